@@ -1,0 +1,41 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { compileTree, defaultPaths, type CompileResult } from '../compiler/compile.js';
+import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
+import { formatGithub } from './format/github.js';
+import { formatJson } from './format/json.js';
+import { formatTerminal, summary } from './format/terminal.js';
+
+export type OutputFormat = 'terminal' | 'github' | 'json';
+
+export interface CommonOptions {
+  root: string;
+  format: OutputFormat;
+  verbose?: boolean;
+}
+
+/**
+ * Compiles the whole tree (so cross-file references resolve) and keeps the findings of the
+ * requested paths only.
+ */
+export function compileFor(root: string, paths: readonly string[]): { result: CompileResult; shown: Diagnostic[] } {
+  const requested = paths.length ? paths.map((p) => relative(root, resolve(root, p)).split('\\').join('/')) : [];
+  const extra = requested.filter((p) => !defaultPaths.some((d) => p === d || p.startsWith(d + '/')));
+  const result = compileTree(root, [...defaultPaths, ...extra].filter((p, i, a) => a.indexOf(p) === i));
+  const inScope = (file: string) => !requested.length || requested.some((p) => file === p || file.startsWith(p.replace(/\/$/, '') + '/'));
+  return { result, shown: result.diagnostics.filter((d) => inScope(d.file)) };
+}
+
+/** Prints diagnostics in the chosen format; returns the text (stdout). */
+export function renderDiagnostics(diagnostics: readonly Diagnostic[], result: CompileResult, options: CommonOptions): string {
+  const visible = options.verbose || options.format === 'json' ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
+  const files = result.project.files;
+  if (options.format === 'json') return formatJson(visible, files);
+  if (options.format === 'github') return formatGithub(visible, files, githubPrefix(options.root));
+  return formatTerminal(visible, files) + summary(visible, files.size) + '\n';
+}
+
+/** Annotations need paths relative to the repository (the workflow's working directory). */
+function githubPrefix(root: string): string {
+  const rel = relative(process.cwd(), root);
+  return rel && !isAbsolute(rel) && !rel.startsWith('..') ? rel.split('\\').join('/') : '';
+}

@@ -1,0 +1,87 @@
+import type { IrGraph } from '../ir/types.js';
+import { actionCatalog } from './actions/catalog.js';
+import { dedupeDiagnostics, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
+import { defaultSeverity } from './diagnostics/codes.js';
+import { buildGraph } from './graph/build-graph.js';
+import { resolveDependencies } from './graph/dependencies.js';
+import { lowerBackupPlan } from './graph/lower-backup-plan.js';
+import type { LoadedDoc } from './load/loaded-doc.js';
+import { docName } from './load/loaded-doc.js';
+import type { BackupPlanDocData, DirectoryDocData, RunbookDocData, TemplateDocData } from './model/specs.js';
+import { buildProject, type Project } from './project/project.js';
+import { readTree } from './project/read-tree.js';
+import { rules } from './rules/index.js';
+import type { RuleContext, RunbookUnit } from './rules/rule.js';
+import type { SourceFile } from './source/source-file.js';
+import { validateDocs } from './validate/validate-docs.js';
+
+export interface CompileResult {
+  readonly project: Project;
+  readonly context: RuleContext;
+  /** Sorted, deduplicated. */
+  readonly diagnostics: Diagnostic[];
+  /** One per runbook (and lowered BackupPlan) whose file has no errors, sorted by name. */
+  readonly graphs: IrGraph[];
+}
+
+/** Default locations of the runbook tree inside a repository. */
+export const defaultPaths = ['runbooks'];
+
+/** Reads the tree and compiles it. The only I/O is reading files. */
+export function compileTree(root: string, paths: readonly string[] = defaultPaths): CompileResult {
+  const tree = readTree(root, paths);
+  const result = compileFiles(tree.files);
+  const diagnostics = sortDiagnostics([...tree.diagnostics, ...result.diagnostics]);
+  return { ...result, diagnostics };
+}
+
+/** Pure compilation of in-memory files: load → validate → rules → graphs. */
+export function compileFiles(files: readonly SourceFile[]): CompileResult {
+  const { project, diagnostics } = buildProject(files);
+  const checked = validateDocs(project.docs);
+  diagnostics.push(...checked.diagnostics);
+  const context = createContext(project, checked.valid, diagnostics);
+  for (const rule of rules) rule.check(context);
+  const clean = dedupeDiagnostics(diagnostics);
+  const failing = new Set(clean.filter((d) => d.severity === 'error').map((d) => d.file));
+  const graphs = context.runbooks
+    .filter((unit) => !failing.has(unit.doc.file.path))
+    .map((unit) => buildGraph(unit, context))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { project, context, diagnostics: sortDiagnostics(clean), graphs };
+}
+
+function createContext(project: Project, valid: Set<LoadedDoc>, sink: Diagnostic[]): RuleContext {
+  const validOf = (kind: LoadedDoc['kind']) => project.docs.filter((d) => d.kind === kind && valid.has(d));
+  const runbooks: RunbookUnit[] = validOf('Runbook').map((doc) => {
+    const data = doc.data as unknown as RunbookDocData;
+    return { doc, data, deps: resolveDependencies(data.spec) };
+  });
+  const backupPlans = validOf('BackupPlan').map((doc) => ({ doc, data: doc.data as unknown as BackupPlanDocData }));
+  for (const plan of backupPlans) runbooks.push(lowerBackupPlan(plan.doc, plan.data));
+  const templates = new Map<string, { doc: LoadedDoc; data: TemplateDocData }>();
+  for (const doc of validOf('Template')) {
+    const name = docName(doc);
+    if (name && !templates.has(name)) templates.set(name, { doc, data: doc.data as unknown as TemplateDocData });
+  }
+  const dirDoc = project.directory && valid.has(project.directory) ? project.directory : undefined;
+  return {
+    project,
+    catalog: actionCatalog(),
+    runbooks,
+    templates,
+    backupPlans,
+    directory: dirDoc ? { doc: dirDoc, data: dirDoc.data as unknown as DirectoryDocData } : undefined,
+    valid: validOf,
+    report(doc, pointer, code, message, options = {}) {
+      const range = options.range
+        ?? (options.needle !== undefined ? doc.map.rangeOf(pointer, options.needle, options.occurrence ?? 0)
+          : options.key ? doc.map.keyRange(pointer) : doc.map.range(pointer));
+      sink.push({
+        code, message, file: doc.file.path, range,
+        severity: options.severity ?? defaultSeverity(code),
+        ...(options.hint ? { hint: options.hint } : {}),
+      });
+    },
+  };
+}

@@ -1,0 +1,6 @@
+import { docsEmitter } from './docs/index.js';
+import type { Emitter } from './emitter.js';
+import { graphJsonEmitter } from './graph-json.js';
+
+/** Every emitter `runbook compile` runs. One emitter per file. */
+export const emitters: readonly Emitter[] = [graphJsonEmitter, docsEmitter];

@@ -1,0 +1,112 @@
+import Handlebars from 'handlebars';
+
+type HbsNode = hbs.AST.Node;
+
+/** The helpers every expression may call (RUNBOOK_FORMAT.md, "Expressions"). */
+export const expressionHelpers = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'not', 'default', 'json', 'duration'] as const;
+/** Handlebars' own block helpers, allowed in Template bodies. */
+export const blockHelpers = ['if', 'unless', 'each', 'with'] as const;
+
+/** One path read by an expression, e.g. `steps.promote-db.outputs.endpoint`. */
+export interface PathRef {
+  readonly parts: string[];
+  readonly original: string;
+  /** Offsets into the template string. */
+  readonly start: number;
+  readonly end: number;
+  /** True inside `each`/`with` blocks, where `this` has moved and roots cannot be checked. */
+  readonly scoped: boolean;
+}
+
+export interface HelperRef {
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface ParsedTemplate {
+  readonly paths: PathRef[];
+  readonly helpers: HelperRef[];
+  /** Offsets of each `{{ … }}` statement, for pointing at a whole expression. */
+  readonly statements: { start: number; end: number }[];
+}
+
+export type ParseResult = { ok: true; template: ParsedTemplate } | { ok: false; message: string; offset: number };
+
+/** True when a string contains something Handlebars would treat as an expression. */
+export function hasTemplate(text: string): boolean {
+  return text.includes('{{');
+}
+
+/** Parses a template string and lists the paths and helpers it uses, with offsets. */
+export function parseTemplate(text: string): ParseResult {
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(text);
+  } catch (e) {
+    const message = String((e as Error).message ?? e);
+    const line = /line (\d+)/.exec(message);
+    const offset = line ? lineOffset(text, Number(line[1])) : 0;
+    return { ok: false, message: message.split('\n')[0].replace(/^Parse error on line \d+:?\s*/, 'parse error: '), offset };
+  }
+  const starts = lineStarts(text);
+  const at = (loc: hbs.AST.SourceLocation | undefined, end = false): number => {
+    if (!loc) return 0;
+    const p = end ? loc.end : loc.start;
+    return (starts[p.line - 1] ?? 0) + p.column;
+  };
+  const out: ParsedTemplate = { paths: [], helpers: [], statements: [] };
+  walk(ast, false, out, at);
+  return { ok: true, template: out };
+}
+
+function walk(node: HbsNode | undefined, scoped: boolean, out: ParsedTemplate, at: (l: hbs.AST.SourceLocation | undefined, end?: boolean) => number): void {
+  if (!node) return;
+  switch (node.type) {
+    case 'Program':
+      for (const s of (node as hbs.AST.Program).body) walk(s, scoped, out, at);
+      return;
+    case 'MustacheStatement':
+    case 'SubExpression':
+    case 'BlockStatement': {
+      const n = node as unknown as {
+        loc: hbs.AST.SourceLocation; path: hbs.AST.Expression; params: hbs.AST.Expression[];
+        hash?: hbs.AST.Hash; program?: hbs.AST.Program; inverse?: hbs.AST.Program;
+      };
+      if (node.type !== 'SubExpression') out.statements.push({ start: at(n.loc), end: at(n.loc, true) });
+      const isCall = n.params.length > 0 || (n.hash?.pairs.length ?? 0) > 0 || node.type === 'BlockStatement';
+      const path = n.path as hbs.AST.PathExpression;
+      if (path.type === 'PathExpression') {
+        if (isCall) out.helpers.push({ name: path.original, start: at(path.loc), end: at(path.loc, true) });
+        else pathRef(path, scoped, out, at);
+      }
+      for (const p of n.params) walk(p, scoped, out, at);
+      for (const pair of n.hash?.pairs ?? []) walk(pair.value, scoped, out, at);
+      const inner = scoped || (node.type === 'BlockStatement' && (path.original === 'each' || path.original === 'with'));
+      walk(n.program, inner, out, at);
+      walk(n.inverse, scoped, out, at);
+      return;
+    }
+    case 'PathExpression':
+      pathRef(node as hbs.AST.PathExpression, scoped, out, at);
+      return;
+    default:
+      return;
+  }
+}
+
+function pathRef(path: hbs.AST.PathExpression, scoped: boolean, out: ParsedTemplate, at: (l: hbs.AST.SourceLocation | undefined, end?: boolean) => number): void {
+  // `@index`, `../x` and `this` depend on block context; they are never roots we can check.
+  const contextual = path.data || path.depth > 0 || path.original.startsWith('this');
+  out.paths.push({ parts: path.parts, original: path.original, start: at(path.loc), end: at(path.loc, true), scoped: scoped || contextual });
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+function lineOffset(text: string, line: number): number {
+  return lineStarts(text)[line - 1] ?? 0;
+}

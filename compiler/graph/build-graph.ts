@@ -1,0 +1,141 @@
+import { canonicalJson, sha256 } from '../../ir/canonical-json.js';
+import { parseDuration } from '../../ir/duration.js';
+import type { IrApproval, IrBody, IrGraph, IrInput, IrNode, IrPhase, IrRetry } from '../../ir/types.js';
+import type { ActionInfo } from '../actions/catalog.js';
+import { joinPointer } from '../load/source-map.js';
+import type { ApprovalSpec, InputSpec, RetrySpec, StepBodySpec, StepSpec } from '../model/specs.js';
+import type { RuleContext, RunbookUnit } from '../rules/rule.js';
+import { positionAt } from '../source/source-file.js';
+import type { StepRef } from './dependencies.js';
+import { analyseRto } from './rto.js';
+
+const ms = (d: string | undefined): number | undefined => (d === undefined ? undefined : parseDuration(d));
+
+/** Builds the step graph (IR) of a runbook that compiled without errors. */
+export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog'>): IrGraph {
+  const { data, deps, doc } = unit;
+  const spec = data.spec;
+  const phases: IrPhase[] = spec.phases.map((p) => ({
+    id: p.id,
+    title: p.title ?? humanise(p.id),
+    ...(p.description ? { description: p.description } : {}),
+    ...(p.budget ? { budgetMs: ms(p.budget) } : {}),
+    parallel: p.parallel === true,
+    steps: p.steps.map((s) => s.id),
+  }));
+  const order = deps.order();
+  const nodes = order.map((id) => {
+    const ref = deps.byId.get(id)!;
+    let needs = deps.inPhase.get(id) ?? [];
+    // Phase barrier as edges: a phase's entry steps wait for the previous phase's exits.
+    if (needs.length === 0 && ref.phaseIndex > 0) needs = deps.exits(ref.phaseIndex - 1);
+    return buildNode(ref, needs, unit, ctx.catalog, spec.approvals);
+  });
+  const rtoMs = ms(spec.objectives?.rto);
+  const graph: Omit<IrGraph, 'planHash'> = {
+    irVersion: 1,
+    name: data.metadata.name,
+    title: data.metadata.title ?? humanise(data.metadata.name),
+    ...(data.metadata.description ? { description: data.metadata.description } : {}),
+    origin: { kind: unit.loweredFrom ? 'BackupPlan' : 'Runbook', file: doc.file.path, format: doc.format === 'markdown' ? 'markdown' : 'yaml' },
+    ...(data.metadata.owner ? { owner: data.metadata.owner } : {}),
+    ...(data.metadata.tier ? { tier: data.metadata.tier } : {}),
+    tags: data.metadata.tags ?? [],
+    objectives: { ...(rtoMs !== undefined ? { rtoMs } : {}), ...(spec.objectives?.rpo ? { rpoMs: ms(spec.objectives.rpo) } : {}) },
+    inputs: Object.fromEntries(Object.entries(spec.inputs ?? {}).map(([k, v]) => [k, input(v)])),
+    secrets: [...(spec.secrets ?? [])],
+    ...(spec.environment ? { environment: spec.environment } : {}),
+    ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
+    ...(spec.approvals ? { approvals: approval(spec.approvals) } : {}),
+    onFailure: spec.onFailure ?? 'abort',
+    ...(unit.loweredFrom ? { schedule: (unit.loweredFrom.data.spec as { schedule: string }).schedule } : {}),
+    phases,
+    nodes,
+    rto: analyseRto(phases, nodes, rtoMs),
+  };
+  return { ...graph, planHash: planHash(graph) };
+}
+
+/** SHA-256 of what would run: the canonical graph without source positions. */
+export function planHash(graph: Omit<IrGraph, 'planHash'> | IrGraph): string {
+  const { planHash: _ignored, ...rest } = graph as IrGraph;
+  const stripped = { ...rest, nodes: rest.nodes.map(({ source: _s, ...n }) => n) };
+  return sha256(canonicalJson(stripped));
+}
+
+function buildNode(ref: StepRef, needs: string[], unit: RunbookUnit, catalog: ReadonlyMap<string, ActionInfo>, runApprovals?: ApprovalSpec): IrNode {
+  const { step } = ref;
+  const body = buildBody(step);
+  const pos = positionAt(unit.doc.file, unit.doc.map.range(joinPointer(ref.pointer, 'id')).start);
+  const gate = step.approval ?? (body.uses === 'approval' ? (body.with as ApprovalSpec) : undefined);
+  return {
+    id: step.id,
+    phase: ref.phase.id,
+    title: step.title ?? humanise(step.id),
+    ...(step.description ? { description: step.description } : {}),
+    ...body,
+    needs,
+    ...(step.if !== undefined ? { if: step.if } : {}),
+    ...(step.onFailure ? { onFailure: step.onFailure } : {}),
+    ...(step.rollback ? { rollback: buildBody(step.rollback) } : {}),
+    idempotent: step.idempotent ?? catalog.get(body.uses)?.idempotent ?? false,
+    irreversible: step.irreversible === true,
+    recovery: step.recovery === true,
+    ...(step.estimate ? { estimateMs: ms(step.estimate) } : {}),
+    outputs: { ...(step.outputs ?? {}) },
+    assert: [...(step.assert ?? [])],
+    ...(gate ? { approval: approval(gate, runApprovals) } : {}),
+    source: { file: unit.doc.file.path, line: pos.line, column: pos.column },
+  };
+}
+
+function buildBody(body: StepBodySpec): IrBody {
+  const uses = body.uses ?? 'shell';
+  const withParams = body.run !== undefined ? { ...(body.with ?? {}), script: body.run } : { ...(body.with ?? {}) };
+  return {
+    uses,
+    with: withParams,
+    env: { ...(body.env ?? {}) },
+    ...(body.timeout ? { timeoutMs: ms(body.timeout) } : {}),
+    ...(body.retry ? { retry: retry(body.retry) } : {}),
+  };
+}
+
+function retry(r: RetrySpec): IrRetry {
+  return {
+    attempts: r.attempts ?? 1,
+    delayMs: ms(r.delay) ?? 0,
+    backoff: r.backoff ?? 'fixed',
+    ...(r.maxDelay ? { maxDelayMs: ms(r.maxDelay) } : {}),
+  };
+}
+
+/** A gate's policy; fields it leaves out come from the runbook's `spec.approvals`. */
+function approval(a: ApprovalSpec, defaults?: ApprovalSpec): IrApproval {
+  const timeout = a.timeout ?? defaults?.timeout;
+  return {
+    approvers: [...(a.approvers ?? defaults?.approvers ?? [])],
+    required: a.required ?? defaults?.required ?? 1,
+    selfApproval: a.selfApproval ?? defaults?.selfApproval ?? false,
+    ...(timeout ? { timeoutMs: ms(timeout) } : {}),
+    ...(a.message !== undefined ? { message: a.message } : {}),
+  };
+}
+
+function input(v: InputSpec): IrInput {
+  return {
+    type: v.type,
+    ...(v.description ? { description: v.description } : {}),
+    required: v.required === true,
+    ...(v.default !== undefined ? { default: v.default } : {}),
+    ...(v.options ? { options: [...v.options] } : {}),
+  };
+}
+
+/** `promote-db` → `Promote db`: a readable title when the author gave none. */
+export function humanise(id: string): string {
+  const words = id.replace(/[-_]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export type { StepSpec };

@@ -1,0 +1,188 @@
+import { parseDuration } from '../../ir/duration.js';
+import type { LoadedDoc } from '../load/loaded-doc.js';
+import { SourceMap } from '../load/source-map.js';
+import type { BackupPlanDocData, BackupTargetSpec, PhaseSpec, RunbookDocData, StepSpec } from '../model/specs.js';
+import type { RunbookUnit } from '../rules/rule.js';
+import { resolveDependencies } from './dependencies.js';
+import { postgresScripts, rdsPruneScript } from './backup-scripts.js';
+
+/** A lowered step and the pointer in the BackupPlan it came from (for diagnostics). */
+interface Lowered {
+  readonly step: StepSpec;
+  readonly origin: string;
+  /** Sub-pointers of the step mapped to sub-pointers of the plan. */
+  readonly fields?: Record<string, string>;
+}
+
+/**
+ * Lowers a BackupPlan into a Runbook graph: back up → copy → verify → prune → notify. The result
+ * is compiled and checked like any runbook; its source map points into the plan's file.
+ */
+export function lowerBackupPlan(doc: LoadedDoc, plan: BackupPlanDocData): RunbookUnit {
+  const { spec, metadata } = plan;
+  const phases: { phase: Omit<PhaseSpec, 'steps'>; steps: Lowered[] }[] = [
+    { phase: { id: 'backup', title: 'Take backups', parallel: true }, steps: spec.targets.flatMap((t, i) => backupSteps(t, i)) },
+    { phase: { id: 'copy', title: 'Copy to other regions', parallel: true }, steps: copySteps(plan) },
+    { phase: { id: 'verify', title: 'Verify by restoring', parallel: true }, steps: spec.verify ? spec.targets.flatMap((t, i) => verifySteps(plan, t, i)) : [] },
+    { phase: { id: 'prune', title: 'Apply retention', parallel: true }, steps: spec.retention?.hot ? spec.targets.map((t, i) => pruneStep(plan, t, i)) : [] },
+    { phase: { id: 'report', title: 'Report' }, steps: spec.notify ? [notifyStep(plan)] : [] },
+  ].filter((p) => p.steps.length > 0);
+  const data: RunbookDocData = {
+    apiVersion: plan.apiVersion,
+    kind: 'Runbook',
+    metadata: { ...metadata, title: metadata.title ?? `Backup plan ${metadata.name}`, tags: [...(metadata.tags ?? []), 'backup'] },
+    spec: {
+      ...(spec.objectives ? { objectives: spec.objectives } : {}),
+      inputs: {},
+      secrets: [...(spec.secrets ?? [])],
+      concurrency: `backup-${metadata.name}`,
+      onFailure: 'abort',
+      phases: phases.map((p) => ({ ...p.phase, steps: p.steps.map((s) => s.step) })),
+    },
+  };
+  const map = new SourceMap(doc.file);
+  map.set('', doc.map.range(''));
+  for (const key of ['metadata', 'spec', 'apiVersion', 'kind']) map.set(`/${key}`, doc.map.range(`/${key}`));
+  map.set('/metadata/name', doc.map.range('/metadata/name'));
+  phases.forEach((p, pi) => p.steps.forEach((s, si) => {
+    const base = `/spec/phases/${pi}/steps/${si}`;
+    map.set(base, doc.map.range(s.origin));
+    map.set(`${base}/id`, doc.map.range(s.origin));
+    for (const [field, origin] of Object.entries(s.fields ?? {})) map.set(`${base}${field}`, doc.map.range(origin));
+  }));
+  const lowered: LoadedDoc = { file: doc.file, format: doc.format, kind: 'Runbook', data: data as unknown as Record<string, unknown>, map };
+  return { doc: lowered, data, deps: resolveDependencies(data.spec), loweredFrom: doc };
+}
+
+const region = (t: BackupTargetSpec) => (t.region ? { region: t.region } : {});
+
+function backupSteps(t: BackupTargetSpec, i: number): Lowered[] {
+  const origin = `/spec/targets/${i}`;
+  if (t.type === 'postgres') {
+    const script = postgresScripts[t.method ?? 'pg_dump'];
+    return [{
+      origin,
+      fields: { '/env/DATABASE_URL': `${origin}/url` },
+      step: {
+        id: `backup-${t.id}`, title: `${t.method ?? 'pg_dump'} of ${t.id}`, run: script.backup,
+        env: { DATABASE_URL: t.url ?? '', BACKUP_DIR: t.directory ?? '/var/backups/postgres', TARGET: t.id, RUN_ID: '{{run.id}}' },
+        outputs: { path: '{{result.outputs.path}}' }, timeout: '2h', estimate: '20m',
+      },
+    }];
+  }
+  return [
+    {
+      origin,
+      step: {
+        id: `snapshot-${t.id}`, title: `Snapshot ${t.dbInstanceIdentifier ?? t.id}`, uses: 'aws.rds.create-db-snapshot',
+        with: { ...region(t), dbInstanceIdentifier: t.dbInstanceIdentifier ?? t.id, dbSnapshotIdentifier: `${t.id}-{{run.id}}`, wait: false },
+        outputs: { snapshot: '{{result.dbSnapshotIdentifier}}' }, timeout: '10m', estimate: '2m',
+        retry: { attempts: 3, delay: '30s', backoff: 'exponential' },
+      },
+    },
+    {
+      origin,
+      step: {
+        id: `wait-${t.id}`, title: `Wait for snapshot of ${t.id}`, uses: 'aws.rds.wait-available',
+        with: { ...region(t), dbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}` }, timeout: '1h', estimate: '20m',
+      },
+    },
+  ];
+}
+
+function copySteps(plan: BackupPlanDocData): Lowered[] {
+  return plan.spec.targets.flatMap((t) => t.type !== 'rds' ? [] : (plan.spec.copyTo ?? []).map((c, ci) => ({
+    origin: `/spec/copyTo/${ci}`,
+    step: {
+      id: `copy-${t.id}-${c.region}`, title: `Copy ${t.id} snapshot to ${c.region}`, uses: 'aws.rds.copy-db-snapshot',
+      needs: [`wait-${t.id}`],
+      with: {
+        region: c.region, ...(t.region ? { sourceRegion: t.region } : {}),
+        sourceDbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
+        targetDbSnapshotIdentifier: `${t.id}-{{run.id}}-${c.region}`,
+        ...(c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {}), wait: true,
+      },
+      timeout: '2h', estimate: '30m', idempotent: false,
+      retry: { attempts: 3, delay: '1m', backoff: 'exponential' },
+    },
+  })));
+}
+
+function verifySteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered[] {
+  const verify = plan.spec.verify!;
+  const origin = `/spec/targets/${i}`;
+  const checks = (verify.checks ?? []).map((c, ci): Lowered => ({
+    origin: `/spec/verify/checks/${ci}`,
+    fields: { '/with/sql': `/spec/verify/checks/${ci}/sql`, '/assert/0': `/spec/verify/checks/${ci}/expect` },
+    step: {
+      id: `check-${t.id}-${c.name}`, title: `Check ${c.name} on restored ${t.id}`, uses: 'postgres.query',
+      needs: [`restore-${t.id}`],
+      with: t.type === 'rds'
+        ? { url: t.url ?? '', host: `{{steps.restore-${t.id}.outputs.endpoint}}`, sql: c.sql }
+        : { url: t.url ?? '', database: verify.scratchDatabase ?? `${t.id}_verify`, sql: c.sql },
+      ...(c.expect ? { assert: [c.expect] } : {}), timeout: '5m', estimate: '30s',
+    },
+  }));
+  const last = checks.length ? checks.map((c) => c.step.id) : [`restore-${t.id}`];
+  if (t.type === 'postgres') {
+    const script = postgresScripts[t.method ?? 'pg_dump'];
+    return [
+      {
+        origin: '/spec/verify',
+        step: {
+          id: `restore-${t.id}`, title: `Restore ${t.id} into a scratch database`, run: script.restore,
+          env: { DATABASE_URL: t.url ?? '', BACKUP_PATH: `{{steps.backup-${t.id}.outputs.path}}`, SCRATCH_DB: verify.scratchDatabase ?? `${t.id}_verify` },
+          timeout: verify.timeout ?? '1h', estimate: '15m',
+        },
+      },
+      ...checks,
+      {
+        origin: '/spec/verify',
+        step: { id: `cleanup-${t.id}`, title: `Drop the scratch database of ${t.id}`, needs: last, run: script.cleanup,
+          env: { DATABASE_URL: t.url ?? '', SCRATCH_DB: verify.scratchDatabase ?? `${t.id}_verify` }, timeout: '10m', estimate: '1m' },
+      },
+    ];
+  }
+  const tempId = `${t.id}-verify-{{run.id}}`;
+  return [
+    {
+      origin: '/spec/verify',
+      step: {
+        id: `restore-${t.id}`, title: `Restore ${t.id} snapshot to a temporary instance`, uses: 'aws.rds.restore-db-instance-from-snapshot',
+        with: { ...region(t), dbInstanceIdentifier: tempId, dbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
+          ...(verify.instanceClass ? { dbInstanceClass: verify.instanceClass } : {}), wait: true },
+        outputs: { endpoint: '{{result.endpoint}}' }, timeout: verify.timeout ?? '1h', estimate: '25m',
+      },
+    },
+    ...checks,
+    {
+      origin: '/spec/verify',
+      step: { id: `delete-${t.id}-restore`, title: `Delete the temporary instance of ${t.id}`, uses: 'aws.rds.delete-db-instance', needs: last,
+        with: { ...region(t), dbInstanceIdentifier: tempId, skipFinalSnapshot: true }, timeout: '30m', estimate: '10m' },
+    },
+  ];
+}
+
+function pruneStep(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered {
+  const days = String(Math.max(1, Math.round((parseDuration(plan.spec.retention?.hot ?? '7d') ?? 0) / 86_400_000)));
+  const script = t.type === 'postgres' ? postgresScripts[t.method ?? 'pg_dump'].prune : rdsPruneScript;
+  return {
+    origin: '/spec/retention',
+    step: {
+      id: `prune-${t.id}`, title: `Delete backups of ${t.id} older than ${plan.spec.retention?.hot}`, run: script,
+      env: t.type === 'postgres'
+        ? { BACKUP_DIR: t.directory ?? '/var/backups/postgres', TARGET: t.id, RETENTION_DAYS: days }
+        : { AWS_REGION: t.region ?? '', DB_INSTANCE: t.dbInstanceIdentifier ?? t.id, RETENTION_DAYS: days },
+      timeout: '15m', estimate: '1m', idempotent: true,
+    },
+  };
+}
+
+function notifyStep(plan: BackupPlanDocData): Lowered {
+  const n = plan.spec.notify!;
+  return {
+    origin: '/spec/notify',
+    fields: { '/with/template': '/spec/notify/template' },
+    step: { id: 'notify', title: 'Send the backup report', uses: 'notify', with: { ...n }, timeout: '5m', estimate: '10s' },
+  };
+}

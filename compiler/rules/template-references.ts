@@ -1,0 +1,150 @@
+import { expressionHelpers, parseTemplate, type PathRef } from '../expressions/parse-template.js';
+import { stepTemplateFields, type TemplateField } from '../expressions/template-fields.js';
+import type { StepRef } from '../graph/dependencies.js';
+import { joinPointer } from '../load/source-map.js';
+import { didYouMean } from '../validate/did-you-mean.js';
+import type { Rule, RuleContext, RunbookUnit } from './rule.js';
+
+/** A templated string of a step, with the step it belongs to. */
+export interface StepField {
+  readonly ref: StepRef;
+  readonly field: TemplateField;
+  /** True inside the step's own `rollback`, which runs after the step itself. */
+  readonly inRollback: boolean;
+}
+
+/**
+ * Every rendered template of a runbook. `with.script` of `uses: shell` is left out: scripts are
+ * never rendered (template-in-run reports `{{` there), so their `{{` is not an expression.
+ */
+export function renderedFields(unit: RunbookUnit): StepField[] {
+  const out: StepField[] = [];
+  for (const ref of unit.deps.steps) {
+    const rollback = joinPointer(ref.pointer, 'rollback');
+    const scripts = new Set<string>();
+    if (ref.step.uses === 'shell') scripts.add(joinPointer(ref.pointer, 'with', 'script'));
+    if (ref.step.rollback?.uses === 'shell') scripts.add(joinPointer(rollback, 'with', 'script'));
+    for (const field of stepTemplateFields(ref.step, ref.pointer)) {
+      if (!scripts.has(field.pointer)) out.push({ ref, field, inRollback: field.pointer.startsWith(rollback + '/') });
+    }
+  }
+  return out;
+}
+
+/**
+ * The needle and occurrence that make `SourceMap.rangeOf` land on `text[start, end)`: the same
+ * expression may appear several times in one string, and each must get its own position.
+ */
+export function locateNeedle(text: string, start: number, end: number): { needle: string; occurrence: number } {
+  const needle = text.slice(start, end);
+  let occurrence = 0;
+  // Count non-overlapping matches before `start`, the way rangeOf walks the source.
+  for (let at = text.indexOf(needle); at >= 0 && at < start; at = text.indexOf(needle, at + needle.length)) occurrence++;
+  return { needle, occurrence };
+}
+
+const paramRoots = ['inputs', 'secrets', 'steps', 'run'];
+const resultRoots = [...paramRoots, 'result', 'outputs'];
+/** `run.*` members (RUNBOOK_FORMAT.md, "Expressions"). */
+export const runFields = ['id', 'initiator', 'startedAt', 'dryRun', 'url'];
+
+/**
+ * `template-syntax`, `unknown-root`, `unknown-input`, `unknown-secret`, `unknown-step`,
+ * `non-ancestor-ref`, `unknown-helper`: every expression of every step is parsed and each path it
+ * reads is resolved against the runbook, at the exact position of the path in the file.
+ */
+export const templateReferencesRule: Rule = {
+  id: 'template-references',
+  codes: ['template-syntax', 'unknown-root', 'unknown-input', 'unknown-secret', 'unknown-step', 'non-ancestor-ref', 'unknown-helper'],
+  docs: 'Expressions parse, and every path they read exists and is available when the step runs.',
+  check(ctx) {
+    for (const unit of ctx.runbooks) {
+      for (const item of renderedFields(unit)) checkField(ctx, unit, item);
+    }
+  },
+};
+
+type At = (code: Parameters<RuleContext['report']>[2], message: string, start: number, end: number, hint?: string) => void;
+
+function checkField(ctx: RuleContext, unit: RunbookUnit, item: StepField): void {
+  const { text, pointer } = item.field;
+  if (!text.includes('{{')) return;
+  const at: At = (code, message, start, end, hint) =>
+    ctx.report(unit.doc, pointer, code, message, { ...locateNeedle(text, start, end), ...(hint ? { hint } : {}) });
+  const parsed = parseTemplate(text);
+  if (!parsed.ok) {
+    const bad = badStatement(text, parsed.offset);
+    const detail = parsed.message.replace(/^parse error:\s*/, '');
+    at('template-syntax', `expression does not parse${detail ? `: ${detail}` : ''}`, bad.start, bad.end,
+      'close every {{ with }}; helpers are called as {{helper arg1 arg2}}');
+    return;
+  }
+  for (const path of parsed.template.paths) if (!path.scoped) checkPath(unit, item, path, at);
+  for (const helper of parsed.template.helpers) {
+    if ((expressionHelpers as readonly string[]).includes(helper.name)) continue;
+    const guess = didYouMean(helper.name, expressionHelpers);
+    at('unknown-helper', `unknown helper "${helper.name}"`, helper.start, helper.end,
+      guess ? `did you mean "${guess}"?` : `helpers: ${expressionHelpers.join(' ')}`);
+  }
+}
+
+function checkPath(unit: RunbookUnit, item: StepField, path: PathRef, at: At): void {
+  const { spec } = unit.data;
+  const [root, name] = path.parts;
+  const report = (code: Parameters<At>[0], message: string, hint?: string) => at(code, message, path.start, path.end, hint);
+  const roots = item.field.scope === 'result' ? resultRoots : paramRoots;
+  if (!roots.includes(root)) {
+    const guess = didYouMean(root, roots);
+    report('unknown-root', `unknown expression root "${root}" in ${path.original}`, guess ? `did you mean "${guess}"?` : `roots here: ${roots.join(', ')}`);
+    return;
+  }
+  if (name === undefined) return;
+  if (root === 'inputs' && !Object.hasOwn(spec.inputs ?? {}, name)) {
+    const guess = didYouMean(name, Object.keys(spec.inputs ?? {}));
+    report('unknown-input', `the runbook declares no input "${name}"`, guess ? `did you mean "${guess}"?` : 'declare it under spec.inputs');
+  } else if (root === 'secrets' && !(spec.secrets ?? []).includes(name)) {
+    const guess = didYouMean(name, spec.secrets ?? []);
+    report('unknown-secret', `secret "${name}" is not listed in spec.secrets`, guess ? `did you mean "${guess}"?` : 'add it to spec.secrets');
+  } else if (root === 'run' && !runFields.includes(name)) {
+    const guess = didYouMean(name, runFields);
+    report('unknown-root', `run has no field "${name}"`, guess ? `did you mean "run.${guess}"?` : `run fields: ${runFields.join(', ')}`);
+  } else if (root === 'steps') checkStepRef(unit, item, name, report);
+}
+
+function checkStepRef(unit: RunbookUnit, item: StepField, name: string, report: (code: Parameters<At>[0], message: string, hint?: string) => void): void {
+  const current = item.ref.step.id;
+  const target = unit.deps.byId.get(name);
+  if (!target) {
+    const guess = didYouMean(name, [...unit.deps.byId.keys()]);
+    report('unknown-step', `the runbook has no step "${name}"`, guess ? `did you mean "${guess}"?` : undefined);
+    return;
+  }
+  if (unit.deps.isAncestor(name, current) || (item.inRollback && name === current)) return;
+  const hint = name === current
+    ? 'a step cannot read its own outputs before it ends; use result.* or outputs.* in its outputs and assert'
+    : target.phaseIndex > item.ref.phaseIndex
+      ? `"${name}" runs in a later phase; move it before "${current}"`
+      : `add "${name}" to needs: of "${current}"`;
+  report('non-ancestor-ref', `step "${current}" reads steps.${name}, which may not have run before it`, hint);
+}
+
+/**
+ * Handlebars reports only the line of a parse error; the first `{{ … }}` that does not parse on
+ * its own from there (or an unclosed `{{`) is what the author needs to look at.
+ */
+function badStatement(text: string, from: number): { start: number; end: number } {
+  let fallback: { start: number; end: number } | undefined;
+  for (let i = text.indexOf('{{', from); i >= 0; i = text.indexOf('{{', i + 2)) {
+    const close = text.indexOf('}}', i + 2);
+    if (close < 0) {
+      const eol = text.indexOf('\n', i);
+      return { start: i, end: eol < 0 ? text.length : eol };
+    }
+    const end = text[close + 2] === '}' ? close + 3 : close + 2;
+    // Block openers and closers never parse alone; only blame them when nothing else is wrong.
+    if (/^\{\{~?\s*[#/^]|^\{\{~?\s*else\b/.test(text.slice(i))) fallback ??= { start: i, end };
+    else if (!parseTemplate(text.slice(i, end)).ok) return { start: i, end };
+    i = end - 2;
+  }
+  return fallback ?? (from > 0 ? badStatement(text, 0) : { start: 0, end: text.length });
+}

@@ -1,0 +1,122 @@
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { DiagnosticCode } from '../diagnostics/codes.js';
+import type { LoadedDoc } from '../load/loaded-doc.js';
+import type { Range } from '../source/source-file.js';
+import { didYouMean } from './did-you-mean.js';
+
+const friendlyPatterns: Record<string, string> = {
+  '^[a-z0-9]+(-[a-z0-9]+)*$': 'must be kebab-case (lowercase letters, digits and single dashes)',
+  '^[A-Z][A-Z0-9_]*$': 'must be UPPER_SNAKE_CASE',
+  '^[a-z][a-z0-9_]*$': 'must be snake_case starting with a letter',
+};
+
+/**
+ * Turns ajv errors into diagnostics pointing at the offending node. `base` is the pointer of the
+ * validated value inside the document (e.g. a step's `with`), so positions land in the file.
+ */
+export function schemaDiagnostics(errors: readonly ErrorObject[], doc: LoadedDoc, base = '', codeOverride?: DiagnosticCode): Diagnostic[] {
+  const compound = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const err of errors) {
+    if (err.keyword === 'if') continue;
+    // Branch errors of an anyOf/oneOf are noise; the compound error says it once.
+    if (compound.some((c) => c !== err && err.schemaPath.startsWith(c.schemaPath.replace(/\/(anyOf|oneOf)$/, '') + '/' + c.keyword + '/'))) continue;
+    const d = toDiagnostic(err, doc, base);
+    const key = `${d.range.start}:${d.code}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(codeOverride && d.code !== 'invalid-duration' ? { ...d, code: codeOverride } : d);
+  }
+  return out;
+}
+
+function toDiagnostic(err: ErrorObject, doc: LoadedDoc, base: string): Diagnostic {
+  const pointer = base + err.instancePath;
+  const at = (code: DiagnosticCode, message: string, range: Range, hint?: string): Diagnostic => ({
+    code, severity: 'error', message, file: doc.file.path, range, ...(hint ? { hint } : {}),
+  });
+  const where = describe(pointer);
+  switch (err.keyword) {
+    case 'required': {
+      const field = String((err.params as { missingProperty: string }).missingProperty);
+      return at('missing-field', `${where}: missing required field "${field}"`, firstLine(doc, doc.map.keyRange(pointer)));
+    }
+    case 'additionalProperties': {
+      const field = String((err.params as { additionalProperty: string }).additionalProperty);
+      const allowed = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const guess = didYouMean(field, allowed);
+      return at('unknown-field', `${where}: unknown field "${field}"`, doc.map.keyRange(`${pointer}/${escape(field)}`),
+        guess ? `did you mean "${guess}"?` : allowed.length ? `allowed: ${allowed.join(', ')}` : undefined);
+    }
+    case 'type':
+      return at('wrong-type', `${where}: expected ${String((err.params as { type: string }).type).replace(',', ' or ')}, got ${typeName(err.data)}`, firstLine(doc, doc.map.range(pointer)));
+    case 'format': {
+      const format = (err.params as { format: string }).format;
+      if (format === 'duration') {
+        return at('invalid-duration', `${where}: ${JSON.stringify(err.data)} is not a duration`, doc.map.range(pointer), 'write durations like 500ms, 30s, 15m, 1h30m, 2d');
+      }
+      return at('invalid-value', `${where}: ${JSON.stringify(err.data)} is not a valid ${format}`, doc.map.range(pointer));
+    }
+    case 'enum': {
+      const allowed = ((err.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      const guess = typeof err.data === 'string' ? didYouMean(err.data, allowed) : undefined;
+      return at('invalid-value', `${where}: ${JSON.stringify(err.data)} is not one of ${allowed.join(', ')}`, doc.map.range(pointer), guess ? `did you mean "${guess}"?` : undefined);
+    }
+    case 'pattern': {
+      const pattern = (err.params as { pattern: string }).pattern;
+      return at('invalid-value', `${where}: ${JSON.stringify(err.data)} ${friendlyPatterns[pattern] ?? `does not match ${pattern}`}`, doc.map.range(pointer));
+    }
+    case 'anyOf':
+    case 'oneOf':
+      return at('wrong-type', `${where}: ${JSON.stringify(truncate(err.data))} is not ${describeBranches(err.schema)}`, firstLine(doc, doc.map.range(pointer)));
+    default:
+      return at('invalid-value', `${where}: ${err.message ?? 'invalid'}`, firstLine(doc, doc.map.range(pointer)));
+  }
+}
+
+function escape(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** `/spec/phases/0/steps/2/timeout` → `spec.phases[0].steps[2].timeout`, as users read it. */
+export function describe(pointer: string): string {
+  if (pointer === '') return 'document';
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, t) => (/^\d+$/.test(t) ? `${acc}[${t}]` : acc ? `${acc}.${t}` : t), '');
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  return `${typeof v} ${JSON.stringify(truncate(v))}`;
+}
+
+function truncate(v: unknown): unknown {
+  if (typeof v === 'string' && v.length > 60) return v.slice(0, 57) + '...';
+  if (v && typeof v === 'object') return Array.isArray(v) ? '[…]' : '{…}';
+  return v;
+}
+
+function describeBranches(branches: unknown): string {
+  if (!Array.isArray(branches)) return 'an allowed value';
+  const names = branches.map((b: Record<string, unknown>) => {
+    if (typeof b.$ref === 'string' && b.$ref.endsWith('/template')) return 'a {{ template }}';
+    if (typeof b.$ref === 'string') return b.$ref.split('/').pop() ?? 'a value';
+    if (b.type) return `a ${[b.type].flat().join(' or ')}`;
+    if (b.const !== undefined) return JSON.stringify(b.const);
+    return 'an allowed form';
+  });
+  return [...new Set(names)].join(' or ');
+}
+
+/** Container values span many lines; their first line is what a reader needs to see. */
+function firstLine(doc: LoadedDoc, range: Range): Range {
+  const nl = doc.file.text.indexOf('\n', range.start);
+  return nl >= 0 && nl < range.end ? { start: range.start, end: nl } : range;
+}

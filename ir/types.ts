@@ -1,0 +1,125 @@
+/**
+ * The step graph (IR): what the compiler writes to `generated/graphs/<name>.json` and the
+ * executor runs. `schemas/ir.schema.json` describes the same shape. Durations are milliseconds;
+ * parameters are still templates (rendered at plan time).
+ */
+
+export type FailurePolicy = 'abort' | 'continue' | 'rollback';
+
+export interface IrSource {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface IrInput {
+  readonly type: 'string' | 'number' | 'boolean' | 'choice';
+  readonly description?: string;
+  readonly required: boolean;
+  readonly default?: string | number | boolean;
+  readonly options?: (string | number)[];
+}
+
+export interface IrApproval {
+  readonly approvers: string[];
+  readonly required: number;
+  readonly selfApproval: boolean;
+  readonly timeoutMs?: number;
+  readonly message?: string;
+}
+
+export interface IrRetry {
+  readonly attempts: number;
+  readonly delayMs: number;
+  readonly backoff: 'fixed' | 'exponential';
+  readonly maxDelayMs?: number;
+}
+
+/** An action invocation: a step's body or its rollback. */
+export interface IrBody {
+  readonly uses: string;
+  readonly with: Record<string, unknown>;
+  readonly env: Record<string, string>;
+  readonly timeoutMs?: number;
+  readonly retry?: IrRetry;
+}
+
+export interface IrNode extends IrBody {
+  readonly id: string;
+  readonly phase: string;
+  readonly title: string;
+  readonly description?: string;
+  /** Direct dependencies after applying phase order, sequencing and `needs`, in graph order. */
+  readonly needs: string[];
+  readonly if?: string;
+  readonly onFailure?: FailurePolicy;
+  readonly rollback?: IrBody;
+  /** From the step, else the action's default. */
+  readonly idempotent: boolean;
+  readonly irreversible: boolean;
+  readonly recovery: boolean;
+  readonly estimateMs?: number;
+  readonly outputs: Record<string, string>;
+  readonly assert: string[];
+  readonly approval?: IrApproval;
+  readonly source: IrSource;
+}
+
+export interface IrPhase {
+  readonly id: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly budgetMs?: number;
+  readonly parallel: boolean;
+  readonly steps: string[];
+}
+
+export type RtoStatus = 'ok' | 'worst-case-over' | 'over';
+
+export interface RtoPhase {
+  readonly id: string;
+  readonly budgetMs?: number;
+  /** Longest path of estimates through the phase. */
+  readonly expectedMs: number;
+  /** Longest path when every step uses its whole timeout on every attempt, plus retry delays. */
+  readonly worstCaseMs: number;
+  readonly criticalPath: string[];
+  readonly status: RtoStatus;
+}
+
+export interface RtoAnalysis {
+  readonly phases: RtoPhase[];
+  readonly rtoMs?: number;
+  readonly expectedMs: number;
+  readonly worstCaseMs: number;
+  readonly criticalPath: string[];
+  readonly status: RtoStatus;
+  /** Steps with no estimate (counted as zero). */
+  readonly unestimated: string[];
+}
+
+export interface IrGraph {
+  readonly irVersion: 1;
+  readonly name: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly origin: { readonly kind: 'Runbook' | 'BackupPlan'; readonly file: string; readonly format: 'yaml' | 'markdown' };
+  readonly owner?: string;
+  readonly tier?: string;
+  readonly tags: string[];
+  readonly objectives: { readonly rtoMs?: number; readonly rpoMs?: number };
+  readonly inputs: Record<string, IrInput>;
+  readonly secrets: string[];
+  readonly environment?: string;
+  readonly concurrency?: string;
+  readonly approvals?: IrApproval;
+  readonly onFailure: FailurePolicy;
+  /** Cron (UTC) for graphs lowered from a BackupPlan. */
+  readonly schedule?: string;
+  readonly phases: IrPhase[];
+  /** In a topological order that respects phases and document order. */
+  readonly nodes: IrNode[];
+  readonly rto: RtoAnalysis;
+  /** SHA-256 of the canonical graph without source positions and without this field. */
+  readonly planHash: string;
+}
