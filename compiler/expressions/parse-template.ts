@@ -47,7 +47,7 @@ export function parseTemplate(text: string): ParseResult {
     const message = String((e as Error).message ?? e);
     const line = /line (\d+)/.exec(message);
     const offset = line ? lineOffset(text, Number(line[1])) : 0;
-    return { ok: false, message: message.split('\n')[0].replace(/^Parse error on line \d+:?\s*/, 'parse error: '), offset };
+    return { ok: false, message: describeParseError(message), offset };
   }
   const starts = lineStarts(text);
   const at = (loc: hbs.AST.SourceLocation | undefined, end = false): number => {
@@ -109,4 +109,13 @@ function lineStarts(text: string): number[] {
 
 function lineOffset(text: string, line: number): number {
   return lineStarts(text)[line - 1] ?? 0;
+}
+
+/** Handlebars' parser messages quote a grammar state; say what the author did instead. */
+function describeParseError(message: string): string {
+  const lines = message.split('\n');
+  if (/got 'EOF'/.test(message)) return 'template ends inside an expression or an unclosed {{#block}}';
+  const got = /got '([A-Z_]+)'/.exec(message);
+  if (got) return `unexpected ${got[1].toLowerCase().replace(/_/g, ' ')} in template: ${lines[1]?.trim() ?? ''}`.trim();
+  return lines[0].replace(/^Parse error on line \d+:?\s*/, '') || 'cannot parse template';
 }

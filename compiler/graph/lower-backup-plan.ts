@@ -83,7 +83,7 @@ function backupSteps(t: BackupTargetSpec, i: number): Lowered[] {
     {
       origin,
       step: {
-        id: `wait-${t.id}`, title: `Wait for snapshot of ${t.id}`, uses: 'aws.rds.wait-available',
+        id: `wait-${t.id}`, title: `Wait for snapshot of ${t.id}`, uses: 'aws.rds.wait-available', needs: [`snapshot-${t.id}`],
         with: { ...region(t), dbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}` }, timeout: '1h', estimate: '20m',
       },
     },

@@ -42,8 +42,8 @@ export function parseAttributes(text: string): ParsedAttributes {
   let i = 1;
   while (i < close) {
     if (space.test(text[i])) { i++; continue; }
-    const token = readToken(text, i, close);
-    i = token.end;
+    const { end, ...token } = readToken(text, i, close);
+    i = end;
     if ('message' in token) { errors.push(token); continue; }
     if (attributes.some((a) => a.key === token.key)) {
       errors.push({ message: `attribute "${token.key}" is set twice`, range: token.range });
@@ -67,7 +67,7 @@ function readToken(text: string, start: number, close: number): TokenResult {
   const key = text.slice(keyStart, i);
   if (text[i] !== '=') return finish(text, { key, value: true, range: { start, end: i }, keyRange, valueRange: keyRange }, close);
   const value = readValue(text, i + 1, close);
-  if ('message' in value) return { ...value, end: skipToSpace(text, value.end, close) };
+  if ('message' in value) return { message: value.message, range: { start, end: value.range.end }, end: skipToSpace(text, value.end, close) };
   return finish(text, { key, value: value.text, range: { start, end: value.end }, keyRange, valueRange: value.range }, close);
 }
 

@@ -59,6 +59,8 @@ export interface HeadingInfo {
   readonly titleRange: Range;
   /** The heading's text, attributes included: where a derived id points. */
   readonly content: Range;
+  /** The whole heading line, for errors about a heading without text. */
+  readonly range: Range;
 }
 
 /**
@@ -75,7 +77,7 @@ export function applyHeading(ctx: LoadContext, draft: Draft, heading: Heading, a
   if (title !== '') put(draft, 'title', title, titleRange);
   if (attrs) applyAttributes(ctx, draft, { start: content.start + attrs.start, end: content.start + attrs.end }, allowed);
   else if (/\{[^{}]*$/.test(text) && !text.includes('{{')) structureError(ctx, content, 'unclosed attribute block in heading', 'write {#id key=value flag} at the end of the heading');
-  return { title, titleRange, content };
+  return { title, titleRange, content, range: nodeRange(heading) };
 }
 
 /**

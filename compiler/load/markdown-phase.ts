@@ -29,7 +29,7 @@ export function buildPhase(ctx: LoadContext, section: PhaseSection): Draft {
   if (typeof id === 'string') ctx.phaseIds.add(id);
   else if (id === undefined) {
     const slug = slugify(heading.title);
-    if (slug === '') structureError(ctx, heading.content, 'cannot derive a phase id from this heading', 'add an id: ## Title {#phase-id}');
+    if (slug === '') structureError(ctx, heading.title ? heading.content : heading.range, 'cannot derive a phase id from this heading', 'add an id: ## Title {#phase-id}');
     put(draft, 'id', uniqueId(ctx.phaseIds, slug || `phase-${ctx.phaseIds.size + 1}`), heading.content);
   }
   draft.map.set('', draft.range);

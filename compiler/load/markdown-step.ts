@@ -145,7 +145,7 @@ function seal(ctx: LoadContext, draft: Draft, heading: HeadingInfo | undefined, 
   if (typeof id === 'string') ctx.stepIds.add(id);
   else if (id === undefined) {
     const slug = heading ? slugify(heading.title) : fallback!;
-    if (heading && slug === '') structureError(ctx, heading.content, 'cannot derive a step id from this heading', 'add an id: ### Title {#step-id}');
+    if (heading && slug === '') structureError(ctx, heading.title ? heading.content : heading.range, 'cannot derive a step id from this heading', 'add an id: ### Title {#step-id}');
     put(draft, 'id', uniqueId(ctx.stepIds, slug || `step-${ctx.stepIds.size + 1}`), heading?.content ?? draft.range);
   }
   draft.map.set('', draft.range);

@@ -48,9 +48,13 @@ export function trimRange(file: SourceFile, range: Range): Range {
   return { start, end };
 }
 
-/** Lowercase, every run of non-alphanumerics → '-', trimmed: `Stop writes!` → `stop-writes`. */
+/**
+ * Lowercase, accents dropped (`Qué` → `que`), every run of other characters → '-', trimmed:
+ * `Stop writes!` → `stop-writes`. Ids are ASCII kebab-case, so a heading without Latin letters or
+ * digits yields '' and needs an explicit `{#id}`.
+ */
 export function slugify(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
 /** The text of a heading between the `#`s and any closing sequence, as written. */

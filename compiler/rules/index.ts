@@ -1,3 +1,5 @@
+import { templateBodySyntaxRule } from './template-body-syntax.js';
+import { secretExposureRule } from './secret-exposure.js';
 import { rtoBudgetRule } from './rto-budget.js';
 import { checklistRefsRule } from './checklist-refs.js';
 import { cronRule } from './cron.js';
@@ -6,16 +8,40 @@ import { irreversibleRule } from './irreversible.js';
 import { notifyTemplateRule } from './notify-template.js';
 import { runbookRefsRule } from './runbook-refs.js';
 import { templateVariablesRule } from './template-variables.js';
+import { stepActionRule } from './step-action.js';
+import { unknownActionRule } from './unknown-action.js';
+import { withSchemaRule } from './with-schema.js';
+import { duplicateIdsRule } from './duplicate-ids.js';
+import { needsRule } from './needs.js';
+import { cyclesRule } from './cycles.js';
+import { templateReferencesRule } from './template-references.js';
+import { templateInRunRule } from './template-in-run.js';
+import { inputsRule } from './inputs.js';
+import { timeoutsRule } from './timeouts.js';
+import { credentialsRule } from './credentials.js';
 import type { Rule } from './rule.js';
 
 /** Every semantic rule, in the order they run. One rule per file. */
 export const rules: readonly Rule[] = [
   rtoBudgetRule,
+  secretExposureRule,
   templateVariablesRule,
+  templateBodySyntaxRule,
   notifyTemplateRule,
   checklistRefsRule,
   runbookRefsRule,
   directoryRefsRule,
   cronRule,
   irreversibleRule,
+  stepActionRule,
+  unknownActionRule,
+  withSchemaRule,
+  duplicateIdsRule,
+  needsRule,
+  cyclesRule,
+  templateReferencesRule,
+  templateInRunRule,
+  inputsRule,
+  timeoutsRule,
+  credentialsRule,
 ];

@@ -52,9 +52,11 @@ function checkUnused(ctx: RuleContext, unit: RunbookUnit): void {
     }
   }
   if (used.allSecrets) return;
+  // A lowered BackupPlan copies the plan's spec.secrets: report where the plan lists them.
+  const doc = unit.loweredFrom ?? unit.doc;
   (unit.data.spec.secrets ?? []).forEach((name, i) => {
     if (used.secrets.has(name)) return;
-    ctx.report(unit.doc, joinPointer('/spec/secrets', i), 'unused-secret', `secret "${name}" is never used`, {
+    ctx.report(doc, joinPointer('/spec/secrets', i), 'unused-secret', `secret "${name}" is never used`, {
       hint: `refer to it as {{secrets.${name}}} (in env: for scripts), or remove it`,
     });
   });

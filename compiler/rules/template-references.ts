@@ -22,10 +22,16 @@ export function renderedFields(unit: RunbookUnit): StepField[] {
   for (const ref of unit.deps.steps) {
     const rollback = joinPointer(ref.pointer, 'rollback');
     const scripts = new Set<string>();
-    if (ref.step.uses === 'shell') scripts.add(joinPointer(ref.pointer, 'with', 'script'));
-    if (ref.step.rollback?.uses === 'shell') scripts.add(joinPointer(rollback, 'with', 'script'));
+    const conditions = new Set<string>();
+    for (const [body, at] of [[ref.step, ref.pointer], [ref.step.rollback, rollback]] as const) {
+      if (body?.uses === 'shell') scripts.add(joinPointer(at, 'with', 'script'));
+      // `wait.until` is evaluated against the polled action's result, like `assert`.
+      if (body?.uses === 'wait') conditions.add(joinPointer(at, 'with', 'until'));
+    }
     for (const field of stepTemplateFields(ref.step, ref.pointer)) {
-      if (!scripts.has(field.pointer)) out.push({ ref, field, inRollback: field.pointer.startsWith(rollback + '/') });
+      if (scripts.has(field.pointer)) continue;
+      const scoped: TemplateField = conditions.has(field.pointer) ? { ...field, scope: 'result' } : field;
+      out.push({ ref, field: scoped, inRollback: field.pointer.startsWith(rollback + '/') });
     }
   }
   return out;

@@ -1,12 +1,15 @@
+import type { ErrorObject } from 'ajv';
+import type { LoadedDoc } from '../load/loaded-doc.js';
 import { joinPointer } from '../load/source-map.js';
 import { schemaDiagnostics } from '../validate/schema-diagnostics.js';
 import { validatorFor } from '../validate/ajv.js';
-import type { Rule } from './rule.js';
+import type { Rule, RuleContext } from './rule.js';
 import { stepBodies } from './step-action.js';
 
 /**
- * `invalid-with`: each `uses:` body's `with` must match its action's JSON Schema. A `run:` body
- * is `shell` with `{ script: run }`, which the step schema already guarantees, so it is skipped.
+ * `invalid-with`: each `uses:` body's `with` must match its action's JSON Schema, and so must the
+ * `with` of the action a `wait` polls (`with.check`). A `run:` body is `shell` with
+ * `{ script: run }`, which the step schema already guarantees, so it is skipped.
  */
 export const withSchemaRule: Rule = {
   id: 'with-schema',
@@ -15,25 +18,46 @@ export const withSchemaRule: Rule = {
   check(ctx) {
     for (const unit of ctx.runbooks) {
       for (const { body, pointer } of stepBodies(unit)) {
-        // Unknown actions are reported by unknown-action; both uses and run by step-action.
-        if (body.uses === undefined || body.run !== undefined || !ctx.catalog.has(body.uses)) continue;
-        const validate = validatorFor(schemaPath(ctx.catalog.get(body.uses)?.schema.$id, body.uses));
-        const value = body.with ?? {};
-        if (validate(value)) continue;
-        const base = joinPointer(pointer, 'with');
-        for (const d of schemaDiagnostics(validate.errors ?? [], unit.doc, base, 'invalid-with')) {
-          // Without a `with` there is nothing to point into: the action name is what to fix next to.
-          const at = body.with === undefined ? joinPointer(pointer, 'uses') : base;
-          const range = body.with === undefined ? undefined : d.range;
-          const message = body.with === undefined ? `no with given for ${body.uses}: ${d.message.replace(/^.*?: /, '')}` : d.message;
-          ctx.report(unit.doc, at, d.code, message, { ...(range ? { range } : {}), ...(d.hint ? { hint: d.hint } : {}) });
-        }
+        // Both uses and run is step-action's finding; validating either half would only add noise.
+        if (body.uses === undefined || body.run !== undefined) continue;
+        validateWith(ctx, unit.doc, body.uses, body.with, pointer);
+        const check = body.uses === 'wait' ? (body.with?.check as { uses?: unknown; with?: Record<string, unknown> } | undefined) : undefined;
+        if (typeof check?.uses === 'string') validateWith(ctx, unit.doc, check.uses, check.with, joinPointer(pointer, 'with', 'check'));
       }
     }
   },
 };
 
-/** The catalogue keys actions by `x-action`; the registry by `$id`, so go through the `$id`. */
+/** Validates `value` (the `with` under `owner`) against the schema of `action`, if it is known. */
+function validateWith(ctx: RuleContext, doc: LoadedDoc, action: string, value: Record<string, unknown> | undefined, owner: string): void {
+  const info = ctx.catalog.get(action);
+  // Unknown actions are unknown-action's finding.
+  if (!info) return;
+  const validate = validatorFor(schemaPath(info.schema.$id, action));
+  if (validate(value ?? {})) return;
+  const base = joinPointer(owner, 'with');
+  for (const d of schemaDiagnostics(withoutBranchErrors(validate.errors ?? []), doc, base, 'invalid-with')) {
+    if (value !== undefined) {
+      ctx.report(doc, base, d.code, d.message, { range: d.range, ...(d.hint ? { hint: d.hint } : {}) });
+      continue;
+    }
+    // Without a `with` there is nothing to point into: the action name is where it belongs.
+    ctx.report(doc, joinPointer(owner, 'uses'), d.code, `no with given for ${action}: ${d.message.replace(/^.*?: /, '')}`, d.hint ? { hint: d.hint } : {});
+  }
+}
+
+/**
+ * Action schemas say "a duration or a template" with an anyOf of `$ref`s, whose branch errors
+ * carry the referenced schema's path, so schemaDiagnostics cannot tell they belong to the anyOf.
+ * The anyOf error alone says it: drop every other error at or under its value.
+ */
+function withoutBranchErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const compound = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath);
+  return errors.filter((e) => (e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    || !compound.some((p) => e.instancePath === p || e.instancePath.startsWith(p + '/')));
+}
+
+/** The catalogue keys actions by `x-action`, the registry by `$id`: go through the `$id`. */
 function schemaPath(id: unknown, action: string): string {
   const marker = '/schemas/';
   if (typeof id === 'string' && id.includes(marker)) return id.slice(id.lastIndexOf(marker) + marker.length);

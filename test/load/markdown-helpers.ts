@@ -25,6 +25,14 @@ export function find(text: string, needle: string, occurrence = 0): Range {
   return { start: at, end: at + needle.length };
 }
 
+/** Range of `needle` inside the first occurrence of `context`. */
+export function within(text: string, context: string, needle: string): Range {
+  const outer = find(text, context);
+  const at = text.indexOf(needle, outer.start);
+  if (at < 0 || at + needle.length > outer.end) throw new Error(`${needle} not in ${context}`);
+  return { start: at, end: at + needle.length };
+}
+
 /** A minimal runbook front matter followed by `body`. */
 export function runbook(body: string, extra = ''): string {
   return `---\napiVersion: runbook/v1\nkind: Runbook\nmetadata: { name: t }\n${extra}---\n${body}`;
