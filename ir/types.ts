@@ -120,6 +120,6 @@ export interface IrGraph {
   /** In a topological order that respects phases and document order. */
   readonly nodes: IrNode[];
   readonly rto: RtoAnalysis;
-  /** SHA-256 of the canonical graph without source positions and without this field. */
+  /** SHA-256 of the canonical graph without source positions, origin and this field. */
   readonly planHash: string;
 }

@@ -56,9 +56,12 @@ export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog'>)
   return { ...graph, planHash: planHash(graph) };
 }
 
-/** SHA-256 of what would run: the canonical graph without source positions. */
+/**
+ * SHA-256 of what would run: the canonical graph without where it was written (source positions,
+ * file and format), so moving or reformatting a runbook keeps its approvals valid.
+ */
 export function planHash(graph: Omit<IrGraph, 'planHash'> | IrGraph): string {
-  const { planHash: _ignored, ...rest } = graph as IrGraph;
+  const { planHash: _ignored, origin: _origin, ...rest } = graph as IrGraph;
   const stripped = { ...rest, nodes: rest.nodes.map(({ source: _s, ...n }) => n) };
   return sha256(canonicalJson(stripped));
 }

@@ -111,14 +111,16 @@ function copySteps(plan: BackupPlanDocData): Lowered[] {
 function verifySteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered[] {
   const verify = plan.spec.verify!;
   const origin = `/spec/targets/${i}`;
-  const checks = (verify.checks ?? []).map((c, ci): Lowered => ({
+  // Without credentials for the restored instance the checks cannot run; the backup-plan rule reports it.
+  const runnable = t.type === 'postgres' || verify.url !== undefined;
+  const checks = (runnable ? verify.checks ?? [] : []).map((c, ci): Lowered => ({
     origin: `/spec/verify/checks/${ci}`,
     fields: { '/with/sql': `/spec/verify/checks/${ci}/sql`, '/assert/0': `/spec/verify/checks/${ci}/expect` },
     step: {
       id: `check-${t.id}-${c.name}`, title: `Check ${c.name} on restored ${t.id}`, uses: 'postgres.query',
       needs: [`restore-${t.id}`],
       with: t.type === 'rds'
-        ? { url: t.url ?? '', host: `{{steps.restore-${t.id}.outputs.endpoint}}`, sql: c.sql }
+        ? { url: verify.url ?? '', host: `{{steps.restore-${t.id}.outputs.endpoint}}`, sql: c.sql }
         : { url: t.url ?? '', database: verify.scratchDatabase ?? `${t.id}_verify`, sql: c.sql },
       ...(c.expect ? { assert: [c.expect] } : {}), timeout: '5m', estimate: '30s',
     },

@@ -155,7 +155,7 @@ export interface BackupPlanSpec {
   targets: BackupTargetSpec[];
   retention?: { hot?: string; cold?: string; archive?: string };
   copyTo?: { region: string; kmsKeyId?: string }[];
-  verify?: { instanceClass?: string; checks?: BackupCheckSpec[]; timeout?: string; scratchDatabase?: string };
+  verify?: { instanceClass?: string; url?: string; checks?: BackupCheckSpec[]; timeout?: string; scratchDatabase?: string };
   notify?: { template: string; audience?: string[]; vars?: Record<string, unknown> };
   secrets?: string[];
 }

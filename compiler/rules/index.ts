@@ -1,3 +1,4 @@
+import { backupPlanRule } from './backup-plan.js';
 import { templateBodySyntaxRule } from './template-body-syntax.js';
 import { secretExposureRule } from './secret-exposure.js';
 import { rtoBudgetRule } from './rto-budget.js';
@@ -32,6 +33,7 @@ export const rules: readonly Rule[] = [
   runbookRefsRule,
   directoryRefsRule,
   cronRule,
+  backupPlanRule,
   irreversibleRule,
   stepActionRule,
   unknownActionRule,

@@ -71,6 +71,8 @@ function toDiagnostic(err: ErrorObject, doc: LoadedDoc, base: string): Diagnosti
     case 'anyOf':
     case 'oneOf':
       return at('wrong-type', `${where}: ${JSON.stringify(truncate(err.data))} is not ${describeBranches(err.schema)}`, firstLine(doc, doc.map.range(pointer)));
+    case 'minLength':
+      return at('invalid-value', `${where}: must not be empty`, firstLine(doc, doc.map.range(pointer)));
     case 'minItems':
       if (/^\/spec\/phases\/\d+\/steps$/.test(pointer)) {
         return at('empty-phase', `${describe(pointer.replace(/\/steps$/, ''))} has no steps`, firstLine(doc, doc.map.keyRange(pointer.replace(/\/steps$/, ''))));

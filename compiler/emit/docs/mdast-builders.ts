@@ -3,6 +3,7 @@ import type {
   Table, TableCell, TableRow, Text,
 } from 'mdast';
 import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
 
@@ -98,6 +99,26 @@ function isBlocks(item: Inline | BlockContent[]): item is BlockContent[] {
 
 function isBlockType(type: string): boolean {
   return ['paragraph', 'list', 'code', 'table', 'heading', 'blockquote', 'html', 'thematicBreak'].includes(type);
+}
+
+const parser = unified().use(remarkParse).use(remarkGfm);
+
+/**
+ * Author-written Markdown (a `description`) as blocks of the page: parsed, not pasted, so it
+ * cannot break the structure around it. Positions are dropped: they point into another text.
+ */
+export function markdownBlocks(markdown: string | undefined): RootContent[] {
+  if (!markdown?.trim()) return [];
+  const tree = parser.parse(markdown);
+  return strip(tree).children;
+}
+
+function strip<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(strip) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) if (k !== 'position') out[k] = strip(v);
+  return out as T;
 }
 
 /** A page: the generated notice first, then the content. */

@@ -1,0 +1,115 @@
+import type { Root, RootContent } from 'mdast';
+import type { IrGraph } from '../../../ir/types.js';
+import { contactsSection } from './contacts.js';
+import type { DocsContext } from './docs-context.js';
+import { approvalPolicy, duration, none, scalar, shortHash, sortedEntries, yesNo } from './format.js';
+import {
+  code, heading, inlineCode, joinInline, list, markdownBlocks, page, paragraph, strong, table, type Inline,
+} from './mdast-builders.js';
+import { renderMermaid } from './mermaid.js';
+import { rtoSection } from './rto-table.js';
+import { phaseSections } from './runbook-steps.js';
+import { backupPlanSection } from './backup-plan-section.js';
+
+/**
+ * The page of one graph (a Runbook or a lowered BackupPlan): what an on-call engineer needs
+ * during the incident, top to bottom — facts, inputs, who to call, the graph, every step, RTO.
+ */
+export function runbookPage(ctx: DocsContext, graph: IrGraph): Root {
+  return page([
+    heading(1, graph.title),
+    ...markdownBlocks(graph.description),
+    heading(2, 'Facts'),
+    factsTable(ctx, graph),
+    ...backupPlanSection(ctx, graph),
+    ...inputsSection(graph),
+    ...secretsSection(graph),
+    ...approvalsSection(graph),
+    ...contactsSection(ctx, graph.owner),
+    heading(2, 'Step graph'),
+    paragraph(
+      'Phases are boxes; arrows are dependencies. The critical path (RTO) is drawn in red with thick links, ',
+      '⛔ hexagons are points of no return, 🔐 diamonds are approval gates.',
+    ),
+    code('mermaid', renderMermaid(graph)),
+    ...phaseSections(ctx, graph),
+    ...rtoSection(graph),
+  ]);
+}
+
+function factsTable(ctx: DocsContext, graph: IrGraph): RootContent {
+  const tier = graph.tier ? ctx.directory?.tiers?.[graph.tier] : undefined;
+  const rows: [string, Inline][] = [
+    ['Name', inlineCode(graph.name)],
+    ['Kind', graph.origin.kind],
+    ['Owner', graph.owner ? inlineCode(graph.owner) : none],
+    ['Tier', graph.tier ? [graph.tier, tier ? ` (tier objectives: RTO ${tier.rto ?? none}, RPO ${tier.rpo ?? none})` : ''] : none],
+    ['Source', inlineCode(graph.origin.file)],
+    ['RTO objective', duration(graph.objectives.rtoMs)],
+    ['RPO objective', duration(graph.objectives.rpoMs)],
+    ['Environment', graph.environment ? inlineCode(graph.environment) : none],
+    ['Concurrency', graph.concurrency ? inlineCode(graph.concurrency) : none],
+    ['On failure', inlineCode(graph.onFailure)],
+    ...(graph.schedule ? [['Schedule (cron, UTC)', inlineCode(graph.schedule)] as [string, Inline]] : []),
+    ['Tags', graph.tags.length ? joinInline(graph.tags.map(inlineCode)) : none],
+    ['Plan hash', inlineCode(shortHash(graph.planHash))],
+  ];
+  return table(['Fact', 'Value'], rows);
+}
+
+function inputsSection(graph: IrGraph): RootContent[] {
+  const inputs = sortedEntries(graph.inputs);
+  if (!inputs.length) return [];
+  return [
+    heading(2, 'Inputs'),
+    table(
+      ['Name', 'Type', 'Required', 'Default', 'Options', 'Description'],
+      inputs.map(([name, input]) => [
+        inlineCode(name),
+        input.type,
+        yesNo(input.required),
+        input.default === undefined ? none : inlineCode(scalar(input.default)),
+        input.options?.length ? joinInline(input.options.map((o) => inlineCode(String(o)))) : none,
+        input.description ?? none,
+      ]),
+    ),
+  ];
+}
+
+function secretsSection(graph: IrGraph): RootContent[] {
+  if (!graph.secrets.length) return [];
+  return [
+    heading(2, 'Secrets'),
+    paragraph('Names only; values come from the environment of the run and are redacted everywhere.'),
+    list([...graph.secrets].sort().map((s) => inlineCode(s))),
+  ];
+}
+
+/** The run-level policy, then every gate of the graph (approval steps and steps with `approval`). */
+function approvalsSection(graph: IrGraph): RootContent[] {
+  const gates = graph.nodes.filter((n) => n.approval !== undefined || n.uses === 'approval');
+  if (!graph.approvals && !graph.environment && !gates.length) return [];
+  const out: RootContent[] = [heading(2, 'Approvals')];
+  if (graph.approvals) out.push(paragraph(strong('Policy: '), approvalPolicy(graph.approvals), '.'));
+  if (graph.environment) {
+    out.push(paragraph('The run also waits for the reviewers of the GitHub environment ', inlineCode(graph.environment), '.'));
+  }
+  if (gates.length) {
+    out.push(table(
+      ['Step', 'Gate', 'Approvers', 'Required', 'Self-approval', 'Timeout', 'Message'],
+      gates.map((n) => {
+        const a = n.approval;
+        return [
+          inlineCode(n.id),
+          n.uses === 'approval' ? 'approval step' : 'before the step',
+          a?.approvers.length ? joinInline(a.approvers.map((x) => inlineCode(x))) : none,
+          a ? String(a.required) : none,
+          a ? yesNo(a.selfApproval) : none,
+          duration(a?.timeoutMs),
+          a?.message ?? (typeof n.with.message === 'string' ? n.with.message : none),
+        ];
+      }),
+    ));
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+import type { RootContent } from 'mdast';
+import type { IrGraph, IrNode } from '../../../ir/types.js';
+import { hasTemplate } from '../../expressions/parse-template.js';
+import type { DocsContext } from './docs-context.js';
+import { scalar, sortedEntries } from './format.js';
+import { checklistPage, graphPage, templatePage } from './links.js';
+import { heading, inlineCode, joinInline, paragraph, strong, table, taskList, type Inline } from './mdast-builders.js';
+
+/** Action-specific details: checklist items, the notification sent, the runbook called, the manual task. */
+export function actionDetails(ctx: DocsContext, graph: IrGraph, node: IrNode): RootContent[] {
+  switch (node.uses) {
+    case 'checklist':
+      return checklistDetails(ctx, node);
+    case 'notify':
+      return notifyDetails(ctx, node);
+    case 'runbook':
+      return runbookDetails(ctx, graph, node);
+    case 'manual':
+      return manualDetails(ctx, node);
+    default:
+      return [];
+  }
+}
+
+/** A named Checklist's sections (and a link to its page), or the inline items. */
+function checklistDetails(ctx: DocsContext, node: IrNode): RootContent[] {
+  const name = node.with.checklist;
+  if (typeof name === 'string') {
+    const doc = hasTemplate(name) ? undefined : ctx.result.project.byName('Checklist', name);
+    const out: RootContent[] = [paragraph(strong('Checklist:'), ' ', doc ? ctx.links.to(checklistPage(name), name) : inlineCode(name))];
+    for (const section of doc?.sections ?? []) {
+      out.push(heading(4, section.title), taskList(section.items.map((item) => itemInline(item.text, item.check))));
+    }
+    return out;
+  }
+  const items = Array.isArray(node.with.items) ? node.with.items : [];
+  return [
+    paragraph(strong('Checklist:')),
+    taskList(items.map((item) => (typeof item === 'string' ? item : itemInline(String(item?.text ?? ''), item?.check)))),
+  ];
+}
+
+/** An item's text, and the step whose success confirms it when it is bound to a check. */
+export function itemInline(text: string, check: unknown): Inline {
+  return typeof check === 'string' ? [text, ' (checked by step ', inlineCode(check), ')'] : text;
+}
+
+function notifyDetails(ctx: DocsContext, node: IrNode): RootContent[] {
+  const name = node.with.template;
+  const known = typeof name === 'string' && ctx.result.context.templates.has(name);
+  const audience = Array.isArray(node.with.audience) ? node.with.audience.map(String) : [];
+  const out: RootContent[] = [paragraph(
+    strong('Sends:'), ' ',
+    known ? ctx.links.to(templatePage(name as string), name as string) : inlineCode(scalar(name)),
+    ' to ', audience.length ? joinInline(audience.map((a) => inlineCode(a))) : "the Template's default audience",
+  )];
+  const vars = sortedEntries(node.with.vars as Record<string, unknown> | undefined);
+  if (vars.length) out.push(table(['Variable', 'Value'], vars.map(([k, v]) => [inlineCode(k), inlineCode(scalar(v))])));
+  return out;
+}
+
+function runbookDetails(ctx: DocsContext, graph: IrGraph, node: IrNode): RootContent[] {
+  const name = node.with.runbook;
+  if (typeof name !== 'string') return [];
+  const target = ctx.result.graphs.find((g) => g.name === name && g.origin.kind === 'Runbook');
+  const label = target ? ctx.links.to(graphPage(target), target.title) : inlineCode(name);
+  const inputs = sortedEntries(node.with.inputs as Record<string, unknown> | undefined);
+  return [
+    paragraph(strong('Runs runbook:'), ' ', label, name === graph.name ? ' (itself)' : ''),
+    ...(inputs.length ? [table(['Input', 'Value'], inputs.map(([k, v]) => [inlineCode(k), inlineCode(scalar(v))]))] : []),
+  ];
+}
+
+function manualDetails(ctx: DocsContext, node: IrNode): RootContent[] {
+  const role = node.with.assignee;
+  if (typeof role !== 'string') return [];
+  const found = ctx.directory?.roles?.[role];
+  return [paragraph(strong('Assignee:'), ' ', found?.title ?? role, ' ', inlineCode(role))];
+}
