@@ -21,8 +21,9 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], doc: LoadedDoc
   const seen = new Set<string>();
   for (const err of errors) {
     if (err.keyword === 'if') continue;
-    // Branch errors of an anyOf/oneOf are noise; the compound error says it once.
-    if (compound.some((c) => c !== err && err.schemaPath.startsWith(c.schemaPath.replace(/\/(anyOf|oneOf)$/, '') + '/' + c.keyword + '/'))) continue;
+    // Branch errors of an anyOf/oneOf are noise; the compound error says it once. Branches may be
+    // `$ref`s into other files, so match by the value they concern, not by schema path.
+    if (compound.some((c) => c !== err && (err.instancePath === c.instancePath || err.instancePath.startsWith(c.instancePath + '/')))) continue;
     const d = toDiagnostic(err, doc, base);
     const key = `${d.range.start}:${d.code}:${d.message}`;
     if (seen.has(key)) continue;
