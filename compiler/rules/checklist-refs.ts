@@ -21,14 +21,14 @@ export const checklistRefsRule: Rule = {
       for (const ref of unit.deps.steps) {
         const w = ref.step.with;
         if (ref.step.uses !== 'checklist' || typeof w !== 'object' || w === null) continue;
-        if (typeof w.checklist === 'string') checkNamed(ctx, unit, ref, w.checklist);
+        if (typeof w.checklist === 'string') checkNamed(ctx, unit, ref, w.checklist, typeof w.section === 'string' ? w.section : undefined);
         if (Array.isArray(w.items)) checkInline(ctx, unit, ref, w.items);
       }
     }
   },
 };
 
-function checkNamed(ctx: RuleContext, unit: RunbookUnit, ref: StepRef, name: string): void {
+function checkNamed(ctx: RuleContext, unit: RunbookUnit, ref: StepRef, name: string, section?: string): void {
   if (hasTemplate(name)) return;
   const doc = ctx.project.byName('Checklist', name);
   if (!doc) {
@@ -40,7 +40,14 @@ function checkNamed(ctx: RuleContext, unit: RunbookUnit, ref: StepRef, name: str
   }
   // An invalid Checklist already has its own errors; its items are not trusted.
   if (!ctx.valid('Checklist').includes(doc)) return;
-  (doc.sections ?? []).forEach((section, i) => section.items.forEach((item, k) => {
+  const titles = (doc.sections ?? []).map((s) => s.title);
+  if (section !== undefined && !titles.includes(section)) {
+    const suggestion = didYouMean(section, titles);
+    ctx.report(unit.doc, joinPointer(ref.pointer, 'with', 'section'), 'unknown-checklist', `Checklist "${name}" has no section "${section}"`,
+      { hint: suggestion ? `did you mean "${suggestion}"?` : `sections: ${titles.join(', ')}` });
+    return;
+  }
+  (doc.sections ?? []).forEach((s, i) => (section !== undefined && s.title !== section ? [] : s.items).forEach((item, k) => {
     if (item.check === undefined || unit.deps.byId.has(item.check)) return;
     // The Checklist loader maps each item (and its check id) under /sections/i/items/k.
     // No step id in the message: several checklist steps of one runbook yield one finding.

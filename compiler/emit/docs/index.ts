@@ -70,7 +70,10 @@ function docsIndex(ctx: DocsContext): DocsIndex {
   return {
     runbooks: graphs.filter((g) => g.origin.kind === 'Runbook').sort(byName),
     backupPlans: graphs.filter((g) => g.origin.kind === 'BackupPlan').sort(byName),
-    checklists: context.valid('Checklist').filter((d) => docName(d) !== undefined).map(titled).sort(byName),
+    // Only the first of a duplicated name (the one `byName` finds); the duplicate is an error anyway.
+    checklists: context.valid('Checklist')
+      .filter((d) => { const n = docName(d); return n !== undefined && ctx.result.project.byName('Checklist', n) === d; })
+      .map(titled).sort(byName),
     templates: [...context.templates.values()].map(({ doc }) => titled(doc)).sort(byName),
   };
 }
