@@ -33,5 +33,7 @@ export function summariseProfile(path, top = 25) {
 }
 
 function shorten(url) {
-  return url.replace(/^file:\/\//, '').replace(/^.*?\/node_modules\//, 'node_modules/').replace(/^.*?\/dist\//, 'dist/');
+  const path = url.replace(/^file:\/\//, '');
+  const nm = path.lastIndexOf('/node_modules/');
+  return nm >= 0 ? path.slice(nm + 1) : path.replace(/^.*?\/dist\//, 'dist/');
 }

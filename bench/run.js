@@ -62,7 +62,7 @@ function cliOnce() {
 }
 
 async function cli() {
-  await cliOnce(); // warm-up: the file cache and V8's code cache, as for the other two
+  // No warm-up run: every CLI run is a fresh process anyway, and the corpus is in the file cache.
   const runs = [];
   for (let i = 0; i < repeat; i++) runs.push(await cliOnce());
   return { timesMs: runs.map((r) => r.ms), peakRss: Math.max(...runs.map((r) => r.peakRss)) };

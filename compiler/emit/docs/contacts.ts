@@ -24,7 +24,7 @@ export function personInline(dir: DirectorySpec, id: string | undefined): Inline
   if (id === undefined) return none;
   const p = dir.people?.[id];
   if (!p) return inlineCode(id);
-  const reach = [p.slack, p.phone ? link(`tel:${p.phone.replace(/[^+\d]/g, '')}`, p.phone) : undefined, p.email]
+  const reach = [p.slack, p.phone ? link(`tel:${p.phone.replace(/[^+\d]/g, '')}`, p.phone) : undefined, p.email ? link(`mailto:${p.email}`, p.email) : undefined]
     .filter((x): x is NonNullable<typeof x> => x !== undefined);
   return reach.length ? [p.name, ' (', ...reach.flatMap((r, i) => (i ? [' · ', r] : [r])), ')'] : p.name;
 }

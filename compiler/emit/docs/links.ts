@@ -65,14 +65,3 @@ export function createLinker(style: LinkStyle): Linker {
     to: (page, ...label) => link(href(page), ...(label.length ? label : [page])),
   };
 }
-
-/**
- * GitHub's heading anchor: lower-case, spaces to `-`, punctuation dropped (as github-slugger
- * does), for links to a step's heading inside a page.
- */
-export function headingAnchor(textOfHeading: string): string {
-  return textOfHeading
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
-    .replace(/\s/g, '-');
-}

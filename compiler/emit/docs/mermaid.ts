@@ -3,7 +3,7 @@ import type { IrGraph, IrNode, IrPhase } from '../../../ir/types.js';
 
 /**
  * The step graph as a Mermaid flowchart (GitHub renders ```mermaid blocks): phases are
- * subgraphs, edges are the resolved `needs`, the RTO critical path is a class plus thicker links,
+ * subgraphs, edges are the resolved `needs` (the phase barrier as one edge between subgraphs), the RTO critical path is a class plus thicker links,
  * irreversible steps are hexagons with the `irreversible` class, approval gates are diamonds
  * (an `approval` step itself, or a gate node in front of a step with an `approval` field).
  *
@@ -32,7 +32,8 @@ export function gateId(stepId: string): string {
   return `g_${stepId.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
-function phaseId(id: string): string {
+/** `p_<id>`: the Mermaid id of a phase's subgraph. */
+export function phaseId(id: string): string {
   return `p_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
@@ -93,18 +94,36 @@ interface Edge {
   readonly critical: boolean;
 }
 
-/** One edge per `needs` entry (into the gate when a step has one), plus gate → step. */
+/**
+ * One edge per `needs` entry inside a phase (into the gate when a step has one), plus gate →
+ * step. A need on another phase is the phase barrier (the IR keeps no other cross-phase needs):
+ * drawn once as an edge between the two subgraphs, since every exit × entry pair would bury the
+ * graph in crossing lines.
+ */
 function graphEdges(graph: IrGraph): Edge[] {
   const critical = criticalPairs(graph.rto.criticalPath);
+  const phaseOf = new Map(graph.nodes.map((n) => [n.id, n.phase]));
   const edges: Edge[] = [];
+  const barriers = new Map<string, Edge>();
   for (const node of graph.nodes) {
     const target = hasGateInFront(node) ? gateId(node.id) : mermaidId(node.id);
     for (const need of node.needs) {
-      edges.push({ from: mermaidId(need), to: target, critical: critical.has(`${need}\u0000${node.id}`) });
+      const onPath = critical.has(`${need}\u0000${node.id}`);
+      const from = phaseOf.get(need);
+      if (from !== undefined && from !== node.phase) {
+        const key = `${from}\u0000${node.phase}`;
+        const seen = barriers.get(key);
+        if (!seen) {
+          const edge = { from: phaseId(from), to: phaseId(node.phase), critical: onPath };
+          barriers.set(key, edge);
+          edges.push(edge);
+        } else if (onPath) edges[edges.indexOf(seen)] = { ...seen, critical: true };
+        continue;
+      }
+      edges.push({ from: mermaidId(need), to: target, critical: onPath });
     }
     if (hasGateInFront(node)) {
-      const onPath = graph.rto.criticalPath.includes(node.id);
-      edges.push({ from: gateId(node.id), to: mermaidId(node.id), critical: onPath });
+      edges.push({ from: gateId(node.id), to: mermaidId(node.id), critical: graph.rto.criticalPath.includes(node.id) });
     }
   }
   return edges;

@@ -9,7 +9,7 @@ import {
 import { renderMermaid } from './mermaid.js';
 import { rtoSection } from './rto-table.js';
 import { phaseSections } from './runbook-steps.js';
-import { backupPlanSection } from './backup-plan-section.js';
+import { backupPlanOf, backupPlanSection } from './backup-plan-section.js';
 
 /**
  * The page of one graph (a Runbook or a lowered BackupPlan): what an on-call engineer needs
@@ -38,12 +38,14 @@ export function runbookPage(ctx: DocsContext, graph: IrGraph): Root {
 }
 
 function factsTable(ctx: DocsContext, graph: IrGraph): RootContent {
-  const tier = graph.tier ? ctx.directory?.tiers?.[graph.tier] : undefined;
+  // A lowered BackupPlan keeps its tier in the plan's spec, not in the graph's metadata.
+  const tierId = graph.tier ?? (graph.origin.kind === 'BackupPlan' ? backupPlanOf(ctx, graph.name)?.tier : undefined);
+  const tier = tierId ? ctx.directory?.tiers?.[tierId] : undefined;
   const rows: [string, Inline][] = [
     ['Name', inlineCode(graph.name)],
     ['Kind', graph.origin.kind],
     ['Owner', graph.owner ? inlineCode(graph.owner) : none],
-    ['Tier', graph.tier ? [graph.tier, tier ? ` (tier objectives: RTO ${tier.rto ?? none}, RPO ${tier.rpo ?? none})` : ''] : none],
+    ['Tier', tierId ? [tierId, tier ? ` (tier objectives: RTO ${tier.rto ?? none}, RPO ${tier.rpo ?? none})` : ''] : none],
     ['Source', inlineCode(graph.origin.file)],
     ['RTO objective', duration(graph.objectives.rtoMs)],
     ['RPO objective', duration(graph.objectives.rpoMs)],
@@ -90,7 +92,7 @@ function approvalsSection(graph: IrGraph): RootContent[] {
   const gates = graph.nodes.filter((n) => n.approval !== undefined || n.uses === 'approval');
   if (!graph.approvals && !graph.environment && !gates.length) return [];
   const out: RootContent[] = [heading(2, 'Approvals')];
-  if (graph.approvals) out.push(paragraph(strong('Policy: '), approvalPolicy(graph.approvals), '.'));
+  if (graph.approvals) out.push(paragraph(strong('Policy:'), ' ', approvalPolicy(graph.approvals), '.'));
   if (graph.environment) {
     out.push(paragraph('The run also waits for the reviewers of the GitHub environment ', inlineCode(graph.environment), '.'));
   }

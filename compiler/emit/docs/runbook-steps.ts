@@ -23,8 +23,10 @@ export function phaseSections(ctx: DocsContext, graph: IrGraph): RootContent[] {
   ]);
 }
 
-function phaseOrder(phase: IrPhase): string {
-  return phase.parallel ? 'steps without `needs` start together' : 'steps run in order unless `needs` says otherwise';
+function phaseOrder(phase: IrPhase): Inline {
+  return phase.parallel
+    ? ['parallel: steps without ', inlineCode('needs'), ' start together']
+    : ['in order: each step waits for the one before it unless ', inlineCode('needs'), ' says otherwise'];
 }
 
 /** A step: heading, marks, facts, what it runs, then its gate, rollback, outputs and asserts. */
