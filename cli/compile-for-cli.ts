@@ -19,8 +19,8 @@ export interface CommonOptions {
  */
 export function compileFor(root: string, paths: readonly string[]): { result: CompileResult; shown: Diagnostic[] } {
   const requested = paths.length ? paths.map((p) => relative(root, resolve(root, p)).split('\\').join('/')) : [];
-  const extra = requested.filter((p) => !defaultPaths.some((d) => p === d || p.startsWith(d + '/')));
-  const result = compileTree(root, [...defaultPaths, ...extra].filter((p, i, a) => a.indexOf(p) === i));
+  // Requested paths are read explicitly too, so a missing one is reported (the reader dedupes).
+  const result = compileTree(root, [...defaultPaths, ...requested].filter((p, i, a) => a.indexOf(p) === i));
   const inScope = (file: string) => !requested.length || requested.some((p) => file === p || file.startsWith(p.replace(/\/$/, '') + '/'));
   return { result, shown: result.diagnostics.filter((d) => inScope(d.file)) };
 }

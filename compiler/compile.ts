@@ -74,9 +74,13 @@ function createContext(project: Project, valid: Set<LoadedDoc>, sink: Diagnostic
     directory: dirDoc ? { doc: dirDoc, data: dirDoc.data as unknown as DirectoryDocData } : undefined,
     valid: validOf,
     report(doc, pointer, code, message, options = {}) {
-      const range = options.range
+      const raw = options.range
         ?? (options.needle !== undefined ? doc.map.rangeOf(pointer, options.needle, options.occurrence ?? 0)
           : options.key ? doc.map.keyRange(pointer) : doc.map.range(pointer));
+      // Ranges never leave the file, whatever a rule computed (e.g. "unexpected end" at EOF).
+      const max = doc.file.text.length;
+      const start = Math.min(Math.max(0, raw.start), max);
+      const range = { start, end: Math.min(Math.max(start, raw.end), max) };
       sink.push({
         code, message, file: doc.file.path, range,
         severity: options.severity ?? defaultSeverity(code),

@@ -40,6 +40,8 @@ export function hasTemplate(text: string): boolean {
 
 /** Parses a template string and lists the paths and helpers it uses, with offsets. */
 export function parseTemplate(text: string): ParseResult {
+  const tooDeep = nestingProblem(text);
+  if (tooDeep) return { ok: false, ...tooDeep };
   let ast: hbs.AST.Program;
   try {
     ast = Handlebars.parse(text);
@@ -118,4 +120,31 @@ function describeParseError(message: string): string {
   const got = /got '([A-Z_]+)'/.exec(message);
   if (got) return `unexpected ${got[1].toLowerCase().replace(/_/g, ' ')} in template: ${lines[1]?.trim() ?? ''}`.trim();
   return lines[0].replace(/^Parse error on line \d+:?\s*/, '') || 'cannot parse template';
+}
+
+/** Deeper than this, a template is not something a person wrote. */
+export const maxTemplateNesting = 64;
+
+/**
+ * Handlebars' parser is super-linear in nesting depth (10,000 nested blocks take minutes), so
+ * nesting is measured first by a linear scan: block openers against closers, and parentheses of
+ * sub-expressions inside each `{{ }}`.
+ */
+function nestingProblem(text: string): { message: string; offset: number } | undefined {
+  let blocks = 0;
+  for (const m of text.matchAll(/\{\{~?\s*([#^/])|\{\{~?\s*else\b/g)) {
+    if (m[1] === '/') blocks--;
+    else if (m[1] !== undefined) blocks++;
+    if (blocks > maxTemplateNesting) return { message: `blocks nested more than ${maxTemplateNesting} deep`, offset: m.index ?? 0 };
+  }
+  for (const m of text.matchAll(/\{\{[^}]*\}?\}?/g)) {
+    let depth = 0;
+    for (let i = 0; i < m[0].length; i++) {
+      const c = m[0].charCodeAt(i);
+      if (c === 40) depth++;
+      else if (c === 41) depth--;
+      if (depth > maxTemplateNesting) return { message: `sub-expressions nested more than ${maxTemplateNesting} deep`, offset: (m.index ?? 0) + i };
+    }
+  }
+  return undefined;
 }

@@ -5,6 +5,7 @@ import { kinds, type DocFormat, type Kind, type LoadedDoc } from './loaded-doc.j
 import { loadChecklist } from './load-checklist.js';
 import { loadMarkdownRunbook } from './load-markdown-runbook.js';
 import { loadYaml, type YamlValue } from './load-yaml.js';
+import { MarkdownTooDeep } from './markdown-tree.js';
 
 export interface FileLoadResult {
   readonly docs: LoadedDoc[];
@@ -31,6 +32,11 @@ export function loadFile(file: SourceFile): FileLoadResult {
   if (format === 'yaml') {
     const { documents, diagnostics } = loadYaml(file);
     const docs: LoadedDoc[] = [];
+    if (documents.length === 0 && diagnostics.length === 0) {
+      // Empty, whitespace or comments only: every file under runbooks/ must declare what it is.
+      diagnostics.push({ code: 'unknown-kind', severity: 'error', file: file.path, range: { start: 0, end: Math.min(file.text.length, 1) },
+        message: 'empty document: expected apiVersion: runbook/v1 and kind' });
+    }
     for (const value of documents) {
       const kind = checkKind(file, value, format, diagnostics);
       if (kind) docs.push({ file, format, kind, data: value.data as Record<string, unknown>, map: value.map });
@@ -56,6 +62,17 @@ export function loadFile(file: SourceFile): FileLoadResult {
   const kind = checkKind(file, fm, format, diagnostics);
   if (!kind) return { docs: [], diagnostics };
   const body = { text: file.text.slice(split.body.start), range: split.body };
+  try {
+    return loadBody(file, format, kind, fm, body, diagnostics);
+  } catch (e) {
+    if (!(e instanceof MarkdownTooDeep)) throw e;
+    diagnostics.push({ code: 'markdown-structure', severity: 'error', file: file.path, range: { start: split.body.start, end: Math.min(split.body.start + 1, file.text.length) }, message: e.message });
+    return { docs: [], diagnostics };
+  }
+}
+
+function loadBody(file: SourceFile, format: DocFormat, kind: Kind, fm: YamlValue, body: NonNullable<LoadedDoc['body']>, diagnostics: Diagnostic[]): FileLoadResult {
+  const split = { body: body.range };
   if (kind === 'Runbook') {
     const md = loadMarkdownRunbook(file, fm, split.body);
     return { docs: md.doc ? [md.doc] : [], diagnostics: [...diagnostics, ...md.diagnostics] };

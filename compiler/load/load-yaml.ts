@@ -33,12 +33,15 @@ export function loadYaml(file: SourceFile, start = 0, end = file.text.length): Y
     const issues = [...doc.errors, ...doc.warnings];
     for (const err of issues) {
       const [from, to] = err.pos;
+      // The parser reports its own stack overflow as a syntax error; it is really excess nesting.
+      const overflow = /Maximum call stack/.test(err.message);
       diagnostics.push({
-        code: 'yaml-syntax',
+        code: overflow ? 'yaml-too-complex' : 'yaml-syntax',
         severity: doc.errors.includes(err as never) ? 'error' : 'warning',
-        message: cleanMessage(err.message),
+        message: overflow ? 'nesting is too deep to read' : cleanMessage(err.message),
         file: file.path,
-        range: { start: start + from, end: start + Math.max(to, from + 1) },
+        // An error "at the end" points one past the text; keep ranges inside the file.
+        range: { start: Math.min(start + from, end), end: Math.min(start + Math.max(to, from + 1), end) },
       });
     }
     if (doc.errors.length > 0) continue;

@@ -6,6 +6,13 @@ import type { Range, SourceFile } from '../source/source-file.js';
 
 const processor = unified().use(remarkParse).use(remarkGfm);
 
+/** Thrown when a Markdown body is nested too deeply to be parsed; load-file turns it into a finding. */
+export class MarkdownTooDeep extends Error {
+  constructor() {
+    super('the Markdown is nested too deeply to read (thousands of nested quotes or lists)');
+  }
+}
+
 /**
  * Parses the Markdown body of `file` so that every mdast offset is an offset into the whole file.
  * The front matter is blanked out (each character but line breaks becomes a space) rather than
@@ -14,7 +21,15 @@ const processor = unified().use(remarkParse).use(remarkGfm);
  */
 export function parseBody(file: SourceFile, body: Range): RootContent[] {
   const head = file.text.slice(0, body.start).replace(/[^\r\n]/g, ' ');
-  const tree: Root = processor.parse(head + file.text.slice(body.start));
+  let tree: Root;
+  try {
+    tree = processor.parse(head + file.text.slice(body.start));
+  } catch (e) {
+    // mdast utilities recurse once per nesting level; thousands of nested quotes or lists
+    // overflow the stack. That is the document's fault, and it is reported as such.
+    if (e instanceof RangeError) throw new MarkdownTooDeep();
+    throw e;
+  }
   return tree.children.filter((node) => nodeRange(node).start >= body.start);
 }
 

@@ -72,6 +72,8 @@ function toDiagnostic(err: ErrorObject, doc: LoadedDoc, base: string): Diagnosti
     case 'anyOf':
     case 'oneOf':
       return at('wrong-type', `${where}: ${JSON.stringify(truncate(err.data))} is not ${describeBranches(err.schema)}`, firstLine(doc, doc.map.range(pointer)));
+    case 'maxItems':
+      return at('invalid-value', `${where}: more than ${(err.params as { limit: number }).limit} entries (a runbook this large cannot be reviewed; split it into runbooks run by \`runbook\` steps)`, firstLine(doc, doc.map.keyRange(pointer)));
     case 'minLength':
       return at('invalid-value', `${where}: must not be empty`, firstLine(doc, doc.map.range(pointer)));
     case 'minItems':

@@ -1,6 +1,6 @@
+import type { Link } from 'mdast';
 import type { IrGraph } from '../../../ir/types.js';
 import { link, type Inline } from './mdast-builders.js';
-import type { Link } from 'mdast';
 
 /**
  * Page names and links between pages.
@@ -20,9 +20,11 @@ import type { Link } from 'mdast';
  * mdast, and their `|` breaks GFM tables).
  *
  * We therefore link with the extension-less page name by default (`'wiki'`): the pages are
- * written for the wiki, which is what people open during an incident, and that form is also what
- * GitHub documents for `_Sidebar.md`. The `'repository'` style (`.md` suffix) exists for
- * publishing the same tree somewhere files are browsed by path; `createDocsEmitter` takes it.
+ * written for the wiki, which is what people open during an incident, and it is the form wiki
+ * sidebars use. (Caveat seen in javamelody/javamelody#1134: when Home is served at `/wiki`
+ * without a trailing slash, GitHub has at times resolved relative links one level too high.)
+ * The `'repository'` style (`.md` suffix) is for browsing the same files in the repository;
+ * `createDocsEmitter({ links: 'repository' })` selects it.
  */
 export type LinkStyle = 'wiki' | 'repository';
 

@@ -20,7 +20,7 @@ export function templatePage(ctx: DocsContext, doc: LoadedDoc, data: TemplateDoc
   const users = usersOf(ctx, 'notify', 'template', meta.name);
   const body = doc.body?.text ?? '';
   const context = previewContext(ctx, data, users[0]);
-  const lang = /\.md\.hbs$/i.test(doc.file.path) ? 'markdown' : 'text';
+  const lang = previewLang(doc.file.path);
   return page([
     heading(1, meta.title ?? meta.name),
     ...markdownBlocks(meta.description),
@@ -67,6 +67,13 @@ function previewContext(ctx: DocsContext, data: TemplateDocData, sender: IrGraph
     ...(sender ? { runbook: { name: sender.name, title: sender.title }, inputs: sender.inputs } : {}),
     ...(ctx.directory ? { directory: ctx.directory } : {}),
   });
+}
+
+/** The preview's fence language from the inner extension (`alert.md.hbs` → markdown), else text. */
+function previewLang(path: string): string {
+  const inner = /\.([a-z0-9]+)\.hbs$/i.exec(path)?.[1]?.toLowerCase();
+  const known: Record<string, string> = { md: 'markdown', markdown: 'markdown', json: 'json', html: 'html', txt: 'text' };
+  return (inner && known[inner]) ?? 'text';
 }
 
 /** Renders for the preview; a template that fails at render time shows the error instead. */

@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { compileTree, type CompileResult } from '../../compiler/compile.js';
+import { diagnosticCodes } from '../../compiler/diagnostics/codes.js';
+import type { MalformedCase } from './cases.js';
+
+/** A fresh, empty project root in the OS temp dir; remove it with `rmSync(dir, { recursive: true })`. */
+export function tempRoot(): string {
+  return mkdtempSync(join(tmpdir(), 'runbook-malformed-'));
+}
+
+/** Writes the case as `<root>/runbooks/<file>` (replacing the previous one) and compiles the tree. */
+export function compileCase(root: string, c: MalformedCase): CompileResult {
+  const runbooks = join(root, 'runbooks');
+  rmSync(runbooks, { recursive: true, force: true });
+  mkdirSync(dirname(join(runbooks, c.file)), { recursive: true });
+  writeFileSync(join(runbooks, c.file), c.content);
+  return compileTree(root);
+}
+
+/**
+ * What is wrong with a compile result for a malformed case, as readable strings (empty = fine):
+ * no error reported (unless `allowClean`), a code outside the closed set, a finding about another
+ * file, or a range outside the file's text.
+ */
+export function violations(c: MalformedCase, result: CompileResult, allowClean = false): string[] {
+  const path = `runbooks/${c.file}`;
+  // The compiler's own decoding of the file; binary files it refused have no text, so use ours.
+  const text = result.project.files.get(path)?.text ?? new TextDecoder().decode(typeof c.content === 'string' ? Buffer.from(c.content) : c.content);
+  const out: string[] = [];
+  if (!allowClean && !result.diagnostics.some((d) => d.severity === 'error')) out.push('no error reported');
+  for (const d of result.diagnostics) {
+    const where = `${d.code} [${d.range.start}, ${d.range.end})`;
+    if (!Object.hasOwn(diagnosticCodes, d.code)) out.push(`unknown code ${d.code}`);
+    if (d.file !== path) out.push(`${where} reported on ${d.file}, not ${path}`);
+    const { start, end } = d.range;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > text.length) {
+      out.push(`${where} outside the file (length ${text.length})`);
+    }
+  }
+  return out;
+}
+
+/** Result of one CLI run: what spawnSync saw, plus the wall time. */
+export interface CliRun {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly error?: Error;
+  readonly ms: number;
+}
+
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'runbook.js');
+
+/**
+ * `runbook validate --root <root> --format json` in a child with a small heap and a deadline: a
+ * hang shows up as a timeout (SIGTERM), an unbounded allocation as an OOM crash, not as a slow suite.
+ */
+export function runCli(root: string, timeoutMs = 20_000, heapMb = 512): CliRun {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, bin, 'validate', '--root', root, '--format', 'json'], {
+    encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024,
+  });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, error: r.error, ms: Date.now() - t0 };
+}
