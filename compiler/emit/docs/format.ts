@@ -16,7 +16,8 @@ export function yesNo(value: boolean | undefined): string {
 /** A scalar as an author would write it in YAML; objects as compact JSON. */
 export function scalar(value: unknown): string {
   if (value === undefined) return none;
-  if (typeof value === 'string') return value;
+  // An empty string would print as empty inline code (two backticks); show it as "".
+  if (typeof value === 'string') return value === '' ? '""' : value;
   return JSON.stringify(value);
 }
 

@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { JSDOM } from 'jsdom';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileTree } from '../../compiler/compile.js';
+import { docsEmitter } from '../../compiler/emit/docs/index.js';
+
+/**
+ * GitHub renders ```mermaid blocks with mermaid.js; a diagram its parser rejects shows as an error
+ * box on the wiki. So every diagram we emit goes through mermaid's own parser (it needs a DOM for
+ * its sanitiser, hence jsdom).
+ */
+type Mermaid = { parse(text: string): Promise<unknown>; initialize(config: object): void };
+let mermaid: Mermaid;
+
+beforeAll(async () => {
+  const dom = new JSDOM('<!doctype html><html><body></body></html>');
+  Object.assign(globalThis, { window: dom.window, document: dom.window.document });
+  mermaid = (await import('mermaid')).default as unknown as Mermaid;
+  mermaid.initialize({ startOnLoad: false });
+});
+
+const root = join(import.meta.dirname, '..', '..');
+const diagrams = docsEmitter
+  .emit(compileTree(root))
+  .flatMap((f) => [...f.content.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => ({ page: f.path, text: m[1] })));
+
+describe('generated Mermaid diagrams', () => {
+  it('there is one per runbook and backup plan page', () => {
+    expect(diagrams.length).toBe(compileTree(root).graphs.length);
+  });
+
+  it.each(diagrams)('$page parses with mermaid', async ({ text }) => {
+    await expect(mermaid.parse(text)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+  });
+
+  it('the parser does reject a broken diagram (the check can fail)', async () => {
+    await expect(mermaid.parse('flowchart TD\n  a[["unclosed --> b')).rejects.toThrow();
+  });
+});
