@@ -132,7 +132,7 @@ export function hugeCases(): MalformedCase[] {
     { name: '100k-element needs list', file: 'huge.yaml', content: withLine(`needs: ${listOf(100_000, (i) => `s${i}`)}`) },
     { name: '30k unknown needs (under the node limit)', file: 'huge.yaml', content: withLine(`needs: ${listOf(30_000, (i) => `s${i}`)}`) },
     { name: '100k-element tags list', file: 'huge.yaml', content: validYaml.replace('tags: [failover, postgres]', `tags: ${listOf(100_000, () => 'x')}`) },
-    { name: '20k steps', file: 'huge.yaml', content: validYaml.replace('      steps:\n        - id: promote', `      steps:\n${Array.from({ length: 20_000 }, (_, i) => `        - { id: s${i}, run: x }\n`).join('')}        - id: promote`) },
+    { name: '20k steps in one phase', file: 'huge.yaml', content: validYaml.replace('      steps:\n        - id: promote', `      steps:\n${Array.from({ length: 20_000 }, (_, i) => `        - { id: s${i}, run: x }\n`).join('')}        - id: promote`) },
     { name: 'file over the size limit', file: 'huge.yaml', content: `# ${'x'.repeat(5 * mb)}\n${validYaml}` },
   ];
 }
@@ -228,5 +228,40 @@ export function markupCases(): MalformedCase[] {
     { name: 'a complex mapping key', file: 'complex-key.yaml', content: `? [a, b]\n: c\n${validYaml}` },
     { name: 'unknown and binary tags', file: 'tags.yaml', content: validYaml.replace('budget: 15m', 'budget: !!binary aGVsbG8=').replace('budget: 30m', 'budget: !js/function "x"') },
     { name: 'a second broken document', file: 'multi.yaml', content: `${validYaml}---\n${validYaml.replace('{ rto: 1h, rpo: 15m }', '{ rto: 1h')}` },
+  ];
+}
+
+const backupPlan = (schedule: string) => `apiVersion: runbook/v1
+kind: BackupPlan
+metadata: { name: nightly }
+spec:
+  schedule: "${schedule}"
+  targets: [{ id: db, type: rds, region: us-east-1, dbInstanceIdentifier: db }]
+  retention: { hot: 30d }
+`;
+
+/**
+ * Schema-valid text that trips naive code: names that are also Object.prototype members (a
+ * lookup in a plain object finds them), a cron that never fires, durations that overflow.
+ */
+export function trapCases(): MalformedCase[] {
+  const step = (line: string) => ({ file: 'trap.yaml', content: withLine(line) });
+  return [
+    { name: 'reference to a step named constructor', ...step('env: { X: "{{steps.constructor.outputs.x}}" }') },
+    { name: 'reference to an input named constructor', ...step('env: { X: "{{inputs.constructor}}" }') },
+    { name: 'reference to a secret named constructor', ...step('env: { X: "{{secrets.constructor}}" }') },
+    { name: 'needs a step named constructor', file: 'trap.yaml', content: validYaml.replace('needs: [promote]', 'needs: [constructor]') },
+    { name: 'uses an action named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check', 'uses: constructor') },
+    { name: 'notify a template named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }', 'uses: notify\n          with: { template: constructor, vars: { __proto__: x } }') },
+    { name: 'checklist named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }', 'uses: checklist\n          with: { checklist: constructor }') },
+    { name: 'sub-runbook named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }', 'uses: runbook\n          with: { runbook: constructor }') },
+    { name: 'an output named __proto__ read as such', file: 'trap.yaml', content: validYaml.replace('outputs: { lag: ', 'outputs: { __proto__: "{{result.rows}}", lag: ').replace('{{steps.replica-lag.outputs.lag}}', '{{steps.replica-lag.outputs.nope}}{{steps.replica-lag.outputs.__proto__}}') },
+    { name: 'a step id that is a prototype name and a duplicate', file: 'trap.yaml', content: validYaml.replace('id: promote\n', 'id: constructor\n').replace('id: verify\n', 'id: constructor\n').replace('needs: [promote]', 'needs: [constructor]').replace('id: replica-lag', 'id: has-own-property') },
+    { name: 'undeclared template variable named constructor', file: 'trap.md.hbs', content: `---\napiVersion: runbook/v1\nkind: Template\nmetadata: { name: trap }\nchannel: slack\n---\n{{constructor}} {{__proto__}} {{toString}}\n` },
+    { name: 'a cron that never fires (31 February)', file: 'trap.yaml', content: backupPlan('0 0 31 2 *') },
+    { name: 'a cron with absurd ranges', file: 'trap.yaml', content: backupPlan('*/0 99999999999 * * *') },
+    { name: 'a 400-digit duration', ...step(`estimate: ${'9'.repeat(400)}d`) },
+    { name: 'an estimate over the RTO by 10^20', file: 'trap.yaml', content: validYaml.replace('estimate: 10s', 'estimate: 99999999999999999999d') },
+    { name: 'an attempts count of 1e308', file: 'trap.yaml', content: validYaml.replace('attempts: 3', 'attempts: 1e308') },
   ];
 }
