@@ -1,7 +1,8 @@
 // One measurement, run in its own child process (forked by bench/run.js with --expose-gc) so
 // its peak RSS belongs to it alone. Usage: node --expose-gc bench/measure.js <mode> <root> <repeat>
 // Modes: `baseline` (read + yaml parseDocument per file), `compile` (compileTree + every emitter).
-// Sends one message { mode, timesMs, peakRss, rssAfter, note?, error? } to the parent.
+// Sends one message { mode, timesMs, parts, peakRss, rssAfter, info, note?, error? } to the parent;
+// `parts` holds the times of each stage (compileTree, each emitter) of the `compile` runs.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -51,10 +52,17 @@ async function setup() {
   if (mode !== 'compile') throw new Error(`unknown mode ${mode}`);
   const { compileTree } = await import('../dist/compiler/compile.js');
   const { emitters, note } = await loadEmitters();
-  const run = () => {
+  // Each stage is timed too, so a missed goal says whether validation or an emitter is slow.
+  const run = (parts = {}) => {
+    let t = performance.now();
     const result = compileTree(root);
+    (parts.compileTree ??= []).push(performance.now() - t);
     let files = 0;
-    for (const emitter of emitters) files += emitter.emit(result).length;
+    for (const emitter of emitters) {
+      t = performance.now();
+      files += emitter.emit(result).length;
+      (parts[`emit ${emitter.id}`] ??= []).push(performance.now() - t);
+    }
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     return { errors, graphs: result.graphs.length, files, diagnostics: result.diagnostics.length };
   };
@@ -70,17 +78,18 @@ async function main() {
     throw new Error(`corpus does not compile: ${first.errors.length} errors, e.g.\n${sample}`);
   }
   const timesMs = [];
+  const parts = {};
   let rssAfter = 0;
   for (let i = 0; i < repeat; i++) {
     globalThis.gc?.(); // start each repetition from a collected heap so runs are independent
     const t0 = performance.now();
-    run();
+    run(parts);
     timesMs.push(performance.now() - t0);
     rssAfter = Math.max(rssAfter, process.memoryUsage().rss);
   }
   // maxRSS is the kernel's high-water mark in KiB: the true peak, including inside a run.
   const peakRss = process.resourceUsage().maxRSS * 1024;
-  process.send({ mode, timesMs, peakRss, rssAfter, note, info: first });
+  process.send({ mode, timesMs, parts, peakRss, rssAfter, note, info: first });
 }
 
 main().catch((e) => {

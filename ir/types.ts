@@ -98,6 +98,53 @@ export interface RtoAnalysis {
   readonly unestimated: string[];
 }
 
+export interface IrPerson {
+  readonly id: string;
+  readonly name: string;
+  readonly github?: string;
+  readonly email?: string;
+  readonly phone?: string;
+  readonly slack?: string;
+}
+
+export interface IrTemplate {
+  readonly channel: string;
+  readonly subject?: string;
+  readonly body: string;
+  readonly variables: Record<string, { readonly required: boolean; readonly description?: string }>;
+  readonly audience?: string[];
+  readonly customerFacing: boolean;
+}
+
+export interface IrChecklist {
+  readonly title: string;
+  readonly sections: { readonly title: string; readonly items: { readonly text: string; readonly check?: string }[] }[];
+}
+
+export interface IrAudience {
+  readonly channels: string[];
+  readonly external: boolean;
+  readonly slackChannel?: string;
+  readonly webhook?: string;
+  readonly email?: string;
+  /** GitHub handles of the people and team members in the audience. */
+  readonly members: string[];
+}
+
+/**
+ * What the graph's steps refer to by name, embedded so the executor needs nothing but the graph
+ * and so the plan hash covers it: a changed template text or team membership is a changed plan.
+ */
+export interface IrResources {
+  readonly templates: Record<string, IrTemplate>;
+  readonly checklists: Record<string, IrChecklist>;
+  readonly audiences: Record<string, IrAudience>;
+  /** Directory roles with their people resolved (for `{{directory.roles.X.primary.name}}`). */
+  readonly roles: Record<string, { readonly title?: string; readonly primary?: IrPerson; readonly backup?: IrPerson }>;
+  /** Each approver entry (`@org/team` or `@user`) → the GitHub handles it stands for. */
+  readonly approvers: Record<string, string[]>;
+}
+
 export interface IrGraph {
   readonly irVersion: 1;
   readonly name: string;
@@ -119,6 +166,7 @@ export interface IrGraph {
   readonly phases: IrPhase[];
   /** In a topological order that respects phases and document order. */
   readonly nodes: IrNode[];
+  readonly resources: IrResources;
   readonly rto: RtoAnalysis;
   /** SHA-256 of the canonical graph without source positions, origin and this field. */
   readonly planHash: string;

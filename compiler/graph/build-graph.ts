@@ -7,12 +7,13 @@ import type { ApprovalSpec, InputSpec, RetrySpec, StepBodySpec, StepSpec } from 
 import type { RuleContext, RunbookUnit } from '../rules/rule.js';
 import { positionAt } from '../source/source-file.js';
 import type { StepRef } from './dependencies.js';
+import { collectResources } from './resources.js';
 import { analyseRto } from './rto.js';
 
 const ms = (d: string | undefined): number | undefined => (d === undefined ? undefined : parseDuration(d));
 
 /** Builds the step graph (IR) of a runbook that compiled without errors. */
-export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog'>): IrGraph {
+export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog' | 'templates' | 'directory' | 'project'>): IrGraph {
   const { data, deps, doc } = unit;
   const spec = data.spec;
   const phases: IrPhase[] = spec.phases.map((p) => ({
@@ -51,6 +52,7 @@ export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog'>)
     ...(unit.loweredFrom ? { schedule: (unit.loweredFrom.data.spec as { schedule: string }).schedule } : {}),
     phases,
     nodes,
+    resources: collectResources(nodes, approverEntries(nodes, spec.approvals), ctx),
     rto: analyseRto(phases, nodes, rtoMs),
   };
   return { ...graph, planHash: planHash(graph) };
@@ -64,6 +66,10 @@ export function planHash(graph: Omit<IrGraph, 'planHash'> | IrGraph): string {
   const { planHash: _ignored, origin: _origin, ...rest } = graph as IrGraph;
   const stripped = { ...rest, nodes: rest.nodes.map(({ source: _s, ...n }) => n) };
   return sha256(canonicalJson(stripped));
+}
+
+function approverEntries(nodes: readonly IrNode[], runApprovals?: ApprovalSpec): string[] {
+  return [...(runApprovals?.approvers ?? []), ...nodes.flatMap((n) => n.approval?.approvers ?? [])];
 }
 
 function buildNode(ref: StepRef, needs: string[], unit: RunbookUnit, catalog: ReadonlyMap<string, ActionInfo>, runApprovals?: ApprovalSpec): IrNode {

@@ -25,7 +25,9 @@ export const secretExposureRule: Rule = {
         if (step.title !== undefined) fields.push([joinPointer(pointer, 'title'), step.title]);
         for (const [k, v] of Object.entries(step.outputs ?? {})) fields.push([joinPointer(pointer, 'outputs', k), v]);
         if (step.approval?.message !== undefined) fields.push([joinPointer(pointer, 'approval', 'message'), step.approval.message]);
-        for (const key of exposedWith[step.uses ?? ''] ?? []) collect(step.with?.[key], joinPointer(pointer, 'with', key), fields);
+        // Own keys only: `uses` is user text, and `constructor` must not find Object.prototype's.
+        const keys = Object.hasOwn(exposedWith, step.uses ?? '') ? exposedWith[step.uses!] : [];
+        for (const key of keys) collect(step.with?.[key], joinPointer(pointer, 'with', key), fields);
         for (const [at, text] of fields) {
           if (typeof text !== 'string' || !text.includes('secrets.')) continue;
           const parsed = parseTemplate(text);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { isMap, isSeq, parse, parseDocument, stringify, type Document, type Node } from 'yaml';
 
 /** One malformed input: a single file written to `runbooks/<file>` of an otherwise empty tree. */
 export interface MalformedCase {
@@ -9,6 +9,8 @@ export interface MalformedCase {
   readonly file: string;
   /** Text is written as UTF-8; bytes are written as they are (binary junk, other encodings). */
   readonly content: string | Uint8Array;
+  /** Valid companion files (path under runbooks/ → text), so cross-file rules have work to do. */
+  readonly others?: Readonly<Record<string, string>>;
 }
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'malformed');
@@ -255,13 +257,83 @@ export function trapCases(): MalformedCase[] {
     { name: 'notify a template named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }', 'uses: notify\n          with: { template: constructor, vars: { __proto__: x } }') },
     { name: 'checklist named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }', 'uses: checklist\n          with: { checklist: constructor }') },
     { name: 'sub-runbook named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }', 'uses: runbook\n          with: { runbook: constructor }') },
-    { name: 'an output named __proto__ read as such', file: 'trap.yaml', content: validYaml.replace('outputs: { lag: ', 'outputs: { __proto__: "{{result.rows}}", lag: ').replace('{{steps.replica-lag.outputs.lag}}', '{{steps.replica-lag.outputs.nope}}{{steps.replica-lag.outputs.__proto__}}') },
+    { name: 'an output named __proto__', file: 'trap.yaml', content: validYaml.replace('outputs: { lag: ', 'outputs: { __proto__: "{{result.rows}}", lag: ').replace('{{steps.replica-lag.outputs.lag}}', '{{steps.replica-lag.outputs.__proto__}}{{steps.__proto__.outputs.lag}}') },
     { name: 'a step id that is a prototype name and a duplicate', file: 'trap.yaml', content: validYaml.replace('id: promote\n', 'id: constructor\n').replace('id: verify\n', 'id: constructor\n').replace('needs: [promote]', 'needs: [constructor]').replace('id: replica-lag', 'id: has-own-property') },
     { name: 'undeclared template variable named constructor', file: 'trap.md.hbs', content: `---\napiVersion: runbook/v1\nkind: Template\nmetadata: { name: trap }\nchannel: slack\n---\n{{constructor}} {{__proto__}} {{toString}}\n` },
     { name: 'a cron that never fires (31 February)', file: 'trap.yaml', content: backupPlan('0 0 31 2 *') },
     { name: 'a cron with absurd ranges', file: 'trap.yaml', content: backupPlan('*/0 99999999999 * * *') },
-    { name: 'a 400-digit duration', ...step(`estimate: ${'9'.repeat(400)}d`) },
+    { name: 'a 400-digit duration', file: 'trap.yaml', content: validYaml.replace('timeout: 5m', `timeout: ${'9'.repeat(400)}d`) },
     { name: 'an estimate over the RTO by 10^20', file: 'trap.yaml', content: validYaml.replace('estimate: 10s', 'estimate: 99999999999999999999d') },
     { name: 'an attempts count of 1e308', file: 'trap.yaml', content: validYaml.replace('attempts: 3', 'attempts: 1e308') },
   ];
+}
+
+/** The valid set of test/fixtures/malformed/linked: a runbook with its Directory, Template, Checklist and a BackupPlan. */
+export function linkedSet(): Record<string, string> {
+  const names = ['directory.yaml', 'alert.md.hbs', 'checks.md', 'failover.yaml', 'backup.yaml'];
+  return Object.fromEntries(names.map((n) => [n, fixture(`linked/${n}`)]));
+}
+
+/** Every JSON type, plus the two names a plain-object lookup finds on Object.prototype. */
+const replacements: [string, unknown][] = [
+  ['null', null], ['42', 42], ['"x"', 'x'], ['true', true], ['[]', []], ['{}', {}],
+  ['["constructor"]', ['constructor']], ['"constructor"', 'constructor'], ['"__proto__"', '__proto__'],
+];
+
+type Key = string | number;
+
+/** Paths of every node under the document's root, and of every mapping key. */
+function nodePaths(node: unknown, path: Key[] = [], out: { values: Key[][]; keys: Key[][] } = { values: [], keys: [] }) {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = (pair.key as { value?: unknown } | null)?.value;
+      if (typeof key !== 'string') continue;
+      out.values.push([...path, key]);
+      out.keys.push([...path, key]);
+      nodePaths(pair.value, [...path, key], out);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      out.values.push([...path, i]);
+      nodePaths(item, [...path, i], out);
+    });
+  }
+  return out;
+}
+
+function renameKey(doc: Document, path: Key[], name: string): void {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  const pair = isMap(parent as Node) ? (parent as { items: { key: unknown }[] }).items.find((p) => (p.key as { value?: unknown })?.value === path[path.length - 1]) : undefined;
+  if (pair) pair.key = doc.createNode(name);
+}
+
+/**
+ * Mutation fuzz of one file of a valid set: every value replaced by every JSON type and by
+ * prototype names, every key renamed to `constructor` and `__proto__`. Markdown and Handlebars
+ * files are mutated in their front matter. Many mutants are still valid; none may crash.
+ */
+export function mutations(file: string, set: Record<string, string>): MalformedCase[] {
+  const text = set[file];
+  const fm = /^---\n([\s\S]*?\n)---\n/.exec(text);
+  const yaml = fm ? fm[1] : text;
+  const wrap = (y: string) => (fm ? `---\n${y}---\n${text.slice(fm[0].length)}` : y);
+  const base = parseDocument(yaml);
+  const others = Object.fromEntries(Object.entries(set).filter(([n]) => n !== file));
+  const { values, keys } = nodePaths(base.contents);
+  const out: MalformedCase[] = [];
+  for (const path of values) {
+    for (const [label, value] of replacements) {
+      const doc = base.clone();
+      doc.setIn(path, doc.createNode(value));
+      out.push({ name: `${path.join('.')} = ${label}`, file, content: wrap(String(doc)), others });
+    }
+  }
+  for (const path of keys) {
+    for (const name of ['constructor', '__proto__']) {
+      const doc = base.clone();
+      renameKey(doc, path, name);
+      out.push({ name: `${path.join('.')} renamed ${name}`, file, content: wrap(String(doc)), others });
+    }
+  }
+  return out;
 }

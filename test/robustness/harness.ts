@@ -11,30 +11,41 @@ export function tempRoot(): string {
   return mkdtempSync(join(tmpdir(), 'runbook-malformed-'));
 }
 
-/** Writes the case as `<root>/runbooks/<file>` (replacing the previous one) and compiles the tree. */
-export function compileCase(root: string, c: MalformedCase): CompileResult {
+/** Writes the case as `<root>/runbooks/<file>` plus its companions, replacing the previous tree. */
+export function writeCase(root: string, c: MalformedCase): void {
   const runbooks = join(root, 'runbooks');
   rmSync(runbooks, { recursive: true, force: true });
-  mkdirSync(dirname(join(runbooks, c.file)), { recursive: true });
-  writeFileSync(join(runbooks, c.file), c.content);
+  for (const [file, content] of [[c.file, c.content] as const, ...Object.entries(c.others ?? {})]) {
+    mkdirSync(dirname(join(runbooks, file)), { recursive: true });
+    writeFileSync(join(runbooks, file), content);
+  }
+}
+
+/** Writes the case (see writeCase) and compiles the tree in-process. */
+export function compileCase(root: string, c: MalformedCase): CompileResult {
+  writeCase(root, c);
   return compileTree(root);
 }
 
 /**
  * What is wrong with a compile result for a malformed case, as readable strings (empty = fine):
- * no error reported (unless `allowClean`), a code outside the closed set, a finding about another
- * file, or a range outside the file's text.
+ * no error reported (unless `allowClean`), a code outside the closed set, a finding about a file
+ * the case did not write, or a range outside the file's text.
  */
 export function violations(c: MalformedCase, result: CompileResult, allowClean = false): string[] {
-  const path = `runbooks/${c.file}`;
-  // The compiler's own decoding of the file; binary files it refused have no text, so use ours.
-  const text = result.project.files.get(path)?.text ?? new TextDecoder().decode(typeof c.content === 'string' ? Buffer.from(c.content) : c.content);
+  const written = new Map([[`runbooks/${c.file}`, c.content], ...Object.entries(c.others ?? {}).map(([f, t]) => [`runbooks/${f}`, t] as const)]);
   const out: string[] = [];
   if (!allowClean && !result.diagnostics.some((d) => d.severity === 'error')) out.push('no error reported');
   for (const d of result.diagnostics) {
     const where = `${d.code} [${d.range.start}, ${d.range.end})`;
     if (!Object.hasOwn(diagnosticCodes, d.code)) out.push(`unknown code ${d.code}`);
-    if (d.file !== path) out.push(`${where} reported on ${d.file}, not ${path}`);
+    const content = written.get(d.file);
+    if (content === undefined) {
+      out.push(`${where} reported on ${d.file}, which is not a file of the case`);
+      continue;
+    }
+    // The compiler's own decoding of the file; binary files it refused have no text, so use ours.
+    const text = result.project.files.get(d.file)?.text ?? new TextDecoder().decode(typeof content === 'string' ? Buffer.from(content) : content);
     const { start, end } = d.range;
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > text.length) {
       out.push(`${where} outside the file (length ${text.length})`);

@@ -2,9 +2,9 @@ import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   aliasBombCases, binaryCases, deepCases, duplicateKeyCases, emptyCases, hugeCases, markupCases,
-  truncations, validMarkdown, validYaml, wrongTypeCases, type MalformedCase,
+  trapCases, truncations, validMarkdown, validYaml, wrongTypeCases, type MalformedCase,
 } from './cases.js';
-import { compileCase, runCli, tempRoot, violations } from './harness.js';
+import { compileCase, runCli, tempRoot, violations, writeCase } from './harness.js';
 
 /**
  * Malformed input never crashes the compiler: whatever is under runbooks/, compileTree returns,
@@ -23,6 +23,7 @@ const groups: [string, MalformedCase[]][] = [
   ['deep nesting', deepCases()],
   ['empty files', emptyCases()],
   ['broken markup', markupCases()],
+  ['traps for naive code', trapCases()],
 ];
 
 describe('malformed input never crashes the compiler', () => {
@@ -61,6 +62,7 @@ const cliCases = [
   pick(binaryCases(), 'random bytes (.yaml)'),
   pick(markupCases(), 'unclosed code fence'),
   pick(markupCases(), 'unclosed {{#if in a Template body'),
+  pick(trapCases(), 'uses an action named constructor'),
   { name: 'a truncated runbook', file: 'cut.yaml', content: validYaml.slice(0, validYaml.indexOf('retry:')) },
 ];
 
@@ -68,7 +70,7 @@ describe('the CLI on malformed input', () => {
   it.each(cliCases)('$name: exit 1, JSON, bounded time and memory', (c) => {
     const dir = tempRoot();
     try {
-      compileCase(dir, c); // writes the tree; the in-process result is not what is tested here
+      writeCase(dir, c);
       const run = runCli(dir);
       // A timeout kills with SIGTERM; an OOM aborts (SIGABRT / exit 134). Say which, with stderr.
       expect({ signal: run.signal, error: run.error?.message, stderr: run.stderr.slice(0, 2000) }).toEqual({ signal: null, error: undefined, stderr: '' });
