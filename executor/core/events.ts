@@ -1,0 +1,61 @@
+/**
+ * The typed event map of a run. The same events drive the audit log (every event is one
+ * hash-chained audit record), the progress display and the job summary.
+ */
+
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'timed-out' | 'cancelled';
+export type RunStatus = 'succeeded' | 'failed' | 'rolled-back' | 'interrupted' | 'refused';
+
+export interface ApprovalRecord {
+  readonly approver: string;
+  /** `local-prompt`, `approvals-file`, `github-review`, `github-comment`… */
+  readonly source: string;
+  readonly planHash: string;
+  readonly at: string;
+  readonly reference?: string;
+}
+
+export interface RunEvents {
+  'run:start': {
+    runbook: string; title: string; planHash: string; commit?: string; initiator: string;
+    inputs: Record<string, unknown>; dryRun: boolean; drill: boolean; objectives: { rtoMs?: number; rpoMs?: number };
+    phases: { id: string; budgetMs?: number; steps: string[] }[];
+  };
+  'run:resume': { by: string; completed: string[]; inDoubt: string[] };
+  'operator:decision': { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string };
+  'phase:start': { phaseId: string };
+  'phase:end': { phaseId: string; durationMs: number; budgetMs?: number };
+  'step:start': { stepId: string; attempt: number; uses: string; idempotent: boolean; sideEffects: boolean; dryRun: boolean };
+  'step:retry': { stepId: string; attempt: number; error: string; delayMs: number };
+  'step:end': {
+    stepId: string; attempt: number; status: StepStatus; durationMs: number;
+    outputs?: Record<string, unknown>; result?: unknown; error?: string; reason?: string;
+  };
+  'approval:requested': { stepId: string; approvers: string[]; required: number; message?: string };
+  'approval:granted': { stepId: string; approval: ApprovalRecord; count: number; required: number };
+  'approval:refused': { stepId: string; approver?: string; source: string; reason: string };
+  'checklist:item': { stepId: string; section?: string; text: string; confirmedBy: string; check?: string };
+  'rollback:start': { reason: string; steps: string[] };
+  'rollback:step': { stepId: string; status: StepStatus; error?: string };
+  'rollback:end': { status: 'complete' | 'stopped-at-irreversible' | 'failed'; stoppedAt?: string };
+  'run:interrupted': { signal: string };
+  'run:end': { status: RunStatus; durationMs: number; recoveredAtMs?: number; error?: string };
+}
+
+export type RunEventType = keyof RunEvents;
+
+/** One event as emitted (before it becomes an audit record). */
+export interface RunEvent<T extends RunEventType = RunEventType> {
+  readonly type: T;
+  readonly data: RunEvents[T];
+  readonly stepId?: string;
+  readonly attempt?: number;
+}
+
+/**
+ * Where events go. `emit` resolves once every durable sink has the event on disk (or in the
+ * database): the scheduler awaits `step:start` before starting a side effect (journal first).
+ */
+export interface EventSink {
+  emit<T extends RunEventType>(type: T, data: RunEvents[T]): Promise<void>;
+}
