@@ -7,10 +7,21 @@ export const ExitCode = {
   Usage: 2,
   /** A bug or an environment failure (cannot write files…); the message says which. */
   Internal: 3,
+  /** The run failed (a step failed and the failure policy stopped it). */
+  RunFailed: 4,
+  /** The run failed and was rolled back. */
+  RolledBack: 5,
+  /** The run was refused before any step: bad inputs, missing secrets, lock held, refused approval file, tampered journal. */
+  Refused: 6,
+  /** Interrupted by SIGINT/SIGTERM; resume it with `runbook resume RUN_ID`. */
+  Interrupted: 130,
 } as const;
 
 export const exitCodeHelp = `Exit codes:
   0  success
   1  problems found: errors in runbooks, or stale generated files (--check)
   2  usage error: bad option or argument, unknown runbook
-  3  internal error`;
+  3  internal error
+  4  run failed            5  run failed and was rolled back
+  6  run refused before any step (inputs, secrets, lock, journal)
+  130  interrupted (SIGINT/SIGTERM); continue with runbook resume RUN_ID`;

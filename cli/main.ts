@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { RunRefused } from '../executor/core/errors.js';
+import { auditShowCommand, auditVerifyCommand } from './commands/audit.js';
 import { compileCommand } from './commands/compile.js';
+import { demoCommand } from './commands/demo.js';
+import { planCommand } from './commands/plan.js';
+import { resumeCommand } from './commands/resume.js';
+import { runCommand, type RunCliOptions } from './commands/run.js';
 import { graphCommand } from './commands/graph.js';
 import { validateCommand } from './commands/validate.js';
 import type { CommonOptions, OutputFormat } from './compile-for-cli.js';
@@ -40,6 +46,55 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<name>', 'runbook name (metadata.name)')
     .option('--json', 'print the IR instead of Mermaid')
     .action((name: string, o: { json?: boolean }, cmd: Command) => setExit(graphCommand(name, { ...common(cmd), json: o.json })));
+  const collect = (v: string, prev: string[]) => [...prev, v];
+  program
+    .command('plan')
+    .description('resolve inputs and show what a run would do: order, gates, calls, timeline, plan hash')
+    .argument('<name>', 'runbook name')
+    .option('-i, --input <name=value>', 'an input (repeatable)', collect, [])
+    .option('--json', 'machine-readable plan')
+    .action((name: string, o: { input: string[]; json?: boolean }, cmd: Command) => setExit(planCommand(name, { ...o, root: common(cmd).root })));
+  const runOptions = (c: Command) => c
+    .option('--as <handle>', 'who starts the run (default: GITHUB_ACTOR, else the OS user)')
+    .option('--approvals <file>', 'approvals file for non-interactive runs (or RUNBOOK_APPROVALS)')
+    .option('--confirm-as <handle>', 'confirm manual steps and checklist items as this person (non-interactive drills)')
+    .option('--audit-db <url>', 'also write the audit log to PostgreSQL and lock there (or RUNBOOK_AUDIT_DB / DATABASE_URL)')
+    .option('--concurrency <n>', 'most steps running at once (default 8)')
+    .option('--json', 'stream audit events as JSON lines on stdout');
+  runOptions(program
+    .command('run')
+    .description('run a compiled runbook (journaled, audited, resumable)')
+    .argument('<name>', 'runbook name')
+    .option('-i, --input <name=value>', 'an input (repeatable)', collect, [])
+    .option('--dry-run', "walk the whole graph calling each action's plan instead of its effect")
+    .option('--drill', 'mark the run as a drill (notifications say DRILL, never reach customers)'))
+    .action(async (name: string, o: RunCliOptions, cmd: Command) => setExit(await runCommand(name, { ...o, root: common(cmd).root })));
+  runOptions(program
+    .command('resume')
+    .description('continue an interrupted or killed run from its journal')
+    .argument('<run-id>', 'the run id (see .runbook/runs/)')
+    .option('--decide <step=rerun|skip|abort>', 'decision for an in-doubt, non-idempotent step (repeatable)', collect, []))
+    .action(async (id: string, o: RunCliOptions & { decide: string[] }, cmd: Command) => setExit(await resumeCommand(id, { ...o, input: [], root: common(cmd).root })));
+  program
+    .command('demo')
+    .description('drill: run the PostgreSQL failover runbook against a throwaway local primary + standby')
+    .action(async (_o, cmd: Command) => setExit(await demoCommand({ root: common(cmd).root })));
+  const audit = program.command('audit').description('verify and show audit logs');
+  audit
+    .command('verify')
+    .description('check the hash chain; exit 1 naming the first bad record')
+    .argument('[file-or-run]', 'audit file or run id')
+    .option('--db <url>', 'verify the copy in the audit database')
+    .option('--run <id>', 'run id (with --db)')
+    .option('--require-complete', 'a missing run:end or a torn last line is an error')
+    .action(async (ref: string | undefined, o: { db?: string; run?: string; requireComplete?: boolean }, cmd: Command) => setExit(await auditVerifyCommand(ref, { ...o, root: common(cmd).root })));
+  audit
+    .command('show')
+    .description('who initiated, inputs, steps, approvals, outcome, time per phase against budgets')
+    .argument('<file-or-run>', 'audit file or run id')
+    .option('--db <url>', 'read from the audit database')
+    .option('--json', 'the summary as JSON')
+    .action(async (ref: string, o: { db?: string; json?: boolean }, cmd: Command) => setExit(await auditShowCommand(ref, { ...o, root: common(cmd).root })));
   return program;
 }
 
@@ -53,6 +108,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (e instanceof RunRefused) {
+      process.stderr.write(`runbook: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+      return ExitCode.Refused;
     }
     const err = e as Error;
     process.stderr.write(`runbook: internal error: ${err.message}\n${process.env.RUNBOOK_DEBUG ? err.stack + '\n' : ''}`);

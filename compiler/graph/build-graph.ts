@@ -1,4 +1,4 @@
-import { canonicalJson, sha256 } from '../../ir/canonical-json.js';
+import { graphHash } from '../../ir/plan-hash.js';
 import { parseDuration } from '../../ir/duration.js';
 import type { IrApproval, IrBody, IrGraph, IrInput, IrNode, IrPhase, IrRetry } from '../../ir/types.js';
 import type { ActionInfo } from '../actions/catalog.js';
@@ -58,15 +58,8 @@ export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog' |
   return { ...graph, planHash: planHash(graph) };
 }
 
-/**
- * SHA-256 of what would run: the canonical graph without where it was written (source positions,
- * file and format), so moving or reformatting a runbook keeps its approvals valid.
- */
-export function planHash(graph: Omit<IrGraph, 'planHash'> | IrGraph): string {
-  const { planHash: _ignored, origin: _origin, ...rest } = graph as IrGraph;
-  const stripped = { ...rest, nodes: rest.nodes.map(({ source: _s, ...n }) => n) };
-  return sha256(canonicalJson(stripped));
-}
+/** SHA-256 of what would run (see ir/plan-hash.ts). */
+export const planHash = graphHash;
 
 function approverEntries(nodes: readonly IrNode[], runApprovals?: ApprovalSpec): string[] {
   return [...(runApprovals?.approvers ?? []), ...nodes.flatMap((n) => n.approval?.approvers ?? [])];

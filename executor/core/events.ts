@@ -21,7 +21,7 @@ export interface RunEvents {
     inputs: Record<string, unknown>; dryRun: boolean; drill: boolean; objectives: { rtoMs?: number; rpoMs?: number };
     phases: { id: string; budgetMs?: number; steps: string[] }[];
   };
-  'run:resume': { by: string; completed: string[]; inDoubt: string[] };
+  'run:resume': { by: string; completed: string[]; inDoubt: string[]; droppedTornLine?: boolean };
   'operator:decision': { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string };
   'phase:start': { phaseId: string };
   'phase:end': { phaseId: string; durationMs: number; budgetMs?: number };

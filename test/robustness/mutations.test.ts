@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { linkedSet, mutations } from './cases.js';
+import { linkedSet, mutations } from './mutants.js';
 import { compileCase, tempRoot, violations } from './harness.js';
 
 /**

@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readAuditFile } from '../../executor/audit/file-sink.js';
+import { readAuditRows } from '../../executor/audit/pg-sink.js';
+import { renderAuditSummary, summarizeAudit } from '../../executor/audit/summary.js';
+import { verifyAudit, verifyAuditDb, type AuditVerification } from '../../executor/audit/verify.js';
+import { RunRefused } from '../../executor/core/errors.js';
+import { ExitCode } from '../exit-codes.js';
+
+/** A run id or a file path → the audit file. */
+export function auditPathOf(root: string, ref: string): string {
+  if (existsSync(ref)) return ref;
+  const byId = join(root, '.runbook', 'runs', ref, 'audit.jsonl');
+  if (existsSync(byId)) return byId;
+  throw new RunRefused(`no audit log ${ref}`, 'pass a file or a run id from .runbook/runs/');
+}
+
+/** `runbook audit verify FILE|RUN` or `--db URL --run ID`: exit 1 naming the first bad record. */
+export async function auditVerifyCommand(ref: string | undefined, o: { root: string; db?: string; run?: string; requireComplete?: boolean }): Promise<number> {
+  let v: AuditVerification;
+  let what: string;
+  if (o.db) {
+    if (!o.run) throw new RunRefused('--db needs --run RUN_ID');
+    v = await verifyAuditDb(o.db, o.run, { requireComplete: o.requireComplete });
+    what = `run ${o.run} in the audit database`;
+  } else {
+    if (!ref) throw new RunRefused('give an audit file or run id (or --db URL --run ID)');
+    what = auditPathOf(o.root, ref);
+    v = await verifyAudit(what, { requireComplete: o.requireComplete });
+  }
+  for (const f of v.findings.filter((x) => !x.fatal)) process.stdout.write(`note: ${f.reason}\n`);
+  if (v.ok) {
+    process.stdout.write(`✔ ${what}: ${v.count} records, chain intact${v.complete ? ', run complete' : ', run not finished'}${v.tail ? ` · tail ${v.tail.seq}:${v.tail.hash.slice(0, 16)}` : ''}\n`);
+    return ExitCode.Ok;
+  }
+  const b = v.firstBad!;
+  process.stdout.write(`✖ ${what}: ${b.kind} at ${b.line !== undefined ? `line ${b.line}` : `record ${b.seq}`}: ${b.reason}\n`);
+  return ExitCode.Problems;
+}
+
+/** `runbook audit show RUN|FILE [--json]`: who, what, when, approvals, outcome, timeline. */
+export async function auditShowCommand(ref: string, o: { root: string; db?: string; json?: boolean }): Promise<number> {
+  const records = o.db ? (await readAuditRows(o.db, ref)).map((r) => r.record) : (await readAuditFile(auditPathOf(o.root, ref))).records;
+  if (records.length === 0) throw new RunRefused(`audit log ${ref} is empty`);
+  const summary = summarizeAudit(records);
+  process.stdout.write(o.json ? JSON.stringify(summary, null, 2) + '\n' : renderAuditSummary(summary, { color: process.stdout.isTTY === true }) + '\n');
+  return ExitCode.Ok;
+}

@@ -1,0 +1,38 @@
+import { createInterface } from 'node:readline/promises';
+import type { IrNode } from '../../ir/types.js';
+import { RunRefused } from '../../executor/core/errors.js';
+import { prepareResume, type Decision } from '../../executor/run/resume.js';
+import { initiatorOf } from '../initiator.js';
+import { runCommand, type RunCliOptions } from './run.js';
+
+/**
+ * `runbook resume RUN_ID`: continues a killed or interrupted run in the same audit log. In-doubt
+ * non-idempotent steps need an operator's decision: `--decide step=rerun|skip|abort`, or a
+ * prompt on a terminal; the decision is audited.
+ */
+export async function resumeCommand(runId: string, o: RunCliOptions & { decide: string[] }): Promise<number> {
+  const decisions = new Map(o.decide.map((d) => {
+    const [step, what] = d.split('=');
+    if (!step || !['rerun', 'skip', 'abort'].includes(what)) throw new RunRefused(`--decide ${d}: expected step=rerun|skip|abort`);
+    return [step, what as Decision];
+  }));
+  const by = initiatorOf(o.as, process.env);
+  const { name, state } = await prepareResume({ root: o.root, runId, by, decide: (node) => decide(node, decisions) });
+  return runCommand(name, { ...o, input: [] }, state);
+}
+
+async function decide(node: IrNode, given: Map<string, Decision>): Promise<Decision> {
+  const d = given.get(node.id);
+  if (d) return d;
+  if (!process.stdin.isTTY || process.env.CI) {
+    throw new RunRefused(`step ${node.id} (${node.uses}) may or may not have run before the crash, and it is not idempotent`,
+      `check its effect, then pass --decide ${node.id}=rerun (run it again), =skip (it completed) or =abort`);
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const a = (await rl.question(`step ${node.id} (${node.uses}) was in progress when the run died and is not idempotent.\n  rerun, skip (it completed) or abort? `)).trim();
+    return (['rerun', 'skip', 'abort'].includes(a) ? a : 'abort') as Decision;
+  } finally {
+    rl.close();
+  }
+}

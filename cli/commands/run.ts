@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { actions } from '../../executor/actions/index.js';
+import { sideEffectFreeActions } from '../../executor/actions/catalog-meta.js';
+import { readApprovalsFile } from '../../executor/approvals/approvals-file.js';
+import { readAuditFile } from '../../executor/audit/file-sink.js';
+import { renderAuditSummary, summarizeAudit } from '../../executor/audit/summary.js';
+import type { RunStatus } from '../../executor/core/events.js';
+import { parseInputArgs } from '../../executor/inputs/resolve-inputs.js';
+import { plainProgress } from '../../executor/progress/plain.js';
+import { runRunbook, type RunOptions } from '../../executor/run/run-runbook.js';
+import type { ResumeState } from '../../executor/run/resume-state.js';
+import { ExitCode } from '../exit-codes.js';
+import { initiatorOf } from '../initiator.js';
+
+export interface RunCliOptions {
+  root: string;
+  input: string[];
+  dryRun?: boolean;
+  drill?: boolean;
+  as?: string;
+  approvals?: string;
+  confirmAs?: string;
+  auditDb?: string;
+  concurrency?: string;
+  json?: boolean;
+  commit?: string;
+}
+
+const exitFor: Record<RunStatus, number> = {
+  succeeded: ExitCode.Ok, failed: ExitCode.RunFailed, 'rolled-back': ExitCode.RolledBack, interrupted: ExitCode.Interrupted, refused: ExitCode.Refused,
+};
+
+/** `runbook run NAME`: executes the compiled graph with audit, lock, approvals and progress. */
+export async function runCommand(name: string, o: RunCliOptions, resume?: ResumeState): Promise<number> {
+  const approvalsPath = o.approvals ?? process.env.RUNBOOK_APPROVALS;
+  const file = approvalsPath ? readApprovalsFile(approvalsPath) : { approvals: [] };
+  const progress = plainProgress((line) => process.stderr.write(line + '\n'));
+  const ctrl = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(ExitCode.Interrupted);
+    process.stderr.write(`\n${sig}: stopping — running steps are aborted and journaled (again to force)\n`);
+    ctrl.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const options: RunOptions = {
+      root: o.root, name, inputs: parseInputArgs(o.input), dryRun: o.dryRun === true, drill: o.drill === true,
+      initiator: initiatorOf(o.as, process.env), approvals: file.approvals, confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
+      interactive: process.stdin.isTTY === true && !process.env.CI, auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB ?? process.env.DATABASE_URL,
+      concurrency: o.concurrency ? Number(o.concurrency) : undefined, signal: ctrl.signal, env: process.env,
+      commit: o.commit ?? process.env.GITHUB_SHA ?? gitHead(o.root), actions, sideEffectFree: sideEffectFreeActions(),
+      onRecord: o.json ? (r) => process.stdout.write(JSON.stringify(r) + '\n') : progress.onRecord, logger: progress.logger,
+      ...(resume ? { resume } : {}),
+    };
+    const outcome = await runRunbook(options);
+    if (!o.json) {
+      const { records } = await readAuditFile(outcome.auditPath);
+      process.stdout.write('\n' + renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }) + '\n');
+      process.stdout.write(`audit log: ${outcome.auditPath}\n`);
+      if (outcome.status === 'interrupted' || outcome.status === 'failed') process.stdout.write(`resume with: runbook resume ${outcome.runId}\n`);
+    }
+    return exitFor[outcome.status];
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function gitHead(root: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

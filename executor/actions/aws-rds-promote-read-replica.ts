@@ -1,0 +1,86 @@
+import { PromoteReadReplicaCommand, type DBInstance } from '@aws-sdk/client-rds';
+import type { ActionDefinition } from './action.js';
+import { awsClients } from '../aws/clients.js';
+import { awsCall } from '../aws/call.js';
+import { isAwsError } from '../aws/errors.js';
+import { bool, compact, int, planTarget, str, maskedPlan } from '../aws/params.js';
+import { describeInstance, instanceResult, waitInstanceAvailable, type InstanceResult } from '../aws/rds.js';
+
+/** `with:` of aws.rds.promote-read-replica. */
+export interface AwsRdsPromoteReadReplicaParams {
+  region?: string;
+  dbInstanceIdentifier: string;
+  backupRetentionPeriod?: number | string;
+  preferredBackupWindow?: string;
+  wait?: boolean | string;
+}
+
+/** x-result of aws.rds.promote-read-replica, plus `alreadyPromoted` when nothing had to be done. */
+export interface AwsRdsPromoteReadReplicaResult extends InstanceResult {
+  alreadyPromoted: boolean;
+}
+
+const isStandalone = (db: DBInstance) => !db.ReadReplicaSourceDBInstanceIdentifier;
+
+/**
+ * Promotes a read replica (PromoteReadReplica) and waits until it is available. Safe to re-run:
+ * an instance that is no longer a replica counts as promoted (a retry after a timeout, a resumed
+ * run), and is only waited for.
+ */
+export const awsRdsPromoteReadReplicaAction: ActionDefinition<AwsRdsPromoteReadReplicaParams, AwsRdsPromoteReadReplicaResult> = maskedPlan({
+  id: 'aws.rds.promote-read-replica',
+
+  async run(params, ctx) {
+    const id = str(params.dbInstanceIdentifier, 'dbInstanceIdentifier');
+    const wait = bool(params.wait, 'wait', true);
+    const { rds, region } = awsClients(params.region);
+    const until = { test: isStandalone, pending: 'a read replica' };
+
+    const before = await describeInstance(rds, id, region, ctx);
+    let alreadyPromoted = !!before && isStandalone(before);
+    let db: DBInstance | undefined = before;
+    if (alreadyPromoted) {
+      ctx.log.info(`${id} is not a read replica (status ${before?.DBInstanceStatus}): already promoted`);
+    } else {
+      try {
+        const out = await awsCall({ service: 'rds', operation: 'PromoteReadReplica', resource: id, region }, ctx.signal, (o) =>
+          rds.send(new PromoteReadReplicaCommand(input(params)), o));
+        db = out.DBInstance;
+        ctx.log.info(`promotion of ${id} started (status ${db?.DBInstanceStatus ?? 'unknown'})`);
+      } catch (error) {
+        // A concurrent or earlier attempt may have promoted it between our read and our call.
+        if (!isAwsError(error, 'InvalidDBInstanceState')) throw error;
+        const now = await describeInstance(rds, id, region, ctx);
+        if (!now || !isStandalone(now)) throw error;
+        alreadyPromoted = true;
+        db = now;
+      }
+    }
+    if (wait && !(alreadyPromoted && db?.DBInstanceStatus === 'available')) {
+      db = (await waitInstanceAvailable(rds, id, region, ctx, until)).db ?? db;
+    }
+    return { ...instanceResult(db, id), alreadyPromoted };
+  },
+
+  plan(params) {
+    const target = planTarget('rds', params.region);
+    const wait = bool(params.wait, 'wait', true);
+    const describe = { target, operation: 'DescribeDBInstances', args: { DBInstanceIdentifier: params.dbInstanceIdentifier } };
+    return {
+      summary: `promote read replica ${params.dbInstanceIdentifier}${wait ? ' and wait until it is available' : ''}`,
+      calls: [
+        describe,
+        { target, operation: 'PromoteReadReplica', args: input(params) },
+        ...(wait ? [{ ...describe, operation: 'waitUntilDBInstanceAvailable' }] : []),
+      ],
+    };
+  },
+});
+
+function input(params: AwsRdsPromoteReadReplicaParams) {
+  return compact({
+    DBInstanceIdentifier: params.dbInstanceIdentifier,
+    BackupRetentionPeriod: int(params.backupRetentionPeriod, 'backupRetentionPeriod'),
+    PreferredBackupWindow: params.preferredBackupWindow,
+  });
+}

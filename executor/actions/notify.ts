@@ -1,0 +1,138 @@
+import type { IrAudience, IrGraph, IrTemplate } from '../../ir/types.js';
+import { ActionError } from '../core/errors.js';
+import { delivery, type Delivery, type NotifyMessage, type SendContext } from '../notify/delivery.js';
+import { webhookOrigin } from '../notify/post-json.js';
+import { relayEnvName } from '../notify/send-relay.js';
+import { SLACK_WEBHOOK_ENV } from '../notify/send-slack.js';
+import { channelSenders } from '../notify/senders.js';
+import type { ActionContext, ActionDefinition, PlanContext } from './action.js';
+
+/** `with` of `notify` (schemas/actions/notify.schema.json), rendered. */
+export type NotifyParams = { template: string; audience?: string[]; vars?: Record<string, unknown>; channels?: string[] };
+
+export type NotifyResult = { deliveries: Delivery[] };
+
+const SEND_TIMEOUT_MS = 10_000;
+
+/**
+ * `notify`: renders a Template (subject and body, with `vars`) and sends it to each audience over
+ * each of its channels (senders in executor/notify/). Drill runs prefix "[DRILL] " and never
+ * reach `external` audiences or send `customerFacing` Templates (skipped, reason "drill").
+ * Outgoing text is masked: a secret that slipped into a message goes out as `***`.
+ * Any failed delivery fails the step (retryable); a retry re-sends to every audience, including
+ * those that already got it: a duplicate message is better than a missing one.
+ */
+export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
+  id: 'notify',
+  async run(params, ctx) {
+    const { template, targets } = resolve(params, ctx.services.graph);
+    const message = renderMessage(params, template, ctx);
+    const send: SendContext = {
+      fetch: ctx.services.fetch,
+      signal: ctx.signal,
+      env: (name) => (Object.hasOwn(ctx.env, name) ? ctx.env[name] : process.env[name]),
+      render: (text) => ctx.services.render(text),
+      mask: (text) => ctx.secrets.mask(text),
+      timeoutMs: SEND_TIMEOUT_MS,
+    };
+    const deliveries = await Promise.all(targets.map(({ id, audience, channel }) => {
+      const skip = drillSkip(ctx.run.drill, template, audience);
+      if (skip) return delivery(id, channel, 'skipped', { reason: skip });
+      return channelSenders[channel](id, audience, message, send);
+    }));
+    if (deliveries.length === 0) ctx.log.info(`notify ${params.template}: nothing to deliver (no matching channel)`);
+    for (const d of deliveries) ctx.log.info(`${d.audience}/${d.channel}: ${d.status}${d.reason ? ` (${d.reason})` : ''}`);
+    const failed = deliveries.filter((d) => d.status === 'failed');
+    if (failed.length > 0) {
+      const list = failed.map((d) => `${d.audience}/${d.channel}: ${d.reason}`).join('; ');
+      throw new ActionError(`notify ${params.template}: ${failed.length} of ${deliveries.length} deliveries failed: ${list}`, {
+        retryable: true, code: 'notify-failed',
+      });
+    }
+    return { deliveries };
+  },
+  plan(params, ctx) {
+    const { template, targets } = resolve(params, ctx.graph);
+    const calls: { target: string; operation: string; args: Record<string, unknown> }[] = [];
+    const skipped: string[] = [];
+    for (const { id, audience, channel } of targets) {
+      const { url, skip } = drillSkip(ctx.run.drill, template, audience) ? { skip: 'drill' } : planDestination(channel, audience, ctx);
+      if (skip !== undefined) skipped.push(`${id}/${channel} (${skip})`);
+      else calls.push({ target: `${channel}:${id}`, operation: 'POST', args: { url, template: params.template } });
+    }
+    const to = calls.map((c) => c.target).join(', ') || 'nobody';
+    return {
+      summary: `notify ${params.template}${ctx.run.drill ? ' [DRILL]' : ''} → ${to}${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}`,
+      calls,
+    };
+  },
+};
+
+interface Target { id: string; audience: IrAudience; channel: string }
+
+/** The Template and every (audience, channel) pair; unknown names are errors no retry can fix. */
+function resolve(params: NotifyParams, graph: IrGraph): { template: IrTemplate; targets: Target[] } {
+  const { templates, audiences } = graph.resources;
+  const bad = (message: string) => new ActionError(message, { retryable: false, code: 'bad-params' });
+  if (!Object.hasOwn(templates, params.template)) throw bad(`unknown template ${params.template}`);
+  const template = templates[params.template];
+  const ids = params.audience ?? template.audience ?? [];
+  if (ids.length === 0) throw bad(`notify ${params.template}: no audience (give with.audience or the Template's audience)`);
+  const targets: Target[] = [];
+  for (const id of ids) {
+    if (!Object.hasOwn(audiences, id)) throw bad(`unknown audience ${id}`);
+    const audience = audiences[id];
+    for (const channel of audience.channels) {
+      if (params.channels && !params.channels.includes(channel)) continue;
+      if (!Object.hasOwn(channelSenders, channel)) throw bad(`audience ${id}: unknown channel ${channel}`);
+      targets.push({ id, audience, channel });
+    }
+  }
+  return { template, targets };
+}
+
+function drillSkip(drill: boolean, template: IrTemplate, audience: IrAudience): string | undefined {
+  return drill && (audience.external || template.customerFacing) ? 'drill' : undefined;
+}
+
+function renderMessage(params: NotifyParams, template: IrTemplate, ctx: ActionContext): NotifyMessage {
+  const graph = ctx.services.graph;
+  // What a Template body may read besides its variables (docs/format-reference.md, "Template
+  // front matter"), from the graph so the message does not depend on the scheduler's context.
+  const vars = {
+    runbook: { name: graph.name, title: graph.title },
+    directory: { roles: graph.resources.roles },
+    drill: ctx.run.drill,
+    ...(params.vars ?? {}),
+  };
+  const mask = (text: string) => ctx.secrets.mask(text);
+  const body = mask(ctx.services.render(template.body, vars));
+  const subject = template.subject !== undefined ? mask(ctx.services.render(template.subject, vars)) : undefined;
+  return { template: params.template, body, drill: ctx.run.drill, ...(subject !== undefined ? { subject } : {}), ...jsonOf(body) };
+}
+
+function jsonOf(body: string): { json?: unknown } {
+  const trimmed = body.trim();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return {};
+  try {
+    return { json: JSON.parse(trimmed) };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Where a planned delivery would go, or why it would be skipped. No URL path is shown (webhook
+ * paths are credentials) and no environment value, only its name.
+ */
+function planDestination(channel: string, audience: IrAudience, ctx: PlanContext): { url?: string; skip?: string } {
+  const webhook = audience.webhook?.trim() ?? '';
+  // A template such as `{{inputs.notify_webhook}}` is rendered only at run time: show it as written.
+  const own = webhook.includes('{{') ? ctx.secrets.mask(webhook) : webhook !== '' ? ctx.secrets.mask(webhookOrigin(webhook)) : '';
+  const fromEnv = (name: string) => ((Object.hasOwn(ctx.env, name) ? ctx.env[name] : process.env[name]) ?? '').trim() !== '';
+  if (channel === 'github') return { skip: 'not yet supported' };
+  if (channel === 'webhook') return own ? { url: own } : { skip: 'no webhook URL' };
+  if (channel === 'slack') return own ? { url: own } : fromEnv(SLACK_WEBHOOK_ENV) ? { url: `$${SLACK_WEBHOOK_ENV}` } : { skip: `${SLACK_WEBHOOK_ENV} is not set` };
+  const relay = relayEnvName(channel);
+  return fromEnv(relay) ? { url: `$${relay}` } : { skip: `${relay} is not set` };
+}

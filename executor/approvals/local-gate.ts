@@ -1,0 +1,94 @@
+import { createInterface } from 'node:readline/promises';
+import type { ApprovalGate, Confirmer } from '../actions/action.js';
+import type { EventSink } from '../core/events.js';
+import { refusalReason, type ApprovalClaim } from './policy.js';
+
+export interface LocalGateOptions {
+  readonly initiator: string;
+  readonly planHash: string;
+  readonly members: Readonly<Record<string, readonly string[]>>;
+  readonly claims: readonly ApprovalClaim[];
+  readonly events: EventSink;
+  /** Ask at the terminal when the claims are not enough (only on a TTY). */
+  readonly interactive: boolean;
+  readonly now?: () => Date;
+}
+
+/**
+ * Approvals without GitHub: claims from the approvals file first, then (on a TTY) people typing
+ * their handle and `yes`. Every grant and every refusal is audited with the approver's identity.
+ */
+export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
+  return {
+    async request(req) {
+      await o.events.emit('approval:requested', { stepId: req.stepId, approvers: req.approvers, required: req.required, message: req.message });
+      const policy = { approvers: req.approvers, required: req.required, selfApproval: req.selfApproval };
+      const granted = new Set<string>();
+      const consider = async (claim: ApprovalClaim, source: string): Promise<void> => {
+        const reason = refusalReason({ claim, stepId: req.stepId, policy, initiator: o.initiator, planHash: o.planHash, members: o.members });
+        const who = claim.approver.toLowerCase();
+        if (!reason && granted.has(who)) return;
+        if (reason) {
+          await o.events.emit('approval:refused', { stepId: req.stepId, approver: claim.approver, source, reason });
+          return;
+        }
+        granted.add(who);
+        await o.events.emit('approval:granted', {
+          stepId: req.stepId, count: granted.size, required: req.required,
+          approval: { approver: claim.approver, source, planHash: claim.planHash, at: (o.now?.() ?? new Date()).toISOString() },
+        });
+      };
+      for (const claim of o.claims.filter((c) => c.step === req.stepId || c.step === '*')) {
+        if (granted.size >= req.required) break;
+        await consider(claim, 'approvals-file');
+      }
+      if (granted.size < req.required && o.interactive) await promptApprovals(req, granted, consider, o.planHash);
+      if (granted.size >= req.required) return { approved: true, approvedBy: [...granted] };
+      const reason = `${req.required} approval(s) required from ${req.approvers.join(', ') || 'anyone'}, ${granted.size} valid`;
+      await o.events.emit('approval:refused', { stepId: req.stepId, source: o.interactive ? 'local-prompt' : 'approvals-file', reason });
+      return { approved: false, reason };
+    },
+  };
+}
+
+async function promptApprovals(
+  req: Parameters<ApprovalGate['request']>[0], granted: Set<string>,
+  consider: (c: ApprovalClaim, source: string) => Promise<void>, planHash: string,
+): Promise<void> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    process.stderr.write(`\n🔐 Approval needed for ${req.stepId}: ${req.message}\n   plan ${planHash.slice(0, 12)} · ${req.required} of ${req.approvers.join(', ') || 'anyone'}\n`);
+    while (granted.size < req.required && !req.signal.aborted) {
+      const who = (await rl.question('   approver (GitHub handle, empty to stop): ', { signal: req.signal })).trim();
+      if (!who) break;
+      const answer = (await rl.question(`   ${who}, approve "${req.stepId}"? [yes/no] `, { signal: req.signal })).trim().toLowerCase();
+      if (answer === 'yes' || answer === 'y') await consider({ approver: who, planHash, step: req.stepId }, 'local-prompt');
+    }
+  } catch {
+    // Aborted (timeout or cancel): the caller reports what was granted so far.
+  } finally {
+    rl.close();
+  }
+}
+
+/** Confirmations for manual steps and checklist items: a named confirmer (non-interactive) or the terminal. */
+export function localConfirmer(o: { confirmBy?: string; interactive: boolean }): Confirmer {
+  return {
+    async confirm(req) {
+      if (o.confirmBy) return { confirmed: true, by: o.confirmBy, ...(req.evidence ? { evidence: `confirmed non-interactively by ${o.confirmBy}` } : {}) };
+      if (!o.interactive) return { confirmed: false, by: '' };
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        process.stderr.write(`\n☐ ${req.stepId}: ${req.question}${req.assignee ? ` (assignee: ${req.assignee})` : ''}\n`);
+        const by = (await rl.question('   your GitHub handle: ', { signal: req.signal })).trim();
+        const ok = (await rl.question('   done? [yes/no] ', { signal: req.signal })).trim().toLowerCase().startsWith('y');
+        const evidence = ok && req.evidence ? (await rl.question('   evidence (link or note): ', { signal: req.signal })).trim() : undefined;
+        return { confirmed: ok && !!by && (!req.evidence || !!evidence), by, ...(evidence ? { evidence } : {}) };
+      } catch {
+        return { confirmed: false, by: '' };
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}

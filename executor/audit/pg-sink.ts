@@ -1,0 +1,180 @@
+import pg from 'pg';
+import { groupCommit } from './group-commit.js';
+import type { AuditRecord, AuditSink } from './record.js';
+
+/**
+ * The PostgreSQL audit sink: table `runbook_audit`, append-only. A statement trigger refuses
+ * UPDATE, DELETE and TRUNCATE (statement level, so even an UPDATE matching no row is refused
+ * and TRUNCATE, which fires no row triggers, is caught). The trigger stops mistakes and the
+ * executor's own role; against the table owner (who can disable triggers) grant the
+ * executor's role only INSERT and SELECT and let another role own the table.
+ */
+
+const DDL_LOCK = "hashtext('runbook_audit ddl')";
+
+const CREATE_TABLE = `
+CREATE TABLE IF NOT EXISTS runbook_audit (
+  run_id    text        NOT NULL,
+  seq       bigint      NOT NULL,
+  ts        timestamptz NOT NULL,
+  type      text        NOT NULL,
+  step_id   text,
+  record    jsonb       NOT NULL,
+  hash      text        NOT NULL,
+  prev_hash text        NOT NULL,
+  PRIMARY KEY (run_id, seq)
+)`;
+
+const CREATE_TRIGGER = `
+CREATE OR REPLACE FUNCTION runbook_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'runbook_audit is append-only: % refused', TG_OP USING ERRCODE = '42501';
+END $$;
+CREATE TRIGGER runbook_audit_append_only
+  BEFORE UPDATE OR DELETE OR TRUNCATE ON runbook_audit
+  FOR EACH STATEMENT EXECUTE FUNCTION runbook_audit_append_only();`;
+
+/**
+ * Creates the table and its trigger when missing. Serialised by an advisory lock because two
+ * runs starting together would otherwise race on CREATE TABLE IF NOT EXISTS.
+ */
+export async function ensureAuditTable(client: pg.ClientBase): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT pg_advisory_xact_lock(${DDL_LOCK})`);
+    await client.query(CREATE_TABLE);
+    const { rowCount } = await client.query(
+      `SELECT 1 FROM pg_trigger WHERE tgrelid = 'runbook_audit'::regclass AND tgname = 'runbook_audit_append_only'`,
+    );
+    if (!rowCount) await client.query(CREATE_TRIGGER);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+export interface PgSinkOptions {
+  /** Connection string of the audit database. */
+  readonly url: string;
+}
+
+/** A PostgreSQL sink; `transactions` counts committed batches (one per group commit). */
+export interface PgSink extends AuditSink {
+  readonly transactions: number;
+  /** Waits for queued batches, then closes the connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Inserts records in one transaction per batch (group commit) on a dedicated connection. When
+ * a batch fails (connection lost, possibly after COMMIT) it is retried once on a new
+ * connection; ON CONFLICT DO NOTHING plus a hash comparison makes that retry safe: a row that
+ * is already there must be the same record, or another writer owns this run.
+ */
+export function createPgSink(options: PgSinkOptions): PgSink {
+  let client: Promise<pg.Client> | undefined;
+  let transactions = 0;
+
+  async function connect(): Promise<pg.Client> {
+    const c = new pg.Client({ connectionString: options.url, application_name: 'runbook audit' });
+    // An idle connection dropping must not crash the process: the next query on it fails
+    // and the batch is retried on a new connection.
+    c.on('error', () => undefined);
+    await c.connect();
+    await ensureAuditTable(c);
+    return c;
+  }
+
+  async function insert(records: AuditRecord[]): Promise<void> {
+    client ??= connect();
+    const c = await client;
+    await c.query('BEGIN');
+    try {
+      const inserted = await c.query<{ seq: string }>(
+        `INSERT INTO runbook_audit (run_id, seq, ts, type, step_id, record, hash, prev_hash)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
+         ON CONFLICT (run_id, seq) DO NOTHING RETURNING seq`,
+        [
+          records.map((r) => r.runId), records.map((r) => r.seq), records.map((r) => r.ts), records.map((r) => r.type),
+          records.map((r) => r.stepId ?? null), records.map((r) => JSON.stringify(r)), records.map((r) => r.hash),
+          records.map((r) => r.prevHash),
+        ],
+      );
+      if (inserted.rowCount !== records.length) await checkExisting(c, records, inserted.rows.map((r) => Number(r.seq)));
+      await c.query('COMMIT');
+      transactions++;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  const committer = groupCommit<AuditRecord>(async (records) => {
+    try {
+      await insert(records);
+    } catch (first) {
+      const old = client;
+      client = undefined;
+      await old?.then((c) => c.end()).catch(() => undefined);
+      try {
+        await insert(records);
+      } catch (second) {
+        throw new Error(`PostgreSQL audit insert failed twice: ${(second as Error).message}`, { cause: first });
+      }
+    }
+  });
+
+  return {
+    name: 'postgresql runbook_audit',
+    get transactions() {
+      return transactions;
+    },
+    write: (records) => committer.push(records),
+    async close() {
+      await committer.idle();
+      const c = client;
+      client = undefined;
+      if (c) await (await c).end();
+    },
+  };
+}
+
+async function checkExisting(c: pg.Client, records: AuditRecord[], insertedSeqs: number[]): Promise<void> {
+  const done = new Set(insertedSeqs);
+  const missing = records.filter((r) => !done.has(r.seq));
+  const { rows } = await c.query<{ seq: string; hash: string }>(
+    'SELECT seq, hash FROM runbook_audit WHERE run_id = $1 AND seq = ANY($2::bigint[])',
+    [records[0].runId, missing.map((r) => r.seq)],
+  );
+  const stored = new Map(rows.map((r) => [Number(r.seq), r.hash]));
+  for (const r of missing) {
+    if (stored.get(r.seq) !== r.hash) {
+      throw new Error(`runbook_audit already holds a different record ${r.seq} for run ${r.runId}: another process is writing this run`);
+    }
+  }
+}
+
+/** One stored row: the columns and the record they index. */
+export interface AuditRow {
+  readonly runId: string;
+  readonly seq: number;
+  readonly hash: string;
+  readonly prevHash: string;
+  readonly record: AuditRecord;
+}
+
+/** Reads a run's rows in seq order. */
+export async function readAuditRows(url: string, runId: string): Promise<AuditRow[]> {
+  const c = new pg.Client({ connectionString: url, application_name: 'runbook audit verify' });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ run_id: string; seq: string; hash: string; prev_hash: string; record: AuditRecord }>(
+      'SELECT run_id, seq, hash, prev_hash, record FROM runbook_audit WHERE run_id = $1 ORDER BY seq',
+      [runId],
+    );
+    return rows.map((r) => ({ runId: r.run_id, seq: Number(r.seq), hash: r.hash, prevHash: r.prev_hash, record: r.record }));
+  } finally {
+    await c.end();
+  }
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { actions } from '../actions/index.js';
+import { sideEffectFreeActions } from '../actions/catalog-meta.js';
+import { readApprovalsFile } from '../approvals/approvals-file.js';
+import { readAuditFile } from '../audit/file-sink.js';
+import { renderAuditSummary, summarizeAudit } from '../audit/summary.js';
+import { verifyAudit } from '../audit/verify.js';
+import { buildPlan } from '../plan/build-plan.js';
+import { plainProgress } from '../progress/plain.js';
+import { startPostgres } from '../pg/cluster.js';
+import { loadGraph } from '../run/load-graph.js';
+import { runRunbook, type RunOutcome } from '../run/run-runbook.js';
+import { startWebhookServer } from './webhook-server.js';
+
+export const drillRunbook = 'postgres-streaming-failover';
+
+export interface DrillReport {
+  readonly outcome: RunOutcome;
+  readonly checks: { name: string; ok: boolean; detail: string }[];
+  readonly summary: string;
+}
+
+/**
+ * The README's main job: the PostgreSQL failover runbook as a drill against a throwaway primary
+ * and streaming standby on loopback, approved through the non-interactive approvals file by a
+ * member of the allowed team, then checked from outside: the standby is the new primary, rows
+ * written before the failover survived, the webhook got the event, and the audit chain verifies.
+ */
+export async function runLocalFailoverDrill(o: { root: string; out: (line: string) => void; signal: AbortSignal; commit?: string }): Promise<DrillReport> {
+  o.out('starting a throwaway PostgreSQL primary and streaming standby on 127.0.0.1 …');
+  const cluster = await startPostgres({ standby: true });
+  const hook = await startWebhookServer();
+  const tmp = mkdtempSync(join(tmpdir(), 'runbook-drill-'));
+  try {
+    o.out(`primary :${cluster.primaryPort}, standby :${cluster.standbyPort} (ready in ${cluster.startupMs} ms)`);
+    await seedOrders(cluster.primaryUrl);
+    const env = { ...process.env, PRIMARY_DATABASE_URL: cluster.primaryUrl, STANDBY_DATABASE_URL: cluster.standbyUrl! };
+    const inputs = { notify_webhook: hook.url };
+    const graph = loadGraph(o.root, drillRunbook);
+    const plan = buildPlan(graph, inputs, env, actions);
+    // A DBA (member of @acme/dba in the Directory) approves this exact plan, as a drill would in CI.
+    const approvals = join(tmp, 'approvals.yaml');
+    writeFileSync(approvals, `approvals:\n  - { step: approve-failover, approver: "@dana-lee", planHash: ${plan.planHash} }\nconfirmations:\n  by: "@dana-lee"\n`);
+    const file = readApprovalsFile(approvals);
+    const progress = plainProgress(o.out);
+    const outcome = await runRunbook({
+      root: o.root, name: drillRunbook, inputs, dryRun: false, drill: true, initiator: '@drill-operator',
+      approvals: file.approvals, confirmBy: file.confirmBy, interactive: false, signal: o.signal, env, commit: o.commit,
+      actions, sideEffectFree: sideEffectFreeActions(), onRecord: progress.onRecord, logger: progress.logger,
+    });
+    const checks = await afterChecks(cluster.standbyUrl!, outcome, hook.received);
+    const { records } = await readAuditFile(outcome.auditPath);
+    return { outcome, checks, summary: renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }) };
+  } finally {
+    await hook.close();
+    await cluster.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function seedOrders(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('create table if not exists orders (id serial primary key, item text not null, placed_at timestamptz default now())');
+    await client.query(`insert into orders (item) select 'order-' || g from generate_series(1, 100) g`);
+    // Wait until the standby has replayed them: these are the rows the failover must not lose.
+    await client.query(`select pg_current_wal_lsn()`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function afterChecks(newPrimaryUrl: string, outcome: RunOutcome, received: { body: string }[]): Promise<DrillReport['checks']> {
+  const client = new pg.Client({ connectionString: newPrimaryUrl });
+  await client.connect();
+  try {
+    const rec = await client.query<{ r: boolean }>('select pg_is_in_recovery() as r');
+    const orders = await client.query<{ n: string }>('select count(*)::text as n from orders');
+    const written = await client.query<{ n: string }>('select count(*)::text as n from dr_failover_checks where run_id = $1', [outcome.runId]);
+    const audit = await verifyAudit(outcome.auditPath, { requireComplete: true });
+    return [
+      { name: 'run succeeded', ok: outcome.status === 'succeeded', detail: outcome.status },
+      { name: 'the standby is the new primary', ok: rec.rows[0].r === false, detail: `pg_is_in_recovery() = ${rec.rows[0].r}` },
+      { name: 'rows committed before the failover are there', ok: orders.rows[0].n === '100', detail: `${orders.rows[0].n} of 100 orders` },
+      { name: 'the drill wrote and read a row on the new primary', ok: written.rows[0].n === '1', detail: `${written.rows[0].n} row(s) for this run` },
+      { name: 'the webhook received the failover event', ok: received.some((r) => r.body.includes(outcome.runId)), detail: `${received.length} delivery(ies)` },
+      { name: 'the audit log verifies', ok: audit.ok && audit.complete, detail: `${audit.count} records${audit.firstBad ? `, ${audit.firstBad.reason}` : ''}` },
+    ];
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,112 @@
+import type { IrBody, IrGraph, IrNode } from '../../ir/types.js';
+import type { ActionContext, ActionDefinition, ActionServices, RunInfo, StepLogger } from '../actions/action.js';
+import type { Clock } from '../core/clock.js';
+import { ActionError } from '../core/errors.js';
+import type { StepStatus } from '../core/events.js';
+import type { SecretMasker } from '../core/secrets.js';
+import { isTruthy, renderText, renderValue } from '../render/expressions.js';
+import type { AttemptResult, StepRunner } from '../scheduler/step-runner.js';
+
+export interface LiveRunnerOptions {
+  readonly graph: IrGraph;
+  readonly run: RunInfo;
+  readonly inputs: Record<string, unknown>;
+  readonly secrets: Record<string, string>;
+  readonly masker: SecretMasker;
+  readonly actions: ReadonlyMap<string, ActionDefinition>;
+  readonly clock: Clock;
+  readonly services: Omit<ActionServices, 'render' | 'runAction'>;
+  readonly logger: (stepId: string) => StepLogger;
+  /** Actions whose catalogue entry says they change nothing (approval, checklist, reads). */
+  readonly sideEffectFree: ReadonlySet<string>;
+}
+
+/**
+ * The StepRunner of real runs and dry runs: renders parameters over the expression context,
+ * calls the action (or its `plan` in a dry run), then evaluates `outputs` and `assert`.
+ */
+export class LiveRunner implements StepRunner {
+  readonly dryRun: boolean;
+  private readonly steps: Record<string, { outputs: Record<string, unknown>; status: string }> = {};
+  private readonly context: Record<string, unknown>;
+
+  constructor(private readonly o: LiveRunnerOptions) {
+    this.dryRun = o.run.dryRun;
+    this.context = {
+      inputs: o.inputs, secrets: o.secrets, steps: this.steps, run: o.run, drill: o.run.drill,
+      runbook: { name: o.graph.name, title: o.graph.title }, directory: { roles: o.graph.resources.roles },
+    };
+  }
+
+  sideEffects(node: IrNode): boolean {
+    return !this.o.sideEffectFree.has(node.uses);
+  }
+
+  shouldRun(node: IrNode): boolean {
+    return node.if === undefined || isTruthy(node.if, this.context);
+  }
+
+  async gate(node: IrNode, signal: AbortSignal): Promise<void> {
+    const a = node.approval!;
+    const message = renderText(a.message ?? `Run step "${node.title}"?`, this.context);
+    const outcome = await this.o.services.approvals.request({
+      stepId: node.id, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, timeoutMs: a.timeoutMs, message, signal,
+    });
+    if (!outcome.approved) throw new ActionError(`approval refused: ${outcome.reason}`, { retryable: false, code: 'approval-refused' });
+  }
+
+  async attempt(node: IrNode, attempt: number, signal: AbortSignal): Promise<AttemptResult> {
+    const params = this.params(node);
+    const result = await this.invoke(node, node, params, attempt, signal);
+    if (this.dryRun) return { outputs: this.placeholders(node), result };
+    const scope = { ...this.context, result };
+    const outputs: Record<string, unknown> = {};
+    for (const [k, t] of Object.entries(node.outputs)) outputs[k] = renderValue(t, scope);
+    for (const a of node.assert) {
+      if (!isTruthy(a, { ...scope, outputs })) throw new ActionError(`assert failed: ${a}`, { retryable: true, code: 'assert' });
+    }
+    return { outputs, result };
+  }
+
+  async compensate(node: IrNode, body: IrBody, signal: AbortSignal): Promise<void> {
+    await this.invoke(node, body, renderValue(body.with, this.context) as Record<string, unknown>, 1, signal);
+  }
+
+  record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>): void {
+    this.steps[node.id] = { status, outputs };
+  }
+
+  /** `with` rendered; approval steps get the policy the compiler resolved (run-level defaults included). */
+  private params(node: IrNode): Record<string, unknown> {
+    const params = renderValue(node.with, this.context) as Record<string, unknown>;
+    if (node.uses !== 'approval' || !node.approval) return params;
+    const a = node.approval;
+    return { ...params, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, ...(a.timeoutMs !== undefined ? { timeout: a.timeoutMs } : {}) };
+  }
+
+  private async invoke(node: IrNode, body: IrBody, params: Record<string, unknown>, attempt: number, signal: AbortSignal): Promise<unknown> {
+    const action = this.o.actions.get(body.uses);
+    if (!action) throw new ActionError(`unknown action ${body.uses}`, { retryable: false });
+    const env = Object.fromEntries(Object.entries(body.env).map(([k, v]) => [k, String(renderValue(v, this.context) ?? '')]));
+    const base = { run: this.o.run, step: { id: node.id, title: node.title, attempt }, env, secrets: this.o.masker };
+    if (this.dryRun) {
+      const plan = action.plan(params, { ...base, graph: this.o.graph });
+      this.o.logger(node.id).info(`[dry run] ${this.o.masker.mask(plan.summary)}`);
+      return { dryRun: true, plan: this.o.masker.maskDeep(plan) };
+    }
+    const ctx: ActionContext = {
+      ...base, signal, log: this.o.logger(node.id), clock: this.o.clock,
+      services: {
+        ...this.o.services,
+        render: (text, extra) => renderText(text, { ...this.context, ...extra }),
+        runAction: async (uses, p, s) => this.invoke(node, { uses, with: p, env: {} }, renderValue(p, this.context) as Record<string, unknown>, attempt, s),
+      },
+    };
+    return action.run(params, ctx);
+  }
+
+  /** In a dry run, later steps see `<dry-run:step.output>` where a real output would be. */
+  private placeholders(node: IrNode): Record<string, unknown> {
+    return Object.fromEntries(Object.keys(node.outputs).map((k) => [k, `<dry-run:${node.id}.${k}>`]));
+  }
+}

@@ -1,0 +1,13 @@
+import type { StepStatus } from '../core/events.js';
+
+/** What `runbook resume` reconstructed from a run's audit log. */
+export interface ResumeState {
+  readonly runId: string;
+  readonly planHash: string;
+  readonly inputs: Record<string, unknown>;
+  readonly tail: { readonly seq: number; readonly hash: string };
+  readonly restored: ReadonlyMap<string, { status: StepStatus; outputs: Record<string, unknown> }>;
+  readonly inDoubt: string[];
+  readonly decisions: { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string }[];
+  readonly droppedTornLine?: boolean;
+}

@@ -1,0 +1,84 @@
+import { readFile, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { IrNode } from '../../ir/types.js';
+import { parseAuditText } from '../audit/file-sink.js';
+import type { AuditRecord } from '../audit/record.js';
+import { verifyRecords } from '../audit/verify.js';
+import { RunRefused } from '../core/errors.js';
+import type { RunEvents, StepStatus } from '../core/events.js';
+import { loadGraph } from './load-graph.js';
+import type { ResumeState } from './resume-state.js';
+
+export type Decision = 'rerun' | 'skip' | 'abort';
+
+/**
+ * Rebuilds a killed run from its audit log (the journal): finished steps are restored with their
+ * outputs; a step that started but never ended is in doubt — re-run when idempotent, otherwise an
+ * operator decides (re-run, or skip because they checked it completed, or abort). Failed steps
+ * simply run again. A torn last line is a record whose write was never acknowledged, so its
+ * action never started (journal first): it is cut off before the log is continued.
+ */
+export async function prepareResume(o: {
+  root: string; runId: string; by: string;
+  decide: (node: IrNode) => Promise<Decision>;
+}): Promise<{ name: string; state: ResumeState }> {
+  if (!/^[\w.-]+$/.test(o.runId)) throw new RunRefused(`"${o.runId}" is not a run id`);
+  const path = join(o.root, '.runbook', 'runs', o.runId, 'audit.jsonl');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new RunRefused(`no run ${o.runId} (${path} not found)`, 'runs are listed under .runbook/runs/');
+  }
+  const torn = !text.endsWith('\n') && text.length > 0;
+  if (torn) {
+    const keep = text.lastIndexOf('\n') + 1;
+    await truncate(path, Buffer.byteLength(text.slice(0, keep)));
+    text = text.slice(0, keep);
+  }
+  const file = parseAuditText(text);
+  const check = verifyRecords(file.records, { lines: file.lines, problems: file.problems, lineCount: file.lineCount });
+  if (!check.ok) throw new RunRefused(`the audit log of ${o.runId} does not verify: ${check.firstBad?.reason}`, 'a tampered journal cannot be resumed; investigate with `runbook audit verify`');
+  // An interrupted or failed run may be resumed; a run that succeeded or was rolled back is over.
+  const lastEnd = [...file.records].reverse().find((r) => r.type === 'run:end' || r.type === 'run:resume');
+  if (lastEnd?.type === 'run:end') {
+    const end = lastEnd.data as RunEvents['run:end'];
+    if (end.status !== 'interrupted' && end.status !== 'failed') throw new RunRefused(`run ${o.runId} already ended (${end.status}); nothing to resume`);
+  }
+  const start = file.records.find((r) => r.type === 'run:start');
+  if (!start) throw new RunRefused(`run ${o.runId} has no run:start record`);
+  const s = start.data as RunEvents['run:start'];
+  const graph = loadGraph(o.root, s.runbook);
+  const { restored, open } = replay(file.records);
+  const inDoubt = [...open];
+  const decisions: ResumeState['decisions'] = [];
+  for (const id of inDoubt) {
+    const node = graph.nodes.find((n) => n.id === id);
+    if (!node) continue;
+    const decision: Decision = node.idempotent ? 'rerun' : await o.decide(node);
+    decisions.push({ stepId: id, decision, by: node.idempotent ? 'policy: idempotent step' : o.by });
+    if (decision === 'abort') throw new RunRefused(`resume of ${o.runId} aborted at in-doubt step ${id}`);
+    if (decision === 'skip') restored.set(id, { status: 'succeeded', outputs: {} });
+  }
+  const tail = file.records.at(-1)!;
+  return {
+    name: s.runbook,
+    state: { runId: o.runId, planHash: s.planHash, inputs: s.inputs, tail: { seq: tail.seq, hash: tail.hash }, restored, inDoubt, decisions, droppedTornLine: torn },
+  };
+}
+
+/** Walks the records: the last outcome of every step, and the steps started but not ended. */
+function replay(records: readonly AuditRecord[]) {
+  const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>();
+  const open = new Set<string>();
+  for (const r of records) {
+    if (r.type === 'step:start') open.add((r.data as RunEvents['step:start']).stepId);
+    if (r.type !== 'step:end') continue;
+    const e = r.data as RunEvents['step:end'];
+    open.delete(e.stepId);
+    if (e.status === 'succeeded' || e.status === 'skipped') restored.set(e.stepId, { status: e.status, outputs: e.outputs ?? {} });
+    else if (e.status === 'cancelled') open.add(e.stepId); // interrupted mid-action: effect unknown
+    else restored.delete(e.stepId);
+  }
+  return { restored, open };
+}

@@ -1,0 +1,151 @@
+import { join } from 'node:path';
+import { runPlanHash } from '../../ir/plan-hash.js';
+import type { IrGraph } from '../../ir/types.js';
+import type { ActionDefinition, RunInfo, StepLogger } from '../actions/action.js';
+import { localApprovalGate, localConfirmer } from '../approvals/local-gate.js';
+import type { ApprovalClaim } from '../approvals/policy.js';
+import { createFileSink } from '../audit/file-sink.js';
+import { createPgSink } from '../audit/pg-sink.js';
+import { createAuditLog, type AuditRecord, type AuditSink } from '../audit/record.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { RunRefused } from '../core/errors.js';
+import type { RunStatus } from '../core/events.js';
+import { SecretMasker } from '../core/secrets.js';
+import { resolveInputs } from '../inputs/resolve-inputs.js';
+import { acquireRunLock } from './run-lock.js';
+import { runGraph, type SchedulerResult } from '../scheduler/scheduler.js';
+import { LiveRunner } from './live-runner.js';
+import { loadGraph } from './load-graph.js';
+import { newRunId } from './run-id.js';
+import type { ResumeState } from './resume-state.js';
+
+export interface RunOptions {
+  readonly root: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  readonly dryRun: boolean;
+  readonly drill?: boolean;
+  readonly initiator: string;
+  readonly approvals: readonly ApprovalClaim[];
+  readonly confirmBy?: string;
+  readonly interactive: boolean;
+  readonly auditDb?: string;
+  readonly concurrency?: number;
+  readonly signal: AbortSignal;
+  readonly env: NodeJS.ProcessEnv;
+  readonly commit?: string;
+  readonly actions: ReadonlyMap<string, ActionDefinition>;
+  readonly sideEffectFree: ReadonlySet<string>;
+  /** Sees every audit record as it is made (progress display); not a durable sink. */
+  readonly onRecord?: (record: AuditRecord) => void;
+  readonly logger?: (stepId: string) => StepLogger;
+  readonly clock?: Clock;
+  readonly fetch?: typeof fetch;
+  readonly resume?: ResumeState;
+}
+
+export interface RunOutcome {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly planHash: string;
+  readonly auditPath: string;
+  readonly result: SchedulerResult;
+  readonly graph: IrGraph;
+}
+
+/**
+ * One run from start to end: load and check the graph, resolve inputs and secrets, take the
+ * concurrency lock, open the audit log (the journal), run the scheduler, write `run:end`.
+ */
+export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
+  const graph = loadGraph(o.root, o.name);
+  const inputs = o.resume?.inputs ?? resolveInputs(graph, o.inputs);
+  const secrets = readSecrets(graph, o.env, o.dryRun);
+  const planHash = runPlanHash(graph, inputs);
+  if (o.resume && o.resume.planHash !== planHash) {
+    throw new RunRefused(`run ${o.resume.runId} was started with plan ${o.resume.planHash.slice(0, 12)}; the runbook now compiles to ${planHash.slice(0, 12)}`, 'a changed runbook cannot resume an old run; start a new run');
+  }
+  const clock = o.clock ?? systemClock;
+  const runId = o.resume?.runId ?? newRunId(graph.name);
+  const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb });
+  const masker = new SecretMasker(Object.values(secrets));
+  const auditPath = join(o.root, '.runbook', 'runs', runId, 'audit.jsonl');
+  const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId })];
+  if (o.auditDb) sinks.push(createPgSink({ url: o.auditDb }));
+  if (o.onRecord) sinks.push({ name: 'progress', write: async (records) => records.forEach((r) => o.onRecord!(r)) });
+  const audit = createAuditLog({
+    runId, runbook: graph.name, planHash, commit: o.commit, actor: o.initiator, sinks, masker,
+    ...(o.resume ? { continueFrom: o.resume.tail } : {}),
+  });
+  const ctrl = new AbortController();
+  const onAbort = () => ctrl.abort(o.signal.reason);
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  const started = clock.now();
+  try {
+    const run: RunInfo = {
+      id: runId, runbook: graph.name, initiator: o.initiator, startedAt: new Date(clock.now()).toISOString(),
+      dryRun: o.dryRun, drill: o.drill === true, url: o.env.GITHUB_RUN_URL ?? runUrl(o.env), planHash,
+    };
+    if (o.resume) await audit.emit('run:resume', { by: o.initiator, completed: [...o.resume.restored.keys()], inDoubt: o.resume.inDoubt, ...(o.resume.droppedTornLine ? { droppedTornLine: true } : {}) });
+    else await audit.emit('run:start', {
+      runbook: graph.name, title: graph.title, planHash, ...(o.commit ? { commit: o.commit } : {}), initiator: o.initiator,
+      inputs, dryRun: o.dryRun, drill: o.drill === true, objectives: graph.objectives,
+      phases: graph.phases.map((p) => ({ id: p.id, steps: p.steps, ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}) })),
+    });
+    for (const d of o.resume?.decisions ?? []) await audit.emit('operator:decision', d);
+    const members = graph.resources.approvers;
+    const runner = new LiveRunner({
+      graph, run, inputs, secrets, masker, actions: o.actions, clock, sideEffectFree: o.sideEffectFree,
+      logger: (id) => maskedLogger(o.logger?.(id), masker),
+      services: {
+        graph, events: audit, fetch: o.fetch ?? fetch,
+        approvals: localApprovalGate({ initiator: o.initiator, planHash, members, claims: o.approvals, events: audit, interactive: o.interactive }),
+        confirmer: localConfirmer({ confirmBy: o.confirmBy, interactive: o.interactive }),
+        runSubgraph: async () => {
+          throw new RunRefused('nested runbooks run as their own runs for now: start them with `runbook run`');
+        },
+      },
+    });
+    const result = await runGraph({ graph, runner, events: audit, clock, signal: ctrl.signal, concurrency: o.concurrency, restored: o.resume?.restored });
+    if (result.status === 'interrupted') await audit.emit('run:interrupted', { signal: String(o.signal.reason ?? 'SIGINT') });
+    await audit.emit('run:end', {
+      status: result.status, durationMs: clock.now() - started,
+      ...(result.recoveredAtMs !== undefined ? { recoveredAtMs: result.recoveredAtMs } : {}),
+      ...(result.failed.length ? { error: `failed: ${result.failed.join(', ')}` } : {}),
+    });
+    return { runId, status: result.status, planHash, auditPath, result, graph };
+  } finally {
+    o.signal.removeEventListener('abort', onAbort);
+    await audit.close();
+    await lock.release();
+  }
+}
+
+/** Secret values from the environment; a real run refuses to start without all of them. */
+function readSecrets(graph: IrGraph, env: NodeJS.ProcessEnv, dryRun: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const name of graph.secrets) {
+    const v = env[name];
+    if (v === undefined || v === '') missing.push(name);
+    else out[name] = v;
+  }
+  if (missing.length && !dryRun) {
+    throw new RunRefused(`missing secrets: ${missing.join(', ')}`, 'set them as environment variables (in Actions: repository or environment secrets passed through env:)');
+  }
+  return out;
+}
+
+function runUrl(env: NodeJS.ProcessEnv): string {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = env;
+  return GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` : '';
+}
+
+/** Every line an action prints goes through the masker before anyone sees it. */
+function maskedLogger(inner: StepLogger | undefined, masker: SecretMasker): StepLogger {
+  return {
+    info: (m) => inner?.info(masker.mask(m)),
+    stdout: (l) => inner?.stdout(masker.mask(l)),
+    stderr: (l) => inner?.stderr(masker.mask(l)),
+  };
+}
