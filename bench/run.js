@@ -119,3 +119,10 @@ main().catch((e) => {
   console.error(`bench failed: ${e.stack ?? e}`);
   process.exitCode = 1;
 });
+
+// Then the executor benchmark (bench/executor.js), in its own process, with the same options.
+process.once('beforeExit', () => {
+  fork(join(here, 'executor.js'), process.argv.slice(2), { execArgv: ['--expose-gc'] }).on('exit', (code) => {
+    if (code) process.exitCode = code;
+  });
+});

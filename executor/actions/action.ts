@@ -89,6 +89,8 @@ export type PlanContext = Pick<ActionContext, 'run' | 'step' | 'env' | 'secrets'
  */
 export interface ActionDefinition<P = Record<string, unknown>, R = unknown> {
   readonly id: string;
+  /** Parameters that must reach the action unrendered (e.g. `wait`'s `until`, evaluated per poll). */
+  readonly rawParams?: readonly string[];
   run(params: P, ctx: ActionContext): Promise<R>;
   plan(params: P, ctx: PlanContext): ActionPlan;
 }

@@ -2,7 +2,7 @@ import { DeleteDBInstanceCommand, waitUntilDBInstanceDeleted, type DescribeDBIns
 import type { ActionDefinition } from './action.js';
 import { awsClients } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
-import { isAuthError, isAwsError, isNotFound } from '../aws/errors.js';
+import { isAwsError, isNotFound } from '../aws/errors.js';
 import { ActionError } from '../core/errors.js';
 import { bool, compact, optBool, planTarget, str, maskedPlan } from '../aws/params.js';
 import { describeInstance } from '../aws/rds.js';
@@ -76,7 +76,7 @@ function waitDeleted(rds: RDSClient, id: string, region: string | undefined, ctx
     target: 'deleted',
     statusOf: (o: DescribeDBInstancesCommandOutput) => o.DBInstances?.[0]?.DBInstanceStatus,
     // Not-found is the waiter's success here, not a reason to stop.
-    fatal: isAuthError,
+    missingEndsWait: false,
   }, ctx);
 }
 

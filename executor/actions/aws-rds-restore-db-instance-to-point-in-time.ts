@@ -41,7 +41,7 @@ export const awsRdsRestoreDbInstanceToPointInTimeAction: ActionDefinition<AwsRds
     return {
       summary: `restore ${params.sourceDbInstanceIdentifier} to ${when} as new RDS instance ${params.targetDbInstanceIdentifier}${wait ? ' and wait until it is available' : ''}`,
       calls: [
-        { target, operation: 'RestoreDBInstanceToPointInTime', args: { ...args, RestoreTime: args.RestoreTime?.toISOString() } },
+        { target, operation: 'RestoreDBInstanceToPointInTime', args: compact({ ...args, RestoreTime: args.RestoreTime?.toISOString() }) },
         ...(wait ? [{ target, operation: 'waitUntilDBInstanceAvailable', args: { DBInstanceIdentifier: params.targetDbInstanceIdentifier } }] : []),
       ],
     };

@@ -24,6 +24,22 @@ const PIPE_DRAIN_MS = 1_000;
 export const BASE_ENV = ['PATH', 'HOME', 'LANG', 'TMPDIR'] as const;
 
 /**
+ * The runner's own identity for cloud CLIs (the role CI assumed, the kube context): scripts such
+ * as `aws rds …` need it, and it is the runner's, not a runbook secret another step could leak.
+ * More names: RUNBOOK_SHELL_PASSTHROUGH=NAME,NAME. Secret parts are masked (see runner-identity).
+ */
+export const IDENTITY_ENV = [
+  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE',
+  'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_ENDPOINT_URL', 'KUBECONFIG',
+] as const;
+
+function passthroughNames(): string[] {
+  const extra = (process.env.RUNBOOK_SHELL_PASSTHROUGH ?? '').split(',').map((s) => s.trim()).filter((s) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s));
+  const endpoints = Object.keys(process.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL_'));
+  return [...BASE_ENV, ...IDENTITY_ENV, ...endpoints, ...extra];
+}
+
+/**
  * `shell`: runs `script` as a file, `bash --noprofile --norc -eo pipefail <file>` (GitHub Actions'
  * `shell: bash`; `sh -e <file>` for `shell: sh`), with stdin on /dev/null so nothing waits for a
  * keyboard. The environment is the step's `env` plus PATH, HOME, LANG, TMPDIR and
@@ -73,7 +89,7 @@ export const shellAction: ActionDefinition<ShellParams, ShellResult> = {
 /** The environment of a script: the base, then the step's `env`, then RUNBOOK_OUTPUT. */
 export function scriptEnv(stepEnv: Record<string, string>, outputFile: string, ctx: Pick<PlanContext, 'run' | 'step'>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of BASE_ENV) {
+  for (const name of passthroughNames()) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }

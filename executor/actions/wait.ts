@@ -28,6 +28,7 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
  */
 export const waitAction: ActionDefinition<WaitParams, WaitResult> = {
   id: 'wait',
+  rawParams: ['until'],
   async run(params, ctx) {
     const started = ctx.clock.now();
     const { until, check } = params;

@@ -53,11 +53,12 @@ export interface WaitRequest<C, I, O> {
   readonly target: string;
   readonly statusOf: (output: O) => string | undefined;
   /**
-   * Errors that end the wait at once. The SDK's waiters poll through every error until
-   * maxWaitTime, so a denied DescribeDBInstances would otherwise look like a slow instance.
-   * Default: auth errors and not-found.
+   * Whether a resource that stays missing ends the wait (default true). The SDK's waiters poll
+   * through every error until maxWaitTime, so a wrong identifier would look like a slow
+   * instance; two not-found polls in a row end it instead (one could be RDS's eventual
+   * consistency right after a create). False for the deleted waiters, where missing is success.
    */
-  readonly fatal?: (error: unknown) => boolean;
+  readonly missingEndsWait?: boolean;
 }
 
 /** How a wait ended: the last polled output (undefined when success was a not-found). */
@@ -78,9 +79,11 @@ export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>,
   const started = ctx.clock.now();
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
-  const fatal = req.fatal ?? ((e: unknown) => isAuthError(e) || isNotFound(e));
   let status: string | undefined;
   let fatalError: unknown;
+  let missing = 0;
+  // Denied polls cannot turn into success: end the wait at the first one.
+  const fatal = (e: unknown) => isAuthError(e) || (req.missingEndsWait !== false && isNotFound(e) && ++missing >= 2);
 
   // The waiter only calls client.send (and reads client.config for a warning): a child object
   // watches each poll without changing the client, and works with aws-sdk-client-mock's stubs.
@@ -89,6 +92,7 @@ export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>,
   watched.send = async (command) => {
     try {
       const output = await send(command, { abortSignal: signal });
+      missing = 0;
       status = req.statusOf(output) ?? status;
       return output;
     } catch (error) {

@@ -11,6 +11,8 @@ export class SecretMasker {
     for (const s of secrets) {
       if (typeof s !== 'string' || s.length < 4) continue;
       all.add(s);
+      // Logs arrive line by line: each line of a multi-line secret (a PEM key) is secret too.
+      for (const line of s.split(/\r?\n/)) if (line.trim().length >= 8) all.add(line);
       all.add(encodeURIComponent(s));
       all.add(JSON.stringify(s).slice(1, -1));
       // A password inside a connection URL is secret on its own.

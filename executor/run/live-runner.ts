@@ -78,7 +78,9 @@ export class LiveRunner implements StepRunner {
 
   /** `with` rendered; approval steps get the policy the compiler resolved (run-level defaults included). */
   private params(node: IrNode): Record<string, unknown> {
-    const params = renderValue(node.with, this.context) as Record<string, unknown>;
+    const raw = this.o.actions.get(node.uses)?.rawParams ?? [];
+    const params = renderValue(omit(node.with, raw), this.context) as Record<string, unknown>;
+    for (const k of raw) if (Object.hasOwn(node.with, k)) params[k] = node.with[k];
     if (node.uses !== 'approval' || !node.approval) return params;
     const a = node.approval;
     return { ...params, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, ...(a.timeoutMs !== undefined ? { timeout: a.timeoutMs } : {}) };
@@ -109,4 +111,8 @@ export class LiveRunner implements StepRunner {
   private placeholders(node: IrNode): Record<string, unknown> {
     return Object.fromEntries(Object.keys(node.outputs).map((k) => [k, `<dry-run:${node.id}.${k}>`]));
   }
+}
+
+function omit(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 }

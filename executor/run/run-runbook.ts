@@ -68,7 +68,9 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const clock = o.clock ?? systemClock;
   const runId = o.resume?.runId ?? newRunId(graph.name);
   const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb });
-  const masker = new SecretMasker(Object.values(secrets));
+  // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
+  const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
+  const masker = new SecretMasker([...Object.values(secrets), ...identity]);
   const auditPath = join(o.root, '.runbook', 'runs', runId, 'audit.jsonl');
   const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId })];
   if (o.auditDb) sinks.push(createPgSink({ url: o.auditDb }));

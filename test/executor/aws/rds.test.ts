@@ -173,6 +173,20 @@ describe('aws.rds.describe-db-instance / wait-available / delete-db-instance', (
     expect(rds.commandCalls(DescribeDBSnapshotsCommand)).toHaveLength(2);
   });
 
+  it('wait-available tolerates one not-found poll, and fails on two in a row instead of polling until the timeout', async () => {
+    const notFound = new DBInstanceNotFoundFault({ message: 'DBInstance recovered not found.', $metadata: {} });
+    rds.on(DescribeDBInstancesCommand).rejectsOnce(notFound).resolves(described(standalone('available')));
+    const ok = await awsRdsWaitAvailableAction.run({ region: 'us-east-1', dbInstanceIdentifier: ID }, fakeContext());
+    expect(ok).toMatchObject({ status: 'available', endpoint: endpoint.Address });
+
+    rds.reset();
+    rds.on(DescribeDBInstancesCommand).rejects(notFound);
+    const error = await failure(awsRdsWaitAvailableAction.run({ region: 'us-east-1', dbInstanceIdentifier: ID }, fakeContext()));
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/failed: RDS instance not found/);
+    expect(rds.commandCalls(DescribeDBInstancesCommand)).toHaveLength(2);
+  });
+
   it('delete-db-instance counts an instance that does not exist as deleted', async () => {
     rds.on(DeleteDBInstanceCommand).rejects(new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} }));
     const result = await awsRdsDeleteDbInstanceAction.run({ region: 'us-east-1', dbInstanceIdentifier: 'tmp-verify', skipFinalSnapshot: true }, fakeContext());
