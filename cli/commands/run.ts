@@ -7,6 +7,7 @@ import { renderAuditSummary, summarizeAudit } from '../../executor/audit/summary
 import type { RunStatus } from '../../executor/core/events.js';
 import { parseInputArgs } from '../../executor/inputs/resolve-inputs.js';
 import { plainProgress } from '../../executor/progress/plain.js';
+import { ttyProgress } from '../../executor/progress/tty.js';
 import { runRunbook, type RunOptions } from '../../executor/run/run-runbook.js';
 import type { ResumeState } from '../../executor/run/resume-state.js';
 import { ExitCode } from '../exit-codes.js';
@@ -34,12 +35,16 @@ const exitFor: Record<RunStatus, number> = {
 export async function runCommand(name: string, o: RunCliOptions, resume?: ResumeState): Promise<number> {
   const approvalsPath = o.approvals ?? process.env.RUNBOOK_APPROVALS;
   const file = approvalsPath ? readApprovalsFile(approvalsPath) : { approvals: [] };
-  const progress = plainProgress((line) => process.stderr.write(line + '\n'));
+  const interactive = process.stdin.isTTY === true && !process.env.CI;
+  const tty = process.stderr.isTTY === true && !o.json ? ttyProgress(process.stderr, { interactive }) : undefined;
+  const progress = tty ?? plainProgress((line) => process.stderr.write(line + '\n'));
   const ctrl = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     if (++signals > 1) process.exit(ExitCode.Interrupted);
-    process.stderr.write(`\n${sig}: stopping — running steps are aborted and journaled (again to force)\n`);
+    const notice = `${sig}: stopping — running steps are aborted and journaled (again to force)`;
+    if (tty) tty.note(notice);
+    else process.stderr.write(`\n${notice}\n`);
     ctrl.abort(sig);
   };
   process.on('SIGINT', onSignal);
@@ -48,7 +53,7 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
     const options: RunOptions = {
       root: o.root, name, inputs: parseInputArgs(o.input), dryRun: o.dryRun === true, drill: o.drill === true,
       initiator: initiatorOf(o.as, process.env), approvals: file.approvals, confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
-      interactive: process.stdin.isTTY === true && !process.env.CI, auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB ?? process.env.DATABASE_URL,
+      interactive, auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB ?? process.env.DATABASE_URL,
       concurrency: o.concurrency ? Number(o.concurrency) : undefined, signal: ctrl.signal, env: process.env,
       commit: o.commit ?? process.env.GITHUB_SHA ?? gitHead(o.root), actions, sideEffectFree: sideEffectFreeActions(),
       onRecord: o.json ? (r) => process.stdout.write(JSON.stringify(r) + '\n') : progress.onRecord, logger: progress.logger,
@@ -63,6 +68,7 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
     }
     return exitFor[outcome.status];
   } finally {
+    tty?.done();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

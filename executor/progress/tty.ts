@@ -40,15 +40,19 @@ export interface TtyState {
   steps: Map<string, TtyStep>;
   rollback?: { reason: string; total: number; done: number; status?: string };
   notes: string[];
+  /** Steps that may have a terminal prompt open: an approval asked for, a manual or checklist step running. */
+  prompting: Set<string>;
   end?: { status: RunStatus; durationMs: number; error?: string };
 }
 
 const LOG_LINES = 3;
+/** Actions that ask the local confirmer (terminal) when no --confirm-as is given. */
+const CONFIRMING = new Set(['manual', 'checklist']);
 const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
 type Colors = ReturnType<typeof pc.createColors>;
 
 export function createTtyState(): TtyState {
-  return { phases: [], steps: new Map(), notes: [] };
+  return { phases: [], steps: new Map(), notes: [], prompting: new Set() };
 }
 
 /**
@@ -57,8 +61,12 @@ export function createTtyState(): TtyState {
  */
 export function applyRecord(state: TtyState, r: AuditRecord): TtyState {
   const t = Date.parse(r.ts);
+  if (!applyStepRecord(state, r, t)) applyRunRecord(state, r, t);
+  return state;
+}
+
+function applyRunRecord(state: TtyState, r: AuditRecord, t: number): void {
   const d = r.data as Record<string, unknown>;
-  const step = () => stepOf(state, d.stepId as string);
   switch (r.type) {
     case 'run:start': {
       const s = d as RunEvents['run:start'];
@@ -81,51 +89,17 @@ export function applyRecord(state: TtyState, r: AuditRecord): TtyState {
       Object.assign(phaseOf(state, s.phaseId), { durationMs: s.durationMs, ...(s.budgetMs !== undefined ? { budgetMs: s.budgetMs } : {}) });
       break;
     }
-    case 'step:start':
-      Object.assign(step(), { status: 'running', attempt: (d as RunEvents['step:start']).attempt, retryAt: undefined, approval: undefined });
-      step().startedAt ??= t;
-      break;
-    case 'step:retry': {
-      const s = d as RunEvents['step:retry'];
-      Object.assign(step(), { status: 'retrying', attempt: s.attempt, error: s.error, retryAt: t + s.delayMs });
-      break;
-    }
-    case 'step:end': {
-      const s = d as RunEvents['step:end'];
-      Object.assign(step(), { status: s.status, attempt: s.attempt, durationMs: s.durationMs, error: s.error, reason: s.reason, retryAt: undefined, approval: undefined });
-      step().startedAt ??= t - s.durationMs;
-      break;
-    }
-    case 'approval:requested': {
-      const s = d as RunEvents['approval:requested'];
-      step().approval = { required: s.required, count: 0, approvers: s.approvers, since: t };
-      break;
-    }
-    case 'approval:granted': {
-      const s = d as RunEvents['approval:granted'];
-      const st = step();
-      if (st.approval) st.approval = s.count >= s.required ? undefined : { ...st.approval, count: s.count };
-      pushLog(st, `approved by ${s.approval.approver} (${s.approval.source}) ${s.count}/${s.required}`);
-      break;
-    }
-    case 'approval:refused': {
-      const s = d as RunEvents['approval:refused'];
-      pushLog(step(), `refused${s.approver ? ` by ${s.approver}` : ''}: ${s.reason}`);
-      break;
-    }
-    case 'checklist:item': {
-      const s = d as RunEvents['checklist:item'];
-      pushLog(step(), `☑ ${s.text} (${s.confirmedBy})`);
-      break;
-    }
     case 'rollback:start': {
       const s = d as RunEvents['rollback:start'];
       state.rollback = { reason: s.reason, total: s.steps.length, done: 0 };
       break;
     }
-    case 'rollback:step':
+    case 'rollback:step': {
+      const s = d as RunEvents['rollback:step'];
       if (state.rollback) state.rollback.done++;
+      if (s.status !== 'succeeded') state.notes.push(`compensating ${s.stepId} ${s.status}${s.error ? `: ${s.error}` : ''}`);
       break;
+    }
     case 'rollback:end':
       if (state.rollback) state.rollback.status = (d as RunEvents['rollback:end']).status;
       break;
@@ -143,7 +117,65 @@ export function applyRecord(state: TtyState, r: AuditRecord): TtyState {
       break;
     }
   }
-  return state;
+}
+
+/** The records about one step; false for the others. */
+function applyStepRecord(state: TtyState, r: AuditRecord, t: number): boolean {
+  const d = r.data as Record<string, unknown>;
+  const step = () => stepOf(state, d.stepId as string);
+  switch (r.type) {
+    case 'step:start':
+      if (CONFIRMING.has((d as RunEvents['step:start']).uses)) state.prompting.add(step().id);
+      else state.prompting.delete(step().id);
+      Object.assign(step(), { status: 'running', attempt: (d as RunEvents['step:start']).attempt, retryAt: undefined, approval: undefined });
+      step().startedAt ??= t;
+      break;
+    case 'step:retry': {
+      const s = d as RunEvents['step:retry'];
+      state.prompting.delete(s.stepId);
+      Object.assign(step(), { status: 'retrying', attempt: s.attempt, error: s.error, retryAt: t + s.delayMs });
+      break;
+    }
+    case 'step:end': {
+      const s = d as RunEvents['step:end'];
+      state.prompting.delete(s.stepId);
+      Object.assign(step(), { status: s.status, attempt: s.attempt, durationMs: s.durationMs, error: s.error, reason: s.reason, retryAt: undefined, approval: undefined });
+      step().startedAt ??= t - s.durationMs;
+      break;
+    }
+    case 'approval:requested': {
+      const s = d as RunEvents['approval:requested'];
+      step().approval = { required: s.required, count: 0, approvers: s.approvers, since: t };
+      state.prompting.add(s.stepId);
+      break;
+    }
+    case 'approval:granted': {
+      const s = d as RunEvents['approval:granted'];
+      const st = step();
+      if (st.approval) st.approval = s.count >= s.required ? undefined : { ...st.approval, count: s.count };
+      if (s.count >= s.required) state.prompting.delete(s.stepId);
+      pushLog(st, `approved by ${s.approval.approver} (${s.approval.source}) ${s.count}/${s.required}`);
+      break;
+    }
+    case 'approval:refused': {
+      const s = d as RunEvents['approval:refused'];
+      pushLog(step(), `refused${s.approver ? ` by ${s.approver}` : ''}: ${s.reason}`);
+      // A refusal without an approver is the gate's final answer: nobody is asked any more.
+      if (!s.approver) {
+        step().approval = undefined;
+        state.prompting.delete(s.stepId);
+      }
+      break;
+    }
+    case 'checklist:item': {
+      const s = d as RunEvents['checklist:item'];
+      pushLog(step(), `☑ ${s.text} (${s.confirmedBy})`);
+      break;
+    }
+    default:
+      return false;
+  }
+  return true;
 }
 
 /** A step the records name; one not announced by run:start (a resumed run) joins the current phase. */
@@ -304,6 +336,9 @@ export interface TtyProgress {
   logger(stepId: string): StepLogger;
   /** A line kept in the frame (e.g. "SIGINT: stopping"): writing to the stream would tear it. */
   note(message: string): void;
+  /** Leaves the current frame on screen and stops redrawing until `resume` (around a prompt). */
+  suspend(): void;
+  resume(): void;
   done(): void;
 }
 
@@ -312,6 +347,11 @@ export interface TtyProgressOptions {
   readonly now?: () => number;
   /** Redraw period (default 100 ms): the frame never redraws more often. */
   readonly intervalMs?: number;
+  /**
+   * The run may prompt on this terminal (approvals, manual and checklist steps). A redraw would
+   * erase a prompt, so the view suspends itself while the records say one may be open.
+   */
+  readonly interactive?: boolean;
 }
 
 /**
@@ -326,15 +366,30 @@ export function ttyProgress(stream: NodeJS.WriteStream, options: TtyProgressOpti
   const state = createTtyState();
   const log = createLogUpdate(stream);
   let timer: NodeJS.Timeout | undefined;
+  let started = false;
   let finished = false;
+  let suspended = 0;
   const draw = () => log(renderFrame(state, now(), color, { rows: stream.rows, columns: stream.columns }));
-  const done = () => {
-    if (finished) return;
-    finished = true;
+  /** Draws the frame once more and leaves it on screen; the next draw starts below it. */
+  const persist = () => {
     clearInterval(timer);
     timer = undefined;
     draw();
     log.done();
+  };
+  const sync = () => {
+    const hold = suspended > 0 || (options.interactive === true && state.prompting.size > 0);
+    if (finished || !started) return;
+    if (hold && timer) persist();
+    else if (!hold && !timer) {
+      timer = setInterval(draw, options.intervalMs ?? 100);
+      timer.unref();
+    }
+  };
+  const done = () => {
+    if (finished) return;
+    finished = true;
+    if (started) persist();
   };
   const line = (stepId: string) => (text: string) => {
     if (!finished) addLogLine(state, stepId, text);
@@ -342,15 +397,21 @@ export function ttyProgress(stream: NodeJS.WriteStream, options: TtyProgressOpti
   return {
     onRecord(record) {
       if (finished) return;
+      started = true;
       applyRecord(state, record);
-      if (record.type === 'run:end') return done();
-      if (!timer) {
-        timer = setInterval(draw, options.intervalMs ?? 100);
-        timer.unref();
-      }
+      if (record.type === 'run:end') done();
+      else sync();
     },
     logger: (stepId) => ({ info: line(stepId), stdout: line(stepId), stderr: line(stepId) }),
     note: (message) => void (finished ? stream.write(message + '\n') : state.notes.push(stripVTControlCharacters(message).trim())),
+    suspend() {
+      suspended++;
+      sync();
+    },
+    resume() {
+      suspended = Math.max(0, suspended - 1);
+      sync();
+    },
     done,
   };
 }

@@ -13,14 +13,13 @@ export async function runAttempt(node: IrNode, attempt: number, runner: StepRunn
   const onRunAbort = () => ctrl.abort(new RunCancelled('run cancelled'));
   if (runSignal.aborted) onRunAbort();
   runSignal.addEventListener('abort', onRunAbort, { once: true });
-  const timer = new AbortController();
-  if (node.timeoutMs !== undefined) {
-    clock.sleep(node.timeoutMs, timer.signal).then(() => ctrl.abort(new StepTimeout(node.timeoutMs!)), () => undefined);
-  }
+  // Only steps with a timeout pay for a timer (an AbortController and a DOMException on abort).
+  const timer = node.timeoutMs !== undefined ? new AbortController() : undefined;
+  if (timer) clock.sleep(node.timeoutMs!, timer.signal).then(() => ctrl.abort(new StepTimeout(node.timeoutMs!)), () => undefined);
   try {
     return await Promise.race([runner.attempt(node, attempt, ctrl.signal), rejectOnAbort(ctrl.signal)]);
   } finally {
-    timer.abort();
+    timer?.abort();
     runSignal.removeEventListener('abort', onRunAbort);
   }
 }

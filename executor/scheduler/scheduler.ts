@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FailurePolicy, IrGraph, IrNode } from '../../ir/types.js';
 import type { Clock } from '../core/clock.js';
 import { isRetryable, RunCancelled } from '../core/errors.js';
@@ -46,6 +47,8 @@ export interface SchedulerResult {
 export async function runGraph(options: SchedulerOptions): Promise<SchedulerResult> {
   const { graph, runner, events, clock, signal } = options;
   const limit = Math.max(1, options.concurrency ?? 8);
+  // Every running attempt listens to the run's signal; without this Node warns above 10 of them.
+  setMaxListeners(limit + 10, signal);
   const started = clock.now();
   const states = new Map<string, StepState>();
   const completion: string[] = [];

@@ -128,6 +128,19 @@ describe('tty progress: state and frame', () => {
     expect(small).not.toContain('p3-s0');
   });
 
+  it('shows a rollback, failed compensations and the interruption', () => {
+    const r = recorder();
+    const state = midRun();
+    applyRecord(state, r('run:interrupted', { signal: 'SIGINT' }, 21_000));
+    applyRecord(state, r('rollback:start', { reason: 'step flaky failed', steps: ['snapshot', 'check'] }, 21_000));
+    applyRecord(state, r('rollback:step', { stepId: 'snapshot', status: 'failed', error: 'in use' }, 22_000));
+    applyRecord(state, r('rollback:end', { status: 'failed' }, 22_000));
+    const frame = strip(renderFrame(state, T0 + 23_000, false));
+    expect(frame).toContain('↺ rolling back (step flaky failed): 1/2 compensated · failed');
+    expect(frame).toContain('! interrupted (SIGINT)');
+    expect(frame).toContain('! compensating snapshot failed: in use');
+  });
+
   it('places steps it was not told about (a resumed run) in the running phase', () => {
     const r = recorder();
     const state = createTtyState();
@@ -195,6 +208,46 @@ describe('ttyProgress', () => {
     const clear = vi.spyOn(globalThis, 'clearInterval');
     view.done();
     expect(clear).toHaveBeenCalledWith(timer);
+  });
+
+  it('steps aside while a terminal prompt may be open (interactive): approvals, manual steps, suspend()', () => {
+    vi.useFakeTimers({ now: T0 });
+    const { stream, writes } = fakeStream();
+    const view = ttyProgress(stream, { color: false, interactive: true });
+    const r = recorder();
+    view.onRecord(r('run:start', runStart, 0));
+    view.onRecord(r('phase:start', { phaseId: 'assess' }, 0));
+    expect(vi.getTimerCount()).toBe(1);
+    view.onRecord(r('approval:requested', { stepId: 'gate', approvers: ['@bob', '@carol'], required: 2 }, 10));
+    // The frame with the highlighted wait is left on screen, and nothing redraws over the prompt.
+    expect(vi.getTimerCount()).toBe(0);
+    expect(lastFrame.value).toMatch(/◆ gate\s+APPROVAL/);
+    const frozen = writes.length;
+    vi.advanceTimersByTime(1_000);
+    const grant = (approver: string, count: number) =>
+      r('approval:granted', { stepId: 'gate', approval: { approver, source: 'local-prompt', planHash: 'a'.repeat(64), at: '' }, count, required: 2 }, 20);
+    view.onRecord(grant('bob', 1));
+    expect(writes).toHaveLength(frozen);
+    view.onRecord(grant('carol', 2));
+    expect(vi.getTimerCount()).toBe(1);
+    view.onRecord(r('step:start', { ...start('confirm-dns'), uses: 'manual' }, 30));
+    expect(vi.getTimerCount()).toBe(0);
+    view.onRecord(r('step:end', { stepId: 'confirm-dns', attempt: 1, status: 'succeeded', durationMs: 5 }, 35));
+    expect(vi.getTimerCount()).toBe(1);
+    view.suspend();
+    expect(vi.getTimerCount()).toBe(0);
+    view.resume();
+    expect(vi.getTimerCount()).toBe(1);
+    view.onRecord(r('run:end', { status: 'succeeded', durationMs: 40 }, 40));
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('writes nothing when the run ended before its first record (done() from a finally)', () => {
+    const { stream, writes } = fakeStream();
+    const view = ttyProgress(stream, { color: false });
+    view.done();
+    view.done();
+    expect(writes).toHaveLength(0);
   });
 
   it('lets no secret through: records masked by the audit log, lines by the run’s masked logger', async () => {
