@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAuditText } from '../../../executor/audit/file-sink.js';
+import { runLocalFailoverDrill } from '../../../executor/demo/local-failover-drill.js';
+import { readFileSync } from 'node:fs';
+
+/**
+ * The library's postgres-streaming-failover runbook, run for real against a throwaway primary and
+ * streaming standby: lag check, approval (approvals file), fence, promote, verify, write/read,
+ * webhook — then checked from outside the executor.
+ */
+describe('PostgreSQL failover drill', () => {
+  it('promotes the standby, keeps committed rows, notifies, and leaves a verifiable audit log', async () => {
+    const root = join(import.meta.dirname, '..', '..', '..');
+    const lines: string[] = [];
+    const report = await runLocalFailoverDrill({ root, out: (l) => lines.push(l), signal: new AbortController().signal });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'run succeeded', 'the standby is the new primary', 'rows committed before the failover are there',
+      'the drill wrote and read a row on the new primary', 'the webhook received the failover event', 'the audit log verifies',
+    ]);
+    const records = parseAuditText(readFileSync(report.outcome.auditPath, 'utf8')).records;
+    const granted = records.find((r) => r.type === 'approval:granted');
+    expect(granted?.data).toMatchObject({ stepId: 'approve-failover', approval: { approver: '@dana-lee', source: 'approvals-file', planHash: report.outcome.planHash } });
+    const ends = records.filter((r) => r.type === 'step:end').map((r) => [r.stepId, (r.data as { status: string }).status]);
+    expect(ends).toContainEqual(['promote-standby', 'succeeded']);
+    expect(report.summary).toContain('@dana-lee');
+    // The connection passwords are secrets: never in progress output or the audit log.
+    const text = lines.join('\n') + readFileSync(report.outcome.auditPath, 'utf8');
+    expect(text).not.toMatch(/postgres:\/\/postgres:[^*@]+@/);
+  }, 120_000);
+});

@@ -1,0 +1,155 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
+
+/** `runbook run` end to end through the built CLI, on runbooks compiled into a temp repository. */
+const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'runbook.js');
+const secret = 's3cr3t-Pa55word-value';
+const runbooks: Record<string, string> = {
+  'echo.yaml': `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: echo-input, owner: "@acme/sre" }
+spec:
+  inputs: { value: { type: string, required: true }, out: { type: string, required: true } }
+  secrets: [API_TOKEN]
+  concurrency: echo-lock
+  phases:
+    - id: only
+      steps:
+        - id: write
+          run: |
+            printf '%s' "$VALUE" > "$OUT"
+            echo "token is $TOKEN"
+            echo "result=done" >> "$RUNBOOK_OUTPUT"
+          env: { VALUE: "{{inputs.value}}", OUT: "{{inputs.out}}", TOKEN: "{{secrets.API_TOKEN}}" }
+          outputs: { result: "{{result.outputs.result}}" }
+        - id: leak-in-error
+          if: '{{eq inputs.value "fail"}}'
+          run: echo "bad token $TOKEN" >&2; exit 3
+          env: { TOKEN: "{{secrets.API_TOKEN}}" }
+`,
+  'slow.yaml': `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: slow-run, owner: "@acme/sre" }
+spec:
+  concurrency: slow-lock
+  phases:
+    - id: only
+      steps:
+        - { id: wait-a-bit, idempotent: true, run: sleep 3 }
+        - { id: after, run: echo after }
+`,
+};
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'runbook-run-'));
+  mkdirSync(join(root, 'runbooks'));
+  for (const [f, t] of Object.entries(runbooks)) writeFileSync(join(root, 'runbooks', f), t);
+  const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8' });
+  expect(c.status, c.stdout + c.stderr).toBe(0);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env } });
+}
+const latestRun = (name: string) => readdirSync(join(root, '.runbook', 'runs')).filter((d) => d.includes(name)).sort().at(-1)!;
+const auditText = (runId: string) => readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8');
+
+describe('runbook run', () => {
+  it.each([`"; rm -rf / #`, '$(id)', '`id`', 'line one\nline two', "it's \"quoted\" & $HOME"])('input %j reaches the script as data', (value) => {
+    const out = join(root, `out-${Math.random().toString(36).slice(2)}`);
+    const r = cli(['run', 'echo-input', '--input', `value=${value}`, '--input', `out=${out}`, '--as', '@ops'], { API_TOKEN: secret });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(value);
+  });
+
+  it('never shows a secret: not in step output, audit events, errors or the summary', () => {
+    const out = join(root, 'out-secret');
+    const ok = cli(['run', 'echo-input', '--input', 'value=x', '--input', `out=${out}`], { API_TOKEN: secret });
+    const failed = cli(['run', 'echo-input', '--input', 'value=fail', '--input', `out=${out}`], { API_TOKEN: secret });
+    expect(ok.status).toBe(0);
+    expect(failed.status).toBe(4);
+    for (const text of [ok.stdout, ok.stderr, failed.stdout, failed.stderr, auditText(latestRun('echo-input'))]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(ok.stderr).toContain('token is ***');
+    expect(failed.stderr + failed.stdout).toContain('bad token ***');
+  });
+
+  it('refuses bad inputs and missing secrets before any step, with every problem listed', () => {
+    const r = cli(['run', 'echo-input', '--input', 'valeu=x']);
+    expect(r.status).toBe(6);
+    expect(r.stderr).toContain('unknown input "valeu"');
+    expect(r.stderr).toContain('input "value" is required');
+    const s = cli(['run', 'echo-input', '--input', 'value=x', '--input', 'out=/dev/null']);
+    expect(s.status).toBe(6);
+    expect(s.stderr).toContain('missing secrets: API_TOKEN');
+  });
+
+  it('--dry-run calls each action\'s plan and changes nothing', () => {
+    const out = join(root, 'dry-out');
+    const r = cli(['run', 'echo-input', '--dry-run', '--input', 'value=x', '--input', `out=${out}`]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('[dry run] bash:');
+    expect(() => readFileSync(out)).toThrow();
+    expect(auditText(latestRun('echo-input'))).toContain('"dryRun":true');
+  });
+
+  it('a second run of the same concurrency key is refused naming the holder; SIGINT stops, resume finishes', async () => {
+    const child = spawn(process.execPath, [bin, 'run', 'slow-run', '--root', root, '--as', '@first'], { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await waitFor(() => err.includes('wait-a-bit'));
+    const second = cli(['run', 'slow-run', '--as', '@second']);
+    expect(second.status).toBe(6);
+    expect(second.stderr).toMatch(/@first/);
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(130);
+    const runId = latestRun('slow-run');
+    expect(auditText(runId)).toContain('"type":"run:interrupted"');
+    const resumed = cli(['resume', runId, '--as', '@first']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(cli(['audit', 'verify', runId, '--require-complete']).status).toBe(0);
+  });
+
+  it('audit verify fails on a tampered copy, naming the record', () => {
+    const runId = latestRun('echo-input');
+    const path = join(root, 'tampered.jsonl');
+    writeFileSync(path, auditText(runId).replace('"initiator":"@', '"initiator":"@x'));
+    const r = cli(['audit', 'verify', path]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/hash-mismatch at line 1/);
+  });
+});
+
+describe('audit database and the failover drill (real PostgreSQL)', () => {
+  let pg: PgCluster;
+  beforeAll(async () => {
+    pg = await startPostgres({ standby: false });
+  }, 60_000);
+  afterAll(async () => pg?.stop());
+
+  it('--audit-db writes an append-only copy that verifies', () => {
+    const r = cli(['run', 'slow-run', '--audit-db', pg.primaryUrl]);
+    expect(r.status, r.stderr).toBe(0);
+    const runId = latestRun('slow-run');
+    const v = cli(['audit', 'verify', '--db', pg.primaryUrl, '--run', runId, '--require-complete']);
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toContain('chain intact');
+    expect(v.stdout + v.stderr).not.toContain(pg.primaryUrl.split('@')[0].split(':').at(-1)!);
+  });
+});
+
+async function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
