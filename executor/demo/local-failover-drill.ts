@@ -36,7 +36,7 @@ export async function runLocalFailoverDrill(o: { root: string; out: (line: strin
   const tmp = mkdtempSync(join(tmpdir(), 'runbook-drill-'));
   try {
     o.out(`primary :${cluster.primaryPort}, standby :${cluster.standbyPort} (ready in ${cluster.startupMs} ms)`);
-    await seedOrders(cluster.primaryUrl);
+    await seedOrders(cluster.primaryUrl, cluster.standbyUrl!);
     const env = { ...process.env, PRIMARY_DATABASE_URL: cluster.primaryUrl, STANDBY_DATABASE_URL: cluster.standbyUrl! };
     const inputs = { notify_webhook: hook.url };
     const graph = loadGraph(o.root, drillRunbook);
@@ -61,16 +61,27 @@ export async function runLocalFailoverDrill(o: { root: string; out: (line: strin
   }
 }
 
-async function seedOrders(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+async function seedOrders(primaryUrl: string, standbyUrl: string): Promise<void> {
+  const primary = new pg.Client({ connectionString: primaryUrl });
+  const standby = new pg.Client({ connectionString: standbyUrl });
+  await primary.connect();
+  await standby.connect();
   try {
-    await client.query('create table if not exists orders (id serial primary key, item text not null, placed_at timestamptz default now())');
-    await client.query(`insert into orders (item) select 'order-' || g from generate_series(1, 100) g`);
-    // Wait until the standby has replayed them: these are the rows the failover must not lose.
-    await client.query(`select pg_current_wal_lsn()`);
+    await primary.query('create table if not exists orders (id serial primary key, item text not null, placed_at timestamptz default now())');
+    await primary.query(`insert into orders (item) select 'order-' || g from generate_series(1, 100) g`);
+    // These are the rows the failover must not lose: wait until the standby has replayed them and
+    // everything it received (the lag check's notion of caught up). If it does not settle, the
+    // runbook's own retry of the lag check handles it, as it would in a real incident.
+    const { rows } = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+    for (let i = 0; i < 20; i++) {
+      const r = await standby.query<{ ok: boolean }>(
+        'select pg_last_wal_replay_lsn() >= $1::pg_lsn and pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() as ok', [rows[0].lsn]);
+      if (r.rows[0].ok) return;
+      await new Promise((res) => setTimeout(res, 50));
+    }
   } finally {
-    await client.end();
+    await primary.end();
+    await standby.end();
   }
 }
 

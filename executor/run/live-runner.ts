@@ -63,7 +63,11 @@ export class LiveRunner implements StepRunner {
     const outputs: Record<string, unknown> = {};
     for (const [k, t] of Object.entries(node.outputs)) outputs[k] = renderValue(t, scope);
     for (const a of node.assert) {
-      if (!isTruthy(a, { ...scope, outputs })) throw new ActionError(`assert failed: ${a}`, { retryable: true, code: 'assert' });
+      if (!isTruthy(a, { ...scope, outputs })) {
+        // Show what the assert saw: the operator needs the value, not just the expression.
+        const seen = this.o.masker.mask(JSON.stringify(result) ?? 'undefined');
+        throw new ActionError(`assert failed: ${a} (result: ${seen.length > 300 ? seen.slice(0, 297) + '...' : seen})`, { retryable: true, code: 'assert' });
+      }
     }
     return { outputs, result };
   }

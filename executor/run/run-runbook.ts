@@ -9,7 +9,7 @@ import { createPgSink } from '../audit/pg-sink.js';
 import { createAuditLog, type AuditRecord, type AuditSink } from '../audit/record.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { RunRefused } from '../core/errors.js';
-import type { RunStatus } from '../core/events.js';
+import type { EventSink, RunStatus } from '../core/events.js';
 import { SecretMasker } from '../core/secrets.js';
 import { resolveInputs } from '../inputs/resolve-inputs.js';
 import { acquireRunLock } from './run-lock.js';
@@ -17,6 +17,7 @@ import { runGraph, type SchedulerResult } from '../scheduler/scheduler.js';
 import { LiveRunner } from './live-runner.js';
 import { loadGraph } from './load-graph.js';
 import { newRunId } from './run-id.js';
+import { prefixedSink, reachableGraphs } from './subgraph.js';
 import type { ResumeState } from './resume-state.js';
 
 export interface RunOptions {
@@ -60,7 +61,10 @@ export interface RunOutcome {
 export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const graph = loadGraph(o.root, o.name);
   const inputs = o.resume?.inputs ?? resolveInputs(graph, o.inputs);
+  const graphs = reachableGraphs(o.root, graph);
   const secrets = readSecrets(graph, o.env, o.dryRun);
+  // Secrets of nested runbooks are masked from the first record on.
+  const nestedSecrets = [...graphs.values()].flatMap((g) => Object.values(readSecrets(g, o.env, true)));
   const planHash = runPlanHash(graph, inputs);
   if (o.resume && o.resume.planHash !== planHash) {
     throw new RunRefused(`run ${o.resume.runId} was started with plan ${o.resume.planHash.slice(0, 12)}; the runbook now compiles to ${planHash.slice(0, 12)}`, 'a changed runbook cannot resume an old run; start a new run');
@@ -70,7 +74,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb });
   // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
   const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
-  const masker = new SecretMasker([...Object.values(secrets), ...identity]);
+  const masker = new SecretMasker([...Object.values(secrets), ...nestedSecrets, ...identity]);
   const auditPath = join(o.root, '.runbook', 'runs', runId, 'audit.jsonl');
   const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId })];
   if (o.auditDb) sinks.push(createPgSink({ url: o.auditDb }));
@@ -95,19 +99,26 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
       phases: graph.phases.map((p) => ({ id: p.id, steps: p.steps, ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}) })),
     });
     for (const d of o.resume?.decisions ?? []) await audit.emit('operator:decision', d);
-    const members = graph.resources.approvers;
-    const runner = new LiveRunner({
-      graph, run, inputs, secrets, masker, actions: o.actions, clock, sideEffectFree: o.sideEffectFree,
-      logger: (id) => maskedLogger(o.logger?.(id), masker),
-      services: {
-        graph, events: audit, fetch: o.fetch ?? fetch,
-        approvals: localApprovalGate({ initiator: o.initiator, planHash, members, claims: o.approvals, events: audit, interactive: o.interactive }),
-        confirmer: localConfirmer({ confirmBy: o.confirmBy, interactive: o.interactive }),
-        runSubgraph: async () => {
-          throw new RunRefused('nested runbooks run as their own runs for now: start them with `runbook run`');
+    const makeRunner = (g: IrGraph, info: RunInfo, gInputs: Record<string, unknown>, gSecrets: Record<string, string>, events: EventSink): LiveRunner =>
+      new LiveRunner({
+        graph: g, run: info, inputs: gInputs, secrets: gSecrets, masker, actions: o.actions, clock, sideEffectFree: o.sideEffectFree,
+        logger: (id) => maskedLogger(o.logger?.(id), masker),
+        services: {
+          graph: g, events, fetch: o.fetch ?? fetch,
+          approvals: localApprovalGate({ initiator: o.initiator, planHash, members: g.resources.approvers, claims: o.approvals, events, interactive: o.interactive }),
+          confirmer: localConfirmer({ confirmBy: o.confirmBy, interactive: o.interactive }),
+          // A nested runbook runs inside this run: same journal, lock and approvals, ids prefixed.
+          runSubgraph: async (name, childInputs, signal) => {
+            const child = graphs.get(name) ?? loadGraph(o.root, name);
+            const childEvents = prefixedSink(events, `${name}/`);
+            const runner = makeRunner(child, { ...info, runbook: name }, resolveInputs(child, childInputs), readSecrets(child, o.env, o.dryRun), childEvents);
+            const r = await runGraph({ graph: child, runner, events: childEvents, clock, signal, concurrency: o.concurrency });
+            const outputs = Object.fromEntries([...r.steps].map(([id, st]) => [id, st.outputs]));
+            return { status: r.status, outputs };
+          },
         },
-      },
-    });
+      });
+    const runner = makeRunner(graph, run, inputs, secrets, audit);
     const result = await runGraph({ graph, runner, events: audit, clock, signal: ctrl.signal, concurrency: o.concurrency, restored: o.resume?.restored });
     if (result.status === 'interrupted') await audit.emit('run:interrupted', { signal: String(o.signal.reason ?? 'SIGINT') });
     await audit.emit('run:end', {

@@ -31,6 +31,22 @@ spec:
           run: echo "bad token $TOKEN" >&2; exit 3
           env: { TOKEN: "{{secrets.API_TOKEN}}" }
 `,
+  'parent.yaml': `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: parent-run, owner: "@acme/sre" }
+spec:
+  inputs: { out: { type: string, required: true } }
+  phases:
+    - id: only
+      steps:
+        - id: child
+          uses: runbook
+          with: { runbook: echo-input, inputs: { value: from-parent, out: "{{inputs.out}}" } }
+          outputs: { result: "{{result.outputs.write.result}}" }
+        - id: use-child
+          run: test "$R" = done
+          env: { R: "{{steps.child.outputs.result}}" }
+`,
   'slow.yaml': `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: slow-run, owner: "@acme/sre" }
@@ -116,6 +132,17 @@ describe('runbook run', () => {
     const resumed = cli(['resume', runId, '--as', '@first']);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(cli(['audit', 'verify', runId, '--require-complete']).status).toBe(0);
+  });
+
+  it('a runbook step runs another runbook inside the same run and journal', () => {
+    const out = join(root, 'nested-out');
+    const r = cli(['run', 'parent-run', '--input', `out=${out}`], { API_TOKEN: secret });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('from-parent');
+    const text = auditText(latestRun('parent-run'));
+    expect(text).toContain('"stepId":"echo-input/write"');
+    expect(text).not.toContain(secret);
+    expect(cli(['audit', 'verify', latestRun('parent-run'), '--require-complete']).status).toBe(0);
   });
 
   it('audit verify fails on a tampered copy, naming the record', () => {

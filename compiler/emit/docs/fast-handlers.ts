@@ -1,0 +1,174 @@
+import type { InlineCode, Parents, Text } from 'mdast';
+import { defaultHandlers, type ConstructName, type Handle, type Info, type State, type Unsafe } from 'mdast-util-to-markdown';
+
+/**
+ * Exact fast paths for the two handlers that run on almost every phrasing node of a page, `text`
+ * and `inlineCode`. They change no output byte: each returns early only when it can prove the
+ * result of the handler it wraps, and otherwise calls that handler.
+ *
+ * Why it matters: `mdast-util-to-markdown`'s `safe()` runs every unsafe pattern (~90 with GFM)
+ * over every text node, checking each pattern's construct scope against the stack first, and
+ * `inlineCode` builds a RegExp per call and walks the same ~90 patterns. On a runbook page of
+ * ~1,400 text and ~450 inline code nodes that was most of the serialisation time.
+ *
+ * `text`: `safe()` escapes only at positions where some in-scope pattern's regex matches with its
+ * `character` inside the text itself (matches in the `before`/`after` context are skipped), then
+ * escapes backslashes that precede punctuation. So when no in-scope pattern matches with its
+ * character inside the text, and neither the text nor `after` has a backslash, `safe()` returns
+ * the text unchanged. The scan below uses the serialiser's own compiled patterns and scope rules;
+ * it only skips work (patterns out of scope, patterns whose character does not occur at all).
+ *
+ * `inlineCode`: without a grave accent, CR or LF, and with no space at either end, the value is
+ * printed as `` `value` `` (one-tick fence, no padding, no line-ending fix-up; `atBreak` patterns
+ * need a CR or LF to match). A `|` inside a table cell goes through GFM's handler as before.
+ */
+
+/**
+ * The in-scope patterns for one construct stack. A pattern changes the output only where it
+ * matches with its `character` inside the text, so a text holding none of the in-scope characters
+ * passes unchanged. Spaces and tabs are too common for that test: their few patterns (a space
+ * next to a line ending, a space in a code fence's info string or an autolink) are run instead.
+ */
+interface Scope {
+  readonly patterns: readonly Unsafe[];
+  /** Any in-scope character other than space and tab. */
+  readonly chars: RegExp | undefined;
+  /** The in-scope patterns whose character is a space or a tab. */
+  readonly blanks: readonly Unsafe[];
+}
+
+interface ScopeNode {
+  scope?: Scope;
+  readonly next: Map<ConstructName, ScopeNode>;
+}
+
+/** One configuration's patterns (the same pattern objects on every `toMarkdown` call). */
+interface PatternSet {
+  readonly unsafe: readonly Unsafe[];
+  /** False when a pattern needs sibling nodes or is not one character: no fast path then. */
+  readonly eligible: boolean;
+  readonly scopes: ScopeNode;
+}
+
+let cached: PatternSet | undefined;
+let cachedFor: readonly Unsafe[] | undefined;
+
+function patternSet(state: State): PatternSet {
+  const unsafe = state.unsafe;
+  if (cached && (cachedFor === unsafe || sameList(cached.unsafe, unsafe))) {
+    cachedFor = unsafe;
+    return cached;
+  }
+  const eligible = unsafe.every((p) => typeof p.character === 'string' && p.character.length === 1
+    && !(p as { beforeNode?: unknown }).beforeNode && !(p as { afterNode?: unknown }).afterNode);
+  cached = { unsafe: [...unsafe], eligible, scopes: { next: new Map() } };
+  cachedFor = unsafe;
+  return cached;
+}
+
+function sameList(a: readonly Unsafe[], b: readonly Unsafe[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function scopeOf(set: PatternSet, state: State): Scope {
+  const stack = state.stack;
+  let node = set.scopes;
+  for (let i = 0; i < stack.length; i++) {
+    let next = node.next.get(stack[i]);
+    if (!next) node.next.set(stack[i], (next = { next: new Map() }));
+    node = next;
+  }
+  if (!node.scope) {
+    const patterns = set.unsafe.filter((p) => patternInScope(stack, p));
+    const isBlank = (p: Unsafe) => p.character === ' ' || p.character === '\t';
+    const chars = [...new Set(patterns.filter((p) => !isBlank(p)).map((p) => p.character))];
+    const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    node.scope = {
+      patterns,
+      chars: chars.length ? new RegExp(`[${chars.map(hex).join('')}]`) : undefined,
+      blanks: patterns.filter(isBlank),
+    };
+  }
+  return node.scope;
+}
+
+/** As `mdast-util-to-markdown`'s `patternInScope` (not exported by the package). */
+function patternInScope(stack: readonly ConstructName[], pattern: Unsafe): boolean {
+  return listInScope(stack, pattern.inConstruct, true) && !listInScope(stack, pattern.notInConstruct, false);
+}
+
+function listInScope(stack: readonly ConstructName[], list: Unsafe['inConstruct'], none: boolean): boolean {
+  const items = typeof list === 'string' ? [list] : list;
+  if (!items || items.length === 0) return none;
+  return items.some((name) => stack.includes(name));
+}
+
+/**
+ * True when `safe(state, input, { before, after })` certainly returns `input` unchanged: no
+ * in-scope pattern matches with its character inside `input`, and there is no backslash to escape.
+ */
+function passesUnchanged(state: State, input: string, before: string, after: string): boolean {
+  if (input.includes('\\') || after.includes('\\')) return false;
+  const set = patternSet(state);
+  if (!set.eligible) return false;
+  const scope = scopeOf(set, state);
+  if (scope.chars?.test(input)) return !matchesInside(state, scope.patterns, input, before, after);
+  if (scope.blanks.length && /[ \t]/.test(input)) return !matchesInside(state, scope.blanks, input, before, after);
+  return true;
+}
+
+/** Whether one of `patterns` matches, as `safe()` runs it, with its character inside `input`. */
+function matchesInside(state: State, patterns: readonly Unsafe[], input: string, before: string, after: string): boolean {
+  const value = before + input + after;
+  const start = before.length;
+  const end = start + input.length;
+  for (const pattern of patterns) {
+    if (!input.includes(pattern.character)) continue;
+    const expression = state.compilePattern(pattern);
+    const hasBefore = Boolean(pattern.before || pattern.atBreak);
+    // The serialiser's own compiled (global) regex: scan from 0 and leave lastIndex at 0, as
+    // `safe()` does.
+    expression.lastIndex = 0;
+    let match: RegExpExecArray | null;
+    let hit = false;
+    while ((match = expression.exec(value))) {
+      const position = match.index + (hasBefore ? match[1].length : 0);
+      if (position >= start && position < end) {
+        hit = true;
+        break;
+      }
+    }
+    expression.lastIndex = 0;
+    if (hit) return true;
+  }
+  return false;
+}
+
+const defaultText = defaultHandlers.text as Handle;
+
+function text(node: Text, parent: Parents | undefined, state: State, info: Info): string {
+  const value = node.value;
+  if (passesUnchanged(state, value, info.before || '', info.after || '')) return value;
+  return defaultText(node, parent, state, info);
+}
+
+/** A fast `inlineCode` on top of the handler it replaces (GFM's, which escapes `|` in cells). */
+export function fastInlineCode(base: Handle): Handle {
+  const handle = (node: InlineCode, parent: Parents | undefined, state: State, info: Info): string => {
+    const value = node.value || '';
+    if (
+      value !== ''
+      && !/[`\r\n|]/.test(value)
+      && value.charCodeAt(0) !== 32
+      && value.charCodeAt(value.length - 1) !== 32
+    ) {
+      return '`' + value + '`';
+    }
+    return base(node, parent, state, info);
+  };
+  return Object.assign(handle, { peek: (base as { peek?: unknown }).peek }) as Handle;
+}
+
+export const fastText = text as Handle;
