@@ -2,7 +2,7 @@ import type { IrGraph } from '../ir/types.js';
 import { actionCatalog } from './actions/catalog.js';
 import { dedupeDiagnostics, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import { defaultSeverity } from './diagnostics/codes.js';
-import { buildGraph } from './graph/build-graph.js';
+import { graphOf } from './graph/build-graph.js';
 import { resolveDependencies } from './graph/dependencies.js';
 import { lowerBackupPlan } from './graph/lower-backup-plan.js';
 import type { LoadedDoc } from './load/loaded-doc.js';
@@ -14,6 +14,7 @@ import { rules } from './rules/index.js';
 import type { RuleContext, RunbookUnit } from './rules/rule.js';
 import type { SourceFile } from './source/source-file.js';
 import { validateDocs } from './validate/validate-docs.js';
+import { withTemplateCache } from './expressions/parse-template.js';
 
 export interface CompileResult {
   readonly project: Project;
@@ -37,6 +38,11 @@ export function compileTree(root: string, paths: readonly string[] = defaultPath
 
 /** Pure compilation of in-memory files: load → validate → rules → graphs. */
 export function compileFiles(files: readonly SourceFile[]): CompileResult {
+  // Rules parse many of the same template strings; parse each once per compile.
+  return withTemplateCache(() => compileUncached(files));
+}
+
+function compileUncached(files: readonly SourceFile[]): CompileResult {
   const { project, diagnostics } = buildProject(files);
   const checked = validateDocs(project.docs);
   diagnostics.push(...checked.diagnostics);
@@ -46,7 +52,7 @@ export function compileFiles(files: readonly SourceFile[]): CompileResult {
   const failing = new Set(clean.filter((d) => d.severity === 'error').map((d) => d.file));
   const graphs = context.runbooks
     .filter((unit) => !failing.has(unit.doc.file.path))
-    .map((unit) => buildGraph(unit, context))
+    .map((unit) => graphOf(unit, context))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { project, context, diagnostics: sortDiagnostics(clean), graphs };
 }

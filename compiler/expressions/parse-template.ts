@@ -38,8 +38,33 @@ export function hasTemplate(text: string): boolean {
   return text.includes('{{');
 }
 
+/** Parse results by text while a compile runs (see `withTemplateCache`); undefined otherwise. */
+let cache: Map<string, ParseResult> | undefined;
+
+/**
+ * Runs `fn` with `parseTemplate` results cached by text, then drops the cache: several rules parse
+ * the same strings of one compile (template-references, inputs, secret-exposure…). Results are
+ * shared between callers, which only read them. Nested calls share the outer cache.
+ */
+export function withTemplateCache<T>(fn: () => T): T {
+  if (cache) return fn();
+  cache = new Map();
+  try {
+    return fn();
+  } finally {
+    cache = undefined;
+  }
+}
+
 /** Parses a template string and lists the paths and helpers it uses, with offsets. */
 export function parseTemplate(text: string): ParseResult {
+  if (!cache) return parseUncached(text);
+  let result = cache.get(text);
+  if (!result) cache.set(text, (result = parseUncached(text)));
+  return result;
+}
+
+function parseUncached(text: string): ParseResult {
   const tooDeep = nestingProblem(text);
   if (tooDeep) return { ok: false, ...tooDeep };
   let ast: hbs.AST.Program;

@@ -12,6 +12,20 @@ import { analyseRto } from './rto.js';
 
 const ms = (d: string | undefined): number | undefined => (d === undefined ? undefined : parseDuration(d));
 
+const built = new WeakMap<RunbookUnit, { readonly ctx: object; readonly graph: IrGraph }>();
+
+/**
+ * `buildGraph`, once per unit of a compile: the rto-budget rule needs the graph for its analysis
+ * and the compile result needs it again. Both read it only; the memo lives as long as the unit.
+ */
+export function graphOf(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog' | 'templates' | 'directory' | 'project'>): IrGraph {
+  const hit = built.get(unit);
+  if (hit && hit.ctx === ctx) return hit.graph;
+  const graph = buildGraph(unit, ctx);
+  built.set(unit, { ctx, graph });
+  return graph;
+}
+
 /** Builds the step graph (IR) of a runbook that compiled without errors. */
 export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog' | 'templates' | 'directory' | 'project'>): IrGraph {
   const { data, deps, doc } = unit;

@@ -1,5 +1,5 @@
 import { formatDuration as fmt } from '../../ir/duration.js';
-import { buildGraph } from '../graph/build-graph.js';
+import { graphOf } from '../graph/build-graph.js';
 import type { Rule } from './rule.js';
 
 /**
@@ -15,7 +15,7 @@ export const rtoBudgetRule: Rule = {
     for (const unit of ctx.runbooks) {
       // A broken graph has no meaningful critical path; its structural errors come first.
       if (unit.deps.cycles.length || unit.deps.problems.length) continue;
-      const { rto } = buildGraph(unit, ctx);
+      const { rto } = graphOf(unit, ctx);
       const phases = unit.data.spec.phases;
       rto.phases.forEach((p, i) => {
         if (p.budgetMs === undefined) return;
