@@ -80,9 +80,10 @@ class Walker {
     private readonly offset: number,
   ) {}
 
-  private range(node: Node | null | undefined, fallback: Range): Range {
+  /** The node's range, or (for a node without one) the range `fallback()` gives. */
+  private range(node: Node | null | undefined, fallback: () => Range): Range {
     const r = node?.range;
-    return r ? { start: this.offset + r[0], end: this.offset + Math.max(r[1], r[0]) } : fallback;
+    return r ? { start: this.offset + r[0], end: this.offset + Math.max(r[1], r[0]) } : fallback();
   }
 
   value(node: Node | null, pointer: string, depth: number): unknown {
@@ -99,7 +100,7 @@ class Walker {
     if (isSeq(node)) {
       return node.items.map((item, i) => {
         const child = joinPointer(pointer, i);
-        this.map.set(child, this.range(item as Node, this.map.range(pointer)));
+        this.map.set(child, this.range(item as Node, () => this.map.range(pointer)));
         return this.value(item as Node, child, depth + 1);
       });
     }
@@ -113,12 +114,14 @@ class Walker {
       const keyNode = pair.key as Node | null;
       const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
       const child = joinPointer(pointer, key);
-      const keyRange = this.range(keyNode, this.map.range(pointer));
+      const keyRange = this.range(keyNode, () => this.map.range(pointer));
       const valueNode = pair.value as Node | null;
-      this.map.set(child, this.range(valueNode, { start: keyRange.end, end: keyRange.end }), keyRange);
+      this.map.set(child, this.range(valueNode, () => ({ start: keyRange.end, end: keyRange.end })), keyRange);
       const v = this.value(valueNode, child, depth + 1);
-      // Never let a `__proto__` key reach an object's prototype.
-      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      // Never let a `__proto__` key reach an object's prototype: define it as an own property.
+      // Any other key: plain assignment makes the same own, enumerable, writable property.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[key] = v;
     }
     return out;
   }

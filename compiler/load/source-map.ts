@@ -66,9 +66,14 @@ export class SourceMap {
 
 /** Escapes one reference token of a JSON Pointer. */
 export function pointerToken(token: string | number): string {
-  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
+  const text = typeof token === 'string' ? token : String(token);
+  // Nearly every key is a plain word: skip the two replaces when there is nothing to escape.
+  if (!text.includes('~') && !text.includes('/')) return text;
+  return text.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 export function joinPointer(base: string, ...tokens: (string | number)[]): string {
-  return base + tokens.map((t) => '/' + pointerToken(t)).join('');
+  let out = base;
+  for (const t of tokens) out += '/' + pointerToken(t);
+  return out;
 }

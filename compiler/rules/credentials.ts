@@ -20,6 +20,14 @@ const detectors: readonly Detector[] = [
   { what: 'a password in a connection string', pattern: /(?:password|passwd|\bpwd)\s*=\s*["']?(?<v>[^\s;&'"]+)/gid },
 ];
 
+/**
+ * Something every detector's match contains (case-insensitively, so it covers the case-sensitive
+ * ones too): `://`, `AKIA`/`ASIA`, `aws_secret_access_key`, `-----BEGIN `, `gh?_`/`github_pat_`,
+ * `hooks.slack.com`, `password`/`passwd`/`pwd`. Masking templates only replaces characters, so a
+ * text without any of these cannot match after masking either. Keep in step with `detectors`.
+ */
+const mayHoldCredential = /:\/\/|akia|asia|aws_secret_access_key|-----begin |gh[pousr]_|github_pat_|hooks\.slack\.com|passw(?:or)?d|pwd/i;
+
 /** Keys whose literal value is a credential whatever it looks like (`PGPASSWORD: hunter2`). */
 const secretKey = /(?:^|[_-])(?:password|passwd|secret|token|api[_-]?key)$|^authorization$/i;
 
@@ -67,6 +75,8 @@ function checkString(ctx: RuleContext, doc: LoadedDoc, text: string, pointer: st
 
 /** Non-overlapping credential ranges in `text`, in order. */
 export function findCredentials(text: string): { start: number; end: number; what: string }[] {
+  // Nearly no string can match; the detectors are only run on one that could.
+  if (!mayHoldCredential.test(text)) return [];
   // Templates are masked (same length) so that `user:{{secrets.P}}@host` is never a password.
   const masked = text.replace(/\{\{[\s\S]*?\}\}/g, (m) => '\u0001'.repeat(m.length));
   const hits: { start: number; end: number; what: string }[] = [];

@@ -17,7 +17,16 @@ export interface StepField {
  * Every rendered template of a runbook. `with.script` of `uses: shell` is left out: scripts are
  * never rendered (template-in-run reports `{{` there), so their `{{` is not an expression.
  */
-export function renderedFields(unit: RunbookUnit): StepField[] {
+export function renderedFields(unit: RunbookUnit): readonly StepField[] {
+  let fields = fieldsOf.get(unit);
+  if (!fields) fieldsOf.set(unit, (fields = collectFields(unit)));
+  return fields;
+}
+
+/** Per unit (so per compile): the inputs and template-references rules both walk every field. */
+const fieldsOf = new WeakMap<RunbookUnit, readonly StepField[]>();
+
+function collectFields(unit: RunbookUnit): StepField[] {
   const out: StepField[] = [];
   for (const ref of unit.deps.steps) {
     const rollback = joinPointer(ref.pointer, 'rollback');

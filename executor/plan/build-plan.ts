@@ -4,6 +4,7 @@ import type { ActionDefinition, ActionPlan } from '../actions/action.js';
 import { SecretMasker } from '../core/secrets.js';
 import { resolveInputs } from '../inputs/resolve-inputs.js';
 import { renderText, renderValue } from '../render/expressions.js';
+import { hasOpenOutputs, placeholderOutputs } from '../render/placeholders.js';
 
 export interface PlannedStep {
   readonly id: string;
@@ -39,7 +40,10 @@ export function buildPlan(graph: IrGraph, rawInputs: Record<string, unknown>, en
   const masker = new SecretMasker(graph.secrets.map((n) => env[n]).filter((v): v is string => !!v));
   const planHash = runPlanHash(graph, inputs);
   const steps: Record<string, { status: string; outputs: Record<string, unknown> }> = {};
-  for (const n of graph.nodes) steps[n.id] = { status: '<pending>', outputs: Object.fromEntries(Object.keys(n.outputs).map((k) => [k, `<${n.id}.${k}>`])) };
+  for (const n of graph.nodes) {
+    const outputs = hasOpenOutputs(n.uses) ? placeholderOutputs(n.id, Object.keys(n.outputs)) : Object.fromEntries(Object.keys(n.outputs).map((k) => [k, `<${n.id}.${k}>`]));
+    steps[n.id] = { status: '<pending>', outputs };
+  }
   const run = { id: '<run-id>', runbook: graph.name, initiator: '<initiator>', startedAt: '<start>', dryRun: true, drill: false, url: '', planHash };
   const context = { inputs, secrets: secretValues, steps, run, drill: false, runbook: { name: graph.name, title: graph.title }, directory: { roles: graph.resources.roles } };
   const waves = computeWaves(graph);

@@ -5,6 +5,7 @@ import { ActionError } from '../core/errors.js';
 import type { StepStatus } from '../core/events.js';
 import type { SecretMasker } from '../core/secrets.js';
 import { isTruthy, renderText, renderValue } from '../render/expressions.js';
+import { hasOpenOutputs, placeholderOutputs } from '../render/placeholders.js';
 import type { AttemptResult, StepRunner } from '../scheduler/step-runner.js';
 
 export interface LiveRunnerOptions {
@@ -60,7 +61,10 @@ export class LiveRunner implements StepRunner {
     const result = await this.invoke(node, node, params, attempt, signal);
     if (this.dryRun) return { outputs: this.placeholders(node), result };
     const scope = { ...this.context, result };
-    const outputs: Record<string, unknown> = {};
+    // Like GITHUB_OUTPUT: what a script writes to $RUNBOOK_OUTPUT is a step output; declared
+    // `outputs:` are added on top (and win).
+    const written = hasOpenOutputs(node.uses) ? (result as { outputs?: Record<string, unknown> } | undefined)?.outputs : undefined;
+    const outputs: Record<string, unknown> = { ...(written ?? {}) };
     for (const [k, t] of Object.entries(node.outputs)) outputs[k] = renderValue(t, scope);
     for (const a of node.assert) {
       if (!isTruthy(a, { ...scope, outputs })) {
@@ -113,6 +117,7 @@ export class LiveRunner implements StepRunner {
 
   /** In a dry run, later steps see `<dry-run:step.output>` where a real output would be. */
   private placeholders(node: IrNode): Record<string, unknown> {
+    if (hasOpenOutputs(node.uses)) return placeholderOutputs(`dry-run:${node.id}`, Object.keys(node.outputs));
     return Object.fromEntries(Object.keys(node.outputs).map((k) => [k, `<dry-run:${node.id}.${k}>`]));
   }
 }

@@ -47,6 +47,19 @@ spec:
           run: test "$R" = done
           env: { R: "{{steps.child.outputs.result}}" }
 `,
+  'outputs.yaml': `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: shell-outputs, owner: "@acme/sre" }
+spec:
+  phases:
+    - id: only
+      steps:
+        - id: produce
+          run: echo "endpoint=db.example.com" >> "$RUNBOOK_OUTPUT"
+        - id: consume
+          run: test "$EP" = db.example.com
+          env: { EP: "{{steps.produce.outputs.endpoint}}" }
+`,
   'slow.yaml': `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: slow-run, owner: "@acme/sre" }
@@ -132,6 +145,13 @@ describe('runbook run', () => {
     const resumed = cli(['resume', runId, '--as', '@first']);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(cli(['audit', 'verify', runId, '--require-complete']).status).toBe(0);
+  });
+
+  it('what a script writes to $RUNBOOK_OUTPUT is a step output, like GITHUB_OUTPUT', () => {
+    const r = cli(['run', 'shell-outputs']);
+    expect(r.status, r.stderr).toBe(0);
+    const dry = cli(['run', 'shell-outputs', '--dry-run']);
+    expect(dry.status, dry.stderr).toBe(0);
   });
 
   it('a runbook step runs another runbook inside the same run and journal', () => {
