@@ -67,7 +67,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<name>', 'runbook name')
     .option('-i, --input <name=value>', 'an input (repeatable)', collect, [])
     .option('--dry-run', "walk the whole graph calling each action's plan instead of its effect")
-    .option('--drill', 'mark the run as a drill (notifications say DRILL, never reach customers)'))
+    .option('--drill', 'mark the run as a drill (notifications say DRILL, never reach customers)')
+    .option('--inputs-from-env', 'read inputs from RUNBOOK_INPUT_<NAME> variables (generated workflows); RUNBOOK_DRY_RUN/RUNBOOK_DRILL=true too'))
     .action(async (name: string, o: RunCliOptions, cmd: Command) => setExit(await runCommand(name, { ...o, root: common(cmd).root })));
   runOptions(program
     .command('resume')

@@ -4,6 +4,9 @@ import { sideEffectFreeActions } from '../../executor/actions/catalog-meta.js';
 import { readApprovalsFile } from '../../executor/approvals/approvals-file.js';
 import { readAuditFile } from '../../executor/audit/file-sink.js';
 import { renderAuditSummary, summarizeAudit } from '../../executor/audit/summary.js';
+import { renderSummaryMarkdown } from '../../executor/audit/summary-markdown.js';
+import { appendFileSync } from 'node:fs';
+import { loadGraph } from '../../executor/run/load-graph.js';
 import type { RunStatus } from '../../executor/core/events.js';
 import { parseInputArgs } from '../../executor/inputs/resolve-inputs.js';
 import { plainProgress } from '../../executor/progress/plain.js';
@@ -25,7 +28,23 @@ export interface RunCliOptions {
   concurrency?: string;
   json?: boolean;
   commit?: string;
+  inputsFromEnv?: boolean;
 }
+
+/**
+ * Inputs from `RUNBOOK_INPUT_<NAME>` variables: generated workflows pass workflow_dispatch inputs
+ * only through `env:` (never `${{ }}` in a script). An empty value is an unset optional input.
+ */
+export function inputsFromEnv(root: string, name: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const input of Object.keys(loadGraph(root, name).inputs)) {
+    const v = env[`RUNBOOK_INPUT_${input.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+    if (v !== undefined && v !== '') out[input] = v;
+  }
+  return out;
+}
+
+const envFlag = (v: string | undefined) => v !== undefined && ['true', '1', 'yes'].includes(v.trim().toLowerCase());
 
 const exitFor: Record<RunStatus, number> = {
   succeeded: ExitCode.Ok, failed: ExitCode.RunFailed, 'rolled-back': ExitCode.RolledBack, interrupted: ExitCode.Interrupted, refused: ExitCode.Refused,
@@ -51,7 +70,8 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
   process.on('SIGTERM', onSignal);
   try {
     const options: RunOptions = {
-      root: o.root, name, inputs: parseInputArgs(o.input), dryRun: o.dryRun === true, drill: o.drill === true,
+      root: o.root, name, inputs: { ...(o.inputsFromEnv ? inputsFromEnv(o.root, name, process.env) : {}), ...parseInputArgs(o.input) },
+      dryRun: o.dryRun === true || envFlag(process.env.RUNBOOK_DRY_RUN), drill: o.drill === true || envFlag(process.env.RUNBOOK_DRILL),
       initiator: initiatorOf(o.as, process.env), approvals: file.approvals, confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
       interactive, auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB ?? process.env.DATABASE_URL,
       concurrency: o.concurrency ? Number(o.concurrency) : undefined, signal: ctrl.signal, env: process.env,
@@ -60,8 +80,10 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
       ...(resume ? { resume } : {}),
     };
     const outcome = await runRunbook(options);
+    const { records } = await readAuditFile(outcome.auditPath);
+    // In GitHub Actions the run also reports itself in the job summary.
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, renderSummaryMarkdown(summarizeAudit(records)) + '\n');
     if (!o.json) {
-      const { records } = await readAuditFile(outcome.auditPath);
       process.stdout.write('\n' + renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }) + '\n');
       process.stdout.write(`audit log: ${outcome.auditPath}\n`);
       if (outcome.status === 'interrupted' || outcome.status === 'failed') process.stdout.write(`resume with: runbook resume ${outcome.runId}\n`);

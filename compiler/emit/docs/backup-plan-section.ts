@@ -1,13 +1,13 @@
 import type { RootContent } from 'mdast';
 import type { IrGraph } from '../../../ir/types.js';
 import type { BackupPlanSpec, BackupTargetSpec } from '../../model/specs.js';
-import type { DocsContext } from './docs-context.js';
+import type { GraphPageContext } from './docs-context.js';
 import { none } from './format.js';
 import { heading, inlineCode, joinInline, paragraph, strong, table, type Inline } from './mdast-builders.js';
 
 /** The BackupPlan a lowered graph came from, looked up by name. */
-export function backupPlanOf(ctx: DocsContext, name: string): BackupPlanSpec | undefined {
-  return ctx.result.context.backupPlans.find((p) => p.data.metadata.name === name)?.data.spec;
+export function backupPlanOf(ctx: GraphPageContext, name: string): BackupPlanSpec | undefined {
+  return ctx.backupPlan(name);
 }
 
 /** One line per target: `orders-pg` (postgres, pg_dump) or `prod-db` (rds, us-east-1). */
@@ -17,7 +17,7 @@ export function targetInline(t: BackupTargetSpec): Inline {
 }
 
 /** For a lowered BackupPlan: what the plan says before lowering (targets, retention, copies). */
-export function backupPlanSection(ctx: DocsContext, graph: IrGraph): RootContent[] {
+export function backupPlanSection(ctx: GraphPageContext, graph: IrGraph): RootContent[] {
   if (graph.origin.kind !== 'BackupPlan') return [];
   const spec = backupPlanOf(ctx, graph.name);
   if (!spec) return [];

@@ -1,6 +1,6 @@
 import type { RootContent } from 'mdast';
 import type { DirectorySpec, PersonSpec, RoleSpec, TeamSpec } from '../../model/specs.js';
-import type { DocsContext } from './docs-context.js';
+import type { GraphPageContext } from './docs-context.js';
 import { none, sortedEntries } from './format.js';
 import { heading, inlineCode, link, paragraph, table, type Inline } from './mdast-builders.js';
 
@@ -53,7 +53,7 @@ export function ownerOf(dir: DirectorySpec, handle: string): { team?: [string, T
 }
 
 /** "Owners and contacts": the owner team's members and the incident roles, from the Directory. */
-export function contactsSection(ctx: DocsContext, owner: string | undefined): RootContent[] {
+export function contactsSection(ctx: GraphPageContext, owner: string | undefined): RootContent[] {
   const dir = ctx.directory;
   const out: RootContent[] = [heading(2, 'Owners and contacts')];
   if (!dir) return [...out, paragraph('No Directory in the tree; owner: ', owner ? inlineCode(owner) : none, '.')];

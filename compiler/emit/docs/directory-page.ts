@@ -90,7 +90,7 @@ function drillsTable(ctx: DocsContext, dir: DirectorySpec): RootContent {
   return table(
     ['Runbook', 'Schedule (cron, UTC)', 'Mode', 'Inputs'],
     (dir.drills ?? []).map((d) => {
-      const graph = ctx.result.graphs.find((g) => g.name === d.runbook && g.origin.kind === 'Runbook');
+      const graph = ctx.runbook(d.runbook);
       const inputs = sortedEntries(d.inputs);
       return [
         graph ? ctx.links.to(graphPage(graph), graph.title) : inlineCode(d.runbook),

@@ -1,17 +1,112 @@
 import type { CompileResult } from '../../compile.js';
 import type { IrGraph } from '../../../ir/types.js';
-import type { DirectorySpec } from '../../model/specs.js';
-import type { Linker } from './links.js';
+import { hasTemplate } from '../../expressions/parse-template.js';
+import type { ChecklistSection } from '../../load/loaded-doc.js';
+import type { BackupPlanSpec, DirectorySpec } from '../../model/specs.js';
+import { createLinker, type LinkStyle, type Linker } from './links.js';
 
-/** What every page builder reads: the compile result, the linker of the chosen style, the Directory. */
-export interface DocsContext {
-  readonly result: CompileResult;
+/** A graph as a link target: enough for its page name and title. */
+export type GraphRef = Pick<IrGraph, 'name' | 'title' | 'origin'>;
+
+/**
+ * What the page of one graph (a Runbook or a lowered BackupPlan) reads besides the graph itself.
+ * Lookups rather than the compile result, so that a worker thread can answer them from a
+ * snapshot (see `graphPageSnapshot`) and build the same page.
+ */
+export interface GraphPageContext {
   readonly links: Linker;
   /** The Directory's spec, when the tree has a valid one. */
   readonly directory?: DirectorySpec;
+  /** The Checklist document of this name (the first of a duplicated name), if any. */
+  checklist(name: string): { readonly sections?: readonly ChecklistSection[] } | undefined;
+  /** Whether a valid Template of this name exists. */
+  hasTemplateNamed(name: string): boolean;
+  /** The Runbook graph of this name (the first, in the result's order). */
+  runbook(name: string): GraphRef | undefined;
+  /** The spec of the valid BackupPlan of this name (the first). */
+  backupPlan(name: string): BackupPlanSpec | undefined;
+}
+
+/** What every page builder reads: the compile result, the linker of the chosen style, the Directory. */
+export interface DocsContext extends GraphPageContext {
+  readonly result: CompileResult;
+}
+
+export function createDocsContext(result: CompileResult, style: LinkStyle): DocsContext {
+  const runbooks = firstByName(result.graphs.filter((g) => g.origin.kind === 'Runbook'), (g) => g.name);
+  const plans = firstByName(result.context.backupPlans, (p) => p.data.metadata.name);
+  return {
+    result,
+    links: createLinker(style),
+    ...(result.context.directory ? { directory: result.context.directory.data.spec } : {}),
+    checklist: (name) => result.project.byName('Checklist', name),
+    hasTemplateNamed: (name) => result.context.templates.has(name),
+    runbook: (name) => runbooks.get(name),
+    backupPlan: (name) => plans.get(name)?.data.spec,
+  };
+}
+
+/** The first item of each name, as `Array.prototype.find` by name would return it. */
+function firstByName<T>(items: readonly T[], name: (item: T) => string): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) if (!out.has(name(item))) out.set(name(item), item);
+  return out;
 }
 
 /** Graphs with a step using `action` whose `with[key]` is `name` (who uses a Checklist or Template). */
 export function usersOf(ctx: DocsContext, action: 'checklist' | 'notify', key: 'checklist' | 'template', name: string): IrGraph[] {
   return ctx.result.graphs.filter((g) => g.nodes.some((n) => n.uses === action && n.with[key] === name));
+}
+
+/**
+ * Every answer the pages of `graphs` can ask of a `GraphPageContext`, as plain data a worker
+ * thread can receive (structured clone). `graphPageContext` turns it back into a context.
+ */
+export interface GraphPageSnapshot {
+  readonly style: LinkStyle;
+  readonly directory?: DirectorySpec;
+  /** Checklist names used by the graphs' steps, with the document's sections (null: no such Checklist). */
+  readonly checklists: [string, { readonly sections?: readonly ChecklistSection[] } | null][];
+  readonly templates: string[];
+  readonly runbooks: [string, GraphRef][];
+  readonly backupPlans: [string, BackupPlanSpec][];
+}
+
+export function graphPageSnapshot(ctx: DocsContext, style: LinkStyle, graphs: readonly IrGraph[]): GraphPageSnapshot {
+  const checklists = new Map<string, { readonly sections?: readonly ChecklistSection[] } | null>();
+  for (const graph of graphs) {
+    for (const node of graph.nodes) {
+      const name = node.uses === 'checklist' ? node.with.checklist : undefined;
+      if (typeof name !== 'string' || hasTemplate(name) || checklists.has(name)) continue;
+      const doc = ctx.checklist(name);
+      checklists.set(name, doc ? (doc.sections ? { sections: doc.sections } : {}) : null);
+    }
+  }
+  const result = ctx.result;
+  return {
+    style,
+    ...(ctx.directory ? { directory: ctx.directory } : {}),
+    checklists: [...checklists],
+    templates: [...result.context.templates.keys()],
+    runbooks: result.graphs.filter((g) => g.origin.kind === 'Runbook' && ctx.runbook(g.name) === g)
+      .map((g) => [g.name, { name: g.name, title: g.title, origin: g.origin }]),
+    backupPlans: result.context.backupPlans.filter((p) => ctx.backupPlan(p.data.metadata.name) === p.data.spec)
+      .map((p) => [p.data.metadata.name, p.data.spec]),
+  };
+}
+
+/** A `GraphPageContext` answering from a snapshot (in a worker thread). */
+export function graphPageContext(snapshot: GraphPageSnapshot): GraphPageContext {
+  const checklists = new Map(snapshot.checklists);
+  const templates = new Set(snapshot.templates);
+  const runbooks = new Map(snapshot.runbooks);
+  const plans = new Map(snapshot.backupPlans);
+  return {
+    links: createLinker(snapshot.style),
+    ...(snapshot.directory ? { directory: snapshot.directory } : {}),
+    checklist: (name) => checklists.get(name) ?? undefined,
+    hasTemplateNamed: (name) => templates.has(name),
+    runbook: (name) => runbooks.get(name),
+    backupPlan: (name) => plans.get(name),
+  };
 }

