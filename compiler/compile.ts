@@ -7,6 +7,7 @@ import { resolveDependencies } from './graph/dependencies.js';
 import { lowerBackupPlan } from './graph/lower-backup-plan.js';
 import type { LoadedDoc } from './load/loaded-doc.js';
 import { docName } from './load/loaded-doc.js';
+import { runRequestsDir, runRequestsOf, type RunRequestInfo } from './load/run-request.js';
 import type { BackupPlanDocData, DirectoryDocData, RunbookDocData, TemplateDocData } from './model/specs.js';
 import { buildProject, type Project } from './project/project.js';
 import { readTree } from './project/read-tree.js';
@@ -23,14 +24,19 @@ export interface CompileResult {
   readonly diagnostics: Diagnostic[];
   /** One per runbook (and lowered BackupPlan) whose file has no errors, sorted by name. */
   readonly graphs: IrGraph[];
+  /** Schema-valid RunRequests (runs/), sorted by file, with the plan hash each will run. */
+  readonly runRequests: RunRequestInfo[];
 }
 
 /** Default locations of the runbook tree inside a repository. */
-export const defaultPaths = ['runbooks'];
+export const defaultPaths = ['runbooks', runRequestsDir];
+
+/** Default locations that may be missing: most repositories start without run requests. */
+export const optionalPaths = [runRequestsDir];
 
 /** Reads the tree and compiles it. The only I/O is reading files. */
 export function compileTree(root: string, paths: readonly string[] = defaultPaths): CompileResult {
-  const tree = readTree(root, paths);
+  const tree = readTree(root, paths, optionalPaths);
   const result = compileFiles(tree.files);
   const diagnostics = sortDiagnostics([...tree.diagnostics, ...result.diagnostics]);
   return { ...result, diagnostics };
@@ -54,7 +60,8 @@ function compileUncached(files: readonly SourceFile[]): CompileResult {
     .filter((unit) => !failing.has(unit.doc.file.path))
     .map((unit) => graphOf(unit, context))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { project, context, diagnostics: sortDiagnostics(clean), graphs };
+  const runRequests = runRequestsOf(context.valid('RunRequest'), graphs);
+  return { project, context, diagnostics: sortDiagnostics(clean), graphs, runRequests };
 }
 
 function createContext(project: Project, valid: Set<LoadedDoc>, sink: Diagnostic[]): RuleContext {

@@ -75,6 +75,15 @@ export const diagnosticCodes = {
   'budget-worst-case': { severity: 'warning', title: 'Phase worst case over budget', docs: 'With every step taking its timeout on every attempt plus retry delays, the phase exceeds its `budget`.' },
   'rto-worst-case': { severity: 'warning', title: 'Worst case over RTO', docs: 'With every step taking its timeout on every attempt plus retry delays, the runbook exceeds its RTO.' },
   'missing-estimate': { severity: 'info', title: 'Step without estimate', docs: 'A step in a phase with a budget has no `estimate`; it counts as zero in the RTO analysis.' },
+  // ── run requests and generated workflows ─────────────────────────────────────────
+  'run-request-file': { severity: 'error', title: 'RunRequest file name or location', docs: 'A RunRequest lives in `runs/` as `runs/<yyyy-mm-dd>-<slug>.yaml` (a real date, a kebab-case slug) and its `metadata.name` is that base name; `runs/` holds RunRequests only.' },
+  'run-request-unknown-runbook': { severity: 'error', title: 'RunRequest names an unknown runbook', docs: "A RunRequest's `spec.runbook` names no Runbook or BackupPlan in the tree." },
+  'run-request-unknown-input': { severity: 'error', title: 'RunRequest input not declared', docs: "A RunRequest sets an input the runbook does not declare under `spec.inputs`; the run would be refused." },
+  'run-request-missing-input': { severity: 'error', title: 'RunRequest lacks a required input', docs: 'The runbook declares a required input without a default and the RunRequest does not set it.' },
+  'run-request-invalid-input': { severity: 'error', title: 'RunRequest input has a bad value', docs: 'An input value does not fit its type: not a number, not a boolean (`true`/`false`, `yes`/`no`, `1`/`0`, `on`/`off`), or not one of a `choice` input\'s options. Values are checked exactly as the executor will.' },
+  'workflow-reserved-name': { severity: 'error', title: 'Name reserved by the generated workflows', docs: 'The generated GitHub workflows use these names themselves: a runbook may not be named `pr` or `run-request` (`runbook-pr.yml`, `runbook-run-request.yml`), an input may not be named `dry_run` or `drill` (workflow inputs), and a secret may not start with `GITHUB_` (GitHub refuses such secrets; `GITHUB_TOKEN` is allowed and comes from `github.token`) or `RUNBOOK_` (the runner\'s own variables).' },
+  'workflow-expression': { severity: 'error', title: 'Expression syntax in a workflow field', docs: "`spec.environment` and `spec.concurrency` are copied into the generated workflow, where GitHub evaluates `${{ }}`; they must be plain names." },
+  'workflow-too-many-inputs': { severity: 'error', title: 'Too many inputs for workflow_dispatch', docs: 'GitHub accepts at most 25 `workflow_dispatch` inputs; the generated workflow adds `dry_run` and `drill`, so a runbook may declare at most 23.' },
 } as const satisfies Record<string, CodeDoc>;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

@@ -13,7 +13,7 @@ export interface FileLoadResult {
 }
 
 const kindsByFormat: Record<DocFormat, readonly Kind[]> = {
-  yaml: ['Runbook', 'BackupPlan', 'Directory'],
+  yaml: ['Runbook', 'BackupPlan', 'Directory', 'RunRequest'],
   markdown: ['Runbook', 'Checklist'],
   handlebars: ['Template'],
 };

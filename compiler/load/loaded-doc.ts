@@ -1,7 +1,8 @@
 import type { Range, SourceFile } from '../source/source-file.js';
 import type { SourceMap } from './source-map.js';
 
-export const kinds = ['Runbook', 'BackupPlan', 'Template', 'Checklist', 'Directory'] as const;
+// RunRequest: a request to run a runbook, under runs/ (see run-request.ts).
+export const kinds = ['Runbook', 'BackupPlan', 'Template', 'Checklist', 'Directory', 'RunRequest'] as const;
 export type Kind = (typeof kinds)[number];
 
 export type DocFormat = 'yaml' | 'markdown' | 'handlebars';

@@ -1,41 +1,64 @@
 import type { Range, SourceFile } from '../source/source-file.js';
 
-interface Entry {
-  /** The value's range. */
-  readonly value: Range;
-  /** The key's range, for members of a map. */
-  readonly key?: Range;
-}
-
 /**
  * Where every value of a loaded document came from: JSON Pointer (RFC 6901, the same syntax as
  * ajv's `instancePath`) → source range. YAML and Markdown loaders fill it; schema errors and rules
  * look positions up here, so the rest of the compiler never sees YAML or mdast nodes.
+ *
+ * A compile keeps the maps of every document (a large tree has millions of entries), so the
+ * ranges are stored as numbers in one array rather than as objects per entry: far less for the
+ * garbage collector to copy and trace. `range`/`keyRange` return fresh Range objects.
  */
 export class SourceMap {
-  private readonly entries = new Map<string, Entry>();
+  /** Pointer → slot; slot `s` is `ranges[s..s+3]`: value start, value end, key start, key end. */
+  private readonly slots = new Map<string, number>();
+  /** Offsets are never negative: a key start of -1 means the entry has no key range. */
+  private readonly ranges: number[] = [];
 
   constructor(readonly file: SourceFile) {}
 
   set(pointer: string, value: Range, key?: Range): void {
-    this.entries.set(pointer, key ? { value, key } : { value });
+    let slot = this.slots.get(pointer);
+    if (slot === undefined) {
+      slot = this.ranges.length;
+      this.slots.set(pointer, slot);
+      this.ranges.push(0, 0, 0, 0);
+    }
+    this.store(slot, value.start, value.end, key ? key.start : -1, key ? key.end : -1);
+  }
+
+  private store(slot: number, start: number, end: number, keyStart: number, keyEnd: number): void {
+    const r = this.ranges;
+    r[slot] = start;
+    r[slot + 1] = end;
+    r[slot + 2] = keyStart;
+    r[slot + 3] = keyEnd;
   }
 
   has(pointer: string): boolean {
-    return this.entries.has(pointer);
+    return this.slots.has(pointer);
   }
 
   /** Copies another map's entries under `prefix` (e.g. a YAML block embedded in Markdown). */
   mount(prefix: string, other: SourceMap): void {
-    for (const [pointer, entry] of other.entries) this.entries.set(prefix + pointer, entry);
+    const r = other.ranges;
+    for (const [pointer, s] of other.slots) {
+      let slot = this.slots.get(prefix + pointer);
+      if (slot === undefined) {
+        slot = this.ranges.length;
+        this.slots.set(prefix + pointer, slot);
+        this.ranges.push(0, 0, 0, 0);
+      }
+      this.store(slot, r[s], r[s + 1], r[s + 2], r[s + 3]);
+    }
   }
 
   /** Range of the value at `pointer`, or of its nearest ancestor that has one. */
   range(pointer: string): Range {
     let p = pointer;
     for (;;) {
-      const entry = this.entries.get(p);
-      if (entry) return entry.value;
+      const slot = this.slots.get(p);
+      if (slot !== undefined) return { start: this.ranges[slot], end: this.ranges[slot + 1] };
       if (p === '') return { start: 0, end: 0 };
       p = p.slice(0, p.lastIndexOf('/'));
     }
@@ -43,7 +66,9 @@ export class SourceMap {
 
   /** Range of the key at `pointer` (falls back to the value), for "unknown field" style errors. */
   keyRange(pointer: string): Range {
-    return this.entries.get(pointer)?.key ?? this.range(pointer);
+    const slot = this.slots.get(pointer);
+    if (slot !== undefined && this.ranges[slot + 2] >= 0) return { start: this.ranges[slot + 2], end: this.ranges[slot + 3] };
+    return this.range(pointer);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatOf } from '../load/load-file.js';
@@ -14,9 +14,10 @@ export interface TreeRead {
 
 /**
  * Reads the runbook files under `paths` (files or directories, relative to `root`), in sorted
- * order so compilation is deterministic. The only I/O the compiler does.
+ * order so compilation is deterministic. The only I/O the compiler does. A path listed in
+ * `optional` is skipped silently when it does not exist.
  */
-export function readTree(root: string, paths: readonly string[]): TreeRead {
+export function readTree(root: string, paths: readonly string[], optional: readonly string[] = []): TreeRead {
   const files: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -50,7 +51,11 @@ export function readTree(root: string, paths: readonly string[]): TreeRead {
     }
     files.push({ path, text });
   };
-  for (const p of paths) visit(resolve(root, p), true);
+  // An optional path (e.g. runs/, which most repositories start without) may be missing.
+  for (const p of paths) {
+    if (optional.includes(p) && !existsSync(resolve(root, p))) continue;
+    visit(resolve(root, p), true);
+  }
   return { files, diagnostics };
 }
 

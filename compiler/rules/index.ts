@@ -20,6 +20,9 @@ import { templateInRunRule } from './template-in-run.js';
 import { inputsRule } from './inputs.js';
 import { timeoutsRule } from './timeouts.js';
 import { credentialsRule } from './credentials.js';
+import { runRequestFileRule } from './run-request-file.js';
+import { runRequestTargetRule } from './run-request-target.js';
+import { workflowNamesRule } from './workflow-names.js';
 import type { Rule } from './rule.js';
 
 /** Every semantic rule, in the order they run. One rule per file. */
@@ -46,4 +49,7 @@ export const rules: readonly Rule[] = [
   inputsRule,
   timeoutsRule,
   credentialsRule,
+  runRequestFileRule,
+  runRequestTargetRule,
+  workflowNamesRule,
 ];

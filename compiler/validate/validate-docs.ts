@@ -9,6 +9,7 @@ export const kindSchemas: Record<Kind, string> = {
   Template: 'template.schema.json',
   Checklist: 'checklist.schema.json',
   Directory: 'directory.schema.json',
+  RunRequest: 'run-request.schema.json',
 };
 
 /** Validates each document against its kind's schema; returns findings and the docs that passed. */

@@ -24,19 +24,20 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
       await o.events.emit('approval:requested', { stepId: req.stepId, approvers: req.approvers, required: req.required, message: req.message });
       const policy = { approvers: req.approvers, required: req.required, selfApproval: req.selfApproval };
       const granted = new Set<string>();
-      const consider = async (claim: ApprovalClaim, source: string): Promise<void> => {
+      const consider = async (claim: ApprovalClaim, source: string): Promise<string | undefined> => {
         const reason = refusalReason({ claim, stepId: req.stepId, policy, initiator: o.initiator, planHash: o.planHash, members: o.members });
         const who = claim.approver.toLowerCase();
-        if (!reason && granted.has(who)) return;
+        if (!reason && granted.has(who)) return `${claim.approver} already approved`;
         if (reason) {
           await o.events.emit('approval:refused', { stepId: req.stepId, approver: claim.approver, source, reason });
-          return;
+          return reason;
         }
         granted.add(who);
         await o.events.emit('approval:granted', {
           stepId: req.stepId, count: granted.size, required: req.required,
           approval: { approver: claim.approver, source, planHash: claim.planHash, at: (o.now?.() ?? new Date()).toISOString() },
         });
+        return undefined;
       };
       for (const claim of o.claims.filter((c) => c.step === req.stepId || c.step === '*')) {
         if (granted.size >= req.required) break;
@@ -53,7 +54,7 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
 
 async function promptApprovals(
   req: Parameters<ApprovalGate['request']>[0], granted: Set<string>,
-  consider: (c: ApprovalClaim, source: string) => Promise<void>, planHash: string,
+  consider: (c: ApprovalClaim, source: string) => Promise<string | undefined>, planHash: string,
 ): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -62,7 +63,10 @@ async function promptApprovals(
       const who = (await rl.question('   approver (GitHub handle, empty to stop): ', { signal: req.signal })).trim();
       if (!who) break;
       const answer = (await rl.question(`   ${who}, approve "${req.stepId}"? [yes/no] `, { signal: req.signal })).trim().toLowerCase();
-      if (answer === 'yes' || answer === 'y') await consider({ approver: who, planHash, step: req.stepId }, 'local-prompt');
+      if (answer !== 'yes' && answer !== 'y') continue;
+      // Say at once whether it counted: the person at the keyboard must know.
+      const refused = await consider({ approver: who, planHash, step: req.stepId }, 'local-prompt');
+      process.stderr.write(refused ? `   ✖ not counted: ${refused}\n` : `   ✔ approved by ${who} (${granted.size}/${req.required})\n`);
     }
   } catch {
     // Aborted (timeout or cancel): the caller reports what was granted so far.

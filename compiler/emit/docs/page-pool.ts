@@ -94,9 +94,11 @@ export function startGraphPages(graphs: readonly IrGraph[], snapshot: () => Grap
   if (!helper) return inline;
   const shared = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
+  const t0 = performance.now();
   try {
     const job: PageJob = { snapshot: snapshot(), graphs, shared: shared.buffer as SharedArrayBuffer, port: port2 };
     helper.postMessage(job, [port2]);
+    if (process.env.DEBUG_POOL) console.error(`pool: post ${(performance.now() - t0).toFixed(0)} ms`);
   } catch {
     // Not cloneable, or the worker is gone: everything is built here.
     port1.close();
@@ -104,6 +106,7 @@ export function startGraphPages(graphs: readonly IrGraph[], snapshot: () => Grap
   }
   return {
     finish(build) {
+      const t1 = performance.now();
       let mine = 0;
       for (let i = Atomics.add(shared, next, 1); i < graphs.length; i = Atomics.add(shared, next, 1)) {
         out[i] = build(graphs[i]);
@@ -111,7 +114,7 @@ export function startGraphPages(graphs: readonly IrGraph[], snapshot: () => Grap
       }
       // The counter is past the end: the worker claims nothing more, and owes what it claimed.
       let owed = graphs.length - mine;
-      if (process.env.DEBUG_POOL) console.error(`pool: main ${mine}, worker ${owed}`);
+      const t2 = performance.now();
       let idleMs = 0;
       while (owed > 0) {
         const seen = Atomics.load(shared, posted);
@@ -132,6 +135,7 @@ export function startGraphPages(graphs: readonly IrGraph[], snapshot: () => Grap
         }
       }
       port1.close();
+      if (process.env.DEBUG_POOL) console.error(`pool: main ${mine} pages in ${(t2 - t1).toFixed(0)} ms, worker ${graphs.length - mine}, waited ${(performance.now() - t2).toFixed(0)} ms; before finish ${(t1 - t0).toFixed(0)}`);
       return inline.finish(build);
     },
   };

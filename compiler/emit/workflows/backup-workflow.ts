@@ -1,0 +1,53 @@
+import type { IrGraph } from '../../../ir/types.js';
+import type { Emitter } from '../emitter.js';
+import { dispatchEnv, dryRunInput } from './dispatch-inputs.js';
+import { runJob, secretsEnv } from './job-steps.js';
+import { runSecrets } from './run-secrets.js';
+import { runPermissions } from './runbook-workflow.js';
+import { data, literal, renderWorkflow } from './workflow-yaml.js';
+
+const owned = /^\.github\/workflows\/backup-[a-z0-9-]+\.yml$/;
+
+/** Path of the scheduled workflow of BackupPlan `name`. */
+export function backupWorkflowPath(name: string): string {
+  return `.github/workflows/backup-${name}.yml`;
+}
+
+/**
+ * One scheduled workflow per BackupPlan (its cron, UTC as in GitHub), runnable by hand too with a
+ * `dry_run` input. A scheduled run has no inputs, so `RUNBOOK_DRY_RUN` is empty there: not a dry run.
+ */
+export const backupWorkflowEmitter: Emitter = {
+  id: 'workflows-backup',
+  docs: 'A scheduled workflow per BackupPlan (.github/workflows/backup-<name>.yml).',
+  emit(result) {
+    return result.graphs
+      .filter((g) => g.origin.kind === 'BackupPlan' && g.schedule !== undefined)
+      .map((graph) => ({
+        path: backupWorkflowPath(graph.name),
+        content: renderWorkflow(backupWorkflow(graph, result.graphs), [`source: ${graph.origin.file}`, `title: ${graph.title}`]),
+      }));
+  },
+  owns: (path) => owned.test(path),
+};
+
+function backupWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<string, unknown> {
+  return {
+    name: `backup ${graph.name}`,
+    on: {
+      schedule: [{ cron: literal(graph.schedule ?? '') }],
+      workflow_dispatch: { inputs: { dry_run: dryRunInput() } },
+    },
+    permissions: { ...runPermissions },
+    concurrency: { group: data(graph.concurrency ?? `backup-${graph.name}`), 'cancel-in-progress': false },
+    jobs: {
+      run: runJob({
+        stepName: `Run ${graph.name}`,
+        command: `npx runbook run ${graph.name} --inputs-from-env`,
+        env: { ...dispatchEnv(graph, ['dry_run']), ...secretsEnv(runSecrets(graph, graphs)) },
+        ...(graph.environment ? { environment: graph.environment } : {}),
+        uploadAudit: true,
+      }),
+    },
+  };
+}

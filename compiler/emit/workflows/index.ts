@@ -1,0 +1,13 @@
+import type { Emitter } from '../emitter.js';
+import { backupWorkflowEmitter } from './backup-workflow.js';
+import { prWorkflowEmitter } from './pr-workflow.js';
+import { runRequestWorkflowEmitter } from './run-request-workflow.js';
+import { runbookWorkflowEmitter } from './runbook-workflow.js';
+
+/** The GitHub Actions workflows `runbook compile` writes under `.github/workflows/`. */
+export const workflowEmitters: readonly Emitter[] = [
+  runbookWorkflowEmitter,
+  backupWorkflowEmitter,
+  prWorkflowEmitter,
+  runRequestWorkflowEmitter,
+];

@@ -1,0 +1,24 @@
+import type { IrGraph } from '../../../ir/types.js';
+
+/**
+ * The secrets a run of `graph` reads: its own and those of every runbook it runs through a
+ * `runbook` step (they run in the same process, so their secrets must be in the same job's env).
+ * A `with.runbook` that is a template is resolved only at run time and contributes nothing here.
+ */
+export function runSecrets(graph: IrGraph, graphs: readonly IrGraph[]): string[] {
+  const byName = new Map(graphs.map((g) => [g.name, g]));
+  const seen = new Set<string>();
+  const out = new Set<string>();
+  const visit = (g: IrGraph): void => {
+    if (seen.has(g.name)) return;
+    seen.add(g.name);
+    for (const s of g.secrets) out.add(s);
+    for (const node of g.nodes) {
+      const target = node.uses === 'runbook' ? node.with.runbook : undefined;
+      const child = typeof target === 'string' ? byName.get(target) : undefined;
+      if (child) visit(child);
+    }
+  };
+  visit(graph);
+  return [...out].sort();
+}

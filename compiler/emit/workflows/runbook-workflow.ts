@@ -1,0 +1,58 @@
+import type { IrGraph } from '../../../ir/types.js';
+import type { Emitter } from '../emitter.js';
+import { dispatchEnv, dispatchInputs } from './dispatch-inputs.js';
+import { runJob, secretsEnv } from './job-steps.js';
+import { runSecrets } from './run-secrets.js';
+import { data, renderWorkflow } from './workflow-yaml.js';
+
+/**
+ * The least the run needs: read the repository, open and update its tracking issue (progress
+ * table, `/approve` comments), read the run request's pull-request reviews. No `id-token`: cloud
+ * credentials come from the runbook's secrets or the runner, not from OIDC.
+ */
+export const runPermissions = { contents: 'read', issues: 'write', 'pull-requests': 'read' } as const;
+
+/** `.github/workflows/runbook-<name>.yml`, minus the compiler's own `runbook-pr` and `runbook-run-request`. */
+const owned = /^\.github\/workflows\/runbook-(?!(?:pr|run-request)\.yml$)[a-z0-9-]+\.yml$/;
+
+/** Path of the `workflow_dispatch` workflow of runbook `name`. */
+export function runbookWorkflowPath(name: string): string {
+  return `.github/workflows/runbook-${name}.yml`;
+}
+
+/**
+ * One `workflow_dispatch` workflow per Runbook: its inputs (plus `dry_run` and `drill`), its GitHub
+ * environment (run-level approval, environment secrets), one run per concurrency key at a time —
+ * never cancelling a run in progress, which could stop a failover half-way.
+ */
+export const runbookWorkflowEmitter: Emitter = {
+  id: 'workflows-runbook',
+  docs: 'A workflow_dispatch workflow per Runbook (.github/workflows/runbook-<name>.yml).',
+  emit(result) {
+    return result.graphs
+      .filter((g) => g.origin.kind === 'Runbook')
+      .map((graph) => ({
+        path: runbookWorkflowPath(graph.name),
+        content: renderWorkflow(runbookWorkflow(graph, result.graphs), [`source: ${graph.origin.file}`, `title: ${graph.title}`]),
+      }));
+  },
+  owns: (path) => owned.test(path),
+};
+
+function runbookWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<string, unknown> {
+  return {
+    name: `runbook ${graph.name}`,
+    on: { workflow_dispatch: { inputs: dispatchInputs(graph) } },
+    permissions: { ...runPermissions },
+    concurrency: { group: data(graph.concurrency ?? `runbook-${graph.name}`), 'cancel-in-progress': false },
+    jobs: {
+      run: runJob({
+        stepName: `Run ${graph.name}`,
+        command: `npx runbook run ${graph.name} --inputs-from-env`,
+        env: { ...dispatchEnv(graph), ...secretsEnv(runSecrets(graph, graphs)) },
+        ...(graph.environment ? { environment: graph.environment } : {}),
+        uploadAudit: true,
+      }),
+    },
+  };
+}

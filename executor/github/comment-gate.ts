@@ -1,0 +1,192 @@
+import type { ApprovalGate } from '../actions/action.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { EventSink } from '../core/events.js';
+import { approverChecker, normLogin } from './approvers.js';
+import type { GithubApi, RepoRef } from './client.js';
+import { approvalRequestBody, formatDuration, parseGateCommand, planPrefixProblem } from './comment-command.js';
+
+export interface CommentGateOptions {
+  readonly octokit: GithubApi;
+  readonly repo: RepoRef;
+  /** The run's tracking issue (or the run request's pull request). */
+  readonly issueNumber: number;
+  readonly runId: string;
+  readonly planHash: string;
+  readonly initiator: string;
+  /** Where grants and refusals go: the run's audit log. */
+  readonly events: EventSink;
+  /** Compile-time team members, used only when the live membership check is forbidden. */
+  readonly members?: Readonly<Record<string, readonly string[]>>;
+  readonly clock?: Clock;
+  /** Between two reads of the issue's comments (default 15 s: 4 requests a minute per gate). */
+  readonly pollIntervalMs?: number;
+  /** Refuse `/approve <step>` without a plan-hash prefix (default: the prefix is optional). */
+  readonly requirePlanHash?: boolean;
+  /** Masks secrets in the request message before it is posted. */
+  readonly mask?: (text: string) => string;
+  readonly log?: (message: string) => void;
+}
+
+type GateRequest = Parameters<ApprovalGate['request']>[0];
+type GateAnswer = Awaited<ReturnType<ApprovalGate['request']>>;
+type IssueComment = { id: number; html_url: string; body?: string; created_at: string; updated_at: string; user: { login: string } | null };
+/** A comment's final reading: an approval that counts (while the comment stays as it was), or nothing more to do. */
+type Verdict = { readonly kind: 'grant'; readonly login: string } | { readonly kind: 'done' };
+
+const SOURCE = 'github-comment';
+
+/**
+ * Approval gates answered by comments on the run's tracking issue. Posts a request (plan hash,
+ * policy, `/approve` and `/reject` syntax), then re-reads the comments every poll and applies the
+ * policy: only comments made after the request, by someone other than the bot; edited comments
+ * never count (the text approved must be the text kept), and an approval whose comment is edited
+ * or deleted before the gate opens is withdrawn; allowed users or live team members only; no
+ * self-approval unless allowed; distinct approvers; a plan-hash prefix, when given, must match.
+ * A valid `/reject` ends the gate refused; so does the timeout, and a comment made after it
+ * (by GitHub's clock) is not considered. Every grant and refusal is emitted with the approver.
+ */
+export function githubCommentGate(o: CommentGateOptions): ApprovalGate {
+  return { request: (req) => waitForApprovals(o, req) };
+}
+
+async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promise<GateAnswer> {
+  const clock = o.clock ?? systemClock;
+  const { owner, repo } = o.repo;
+  const message = (o.mask ?? ((s: string) => s))(req.message);
+  await o.events.emit('approval:requested', { stepId: req.stepId, approvers: req.approvers, required: req.required, message });
+  const deadline = req.timeoutMs !== undefined ? clock.now() + req.timeoutMs : Infinity;
+  const body = approvalRequestBody({ ...req, message, runId: o.runId, planHash: o.planHash, initiator: o.initiator });
+  const posted = (await o.octokit.issues.createComment({ owner, repo, issue_number: o.issueNumber, body, request: { signal: req.signal } })).data;
+  const ctx: Round = {
+    o, req, verdicts: new Map(), checker: approverChecker({ octokit: o.octokit, approvers: req.approvers, members: o.members }),
+    bot: normLogin(posted.user?.login ?? ''), requestId: posted.id, requestAt: Date.parse(posted.created_at),
+    // GitHub's clock decides what came after the timeout, so a slow poll cannot let a late comment in.
+    closesAt: req.timeoutMs !== undefined ? Date.parse(posted.created_at) + req.timeoutMs : Infinity,
+  };
+  const refuse = async (reason: string, audited = false): Promise<GateAnswer> => {
+    if (!audited) await o.events.emit('approval:refused', { stepId: req.stepId, source: SOURCE, reason });
+    await reply(o, `⛔ \`${req.stepId}\`: ${reason}`);
+    return { approved: false, reason };
+  };
+  for (;;) {
+    let outcome: GateAnswer | undefined;
+    try {
+      outcome = await poll(ctx, posted.created_at);
+    } catch (error) {
+      if (req.signal.aborted) return refuse(`cancelled while waiting for approval: ${String(req.signal.reason)}`);
+      // One failed read is not an answer; the next poll (or the timeout) decides.
+      o.log?.(`approval ${req.stepId}: reading comments failed: ${(error as Error).message}`);
+    }
+    if (outcome?.approved) {
+      await reply(o, `✅ \`${req.stepId}\` approved by ${outcome.approvedBy.join(', ')} (plan \`${o.planHash.slice(0, 12)}\`)`);
+      return outcome;
+    }
+    // A rejection was audited with its approver when it was read.
+    if (outcome) return refuse(outcome.reason, true);
+    const now = clock.now();
+    if (now >= deadline) {
+      const n = granted(ctx).length;
+      return refuse(`timed out after ${formatDuration(req.timeoutMs ?? 0)} with ${n} of ${req.required} approval(s)`);
+    }
+    try {
+      await clock.sleep(Math.min(o.pollIntervalMs ?? 15_000, deadline - now), req.signal);
+    } catch {
+      return refuse(`cancelled while waiting for approval: ${String(req.signal.reason)}`);
+    }
+  }
+}
+
+interface Round {
+  readonly o: CommentGateOptions;
+  readonly req: GateRequest;
+  readonly verdicts: Map<number, Verdict>;
+  readonly checker: ReturnType<typeof approverChecker>;
+  readonly bot: string;
+  readonly requestId: number;
+  readonly requestAt: number;
+  readonly closesAt: number;
+}
+
+const granted = (r: Round): string[] => [...new Set([...r.verdicts.values()].flatMap((v) => (v.kind === 'grant' ? [v.login] : [])))];
+const edited = (c: IssueComment): boolean => c.updated_at !== c.created_at;
+
+/** One read of the comments: withdraws vanished or edited approvals, judges new comments. */
+async function poll(r: Round, since: string): Promise<GateAnswer | undefined> {
+  const { owner, repo } = r.o.repo;
+  const comments = (await r.o.octokit.paginate(r.o.octokit.issues.listComments, {
+    owner, repo, issue_number: r.o.issueNumber, since, per_page: 100, request: { signal: r.req.signal },
+  })) as IssueComment[];
+  const byId = new Map(comments.map((c) => [c.id, c]));
+  for (const [id, v] of r.verdicts) {
+    const c = byId.get(id);
+    if (v.kind !== 'grant' || (c && !edited(c))) continue;
+    r.verdicts.set(id, { kind: 'done' });
+    await refused(r, v.login, c ? 'approval comment was edited after it counted; approval withdrawn' : 'approval comment was deleted; approval withdrawn');
+  }
+  for (const c of comments) {
+    if (r.verdicts.has(c.id)) continue;
+    const outcome = await judge(r, c);
+    if (outcome && 'approved' in outcome) return outcome;
+    if (outcome) r.verdicts.set(c.id, outcome);
+  }
+  const approvers = granted(r);
+  return approvers.length >= r.req.required ? { approved: true, approvedBy: approvers } : undefined;
+}
+
+/** The verdict on one comment; undefined to look again next poll (duplicate approver, failed lookup). */
+async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | undefined> {
+  const done: Verdict = { kind: 'done' };
+  if (!c.user || c.id === r.requestId) return done;
+  const who = normLogin(c.user.login);
+  const created = Date.parse(c.created_at);
+  // Comment ids only grow, and created_at has one-second resolution: both must say "after".
+  if (who === r.bot || c.id < r.requestId || created < r.requestAt) return done;
+  const cmd = parseGateCommand(c.body ?? '');
+  if (!cmd || cmd.step !== r.req.stepId) return done;
+  const approver = `@${c.user.login}`;
+  const refuse = async (reason: string) => (await refused(r, approver, reason), done);
+  if (created > r.closesAt) return refuse(`${cmd.kind} posted after the approval timed out (${c.html_url})`);
+  if (edited(c)) return refuse(`comment was edited; edited comments are ignored, post a new one (${c.html_url})`);
+  const self = who === normLogin(r.o.initiator);
+  if (cmd.kind === 'approve') {
+    if (self && !r.req.selfApproval) return refuse(`${approver} started this run and cannot approve it (selfApproval is false)`);
+    const problem = planPrefixProblem(cmd.planPrefix, r.o.planHash, r.o.requirePlanHash === true);
+    if (problem) return refuse(problem);
+  }
+  let allowed;
+  try {
+    allowed = await r.checker(who);
+  } catch (error) {
+    r.o.log?.(`approval ${r.req.stepId}: membership check for ${approver} failed: ${(error as Error).message}`);
+    return undefined;
+  }
+  // The initiator may always call off their own run; anyone else needs approver rights.
+  if (cmd.kind === 'reject') {
+    if (!allowed.allowed && !self) return refuse(`${approver} may not reject: ${allowed.reason}`);
+    const reason = `rejected by ${approver}: ${cmd.reason} (${c.html_url})`;
+    await refused(r, approver, reason);
+    return { approved: false, reason };
+  }
+  if (!allowed.allowed) return refuse(allowed.reason);
+  if (granted(r).some((g) => normLogin(g) === who)) return undefined;
+  const grant: Verdict = { kind: 'grant', login: approver };
+  r.verdicts.set(c.id, grant);
+  await r.o.events.emit('approval:granted', {
+    stepId: r.req.stepId, count: granted(r).length, required: r.req.required,
+    approval: { approver, source: SOURCE, planHash: r.o.planHash, at: c.created_at, reference: c.html_url },
+  });
+  return grant;
+}
+
+async function refused(r: Round, approver: string, reason: string): Promise<void> {
+  await r.o.events.emit('approval:refused', { stepId: r.req.stepId, approver, source: SOURCE, reason });
+}
+
+/** A short outcome note on the issue for the people watching it; best effort, never fails the gate. */
+async function reply(o: CommentGateOptions, body: string): Promise<void> {
+  try {
+    await o.octokit.issues.createComment({ owner: o.repo.owner, repo: o.repo.repo, issue_number: o.issueNumber, body });
+  } catch (error) {
+    o.log?.(`could not post the approval outcome on #${o.issueNumber}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,139 @@
+import type { AuditRecord, AuditSink } from '../audit/record.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { GithubApi, RepoRef } from './client.js';
+import { foldRecord, newRunStatus, renderRunStatus } from './run-status-table.js';
+import { upsertStickyComment } from './sticky-comment.js';
+
+export interface TrackingIssueOptions {
+  readonly octokit: GithubApi;
+  readonly repo: RepoRef;
+  readonly runId: string;
+  /** Title of the issue opened for the run, e.g. `Failover ecommerce-db — run 2024-…`. */
+  readonly title: string;
+  /**
+   * An existing issue or pull request (the run request's PR) to use instead of opening one. Its
+   * body belongs to people, so the table then lives in a sticky comment, not in the body.
+   */
+  readonly issueNumber?: number;
+  readonly labels?: readonly string[];
+  readonly runUrl?: string;
+  /** At most one update per this interval while the run goes on (default 5 s); run:end is immediate. */
+  readonly minIntervalMs?: number;
+  readonly clock?: Clock;
+  /** Where failed updates are reported (default: stderr). */
+  readonly log?: (message: string) => void;
+}
+
+/** The run's tracking issue: an audit sink that keeps the status table current, and a place to comment. */
+export interface TrackingIssue extends AuditSink {
+  readonly issueNumber: number;
+  readonly url: string;
+  /** Writes the latest table now and waits for it (tests, run end). Never rejects. */
+  flush(): Promise<void>;
+  /** Posts a comment on the issue (the notify `github` channel). Rejects on failure. */
+  commentOnIssue(body: string): Promise<{ id: number; url: string }>;
+}
+
+/**
+ * Opens the tracking issue of a run (or adopts the given issue/PR) and returns an AuditSink that
+ * folds every record into a table of steps (status, start, duration, attempts) and writes it to
+ * GitHub in the background, debounced. GitHub is a window on the run, never part of its
+ * journal: `write` resolves at once, so a slow or failing API cannot stall or fail `emit`;
+ * failed updates are logged and retried with the next change. `close()` (called by the audit
+ * log at run end) flushes the final table.
+ */
+export async function openTrackingIssue(o: TrackingIssueOptions): Promise<TrackingIssue> {
+  const { owner, repo } = o.repo;
+  const clock = o.clock ?? systemClock;
+  const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const marker = `<!-- runbook-run-status run=${o.runId} -->`;
+  const state = newRunStatus();
+  state.runId = o.runId;
+  const render = () => renderRunStatus(state, { marker, ...(o.runUrl ? { runUrl: o.runUrl } : {}) });
+
+  let issueNumber = o.issueNumber;
+  let url: string;
+  if (issueNumber === undefined) {
+    const { data } = await o.octokit.issues.create({ owner, repo, title: o.title, body: render(), labels: [...(o.labels ?? [])] });
+    issueNumber = data.number;
+    url = data.html_url;
+  } else {
+    url = (await upsertStickyComment({ octokit: o.octokit, repo: o.repo, issueNumber, marker, body: render() })).url;
+  }
+  const number = issueNumber;
+  const publish = o.issueNumber === undefined
+    ? (body: string) => o.octokit.issues.update({ owner, repo, issue_number: number, body })
+    : (body: string) => upsertStickyComment({ octokit: o.octokit, repo: o.repo, issueNumber: number, marker, body });
+
+  const minInterval = o.minIntervalMs ?? 5_000;
+  let dirty = false;
+  let ended = false;
+  let lastWrite = Number.NEGATIVE_INFINITY;
+  let timer: AbortController | undefined;
+  let chain: Promise<void> = Promise.resolve();
+
+  const cancelTimer = () => {
+    timer?.abort();
+    timer = undefined;
+  };
+  // Updates run one after another, so an older table never overwrites a newer one.
+  const push = (): Promise<void> => {
+    chain = chain.then(async () => {
+      if (!dirty) return;
+      dirty = false;
+      lastWrite = clock.now();
+      try {
+        await publish(render());
+      } catch (error) {
+        log(`tracking issue #${number}: update failed (the run goes on): ${(error as Error).message}`);
+        dirty = true;
+        if (!ended) schedule();
+      }
+    });
+    return chain;
+  };
+  const schedule = () => {
+    if (ended) {
+      cancelTimer();
+      void push();
+      return;
+    }
+    if (timer) return;
+    const ctrl = new AbortController();
+    timer = ctrl;
+    clock.sleep(Math.max(0, lastWrite + minInterval - clock.now()), ctrl.signal).then(
+      () => {
+        if (timer === ctrl) timer = undefined;
+        void push();
+      },
+      () => {},
+    );
+  };
+
+  return {
+    name: 'github-tracking-issue',
+    issueNumber: number,
+    url,
+    write(records: readonly AuditRecord[]) {
+      for (const r of records) {
+        foldRecord(state, r);
+        if (r.type === 'run:end') ended = true;
+      }
+      dirty = true;
+      schedule();
+      return Promise.resolve();
+    },
+    flush() {
+      cancelTimer();
+      return push();
+    },
+    close() {
+      cancelTimer();
+      return push();
+    },
+    async commentOnIssue(body: string) {
+      const { data } = await o.octokit.issues.createComment({ owner, repo, issue_number: number, body });
+      return { id: data.id, url: data.html_url };
+    },
+  };
+}
