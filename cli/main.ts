@@ -4,6 +4,7 @@ import { RunRefused } from '../executor/core/errors.js';
 import { auditShowCommand, auditVerifyCommand } from './commands/audit.js';
 import { compileCommand } from './commands/compile.js';
 import { demoCommand } from './commands/demo.js';
+import { githubSetupCommand } from './commands/github-setup.js';
 import { planCommand } from './commands/plan.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand, type RunCliOptions } from './commands/run.js';
@@ -80,6 +81,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('demo')
     .description('drill: run the PostgreSQL failover runbook against a throwaway local primary + standby')
     .action(async (_o, cmd: Command) => setExit(await demoCommand({ root: common(cmd).root })));
+  const github = program.command('github').description('set up and use GitHub as the control plane');
+  github
+    .command('setup')
+    .description('create the runbooks\' environments with required reviewers and branch protection requiring CODEOWNERS review')
+    .option('--dry-run', 'print the API calls, make none')
+    .option('--branch <name>', 'protected branch', 'main')
+    .option('--json', 'the calls as JSON')
+    .action(async (o: { dryRun?: boolean; branch?: string; json?: boolean }, cmd: Command) => setExit(await githubSetupCommand({ ...o, root: common(cmd).root })));
   const audit = program.command('audit').description('verify and show audit logs');
   audit
     .command('verify')

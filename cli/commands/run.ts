@@ -14,6 +14,8 @@ import { ttyProgress } from '../../executor/progress/tty.js';
 import { runRunbook, type RunOptions } from '../../executor/run/run-runbook.js';
 import type { ResumeState } from '../../executor/run/resume-state.js';
 import { ExitCode } from '../exit-codes.js';
+import { githubRunOptions } from '../github-mode.js';
+import { newRunId } from '../../executor/run/run-id.js';
 import { initiatorOf } from '../initiator.js';
 
 export interface RunCliOptions {
@@ -51,7 +53,7 @@ const exitFor: Record<RunStatus, number> = {
 };
 
 /** `runbook run NAME`: executes the compiled graph with audit, lock, approvals and progress. */
-export async function runCommand(name: string, o: RunCliOptions, resume?: ResumeState): Promise<number> {
+export async function runCommand(name: string, o: RunCliOptions, resume?: ResumeState, extra?: Pick<RunOptions, 'beforeSteps'> & { issueNumber?: number; inputs?: Record<string, unknown> }): Promise<number> {
   const approvalsPath = o.approvals ?? process.env.RUNBOOK_APPROVALS;
   const file = approvalsPath ? readApprovalsFile(approvalsPath) : { approvals: [] };
   const interactive = process.stdin.isTTY === true && !process.env.CI;
@@ -70,7 +72,7 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
   process.on('SIGTERM', onSignal);
   try {
     const options: RunOptions = {
-      root: o.root, name, inputs: { ...(o.inputsFromEnv ? inputsFromEnv(o.root, name, process.env) : {}), ...parseInputArgs(o.input) },
+      root: o.root, name, inputs: { ...(o.inputsFromEnv ? inputsFromEnv(o.root, name, process.env) : {}), ...parseInputArgs(o.input), ...(extra?.inputs ?? {}) },
       dryRun: o.dryRun === true || envFlag(process.env.RUNBOOK_DRY_RUN), drill: o.drill === true || envFlag(process.env.RUNBOOK_DRILL),
       initiator: initiatorOf(o.as, process.env), approvals: file.approvals, confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
       interactive, auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB ?? process.env.DATABASE_URL,
@@ -79,7 +81,10 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
       onRecord: o.json ? (r) => process.stdout.write(JSON.stringify(r) + '\n') : progress.onRecord, logger: progress.logger,
       ...(resume ? { resume } : {}),
     };
-    const outcome = await runRunbook(options);
+    const github = resume ? {} : await githubRunOptions({
+      env: process.env, graph: loadGraph(o.root, name), runId: newRunId(name), initiator: options.initiator, dryRun: options.dryRun, issueNumber: extra?.issueNumber,
+    });
+    const outcome = await runRunbook({ ...options, ...github, ...(extra?.beforeSteps ? { beforeSteps: extra.beforeSteps } : {}) });
     const { records } = await readAuditFile(outcome.auditPath);
     // In GitHub Actions the run also reports itself in the job summary.
     if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, renderSummaryMarkdown(summarizeAudit(records)) + '\n');

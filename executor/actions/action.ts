@@ -55,6 +55,8 @@ export interface ActionServices {
   render(template: string, extra?: Record<string, unknown>): string;
   /** Runs another compiled runbook as a sub-graph. */
   runSubgraph(name: string, inputs: Record<string, unknown>, signal: AbortSignal): Promise<{ status: string; outputs: Record<string, unknown> }>;
+  /** Channel senders this run provides (e.g. `github`: comments on the run's tracking issue). */
+  readonly channels?: Readonly<Record<string, import('../notify/delivery.js').ChannelSender>>;
   /** Runs another action's `run` (used by `wait` to poll a check). */
   runAction(uses: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
 }

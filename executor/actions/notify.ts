@@ -38,7 +38,8 @@ export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
     const deliveries = await Promise.all(targets.map(({ id, audience, channel }) => {
       const skip = drillSkip(ctx.run.drill, template, audience);
       if (skip) return delivery(id, channel, 'skipped', { reason: skip });
-      return channelSenders[channel](id, audience, message, send);
+      // A run may provide its own sender for a channel (the GitHub tracking issue).
+      return (ctx.services.channels?.[channel] ?? channelSenders[channel])(id, audience, message, send);
     }));
     if (deliveries.length === 0) ctx.log.info(`notify ${params.template}: nothing to deliver (no matching channel)`);
     for (const d of deliveries) ctx.log.info(`${d.audience}/${d.channel}: ${d.status}${d.reason ? ` (${d.reason})` : ''}`);
@@ -130,7 +131,7 @@ function planDestination(channel: string, audience: IrAudience, ctx: PlanContext
   // A template such as `{{inputs.notify_webhook}}` is rendered only at run time: show it as written.
   const own = webhook.includes('{{') ? ctx.secrets.mask(webhook) : webhook !== '' ? ctx.secrets.mask(webhookOrigin(webhook)) : '';
   const fromEnv = (name: string) => ((Object.hasOwn(ctx.env, name) ? ctx.env[name] : process.env[name]) ?? '').trim() !== '';
-  if (channel === 'github') return { skip: 'not yet supported' };
+  if (channel === 'github') return { url: 'the run\'s GitHub tracking issue (skipped without one)' };
   if (channel === 'webhook') return own ? { url: own } : { skip: 'no webhook URL' };
   if (channel === 'slack') return own ? { url: own } : fromEnv(SLACK_WEBHOOK_ENV) ? { url: `$${SLACK_WEBHOOK_ENV}` } : { skip: `${SLACK_WEBHOOK_ENV} is not set` };
   const relay = relayEnvName(channel);

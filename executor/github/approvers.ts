@@ -5,6 +5,7 @@ export type ApproverVerdict =
   | { readonly allowed: true; readonly via: string }
   | { readonly allowed: false; readonly reason: string };
 
+/** What `approverChecker` needs: the client, the policy entries, compile-time members. */
 export interface ApproverCheckOptions {
   readonly octokit: GithubApi;
   /** Policy entries: `@user` or `@org/team` (the leading `@` optional). Empty: anyone. */

@@ -29,6 +29,7 @@ export interface GithubContext {
   readonly masker: SecretMasker;
 }
 
+/** Tuning of the client; the defaults are what production wants. */
 export interface GithubClientOptions {
   /** Where rate-limit warnings go (default: stderr). Never receives the token. */
   readonly log?: (message: string) => void;
@@ -89,6 +90,8 @@ export function githubClient(env: NodeJS.ProcessEnv = process.env, options: Gith
   // Outermost hook: sees the final error after retries, and masks the token in its message.
   octokit.hook.error('request', (error) => {
     if (error instanceof Error) error.message = masker.mask(error.message);
+    const response = (error as { response?: { data?: unknown } }).response;
+    if (response?.data !== undefined) response.data = masker.maskDeep(response.data);
     throw error;
   });
   const runId = env.GITHUB_RUN_ID?.trim() || undefined;

@@ -1,10 +1,12 @@
 import type { ApprovalGate } from '../actions/action.js';
+import { AuditWriteError } from '../audit/record.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { EventSink } from '../core/events.js';
 import { approverChecker, normLogin } from './approvers.js';
 import type { GithubApi, RepoRef } from './client.js';
 import { approvalRequestBody, formatDuration, parseGateCommand, planPrefixProblem } from './comment-command.js';
 
+/** The run a comment gate belongs to and where it reads and writes. */
 export interface CommentGateOptions {
   readonly octokit: GithubApi;
   readonly repo: RepoRef;
@@ -73,6 +75,8 @@ async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promis
     try {
       outcome = await poll(ctx, posted.created_at);
     } catch (error) {
+      // The audit log failing is not a GitHub hiccup: the run must stop.
+      if (error instanceof AuditWriteError) throw error;
       if (req.signal.aborted) return refuse(`cancelled while waiting for approval: ${String(req.signal.reason)}`);
       // One failed read is not an answer; the next poll (or the timeout) decides.
       o.log?.(`approval ${req.stepId}: reading comments failed: ${(error as Error).message}`);

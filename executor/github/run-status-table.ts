@@ -28,6 +28,7 @@ export interface RunStatusState {
   readonly steps: Map<string, StepRow>;
 }
 
+/** An empty state, before the first record. */
 export const newRunStatus = (): RunStatusState => ({ runId: '', runbook: '', title: '', planHash: '', initiator: '', status: 'running', steps: new Map() });
 
 const ICON: Record<RowStatus | RunStatusState['status'], string> = {
@@ -93,7 +94,8 @@ export function foldRecord(s: RunStatusState, r: AuditRecord): void {
 
 /** Text for a table cell: pipes and newlines would break the Markdown table. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').slice(0, 200);
-const ms = (n: number | undefined): string => (n === undefined ? '' : n < 1000 ? `${n} ms` : formatDuration(n));
+const ms = (n: number | undefined): string =>
+  n === undefined ? '' : n < 1000 ? `${n} ms` : n < 60_000 ? `${(n / 1000).toFixed(1)} s` : formatDuration(n);
 const time = (iso: string | undefined): string => (iso ? iso.slice(11, 19) : '');
 
 /** The issue body (or sticky comment): a header and one table row per step, in graph order. */

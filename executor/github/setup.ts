@@ -9,12 +9,14 @@ export interface SetupCall {
   readonly body?: Record<string, unknown>;
 }
 
+/** A GitHub environment and who must approve jobs that use it. */
 export interface SetupEnvironment {
   readonly name: string;
   /** `@user` or `@org/team` entries (GitHub allows at most six per environment). */
   readonly reviewers: readonly string[];
 }
 
+/** What `githubSetup` configures, and whether only to list the calls. */
 export interface GithubSetupOptions {
   readonly octokit: GithubApi;
   readonly repo: RepoRef;
@@ -27,6 +29,7 @@ export interface GithubSetupOptions {
   readonly requiredReviews?: number;
 }
 
+/** The calls made (or, with `dryRun`, that would be made), in order. */
 export interface GithubSetupResult {
   readonly dryRun: boolean;
   readonly calls: SetupCall[];

@@ -1,5 +1,6 @@
 import type { GithubApi, RepoRef } from './client.js';
 
+/** Where the sticky comment lives, how it is recognised, and its new text. */
 export interface StickyCommentOptions {
   readonly octokit: GithubApi;
   readonly repo: RepoRef;
@@ -16,6 +17,7 @@ export interface StickyCommentOptions {
   readonly author?: string;
 }
 
+/** What `upsertStickyComment` did, and the comment it did it to. */
 export interface StickyCommentResult {
   readonly action: 'created' | 'updated' | 'unchanged';
   readonly id: number;

@@ -4,6 +4,7 @@ import type { GithubApi, RepoRef } from './client.js';
 import { foldRecord, newRunStatus, renderRunStatus } from './run-status-table.js';
 import { upsertStickyComment } from './sticky-comment.js';
 
+/** The run a tracking issue reports on, and how often it may write. */
 export interface TrackingIssueOptions {
   readonly octokit: GithubApi;
   readonly repo: RepoRef;
@@ -49,21 +50,23 @@ export async function openTrackingIssue(o: TrackingIssueOptions): Promise<Tracki
   const marker = `<!-- runbook-run-status run=${o.runId} -->`;
   const state = newRunStatus();
   state.runId = o.runId;
+  state.title = o.title;
   const render = () => renderRunStatus(state, { marker, ...(o.runUrl ? { runUrl: o.runUrl } : {}) });
 
-  let issueNumber = o.issueNumber;
+  let number: number;
   let url: string;
-  if (issueNumber === undefined) {
+  let publish: (body: string) => Promise<unknown>;
+  if (o.issueNumber === undefined) {
     const { data } = await o.octokit.issues.create({ owner, repo, title: o.title, body: render(), labels: [...(o.labels ?? [])] });
-    issueNumber = data.number;
-    url = data.html_url;
+    [number, url] = [data.number, data.html_url];
+    publish = (body) => o.octokit.issues.update({ owner, repo, issue_number: number, body });
   } else {
-    url = (await upsertStickyComment({ octokit: o.octokit, repo: o.repo, issueNumber, marker, body: render() })).url;
+    number = o.issueNumber;
+    const sticky = await upsertStickyComment({ octokit: o.octokit, repo: o.repo, issueNumber: number, marker, body: render() });
+    url = sticky.url;
+    // The comment is ours and known: edit it directly instead of re-listing the thread each time.
+    publish = (body) => o.octokit.issues.updateComment({ owner, repo, comment_id: sticky.id, body });
   }
-  const number = issueNumber;
-  const publish = o.issueNumber === undefined
-    ? (body: string) => o.octokit.issues.update({ owner, repo, issue_number: number, body })
-    : (body: string) => upsertStickyComment({ octokit: o.octokit, repo: o.repo, issueNumber: number, marker, body });
 
   const minInterval = o.minIntervalMs ?? 5_000;
   let dirty = false;

@@ -8,6 +8,7 @@ export type RunRequestRefusalCode =
   | 'no-merged-pr' | 'author' | 'self-approval' | 'not-allowed' | 'older-commit' | 'dismissed' | 'changes-requested'
   | 'plan-comment-missing' | 'plan-hash-mismatch' | 'plan-commit-mismatch' | 'too-few-approvals';
 
+/** One review or condition that did not pass, with its code and a specific reason. */
 export interface RunRequestRefusal {
   readonly code: RunRequestRefusalCode;
   readonly reason: string;
@@ -15,6 +16,7 @@ export interface RunRequestRefusal {
   readonly reviewId?: number;
 }
 
+/** A review that counts: who, which review, on which commit. */
 export interface RunRequestReviewer {
   readonly login: string;
   readonly reviewId: number;
@@ -25,6 +27,7 @@ export interface RunRequestReviewer {
   readonly submittedAt?: string;
 }
 
+/** The verdict on a run request: `ok`, the PR, the counted reviewers and every refusal. */
 export interface RunRequestVerification {
   readonly ok: boolean;
   readonly pr?: { readonly number: number; readonly url: string; readonly author: string; readonly headSha: string; readonly mergeCommitSha: string };
@@ -34,6 +37,7 @@ export interface RunRequestVerification {
   readonly planComment?: { readonly id: number; readonly url: string; readonly planHash: string };
 }
 
+/** The merged commit, the run request and the policy to check it against. */
 export interface VerifyRunRequestOptions {
   readonly octokit: GithubApi;
   readonly repo: RepoRef;

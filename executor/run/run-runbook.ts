@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { runPlanHash } from '../../ir/plan-hash.js';
 import type { IrGraph } from '../../ir/types.js';
-import type { ActionDefinition, RunInfo, StepLogger } from '../actions/action.js';
+import type { ActionDefinition, ApprovalGate, RunInfo, StepLogger } from '../actions/action.js';
+import type { ChannelSender } from '../notify/delivery.js';
 import { localApprovalGate, localConfirmer } from '../approvals/local-gate.js';
 import type { ApprovalClaim } from '../approvals/policy.js';
 import { createFileSink } from '../audit/file-sink.js';
@@ -43,6 +44,16 @@ export interface RunOptions {
   readonly clock?: Clock;
   readonly fetch?: typeof fetch;
   readonly resume?: ResumeState;
+  /** Use this run id (e.g. to open a tracking issue before the run starts). */
+  readonly runId?: string;
+  /** More audit sinks (the GitHub tracking issue). */
+  readonly extraSinks?: readonly AuditSink[];
+  /** Replaces the local approval gate (GitHub comments on the tracking issue). */
+  readonly approvalGate?: (o: { events: EventSink; graph: IrGraph; planHash: string; masker: SecretMasker }) => ApprovalGate;
+  /** Runs after run:start, before any step; throwing RunRefused stops the run (run-request checks). */
+  readonly beforeSteps?: (o: { events: EventSink; graph: IrGraph; planHash: string }) => Promise<void>;
+  /** Channel senders for notify (the tracking issue's `github` channel). */
+  readonly channels?: Readonly<Record<string, ChannelSender>>;
 }
 
 export interface RunOutcome {
@@ -70,7 +81,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     throw new RunRefused(`run ${o.resume.runId} was started with plan ${o.resume.planHash.slice(0, 12)}; the runbook now compiles to ${planHash.slice(0, 12)}`, 'a changed runbook cannot resume an old run; start a new run');
   }
   const clock = o.clock ?? systemClock;
-  const runId = o.resume?.runId ?? newRunId(graph.name);
+  const runId = o.resume?.runId ?? o.runId ?? newRunId(graph.name);
   const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb });
   // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
   const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
@@ -78,6 +89,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const auditPath = join(o.root, '.runbook', 'runs', runId, 'audit.jsonl');
   const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId })];
   if (o.auditDb) sinks.push(createPgSink({ url: o.auditDb }));
+  sinks.push(...(o.extraSinks ?? []));
   if (o.onRecord) sinks.push({ name: 'progress', write: async (records) => records.forEach((r) => o.onRecord!(r)) });
   const audit = createAuditLog({
     runId, runbook: graph.name, planHash, commit: o.commit, actor: o.initiator, sinks, masker,
@@ -99,13 +111,24 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
       phases: graph.phases.map((p) => ({ id: p.id, steps: p.steps, ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}) })),
     });
     for (const d of o.resume?.decisions ?? []) await audit.emit('operator:decision', d);
+    if (o.beforeSteps && !o.resume) {
+      try {
+        await o.beforeSteps({ events: audit, graph, planHash });
+      } catch (e) {
+        // A refusal is part of the record: the journal ends with it, never dangles.
+        await audit.emit('run:end', { status: 'refused', durationMs: clock.now() - started, error: (e as Error).message });
+        throw e;
+      }
+    }
     const makeRunner = (g: IrGraph, info: RunInfo, gInputs: Record<string, unknown>, gSecrets: Record<string, string>, events: EventSink): LiveRunner =>
       new LiveRunner({
         graph: g, run: info, inputs: gInputs, secrets: gSecrets, masker, actions: o.actions, clock, sideEffectFree: o.sideEffectFree,
         logger: (id) => maskedLogger(o.logger?.(id), masker),
         services: {
           graph: g, events, fetch: o.fetch ?? fetch,
-          approvals: localApprovalGate({ initiator: o.initiator, planHash, members: g.resources.approvers, claims: o.approvals, events, interactive: o.interactive }),
+          approvals: o.approvalGate?.({ events, graph: g, planHash, masker })
+            ?? localApprovalGate({ initiator: o.initiator, planHash, members: g.resources.approvers, claims: o.approvals, events, interactive: o.interactive }),
+          ...(o.channels ? { channels: o.channels } : {}),
           confirmer: localConfirmer({ confirmBy: o.confirmBy, interactive: o.interactive }),
           // A nested runbook runs inside this run: same journal, lock and approvals, ids prefixed.
           runSubgraph: async (name, childInputs, signal) => {

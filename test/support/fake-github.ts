@@ -10,18 +10,12 @@ export interface FakeIssue { number: number; title: string; body: string; user: 
 
 export interface FakeGithubOptions {
   token?: string;
-  /** `owner/repo` served; other repositories are 404. */
-  repository?: string;
-  /** Caps `per_page`, to make every list paginate in tests. */
-  pageSize?: number;
-  /** Login of the token's identity (comments created through the API are by it). */
-  bot?: string;
-  /** The Actions GITHUB_TOKEN cannot read GET /user (403); an app or PAT token can. */
-  userEndpoint?: 'forbidden' | 'allowed';
-  /** Echo the received Authorization header in 401 messages (to prove the client masks it). */
-  echoAuth?: boolean;
-  /** Upper bound on requests served, so a runaway poll loop fails fast instead of hanging. */
-  maxRequests?: number;
+  repository?: string; // `owner/repo` served; other repositories are 404
+  pageSize?: number; // caps `per_page`, so that lists paginate in tests
+  bot?: string; // login of the token's identity: comments created through the API are by it
+  userEndpoint?: 'forbidden' | 'allowed'; // the Actions GITHUB_TOKEN cannot read GET /user (403)
+  echoAuth?: boolean; // echo the Authorization header in 401 messages (proves the client masks it)
+  maxRequests?: number; // a runaway poll loop fails fast instead of hanging the test
 }
 
 type Reply = [status: number, body?: unknown, headers?: Record<string, string>];
@@ -56,7 +50,6 @@ export class FakeGithub {
     this.routes = this.buildRoutes();
   }
 
-  get token(): string { return this.o.token; }
   get bot(): string { return this.o.bot; }
 
   /** The Actions environment pointing the real client at this server. */
@@ -64,21 +57,17 @@ export class FakeGithub {
     return { GITHUB_TOKEN: this.o.token, GITHUB_REPOSITORY: this.o.repository, GITHUB_API_URL: this.url, GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '4242', GITHUB_ACTOR: 'octo-initiator', ...extra };
   }
   user(login: string, type: 'User' | 'Bot' = 'User'): { id: number; type: 'User' | 'Bot' } {
-    const key = login.toLowerCase();
-    if (!this.users.has(key)) this.users.set(key, { id: this.nextId++, type });
-    return this.users.get(key)!;
+    if (!this.users.has(login.toLowerCase())) this.users.set(login.toLowerCase(), { id: this.nextId++, type });
+    return this.users.get(login.toLowerCase())!;
   }
-  addPull(p: Omit<FakePull, 'title'> & { title?: string }): FakePull {
-    const pull = { title: `Run request #${p.number}`, ...p };
+  addPull(p: Omit<FakePull, 'title'> & { title?: string }): void {
     this.user(p.author);
-    this.pulls.set(p.number, pull);
-    return pull;
+    this.pulls.set(p.number, { title: `Run request #${p.number}`, ...p });
   }
   addReview(pr: number, user: string, state: string, commitId: string, at = this.now()): number {
     this.user(user);
-    const id = this.nextId++;
-    this.reviews.push({ id, pr, user, state, commitId, submittedAt: at });
-    return id;
+    this.reviews.push({ id: this.nextId++, pr, user, state, commitId, submittedAt: at });
+    return this.reviews.at(-1)!.id;
   }
   addTeam(slug: string, members: Record<string, 'active' | 'pending'>): void {
     for (const m of Object.keys(members)) this.user(m);
@@ -86,7 +75,8 @@ export class FakeGithub {
   }
   addComment(issue: number, user: string, body: string, at = this.now(), type: 'User' | 'Bot' = 'User'): FakeComment {
     this.user(user, type);
-    const c = { id: this.nextId++, issue, user, body, createdAt: at, edits: [] };
+    // GitHub's ids grow with creation time; comments scheduled for later must get later ids.
+    const c = { id: Math.floor(at / 1000) * 1000 + (this.nextId++ % 1000), issue, user, body, createdAt: at, edits: [] };
     this.comments.push(c);
     return c;
   }
@@ -99,33 +89,29 @@ export class FakeGithub {
     for (let i = 0; i < count; i++) this.failures.push([403, { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, headers]);
   }
   /** The next `count` requests fail with `status`. */
-  failNext(count: number, status: number): void {
-    for (let i = 0; i < count; i++) this.failures.push([status, { message: `fake failure ${status}` }]);
-  }
+  failNext(count: number, status: number): void { for (let i = 0; i < count; i++) this.failures.push([status, { message: `fake failure ${status}` }]); }
   /** Comments of an issue as GitHub would list them now. */
   visibleComments(issue: number): (FakeComment & { current: string; updatedAt: number })[] {
     const t = this.now();
     return this.comments
       .filter((c) => c.issue === issue && c.createdAt <= t && !(c.deletedAt !== undefined && c.deletedAt <= t))
-      .map((c) => {
-        const edit = c.edits.filter((e) => e.at <= t).at(-1);
-        return { ...c, current: edit?.body ?? c.body, updatedAt: edit?.at ?? c.createdAt };
-      });
+      .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)
+      .map((c) => this.asOf(c, t));
   }
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  private asOf(c: FakeComment, t: number): FakeComment & { current: string; updatedAt: number } {
+    const edit = c.edits.filter((e) => e.at <= t).at(-1);
+    return { ...c, current: edit?.body ?? c.body, updatedAt: edit?.at ?? c.createdAt };
   }
+  close(): Promise<void> { this.server.closeAllConnections(); return new Promise((resolve) => this.server.close(() => resolve())); }
 
   private userJson(login: string) {
     const u = this.user(login);
     return { login, id: u.id, node_id: `U_${u.id}`, type: u.type, site_admin: false, url: `${this.url}/users/${login}`, html_url: `https://github.example/${login}` };
   }
   private pullJson(p: FakePull) {
-    const [owner, repo] = this.o.repository.split('/');
     return {
       id: p.number + 900_000, number: p.number, state: p.mergeSha ? 'closed' : 'open', title: p.title, user: this.userJson(p.author),
-      html_url: `https://github.example/${owner}/${repo}/pull/${p.number}`, url: `${this.url}/repos/${owner}/${repo}/pulls/${p.number}`,
+      html_url: `https://github.example/${this.o.repository}/pull/${p.number}`, url: `${this.url}/repos/${this.o.repository}/pulls/${p.number}`,
       head: { ref: `run-request-${p.number}`, sha: p.headSha }, base: { ref: 'main', sha: '0'.repeat(40) },
       merged_at: p.mergeSha ? iso(this.now()) : null, merge_commit_sha: p.mergeSha ?? null,
     };
@@ -148,7 +134,7 @@ export class FakeGithub {
   }
 
   private buildRoutes(): Route[] {
-    const R = `/repos/${this.o.repository}`.replace('/', '\\/');
+    const R = `/repos/${this.o.repository}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const notFound: Reply = [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }];
     const exists = (n: number) => this.issues.has(n) || this.pulls.has(n);
     return [
@@ -162,7 +148,7 @@ export class FakeGithub {
         const state = this.teams.get(`${org}/${slug}`.toLowerCase())?.members.get(l.toLowerCase());
         return state ? [200, { url: `${this.url}/orgs/${org}/teams/${slug}/memberships/${l}`, role: 'member', state }] : notFound;
       }],
-      ['GET', new RegExp(`^${R}/commits/([0-9a-f]+)/pulls$`), ([, sha], q, _b) => this.page([...this.pulls.values()].filter((p) => p.mergeSha === sha || p.headSha === sha).map((p) => this.pullJson(p)), q, `/repos/${this.o.repository}/commits/${sha}/pulls`)],
+      ['GET', new RegExp(`^${R}/commits/([0-9a-f]+)/pulls$`), ([, sha], q) => this.page([...this.pulls.values()].filter((p) => p.mergeSha === sha || p.headSha === sha).map((p) => this.pullJson(p)), q, `/repos/${this.o.repository}/commits/${sha}/pulls`)],
       ['GET', new RegExp(`^${R}/pulls/(\\d+)$`), ([, n]) => (this.pulls.has(+n) ? [200, this.pullJson(this.pulls.get(+n)!)] : notFound)],
       ['GET', new RegExp(`^${R}/pulls/(\\d+)/reviews$`), ([, n], q) => this.page(this.reviews.filter((r) => r.pr === +n).map((r) => ({
         id: r.id, node_id: `PRR_${r.id}`, user: this.userJson(r.user), body: '', state: r.state, commit_id: r.commitId, submitted_at: iso(r.submittedAt),
@@ -203,14 +189,14 @@ export class FakeGithub {
         return [200, { id: this.nextId++, name: decodeURIComponent(name), protection_rules: [{ type: 'required_reviewers', prevent_self_review: b.prevent_self_review, reviewers: b.reviewers }], deployment_branch_policy: b.deployment_branch_policy }];
       }],
       ['GET', new RegExp(`^${R}/branches/([^/]+)/protection$`), ([, br]) => {
+        // Stored as the PUT body; served in GitHub's GET shape (objects where PUT takes names).
         const p = this.protection.get(decodeURIComponent(br)) as Record<string, any> | undefined;
-        if (!p) return [404, { message: 'Branch not protected' }];
-        const r = p.restrictions;
-        return [200, {
+        const named = (key: string, list?: string[]) => (list ?? []).map((v) => ({ [key]: v }));
+        return p ? [200, {
           ...(p.required_status_checks ? { required_status_checks: { ...p.required_status_checks, checks: [] } } : {}),
           enforce_admins: { enabled: !!p.enforce_admins }, required_pull_request_reviews: p.required_pull_request_reviews,
-          ...(r ? { restrictions: { users: r.users.map((login: string) => ({ login })), teams: r.teams.map((slug: string) => ({ slug })), apps: (r.apps ?? []).map((slug: string) => ({ slug })) } } : {}),
-        }];
+          ...(p.restrictions ? { restrictions: { users: named('login', p.restrictions.users), teams: named('slug', p.restrictions.teams), apps: named('slug', p.restrictions.apps) } } : {}),
+        }] : [404, { message: 'Branch not protected' }];
       }],
       ['PUT', new RegExp(`^${R}/branches/([^/]+)/protection$`), ([, br], _q, b) => (this.protection.set(decodeURIComponent(br), b), [200, { url: `${this.url}/repos/${this.o.repository}/branches/${br}/protection`, ...b }])],
     ];
@@ -241,15 +227,14 @@ export class FakeGithub {
 
 /** Starts a fake GitHub on 127.0.0.1 (random port); `close()` it after the test. */
 export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<FakeGithub> {
-  let fake: FakeGithub | undefined;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    let size = 0;
+    let size = 0; // bounded: a body over 1 MB is refused, not buffered
     req.on('data', (c: Buffer) => { size += c.length; if (size <= 1_000_000) chunks.push(c); });
-    req.on('end', () => (size > 1_000_000 ? (res.writeHead(413), res.end()) : fake!.handle(req, Buffer.concat(chunks).toString('utf8'), res)));
+    req.on('end', () => (size > 1_000_000 ? (res.writeHead(413), res.end()) : fake.handle(req, Buffer.concat(chunks).toString('utf8'), res)));
   });
   server.requestTimeout = 10_000;
-  fake = new FakeGithub(server, options);
+  const fake = new FakeGithub(server, options);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return fake;

@@ -24,17 +24,15 @@ import { defaultHandlers, type ConstructName, type Handle, type Info, type State
  */
 
 /**
- * The in-scope patterns for one construct stack. A pattern changes the output only where it
- * matches with its `character` inside the text, so a text holding none of the in-scope characters
- * passes unchanged. Spaces and tabs are too common for that test: their few patterns (a space
- * next to a line ending, a space in a code fence's info string or an autolink) are run instead.
+ * The in-scope patterns for one construct stack, by character. A pattern changes the output
+ * only where it matches with its `character` inside the text, so only the patterns of characters
+ * the text holds are run.
  */
 interface Scope {
-  readonly patterns: readonly Unsafe[];
-  /** Any in-scope character other than space and tab. */
-  readonly chars: RegExp | undefined;
-  /** The in-scope patterns whose character is a space or a tab. */
-  readonly blanks: readonly Unsafe[];
+  /** In-scope patterns by the char code of their (ASCII) character. */
+  readonly byCode: readonly (readonly Unsafe[] | undefined)[];
+  /** In-scope patterns whose character is not ASCII (none in practice). */
+  readonly other: readonly Unsafe[];
 }
 
 interface ScopeNode {
@@ -82,14 +80,14 @@ function scopeOf(set: PatternSet, state: State): Scope {
   }
   if (!node.scope) {
     const patterns = set.unsafe.filter((p) => patternInScope(stack, p));
-    const isBlank = (p: Unsafe) => p.character === ' ' || p.character === '\t';
-    const chars = [...new Set(patterns.filter((p) => !isBlank(p)).map((p) => p.character))];
-    const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    node.scope = {
-      patterns,
-      chars: chars.length ? new RegExp(`[${chars.map(hex).join('')}]`) : undefined,
-      blanks: patterns.filter(isBlank),
-    };
+    const byCode: Unsafe[][] = [];
+    const other: Unsafe[] = [];
+    for (const p of patterns) {
+      const code = p.character.charCodeAt(0);
+      if (code < 128) (byCode[code] ??= []).push(p);
+      else other.push(p);
+    }
+    node.scope = { byCode: Array.from({ length: 128 }, (_, i) => byCode[i]), other };
   }
   return node.scope;
 }
@@ -105,6 +103,10 @@ function listInScope(stack: readonly ConstructName[], list: Unsafe['inConstruct'
   return items.some((name) => stack.includes(name));
 }
 
+/** Which characters were already checked for the current text (`generation` marks them). */
+const checked = new Uint32Array(128);
+let generation = 0;
+
 /**
  * True when `safe(state, input, { before, after })` certainly returns `input` unchanged: no
  * in-scope pattern matches with its character inside `input`, and there is no backslash to escape.
@@ -114,36 +116,46 @@ function passesUnchanged(state: State, input: string, before: string, after: str
   const set = patternSet(state);
   if (!set.eligible) return false;
   const scope = scopeOf(set, state);
-  if (scope.chars?.test(input)) return !matchesInside(state, scope.patterns, input, before, after);
-  if (scope.blanks.length && /[ \t]/.test(input)) return !matchesInside(state, scope.blanks, input, before, after);
+  if (++generation === 0xffffffff) {
+    checked.fill(0);
+    generation = 1;
+  }
+  let value: string | undefined;
+  const start = before.length;
+  const end = start + input.length;
+  for (let i = 0; i < input.length; i++) {
+    const code = input.charCodeAt(i);
+    if (code >= 128 || checked[code] === generation) continue;
+    checked[code] = generation;
+    const patterns = scope.byCode[code];
+    if (!patterns) continue;
+    value ??= before + input + after;
+    for (const pattern of patterns) if (matchesInside(state, pattern, value, start, end)) return false;
+  }
+  for (const pattern of scope.other) {
+    if (input.includes(pattern.character) && matchesInside(state, pattern, before + input + after, start, end)) return false;
+  }
   return true;
 }
 
-/** Whether one of `patterns` matches, as `safe()` runs it, with its character inside `input`. */
-function matchesInside(state: State, patterns: readonly Unsafe[], input: string, before: string, after: string): boolean {
-  const value = before + input + after;
-  const start = before.length;
-  const end = start + input.length;
-  for (const pattern of patterns) {
-    if (!input.includes(pattern.character)) continue;
-    const expression = state.compilePattern(pattern);
-    const hasBefore = Boolean(pattern.before || pattern.atBreak);
-    // The serialiser's own compiled (global) regex: scan from 0 and leave lastIndex at 0, as
-    // `safe()` does.
-    expression.lastIndex = 0;
-    let match: RegExpExecArray | null;
-    let hit = false;
-    while ((match = expression.exec(value))) {
-      const position = match.index + (hasBefore ? match[1].length : 0);
-      if (position >= start && position < end) {
-        hit = true;
-        break;
-      }
+/** Whether `pattern` matches in `value`, as `safe()` runs it, with its character in [start, end). */
+function matchesInside(state: State, pattern: Unsafe, value: string, start: number, end: number): boolean {
+  const expression = state.compilePattern(pattern);
+  const hasBefore = Boolean(pattern.before || pattern.atBreak);
+  // The serialiser's own compiled (global) regex: scan from 0 and leave lastIndex at 0, as
+  // `safe()` does.
+  expression.lastIndex = 0;
+  let match: RegExpExecArray | null;
+  let hit = false;
+  while ((match = expression.exec(value))) {
+    const position = match.index + (hasBefore ? match[1].length : 0);
+    if (position >= start && position < end) {
+      hit = true;
+      break;
     }
-    expression.lastIndex = 0;
-    if (hit) return true;
   }
-  return false;
+  expression.lastIndex = 0;
+  return hit;
 }
 
 const defaultText = defaultHandlers.text as Handle;

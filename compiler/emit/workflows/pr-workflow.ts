@@ -46,6 +46,7 @@ function prWorkflow(): Record<string, unknown> {
             run: 'npx runbook pr-comment --base-ref "$BASE_SHA"',
             env: {
               BASE_SHA: expr('github.event.pull_request.base.sha'),
+              HEAD_SHA: expr('github.event.pull_request.head.sha'),
               PR_NUMBER: expr('github.event.pull_request.number'),
               GITHUB_TOKEN: expr('github.token'),
             },

@@ -31,6 +31,7 @@ describe('githubClient', () => {
     expect((error as Error).message).toMatch(/Bad credentials/);
     expect((error as Error).message).not.toContain(token);
     expect(JSON.stringify((error as { request?: unknown }).request)).not.toContain(token);
+    expect(JSON.stringify((error as { response?: unknown }).response)).not.toContain(token);
   });
 
   it('retries a rate-limited 403 through the throttling plugin, at most twice', async () => {

