@@ -5,6 +5,8 @@ import { auditShowCommand, auditVerifyCommand } from './commands/audit.js';
 import { compileCommand } from './commands/compile.js';
 import { demoCommand } from './commands/demo.js';
 import { githubSetupCommand } from './commands/github-setup.js';
+import { prCommentCommand } from './commands/pr-comment.js';
+import { runRequestCommand } from './commands/run-request.js';
 import { planCommand } from './commands/plan.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand, type RunCliOptions } from './commands/run.js';
@@ -81,6 +83,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('demo')
     .description('drill: run the PostgreSQL failover runbook against a throwaway local primary + standby')
     .action(async (_o, cmd: Command) => setExit(await demoCommand({ root: common(cmd).root })));
+  program
+    .command('pr-comment')
+    .description('post (or edit) the pull request\'s plan comment: steps, gates, RTO before/after, plan hashes')
+    .option('--base-ref <sha>', 'the base commit (or BASE_SHA)')
+    .option('--pr <number>', 'pull request number (or PR_NUMBER / the event payload)')
+    .option('--print', 'print the comment instead of posting it')
+    .action(async (o: { baseRef?: string; pr?: string; print?: boolean }, cmd: Command) => setExit(await prCommentCommand({ ...o, root: common(cmd).root })));
+  runOptions(program
+    .command('run-request')
+    .description('run merged run requests (runs/*.yaml) after verifying their pull request\'s approvals')
+    .argument('[files...]', 'run request files')
+    .option('--changed <sha...>', 'BEFORE AFTER: run the requests added by this push'))
+    .action(async (files: string[], o: RunCliOptions & { changed?: string[] }, cmd: Command) => setExit(await runRequestCommand(files, { ...o, input: [], root: common(cmd).root })));
   const github = program.command('github').description('set up and use GitHub as the control plane');
   github
     .command('setup')
