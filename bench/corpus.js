@@ -58,7 +58,7 @@ function runbook(name, index, stepCount) {
     '  inputs:',
     '    dr_region: { type: choice, options: [us-west-2, eu-west-1], default: us-west-2 }',
     '    reason: { type: string, required: true, description: Why we fail over }',
-    '    dry_run: { type: boolean, default: false }',
+    '    rehearsal: { type: boolean, default: false }',
     '  secrets: [DR_DATABASE_URL, PRIMARY_DATABASE_URL]',
     '  environment: production-failover',
     `  concurrency: ${name}`,
@@ -135,7 +135,7 @@ function step(p, s, parallel) {
       `    template: ${p % 2 === 0 ? 'bench-alert' : 'bench-status'}`,
       '    audience: [engineering]',
       `    vars: { phase: "Phase ${p + 1}", status: "lag {{steps.p${p + 1}-s1.outputs.lag}}s" }`,
-      '  if: "{{not inputs.dry_run}}"',
+      '  if: "{{not inputs.rehearsal}}"',
       '  estimate: 2s'];
   }
   if (kind === 4) {
