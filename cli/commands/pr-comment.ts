@@ -17,7 +17,9 @@ export async function prCommentCommand(o: { root: string; baseRef?: string; pr?:
   const baseDir = treeAt(o.root, baseRef, defaultPaths);
   let body: string;
   try {
-    body = renderPlanComment(diffCompile(compileTree(baseDir), compileTree(o.root)));
+    // A head with errors still gets a comment: the diff of what compiles, next to the annotations.
+    const commit = process.env.HEAD_SHA;
+    body = renderPlanComment(diffCompile(compileTree(baseDir), compileTree(o.root)), commit ? { commit } : {});
   } finally {
     rmSync(baseDir, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ export interface RtoFigures {
 /** What got worse: the expected duration, the worst case, or the status against the budget. */
 export type RtoRegression = 'expected' | 'worst-case' | 'status';
 
+/** One phase (or the total) before and after, with what got worse. */
 export interface RtoRow {
   /** Phase id, or `total`. */
   readonly id: string;

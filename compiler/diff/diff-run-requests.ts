@@ -18,6 +18,7 @@ export interface RunRequestPlan {
   readonly rtoMs?: number;
 }
 
+/** A run request the pull request adds, changes or removes, with the plan reviewers approve. */
 export interface RunRequestChange {
   readonly kind: ChangeKind;
   /** Head's request (base's when removed). */

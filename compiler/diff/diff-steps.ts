@@ -14,6 +14,7 @@ export interface StepChange extends StepRef {
   readonly fields: string[];
 }
 
+/** Steps added, removed and changed between two graphs of one runbook. */
 export interface StepsDiff {
   /** In head's graph order. */
   readonly added: StepRef[];

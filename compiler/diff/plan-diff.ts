@@ -12,6 +12,7 @@ import { diffSteps, type StepsDiff } from './diff-steps.js';
  * the sticky pull-request comment.
  */
 
+/** How a runbook or run request differs between base and head. */
 export type ChangeKind = 'added' | 'removed' | 'changed';
 
 /** An approval gate: a step with an approval (or an `approval` step), or the whole run. */
@@ -21,6 +22,7 @@ export interface Gate {
   readonly approval: IrApproval;
 }
 
+/** Everything a reviewer needs about one changed runbook (or BackupPlan). */
 export interface RunbookDiff {
   readonly name: string;
   readonly title: string;
@@ -39,6 +41,7 @@ export interface RunbookDiff {
   readonly planHash: { readonly before?: string; readonly after?: string };
 }
 
+/** The plan changes of a pull request: `diffCompile`'s result, `renderPlanComment`'s input. */
 export interface PlanDiff {
   /** Changed runbooks (and BackupPlans), sorted by name. */
   readonly runbooks: RunbookDiff[];

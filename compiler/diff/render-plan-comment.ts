@@ -10,6 +10,7 @@ export const planCommentMarker = '<!-- runbook-plan-comment -->';
 /** GitHub refuses comments over 65,536 characters; stay well below. */
 export const maxCommentLength = 60_000;
 
+/** Options of `renderPlanComment`. */
 export interface PlanCommentOptions {
   /** Longest comment to produce; past it the step and phase tables are left out. */
   readonly maxLength?: number;

@@ -8,8 +8,9 @@ import type { ChangeKind, Gate, RunbookDiff } from './plan-diff.js';
 export const changeIcon: Readonly<Record<ChangeKind, string>> = { added: '➕', removed: '➖', changed: '✏️' };
 const changeMark = (kind: ChangeKind) => `${changeIcon[kind]} ${kind}`;
 
-/** Column names of the tables; tests find columns by them. */
+/** Column names of the step table; tests find columns by them. */
 export const stepsHeader = ['Change', 'Step', 'Phase', 'Action', 'What changed'];
+/** Column names of the RTO before/after table. */
 export const rtoDiffHeader = ['Phase', 'Budget', 'Expected', 'Worst case', 'Status'];
 
 /**

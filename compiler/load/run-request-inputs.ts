@@ -14,6 +14,7 @@ export interface InputDefinition {
   readonly options?: readonly (string | number)[];
 }
 
+/** Not declared, required but absent, or a value of the wrong type / not an option. */
 export type InputProblemKind = 'unknown' | 'missing' | 'invalid';
 
 /** One problem with one input; `input` is the name it concerns. */
@@ -23,6 +24,7 @@ export interface InputProblem {
   readonly message: string;
 }
 
+/** The result of `resolveRequestInputs`. */
 export interface ResolvedInputs {
   /** Typed values with defaults applied; inputs with neither a value nor a default are absent. */
   readonly values: Record<string, unknown>;

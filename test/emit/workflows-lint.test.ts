@@ -88,8 +88,9 @@ describe('injection through runbook text', () => {
     for (const [, value] of inputEnv) for (const p of payloads) expect(value).not.toContain(p);
   });
 
-  it('keeps the runbook title in a comment only', () => {
-    expect(content).toContain('# title: Evil $(id) ${{ github.token }}\n');
+  it('keeps the runbook title in a one-line comment only, even when it spans lines', () => {
+    expect(content).toContain('# title: Evil $(id) jobs: {} ${{ github.token }}\n');
+    expect(Object.keys(doc.toJSON() as object)).toEqual(['name', 'on', 'permissions', 'concurrency', 'jobs']);
     expect(doc.get('name')).toBe('runbook evil');
   });
 });

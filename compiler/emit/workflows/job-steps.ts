@@ -19,6 +19,7 @@ export const auditDir = '.runbook/runs/';
  */
 export const auditRetentionDays = 90;
 
+/** What differs between the jobs of the generated workflows. */
 export interface RunJobOptions {
   /** The one shell command, e.g. `npx runbook run failover --inputs-from-env`. */
   readonly command: string;

@@ -24,10 +24,14 @@ export interface PinnedAction {
   readonly version: string;
 }
 
+/** actions/checkout v4.2.2. */
 export const checkoutAction: PinnedAction = { repo: 'actions/checkout', sha: '11bd71901bbe5b1630ceea73d27597364c9af683', version: 'v4.2.2' };
+/** actions/setup-node v4.4.0. */
 export const setupNodeAction: PinnedAction = { repo: 'actions/setup-node', sha: '49933ea5288caeca8642d1e84afbd3f7d6820020', version: 'v4.4.0' };
+/** actions/upload-artifact v4.6.2. */
 export const uploadArtifactAction: PinnedAction = { repo: 'actions/upload-artifact', sha: 'ea165f8d65b6e75b540449e92b4886f43607fa02', version: 'v4.6.2' };
 
+/** Every action a generated workflow may use; the tests reject any other `uses:`. */
 export const pinnedActions: readonly PinnedAction[] = [checkoutAction, setupNodeAction, uploadArtifactAction];
 
 /** The `uses:` value of a pinned action. */

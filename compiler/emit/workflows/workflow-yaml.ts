@@ -32,7 +32,8 @@ export function literal(value: string): Scalar<string> {
 export function renderWorkflow(content: Record<string, unknown>, header: readonly string[] = []): string {
   // No anchors/aliases: a workflow reads top to bottom, even where two steps share a value.
   const doc = new Document(content, { aliasDuplicateObjects: false });
-  doc.commentBefore = [generatedNotice, ...header].map((line) => (line ? ` ${line}` : '')).join('\n');
+  // One comment line per header entry, whatever it contains (a title may span lines in YAML).
+  doc.commentBefore = [generatedNotice, ...header].map((line) => ` ${line.replace(/\s*[\r\n]+\s*/g, ' ')}`).join('\n');
   visit(doc, {
     Pair(_, pair) {
       if (!isScalar(pair.key) || pair.key.value !== 'uses' || !isScalar(pair.value)) return;

@@ -63,10 +63,11 @@ describe('plans', () => {
     const p = notifyAction.plan({ template: 't', audience: ['eng', 'ops', 'ext'] }, plan);
     expect(p.calls).toEqual([
       { target: 'slack:eng', operation: 'POST', args: { url: '$SLACK_WEBHOOK_URL', template: 't' } },
+      // The github channel comments on the run's tracking issue (skipped at run time without one).
+      { target: 'github:eng', operation: 'POST', args: { url: "the run's GitHub tracking issue (skipped without one)", template: 't' } },
       { target: 'webhook:ops', operation: 'POST', args: { url: 'https://hooks.example.com', template: 't' } },
       { target: 'webhook:ext', operation: 'POST', args: { url: '{{inputs.customer_hook}}', template: 't' } },
     ]);
-    expect(p.summary).toContain('skipped eng/github');
     const drill = notifyAction.plan({ template: 't', audience: ['ext'] }, { ...plan, run: { ...plan.run, drill: true } });
     expect(drill.calls).toEqual([]);
     expect(drill.summary).toContain('ext/webhook (drill)');
