@@ -64,7 +64,7 @@ let unavailable = false;
 function pool(): Worker[] {
   if (unavailable) return [];
   // Only from the built JavaScript (not when the TypeScript sources run under a test runner).
-  const size = Number(process.env.PAGE_POOL_SIZE ?? Math.min(availableParallelism(), 4));
+  const size = Math.min(availableParallelism(), 4);
   if (size < 2 || !existsSync(fileURLToPath(workerFile))) {
     unavailable = true;
     return [];
@@ -149,7 +149,7 @@ export function startGraphPages(graphs: readonly IrGraph[], snapshot: () => Grap
         // Every page is claimed (the counter is past the end) and each claimed one delivered.
         const claimed = Math.min(Atomics.load(shared, next), graphs.length);
         if (claimed === graphs.length && done + mine === graphs.length) break;
-        if (claimed < graphs.length && ((done === 0 && idleMs >= startMs) || process.env.PAGE_POOL_MAIN)) {
+        if (claimed < graphs.length && done === 0 && idleMs >= startMs) {
           // The workers have not delivered a page yet (still starting?): build one here.
           claim();
           continue;
