@@ -4,6 +4,7 @@ import { RunRefused } from '../executor/core/errors.js';
 import { auditShowCommand, auditVerifyCommand } from './commands/audit.js';
 import { compileCommand } from './commands/compile.js';
 import { demoCommand } from './commands/demo.js';
+import { drillCommand } from './commands/drill.js';
 import { githubSetupCommand } from './commands/github-setup.js';
 import { prCommentCommand } from './commands/pr-comment.js';
 import { runRequestCommand } from './commands/run-request.js';
@@ -73,6 +74,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--drill', 'mark the run as a drill (notifications say DRILL, never reach customers)')
     .option('--inputs-from-env', 'read inputs from RUNBOOK_INPUT_<NAME> variables (generated workflows); RUNBOOK_DRY_RUN/RUNBOOK_DRILL=true too'))
     .action(async (name: string, o: RunCliOptions, cmd: Command) => setExit(await runCommand(name, { ...o, root: common(cmd).root })));
+  runOptions(program
+    .command('drill')
+    .description('run a runbook as a drill, with injected faults; writes a drill record and report under drills/')
+    .argument('<name>', 'runbook name')
+    .option('-i, --input <name=value>', 'an input (repeatable)', collect, [])
+    .option('--inject <step=fault>', 'fail | timeout | slow=<duration> | flaky=<n> (repeatable)', collect, [])
+    .option('--dry-run', "walk the graph calling each action's plan instead of its effect")
+    .option('--record-dir <dir>', 'where records/ and reports/ go (default drills/)'))
+    .action(async (name: string, o: RunCliOptions & { inject: string[]; recordDir?: string }, cmd: Command) => setExit(await drillCommand(name, { ...o, root: common(cmd).root })));
   runOptions(program
     .command('resume')
     .description('continue an interrupted or killed run from its journal')

@@ -11,7 +11,8 @@ import type { RunStatus } from '../../executor/core/events.js';
 import { parseInputArgs } from '../../executor/inputs/resolve-inputs.js';
 import { plainProgress } from '../../executor/progress/plain.js';
 import { ttyProgress } from '../../executor/progress/tty.js';
-import { runRunbook, type RunOptions } from '../../executor/run/run-runbook.js';
+import { runRunbook, type RunOptions, type RunOutcome } from '../../executor/run/run-runbook.js';
+import type { AuditRecord } from '../../executor/audit/record.js';
 import type { ResumeState } from '../../executor/run/resume-state.js';
 import { ExitCode } from '../exit-codes.js';
 import { githubRunOptions } from '../github-mode.js';
@@ -53,7 +54,14 @@ const exitFor: Record<RunStatus, number> = {
 };
 
 /** `runbook run NAME`: executes the compiled graph with audit, lock, approvals and progress. */
-export async function runCommand(name: string, o: RunCliOptions, resume?: ResumeState, extra?: Pick<RunOptions, 'beforeSteps'> & { issueNumber?: number; inputs?: Record<string, unknown> }): Promise<number> {
+export interface RunExtras extends Pick<RunOptions, 'beforeSteps' | 'faults'> {
+  issueNumber?: number;
+  inputs?: Record<string, unknown>;
+  /** After the run: e.g. a drill writes its record and report. */
+  onOutcome?: (outcome: RunOutcome, records: AuditRecord[]) => void | Promise<void>;
+}
+
+export async function runCommand(name: string, o: RunCliOptions, resume?: ResumeState, extra?: RunExtras): Promise<number> {
   const approvalsPath = o.approvals ?? process.env.RUNBOOK_APPROVALS;
   const file = approvalsPath ? readApprovalsFile(approvalsPath) : { approvals: [] };
   const interactive = process.stdin.isTTY === true && !process.env.CI;
@@ -84,8 +92,9 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
     const github = resume ? {} : await githubRunOptions({
       env: process.env, graph: loadGraph(o.root, name), runId: newRunId(name), initiator: options.initiator, dryRun: options.dryRun, issueNumber: extra?.issueNumber,
     });
-    const outcome = await runRunbook({ ...options, ...github, ...(extra?.beforeSteps ? { beforeSteps: extra.beforeSteps } : {}) });
+    const outcome = await runRunbook({ ...options, ...github, ...(extra?.beforeSteps ? { beforeSteps: extra.beforeSteps } : {}), ...(extra?.faults ? { faults: extra.faults } : {}) });
     const { records } = await readAuditFile(outcome.auditPath);
+    await extra?.onOutcome?.(outcome, records);
     // In GitHub Actions the run also reports itself in the job summary.
     if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, renderSummaryMarkdown(summarizeAudit(records)) + '\n');
     if (!o.json) {

@@ -1,5 +1,11 @@
 import type { Range, SourceFile } from '../source/source-file.js';
 
+/** A SourceMap's entries as plain, cloneable data. Whoever builds a map from parts owns them. */
+export interface SourceMapParts {
+  readonly slots: Map<string, number>;
+  readonly ranges: number[];
+}
+
 /**
  * Where every value of a loaded document came from: JSON Pointer (RFC 6901, the same syntax as
  * ajv's `instancePath`) → source range. YAML and Markdown loaders fill it; schema errors and rules
@@ -11,11 +17,15 @@ import type { Range, SourceFile } from '../source/source-file.js';
  */
 export class SourceMap {
   /** Pointer → slot; slot `s` is `ranges[s..s+3]`: value start, value end, key start, key end. */
-  private readonly slots = new Map<string, number>();
+  private readonly slots: Map<string, number>;
   /** Offsets are never negative: a key start of -1 means the entry has no key range. */
-  private readonly ranges: number[] = [];
+  private readonly ranges: number[];
 
-  constructor(readonly file: SourceFile) {}
+  /** An empty map, or one taking over `parts` (from `toParts` of a map on another thread). */
+  constructor(readonly file: SourceFile, parts?: SourceMapParts) {
+    this.slots = parts?.slots ?? new Map();
+    this.ranges = parts?.ranges ?? [];
+  }
 
   set(pointer: string, value: Range, key?: Range): void {
     let slot = this.slots.get(pointer);
@@ -33,6 +43,11 @@ export class SourceMap {
     r[slot + 1] = end;
     r[slot + 2] = keyStart;
     r[slot + 3] = keyEnd;
+  }
+
+  /** The entries as plain data, to rebuild the map on another thread (`new SourceMap(file, parts)`). */
+  toParts(): SourceMapParts {
+    return { slots: this.slots, ranges: this.ranges };
   }
 
   has(pointer: string): boolean {

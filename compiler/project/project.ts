@@ -1,6 +1,9 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { docName, type Kind, type LoadedDoc } from '../load/loaded-doc.js';
-import { loadFile } from '../load/load-file.js';
+import { formatOf, loadFile, type FileLoadResult } from '../load/load-file.js';
+import { decodeLoadResult, type EncodedLoadResult } from '../load/load-transfer.js';
+import { startParallel } from '../parallel/pool.js';
+import { shareValue } from '../parallel/share.js';
 import type { SourceFile } from '../source/source-file.js';
 
 /** All documents of a tree, indexed by kind and name. */
@@ -15,8 +18,7 @@ export interface Project {
 export function buildProject(files: readonly SourceFile[]): { project: Project; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const docs: LoadedDoc[] = [];
-  for (const file of files) {
-    const result = loadFile(file);
+  for (const result of loadFiles(files)) {
     docs.push(...result.docs);
     diagnostics.push(...result.diagnostics);
   }
@@ -48,4 +50,33 @@ export function buildProject(files: readonly SourceFile[]): { project: Project; 
     directory: directories[0],
   };
   return { project, diagnostics };
+}
+
+/** Below this many YAML files, loading on worker threads does not pay for itself. */
+const minParallelFiles = 64;
+
+/**
+ * `loadFile` of every file, in order. YAML files (nearly all of a large tree) are parsed on worker
+ * threads when there are many (compiler/parallel): the same code on the same text, so the same
+ * result. A file whose worker result has any diagnostic is loaded again here, so that findings
+ * that could depend on the thread (a parser running out of stack on absurd nesting) are always
+ * this thread's. Markdown and Handlebars files are loaded here meanwhile.
+ */
+function loadFiles(files: readonly SourceFile[]): FileLoadResult[] {
+  const yaml = files.flatMap((file, i) => (formatOf(file.path) === 'yaml' ? [i] : []));
+  const parallel = startParallel<FileLoadResult>('load-files', yaml.length, {
+    minItems: minParallelFiles,
+    payload: () => shareValue(yaml.map((i) => ({ path: files[i].path, text: files[i].text }))),
+    decode: (value, k) => {
+      const encoded = value as EncodedLoadResult;
+      return encoded.diagnostics.length ? undefined : decodeLoadResult(files[yaml[k]], encoded);
+    },
+  });
+  const results: FileLoadResult[] = new Array(files.length);
+  const isYaml = new Set(yaml);
+  files.forEach((file, i) => {
+    if (!isYaml.has(i)) results[i] = loadFile(file);
+  });
+  parallel.finish((k) => loadFile(files[yaml[k]])).forEach((result, k) => (results[yaml[k]] = result));
+  return results;
 }

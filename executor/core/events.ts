@@ -20,6 +20,8 @@ export interface RunEvents {
     runbook: string; title: string; planHash: string; commit?: string; initiator: string;
     inputs: Record<string, unknown>; dryRun: boolean; drill: boolean; objectives: { rtoMs?: number; rpoMs?: number };
     phases: { id: string; budgetMs?: number; steps: string[] }[];
+    /** Drills: injected faults, step id → fault. */
+    faults?: Record<string, string>;
   };
   'run:resume': { by: string; completed: string[]; inDoubt: string[]; droppedTornLine?: boolean };
   'operator:decision': { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string };

@@ -18,6 +18,7 @@ import { runGraph, type SchedulerResult } from '../scheduler/scheduler.js';
 import { LiveRunner } from './live-runner.js';
 import { loadGraph } from './load-graph.js';
 import { newRunId } from './run-id.js';
+import { describeFault, withFaults, type Fault } from '../drill/faults.js';
 import { prefixedSink, reachableGraphs } from './subgraph.js';
 import type { ResumeState } from './resume-state.js';
 
@@ -52,6 +53,8 @@ export interface RunOptions {
   readonly approvalGate?: (o: { events: EventSink; graph: IrGraph; planHash: string; masker: SecretMasker }) => ApprovalGate;
   /** Runs after run:start, before any step; throwing RunRefused stops the run (run-request checks). */
   readonly beforeSteps?: (o: { events: EventSink; graph: IrGraph; planHash: string }) => Promise<void>;
+  /** Drills: faults to inject, step id → fault (see executor/drill/faults.ts). */
+  readonly faults?: ReadonlyMap<string, Fault>;
   /** Channel senders for notify (the tracking issue's `github` channel). */
   readonly channels?: Readonly<Record<string, ChannelSender>>;
 }
@@ -109,6 +112,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
       runbook: graph.name, title: graph.title, planHash, ...(o.commit ? { commit: o.commit } : {}), initiator: o.initiator,
       inputs, dryRun: o.dryRun, drill: o.drill === true, objectives: graph.objectives,
       phases: graph.phases.map((p) => ({ id: p.id, steps: p.steps, ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}) })),
+      ...(o.faults?.size ? { faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])) } : {}),
     });
     for (const d of o.resume?.decisions ?? []) await audit.emit('operator:decision', d);
     if (o.beforeSteps && !o.resume) {
@@ -141,7 +145,8 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
           },
         },
       });
-    const runner = makeRunner(graph, run, inputs, secrets, audit);
+    const live = makeRunner(graph, run, inputs, secrets, audit);
+    const runner = o.faults?.size ? withFaults(live, o.faults, clock) : live;
     const result = await runGraph({ graph, runner, events: audit, clock, signal: ctrl.signal, concurrency: o.concurrency, restored: o.resume?.restored });
     if (result.status === 'interrupted') await audit.emit('run:interrupted', { signal: String(o.signal.reason ?? 'SIGINT') });
     await audit.emit('run:end', {

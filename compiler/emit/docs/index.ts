@@ -9,7 +9,8 @@ import { createDocsContext, graphPageSnapshot, type DocsContext } from './docs-c
 import { homePage, type DocsIndex } from './home-page.js';
 import * as names from './links.js';
 import { serialise } from './mdast-builders.js';
-import { startGraphPages } from './page-pool.js';
+import { startParallel } from '../../parallel/pool.js';
+import { shareValue } from '../../parallel/share.js';
 import { runbookPage } from './runbook-page.js';
 import { sidebarPage } from './sidebar.js';
 import { templatePage } from './template-page.js';
@@ -37,12 +38,20 @@ export function createDocsEmitter(options: DocsEmitterOptions = {}): Emitter {
 /** The emitter `runbook compile` runs (wiki link style). */
 export const docsEmitter: Emitter = createDocsEmitter();
 
+/** Below this many graph pages, building them on worker threads does not pay for itself. */
+const minParallelPages = 48;
+
 function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[] {
   const ctx = createDocsContext(result, style);
   const index = docsIndex(ctx);
   const graphs = [...index.runbooks, ...index.backupPlans];
-  // Graph pages are most of the work: with many of them, a worker thread builds some (page-pool.ts).
-  const graphPages = startGraphPages(graphs, () => graphPageSnapshot(ctx, style, graphs));
+  // Graph pages are nearly all of the work: with many of them, worker threads build them
+  // (compiler/parallel) from the graphs and a snapshot of what a graph page looks up.
+  const graphPages = startParallel<string>('graph-pages', graphs.length, {
+    minItems: minParallelPages,
+    payload: () => ({ snapshot: graphPageSnapshot(ctx, style, graphs), graphs: shareValue(graphs) }),
+    decode: (value) => (typeof value === 'string' ? value : undefined),
+  });
   // One page at a time: build its tree, serialise it, drop the tree. Only the Markdown text of
   // the pages is kept, never all the trees at once.
   const page = (name: string, root: Root): GeneratedFile => ({ path: names.pagePath(name), content: serialise(root) });
@@ -52,7 +61,7 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
   const checklists = index.checklists.map((c) => page(names.checklistPage(c.name), checklistPage(ctx, c.doc)));
   const templates = index.templates.map((t) =>
     page(names.templatePage(t.name), templatePage(ctx, t.doc, ctx.result.context.templates.get(t.name)!.data)));
-  const graphTexts = graphPages.finish((g) => serialise(runbookPage(ctx, g)));
+  const graphTexts = graphPages.finish((i) => serialise(runbookPage(ctx, graphs[i])));
   const graphFiles = graphs.map((g, i): GeneratedFile => ({ path: names.pagePath(names.graphPage(g)), content: graphTexts[i] }));
   return [home, sidebar, directory, ...graphFiles, ...checklists, ...templates]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,0 +1,29 @@
+import { renderSummaryMarkdown } from '../../executor/audit/summary-markdown.js';
+import { summarizeAudit } from '../../executor/audit/summary.js';
+import { describeFault, parseFaults } from '../../executor/drill/faults.js';
+import { writeDrillFiles } from '../../executor/drill/record.js';
+import { loadGraph } from '../../executor/run/load-graph.js';
+import { runCommand, type RunCliOptions } from './run.js';
+
+/**
+ * `runbook drill NAME [--inject step=fault]…`: a run marked as a drill (plans, audit and
+ * notifications say so; customers are never notified), with faults injected to rehearse retries
+ * and rollback; writes `drills/records/<run-id>.json` and `drills/reports/<run-id>.md`.
+ */
+export async function drillCommand(name: string, o: RunCliOptions & { inject: string[]; recordDir?: string }): Promise<number> {
+  const graph = loadGraph(o.root, name);
+  const faults = parseFaults(graph, o.inject);
+  return runCommand(name, { ...o, drill: true }, undefined, {
+    faults,
+    onOutcome: (outcome, records) => {
+      const files = writeDrillFiles({
+        root: o.root, ...(o.recordDir ? { base: o.recordDir } : {}), outcome, records, graph,
+        faults: Object.fromEntries([...faults].map(([k, f]) => [k, describeFault(f)])),
+        renderReport: (r) => renderSummaryMarkdown(summarizeAudit(r)),
+      });
+      const { rto, rpo } = files.record;
+      process.stdout.write(`drill record: ${files.recordPath}\ndrill report: ${files.reportPath}\n`);
+      process.stdout.write(`measured RTO ${rto.measuredMs ?? '—'} ms${rto.objectiveMs !== undefined ? ` (objective ${rto.objectiveMs} ms, ${rto.met ? 'met' : 'missed'})` : ''}; RPO ${rpo.measuredMs !== undefined ? `${rpo.measuredMs} ms from ${rpo.probe}` : 'not measured (no rpoSeconds output)'}\n`);
+    },
+  });
+}

@@ -1,0 +1,55 @@
+import { formatDuration } from '../../ir/duration.js';
+import type { AuditSummary, StepSummary } from '../audit/summary.js';
+
+/**
+ * Wording shared by the report and the wiki history table, so "rolled back" or "missed by 5m"
+ * reads the same on every page that shows a run.
+ */
+
+/** A run's end state, as the audit summary knows it. */
+export type OutcomeStatus = AuditSummary['outcome']['status'];
+
+const outcomeIcons: Record<OutcomeStatus, string> = {
+  succeeded: '✅', failed: '❌', 'rolled-back': '↩️', interrupted: '⏸️', refused: '🚫', unfinished: '⏳',
+};
+
+const outcomeWords: Record<OutcomeStatus, string> = {
+  succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled back', interrupted: 'interrupted',
+  refused: 'refused (approval not given)', unfinished: 'unfinished (the log ends before run:end)',
+};
+
+/** `✅ succeeded`, `↩️ rolled back`, `⏸️ interrupted`… */
+export function outcomeText(status: OutcomeStatus): string {
+  return `${outcomeIcons[status]} ${outcomeWords[status]}`;
+}
+
+const stepIcons: Record<StepSummary['status'], string> = {
+  succeeded: '✅', failed: '❌', 'timed-out': '⏱️', skipped: '⏭️', cancelled: '⛔', running: '⏳',
+};
+
+/** `⏱️ timed out`, `✅ succeeded`… for a step's final status. */
+export function stepStatusText(status: StepSummary['status']): string {
+  return `${stepIcons[status]} ${status === 'timed-out' ? 'timed out' : status}`;
+}
+
+/**
+ * Durations the way people read them in a review: whole seconds once past one second (a drill
+ * review does not care about 1h2m3s417ms), milliseconds below.
+ */
+export function dur(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  return formatDuration(ms >= 1000 ? Math.round(ms / 1000) * 1000 : Math.max(0, Math.round(ms)));
+}
+
+/** `2025-03-01 10:00:07 UTC`: unambiguous for readers in any time zone, seconds are enough. */
+export function when(iso: string | undefined): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** The calendar day (UTC) a run started on, for titles and the history table. */
+export function day(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toISOString().slice(0, 10);
+}

@@ -1,0 +1,121 @@
+import type { DrillRecord } from '../../ir/drill-record.js';
+import type { AuditSummary, PhaseSummary } from '../audit/summary.js';
+import { dur } from './format.js';
+
+/**
+ * Objectives against measurements: the RTO, the RPO where the runbook probes it, and each phase's
+ * time budget. One place decides "met" and words it, so the report's summary, its Gantt chart
+ * and the wiki history table never disagree.
+ */
+
+/** Objectives to use when the audit log does not carry them (older logs, runs without phases). */
+export interface ReportBudgets {
+  readonly rtoMs?: number;
+  readonly rpoMs?: number;
+  /** Phase id → time budget in milliseconds. */
+  readonly phases?: Readonly<Record<string, number>>;
+}
+
+/** A comparison's result: `met` is undefined when there is nothing to compare. */
+export interface Verdict {
+  readonly met?: boolean;
+  /** Icon and words: `✅ within (59m50s to spare)`, `❌ missed by 5m`… */
+  readonly text: string;
+}
+
+/** An objective and a measurement, both optional: logs and records may lack either. */
+export interface Measure {
+  readonly objectiveMs?: number;
+  readonly measuredMs?: number;
+}
+
+/** What the report says when it cannot tell the RPO: worded so the fix is obvious. */
+export const rpoNotMeasured = 'not measured: the runbook has no RPO probe (a step output named rpoSeconds)';
+
+/** The RPO probe convention (see DrillRecord.rpo): a step output in seconds. */
+const rpoOutput = 'rpoSeconds';
+
+function compare(objectiveMs: number, measuredMs: number): Verdict {
+  return measuredMs <= objectiveMs
+    ? { met: true, text: `✅ within (${dur(objectiveMs - measuredMs)} to spare)` }
+    : { met: false, text: `❌ missed by ${dur(measuredMs - objectiveMs)}` };
+}
+
+/** RTO: a run that never reached its recovery point has missed it, whatever the clock says. */
+export function rtoVerdict(m: Measure): Verdict {
+  if (m.objectiveMs === undefined) return { text: m.measuredMs === undefined ? '— no objective, not measured' : '— no objective' };
+  if (m.measuredMs === undefined) return { met: false, text: '❌ missed: the run never reached its recovery point' };
+  return compare(m.objectiveMs, m.measuredMs);
+}
+
+/** RPO: without a probe there is no measurement, which is neither met nor missed. */
+export function rpoVerdict(m: Measure & { readonly probe?: string }): Verdict {
+  if (m.measuredMs === undefined) {
+    return { text: m.probe ? `not measured: the RPO probe ${m.probe} reported no ${rpoOutput}` : rpoNotMeasured };
+  }
+  if (m.objectiveMs === undefined) return { text: '— no objective' };
+  return compare(m.objectiveMs, m.measuredMs);
+}
+
+/** A phase's measured time against its budget. */
+export interface PhaseVerdict {
+  readonly id: string;
+  readonly budgetMs?: number;
+  readonly durationMs?: number;
+  readonly verdict: Verdict;
+}
+
+/** Everything the report's summary states about objectives. */
+export interface ObjectiveReport {
+  readonly rto: Measure & { readonly verdict: Verdict };
+  readonly rpo: Measure & { readonly probe?: string; readonly verdict: Verdict };
+  readonly phases: readonly PhaseVerdict[];
+  /** Names of the missed objectives, in the order the summary lists them. */
+  readonly missed: readonly string[];
+}
+
+/**
+ * Compares what the run measured with its objectives. The drill record wins where it has a value:
+ * the drill runner knows the recovery step and the RPO probe; the audit log, then the budgets
+ * given by the caller, fill the gaps.
+ */
+export function assessObjectives(s: AuditSummary, record?: DrillRecord, budgets: ReportBudgets = {}): ObjectiveReport {
+  const rto = {
+    objectiveMs: record?.rto.objectiveMs ?? s.rto.objectiveMs ?? budgets.rtoMs,
+    measuredMs: record?.rto.measuredMs ?? s.rto.measuredMs,
+  };
+  const probe = record?.rpo.probe ?? probeInAudit(s)?.stepId;
+  const rpo = {
+    objectiveMs: record?.rpo.objectiveMs ?? s.rpoObjectiveMs ?? budgets.rpoMs,
+    measuredMs: record?.rpo.measuredMs ?? probeInAudit(s)?.ms,
+    probe,
+  };
+  const phases = s.phases.map((p) => phaseVerdict(p, budgets.phases?.[p.id]));
+  const rtoV = rtoVerdict(rto);
+  const rpoV = rpoVerdict(rpo);
+  const missed = [
+    ...(rtoV.met === false ? ['RTO'] : []),
+    ...(rpoV.met === false ? ['RPO'] : []),
+    ...phases.filter((p) => p.verdict.met === false).map((p) => `phase budget of ${p.id}`),
+  ];
+  return { rto: { ...rto, verdict: rtoV }, rpo: { ...rpo, verdict: rpoV }, phases, missed };
+}
+
+function phaseVerdict(p: PhaseSummary, fallbackBudgetMs: number | undefined): PhaseVerdict {
+  const budgetMs = p.budgetMs ?? fallbackBudgetMs;
+  const base = { id: p.id, budgetMs, durationMs: p.durationMs };
+  if (p.durationMs === undefined) return { ...base, verdict: { text: '⏳ unfinished' } };
+  if (budgetMs === undefined) return { ...base, verdict: { text: '— no budget' } };
+  return p.durationMs <= budgetMs
+    ? { ...base, verdict: { met: true, text: `✅ within (${dur(budgetMs - p.durationMs)} to spare)` } }
+    : { ...base, verdict: { met: false, text: `❌ over by ${dur(p.durationMs - budgetMs)}` } };
+}
+
+/** The last succeeded step that reported `rpoSeconds`: the probe of runs without a drill record. */
+function probeInAudit(s: AuditSummary): { stepId: string; ms: number } | undefined {
+  for (const st of [...s.steps].reverse()) {
+    const v = st.outputs?.[rpoOutput];
+    if (st.status === 'succeeded' && typeof v === 'number' && Number.isFinite(v)) return { stepId: st.stepId, ms: Math.round(v * 1000) };
+  }
+  return undefined;
+}
