@@ -23,6 +23,16 @@ export function outcomeText(status: OutcomeStatus): string {
   return `${outcomeIcons[status]} ${outcomeWords[status]}`;
 }
 
+const outcomeVerbs: Record<OutcomeStatus, string> = {
+  succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled back', interrupted: 'was interrupted',
+  refused: 'was refused: an approval was not given', unfinished: 'did not finish in this log',
+};
+
+/** `↩️ The drill rolled back.`: the report's first words. */
+export function outcomeSentence(status: OutcomeStatus, kind: 'drill' | 'run'): string {
+  return `${outcomeIcons[status]} The ${kind} ${outcomeVerbs[status]}.`;
+}
+
 const stepIcons: Record<StepSummary['status'], string> = {
   succeeded: '✅', failed: '❌', 'timed-out': '⏱️', skipped: '⏭️', cancelled: '⛔', running: '⏳',
 };
