@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { RunRefused } from '../executor/core/errors.js';
-import { auditShowCommand, auditVerifyCommand } from './commands/audit.js';
+import { auditReportCommand, auditShowCommand, auditVerifyCommand } from './commands/audit.js';
 import { compileCommand } from './commands/compile.js';
 import { demoCommand } from './commands/demo.js';
 import { drillCommand } from './commands/drill.js';
@@ -130,6 +130,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--db <url>', 'read from the audit database')
     .option('--json', 'the summary as JSON')
     .action(async (ref: string, o: { db?: string; json?: boolean }, cmd: Command) => setExit(await auditShowCommand(ref, { ...o, root: common(cmd).root })));
+  audit
+    .command('report')
+    .description('write the run\'s report page for the wiki (objectives met or missed, Gantt chart, approvals, lessons learned)')
+    .argument('<file-or-run>', 'audit file or run id')
+    .option('--out <path>', 'where to write it (default: next to its drill record, else drills/reports/<run-id>.md)')
+    .action(async (ref: string, o: { out?: string }, cmd: Command) => setExit(await auditReportCommand(ref, { ...o, root: common(cmd).root })));
   return program;
 }
 

@@ -16,6 +16,9 @@ import type { RuleContext, RunbookUnit } from './rules/rule.js';
 import type { SourceFile } from './source/source-file.js';
 import { validateDocs } from './validate/validate-docs.js';
 import { withTemplateCache } from './expressions/parse-template.js';
+import type { DrillRecord } from '../ir/drill-record.js';
+import { drillReportsOf, noDrillFiles, parseDrillRecords, readDrillFiles, type DrillFiles, type DrillReport } from './drills/read-records.js';
+import { parseToday, referenceDateOf, type DrillFacts, type ReferenceDate } from './drills/freshness.js';
 
 export interface CompileResult {
   readonly project: Project;
@@ -26,6 +29,24 @@ export interface CompileResult {
   readonly graphs: IrGraph[];
   /** Schema-valid RunRequests (runs/), sorted by file, with the plan hash each will run. */
   readonly runRequests: RunRequestInfo[];
+  // ── drills (compiler/drills/) ──
+  /** Valid drill records (drills/records/*.json), oldest first: by `endedAt`, then run id. */
+  readonly drillRecords: DrillRecord[];
+  /** Drill reports (drills/reports/*.md) that become wiki pages `Drill-<run-id>`, by run id. */
+  readonly drillReports: DrillReport[];
+  /** The date drill freshness was measured against (newest record or `today`), if any. */
+  readonly drillReferenceDate?: ReferenceDate;
+}
+
+/** What a compile may be given besides the runbook files. */
+export interface CompileOptions {
+  /** The `drills/` files: `compileTree` reads them; in-memory callers pass them (default: none). */
+  readonly drills?: DrillFiles;
+  /**
+   * "Today" for drill freshness (`YYYY-MM-DD`, a zoned ISO date-time or a Date). Never defaulted to
+   * the clock: callers pass it explicitly (the CLI from `RUNBOOK_TODAY`), see drills/freshness.ts.
+   */
+  readonly today?: string | Date;
 }
 
 /** Default locations of the runbook tree inside a repository. */
@@ -34,25 +55,32 @@ export const defaultPaths = ['runbooks', runRequestsDir];
 /** Default locations that may be missing: most repositories start without run requests. */
 export const optionalPaths = [runRequestsDir];
 
-/** Reads the tree and compiles it. The only I/O is reading files. */
-export function compileTree(root: string, paths: readonly string[] = defaultPaths): CompileResult {
+/** Reads the tree (and `drills/`) and compiles it. The only I/O is reading files. */
+export function compileTree(root: string, paths: readonly string[] = defaultPaths, options: Omit<CompileOptions, 'drills'> = {}): CompileResult {
   const tree = readTree(root, paths, optionalPaths);
-  const result = compileFiles(tree.files);
-  const diagnostics = sortDiagnostics([...tree.diagnostics, ...result.diagnostics]);
+  const drills = readDrillFiles(root); // drills: records and reports live beside the runbook tree
+  const result = compileFiles(tree.files, { ...options, drills: drills.files });
+  const diagnostics = sortDiagnostics([...tree.diagnostics, ...drills.diagnostics, ...result.diagnostics]);
   return { ...result, diagnostics };
 }
 
 /** Pure compilation of in-memory files: load → validate → rules → graphs. */
-export function compileFiles(files: readonly SourceFile[]): CompileResult {
+export function compileFiles(files: readonly SourceFile[], options: CompileOptions = {}): CompileResult {
   // Rules parse many of the same template strings; parse each once per compile.
-  return withTemplateCache(() => compileUncached(files));
+  return withTemplateCache(() => compileUncached(files, options));
 }
 
-function compileUncached(files: readonly SourceFile[]): CompileResult {
-  const { project, diagnostics } = buildProject(files);
+function compileUncached(files: readonly SourceFile[], options: CompileOptions): CompileResult {
+  const drillFiles = options.drills ?? noDrillFiles;
+  // drills: records join the project's files (JSON loads as no document) so findings in them print with positions.
+  const { project, diagnostics } = buildProject([...files, ...drillFiles.records]);
   const checked = validateDocs(project.docs);
   diagnostics.push(...checked.diagnostics);
-  const context = createContext(project, checked.valid, diagnostics);
+  const parsed = parseDrillRecords(drillFiles.records);
+  diagnostics.push(...parsed.diagnostics);
+  const reference = referenceDateOf(parsed.records, options.today === undefined ? undefined : parseToday(options.today));
+  const drills: DrillFacts = { records: parsed.records, ...(reference ? { reference } : {}) };
+  const context = createContext(project, checked.valid, diagnostics, drills);
   for (const rule of rules) rule.check(context);
   const clean = dedupeDiagnostics(diagnostics);
   const failing = new Set(clean.filter((d) => d.severity === 'error').map((d) => d.file));
@@ -61,10 +89,13 @@ function compileUncached(files: readonly SourceFile[]): CompileResult {
     .map((unit) => graphOf(unit, context))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const runRequests = runRequestsOf(context.valid('RunRequest'), graphs);
-  return { project, context, diagnostics: sortDiagnostics(clean), graphs, runRequests };
+  return {
+    project, context, diagnostics: sortDiagnostics(clean), graphs, runRequests,
+    drillRecords: parsed.records, drillReports: drillReportsOf(drillFiles.reports), ...(reference ? { drillReferenceDate: reference } : {}),
+  };
 }
 
-function createContext(project: Project, valid: Set<LoadedDoc>, sink: Diagnostic[]): RuleContext {
+function createContext(project: Project, valid: Set<LoadedDoc>, sink: Diagnostic[], drills: DrillFacts): RuleContext {
   const validOf = (kind: LoadedDoc['kind']) => project.docs.filter((d) => d.kind === kind && valid.has(d));
   const runbooks: RunbookUnit[] = validOf('Runbook').map((doc) => {
     const data = doc.data as unknown as RunbookDocData;
@@ -85,6 +116,7 @@ function createContext(project: Project, valid: Set<LoadedDoc>, sink: Diagnostic
     templates,
     backupPlans,
     directory: dirDoc ? { doc: dirDoc, data: dirDoc.data as unknown as DirectoryDocData } : undefined,
+    drills,
     valid: validOf,
     report(doc, pointer, code, message, options = {}) {
       const raw = options.range

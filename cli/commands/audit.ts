@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import type { DrillRecord } from '../../ir/drill-record.js';
+import { keepLessonsLearned, renderAuditReport } from '../../executor/report/index.js';
 import { readAuditFile } from '../../executor/audit/file-sink.js';
 import { readAuditRows } from '../../executor/audit/pg-sink.js';
 import { renderAuditSummary, summarizeAudit } from '../../executor/audit/summary.js';
@@ -44,5 +46,26 @@ export async function auditShowCommand(ref: string, o: { root: string; db?: stri
   if (records.length === 0) throw new RunRefused(`audit log ${ref} is empty`);
   const summary = summarizeAudit(records);
   process.stdout.write(o.json ? JSON.stringify(summary, null, 2) + '\n' : renderAuditSummary(summary, { color: process.stdout.isTTY === true }) + '\n');
+  return ExitCode.Ok;
+}
+
+/**
+ * `runbook audit report RUN|FILE [--out PATH]`: the run's report page for the wiki (summary against
+ * the objectives, Gantt chart, approvals, failures, rollback, checklists, lessons learned). Written
+ * next to the run's drill record when there is one, else to drills/reports/<run-id>.md; what
+ * people wrote under "Lessons learned" is kept.
+ */
+export async function auditReportCommand(ref: string, o: { root: string; out?: string }): Promise<number> {
+  const { records } = await readAuditFile(auditPathOf(o.root, ref));
+  if (records.length === 0) throw new RunRefused(`audit log ${ref} is empty`);
+  const runId = records[0].runId;
+  const recordFile = [join(o.root, 'drills', 'records', `${runId}.json`), join(o.root, '.runbook', 'drills', 'records', `${runId}.json`)].find(existsSync);
+  const record = recordFile ? (JSON.parse(readFileSync(recordFile, 'utf8')) as DrillRecord) : undefined;
+  const out = o.out ?? record?.report ?? join('drills', 'reports', `${runId}.md`);
+  const abs = isAbsolute(out) ? out : join(o.root, out);
+  const fresh = renderAuditReport(records, record ? { record } : {});
+  mkdirSync(dirname(abs), { recursive: true });
+  writeFileSync(abs, existsSync(abs) ? keepLessonsLearned(readFileSync(abs, 'utf8'), fresh) : fresh);
+  process.stdout.write(`report: ${out}\n`);
   return ExitCode.Ok;
 }

@@ -12,6 +12,7 @@ export async function demoCommand(o: { root: string }): Promise<number> {
     process.stdout.write('\n' + report.summary + '\n\nDrill checks:\n');
     for (const c of report.checks) process.stdout.write(`  ${c.ok ? '✔' : '✖'} ${c.name} (${c.detail})\n`);
     process.stdout.write(`\naudit log: ${report.outcome.auditPath}\nverify it: npx runbook audit verify ${report.outcome.runId}\n`);
+    process.stdout.write(`drill report (measured RTO/RPO against the objectives, Gantt chart): ${report.reportPath}\n`);
     return report.checks.every((c) => c.ok) ? ExitCode.Ok : ExitCode.RunFailed;
   } finally {
     process.off('SIGINT', stop);

@@ -1,5 +1,4 @@
-import { renderSummaryMarkdown } from '../../executor/audit/summary-markdown.js';
-import { summarizeAudit } from '../../executor/audit/summary.js';
+import { renderAuditReport } from '../../executor/report/index.js';
 import { describeFault, parseFaults } from '../../executor/drill/faults.js';
 import { writeDrillFiles } from '../../executor/drill/record.js';
 import { loadGraph } from '../../executor/run/load-graph.js';
@@ -19,7 +18,7 @@ export async function drillCommand(name: string, o: RunCliOptions & { inject: st
       const files = writeDrillFiles({
         root: o.root, ...(o.recordDir ? { base: o.recordDir } : {}), outcome, records, graph,
         faults: Object.fromEntries([...faults].map(([k, f]) => [k, describeFault(f)])),
-        renderReport: (r) => renderSummaryMarkdown(summarizeAudit(r)),
+        renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title }),
       });
       const { rto, rpo } = files.record;
       process.stdout.write(`drill record: ${files.recordPath}\ndrill report: ${files.reportPath}\n`);

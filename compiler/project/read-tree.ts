@@ -15,9 +15,13 @@ export interface TreeRead {
 /**
  * Reads the runbook files under `paths` (files or directories, relative to `root`), in sorted
  * order so compilation is deterministic. The only I/O the compiler does. A path listed in
- * `optional` is skipped silently when it does not exist.
+ * `optional` is skipped silently when it does not exist. `accepts` picks the files found inside
+ * directories (default: the runbook formats; drill records use `.json`, see compiler/drills/).
  */
-export function readTree(root: string, paths: readonly string[], optional: readonly string[] = []): TreeRead {
+export function readTree(
+  root: string, paths: readonly string[], optional: readonly string[] = [],
+  accepts: (path: string) => boolean = (path) => formatOf(path) !== undefined,
+): TreeRead {
   const files: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -37,7 +41,7 @@ export function readTree(root: string, paths: readonly string[], optional: reado
       return;
     }
     const path = relPath(root, abs);
-    if (seen.has(path) || (!explicit && !formatOf(path))) return;
+    if (seen.has(path) || (!explicit && !accepts(path))) return;
     seen.add(path);
     if (st.size > maxFileBytes) {
       diagnostics.push(readError(path, `file is ${st.size} bytes; the limit is ${maxFileBytes}`));

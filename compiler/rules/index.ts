@@ -23,6 +23,7 @@ import { credentialsRule } from './credentials.js';
 import { runRequestFileRule } from './run-request-file.js';
 import { runRequestTargetRule } from './run-request-target.js';
 import { workflowNamesRule } from './workflow-names.js';
+import { drillFreshnessRule } from './drill-freshness.js';
 import type { Rule } from './rule.js';
 
 /** Every semantic rule, in the order they run. One rule per file. */
@@ -52,4 +53,5 @@ export const rules: readonly Rule[] = [
   runRequestFileRule,
   runRequestTargetRule,
   workflowNamesRule,
+  drillFreshnessRule, // drills: after the rules whose errors keep a runbook from building
 ];

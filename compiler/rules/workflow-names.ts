@@ -1,8 +1,11 @@
 import { joinPointer } from '../load/source-map.js';
 import type { Rule, RuleContext, RunbookUnit } from './rule.js';
 
-/** Workflow files the compiler writes besides `runbook-<name>.yml` (compiler/emit/workflows/). */
-const reservedRunbookNames = ['pr', 'run-request'];
+/**
+ * Workflow files the compiler writes besides `runbook-<name>.yml` (compiler/emit/workflows/);
+ * `drills` is the drill calendar's workflow (drill-schedule-workflow.ts).
+ */
+const reservedRunbookNames = ['pr', 'run-request', 'drills'];
 /** Inputs every generated `workflow_dispatch` adds itself. */
 const reservedInputs = ['dry_run', 'drill'];
 /** GitHub's documented limit of `workflow_dispatch` inputs. */

@@ -13,12 +13,17 @@ import { plainProgress } from '../progress/plain.js';
 import { startPostgres } from '../pg/cluster.js';
 import { loadGraph } from '../run/load-graph.js';
 import { runRunbook, type RunOutcome } from '../run/run-runbook.js';
+import { writeDrillFiles } from '../drill/record.js';
+import { renderAuditReport } from '../report/index.js';
 import { startWebhookServer } from './webhook-server.js';
 
 export const drillRunbook = 'postgres-streaming-failover';
 
 export interface DrillReport {
   readonly outcome: RunOutcome;
+  /** The drill's report page and record (under .runbook/drills/: the demo never changes the tree). */
+  readonly reportPath: string;
+  readonly recordPath: string;
   readonly checks: { name: string; ok: boolean; detail: string }[];
   readonly summary: string;
 }
@@ -53,7 +58,11 @@ export async function runLocalFailoverDrill(o: { root: string; out: (line: strin
     });
     const checks = await afterChecks(cluster.standbyUrl!, outcome, hook.received);
     const { records } = await readAuditFile(outcome.auditPath);
-    return { outcome, checks, summary: renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }) };
+    const files = writeDrillFiles({
+      root: o.root, base: join('.runbook', 'drills'), outcome, records, graph, faults: {},
+      renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title }),
+    });
+    return { outcome, checks, reportPath: files.reportPath, recordPath: files.recordPath, summary: renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }) };
   } finally {
     await hook.close();
     await cluster.stop();

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { keepLessonsLearned } from '../report/index.js';
 import { dirname, join } from 'node:path';
 import { drillRecordsDir, drillReportsDir, type DrillRecord } from '../../ir/drill-record.js';
 import type { IrGraph } from '../../ir/types.js';
@@ -59,7 +60,10 @@ export function writeDrillFiles(o: {
   const reportPath = join(reportsDir, `${o.outcome.runId}.md`);
   const recordPath = join(recordsDir, `${o.outcome.runId}.json`);
   const record = drillRecordOf({ outcome: o.outcome, records: o.records, graph: o.graph, faults: o.faults, reportPath });
-  for (const [rel, text] of [[recordPath, JSON.stringify(record, null, 2) + '\n'], [reportPath, o.renderReport(o.records, record)]] as const) {
+  const fresh = o.renderReport(o.records, record);
+  // What people wrote under "Lessons learned" survives a regenerated report.
+  const existing = existsSync(join(o.root, reportPath)) ? readFileSync(join(o.root, reportPath), 'utf8') : undefined;
+  for (const [rel, text] of [[recordPath, JSON.stringify(record, null, 2) + '\n'], [reportPath, existing ? keepLessonsLearned(existing, fresh) : fresh]] as const) {
     mkdirSync(dirname(join(o.root, rel)), { recursive: true });
     writeFileSync(join(o.root, rel), text);
   }

@@ -5,6 +5,7 @@ import { unified } from 'unified';
 import { code, heading, htmlComment, inlineCode, paragraph, table, type Inline } from '../../compiler/emit/docs/mdast-builders.js';
 import type { DrillRecord } from '../../ir/drill-record.js';
 import type { AuditRecord } from '../audit/record.js';
+import type { RunEvents } from '../core/events.js';
 import { summarizeAudit, type AuditSummary } from '../audit/summary.js';
 import { dur, stepStatusText, when } from './format.js';
 import { renderGantt } from './gantt.js';
@@ -45,6 +46,7 @@ export function buildAuditReport(records: readonly AuditRecord[], options: Audit
     drill: summary.drill || options.record !== undefined,
     title: options.runbookTitle ?? summary.title ?? summary.runbook,
     record: options.record,
+    faults: options.record?.faults ?? (records.find((r) => r.type === 'run:start')?.data as RunEvents['run:start'] | undefined)?.faults,
   };
   const children: RootContent[] = [
     htmlComment(reportNotice),
@@ -65,9 +67,16 @@ const processor = unified().use(remarkGfm).use(remarkStringify, { bullet: '-', f
 /**
  * The report as Markdown for the wiki (`drills/reports/<run-id>.md`). Regenerate freely: combine
  * with `keepLessonsLearned` to carry over what people wrote below the lessons-learned heading.
+ * Pass verified records (`runbook audit verify`): the report trusts them. Throws on an empty list,
+ * as `summarizeAudit` does: there is no run to report.
  */
 export function renderAuditReport(records: readonly AuditRecord[], options: AuditReportOptions = {}): string {
   return processor.stringify(buildAuditReport(records, options).tree);
+}
+
+/** Wall time from the first attempt's start to the end: what retries cost is part of it. */
+function span(st: AuditSummary['steps'][number]): number | undefined {
+  return st.startMs !== undefined && st.endMs !== undefined ? st.endMs - st.startMs : st.durationMs;
 }
 
 /**
@@ -76,12 +85,12 @@ export function renderAuditReport(records: readonly AuditRecord[], options: Audi
  */
 function timelineSection(s: AuditSummary, records: readonly AuditRecord[], o: ObjectiveReport): RootContent[] {
   const rows = s.steps.map((st): Inline[] => [
-    inlineCode(st.stepId), when(st.startedAt), when(st.endedAt), dur(st.durationMs), String(st.attempts), stepStatusText(st.status),
+    inlineCode(st.stepId), when(st.startedAt), when(st.endedAt), dur(span(st)), String(st.attempts), stepStatusText(st.status),
   ]);
   return [
     heading(2, 'Timeline'),
     paragraph('Steps per phase against each phase\'s budget (a red milestone is a budget overrun), the rollback, and the recovery point against the RTO. Times on the axis are in your browser\'s time zone.'),
     code('mermaid', renderGantt(ganttChart(s, records, o))),
-    rows.length ? table(['Step', 'Started', 'Ended', 'Duration', 'Attempts', 'Status'], rows) : paragraph('No step ran.'),
+    rows.length ? table(['Step', 'Started', 'Ended', 'Wall time', 'Attempts', 'Status'], rows) : paragraph('No step ran.'),
   ];
 }

@@ -111,11 +111,15 @@ function phaseVerdict(p: PhaseSummary, fallbackBudgetMs: number | undefined): Ph
     : { ...base, verdict: { met: false, text: `❌ over by ${dur(p.durationMs - budgetMs)}` } };
 }
 
-/** The last succeeded step that reported `rpoSeconds`: the probe of runs without a drill record. */
+/**
+ * The last step that reported `rpoSeconds`: the probe of runs without a drill record. Shell steps
+ * report outputs as text, so a numeric string counts too (as in the drill runner's measurement).
+ */
 function probeInAudit(s: AuditSummary): { stepId: string; ms: number } | undefined {
   for (const st of [...s.steps].reverse()) {
     const v = st.outputs?.[rpoOutput];
-    if (st.status === 'succeeded' && typeof v === 'number' && Number.isFinite(v)) return { stepId: st.stepId, ms: Math.round(v * 1000) };
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    if (Number.isFinite(n)) return { stepId: st.stepId, ms: Math.round(n * 1000) };
   }
   return undefined;
 }

@@ -10,6 +10,8 @@ export interface ReportContext {
   readonly drill: boolean;
   readonly title: string;
   readonly record?: DrillRecord;
+  /** Injected faults, step id → fault: from the drill record, else from run:start. */
+  readonly faults?: Readonly<Record<string, string>>;
 }
 
 /** `Drill report: <title> — <date>` and the table of facts a reviewer checks first. */
@@ -41,8 +43,8 @@ function mode(s: AuditSummary, ctx: ReportContext): string {
 }
 
 function faults(ctx: ReportContext): Inline {
-  if (!ctx.record) return ctx.drill ? 'not recorded (no drill record given)' : 'none';
-  const entries = Object.entries(ctx.record.faults);
+  if (!ctx.faults) return ctx.drill ? 'not recorded' : 'none';
+  const entries = Object.entries(ctx.faults);
   if (entries.length === 0) return 'none';
   return joinInline(entries.map(([step, fault]) => [inlineCode(step), ` ${fault}`]));
 }

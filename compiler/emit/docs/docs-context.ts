@@ -4,6 +4,7 @@ import { hasTemplate } from '../../expressions/parse-template.js';
 import type { ChecklistSection } from '../../load/loaded-doc.js';
 import type { BackupPlanSpec, DirectorySpec } from '../../model/specs.js';
 import { createLinker, type LinkStyle, type Linker } from './links.js';
+import { drillViews, type DrillsView } from '../../drills/drill-docs.js';
 
 /** A graph as a link target: enough for its page name and title. */
 export type GraphRef = Pick<IrGraph, 'name' | 'title' | 'origin'>;
@@ -25,6 +26,8 @@ export interface GraphPageContext {
   runbook(name: string): GraphRef | undefined;
   /** The spec of the valid BackupPlan of this name (the first). */
   backupPlan(name: string): BackupPlanSpec | undefined;
+  /** drills: what the drill records say about the Runbook of this name (compiler/drills/). */
+  drills(name: string): DrillsView | undefined;
 }
 
 /** What every page builder reads: the compile result, the linker of the chosen style, the Directory. */
@@ -35,6 +38,7 @@ export interface DocsContext extends GraphPageContext {
 export function createDocsContext(result: CompileResult, style: LinkStyle): DocsContext {
   const runbooks = firstByName(result.graphs.filter((g) => g.origin.kind === 'Runbook'), (g) => g.name);
   const plans = firstByName(result.context.backupPlans, (p) => p.data.metadata.name);
+  const drills = drillViews(result);
   return {
     result,
     links: createLinker(style),
@@ -43,6 +47,7 @@ export function createDocsContext(result: CompileResult, style: LinkStyle): Docs
     hasTemplateNamed: (name) => result.context.templates.has(name),
     runbook: (name) => runbooks.get(name),
     backupPlan: (name) => plans.get(name)?.data.spec,
+    drills: (name) => drills.get(name),
   };
 }
 
@@ -70,6 +75,8 @@ export interface GraphPageSnapshot {
   readonly templates: string[];
   readonly runbooks: [string, GraphRef][];
   readonly backupPlans: [string, BackupPlanSpec][];
+  /** drills: the drill view of each Runbook graph. */
+  readonly drills: [string, DrillsView][];
 }
 
 export function graphPageSnapshot(ctx: DocsContext, style: LinkStyle, graphs: readonly IrGraph[]): GraphPageSnapshot {
@@ -92,6 +99,10 @@ export function graphPageSnapshot(ctx: DocsContext, style: LinkStyle, graphs: re
       .map((g) => [g.name, { name: g.name, title: g.title, origin: g.origin }]),
     backupPlans: result.context.backupPlans.filter((p) => ctx.backupPlan(p.data.metadata.name) === p.data.spec)
       .map((p) => [p.data.metadata.name, p.data.spec]),
+    drills: graphs.flatMap((g): [string, DrillsView][] => {
+      const view = g.origin.kind === 'Runbook' ? ctx.drills(g.name) : undefined;
+      return view ? [[g.name, view]] : [];
+    }),
   };
 }
 
@@ -101,6 +112,7 @@ export function graphPageContext(snapshot: GraphPageSnapshot): GraphPageContext 
   const templates = new Set(snapshot.templates);
   const runbooks = new Map(snapshot.runbooks);
   const plans = new Map(snapshot.backupPlans);
+  const drills = new Map(snapshot.drills);
   return {
     links: createLinker(snapshot.style),
     ...(snapshot.directory ? { directory: snapshot.directory } : {}),
@@ -108,5 +120,6 @@ export function graphPageContext(snapshot: GraphPageSnapshot): GraphPageContext 
     hasTemplateNamed: (name) => templates.has(name),
     runbook: (name) => runbooks.get(name),
     backupPlan: (name) => plans.get(name),
+    drills: (name) => drills.get(name),
   };
 }

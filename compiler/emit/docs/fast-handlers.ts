@@ -15,8 +15,9 @@ import { defaultHandlers, type ConstructName, type Handle, type Info, type State
  * `character` inside the text itself (matches in the `before`/`after` context are skipped), then
  * escapes backslashes that precede punctuation. So when no in-scope pattern matches with its
  * character inside the text, and neither the text nor `after` has a backslash, `safe()` returns
- * the text unchanged. The scan below uses the serialiser's own compiled patterns and scope rules;
- * it only skips work (patterns out of scope, patterns whose character does not occur at all).
+ * the text unchanged. The check below runs the serialiser's own compiled patterns with its own
+ * scope rules; it only skips work: patterns out of scope (looked up once per construct stack)
+ * and patterns whose character the text does not hold. Anything else goes to `safe()`.
  *
  * `inlineCode`: without a grave accent, CR or LF, and with no space at either end, the value is
  * printed as `` `value` `` (one-tick fence, no padding, no line-ending fix-up; `atBreak` patterns

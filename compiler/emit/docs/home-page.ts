@@ -7,6 +7,7 @@ import { usersOf, type DocsContext } from './docs-context.js';
 import { duration, none, rtoStatus } from './format.js';
 import { checklistPage, directoryPage, graphPage, templatePage } from './links.js';
 import { heading, inlineCode, joinInline, page, paragraph, table, type Inline } from './mdast-builders.js';
+import { drillHistorySection } from '../../drills/drill-docs.js';
 
 /** What the docs index lists, computed once and shared with the sidebar. */
 export interface DocsIndex {
@@ -26,6 +27,10 @@ export function homePage(ctx: DocsContext, index: DocsIndex): Root {
     ),
     ...runbooksSection(ctx, index.runbooks),
     ...backupPlansSection(ctx, index.backupPlans),
+    // drills: every drill record, newest first, linking the reports (nothing without records).
+    ...drillHistorySection(ctx.result.drillRecords, {
+      links: ctx.links, runbook: ctx.runbook, drills: ctx.drills, reports: new Set(ctx.result.drillReports.map((r) => r.runId)),
+    }),
     ...docsSection('Checklists', index.checklists, (c) => [
       ctx.links.to(checklistPage(c.name), c.title),
       String(c.doc.sections?.length ?? 0),

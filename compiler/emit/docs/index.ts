@@ -14,6 +14,8 @@ import { shareValue } from '../../parallel/share.js';
 import { runbookPage } from './runbook-page.js';
 import { sidebarPage } from './sidebar.js';
 import { templatePage } from './template-page.js';
+import { drillPage, recordOfReport } from '../../drills/drill-docs.js';
+import { drillReportPage } from '../../drills/report-page.js';
 
 export interface DocsEmitterOptions {
   /** How pages link to each other; see `links.ts` for why `'wiki'` is the default. */
@@ -22,14 +24,14 @@ export interface DocsEmitterOptions {
 
 /**
  * The wiki documentation emitter: `generated/docs/*.md`, flat file names for a GitHub wiki
- * (`Home`, `_Sidebar`, `Directory`, `Runbook-*`, `BackupPlan-*`, `Checklist-*`, `Template-*`).
+ * (`Home`, `_Sidebar`, `Directory`, `Runbook-*`, `BackupPlan-*`, `Checklist-*`, `Template-*`, `Drill-*`).
  * Every page is an mdast tree serialised once; output is byte-identical across runs.
  */
 export function createDocsEmitter(options: DocsEmitterOptions = {}): Emitter {
   const style = options.links ?? 'wiki';
   return {
     id: 'docs',
-    docs: 'Markdown pages for the GitHub wiki: one per runbook, backup plan, checklist and template, the Directory, an index (Home) and a sidebar.',
+    docs: 'Markdown pages for the GitHub wiki: one per runbook, backup plan, checklist, template and drill report, the Directory, an index (Home) and a sidebar.',
     emit: (result) => emitDocs(result, style),
     owns: (path) => path.startsWith(`${names.docsDir}/`),
   };
@@ -61,9 +63,15 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
   const checklists = index.checklists.map((c) => page(names.checklistPage(c.name), checklistPage(ctx, c.doc)));
   const templates = index.templates.map((t) =>
     page(names.templatePage(t.name), templatePage(ctx, t.doc, ctx.result.context.templates.get(t.name)!.data)));
+  // drills: each report under drills/reports/ becomes `Drill-<run-id>`, so --check covers it too.
+  const drills = ctx.result.drillReports.map((report) => {
+    const record = recordOfReport(report.runId, ctx.result.drillRecords);
+    const runbook = record ? ctx.runbook(record.runbook) : undefined;
+    return page(drillPage(report.runId), drillReportPage(report, { links: ctx.links, ...(record ? { record } : {}), ...(runbook ? { runbook } : {}) }));
+  });
   const graphTexts = graphPages.finish((i) => serialise(runbookPage(ctx, graphs[i])));
   const graphFiles = graphs.map((g, i): GeneratedFile => ({ path: names.pagePath(names.graphPage(g)), content: graphTexts[i] }));
-  return [home, sidebar, directory, ...graphFiles, ...checklists, ...templates]
+  return [home, sidebar, directory, ...graphFiles, ...checklists, ...templates, ...drills]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

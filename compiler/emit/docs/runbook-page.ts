@@ -10,6 +10,7 @@ import { renderMermaid } from './mermaid.js';
 import { rtoSection } from './rto-table.js';
 import { phaseSections } from './runbook-steps.js';
 import { backupPlanOf, backupPlanSection } from './backup-plan-section.js';
+import { drillFactRows, runbookDrillsSection } from '../../drills/drill-docs.js';
 
 /**
  * The page of one graph (a Runbook or a lowered BackupPlan): what an on-call engineer needs
@@ -21,6 +22,8 @@ export function runbookPage(ctx: GraphPageContext, graph: IrGraph): Root {
     ...markdownBlocks(graph.description),
     heading(2, 'Facts'),
     factsTable(ctx, graph),
+    // drills: a Runbook's drill records, newest first (BackupPlans are not drilled).
+    ...(graph.origin.kind === 'Runbook' ? runbookDrillsSection(ctx.links, ctx.drills(graph.name)) : []),
     ...backupPlanSection(ctx, graph),
     ...inputsSection(graph),
     ...secretsSection(graph),
@@ -55,6 +58,8 @@ function factsTable(ctx: GraphPageContext, graph: IrGraph): RootContent {
     ...(graph.schedule ? [['Schedule (cron, UTC)', inlineCode(graph.schedule)] as [string, Inline]] : []),
     ['Tags', graph.tags.length ? joinInline(graph.tags.map(inlineCode)) : none],
     ['Plan hash', inlineCode(shortHash(graph.planHash))],
+    // drills: "Last drilled" / "Never drilled" and when the next drill is due.
+    ...(graph.origin.kind === 'Runbook' ? drillFactRows(ctx.links, ctx.drills(graph.name)) : []),
   ];
   return table(['Fact', 'Value'], rows);
 }

@@ -1,5 +1,6 @@
 import type { Emitter } from '../emitter.js';
 import { backupWorkflowEmitter } from './backup-workflow.js';
+import { drillScheduleWorkflowEmitter } from './drill-schedule-workflow.js';
 import { prWorkflowEmitter } from './pr-workflow.js';
 import { runRequestWorkflowEmitter } from './run-request-workflow.js';
 import { runbookWorkflowEmitter } from './runbook-workflow.js';
@@ -10,4 +11,5 @@ export const workflowEmitters: readonly Emitter[] = [
   backupWorkflowEmitter,
   prWorkflowEmitter,
   runRequestWorkflowEmitter,
+  drillScheduleWorkflowEmitter, // drills: the Directory's drill calendar
 ];

@@ -25,6 +25,14 @@ describe('PostgreSQL failover drill', () => {
     const ends = records.filter((r) => r.type === 'step:end').map((r) => [r.stepId, (r.data as { status: string }).status]);
     expect(ends).toContainEqual(['promote-standby', 'succeeded']);
     expect(report.summary).toContain('@dana-lee');
+    // The drill's report page: measured RTO and RPO against the objectives, with a Gantt chart.
+    const page = readFileSync(join(root, report.reportPath), 'utf8');
+    expect(page).toMatch(/^# Drill report: PostgreSQL streaming replication failover/m);
+    expect(page).toMatch(/\| RTO +\| 20m +\|/);
+    expect(page).toMatch(/\| RPO +\| 5m +\|/);
+    expect(page).toContain('```mermaid\ngantt');
+    const record = JSON.parse(readFileSync(join(root, report.recordPath), 'utf8'));
+    expect(record).toMatchObject({ runbook: 'postgres-streaming-failover', status: 'succeeded', rto: { met: true }, rpo: { probe: 'standby-lag' } });
     // The connection passwords are secrets: never in progress output or the audit log.
     const text = lines.join('\n') + readFileSync(report.outcome.auditPath, 'utf8');
     expect(text).not.toMatch(/postgres:\/\/postgres:[^*@]+@/);

@@ -1,0 +1,46 @@
+import type { Root, RootContent } from 'mdast';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import type { DrillRecord } from '../../ir/drill-record.js';
+import type { GraphRef } from '../emit/docs/docs-context.js';
+import { graphPage, homePage, type Linker } from '../emit/docs/links.js';
+import { heading, inlineCode, link, page, paragraph, type Inline } from '../emit/docs/mdast-builders.js';
+import { kindOf, objectiveText, outcomeOf } from './drill-docs.js';
+import type { DrillReport } from './read-records.js';
+
+const parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml', 'toml']).use(remarkGfm);
+
+/**
+ * `Drill-<run-id>.md`: a drill report from `drills/reports/`, copied into the wiki so the history
+ * and runbook pages can link it and `compile --check` notices a report that changed. The report
+ * is parsed and serialised like every page (never pasted), under the generated notice and a line
+ * that says which runbook and drill it belongs to.
+ */
+export function drillReportPage(report: DrillReport, lookups: { links: Linker; record?: DrillRecord; runbook?: GraphRef }): Root {
+  const blocks = reportBlocks(report.file.text);
+  const title = blocks[0]?.type === 'heading' && blocks[0].depth === 1 ? [blocks.shift()!] : [heading(1, `Drill ${report.runId}`)];
+  return page([...title, paragraph(...context(report, lookups)), ...blocks]);
+}
+
+function context(report: DrillReport, o: { links: Linker; record?: DrillRecord; runbook?: GraphRef }): Inline[] {
+  const r = o.record;
+  const runbook: Inline = o.runbook ? o.links.to(graphPage(o.runbook), o.runbook.title) : r ? inlineCode(r.runbook) : 'an unknown runbook';
+  const facts: Inline[] = r ? [`: ${kindOf(r)}, ${outcomeOf(r)}, ${objectiveText('RTO', r.rto)}`] : [' (no drill record names this report)'];
+  return ['Drill report of ', runbook, ...facts, '. Source: ', inlineCode(report.file.path), ' · ', link(o.links.href(homePage, 'drill-history'), 'Drill history')];
+}
+
+/** The report's blocks, without front matter and source positions (they point into another file). */
+function reportBlocks(markdown: string): RootContent[] {
+  const tree = parser.parse(markdown);
+  return strip(tree).children.filter((n) => (n.type as string) !== 'yaml' && (n.type as string) !== 'toml');
+}
+
+function strip<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(strip) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) if (k !== 'position') out[k] = strip(v);
+  return out as T;
+}
