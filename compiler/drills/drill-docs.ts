@@ -72,9 +72,13 @@ function measured(ms: number): string {
   return formatDuration(ms >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
 }
 
-/** `RTO 12m34s measured vs 1h objective ✅`, or what of it is known. */
-export function objectiveText(label: 'RTO' | 'RPO', m: { objectiveMs?: number; measuredMs?: number; met?: boolean }): string {
+/**
+ * `RTO 12m34s measured vs 1h objective ✅`, or what of it is known. A dry run's times are those of
+ * plans, not of recovery: they are shown but not held against the objective.
+ */
+export function objectiveText(label: 'RTO' | 'RPO', m: { objectiveMs?: number; measuredMs?: number; met?: boolean }, mode: DrillRecord['mode'] = 'live'): string {
   if (m.measuredMs === undefined) return `${label} not measured`;
+  if (mode === 'dry-run') return `${label} ${measured(m.measuredMs)} in a dry run (not compared)`;
   const icon = m.met === undefined ? '' : m.met ? ' ✅' : ' ❌';
   return m.objectiveMs === undefined
     ? `${label} ${measured(m.measuredMs)} measured (no objective)`
@@ -94,7 +98,7 @@ export function drillFactRows(links: Linker, view: DrillsView | undefined): [str
   const rows: [string, Inline][] = [[
     'Last drilled',
     last
-      ? [`${day(last.endedAt)} (${outcomeOf(last)}, ${kindOf(last)}, ${objectiveText('RTO', last.rto)})`,
+      ? [`${day(last.endedAt)} (${outcomeOf(last)}, ${kindOf(last)}, ${objectiveText('RTO', last.rto, last.mode)})`,
         ...(view.reportPages[last.runId] ? [' — ', reportLink(links, view.reportPages[last.runId])] : [])]
       : 'Never drilled',
   ]];
@@ -123,7 +127,7 @@ export function runbookDrillsSection(links: Linker, view: DrillsView | undefined
     table(
       ['Date', 'Kind', 'Outcome', 'RTO measured vs objective', 'RPO measured vs objective', 'Faults', 'Report'],
       view.records.map((r) => [
-        when(r.endedAt), kindOf(r), outcomeOf(r), objectiveText('RTO', r.rto), objectiveText('RPO', r.rpo),
+        when(r.endedAt), kindOf(r), outcomeOf(r), objectiveText('RTO', r.rto, r.mode), objectiveText('RPO', r.rpo, r.mode),
         faults(r), reportLink(links, view.reportPages[r.runId]),
       ]),
     ),
@@ -153,7 +157,7 @@ export function drillHistorySection(records: readonly DrillRecord[], at: History
     return [
       when(r.endedAt),
       graph ? at.links.to(graphPage(graph), graph.title) : inlineCode(r.runbook),
-      kindOf(r), outcomeOf(r), objectiveText('RTO', r.rto), reportLink(at.links, page),
+      kindOf(r), outcomeOf(r), objectiveText('RTO', r.rto, r.mode), reportLink(at.links, page),
     ];
   });
   return [

@@ -27,7 +27,7 @@ export function drillReportPage(report: DrillReport, lookups: { links: Linker; r
 function context(report: DrillReport, o: { links: Linker; record?: DrillRecord; runbook?: GraphRef }): Inline[] {
   const r = o.record;
   const runbook: Inline = o.runbook ? o.links.to(graphPage(o.runbook), o.runbook.title) : r ? inlineCode(r.runbook) : 'an unknown runbook';
-  const facts: Inline[] = r ? [`: ${kindOf(r)}, ${outcomeOf(r)}, ${objectiveText('RTO', r.rto)}`] : [' (no drill record names this report)'];
+  const facts: Inline[] = r ? [`: ${kindOf(r)}, ${outcomeOf(r)}, ${objectiveText('RTO', r.rto, r.mode)}`] : [' (no drill record names this report)'];
   return ['Drill report of ', runbook, ...facts, '. Source: ', inlineCode(report.file.path), ' · ', link(o.links.href(homePage, 'drill-history'), 'Drill history')];
 }
 

@@ -81,8 +81,11 @@ async function seedOrders(primaryUrl: string, standbyUrl: string): Promise<void>
     // These are the rows the failover must not lose: wait until the standby has replayed them and
     // everything it received (the lag check's notion of caught up). If it does not settle, the
     // runbook's own retry of the lag check handles it, as it would in a real incident.
+    // Switching WAL segments flushes the partly filled last page, so the standby receives whole
+    // records and can be fully caught up (receive = replay) instead of waiting on a page fragment.
+    await primary.query('select pg_switch_wal()');
     const { rows } = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 200; i++) {
       const r = await standby.query<{ ok: boolean }>(
         'select pg_last_wal_replay_lsn() >= $1::pg_lsn and pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() as ok', [rows[0].lsn]);
       if (r.rows[0].ok) return;
