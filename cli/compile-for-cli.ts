@@ -1,5 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { compileTree, defaultPaths, type CompileResult } from '../compiler/compile.js';
+import { todayFromEnv } from '../compiler/drills/freshness.js';
+import { RunRefused } from '../executor/core/errors.js';
 import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
 import { formatGithub } from './format/github.js';
 import { formatJson } from './format/json.js';
@@ -20,7 +22,15 @@ export interface CommonOptions {
 export function compileFor(root: string, paths: readonly string[]): { result: CompileResult; shown: Diagnostic[] } {
   const requested = paths.length ? paths.map((p) => relative(root, resolve(root, p)).split('\\').join('/')) : [];
   // Requested paths are read explicitly too, so a missing one is reported (the reader dedupes).
-  const result = compileTree(root, [...defaultPaths, ...requested].filter((p, i, a) => a.indexOf(p) === i));
+  // Freshness is judged against the drill records, or against RUNBOOK_TODAY when it is given:
+  // never the wall clock, so compiling the same files always gives the same output.
+  let today: number | undefined;
+  try {
+    today = todayFromEnv(process.env);
+  } catch (e) {
+    throw new RunRefused(`RUNBOOK_TODAY: ${(e as Error).message}`, 'use an ISO date such as 2026-11-22 or 2026-11-22T10:00:00Z');
+  }
+  const result = compileTree(root, [...defaultPaths, ...requested].filter((p, i, a) => a.indexOf(p) === i), today !== undefined ? { today: new Date(today) } : {});
   const inScope = (file: string) => !requested.length || requested.some((p) => file === p || file.startsWith(p.replace(/\/$/, '') + '/'));
   return { result, shown: result.diagnostics.filter((d) => inScope(d.file)) };
 }

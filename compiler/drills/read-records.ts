@@ -100,7 +100,7 @@ function parseRecord(file: SourceFile): { record: DrillRecord } | { diagnostics:
   if (!validate(value.data)) {
     // schemaDiagnostics reads only the file and the source map of the "document".
     const doc = { file, map: value.map, data: value.data, format: 'yaml', kind: 'Runbook' } as unknown as LoadedDoc;
-    const found = schemaDiagnostics(validate.errors ?? [], doc, '', 'drill-record-invalid')
+    const found = schemaDiagnostics(validate.errors ?? [], doc)
       .map((d) => ({ ...d, code: 'drill-record-invalid' as const, message: `drill record: ${d.message}`, hint: d.hint ?? hint }));
     return { diagnostics: found };
   }

@@ -1,43 +1,55 @@
-import { deserialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import type { IrGraph } from '../../ir/types.js';
-import { graphPageContext, type GraphPageSnapshot } from '../emit/docs/docs-context.js';
-import { serialise } from '../emit/docs/mdast-builders.js';
-import { runbookPage } from '../emit/docs/runbook-page.js';
-import { encodeLoadResult } from '../load/load-transfer.js';
-import { loadFile } from '../load/load-file.js';
+import type { GraphPageSnapshot } from '../emit/docs/docs-context.js';
 import type { SourceFile } from '../source/source-file.js';
 import { nextSlot, postedSlot, type ItemMessage, type Job, type TaskName } from './pool.js';
+import { sharedItem, type SharedList } from './share.js';
 
 /**
  * A worker thread of `pool.ts`. For each job it prepares the task once, then claims items from
  * the shared counter until none are left, posting each item's value (or the error it hit) as
- * soon as it is done. The calling thread closes the port once it has every item.
+ * soon as it is done. The calling thread closes the port once it has every item. A task's
+ * modules are imported on its first job, so a worker that only loads files starts quickly.
  */
 
 /** A task: prepares from the job's payload, then computes one item by index. */
 type Task = (payload: unknown) => (index: number) => unknown;
 
-const tasks: Record<TaskName, Task> = {
-  'load-files': (payload) => {
-    const files = deserialize(new Uint8Array(payload as SharedArrayBuffer)) as SourceFile[];
-    return (i) => encodeLoadResult(loadFile(files[i]));
+const tasks: Record<TaskName, () => Promise<Task>> = {
+  'load-files': async () => {
+    const { loadFile } = await import('../load/load-file.js');
+    const { encodeLoadResult } = await import('../load/load-transfer.js');
+    return (payload) => (i) => encodeLoadResult(loadFile(sharedItem<SourceFile>(payload as SharedList, i)));
   },
-  'graph-pages': (payload) => {
-    const { snapshot, graphs: shared } = payload as { snapshot: GraphPageSnapshot; graphs: SharedArrayBuffer };
-    const graphs = deserialize(new Uint8Array(shared)) as IrGraph[];
-    const ctx = graphPageContext(snapshot);
-    return (i) => serialise(runbookPage(ctx, graphs[i]));
+  'graph-pages': async () => {
+    const { graphPageContext } = await import('../emit/docs/docs-context.js');
+    const { serialise } = await import('../emit/docs/mdast-builders.js');
+    const { runbookPage } = await import('../emit/docs/runbook-page.js');
+    return (payload) => {
+      const { snapshot, graphs } = payload as { snapshot: GraphPageSnapshot; graphs: SharedList };
+      const ctx = graphPageContext(snapshot);
+      return (i) => serialise(runbookPage(ctx, sharedItem<IrGraph>(graphs, i)));
+    };
   },
 };
 
+const loaded = new Map<TaskName, Promise<Task>>();
+
+// Jobs run one after another: a job's loop is synchronous once its task is loaded.
+let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (job: Job) => {
+  queue = queue.then(() => run(job));
+});
+
+async function run(job: Job): Promise<void> {
   const shared = new Int32Array(job.shared);
   // Nothing left to claim (the job is over, or faster threads took it all): skip preparing.
   if (Atomics.load(shared, nextSlot) >= job.count) return;
   let item: (index: number) => unknown;
   try {
-    item = tasks[job.task](job.payload);
+    let task = loaded.get(job.task);
+    if (!task) loaded.set(job.task, (task = tasks[job.task]()));
+    item = (await task)(job.payload);
   } catch {
     return; // claims nothing: the calling thread computes every item
   }
@@ -52,4 +64,4 @@ parentPort?.on('message', (job: Job) => {
     Atomics.add(shared, postedSlot, 1);
     Atomics.notify(shared, postedSlot);
   }
-});
+}

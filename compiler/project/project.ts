@@ -3,7 +3,7 @@ import { docName, type Kind, type LoadedDoc } from '../load/loaded-doc.js';
 import { formatOf, loadFile, type FileLoadResult } from '../load/load-file.js';
 import { decodeLoadResult, type EncodedLoadResult } from '../load/load-transfer.js';
 import { startParallel } from '../parallel/pool.js';
-import { shareValue } from '../parallel/share.js';
+import { shareList } from '../parallel/share.js';
 import type { SourceFile } from '../source/source-file.js';
 
 /** All documents of a tree, indexed by kind and name. */
@@ -66,7 +66,7 @@ function loadFiles(files: readonly SourceFile[]): FileLoadResult[] {
   const yaml = files.flatMap((file, i) => (formatOf(file.path) === 'yaml' ? [i] : []));
   const parallel = startParallel<FileLoadResult>('load-files', yaml.length, {
     minItems: minParallelFiles,
-    payload: () => shareValue(yaml.map((i) => ({ path: files[i].path, text: files[i].text }))),
+    payload: () => shareList(yaml.map((i) => ({ path: files[i].path, text: files[i].text }))),
     decode: (value, k) => {
       const encoded = value as EncodedLoadResult;
       return encoded.diagnostics.length ? undefined : decodeLoadResult(files[yaml[k]], encoded);

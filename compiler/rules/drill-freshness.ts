@@ -1,4 +1,4 @@
-import { drillIntervalOf, isOverdue, runbookDrills } from '../drills/freshness.js';
+import { countsAsDrilled, drillIntervalOf, isOverdue, runbookDrills } from '../drills/freshness.js';
 import { graphOf } from '../graph/build-graph.js';
 import type { Rule } from './rule.js';
 
@@ -26,10 +26,11 @@ export const drillFreshnessRule: Rule = {
       const { name, tier } = unit.data.metadata;
       const interval = drillIntervalOf(tier, ctx.directory?.data.spec);
       if (!interval) continue;
-      // Only hash what can be compared, and only a graph that builds (its own errors come first).
-      const before = runbookDrills(name, drills.records, interval);
+      // Hash only when there is a drill to compare with, and only a graph that builds (its errors come first).
+      const drilled = drills.records.some((r) => r.runbook === name && countsAsDrilled(r));
       const buildable = !unit.deps.cycles.length && !unit.deps.problems.length;
-      const status = before.lastSuccess && buildable ? runbookDrills(name, drills.records, interval, graphOf(unit, ctx).planHash) : before;
+      const planHash = drilled && buildable ? graphOf(unit, ctx).planHash : undefined;
+      const status = runbookDrills(name, drills.records, interval, planHash);
       const reference = drills.reference;
       if (isOverdue(status, reference) && reference) {
         const as = `${day(reference.iso)} (${reference.source === 'today' ? 'today' : 'the newest drill record'})`;
@@ -43,10 +44,10 @@ export const drillFreshnessRule: Rule = {
           { hint: `run \`runbook drill ${name}\` live and commit its record (drills/records/); dry-run drills do not count` });
       }
       if (status.stale && status.lastSuccess) {
-        const drilled = status.lastSuccess;
+        const success = status.lastSuccess;
         ctx.report(unit.doc, '/metadata/name', 'drill-stale',
-          `runbook "${name}" changed since its last successful live drill (${drilled.runId}, ${day(drilled.endedAt)}): `
-          + `that drill ran plan ${drilled.graphHash.slice(0, 12)}, the runbook now compiles to ${graphOf(unit, ctx).planHash.slice(0, 12)}`,
+          `runbook "${name}" changed since its last successful live drill (${success.runId}, ${day(success.endedAt)}): `
+          + `that drill ran plan ${success.graphHash.slice(0, 12)}, the runbook now compiles to ${planHash?.slice(0, 12)}`,
           { hint: `drill the changed runbook (\`runbook drill ${name}\`) so a record covers what would run` });
       }
     }

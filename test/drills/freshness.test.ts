@@ -79,7 +79,7 @@ describe('drill freshness', () => {
     expect(b).toEqual(a);
   });
 
-  it('ignores runbooks without an interval and BackupPlans', () => {
+  it('ignores runbooks whose tier has no interval', () => {
     const records = [record('smoke', '2020-01-01T00:00:00Z', { mode: 'dry-run' }), live('restore', '2026-01-10T10:00:00Z'), live('failover', '2026-01-09T10:00:00Z')];
     expect(findings(compileWith(records))).toEqual([]);
   });

@@ -43,6 +43,7 @@ describe('generated workflows', () => {
     const paths = sets[2][1].map((f) => f.path);
     expect(paths).toContain('.github/workflows/runbook-primary-region-failure.yml');
     expect(paths).toContain('.github/workflows/backup-ecommerce-rds-daily.yml');
+    expect(paths).toContain('.github/workflows/runbook-drills.yml'); // drills: the Directory's drill calendar
   });
 
   it.each(all)('%s: %s passes actionlint', (_set, path, content) => {
