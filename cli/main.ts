@@ -82,7 +82,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--inject <step=fault>', 'fail | timeout | slow=<duration> | flaky=<n> (repeatable)', collect, [])
     .option('--dry-run', "walk the graph calling each action's plan instead of its effect")
     .option('--record-dir <dir>', 'where records/ and reports/ go (default drills/)')
-    .option('--inputs-from-env', 'read inputs from RUNBOOK_INPUT_<NAME> variables (the drill schedule workflow)'))
+    .option('--inputs-from-env', 'read inputs from RUNBOOK_INPUT_<NAME> variables (the drill schedule workflow)')
+    .option('--drill-notify-customers', 'let this drill reach external audiences and customer-facing templates (messages still say [DRILL])'))
     .action(async (name: string, o: RunCliOptions & { inject: string[]; recordDir?: string }, cmd: Command) => setExit(await drillCommand(name, { ...o, root: common(cmd).root })));
   runOptions(program
     .command('resume')

@@ -32,6 +32,7 @@ export interface RunCliOptions {
   json?: boolean;
   commit?: string;
   inputsFromEnv?: boolean;
+  drillNotifyCustomers?: boolean;
 }
 
 /**
@@ -82,6 +83,7 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
     const options: RunOptions = {
       root: o.root, name, inputs: { ...(o.inputsFromEnv ? inputsFromEnv(o.root, name, process.env) : {}), ...parseInputArgs(o.input), ...(extra?.inputs ?? {}) },
       dryRun: o.dryRun === true || envFlag(process.env.RUNBOOK_DRY_RUN), drill: o.drill === true || envFlag(process.env.RUNBOOK_DRILL),
+      drillNotifiesCustomers: o.drillNotifyCustomers === true,
       initiator: initiatorOf(o.as, process.env), approvals: file.approvals, confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
       interactive, auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB ?? process.env.DATABASE_URL,
       concurrency: o.concurrency ? Number(o.concurrency) : undefined, signal: ctrl.signal, env: process.env,

@@ -38,7 +38,7 @@ const loaded = new Map<TaskName, Promise<Task>>();
 // Jobs run one after another: a job's loop is synchronous once its task is loaded.
 let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (job: Job) => {
-  queue = queue.then(() => run(job));
+  queue = queue.then(() => run(job)).catch(() => undefined);
 });
 
 async function run(job: Job): Promise<void> {

@@ -11,6 +11,8 @@ export interface RunInfo {
   readonly startedAt: string;
   readonly dryRun: boolean;
   readonly drill: boolean;
+  /** A drill that opted in to reach external audiences and customer-facing templates (still marked [DRILL]). */
+  readonly drillNotifiesCustomers?: boolean;
   readonly url: string;
   readonly planHash: string;
 }

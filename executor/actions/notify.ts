@@ -36,7 +36,7 @@ export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
       timeoutMs: SEND_TIMEOUT_MS,
     };
     const deliveries = await Promise.all(targets.map(({ id, audience, channel }) => {
-      const skip = drillSkip(ctx.run.drill, template, audience);
+      const skip = drillSkip(ctx.run.drill && !ctx.run.drillNotifiesCustomers, template, audience);
       if (skip) return delivery(id, channel, 'skipped', { reason: skip });
       // A run may provide its own sender for a channel (the GitHub tracking issue).
       return (ctx.services.channels?.[channel] ?? channelSenders[channel])(id, audience, message, send);
@@ -57,7 +57,7 @@ export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
     const calls: { target: string; operation: string; args: Record<string, unknown> }[] = [];
     const skipped: string[] = [];
     for (const { id, audience, channel } of targets) {
-      const { url, skip } = drillSkip(ctx.run.drill, template, audience) ? { skip: 'drill' } : planDestination(channel, audience, ctx);
+      const { url, skip } = drillSkip(ctx.run.drill && !ctx.run.drillNotifiesCustomers, template, audience) ? { skip: 'drill' } : planDestination(channel, audience, ctx);
       if (skip !== undefined) skipped.push(`${id}/${channel} (${skip})`);
       else calls.push({ target: `${channel}:${id}`, operation: 'POST', args: { url, template: params.template } });
     }

@@ -20,6 +20,8 @@ export interface RunEvents {
     runbook: string; title: string; planHash: string; commit?: string; initiator: string;
     inputs: Record<string, unknown>; dryRun: boolean; drill: boolean; objectives: { rtoMs?: number; rpoMs?: number };
     phases: { id: string; budgetMs?: number; steps: string[] }[];
+    /** A drill that opted in to notify customers (messages still say [DRILL]). */
+    drillNotifiesCustomers?: boolean;
     /** Drills: injected faults, step id → fault. */
     faults?: Record<string, string>;
   };

@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly inputs: Record<string, unknown>;
   readonly dryRun: boolean;
   readonly drill?: boolean;
+  /** A drill that may reach external audiences and customer-facing templates. */
+  readonly drillNotifiesCustomers?: boolean;
   readonly initiator: string;
   readonly approvals: readonly ApprovalClaim[];
   readonly confirmBy?: string;
@@ -105,12 +107,13 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   try {
     const run: RunInfo = {
       id: runId, runbook: graph.name, initiator: o.initiator, startedAt: new Date(clock.now()).toISOString(),
-      dryRun: o.dryRun, drill: o.drill === true, url: o.env.GITHUB_RUN_URL ?? runUrl(o.env), planHash,
+      dryRun: o.dryRun, drill: o.drill === true, ...(o.drill && o.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}), url: o.env.GITHUB_RUN_URL ?? runUrl(o.env), planHash,
     };
     if (o.resume) await audit.emit('run:resume', { by: o.initiator, completed: [...o.resume.restored.keys()], inDoubt: o.resume.inDoubt, ...(o.resume.droppedTornLine ? { droppedTornLine: true } : {}) });
     else await audit.emit('run:start', {
       runbook: graph.name, title: graph.title, planHash, ...(o.commit ? { commit: o.commit } : {}), initiator: o.initiator,
       inputs, dryRun: o.dryRun, drill: o.drill === true, objectives: graph.objectives,
+      ...(o.drill && o.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}),
       phases: graph.phases.map((p) => ({ id: p.id, steps: p.steps, ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}) })),
       ...(o.faults?.size ? { faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])) } : {}),
     });

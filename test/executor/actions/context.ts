@@ -51,6 +51,7 @@ export interface FakeOptions {
   secrets?: string[];
   graph?: IrGraph;
   drill?: boolean;
+  drillNotifiesCustomers?: boolean;
   clock?: Clock;
   signal?: AbortSignal;
   /** Extra render context, e.g. `{ steps: { 'db-ping': { status: 'succeeded' } }, inputs: {…} }`. */
@@ -79,7 +80,7 @@ export function fakeContext(options: FakeOptions = {}): { ctx: ActionContext; re
   const rec: Recorded = { info: [], stdout: [], stderr: [], events: [] };
   const run: RunInfo = {
     id: 'run-1', runbook: 'test-runbook', initiator: '@initiator', startedAt: '2026-01-01T00:00:00Z',
-    dryRun: false, drill: options.drill ?? false, url: 'https://ci.example/run/1', planHash: '0'.repeat(64),
+    dryRun: false, drill: options.drill ?? false, ...(options.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}), url: 'https://ci.example/run/1', planHash: '0'.repeat(64),
   };
   const hbs = createHandlebars();
   const base = { inputs: {}, steps: {}, run, ...(options.context ?? {}) };

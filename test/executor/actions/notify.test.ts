@@ -79,6 +79,13 @@ describe('notify', () => {
     });
   });
 
+  it('a drill that opted in reaches customers, still marked [DRILL]', async () => {
+    const { ctx } = fakeContext({ graph: graph(), env: slackEnv(), drill: true, drillNotifiesCustomers: true });
+    const result = await notifyAction.run({ template: 'alert', audience: ['eng', 'customers'], vars: { phase: 'Drill' } }, ctx);
+    expect(result.deliveries.map((d) => [d.audience, d.status])).toEqual([['eng', 'sent'], ['customers', 'sent']]);
+    expect(JSON.stringify(server.received)).toContain('[DRILL]');
+  });
+
   it('in a drill prefixes [DRILL] and never reaches external audiences or customer-facing Templates', async () => {
     const { ctx } = fakeContext({ graph: graph(), env: slackEnv(), drill: true });
     const result = await notifyAction.run({ template: 'alert', audience: ['eng', 'customers'], vars: { phase: 'Drill' } }, ctx);
