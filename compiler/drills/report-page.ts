@@ -6,7 +6,7 @@ import { unified } from 'unified';
 import type { DrillRecord } from '../../ir/drill-record.js';
 import type { GraphRef } from '../emit/docs/docs-context.js';
 import { graphPage, homePage, type Linker } from '../emit/docs/links.js';
-import { heading, inlineCode, link, page, paragraph, type Inline } from '../emit/docs/mdast-builders.js';
+import { heading, inlineCode, link, page, paragraph, strip, type Inline } from '../emit/docs/mdast-builders.js';
 import { kindOf, objectiveText, outcomeOf } from './drill-docs.js';
 import type { DrillReport } from './read-records.js';
 
@@ -35,12 +35,4 @@ function context(report: DrillReport, o: { links: Linker; record?: DrillRecord; 
 function reportBlocks(markdown: string): RootContent[] {
   const tree = parser.parse(markdown);
   return strip(tree).children.filter((n) => (n.type as string) !== 'yaml' && (n.type as string) !== 'toml');
-}
-
-function strip<T>(node: T): T {
-  if (Array.isArray(node)) return node.map(strip) as T;
-  if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) if (k !== 'position') out[k] = strip(v);
-  return out as T;
 }

@@ -1,3 +1,4 @@
+import { coerceInput } from '../../ir/coerce-input.js';
 /**
  * Resolution of a RunRequest's inputs against a runbook's input definitions. It mirrors, rule for
  * rule, how the executor resolves inputs (executor/inputs/resolve-inputs.ts) — defaults applied when
@@ -48,33 +49,7 @@ export function resolveRequestInputs(defs: Readonly<Record<string, InputDefiniti
       continue;
     }
     const problem = (message: string) => problems.push({ kind: 'invalid', input: name, message });
-    values[name] = coerce(name, def, raw, problem);
+    values[name] = coerceInput(name, def, raw, problem);
   }
   return { values, problems };
-}
-
-function coerce(name: string, def: InputDefinition, raw: unknown, problem: (message: string) => void): unknown {
-  switch (def.type) {
-    case 'number': {
-      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-      if (String(raw).trim() === '' || !Number.isFinite(n)) problem(`input "${name}" must be a number, got ${JSON.stringify(raw)}`);
-      return n;
-    }
-    case 'boolean': {
-      if (typeof raw === 'boolean') return raw;
-      const s = String(raw).trim().toLowerCase();
-      if (['true', 'yes', '1', 'on'].includes(s)) return true;
-      if (['false', 'no', '0', 'off'].includes(s)) return false;
-      problem(`input "${name}" must be true or false, got ${JSON.stringify(raw)}`);
-      return raw;
-    }
-    case 'choice': {
-      const options = def.options ?? [];
-      const match = options.find((o) => String(o) === String(raw));
-      if (match === undefined) problem(`input "${name}" must be one of ${options.join(', ')}, got ${JSON.stringify(raw)}`);
-      return match ?? raw;
-    }
-    default:
-      return String(raw);
-  }
 }

@@ -1,4 +1,5 @@
-import type { IrGraph, IrInput } from '../../ir/types.js';
+import { coerceInput } from '../../ir/coerce-input.js';
+import type { IrGraph } from '../../ir/types.js';
 import { RunRefused } from '../core/errors.js';
 
 /**
@@ -18,10 +19,10 @@ export function resolveInputs(graph: IrGraph, given: Record<string, unknown>): R
     const raw = Object.hasOwn(given, name) ? given[name] : def.default;
     if (raw === undefined || raw === '') {
       if (def.required && raw === undefined) problems.push(`input "${name}" is required${def.description ? `: ${def.description}` : ''}`);
-      else if (raw !== undefined) out[name] = coerce(name, def, raw, problems);
+      else if (raw !== undefined) out[name] = coerceInput(name, def, raw, (m) => problems.push(m));
       continue;
     }
-    out[name] = coerce(name, def, raw, problems);
+    out[name] = coerceInput(name, def, raw, (m) => problems.push(m));
   }
   if (problems.length) throw new RunRefused(`bad inputs for ${graph.name}:\n  - ${problems.join('\n  - ')}`, 'pass inputs as --input name=value');
   return out;
@@ -36,30 +37,4 @@ export function parseInputArgs(pairs: readonly string[]): Record<string, string>
     out[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return out;
-}
-
-function coerce(name: string, def: IrInput, raw: unknown, problems: string[]): unknown {
-  switch (def.type) {
-    case 'number': {
-      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-      if (String(raw).trim() === '' || !Number.isFinite(n)) problems.push(`input "${name}" must be a number, got ${JSON.stringify(raw)}`);
-      return n;
-    }
-    case 'boolean': {
-      if (typeof raw === 'boolean') return raw;
-      const s = String(raw).trim().toLowerCase();
-      if (['true', 'yes', '1', 'on'].includes(s)) return true;
-      if (['false', 'no', '0', 'off'].includes(s)) return false;
-      problems.push(`input "${name}" must be true or false, got ${JSON.stringify(raw)}`);
-      return raw;
-    }
-    case 'choice': {
-      const options = def.options ?? [];
-      const match = options.find((o) => String(o) === String(raw));
-      if (match === undefined) problems.push(`input "${name}" must be one of ${options.join(', ')}, got ${JSON.stringify(raw)}`);
-      return match ?? raw;
-    }
-    default:
-      return String(raw);
-  }
 }

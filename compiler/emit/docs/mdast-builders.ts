@@ -115,7 +115,8 @@ export function markdownBlocks(markdown: string | undefined): RootContent[] {
   return strip(tree).children;
 }
 
-function strip<T>(node: T): T {
+/** A copy of an mdast (sub)tree without `position`s, so parsed Markdown can be re-emitted. */
+export function strip<T>(node: T): T {
   if (Array.isArray(node)) return node.map(strip) as T;
   if (node === null || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
