@@ -19,11 +19,23 @@ export interface DrillRecord {
   /** Injected faults, step id → fault (`fail`, `timeout`, `slow=30s`, `flaky=2`). */
   readonly faults: Record<string, string>;
   readonly rto: { readonly objectiveMs?: number; readonly measuredMs?: number; readonly met?: boolean };
-  /** Measured from a step output named `rpoSeconds` (the runbook's RPO probe), when there is one. */
-  readonly rpo: { readonly objectiveMs?: number; readonly measuredMs?: number; readonly met?: boolean; readonly probe?: string };
+  /**
+   * Measured from a step output named `rpoSeconds` (the runbook's RPO probe), when there is one;
+   * `source` from the same step's `rpoSource` output (`standby`: an estimate, see rpoIsEstimate).
+   */
+  readonly rpo: { readonly objectiveMs?: number; readonly measuredMs?: number; readonly met?: boolean; readonly probe?: string; readonly source?: string };
   /** Path of the report, relative to the repository root. */
   readonly report: string;
 }
 
 export const drillRecordsDir = 'drills/records';
 export const drillReportsDir = 'drills/reports';
+
+/**
+ * Whether an RPO probe's `rpoSource` marks its figure as an estimate: `standby` is what
+ * postgres.replication-lag reports when it could not compare with the primary, so commits the
+ * standby never received are not counted.
+ */
+export function rpoIsEstimate(source: string | undefined): boolean {
+  return source === 'standby';
+}

@@ -2,7 +2,14 @@ import { renderAuditReport } from '../../executor/report/index.js';
 import { describeFault, parseFaults } from '../../executor/drill/faults.js';
 import { writeDrillFiles } from '../../executor/drill/record.js';
 import { loadGraph } from '../../executor/run/load-graph.js';
+import { rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
 import { runCommand, type RunCliOptions } from './run.js';
+
+function rpoText(rpo: DrillRecord['rpo']): string {
+  if (rpo.measuredMs === undefined) return 'not measured (no rpoSeconds output)';
+  const estimate = rpoIsEstimate(rpo.source) ? ' — an ESTIMATE from the standby alone: the primary was unreachable or not asked' : '';
+  return `${rpo.measuredMs} ms from ${rpo.probe}${estimate}`;
+}
 
 /**
  * `runbook drill NAME [--inject step=fault]…`: a run marked as a drill (plans, audit and
@@ -22,7 +29,7 @@ export async function drillCommand(name: string, o: RunCliOptions & { inject: st
       });
       const { rto, rpo } = files.record;
       process.stdout.write(`drill record: ${files.recordPath}\ndrill report: ${files.reportPath}\n`);
-      process.stdout.write(`measured RTO ${rto.measuredMs ?? '—'} ms${rto.objectiveMs !== undefined ? ` (objective ${rto.objectiveMs} ms, ${rto.met ? 'met' : 'missed'})` : ''}; RPO ${rpo.measuredMs !== undefined ? `${rpo.measuredMs} ms from ${rpo.probe}` : 'not measured (no rpoSeconds output)'}\n`);
+      process.stdout.write(`measured RTO ${rto.measuredMs ?? '—'} ms${rto.objectiveMs !== undefined ? ` (objective ${rto.objectiveMs} ms, ${rto.met ? 'met' : 'missed'})` : ''}; RPO ${rpoText(files.record.rpo)}\n`);
     },
   });
 }

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { formatDuration } from '../../ir/duration.js';
+import { rpoProbe } from './rpo-probe.js';
 import type { AuditSummary, StepSummary } from './summary.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -96,6 +97,16 @@ function rollback(s: AuditSummary, c: Colors): string {
   return [c.bold('Rollback') + ` at ${r.at}: ${r.reason}`, ...steps, `  ${r.status ?? 'unfinished'}`].join('\n');
 }
 
+/** The RPO as the run's probe reported it; a standby-only figure is called an estimate. */
+function rpoLine(s: AuditSummary, c: Colors): string[] {
+  const probe = rpoProbe(s);
+  const objective = s.rpoObjectiveMs === undefined ? '' : ` against the objective ${dur(s.rpoObjectiveMs)}`;
+  if (!probe) return s.rpoObjectiveMs === undefined ? [] : [`  RPO objective ${dur(s.rpoObjectiveMs)} (not measured: no step reported rpoSeconds)`];
+  const estimate = probe.source === 'standby' ? c.yellow(' — an ESTIMATE from the standby alone (primary unreachable or not asked)') : '';
+  const met = s.rpoObjectiveMs === undefined ? ' ' : probe.ms <= s.rpoObjectiveMs ? c.green('✔') : c.red('✖');
+  return [`  ${met} RPO ${dur(probe.ms)} (${probe.stepId})${objective}${estimate}`];
+}
+
 function outcome(s: AuditSummary, c: Colors): string {
   const o = s.outcome;
   const good = o.status === 'succeeded';
@@ -111,6 +122,6 @@ function outcome(s: AuditSummary, c: Colors): string {
   } else if (rto.measuredMs !== undefined) {
     lines.push(`  recovery time ${measured}; no RTO objective`);
   }
-  if (s.rpoObjectiveMs !== undefined) lines.push(`  RPO objective ${dur(s.rpoObjectiveMs)} (not measured by the executor)`);
+  lines.push(...rpoLine(s, c));
   return lines.join('\n');
 }

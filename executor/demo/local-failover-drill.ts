@@ -6,6 +6,7 @@ import { actions } from '../actions/index.js';
 import { sideEffectFreeActions } from '../actions/catalog-meta.js';
 import { readApprovalsFile } from '../approvals/approvals-file.js';
 import { readAuditFile } from '../audit/file-sink.js';
+import { rpoProbe } from '../audit/rpo-probe.js';
 import { renderAuditSummary, summarizeAudit } from '../audit/summary.js';
 import { verifyAudit } from '../audit/verify.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -56,8 +57,8 @@ export async function runLocalFailoverDrill(o: { root: string; out: (line: strin
       approvals: file.approvals, confirmBy: file.confirmBy, interactive: false, signal: o.signal, env, commit: o.commit,
       actions, sideEffectFree: sideEffectFreeActions(), onRecord: progress.onRecord, logger: progress.logger,
     });
-    const checks = await afterChecks(cluster.standbyUrl!, outcome, hook.received);
     const { records } = await readAuditFile(outcome.auditPath);
+    const checks = await afterChecks(cluster.standbyUrl!, outcome, hook.received, rpoProbe(summarizeAudit(records))?.source);
     const files = writeDrillFiles({
       root: o.root, base: join('.runbook', 'drills'), outcome, records, graph, faults: {},
       renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title }),
@@ -97,7 +98,7 @@ async function seedOrders(primaryUrl: string, standbyUrl: string): Promise<void>
   }
 }
 
-async function afterChecks(newPrimaryUrl: string, outcome: RunOutcome, received: { body: string }[]): Promise<DrillReport['checks']> {
+async function afterChecks(newPrimaryUrl: string, outcome: RunOutcome, received: { body: string }[], rpoSource: string | undefined): Promise<DrillReport['checks']> {
   const client = new pg.Client({ connectionString: newPrimaryUrl });
   await client.connect();
   try {
@@ -110,6 +111,7 @@ async function afterChecks(newPrimaryUrl: string, outcome: RunOutcome, received:
       { name: 'the standby is the new primary', ok: rec.rows[0].r === false, detail: `pg_is_in_recovery() = ${rec.rows[0].r}` },
       { name: 'rows committed before the failover are there', ok: orders.rows[0].n === '100', detail: `${orders.rows[0].n} of 100 orders` },
       { name: 'the drill wrote and read a row on the new primary', ok: written.rows[0].n === '1', detail: `${written.rows[0].n} row(s) for this run` },
+      { name: 'the RPO probe measured against the primary, not estimated', ok: rpoSource === 'primary', detail: `rpoSource = ${rpoSource ?? 'none'}` },
       { name: 'the webhook received the failover event', ok: received.some((r) => r.body.includes(outcome.runId)), detail: `${received.length} delivery(ies)` },
       { name: 'the audit log verifies', ok: audit.ok && audit.complete, detail: `${audit.count} records${audit.firstBad ? `, ${audit.firstBad.reason}` : ''}` },
     ];

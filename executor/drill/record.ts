@@ -4,30 +4,17 @@ import { dirname, join } from 'node:path';
 import { drillRecordsDir, drillReportsDir, type DrillRecord } from '../../ir/drill-record.js';
 import type { IrGraph } from '../../ir/types.js';
 import type { AuditRecord } from '../audit/record.js';
+import { rpoProbe } from '../audit/rpo-probe.js';
 import { summarizeAudit } from '../audit/summary.js';
-import type { RunEvents } from '../core/events.js';
 import type { RunOutcome } from '../run/run-runbook.js';
-
-/**
- * The measured RPO: the last value of a step output named `rpoSeconds` (the runbook's probe, e.g.
- * the replication lag before promotion or the age of the newest restored row), in milliseconds.
- */
-export function measuredRpo(records: readonly AuditRecord[]): { ms: number; probe: string } | undefined {
-  let found: { ms: number; probe: string } | undefined;
-  for (const r of records) {
-    if (r.type !== 'step:end') continue;
-    const d = r.data as RunEvents['step:end'];
-    const v = d.outputs?.rpoSeconds;
-    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    if (Number.isFinite(n)) found = { ms: Math.round(n * 1000), probe: d.stepId };
-  }
-  return found;
-}
 
 /** Builds the record of a finished drill from its audit log. */
 export function drillRecordOf(o: { outcome: RunOutcome; records: readonly AuditRecord[]; graph: IrGraph; faults: Record<string, string>; reportPath: string }): DrillRecord {
   const s = summarizeAudit(o.records);
-  const rpo = measuredRpo(o.records);
+  // The measured RPO: the last `rpoSeconds` output (the runbook's probe, e.g. the replication lag
+  // before promotion or the age of the newest restored row), with its `rpoSource`.
+  const probe = rpoProbe(s);
+  const rpo = probe && { ms: probe.ms, probe: probe.stepId, source: probe.source };
   const rpoObjective = o.graph.objectives.rpoMs;
   return {
     recordVersion: 1, runId: o.outcome.runId, runbook: o.graph.name, graphHash: o.graph.planHash, planHash: o.outcome.planHash,
@@ -41,6 +28,7 @@ export function drillRecordOf(o: { outcome: RunOutcome; records: readonly AuditR
     rpo: {
       ...(rpoObjective !== undefined ? { objectiveMs: rpoObjective } : {}),
       ...(rpo ? { measuredMs: rpo.ms, probe: rpo.probe } : {}),
+      ...(rpo?.source ? { source: rpo.source } : {}),
       ...(rpo && rpoObjective !== undefined ? { met: rpo.ms <= rpoObjective } : {}),
     },
     report: o.reportPath,

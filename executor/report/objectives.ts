@@ -1,4 +1,5 @@
-import type { DrillRecord } from '../../ir/drill-record.js';
+import { rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
+import { rpoOutput, rpoProbe } from '../audit/rpo-probe.js';
 import type { AuditSummary, PhaseSummary } from '../audit/summary.js';
 import { dur } from './format.js';
 
@@ -32,8 +33,6 @@ export interface Measure {
 /** What the report says when it cannot tell the RPO: worded so the fix is obvious. */
 export const rpoNotMeasured = 'not measured: the runbook has no RPO probe (a step output named rpoSeconds)';
 
-/** The RPO probe convention (see DrillRecord.rpo): a step output in seconds. */
-const rpoOutput = 'rpoSeconds';
 
 function compare(objectiveMs: number, measuredMs: number): Verdict {
   return measuredMs <= objectiveMs
@@ -48,13 +47,20 @@ export function rtoVerdict(m: Measure): Verdict {
   return compare(m.objectiveMs, m.measuredMs);
 }
 
-/** RPO: without a probe there is no measurement, which is neither met nor missed. */
-export function rpoVerdict(m: Measure & { readonly probe?: string }): Verdict {
+/** Appended to an RPO verdict whose probe could not compare with the primary. */
+export const rpoEstimateNote = 'estimate: measured on the standby alone (primary unreachable or not asked), commits it never received are not counted';
+
+/**
+ * RPO: without a probe there is no measurement, which is neither met nor missed. A probe that
+ * reports `rpoSource: standby` gave an estimate that can only understate; the verdict says so, so
+ * nobody mistakes it for a measurement.
+ */
+export function rpoVerdict(m: Measure & { readonly probe?: string; readonly source?: string }): Verdict {
   if (m.measuredMs === undefined) {
     return { text: m.probe ? `not measured: the RPO probe ${m.probe} reported no ${rpoOutput}` : rpoNotMeasured };
   }
-  if (m.objectiveMs === undefined) return { text: '— no objective' };
-  return compare(m.objectiveMs, m.measuredMs);
+  const v: Verdict = m.objectiveMs === undefined ? { text: '— no objective' } : compare(m.objectiveMs, m.measuredMs);
+  return rpoIsEstimate(m.source) ? { ...v, text: `⚠️ ${v.text} (${rpoEstimateNote})` } : v;
 }
 
 /** A phase's measured time against its budget. */
@@ -68,7 +74,7 @@ export interface PhaseVerdict {
 /** Everything the report's summary states about objectives. */
 export interface ObjectiveReport {
   readonly rto: Measure & { readonly verdict: Verdict };
-  readonly rpo: Measure & { readonly probe?: string; readonly verdict: Verdict };
+  readonly rpo: Measure & { readonly probe?: string; readonly source?: string; readonly verdict: Verdict };
   readonly phases: readonly PhaseVerdict[];
   /** Names of the missed objectives, in the order the summary lists them. */
   readonly missed: readonly string[];
@@ -84,11 +90,12 @@ export function assessObjectives(s: AuditSummary, record?: DrillRecord, budgets:
     objectiveMs: record?.rto.objectiveMs ?? s.rto.objectiveMs ?? budgets.rtoMs,
     measuredMs: record?.rto.measuredMs ?? s.rto.measuredMs,
   };
-  const probe = record?.rpo.probe ?? probeInAudit(s)?.stepId;
+  const inAudit = rpoProbe(s);
   const rpo = {
     objectiveMs: record?.rpo.objectiveMs ?? s.rpoObjectiveMs ?? budgets.rpoMs,
-    measuredMs: record?.rpo.measuredMs ?? probeInAudit(s)?.ms,
-    probe,
+    measuredMs: record?.rpo.measuredMs ?? inAudit?.ms,
+    probe: record?.rpo.probe ?? inAudit?.stepId,
+    source: record ? record.rpo.source : inAudit?.source,
   };
   const phases = s.phases.map((p) => phaseVerdict(p, budgets.phases?.[p.id]));
   const rtoV = rtoVerdict(rto);
@@ -109,17 +116,4 @@ function phaseVerdict(p: PhaseSummary, fallbackBudgetMs: number | undefined): Ph
   return p.durationMs <= budgetMs
     ? { ...base, verdict: { met: true, text: `✅ within (${dur(budgetMs - p.durationMs)} to spare)` } }
     : { ...base, verdict: { met: false, text: `❌ over by ${dur(p.durationMs - budgetMs)}` } };
-}
-
-/**
- * The last step that reported `rpoSeconds`: the probe of runs without a drill record. Shell steps
- * report outputs as text, so a numeric string counts too (as in the drill runner's measurement).
- */
-function probeInAudit(s: AuditSummary): { stepId: string; ms: number } | undefined {
-  for (const st of [...s.steps].reverse()) {
-    const v = st.outputs?.[rpoOutput];
-    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    if (Number.isFinite(n)) return { stepId: st.stepId, ms: Math.round(n * 1000) };
-  }
-  return undefined;
 }

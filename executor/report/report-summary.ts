@@ -1,6 +1,6 @@
 import type { RootContent } from 'mdast';
 import { heading, inlineCode, joinInline, list, paragraph, strong, table, type Inline } from '../../compiler/emit/docs/mdast-builders.js';
-import type { DrillRecord } from '../../ir/drill-record.js';
+import { rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
 import type { AuditSummary } from '../audit/summary.js';
 import { day, dur, outcomeSentence, when } from './format.js';
 import type { ObjectiveReport } from './objectives.js';
@@ -67,7 +67,7 @@ export function summarySection(s: AuditSummary, o: ObjectiveReport, ctx: ReportC
     : `❌ Objectives missed: ${o.missed.join(', ')}.`;
   const rows: Inline[][] = [
     ['RTO', dur(o.rto.objectiveMs), o.rto.measuredMs === undefined ? 'not recovered' : dur(o.rto.measuredMs), o.rto.verdict.text],
-    ['RPO', dur(o.rpo.objectiveMs), dur(o.rpo.measuredMs), o.rpo.verdict.text],
+    ['RPO', dur(o.rpo.objectiveMs), `${dur(o.rpo.measuredMs)}${rpoIsEstimate(o.rpo.source) ? ' (estimate)' : ''}`, o.rpo.verdict.text],
     ...o.phases.map((p): Inline[] => [['Phase ', inlineCode(p.id)], dur(p.budgetMs), dur(p.durationMs), p.verdict.text]),
   ];
   const over = o.phases.filter((p) => p.verdict.met === false);

@@ -346,6 +346,7 @@ describe('action schemas', () => {
     expectValid('actions/postgres.promote.schema.json', { url: '{{secrets.DB}}', wait: '{{inputs.wait}}', timeout: '2m' });
     expectInvalid('actions/postgres.promote.schema.json', { url: 'x', wait: 'yes' }, { instancePath: '/wait', keyword: 'anyOf' });
     expectValid('actions/postgres.replication-lag.schema.json', { url: '{{secrets.DB}}' });
+    expectValid('actions/postgres.replication-lag.schema.json', { url: '{{secrets.STANDBY}}', primaryUrl: '{{secrets.PRIMARY}}' });
     expectInvalid('actions/postgres.replication-lag.schema.json', { url: 'x', max: 5 }, { instancePath: '', keyword: 'additionalProperties' });
   });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ActionContext } from '../../../executor/actions/action.js';
 import { postgresPromoteAction as promote } from '../../../executor/actions/postgres-promote.js';
 import { postgresQueryAction as query } from '../../../executor/actions/postgres-query.js';
-import { postgresReplicationLagAction as lag } from '../../../executor/actions/postgres-replication-lag.js';
+import { postgresReplicationLagAction as lag, type PostgresReplicationLagResult as LagResult } from '../../../executor/actions/postgres-replication-lag.js';
 import { ActionError } from '../../../executor/core/errors.js';
 import { startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
 import { clusterTimeoutMs, fakeContext, noPostgres, passwordOf, skipReason } from './context.js';
@@ -16,7 +16,8 @@ async function failure(promise: Promise<unknown>): Promise<ActionError> {
 
 /**
  * The steps of runbooks/failover/postgres-streaming-failover.yaml, in order, against a real
- * primary and streaming standby: lag check, fence the primary, promote, write on the new primary.
+ * primary and streaming standby: lag check (against the primary, and without it once it is down),
+ * fence the primary, promote, write on the new primary.
  */
 describe.skipIf(noPostgres)(noPostgres ? skipReason : 'streaming failover against real PostgreSQL', () => {
   let cluster: PgCluster;
@@ -43,15 +44,79 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'streaming failover agains
     expect(cluster.startupMs).toBeLessThan(clusterTimeoutMs);
   });
 
-  it('reports 0 s of lag on a caught-up standby, and keeps reporting 0 while the primary is idle', async () => {
-    await vi.waitFor(async () => expect((await lag.run({ url: standby }, ctx)).lagSeconds).toBe(0), { timeout: 10_000, interval: 100 });
-    const { rows } = await query.run({ url: standby, sql: 'select note from orders' }, ctx);
+  /** The lag as measured against the primary, once it satisfies `check` (the standby streams asynchronously). */
+  const lagFromPrimary = (check: (r: LagResult) => void) => vi.waitFor(async () => {
+    const r = await lag.run({ url: standby, primaryUrl: primary }, ctx);
+    check(r);
+    return r;
+  }, { timeout: 30_000, interval: 100 });
+  const onStandby = (sql: string) => query.run({ url: standby, sql }, ctx);
+
+  it('reports 0 s and 0 bytes once the standby has replayed all the primary wrote, and stays at 0 while the primary is idle', async () => {
+    const caughtUp = await lagFromPrimary((r) => expect(r).toMatchObject({ lagBytes: 0, lagSeconds: 0 }));
+    expect(caughtUp).toMatchObject({ source: 'primary', primaryReachable: true, primaryError: null, inRecovery: true, streaming: true });
+    expect(caughtUp.primaryLsn).toBe(caughtUp.replayLsn);
+    // Measured against the primary, "0" means everything it committed is here: readable at once.
+    const { rows } = await onStandby('select note from orders');
     expect(rows).toEqual([{ note: 'before failover' }]);
-    // An idle primary commits nothing: now() - pg_last_xact_replay_timestamp() keeps growing, 0 must not.
-    await new Promise((r) => setTimeout(r, 1_200));
-    const result = await lag.run({ url: standby }, ctx);
-    expect(result).toMatchObject({ lagSeconds: 0, inRecovery: true, streaming: true });
-    expect(result.receiveLsn).toBe(result.replayLsn);
+    // An idle primary commits nothing: the age of the last replayed commit keeps growing, the lag must not.
+    const before = await onStandby("select now() + interval '1.2 seconds' as t");
+    await vi.waitFor(async () => expect((await onStandby(`select now() > '${String(before.rows[0].t)}'::timestamptz as later`)).rows[0].later).toBe(true), { timeout: 30_000, interval: 200 });
+    await lagFromPrimary((r) => expect(r).toMatchObject({ lagBytes: 0, lagSeconds: 0 }));
+  });
+
+  it('counts commits the standby never received, which the standby alone reports as 0 s', async () => {
+    const { rows: [{ conninfo }] } = await onStandby('select current_setting(\'primary_conninfo\') as conninfo');
+    // Cut the stream (primary_conninfo is reloadable since PostgreSQL 13): the standby stays in recovery, receives nothing.
+    await onStandby("alter system set primary_conninfo = ''");
+    await onStandby('select pg_reload_conf()');
+    try {
+      await vi.waitFor(async () => expect((await lag.run({ url: standby }, ctx)).streaming).toBe(false), { timeout: 30_000, interval: 100 });
+      await query.run({ url: primary, sql: "insert into orders (note) values ('never received')" }, ctx);
+      const blind = await lag.run({ url: standby }, ctx);
+      expect(blind).toMatchObject({ source: 'standby', primaryReachable: null, lagBytes: null, lagSeconds: 0 });
+      const measured = await lag.run({ url: standby, primaryUrl: primary }, ctx);
+      expect(measured.source).toBe('primary');
+      expect(measured.lagBytes).toBeGreaterThan(0);
+      expect(measured.lagSeconds).toBeGreaterThan(0);
+    } finally {
+      await onStandby(`alter system set primary_conninfo = '${String(conninfo).replace(/'/g, "''")}'`);
+      await onStandby('select pg_reload_conf()');
+    }
+    await lagFromPrimary((r) => expect(r).toMatchObject({ lagBytes: 0, lagSeconds: 0, streaming: true }));
+  });
+
+  it('measures a commit the standby received but has not replayed (replay paused), and 0 again after resume', async () => {
+    await onStandby('select pg_wal_replay_pause()');
+    try {
+      await vi.waitFor(async () => expect((await onStandby('select pg_get_wal_replay_pause_state() as s')).rows[0].s).toBe('paused'), { timeout: 30_000, interval: 50 });
+      await query.run({ url: primary, sql: "insert into orders (note) values ('while paused')" }, ctx);
+      const paused = await lagFromPrimary((r) => expect(r.lagBytes).toBeGreaterThan(0));
+      expect(paused).toMatchObject({ source: 'primary', primaryReachable: true });
+      expect(paused.lagSeconds).toBeGreaterThan(0);
+      const { rows } = await onStandby("select count(*)::int as n from orders where note = 'while paused'");
+      expect(rows).toEqual([{ n: 0 }]);
+    } finally {
+      await onStandby('select pg_wal_replay_resume()');
+    }
+    await lagFromPrimary((r) => expect(r).toMatchObject({ lagBytes: 0, lagSeconds: 0 }));
+    const { rows } = await onStandby("select count(*)::int as n from orders where note = 'while paused'");
+    expect(rows).toEqual([{ n: 1 }]);
+  });
+
+  it('refuses a primaryUrl that is itself in recovery', async () => {
+    const error = await failure(lag.run({ url: standby, primaryUrl: standby }, ctx));
+    expect(error).toMatchObject({ retryable: false, code: 'primary-in-recovery' });
+  });
+
+  it('plans the lag check against the primary, or as a standby-only estimate, without passwords', () => {
+    const planCtx = { ...ctx, graph: ctx.services.graph };
+    const both = lag.plan({ url: standby, primaryUrl: primary }, planCtx);
+    expect(both.calls.map((c) => c.target)).toEqual([`postgres:postgres@127.0.0.1:${cluster.standbyPort}/postgres`, `postgres:postgres@127.0.0.1:${cluster.primaryPort}/postgres`]);
+    const alone = lag.plan({ url: standby }, planCtx);
+    expect(alone.calls).toHaveLength(1);
+    expect(alone.summary).toMatch(/estimate/);
+    expect(JSON.stringify([both, alone])).not.toContain(passwordOf(primary));
   });
 
   it('fences the old primary: after ALTER SYSTEM + reload, a write fails with 25006, not retryable', async () => {
@@ -62,6 +127,15 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'streaming failover agains
     expect(error).toMatchObject({ retryable: false, code: '25006' });
     expect(error.message).toMatch(/read-only transaction/);
     expect(error.message).not.toContain(passwordOf(primary));
+  });
+
+  it('falls back to a standby-only estimate, flagged, when the primary is down', async () => {
+    await cluster.stopPrimary();
+    logs.length = 0;
+    const result = await lag.run({ url: standby, primaryUrl: primary }, ctx);
+    expect(result).toMatchObject({ source: 'standby', primaryReachable: false, primaryError: 'ECONNREFUSED', lagBytes: null, primaryLsn: null, inRecovery: true });
+    expect(logs.join('\n')).toMatch(/primary unreachable \(ECONNREFUSED\).*estimate/);
+    expect(logs.join('\n')).not.toContain(passwordOf(primary));
   });
 
   it('promotes the standby and waits until it has left recovery', async () => {

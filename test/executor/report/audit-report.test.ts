@@ -1,5 +1,6 @@
 import type { List } from 'mdast';
 import { describe, expect, it } from 'vitest';
+import { renderAuditSummary, summarizeAudit } from '../../../executor/audit/summary.js';
 import { keepLessonsLearned, renderAuditReport, rpoNotMeasured } from '../../../executor/report/index.js';
 import { headings, parse, plain, rows, section, tableOf } from './mdast.js';
 import { interruptedRun, rolledBackDrill, rolledBackRecord, successfulDrill } from './scenarios.js';
@@ -153,5 +154,31 @@ describe('keepLessonsLearned', () => {
 
   it('returns the regenerated report when the old one has no lessons heading', () => {
     expect(keepLessonsLearned('# hand written\n\n```md\n## Lessons learned\n```\n', 'new\n\n## Lessons learned\n')).toBe('new\n\n## Lessons learned\n');
+  });
+});
+
+describe('an RPO probe that could only estimate (rpoSource: standby)', async () => {
+  const estimated = await successfulDrill({ rpoSeconds: '42', rpoSource: 'standby' });
+  const measured = await successfulDrill({ rpoSeconds: '42', rpoSource: 'primary' });
+  const rpoRow = (records: Awaited<ReturnType<typeof successfulDrill>>) => tableOf(parse(renderAuditReport(records)), 'Summary')[2];
+
+  it('is called an estimate in the report, next to the figure and in the verdict', () => {
+    const [name, target, value, verdict] = rpoRow(estimated);
+    expect([name, target, value]).toEqual(['RPO', '5m', '42s (estimate)']);
+    expect(verdict).toMatch(/^⚠️ ✅ within \(4m18s to spare\) \(estimate: measured on the standby alone/);
+  });
+
+  it('reads as a plain measurement when the probe compared with the primary', () => {
+    expect(rpoRow(measured)).toEqual(['RPO', '5m', '42s', '✅ within (4m18s to spare)']);
+  });
+
+  it('prefers the drill record, which carries the probe and its source', () => {
+    const record = { ...rolledBackRecord, rpo: { objectiveMs: 300_000, measuredMs: 42_000, met: true, probe: 'measure-rpo', source: 'standby' } };
+    expect(tableOf(parse(renderAuditReport(measured, { record })), 'Summary')[2][2]).toBe('42s (estimate)');
+  });
+
+  it('is called an estimate in the terminal summary too', () => {
+    expect(renderAuditSummary(summarizeAudit(estimated), { color: false })).toMatch(/✔ RPO 42s \(measure-rpo\) against the objective 5m — an ESTIMATE from the standby alone/);
+    expect(renderAuditSummary(summarizeAudit(measured), { color: false })).not.toMatch(/ESTIMATE/);
   });
 });

@@ -37,7 +37,7 @@ const step = (stepId: string, attempt = 1, uses = 'shell') =>
  * then granted, a step retried after an injected flaky failure, checklist items, and an RPO
  * probe (`rpoSeconds`, as text: shell steps report outputs so).
  */
-export function successfulDrill(): Promise<AuditRecord[]> {
+export function successfulDrill(probeOutputs: Record<string, string> = { rpoSeconds: '42' }): Promise<AuditRecord[]> {
   return record(async (log, advance) => {
     await log.emit('run:start', {
       runbook: 'primary-region-failure', title: 'Fail over: the DR region #1', planHash: plan, initiator: 'alice',
@@ -87,7 +87,7 @@ export function successfulDrill(): Promise<AuditRecord[]> {
     await log.emit('step:end', { stepId: 'smoke-test', attempt: 1, status: 'succeeded', durationMs: 40 * s });
     await log.emit('step:start', step('measure-rpo', 1, 'pg.query'));
     advance(20 * s);
-    await log.emit('step:end', { stepId: 'measure-rpo', attempt: 1, status: 'succeeded', durationMs: 20 * s, outputs: { rpoSeconds: '42' } });
+    await log.emit('step:end', { stepId: 'measure-rpo', attempt: 1, status: 'succeeded', durationMs: 20 * s, outputs: probeOutputs });
     await log.emit('phase:end', { phaseId: 'verify', durationMs: 60 * s, budgetMs: 5 * m });
     await log.emit('run:end', { status: 'succeeded', durationMs: 10 * m, recoveredAtMs: 9 * m });
   }, { runId: 'drill-2025-03-01', runbook: 'primary-region-failure' });
