@@ -36,6 +36,8 @@ export interface StartPostgresOptions {
   readonly log?: (line: string) => void;
   /** Bound of the whole startup (default 60 s). */
   readonly timeoutMs?: number;
+  /** More postgresql.conf lines for the primary (the standby copies them), e.g. `track_commit_timestamp = on`. */
+  readonly settings?: readonly string[];
 }
 
 const superuser = 'postgres';
@@ -93,7 +95,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     await exec('initdb', ['-D', join(dir, 'primary'), '-U', superuser, '--auth=scram-sha-256', `--pwfile=${pwfile}`,
       '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
     rmSync(pwfile, { force: true });
-    configurePrimary(join(dir, 'primary'), dir);
+    configurePrimary(join(dir, 'primary'), dir, options.settings ?? []);
     const primaryPort = await startServer('primary');
 
     let standbyPort: number | undefined;
@@ -144,7 +146,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
 }
 
 /** Settings of a disposable server: fast (no fsync), local only, ready to feed a streaming standby. */
-function configurePrimary(dataDir: string, dir: string): void {
+function configurePrimary(dataDir: string, dir: string, settings: readonly string[]): void {
   // A Unix socket path must fit in ~107 bytes; without one, TCP still works.
   const sockets = join(dir, '.s.PGSQL.65535').length < 100 ? dir : '';
   appendFileSync(join(dataDir, 'postgresql.conf'), [
@@ -155,7 +157,7 @@ function configurePrimary(dataDir: string, dir: string): void {
     'wal_level = replica', 'max_wal_senders = 10', "wal_keep_size = '128MB'",
     'hot_standby = on', "wal_receiver_status_interval = '1s'",
     'max_connections = 40', "shared_buffers = '16MB'",
-    "timezone = 'UTC'", "log_timezone = 'UTC'", "lc_messages = 'C'", '',
+    "timezone = 'UTC'", "log_timezone = 'UTC'", "lc_messages = 'C'", ...settings, '',
   ].join('\n'));
   writeFileSync(join(dataDir, 'pg_hba.conf'), [
     '# TYPE  DATABASE     USER  ADDRESS       METHOD',
