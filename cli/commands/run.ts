@@ -54,7 +54,7 @@ const exitFor: Record<RunStatus, number> = {
   succeeded: ExitCode.Ok, failed: ExitCode.RunFailed, 'rolled-back': ExitCode.RolledBack, interrupted: ExitCode.Interrupted, refused: ExitCode.Refused,
 };
 
-/** `runbook run NAME`: executes the compiled graph with audit, lock, approvals and progress. */
+/** What `drill` and `run-request` add to a run. */
 export interface RunExtras extends Pick<RunOptions, 'beforeSteps' | 'faults'> {
   issueNumber?: number;
   inputs?: Record<string, unknown>;
@@ -62,12 +62,29 @@ export interface RunExtras extends Pick<RunOptions, 'beforeSteps' | 'faults'> {
   onOutcome?: (outcome: RunOutcome, records: AuditRecord[]) => void | Promise<void>;
 }
 
+/**
+ * `runbook run NAME`: executes the compiled graph with audit, lock, approvals and progress.
+ * Prints `run id: <id>` on stdout once the run is journaled (also when it is then refused, as a
+ * run request can be), so scripts and tests name the run they started rather than guessing it
+ * from `.runbook/runs/`; with a live terminal display, after the display ends. `--json` streams
+ * records that carry the id instead.
+ */
 export async function runCommand(name: string, o: RunCliOptions, resume?: ResumeState, extra?: RunExtras): Promise<number> {
   const approvalsPath = o.approvals ?? process.env.RUNBOOK_APPROVALS;
   const file = approvalsPath ? readApprovalsFile(approvalsPath) : { approvals: [] };
   const interactive = process.stdin.isTTY === true && !process.env.CI;
   const tty = process.stderr.isTTY === true && !o.json ? ttyProgress(process.stderr, { interactive }) : undefined;
   const progress = tty ?? plainProgress((line) => process.stderr.write(line + '\n'));
+  const runId = resume?.runId ?? newRunId(name);
+  let journaled = false;
+  const announce = () => {
+    if (!o.json) process.stdout.write(`run id: ${runId}\n`);
+  };
+  const started = () => {
+    if (journaled) return;
+    journaled = true;
+    if (!tty) announce();
+  };
   const ctrl = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -89,12 +106,19 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
       concurrency: o.concurrency ? Number(o.concurrency) : undefined, signal: ctrl.signal, env: process.env,
       commit: o.commit ?? process.env.GITHUB_SHA ?? gitHead(o.root), actions, sideEffectFree: sideEffectFreeActions(),
       onRecord: o.json ? (r) => process.stdout.write(JSON.stringify(r) + '\n') : progress.onRecord, logger: progress.logger,
-      ...(resume ? { resume } : {}),
+      // A new run is journaled when beforeSteps is called (run:start is durable by then); a
+      // resumed one already was.
+      beforeSteps: async (ctx) => {
+        started();
+        await extra?.beforeSteps?.(ctx);
+      },
+      runId, ...(resume ? { resume } : {}),
     };
+    if (resume) started();
     const github = resume ? {} : await githubRunOptions({
-      env: process.env, graph: loadGraph(o.root, name), runId: newRunId(name), initiator: options.initiator, dryRun: options.dryRun, issueNumber: extra?.issueNumber,
+      env: process.env, graph: loadGraph(o.root, name), runId, initiator: options.initiator, dryRun: options.dryRun, issueNumber: extra?.issueNumber,
     });
-    const outcome = await runRunbook({ ...options, ...github, ...(extra?.beforeSteps ? { beforeSteps: extra.beforeSteps } : {}), ...(extra?.faults ? { faults: extra.faults } : {}) });
+    const outcome = await runRunbook({ ...options, ...github, ...(extra?.faults ? { faults: extra.faults } : {}) });
     const { records } = await readAuditFile(outcome.auditPath);
     await extra?.onOutcome?.(outcome, records);
     // In GitHub Actions the run also reports itself in the job summary.
@@ -107,6 +131,7 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
     return exitFor[outcome.status];
   } finally {
     tty?.done();
+    if (tty && journaled) announce();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

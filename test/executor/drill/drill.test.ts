@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import type { DrillRecord } from '../../../ir/drill-record.js';
+import { bin, cliEnv, drillRecordOf, runIdOf } from '../../support/cli.js';
 
 /** `runbook drill` with each fault kind: the outcome, the audit events, the drill record. */
-const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'runbook.js');
 const runbook = `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: drilled, owner: "@acme/sre" }
@@ -33,20 +33,23 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-drill-'));
   mkdirSync(join(root, 'runbooks'));
   writeFileSync(join(root, 'runbooks', 'drilled.yaml'), runbook);
-  expect(spawnSync(process.execPath, [bin, 'compile', '--root', root]).status).toBe(0);
-});
+  expect(spawnSync(process.execPath, [bin, 'compile', '--root', root], { env: cliEnv() }).status).toBe(0);
+}, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** One drill, identified by what it printed: its run id and its drill record (never the newest file). */
 function drill(...inject: string[]) {
-  const r = spawnSync(process.execPath, [bin, 'drill', 'drilled', '--root', root, '--as', '@ops', ...inject.flatMap((i) => ['--inject', i])], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 60_000 });
-  const runs = readdirSync(join(root, 'drills', 'records')).sort();
-  const record = JSON.parse(readFileSync(join(root, 'drills', 'records', runs.at(-1)!), 'utf8')) as DrillRecord;
-  const audit = parseAuditText(readFileSync(join(root, '.runbook', 'runs', record.runId, 'audit.jsonl'), 'utf8')).records;
+  const r = spawnSync(process.execPath, [bin, 'drill', 'drilled', '--root', root, '--as', '@ops', ...inject.flatMap((i) => ['--inject', i])], { encoding: 'utf8', env: cliEnv(), timeout: 90_000 });
+  const runId = runIdOf(r.stdout);
+  const record = JSON.parse(readFileSync(join(root, drillRecordOf(r.stdout)), 'utf8')) as DrillRecord;
+  expect(record.runId).toBe(runId);
+  const audit = parseAuditText(readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8')).records;
   return { code: r.status, stderr: r.stderr, record, audit };
 }
 const end = (audit: ReturnType<typeof drill>['audit'], step: string) => audit.filter((x) => x.type === 'step:end' && x.stepId === step).at(-1)?.data as { status: string; attempt: number; durationMs: number };
 
-describe('runbook drill', () => {
+// Each test spawns the CLI (and the timeout drill waits out 3 × 2 s): generous on a loaded machine.
+describe('runbook drill', { timeout: 120_000 }, () => {
   it('without faults: succeeds, is marked a drill, measures RTO and RPO (from rpoSeconds)', () => {
     const d = drill();
     expect(d.code, d.stderr).toBe(0);
@@ -84,7 +87,7 @@ describe('runbook drill', () => {
   });
 
   it('refuses unknown steps and faults before running anything', () => {
-    const r = spawnSync(process.execPath, [bin, 'drill', 'drilled', '--root', root, '--inject', 'nope=fail', '--inject', 'probe=explode'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'drill', 'drilled', '--root', root, '--inject', 'nope=fail', '--inject', 'probe=explode'], { encoding: 'utf8', env: cliEnv(), timeout: 90_000 });
     expect(r.status).toBe(6);
     expect(r.stderr).toContain('no step "nope"');
     expect(r.stderr).toContain('--inject probe=explode: the fault must be');

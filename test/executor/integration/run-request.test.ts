@@ -1,18 +1,18 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compileTree } from '../../../compiler/compile.js';
 import { runRequestMarker } from '../../../executor/github/run-request-marker.js';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
+import { bin, cliEnv, runIdOf } from '../../support/cli.js';
 import { startFakeGithub, type FakeGithub } from '../../support/fake-github.js';
 
 /**
  * GitOps run requests end to end: `runbook run-request` (the real CLI and Octokit) against a
  * loopback GitHub, verifying the merged pull request before the first step.
  */
-const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'runbook.js');
 const HEAD = 'c0ffee'.padEnd(40, '1');
 const MERGE = 'fee1'.padEnd(40, '3');
 const runbook = `apiVersion: runbook/v1
@@ -43,54 +43,59 @@ beforeAll(async () => {
   mkdirSync(join(root, 'runs'));
   writeFileSync(join(root, 'runbooks', 'echo.yaml'), runbook);
   writeFileSync(join(root, file), request('Quarterly drill'));
-  const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8' });
+  const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
   expect(c.status, c.stdout + c.stderr).toBe(0);
   planHash = compileTree(root).runRequests.find((r) => r.file === file)!.planHash!;
   fake = await startFakeGithub();
   fake.addTeam('acme/dba', { 'dana-lee': 'active' });
   fake.addPull({ number: 7, author: 'pat-author', headSha: HEAD, mergeSha: MERGE });
   fake.addComment(7, fake.bot, `## Plan\n${runRequestMarker({ file, planHash, commit: HEAD })}`, fake.now(), 'Bot');
+}, 60_000);
+// Each test states its own reviews and asserts on its own requests, whatever ran before it.
+beforeEach(() => {
+  fake.reviews.length = 0;
+  fake.requests.length = 0;
 });
 afterAll(async () => {
   await fake?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
-function runRequest(): Promise<{ code: number | null; stderr: string }> {
+/** `runbook run-request` (async: the fake GitHub answers from this process); stdout names the run. */
+function runRequest(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, 'run-request', file, '--root', root], {
-      env: { ...process.env, ...fake.env({ GITHUB_SHA: MERGE }), CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: cliEnv(fake.env({ GITHUB_SHA: MERGE }) as Record<string, string>), stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
-const lastAudit = () => {
-  const runs = readdirSync(join(root, '.runbook', 'runs')).sort();
-  return parseAuditText(readFileSync(join(root, '.runbook', 'runs', runs.at(-1)!, 'audit.jsonl'), 'utf8')).records;
-};
+const auditOf = (stdout: string) => parseAuditText(readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8')).records;
 
-describe('runbook run-request', () => {
+describe('runbook run-request', { timeout: 120_000 }, () => {
   it('refuses before any step when the only approval is the author\'s, and journals why', async () => {
     fake.addReview(7, 'pat-author', 'APPROVED', HEAD);
     const r = await runRequest();
     expect(r.code, r.stderr).toBe(6);
-    const records = lastAudit();
+    const records = auditOf(r.stdout);
     expect(records.some((x) => x.type === 'step:start')).toBe(false);
     expect(records.filter((x) => x.type === 'approval:refused').map((x) => (x.data as { reason: string }).reason).join(' ')).toMatch(/author/);
     expect(records.at(-1)).toMatchObject({ type: 'run:end', data: { status: 'refused' } });
-  }, 60_000);
+  });
 
   it('runs when an allowed reviewer approved the merged head with the same plan hash, auditing the review', async () => {
     fake.addReview(7, 'dana-lee', 'APPROVED', HEAD);
     const r = await runRequest();
     expect(r.code, r.stderr).toBe(0);
-    const records = lastAudit();
+    const records = auditOf(r.stdout);
     const granted = records.find((x) => x.type === 'approval:granted')!.data as { approval: { approver: string; source: string; planHash: string } };
     expect(granted.approval).toMatchObject({ approver: '@dana-lee', source: 'github-review', planHash });
     expect(records.some((x) => x.type === 'step:end' && x.stepId === 'say')).toBe(true);
     // The pull request was the tracking issue: the live step table went there.
     expect(fake.requests.some((q) => q.method !== 'GET' && q.path.startsWith('/repos/acme/dr/issues/7/comments'))).toBe(true);
-  }, 60_000);
+  });
 });

@@ -1,12 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import { startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
+import { bin, cliEnv, runIdOf } from '../../support/cli.js';
 
-/** `runbook run` end to end through the built CLI, on runbooks compiled into a temp repository. */
-const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'runbook.js');
+/**
+ * `runbook run` end to end through the built CLI, on runbooks compiled into a temp repository.
+ * Each run is named by the id it printed, never guessed from .runbook/runs/.
+ */
 const secret = 's3cr3t-Pa55word-value';
 const runbooks: Record<string, string> = {
   'echo.yaml': `apiVersion: runbook/v1
@@ -60,15 +64,20 @@ spec:
           run: test "$EP" = db.example.com
           env: { EP: "{{steps.produce.outputs.endpoint}}" }
 `,
+  // Holds its lock until the gate file exists: the test decides when the window ends, not a clock.
   'slow.yaml': `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: slow-run, owner: "@acme/sre" }
 spec:
+  inputs: { gate: { type: string, required: true } }
   concurrency: slow-lock
   phases:
     - id: only
       steps:
-        - { id: wait-a-bit, idempotent: true, run: sleep 3 }
+        - id: wait-for-gate
+          idempotent: true
+          run: until [ -e "$GATE" ]; do sleep 0.05; done
+          env: { GATE: "{{inputs.gate}}" }
         - { id: after, run: echo after }
 `,
 };
@@ -78,18 +87,28 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-run-'));
   mkdirSync(join(root, 'runbooks'));
   for (const [f, t] of Object.entries(runbooks)) writeFileSync(join(root, 'runbooks', f), t);
-  const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8' });
+  const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
   expect(c.status, c.stdout + c.stderr).toBe(0);
-});
+}, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env } });
+  return spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', timeout: 90_000, env: cliEnv(env) });
 }
-const latestRun = (name: string) => readdirSync(join(root, '.runbook', 'runs')).filter((d) => d.includes(name)).sort().at(-1)!;
 const auditText = (runId: string) => readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8');
+const journaled = (runId: string, type: string, stepId?: string) => {
+  try {
+    return parseAuditText(auditText(runId)).records.some((r) => r.type === type && (stepId === undefined || r.stepId === stepId));
+  } catch {
+    return false; // not written yet
+  }
+};
+let gates = 0;
+/** A gate file path for slow-run, unique to the caller; create it to let the run go on. */
+const gatePath = () => join(root, `gate-${++gates}`);
 
-describe('runbook run', () => {
+// Every test spawns the CLI, some several times: generous on a loaded machine.
+describe('runbook run', { timeout: 120_000 }, () => {
   it.each([`"; rm -rf / #`, '$(id)', '`id`', 'line one\nline two', "it's \"quoted\" & $HOME"])('input %j reaches the script as data', (value) => {
     const out = join(root, `out-${Math.random().toString(36).slice(2)}`);
     const r = cli(['run', 'echo-input', '--input', `value=${value}`, '--input', `out=${out}`, '--as', '@ops'], { API_TOKEN: secret });
@@ -103,7 +122,7 @@ describe('runbook run', () => {
     const failed = cli(['run', 'echo-input', '--input', 'value=fail', '--input', `out=${out}`], { API_TOKEN: secret });
     expect(ok.status).toBe(0);
     expect(failed.status).toBe(4);
-    for (const text of [ok.stdout, ok.stderr, failed.stdout, failed.stderr, auditText(latestRun('echo-input'))]) {
+    for (const text of [ok.stdout, ok.stderr, failed.stdout, failed.stderr, auditText(runIdOf(ok.stdout)), auditText(runIdOf(failed.stdout))]) {
       expect(text).not.toContain(secret);
     }
     expect(ok.stderr).toContain('token is ***');
@@ -126,25 +145,34 @@ describe('runbook run', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('[dry run] bash:');
     expect(() => readFileSync(out)).toThrow();
-    expect(auditText(latestRun('echo-input'))).toContain('"dryRun":true');
+    expect(auditText(runIdOf(r.stdout))).toContain('"dryRun":true');
   });
 
   it('a second run of the same concurrency key is refused naming the holder; SIGINT stops, resume finishes', async () => {
-    const child = spawn(process.execPath, [bin, 'run', 'slow-run', '--root', root, '--as', '@first'], { env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    await waitFor(() => err.includes('wait-a-bit'));
-    const second = cli(['run', 'slow-run', '--as', '@second']);
-    expect(second.status).toBe(6);
-    expect(second.stderr).toMatch(/@first/);
-    child.kill('SIGINT');
-    const code = await new Promise((r) => child.once('exit', r));
-    expect(code).toBe(130);
-    const runId = latestRun('slow-run');
-    expect(auditText(runId)).toContain('"type":"run:interrupted"');
-    const resumed = cli(['resume', runId, '--as', '@first']);
-    expect(resumed.status, resumed.stderr).toBe(0);
-    expect(cli(['audit', 'verify', runId, '--require-complete']).status).toBe(0);
+    const gate = gatePath();
+    const child = spawn(process.execPath, [bin, 'run', 'slow-run', '--input', `gate=${gate}`, '--root', root, '--as', '@first'], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      // The first run holds the lock from before run:start until it ends; its step waits for the gate.
+      await vi.waitUntil(() => /^run id: /m.test(out), { timeout: 60_000, interval: 20 });
+      const runId = runIdOf(out);
+      await vi.waitUntil(() => journaled(runId, 'step:start', 'wait-for-gate'), { timeout: 60_000, interval: 20 });
+      const second = cli(['run', 'slow-run', '--input', `gate=${gate}`, '--as', '@second']);
+      expect(second.status).toBe(6);
+      expect(second.stderr).toMatch(/@first/);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(auditText(runId)).toContain('"type":"run:interrupted"');
+      writeFileSync(gate, '');
+      const resumed = cli(['resume', runId, '--as', '@first']);
+      expect(resumed.status, resumed.stderr).toBe(0);
+      expect(cli(['audit', 'verify', runId, '--require-complete']).status).toBe(0);
+    } finally {
+      writeFileSync(gate, ''); // lets a step orphaned by a failed assertion end by itself
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('what a script writes to $RUNBOOK_OUTPUT is a step output, like GITHUB_OUTPUT', () => {
@@ -159,10 +187,11 @@ describe('runbook run', () => {
     const r = cli(['run', 'parent-run', '--input', `out=${out}`], { API_TOKEN: secret });
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('from-parent');
-    const text = auditText(latestRun('parent-run'));
+    const runId = runIdOf(r.stdout);
+    const text = auditText(runId);
     expect(text).toContain('"stepId":"echo-input/write"');
     expect(text).not.toContain(secret);
-    expect(cli(['audit', 'verify', latestRun('parent-run'), '--require-complete']).status).toBe(0);
+    expect(cli(['audit', 'verify', runId, '--require-complete']).status).toBe(0);
   });
 
   it('in a workflow: inputs only from RUNBOOK_INPUT_* env, dry run from RUNBOOK_DRY_RUN, job summary written', () => {
@@ -184,7 +213,9 @@ describe('runbook run', () => {
   });
 
   it('audit verify fails on a tampered copy, naming the record', () => {
-    const runId = latestRun('echo-input');
+    const run = cli(['run', 'echo-input', '--input', 'value=x', '--input', `out=${join(root, 'tamper-out')}`, '--as', '@ops'], { API_TOKEN: secret });
+    expect(run.status, run.stderr).toBe(0);
+    const runId = runIdOf(run.stdout);
     const path = join(root, 'tampered.jsonl');
     writeFileSync(path, auditText(runId).replace('"initiator":"@', '"initiator":"@x'));
     const r = cli(['audit', 'verify', path]);
@@ -193,28 +224,22 @@ describe('runbook run', () => {
   });
 });
 
-describe('audit database and the failover drill (real PostgreSQL)', () => {
+describe('audit database and the failover drill (real PostgreSQL)', { timeout: 120_000 }, () => {
   let pg: PgCluster;
   beforeAll(async () => {
     pg = await startPostgres({ standby: false });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => pg?.stop());
 
   it('--audit-db writes an append-only copy that verifies', () => {
-    const r = cli(['run', 'slow-run', '--audit-db', pg.primaryUrl]);
+    const gate = gatePath();
+    writeFileSync(gate, ''); // open from the start: nothing to wait for here
+    const r = cli(['run', 'slow-run', '--input', `gate=${gate}`, '--audit-db', pg.primaryUrl]);
     expect(r.status, r.stderr).toBe(0);
-    const runId = latestRun('slow-run');
+    const runId = runIdOf(r.stdout);
     const v = cli(['audit', 'verify', '--db', pg.primaryUrl, '--run', runId, '--require-complete']);
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toContain('chain intact');
     expect(v.stdout + v.stderr).not.toContain(pg.primaryUrl.split('@')[0].split(':').at(-1)!);
   });
 });
-
-async function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+
+/** The built CLI (`npm run build` first): tests run it as users do, in a child process. */
+export const bin = join(import.meta.dirname, '..', '..', 'bin', 'runbook.js');
+
+/** Variables of the test runner's own environment that would change what a CLI run does. */
+const inherited = /^(GITHUB_|RUNBOOK_|RUNNER_|ACTIONS_)|^(CI|DATABASE_URL|PR_NUMBER|BASE_SHA|HEAD_SHA|FORCE_COLOR|NO_COLOR)$/;
+
+/**
+ * The environment of a CLI child: the runner's, minus what the CLI reads (GitHub Actions
+ * variables, RUNBOOK_* settings, an audit database, color switches), so a developer's shell or
+ * the CI job cannot change a test's outcome; then CI=true (never prompt) and NO_COLOR, then
+ * `extra`. RUNBOOK_PG_BIN is kept: it only says where PostgreSQL is installed.
+ */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!inherited.test(k) || k === 'RUNBOOK_PG_BIN') env[k] = v;
+  return { ...env, CI: 'true', NO_COLOR: '1', ...extra };
+}
+
+/** The run id a `runbook run|drill|resume` printed (its one `run id: <id>` line). */
+export function runIdOf(stdout: string): string {
+  const ids = runIdsOf(stdout);
+  if (ids.length !== 1) throw new Error(`expected one "run id:" line, got ${ids.length} in:\n${stdout}`);
+  return ids[0];
+}
+
+/** Every `run id: <id>` line of a CLI's stdout, in order. */
+export function runIdsOf(stdout: string): string[] {
+  return [...stdout.matchAll(/^run id: (\S+)$/gm)].map((m) => m[1]);
+}
+
+/** `drill record: <path>` from `runbook drill`'s stdout (relative to --root). */
+export function drillRecordOf(stdout: string): string {
+  const m = /^drill record: (.+)$/m.exec(stdout);
+  if (!m) throw new Error(`no "drill record:" line in:\n${stdout}`);
+  return m[1];
+}
