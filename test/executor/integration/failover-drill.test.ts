@@ -1,17 +1,23 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import { runLocalFailoverDrill } from '../../../executor/demo/local-failover-drill.js';
-import { readFileSync } from 'node:fs';
+import { libraryRoot } from '../../support/library-root.js';
 
 /**
  * The library's postgres-streaming-failover runbook, run for real against a throwaway primary and
  * streaming standby: lag check, approval (approvals file), fence, promote, verify, write/read,
  * webhook — then checked from outside the executor.
+ *
+ * Runs under a copy of the compiled graphs: the library dry runs run this runbook too, and
+ * would find its concurrency lock taken in a shared .runbook/.
  */
+const { root, remove } = libraryRoot();
+afterAll(remove);
+
 describe('PostgreSQL failover drill', () => {
   it('promotes the standby, keeps committed rows, notifies, and leaves a verifiable audit log', async () => {
-    const root = join(import.meta.dirname, '..', '..', '..');
     const lines: string[] = [];
     const report = await runLocalFailoverDrill({ root, out: (l) => lines.push(l), signal: new AbortController().signal });
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
@@ -36,5 +42,5 @@ describe('PostgreSQL failover drill', () => {
     // The connection passwords are secrets: never in progress output or the audit log.
     const text = lines.join('\n') + readFileSync(report.outcome.auditPath, 'utf8');
     expect(text).not.toMatch(/postgres:\/\/postgres:[^*@]+@/);
-  }, 120_000);
+  }, 180_000);
 });

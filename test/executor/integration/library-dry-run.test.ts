@@ -1,17 +1,20 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { actions } from '../../../executor/actions/index.js';
 import { sideEffectFreeActions } from '../../../executor/actions/catalog-meta.js';
 import { loadGraph } from '../../../executor/run/load-graph.js';
 import { runRunbook } from '../../../executor/run/run-runbook.js';
 import type { IrInput } from '../../../ir/types.js';
+import { libraryRoot } from '../../support/library-root.js';
 
 /**
  * Every runbook of the library walks its whole graph in a dry run: each action's `plan` accepts
- * the rendered parameters, every expression resolves, and nothing is executed.
+ * the rendered parameters, every expression resolves, and nothing is executed. Runs under a copy
+ * of the compiled graphs, so their journals and locks never meet those of other test files.
  */
-const root = join(import.meta.dirname, '..', '..', '..');
+const { root, remove } = libraryRoot();
+afterAll(remove);
 const names = readdirSync(join(root, 'generated', 'graphs')).map((f) => f.replace(/\.json$/, '')).sort();
 
 /** Inputs whose value must look like something specific. */
