@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { actions } from '../../../executor/actions/index.js';
 import { httpCheckAction } from '../../../executor/actions/http-check.js';
 import { notifyAction } from '../../../executor/actions/notify.js';
@@ -11,7 +12,10 @@ import { runbookAction } from '../../../executor/actions/runbook.js';
 import type { IrGraph } from '../../../ir/types.js';
 import { fakeContext, planContext, testGraph } from './context.js';
 
+const repo = join(import.meta.dirname, '..', '..', '..');
 const mine = ['shell', 'http.check', 'wait', 'notify', 'checklist', 'manual', 'approval', 'runbook'];
+const scratch = mkdtempSync(join(tmpdir(), 'runbook-plan-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const secret = 'Sup3r-Secret-Value';
 
 /** Every service that could reach the world throws: a plan must not touch any of them. */
@@ -29,7 +33,7 @@ function sealedContext(graph: IrGraph, env: Record<string, string> = {}) {
 
 describe('plans', () => {
   it('shell: the script and env names, never env values, and nothing runs', () => {
-    const canary = join('/tmp', `plan-canary-${process.pid}`);
+    const canary = join(scratch, 'canary'); // a fresh directory: nothing but the plan could create it
     const { plan } = sealedContext(testGraph(), { DB_PASSWORD: secret, REGION: 'us-west-2' });
     const p = shellAction.plan({ script: `set -euo pipefail\ntouch ${canary}` }, plan);
     expect(p.summary).toBe(`bash: touch ${canary}`);
@@ -87,7 +91,7 @@ describe('plans', () => {
   });
 
   it('plans every step of the compiled library that uses these actions, offline', () => {
-    const dir = 'generated/graphs';
+    const dir = join(repo, 'generated', 'graphs');
     let planned = 0;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const graph = JSON.parse(readFileSync(join(dir, file), 'utf8')) as IrGraph;
@@ -107,7 +111,7 @@ describe('registry', () => {
   it('lists these actions under the ids of their schemas', () => {
     for (const id of mine) {
       expect(actions.get(id)?.id).toBe(id);
-      const schema = JSON.parse(readFileSync(`schemas/actions/${id}.schema.json`, 'utf8')) as { 'x-action': string };
+      const schema = JSON.parse(readFileSync(join(repo, 'schemas', 'actions', `${id}.schema.json`), 'utf8')) as { 'x-action': string };
       expect(schema['x-action']).toBe(id);
     }
   });
