@@ -23,6 +23,13 @@ afterAll(async () => {
 
 const start = (id: string) => ({ stepId: id, attempt: 1, uses: 'shell', idempotent: true, sideEffects: true, dryRun: false });
 
+/** The sample run stored under its own run id: each test works on rows no other test touches. */
+async function storedRun(runId: string): Promise<void> {
+  const log = newLog([createPgSink({ url })], { runId });
+  await emitSampleRun(log);
+  await log.close();
+}
+
 describe('PostgreSQL audit sink', () => {
   it('creates runbook_audit and inserts every record with its columns', async () => {
     const sink = createPgSink({ url });
@@ -48,15 +55,17 @@ describe('PostgreSQL audit sink', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE', async () => {
-    await expect(db.query("UPDATE runbook_audit SET type = 'x' WHERE run_id = 'run-1' AND seq = 1")).rejects.toMatchObject({ code: '42501' });
-    await expect(db.query("DELETE FROM runbook_audit WHERE run_id = 'run-1'")).rejects.toMatchObject({ code: '42501' });
+    await storedRun('run-guarded');
+    await expect(db.query("UPDATE runbook_audit SET type = 'x' WHERE run_id = 'run-guarded' AND seq = 1")).rejects.toMatchObject({ code: '42501' });
+    await expect(db.query("DELETE FROM runbook_audit WHERE run_id = 'run-guarded'")).rejects.toMatchObject({ code: '42501' });
     await expect(db.query('TRUNCATE runbook_audit')).rejects.toMatchObject({ code: '42501' });
-    const { rows } = await db.query("SELECT count(*)::int AS n FROM runbook_audit WHERE run_id = 'run-1'");
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM runbook_audit WHERE run_id = 'run-guarded'");
     expect(rows[0].n).toBe(13);
   });
 
   it('re-delivering a stored record is harmless; a different record under the same seq is refused', async () => {
-    const { rows } = await db.query("SELECT record FROM runbook_audit WHERE run_id = 'run-1' AND seq = 1");
+    await storedRun('run-redelivered');
+    const { rows } = await db.query("SELECT record FROM runbook_audit WHERE run_id = 'run-redelivered' AND seq = 1");
     const stored = rows[0].record as AuditRecord;
     const sink = createPgSink({ url });
     await sink.write([stored]); // as after a COMMIT whose acknowledgement was lost
@@ -68,14 +77,15 @@ describe('PostgreSQL audit sink', () => {
   });
 
   it('verifyAuditDb detects a forged row inserted directly with a wrong hash', async () => {
-    const { rows } = await db.query("SELECT record FROM runbook_audit WHERE run_id = 'run-1' AND seq = 13");
+    await storedRun('run-forged');
+    const { rows } = await db.query("SELECT record FROM runbook_audit WHERE run_id = 'run-forged' AND seq = 13");
     const last = rows[0].record as AuditRecord;
     const forged = { ...last, seq: 14, prevHash: last.hash, type: 'run:resume', data: { by: 'mallory', completed: [], inDoubt: [] }, hash: 'e'.repeat(64) };
     await db.query(
       `INSERT INTO runbook_audit (run_id, seq, ts, type, step_id, record, hash, prev_hash) VALUES ($1, 14, $2, $3, NULL, $4, $5, $6)`,
-      ['run-1', forged.ts, forged.type, JSON.stringify(forged), forged.hash, forged.prevHash],
+      ['run-forged', forged.ts, forged.type, JSON.stringify(forged), forged.hash, forged.prevHash],
     );
-    const v = await verifyAuditDb(url, 'run-1');
+    const v = await verifyAuditDb(url, 'run-forged');
     expect(v.ok).toBe(false);
     expect(v.firstBad).toMatchObject({ kind: 'hash-mismatch', seq: 14 });
   });

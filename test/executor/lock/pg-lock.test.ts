@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RunRefused } from '../../../executor/core/errors.js';
 import { acquirePgLock, advisoryLockId } from '../../../executor/lock/pg-lock.js';
 import { startPostgres } from '../../../executor/pg/cluster.js';
@@ -43,8 +43,9 @@ describe('acquirePgLock', () => {
     await raw.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockId(key).toString()]);
     const refused = await acquirePgLock(url, key).catch((e: unknown) => e);
     expect((refused as RunRefused).message).toContain('someone by hand');
-    await raw.end(); // the server releases a session lock when the session ends
-    const lock = await acquirePgLock(url, key);
+    await raw.end(); // the server releases a session lock when the session ends…
+    // …which its backend does as it exits, not necessarily before our socket sees the close.
+    const lock = await vi.waitFor(() => acquirePgLock(url, key), { timeout: 30_000, interval: 50 });
     await lock.release();
   });
 
