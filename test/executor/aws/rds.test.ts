@@ -4,7 +4,7 @@ import {
   RestoreDBInstanceToPointInTimeCommand, type DBInstance,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { awsRdsCopyDbSnapshotAction } from '../../../executor/actions/aws-rds-copy-db-snapshot.js';
 import { awsRdsCreateDbSnapshotAction } from '../../../executor/actions/aws-rds-create-db-snapshot.js';
 import { awsRdsDeleteDbInstanceAction } from '../../../executor/actions/aws-rds-delete-db-instance.js';
@@ -36,7 +36,8 @@ async function failure(p: Promise<unknown>): Promise<ActionError> {
 beforeEach(() => {
   rds.reset();
   setAwsClientFactory();
-  setAwsWaiterTiming({ rds: { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 5 } });
+  // Fast polls; the wait bound only ends a test that would fail anyway, so it is generous.
+  setAwsWaiterTiming({ rds: { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 60 } });
 });
 afterEach(() => setAwsWaiterTiming());
 
@@ -136,9 +137,13 @@ describe('aws.rds.promote-read-replica', () => {
     const reason = new StepTimeout(100); // what the scheduler aborts the step's signal with
     const controller = new AbortController();
     const ctx = fakeContext({ signal: controller.signal });
-    setTimeout(() => controller.abort(reason), 100);
 
-    const error = await awsRdsPromoteReadReplicaAction.run({ region: 'us-west-2', dbInstanceIdentifier: ID }, ctx).catch((e: unknown) => e);
+    const running = awsRdsPromoteReadReplicaAction.run({ region: 'us-west-2', dbInstanceIdentifier: ID }, ctx).catch((e: unknown) => e);
+    // Time out during the wait, once a poll has seen `modifying`: the first describe is the
+    // pre-check, and the waiter polls a third time only after the second answered.
+    await vi.waitUntil(() => rds.commandCalls(DescribeDBInstancesCommand).length >= 3, { timeout: 30_000, interval: 10 });
+    controller.abort(reason);
+    const error = await running;
 
     expect(error).toBe(reason);
     expect(ctx.lines.join('\n')).toMatch(/ecommerce-prod-db-replica still modifying after/);

@@ -28,7 +28,8 @@ async function failure(p: Promise<unknown>): Promise<ActionError> {
 beforeEach(() => {
   r53.reset();
   setAwsClientFactory();
-  setAwsWaiterTiming({ route53: { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 5 } });
+  // Fast polls; the wait bound only ends a test that would fail anyway, so it is generous.
+  setAwsWaiterTiming({ route53: { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 60 } });
 });
 afterEach(() => setAwsWaiterTiming());
 
