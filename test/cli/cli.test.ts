@@ -3,14 +3,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bin, cliEnv } from '../support/cli.js';
 
 /** The CLI as users run it: the built bin, a child process, its stdout/stderr and exit code. */
 const repo = join(import.meta.dirname, '..', '..');
-const bin = join(repo, 'bin', 'runbook.js');
 const fixture = (...p: string[]) => join(repo, 'test', 'fixtures', ...p);
 
 function runbook(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 90_000, env: cliEnv() });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,7 +24,7 @@ function copyTree(src: string): string {
   return dir;
 }
 
-describe('runbook validate', () => {
+describe('runbook validate', { timeout: 120_000 }, () => {
   const broken = fixture('diagnostics', 'unknown-need', 'yaml');
   const expected = JSON.parse(readFileSync(join(broken, 'expect.json'), 'utf8'))[0];
 
@@ -65,7 +65,7 @@ describe('runbook validate', () => {
   });
 });
 
-describe('runbook compile', () => {
+describe('runbook compile', { timeout: 120_000 }, () => {
   it('writes generated/, then --check passes, and fails listing stale and orphaned files', () => {
     const dir = copyTree(fixture('equivalence', 'yaml'));
     expect(runbook('compile', '--root', dir).code).toBe(0);
@@ -92,7 +92,7 @@ describe('runbook compile', () => {
   });
 });
 
-describe('runbook graph and usage', () => {
+describe('runbook graph and usage', { timeout: 120_000 }, () => {
   it('prints a Mermaid flowchart', () => {
     const r = runbook('graph', 'database-corruption-recovery', '--root', fixture('equivalence', 'yaml'));
     expect(r.code).toBe(0);

@@ -13,7 +13,8 @@ function semantic(graph: IrGraph): unknown {
   return { ...rest, nodes: rest.nodes.map(({ source: _s, ...n }) => n) };
 }
 
-describe('step graph (IR)', () => {
+// CPU-bound: tens of seconds on a loaded machine, so a generous timeout.
+describe('step graph (IR)', { timeout: 120_000 }, () => {
   it('one runbook written in YAML and in Markdown compiles to the same graph and plan hash', () => {
     const fromYaml = compileTree(join(fixtures, 'equivalence', 'yaml'));
     const fromMarkdown = compileTree(join(fixtures, 'equivalence', 'markdown'));

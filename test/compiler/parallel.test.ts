@@ -32,7 +32,8 @@ function compile(workers: string): { diagnostics: unknown[]; files: { path: stri
   return JSON.parse(out);
 }
 
-describe.skipIf(!built)('compiling on worker threads', () => {
+// Two child processes compiling a large tree: tens of seconds on a loaded machine.
+describe.skipIf(!built)('compiling on worker threads', { timeout: 120_000 }, () => {
   it('gives the same files and diagnostics as compiling on one thread', () => {
     generateCorpus(dir, { runbooks: 72, steps: 20 });
     const broken = (name: string, edit: (text: string) => string) => {

@@ -19,7 +19,8 @@ import { runbookPage } from '../../compiler/emit/docs/runbook-page.js';
 const plain = unified().use(remarkGfm).use(remarkStringify, { bullet: '-', fences: true, rule: '-' });
 const reference = (tree: Root): string => plain.stringify(structuredClone(tree));
 
-describe('docs serialiser fast paths', () => {
+// CPU-bound: tens of seconds on a loaded machine, so a generous timeout.
+describe('docs serialiser fast paths', { timeout: 120_000 }, () => {
   it('print every graph page of the library and the docs fixture as remark-stringify does', () => {
     for (const root of [join(import.meta.dirname, '..', '..'), join(import.meta.dirname, '..', 'fixtures', 'docs')]) {
       const result = compileTree(root);

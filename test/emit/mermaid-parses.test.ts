@@ -17,7 +17,7 @@ beforeAll(async () => {
   Object.assign(globalThis, { window: dom.window, document: dom.window.document });
   mermaid = (await import('mermaid')).default as unknown as Mermaid;
   mermaid.initialize({ startOnLoad: false });
-});
+}, 60_000); // mermaid is a large import: seconds on a loaded machine
 
 const root = join(import.meta.dirname, '..', '..');
 const diagrams = docsEmitter

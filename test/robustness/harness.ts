@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compileTree, type CompileResult } from '../../compiler/compile.js';
 import { diagnosticCodes } from '../../compiler/diagnostics/codes.js';
+import { bin, cliEnv } from '../support/cli.js';
 import type { MalformedCase } from './cases.js';
 
 /** A fresh, empty project root in the OS temp dir; remove it with `rmSync(dir, { recursive: true })`. */
@@ -64,16 +65,15 @@ export interface CliRun {
   readonly ms: number;
 }
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'runbook.js');
-
 /**
  * `runbook validate --root <root> --format json` in a child with a small heap and a deadline: a
  * hang shows up as a timeout (SIGTERM), an unbounded allocation as an OOM crash, not as a slow suite.
+ * The deadline is for hangs, so it is far above what a loaded machine needs (a few seconds).
  */
-export function runCli(root: string, timeoutMs = 20_000, heapMb = 512): CliRun {
+export function runCli(root: string, timeoutMs = 90_000, heapMb = 512): CliRun {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, bin, 'validate', '--root', root, '--format', 'json'], {
-    encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024,
+    encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, env: cliEnv(),
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, error: r.error, ms: Date.now() - t0 };
 }

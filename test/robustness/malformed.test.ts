@@ -26,7 +26,8 @@ const groups: [string, MalformedCase[]][] = [
   ['traps for naive code', trapCases()],
 ];
 
-describe('malformed input never crashes the compiler', () => {
+// CPU-bound: tens of seconds on a loaded machine, so a generous timeout.
+describe('malformed input never crashes the compiler', { timeout: 120_000 }, () => {
   describe.each(groups)('%s', (_group, cases) => {
     it.each(cases)('$name', (c) => {
       const result = compileCase(root, c);
@@ -80,5 +81,5 @@ describe('the CLI on malformed input', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 120_000);
 });

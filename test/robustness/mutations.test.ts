@@ -25,5 +25,5 @@ describe('mutations of a valid tree never crash the compiler', () => {
       }
     }
     expect(Object.fromEntries(problems)).toEqual({});
-  }, 60_000);
+  }, 180_000); // hundreds of compiles: tens of seconds on a loaded machine
 });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   Object.assign(globalThis, { window: dom.window, document: dom.window.document });
   mermaid = (await import('mermaid')).default as unknown as Mermaid;
   mermaid.initialize({ startOnLoad: false });
-});
+}, 60_000); // mermaid is a large import: seconds on a loaded machine
 
 function gantt(markdown: string): string {
   const blocks = [...markdown.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]);
