@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseOutputs, shellAction } from '../../../executor/actions/shell.js';
+import { IDENTITY_ENV, parseOutputs, shellAction } from '../../../executor/actions/shell.js';
 import { ActionError, StepTimeout } from '../../../executor/core/errors.js';
 import { fakeContext } from './context.js';
 
@@ -56,7 +56,11 @@ describe('shell', () => {
 
   it('passes only the step env and a minimal base, never the rest of the runner environment', async () => {
     vi.stubEnv('RUNBOOK_TEST_UNDECLARED', 'must-not-leak');
-    vi.stubEnv('RUNBOOK_SHELL_PASSTHROUGH', ''); // whatever the developer's shell sets
+    // The runner identity passes through by design: unset here, whatever the CI job or the
+    // developer's shell has (AWS_REGION, KUBECONFIG, RUNBOOK_SHELL_PASSTHROUGH, …).
+    for (const name of [...IDENTITY_ENV, 'RUNBOOK_SHELL_PASSTHROUGH', ...Object.keys(process.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL_'))]) {
+      vi.stubEnv(name, undefined);
+    }
     const { ctx, rec } = fakeContext({ env: { DECLARED: 'yes' } });
     const result = await shellAction.run({
       script: 'echo "leak=${RUNBOOK_TEST_UNDECLARED:-absent}" >> "$RUNBOOK_OUTPUT"\necho "declared=$DECLARED" >> "$RUNBOOK_OUTPUT"\nenv | cut -d= -f1 | sort',
