@@ -23,7 +23,8 @@ describe('PostgreSQL failover drill', () => {
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(report.checks.map((c) => c.name)).toEqual([
       'run succeeded', 'the standby is the new primary', 'rows committed before the failover are there',
-      'the drill wrote and read a row on the new primary', 'the webhook received the failover event', 'the audit log verifies',
+      'the drill wrote and read a row on the new primary', 'the RPO probe measured against the primary, not estimated',
+      'the webhook received the failover event', 'the audit log verifies',
     ]);
     const records = parseAuditText(readFileSync(report.outcome.auditPath, 'utf8')).records;
     const granted = records.find((r) => r.type === 'approval:granted');
