@@ -20,7 +20,12 @@ export function serverOwner(name = 'postgres'): ServerOwner | undefined {
   try {
     return { name, uid: id('-u'), gid: id('-g') };
   } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name], { stdio: 'ignore' });
+    try {
+      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name], { stdio: 'ignore' });
+    } catch {
+      // Another process (a parallel test file starting its own cluster) may have just created it:
+      // the lookup below decides.
+    }
     return { name, uid: id('-u'), gid: id('-g') };
   }
 }
