@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.end();
   await cluster?.stop();
-});
+}, 60_000); // pg_ctl stop: seconds on a loaded machine
 
 const start = (id: string) => ({ stepId: id, attempt: 1, uses: 'shell', idempotent: true, sideEffects: true, dryRun: false });
 

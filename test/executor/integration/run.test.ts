@@ -229,7 +229,7 @@ describe('audit database and the failover drill (real PostgreSQL)', { timeout: 1
   beforeAll(async () => {
     pg = await startPostgres({ standby: false });
   }, 120_000);
-  afterAll(async () => pg?.stop());
+  afterAll(async () => pg?.stop(), 60_000); // pg_ctl stop: seconds on a loaded machine
 
   it('--audit-db writes an append-only copy that verifies', () => {
     const gate = gatePath();

@@ -12,7 +12,7 @@ beforeAll(async () => {
   cluster = await startPostgres();
   url = cluster.primaryUrl;
 }, 120_000);
-afterAll(async () => cluster?.stop());
+afterAll(async () => cluster?.stop(), 60_000); // pg_ctl stop: seconds on a loaded machine
 
 const holder = (runId: string): LockHolder => ({ runId, initiator: `${runId}-by`, pid: 4242, host: 'ci-runner-1', startedAt: '2025-03-01T10:00:00.000Z' });
 

@@ -28,7 +28,7 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres.query against re
 
   afterAll(async () => {
     await cluster?.stop();
-  });
+  }, 60_000); // pg_ctl stop: seconds on a loaded machine
 
   it('runs a statement with parameters', async () => {
     const result = await query.run({ url: cluster.primaryUrl, sql: 'select $1::int + $2::int as sum, $3::text as who', params: [2, '3', 'dba'] }, ctx);
