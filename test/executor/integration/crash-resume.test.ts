@@ -15,13 +15,13 @@ import { bin, cliEnv, runIdOf } from '../../support/cli.js';
  * No clock decides where the kill lands: `pause`, `slow` and `idem` each wait for a gate file
  * (`go-<step>`) the test creates, so the run cannot get past a closed gate, and the test kills
  * once the journal (and a marker) shows the point it wants. A step script orphaned by the kill
- * notices that its executor is gone (its parent changed) and exits without writing anything
- * more, as if the crash had taken it too; gates are only opened after the kill, so an orphan
- * can never write `end`.
+ * notices that its parent is no longer the runbook CLI and exits without writing anything more,
+ * as if the crash had taken it too; gates are only opened after the kill, so an orphan can never
+ * write `end`. (Not `$PPID`: a script forked just before the kill starts up already orphaned.)
  */
 const gated = (step: string, markers: boolean) => `
           run: |
-            alive() { [ "$(cut -d' ' -f4 /proc/$$/stat)" = "$PPID" ]; }
+            alive() { grep -aq bin/runbook.js "/proc/$(cut -d' ' -f4 /proc/$$/stat)/cmdline" 2>/dev/null; }
             ${markers ? `alive || exit 1
             echo start >> "$DIR/${step}"
             ` : ''}until [ -e "$DIR/go-${step}" ]; do alive || exit 1; sleep 0.02; done
