@@ -27,7 +27,7 @@ export async function drillCommand(name: string, o: RunCliOptions & { inject: st
         faults: Object.fromEntries([...faults].map(([k, f]) => [k, describeFault(f)])),
         renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title }),
       });
-      const { rto, rpo } = files.record;
+      const { rto } = files.record;
       process.stdout.write(`drill record: ${files.recordPath}\ndrill report: ${files.reportPath}\n`);
       process.stdout.write(`measured RTO ${rto.measuredMs ?? '—'} ms${rto.objectiveMs !== undefined ? ` (objective ${rto.objectiveMs} ms, ${rto.met ? 'met' : 'missed'})` : ''}; RPO ${rpoText(files.record.rpo)}\n`);
     },
