@@ -6,7 +6,8 @@ import { locateNeedle } from './template-references.js';
 /**
  * `template-in-run`: scripts are never rendered, so a `{{ }}` in one is either a bug (it would
  * reach bash verbatim) or an attempt at interpolation, which is how script injection happens.
- * Covers `run:` of steps and rollbacks and `with.script` of `uses: shell`.
+ * Covers `run:` of steps and rollbacks and `with.script` of `uses: shell`, also inside a nested
+ * action call such as wait's `check`.
  */
 export const templateInRunRule: Rule = {
   id: 'template-in-run',
@@ -15,9 +16,7 @@ export const templateInRunRule: Rule = {
   check(ctx) {
     for (const unit of ctx.runbooks) {
       for (const { body, pointer } of stepBodies(unit)) {
-        const scripts: [string, unknown][] = [[joinPointer(pointer, 'run'), body.run]];
-        if (body.uses === 'shell') scripts.push([joinPointer(pointer, 'with', 'script'), body.with?.script]);
-        for (const [at, script] of scripts) {
+        for (const [at, script] of scriptsOf(body, pointer)) {
           if (typeof script !== 'string') continue;
           for (const expr of expressions(script)) {
             ctx.report(unit.doc, at, 'template-in-run', `run scripts are not rendered: ${expr.text} would reach the shell as written`, {
@@ -30,6 +29,29 @@ export const templateInRunRule: Rule = {
     }
   },
 };
+
+interface CallLike {
+  readonly uses?: unknown;
+  readonly run?: unknown;
+  readonly with?: unknown;
+}
+
+/**
+ * The scripts of a body and of every action call nested in its `with` (wait's `check: { uses:
+ * shell, with: { script } }`, at any depth): each is a script the executor runs unrendered.
+ */
+function* scriptsOf(body: CallLike, pointer: string): Generator<[string, unknown]> {
+  yield [joinPointer(pointer, 'run'), body.run];
+  const params = isObject(body.with) ? body.with : {};
+  if (body.uses === 'shell') yield [joinPointer(pointer, 'with', 'script'), params.script];
+  for (const [key, value] of Object.entries(params)) {
+    if (isObject(value) && typeof value.uses === 'string') yield* scriptsOf(value, joinPointer(pointer, 'with', key));
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
 
 /** Each `{{ … }}` of a script (an unclosed one runs to the end of its line). */
 function expressions(script: string): { start: number; end: number; text: string }[] {

@@ -93,8 +93,16 @@ export type PlanContext = Pick<ActionContext, 'run' | 'step' | 'env' | 'secrets'
  */
 export interface ActionDefinition<P = Record<string, unknown>, R = unknown> {
   readonly id: string;
-  /** Parameters that must reach the action unrendered (e.g. `wait`'s `until`, evaluated per poll). */
+  /**
+   * Parameters that must reach the action unrendered: `wait`'s `until` (evaluated per poll),
+   * `shell`'s `script` (values reach scripts through `env:` only, never by interpolation).
+   */
   readonly rawParams?: readonly string[];
+  /**
+   * Parameters holding a nested action call `{ uses, with }` (`wait`'s `check`): rendered by the
+   * nested action's own rules, once, and passed to `services.runAction` as they are.
+   */
+  readonly actionParams?: readonly string[];
   run(params: P, ctx: ActionContext): Promise<R>;
   plan(params: P, ctx: PlanContext): ActionPlan;
 }

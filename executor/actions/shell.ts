@@ -52,6 +52,7 @@ function passthroughNames(): string[] {
  */
 export const shellAction: ActionDefinition<ShellParams, ShellResult> = {
   id: 'shell',
+  rawParams: ['script'],
   async run(params, ctx) {
     const dir = await mkdtemp(join(tmpdir(), 'runbook-step-'));
     try {

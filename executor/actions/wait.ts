@@ -29,6 +29,7 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 export const waitAction: ActionDefinition<WaitParams, WaitResult> = {
   id: 'wait',
   rawParams: ['until'],
+  actionParams: ['check'],
   async run(params, ctx) {
     const started = ctx.clock.now();
     const { until, check } = params;

@@ -5,6 +5,7 @@ import { ActionError } from '../core/errors.js';
 import type { StepStatus } from '../core/events.js';
 import type { SecretMasker } from '../core/secrets.js';
 import { isTruthy, renderText, renderValue } from '../render/expressions.js';
+import { renderParams } from '../render/render-params.js';
 import { hasOpenOutputs, placeholderOutputs } from '../render/placeholders.js';
 import type { AttemptResult, StepRunner } from '../scheduler/step-runner.js';
 
@@ -77,7 +78,7 @@ export class LiveRunner implements StepRunner {
   }
 
   async compensate(node: IrNode, body: IrBody, signal: AbortSignal): Promise<void> {
-    await this.invoke(node, body, renderValue(body.with, this.context) as Record<string, unknown>, 1, signal);
+    await this.invoke(node, body, renderParams(this.o.actions, body.uses, body.with, this.context), 1, signal);
   }
 
   record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>): void {
@@ -86,9 +87,7 @@ export class LiveRunner implements StepRunner {
 
   /** `with` rendered; approval steps get the policy the compiler resolved (run-level defaults included). */
   private params(node: IrNode): Record<string, unknown> {
-    const raw = this.o.actions.get(node.uses)?.rawParams ?? [];
-    const params = renderValue(omit(node.with, raw), this.context) as Record<string, unknown>;
-    for (const k of raw) if (Object.hasOwn(node.with, k)) params[k] = node.with[k];
+    const params = renderParams(this.o.actions, node.uses, node.with, this.context);
     if (node.uses !== 'approval' || !node.approval) return params;
     const a = node.approval;
     return { ...params, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, ...(a.timeoutMs !== undefined ? { timeout: a.timeoutMs } : {}) };
@@ -109,7 +108,10 @@ export class LiveRunner implements StepRunner {
       services: {
         ...this.o.services,
         render: (text, extra) => renderText(text, { ...this.context, ...extra }),
-        runAction: async (uses, p, s) => this.invoke(node, { uses, with: p, env: {} }, renderValue(p, this.context) as Record<string, unknown>, attempt, s),
+        // `p` was rendered with the step's parameters (renderParams): rendering it again would
+        // evaluate templates inside values, e.g. an input holding "{{secrets.TOKEN}}". The step's
+        // `env:` reaches a nested shell check: it is how values reach scripts.
+        runAction: async (uses, p, s) => this.invoke(node, { uses, with: p, env: node.env }, p, attempt, s),
       },
     };
     return action.run(params, ctx);
@@ -120,8 +122,4 @@ export class LiveRunner implements StepRunner {
     if (hasOpenOutputs(node.uses)) return placeholderOutputs(`dry-run:${node.id}`, Object.keys(node.outputs));
     return Object.fromEntries(Object.keys(node.outputs).map((k) => [k, `<dry-run:${node.id}.${k}>`]));
   }
-}
-
-function omit(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 }
