@@ -63,6 +63,7 @@ export const diagnosticCodes = {
   // ── safety ───────────────────────────────────────────────────────────────────────
   'rollback-on-irreversible': { severity: 'error', title: 'Rollback on an irreversible step', docs: 'A step marked `irreversible: true` is a point of no return; it cannot have a `rollback`.' },
   'credential-literal': { severity: 'warning', title: 'Literal looks like a credential', docs: 'A literal value looks like a secret (a URL with a password, an AWS access key, a private key, a token). Move it to `spec.secrets` and refer to it as `{{secrets.NAME}}`.' },
+  'approval-without-approvers': { severity: 'error', title: 'Approval with no approvers', docs: 'An approval gate names nobody who may approve (neither on the gate nor in `spec.approvals`); it would accept no one.' },
   'irreversible-without-approval': { severity: 'warning', title: 'Point of no return without approval', docs: 'An irreversible step runs without any approval gate before it (no `approval` on it or its ancestors, no `approval` step ancestor, no runbook `approvals`/`environment`).' },
   'invalid-cron': { severity: 'error', title: 'Invalid cron expression', docs: 'A schedule is not a valid 5-field cron expression (UTC).' },
   'choice-default': { severity: 'error', title: 'Input default not allowed', docs: "An input's default does not match its type, or a `choice` default is not one of its options; a `choice` input needs `options`." },

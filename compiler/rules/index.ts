@@ -6,6 +6,7 @@ import { checklistRefsRule } from './checklist-refs.js';
 import { cronRule } from './cron.js';
 import { directoryRefsRule } from './directory-refs.js';
 import { irreversibleRule } from './irreversible.js';
+import { approversRule } from './approvers.js';
 import { notifyTemplateRule } from './notify-template.js';
 import { runbookRefsRule } from './runbook-refs.js';
 import { templateVariablesRule } from './template-variables.js';
@@ -39,6 +40,7 @@ export const rules: readonly Rule[] = [
   cronRule,
   backupPlanRule,
   irreversibleRule,
+  approversRule,
   stepActionRule,
   unknownActionRule,
   withSchemaRule,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'yaml';
 import { RunRefused } from '../core/errors.js';
 import type { ApprovalClaim } from './policy.js';
@@ -20,10 +20,15 @@ export interface ApprovalsFile {
   readonly confirmBy?: string;
 }
 
+/** Claims for a handful of gates fit in a few KiB; a bigger file is a mistake or an attack on the parser. */
+export const maxApprovalsFileBytes = 64 * 1024;
+
 export function readApprovalsFile(path: string): ApprovalsFile {
   let data: unknown;
   try {
-    data = parse(readFileSync(path, 'utf8'));
+    const size = statSync(path).size;
+    if (size > maxApprovalsFileBytes) throw new Error(`${size} bytes, more than the limit of ${maxApprovalsFileBytes}`);
+    data = parse(readFileSync(path, 'utf8'), { maxAliasCount: 100 });
   } catch (e) {
     throw new RunRefused(`cannot read approvals file ${path}: ${(e as Error).message}`, undefined, { cause: e });
   }

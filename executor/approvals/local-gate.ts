@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { ApprovalGate, Confirmer } from '../actions/action.js';
 import type { EventSink } from '../core/events.js';
-import { refusalReason, type ApprovalClaim } from './policy.js';
+import { promptSafe } from '../../ir/handle.js';
+import { judgeClaim, type ApprovalClaim } from './policy.js';
 
 export interface LocalGateOptions {
   readonly initiator: string;
@@ -25,14 +26,15 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
       const policy = { approvers: req.approvers, required: req.required, selfApproval: req.selfApproval };
       const granted = new Set<string>();
       const consider = async (claim: ApprovalClaim, source: string): Promise<string | undefined> => {
-        const reason = refusalReason({ claim, stepId: req.stepId, policy, initiator: o.initiator, planHash: o.planHash, members: o.members });
-        const who = claim.approver.toLowerCase();
-        if (!reason && granted.has(who)) return `${claim.approver} already approved`;
-        if (reason) {
-          await o.events.emit('approval:refused', { stepId: req.stepId, approver: claim.approver, source, reason });
+        const verdict = judgeClaim({ claim, stepId: req.stepId, policy, initiator: o.initiator, planHash: o.planHash, members: o.members });
+        // One person counts once, however the handle is written (@Dana-Lee, dana-lee).
+        const reason = 'reason' in verdict ? verdict.reason
+          : granted.has(verdict.login) ? `${claim.approver} already approved (a person counts once)` : undefined;
+        if (reason !== undefined || !('login' in verdict)) {
+          await o.events.emit('approval:refused', { stepId: req.stepId, approver: claim.approver, source, reason: reason ?? 'refused' });
           return reason;
         }
-        granted.add(who);
+        granted.add(verdict.login);
         await o.events.emit('approval:granted', {
           stepId: req.stepId, count: granted.size, required: req.required,
           approval: { approver: claim.approver, source, planHash: claim.planHash, at: (o.now?.() ?? new Date()).toISOString() },
@@ -44,8 +46,8 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
         await consider(claim, 'approvals-file');
       }
       if (granted.size < req.required && o.interactive) await promptApprovals(req, granted, consider, o.planHash);
-      if (granted.size >= req.required) return { approved: true, approvedBy: [...granted] };
-      const reason = `${req.required} approval(s) required from ${req.approvers.join(', ') || 'anyone'}, ${granted.size} valid`;
+      if (granted.size >= req.required) return { approved: true, approvedBy: [...granted].map((login) => `@${login}`) };
+      const reason = `${req.required} approval(s) required from ${req.approvers.join(', ') || 'nobody (no approvers listed)'}, ${granted.size} valid`;
       await o.events.emit('approval:refused', { stepId: req.stepId, source: o.interactive ? 'local-prompt' : 'approvals-file', reason });
       return { approved: false, reason };
     },
@@ -58,15 +60,16 @@ async function promptApprovals(
 ): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    process.stderr.write(`\n🔐 Approval needed for ${req.stepId}: ${req.message}\n   plan ${planHash.slice(0, 12)} · ${req.required} of ${req.approvers.join(', ') || 'anyone'}\n`);
+    // Inputs reach the message: escape codes in them must not rewrite the question on screen.
+    process.stderr.write(`\n🔐 Approval needed for ${promptSafe(req.stepId)}: ${promptSafe(req.message)}\n   plan ${planHash.slice(0, 12)} · ${req.required} of ${promptSafe(req.approvers.join(', ')) || 'nobody'}\n`);
     while (granted.size < req.required && !req.signal.aborted) {
       const who = (await rl.question('   approver (GitHub handle, empty to stop): ', { signal: req.signal })).trim();
       if (!who) break;
-      const answer = (await rl.question(`   ${who}, approve "${req.stepId}"? [yes/no] `, { signal: req.signal })).trim().toLowerCase();
+      const answer = (await rl.question(`   ${promptSafe(who)}, approve "${promptSafe(req.stepId)}"? [yes/no] `, { signal: req.signal })).trim().toLowerCase();
       if (answer !== 'yes' && answer !== 'y') continue;
       // Say at once whether it counted: the person at the keyboard must know.
       const refused = await consider({ approver: who, planHash, step: req.stepId }, 'local-prompt');
-      process.stderr.write(refused ? `   ✖ not counted: ${refused}\n` : `   ✔ approved by ${who} (${granted.size}/${req.required})\n`);
+      process.stderr.write(refused ? `   ✖ not counted: ${promptSafe(refused)}\n` : `   ✔ approved by ${promptSafe(who)} (${granted.size}/${req.required})\n`);
     }
   } catch {
     // Aborted (timeout or cancel): the caller reports what was granted so far.

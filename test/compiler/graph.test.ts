@@ -31,9 +31,9 @@ describe('step graph (IR)', { timeout: 120_000 }, () => {
   it('keeps source positions of steps pointing into the Markdown file', () => {
     const { graphs } = compileTree(join(fixtures, 'equivalence', 'markdown'));
     const byId = new Map(graphs[0].nodes.map((n) => [n.id, n.source]));
-    // `{id=stop-writes …}` on the fence line (line 15), the yaml block's `id:` (line 21).
-    expect(byId.get('stop-writes')).toMatchObject({ line: 15 });
-    expect(byId.get('forensic-snapshot')).toMatchObject({ line: 21, column: 5 });
+    // `{id=stop-writes …}` on the fence line (line 16), the yaml block's `id:` (line 22).
+    expect(byId.get('stop-writes')).toMatchObject({ line: 16 });
+    expect(byId.get('forensic-snapshot')).toMatchObject({ line: 22, column: 5 });
   });
 
   it('a change to what runs changes the plan hash; a comment does not', () => {

@@ -56,6 +56,7 @@ describe('step and expression rules', () => {
   inputs:
     dr_region: { type: choice, options: [us-west-2, eu-west-1], default: us-west-2 }
   secrets: [DR_DATABASE_URL]
+  approvals: { approvers: ["@acme/sre-leads"], required: 2, selfApproval: false, timeout: 30m }
 `);
     expect(compile(text)).toEqual([]);
   });

@@ -33,7 +33,7 @@ describe('approval policy', () => {
     const req = { stepId: 'approve', approvers: policy.approvers, required: 2, selfApproval: false, message: 'go?', signal: new AbortController().signal };
     const short = await gate([{ approver: '@dana-lee', planHash: plan, step: '*' }, { approver: '@dana-lee', planHash: plan, step: '*' }, { approver: '@mallory', planHash: plan, step: '*' }]).request(req);
     expect(short).toEqual({ approved: false, reason: expect.stringMatching(/2 approval\(s\) required .* 1 valid/) });
-    expect(events.filter((e) => e.type === 'approval:refused').map((e) => (e.data as { approver?: string }).approver)).toEqual(['@mallory', undefined]);
+    expect(events.filter((e) => e.type === 'approval:refused').map((e) => (e.data as { approver?: string }).approver)).toEqual(['@dana-lee', '@mallory', undefined]);
     const ok = await gate([{ approver: '@dana-lee', planHash: plan, step: 'approve' }, { approver: '@charlie-brown', planHash: plan, step: '*' }]).request(req);
     expect(ok).toEqual({ approved: true, approvedBy: ['@dana-lee', '@charlie-brown'] });
   });
