@@ -56,8 +56,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('resolve inputs and show what a run would do: order, gates, calls, timeline, plan hash')
     .argument('<name>', 'runbook name')
     .option('-i, --input <name=value>', 'an input (repeatable)', collect, [])
+    .option('--drill', 'the plan of a drill (its own plan hash)')
+    .option('--dry-run', 'the plan of a dry run (its own plan hash)')
     .option('--json', 'machine-readable plan')
-    .action((name: string, o: { input: string[]; json?: boolean }, cmd: Command) => setExit(planCommand(name, { ...o, root: common(cmd).root })));
+    .action((name: string, o: { input: string[]; json?: boolean; drill?: boolean; dryRun?: boolean }, cmd: Command) => setExit(planCommand(name, { ...o, root: common(cmd).root })));
   const runOptions = (c: Command) => c
     .option('--as <handle>', 'who starts the run (default: GITHUB_ACTOR, else the OS user)')
     .option('--approvals <file>', 'approvals file for non-interactive runs (or RUNBOOK_APPROVALS)')

@@ -3,12 +3,21 @@ import { parseInputArgs } from '../../executor/inputs/resolve-inputs.js';
 import { buildPlan } from '../../executor/plan/build-plan.js';
 import { renderPlan } from '../../executor/plan/render-plan.js';
 import { loadGraph } from '../../executor/run/load-graph.js';
+import { reachableGraphs } from '../../executor/run/subgraph.js';
+import { runModeOf } from '../../ir/plan-hash.js';
 import { ExitCode } from '../exit-codes.js';
 
-/** `runbook plan NAME [--input k=v]… [--json]`: what a run would do, and the plan hash to approve. */
-export function planCommand(name: string, o: { root: string; input: string[]; json?: boolean }): number {
+/**
+ * `runbook plan NAME [--input k=v]… [--drill | --dry-run] [--json]`: what a run would do, and the
+ * plan hash to approve, which differs per mode (approving a drill never approves the live run).
+ */
+export function planCommand(name: string, o: { root: string; input: string[]; json?: boolean; drill?: boolean; dryRun?: boolean }): number {
   const graph = loadGraph(o.root, name);
-  const plan = buildPlan(graph, parseInputArgs(o.input), process.env, actions);
+  const graphs = reachableGraphs(o.root, graph);
+  const plan = buildPlan(graph, parseInputArgs(o.input), process.env, actions, {
+    mode: runModeOf({ dryRun: o.dryRun === true, drill: o.drill === true }),
+    lookup: (child) => graphs.get(child),
+  });
   process.stdout.write(o.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlan(plan));
   return ExitCode.Ok;
 }

@@ -1,4 +1,4 @@
-import { runPlanHash } from '../../ir/plan-hash.js';
+import { childGraphHashes, runModeOf, runPlanHash } from '../../ir/plan-hash.js';
 import type { IrGraph } from '../../ir/types.js';
 import type { LoadedDoc } from './loaded-doc.js';
 import { resolveRequestInputs } from './run-request-inputs.js';
@@ -37,7 +37,8 @@ export interface RunRequestInfo {
   readonly drill: boolean;
   readonly dryRun: boolean;
   /**
-   * `runPlanHash(graph, inputs)`: the plan hash the executor will compute for this request. Absent
+   * `runPlanHash(…)`: the plan hash the executor will compute for this request (its mode, its
+   * child runbooks' graphs included). Absent
    * when the runbook has no graph (unknown, or its file has errors) or the inputs are invalid.
    */
   readonly planHash?: string;
@@ -80,7 +81,12 @@ export function runRequestsOf(docs: readonly LoadedDoc[], graphs: readonly IrGra
         reason: data.spec.reason,
         drill: data.spec.drill === true,
         dryRun: data.spec.dryRun === true,
-        ...(ok ? { planHash: runPlanHash(graph, resolved.values) } : {}),
+        ...(ok ? {
+          planHash: runPlanHash(graph, resolved.values, {
+            mode: runModeOf({ dryRun: data.spec.dryRun === true, drill: data.spec.drill === true }),
+            children: childGraphHashes(graph, (name) => byName.get(name)),
+          }),
+        } : {}),
       };
     })
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

@@ -46,7 +46,8 @@ export async function runLocalFailoverDrill(o: { root: string; out: (line: strin
     const env = { ...process.env, PRIMARY_DATABASE_URL: cluster.primaryUrl, STANDBY_DATABASE_URL: cluster.standbyUrl! };
     const inputs = { notify_webhook: hook.url };
     const graph = loadGraph(o.root, drillRunbook);
-    const plan = buildPlan(graph, inputs, env, actions);
+    // The demo runs as a drill: approve the drill's plan (a live run has another plan hash).
+    const plan = buildPlan(graph, inputs, env, actions, { mode: 'drill', lookup: (name) => loadGraph(o.root, name) });
     // A DBA (member of @acme/dba in the Directory) approves this exact plan, as a drill would in CI.
     const approvals = join(tmp, 'approvals.yaml');
     writeFileSync(approvals, `approvals:\n  - { step: approve-failover, approver: "@dana-lee", planHash: ${plan.planHash} }\nconfirmations:\n  by: "@dana-lee"\n`);

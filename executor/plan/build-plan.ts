@@ -1,4 +1,4 @@
-import { runPlanHash } from '../../ir/plan-hash.js';
+import { childGraphHashes, runPlanHash, type RunMode } from '../../ir/plan-hash.js';
 import type { IrGraph, IrNode } from '../../ir/types.js';
 import type { ActionDefinition, ActionPlan } from '../actions/action.js';
 import { SecretMasker } from '../core/secrets.js';
@@ -26,6 +26,8 @@ export interface Plan {
   readonly runbook: string;
   readonly title: string;
   readonly planHash: string;
+  /** The mode the plan hash is for. */
+  readonly mode: RunMode;
   readonly graphHash: string;
   readonly inputs: Record<string, unknown>;
   readonly secrets: { name: string; present: boolean }[];
@@ -34,11 +36,14 @@ export interface Plan {
 }
 
 /** Resolves inputs and describes exactly what a run would do, without doing any of it. */
-export function buildPlan(graph: IrGraph, rawInputs: Record<string, unknown>, env: NodeJS.ProcessEnv, actions: ReadonlyMap<string, ActionDefinition>): Plan {
+export function buildPlan(
+  graph: IrGraph, rawInputs: Record<string, unknown>, env: NodeJS.ProcessEnv, actions: ReadonlyMap<string, ActionDefinition>,
+  o: { mode: RunMode; lookup: (runbook: string) => IrGraph | undefined },
+): Plan {
   const inputs = resolveInputs(graph, rawInputs);
   const secretValues = Object.fromEntries(graph.secrets.map((n) => [n, env[n] ?? `<secret ${n}>`]));
   const masker = new SecretMasker(graph.secrets.map((n) => env[n]).filter((v): v is string => !!v));
-  const planHash = runPlanHash(graph, inputs);
+  const planHash = runPlanHash(graph, inputs, { mode: o.mode, children: childGraphHashes(graph, o.lookup) });
   const steps: Record<string, { status: string; outputs: Record<string, unknown> }> = {};
   for (const n of graph.nodes) {
     const outputs = hasOpenOutputs(n.uses) ? placeholderOutputs(n.id, Object.keys(n.outputs)) : Object.fromEntries(Object.keys(n.outputs).map((k) => [k, `<${n.id}.${k}>`]));
@@ -49,7 +54,7 @@ export function buildPlan(graph: IrGraph, rawInputs: Record<string, unknown>, en
   const waves = computeWaves(graph);
   const rtoByPhase = new Map(graph.rto.phases.map((p) => [p.id, p]));
   return {
-    runbook: graph.name, title: graph.title, planHash, graphHash: graph.planHash, inputs: masker.maskDeep(inputs),
+    runbook: graph.name, title: graph.title, planHash, mode: o.mode, graphHash: graph.planHash, inputs: masker.maskDeep(inputs),
     secrets: graph.secrets.map((name) => ({ name, present: !!env[name] })),
     phases: graph.phases.map((phase) => {
       const r = rtoByPhase.get(phase.id);

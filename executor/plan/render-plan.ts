@@ -9,7 +9,7 @@ export function renderPlan(plan: Plan, color = pc.isColorSupported): string {
   const c = color ? pc : { bold: (s: string) => s, dim: (s: string) => s, red: (s: string) => s, yellow: (s: string) => s, cyan: (s: string) => s, green: (s: string) => s };
   const out: string[] = [];
   out.push(c.bold(`Plan for ${plan.runbook}: ${plan.title}`));
-  out.push(`plan hash ${c.bold(plan.planHash)}  (graph ${plan.graphHash.slice(0, 12)})`);
+  out.push(`plan hash ${c.bold(plan.planHash)}  (${plan.mode} run · graph ${plan.graphHash.slice(0, 12)})`);
   const inputs = Object.entries(plan.inputs);
   out.push(`inputs: ${inputs.length ? inputs.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') : '(none)'}`);
   if (plan.secrets.length) out.push(`secrets: ${plan.secrets.map((s) => `${s.name}${s.present ? '' : c.yellow(' (not set)')}`).join(', ')}`);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { runPlanHash } from '../../ir/plan-hash.js';
+import { childGraphHashes, runModeOf, runPlanHash } from '../../ir/plan-hash.js';
 import type { IrGraph } from '../../ir/types.js';
 import type { ActionDefinition, ApprovalGate, RunInfo, StepLogger } from '../actions/action.js';
 import type { ChannelSender } from '../notify/delivery.js';
@@ -81,7 +81,10 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const secrets = readSecrets(graph, o.env, o.dryRun);
   // Secrets of nested runbooks are masked from the first record on.
   const nestedSecrets = [...graphs.values()].flatMap((g) => Object.values(readSecrets(g, o.env, true)));
-  const planHash = runPlanHash(graph, inputs);
+  const planHash = runPlanHash(graph, inputs, {
+    mode: runModeOf({ dryRun: o.dryRun, drill: o.drill === true }),
+    children: childGraphHashes(graph, (name) => graphs.get(name)),
+  });
   if (o.resume && o.resume.planHash !== planHash) {
     throw new RunRefused(`run ${o.resume.runId} was started with plan ${o.resume.planHash.slice(0, 12)}; the runbook now compiles to ${planHash.slice(0, 12)}`, 'a changed runbook cannot resume an old run; start a new run');
   }

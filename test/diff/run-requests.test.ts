@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { compileFiles, compileTree } from '../../compiler/compile.js';
 import { resolveRequestInputs } from '../../compiler/load/run-request-inputs.js';
 import { resolveInputs } from '../../executor/inputs/resolve-inputs.js';
-import { runPlanHash } from '../../ir/plan-hash.js';
+import { runModeOf, runPlanHash } from '../../ir/plan-hash.js';
+import { actions } from '../../executor/actions/index.js';
+import { buildPlan } from '../../executor/plan/build-plan.js';
 
 /**
  * The compiler resolves a RunRequest's inputs with its own copy of the executor's rules (it may not
@@ -61,14 +63,19 @@ describe('RunRequest inputs resolve exactly as the executor resolves them', () =
     } else {
       expect(ours.problems).toEqual([]);
       expect(ours.values).toEqual(theirs);
-      expect(runPlanHash(typed, ours.values)).toBe(runPlanHash(typed, theirs));
+      const live = { mode: 'live' as const, children: {} };
+      expect(runPlanHash(typed, ours.values, live)).toBe(runPlanHash(typed, theirs, live));
     }
   });
 
   it('gives each run request of a tree the plan hash the executor will compute', () => {
     expect(head.runRequests.length).toBe(2);
     for (const request of head.runRequests) {
-      expect(request.planHash).toBe(runPlanHash(failover, resolveInputs(failover, request.requested)));
+      // The executor's own planner, in the request's mode, with the tree's graphs as children.
+      const plan = buildPlan(failover, request.requested, {}, actions, {
+        mode: runModeOf(request), lookup: (name) => head.graphs.find((g) => g.name === name),
+      });
+      expect(request.planHash).toBe(plan.planHash);
     }
   });
 
