@@ -45,6 +45,7 @@ export const diagnosticCodes = {
   'unknown-step': { severity: 'error', title: 'Unknown step', docs: 'An expression refers to `steps.X` but the runbook has no step X.' },
   'non-ancestor-ref': { severity: 'error', title: 'Reference to a step that may not have run', docs: 'An expression reads `steps.X` but X is not an ancestor of the step in the graph, so its value could be missing or racing. Add X to `needs:`.' },
   'template-in-run': { severity: 'error', title: 'Template inside a run script', docs: 'A `run:` script is never rendered: pass values through `env:` and use `"$VAR"` in the script (the script-injection rule GitHub recommends).' },
+  'template-in-sql': { severity: 'warning', title: 'Template inside SQL text', docs: 'A `{{ }}` in the `sql` of `postgres.query` renders a value into the SQL text, where it becomes SQL (injection). Pass values as bind parameters: `params: ["{{inputs.x}}"]` and `$1`.' },
   'secret-in-output': { severity: 'warning', title: 'Secret rendered into output', docs: 'A secret is rendered into a field that is printed (a title, a message or an output); it will be masked, but the field is probably wrong.' },
   // ── references between files ─────────────────────────────────────────────────────
   'unknown-template': { severity: 'error', title: 'Unknown Template', docs: 'A `notify` step or BackupPlan names a Template that does not exist.' },

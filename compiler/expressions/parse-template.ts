@@ -16,6 +16,10 @@ export interface PathRef {
   readonly end: number;
   /** True inside `each`/`with` blocks, where `this` has moved and roots cannot be checked. */
   readonly scoped: boolean;
+  /** `this`, `.`, `../x` or `@data`: a path relative to block context rather than a named root. */
+  readonly contextual?: boolean;
+  /** Inside an `each`/`with` block. */
+  readonly inBlock?: boolean;
 }
 
 export interface HelperRef {
@@ -124,8 +128,8 @@ function walk(node: HbsNode | undefined, scoped: boolean, out: ParsedTemplate, a
 
 function pathRef(path: hbs.AST.PathExpression, scoped: boolean, out: ParsedTemplate, at: (l: hbs.AST.SourceLocation | undefined, end?: boolean) => number): void {
   // `@index`, `../x` and `this` depend on block context; they are never roots we can check.
-  const contextual = path.data || path.depth > 0 || path.original.startsWith('this');
-  out.paths.push({ parts: path.parts, original: path.original, start: at(path.loc), end: at(path.loc, true), scoped: scoped || contextual });
+  const contextual = path.data || path.depth > 0 || path.original.startsWith('this') || path.parts.length === 0;
+  out.paths.push({ parts: path.parts, original: path.original, start: at(path.loc), end: at(path.loc, true), scoped: scoped || contextual, contextual, inBlock: scoped });
 }
 
 function lineStarts(text: string): number[] {

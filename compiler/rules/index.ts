@@ -18,6 +18,7 @@ import { needsRule } from './needs.js';
 import { cyclesRule } from './cycles.js';
 import { templateReferencesRule } from './template-references.js';
 import { templateInRunRule } from './template-in-run.js';
+import { templateInSqlRule } from './template-in-sql.js';
 import { inputsRule } from './inputs.js';
 import { timeoutsRule } from './timeouts.js';
 import { credentialsRule } from './credentials.js';
@@ -49,6 +50,7 @@ export const rules: readonly Rule[] = [
   cyclesRule,
   templateReferencesRule,
   templateInRunRule,
+  templateInSqlRule,
   inputsRule,
   timeoutsRule,
   credentialsRule,

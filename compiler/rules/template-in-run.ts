@@ -2,6 +2,7 @@ import { joinPointer } from '../load/source-map.js';
 import type { Rule } from './rule.js';
 import { stepBodies } from './step-action.js';
 import { locateNeedle } from './template-references.js';
+import { callsOf, type CallLike } from './nested-calls.js';
 
 /**
  * `template-in-run`: scripts are never rendered, so a `{{ }}` in one is either a bug (it would
@@ -30,31 +31,16 @@ export const templateInRunRule: Rule = {
   },
 };
 
-interface CallLike {
-  readonly uses?: unknown;
-  readonly run?: unknown;
-  readonly with?: unknown;
-}
-
-/**
- * The scripts of a body and of every action call nested in its `with` (wait's `check: { uses:
- * shell, with: { script } }`, at any depth): each is a script the executor runs unrendered.
- */
+/** `run:` and a shell `with.script` of the body and of every call nested in it: each runs unrendered. */
 function* scriptsOf(body: CallLike, pointer: string): Generator<[string, unknown]> {
-  yield [joinPointer(pointer, 'run'), body.run];
-  const params = isObject(body.with) ? body.with : {};
-  if (body.uses === 'shell') yield [joinPointer(pointer, 'with', 'script'), params.script];
-  for (const [key, value] of Object.entries(params)) {
-    if (isObject(value) && typeof value.uses === 'string') yield* scriptsOf(value, joinPointer(pointer, 'with', key));
+  for (const at of callsOf(body, pointer)) {
+    yield [joinPointer(at.pointer, 'run'), at.call.run];
+    if (at.call.uses === 'shell') yield [joinPointer(at.pointer, 'with', 'script'), at.with.script];
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return !!value && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** Each `{{ … }}` of a script (an unclosed one runs to the end of its line). */
-function expressions(script: string): { start: number; end: number; text: string }[] {
+export function expressions(script: string): { start: number; end: number; text: string }[] {
   const out: { start: number; end: number; text: string }[] = [];
   for (let i = script.indexOf('{{'); i >= 0; i = script.indexOf('{{', i)) {
     const close = script.indexOf('}}', i + 2);

@@ -94,7 +94,14 @@ function checkField(ctx: RuleContext, unit: RunbookUnit, item: StepField): void 
       'close every {{ with }}; helpers are called as {{helper arg1 arg2}}');
     return;
   }
-  for (const path of parsed.template.paths) if (!path.scoped) checkPath(unit, item, path, at);
+  for (const path of parsed.template.paths) {
+    // `{{.}}`, `{{this}}`, `{{../x}}`, `{{@root.x}}` outside a block: the whole context or a
+    // Handlebars internal, never a value a runbook means to pass.
+    if (path.contextual && !path.inBlock) {
+      at('unknown-root', `${path.original || '.'} is not a value: name a root such as inputs.NAME or steps.ID.outputs.NAME`, path.start, path.end,
+        `roots here: ${(item.field.scope === 'result' ? resultRoots : paramRoots).join(', ')}`);
+    } else if (!path.scoped) checkPath(unit, item, path, at);
+  }
   for (const helper of parsed.template.helpers) {
     if ((expressionHelpers as readonly string[]).includes(helper.name)) continue;
     const guess = didYouMean(helper.name, expressionHelpers);
