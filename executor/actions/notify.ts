@@ -107,19 +107,34 @@ function renderMessage(params: NotifyParams, template: IrTemplate, ctx: ActionCo
     ...(params.vars ?? {}),
   };
   const mask = (text: string) => ctx.secrets.mask(text);
-  const body = mask(ctx.services.render(template.body, vars));
-  const subject = template.subject !== undefined ? mask(ctx.services.render(template.subject, vars)) : undefined;
-  return { template: params.template, body, drill: ctx.run.drill, ...(subject !== undefined ? { subject } : {}), ...jsonOf(body) };
+  const render = (text: string) => mask(ctx.services.render(text, vars));
+  const subject = template.subject !== undefined ? render(template.subject) : undefined;
+  const json = jsonTemplate(template.body);
+  // A JSON payload is built as data, then serialised: each string value is rendered on its own,
+  // so a variable holding `x", "drill": false, "y": "` stays inside its string.
+  const payload = json === undefined ? undefined : renderLeaves(json, render);
+  const body = payload === undefined ? render(template.body) : JSON.stringify(payload);
+  return { template: params.template, body, drill: ctx.run.drill, ...(subject !== undefined ? { subject } : {}), ...(payload !== undefined ? { json: payload } : {}) };
 }
 
-function jsonOf(body: string): { json?: unknown } {
+/** The Template body as a JSON value when, as written (expressions inside its strings), it is JSON. */
+function jsonTemplate(body: string): unknown {
   const trimmed = body.trim();
-  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return {};
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return undefined;
   try {
-    return { json: JSON.parse(trimmed) };
+    return JSON.parse(trimmed);
   } catch {
-    return {};
+    return undefined;
   }
+}
+
+function renderLeaves(value: unknown, render: (text: string) => string): unknown {
+  if (typeof value === 'string') return render(value);
+  if (Array.isArray(value)) return value.map((v) => renderLeaves(v, render));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderLeaves(v, render)]));
+  }
+  return value;
 }
 
 /**

@@ -3,7 +3,7 @@ import { postJson } from './post-json.js';
 
 /**
  * `webhook`: POSTs the Template to the audience's `webhook`. A JSON Template goes as written
- * (plus `"drill": true` in drills, since a JSON payload has no text to prefix); any other as
+ * (with `"drill": true` forced in drills, since a JSON payload has no text to prefix); any other as
  * `{ subject?, text }`. An audience whose webhook renders empty has it switched off (e.g. an
  * optional `{{inputs.notify_webhook}}`): skipped, not failed.
  */
@@ -17,7 +17,8 @@ function webhookPayload(message: Parameters<ChannelSender>[2]): unknown {
   const json = message.json;
   if (json !== undefined) {
     const isObject = json !== null && typeof json === 'object' && !Array.isArray(json);
-    return message.drill && isObject && !Object.hasOwn(json, 'drill') ? { ...json, drill: true } : json;
+    // In a drill the flag is ours, never the Template's or a variable's.
+    return message.drill && isObject ? { ...json, drill: true } : json;
   }
   return {
     ...(message.subject !== undefined ? { subject: tag(message.subject, message.drill) } : {}),

@@ -1,0 +1,110 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, cliEnv } from '../support/cli.js';
+
+/**
+ * Structured payloads are built as data: a JSON webhook Template is rendered value by value, so a
+ * variable cannot add or overwrite fields (`"drill": false`, `status`, `event`). Through the CLI,
+ * as a drill, against a loopback webhook that records what it receives.
+ */
+const directory = `apiVersion: runbook/v1
+kind: Directory
+metadata: { name: dir, owner: "@acme/sre" }
+spec:
+  people:
+    ops: { name: Ops, github: "@ops" }
+  teams:
+    sre: { name: SRE, github: "@acme/sre", members: [ops] }
+  audiences:
+    hook:
+      people: []
+      channels: [webhook]
+      external: false
+      webhook: "{{inputs.hook}}"
+`;
+const template = `---
+apiVersion: runbook/v1
+kind: Template
+metadata: { name: event, owner: "@acme/sre" }
+channel: webhook
+audience: [hook]
+variables:
+  summary: { required: true, description: Details. }
+---
+{"event": "failover", "status": "promoted", "details": "{{summary}}"}
+`;
+const runbook = `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: send, owner: "@acme/sre" }
+spec:
+  inputs:
+    hook: { type: string, required: true }
+    summary: { type: string, required: true }
+  phases:
+    - id: only
+      steps:
+        - id: tell
+          uses: notify
+          with: { template: event, audience: [hook], vars: { summary: "{{inputs.summary}}" } }
+`;
+
+let root: string;
+let server: Server;
+const bodies: unknown[] = [];
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'runbook-payloads-'));
+  mkdirSync(join(root, 'runbooks', 'templates'), { recursive: true });
+  writeFileSync(join(root, 'runbooks', 'directory.yaml'), directory);
+  writeFileSync(join(root, 'runbooks', 'templates', 'event.md.hbs'), template);
+  writeFileSync(join(root, 'runbooks', 'send.yaml'), runbook);
+  const compiled = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
+  expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
+  server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (d: Buffer) => (text += d.toString()));
+    req.on('end', () => {
+      bodies.push(JSON.parse(text));
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+});
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('a JSON webhook payload is data', () => {
+  it('keeps a variable that looks like JSON inside its string, and a drill stays a drill', async () => {
+    const { port } = server.address() as AddressInfo;
+    const summary = 'x", "drill": false, "status": "rolled-back", "event": "none", "y": "';
+    const r = await runCli(['drill', 'send', '--root', root, '--as', '@ops', '--input', `hook=http://127.0.0.1:${port}/hook`, '--input', `summary=${summary}`]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(bodies).toEqual([{ event: 'failover', status: 'promoted', details: summary, drill: true }]);
+  });
+});
+
+/** The CLI in a child, without blocking this process: the loopback server must keep answering. */
+function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
