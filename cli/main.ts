@@ -125,8 +125,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[file-or-run]', 'audit file or run id')
     .option('--db <url>', 'verify the copy in the audit database')
     .option('--run <id>', 'run id (with --db)')
-    .option('--require-complete', 'a missing run:end or a torn last line is an error')
-    .action(async (ref: string | undefined, o: { db?: string; run?: string; requireComplete?: boolean }, cmd: Command) => setExit(await auditVerifyCommand(ref, { ...o, root: common(cmd).root })));
+    .option('--allow-incomplete', 'accept a log without run:end or with a torn last line (a run still running)')
+    .option('--anchor <seq:hash|hash>', 'a chain head published elsewhere (job summary, tracking issue): the log must contain it')
+    .option('--require-complete', 'the default; kept for scripts written before it was')
+    .action(async (ref: string | undefined, o: { db?: string; run?: string; allowIncomplete?: boolean; anchor?: string }, cmd: Command) => setExit(await auditVerifyCommand(ref, { ...o, root: common(cmd).root })));
   audit
     .command('show')
     .description('who initiated, inputs, steps, approvals, outcome, time per phase against budgets')

@@ -17,22 +17,27 @@ export function auditPathOf(root: string, ref: string): string {
   throw new RunRefused(`no audit log ${ref}`, 'pass a file or a run id from .runbook/runs/');
 }
 
-/** `runbook audit verify FILE|RUN` or `--db URL --run ID`: exit 1 naming the first bad record. */
-export async function auditVerifyCommand(ref: string | undefined, o: { root: string; db?: string; run?: string; requireComplete?: boolean }): Promise<number> {
+/**
+ * `runbook audit verify FILE|RUN` or `--db URL --run ID`: exit 1 naming the first bad record.
+ * Strict by default: a log without `run:end`, or with a line that is not a record, fails unless
+ * `--allow-incomplete` says the run is still running. `--anchor` compares with a published head.
+ */
+export async function auditVerifyCommand(ref: string | undefined, o: { root: string; db?: string; run?: string; allowIncomplete?: boolean; anchor?: string }): Promise<number> {
   let v: AuditVerification;
   let what: string;
+  const options = { requireComplete: o.allowIncomplete !== true, ...(o.anchor !== undefined ? { anchor: parseAnchor(o.anchor) } : {}) };
   if (o.db) {
     if (!o.run) throw new RunRefused('--db needs --run RUN_ID');
-    v = await verifyAuditDb(o.db, o.run, { requireComplete: o.requireComplete });
+    v = await verifyAuditDb(o.db, o.run, options);
     what = `run ${o.run} in the audit database`;
   } else {
     if (!ref) throw new RunRefused('give an audit file or run id (or --db URL --run ID)');
     what = auditPathOf(o.root, ref);
-    v = await verifyAudit(what, { requireComplete: o.requireComplete });
+    v = await verifyAudit(what, options);
   }
   for (const f of v.findings.filter((x) => !x.fatal)) process.stdout.write(`note: ${f.reason}\n`);
   if (v.ok) {
-    process.stdout.write(`✔ ${what}: ${v.count} records, chain intact${v.complete ? ', run complete' : ', run not finished'}${v.tail ? ` · tail ${v.tail.seq}:${v.tail.hash.slice(0, 16)}` : ''}\n`);
+    process.stdout.write(`✔ ${what}: ${v.count} records, chain intact${v.complete ? ', run complete' : ', run not finished'}${o.anchor ? ', anchor matches' : ''}${v.tail ? ` · head ${v.tail.seq}:${v.tail.hash}` : ''}\n`);
     return ExitCode.Ok;
   }
   const b = v.firstBad!;
@@ -68,4 +73,11 @@ export async function auditReportCommand(ref: string, o: { root: string; out?: s
   writeFileSync(abs, existsSync(abs) ? keepLessonsLearned(readFileSync(abs, 'utf8'), fresh) : fresh);
   process.stdout.write(`report: ${out}\n`);
   return ExitCode.Ok;
+}
+
+/** `SEQ:HASH` (as `verify` prints the head) or a bare 64-hex HASH (any record). */
+function parseAnchor(text: string): { seq?: number; hash: string } {
+  const m = /^(?:(\d+):)?([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
+  if (!m) throw new RunRefused(`--anchor ${JSON.stringify(text)} is not SEQ:HASH or a 64-hex hash`, 'copy the head line that audit verify printed or the run published');
+  return { ...(m[1] ? { seq: Number(m[1]) } : {}), hash: m[2] };
 }

@@ -44,8 +44,8 @@ export interface AuditVerification {
 export interface VerifyOptions {
   /** Treat a missing run:end or a torn last line (crash, kill, truncation) as fatal. */
   readonly requireComplete?: boolean;
-  /** A seq/hash known from elsewhere (job summary, database): the log must contain it. */
-  readonly anchor?: { readonly seq: number; readonly hash: string };
+  /** A head known from elsewhere (job summary, database): the log must contain it (at `seq`, when given). */
+  readonly anchor?: { readonly seq?: number; readonly hash: string };
 }
 
 type Located = AuditFinding & { pos: number };
@@ -122,9 +122,12 @@ function remove(found: Located[], pos: number): void {
 
 function checkAnchor(records: readonly AuditRecord[], anchor: VerifyOptions['anchor'], found: Located[], at: (i: number) => { seq: number; pos: number }): void {
   if (!anchor) return;
-  const i = records.findIndex((r) => r.seq === anchor.seq);
+  const i = anchor.seq === undefined ? records.findIndex((r) => r.hash === anchor.hash) : records.findIndex((r) => r.seq === anchor.seq);
   if (i < 0) {
-    found.push({ kind: 'anchor-mismatch', seq: anchor.seq, pos: Number.MAX_SAFE_INTEGER, reason: `anchored record ${anchor.seq} is missing (log truncated)`, fatal: true });
+    const reason = anchor.seq === undefined
+      ? 'no record has the anchored hash (the log was rewritten or invented)'
+      : `anchored record ${anchor.seq} is missing (log truncated)`;
+    found.push({ kind: 'anchor-mismatch', seq: anchor.seq ?? 0, pos: Number.MAX_SAFE_INTEGER, reason, fatal: true });
   } else if (records[i].hash !== anchor.hash) {
     found.push({ ...at(i), kind: 'anchor-mismatch', reason: `record ${anchor.seq} differs from the anchored hash (log rewritten)`, fatal: true });
   }
