@@ -64,7 +64,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--as <handle>', 'who starts the run (default: GITHUB_ACTOR, else the OS user)')
     .option('--approvals <file>', 'approvals file for non-interactive runs (or RUNBOOK_APPROVALS)')
     .option('--confirm-as <handle>', 'confirm manual steps and checklist items as this person (non-interactive drills)')
-    .option('--audit-db <url>', 'also write the audit log to PostgreSQL and lock there (or RUNBOOK_AUDIT_DB / DATABASE_URL)')
+    .option('--audit-db <url>', 'also write the audit log to PostgreSQL and lock there too (or RUNBOOK_AUDIT_DB; DATABASE_URL is never used)')
     .option('--concurrency <n>', 'most steps running at once (default 8)')
     .option('--json', 'stream audit events as JSON lines on stdout');
   runOptions(program

@@ -102,7 +102,9 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
       dryRun: o.dryRun === true || envFlag(process.env.RUNBOOK_DRY_RUN), drill: o.drill === true || envFlag(process.env.RUNBOOK_DRILL),
       drillNotifiesCustomers: o.drillNotifyCustomers === true,
       initiator: initiatorOf(o.as, process.env), approvals: file.approvals, confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
-      interactive, auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB ?? process.env.DATABASE_URL,
+      interactive, // Only the tool's own setting: a generic DATABASE_URL (the application's) must never move the
+      // journal and the lock elsewhere, or a run with it and a run without it would not exclude each other.
+      auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB,
       concurrency: o.concurrency ? Number(o.concurrency) : undefined, signal: ctrl.signal, env: process.env,
       commit: o.commit ?? process.env.GITHUB_SHA ?? gitHead(o.root), actions, sideEffectFree: sideEffectFreeActions(),
       onRecord: o.json ? (r) => process.stdout.write(JSON.stringify(r) + '\n') : progress.onRecord, logger: progress.logger,

@@ -4,12 +4,29 @@ import { acquireLock } from '../lock/file-lock.js';
 import { acquirePgLock } from '../lock/pg-lock.js';
 
 /**
- * One run per concurrency key: a PostgreSQL advisory lock when an audit database is configured
- * (shared by every runner that uses it), a lock file under `.runbook/locks` otherwise. A second
- * run is refused with a message naming the holder.
+ * One run per concurrency key. The lock file under `.runbook/locks` is always taken, and with an
+ * audit database also the PostgreSQL advisory lock (shared by every runner that uses it): a run
+ * with the database and a run without it on the same checkout still exclude each other. A
+ * second run is refused with a message naming the holder.
  */
 export async function acquireRunLock(o: { root: string; key: string; runId: string; initiator: string; auditDb?: string }): Promise<{ release(): Promise<void> }> {
   const holder = { runId: o.runId, initiator: o.initiator, pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
-  if (o.auditDb) return acquirePgLock(o.auditDb, o.key, { holder });
-  return acquireLock(o.key, { dir: join(o.root, '.runbook', 'locks'), holder });
+  const file = await acquireLock(o.key, { dir: join(o.root, '.runbook', 'locks'), holder });
+  if (!o.auditDb) return file;
+  let db: { release(): Promise<void> };
+  try {
+    db = await acquirePgLock(o.auditDb, o.key, { holder });
+  } catch (error) {
+    await file.release();
+    throw error;
+  }
+  return {
+    async release() {
+      try {
+        await db.release();
+      } finally {
+        await file.release();
+      }
+    },
+  };
 }
