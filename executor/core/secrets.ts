@@ -1,7 +1,8 @@
 /**
  * Replaces every secret value with `***` in any text that leaves the process: logs, audit events,
  * plans, errors. Values shorter than 4 characters are not masked (they would mask random text),
- * and each value is also masked in its common encodings (URL-encoded, JSON-escaped).
+ * and each value is also masked in its common encodings (URL-encoded, JSON-escaped, base64 at
+ * any byte offset, hex).
  */
 export class SecretMasker {
   private readonly values: string[];
@@ -15,6 +16,7 @@ export class SecretMasker {
       for (const line of s.split(/\r?\n/)) if (line.trim().length >= 8) all.add(line);
       all.add(encodeURIComponent(s));
       all.add(JSON.stringify(s).slice(1, -1));
+      for (const form of encodedForms(s)) all.add(form);
       // A password inside a connection URL is secret on its own.
       const pw = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@]+)@/i.exec(s)?.[1];
       if (pw && pw.length >= 4) {
@@ -55,4 +57,24 @@ function decodeURIComponentSafe(s: string): string {
   } catch {
     return s;
   }
+}
+
+/**
+ * base64 (standard and URL-safe) and hex forms of a secret. A base64 encoding of text that merely
+ * contains the secret (`user:password` in a Basic auth header) depends on where the secret starts
+ * modulo 3 bytes, so each of the three alignments is masked, minus the characters it shares with
+ * its neighbours (as GitHub Actions masks derived base64 values).
+ */
+export function encodedForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const out = [bytes.toString('hex'), bytes.toString('hex').toUpperCase()];
+  for (let offset = 0; offset < 3; offset++) {
+    const b64 = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64').replace(/=+$/, '');
+    const lead = [0, 2, 3][offset];
+    const tail = (offset + bytes.length) % 3 === 0 ? 0 : 1;
+    const core = b64.slice(lead, b64.length - tail);
+    if (core.length < 6) continue;
+    out.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return out;
 }

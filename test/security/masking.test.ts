@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, cliEnv, runIdOf } from '../support/cli.js';
+
+/**
+ * A secret's derived forms are masked too: base64 (alone or inside a Basic auth header, at any
+ * byte offset), URL-safe base64 and hex. Through the CLI: the step prints them, and neither the
+ * terminal nor the audit log may show them.
+ */
+const token = 'tok3n-V4lue-never-shown';
+const runbook = `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: derived, owner: "@acme/sre" }
+spec:
+  secrets: [TOKEN]
+  phases:
+    - id: only
+      steps:
+        - id: print
+          run: |
+            printf '%s' "$TOKEN" | base64
+            printf 'admin:%s' "$TOKEN" | base64
+            printf 'ab%s' "$TOKEN" | base64 | tr '+/' '-_'
+            printf '%s' "$TOKEN" | od -An -tx1 | tr -d ' \\n'; echo
+            echo "out=$(printf '%s' "$TOKEN" | base64)" >> "$RUNBOOK_OUTPUT"
+          env: { TOKEN: "{{secrets.TOKEN}}" }
+`;
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'runbook-masking-'));
+  mkdirSync(join(root, 'runbooks'));
+  writeFileSync(join(root, 'runbooks', 'derived.yaml'), runbook);
+  expect(spawnSync(process.execPath, [bin, 'compile', '--root', root], { env: cliEnv() }).status).toBe(0);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('derived forms of a secret', () => {
+  it('never reach the output or the audit log', () => {
+    const r = spawnSync(process.execPath, [bin, 'run', 'derived', '--root', root, '--as', '@ops'], { encoding: 'utf8', env: cliEnv({ TOKEN: token }), timeout: 60_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const audit = readFileSync(join(root, '.runbook', 'runs', runIdOf(r.stdout), 'audit.jsonl'), 'utf8');
+    const forms = [
+      Buffer.from(token).toString('base64').slice(0, 16),
+      Buffer.from(`admin:${token}`).toString('base64').slice(8, 24),
+      Buffer.from(`ab${token}`).toString('base64url').slice(4, 20),
+      Buffer.from(token).toString('hex'),
+    ];
+    for (const form of forms) {
+      expect(r.stdout + r.stderr, form).not.toContain(form);
+      expect(audit, form).not.toContain(form);
+    }
+    expect(audit).toContain('***');
+  });
+});
