@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { DrillRecord } from '../../ir/drill-record.js';
 import { keepLessonsLearned, renderAuditReport } from '../../executor/report/index.js';
 import { readAuditFile } from '../../executor/audit/file-sink.js';
@@ -67,7 +67,9 @@ export async function auditReportCommand(ref: string, o: { root: string; out?: s
   const recordFile = [join(o.root, 'drills', 'records', `${runId}.json`), join(o.root, '.runbook', 'drills', 'records', `${runId}.json`)].find(existsSync);
   const record = recordFile ? (JSON.parse(readFileSync(recordFile, 'utf8')) as DrillRecord) : undefined;
   const out = o.out ?? record?.report ?? join('drills', 'reports', `${runId}.md`);
-  const abs = isAbsolute(out) ? out : join(o.root, out);
+  // --out is the user's: absolute is used as given. A record's path is repository content (anyone
+  // with a PR can write one): it must be relative and stay inside the repository.
+  const abs = o.out !== undefined && isAbsolute(o.out) ? o.out : insideRoot(o.root, out, o.out === undefined ? `the drill record of ${runId}` : '--out');
   const fresh = renderAuditReport(records, record ? { record } : {});
   mkdirSync(dirname(abs), { recursive: true });
   writeFileSync(abs, existsSync(abs) ? keepLessonsLearned(readFileSync(abs, 'utf8'), fresh) : fresh);
@@ -80,4 +82,14 @@ function parseAnchor(text: string): { seq?: number; hash: string } {
   const m = /^(?:(\d+):)?([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
   if (!m) throw new RunRefused(`--anchor ${JSON.stringify(text)} is not SEQ:HASH or a 64-hex hash`, 'copy the head line that audit verify printed or the run published');
   return { ...(m[1] ? { seq: Number(m[1]) } : {}), hash: m[2] };
+}
+
+/** `rel` resolved against `root`, refused when it is absolute or climbs out of the repository. */
+function insideRoot(root: string, rel: string, from: string): string {
+  const base = resolve(root);
+  const abs = resolve(base, rel);
+  if (isAbsolute(rel) || (abs !== base && !abs.startsWith(base + sep))) {
+    throw new RunRefused(`${from} names ${JSON.stringify(rel)}, which is outside the repository ${base}`, 'report paths are relative to the repository root, e.g. drills/reports/<run-id>.md');
+  }
+  return abs;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,5 +93,19 @@ describe('audit verify', () => {
     const v = cli('audit', 'verify', log, '--anchor', 'abc');
     expect(v.status).not.toBe(0);
     expect(v.stderr).toMatch(/not SEQ:HASH/);
+  });
+});
+
+describe('audit report paths', () => {
+  it('refuse a drill record whose report path leaves the repository, and write nothing there', () => {
+    const runId = records()[0].runId;
+    const outside = join(tmpdir(), `runbook-escape-${process.pid}-${Date.now()}.md`);
+    mkdirSync(join(root, 'drills', 'records'), { recursive: true });
+    const rel = join('..', '..', '..', '..', '..', '..', '..', '..', outside);
+    writeFileSync(join(root, 'drills', 'records', `${runId}.json`), JSON.stringify({ runId, report: rel }));
+    const r = cli('audit', 'report', runId);
+    expect(r.status).toBe(6);
+    expect(r.stderr).toMatch(/outside the repository/);
+    expect(existsSync(outside)).toBe(false);
   });
 });
