@@ -24,8 +24,13 @@ export interface RunEvents {
     drillNotifiesCustomers?: boolean;
     /** Drills: injected faults, step id → fault. */
     faults?: Record<string, string>;
+    /** The concurrency lock was taken over from a dead run (its holder) or an unreadable lock file. */
+    lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
   };
-  'run:resume': { by: string; completed: string[]; inDoubt: string[]; droppedTornLine?: boolean };
+  'run:resume': {
+    by: string; completed: string[]; inDoubt: string[]; droppedTornLine?: boolean;
+    lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
+  };
   'operator:decision': { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string };
   'phase:start': { phaseId: string };
   'phase:end': { phaseId: string; durationMs: number; budgetMs?: number };

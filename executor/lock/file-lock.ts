@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../ir/canonical-json.js';
@@ -20,12 +21,15 @@ export interface LockHolder {
   readonly startedAt: string;
 }
 
-/** A held lock. `takenOver` is the dead holder whose stale lock was replaced, for the audit. */
+/**
+ * A held lock. `takenOver` is the dead holder whose stale lock was replaced, or `'unreadable'` for
+ * an empty or damaged lock file left by a crash: both go into the audit.
+ */
 export interface LockHandle {
   readonly key: string;
   readonly path: string;
   readonly holder: LockHolder;
-  readonly takenOver?: LockHolder;
+  readonly takenOver?: LockHolder | 'unreadable';
   /** Removes the lock if it is still ours; safe to call twice. */
   release(): Promise<void>;
 }
@@ -56,7 +60,7 @@ export async function acquireLock(key: string, options: FileLockOptions): Promis
   const path = lockPath(dir, key);
   const isAlive = options.isAlive ?? pidAlive;
   await mkdir(dir, { recursive: true });
-  const handle = (takenOver?: LockHolder): LockHandle => ({
+  const handle = (takenOver?: LockHolder | 'unreadable'): LockHandle => ({
     key, path, holder: options.holder, ...(takenOver ? { takenOver } : {}),
     release: () => releaseIfOurs(path, options.holder),
   });
@@ -65,6 +69,10 @@ export async function acquireLock(key: string, options: FileLockOptions): Promis
   const current = await readHolder(path);
   if (current && current !== 'gone' && current.host === hostname() && !isAlive(current.pid)) {
     if (await takeOver(path, current, options.holder)) return handle(current);
+  } else if (current === undefined && (await isOld(path))) {
+    // Lock files are created whole (see createExclusive), so an unreadable one is debris from an
+    // older version or a damaged disk, not a run being started: recover it, and say so.
+    if (await takeOver(path, undefined, options.holder)) return handle('unreadable');
   } else if (current === 'gone' && (await createExclusive(path, options.holder))) {
     return handle();
   }
@@ -83,22 +91,34 @@ function refusal(key: string, path: string, holder: LockHolder | 'gone' | undefi
   );
 }
 
-/** O_EXCL create, then the holder written and synced; false when the file exists. */
+/**
+ * Creates `path` with the holder in it, atomically: written and synced under a private name,
+ * then hard-linked into place (link fails if the name exists, like O_EXCL). A crash can leave
+ * the private file, never an empty lock. False when the lock exists.
+ */
 async function createExclusive(path: string, holder: LockHolder): Promise<boolean> {
-  let fh;
-  try {
-    fh = await open(path, 'wx');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  }
+  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const fh = await open(tmp, 'wx');
   try {
     await fh.writeFile(JSON.stringify(holder) + '\n');
     await fh.sync();
   } finally {
     await fh.close();
   }
-  return true;
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** An unreadable lock file older than this is debris, not a lock being written. */
+async function isOld(path: string): Promise<boolean> {
+  return stat(path).then((s) => Date.now() - s.mtimeMs > GUARD_STALE_MS, () => false);
 }
 
 /**
@@ -123,7 +143,7 @@ async function readHolder(path: string): Promise<LockHolder | 'gone' | undefined
  * guard, the slower one would delete the lock the faster one had just created. With it, only
  * the guard's owner deletes, and only after re-reading that the file is still the stale one.
  */
-async function takeOver(path: string, stale: LockHolder, holder: LockHolder): Promise<boolean> {
+async function takeOver(path: string, stale: LockHolder | undefined, holder: LockHolder): Promise<boolean> {
   const guard = `${path}.takeover`;
   if (!(await createExclusive(guard, holder))) {
     const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
@@ -133,7 +153,8 @@ async function takeOver(path: string, stale: LockHolder, holder: LockHolder): Pr
   }
   try {
     const again = await readHolder(path);
-    if (again !== 'gone' && !sameHolder(again, stale)) return false;
+    // Still the same stale holder, or still unreadable: otherwise someone else took it meanwhile.
+    if (again !== 'gone' && (stale ? !sameHolder(again, stale) : again !== undefined)) return false;
     if (again !== 'gone') await unlink(path).catch(() => undefined);
     return await createExclusive(path, holder);
   } finally {

@@ -1,7 +1,13 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { acquireLock } from '../lock/file-lock.js';
+import { acquireLock, type LockHolder } from '../lock/file-lock.js';
 import { acquirePgLock } from '../lock/pg-lock.js';
+
+/** A run's lock; `takenOver` names a dead holder (or an unreadable file) it replaced, for the audit. */
+export interface RunLock {
+  readonly takenOver?: LockHolder | 'unreadable';
+  release(): Promise<void>;
+}
 
 /**
  * One run per concurrency key. The lock file under `.runbook/locks` is always taken, and with an
@@ -9,7 +15,7 @@ import { acquirePgLock } from '../lock/pg-lock.js';
  * with the database and a run without it on the same checkout still exclude each other. A
  * second run is refused with a message naming the holder.
  */
-export async function acquireRunLock(o: { root: string; key: string; runId: string; initiator: string; auditDb?: string }): Promise<{ release(): Promise<void> }> {
+export async function acquireRunLock(o: { root: string; key: string; runId: string; initiator: string; auditDb?: string }): Promise<RunLock> {
   const holder = { runId: o.runId, initiator: o.initiator, pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
   const file = await acquireLock(o.key, { dir: join(o.root, '.runbook', 'locks'), holder });
   if (!o.auditDb) return file;
@@ -21,6 +27,7 @@ export async function acquireRunLock(o: { root: string; key: string; runId: stri
     throw error;
   }
   return {
+    ...(file.takenOver ? { takenOver: file.takenOver } : {}),
     async release() {
       try {
         await db.release();

@@ -112,13 +112,15 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
       id: runId, runbook: graph.name, initiator: o.initiator, startedAt: new Date(clock.now()).toISOString(),
       dryRun: o.dryRun, drill: o.drill === true, ...(o.drill && o.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}), url: o.env.GITHUB_RUN_URL ?? runUrl(o.env), planHash,
     };
-    if (o.resume) await audit.emit('run:resume', { by: o.initiator, completed: [...o.resume.restored.keys()], inDoubt: o.resume.inDoubt, ...(o.resume.droppedTornLine ? { droppedTornLine: true } : {}) });
+    const takeover = lock.takenOver ? { lockTakenOver: lock.takenOver } : {};
+    if (o.resume) await audit.emit('run:resume', { by: o.initiator, completed: [...o.resume.restored.keys()], inDoubt: o.resume.inDoubt, ...(o.resume.droppedTornLine ? { droppedTornLine: true } : {}), ...takeover });
     else await audit.emit('run:start', {
       runbook: graph.name, title: graph.title, planHash, ...(o.commit ? { commit: o.commit } : {}), initiator: o.initiator,
       inputs, dryRun: o.dryRun, drill: o.drill === true, objectives: graph.objectives,
       ...(o.drill && o.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}),
       phases: graph.phases.map((p) => ({ id: p.id, steps: p.steps, ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}) })),
       ...(o.faults?.size ? { faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])) } : {}),
+      ...takeover,
     });
     for (const d of o.resume?.decisions ?? []) await audit.emit('operator:decision', d);
     if (o.beforeSteps && !o.resume) {

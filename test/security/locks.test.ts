@@ -1,8 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseAuditText } from '../../executor/audit/file-sink.js';
+import { lockPath } from '../../executor/lock/file-lock.js';
 import { startPostgres, type PgCluster } from '../../executor/pg/cluster.js';
 import { noPostgres, skipReason } from '../executor/pg/context.js';
 import { bin, cliEnv, runIdOf } from '../support/cli.js';
@@ -39,7 +42,35 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** The run:start data of a run the CLI printed. */
+function runStart(stdout: string): Record<string, unknown> {
+  const log = readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8');
+  return parseAuditText(log).records.find((r) => r.type === 'run:start')!.data as Record<string, unknown>;
+}
+
 describe('locks', () => {
+  const lockFile = () => lockPath(join(root, '.runbook', 'locks'), 'one-at-a-time');
+
+  it('recover an empty lock file left by a crash, and audit the takeover', () => {
+    mkdirSync(join(root, '.runbook', 'locks'), { recursive: true });
+    writeFileSync(lockFile(), '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lockFile(), old, old);
+    const r = cli(['run', 'locked', '--as', '@ops']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(runStart(r.stdout).lockTakenOver).toBe('unreadable');
+    expect(existsSync(lockFile())).toBe(false);
+  });
+
+  it('take over the lock of a dead run on this host, and audit whose it was', () => {
+    // A pid that cannot be alive: above the kernel's pid_max.
+    const dead = { runId: 'dead-run', initiator: '@gone', pid: 2 ** 22 + 1, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' };
+    writeFileSync(lockFile(), JSON.stringify(dead));
+    const r = cli(['run', 'locked', '--as', '@ops']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(runStart(r.stdout).lockTakenOver).toEqual(dead);
+  });
+
   it('ignore a generic DATABASE_URL (an unreachable one changes nothing)', () => {
     const r = cli(['run', 'locked', '--as', '@ops'], { DATABASE_URL: 'postgres://app:pw@127.0.0.1:1/app' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
