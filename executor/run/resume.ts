@@ -13,8 +13,9 @@ export type Decision = 'rerun' | 'skip' | 'abort';
 
 /**
  * Rebuilds a killed run from its audit log (the journal): finished steps are restored with their
- * outputs; a step that started but never ended is in doubt — re-run when idempotent, otherwise an
- * operator decides (re-run, or skip because they checked it completed, or abort). Failed steps
+ * outputs; a step that started but never ended, or was cancelled or ended by its timeout in the
+ * middle of its action, is in doubt — re-run when idempotent, otherwise an operator decides
+ * (re-run, or skip because they checked it completed, or abort). Failed steps
  * simply run again. A torn last line is a record whose write was never acknowledged, so its
  * action never started (journal first): it is cut off before the log is continued.
  */
@@ -77,7 +78,8 @@ function replay(records: readonly AuditRecord[]) {
     const e = r.data as RunEvents['step:end'];
     open.delete(e.stepId);
     if (e.status === 'succeeded' || e.status === 'skipped') restored.set(e.stepId, { status: e.status, outputs: e.outputs ?? {} });
-    else if (e.status === 'cancelled') open.add(e.stepId); // interrupted mid-action: effect unknown
+    // Interrupted or killed by its timeout mid-action: whether the effect happened is unknown.
+    else if (e.status === 'cancelled' || e.status === 'timed-out') open.add(e.stepId);
     else restored.delete(e.stepId);
   }
   return { restored, open };
