@@ -89,7 +89,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const inFlight = new Set<Promise<unknown>>();
 
   function build<T extends RunEventType>(type: T, data: RunEvents[T]): AuditRecord<T> {
-    const masked = maskJson(options.masker, toJsonValue(data)) as RunEvents[T] & { stepId?: unknown; attempt?: unknown };
+    const masked = maskData(options.masker, toJsonValue(data)) as RunEvents[T] & { stepId?: unknown; attempt?: unknown };
     const body = {
       seq: ++seq,
       ts: clock().toISOString(),
@@ -151,6 +151,19 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 function toJsonValue(value: unknown): unknown {
   const text = JSON.stringify(value);
   return text === undefined ? null : JSON.parse(text);
+}
+
+/**
+ * Fields that name things of the graph (steps, phases, runbooks), never values: masking them
+ * because a secret happens to equal a step id would make the journal point at a step that does
+ * not exist, so resume re-runs it or cannot resume at all.
+ */
+const identifierFields = new Set(['stepId', 'phaseId', 'runbook', 'completed', 'inDoubt', 'phases']);
+
+/** maskJson on an event's data, except its identifier fields. */
+function maskData(masker: SecretMasker, data: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return maskJson(masker, data);
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, identifierFields.has(k) ? v : maskJson(masker, v)]));
 }
 
 /** Masks secrets in every string and every key: a secret must not reach the record at all. */

@@ -56,3 +56,36 @@ describe('derived forms of a secret', () => {
     expect(audit).toContain('***');
   });
 });
+
+describe('identifiers are never masked', () => {
+  it('a secret equal to a step id leaves the journal usable: resume does not re-run the finished step', () => {
+    const effects = join(root, 'promoted.txt');
+    writeFileSync(join(root, 'runbooks', 'ids.yaml'), `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: ids, owner: "@acme/sre" }
+spec:
+  inputs: { fail: { type: boolean, default: true } }
+  secrets: [TOKEN]
+  phases:
+    - id: only
+      steps:
+        - id: promote-db
+          run: echo promoted >> "${effects}"
+          idempotent: false
+        - id: then-fail
+          needs: [promote-db]
+          run: 'if [ "$FAIL" = true ]; then exit 1; fi; echo "$T" > /dev/null'
+          env: { FAIL: "{{inputs.fail}}", T: "{{secrets.TOKEN}}" }
+`);
+    expect(spawnSync(process.execPath, [bin, 'compile', '--root', root], { env: cliEnv() }).status).toBe(0);
+    const env = cliEnv({ TOKEN: 'promote-db' });
+    const run = spawnSync(process.execPath, [bin, 'run', 'ids', '--root', root, '--as', '@ops'], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(run.status).toBe(4);
+    const runId = runIdOf(run.stdout);
+    const audit = readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8');
+    expect(audit).toContain('"stepId":"promote-db"');
+    const resumed = spawnSync(process.execPath, [bin, 'resume', runId, '--root', root, '--as', '@ops'], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(resumed.status).toBe(4); // then-fail still fails; what matters is what ran again
+    expect(readFileSync(effects, 'utf8')).toBe('promoted\n');
+  });
+});
