@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { newStepDir } from './step-dirs.js';
 import { join } from 'node:path';
 import { ActionError } from '../core/errors.js';
 import type { ActionContext, ActionDefinition, PlanContext } from './action.js';
@@ -54,7 +54,7 @@ export const shellAction: ActionDefinition<ShellParams, ShellResult> = {
   id: 'shell',
   rawParams: ['script'],
   async run(params, ctx) {
-    const dir = await mkdtemp(join(tmpdir(), 'runbook-step-'));
+    const dir = await newStepDir();
     try {
       const scriptFile = join(dir, 'script.sh');
       const outputFile = join(dir, 'output');

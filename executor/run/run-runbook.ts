@@ -14,6 +14,7 @@ import type { EventSink, RunStatus } from '../core/events.js';
 import { SecretMasker } from '../core/secrets.js';
 import { resolveInputs } from '../inputs/resolve-inputs.js';
 import { acquireRunLock } from './run-lock.js';
+import { removeOrphanStepDirs } from '../actions/step-dirs.js';
 import { runGraph, type SchedulerResult } from '../scheduler/scheduler.js';
 import { LiveRunner } from './live-runner.js';
 import { loadGraph } from './load-graph.js';
@@ -90,6 +91,8 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   }
   const clock = o.clock ?? systemClock;
   const runId = o.resume?.runId ?? o.runId ?? newRunId(graph.name);
+  // A killed executor leaves its steps' temp files (outputs may hold secrets): clear them now.
+  await removeOrphanStepDirs();
   const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb });
   // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
   const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +87,16 @@ spec:
     const resumed = spawnSync(process.execPath, [bin, 'resume', runId, '--root', root, '--as', '@ops'], { encoding: 'utf8', env, timeout: 60_000 });
     expect(resumed.status).toBe(4); // then-fail still fails; what matters is what ran again
     expect(readFileSync(effects, 'utf8')).toBe('promoted\n');
+  });
+});
+
+describe('step temp dirs', () => {
+  it('left by a killed executor are removed when the next run starts', () => {
+    const orphan = join(tmpdir(), `runbook-step-${2 ** 22 + 1}-${process.pid}x`);
+    mkdirSync(orphan, { recursive: true });
+    writeFileSync(join(orphan, 'output'), `token=${token}\n`);
+    const r = spawnSync(process.execPath, [bin, 'run', 'derived', '--root', root, '--as', '@ops'], { encoding: 'utf8', env: cliEnv({ TOKEN: token }), timeout: 60_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(existsSync(orphan)).toBe(false);
   });
 });
