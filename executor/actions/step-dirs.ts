@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pidAlive } from '../core/pid-alive.js';
 
 const prefix = 'runbook-step-';
 
@@ -23,13 +24,4 @@ export async function removeOrphanStepDirs(alive: (pid: number) => boolean = pid
     await rm(join(tmpdir(), name), { recursive: true, force: true }).then(() => removed.push(name), () => undefined);
   }
   return removed;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../ir/canonical-json.js';
 import { RunRefused } from '../core/errors.js';
+import { pidAlive } from '../core/pid-alive.js';
 
 /**
  * A run's concurrency lock as a file: created with O_EXCL, so of two runs of the same key on
@@ -172,12 +173,3 @@ function sameHolder(a: LockHolder | undefined, b: LockHolder): boolean {
   return !!a && a.runId === b.runId && a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt;
 }
 
-/** Signal 0 checks existence; EPERM means it exists but belongs to another user. */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

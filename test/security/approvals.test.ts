@@ -4,23 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../executor/audit/file-sink.js';
+import { directoryYaml } from './directory.js';
 import { bin, cliEnv, runIdOf } from '../support/cli.js';
 
 /**
  * Approvals count people, not strings: through the CLI with an approvals file, as a drill in CI
  * would approve. The gate needs 2 of the `@acme/dba` team (dana-lee, riley-park).
  */
-const directory = `apiVersion: runbook/v1
-kind: Directory
-metadata: { name: dir, owner: "@acme/dba" }
-spec:
-  people:
-    dana-lee: { name: Dana Lee, github: "@dana-lee" }
-    riley-park: { name: Riley Park, github: "@riley-park" }
-    ops: { name: Ops, github: "@ops" }
-  teams:
-    dba: { name: DBA, github: "@acme/dba", members: [dana-lee, riley-park] }
-`;
 const gate = `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: gate, owner: "@acme/dba" }
@@ -41,7 +31,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '-
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-approvals-'));
   mkdirSync(join(root, 'runbooks'));
-  writeFileSync(join(root, 'runbooks', 'directory.yaml'), directory);
+  writeFileSync(join(root, 'runbooks', 'directory.yaml'), directoryYaml);
   writeFileSync(join(root, 'runbooks', 'gate.yaml'), gate);
   const compiled = cli('compile');
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);

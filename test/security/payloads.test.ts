@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin, cliEnv } from '../support/cli.js';
+import { bin, cliEnv, runCliAsync } from '../support/cli.js';
 
 /**
  * Structured payloads are built as data: a JSON webhook Template is rendered value by value, so a
@@ -86,25 +86,9 @@ describe('a JSON webhook payload is data', () => {
   it('keeps a variable that looks like JSON inside its string, and a drill stays a drill', async () => {
     const { port } = server.address() as AddressInfo;
     const summary = 'x", "drill": false, "status": "rolled-back", "event": "none", "y": "';
-    const r = await runCli(['drill', 'send', '--root', root, '--as', '@ops', '--input', `hook=http://127.0.0.1:${port}/hook`, '--input', `summary=${summary}`]);
+    const r = await runCliAsync(['drill', 'send', '--root', root, '--as', '@ops', '--input', `hook=http://127.0.0.1:${port}/hook`, '--input', `summary=${summary}`]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(bodies).toEqual([{ event: 'failover', status: 'promoted', details: summary, drill: true }]);
   });
 });
 
-/** The CLI in a child, without blocking this process: the loopback server must keep answering. */
-function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}

@@ -3,22 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directoryYaml } from './directory.js';
 import { bin, cliEnv } from '../support/cli.js';
 
 /**
  * The plan hash covers what runs: the mode (live, drill, dry run) and the child runbooks' graphs.
  * An approval given for one never counts for another. Through the CLI, with an approvals file.
  */
-const directory = `apiVersion: runbook/v1
-kind: Directory
-metadata: { name: dir, owner: "@acme/dba" }
-spec:
-  people:
-    dana-lee: { name: Dana Lee, github: "@dana-lee" }
-    ops: { name: Ops, github: "@ops" }
-  teams:
-    dba: { name: DBA, github: "@acme/dba", members: [dana-lee] }
-`;
 const parent = `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: parent, owner: "@acme/dba" }
@@ -56,7 +47,7 @@ function approvals(hash: string): string {
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-planhash-'));
   mkdirSync(join(root, 'runbooks'));
-  writeFileSync(join(root, 'runbooks', 'directory.yaml'), directory);
+  writeFileSync(join(root, 'runbooks', 'directory.yaml'), directoryYaml);
   writeFileSync(join(root, 'runbooks', 'parent.yaml'), parent);
   writeFileSync(join(root, 'runbooks', 'child.yaml'), child('echo one'));
   compile();

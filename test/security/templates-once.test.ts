@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin, cliEnv } from '../support/cli.js';
+import { bin, cliEnv, runCliAsync } from '../support/cli.js';
 
 /**
  * Templates are rendered once, and values are data: an input that holds `{{secrets.X}}`, `$(…)`
@@ -70,7 +70,7 @@ describe('an input holding templates and shell syntax stays data in a nested che
     const { port } = server.address() as AddressInfo;
     const out = join(root, 'value.txt');
     const value = '$(id -un) `id -un` {{secrets.TOKEN}} \u001b[2K\u001b[1AApprove?';
-    const r = await runCli(['run', 'poll-input', '--root', root, '--as', '@ops',
+    const r = await runCliAsync(['run', 'poll-input', '--root', root, '--as', '@ops',
       '--input', `url=http://127.0.0.1:${port}/x?t={{secrets.TOKEN}}`, '--input', `value=${value}`, '--input', `out=${out}`,
     ], { TOKEN: token });
     expect(r.status, r.stdout + r.stderr).toBe(0);
@@ -81,19 +81,3 @@ describe('an input holding templates and shell syntax stays data in a nested che
   });
 });
 
-/** The CLI in a child, without blocking this process: the loopback server must keep answering. */
-function runCli(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}

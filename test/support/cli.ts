@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 /** The built CLI (`npm run build` first): tests run it as users do, in a child process. */
@@ -35,4 +36,24 @@ export function drillRecordOf(stdout: string): string {
   const m = /^drill record: (.+)$/m.exec(stdout);
   if (!m) throw new Error(`no "drill record:" line in:\n${stdout}`);
   return m[1];
+}
+
+/**
+ * The CLI in a child without blocking this process, for tests whose loopback servers must keep
+ * answering while it runs (spawnSync would freeze them). Killed after `timeoutMs`.
+ */
+export function runCliAsync(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
