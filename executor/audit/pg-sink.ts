@@ -97,7 +97,7 @@ export function createPgSink(options: PgSinkOptions): PgSink {
          ON CONFLICT (run_id, seq) DO NOTHING RETURNING seq`,
         [
           records.map((r) => r.runId), records.map((r) => r.seq), records.map((r) => r.ts), records.map((r) => r.type),
-          records.map((r) => r.stepId ?? null), records.map((r) => JSON.stringify(r)), records.map((r) => r.hash),
+          records.map((r) => r.stepId ?? null), records.map(recordColumn), records.map((r) => r.hash),
           records.map((r) => r.prevHash),
         ],
       );
@@ -164,6 +164,21 @@ export interface AuditRow {
   readonly record: AuditRecord;
 }
 
+/**
+ * The `record` column's JSON. jsonb cannot hold U+0000, which a script may well print into an
+ * output; such a record is stored as its JSON text inside `{"$json": …}` (where the NUL is an
+ * escaped backslash sequence), so it is kept byte for byte and still hashes the same when read.
+ */
+function recordColumn(r: AuditRecord): string {
+  const text = JSON.stringify(r);
+  return text.includes('\\u0000') ? JSON.stringify({ $json: text }) : text;
+}
+
+function fromRecordColumn(value: unknown): AuditRecord {
+  const wrapped = value as { $json?: unknown };
+  return typeof wrapped?.$json === 'string' ? (JSON.parse(wrapped.$json) as AuditRecord) : (value as AuditRecord);
+}
+
 /** Reads a run's rows in seq order. */
 export async function readAuditRows(url: string, runId: string): Promise<AuditRow[]> {
   const c = new pg.Client({ connectionString: url, application_name: 'runbook audit verify' });
@@ -173,7 +188,7 @@ export async function readAuditRows(url: string, runId: string): Promise<AuditRo
       'SELECT run_id, seq, hash, prev_hash, record FROM runbook_audit WHERE run_id = $1 ORDER BY seq',
       [runId],
     );
-    return rows.map((r) => ({ runId: r.run_id, seq: Number(r.seq), hash: r.hash, prevHash: r.prev_hash, record: r.record }));
+    return rows.map((r) => ({ runId: r.run_id, seq: Number(r.seq), hash: r.hash, prevHash: r.prev_hash, record: fromRecordColumn(r.record) }));
   } finally {
     await c.end();
   }
