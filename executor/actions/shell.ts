@@ -101,8 +101,9 @@ interface Finished { exitCode: number; stdout: LineTail; stderr: LineTail }
 
 function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, outputFile: string): Promise<Finished> {
   const [command, ...flags] = params.shell === 'sh' ? ['sh', '-e'] : ['bash', '--noprofile', '--norc', '-eo', 'pipefail'];
-  const stdout = new LineTail((line) => ctx.log.stdout(ctx.secrets.mask(line)));
-  const stderr = new LineTail((line) => ctx.log.stderr(ctx.secrets.mask(line)));
+  const cut = (text: string, at: number) => ctx.secrets.safeCut(text, at);
+  const stdout = new LineTail((line) => ctx.log.stdout(ctx.secrets.mask(line)), cut);
+  const stderr = new LineTail((line) => ctx.log.stderr(ctx.secrets.mask(line)), cut);
   return new Promise<Finished>((resolve, reject) => {
     if (ctx.signal.aborted) return reject(abortReason(ctx.signal));
     const child = spawn(command, [...flags, scriptFile], {
@@ -175,7 +176,8 @@ class LineTail {
   readonly lines: string[] = [];
   private size = 0;
 
-  constructor(private readonly emit: (line: string) => void) {}
+  /** `safeCut` moves a split point off any secret, so no secret is logged in two unmasked halves. */
+  constructor(private readonly emit: (line: string) => void, private readonly safeCut: (text: string, at: number) => number = (_t, at) => at) {}
 
   push(chunk: string): void {
     const text = this.partial + chunk;
@@ -186,8 +188,9 @@ class LineTail {
     }
     let rest = text.slice(start);
     while (rest.length > MAX_LINE) {
-      this.line(rest.slice(0, MAX_LINE));
-      rest = rest.slice(MAX_LINE);
+      const cut = this.safeCut(rest, MAX_LINE);
+      this.line(rest.slice(0, cut));
+      rest = rest.slice(cut);
     }
     this.partial = rest;
   }

@@ -34,6 +34,26 @@ export class SecretMasker {
     return out;
   }
 
+  /**
+   * The largest split point ≤ `at` that does not fall inside an occurrence of a secret (or one of
+   * its forms) in `text`, so each piece can be masked on its own. `at` itself when only a split
+   * at 0 would avoid it (a secret longer than the piece).
+   */
+  safeCut(text: string, at: number): number {
+    let cut = at;
+    for (let moved = true; moved && cut > 0; ) {
+      moved = false;
+      for (const v of this.values) {
+        const i = text.indexOf(v, Math.max(0, cut - v.length + 1));
+        if (i >= 0 && i < cut && i + v.length > cut) {
+          cut = i;
+          moved = true;
+        }
+      }
+    }
+    return cut > 0 ? cut : at;
+  }
+
   /** Masks every string inside a JSON-like value. */
   maskDeep<T>(value: T): T {
     if (typeof value === 'string') return this.mask(value) as T;

@@ -100,3 +100,28 @@ describe('step temp dirs', () => {
     expect(existsSync(orphan)).toBe(false);
   });
 });
+
+describe('a secret across the 16 KiB line split', () => {
+  it('is masked whole, not leaked in two halves', () => {
+    writeFileSync(join(root, 'runbooks', 'long.yaml'), `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: long, owner: "@acme/sre" }
+spec:
+  secrets: [TOKEN]
+  phases:
+    - id: only
+      steps:
+        - id: print
+          # The line ends only after a pause, so the reader holds more than 16 KiB of it unfinished.
+          run: 'for n in 16380 16375 16370; do head -c $n /dev/zero | tr "\\\\0" x; printf "%s" "$TOKEN"; sleep 0.3; echo; done'
+          env: { TOKEN: "{{secrets.TOKEN}}" }
+`);
+    expect(spawnSync(process.execPath, [bin, 'compile', '--root', root], { env: cliEnv() }).status).toBe(0);
+    const r = spawnSync(process.execPath, [bin, 'run', 'long', '--root', root, '--as', '@ops'], { encoding: 'utf8', env: cliEnv({ TOKEN: token }), timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+    expect(r.status, r.stderr).toBe(0);
+    const audit = readFileSync(join(root, '.runbook', 'runs', runIdOf(r.stdout), 'audit.jsonl'), 'utf8');
+    for (const text of [r.stdout + r.stderr, audit]) {
+      for (const half of [token.slice(0, 8), token.slice(-8)]) expect(text).not.toContain(half);
+    }
+  });
+});
