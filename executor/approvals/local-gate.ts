@@ -28,10 +28,9 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
       const consider = async (claim: ApprovalClaim, source: string): Promise<string | undefined> => {
         const verdict = judgeClaim({ claim, stepId: req.stepId, policy, initiator: o.initiator, planHash: o.planHash, members: o.members });
         // One person counts once, however the handle is written (@Dana-Lee, dana-lee).
-        const reason = 'reason' in verdict ? verdict.reason
-          : granted.has(verdict.login) ? `${claim.approver} already approved (a person counts once)` : undefined;
-        if (reason !== undefined || !('login' in verdict)) {
-          await o.events.emit('approval:refused', { stepId: req.stepId, approver: claim.approver, source, reason: reason ?? 'refused' });
+        if (!('login' in verdict) || granted.has(verdict.login)) {
+          const reason = 'reason' in verdict ? verdict.reason : `${claim.approver} already approved (a person counts once)`;
+          await o.events.emit('approval:refused', { stepId: req.stepId, approver: claim.approver, source, reason });
           return reason;
         }
         granted.add(verdict.login);
