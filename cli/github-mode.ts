@@ -1,6 +1,7 @@
 import type { IrGraph } from '../ir/types.js';
 import { githubClient } from '../executor/github/client.js';
 import { githubCommentGate } from '../executor/github/comment-gate.js';
+import { createAnchorCommentSink } from '../executor/github/anchor-comment.js';
 import { githubChannelSender } from '../executor/github/notify-github.js';
 import { openTrackingIssue } from '../executor/github/tracking-issue.js';
 import type { RunOptions } from '../executor/run/run-runbook.js';
@@ -21,7 +22,9 @@ export async function githubRunOptions(o: { env: NodeJS.ProcessEnv; graph: IrGra
   process.stderr.write(`tracking issue: ${issue.url}\n`);
   return {
     runId: o.runId,
-    extraSinks: [issue],
+    trackingIssue: { number: issue.issueNumber, url: issue.url },
+    // The chain head at each gate and at the end, in a comment the run cannot rewrite after its token expires.
+    extraSinks: [issue, createAnchorCommentSink({ octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId })],
     channels: { github: githubChannelSender(issue) },
     approvalGate: ({ events, graph, planHash, masker }) => githubCommentGate({
       octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId, planHash, initiator: o.initiator,

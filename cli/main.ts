@@ -127,8 +127,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--run <id>', 'run id (with --db)')
     .option('--allow-incomplete', 'accept a log without run:end or with a torn last line (a run still running)')
     .option('--anchor <seq:hash|hash>', 'a chain head published elsewhere (job summary, tracking issue): the log must contain it')
+    .option('--anchors-from <github|db>', 'compare with every head the run published on its tracking issue (GITHUB_TOKEN, GITHUB_REPOSITORY) or in the audit database (--db or RUNBOOK_AUDIT_DB); both: github,db')
+    .option('--issue <number>', 'the tracking issue or pull request holding the heads (default: the one the log names)')
+    .option('--key <file>', 'audit key file (HMAC secret hmac:<base64>, or ed25519 public key PEM): every record must be signed by it (default RUNBOOK_AUDIT_PUBKEY, else RUNBOOK_AUDIT_KEY)')
     .option('--require-complete', 'the default; kept for scripts written before it was')
-    .action(async (ref: string | undefined, o: { db?: string; run?: string; allowIncomplete?: boolean; anchor?: string }, cmd: Command) => setExit(await auditVerifyCommand(ref, { ...o, root: common(cmd).root })));
+    .action(async (ref: string | undefined, o: { db?: string; run?: string; allowIncomplete?: boolean; anchor?: string; anchorsFrom?: string; issue?: string; key?: string }, cmd: Command) => setExit(await auditVerifyCommand(ref, { ...o, root: common(cmd).root })));
   audit
     .command('show')
     .description('who initiated, inputs, steps, approvals, outcome, time per phase against budgets')

@@ -3,11 +3,15 @@ import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { DrillRecord } from '../../ir/drill-record.js';
 import { keepLessonsLearned, renderAuditReport } from '../../executor/report/index.js';
 import { readAuditFile } from '../../executor/audit/file-sink.js';
+import type { PublishedAnchor } from '../../executor/audit/check-anchors.js';
+import { readDbAnchors } from '../../executor/audit/pg-anchors.js';
 import { readAuditRows } from '../../executor/audit/pg-sink.js';
+import type { AuditRecord } from '../../executor/audit/record.js';
 import { renderAuditSummary, summarizeAudit } from '../../executor/audit/summary.js';
 import { verifyAudit, verifyAuditDb, type AuditVerification } from '../../executor/audit/verify.js';
 import { RunRefused } from '../../executor/core/errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { collectAnchors, NoAnchors, verifierOf, type OutsideOptions } from './audit-anchors.js';
 
 /** A run id or a file path → the audit file. */
 export function auditPathOf(root: string, ref: string): string {
@@ -20,24 +24,48 @@ export function auditPathOf(root: string, ref: string): string {
 /**
  * `runbook audit verify FILE|RUN` or `--db URL --run ID`: exit 1 naming the first bad record.
  * Strict by default: a log without `run:end`, or with a line that is not a record, fails unless
- * `--allow-incomplete` says the run is still running. `--anchor` compares with a published head.
+ * `--allow-incomplete` says the run is still running. `--anchor` compares with a published head,
+ * `--anchors-from github|db` with every head the run published there (with `--db`, the heads
+ * stored in the database are compared too), and a configured audit key (`--key`,
+ * RUNBOOK_AUDIT_PUBKEY, RUNBOOK_AUDIT_KEY) makes every record's signature required.
  */
-export async function auditVerifyCommand(ref: string | undefined, o: { root: string; db?: string; run?: string; allowIncomplete?: boolean; anchor?: string }): Promise<number> {
-  let v: AuditVerification;
+export async function auditVerifyCommand(ref: string | undefined, o: { root: string; db?: string; run?: string; allowIncomplete?: boolean; anchor?: string } & OutsideOptions): Promise<number> {
   let what: string;
-  const options = { requireComplete: o.allowIncomplete !== true, ...(o.anchor !== undefined ? { anchor: parseAnchor(o.anchor) } : {}) };
+  let records: readonly AuditRecord[];
+  let runId: string;
   if (o.db) {
     if (!o.run) throw new RunRefused('--db needs --run RUN_ID');
-    v = await verifyAuditDb(o.db, o.run, options);
-    what = `run ${o.run} in the audit database`;
+    [what, runId] = [`run ${o.run} in the audit database`, o.run];
+    records = (await readAuditRows(o.db, o.run)).map((r) => r.record);
   } else {
     if (!ref) throw new RunRefused('give an audit file or run id (or --db URL --run ID)');
     what = auditPathOf(o.root, ref);
-    v = await verifyAudit(what, options);
+    records = (await readAuditFile(what)).records;
+    runId = records[0]?.runId ?? ref;
   }
+  const key = verifierOf(o, process.env);
+  let anchors: PublishedAnchor[];
+  try {
+    anchors = await collectAnchors(records, runId, o, process.env);
+    if (o.db && !(o.anchorsFrom ?? '').includes('db')) anchors.push(...(await readDbAnchors(o.db, runId)));
+  } catch (e) {
+    if (!(e instanceof NoAnchors)) throw e;
+    process.stdout.write(`✖ ${what}: ${e.message}\n`);
+    return ExitCode.Problems;
+  }
+  const options = {
+    requireComplete: o.allowIncomplete !== true, ...(o.anchor !== undefined ? { anchor: parseAnchor(o.anchor) } : {}),
+    anchors, ...(key ? { key } : {}),
+  };
+  const v: AuditVerification = o.db ? await verifyAuditDb(o.db, o.run!, options) : await verifyAudit(what, options);
   for (const f of v.findings.filter((x) => !x.fatal)) process.stdout.write(`note: ${f.reason}\n`);
   if (v.ok) {
-    process.stdout.write(`✔ ${what}: ${v.count} records, chain intact${v.complete ? ', run complete' : ', run not finished'}${o.anchor ? ', anchor matches' : ''}${v.tail ? ` · head ${v.tail.seq}:${v.tail.hash}` : ''}\n`);
+    const checked = [
+      ...(o.anchor ? ['anchor matches'] : []),
+      ...(anchors.length ? [`${anchors.length} published head${anchors.length > 1 ? 's' : ''} match${anchors.length > 1 ? '' : 'es'}`] : []),
+      ...(key ? [`every record signed (${key.kind})`] : []),
+    ];
+    process.stdout.write(`✔ ${what}: ${v.count} records, chain intact${v.complete ? ', run complete' : ', run not finished'}${checked.map((c) => `, ${c}`).join('')}${v.tail ? ` · head ${v.tail.seq}:${v.tail.hash}` : ''}\n`);
     return ExitCode.Ok;
   }
   const b = v.firstBad!;

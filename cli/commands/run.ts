@@ -5,6 +5,7 @@ import { readApprovalsFile } from '../../executor/approvals/approvals-file.js';
 import { readAuditFile } from '../../executor/audit/file-sink.js';
 import { renderAuditSummary, summarizeAudit } from '../../executor/audit/summary.js';
 import { renderSummaryMarkdown } from '../../executor/audit/summary-markdown.js';
+import { headOf, renderAnchorMarkdown } from '../../executor/audit/anchor-marker.js';
 import { appendFileSync } from 'node:fs';
 import { loadGraph } from '../../executor/run/load-graph.js';
 import type { RunStatus } from '../../executor/core/events.js';
@@ -123,11 +124,18 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
     const outcome = await runRunbook({ ...options, ...github, ...(extra?.faults ? { faults: extra.faults } : {}) });
     const { records } = await readAuditFile(outcome.auditPath);
     await extra?.onOutcome?.(outcome, records);
-    // In GitHub Actions the run also reports itself in the job summary.
-    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, renderSummaryMarkdown(summarizeAudit(records)) + '\n');
+    const last = records.at(-1);
+    const head = last ? headOf(last) : undefined;
+    // In GitHub Actions the run also reports itself in the job summary, with its chain head: the
+    // runner uploads the step's summary file when the step ends and later steps cannot change it
+    // (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#adding-a-job-summary).
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      appendFileSync(process.env.GITHUB_STEP_SUMMARY, renderSummaryMarkdown(summarizeAudit(records)) + '\n' + (head ? renderAnchorMarkdown(outcome.runId, head) + '\n' : ''));
+    }
     if (!o.json) {
       process.stdout.write('\n' + renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }) + '\n');
       process.stdout.write(`audit log: ${outcome.auditPath}\n`);
+      if (head) process.stdout.write(`audit head: ${head.seq}:${head.hash}\n`);
       if (outcome.status === 'interrupted' || outcome.status === 'failed') process.stdout.write(`resume with: runbook resume ${outcome.runId}\n`);
     }
     return exitFor[outcome.status];

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { groupCommit } from './group-commit.js';
+import { ensureAnchorTable } from './pg-anchors.js';
 import type { AuditRecord, AuditSink } from './record.js';
 
 /**
@@ -47,6 +48,7 @@ export async function ensureAuditTable(client: pg.ClientBase): Promise<void> {
       `SELECT 1 FROM pg_trigger WHERE tgrelid = 'runbook_audit'::regclass AND tgname = 'runbook_audit_append_only'`,
     );
     if (!rowCount) await client.query(CREATE_TRIGGER);
+    await ensureAnchorTable(client);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);

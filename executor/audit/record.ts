@@ -30,8 +30,13 @@ export interface AuditRecord<T extends RunEventType = RunEventType> {
   /** The event's data, secrets masked. */
   readonly data: RunEvents[T];
   readonly prevHash: string;
-  /** sha256 of the canonical JSON of every other field. */
+  /** sha256 of the canonical JSON of every other field (but `sig`). */
   readonly hash: string;
+  /**
+   * With RUNBOOK_AUDIT_KEY: a signature over `hash` (see audit-key.ts). Outside the hash, which
+   * it signs; a record without it passes the chain, so verify with the key refuses it.
+   */
+  readonly sig?: string;
 }
 
 /** Where audit records go. `write` resolves only once the records are durable there. */
@@ -47,9 +52,9 @@ export class AuditWriteError extends Error {
   override readonly name = 'AuditWriteError';
 }
 
-/** The hash a record must carry: sha256 of its canonical JSON without `hash`. */
+/** The hash a record must carry: sha256 of its canonical JSON without `hash` and `sig`. */
 export function hashRecord(record: Omit<AuditRecord, 'hash'> | AuditRecord): string {
-  const { hash: _ignored, ...rest } = record as AuditRecord;
+  const { hash: _ignored, sig: _signature, ...rest } = record as AuditRecord;
   return sha256(canonicalJson(rest));
 }
 
@@ -64,6 +69,8 @@ export interface AuditLogOptions {
   readonly clock?: () => Date;
   /** Continue an existing chain (`runbook resume`): the last durable record's seq and hash. */
   readonly continueFrom?: { readonly seq: number; readonly hash: string };
+  /** Signs each record's hash (RUNBOOK_AUDIT_KEY); unsigned records without it. */
+  readonly sign?: (hash: string) => string;
 }
 
 /** An EventSink that turns events into chained records; also tells where the chain is. */
@@ -104,7 +111,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       data: masked,
       prevHash,
     };
-    const record = { ...body, hash: hashRecord(body) };
+    const hash = hashRecord(body);
+    const record = { ...body, hash, ...(options.sign ? { sig: options.sign(hash) } : {}) };
     prevHash = record.hash;
     return record;
   }

@@ -1,3 +1,5 @@
+import type { AuditSigVerifier } from './audit-key.js';
+import { checkAnchors, checkSignatures, type PublishedAnchor } from './check-anchors.js';
 import { parseAuditText, type AuditFileProblem } from './file-sink.js';
 import { readAuditRows } from './pg-sink.js';
 import { GENESIS_HASH, hashRecord, type AuditRecord } from './record.js';
@@ -15,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 export type AuditFindingKind =
   | 'hash-mismatch' | 'bad-start' | 'seq-gap' | 'out-of-order' | 'inserted' | 'prev-hash-mismatch'
   | 'run-mismatch' | 'column-mismatch' | 'anchor-mismatch' | 'unparseable' | 'not-a-record'
-  | 'torn-line' | 'torn-last-line' | 'after-run-end' | 'incomplete';
+  | 'torn-line' | 'torn-last-line' | 'after-run-end' | 'incomplete' | 'unsigned' | 'bad-signature';
 
 export interface AuditFinding {
   readonly kind: AuditFindingKind;
@@ -46,6 +48,10 @@ export interface VerifyOptions {
   readonly requireComplete?: boolean;
   /** A head known from elsewhere (job summary, database): the log must contain it (at `seq`, when given). */
   readonly anchor?: { readonly seq?: number; readonly hash: string };
+  /** Heads published by the run (tracking issue, database): each must be in the log. */
+  readonly anchors?: readonly PublishedAnchor[];
+  /** The audit key: every record must carry a signature it confirms. */
+  readonly key?: AuditSigVerifier;
 }
 
 type Located = AuditFinding & { pos: number };
@@ -96,6 +102,12 @@ export function verifyRecords(
   });
 
   checkAnchor(records, options.anchor, found, at);
+  const outside = [...checkAnchors(records, options.anchors ?? []), ...(options.key ? checkSignatures(records, options.key) : [])];
+  for (const f of outside) {
+    found.push(f.index === undefined
+      ? { kind: f.kind, seq: f.seq, pos: Number.MAX_SAFE_INTEGER, reason: f.reason, fatal: true }
+      : { ...at(f.index), kind: f.kind, reason: f.reason, fatal: true });
+  }
   checkProblems(records, options.problems ?? [], pos, requireComplete, found);
   const last = records.at(-1);
   const complete = last?.type === 'run:end';

@@ -26,6 +26,8 @@ export interface RunEvents {
     faults?: Record<string, string>;
     /** The concurrency lock was taken over from a dead run (its holder) or an unreadable lock file. */
     lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
+    /** The issue or pull request tracking the run, where its chain heads are published. */
+    trackingIssue?: { number: number; url: string };
   };
   'run:resume': {
     by: string; completed: string[]; inDoubt: string[]; droppedTornLine?: boolean;

@@ -5,7 +5,9 @@ import type { ActionDefinition, ApprovalGate, RunInfo, StepLogger } from '../act
 import type { ChannelSender } from '../notify/delivery.js';
 import { localApprovalGate, localConfirmer } from '../approvals/local-gate.js';
 import type { ApprovalClaim } from '../approvals/policy.js';
+import { auditSignerFromEnv } from '../audit/audit-key.js';
 import { createFileSink } from '../audit/file-sink.js';
+import { createPgAnchorSink } from '../audit/pg-anchors.js';
 import { createPgSink } from '../audit/pg-sink.js';
 import { createAuditLog, type AuditRecord, type AuditSink } from '../audit/record.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -50,6 +52,8 @@ export interface RunOptions {
   readonly resume?: ResumeState;
   /** Use this run id (e.g. to open a tracking issue before the run starts). */
   readonly runId?: string;
+  /** The run's tracking issue or pull request, recorded in run:start (its chain heads are published there). */
+  readonly trackingIssue?: { readonly number: number; readonly url: string };
   /** More audit sinks (the GitHub tracking issue). */
   readonly extraSinks?: readonly AuditSink[];
   /** Replaces the local approval gate (GitHub comments on the tracking issue). */
@@ -91,20 +95,22 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   }
   const clock = o.clock ?? systemClock;
   const runId = o.resume?.runId ?? o.runId ?? newRunId(graph.name);
+  // The audit signing key is checked before the lock is taken (a bad key refuses the run) and masked everywhere.
+  const signer = auditSignerFromEnv(o.env);
   // A killed executor leaves its steps' temp files (outputs may hold secrets): clear them now.
   await removeOrphanStepDirs();
   const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb });
   // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
   const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
-  const masker = new SecretMasker([...Object.values(secrets), ...nestedSecrets, ...identity]);
+  const masker = new SecretMasker([...Object.values(secrets), ...nestedSecrets, ...identity, ...(signer?.secrets ?? [])]);
   const auditPath = join(o.root, '.runbook', 'runs', runId, 'audit.jsonl');
   const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId })];
-  if (o.auditDb) sinks.push(createPgSink({ url: o.auditDb }));
+  if (o.auditDb) sinks.push(createPgSink({ url: o.auditDb }), createPgAnchorSink({ url: o.auditDb }));
   sinks.push(...(o.extraSinks ?? []));
   if (o.onRecord) sinks.push({ name: 'progress', write: async (records) => records.forEach((r) => o.onRecord!(r)) });
   const audit = createAuditLog({
     runId, runbook: graph.name, planHash, commit: o.commit, actor: o.initiator, sinks, masker,
-    ...(o.resume ? { continueFrom: o.resume.tail } : {}),
+    ...(o.resume ? { continueFrom: o.resume.tail } : {}), ...(signer ? { sign: signer.sign } : {}),
   });
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort(o.signal.reason);
@@ -123,7 +129,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
       ...(o.drill && o.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}),
       phases: graph.phases.map((p) => ({ id: p.id, steps: p.steps, ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}) })),
       ...(o.faults?.size ? { faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])) } : {}),
-      ...takeover,
+      ...takeover, ...(o.trackingIssue ? { trackingIssue: { number: o.trackingIssue.number, url: o.trackingIssue.url } } : {}),
     });
     for (const d of o.resume?.decisions ?? []) await audit.emit('operator:decision', d);
     if (o.beforeSteps && !o.resume) {
