@@ -47,7 +47,7 @@ async function githubAnchors(records: readonly AuditRecord[], runId: string, o: 
   const gh = githubClient(env);
   const issueNumber = o.issue !== undefined ? Number(o.issue) : trackingIssueOf(records);
   if (!Number.isInteger(issueNumber) || issueNumber === undefined || issueNumber <= 0) {
-    throw new RunRefused(`run ${runId} names no tracking issue in its log, so its published heads cannot be found`, 'pass --issue N (the tracking issue or run-request pull request)');
+    throw new NoAnchors(`the log of run ${runId} names no tracking issue, so no published head can be compared with it (pass --issue N: the tracking issue or run-request pull request)`);
   }
   // The workflow's bot writes the comments; RUNBOOK_GITHUB_BOT names another (a GitHub App's login).
   const bots = [env.RUNBOOK_GITHUB_BOT?.trim() || 'github-actions[bot]'];
