@@ -101,8 +101,8 @@ export function verifyRecords(
     if (r.prevHash !== prev.hash) fatal(i, 'prev-hash-mismatch', `record ${r.seq} does not chain to record ${prev.seq} (replaced or inserted)`);
   });
 
-  checkAnchor(records, options.anchor, found, at);
-  const outside = [...checkAnchors(records, options.anchors ?? []), ...(options.key ? checkSignatures(records, options.key) : [])];
+  const anchors = [...(options.anchor ? [{ ...options.anchor, from: '--anchor' }] : []), ...(options.anchors ?? [])];
+  const outside = [...checkAnchors(records, anchors), ...(options.key ? checkSignatures(records, options.key) : [])];
   for (const f of outside) {
     found.push(f.index === undefined
       ? { kind: f.kind, seq: f.seq, pos: Number.MAX_SAFE_INTEGER, reason: f.reason, fatal: true }
@@ -130,19 +130,6 @@ export function verifyRecords(
 
 function remove(found: Located[], pos: number): void {
   for (let k = found.length - 1; k >= 0; k--) if (found[k].pos === pos && found[k].fatal) found.splice(k, 1);
-}
-
-function checkAnchor(records: readonly AuditRecord[], anchor: VerifyOptions['anchor'], found: Located[], at: (i: number) => { seq: number; pos: number }): void {
-  if (!anchor) return;
-  const i = anchor.seq === undefined ? records.findIndex((r) => r.hash === anchor.hash) : records.findIndex((r) => r.seq === anchor.seq);
-  if (i < 0) {
-    const reason = anchor.seq === undefined
-      ? 'no record has the anchored hash (the log was rewritten or invented)'
-      : `anchored record ${anchor.seq} is missing (log truncated)`;
-    found.push({ kind: 'anchor-mismatch', seq: anchor.seq ?? 0, pos: Number.MAX_SAFE_INTEGER, reason, fatal: true });
-  } else if (records[i].hash !== anchor.hash) {
-    found.push({ ...at(i), kind: 'anchor-mismatch', reason: `record ${anchor.seq} differs from the anchored hash (log rewritten)`, fatal: true });
-  }
 }
 
 /** Lines that are not records: a crash fragment is harmless if the chain runs across it. */
