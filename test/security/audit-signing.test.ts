@@ -148,7 +148,9 @@ describe('audit signing with an ed25519 key', () => {
 });
 
 describe('the audit key is a secret', () => {
-  it('appears in no output and no file of the runs', () => {
+  it('signs with it, yet it appears in no output and no file of the runs', () => {
+    // The key was in use (every record signed), so this is not a run that merely ignored it.
+    expect([...records(hmacLog), ...records(edLog)].every((r) => typeof r.sig === 'string')).toBe(true);
     const b64 = hmacKey.slice('hmac:'.length);
     const pemBody = edPrivate.split('\n').filter((l) => l && !l.startsWith('-----'));
     const forbidden = [hmacKey, b64, ...pemBody];
