@@ -9,6 +9,7 @@ import { GENESIS_HASH, hashRecord, type AuditRecord } from '../../executor/audit
 import { noPostgres, skipReason } from '../executor/pg/context.js';
 import { bin, cliEnv, runCliAsync, runIdOf } from '../support/cli.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';
+import { directoryYaml } from './directory.js';
 
 /**
  * A run publishes its chain head where the runner cannot rewrite it afterwards: the job summary,
@@ -18,13 +19,26 @@ import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';
  */
 const runbook = `apiVersion: runbook/v1
 kind: Runbook
-metadata: { name: anchored, owner: "@acme/sre" }
+metadata: { name: anchored, owner: "@acme/dba" }
 spec:
   phases:
     - id: only
       steps:
         - { id: one, run: echo one }
         - { id: two, run: echo two }
+`;
+/** A gate answered on the tracking issue: the run pauses there, and publishes its head. */
+const gated = `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: gated, owner: "@acme/dba" }
+spec:
+  phases:
+    - id: only
+      steps:
+        - id: approve
+          uses: approval
+          with: { message: "Go?", approvers: ["@dana-lee"], required: 1 }
+        - { id: act, run: echo acted }
 `;
 
 let root: string;
@@ -61,7 +75,10 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-anchors-'));
   mkdirSync(join(root, 'runbooks'));
   writeFileSync(join(root, 'runbooks', 'anchored.yaml'), runbook);
-  expect(cli({}, 'compile').status).toBe(0);
+  writeFileSync(join(root, 'runbooks', 'gated.yaml'), gated);
+  writeFileSync(join(root, 'runbooks', 'directory.yaml'), directoryYaml);
+  const compiled = cli({}, 'compile');
+  expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -148,7 +165,40 @@ describe('heads published on the tracking issue', () => {
     expect(alone.status).toBe(1);
     expect(alone.stdout).toMatch(/no chain head of run \S+ published by @github-actions\[bot\]/);
   });
+
+  it('a run paused at a gate publishes its head there too; a rewrite before the gate fails at the gate\'s head', async () => {
+    const started = fake.comments.length;
+    const running = runCliAsync(['run', 'gated', '--root', root, '--as', '@ops'], fake.env() as Record<string, string>, 120_000);
+    // Answer the gate once its request is on the issue (the approver acts on what they see).
+    const request = await until(() => fake.comments.slice(started).find((c) => c.user === fake.bot && c.body.includes('/approve approve')), 60_000);
+    fake.addComment(request.issue, 'dana-lee', '/approve approve');
+    const run = await running;
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const gatedId = runIdOf(run.stdout);
+    const rs = records(logOf(gatedId));
+    const gate = rs.find((r) => r.type === 'approval:requested')!;
+    const body = fake.visibleComments(request.issue).find((c) => c.user === fake.bot && c.current.includes('runbook-audit-anchors'))!.current;
+    expect(body).toContain(`<!-- runbook-audit-head run=${gatedId} seq=${gate.seq} hash=${gate.hash} -->`);
+    expect(body).toContain(`<!-- runbook-audit-head run=${gatedId} seq=${rs.at(-1)!.seq} hash=${rs.at(-1)!.hash} -->`);
+    const ok = await gh('audit', 'verify', gatedId, '--anchors-from', 'github');
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/2 published heads match/);
+    const v = await gh('audit', 'verify', recomputed(logOf(gatedId), 'gh-gated-forged.jsonl'), '--anchors-from', 'github');
+    expect(v.status).toBe(1);
+    expect(v.stdout).toMatch(new RegExp(`chain head at seq ${gate.seq} is [0-9a-f]{64}, published anchor says ${gate.hash} \\(from https://github\\.example/`));
+  }, 120_000);
 });
+
+/** Polls `check` until it returns a value (a condition, not a fixed sleep); fails after `ms`. */
+async function until<T>(check: () => T | undefined, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe.skipIf(noPostgres)(noPostgres ? skipReason : 'heads stored in the audit database', () => {
   let cluster: PgCluster | undefined;
