@@ -92,15 +92,19 @@ export function createPgAnchorSink(o: { url: string; log?: (message: string) => 
   };
 }
 
-/** The heads stored for a run, in seq order. */
+/** The heads stored for a run, in seq order (none when the table does not exist yet). */
 export async function readDbAnchors(url: string, runId: string): Promise<PublishedAnchor[]> {
   const c = new pg.Client({ connectionString: url, application_name: 'runbook audit verify' });
   await c.connect();
   try {
-    const { rows } = await c.query<{ seq: string; hash: string; event: string }>(
+    const rows = await c.query<{ seq: string; hash: string; event: string }>(
       'SELECT seq, hash, event FROM runbook_audit_anchor WHERE run_id = $1 ORDER BY seq',
       [runId],
-    );
+    ).then((r) => r.rows, (e: { code?: string }) => {
+      // 42P01 undefined_table: a database no run of this version has written to holds no heads.
+      if (e.code === '42P01') return [];
+      throw e;
+    });
     return rows.map((r) => ({ seq: Number(r.seq), hash: r.hash, from: `the audit database (runbook_audit_anchor, after ${r.event})` }));
   } finally {
     await c.end();
