@@ -101,9 +101,23 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
   };
 }
 
-/** Creates runbook_locks if missing; false when this role may not (then application_name names the holder). */
+/**
+ * Whether runbook_locks can be used (else application_name names the holder). It is made by
+ * `runbook audit db-setup`; a role that may create tables in the schema (a development setup)
+ * creates it, but a writer role is never made to try DDL.
+ */
 async function ensureLocksTable(client: pg.Client): Promise<boolean> {
   try {
+    const { rows } = await client.query<{ exists: boolean; usable: boolean; can_create: boolean }>(
+      `SELECT to_regclass('runbook_locks') IS NOT NULL AS exists,
+              COALESCE(has_table_privilege(to_regclass('runbook_locks'), 'SELECT')
+                AND has_table_privilege(to_regclass('runbook_locks'), 'INSERT')
+                AND has_table_privilege(to_regclass('runbook_locks'), 'UPDATE')
+                AND has_table_privilege(to_regclass('runbook_locks'), 'DELETE'), false) AS usable,
+              has_schema_privilege(current_schema(), 'CREATE') AS can_create`,
+    );
+    if (rows[0].exists) return rows[0].usable;
+    if (!rows[0].can_create) return false;
     await client.query('BEGIN');
     await client.query("SELECT pg_advisory_xact_lock(hashtext('runbook_locks ddl'))");
     await client.query(CREATE_LOCKS);

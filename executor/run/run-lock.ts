@@ -13,15 +13,22 @@ export interface RunLock {
  * One run per concurrency key. The lock file under `.runbook/locks` is always taken, and with an
  * audit database also the PostgreSQL advisory lock (shared by every runner that uses it): a run
  * with the database and a run without it on the same checkout still exclude each other. A
- * second run is refused with a message naming the holder.
+ * second run is refused with a message naming the holder. The advisory lock is not re-taken after
+ * a database outage: another run may hold it by then, and this one cannot stop its running
+ * steps safely; `onLost` says so instead.
  */
-export async function acquireRunLock(o: { root: string; key: string; runId: string; initiator: string; auditDb?: string }): Promise<RunLock> {
+export async function acquireRunLock(o: { root: string; key: string; runId: string; initiator: string; auditDb?: string; onLost?: (message: string) => void }): Promise<RunLock> {
   const holder = { runId: o.runId, initiator: o.initiator, pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
   const file = await acquireLock(o.key, { dir: join(o.root, '.runbook', 'locks'), holder });
   if (!o.auditDb) return file;
   let db: { release(): Promise<void> };
   try {
-    db = await acquirePgLock(o.auditDb, o.key, { holder });
+    db = await acquirePgLock(o.auditDb, o.key, {
+      holder,
+      // The server drops an advisory lock with its session. The file lock is still held, so this
+      // checkout stays exclusive; runners on other machines are not excluded until the run ends.
+      onLost: () => o.onLost?.(`the database advisory lock "${o.key}" was lost with its session (database unreachable); this checkout's lock file is still held, but runs on other machines are no longer excluded until this run ends`),
+    });
   } catch (error) {
     await file.release();
     throw error;
