@@ -56,6 +56,8 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
   const client = new pg.Client({ connectionString: url, application_name: appName });
   let lost = false;
   client.on('error', (e) => {
+    // A dying connection can report more than one error: the lock is lost once.
+    if (lost) return;
     lost = true;
     options.onLost?.(e);
   });
