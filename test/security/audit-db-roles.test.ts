@@ -43,6 +43,8 @@ spec:
     admin = new pg.Client({ connectionString: pg0.primaryUrl });
     await admin.connect();
     await admin.query('CREATE DATABASE empty_audit');
+    // A login with no privilege at all but CONNECT: what an INSERT/SELECT role has in a database never set up.
+    await admin.query(`CREATE ROLE lone_writer LOGIN PASSWORD '${writerPassword}'`);
   }, 120_000);
   afterAll(async () => {
     await admin?.end().catch(() => undefined);
@@ -99,7 +101,7 @@ spec:
   });
 
   it('a writer run without the table is refused naming db-setup, frees its lock and exits', async () => {
-    const run = await runCliAsync(['run', 'plain', '--as', '@ops', '--audit-db', urlAs('ci_runner', writerPassword, 'empty_audit'), '--root', root], {}, 60_000);
+    const run = await runCliAsync(['run', 'plain', '--as', '@ops', '--audit-db', urlAs('lone_writer', writerPassword, 'empty_audit'), '--root', root], {}, 60_000);
     expect(run.status, run.stdout + run.stderr).toBe(6);
     expect(run.stderr).toMatch(/runbook_audit does not exist/);
     expect(run.stderr).toMatch(/runbook audit db-setup/);
