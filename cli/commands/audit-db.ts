@@ -25,7 +25,11 @@ export async function auditDbSetupCommand(o: { auditDb?: string; ownerRole?: str
     if (bad) throw new RunRefused(bad);
   }
   if (roles.owner === roles.writer) throw new RunRefused('the owner and writer roles must differ');
-  const steps = await setupAuditDb(url, roles);
+  const steps = await setupAuditDb(url, roles).catch((e: { code?: string; message?: string }) => {
+    // Not an administrator: say what db-setup needs rather than "internal error".
+    if (e.code === '42501') throw new RunRefused(`db-setup was refused: ${e.message}; nothing was changed`, 'run it as a superuser, or as a role with CREATEROLE that is a member of the owner role');
+    throw e;
+  });
   process.stdout.write(`audit database ${redactUrl(url)}:\n`);
   for (const s of steps) process.stdout.write(`  ${s.done ? '+' : '='} ${s.what}\n`);
   const changed = steps.filter((s) => s.done).length;
