@@ -46,6 +46,18 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'audit database outage', {
     return { runId, gates, exit };
   }
 
+  /** The run's seqs in the order the rows were stored (heap order). */
+  async function insertionOrder(runId: string): Promise<number[]> {
+    const c = new pg.Client({ connectionString: pg0!.primaryUrl });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ seq: string }>('SELECT seq FROM runbook_audit WHERE run_id = $1 ORDER BY ctid', [runId]);
+      return rows.map((r) => Number(r.seq));
+    } finally {
+      await c.end();
+    }
+  }
+
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'runbook-auditdb-outage-'));
     mkdirSync(join(root, 'runbooks'));
@@ -98,6 +110,7 @@ spec:
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/audit database unreachable/);
     expect(r.stderr).not.toMatch(/still unreachable/);
+    expect(r.stderr).toMatch(/advisory lock "gated-lock" was lost .*lock file is still held/);
     expect(r.stdout + r.stderr).not.toContain(password);
     expect(r.stdout + r.stderr).not.toContain(passwordOf(pg0!.primaryUrl));
     // Each effect happened exactly once.
@@ -106,6 +119,10 @@ spec:
     const v = cli(['audit', 'verify', '--db', writerUrl(), '--run', runId]);
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toMatch(/chain intact, run complete/);
+    // Appended in seq order: rows of a table nobody deletes from lie in insertion order.
+    const order = await insertionOrder(runId);
+    expect(order).toEqual(order.map((_, i) => i + 1));
+    expect(order.length).toBe(Number(/(\d+) records/.exec(v.stdout)![1]));
   });
 
   it('still down at the end: the run says how many records are missing and how to back-fill; audit sync does it', async () => {
