@@ -49,7 +49,7 @@ export async function inspectAuditRole(url: string): Promise<AuditRoleReport> {
     const powers: string[] = [];
     if (r.superuser) powers.push(`role ${r.role} is a superuser`);
     if (r.owns) powers.push(`role ${r.role} owns runbook_audit`);
-    if (r.member_of_owner) powers.push(`role ${r.role} is a member of ${r.owner}, which owns runbook_audit`);
+    if (!r.superuser && r.member_of_owner) powers.push(`role ${r.role} is a member of ${r.owner}, which owns runbook_audit`);
     if (!r.superuser && r.replication_role) powers.push(`role ${r.role} may SET session_replication_role (which silences the trigger)`);
     return { role: r.role, tableExists: r.table_exists, powers, canWrite: r.can_write };
   } finally {

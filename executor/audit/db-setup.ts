@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { RunRefused } from '../core/errors.js';
 import { ensureAuditTable } from './pg-sink.js';
 
 /**
@@ -63,6 +64,8 @@ export async function setupAuditDb(url: string, roles: AuditRoles): Promise<Setu
     steps.push(await ensureOwner(c, 'runbook_audit', roles.owner));
     steps.push(await ensureOwner(c, 'runbook_locks', roles.owner));
     steps.push(await ensureFunctionOwner(c, roles.owner));
+    // Separation first: privileges the writer had only through the owner are granted directly after.
+    steps.push(...(await ensureSeparation(c, roles)));
     steps.push(...(await ensureGrants(c, roles.writer)));
     await c.query('COMMIT');
     return steps;
@@ -146,6 +149,31 @@ async function ensureGrants(c: pg.Client, writer: string): Promise<SetupStep[]> 
       await c.query(`REVOKE ${extra.join(', ')} ON ${table} FROM ${writer}`);
       steps.push({ done: true, what: `revoked ${extra.join(', ')} on ${table} from ${writer}` });
     }
+  }
+  return steps;
+}
+
+/**
+ * Roles of the same names may predate db-setup: the owner must not log in, and the writer must
+ * not be a superuser or a member of the owner (membership carries the right to ALTER the table).
+ */
+async function ensureSeparation(c: pg.Client, roles: AuditRoles): Promise<SetupStep[]> {
+  const { rows } = await c.query<{ owner_login: boolean; writer_super: boolean; writer_in_owner: boolean }>(
+    `SELECT o.rolcanlogin AS owner_login, w.rolsuper AS writer_super,
+            EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = w.oid AND m.roleid = o.oid) AS writer_in_owner
+       FROM pg_roles o, pg_roles w WHERE o.rolname = $1 AND w.rolname = $2`,
+    [roles.owner, roles.writer],
+  );
+  const r = rows[0];
+  if (r.writer_super) throw new RunRefused(`role ${roles.writer} is a superuser: it cannot be the writer role`, 'choose another --writer-role, or ALTER ROLE … NOSUPERUSER');
+  const steps: SetupStep[] = [];
+  if (r.owner_login) {
+    await c.query(`ALTER ROLE ${roles.owner} NOLOGIN`);
+    steps.push({ done: true, what: `role ${roles.owner} can no longer log in (NOLOGIN)` });
+  }
+  if (r.writer_in_owner) {
+    await c.query(`REVOKE ${roles.owner} FROM ${roles.writer}`);
+    steps.push({ done: true, what: `role ${roles.writer} is no longer a member of ${roles.owner}` });
   }
   return steps;
 }

@@ -61,7 +61,7 @@ spec:
     expectNoSecret(first.stdout + first.stderr);
     const again = cli(['audit', 'db-setup', '--audit-db', pg0!.primaryUrl]);
     expect(again.status, again.stdout + again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/nothing to change/);
+    expect(again.stdout, again.stdout).toMatch(/nothing to change/);
     expect(again.stdout).not.toMatch(/^\s*\+/m);
 
     const { rows } = await admin.query(`SELECT pg_get_userbyid(c.relowner) AS owner, o.rolcanlogin AS owner_login,
@@ -109,6 +109,23 @@ spec:
     expectNoSecret(run.stdout + run.stderr);
     const after = cli(['run', 'plain', '--as', '@ops']);
     expect(after.status, after.stdout + after.stderr).toBe(0);
+  });
+
+  it('db-setup with chosen role names takes back what pre-existing roles should not have', async () => {
+    await admin.query('CREATE DATABASE named_roles');
+    await admin.query(`CREATE ROLE audit_own LOGIN PASSWORD '${memberPassword}'`);
+    await admin.query('CREATE ROLE audit_ins IN ROLE audit_own');
+    const url = pg0!.primaryUrl.replace(/\/postgres$/, '/named_roles');
+    const r = cli(['audit', 'db-setup', '--audit-db', url, '--owner-role', 'audit_own', '--writer-role', 'audit_ins']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/audit_own can no longer log in/);
+    expect(r.stdout).toMatch(/audit_ins is no longer a member of audit_own/);
+    expectNoSecret(r.stdout + r.stderr);
+    const { rows } = await admin.query(`SELECT o.rolcanlogin AS login, pg_has_role('audit_ins', 'audit_own', 'MEMBER') AS member
+      FROM pg_roles o WHERE o.rolname = 'audit_own'`);
+    expect(rows[0]).toEqual({ login: false, member: false });
+    const again = cli(['audit', 'db-setup', '--audit-db', url, '--owner-role', 'audit_own', '--writer-role', 'audit_ins']);
+    expect(again.stdout, again.stdout).toMatch(/nothing to change/);
   });
 
   it.each([
