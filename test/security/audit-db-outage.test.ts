@@ -143,6 +143,13 @@ spec:
     await startDb();
     const gap = cli(['audit', 'verify', '--db', writerUrl(), '--run', runId]);
     expect(gap.status, gap.stdout).toBe(1);
+    // A journal that does not verify is never copied into the tamper-resistant store.
+    const forged = join(root, `${runId}-forged.jsonl`);
+    writeFileSync(forged, journal(runId).replace('"status":"succeeded"', '"status":"failed"'));
+    const refused = cli(['audit', 'sync', forged, '--audit-db', writerUrl()]);
+    expect(refused.status, refused.stdout + refused.stderr).toBe(6);
+    expect(refused.stderr).toMatch(/does not verify.*nothing was copied/);
+    expect(cli(['audit', 'verify', '--db', writerUrl(), '--run', runId]).status).toBe(1);
     const sync = cli(['audit', 'sync', runId, '--audit-db', writerUrl()]);
     expect(sync.status, sync.stdout + sync.stderr).toBe(0);
     expect(sync.stdout).toContain(`${missing![1]} record`);
