@@ -53,7 +53,8 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
   const lockId = advisoryLockId(key);
   // application_name is capped at 63 bytes by the server; it is the fallback holder label.
   const appName = (holder ? `runbook ${holder.runId} by ${holder.initiator}` : 'runbook lock').slice(0, 63);
-  const client = new pg.Client({ connectionString: url, application_name: appName });
+  // Bounded: taking the lock again after an outage must not hang the run's end on a dead network.
+  const client = new pg.Client({ connectionString: url, application_name: appName, connectionTimeoutMillis: 10_000, query_timeout: 30_000 });
   let lost = false;
   client.on('error', (e) => {
     // A dying connection can report more than one error: the lock is lost once.

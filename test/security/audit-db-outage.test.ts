@@ -32,7 +32,7 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'audit database outage', {
   };
 
   /** Starts the gated run; resolves with its id once the first gate step has started. */
-  async function startRun(tag: string): Promise<{ runId: string; gates: string[]; exit: Promise<{ code: number | null; stdout: string; stderr: string }> }> {
+  async function startRun(tag: string): Promise<{ runId: string; gates: string[]; stderr: () => string; exit: Promise<{ code: number | null; stdout: string; stderr: string }> }> {
     const gates = [join(root, `${tag}-1`), join(root, `${tag}-2`)];
     let stdout = '';
     let stderr = '';
@@ -43,7 +43,22 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'audit database outage', {
     const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child!.on('close', (code) => resolve({ code, stdout, stderr })));
     const runId = await vi.waitFor(() => runIdOf(stdout), { timeout: 60_000, interval: 50 });
     await vi.waitFor(() => expect(journal(runId)).toContain('"stepId":"first-gate"'), { timeout: 60_000, interval: 50 });
-    return { runId, gates, exit };
+    return { runId, gates, exit, stderr: () => stderr };
+  }
+
+  /** Advisory locks held by the sessions of a run (named in their application_name). */
+  async function advisoryLocksOf(runId: string): Promise<number> {
+    const c = new pg.Client({ connectionString: pg0!.primaryUrl });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE $1",
+        [`runbook ${runId}%`],
+      );
+      return rows[0].n;
+    } finally {
+      await c.end();
+    }
   }
 
   /** The run's seqs in the order the rows were stored (heap order). */
@@ -99,18 +114,22 @@ spec:
   }, 60_000);
 
   it('keeps running through the outage and back-fills the missed records in order when the database is back', async () => {
-    const { runId, gates, exit } = await startRun('refill');
+    const { runId, gates, exit, stderr } = await startRun('refill');
     await stopDb();
     writeFileSync(gates[0], '');
     // Records made while the database is down: the second step started.
     await vi.waitFor(() => expect(journal(runId)).toContain('"stepId":"second-gate"'), { timeout: 60_000, interval: 50 });
     await startDb();
+    // The advisory lock, dropped by the server with the session, is taken again.
+    await vi.waitFor(() => expect(stderr()).toMatch(/advisory lock "gated-lock" was taken again/), { timeout: 60_000, interval: 100 });
+    expect(await advisoryLocksOf(runId)).toBe(1);
     writeFileSync(gates[1], '');
     const r = await exit;
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/audit database unreachable/);
     expect(r.stderr).not.toMatch(/still unreachable/);
     expect(r.stderr).toMatch(/advisory lock "gated-lock" was lost .*lock file is still held/);
+    expect(r.stderr.match(/was lost/g)).toHaveLength(1);
     expect(r.stdout + r.stderr).not.toContain(password);
     expect(r.stdout + r.stderr).not.toContain(passwordOf(pg0!.primaryUrl));
     // Each effect happened exactly once.
