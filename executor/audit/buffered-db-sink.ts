@@ -26,10 +26,14 @@ export interface BufferedDbSinkOptions {
   readonly backoff?: { readonly firstMs: number; readonly maxMs: number };
 }
 
-/** Errors that mean "the server is not there (now)", as opposed to "the server said no". */
+/**
+ * Errors that mean "the server is not there (now)", as opposed to "the server said no": network
+ * errors, connection exceptions (class 08), shutdown and start-up (57P01-03), and the transient
+ * ones of a failover or a full server: read-only standby (25006), insufficient resources (53).
+ */
 export function isUnreachable(error: unknown): boolean {
   for (let e = error as { message?: string; code?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && (/^08/.test(e.code) || /^57P0[123]$/.test(e.code) || /^E(CONNREFUSED|CONNRESET|TIMEDOUT|PIPE|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)$/.test(e.code))) return true;
+    if (typeof e.code === 'string' && (/^(08|53)/.test(e.code) || /^(57P0[123]|25006)$/.test(e.code) || /^E(CONNREFUSED|CONNRESET|TIMEDOUT|PIPE|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)$/.test(e.code))) return true;
     if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|Connection terminated|connection timeout|timeout exceeded|Query read timeout|terminating connection|not queryable|database system is (starting up|shutting down|in recovery)/i.test(e.message ?? '')) return true;
   }
   return false;
