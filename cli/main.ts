@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { RunRefused } from '../executor/core/errors.js';
 import { auditReportCommand, auditShowCommand, auditVerifyCommand } from './commands/audit.js';
+import { auditDbSetupCommand, auditSyncCommand } from './commands/audit-db.js';
 import { compileCommand } from './commands/compile.js';
 import { demoCommand } from './commands/demo.js';
 import { drillCommand } from './commands/drill.js';
@@ -59,12 +60,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--drill', 'the plan of a drill (its own plan hash)')
     .option('--dry-run', 'the plan of a dry run (its own plan hash)')
     .option('--json', 'machine-readable plan')
-    .action((name: string, o: { input: string[]; json?: boolean; drill?: boolean; dryRun?: boolean }, cmd: Command) => setExit(planCommand(name, { ...o, root: common(cmd).root })));
+    .option('--audit-db <url>', 'warn if this audit database role could rewrite its trail (or RUNBOOK_AUDIT_DB)')
+    .action(async (name: string, o: { input: string[]; json?: boolean; drill?: boolean; dryRun?: boolean; auditDb?: string }, cmd: Command) => setExit(await planCommand(name, { ...o, root: common(cmd).root })));
   const runOptions = (c: Command) => c
     .option('--as <handle>', 'who starts the run (default: GITHUB_ACTOR, else the OS user)')
     .option('--approvals <file>', 'approvals file for non-interactive runs (or RUNBOOK_APPROVALS)')
     .option('--confirm-as <handle>', 'confirm manual steps and checklist items as this person (non-interactive drills)')
     .option('--audit-db <url>', 'also write the audit log to PostgreSQL and lock there too (or RUNBOOK_AUDIT_DB; DATABASE_URL is never used)')
+    .option('--allow-owner-role', 'let the run use an audit database role that could alter runbook_audit, even under CI (local development; or RUNBOOK_ALLOW_OWNER_ROLE=true)')
     .option('--concurrency <n>', 'most steps running at once (default 8)')
     .option('--json', 'stream audit events as JSON lines on stdout');
   runOptions(program
@@ -145,6 +148,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<file-or-run>', 'audit file or run id')
     .option('--out <path>', 'where to write it (default: next to its drill record, else drills/reports/<run-id>.md)')
     .action(async (ref: string, o: { out?: string }, cmd: Command) => setExit(await auditReportCommand(ref, { ...o, root: common(cmd).root })));
+  audit
+    .command('db-setup')
+    .description('as a database administrator: create runbook_audit, its trigger, an owner role and a writer role (INSERT, SELECT); idempotent')
+    .option('--audit-db <url>', 'an administrator connection (or RUNBOOK_AUDIT_DB)')
+    .option('--owner-role <name>', 'the NOLOGIN role owning the table', 'runbook_audit_owner')
+    .option('--writer-role <name>', 'the role runs log in through', 'runbook_audit_writer')
+    .action(async (o: { auditDb?: string; ownerRole?: string; writerRole?: string }) => setExit(await auditDbSetupCommand(o)));
+  audit
+    .command('sync')
+    .description('back-fill the audit database with the records of a run it missed (an outage), from the file journal')
+    .argument('<file-or-run>', 'audit file or run id')
+    .option('--audit-db <url>', 'the audit database (or RUNBOOK_AUDIT_DB)')
+    .action(async (ref: string, o: { auditDb?: string }, cmd: Command) => setExit(await auditSyncCommand(ref, { ...o, root: common(cmd).root })));
   return program;
 }
 

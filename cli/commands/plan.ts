@@ -6,12 +6,13 @@ import { loadGraph } from '../../executor/run/load-graph.js';
 import { reachableGraphs } from '../../executor/run/subgraph.js';
 import { runModeOf } from '../../ir/plan-hash.js';
 import { ExitCode } from '../exit-codes.js';
+import { auditDbPlanWarnings } from './audit-db.js';
 
 /**
  * `runbook plan NAME [--input k=v]… [--drill | --dry-run] [--json]`: what a run would do, and the
  * plan hash to approve, which differs per mode (approving a drill never approves the live run).
  */
-export function planCommand(name: string, o: { root: string; input: string[]; json?: boolean; drill?: boolean; dryRun?: boolean }): number {
+export async function planCommand(name: string, o: { root: string; input: string[]; json?: boolean; drill?: boolean; dryRun?: boolean; auditDb?: string }): Promise<number> {
   const graph = loadGraph(o.root, name);
   const graphs = reachableGraphs(o.root, graph);
   const plan = buildPlan(graph, parseInputArgs(o.input), process.env, actions, {
@@ -19,5 +20,7 @@ export function planCommand(name: string, o: { root: string; input: string[]; js
     lookup: (child) => graphs.get(child),
   });
   process.stdout.write(o.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlan(plan));
+  // On stderr, so --json stays parseable.
+  for (const w of await auditDbPlanWarnings(o.auditDb ?? process.env.RUNBOOK_AUDIT_DB, ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase()))) process.stderr.write(`warning: ${w}\n`);
   return ExitCode.Ok;
 }

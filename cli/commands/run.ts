@@ -29,6 +29,7 @@ export interface RunCliOptions {
   approvals?: string;
   confirmAs?: string;
   auditDb?: string;
+  allowOwnerRole?: boolean;
   concurrency?: string;
   json?: boolean;
   commit?: string;
@@ -106,6 +107,8 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
       interactive, // Only the tool's own setting: a generic DATABASE_URL (the application's) must never move the
       // journal and the lock elsewhere, or a run with it and a run without it would not exclude each other.
       auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB,
+      ownerRole: o.allowOwnerRole || envFlag(process.env.RUNBOOK_ALLOW_OWNER_ROLE) ? 'allow' : envFlag(process.env.CI) ? 'refuse' : 'warn',
+      onNotice: (m) => (tty ? tty.note(`warning: ${m}`) : process.stderr.write(`warning: ${m}\n`)),
       concurrency: o.concurrency ? Number(o.concurrency) : undefined, signal: ctrl.signal, env: process.env,
       commit: o.commit ?? process.env.GITHUB_SHA ?? gitHead(o.root), actions, sideEffectFree: sideEffectFreeActions(),
       onRecord: o.json ? (r) => process.stdout.write(JSON.stringify(r) + '\n') : progress.onRecord, logger: progress.logger,

@@ -36,19 +36,25 @@ CREATE TRIGGER runbook_audit_append_only
   FOR EACH STATEMENT EXECUTE FUNCTION runbook_audit_append_only();`;
 
 /**
- * Creates the table and its trigger when missing. Serialised by an advisory lock because two
- * runs starting together would otherwise race on CREATE TABLE IF NOT EXISTS.
+ * Creates the table and its trigger when missing; only `runbook audit db-setup` calls it (a run
+ * never does DDL: its role should not be able to). Serialised by an advisory lock because two
+ * setups started together would otherwise race on CREATE TABLE IF NOT EXISTS. With
+ * `inTransaction`, the caller's transaction (holding that lock) is used.
  */
-export async function ensureAuditTable(client: pg.ClientBase): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await client.query(`SELECT pg_advisory_xact_lock(${DDL_LOCK})`);
+export async function ensureAuditTable(client: pg.ClientBase, o: { inTransaction?: boolean } = {}): Promise<void> {
+  const create = async () => {
     await client.query(CREATE_TABLE);
     const { rowCount } = await client.query(
       `SELECT 1 FROM pg_trigger WHERE tgrelid = 'runbook_audit'::regclass AND tgname = 'runbook_audit_append_only'`,
     );
     if (!rowCount) await client.query(CREATE_TRIGGER);
     await ensureAnchorTable(client);
+  };
+  if (o.inTransaction) return create();
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT pg_advisory_xact_lock(${DDL_LOCK})`);
+    await create();
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -79,12 +85,12 @@ export function createPgSink(options: PgSinkOptions): PgSink {
   let transactions = 0;
 
   async function connect(): Promise<pg.Client> {
-    const c = new pg.Client({ connectionString: options.url, application_name: 'runbook audit' });
+    // Bounded waits: an unreachable server must fail the batch (to be buffered), not hang it.
+    const c = new pg.Client({ connectionString: options.url, application_name: 'runbook audit', connectionTimeoutMillis: 10_000, query_timeout: 30_000 });
     // An idle connection dropping must not crash the process: the next query on it fails
     // and the batch is retried on a new connection.
     c.on('error', () => undefined);
     await c.connect();
-    await ensureAuditTable(c);
     return c;
   }
 
@@ -137,7 +143,9 @@ export function createPgSink(options: PgSinkOptions): PgSink {
       await committer.idle();
       const c = client;
       client = undefined;
-      if (c) await (await c).end();
+      // A connection that never opened (server down) has nothing to close; failing here would
+      // skip the caller's cleanup (its lock).
+      await c?.then((x) => x.end()).catch(() => undefined);
     },
   };
 }

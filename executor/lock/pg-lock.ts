@@ -53,9 +53,12 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
   const lockId = advisoryLockId(key);
   // application_name is capped at 63 bytes by the server; it is the fallback holder label.
   const appName = (holder ? `runbook ${holder.runId} by ${holder.initiator}` : 'runbook lock').slice(0, 63);
-  const client = new pg.Client({ connectionString: url, application_name: appName });
+  // Bounded: taking the lock again after an outage must not hang the run's end on a dead network.
+  const client = new pg.Client({ connectionString: url, application_name: appName, connectionTimeoutMillis: 10_000, query_timeout: 30_000 });
   let lost = false;
   client.on('error', (e) => {
+    // A dying connection can report more than one error: the lock is lost once.
+    if (lost) return;
     lost = true;
     options.onLost?.(e);
   });
@@ -101,9 +104,23 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
   };
 }
 
-/** Creates runbook_locks if missing; false when this role may not (then application_name names the holder). */
+/**
+ * Whether runbook_locks can be used (else application_name names the holder). It is made by
+ * `runbook audit db-setup`; a role that may create tables in the schema (a development setup)
+ * creates it, but a writer role is never made to try DDL.
+ */
 async function ensureLocksTable(client: pg.Client): Promise<boolean> {
   try {
+    const { rows } = await client.query<{ exists: boolean; usable: boolean; can_create: boolean }>(
+      `SELECT to_regclass('runbook_locks') IS NOT NULL AS exists,
+              COALESCE(has_table_privilege(to_regclass('runbook_locks'), 'SELECT')
+                AND has_table_privilege(to_regclass('runbook_locks'), 'INSERT')
+                AND has_table_privilege(to_regclass('runbook_locks'), 'UPDATE')
+                AND has_table_privilege(to_regclass('runbook_locks'), 'DELETE'), false) AS usable,
+              has_schema_privilege(current_schema(), 'CREATE') AS can_create`,
+    );
+    if (rows[0].exists) return rows[0].usable;
+    if (!rows[0].can_create) return false;
     await client.query('BEGIN');
     await client.query("SELECT pg_advisory_xact_lock(hashtext('runbook_locks ddl'))");
     await client.query(CREATE_LOCKS);

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock, type LockHolder } from '../lock/file-lock.js';
-import { acquirePgLock } from '../lock/pg-lock.js';
+import { acquireKeptPgLock } from '../lock/kept-pg-lock.js';
 
 /** A run's lock; `takenOver` names a dead holder (or an unreadable file) it replaced, for the audit. */
 export interface RunLock {
@@ -13,15 +13,17 @@ export interface RunLock {
  * One run per concurrency key. The lock file under `.runbook/locks` is always taken, and with an
  * audit database also the PostgreSQL advisory lock (shared by every runner that uses it): a run
  * with the database and a run without it on the same checkout still exclude each other. A
- * second run is refused with a message naming the holder.
+ * second run is refused with a message naming the holder. `onLost` hears about the advisory lock
+ * during a database outage: lost, re-taken, or taken by another run meanwhile.
  */
-export async function acquireRunLock(o: { root: string; key: string; runId: string; initiator: string; auditDb?: string }): Promise<RunLock> {
+export async function acquireRunLock(o: { root: string; key: string; runId: string; initiator: string; auditDb?: string; onLost?: (message: string) => void }): Promise<RunLock> {
   const holder = { runId: o.runId, initiator: o.initiator, pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
   const file = await acquireLock(o.key, { dir: join(o.root, '.runbook', 'locks'), holder });
   if (!o.auditDb) return file;
   let db: { release(): Promise<void> };
   try {
-    db = await acquirePgLock(o.auditDb, o.key, { holder });
+    // Re-taken after a database outage (see kept-pg-lock.ts); the lock file is held throughout.
+    db = await acquireKeptPgLock(o.auditDb, o.key, { holder, notice: o.onLost });
   } catch (error) {
     await file.release();
     throw error;

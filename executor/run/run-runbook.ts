@@ -9,6 +9,9 @@ import { auditSignerFromEnv } from '../audit/audit-key.js';
 import { createFileSink } from '../audit/file-sink.js';
 import { createPgAnchorSink } from '../audit/pg-anchors.js';
 import { createPgSink } from '../audit/pg-sink.js';
+import { createBufferedDbSink, type BufferedDbSink } from '../audit/buffered-db-sink.js';
+import { checkAuditDb, dbSyncCommand } from '../audit/db-preflight.js';
+import type { OwnerRolePolicy } from '../audit/db-role-check.js';
 import { createAuditLog, type AuditRecord, type AuditSink } from '../audit/record.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { RunRefused } from '../core/errors.js';
@@ -38,6 +41,10 @@ export interface RunOptions {
   readonly confirmBy?: string;
   readonly interactive: boolean;
   readonly auditDb?: string;
+  /** A role that can alter runbook_audit: warn (default), refuse (CI) or allow (overridden, still warned). */
+  readonly ownerRole?: OwnerRolePolicy;
+  /** Warnings and notices about the run's machinery (audit database outage, role); never secrets. */
+  readonly onNotice?: (message: string) => void;
   readonly concurrency?: number;
   readonly signal: AbortSignal;
   readonly env: NodeJS.ProcessEnv;
@@ -99,13 +106,19 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const signer = auditSignerFromEnv(o.env);
   // A killed executor leaves its steps' temp files (outputs may hold secrets): clear them now.
   await removeOrphanStepDirs();
-  const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb });
+  const notice = o.onNotice ?? (() => undefined);
+  // Before the lock: a run never creates the audit table, and refuses (under CI) a role that could rewrite it.
+  if (o.auditDb) for (const w of await checkAuditDb(o.auditDb, o.ownerRole ?? 'warn')) notice(w);
+  const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb, onLost: notice });
   // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
   const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
   const masker = new SecretMasker([...Object.values(secrets), ...nestedSecrets, ...identity, ...(signer?.secrets ?? [])]);
   const auditPath = join(o.root, '.runbook', 'runs', runId, 'audit.jsonl');
   const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId })];
-  if (o.auditDb) sinks.push(createPgSink({ url: o.auditDb }), createPgAnchorSink({ url: o.auditDb }));
+  const auditDb = o.auditDb;
+  const dbSink: BufferedDbSink | undefined = auditDb ? createBufferedDbSink({ open: () => createPgSink({ url: auditDb }), notice }) : undefined;
+  if (dbSink) sinks.push(dbSink);
+  if (auditDb) sinks.push(createPgAnchorSink({ url: auditDb }));
   sinks.push(...(o.extraSinks ?? []));
   if (o.onRecord) sinks.push({ name: 'progress', write: async (records) => records.forEach((r) => o.onRecord!(r)) });
   const audit = createAuditLog({
@@ -174,8 +187,13 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     return { runId, status: result.status, planHash, auditPath, result, graph };
   } finally {
     o.signal.removeEventListener('abort', onAbort);
-    await audit.close();
-    await lock.release();
+    try {
+      await audit.close();
+    } finally {
+      // Always: a failed close must not leave the lock (and its connection, which keeps the process alive).
+      await lock.release();
+    }
+    if (dbSink?.pending) notice(`the audit database is still unreachable: ${dbSink.pending} record${dbSink.pending === 1 ? '' : 's'} of run ${runId} are missing there (the file journal has them); back-fill with: ${dbSyncCommand(runId, auditDb!)}`);
   }
 }
 

@@ -203,11 +203,19 @@ async function until<T>(check: () => T | undefined, ms: number): Promise<T> {
 describe.skipIf(noPostgres)(noPostgres ? skipReason : 'heads stored in the audit database', () => {
   let cluster: PgCluster | undefined;
   let runId: string;
+  const writerPassword = 'anchor-Writer-' + Math.random().toString(36).slice(2);
   const db = (...args: string[]) => cli({ RUNBOOK_AUDIT_DB: cluster!.primaryUrl }, ...args);
 
   beforeAll(async () => {
     cluster = await startPostgres();
-    const run = cli({}, 'run', 'anchored', '--as', '@ops', '--audit-db', cluster.primaryUrl);
+    // As recommended: the tables made by db-setup, the run logged in as a writer (INSERT/SELECT only).
+    expect(cli({}, 'audit', 'db-setup', '--audit-db', cluster.primaryUrl).status).toBe(0);
+    const admin = new pg.Client({ connectionString: cluster.primaryUrl });
+    await admin.connect();
+    await admin.query(`CREATE ROLE anchor_writer LOGIN PASSWORD '${writerPassword}' IN ROLE runbook_audit_writer`);
+    await admin.end();
+    const writerUrl = `postgres://anchor_writer:${writerPassword}@127.0.0.1:${cluster.primaryPort}/postgres`;
+    const run = cli({}, 'run', 'anchored', '--as', '@ops', '--audit-db', writerUrl);
     expect(run.status, run.stdout + run.stderr).toBe(0);
     runId = runIdOf(run.stdout);
   }, 120_000);

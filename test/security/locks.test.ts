@@ -81,6 +81,7 @@ describe('locks', () => {
     let holder: ChildProcess | undefined;
     beforeAll(async () => {
       pg = await startPostgres();
+      expect(cli(['audit', 'db-setup', '--audit-db', pg.primaryUrl]).status).toBe(0);
     }, 120_000);
     afterAll(async () => {
       holder?.kill('SIGKILL');
@@ -99,12 +100,12 @@ describe('locks', () => {
         const log = join(root, '.runbook', 'runs', id, 'audit.jsonl');
         expect(existsSync(log) && readFileSync(log, 'utf8').includes('"step:start"')).toBe(true);
       }, { timeout: 60_000, interval: 50 });
-      const second = cli(['run', 'locked', '--as', '@ops'], { RUNBOOK_AUDIT_DB: pg!.primaryUrl });
+      const second = cli(['run', 'locked', '--as', '@ops'], { RUNBOOK_AUDIT_DB: pg!.primaryUrl, RUNBOOK_ALLOW_OWNER_ROLE: 'true' });
       expect(second.status, second.stdout + second.stderr).toBe(6);
       expect(second.stderr).toMatch(/lock|held/i);
       writeFileSync(gate, '');
       expect(await exited).toBe(0);
-      const after = cli(['run', 'locked', '--as', '@ops'], { RUNBOOK_AUDIT_DB: pg!.primaryUrl });
+      const after = cli(['run', 'locked', '--as', '@ops'], { RUNBOOK_AUDIT_DB: pg!.primaryUrl, RUNBOOK_ALLOW_OWNER_ROLE: 'true' });
       expect(after.status, after.stdout + after.stderr).toBe(0);
     });
   });
