@@ -94,7 +94,7 @@ function approvals(s: AuditSummary, c: Colors): string {
 function authenticity(a: ApprovalSummary, c: Colors): string {
   const words = approvalAuthenticity(a);
   if (!words) return '';
-  return ` · ${a.verified ? c.green(words) : c.yellow(words.toUpperCase())}`;
+  return ` · ${a.verified ? c.green(words) : `${c.yellow('UNVERIFIED')} (unsigned)`}`;
 }
 
 function rollback(s: AuditSummary, c: Colors): string {
