@@ -41,6 +41,8 @@ export function sshKeygenVerifier(): SignatureVerifier {
         const signers = join(dir, 'allowed_signers');
         const sig = join(dir, 'approval.sig');
         // `namespaces=` restricts each key to approvals, as ssh-keygen(1) "ALLOWED SIGNERS" allows.
+        // The principals field accepts patterns (`*`, `?`, `,`); a login holds only letters,
+        // digits and hyphens (personLogin), so it names exactly one principal.
         await writeFile(signers, usable.map((k) => `${login} namespaces="${approvalNamespace}" ${k}\n`).join(''), { mode: 0o600 });
         await writeFile(sig, signature.endsWith('\n') ? signature : signature + '\n', { mode: 0o600 });
         const r = await runSshKeygen(['-Y', 'verify', '-f', signers, '-I', login, '-n', approvalNamespace, '-s', sig], message);
