@@ -65,7 +65,10 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
       // A terminal answer is never signed: ask only where unsigned approvals may count.
       if (granted.size < req.required && o.interactive && !policy.allowUnsigned) {
         process.stderr.write(`\n🔐 ${promptSafe(req.stepId)} accepts only signed approvals: add them to an approvals file with \`runbook approve\`\n`);
-      } else if (granted.size < req.required && o.interactive) await promptApprovals(req, granted, consider, o.planHash);
+      } else if (granted.size < req.required && o.interactive) {
+        const declined = (approver: string) => o.events.emit('approval:refused', { stepId: req.stepId, approver, source: 'local-prompt', reason: 'declined at the terminal' });
+        await promptApprovals(req, granted, consider, declined, o.planHash);
+      }
       if (granted.size >= req.required) return { approved: true, approvedBy: [...granted].map((login) => `@${login}`) };
       const reason = `${req.required} approval(s) required from ${req.approvers.join(', ') || 'nobody (no approvers listed)'}, ${granted.size} valid`;
       await o.events.emit('approval:refused', { stepId: req.stepId, source: o.interactive ? 'local-prompt' : 'approvals-file', reason });
@@ -76,7 +79,7 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
 
 async function promptApprovals(
   req: Parameters<ApprovalGate['request']>[0], granted: Set<string>,
-  consider: (c: ApprovalClaim, source: string) => Promise<string | undefined>, planHash: string,
+  consider: (c: ApprovalClaim, source: string) => Promise<string | undefined>, declined: (who: string) => Promise<void>, planHash: string,
 ): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -86,7 +89,11 @@ async function promptApprovals(
       const who = (await rl.question('   approver (GitHub handle, empty to stop): ', { signal: req.signal })).trim();
       if (!who) break;
       const answer = (await rl.question(`   ${promptSafe(who)}, approve "${promptSafe(req.stepId)}"? [yes/no] `, { signal: req.signal })).trim().toLowerCase();
-      if (answer !== 'yes' && answer !== 'y') continue;
+      if (answer !== 'yes' && answer !== 'y') {
+        // A person saying no is a refusal like any other: audited, with who said it.
+        await declined(who);
+        continue;
+      }
       // Say at once whether it counted: the person at the keyboard must know.
       const refused = await consider({ approver: who, planHash, step: req.stepId }, 'local-prompt');
       process.stderr.write(refused ? `   ✖ not counted: ${promptSafe(refused)}\n` : `   ✔ approved by ${promptSafe(who)} (${granted.size}/${req.required})\n`);
