@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +177,73 @@ describe('signed local approvals', () => {
     const r = runWith('gate', file);
     expect(r.acted).toBe(false);
     expect(r.refusals.find((x) => x.approver === '@dana-lee' && /counts once/.test(x.reason))).toBeDefined();
+  });
+});
+
+/**
+ * `runbook run` at a terminal (a pseudo-terminal from util-linux `script`, CI unset so the CLI
+ * prompts): each answer is typed once its prompt has appeared, never after a fixed delay.
+ */
+function runAtTerminal(name: string, answers: [RegExp, string][]): Promise<{ status: number | null; output: string }> {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, bin, 'run', name, '--as', '@ops', '--root', root].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: cliEnv({ CI: '' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let from = 0;
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const next = answers[0];
+      const m = next && next[0].exec(output.slice(from));
+      if (!m) return;
+      from += m.index + m[0].length;
+      answers.shift();
+      child.stdin.write(next[1] + '\n');
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output: output.replace(/\r/g, '') });
+    });
+  });
+}
+
+const auditOf = (output: string) => {
+  const audit = parseAuditText(readFileSync(join(root, '.runbook', 'runs', runIdOf(output), 'audit.jsonl'), 'utf8')).records;
+  return {
+    acted: audit.some((x) => x.type === 'step:end' && x.stepId === 'act'),
+    refusals: audit.filter((x) => x.type === 'approval:refused').map((x) => x.data as { approver?: string; source: string; reason: string }),
+    grants: audit.filter((x) => x.type === 'approval:granted').map((x) => (x.data as { approval: { approver: string; source: string; verified?: boolean } }).approval),
+  };
+};
+
+describe('terminal approvals', () => {
+  const handle = /approver \(GitHub handle, empty to stop\): /;
+  const yesNo = /\[yes\/no\] /;
+
+  it('are not asked for, nor counted, where the gate accepts only signed approvals', async () => {
+    const r = await runAtTerminal('gate', [[handle, 'dana-lee'], [yesNo, 'yes'], [handle, 'riley-park'], [yesNo, 'yes'], [handle, '']]);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toMatch(/accepts only signed approvals/);
+    const a = auditOf(r.output);
+    expect(a.acted).toBe(false);
+    expect(a.grants).toEqual([]);
+    expect(a.refusals.at(-1)?.reason).toMatch(/2 approval\(s\) required .* 0 valid/);
+  });
+
+  it('count as unverified where the gate allows unsigned approvals, and a "no" is audited as a refusal', async () => {
+    const r = await runAtTerminal('open-gate', [[handle, 'dana-lee'], [yesNo, 'no'], [handle, 'dana-lee'], [yesNo, 'yes'], [handle, 'riley-park'], [yesNo, 'yes']]);
+    expect(r.status, r.output).toBe(0);
+    const a = auditOf(r.output);
+    expect(a.acted).toBe(true);
+    expect(a.refusals).toEqual([expect.objectContaining({ approver: 'dana-lee', source: 'local-prompt', reason: 'declined at the terminal' })]);
+    expect(a.grants).toEqual([
+      expect.objectContaining({ approver: 'dana-lee', source: 'local-prompt', verified: false }),
+      expect.objectContaining({ approver: 'riley-park', source: 'local-prompt', verified: false }),
+    ]);
   });
 });
 
