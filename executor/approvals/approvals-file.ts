@@ -87,7 +87,7 @@ function claimOf(value: unknown, fail: (problem: string) => ApprovalsFileError):
   const c = (value ?? {}) as Record<string, unknown>;
   if (typeof c !== 'object' || typeof c.approver !== 'string' || typeof c.planHash !== 'string') throw fail('needs "approver" and "planHash"');
   if (c.step !== undefined && typeof c.step !== 'string') throw fail('has a "step" that is not text');
-  if (c.mode !== undefined && !modes.includes(c.mode as RunMode)) throw fail(`has "mode" ${JSON.stringify(c.mode)}; expected one of ${modes.join(', ')}`);
+  if (c.mode !== undefined && !modes.includes(c.mode as RunMode)) throw fail(`has an unknown "mode"; expected one of ${modes.join(', ')}`); // the value is not echoed: it could be anything pasted
   if (c.signature !== undefined && (typeof c.signature !== 'string' || !armoured.test(c.signature))) throw fail('has a "signature" that is not an armoured SSH signature (ssh-keygen -Y sign)');
   return {
     approver: c.approver, planHash: c.planHash, step: typeof c.step === 'string' ? c.step : '*',
