@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { RunRefused } from '../executor/core/errors.js';
+import { approveCommand, type ApproveCliOptions } from './commands/approve.js';
 import { auditReportCommand, auditShowCommand, auditVerifyCommand } from './commands/audit.js';
 import { auditDbSetupCommand, auditSyncCommand } from './commands/audit-db.js';
 import { compileCommand } from './commands/compile.js';
@@ -96,6 +97,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<run-id>', 'the run id (see .runbook/runs/)')
     .option('--decide <step=rerun|skip|abort>', 'decision for an in-doubt, non-idempotent step (repeatable)', collect, []))
     .action(async (id: string, o: RunCliOptions & { decide: string[] }, cmd: Command) => setExit(await resumeCommand(id, { ...o, input: [], root: common(cmd).root })));
+  program
+    .command('approve')
+    .description('sign an approval with your SSH key (ssh-keygen -Y sign) and append it to an approvals file')
+    .requiredOption('--plan <hash>', 'the plan hash to approve (from `runbook plan`, with --drill or --dry-run for those modes)')
+    .requiredOption('--step <id>', 'the approval step (or * for every gate of this plan)')
+    .requiredOption('--as <handle>', 'your GitHub handle; the Directory must list the key for this person')
+    .requiredOption('--key <file>', 'your SSH private key, or its .pub when the key is in ssh-agent')
+    .requiredOption('--approvals <file>', 'the approvals file to append to (created when missing)')
+    .addOption(new Option('--mode <mode>', 'the mode of the run approved').choices(['live', 'drill', 'dry-run']).default('live'))
+    .action(async (o: ApproveCliOptions) => setExit(await approveCommand(o)));
   program
     .command('demo')
     .description('drill: run the PostgreSQL failover runbook against a throwaway local primary + standby')

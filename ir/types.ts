@@ -24,6 +24,11 @@ export interface IrApproval {
   readonly approvers: string[];
   readonly required: number;
   readonly selfApproval: boolean;
+  /**
+   * Unsigned local approvals (terminal, approvals file without a signature) count, recorded as
+   * unverified. Absent (not false) when not allowed, so graphs that do not opt in keep their hash.
+   */
+  readonly allowUnsigned?: true;
   readonly timeoutMs?: number;
   readonly message?: string;
 }
@@ -143,6 +148,11 @@ export interface IrResources {
   readonly roles: Record<string, { readonly title?: string; readonly primary?: IrPerson; readonly backup?: IrPerson }>;
   /** Each approver entry (`@org/team` or `@user`) → the GitHub handles it stands for. */
   readonly approvers: Record<string, string[]>;
+  /**
+   * Normalised login of each person who may approve → their public keys from the Directory
+   * (`signingKeys`), for signed local approvals. Absent when nobody has a key.
+   */
+  readonly signers?: Record<string, string[]>;
 }
 
 export interface IrGraph {

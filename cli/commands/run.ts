@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { actions } from '../../executor/actions/index.js';
 import { sideEffectFreeActions } from '../../executor/actions/catalog-meta.js';
-import { readApprovalsFile } from '../../executor/approvals/approvals-file.js';
+import { ApprovalsFileError, readApprovalsFile, type ApprovalsFile } from '../../executor/approvals/approvals-file.js';
 import { readAuditFile } from '../../executor/audit/file-sink.js';
 import { renderAuditSummary, summarizeAudit } from '../../executor/audit/summary.js';
 import { renderSummaryMarkdown } from '../../executor/audit/summary-markdown.js';
@@ -73,7 +73,7 @@ export interface RunExtras extends Pick<RunOptions, 'beforeSteps' | 'faults'> {
  */
 export async function runCommand(name: string, o: RunCliOptions, resume?: ResumeState, extra?: RunExtras): Promise<number> {
   const approvalsPath = o.approvals ?? process.env.RUNBOOK_APPROVALS;
-  const file = approvalsPath ? readApprovalsFile(approvalsPath) : { approvals: [] };
+  const { file, error: approvalsError } = approvalsPath ? readApprovals(approvalsPath) : { file: { approvals: [] } as ApprovalsFile, error: undefined };
   const interactive = process.stdin.isTTY === true && !process.env.CI;
   const tty = process.stderr.isTTY === true && !o.json ? ttyProgress(process.stderr, { interactive }) : undefined;
   const progress = tty ?? plainProgress((line) => process.stderr.write(line + '\n'));
@@ -103,7 +103,7 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
       root: o.root, name, inputs: { ...(o.inputsFromEnv ? inputsFromEnv(o.root, name, process.env) : {}), ...parseInputArgs(o.input), ...(extra?.inputs ?? {}) },
       dryRun: o.dryRun === true || envFlag(process.env.RUNBOOK_DRY_RUN), drill: o.drill === true || envFlag(process.env.RUNBOOK_DRILL),
       drillNotifiesCustomers: o.drillNotifyCustomers === true,
-      initiator: initiatorOf(o.as, process.env), approvals: file.approvals, confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
+      initiator: initiatorOf(o.as, process.env), approvals: file.approvals, ...(approvalsError ? { approvalsError } : {}), confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
       interactive, // Only the tool's own setting: a generic DATABASE_URL (the application's) must never move the
       // journal and the lock elsewhere, or a run with it and a run without it would not exclude each other.
       auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB,
@@ -147,6 +147,19 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
     if (tty && journaled) announce();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * The approvals file, or why it cannot be used: the run then starts only to record the refusal in
+ * its audit log (run:start, approval:refused, run:end refused), so no refusal goes unaudited.
+ */
+function readApprovals(path: string): { file: ApprovalsFile; error?: ApprovalsFileError } {
+  try {
+    return { file: readApprovalsFile(path) };
+  } catch (e) {
+    if (e instanceof ApprovalsFileError) return { file: { approvals: [] }, error: e };
+    throw e;
   }
 }
 

@@ -133,6 +133,8 @@ function approval(a: ApprovalSpec, defaults?: ApprovalSpec): IrApproval {
     approvers: [...(a.approvers ?? defaults?.approvers ?? [])],
     required: a.required ?? defaults?.required ?? 1,
     selfApproval: a.selfApproval ?? defaults?.selfApproval ?? false,
+    // Only when opted in: graphs that do not are unchanged, and so are their plan hashes.
+    ...((a.allowUnsigned ?? defaults?.allowUnsigned) === true ? { allowUnsigned: true as const } : {}),
     ...(timeout ? { timeoutMs: ms(timeout) } : {}),
     ...(a.message !== undefined ? { message: a.message } : {}),
   };

@@ -1,3 +1,4 @@
+import { personLogin } from '../../ir/handle.js';
 import type { IrAudience, IrChecklist, IrNode, IrPerson, IrResources, IrTemplate } from '../../ir/types.js';
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import type { DirectorySpec, TemplateDocData } from '../model/specs.js';
@@ -39,7 +40,24 @@ export function collectResources(nodes: readonly IrNode[], approvers: readonly s
   }
   const expanded: Record<string, string[]> = {};
   for (const a of [...new Set(approvers)].sort()) expanded[a] = expandApprover(a, dir);
-  return { templates: sortKeys(templates), checklists: sortKeys(checklists), audiences, roles, approvers: expanded };
+  const signers = signingKeys(Object.values(expanded).flat(), dir);
+  return { templates: sortKeys(templates), checklists: sortKeys(checklists), audiences, roles, approvers: expanded, ...(Object.keys(signers).length ? { signers } : {}) };
+}
+
+/**
+ * The Directory's public keys of the people who may approve, by normalised login, so the executor
+ * can verify signed local approvals with the graph alone. In the graph, so the plan hash covers
+ * them: a key added or revoked is a changed plan, like a changed team membership.
+ */
+function signingKeys(handles: readonly string[], dir: DirectorySpec | undefined): Record<string, string[]> {
+  const wanted = new Set(handles.map((h) => personLogin(h)).filter((l): l is string => !!l));
+  const out: Record<string, string[]> = {};
+  for (const p of Object.values(dir?.people ?? {})) {
+    const login = p.github ? personLogin(p.github) : undefined;
+    if (!login || !wanted.has(login) || !p.signingKeys?.length) continue;
+    out[login] = [...new Set([...(out[login] ?? []), ...p.signingKeys])].sort();
+  }
+  return sortKeys(out);
 }
 
 /** `@org/team` → its members' handles; `@user` → itself (also when there is no Directory). */

@@ -24,6 +24,7 @@ export interface ApprovalSpec {
   approvers?: string[];
   required?: number;
   selfApproval?: boolean;
+  allowUnsigned?: boolean;
   timeout?: string;
   message?: string;
 }
@@ -107,7 +108,7 @@ export interface TemplateDocData {
   customerFacing?: boolean;
 }
 
-export interface PersonSpec { name: string; github?: string; email?: string; phone?: string; slack?: string }
+export interface PersonSpec { name: string; github?: string; email?: string; phone?: string; slack?: string; signingKeys?: string[] }
 export interface TeamSpec { name?: string; github?: string; members?: string[]; slack?: string; email?: string }
 export interface RoleSpec { title?: string; primary: string; backup?: string; description?: string }
 export interface TierSpec { rto?: string; rpo?: string; description?: string; drillInterval?: string }

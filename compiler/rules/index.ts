@@ -7,6 +7,7 @@ import { cronRule } from './cron.js';
 import { directoryRefsRule } from './directory-refs.js';
 import { irreversibleRule } from './irreversible.js';
 import { approversRule } from './approvers.js';
+import { signingKeysRule } from './signing-keys.js';
 import { notifyTemplateRule } from './notify-template.js';
 import { runbookRefsRule } from './runbook-refs.js';
 import { templateVariablesRule } from './template-variables.js';
@@ -42,6 +43,7 @@ export const rules: readonly Rule[] = [
   backupPlanRule,
   irreversibleRule,
   approversRule,
+  signingKeysRule,
   stepActionRule,
   unknownActionRule,
   withSchemaRule,

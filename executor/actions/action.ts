@@ -31,6 +31,8 @@ export interface ApprovalGate {
     approvers: string[];
     required: number;
     selfApproval: boolean;
+    /** Unsigned local approvals count (as unverified); otherwise local approvals must be signed. */
+    allowUnsigned?: boolean;
     timeoutMs?: number;
     message: string;
     signal: AbortSignal;

@@ -9,13 +9,15 @@ export type ApprovalParams = {
   approvers?: string[];
   required?: number | string;
   selfApproval?: boolean | string;
+  /** Only the literal boolean from the compiled policy: a rendered text never turns it on. */
+  allowUnsigned?: boolean;
   /** A duration (`30m`) or milliseconds. */
   timeout?: string | number;
 };
 
 export type ApprovalResult = { approved: true; approvedBy: string[] };
 
-type Policy = { approvers: string[]; required: number; selfApproval: boolean; timeoutMs?: number; message: string };
+type Policy = { approvers: string[]; required: number; selfApproval: boolean; allowUnsigned: boolean; timeoutMs?: number; message: string };
 
 /**
  * `approval`: asks the approval gate (terminal, approvals file, GitHub) for M-of-N approvals.
@@ -39,7 +41,7 @@ export const approvalAction: ActionDefinition<ApprovalParams, ApprovalResult> = 
     const message = ctx.secrets.mask(policy.message);
     const who = policy.approvers.length ? policy.approvers.join(', ') : 'any allowed approver';
     return {
-      summary: `approval: ${policy.required} of ${who}${policy.selfApproval ? '' : ', not the initiator'} — ${message}`,
+      summary: `approval: ${policy.required} of ${who}${policy.selfApproval ? '' : ', not the initiator'}${policy.allowUnsigned ? ', unsigned local approvals accepted (unverified)' : ''} — ${message}`,
       calls: [{ target: 'approvals', operation: 'request', args: { ...policy, message } }],
     };
   },
@@ -65,6 +67,8 @@ function policyOf(params: ApprovalParams, defaults: IrApproval | undefined): Pol
     approvers: [...(params.approvers ?? defaults?.approvers ?? [])],
     required,
     selfApproval,
+    // An input must never be able to lower the bar: only a literal `true` (schema: boolean) counts.
+    allowUnsigned: params.allowUnsigned === true || (params.allowUnsigned === undefined && defaults?.allowUnsigned === true),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     message: params.message,
   };

@@ -2,13 +2,21 @@ import { createInterface } from 'node:readline/promises';
 import type { ApprovalGate, Confirmer } from '../actions/action.js';
 import type { EventSink } from '../core/events.js';
 import { promptSafe } from '../../ir/handle.js';
-import { judgeClaim, type ApprovalClaim } from './policy.js';
+import type { RunMode } from '../../ir/plan-hash.js';
+import { judgeClaim, type ApprovalClaim, type ApprovalPolicy } from './policy.js';
+import type { SignatureVerifier } from './signature-verifier.js';
+import { authenticateClaim } from './verify-claim.js';
 
 export interface LocalGateOptions {
   readonly initiator: string;
   readonly planHash: string;
   readonly members: Readonly<Record<string, readonly string[]>>;
   readonly claims: readonly ApprovalClaim[];
+  /** The run's mode, part of what a signed approval covers. */
+  readonly mode: RunMode;
+  /** Normalised login → public keys from the Directory (graph.resources.signers). */
+  readonly signers: Readonly<Record<string, readonly string[]>>;
+  readonly verifier: SignatureVerifier;
   readonly events: EventSink;
   /** Ask at the terminal when the claims are not enough (only on a TTY). */
   readonly interactive: boolean;
@@ -23,28 +31,44 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
   return {
     async request(req) {
       await o.events.emit('approval:requested', { stepId: req.stepId, approvers: req.approvers, required: req.required, message: req.message });
-      const policy = { approvers: req.approvers, required: req.required, selfApproval: req.selfApproval };
+      const policy: ApprovalPolicy = { approvers: req.approvers, required: req.required, selfApproval: req.selfApproval, allowUnsigned: req.allowUnsigned === true };
       const granted = new Set<string>();
       const consider = async (claim: ApprovalClaim, source: string): Promise<string | undefined> => {
-        const verdict = judgeClaim({ claim, stepId: req.stepId, policy, initiator: o.initiator, planHash: o.planHash, members: o.members });
-        // One person counts once, however the handle is written (@Dana-Lee, dana-lee).
-        if (!('login' in verdict) || granted.has(verdict.login)) {
-          const reason = 'reason' in verdict ? verdict.reason : `${claim.approver} already approved (a person counts once)`;
+        const reason = await judge(claim);
+        if (typeof reason === 'string') {
           await o.events.emit('approval:refused', { stepId: req.stepId, approver: claim.approver, source, reason });
           return reason;
         }
-        granted.add(verdict.login);
+        granted.add(reason.login);
         await o.events.emit('approval:granted', {
           stepId: req.stepId, count: granted.size, required: req.required,
-          approval: { approver: claim.approver, source, planHash: claim.planHash, at: (o.now?.() ?? new Date()).toISOString() },
+          approval: {
+            approver: claim.approver, source, planHash: claim.planHash, at: (o.now?.() ?? new Date()).toISOString(),
+            verified: reason.verified, ...('key' in reason && reason.key ? { key: reason.key } : {}),
+          },
         });
         return undefined;
+      };
+      /** The policy first (cheap, no process), then one person once, then the signature. */
+      const judge = async (claim: ApprovalClaim) => {
+        const verdict = judgeClaim({ claim, stepId: req.stepId, policy, initiator: o.initiator, planHash: o.planHash, members: o.members });
+        if ('reason' in verdict) return verdict.reason;
+        // One person counts once, however the handle is written (@Dana-Lee, dana-lee).
+        if (granted.has(verdict.login)) return `${claim.approver} already approved (a person counts once)`;
+        const auth = await authenticateClaim({ claim, login: verdict.login, policy, planHash: o.planHash, mode: o.mode, signers: o.signers, verifier: o.verifier });
+        return 'reason' in auth ? auth.reason : { login: verdict.login, ...auth };
       };
       for (const claim of o.claims.filter((c) => c.step === req.stepId || c.step === '*')) {
         if (granted.size >= req.required) break;
         await consider(claim, 'approvals-file');
       }
-      if (granted.size < req.required && o.interactive) await promptApprovals(req, granted, consider, o.planHash);
+      // A terminal answer is never signed: ask only where unsigned approvals may count.
+      if (granted.size < req.required && o.interactive && !policy.allowUnsigned) {
+        process.stderr.write(`\n🔐 ${promptSafe(req.stepId)} accepts only signed approvals: add them to an approvals file with \`runbook approve\`\n`);
+      } else if (granted.size < req.required && o.interactive) {
+        const declined = (approver: string) => o.events.emit('approval:refused', { stepId: req.stepId, approver, source: 'local-prompt', reason: 'declined at the terminal' });
+        await promptApprovals(req, granted, consider, declined, o.planHash);
+      }
       if (granted.size >= req.required) return { approved: true, approvedBy: [...granted].map((login) => `@${login}`) };
       const reason = `${req.required} approval(s) required from ${req.approvers.join(', ') || 'nobody (no approvers listed)'}, ${granted.size} valid`;
       await o.events.emit('approval:refused', { stepId: req.stepId, source: o.interactive ? 'local-prompt' : 'approvals-file', reason });
@@ -55,7 +79,7 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
 
 async function promptApprovals(
   req: Parameters<ApprovalGate['request']>[0], granted: Set<string>,
-  consider: (c: ApprovalClaim, source: string) => Promise<string | undefined>, planHash: string,
+  consider: (c: ApprovalClaim, source: string) => Promise<string | undefined>, declined: (who: string) => Promise<void>, planHash: string,
 ): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -65,7 +89,11 @@ async function promptApprovals(
       const who = (await rl.question('   approver (GitHub handle, empty to stop): ', { signal: req.signal })).trim();
       if (!who) break;
       const answer = (await rl.question(`   ${promptSafe(who)}, approve "${promptSafe(req.stepId)}"? [yes/no] `, { signal: req.signal })).trim().toLowerCase();
-      if (answer !== 'yes' && answer !== 'y') continue;
+      if (answer !== 'yes' && answer !== 'y') {
+        // A person saying no is a refusal like any other: audited, with who said it.
+        await declined(who);
+        continue;
+      }
       // Say at once whether it counted: the person at the keyboard must know.
       const refused = await consider({ approver: who, planHash, step: req.stepId }, 'local-prompt');
       process.stderr.write(refused ? `   ✖ not counted: ${promptSafe(refused)}\n` : `   ✔ approved by ${promptSafe(who)} (${granted.size}/${req.required})\n`);

@@ -1,10 +1,13 @@
 import { personLogin, teamHandle } from '../../ir/handle.js';
+import type { RunMode } from '../../ir/plan-hash.js';
 
 /** The policy an approval must satisfy (ARCHITECTURE.md, "Approvals"). */
 export interface ApprovalPolicy {
   readonly approvers: readonly string[];
   readonly required: number;
   readonly selfApproval: boolean;
+  /** Whether an unsigned local approval (terminal, approvals file without signature) counts, as unverified. */
+  readonly allowUnsigned?: boolean;
 }
 
 export interface ApprovalClaim {
@@ -12,6 +15,10 @@ export interface ApprovalClaim {
   readonly planHash: string;
   /** The step the claim is for, or `*` for every gate of the run. */
   readonly step: string;
+  /** The mode the approver says they approve (informational: the plan hash and the signature bind it). */
+  readonly mode?: RunMode;
+  /** An armoured `ssh-keygen -Y sign` signature over approvalMessage(…), when signed. */
+  readonly signature?: string;
 }
 
 /** A claim that counts: who it is, in canonical form, so one person counts once. */

@@ -3,7 +3,7 @@ import remarkGfm from 'remark-gfm';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
 import { formatDuration as fmt } from '../../ir/duration.js';
-import type { AuditSummary } from './summary.js';
+import { approvalAuthenticity, type AuditSummary } from './summary.js';
 
 const text = (value: string) => ({ type: 'text' as const, value });
 const code = (value: string) => ({ type: 'inlineCode' as const, value });
@@ -35,7 +35,7 @@ export function renderSummaryMarkdown(s: AuditSummary): string {
   if (s.approvals.length) {
     children.push({ type: 'heading', depth: 3, children: [text('Approvals')] }, { type: 'table', children: [
       row('Step', 'Decision', 'Who', 'Source', 'When'),
-      ...s.approvals.map((a) => row(code(a.stepId), a.decision === 'granted' ? '✅ granted' : `❌ ${a.reason ?? 'refused'}`, a.approver ?? '—', a.source, a.at)),
+      ...s.approvals.map((a) => row(code(a.stepId), a.decision === 'granted' ? `✅ granted${approvalAuthenticity(a) ? `, ${approvalAuthenticity(a)}` : ''}` : `❌ ${a.reason ?? 'refused'}`, a.approver ?? '—', a.source, a.at)),
     ] });
   }
   if (s.phases.length) {

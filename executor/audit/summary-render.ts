@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { formatDuration } from '../../ir/duration.js';
 import { rpoProbe } from './rpo-probe.js';
-import type { AuditSummary, StepSummary } from './summary.js';
+import { approvalAuthenticity, type ApprovalSummary, type AuditSummary, type StepSummary } from './summary.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -84,10 +84,17 @@ function approvals(s: AuditSummary, c: Colors): string {
   const lines = s.approvals.map((a) =>
     a.decision === 'granted'
       ? `  ${c.green('✔')} ${a.stepId}: approved by ${c.bold(a.approver ?? '?')} via ${a.source} at ${a.at}` +
-        `${a.count !== undefined ? ` (${a.count}/${a.required})` : ''}${a.reference ? ` · ${a.reference}` : ''}`
+        `${a.count !== undefined ? ` (${a.count}/${a.required})` : ''}${a.reference ? ` · ${a.reference}` : ''}${authenticity(a, c)}`
       : `  ${c.red('✖')} ${a.stepId}: refused${a.approver ? ` by ${c.bold(a.approver)}` : ''} via ${a.source} at ${a.at}: ${a.reason}`,
   );
   return [c.bold('Approvals'), ...lines].join('\n');
+}
+
+/** Whether a local approval was signed: an unverified one stands out. */
+function authenticity(a: ApprovalSummary, c: Colors): string {
+  const words = approvalAuthenticity(a);
+  if (!words) return '';
+  return ` · ${a.verified ? c.green(words) : `${c.yellow('UNVERIFIED')} (unsigned)`}`;
 }
 
 function rollback(s: AuditSummary, c: Colors): string {

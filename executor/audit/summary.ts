@@ -39,6 +39,20 @@ export interface ApprovalSummary {
   readonly reason?: string;
   readonly count?: number;
   readonly required?: number;
+  /** Local approvals: signed and verified (true) or unsigned, accepted as unverified (false). */
+  readonly verified?: boolean;
+  /** Fingerprint of the key of a verified signature. */
+  readonly key?: string;
+}
+
+/**
+ * How a granted approval was authenticated, in words for the summary and the reports: local
+ * approvals say whether a signature was verified; GitHub approvals (authenticated by GitHub) and
+ * refusals say nothing.
+ */
+export function approvalAuthenticity(a: ApprovalSummary): string | undefined {
+  if (a.decision !== 'granted' || a.verified === undefined) return undefined;
+  return a.verified ? `verified signature${a.key ? ` ${a.key}` : ''}` : 'unverified (unsigned)';
 }
 
 export interface PhaseSummary {

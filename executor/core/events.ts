@@ -13,6 +13,14 @@ export interface ApprovalRecord {
   readonly planHash: string;
   readonly at: string;
   readonly reference?: string;
+  /**
+   * Local approvals only (terminal, approvals file): true when signed and verified against the
+   * approver's key in the Directory, false when unsigned and accepted because the gate allows it.
+   * Absent for GitHub approvals, whose identity GitHub authenticates.
+   */
+  readonly verified?: boolean;
+  /** The SHA256 fingerprint of the key that signed a verified approval. */
+  readonly key?: string;
 }
 
 export interface RunEvents {

@@ -49,6 +49,7 @@ export async function runLocalFailoverDrill(o: { root: string; out: (line: strin
     // The demo runs as a drill: approve the drill's plan (a live run has another plan hash).
     const plan = buildPlan(graph, inputs, env, actions, { mode: 'drill', lookup: (name) => loadGraph(o.root, name) });
     // A DBA (member of @acme/dba in the Directory) approves this exact plan, as a drill would in CI.
+    // Unsigned: the runbook allows it (allowUnsigned: true), and the summary and report say "unverified".
     const approvals = join(tmp, 'approvals.yaml');
     writeFileSync(approvals, `approvals:\n  - { step: approve-failover, approver: "@dana-lee", planHash: ${plan.planHash} }\nconfirmations:\n  by: "@dana-lee"\n`);
     const file = readApprovalsFile(approvals);

@@ -2,7 +2,7 @@ import type { List, RootContent } from 'mdast';
 import { heading, inlineCode, link, list, paragraph, strong, table, type Inline } from '../../compiler/emit/docs/mdast-builders.js';
 import type { RunEvents } from '../core/events.js';
 import type { AuditRecord } from '../audit/record.js';
-import type { ApprovalSummary, AuditSummary } from '../audit/summary.js';
+import { approvalAuthenticity, type ApprovalSummary, type AuditSummary } from '../audit/summary.js';
 import { dur, stepStatusText, when } from './format.js';
 
 /**
@@ -15,7 +15,7 @@ import { dur, stepStatusText, when } from './format.js';
 export function approvalsSection(s: AuditSummary): RootContent[] {
   if (s.approvals.length === 0) return [heading(2, 'Approvals'), paragraph('No step needed an approval in this run.')];
   const rows = s.approvals.map((a): Inline[] => [
-    inlineCode(a.stepId), a.decision === 'granted' ? '✅ granted' : '❌ refused', a.approver ?? 'unknown', source(a), when(a.at),
+    inlineCode(a.stepId), a.decision === 'granted' ? `✅ granted${approvalAuthenticity(a) ? `, ${approvalAuthenticity(a)}` : ''}` : '❌ refused', a.approver ?? 'unknown', source(a), when(a.at),
     a.reason ?? (a.count !== undefined && a.required !== undefined ? `${a.count} of ${a.required} required` : '—'),
   ]);
   return [heading(2, 'Approvals'), table(['Step', 'Decision', 'Approver', 'Source', 'Time', 'Reason'], rows)];

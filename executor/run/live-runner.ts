@@ -52,7 +52,7 @@ export class LiveRunner implements StepRunner {
     const a = node.approval!;
     const message = renderText(a.message ?? `Run step "${node.title}"?`, this.context);
     const outcome = await this.o.services.approvals.request({
-      stepId: node.id, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, timeoutMs: a.timeoutMs, message, signal,
+      stepId: node.id, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, allowUnsigned: a.allowUnsigned === true, timeoutMs: a.timeoutMs, message, signal,
     });
     if (!outcome.approved) throw new ActionError(`approval refused: ${outcome.reason}`, { retryable: false, code: 'approval-refused' });
   }
@@ -90,7 +90,7 @@ export class LiveRunner implements StepRunner {
     const params = renderParams(this.o.actions, node.uses, node.with, this.context);
     if (node.uses !== 'approval' || !node.approval) return params;
     const a = node.approval;
-    return { ...params, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, ...(a.timeoutMs !== undefined ? { timeout: a.timeoutMs } : {}) };
+    return { ...params, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, allowUnsigned: a.allowUnsigned === true, ...(a.timeoutMs !== undefined ? { timeout: a.timeoutMs } : {}) };
   }
 
   private async invoke(node: IrNode, body: IrBody, params: Record<string, unknown>, attempt: number, signal: AbortSignal): Promise<unknown> {

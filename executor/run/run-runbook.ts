@@ -6,6 +6,7 @@ import type { ChannelSender } from '../notify/delivery.js';
 import { localApprovalGate, localConfirmer } from '../approvals/local-gate.js';
 import type { ApprovalClaim } from '../approvals/policy.js';
 import { auditSignerFromEnv } from '../audit/audit-key.js';
+import { sshKeygenVerifier, type SignatureVerifier } from '../approvals/signature-verifier.js';
 import { createFileSink } from '../audit/file-sink.js';
 import { createPgAnchorSink } from '../audit/pg-anchors.js';
 import { createPgSink } from '../audit/pg-sink.js';
@@ -38,6 +39,13 @@ export interface RunOptions {
   readonly drillNotifiesCustomers?: boolean;
   readonly initiator: string;
   readonly approvals: readonly ApprovalClaim[];
+  /**
+   * Why the approvals file could not be used (parse error, size, bad entry): the run is refused
+   * after run:start (or run:resume), so the refusal is in the audit log like any other.
+   */
+  readonly approvalsError?: RunRefused;
+  /** Checks signed local approvals (default: ssh-keygen -Y verify). */
+  readonly signatureVerifier?: SignatureVerifier;
   readonly confirmBy?: string;
   readonly interactive: boolean;
   readonly auditDb?: string;
@@ -93,8 +101,9 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const secrets = readSecrets(graph, o.env, o.dryRun);
   // Secrets of nested runbooks are masked from the first record on.
   const nestedSecrets = [...graphs.values()].flatMap((g) => Object.values(readSecrets(g, o.env, true)));
+  const mode = runModeOf({ dryRun: o.dryRun, drill: o.drill === true });
   const planHash = runPlanHash(graph, inputs, {
-    mode: runModeOf({ dryRun: o.dryRun, drill: o.drill === true }),
+    mode,
     children: childGraphHashes(graph, (name) => graphs.get(name)),
   });
   if (o.resume && o.resume.planHash !== planHash) {
@@ -154,6 +163,13 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
         throw e;
       }
     }
+    // After beforeSteps: the run is journaled (and its id announced) before it is refused.
+    if (o.approvalsError) {
+      await audit.emit('approval:refused', { stepId: '*', source: 'approvals-file', reason: o.approvalsError.message });
+      // A resumed run stays resumable once the file is fixed: only a new run ends here.
+      if (!o.resume) await audit.emit('run:end', { status: 'refused', durationMs: clock.now() - started, error: o.approvalsError.message });
+      throw o.approvalsError;
+    }
     const makeRunner = (g: IrGraph, info: RunInfo, gInputs: Record<string, unknown>, gSecrets: Record<string, string>, events: EventSink): LiveRunner =>
       new LiveRunner({
         graph: g, run: info, inputs: gInputs, secrets: gSecrets, masker, actions: o.actions, clock, sideEffectFree: o.sideEffectFree,
@@ -161,7 +177,10 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
         services: {
           graph: g, events, fetch: o.fetch ?? fetch,
           approvals: o.approvalGate?.({ events, graph: g, planHash, masker })
-            ?? localApprovalGate({ initiator: o.initiator, planHash, members: g.resources.approvers, claims: o.approvals, events, interactive: o.interactive }),
+            ?? localApprovalGate({
+              initiator: o.initiator, planHash, members: g.resources.approvers, claims: o.approvals, events, interactive: o.interactive,
+              mode, signers: g.resources.signers ?? {}, verifier: o.signatureVerifier ?? sshKeygenVerifier(),
+            }),
           ...(o.channels ? { channels: o.channels } : {}),
           confirmer: localConfirmer({ confirmBy: o.confirmBy, interactive: o.interactive }),
           // A nested runbook runs inside this run: same journal, lock and approvals, ids prefixed.

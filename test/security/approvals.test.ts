@@ -20,7 +20,8 @@ spec:
       steps:
         - id: approve
           uses: approval
-          with: { message: "Go?", approvers: ["@acme/dba"], required: 2 }
+          # Unsigned claims, allowed here: these tests are about who counts (signatures: signed-approvals.test.ts).
+          with: { message: "Go?", approvers: ["@acme/dba"], required: 2, allowUnsigned: true }
         - { id: act, run: echo acted }
 `;
 

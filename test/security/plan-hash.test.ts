@@ -19,7 +19,8 @@ spec:
       steps:
         - id: approve
           uses: approval
-          with: { message: "Go?", approvers: ["@acme/dba"] }
+          # The approvals here are unsigned (the signing tests are signed-approvals.test.ts).
+          with: { message: "Go?", approvers: ["@acme/dba"], allowUnsigned: true }
         - id: child
           uses: runbook
           with: { runbook: child }

@@ -38,6 +38,7 @@ export function shortHash(hash: string): string {
 export function approvalPolicy(a: IrApproval): string {
   const who = a.approvers.length ? a.approvers.join(', ') : 'any allowed approver';
   const parts = [`${a.required} of ${who}`, a.selfApproval ? 'initiator may approve' : 'initiator may not approve'];
+  if (a.allowUnsigned) parts.push('unsigned local approvals accepted (recorded as unverified)');
   if (a.timeoutMs !== undefined) parts.push(`times out after ${formatDuration(a.timeoutMs)}`);
   return parts.join(' · ');
 }

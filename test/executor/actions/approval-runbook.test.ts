@@ -20,7 +20,7 @@ describe('approval', () => {
     const result = await approvalAction.run({ message: 'Promote the standby?', approvers: ['@acme/dba'], required: '2', timeout: '5m' }, ctx);
     expect(result).toEqual({ approved: true, approvedBy: ['@dba-1', '@dba-2'] });
     expect(approvals.requests).toEqual([{
-      stepId: 'step-1', approvers: ['@acme/dba'], required: 2, selfApproval: false, timeoutMs: 300_000,
+      stepId: 'step-1', approvers: ['@acme/dba'], required: 2, selfApproval: false, allowUnsigned: false, timeoutMs: 300_000,
       message: 'Promote the standby?', signal: ctx.signal,
     }]);
   });

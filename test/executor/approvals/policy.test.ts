@@ -29,8 +29,12 @@ describe('approval policy', () => {
     const events: { type: RunEventType; data: unknown }[] = [];
     const sink: EventSink = { emit: async (type, data) => void events.push({ type, data }) };
     const gate = (claims: { approver: string; planHash: string; step: string }[]) =>
-      localApprovalGate({ initiator: '@initiator', planHash: plan, members, claims, events: sink, interactive: false });
-    const req = { stepId: 'approve', approvers: policy.approvers, required: 2, selfApproval: false, message: 'go?', signal: new AbortController().signal };
+      localApprovalGate({
+        initiator: '@initiator', planHash: plan, members, claims, events: sink, interactive: false,
+        mode: 'live', signers: {}, verifier: { verify: async () => ({ ok: false, reason: 'unused' }) },
+      });
+    // Unsigned claims: this gate opts in to unsigned local approvals (signed ones: test/security/signed-approvals.test.ts).
+    const req = { stepId: 'approve', approvers: policy.approvers, required: 2, selfApproval: false, allowUnsigned: true, message: 'go?', signal: new AbortController().signal };
     const short = await gate([{ approver: '@dana-lee', planHash: plan, step: '*' }, { approver: '@dana-lee', planHash: plan, step: '*' }, { approver: '@mallory', planHash: plan, step: '*' }]).request(req);
     expect(short).toEqual({ approved: false, reason: expect.stringMatching(/2 approval\(s\) required .* 1 valid/) });
     expect(events.filter((e) => e.type === 'approval:refused').map((e) => (e.data as { approver?: string }).approver)).toEqual(['@dana-lee', '@mallory', undefined]);
