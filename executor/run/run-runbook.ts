@@ -11,6 +11,7 @@ import { createAuditLog, type AuditRecord, type AuditSink } from '../audit/recor
 import { systemClock, type Clock } from '../core/clock.js';
 import { RunRefused } from '../core/errors.js';
 import type { EventSink, RunStatus } from '../core/events.js';
+import { HashedMasks } from '../core/hashed-masks.js';
 import { SecretMasker } from '../core/secrets.js';
 import { resolveInputs } from '../inputs/resolve-inputs.js';
 import { acquireRunLock } from './run-lock.js';
@@ -97,6 +98,8 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
   const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
   const masker = new SecretMasker([...Object.values(secrets), ...nestedSecrets, ...identity]);
+  // Values scripts registered before a resume are known only by salted hashes (never in clear).
+  if (o.resume?.masks?.length) masker.addHashed(new HashedMasks(runId, o.resume.masks));
   const auditPath = join(o.root, '.runbook', 'runs', runId, 'audit.jsonl');
   const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId })];
   if (o.auditDb) sinks.push(createPgSink({ url: o.auditDb }));
