@@ -16,6 +16,7 @@ import { SecretMasker } from '../core/secrets.js';
 import { resolveInputs } from '../inputs/resolve-inputs.js';
 import { acquireRunLock } from './run-lock.js';
 import { removeOrphanStepDirs } from '../actions/step-dirs.js';
+import { countSlots, unmaskInputs } from './unmask-inputs.js';
 import { runGraph, type SchedulerResult } from '../scheduler/scheduler.js';
 import { LiveRunner } from './live-runner.js';
 import { loadGraph } from './load-graph.js';
@@ -78,25 +79,25 @@ export interface RunOutcome {
  */
 export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const graph = loadGraph(o.root, o.name);
-  const inputs = o.resume?.inputs ?? resolveInputs(graph, o.inputs);
+  // Inputs are checked before secrets are read, so a bad input is reported first.
+  const fresh = o.resume ? undefined : resolveInputs(graph, o.inputs);
   const graphs = reachableGraphs(o.root, graph);
   const secrets = readSecrets(graph, o.env, o.dryRun);
   // Secrets of nested runbooks are masked from the first record on.
   const nestedSecrets = [...graphs.values()].flatMap((g) => Object.values(readSecrets(g, o.env, true)));
-  const planHash = runPlanHash(graph, inputs, {
+  // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
+  const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
+  const hashOf = (inputs: Record<string, unknown>) => runPlanHash(graph, inputs, {
     mode: runModeOf({ dryRun: o.dryRun, drill: o.drill === true }),
     children: childGraphHashes(graph, (name) => graphs.get(name)),
   });
-  if (o.resume && o.resume.planHash !== planHash) {
-    throw new RunRefused(`run ${o.resume.runId} was started with plan ${o.resume.planHash.slice(0, 12)}; the runbook now compiles to ${planHash.slice(0, 12)}`, 'a changed runbook cannot resume an old run; start a new run');
-  }
+  const inputs = o.resume ? resumedInputs(o.resume, [...Object.values(secrets), ...nestedSecrets, ...identity], hashOf) : fresh!;
+  const planHash = hashOf(inputs);
   const clock = o.clock ?? systemClock;
   const runId = o.resume?.runId ?? o.runId ?? newRunId(graph.name);
   // A killed executor leaves its steps' temp files (outputs may hold secrets): clear them now.
   await removeOrphanStepDirs();
   const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb });
-  // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
-  const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
   const masker = new SecretMasker([...Object.values(secrets), ...nestedSecrets, ...identity]);
   // Values scripts registered before a resume are known only by salted hashes (never in clear).
   if (o.resume?.masks?.length) masker.addHashed(new HashedMasks(runId, o.resume.masks));
@@ -174,6 +175,23 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     await audit.close();
     await lock.release();
   }
+}
+
+/**
+ * The inputs of the run being resumed, checked against its plan hash. The journal holds them with
+ * secret values masked: those are put back from the secrets set now (see unmask-inputs.ts).
+ */
+function resumedInputs(resume: ResumeState, secretValues: readonly string[], hashOf: (inputs: Record<string, unknown>) => string): Record<string, unknown> {
+  if (hashOf(resume.inputs) === resume.planHash) return resume.inputs;
+  const restored = unmaskInputs(resume.inputs, secretValues, (inputs) => hashOf(inputs) === resume.planHash);
+  if (restored) return restored;
+  if (countSlots(resume.inputs) > 0) {
+    throw new RunRefused(
+      `run ${resume.runId} has inputs holding secret values (masked in its journal), and the secrets set now do not restore them to plan ${resume.planHash.slice(0, 12)}`,
+      'resume with the same secret values as the run that started it (a rotated secret cannot resume an old run), or start a new run',
+    );
+  }
+  throw new RunRefused(`run ${resume.runId} was started with plan ${resume.planHash.slice(0, 12)}; the runbook now compiles to ${hashOf(resume.inputs).slice(0, 12)}`, 'a changed runbook cannot resume an old run; start a new run');
 }
 
 /** Secret values from the environment; a real run refuses to start without all of them. */
