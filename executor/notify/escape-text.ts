@@ -12,7 +12,8 @@ export function formatOfChannel(channel: string): TextFormat {
 
 /**
  * Slack mrkdwn: `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`, as Slack asks of any text
- * that is not a control sequence ("Escaping text" in Slack's formatting docs). This neutralises
+ * that is not a control sequence (https://api.slack.com/reference/surfaces/formatting#escaping).
+ * This neutralises
  * `<!channel>`, `<!here>`, `<@U123>`, `<#C123>` and `<http://x|y>` links.
  */
 export function escapeSlack(text: string): string {
