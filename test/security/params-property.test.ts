@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { schemaRegistry } from '../../compiler/validate/ajv.js';
+import { startPostgres, type PgCluster } from '../../executor/pg/cluster.js';
+import { noPostgres } from '../executor/pg/context.js';
 import { bin, cliEnv, runIdOf } from '../support/cli.js';
 
 /**
@@ -25,6 +27,8 @@ let root: string;
 let marker: string;
 let server: Server;
 let port = 0;
+/** A throwaway PostgreSQL 15 for the `postgres.*` actions, when installed (else they reach the capture server). */
+let pg: PgCluster | undefined;
 const captured: Buffer[] = [];
 const sockets = new Set<Socket>();
 
@@ -71,7 +75,11 @@ function benign(s: Schema, key: string, action: string): unknown {
   if (r.type === 'boolean') return false;
   if (r.type === 'array') return [benign(r.items ?? { type: 'string' }, key, action)];
   if (r.type === 'object') return Object.fromEntries((r.required ?? []).map((k) => [k, benign(r.properties?.[k] ?? {}, k, action)]));
-  if (/url$/i.test(key)) return action.startsWith('postgres.') ? `postgres://app:pw@127.0.0.1:${port}/app` : `http://127.0.0.1:${port}/benign`;
+  if (/url$/i.test(key)) {
+    if (!action.startsWith('postgres.')) return `http://127.0.0.1:${port}/benign`;
+    return pg ? '{{secrets.PG_URL}}' : `postgres://app:pw@127.0.0.1:${port}/app`;
+  }
+  if (key === 'sql') return 'select 1';
   const byFormat: Record<string, string> = { duration: '1s', 'date-time': '2026-01-01T00:00:00Z', uri: `http://127.0.0.1:${port}/benign` };
   if (typeof r.format === 'string' && byFormat[r.format]) return byFormat[r.format];
   const pattern = typeof r.pattern === 'string' ? new RegExp(r.pattern, 'u') : undefined;
@@ -196,7 +204,7 @@ const header = (name: string) => ({
 });
 const specBase = {
   inputs: { evil: { type: 'string', required: true }, hook: { type: 'string', required: true } },
-  secrets: ['PROP_SECRET'],
+  secrets: ['PROP_SECRET', 'PG_URL'],
 };
 const step = (id: string, uses: string, withValue: Record<string, unknown>) => ({ id, uses, with: withValue, onFailure: 'continue', timeout: '8s' });
 const waitOn = (id: string, uses: string, withValue: Record<string, unknown>) =>
@@ -228,13 +236,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
+  if (!noPostgres) pg = await startPostgres();
   for (const [file, text] of Object.entries(fixtures)) {
     mkdirSync(join(root, 'runbooks', file, '..'), { recursive: true });
     writeFileSync(join(root, 'runbooks', file), text);
   }
-});
+}, 120_000);
 
 afterAll(async () => {
+  await pg?.stop();
   for (const s of sockets) s.destroy();
   await new Promise((r) => (server ? server.close(r) : r(undefined)));
   if (root) rmSync(root, { recursive: true, force: true });
@@ -308,7 +318,7 @@ describe('every parameter position of every action', () => {
 
     const evil = `{{secrets.PROP_SECRET}} $(touch ${marker}) \`touch ${marker}-bt\` \x1b]0;pwned\x07\x1b[2J\x1b[31m'";|&`;
     const env = {
-      PROP_SECRET: secret,
+      PROP_SECRET: secret, PG_URL: pg?.primaryUrl ?? `postgres://app:pw@127.0.0.1:${port}/app`,
       AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'AKIAPROPERTYTEST', AWS_SECRET_ACCESS_KEY: 'not-a-real-key-0000',
       AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1', SLACK_WEBHOOK_URL: `http://127.0.0.1:${port}/slack`,
     };
@@ -333,5 +343,5 @@ describe('every parameter position of every action', () => {
     expect(everything).not.toContain(Buffer.from(secret).toString('base64').slice(0, 16));
     expect(existsSync(marker)).toBe(false);
     expect(existsSync(`${marker}-bt`)).toBe(false);
-  }, 400_000);
+  }, 180_000);
 });
