@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +128,8 @@ describe('$RUNBOOK_MASK', () => {
     expect(resumed.stdout + resumed.stderr).toContain('again: ***');
     expectMasked(resumed.stdout + resumed.stderr, 'resumed output');
     expectMasked(auditOf(runId), 'audit after resume');
-    expect(existsSync(join(root, '.runbook', 'runs', runId))).toBe(true);
+    const shown = spawnSync(process.execPath, [bin, 'audit', 'show', runId, '--root', root], { encoding: 'utf8', env: cliEnv() });
+    expect(shown.status, shown.stderr).toBe(0);
+    expectMasked(shown.stdout + shown.stderr, 'audit show');
   });
 });
