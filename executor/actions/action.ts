@@ -55,8 +55,18 @@ export interface ActionServices {
   readonly confirmer: Confirmer;
   readonly fetch: typeof fetch;
   readonly events: EventSink;
-  /** Renders a template string with the run's context plus `extra` (e.g. a Template's variables). */
-  render(template: string, extra?: Record<string, unknown>): string;
+  /**
+   * Renders a template string with the run's context plus `extra` (e.g. a Template's variables).
+   * With `escape`, every value of the run's context goes through it first (the template's own
+   * text does not, nor `extra`, which the caller prepared): notifications escape data for Slack or
+   * GitHub Markdown this way.
+   */
+  render(template: string, extra?: Record<string, unknown>, escape?: (text: string) => string): string;
+  /**
+   * Renders every string inside `value` (a `formatParams` parameter) once, like step parameters
+   * (a lone `{{path}}` keeps its type), with the context's values passed through `escape`.
+   */
+  renderValue?(value: unknown, escape?: (text: string) => string): unknown;
   /** Runs another compiled runbook as a sub-graph. */
   runSubgraph(name: string, inputs: Record<string, unknown>, signal: AbortSignal): Promise<{ status: string; outputs: Record<string, unknown> }>;
   /** Channel senders this run provides (e.g. `github`: comments on the run's tracking issue). */
@@ -105,6 +115,12 @@ export interface ActionDefinition<P = Record<string, unknown>, R = unknown> {
    * nested action's own rules, once, and passed to `services.runAction` as they are.
    */
   readonly actionParams?: readonly string[];
+  /**
+   * Parameters holding message text the action renders itself, once per output format, through
+   * `services.renderValue` (`notify`'s `vars`): the values they interpolate are escaped for Slack or
+   * GitHub Markdown, the runbook author's own text is not.
+   */
+  readonly formatParams?: readonly string[];
   run(params: P, ctx: ActionContext): Promise<R>;
   plan(params: P, ctx: PlanContext): ActionPlan;
 }

@@ -4,6 +4,7 @@ import { delivery, type Delivery, type NotifyMessage, type SendContext } from '.
 import { webhookOrigin } from '../notify/post-json.js';
 import { relayEnvName } from '../notify/send-relay.js';
 import { SLACK_WEBHOOK_ENV } from '../notify/send-slack.js';
+import { escaperOf, formatOfChannel, type TextFormat } from '../notify/escape-text.js';
 import { channelSenders } from '../notify/senders.js';
 import type { ActionContext, ActionDefinition, PlanContext } from './action.js';
 
@@ -24,9 +25,17 @@ const SEND_TIMEOUT_MS = 10_000;
  */
 export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
   id: 'notify',
+  formatParams: ['vars'],
   async run(params, ctx) {
     const { template, targets } = resolve(params, ctx.services.graph);
-    const message = renderMessage(params, template, ctx);
+    // One rendering per text format: values are escaped for Slack or GitHub Markdown, the
+    // Template's and the runbook's own text is not.
+    const messages = new Map<TextFormat, NotifyMessage>();
+    const messageFor = (channel: string): NotifyMessage => {
+      const format = formatOfChannel(channel);
+      if (!messages.has(format)) messages.set(format, renderMessage(params, template, ctx, escaperOf(format)));
+      return messages.get(format)!;
+    };
     const send: SendContext = {
       fetch: ctx.services.fetch,
       signal: ctx.signal,
@@ -39,7 +48,7 @@ export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
       const skip = drillSkip(ctx.run.drill && !ctx.run.drillNotifiesCustomers, template, audience);
       if (skip) return delivery(id, channel, 'skipped', { reason: skip });
       // A run may provide its own sender for a channel (the GitHub tracking issue).
-      return (ctx.services.channels?.[channel] ?? channelSenders[channel])(id, audience, message, send);
+      return (ctx.services.channels?.[channel] ?? channelSenders[channel])(id, audience, messageFor(channel), send);
     }));
     if (deliveries.length === 0) ctx.log.info(`notify ${params.template}: nothing to deliver (no matching channel)`);
     for (const d of deliveries) ctx.log.info(`${d.audience}/${d.channel}: ${d.status}${d.reason ? ` (${d.reason})` : ''}`);
@@ -96,18 +105,20 @@ function drillSkip(drill: boolean, template: IrTemplate, audience: IrAudience): 
   return drill && (audience.external || template.customerFacing) ? 'drill' : undefined;
 }
 
-function renderMessage(params: NotifyParams, template: IrTemplate, ctx: ActionContext): NotifyMessage {
+function renderMessage(params: NotifyParams, template: IrTemplate, ctx: ActionContext, escape: ((text: string) => string) | undefined): NotifyMessage {
   const graph = ctx.services.graph;
+  // `vars` arrive as written (a format parameter): rendered here over values escaped for the format.
+  const given = ctx.services.renderValue ? ctx.services.renderValue(params.vars ?? {}, escape) : params.vars;
   // What a Template body may read besides its variables (docs/format-reference.md, "Template
   // front matter"), from the graph so the message does not depend on the scheduler's context.
   const vars = {
     runbook: { name: graph.name, title: graph.title },
     directory: { roles: graph.resources.roles },
     drill: ctx.run.drill,
-    ...(params.vars ?? {}),
+    ...((given ?? {}) as Record<string, unknown>),
   };
   const mask = (text: string) => ctx.secrets.mask(text);
-  const render = (text: string) => mask(ctx.services.render(text, vars));
+  const render = (text: string) => mask(ctx.services.render(text, vars, escape));
   const subject = template.subject !== undefined ? render(template.subject) : undefined;
   const json = jsonTemplate(template.body);
   // A JSON payload is built as data, then serialised: each string value is rendered on its own,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { MaskFile } from './mask-file.js';
 import { newStepDir } from './step-dirs.js';
 import { join } from 'node:path';
 import { ActionError } from '../core/errors.js';
@@ -60,7 +61,14 @@ export const shellAction: ActionDefinition<ShellParams, ShellResult> = {
       const outputFile = join(dir, 'output');
       await writeFile(scriptFile, params.script, { mode: 0o600 });
       await writeFile(outputFile, '', { mode: 0o600 });
-      const { exitCode, stdout, stderr } = await runScript(params, ctx, scriptFile, outputFile);
+      const masks = new MaskFile(join(dir, 'mask'), ctx);
+      let finished: Finished;
+      try {
+        finished = await runScript(params, ctx, scriptFile, outputFile, masks);
+      } finally {
+        await masks.close();
+      }
+      const { exitCode, stdout, stderr } = finished;
       const mask = (text: string) => ctx.secrets.mask(text);
       if (exitCode !== 0) {
         const tail = (stderr.lines.length ? stderr : stdout).last(20).map(mask).join('\n');
@@ -88,18 +96,18 @@ export const shellAction: ActionDefinition<ShellParams, ShellResult> = {
 };
 
 /** The environment of a script: the base, then the step's `env`, then RUNBOOK_OUTPUT. */
-export function scriptEnv(stepEnv: Record<string, string>, outputFile: string, ctx: Pick<PlanContext, 'run' | 'step'>): Record<string, string> {
+export function scriptEnv(stepEnv: Record<string, string>, outputFile: string, ctx: Pick<PlanContext, 'run' | 'step'>, maskFile?: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of passthroughNames()) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  return { ...env, ...stepEnv, RUNBOOK_RUN_ID: ctx.run.id, RUNBOOK_STEP_ID: ctx.step.id, RUNBOOK_OUTPUT: outputFile };
+  return { ...env, ...stepEnv, RUNBOOK_RUN_ID: ctx.run.id, RUNBOOK_STEP_ID: ctx.step.id, RUNBOOK_OUTPUT: outputFile, ...(maskFile ? { RUNBOOK_MASK: maskFile } : {}) };
 }
 
 interface Finished { exitCode: number; stdout: LineTail; stderr: LineTail }
 
-function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, outputFile: string): Promise<Finished> {
+function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, outputFile: string, masks: MaskFile): Promise<Finished> {
   const [command, ...flags] = params.shell === 'sh' ? ['sh', '-e'] : ['bash', '--noprofile', '--norc', '-eo', 'pipefail'];
   const cut = (text: string, at: number) => ctx.secrets.safeCut(text, at);
   const stdout = new LineTail((line) => ctx.log.stdout(ctx.secrets.mask(line)), cut);
@@ -108,7 +116,7 @@ function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, 
     if (ctx.signal.aborted) return reject(abortReason(ctx.signal));
     const child = spawn(command, [...flags, scriptFile], {
       cwd: params.cwd ?? process.cwd(),
-      env: scriptEnv(ctx.env, outputFile, ctx),
+      env: scriptEnv(ctx.env, outputFile, ctx, masks.path),
       detached: true, // setsid: the script leads a new process group we can kill as a whole
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -120,8 +128,9 @@ function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, 
       terminateGroup(pid);
     };
     ctx.signal.addEventListener('abort', endGroup, { once: true });
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+    // The mask file first: a value registered before it was printed is masked in that line.
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (masks.poll(), stdout.push(chunk)));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (masks.poll(), stderr.push(chunk)));
     let drain: NodeJS.Timeout | undefined;
     child.once('exit', () => {
       // Background processes left behind would hold secrets in their environment past the step.

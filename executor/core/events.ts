@@ -59,6 +59,8 @@ export interface RunEvents {
   'rollback:end': { status: 'complete' | 'stopped-at-irreversible' | 'failed'; stoppedAt?: string };
   'run:interrupted': { signal: string };
   'run:end': { status: RunStatus; durationMs: number; recoveredAtMs?: number; error?: string };
+  /** A script registered values to mask (`$RUNBOOK_MASK`): salted hashes of their forms, never the values. */
+  'mask:add': { stepId: string; forms: string[] };
 }
 
 export type RunEventType = keyof RunEvents;

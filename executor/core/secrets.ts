@@ -1,3 +1,5 @@
+import { HashedMasks } from './hashed-masks.js';
+
 /**
  * Replaces every secret value with `***` in any text that leaves the process: logs, audit events,
  * plans, errors. Values shorter than 4 characters are not masked (they would mask random text),
@@ -5,32 +7,36 @@
  * any byte offset, hex).
  */
 export class SecretMasker {
-  private readonly values: string[];
+  private values: string[] = [];
+  private readonly hashed: HashedMasks[] = [];
 
   constructor(secrets: Iterable<string>) {
-    const all = new Set<string>();
-    for (const s of secrets) {
-      if (typeof s !== 'string' || s.length < 4) continue;
-      all.add(s);
-      // Logs arrive line by line: each line of a multi-line secret (a PEM key) is secret too.
-      for (const line of s.split(/\r?\n/)) if (line.trim().length >= 8) all.add(line);
-      all.add(encodeURIComponent(s));
-      all.add(JSON.stringify(s).slice(1, -1));
-      for (const form of encodedForms(s)) all.add(form);
-      // A password inside a connection URL is secret on its own.
-      const pw = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@]+)@/i.exec(s)?.[1];
-      if (pw && pw.length >= 4) {
-        all.add(pw);
-        all.add(decodeURIComponentSafe(pw));
-      }
-    }
+    for (const s of secrets) this.add(s);
+  }
+
+  /**
+   * Masks `secret` (and its forms) from now on in everything this masker guards: values a script
+   * registers through `$RUNBOOK_MASK` join the run's secrets this way. Returns whether it was
+   * long enough to be masked.
+   */
+  add(secret: string): boolean {
+    if (typeof secret !== 'string' || secret.length < 4) return false;
+    const all = new Set(this.values);
+    for (const form of secretForms(secret)) all.add(form);
     // Longest first, so a value containing another is masked whole.
     this.values = [...all].sort((a, b) => b.length - a.length);
+    return true;
+  }
+
+  /** Masks values known only by their salted hashes (registered before a `resume`). */
+  addHashed(masks: HashedMasks): void {
+    this.hashed.push(masks);
   }
 
   mask(text: string): string {
     let out = text;
     for (const v of this.values) if (out.includes(v)) out = out.split(v).join('***');
+    for (const h of this.hashed) out = h.mask(out);
     return out;
   }
 
@@ -69,6 +75,26 @@ export class SecretMasker {
   get size(): number {
     return this.values.length;
   }
+}
+
+/**
+ * Every form of `s` that is masked: the value, each long line of it, its URL-encoded,
+ * JSON-escaped, base64 and hex forms, and the password of a connection URL.
+ */
+export function secretForms(s: string): string[] {
+  const all = new Set<string>([s]);
+  // Logs arrive line by line: each line of a multi-line secret (a PEM key) is secret too.
+  for (const line of s.split(/\r?\n/)) if (line.trim().length >= 8) all.add(line);
+  all.add(encodeURIComponent(s));
+  all.add(JSON.stringify(s).slice(1, -1));
+  for (const form of encodedForms(s)) all.add(form);
+  // A password inside a connection URL is secret on its own.
+  const pw = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@]+)@/i.exec(s)?.[1];
+  if (pw && pw.length >= 4) {
+    all.add(pw);
+    all.add(decodeURIComponentSafe(pw));
+  }
+  return [...all].filter((f) => f.length >= 4);
 }
 
 function decodeURIComponentSafe(s: string): string {

@@ -2,7 +2,7 @@ import type { ActionDefinition } from '../actions/action.js';
 import { renderValue } from './expressions.js';
 
 /** What renderParams needs to know of an action: which parameters it renders itself, or not at all. */
-export type RenderRules = Pick<ActionDefinition, 'rawParams' | 'actionParams'>;
+export type RenderRules = Pick<ActionDefinition, 'rawParams' | 'actionParams' | 'formatParams'>;
 
 /**
  * Renders an action's `with` exactly once. Parameters the action keeps raw (`rawParams`: a
@@ -19,7 +19,8 @@ export function renderParams(
   const rules = actions.get(uses);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(params)) {
-    if (rules?.rawParams?.includes(key)) out[key] = value;
+    // Format parameters are rendered by the action itself, once per output format (still once each).
+    if (rules?.rawParams?.includes(key) || rules?.formatParams?.includes(key)) out[key] = value;
     else if (rules?.actionParams?.includes(key) && isCall(value)) out[key] = renderCall(actions, value, context);
     else out[key] = renderValue(value, context);
   }

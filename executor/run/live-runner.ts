@@ -6,6 +6,7 @@ import type { StepStatus } from '../core/events.js';
 import type { SecretMasker } from '../core/secrets.js';
 import { isTruthy, renderText, renderValue } from '../render/expressions.js';
 import { renderParams } from '../render/render-params.js';
+import { escapeData } from '../render/escape-data.js';
 import { hasOpenOutputs, placeholderOutputs } from '../render/placeholders.js';
 import type { AttemptResult, StepRunner } from '../scheduler/step-runner.js';
 
@@ -107,7 +108,8 @@ export class LiveRunner implements StepRunner {
       ...base, signal, log: this.o.logger(node.id), clock: this.o.clock,
       services: {
         ...this.o.services,
-        render: (text, extra) => renderText(text, { ...this.context, ...extra }),
+        render: (text, extra, escape) => renderText(text, this.scope(extra, escape)),
+        renderValue: (value, escape) => renderValue(value, this.scope(undefined, escape)),
         // `p` was rendered with the step's parameters (renderParams): rendering it again would
         // evaluate templates inside values, e.g. an input holding "{{secrets.TOKEN}}". The step's
         // `env:` reaches a nested shell check: it is how values reach scripts.
@@ -115,6 +117,16 @@ export class LiveRunner implements StepRunner {
       },
     };
     return action.run(params, ctx);
+  }
+
+  /**
+   * The expression context, its values escaped for an output format when asked, plus `extra` as
+   * given (the caller prepared it for that format: a Template's variables, already rendered).
+   */
+  private scope(extra?: Record<string, unknown>, escape?: (text: string) => string): Record<string, unknown> {
+    // Masked before escaping: an escaped secret (`&amp;` inside) would no longer match the masker.
+    const base = escape ? escapeData(this.context, (text) => escape(this.o.masker.mask(text))) : this.context;
+    return { ...base, ...extra };
   }
 
   /** In a dry run, later steps see `<dry-run:step.output>` where a real output would be. */

@@ -10,4 +10,6 @@ export interface ResumeState {
   readonly inDoubt: string[];
   readonly decisions: { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string }[];
   readonly droppedTornLine?: boolean;
+  /** Salted hashes of values scripts registered through `$RUNBOOK_MASK` (`mask:add` records). */
+  readonly masks?: readonly string[];
 }

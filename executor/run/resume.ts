@@ -64,7 +64,10 @@ export async function prepareResume(o: {
   const tail = file.records.at(-1)!;
   return {
     name: s.runbook,
-    state: { runId: o.runId, planHash: s.planHash, inputs: s.inputs, tail: { seq: tail.seq, hash: tail.hash }, restored, inDoubt, decisions, droppedTornLine: torn },
+    state: {
+      runId: o.runId, planHash: s.planHash, inputs: s.inputs, tail: { seq: tail.seq, hash: tail.hash }, restored, inDoubt, decisions, droppedTornLine: torn,
+      masks: file.records.filter((r) => r.type === 'mask:add').flatMap((r) => (r.data as RunEvents['mask:add']).forms),
+    },
   };
 }
 

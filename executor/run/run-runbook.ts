@@ -17,10 +17,12 @@ import { createAuditLog, type AuditRecord, type AuditSink } from '../audit/recor
 import { systemClock, type Clock } from '../core/clock.js';
 import { RunRefused } from '../core/errors.js';
 import type { EventSink, RunStatus } from '../core/events.js';
+import { HashedMasks } from '../core/hashed-masks.js';
 import { SecretMasker } from '../core/secrets.js';
 import { resolveInputs } from '../inputs/resolve-inputs.js';
 import { acquireRunLock } from './run-lock.js';
 import { removeOrphanStepDirs } from '../actions/step-dirs.js';
+import { countSlots, unmaskInputs } from './unmask-inputs.js';
 import { runGraph, type SchedulerResult } from '../scheduler/scheduler.js';
 import { LiveRunner } from './live-runner.js';
 import { loadGraph } from './load-graph.js';
@@ -96,19 +98,21 @@ export interface RunOutcome {
  */
 export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const graph = loadGraph(o.root, o.name);
-  const inputs = o.resume?.inputs ?? resolveInputs(graph, o.inputs);
+  // Inputs are checked before secrets are read, so a bad input is reported first.
+  const fresh = o.resume ? undefined : resolveInputs(graph, o.inputs);
   const graphs = reachableGraphs(o.root, graph);
   const secrets = readSecrets(graph, o.env, o.dryRun);
   // Secrets of nested runbooks are masked from the first record on.
   const nestedSecrets = [...graphs.values()].flatMap((g) => Object.values(readSecrets(g, o.env, true)));
+  // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
+  const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
   const mode = runModeOf({ dryRun: o.dryRun, drill: o.drill === true });
-  const planHash = runPlanHash(graph, inputs, {
+  const hashOf = (inputs: Record<string, unknown>) => runPlanHash(graph, inputs, {
     mode,
     children: childGraphHashes(graph, (name) => graphs.get(name)),
   });
-  if (o.resume && o.resume.planHash !== planHash) {
-    throw new RunRefused(`run ${o.resume.runId} was started with plan ${o.resume.planHash.slice(0, 12)}; the runbook now compiles to ${planHash.slice(0, 12)}`, 'a changed runbook cannot resume an old run; start a new run');
-  }
+  const inputs = o.resume ? resumedInputs(o.resume, [...Object.values(secrets), ...nestedSecrets, ...identity], hashOf) : fresh!;
+  const planHash = hashOf(inputs);
   const clock = o.clock ?? systemClock;
   const runId = o.resume?.runId ?? o.runId ?? newRunId(graph.name);
   // The audit signing key is checked before the lock is taken (a bad key refuses the run) and masked everywhere.
@@ -119,9 +123,9 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   // Before the lock: a run never creates the audit table, and refuses (under CI) a role that could rewrite it.
   if (o.auditDb) for (const w of await checkAuditDb(o.auditDb, o.ownerRole ?? 'warn')) notice(w);
   const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb, onLost: notice });
-  // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
-  const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
   const masker = new SecretMasker([...Object.values(secrets), ...nestedSecrets, ...identity, ...(signer?.secrets ?? [])]);
+  // Values scripts registered before a resume are known only by salted hashes (never in clear).
+  if (o.resume?.masks?.length) masker.addHashed(new HashedMasks(runId, o.resume.masks));
   const auditPath = join(o.root, '.runbook', 'runs', runId, 'audit.jsonl');
   const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId })];
   const auditDb = o.auditDb;
@@ -214,6 +218,23 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     }
     if (dbSink?.pending) notice(`the audit database is still unreachable: ${dbSink.pending} record${dbSink.pending === 1 ? '' : 's'} of run ${runId} are missing there (the file journal has them); back-fill with: ${dbSyncCommand(runId, auditDb!)}`);
   }
+}
+
+/**
+ * The inputs of the run being resumed, checked against its plan hash. The journal holds them with
+ * secret values masked: those are put back from the secrets set now (see unmask-inputs.ts).
+ */
+function resumedInputs(resume: ResumeState, secretValues: readonly string[], hashOf: (inputs: Record<string, unknown>) => string): Record<string, unknown> {
+  if (hashOf(resume.inputs) === resume.planHash) return resume.inputs;
+  const restored = unmaskInputs(resume.inputs, secretValues, (inputs) => hashOf(inputs) === resume.planHash);
+  if (restored) return restored;
+  if (countSlots(resume.inputs) > 0) {
+    throw new RunRefused(
+      `run ${resume.runId} has inputs holding secret values (masked in its journal), and the secrets set now do not restore them to plan ${resume.planHash.slice(0, 12)}`,
+      'resume with the same secret values as the run that started it (a rotated secret cannot resume an old run), or start a new run',
+    );
+  }
+  throw new RunRefused(`run ${resume.runId} was started with plan ${resume.planHash.slice(0, 12)}; the runbook now compiles to ${hashOf(resume.inputs).slice(0, 12)}`, 'a changed runbook cannot resume an old run; start a new run');
 }
 
 /** Secret values from the environment; a real run refuses to start without all of them. */

@@ -66,7 +66,7 @@ describe('shell', () => {
       script: 'echo "leak=${RUNBOOK_TEST_UNDECLARED:-absent}" >> "$RUNBOOK_OUTPUT"\necho "declared=$DECLARED" >> "$RUNBOOK_OUTPUT"\nenv | cut -d= -f1 | sort',
     }, ctx);
     expect(result.outputs).toEqual({ leak: 'absent', declared: 'yes' });
-    const allowed = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'DECLARED', 'RUNBOOK_OUTPUT', 'RUNBOOK_RUN_ID', 'RUNBOOK_STEP_ID', 'PWD', 'SHLVL', '_']);
+    const allowed = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'DECLARED', 'RUNBOOK_OUTPUT', 'RUNBOOK_MASK', 'RUNBOOK_RUN_ID', 'RUNBOOK_STEP_ID', 'PWD', 'SHLVL', '_']);
     expect(rec.stdout.filter((name) => !allowed.has(name))).toEqual([]);
   });
 
