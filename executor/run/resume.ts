@@ -7,6 +7,7 @@ import { verifyRecords } from '../audit/verify.js';
 import { RunRefused } from '../core/errors.js';
 import type { RunEvents, StepStatus } from '../core/events.js';
 import { loadGraph } from './load-graph.js';
+import { calledOnce, childName, nodeAt } from './resume-nested.js';
 import type { ResumeState } from './resume-state.js';
 
 export type Decision = 'rerun' | 'skip' | 'abort';
@@ -16,7 +17,9 @@ export type Decision = 'rerun' | 'skip' | 'abort';
  * outputs; a step that started but never ended, or was cancelled or ended by its timeout in the
  * middle of its action, is in doubt — re-run when idempotent, otherwise an operator decides
  * (re-run, or skip because they checked it completed, or abort). Failed steps
- * simply run again. A torn last line is a record whose write was never acknowledged, so its
+ * simply run again. Steps of nested runbooks (`<runbook>/<step>` in the journal) follow the same
+ * rules; a `uses: runbook` step in doubt is resumed without asking, because its child continues
+ * from its own journal and asks about its own steps (see resume-nested.ts). A torn last line is a record whose write was never acknowledged, so its
  * action never started (journal first): it is cut off before the log is continued.
  */
 export async function prepareResume(o: {
@@ -54,10 +57,12 @@ export async function prepareResume(o: {
   const inDoubt = [...open];
   const decisions: ResumeState['decisions'] = [];
   for (const id of inDoubt) {
-    const node = graph.nodes.find((n) => n.id === id);
-    if (!node) continue;
-    const decision: Decision = node.idempotent ? 'rerun' : await o.decide(node);
-    decisions.push({ stepId: id, decision, by: node.idempotent ? 'policy: idempotent step' : o.by });
+    const at = nodeAt(o.root, graph, id);
+    // A step of a child that is not restored (called twice) runs again with its whole child.
+    if (!at || (at.nested && !at.restorable)) continue;
+    const policy = policyFor(at);
+    const decision: Decision = policy ? 'rerun' : await o.decide(at.nested ? { ...at.node, id } : at.node);
+    decisions.push({ stepId: id, decision, by: policy ?? o.by });
     if (decision === 'abort') throw new RunRefused(`resume of ${o.runId} aborted at in-doubt step ${id}`);
     if (decision === 'skip') restored.set(id, { status: 'succeeded', outputs: {} });
   }
@@ -66,6 +71,14 @@ export async function prepareResume(o: {
     name: s.runbook,
     state: { runId: o.runId, planHash: s.planHash, inputs: s.inputs, tail: { seq: tail.seq, hash: tail.hash }, restored, inDoubt, decisions, droppedTornLine: torn },
   };
+}
+
+/** Why an in-doubt step re-runs without asking, or undefined when an operator decides. */
+function policyFor(at: NonNullable<ReturnType<typeof nodeAt>>): string | undefined {
+  if (at.node.idempotent) return 'policy: idempotent step';
+  const child = childName(at.node);
+  if (child && at.restorable && calledOnce(at.graph, child)) return 'policy: nested runbook resumes from its journal';
+  return undefined;
 }
 
 /** Walks the records: the last outcome of every step, and the steps started but not ended. */
