@@ -87,6 +87,12 @@ function replay(records: readonly AuditRecord[]) {
   const open = new Set<string>();
   for (const r of records) {
     if (r.type === 'step:start') open.add((r.data as RunEvents['step:start']).stepId);
+    // An operator who said "skip" (it completed) at an earlier resume is not asked again after
+    // another crash: the decision is in the journal, and nothing about the step changed since.
+    if (r.type === 'operator:decision') {
+      const d = r.data as RunEvents['operator:decision'];
+      if (d.decision === 'skip' && open.delete(d.stepId)) restored.set(d.stepId, { status: 'succeeded', outputs: {} });
+    }
     if (r.type !== 'step:end') continue;
     const e = r.data as RunEvents['step:end'];
     open.delete(e.stepId);
