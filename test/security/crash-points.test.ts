@@ -121,9 +121,9 @@ function newRoot(points: Point[]): string {
 const effects = (root: string) => (existsSync(join(root, 'effects')) ? readFileSync(join(root, 'effects'), 'utf8').split('\n').filter(Boolean) : []);
 
 /** The journal's records so far (the last line may be torn only if the executor died writing it). */
-function journal(root: string, runId: string): { type: string; stepId?: string }[] {
+function journal(root: string, runId: string): { type: string; stepId?: string; data: Record<string, unknown> }[] {
   const text = readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8');
-  return text.split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as { type: string; stepId?: string });
+  return text.split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as { type: string; stepId?: string; data: Record<string, unknown> });
 }
 
 /**
@@ -178,6 +178,12 @@ describe.concurrent.each(cases)('kill -9 at $label ($mode)', ({ mode, points }) 
     expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
 
     expect(effects(root).sort()).toEqual(['c1', 'c2', 's1', 's3']);
+    // Every killed step was decided on: by policy when idempotent, else by the operator.
+    const decided = journal(root, runId).filter((r) => r.type === 'operator:decision').map((r) => [r.data.stepId, r.data.by]);
+    for (const point of points) {
+      const step = steps.find((s) => s.id === point.split('-')[0])!;
+      expect(decided).toContainEqual([step.journalId, step.idempotent ? 'policy: idempotent step' : expect.not.stringMatching(/^policy/)]);
+    }
     expect(readFileSync(join(root, 's2.state'), 'utf8')).toBe('s2\n');
     const verify = await startCli(['audit', 'verify', runId, '--root', root], { cwd: root }).ended;
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
