@@ -48,6 +48,22 @@ spec:
     - id: only
       steps:${step('c1')}${step('c2', 'c1')}${step('c3', 'c2')}
 `);
+  // The same child called by two steps: the journal cannot tell the calls' steps apart.
+  writeFileSync(join(template, 'runbooks', 'twice.yaml'), `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: twice, owner: "@acme/sre" }
+spec:
+  phases:
+    - id: only
+      steps:
+        - id: first-call
+          uses: runbook
+          with: { runbook: inner }
+        - id: second-call
+          uses: runbook
+          with: { runbook: inner }
+          needs: [first-call]
+`);
   const compiled = cliSync(['compile', '--root', template], template);
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
 });
@@ -68,8 +84,8 @@ function newRoot(open: string[]): string {
 const effects = (root: string) => (existsSync(join(root, 'effects')) ? readFileSync(join(root, 'effects'), 'utf8').trim().split('\n') : []);
 
 /** Runs `outer` until step `at` is inside (its effect written), then kills the executor with SIGKILL. */
-async function killInside(root: string, at: string): Promise<string> {
-  const run = startCli(['run', 'outer', '--as', '@ops', '--root', root], { cwd: root });
+async function killInside(root: string, at: string, runbook = 'outer'): Promise<string> {
+  const run = startCli(['run', runbook, '--as', '@ops', '--root', root], { cwd: root });
   const marker = join(root, `${at}.inside`);
   await waitFor(() => pidsIn(marker).length === 1 || run.child.exitCode !== null, `step ${at} to be inside`);
   const [pid] = pidsIn(marker);
@@ -112,5 +128,14 @@ describe('resume of a nested runbook', () => {
     const resumed = cliSync(['resume', runId, '--as', '@ops', '--root', root, '--decide', 'inner/c2=rerun', '--decide', 'call=rerun'], root);
     expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
     expect(effects(root)).toEqual(['before', 'c1', 'c2', 'c3', 'after']);
+  });
+
+  it('does not restore a child that two steps call: the calling step in doubt needs a decision', async () => {
+    const root = newRoot(['c1', 'c3']);
+    const runId = await killInside(root, 'c2', 'twice');
+    const blind = cliSync(['resume', runId, '--as', '@ops', '--root', root], root);
+    expect(blind.status).not.toBe(0);
+    expect(blind.stdout + blind.stderr).toMatch(/--decide first-call=/);
+    expect(effects(root)).toEqual(['c1', 'c2']);
   });
 });
