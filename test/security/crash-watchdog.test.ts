@@ -13,14 +13,14 @@ import { cliSync, killGroup, pidsIn, processRunning, startCli, waitFor } from '.
 let root: string;
 const groups: number[] = [];
 
-/** A script whose background child ignores SIGTERM when `stubborn` (only SIGKILL ends it). */
-const script = (name: string, stubborn: boolean) => `
+/** A script whose background child ignores SIGTERM: only SIGKILL, after the grace period, ends it. */
+const script = (name: string) => `
           run: |
-            sh -c '${stubborn ? 'trap "" TERM; ' : ''}while :; do sleep 0.1; done' >/dev/null 2>&1 &
+            sh -c 'trap "" TERM; while :; do sleep 0.1; done' >/dev/null 2>&1 &
             echo "$$ $!" > "${join('PIDS', name)}.tmp" && mv "${join('PIDS', name)}.tmp" "${join('PIDS', name)}"
             wait`;
 
-function runbook(name: string, stubborn: boolean, extra = ''): string {
+function runbook(name: string, extra = ''): string {
   return `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: ${name}, owner: "@acme/sre" }
@@ -28,7 +28,7 @@ spec:
   phases:
     - id: only
       steps:
-        - id: hold${script(name, stubborn).replaceAll('PIDS', join(root, 'pids'))}
+        - id: hold${script(name).replaceAll('PIDS', join(root, 'pids'))}
           idempotent: false${extra}
 `;
 }
@@ -37,9 +37,9 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-watchdog-'));
   mkdirSync(join(root, 'runbooks'));
   mkdirSync(join(root, 'pids'));
-  writeFileSync(join(root, 'runbooks', 'hold.yaml'), runbook('hold', false));
-  writeFileSync(join(root, 'runbooks', 'stubborn-timeout.yaml'), runbook('stubborn-timeout', true, '\n          timeout: 1s'));
-  writeFileSync(join(root, 'runbooks', 'stubborn.yaml'), runbook('stubborn', true));
+  writeFileSync(join(root, 'runbooks', 'hold.yaml'), runbook('hold'));
+  writeFileSync(join(root, 'runbooks', 'stubborn-timeout.yaml'), runbook('stubborn-timeout', '\n          timeout: 1s'));
+  writeFileSync(join(root, 'runbooks', 'stubborn.yaml'), runbook('stubborn'));
   const compiled = cliSync(['compile', '--root', root], root);
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
 });
@@ -63,7 +63,7 @@ async function startStep(name: string) {
 const gone = (pids: number[]) => waitFor(() => pids.every((p) => !processRunning(p)), `step processes ${pids.join(', ')} to end`, 20_000);
 
 describe.concurrent('step processes die with the executor', () => {
-  it('kill -9 of the executor ends the running step and its background children', async () => {
+  it('kill -9 of the executor ends the running step and its background children, even one that ignores SIGTERM', async () => {
     const { cli, pids } = await startStep('hold');
     cli.child.kill('SIGKILL');
     expect((await cli.ended).signal).toBe('SIGKILL');
