@@ -17,10 +17,12 @@ export type Decision = 'rerun' | 'skip' | 'abort';
  * outputs; a step that started but never ended, or was cancelled or ended by its timeout in the
  * middle of its action, is in doubt — re-run when idempotent, otherwise an operator decides
  * (re-run, or skip because they checked it completed, or abort). Failed steps
- * simply run again. Steps of nested runbooks (`<runbook>/<step>` in the journal) follow the same
- * rules; a `uses: runbook` step in doubt is resumed without asking, because its child continues
- * from its own journal and asks about its own steps (see resume-nested.ts). A torn last line is a record whose write was never acknowledged, so its
- * action never started (journal first): it is cut off before the log is continued.
+ * simply run again, and so do steps a rollback compensated. Steps of nested runbooks
+ * (`<runbook>/<step>` in the journal) follow the same rules; a `uses: runbook` step in doubt is
+ * resumed without asking, because its child continues from its own journal and asks about its
+ * own steps (see resume-nested.ts). A torn last line is a record whose write was never
+ * acknowledged, so its action never started (journal first): it is cut off before the log is
+ * continued.
  */
 export async function prepareResume(o: {
   root: string; runId: string; by: string;
@@ -93,6 +95,8 @@ function replay(records: readonly AuditRecord[]) {
       const d = r.data as RunEvents['operator:decision'];
       if (d.decision === 'skip' && open.delete(d.stepId)) restored.set(d.stepId, { status: 'succeeded', outputs: {} });
     }
+    // A rollback undid the step's effect: it is no longer done, and a resume does it again.
+    if (r.type === 'rollback:step' && (r.data as RunEvents['rollback:step']).status === 'succeeded') restored.delete((r.data as RunEvents['rollback:step']).stepId);
     if (r.type !== 'step:end') continue;
     const e = r.data as RunEvents['step:end'];
     open.delete(e.stepId);

@@ -64,6 +64,36 @@ spec:
           with: { runbook: inner }
           needs: [first-call]
 `);
+  // A child whose failure rolls back its first step: after a resume, that step is done again.
+  writeFileSync(join(template, 'runbooks', 'undo.yaml'), `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: undo, owner: "@acme/sre" }
+spec:
+  phases:
+    - id: only
+      steps:
+        - id: call
+          uses: runbook
+          with: { runbook: undo-child }
+`);
+  writeFileSync(join(template, 'runbooks', 'undo-child.yaml'), `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: undo-child, owner: "@acme/sre" }
+spec:
+  onFailure: rollback
+  phases:
+    - id: only
+      steps:
+        - id: r1
+          idempotent: false
+          run: echo r1 >> effects
+          rollback: { run: echo undo-r1 >> effects }
+        - id: r2
+          needs: [r1]
+          run: |
+            [ -e fix ]
+            echo r2 >> effects
+`);
   const compiled = cliSync(['compile', '--root', template], template);
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
 });
@@ -137,5 +167,16 @@ describe('resume of a nested runbook', () => {
     expect(blind.status).not.toBe(0);
     expect(blind.stdout + blind.stderr).toMatch(/--decide first-call=/);
     expect(effects(root)).toEqual(['c1', 'c2']);
+  });
+
+  it('does again a child step that its rollback undid, and only that', () => {
+    const root = newRoot([]);
+    const run = cliSync(['run', 'undo', '--as', '@ops', '--root', root], root);
+    expect(run.status, run.stdout + run.stderr).not.toBe(0);
+    expect(effects(root)).toEqual(['r1', 'undo-r1']);
+    writeFileSync(join(root, 'fix'), '');
+    const resumed = cliSync(['resume', runIdOf(run.stdout), '--as', '@ops', '--root', root], root);
+    expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
+    expect(effects(root)).toEqual(['r1', 'undo-r1', 'r1', 'r2']);
   });
 });
