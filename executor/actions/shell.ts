@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { MaskFile } from './mask-file.js';
 import { newStepDir } from './step-dirs.js';
 import { join } from 'node:path';
 import { ActionError } from '../core/errors.js';
+import { spawnSupervised } from '../core/process-group.js';
 import type { ActionContext, ActionDefinition, PlanContext } from './action.js';
 
 /** `with` of `shell` (schemas/actions/shell.schema.json). */
@@ -17,8 +17,7 @@ export const TAIL_CHARS = 64 * 1024;
 /** A line longer than this is passed on in pieces, so one endless line cannot exhaust memory. */
 const MAX_LINE = 16 * 1024;
 const OUTPUT_FILE_LIMIT = 1024 * 1024;
-/** Time between SIGTERM and SIGKILL to the script's process group. */
-export const KILL_GRACE_MS = 5_000;
+export { KILL_GRACE_MS } from '../core/process-group.js';
 /** How long output may still arrive after the script exited before its pipes are closed. */
 const PIPE_DRAIN_MS = 1_000;
 /** The only variables taken from the runner's environment; everything else comes from `env:`. */
@@ -50,6 +49,8 @@ function passthroughNames(): string[] {
  * started (SIGTERM, then SIGKILL after KILL_GRACE_MS) and not only the processes visible at
  * the moment of the kill. Processes still running in the group when the script exits are
  * ended the same way: a step's processes end with the step (`setsid` escapes, deliberately).
+ * A watchdog (core/process-group.ts) ends the group when the executor dies too, so a `kill -9`
+ * of the executor cannot leave a half-done step running while an operator decides to re-run it.
  */
 export const shellAction: ActionDefinition<ShellParams, ShellResult> = {
   id: 'shell',
@@ -114,19 +115,10 @@ function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, 
   const stderr = new LineTail((line) => ctx.log.stderr(ctx.secrets.mask(line)), cut);
   return new Promise<Finished>((resolve, reject) => {
     if (ctx.signal.aborted) return reject(abortReason(ctx.signal));
-    const child = spawn(command, [...flags, scriptFile], {
+    const { child, end: endGroup } = spawnSupervised(command, [...flags, scriptFile], {
       cwd: params.cwd ?? process.cwd(),
       env: scriptEnv(ctx.env, outputFile, ctx, masks.path),
-      detached: true, // setsid: the script leads a new process group we can kill as a whole
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const pid = child.pid;
-    let terminated = false;
-    const endGroup = () => {
-      if (pid === undefined || terminated) return;
-      terminated = true;
-      terminateGroup(pid);
-    };
     ctx.signal.addEventListener('abort', endGroup, { once: true });
     // The mask file first: a value registered before it was printed is masked in that line.
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (masks.poll(), stdout.push(chunk)));
@@ -154,24 +146,6 @@ function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, 
       resolve({ exitCode: code, stdout, stderr });
     });
   });
-}
-
-/** SIGTERM to the whole group now, SIGKILL after the grace period for whatever ignored it. */
-function terminateGroup(pgid: number): void {
-  const kill = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-pgid, signal);
-    } catch {
-      // ESRCH: the group is already empty.
-    }
-  };
-  kill('SIGTERM');
-  try {
-    process.kill(-pgid, 0);
-  } catch {
-    return; // nobody left: no SIGKILL scheduled for a group id the system may hand out again
-  }
-  setTimeout(() => kill('SIGKILL'), KILL_GRACE_MS).unref();
 }
 
 function abortReason(signal: AbortSignal): Error {

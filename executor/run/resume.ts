@@ -7,6 +7,7 @@ import { verifyRecords } from '../audit/verify.js';
 import { RunRefused } from '../core/errors.js';
 import type { RunEvents, StepStatus } from '../core/events.js';
 import { loadGraph } from './load-graph.js';
+import { calledOnce, childName, nodeAt } from './resume-nested.js';
 import type { ResumeState } from './resume-state.js';
 
 export type Decision = 'rerun' | 'skip' | 'abort';
@@ -16,8 +17,12 @@ export type Decision = 'rerun' | 'skip' | 'abort';
  * outputs; a step that started but never ended, or was cancelled or ended by its timeout in the
  * middle of its action, is in doubt — re-run when idempotent, otherwise an operator decides
  * (re-run, or skip because they checked it completed, or abort). Failed steps
- * simply run again. A torn last line is a record whose write was never acknowledged, so its
- * action never started (journal first): it is cut off before the log is continued.
+ * simply run again, and so do steps a rollback compensated. Steps of nested runbooks
+ * (`<runbook>/<step>` in the journal) follow the same rules; a `uses: runbook` step in doubt is
+ * resumed without asking, because its child continues from its own journal and asks about its
+ * own steps (see resume-nested.ts). A torn last line is a record whose write was never
+ * acknowledged, so its action never started (journal first): it is cut off before the log is
+ * continued.
  */
 export async function prepareResume(o: {
   root: string; runId: string; by: string;
@@ -54,10 +59,12 @@ export async function prepareResume(o: {
   const inDoubt = [...open];
   const decisions: ResumeState['decisions'] = [];
   for (const id of inDoubt) {
-    const node = graph.nodes.find((n) => n.id === id);
-    if (!node) continue;
-    const decision: Decision = node.idempotent ? 'rerun' : await o.decide(node);
-    decisions.push({ stepId: id, decision, by: node.idempotent ? 'policy: idempotent step' : o.by });
+    const at = nodeAt(o.root, graph, id);
+    // A step of a child that is not restored (called twice) runs again with its whole child.
+    if (!at || (at.nested && !at.restorable)) continue;
+    const policy = policyFor(at);
+    const decision: Decision = policy ? 'rerun' : await o.decide(at.nested ? { ...at.node, id } : at.node);
+    decisions.push({ stepId: id, decision, by: policy ?? o.by });
     if (decision === 'abort') throw new RunRefused(`resume of ${o.runId} aborted at in-doubt step ${id}`);
     if (decision === 'skip') restored.set(id, { status: 'succeeded', outputs: {} });
   }
@@ -71,12 +78,28 @@ export async function prepareResume(o: {
   };
 }
 
+/** Why an in-doubt step re-runs without asking, or undefined when an operator decides. */
+function policyFor(at: NonNullable<ReturnType<typeof nodeAt>>): string | undefined {
+  if (at.node.idempotent) return 'policy: idempotent step';
+  const child = childName(at.node);
+  if (child && at.restorable && calledOnce(at.graph, child)) return 'policy: nested runbook resumes from its journal';
+  return undefined;
+}
+
 /** Walks the records: the last outcome of every step, and the steps started but not ended. */
 function replay(records: readonly AuditRecord[]) {
   const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>();
   const open = new Set<string>();
   for (const r of records) {
     if (r.type === 'step:start') open.add((r.data as RunEvents['step:start']).stepId);
+    // An operator who said "skip" (it completed) at an earlier resume is not asked again after
+    // another crash: the decision is in the journal, and nothing about the step changed since.
+    if (r.type === 'operator:decision') {
+      const d = r.data as RunEvents['operator:decision'];
+      if (d.decision === 'skip' && open.delete(d.stepId)) restored.set(d.stepId, { status: 'succeeded', outputs: {} });
+    }
+    // A rollback undid the step's effect: it is no longer done, and a resume does it again.
+    if (r.type === 'rollback:step' && (r.data as RunEvents['rollback:step']).status === 'succeeded') restored.delete((r.data as RunEvents['rollback:step']).stepId);
     if (r.type !== 'step:end') continue;
     const e = r.data as RunEvents['step:end'];
     open.delete(e.stepId);

@@ -30,6 +30,7 @@ import { newRunId } from './run-id.js';
 import { describeFault, withFaults, type Fault } from '../drill/faults.js';
 import { prefixedSink, reachableGraphs } from './subgraph.js';
 import type { ResumeState } from './resume-state.js';
+import { calledOnce, nestedRestored, ownRestored, type Restored } from './resume-nested.js';
 
 export interface RunOptions {
   readonly root: string;
@@ -174,8 +175,15 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
       if (!o.resume) await audit.emit('run:end', { status: 'refused', durationMs: clock.now() - started, error: o.approvalsError.message });
       throw o.approvalsError;
     }
-    const makeRunner = (g: IrGraph, info: RunInfo, gInputs: Record<string, unknown>, gSecrets: Record<string, string>, events: EventSink): LiveRunner =>
-      new LiveRunner({
+    const makeRunner = (g: IrGraph, info: RunInfo, gInputs: Record<string, unknown>, gSecrets: Record<string, string>, events: EventSink, restored?: Restored): LiveRunner => {
+      // On resume, a child continues from its journal entries, once: a later call starts afresh.
+      const resumed = new Set<string>();
+      const restoredChild = (name: string): Restored | undefined => {
+        if (!restored || resumed.has(name) || !calledOnce(g, name)) return undefined;
+        resumed.add(name);
+        return nestedRestored(restored, name);
+      };
+      return new LiveRunner({
         graph: g, run: info, inputs: gInputs, secrets: gSecrets, masker, actions: o.actions, clock, sideEffectFree: o.sideEffectFree,
         logger: (id) => maskedLogger(o.logger?.(id), masker),
         services: {
@@ -191,16 +199,18 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
           runSubgraph: async (name, childInputs, signal) => {
             const child = graphs.get(name) ?? loadGraph(o.root, name);
             const childEvents = prefixedSink(events, `${name}/`);
-            const runner = makeRunner(child, { ...info, runbook: name }, resolveInputs(child, childInputs), readSecrets(child, o.env, o.dryRun), childEvents);
-            const r = await runGraph({ graph: child, runner, events: childEvents, clock, signal, concurrency: o.concurrency });
+            const childRestored = restoredChild(name);
+            const runner = makeRunner(child, { ...info, runbook: name }, resolveInputs(child, childInputs), readSecrets(child, o.env, o.dryRun), childEvents, childRestored);
+            const r = await runGraph({ graph: child, runner, events: childEvents, clock, signal, concurrency: o.concurrency, restored: ownRestored(childRestored) });
             const outputs = Object.fromEntries([...r.steps].map(([id, st]) => [id, st.outputs]));
             return { status: r.status, outputs };
           },
         },
       });
-    const live = makeRunner(graph, run, inputs, secrets, audit);
+    };
+    const live = makeRunner(graph, run, inputs, secrets, audit, o.resume?.restored);
     const runner = o.faults?.size ? withFaults(live, o.faults, clock) : live;
-    const result = await runGraph({ graph, runner, events: audit, clock, signal: ctrl.signal, concurrency: o.concurrency, restored: o.resume?.restored });
+    const result = await runGraph({ graph, runner, events: audit, clock, signal: ctrl.signal, concurrency: o.concurrency, restored: ownRestored(o.resume?.restored) });
     if (result.status === 'interrupted') await audit.emit('run:interrupted', { signal: String(o.signal.reason ?? 'SIGINT') });
     await audit.emit('run:end', {
       status: result.status, durationMs: clock.now() - started,
