@@ -17,7 +17,10 @@ export async function resumeCommand(runId: string, o: RunCliOptions & { decide: 
     return [step, what as Decision];
   }));
   const by = initiatorOf(o.as, process.env);
-  const { name, state } = await prepareResume({ root: o.root, runId, by, decide: (node) => decide(node, decisions) });
+  const auditDb = o.auditDb ?? process.env.RUNBOOK_AUDIT_DB;
+  const { name, state } = await prepareResume({ root: o.root, runId, by, ...(auditDb ? { auditDb } : {}), decide: (node) => decide(node, decisions) });
+  const r = state.reconciled;
+  if (r) process.stderr.write(`reconciled the journal with the audit database: ${r.appended} record(s) only the database held appended to the file, ${r.backfilled} back-filled into the database\n`);
   return runCommand(name, { ...o, input: [] }, state);
 }
 

@@ -39,6 +39,8 @@ export interface RunEvents {
   };
   'run:resume': {
     by: string; completed: string[]; inDoubt: string[]; droppedTornLine?: boolean;
+    /** Records copied between the file journal and the audit database before resuming (a kill between the two writes). */
+    reconciled?: { appended: number; backfilled: number };
     lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
   };
   'operator:decision': { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string };

@@ -10,6 +10,8 @@ export interface ResumeState {
   readonly inDoubt: string[];
   readonly decisions: { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string }[];
   readonly droppedTornLine?: boolean;
+  /** Records copied between the file journal and the audit database before resuming. */
+  readonly reconciled?: { readonly appended: number; readonly backfilled: number };
   /** Salted hashes of values scripts registered through `$RUNBOOK_MASK` (`mask:add` records). */
   readonly masks?: readonly string[];
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { IrNode } from '../../ir/types.js';
 import { parseAuditText } from '../audit/file-sink.js';
 import type { AuditRecord } from '../audit/record.js';
+import { reconcileWithDb } from '../audit/reconcile-db.js';
 import { verifyRecords } from '../audit/verify.js';
 import { RunRefused } from '../core/errors.js';
 import type { RunEvents, StepStatus } from '../core/events.js';
@@ -26,6 +27,8 @@ export type Decision = 'rerun' | 'skip' | 'abort';
  */
 export async function prepareResume(o: {
   root: string; runId: string; by: string;
+  /** The audit database: its copy and the file are reconciled first (see reconcile-db.ts). */
+  auditDb?: string;
   decide: (node: IrNode) => Promise<Decision>;
 }): Promise<{ name: string; state: ResumeState }> {
   if (!/^[\w.-]+$/.test(o.runId)) throw new RunRefused(`"${o.runId}" is not a run id`);
@@ -42,6 +45,8 @@ export async function prepareResume(o: {
     await truncate(path, Buffer.byteLength(text.slice(0, keep)));
     text = text.slice(0, keep);
   }
+  const reconciled = o.auditDb ? await reconcileWithDb(path, o.auditDb) : undefined;
+  if (reconciled?.appended) text = await readFile(path, 'utf8');
   const file = parseAuditText(text);
   const check = verifyRecords(file.records, { lines: file.lines, problems: file.problems, lineCount: file.lineCount });
   if (!check.ok) throw new RunRefused(`the audit log of ${o.runId} does not verify: ${check.firstBad?.reason}`, 'a tampered journal cannot be resumed; investigate with `runbook audit verify`');
@@ -73,6 +78,7 @@ export async function prepareResume(o: {
     name: s.runbook,
     state: {
       runId: o.runId, planHash: s.planHash, inputs: s.inputs, tail: { seq: tail.seq, hash: tail.hash }, restored, inDoubt, decisions, droppedTornLine: torn,
+      ...(reconciled && (reconciled.appended || reconciled.backfilled) ? { reconciled } : {}),
       masks: file.records.filter((r) => r.type === 'mask:add').flatMap((r) => (r.data as RunEvents['mask:add']).forms),
     },
   };

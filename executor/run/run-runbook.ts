@@ -149,7 +149,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
       dryRun: o.dryRun, drill: o.drill === true, ...(o.drill && o.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}), url: o.env.GITHUB_RUN_URL ?? runUrl(o.env), planHash,
     };
     const takeover = lock.takenOver ? { lockTakenOver: lock.takenOver } : {};
-    if (o.resume) await audit.emit('run:resume', { by: o.initiator, completed: [...o.resume.restored.keys()], inDoubt: o.resume.inDoubt, ...(o.resume.droppedTornLine ? { droppedTornLine: true } : {}), ...takeover });
+    if (o.resume) await audit.emit('run:resume', { by: o.initiator, completed: [...o.resume.restored.keys()], inDoubt: o.resume.inDoubt, ...(o.resume.droppedTornLine ? { droppedTornLine: true } : {}), ...(o.resume.reconciled ? { reconciled: o.resume.reconciled } : {}), ...takeover });
     else await audit.emit('run:start', {
       runbook: graph.name, title: graph.title, planHash, ...(o.commit ? { commit: o.commit } : {}), initiator: o.initiator,
       inputs, dryRun: o.dryRun, drill: o.drill === true, objectives: graph.objectives,
