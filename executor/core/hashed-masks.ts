@@ -32,6 +32,19 @@ export class HashedMasks {
     return n;
   }
 
+  /**
+   * The start of a registered window of `text` that contains both `text[at - 1]` and `text[at]`
+   * (a split at `at` would cut it in two), or undefined. At most one hash per length and offset.
+   */
+  straddling(text: string, at: number): number | undefined {
+    for (const [length, set] of this.byLength) {
+      for (let i = Math.max(0, at - length + 1); i < at && i + length <= text.length; i++) {
+        if (set.has(digest(this.salt, text.slice(i, i + length)))) return i;
+      }
+    }
+    return undefined;
+  }
+
   /** `text` with every window whose salted hash is registered replaced by `***`. */
   mask(text: string): string {
     if (this.byLength.size === 0) return text;

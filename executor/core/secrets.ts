@@ -56,6 +56,14 @@ export class SecretMasker {
           moved = true;
         }
       }
+      // Values registered before a resume are known by hashes only: ask them the same question.
+      for (const h of this.hashed) {
+        const i = h.straddling(text, cut);
+        if (i !== undefined && i < cut) {
+          cut = i;
+          moved = true;
+        }
+      }
     }
     return cut > 0 ? cut : at;
   }
