@@ -1,8 +1,8 @@
-import { parseAllDocuments, type Node } from 'yaml';
+import { Composer, Parser, type Node } from 'yaml';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Range, SourceFile } from '../source/source-file.js';
 import { SourceMap } from './source-map.js';
-import { YamlTooComplex, YamlWalker } from './yaml-walker.js';
+import { YamlRejected, YamlWalker } from './yaml-walker.js';
 
 export interface YamlValue {
   readonly data: unknown;
@@ -16,6 +16,9 @@ export interface YamlResult {
   readonly diagnostics: Diagnostic[];
 }
 
+/** Documents per file: a file holds one runbook, or a few related documents. */
+export const maxDocuments = 100;
+
 /**
  * Parses the YAML in `file.text[start, end)` — a whole file, a front matter block or a code block
  * inside Markdown — into plain data plus a SourceMap whose ranges are offsets into the whole file.
@@ -24,8 +27,16 @@ export function loadYaml(file: SourceFile, start = 0, end = file.text.length): Y
   const text = file.text.slice(start, end);
   const diagnostics: Diagnostic[] = [];
   const documents: YamlValue[] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, strict: true });
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+  // Documents are composed one at a time (what parseAllDocuments does, all at once), so a file of
+  // a million `---` is refused after the limit instead of being composed first.
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false, strict: true });
+  let count = 0;
+  for (const doc of composer.compose(new Parser().parse(text))) {
+    if (++count > maxDocuments) {
+      diagnostics.push({ code: 'yaml-too-complex', severity: 'error', file: file.path, message: `more than ${maxDocuments} YAML documents in one file`,
+        range: { start: start + doc.range[0], end: Math.min(start + doc.range[0] + 1, end) } });
+      break;
+    }
     const issues = [...doc.errors, ...doc.warnings];
     for (const err of issues) {
       const [from, to] = err.pos;
@@ -50,7 +61,7 @@ export function loadYaml(file: SourceFile, start = 0, end = file.text.length): Y
       const [from, , to] = doc.range;
       documents.push({ data, map, range: { start: start + from, end: start + to } });
     } catch (e) {
-      if (!(e instanceof YamlTooComplex)) throw e;
+      if (!(e instanceof YamlRejected)) throw e;
       diagnostics.push({ code: e.code, severity: 'error', message: e.message, file: file.path, range: e.range });
     }
   }

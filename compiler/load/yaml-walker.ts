@@ -18,8 +18,8 @@ export const yamlLimits = {
   maxAliasChars: 1024 * 1024,
 } as const;
 
-/** A limit was crossed at `range`; loadYaml turns it into a diagnostic and drops the document. */
-export class YamlTooComplex extends Error {
+/** A limit was crossed (or a key repeated) at `range`; loadYaml turns it into a diagnostic and drops the document. */
+export class YamlRejected extends Error {
   constructor(readonly code: DiagnosticCode, message: string, readonly range: Range) {
     super(message);
   }
@@ -54,10 +54,10 @@ export class YamlWalker {
       // Crossed inside an expansion, the aliases are what made the document too large.
       const code = this.aliasSite ? 'yaml-alias-limit' : 'yaml-too-complex';
       const message = this.aliasSite ? `aliases expand the document to more than ${yamlLimits.maxNodes} nodes (alias bomb?)` : `document has more than ${yamlLimits.maxNodes} nodes`;
-      throw new YamlTooComplex(code, message, this.site(node, pointer));
+      throw new YamlRejected(code, message, this.site(node, pointer));
     }
     if (depth > yamlLimits.maxDepth) {
-      throw new YamlTooComplex('yaml-too-complex', `nesting deeper than ${yamlLimits.maxDepth} levels`, this.site(node, pointer));
+      throw new YamlRejected('yaml-too-complex', `nesting deeper than ${yamlLimits.maxDepth} levels`, this.site(node, pointer));
     }
     if (node === null || node === undefined) return null;
     if (isAlias(node)) return this.alias(node, pointer, depth);
@@ -81,7 +81,7 @@ export class YamlWalker {
     if (outermost) this.aliasSite = this.range(node, () => this.map.range(pointer));
     try {
       if (++this.aliases > yamlLimits.maxAliases) {
-        throw new YamlTooComplex('yaml-alias-limit', `aliases expand more than ${yamlLimits.maxAliases} times (alias bomb?)`, this.site(node, pointer));
+        throw new YamlRejected('yaml-alias-limit', `aliases expand more than ${yamlLimits.maxAliases} times (alias bomb?)`, this.site(node, pointer));
       }
       const target = this.targets.get(node);
       return target ? this.value(target, pointer, depth + 1) : null;
@@ -94,7 +94,7 @@ export class YamlWalker {
     if (this.aliasSite === undefined) return;
     this.aliasChars += typeof value === 'string' ? value.length : 8;
     if (this.aliasChars > yamlLimits.maxAliasChars) {
-      throw new YamlTooComplex('yaml-alias-limit', `aliases expand to more than ${yamlLimits.maxAliasChars} characters of text`, this.site(node, pointer));
+      throw new YamlRejected('yaml-alias-limit', `aliases expand to more than ${yamlLimits.maxAliasChars} characters of text`, this.site(node, pointer));
     }
   }
 
@@ -104,8 +104,11 @@ export class YamlWalker {
       const keyNode = pair.key as Node | null;
       const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
       if (keyNode) this.countAliasChars(key, keyNode, pointer);
-      const child = joinPointer(pointer, key);
       const keyRange = this.range(keyNode, () => this.map.range(pointer));
+      // Checked here, with the object at hand, rather than by the parser's `uniqueKeys`, which
+      // compares each key with every earlier one (90,000 keys: minutes).
+      if (Object.hasOwn(out, key)) throw new YamlRejected('yaml-syntax', 'Map keys must be unique', keyRange);
+      const child = joinPointer(pointer, key);
       const valueNode = pair.value as Node | null;
       this.map.set(child, this.range(valueNode, () => ({ start: keyRange.end, end: keyRange.end })), keyRange);
       const v = this.value(valueNode, child, depth + 1);
