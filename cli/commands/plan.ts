@@ -5,6 +5,7 @@ import { renderPlan } from '../../executor/plan/render-plan.js';
 import { loadGraph } from '../../executor/run/load-graph.js';
 import { reachableGraphs } from '../../executor/run/subgraph.js';
 import { runModeOf } from '../../ir/plan-hash.js';
+import { shortSecretNames, shortSecretWarning } from '../../executor/core/short-secrets.js';
 import { ExitCode } from '../exit-codes.js';
 
 /**
@@ -18,6 +19,7 @@ export function planCommand(name: string, o: { root: string; input: string[]; js
     mode: runModeOf({ dryRun: o.dryRun === true, drill: o.drill === true }),
     lookup: (child) => graphs.get(child),
   });
+  for (const secret of shortSecretNames(graphs.values(), process.env)) process.stderr.write(shortSecretWarning(secret) + '\n');
   process.stdout.write(o.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlan(plan));
   return ExitCode.Ok;
 }

@@ -1,3 +1,6 @@
+/** Shorter secret values are not masked; run and plan warn about them (core/short-secrets.ts). */
+export const minMaskedLength = 4;
+
 /**
  * Replaces every secret value with `***` in any text that leaves the process: logs, audit events,
  * plans, errors. Values shorter than 4 characters are not masked (they would mask random text),
@@ -10,7 +13,7 @@ export class SecretMasker {
   constructor(secrets: Iterable<string>) {
     const all = new Set<string>();
     for (const s of secrets) {
-      if (typeof s !== 'string' || s.length < 4) continue;
+      if (typeof s !== 'string' || s.length < minMaskedLength) continue;
       all.add(s);
       // Logs arrive line by line: each line of a multi-line secret (a PEM key) is secret too.
       for (const line of s.split(/\r?\n/)) if (line.trim().length >= 8) all.add(line);
