@@ -18,6 +18,7 @@ import { ExitCode } from '../exit-codes.js';
 import { githubRunOptions } from '../github-mode.js';
 import { newRunId } from '../../executor/run/run-id.js';
 import { initiatorOf } from '../initiator.js';
+import { refuseStaleGraphs } from '../check-generated.js';
 import { shortSecretNames, shortSecretWarning } from '../../executor/core/short-secrets.js';
 import { reachableGraphs } from '../../executor/run/subgraph.js';
 
@@ -119,6 +120,8 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
       runId, ...(resume ? { resume } : {}),
     };
     if (resume) started();
+    // A resumed run continues its journaled graph; a new one must run what the sources say.
+    else refuseStaleGraphs(o.root, name);
     const github = resume ? {} : await githubRunOptions({
       env: process.env, graph: loadGraph(o.root, name), runId, initiator: options.initiator, dryRun: options.dryRun, issueNumber: extra?.issueNumber,
     });
