@@ -124,5 +124,9 @@ main().catch((e) => {
 process.once('beforeExit', () => {
   fork(join(here, 'executor.js'), process.argv.slice(2), { execArgv: ['--expose-gc'] }).on('exit', (code) => {
     if (code) process.exitCode = code;
+    // Then hostile input (bench/hostile.js): alias and nesting bombs against a yaml-parse baseline.
+    fork(join(here, 'hostile.js'), []).on('exit', (hostileCode) => {
+      if (hostileCode) process.exitCode = hostileCode;
+    });
   });
 });

@@ -95,6 +95,9 @@ function compileUncached(files: readonly SourceFile[], options: CompileOptions):
   };
 }
 
+/** Findings of one code reported at one value (pointer) at most; see `report`. */
+const maxFindingsPerValue = 100;
+
 function createContext(project: Project, valid: Set<LoadedDoc>, sink: Diagnostic[], drills: DrillFacts): RuleContext {
   const validOf = (kind: LoadedDoc['kind']) => project.docs.filter((d) => d.kind === kind && valid.has(d));
   const runbooks: RunbookUnit[] = validOf('Runbook').map((doc) => {
@@ -108,6 +111,7 @@ function createContext(project: Project, valid: Set<LoadedDoc>, sink: Diagnostic
     const name = docName(doc);
     if (name && !templates.has(name)) templates.set(name, { doc, data: doc.data as unknown as TemplateDocData });
   }
+  const perValue = new Map<string, number>();
   const dirDoc = project.directory && valid.has(project.directory) ? project.directory : undefined;
   return {
     project,
@@ -119,7 +123,15 @@ function createContext(project: Project, valid: Set<LoadedDoc>, sink: Diagnostic
     drills,
     valid: validOf,
     report(doc, pointer, code, message, options = {}) {
+      // Past this many findings of one code at one value, more only repeat themselves, and
+      // locating each one would make a hostile value quadratic.
+      const key = `${doc.file.path}\0${pointer}\0${code}`;
+      const count = (perValue.get(key) ?? 0) + 1;
+      perValue.set(key, count);
+      if (count > maxFindingsPerValue) return;
+      const within = options.within;
       const raw = options.range
+        ?? (within ? doc.map.rangeWithin(pointer, within.text, within.start, within.end) : undefined)
         ?? (options.needle !== undefined ? doc.map.rangeOf(pointer, options.needle, options.occurrence ?? 0)
           : options.key ? doc.map.keyRange(pointer) : doc.map.range(pointer));
       // Ranges never leave the file, whatever a rule computed (e.g. "unexpected end" at EOF).

@@ -5,6 +5,7 @@ import { renderPlan } from '../../executor/plan/render-plan.js';
 import { loadGraph } from '../../executor/run/load-graph.js';
 import { reachableGraphs } from '../../executor/run/subgraph.js';
 import { runModeOf } from '../../ir/plan-hash.js';
+import { shortSecretNames, shortSecretWarning } from '../../executor/core/short-secrets.js';
 import { ExitCode } from '../exit-codes.js';
 import { auditDbPlanWarnings } from './audit-db.js';
 
@@ -19,6 +20,7 @@ export async function planCommand(name: string, o: { root: string; input: string
     mode: runModeOf({ dryRun: o.dryRun === true, drill: o.drill === true }),
     lookup: (child) => graphs.get(child),
   });
+  for (const secret of shortSecretNames(graphs.values(), process.env)) process.stderr.write(shortSecretWarning(secret) + '\n');
   process.stdout.write(o.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlan(plan));
   // On stderr, so --json stays parseable.
   for (const w of await auditDbPlanWarnings(o.auditDb ?? process.env.RUNBOOK_AUDIT_DB, ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase()))) process.stderr.write(`warning: ${w}\n`);

@@ -19,6 +19,9 @@ import { ExitCode } from '../exit-codes.js';
 import { githubRunOptions } from '../github-mode.js';
 import { newRunId } from '../../executor/run/run-id.js';
 import { initiatorOf } from '../initiator.js';
+import { refuseStaleGraphs } from '../check-generated.js';
+import { shortSecretNames, shortSecretWarning } from '../../executor/core/short-secrets.js';
+import { reachableGraphs } from '../../executor/run/subgraph.js';
 
 export interface RunCliOptions {
   root: string;
@@ -121,9 +124,12 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
       runId, ...(resume ? { resume } : {}),
     };
     if (resume) started();
+    // A resumed run continues its journaled graph; a new one must run what the sources say.
+    else refuseStaleGraphs(o.root, name);
     const github = resume ? {} : await githubRunOptions({
       env: process.env, graph: loadGraph(o.root, name), runId, initiator: options.initiator, dryRun: options.dryRun, issueNumber: extra?.issueNumber,
     });
+    warnShortSecrets(o.root, name, tty);
     const outcome = await runRunbook({ ...options, ...github, ...(extra?.faults ? { faults: extra.faults } : {}) });
     const { records } = await readAuditFile(outcome.auditPath);
     await extra?.onOutcome?.(outcome, records);
@@ -170,3 +176,22 @@ function gitHead(root: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Preflight: a secret whose value is shorter than 4 characters cannot be masked, so say so, by
+ * name, before any step runs. A graph that cannot be loaded is left for the run to refuse.
+ */
+function warnShortSecrets(root: string, name: string, tty: { note(line: string): void } | undefined): void {
+  let graphs;
+  try {
+    graphs = reachableGraphs(root, loadGraph(root, name));
+  } catch {
+    return;
+  }
+  for (const secret of shortSecretNames(graphs.values(), process.env)) {
+    const line = shortSecretWarning(secret);
+    if (tty) tty.note(line);
+    else process.stderr.write(line + '\n');
+  }
+}
+

@@ -5,6 +5,7 @@ import { kinds, type DocFormat, type Kind, type LoadedDoc } from './loaded-doc.j
 import { loadChecklist } from './load-checklist.js';
 import { loadMarkdownRunbook } from './load-markdown-runbook.js';
 import { loadYaml, type YamlValue } from './load-yaml.js';
+import { checkMarkdownLimits } from './markdown-limits.js';
 import { MarkdownTooDeep } from './markdown-tree.js';
 
 export interface FileLoadResult {
@@ -62,6 +63,8 @@ export function loadFile(file: SourceFile): FileLoadResult {
   const kind = checkKind(file, fm, format, diagnostics);
   if (!kind) return { docs: [], diagnostics };
   const body = { text: file.text.slice(split.body.start), range: split.body };
+  const tooComplex = format === 'markdown' ? checkMarkdownLimits(file, split.body) : undefined;
+  if (tooComplex) return { docs: [], diagnostics: [...diagnostics, tooComplex] };
   try {
     return loadBody(file, format, kind, fm, body, diagnostics);
   } catch (e) {

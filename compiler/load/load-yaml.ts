@@ -1,10 +1,8 @@
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { Composer, Parser, type Node } from 'yaml';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Range, SourceFile } from '../source/source-file.js';
-import { joinPointer, SourceMap } from './source-map.js';
-
-/** Limits that keep hostile input (alias bombs, deep nesting) bounded in time and memory. */
-export const yamlLimits = { maxNodes: 100_000, maxDepth: 64 } as const;
+import { SourceMap } from './source-map.js';
+import { YamlRejected, YamlWalker } from './yaml-walker.js';
 
 export interface YamlValue {
   readonly data: unknown;
@@ -18,7 +16,8 @@ export interface YamlResult {
   readonly diagnostics: Diagnostic[];
 }
 
-class TooComplex extends Error {}
+/** Documents per file: a file holds one runbook, or a few related documents. */
+export const maxDocuments = 100;
 
 /**
  * Parses the YAML in `file.text[start, end)` — a whole file, a front matter block or a code block
@@ -28,8 +27,16 @@ export function loadYaml(file: SourceFile, start = 0, end = file.text.length): Y
   const text = file.text.slice(start, end);
   const diagnostics: Diagnostic[] = [];
   const documents: YamlValue[] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, strict: true });
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+  // Documents are composed one at a time (what parseAllDocuments does, all at once), so a file of
+  // a million `---` is refused after the limit instead of being composed first.
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false, strict: true });
+  let count = 0;
+  for (const doc of composer.compose(new Parser().parse(text))) {
+    if (++count > maxDocuments) {
+      diagnostics.push({ code: 'yaml-too-complex', severity: 'error', file: file.path, message: `more than ${maxDocuments} YAML documents in one file`,
+        range: { start: start + doc.range[0], end: Math.min(start + doc.range[0] + 1, end) } });
+      break;
+    }
     const issues = [...doc.errors, ...doc.warnings];
     for (const err of issues) {
       const [from, to] = err.pos;
@@ -50,18 +57,12 @@ export function loadYaml(file: SourceFile, start = 0, end = file.text.length): Y
     const contents = doc.contents as Node | null;
     if (contents?.range) map.set('', { start: start + contents.range[0], end: start + contents.range[1] });
     try {
-      const data = new Walker(doc, map, start).value(doc.contents as Node | null, '', 0);
+      const data = new YamlWalker(doc, map, start).value(doc.contents as Node | null, '', 0);
       const [from, , to] = doc.range;
       documents.push({ data, map, range: { start: start + from, end: start + to } });
     } catch (e) {
-      if (!(e instanceof TooComplex)) throw e;
-      diagnostics.push({
-        code: 'yaml-too-complex',
-        severity: 'error',
-        message: e.message,
-        file: file.path,
-        range: { start: start + doc.range[0], end: start + doc.range[0] + 1 },
-      });
+      if (!(e instanceof YamlRejected)) throw e;
+      diagnostics.push({ code: e.code, severity: 'error', message: e.message, file: file.path, range: e.range });
     }
   }
   return { documents, diagnostics };
@@ -69,60 +70,4 @@ export function loadYaml(file: SourceFile, start = 0, end = file.text.length): Y
 
 function cleanMessage(message: string): string {
   return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
-}
-
-class Walker {
-  private nodes = 0;
-
-  constructor(
-    private readonly doc: Document,
-    private readonly map: SourceMap,
-    private readonly offset: number,
-  ) {}
-
-  /** The node's range, or (for a node without one) the range `fallback()` gives. */
-  private range(node: Node | null | undefined, fallback: () => Range): Range {
-    const r = node?.range;
-    return r ? { start: this.offset + r[0], end: this.offset + Math.max(r[1], r[0]) } : fallback();
-  }
-
-  value(node: Node | null, pointer: string, depth: number): unknown {
-    if (++this.nodes > yamlLimits.maxNodes) {
-      throw new TooComplex(`document expands to more than ${yamlLimits.maxNodes} nodes (alias bomb?)`);
-    }
-    if (depth > yamlLimits.maxDepth) throw new TooComplex(`nesting deeper than ${yamlLimits.maxDepth} levels`);
-    if (node === null || node === undefined) return null;
-    if (isAlias(node)) {
-      const target = node.resolve(this.doc);
-      return target ? this.value(target as Node, pointer, depth + 1) : null;
-    }
-    if (isMap(node)) return this.mapping(node.items, pointer, depth);
-    if (isSeq(node)) {
-      return node.items.map((item, i) => {
-        const child = joinPointer(pointer, i);
-        this.map.set(child, this.range(item as Node, () => this.map.range(pointer)));
-        return this.value(item as Node, child, depth + 1);
-      });
-    }
-    if (isScalar(node)) return node.value;
-    return null;
-  }
-
-  private mapping(items: { key: unknown; value: unknown }[], pointer: string, depth: number): unknown {
-    const out: Record<string, unknown> = {};
-    for (const pair of items) {
-      const keyNode = pair.key as Node | null;
-      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
-      const child = joinPointer(pointer, key);
-      const keyRange = this.range(keyNode, () => this.map.range(pointer));
-      const valueNode = pair.value as Node | null;
-      this.map.set(child, this.range(valueNode, () => ({ start: keyRange.end, end: keyRange.end })), keyRange);
-      const v = this.value(valueNode, child, depth + 1);
-      // Never let a `__proto__` key reach an object's prototype: define it as an own property.
-      // Any other key: plain assignment makes the same own, enumerable, writable property.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[key] = v;
-    }
-    return out;
-  }
 }

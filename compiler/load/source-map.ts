@@ -21,6 +21,10 @@ export class SourceMap {
   /** Offsets are never negative: a key start of -1 means the entry has no key range. */
   private readonly ranges: number[];
 
+  /** Per pointer: where its value's text starts verbatim in the file (-1: not verbatim), for rangeWithin. */
+  private readonly verbatim = new Map<string, number>();
+  private readonly verbatimText = new Map<string, string>();
+
   /** An empty map, or one taking over `parts` (from `toParts` of a map on another thread). */
   constructor(readonly file: SourceFile, parts?: SourceMapParts) {
     this.slots = parts?.slots ?? new Map();
@@ -77,6 +81,28 @@ export class SourceMap {
       if (p === '') return { start: 0, end: 0 };
       p = p.slice(0, p.lastIndexOf('/'));
     }
+  }
+
+  /**
+   * Range of `text[start, end)`, where `text` is the value at `pointer`. When the value appears
+   * verbatim in the source (plain or quoted without escapes: nearly always), the offset of `text`
+   * is found once per pointer and every later lookup is constant time; otherwise this falls back
+   * to `rangeOf` with the needle and occurrence that land on it.
+   */
+  rangeWithin(pointer: string, text: string, start: number, end: number): Range {
+    let base = this.verbatim.get(pointer);
+    if (base === undefined || this.verbatimText.get(pointer) !== text) {
+      const whole = this.range(pointer);
+      const at = this.file.text.slice(whole.start, whole.end).indexOf(text);
+      base = at < 0 || text.length === 0 ? -1 : whole.start + at;
+      this.verbatim.set(pointer, base);
+      this.verbatimText.set(pointer, text);
+    }
+    if (base >= 0) return { start: base + start, end: base + end };
+    const needle = text.slice(start, end);
+    let occurrence = 0;
+    for (let at = text.indexOf(needle); at >= 0 && at < start; at = text.indexOf(needle, at + needle.length)) occurrence++;
+    return this.rangeOf(pointer, needle, occurrence);
   }
 
   /** Range of the key at `pointer` (falls back to the value), for "unknown field" style errors. */

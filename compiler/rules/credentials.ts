@@ -1,7 +1,6 @@
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import { joinPointer } from '../load/source-map.js';
 import type { Rule, RuleContext } from './rule.js';
-import { locateNeedle } from './template-references.js';
 
 interface Detector {
   readonly what: string;
@@ -67,7 +66,7 @@ function checkString(ctx: RuleContext, doc: LoadedDoc, text: string, pointer: st
   if (hits.length === 0 && secretKey.test(key) && isLiteral(text)) hits.push({ start: 0, end: text.length, what: `a literal ${key}` });
   for (const hit of hits) {
     ctx.report(doc, pointer, 'credential-literal', `this looks like ${hit.what}; credentials do not belong in the repository`, {
-      ...locateNeedle(text, hit.start, hit.end),
+      within: { text, start: hit.start, end: hit.end },
       hint: 'list a secret under spec.secrets and write {{secrets.NAME}} (in a script: pass it through env: and use "$NAME")',
     });
   }

@@ -28,6 +28,12 @@ export interface ReportOptions {
   readonly occurrence?: number;
   /** An exact range, overriding the pointer lookup. */
   readonly range?: Range;
+  /**
+   * Point at `text[start, end)`, where `text` is the value at the pointer (e.g. one `{{ }}` of a
+   * parameter). Located lazily and in constant time when the value is written verbatim, so a
+   * value with thousands of findings stays linear (SourceMap.rangeWithin).
+   */
+  readonly within?: { readonly text: string; readonly start: number; readonly end: number };
 }
 
 export interface RuleContext {

@@ -1,7 +1,6 @@
 import { joinPointer } from '../load/source-map.js';
 import type { Rule } from './rule.js';
 import { stepBodies } from './step-action.js';
-import { locateNeedle } from './template-references.js';
 import { callsOf, type CallLike } from './nested-calls.js';
 
 /**
@@ -21,7 +20,7 @@ export const templateInRunRule: Rule = {
           if (typeof script !== 'string') continue;
           for (const expr of expressions(script)) {
             ctx.report(unit.doc, at, 'template-in-run', `run scripts are not rendered: ${expr.text} would reach the shell as written`, {
-              ...locateNeedle(script, expr.start, expr.end),
+              within: { text: script, start: expr.start, end: expr.end },
               hint: `pass the value through env: (e.g. env: { VALUE: "${expr.text}" }) and use "$VALUE" in the script`,
             });
           }

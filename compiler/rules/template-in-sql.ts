@@ -3,7 +3,6 @@ import { callsOf } from './nested-calls.js';
 import type { Rule } from './rule.js';
 import { stepBodies } from './step-action.js';
 import { expressions } from './template-in-run.js';
-import { locateNeedle } from './template-references.js';
 
 /**
  * `template-in-sql`: a value rendered into SQL text becomes SQL. `… where name = '{{inputs.v}}'`
@@ -23,7 +22,7 @@ export const templateInSqlRule: Rule = {
           if (typeof sql !== 'string') continue;
           for (const expr of expressions(sql)) {
             ctx.report(unit.doc, joinPointer(at.pointer, 'with', 'sql'), 'template-in-sql', `${expr.text} is rendered into the SQL text, where a value becomes SQL`, {
-              ...locateNeedle(sql, expr.start, expr.end),
+              within: { text: sql, start: expr.start, end: expr.end },
               hint: `pass it as a bind parameter: params: ["${expr.text}"] and $1 in the SQL`,
             });
           }

@@ -85,7 +85,7 @@ function checkField(ctx: RuleContext, unit: RunbookUnit, item: StepField): void 
   const { text, pointer } = item.field;
   if (!text.includes('{{')) return;
   const at: At = (code, message, start, end, hint) =>
-    ctx.report(unit.doc, pointer, code, message, { ...locateNeedle(text, start, end), ...(hint ? { hint } : {}) });
+    ctx.report(unit.doc, pointer, code, message, { within: { text, start, end }, ...(hint ? { hint } : {}) });
   const parsed = parseTemplate(text);
   if (!parsed.ok) {
     const bad = badStatement(text, parsed.offset);

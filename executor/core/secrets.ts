@@ -1,5 +1,8 @@
 import { HashedMasks } from './hashed-masks.js';
 
+/** Shorter secret values are not masked; run and plan warn about them (core/short-secrets.ts). */
+export const minMaskedLength = 4;
+
 /**
  * Replaces every secret value with `***` in any text that leaves the process: logs, audit events,
  * plans, errors. Values shorter than 4 characters are not masked (they would mask random text),
@@ -20,7 +23,7 @@ export class SecretMasker {
    * long enough to be masked.
    */
   add(secret: string): boolean {
-    if (typeof secret !== 'string' || secret.length < 4) return false;
+    if (typeof secret !== 'string' || secret.length < minMaskedLength) return false;
     const all = new Set(this.values);
     for (const form of secretForms(secret)) all.add(form);
     // Longest first, so a value containing another is masked whole.

@@ -65,7 +65,7 @@ describe('drill schedule workflow', () => {
     expect(drillSteps[1].env).toMatchObject({ RUNBOOK_INPUT_TARGET: 'staging', RUNBOOK_INPUT_ROWS: '100', RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}' });
     expect(drillSteps[0].env).toMatchObject({ DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}', GITHUB_TOKEN: '${{ github.token }}' });
     const doc = parseDocument(content);
-    const target = doc.getIn(['jobs', 'drills', 'steps', 4, 'env', 'RUNBOOK_INPUT_TARGET'], true) as Scalar;
+    const target = doc.getIn(['jobs', 'drills', 'steps', 5, 'env', 'RUNBOOK_INPUT_TARGET'], true) as Scalar;
     expect(target.type).toBe(Scalar.QUOTE_DOUBLE);
     visit(doc, {
       Pair(_, pair) {

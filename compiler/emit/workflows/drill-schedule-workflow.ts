@@ -4,7 +4,7 @@ import type { DrillSpec } from '../../model/specs.js';
 import { cronProblem } from '../../rules/cron.js';
 import type { Emitter } from '../emitter.js';
 import { dryRunInput } from './dispatch-inputs.js';
-import { auditRetentionDays, secretsEnv, setupSteps, uploadAuditStep } from './job-steps.js';
+import { auditRetentionDays, secretsEnv, setupSteps, uploadAuditStep, verifyGeneratedStep } from './job-steps.js';
 import { uploadArtifactAction, usesOf } from './pinned-actions.js';
 import { runSecrets } from './run-secrets.js';
 import { runPermissions } from './runbook-workflow.js';
@@ -77,7 +77,7 @@ function drillsWorkflow(drills: readonly CalendarDrill[], graphs: readonly IrGra
         'runs-on': 'ubuntu-latest',
         // What fired, as variables: the steps' `if:` reads them, no script ever sees `${{ }}`.
         env: { RUNBOOK_SCHEDULE: expr('github.event.schedule'), RUNBOOK_DISPATCHED: expr('inputs.runbook') },
-        steps: [...setupSteps(), ...drills.map((d) => drillStep(d, graphs)), uploadAuditStep(), uploadDrillsStep()],
+        steps: [...setupSteps(), verifyGeneratedStep(), ...drills.map((d) => drillStep(d, graphs)), uploadAuditStep(), uploadDrillsStep()],
       },
     },
   };

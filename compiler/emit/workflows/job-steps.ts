@@ -44,6 +44,7 @@ export function runJob(o: RunJobOptions): Record<string, unknown> {
     ...(o.environment ? { environment: data(o.environment) } : {}),
     steps: [
       ...setupSteps(o.fetchDepth),
+      verifyGeneratedStep(),
       { name: o.stepName, run: o.command, env: { ...o.env, GITHUB_TOKEN: expr('github.token') } },
       ...(o.uploadAudit ? [uploadAuditStep()] : []),
     ],
@@ -61,6 +62,16 @@ export function setupSteps(fetchDepth?: number): Record<string, unknown>[] {
     { name: 'Set up Node.js', uses: usesOf(setupNodeAction), with: { 'node-version': nodeVersion, cache: 'npm' } },
     { name: 'Install', run: 'npm ci' },
   ];
+}
+
+/**
+ * Before the first step of a run: `generated/` must be exactly what compiling the checked-out
+ * sources gives. A graph edited by hand (with its hash recomputed) or left stale by a merge would
+ * otherwise run something nobody reviewed. `runbook run` checks this itself too; the step makes
+ * the refusal visible as its own failed step, before any secret is handed to a process.
+ */
+export function verifyGeneratedStep(): Record<string, unknown> {
+  return { name: 'Verify generated files', run: 'npx runbook compile --check' };
 }
 
 /**
