@@ -51,6 +51,21 @@ export function checkRoleName(name: string): string | undefined {
  * CREATEROLE that can SET ROLE to the owner.
  */
 export async function setupAuditDb(url: string, roles: AuditRoles): Promise<SetupStep[]> {
+  // Roles are cluster-wide, but the advisory lock below is per database: db-setup run on two
+  // databases of one cluster at once can race on CREATE ROLE. The loser's transaction rolled
+  // back whole, so running it again (it then finds the role) is safe.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await setupOnce(url, roles);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      // 23505 unique_violation (pg_authid), 42710 duplicate_object: https://www.postgresql.org/docs/15/errcodes-appendix.html
+      if (attempt >= 5 || (code !== '23505' && code !== '42710')) throw e;
+    }
+  }
+}
+
+async function setupOnce(url: string, roles: AuditRoles): Promise<SetupStep[]> {
   const c = new pg.Client({ connectionString: url, application_name: 'runbook audit db-setup', connectionTimeoutMillis: 10_000 });
   c.on('error', () => undefined);
   await c.connect();
