@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { RunRefused } from '../core/errors.js';
 import { ensureAuditTable } from './pg-sink.js';
+import { CREATE_LOCKS } from '../lock/pg-lock.js';
 import { ensureAnchorTable } from './pg-anchors.js';
 
 /**
@@ -26,19 +27,6 @@ export interface SetupStep {
   readonly done: boolean;
   readonly what: string;
 }
-
-const CREATE_LOCKS = `
-CREATE TABLE IF NOT EXISTS runbook_locks (
-  key         text PRIMARY KEY,
-  lock_id     bigint NOT NULL,
-  run_id      text,
-  initiator   text,
-  pid         integer,
-  host        text,
-  started_at  timestamptz,
-  backend_pid integer NOT NULL,
-  acquired_at timestamptz NOT NULL DEFAULT now()
-)`;
 
 /** Role names are identifiers spliced into DDL: only plain lower-case names are accepted. */
 export function checkRoleName(name: string): string | undefined {

@@ -31,7 +31,8 @@ export function advisoryLockId(key: string): bigint {
   return createHash('sha256').update(key).digest().readBigInt64BE(0);
 }
 
-const CREATE_LOCKS = `
+/** The lock-holder registry (`runbook audit db-setup` creates it too, owned by the owner role). */
+export const CREATE_LOCKS = `
 CREATE TABLE IF NOT EXISTS runbook_locks (
   key         text PRIMARY KEY,
   lock_id     bigint NOT NULL,

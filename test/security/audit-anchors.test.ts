@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PgCluster } from '../../executor/pg/cluster.js';
-import { GENESIS_HASH, hashRecord, type AuditRecord } from '../../executor/audit/record.js';
+import type { AuditRecord } from '../../executor/audit/record.js';
+import { readRecords, rechain, writeRecords } from '../support/forge-log.js';
 import { noPostgres, skipReason } from '../executor/pg/context.js';
 import { bin, cliEnv, runCliAsync, runIdOf } from '../support/cli.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';
@@ -45,22 +46,8 @@ let root: string;
 const cli = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(env), timeout: 60_000 });
 const logOf = (runId: string) => join(root, '.runbook', 'runs', runId, 'audit.jsonl');
-const records = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
-const write = (name: string, rs: AuditRecord[]) => {
-  const path = join(root, name);
-  writeFileSync(path, rs.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return path;
-};
-/** What a writer with the file can do: change records and recompute every hash. */
-function rechain(rs: AuditRecord[]): AuditRecord[] {
-  let prevHash = GENESIS_HASH;
-  return rs.map((r) => {
-    const { hash: _old, ...rest } = { ...r, prevHash };
-    const hash = hashRecord(rest);
-    prevHash = hash;
-    return { ...rest, hash } as AuditRecord;
-  });
-}
+const records = readRecords;
+const write = (name: string, rs: readonly object[]) => writeRecords(join(root, name), rs);
 /** The log with record 2 changed and every hash recomputed. */
 const recomputed = (log: string, name: string) => {
   const rs = records(log);

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS_HASH, hashRecord, type AuditRecord } from '../../executor/audit/record.js';
+import type { AuditRecord } from '../../executor/audit/record.js';
+import { readRecords, rechain, writeRecords } from '../support/forge-log.js';
 import { bin, cliEnv, runIdOf } from '../support/cli.js';
 
 /**
@@ -35,22 +36,8 @@ const cli = (env: Record<string, string>, ...args: string[]) => {
   outputs.push(r.stdout, r.stderr);
   return r;
 };
-const records = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
-const write = (name: string, rs: object[]) => {
-  const path = join(root, name);
-  writeFileSync(path, rs.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return path;
-};
-/** What a writer without the key can do: change records and recompute every hash (old signatures kept). */
-function rechain(rs: AuditRecord[]): AuditRecord[] {
-  let prevHash = GENESIS_HASH;
-  return rs.map((r) => {
-    const { hash: _old, ...rest } = { ...r, prevHash };
-    const hash = hashRecord(rest);
-    prevHash = hash;
-    return { ...rest, hash } as AuditRecord;
-  });
-}
+const records = readRecords;
+const write = (name: string, rs: readonly object[]) => writeRecords(join(root, name), rs);
 function runSigned(key: string): string {
   const run = cli({ RUNBOOK_AUDIT_KEY: key }, 'run', 'signed', '--as', '@ops');
   expect(run.status, run.stdout + run.stderr).toBe(0);

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS_HASH, hashRecord, type AuditRecord } from '../../executor/audit/record.js';
+import { readRecords, rechain, writeRecords } from '../support/forge-log.js';
 import { bin, cliEnv, runIdOf } from '../support/cli.js';
 
 /**
@@ -26,22 +26,8 @@ let root: string;
 let log: string;
 let head: string;
 const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
-const records = () => readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
-const write = (name: string, rs: AuditRecord[]) => {
-  const path = join(root, name);
-  writeFileSync(path, rs.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return path;
-};
-/** What a writer with the file can do: change a record and recompute every hash after it. */
-function rechain(rs: AuditRecord[]): AuditRecord[] {
-  let prevHash = GENESIS_HASH;
-  return rs.map((r) => {
-    const { hash: _old, ...rest } = { ...r, prevHash };
-    const hash = hashRecord(rest);
-    prevHash = hash;
-    return { ...rest, hash } as AuditRecord;
-  });
-}
+const records = () => readRecords(log);
+const write = (name: string, rs: readonly object[]) => writeRecords(join(root, name), rs);
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-verify-'));

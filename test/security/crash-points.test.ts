@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultAuditRoles, setupAuditDb } from '../../executor/audit/db-setup.js';
 import { startPostgres, type PgCluster } from '../../executor/pg/cluster.js';
 import { noPostgres } from '../executor/pg/context.js';
+import { newAuditDatabase } from '../support/audit-db.js';
 import { runIdOf } from '../support/cli.js';
 import { cliSync, killGroup, pidsIn, processRunning, startCli, waitFor } from '../support/crash.js';
 
@@ -103,29 +103,9 @@ afterAll(async () => {
   roots.forEach((r) => rmSync(r, { recursive: true, force: true }));
 });
 
-/**
- * A database of its own for one case (the lock in the database is per runbook), set up by
- * db-setup; the URL returned logs in as the writer role's member.
- */
+/** A database of its own for one case (the lock in the database is per runbook); the writer's URL. */
 async function newDatabase(): Promise<string> {
-  const name = `crash_${++databases}`;
-  const c = new pg.Client({ connectionString: cluster!.primaryUrl });
-  await c.connect();
-  try {
-    await c.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await c.end();
-  }
-  const admin = new URL(cluster!.primaryUrl);
-  admin.pathname = `/${name}`;
-  await setupAuditDb(admin.toString(), defaultAuditRoles);
-  const grant = new pg.Client({ connectionString: admin.toString() });
-  await grant.connect();
-  await grant.query(`GRANT ${defaultAuditRoles.writer} TO crash_writer`).finally(() => grant.end());
-  const url = new URL(admin);
-  url.username = 'crash_writer';
-  url.password = writerPassword;
-  return url.toString();
+  return (await newAuditDatabase(cluster!, `crash_${++databases}`, { user: 'crash_writer', password: writerPassword })).writer;
 }
 
 /** A directory for one case with the compiled runbooks; every gate open except the kill points'. */

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
 import { bin, cliEnv, runCliAsync, runIdOf } from '../support/cli.js';
 
 /**
@@ -74,8 +73,7 @@ spec:
 
 let root: string;
 let flag: string;
-let server: Server;
-const bodies: string[] = [];
+let server: CaptureServer | undefined;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'runbook-maskfile-'));
@@ -86,20 +84,11 @@ beforeAll(async () => {
   writeFileSync(join(root, 'runbooks', 'derive.yaml'), runbook(flag));
   const compiled = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
-  server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      bodies.push(text);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server = await startCaptureServer();
 });
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await server?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -110,20 +99,20 @@ const expectMasked = (text: string, where: string) => {
 
 describe('$RUNBOOK_MASK', () => {
   it('masks a registered value and its base64 and hex in the output, audit, outputs and a notification, also after resume', async () => {
-    const { port } = server.address() as AddressInfo;
+    const { port } = server!;
     const env = { TOKEN: token };
     const args = ['--root', root, '--as', '@ops'];
     const run = await runCliAsync(['run', 'derive', ...args, '--input', `hook=http://127.0.0.1:${port}/hook`], env);
     expect(run.status, run.stdout + run.stderr).toBe(4); // `again` fails until the flag exists
     const runId = runIdOf(run.stdout);
     expect(run.stdout + run.stderr).toContain('derived: ***');
-    expect(bodies).toHaveLength(1);
-    expect(JSON.parse(bodies[0]).details).toBe('got ***');
+    expect(server!.bodies).toHaveLength(1);
+    expect(JSON.parse(server!.bodies[0]).details).toBe('got ***');
     const audit = auditOf(runId);
     expect(audit).toContain('"type":"mask:add"');
     expectMasked(run.stdout + run.stderr, 'first run output');
     expectMasked(audit, 'audit');
-    expectMasked(bodies.join('\n'), 'webhook');
+    expectMasked(server!.bodies.join('\n'), 'webhook');
 
     writeFileSync(flag, '');
     const resumed = await runCliAsync(['resume', runId, ...args], env);

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
 import { bin, cliEnv, runCliAsync } from '../support/cli.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';
 
@@ -60,9 +59,8 @@ spec:
 const note = '<!channel> <@U0ATTACK> <http://evil.example|click> & @dana-lee <img src=x onerror=alert(1)>';
 
 let root: string;
-let slack: Server;
+let slack: CaptureServer | undefined;
 let github: FakeGithub;
-const posts: { text: string }[] = [];
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'runbook-notify-escape-'));
@@ -73,33 +71,24 @@ beforeAll(async () => {
   writeFileSync(join(root, 'runbooks', 'tell.yaml'), runbook);
   const compiled = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
-  slack = createServer((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      posts.push(JSON.parse(text));
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
+  slack = await startCaptureServer();
   github = await startFakeGithub();
 });
 
 afterAll(async () => {
-  slack?.closeAllConnections();
-  await new Promise((resolve) => (slack ? slack.close(resolve) : resolve(undefined)));
+  await slack?.close();
   await github?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
 describe('notification text', () => {
   it('escapes values for Slack mrkdwn and GitHub Markdown, and keeps what the author wrote', async () => {
-    const { port } = slack.address() as AddressInfo;
+    const { port } = slack!;
     const r = await runCliAsync(['run', 'tell', '--root', root, '--as', '@ops', '--input', `hook=http://127.0.0.1:${port}/slack`, '--input', `note=${note}`], github.env() as Record<string, string>);
     expect(r.status, r.stdout + r.stderr).toBe(0);
 
-    expect(posts).toHaveLength(1);
-    const text = posts[0].text;
+    expect(slack!.bodies).toHaveLength(1);
+    const text = (JSON.parse(slack!.bodies[0]) as { text: string }).text;
     expect(text.startsWith('<!here> Failover of ')).toBe(true); // the author's broadcast stays
     expect(text).toContain('<@U0AUTHOR> reports ');
     for (const raw of ['<!channel>', '<@U0ATTACK>', '<http://evil.example|click>', '<img']) expect(text).not.toContain(raw);

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
 import { bin, cliEnv, runCliAsync } from '../support/cli.js';
 
 /**
@@ -54,8 +53,7 @@ spec:
 `;
 
 let root: string;
-let server: Server;
-const bodies: unknown[] = [];
+let server: CaptureServer | undefined;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'runbook-payloads-'));
@@ -65,30 +63,21 @@ beforeAll(async () => {
   writeFileSync(join(root, 'runbooks', 'send.yaml'), runbook);
   const compiled = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
-  server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      bodies.push(JSON.parse(text));
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server = await startCaptureServer();
 });
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await server?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
 describe('a JSON webhook payload is data', () => {
   it('keeps a variable that looks like JSON inside its string, and a drill stays a drill', async () => {
-    const { port } = server.address() as AddressInfo;
+    const { port } = server!;
     const summary = 'x", "drill": false, "status": "rolled-back", "event": "none", "y": "';
     const r = await runCliAsync(['drill', 'send', '--root', root, '--as', '@ops', '--input', `hook=http://127.0.0.1:${port}/hook`, '--input', `summary=${summary}`]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(bodies).toEqual([{ event: 'failover', status: 'promoted', details: summary, drill: true }]);
+    expect(server!.bodies.map((b) => JSON.parse(b))).toEqual([{ event: 'failover', status: 'promoted', details: summary, drill: true }]);
   });
 });
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultAuditRoles, setupAuditDb } from '../../executor/audit/db-setup.js';
 import { startPostgres, type PgCluster } from '../../executor/pg/cluster.js';
 import { noPostgres, skipReason } from '../executor/pg/context.js';
+import { newAuditDatabase } from '../support/audit-db.js';
 import { runIdOf } from '../support/cli.js';
 import { cliSync, killGroup, pidsIn, processRunning, startCli, waitFor } from '../support/crash.js';
 
@@ -54,22 +54,7 @@ afterAll(async () => {
 });
 
 /** A database set up by db-setup: the admin URL, and the writer's for runs. */
-async function newDatabase(): Promise<{ admin: string; writer: string }> {
-  const name = `split_${++databases}`;
-  const c = new pg.Client({ connectionString: cluster!.primaryUrl });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`).finally(() => c.end());
-  const admin = new URL(cluster!.primaryUrl);
-  admin.pathname = `/${name}`;
-  await setupAuditDb(admin.toString(), defaultAuditRoles);
-  const g = new pg.Client({ connectionString: admin.toString() });
-  await g.connect();
-  await g.query(`GRANT ${defaultAuditRoles.writer} TO split_writer`).finally(() => g.end());
-  const writer = new URL(admin);
-  writer.username = 'split_writer';
-  writer.password = writerPassword;
-  return { admin: admin.toString(), writer: writer.toString() };
-}
+const newDatabase = () => newAuditDatabase(cluster!, `split_${++databases}`, { user: 'split_writer', password: writerPassword });
 
 /** A run killed inside s1: its step:start is durable in both copies, its effect not done. */
 async function killedRun(db: string): Promise<{ root: string; runId: string; path: string }> {
