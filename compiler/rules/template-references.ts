@@ -2,7 +2,9 @@ import { expressionHelpers, parseTemplate, type PathRef } from '../expressions/p
 import { stepTemplateFields, type TemplateField } from '../expressions/template-fields.js';
 import type { StepRef } from '../graph/dependencies.js';
 import { joinPointer } from '../load/source-map.js';
+import type { StepSpec } from '../model/specs.js';
 import { didYouMean } from '../validate/did-you-mean.js';
+import { outputFieldsOf } from './output-fields.js';
 import type { Rule, RuleContext, RunbookUnit } from './rule.js';
 
 /** A templated string of a step, with the step it belongs to. */
@@ -65,12 +67,12 @@ export const runFields = ['id', 'initiator', 'startedAt', 'dryRun', 'url'];
 
 /**
  * `template-syntax`, `unknown-root`, `unknown-input`, `unknown-secret`, `unknown-step`,
- * `non-ancestor-ref`, `unknown-helper`: every expression of every step is parsed and each path it
+ * `non-ancestor-ref`, `unknown-output`, `unknown-helper`: every expression of every step is parsed and each path it
  * reads is resolved against the runbook, at the exact position of the path in the file.
  */
 export const templateReferencesRule: Rule = {
   id: 'template-references',
-  codes: ['template-syntax', 'unknown-root', 'unknown-input', 'unknown-secret', 'unknown-step', 'non-ancestor-ref', 'unknown-helper'],
+  codes: ['template-syntax', 'unknown-root', 'unknown-input', 'unknown-secret', 'unknown-step', 'non-ancestor-ref', 'unknown-output', 'unknown-helper'],
   docs: 'Expressions parse, and every path they read exists and is available when the step runs.',
   check(ctx) {
     for (const unit of ctx.runbooks) {
@@ -130,10 +132,13 @@ function checkPath(unit: RunbookUnit, item: StepField, path: PathRef, at: At): v
   } else if (root === 'run' && !runFields.includes(name)) {
     const guess = didYouMean(name, runFields);
     report('unknown-root', `run has no field "${name}"`, guess ? `did you mean "run.${guess}"?` : `run fields: ${runFields.join(', ')}`);
-  } else if (root === 'steps') checkStepRef(unit, item, name, report);
+  } else if (root === 'steps') checkStepRef(unit, item, path, report);
 }
 
-function checkStepRef(unit: RunbookUnit, item: StepField, name: string, report: (code: Parameters<At>[0], message: string, hint?: string) => void): void {
+type Report = (code: Parameters<At>[0], message: string, hint?: string) => void;
+
+function checkStepRef(unit: RunbookUnit, item: StepField, path: PathRef, report: Report): void {
+  const name = path.parts[1];
   const current = item.ref.step.id;
   const target = unit.deps.byId.get(name);
   if (!target) {
@@ -141,6 +146,7 @@ function checkStepRef(unit: RunbookUnit, item: StepField, name: string, report: 
     report('unknown-step', `the runbook has no step "${name}"`, guess ? `did you mean "${guess}"?` : undefined);
     return;
   }
+  if (path.parts[2] === 'outputs' && path.parts[3] !== undefined) checkOutputField(target.step, path.parts[3], report);
   if (unit.deps.isAncestor(name, current) || (item.inRollback && name === current)) return;
   const hint = name === current
     ? 'a step cannot read its own outputs before it ends; use result.* or outputs.* in its outputs and assert'
@@ -148,6 +154,19 @@ function checkStepRef(unit: RunbookUnit, item: StepField, name: string, report: 
       ? `"${name}" runs in a later phase; move it before "${current}"`
       : `add "${name}" to needs: of "${current}"`;
   report('non-ancestor-ref', `step "${current}" reads steps.${name}, which may not have run before it`, hint);
+}
+
+/**
+ * An action's outputs are its result fields plus its declared `outputs:`; a name it never
+ * produces would render empty at run time, usually deep into an incident (a DNS rollback to "").
+ */
+function checkOutputField(target: StepSpec, field: string, report: Report): void {
+  const known = outputFieldsOf(target);
+  if (known.open || known.fields.includes(field)) return;
+  const guess = didYouMean(field, known.fields);
+  const uses = target.uses ?? 'shell';
+  report('unknown-output', `step "${target.id}" (${uses}) has no output "${field}"`,
+    guess ? `did you mean "${guess}"?` : known.fields.length ? `its outputs: ${known.fields.join(', ')}` : 'declare it under outputs: of that step');
 }
 
 /**
