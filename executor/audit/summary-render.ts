@@ -57,11 +57,16 @@ function timeline(s: AuditSummary, c: Colors): string {
   const details = s.steps.flatMap((st) => [
     ...st.retries.map((x) => `  ${c.dim('↻')} ${st.stepId} attempt ${x.attempt} failed: ${x.error} (retry in ${dur(x.delayMs)})`),
     ...(st.error ? [`  ${c.red('✖')} ${st.stepId}: ${st.error}`] : []),
-    ...(st.outputs && Object.keys(st.outputs).length ? [`  ${c.dim('→')} ${st.stepId} outputs: ${JSON.stringify(st.outputs)}`] : []),
+    ...(st.outputs && Object.keys(st.outputs).length ? [`  ${c.dim('→')} ${st.stepId} outputs: ${clip(JSON.stringify(st.outputs))}`] : []),
   ]);
   const checks = s.checklist.map((x) => `  ${c.green('☑')} ${x.stepId}: ${x.text} — ${x.confirmedBy} at ${x.at}`);
   const decisions = s.decisions.map((d) => `  ${c.yellow('!')} ${d.stepId}: ${d.decision} by ${d.by}${d.reason ? ` (${d.reason})` : ''}`);
   return [c.bold('Timeline'), body, ...details, ...checks, ...decisions].join('\n');
+}
+
+/** Outputs include whole results (a response body, query rows): one line each, not pages. */
+function clip(text: string, max = 300): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 function phases(s: AuditSummary, c: Colors): string {

@@ -4,7 +4,7 @@ import type { ActionDefinition, ActionPlan } from '../actions/action.js';
 import { SecretMasker } from '../core/secrets.js';
 import { resolveInputs } from '../inputs/resolve-inputs.js';
 import { renderText, renderValue } from '../render/expressions.js';
-import { hasOpenOutputs, placeholderOutputs } from '../render/placeholders.js';
+import { pendingOutputs } from '../render/placeholders.js';
 
 export interface PlannedStep {
   readonly id: string;
@@ -46,7 +46,7 @@ export function buildPlan(
   const planHash = runPlanHash(graph, inputs, { mode: o.mode, children: childGraphHashes(graph, o.lookup) });
   const steps: Record<string, { status: string; outputs: Record<string, unknown> }> = {};
   for (const n of graph.nodes) {
-    const outputs = hasOpenOutputs(n.uses) ? placeholderOutputs(n.id, Object.keys(n.outputs)) : Object.fromEntries(Object.keys(n.outputs).map((k) => [k, `<${n.id}.${k}>`]));
+    const outputs = pendingOutputs(n.id, n.uses, Object.keys(n.outputs));
     steps[n.id] = { status: '<pending>', outputs };
   }
   const run = { id: '<run-id>', runbook: graph.name, initiator: '<initiator>', startedAt: '<start>', dryRun: true, drill: false, url: '', planHash };

@@ -7,7 +7,7 @@ import type { SecretMasker } from '../core/secrets.js';
 import { isTruthy, renderText, renderValue } from '../render/expressions.js';
 import { renderParams } from '../render/render-params.js';
 import { escapeData } from '../render/escape-data.js';
-import { hasOpenOutputs, placeholderOutputs } from '../render/placeholders.js';
+import { pendingOutputs, stepOutputs } from '../render/placeholders.js';
 import type { AttemptResult, StepRunner } from '../scheduler/step-runner.js';
 
 export interface LiveRunnerOptions {
@@ -63,11 +63,11 @@ export class LiveRunner implements StepRunner {
     const result = await this.invoke(node, node, params, attempt, signal);
     if (this.dryRun) return { outputs: this.placeholders(node), result };
     const scope = { ...this.context, result };
-    // Like GITHUB_OUTPUT: what a script writes to $RUNBOOK_OUTPUT is a step output; declared
-    // `outputs:` are added on top (and win).
-    const written = hasOpenOutputs(node.uses) ? (result as { outputs?: Record<string, unknown> } | undefined)?.outputs : undefined;
-    const outputs: Record<string, unknown> = { ...(written ?? {}) };
-    for (const [k, t] of Object.entries(node.outputs)) outputs[k] = renderValue(t, scope);
+    // An action's result fields are its outputs (a script's, like GITHUB_OUTPUT, what it writes
+    // to $RUNBOOK_OUTPUT); declared `outputs:` are rendered over them and win.
+    const declared: Record<string, unknown> = {};
+    for (const [k, t] of Object.entries(node.outputs)) declared[k] = renderValue(t, scope);
+    const outputs = stepOutputs(node.uses, result, declared);
     for (const a of node.assert) {
       if (!isTruthy(a, { ...scope, outputs })) {
         // Show what the assert saw: the operator needs the value, not just the expression.
@@ -131,7 +131,6 @@ export class LiveRunner implements StepRunner {
 
   /** In a dry run, later steps see `<dry-run:step.output>` where a real output would be. */
   private placeholders(node: IrNode): Record<string, unknown> {
-    if (hasOpenOutputs(node.uses)) return placeholderOutputs(`dry-run:${node.id}`, Object.keys(node.outputs));
-    return Object.fromEntries(Object.keys(node.outputs).map((k) => [k, `<dry-run:${node.id}.${k}>`]));
+    return pendingOutputs(`dry-run:${node.id}`, node.uses, Object.keys(node.outputs));
   }
 }
