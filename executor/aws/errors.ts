@@ -50,6 +50,16 @@ export function isAuthError(error: unknown): boolean {
   return DENIED.has(code) || BAD_CREDENTIALS.has(code) || code === 'CredentialsProviderError';
 }
 
+/**
+ * True when the client itself is misconfigured (no region, no credentials provider): every call
+ * fails the same way until someone fixes the environment, so a waiter should stop at once.
+ */
+export function isConfigError(error: unknown): boolean {
+  if (error instanceof ActionError) return isConfigError(error.cause);
+  const code = awsErrorCode(error) ?? '';
+  return code === 'CredentialsProviderError' || /Region is missing/i.test(messageOf(error));
+}
+
 /** True for the errors whose `code` (normalised) is `code`, e.g. `isAwsError(e, 'DBSnapshotAlreadyExists')`. */
 export function isAwsError(error: unknown, code: string): boolean {
   return awsErrorCode(error) === code;
