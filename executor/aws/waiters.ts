@@ -124,7 +124,10 @@ export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>,
       const left = deadline - ctx.clock.now();
       if (left <= 0) throw new ActionError(still(), { retryable: true, code: 'WaiterTimeout' });
       try {
-        await ctx.clock.sleep(Math.min(backoff(minDelayMs, maxDelayMs, attempt), left), ctx.signal);
+        // A missing resource is checked again soon: RDS's eventual consistency after a create
+        // lasts seconds, and a wrong identifier should not take two full poll intervals to report.
+        const delay = missing > 0 ? Math.min(MISSING_RECHECK_MS, minDelayMs) : backoff(minDelayMs, maxDelayMs, attempt);
+        await ctx.clock.sleep(Math.min(delay, left), ctx.signal);
       } catch (error) {
         if (ctx.signal.aborted) ctx.log.info(still());
         throw error;
@@ -152,6 +155,8 @@ export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>,
     }
   }
 }
+
+const MISSING_RECHECK_MS = 2_000;
 
 /** The SDK waiters' delay: exponential from minDelay, capped at maxDelay, with jitter. */
 function backoff(minMs: number, maxMs: number, attempt: number): number {
