@@ -61,6 +61,9 @@ export const awsRdsPromoteReadReplicaAction: ActionDefinition<AwsRdsPromoteReadR
           rds.send(new PromoteReadReplicaCommand(input(params)), o));
         db = out.DBInstance;
         ctx.log.info(`promotion of ${id} started (status ${db?.DBInstanceStatus ?? 'unknown'})`);
+        // Again after: AWS keeps tags through a promotion, but moto 4.2 replaces them with the
+        // request's (none), and a mark lost there would make a re-run refuse the instance.
+        await markPromoted(rds, before, region, ctx);
       } catch (error) {
         // A concurrent or earlier attempt may have promoted it between our read and our call.
         if (!isAwsError(error, 'InvalidDBInstanceState')) throw error;
@@ -76,16 +79,18 @@ export const awsRdsPromoteReadReplicaAction: ActionDefinition<AwsRdsPromoteReadR
     return { ...instanceResult(db, id), alreadyPromoted };
   },
 
-  plan(params) {
+  plan(params, ctx) {
     const target = planTarget('rds', params.region);
     const wait = bool(params.wait, 'wait', true);
     const describe = { target, operation: 'DescribeDBInstances', args: { DBInstanceIdentifier: params.dbInstanceIdentifier } };
+    const tag = { target, operation: 'AddTagsToResource', args: { ResourceName: '<DBInstanceArn>', Tags: [{ Key: PROMOTED_TAG, Value: ctx.run.id }] } };
     return {
       summary: `promote read replica ${params.dbInstanceIdentifier}${wait ? ' and wait until it is available' : ''}`,
       calls: [
         describe,
-        { target, operation: 'AddTagsToResource', args: { ResourceName: '<DBInstanceArn>', Tags: [{ Key: PROMOTED_TAG, Value: '<run id>' }] } },
+        tag,
         { target, operation: 'PromoteReadReplica', args: input(params) },
+        tag,
         ...(wait ? [{ ...describe, operation: 'waitUntilDBInstanceAvailable' }] : []),
       ],
     };

@@ -16,6 +16,8 @@ export interface MotoServer {
   env(): Record<string, string>;
   /** Forgets every resource (POST /moto-api/reset): each test starts from an empty account. */
   reset(): Promise<void>;
+  /** The tail of moto's own output (its tracebacks explain an HTTP 500): for assertion messages. */
+  log(): string;
   /** Stops the server and removes its temp dir; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -112,7 +114,7 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   const child = spawn(PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   // Keep only the tail: moto logs one line per request.
-  const keep = (d: Buffer) => (log = (log + d.toString()).slice(-4_000));
+  const keep = (d: Buffer) => (log = (log + d.toString()).slice(-8_000));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -147,6 +149,7 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
       const r = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!r.ok) throw new Error(`moto reset answered ${r.status}`);
     },
+    log: () => log,
     stop,
   };
 }

@@ -25,7 +25,10 @@ import { motoUnavailable, startMoto, type MotoServer } from '../../support/moto.
  * - a same-region CopyDBSnapshot leaves SourceDBSnapshotIdentifier empty, as AWS does;
  * - CreateHealthCheck ignores CallerReference idempotency (AWS returns the same check): the
  *   re-run asserts the same caller reference, not the same id;
- * - point-in-time restore ignores the time, so only `useLatestRestorableTime` is used.
+ * - point-in-time restore ignores the time, so only `useLatestRestorableTime` is used; it also
+ *   removes the source instance's subnet group from moto's model, after which describing that
+ *   instance's snapshots answers HTTP 500 (an HTML page) and a second restore from it fails: each
+ *   run restores from its own source instance (pitr-src-1, pitr-src-2), never from prod-db.
  */
 const ZONE = 'moto-example.test.';
 
@@ -33,7 +36,7 @@ const header = (name: string) => `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: ${name}, owner: "@acme/sre" }
 spec:
-  inputs: { zone: { type: string, required: true }, suffix: { type: string, required: true }, bad: { type: string, default: "" } }
+  inputs: { zone: { type: string, required: true }, suffix: { type: string, required: true }, bad: { type: string, default: "" }, pitr_source: { type: string, default: pitr-src-1 } }
 `;
 
 const runbooks: Record<string, string> = {
@@ -47,27 +50,31 @@ const runbooks: Record<string, string> = {
         - id: copy
           uses: aws.rds.copy-db-snapshot
           with: { region: us-east-1, sourceRegion: us-east-1, sourceDbSnapshotIdentifier: "snap-{{inputs.suffix}}", targetDbSnapshotIdentifier: "snap-{{inputs.suffix}}-copy" }
+          outputs: { status: "{{result.status}}" }
         - id: restore
           uses: aws.rds.restore-db-instance-from-snapshot
           with: { dbInstanceIdentifier: "ecommerce-prod-db-verify-{{run.id}}", dbSnapshotIdentifier: "snap-{{inputs.suffix}}", dbInstanceClass: db.t3.medium }
-        - { id: wait-restored, uses: aws.rds.wait-available, with: { dbInstanceIdentifier: "ecommerce-prod-db-verify-{{run.id}}" } }
+          outputs: { id: "{{result.dbInstanceIdentifier}}" }
+        - { id: wait-restored, uses: aws.rds.wait-available, with: { dbInstanceIdentifier: "ecommerce-prod-db-verify-{{run.id}}" }, outputs: { id: "{{result.dbInstanceIdentifier}}" } }
         - id: pitr
           uses: aws.rds.restore-db-instance-to-point-in-time
-          with: { sourceDbInstanceIdentifier: prod-db, targetDbInstanceIdentifier: "pitr-{{run.id}}", useLatestRestorableTime: true }
-        - { id: promote, uses: aws.rds.promote-read-replica, with: { dbInstanceIdentifier: prod-db-replica } }
-        - { id: delete, uses: aws.rds.delete-db-instance, with: { dbInstanceIdentifier: "ecommerce-prod-db-verify-{{run.id}}", skipFinalSnapshot: true } }
+          with: { sourceDbInstanceIdentifier: "{{inputs.pitr_source}}", targetDbInstanceIdentifier: "pitr-{{run.id}}", useLatestRestorableTime: true }
+        - { id: promote, uses: aws.rds.promote-read-replica, with: { dbInstanceIdentifier: prod-db-replica }, outputs: { already: "{{result.alreadyPromoted}}", status: "{{result.status}}" } }
+        - { id: delete, uses: aws.rds.delete-db-instance, with: { dbInstanceIdentifier: "ecommerce-prod-db-verify-{{run.id}}", skipFinalSnapshot: true }, outputs: { id: "{{result.dbInstanceIdentifier}}" } }
         - { id: delete-again, uses: aws.rds.delete-db-instance, with: { dbInstanceIdentifier: "ecommerce-prod-db-verify-{{run.id}}", skipFinalSnapshot: true } }
         - { id: delete-pitr, uses: aws.rds.delete-db-instance, with: { dbInstanceIdentifier: "pitr-{{run.id}}", skipFinalSnapshot: true } }
     - id: dns
       steps:
-        - { id: read-before, uses: aws.route53.get-record, with: { hostedZoneId: "{{inputs.zone}}", name: "API.Moto-Example.test", type: CNAME } }
+        - { id: read-before, uses: aws.route53.get-record, with: { hostedZoneId: "{{inputs.zone}}", name: "API.Moto-Example.test", type: CNAME }, outputs: { exists: "{{result.exists}}" } }
         - id: upsert
           uses: aws.route53.upsert-record
           with: { hostedZoneId: "{{inputs.zone}}", name: "API.Moto-Example.test", type: CNAME, ttl: 60, value: "dr.moto-example.test" }
-        - { id: read-after, uses: aws.route53.get-record, with: { hostedZoneId: "{{inputs.zone}}", name: "api.moto-example.test.", type: CNAME } }
+          outputs: { previous: "{{json result.previousValue}}", status: "{{result.status}}" }
+        - { id: read-after, uses: aws.route53.get-record, with: { hostedZoneId: "{{inputs.zone}}", name: "api.moto-example.test.", type: CNAME }, outputs: { exists: "{{result.exists}}", value: "{{result.value}}" } }
         - id: health-check
           uses: aws.route53.create-health-check
           with: { callerReference: "hc-{{inputs.suffix}}", type: HTTPS, fullyQualifiedDomainName: dr.moto-example.test, port: 443, resourcePath: /health, tags: { team: sre } }
+          outputs: { ref: "{{result.callerReference}}" }
 `,
   'missing.yaml': `${header('aws-missing')}  onFailure: continue
   phases:
@@ -82,7 +89,7 @@ const runbooks: Record<string, string> = {
         - { id: pitr, uses: aws.rds.restore-db-instance-to-point-in-time, with: { sourceDbInstanceIdentifier: nope-db, targetDbInstanceIdentifier: "p-{{inputs.suffix}}", useLatestRestorableTime: true } }
         - { id: promote, uses: aws.rds.promote-read-replica, with: { dbInstanceIdentifier: nope-db } }
         - { id: promote-standalone, uses: aws.rds.promote-read-replica, with: { dbInstanceIdentifier: prod-db } }
-        - { id: delete, uses: aws.rds.delete-db-instance, with: { dbInstanceIdentifier: nope-db, skipFinalSnapshot: true } }
+        - { id: delete, uses: aws.rds.delete-db-instance, with: { dbInstanceIdentifier: nope-db, skipFinalSnapshot: true }, outputs: { status: "{{result.status}}" } }
         - { id: read, uses: aws.route53.get-record, with: { hostedZoneId: ZNOPE0000000, name: api.moto-example.test, type: CNAME } }
         - { id: upsert, uses: aws.route53.upsert-record, with: { hostedZoneId: ZNOPE0000000, name: api.moto-example.test, type: CNAME, value: x.example } }
 `,
@@ -126,7 +133,7 @@ async function seed(): Promise<void> {
   const { rds } = clients();
   const route53 = new Route53Client({ endpoint: moto!.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   try {
-    await createInstance(rds, 'prod-db');
+    for (const id of ['prod-db', 'pitr-src-1', 'pitr-src-2']) await createInstance(rds, id);
     await rds.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'prod-db-replica', SourceDBInstanceIdentifier: 'prod-db' }));
     const zone = await route53.send(new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `zone-${Date.now()}` }));
     zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
@@ -161,7 +168,7 @@ describeMoto(`aws.* actions against moto${motoUnavailable ? ` (skipped: ${motoUn
   /** Each step's last step:end of a run (by the id it printed). */
   const ends = (stdout: string) => {
     const text = readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8');
-    const out: Record<string, { status: string; error?: string; result?: Record<string, unknown> }> = {};
+    const out: Record<string, { status: string; error?: string; outputs?: Record<string, unknown> }> = {};
     for (const r of parseAuditText(text).records) if (r.type === 'step:end' && r.stepId) out[r.stepId] = r.data as never;
     return out;
   };
@@ -172,25 +179,27 @@ describeMoto(`aws.* actions against moto${motoUnavailable ? ` (skipped: ${motoUn
     const a = ends(first.stdout);
     for (const [id, end] of Object.entries(a)) expect(end.status, `${id}: ${end.error}`).toBe('succeeded');
     // The 70-character name was fitted to RDS's 63, the same way by restore, wait and delete.
-    const restored = String(a.restore.result?.dbInstanceIdentifier);
+    // (Results are read through declared outputs: the step:end event carries outputs only.)
+    const restored = String(a.restore.outputs?.id);
+    expect(restored).toMatch(/^ecommerce-prod-db-verify-/);
     expect(restored.length).toBeLessThanOrEqual(63);
-    expect(a['wait-restored'].result?.dbInstanceIdentifier).toBe(restored);
-    expect(a.delete.result?.dbInstanceIdentifier).toBe(restored);
-    expect(a.copy.result?.status).toBe('available');
-    expect(a.promote.result).toMatchObject({ alreadyPromoted: false, status: 'available' });
-    expect(a['read-before'].result).toMatchObject({ exists: false });
-    expect(a.upsert.result).toMatchObject({ previousValue: null, status: 'INSYNC' });
-    expect(a['read-after'].result).toMatchObject({ exists: true, value: 'dr.moto-example.test' });
-    expect(a['health-check'].result).toMatchObject({ callerReference: 'hc-a1' });
+    expect(a['wait-restored'].outputs?.id).toBe(restored);
+    expect(a.delete.outputs?.id).toBe(restored);
+    expect(a.copy.outputs?.status).toBe('available');
+    expect(a.promote.outputs).toMatchObject({ already: false, status: 'available' });
+    expect(a['read-before'].outputs).toMatchObject({ exists: false });
+    expect(a.upsert.outputs).toMatchObject({ previous: 'null', status: 'INSYNC' });
+    expect(a['read-after'].outputs).toMatchObject({ exists: true, value: 'dr.moto-example.test' });
+    expect(a['health-check'].outputs).toMatchObject({ ref: 'hc-a1' });
 
     // Same snapshot names, same record: adopted or unchanged, never a failure.
-    const second = await run('ecommerce-rds-daily-moto', { zone: zoneId, suffix: 'a1' });
-    expect(second.status, second.stderr).toBe(0);
+    const second = await run('ecommerce-rds-daily-moto', { zone: zoneId, suffix: 'a1', pitr_source: 'pitr-src-2' });
+    expect(second.status, second.stderr + moto!.log()).toBe(0);
     const b = ends(second.stdout);
     for (const [id, end] of Object.entries(b)) expect(end.status, `${id}: ${end.error}`).toBe('succeeded');
-    expect(b.promote.result).toMatchObject({ alreadyPromoted: true });
-    expect(b.upsert.result).toMatchObject({ previousValue: 'dr.moto-example.test' });
-    expect(b['health-check'].result).toMatchObject({ callerReference: 'hc-a1' });
+    expect(b.promote.outputs).toMatchObject({ already: true });
+    expect(b.upsert.outputs).toMatchObject({ previous: '"dr.moto-example.test"' });
+    expect(b['health-check'].outputs).toMatchObject({ ref: 'hc-a1' });
 
     // Route 53 keeps names lower-case with the final dot: one record, not two differing in case.
     const route53 = new Route53Client({ endpoint: moto!.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
@@ -212,7 +221,7 @@ describeMoto(`aws.* actions against moto${motoUnavailable ? ` (skipped: ${motoUn
     }
     expect(e['promote-standalone'].status).toBe('failed');
     expect(e['promote-standalone'].error).toMatch(/not a read replica/);
-    expect(e.delete).toMatchObject({ status: 'succeeded', result: { status: 'deleted' } });
+    expect(e.delete).toMatchObject({ status: 'succeeded', outputs: { status: 'deleted' } });
   });
 
   it('a bad parameter fails its step before any call, saying which parameter', async () => {
