@@ -158,6 +158,23 @@ describe('aws.rds.promote-read-replica', () => {
     expect(error).toBe(reason);
     expect(ctx.lines.join('\n')).toMatch(/ecommerce-prod-db-replica still modifying after/);
   });
+
+  it('an aborted wait leaves no timer behind (the SDK poller\'s sleep used to keep the process alive)', async () => {
+    setAwsWaiterTiming({ rds: { minDelay: 30, maxDelay: 60, maxWaitTime: 3600 } });
+    rds.on(DescribeDBInstancesCommand).resolves(described(standalone('modifying')));
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const controller = new AbortController();
+    const running = awsRdsWaitAvailableAction.run({ region: 'us-west-2', dbInstanceIdentifier: ID }, fakeContext({ signal: controller.signal })).catch((e: unknown) => e);
+    await vi.waitUntil(() => rds.commandCalls(DescribeDBInstancesCommand).length >= 1, { timeout: 10_000, interval: 5 });
+    // Now sleeping until the next poll, 30 s away.
+    await vi.waitUntil(() => timers() > before, { timeout: 10_000, interval: 5 });
+    const reason = new StepTimeout(100);
+    controller.abort(reason);
+
+    expect(await running).toBe(reason);
+    await vi.waitUntil(() => timers() <= before, { timeout: 1_000, interval: 10 });
+  });
 });
 
 describe('aws.rds.describe-db-instance / wait-available / delete-db-instance', () => {
