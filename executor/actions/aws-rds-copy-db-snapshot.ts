@@ -1,5 +1,6 @@
 import { CopyDBSnapshotCommand, type DBSnapshot } from '@aws-sdk/client-rds';
 import type { ActionContext, ActionDefinition } from './action.js';
+import { NAME_LIMITS, withFittedNames } from '../aws/names.js';
 import { awsClients, resolveRegion } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
 import { isAwsError } from '../aws/errors.js';
@@ -26,6 +27,13 @@ export interface AwsRdsCopyDbSnapshotResult {
   status: string;
 }
 
+/**
+ * Tag put on every copy: its source. RDS fills the copy's SourceDBSnapshotIdentifier only for
+ * cross-region copies, so without the tag a retry of a same-region copy could not recognise the
+ * copy it made and failed on DBSnapshotAlreadyExists.
+ */
+export const SOURCE_TAG = 'runbook:source-snapshot';
+
 const ARN = /^arn:[\w-]+:rds:([a-z0-9-]+):\d+:snapshot:/;
 
 /**
@@ -36,7 +44,7 @@ const ARN = /^arn:[\w-]+:rds:([a-z0-9-]+):\d+:snapshot:/;
  * the source region from the ARN: v3 has no SourceRegion input). A retry finding the copy already
  * made from the same source adopts it.
  */
-export const awsRdsCopyDbSnapshotAction: ActionDefinition<AwsRdsCopyDbSnapshotParams, AwsRdsCopyDbSnapshotResult> = maskedPlan({
+export const awsRdsCopyDbSnapshotAction: ActionDefinition<AwsRdsCopyDbSnapshotParams, AwsRdsCopyDbSnapshotResult> = maskedPlan(withFittedNames({ targetDbSnapshotIdentifier: NAME_LIMITS.rdsSnapshot }, {
   id: 'aws.rds.copy-db-snapshot',
 
   async run(params, ctx) {
@@ -52,8 +60,7 @@ export const awsRdsCopyDbSnapshotAction: ActionDefinition<AwsRdsCopyDbSnapshotPa
     } catch (error) {
       if (!isAwsError(error, 'DBSnapshotAlreadyExists')) throw error;
       copy = await describeSnapshot(rds, id, region, ctx);
-      const from = copy?.SourceDBSnapshotIdentifier ?? '';
-      if (from !== sourceArn && from !== source && !from.endsWith(`:snapshot:${source}`)) throw error;
+      if (!copiedFrom(copy, source, sourceArn)) throw error;
       ctx.log.info(`copy ${id} of ${source} already exists (status ${copy?.Status}): using it`);
     }
     if (bool(params.wait, 'wait', true) && copy?.Status !== 'available') {
@@ -77,7 +84,7 @@ export const awsRdsCopyDbSnapshotAction: ActionDefinition<AwsRdsCopyDbSnapshotPa
       ],
     };
   },
-});
+}));
 
 /** True for a cross-region copy named by identifier: its ARN must be read in the source region. */
 function needsArnLookup(params: AwsRdsCopyDbSnapshotParams): boolean {
@@ -95,12 +102,18 @@ async function sourceIdentifier(params: AwsRdsCopyDbSnapshotParams, source: stri
   return snapshot.DBSnapshotArn;
 }
 
+/** True when `copy` was made from `source` (by its SourceDBSnapshotIdentifier or our SOURCE_TAG). */
+function copiedFrom(copy: DBSnapshot | undefined, source: string, sourceArn: string): boolean {
+  const tagged = copy?.TagList?.find((t) => t.Key === SOURCE_TAG)?.Value;
+  return [copy?.SourceDBSnapshotIdentifier, tagged].some((from) => !!from && (from === sourceArn || from === source || from.endsWith(`:snapshot:${source}`)));
+}
+
 function input(params: AwsRdsCopyDbSnapshotParams, source: string) {
   return compact({
     SourceDBSnapshotIdentifier: source,
     TargetDBSnapshotIdentifier: params.targetDbSnapshotIdentifier,
     KmsKeyId: params.kmsKeyId,
     CopyTags: optBool(params.copyTags, 'copyTags'),
-    Tags: tagList(params.tags),
+    Tags: tagList({ ...params.tags, [SOURCE_TAG]: source }),
   });
 }

@@ -1,5 +1,6 @@
 import { CreateDBSnapshotCommand, type DBSnapshot } from '@aws-sdk/client-rds';
 import type { ActionDefinition } from './action.js';
+import { NAME_LIMITS, withFittedNames } from '../aws/names.js';
 import { awsClients } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
 import { isAwsError } from '../aws/errors.js';
@@ -28,7 +29,7 @@ export interface AwsRdsCreateDbSnapshotResult {
  * the snapshot already there, taken of the same instance, adopts it instead of failing on
  * DBSnapshotAlreadyExists: snapshot identifiers usually carry the run id, so it is ours.
  */
-export const awsRdsCreateDbSnapshotAction: ActionDefinition<AwsRdsCreateDbSnapshotParams, AwsRdsCreateDbSnapshotResult> = maskedPlan({
+export const awsRdsCreateDbSnapshotAction: ActionDefinition<AwsRdsCreateDbSnapshotParams, AwsRdsCreateDbSnapshotResult> = maskedPlan(withFittedNames({ dbInstanceIdentifier: NAME_LIMITS.rdsInstance, dbSnapshotIdentifier: NAME_LIMITS.rdsSnapshot }, {
   id: 'aws.rds.create-db-snapshot',
 
   async run(params, ctx) {
@@ -63,7 +64,7 @@ export const awsRdsCreateDbSnapshotAction: ActionDefinition<AwsRdsCreateDbSnapsh
       ],
     };
   },
-});
+}));
 
 function input(params: AwsRdsCreateDbSnapshotParams) {
   return compact({

@@ -1,5 +1,6 @@
 import { DeleteDBInstanceCommand, waitUntilDBInstanceDeleted, type DescribeDBInstancesCommandOutput, type RDSClient } from '@aws-sdk/client-rds';
 import type { ActionDefinition } from './action.js';
+import { NAME_LIMITS, withFittedNames } from '../aws/names.js';
 import { awsClients } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
 import { isAwsError, isNotFound } from '../aws/errors.js';
@@ -29,7 +30,7 @@ export interface AwsRdsDeleteDbInstanceResult {
  * Deletes an instance (DeleteDBInstance) and waits until it is gone. Idempotent: an instance
  * that does not exist counts as deleted, and one already `deleting` is only waited for.
  */
-export const awsRdsDeleteDbInstanceAction: ActionDefinition<AwsRdsDeleteDbInstanceParams, AwsRdsDeleteDbInstanceResult> = maskedPlan({
+export const awsRdsDeleteDbInstanceAction: ActionDefinition<AwsRdsDeleteDbInstanceParams, AwsRdsDeleteDbInstanceResult> = maskedPlan(withFittedNames({ dbInstanceIdentifier: NAME_LIMITS.rdsInstance, finalDbSnapshotIdentifier: NAME_LIMITS.rdsSnapshot }, {
   id: 'aws.rds.delete-db-instance',
 
   async run(params, ctx) {
@@ -65,7 +66,7 @@ export const awsRdsDeleteDbInstanceAction: ActionDefinition<AwsRdsDeleteDbInstan
       ],
     };
   },
-});
+}));
 
 function waitDeleted(rds: RDSClient, id: string, region: string | undefined, ctx: Parameters<typeof waitFor>[1]) {
   return waitFor({

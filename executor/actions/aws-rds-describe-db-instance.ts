@@ -1,4 +1,5 @@
 import type { ActionDefinition } from './action.js';
+import { NAME_LIMITS, withFittedNames } from '../aws/names.js';
 import { awsClients } from '../aws/clients.js';
 import { planTarget, str, maskedPlan } from '../aws/params.js';
 import { describeInstance, instanceResult, type InstanceResult } from '../aws/rds.js';
@@ -23,7 +24,7 @@ export interface AwsRdsDescribeDbInstanceResult extends InstanceResult {
 }
 
 /** Reads the state of an RDS instance (DescribeDBInstances); a missing instance fails the step. */
-export const awsRdsDescribeDbInstanceAction: ActionDefinition<AwsRdsDescribeDbInstanceParams, AwsRdsDescribeDbInstanceResult> = maskedPlan({
+export const awsRdsDescribeDbInstanceAction: ActionDefinition<AwsRdsDescribeDbInstanceParams, AwsRdsDescribeDbInstanceResult> = maskedPlan(withFittedNames({ dbInstanceIdentifier: NAME_LIMITS.rdsInstance }, {
   id: 'aws.rds.describe-db-instance',
 
   async run(params, ctx) {
@@ -50,4 +51,4 @@ export const awsRdsDescribeDbInstanceAction: ActionDefinition<AwsRdsDescribeDbIn
       calls: [{ target: planTarget('rds', params.region), operation: 'DescribeDBInstances', args: { DBInstanceIdentifier: params.dbInstanceIdentifier } }],
     };
   },
-});
+}));

@@ -1,5 +1,6 @@
 import { RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import type { ActionDefinition } from './action.js';
+import { NAME_LIMITS, withFittedNames } from '../aws/names.js';
 import { awsClients } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
 import { bool, planTarget, str, maskedPlan } from '../aws/params.js';
@@ -16,7 +17,7 @@ export interface AwsRdsRestoreDbInstanceFromSnapshotParams extends RestoreInstan
  * Creates a new instance from a snapshot (RestoreDBInstanceFromDBSnapshot) and waits until it
  * is available. The instance is tagged with the run id (see RUN_TAG), so a retry adopts it.
  */
-export const awsRdsRestoreDbInstanceFromSnapshotAction: ActionDefinition<AwsRdsRestoreDbInstanceFromSnapshotParams, InstanceResult> = maskedPlan({
+export const awsRdsRestoreDbInstanceFromSnapshotAction: ActionDefinition<AwsRdsRestoreDbInstanceFromSnapshotParams, InstanceResult> = maskedPlan(withFittedNames({ dbInstanceIdentifier: NAME_LIMITS.rdsInstance, dbSnapshotIdentifier: NAME_LIMITS.rdsSnapshot }, {
   id: 'aws.rds.restore-db-instance-from-snapshot',
 
   async run(params, ctx) {
@@ -39,7 +40,7 @@ export const awsRdsRestoreDbInstanceFromSnapshotAction: ActionDefinition<AwsRdsR
       ],
     };
   },
-});
+}));
 
 function input(params: AwsRdsRestoreDbInstanceFromSnapshotParams, runId: string) {
   return {

@@ -1,5 +1,6 @@
 import { RestoreDBInstanceToPointInTimeCommand } from '@aws-sdk/client-rds';
 import type { ActionDefinition } from './action.js';
+import { NAME_LIMITS, withFittedNames } from '../aws/names.js';
 import { awsClients } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
 import { ActionError } from '../core/errors.js';
@@ -20,7 +21,7 @@ export interface AwsRdsRestoreDbInstanceToPointInTimeParams extends RestoreInsta
  * (RestoreDBInstanceToPointInTime) and waits until it is available. Exactly one of `restoreTime`
  * and `useLatestRestorableTime: true` must be given: AWS rejects both, and neither is ambiguous.
  */
-export const awsRdsRestoreDbInstanceToPointInTimeAction: ActionDefinition<AwsRdsRestoreDbInstanceToPointInTimeParams, InstanceResult> = maskedPlan({
+export const awsRdsRestoreDbInstanceToPointInTimeAction: ActionDefinition<AwsRdsRestoreDbInstanceToPointInTimeParams, InstanceResult> = maskedPlan(withFittedNames({ sourceDbInstanceIdentifier: NAME_LIMITS.rdsInstance, targetDbInstanceIdentifier: NAME_LIMITS.rdsInstance }, {
   id: 'aws.rds.restore-db-instance-to-point-in-time',
 
   async run(params, ctx) {
@@ -46,7 +47,7 @@ export const awsRdsRestoreDbInstanceToPointInTimeAction: ActionDefinition<AwsRds
       ],
     };
   },
-});
+}));
 
 function input(params: AwsRdsRestoreDbInstanceToPointInTimeParams, runId: string) {
   const latest = bool(params.useLatestRestorableTime, 'useLatestRestorableTime', false);

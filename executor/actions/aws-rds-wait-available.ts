@@ -1,4 +1,5 @@
 import type { ActionDefinition } from './action.js';
+import { NAME_LIMITS, withFittedNames } from '../aws/names.js';
 import { awsClients } from '../aws/clients.js';
 import { ActionError } from '../core/errors.js';
 import { planTarget, maskedPlan } from '../aws/params.js';
@@ -24,7 +25,7 @@ export interface AwsRdsWaitAvailableResult {
  * Waits until a snapshot (when `dbSnapshotIdentifier` is given) or an instance is available,
  * with the SDK's waiters, bounded by the step's timeout. A missing resource fails at once.
  */
-export const awsRdsWaitAvailableAction: ActionDefinition<AwsRdsWaitAvailableParams, AwsRdsWaitAvailableResult> = maskedPlan({
+export const awsRdsWaitAvailableAction: ActionDefinition<AwsRdsWaitAvailableParams, AwsRdsWaitAvailableResult> = maskedPlan(withFittedNames({ dbInstanceIdentifier: NAME_LIMITS.rdsInstance, dbSnapshotIdentifier: NAME_LIMITS.rdsSnapshot }, {
   id: 'aws.rds.wait-available',
 
   async run(params, ctx) {
@@ -52,4 +53,4 @@ export const awsRdsWaitAvailableAction: ActionDefinition<AwsRdsWaitAvailablePara
         calls: [{ target, operation: 'waitUntilDBInstanceAvailable', args: { DBInstanceIdentifier: params.dbInstanceIdentifier } }],
       };
   },
-});
+}));

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { ChangeTagsForResourceCommand, CreateHealthCheckCommand, type HealthCheckType } from '@aws-sdk/client-route-53';
 import type { ActionDefinition, PlanContext } from './action.js';
 import { awsClients } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
+import { fitName, NAME_LIMITS } from '../aws/names.js';
 import { compact, int, optBool, planTarget, str, tagList, maskedPlan } from '../aws/params.js';
 
 /** `with:` of aws.route53.create-health-check. */
@@ -27,9 +27,6 @@ export interface AwsRoute53CreateHealthCheckResult {
   healthCheckId: string;
   callerReference: string;
 }
-
-/** Route 53 caps CallerReference at 64 characters. */
-const MAX_REFERENCE = 64;
 
 /**
  * Creates a health check (CreateHealthCheck), then tags it (ChangeTagsForResource). The caller
@@ -70,8 +67,7 @@ export const awsRoute53CreateHealthCheckAction: ActionDefinition<AwsRoute53Creat
 /** The caller reference: the param, or `<run id>-<step id>` shortened with a hash past 64 characters. */
 export function callerReference(params: { callerReference?: string }, ctx: Pick<PlanContext, 'run' | 'step'>): string {
   const ref = params.callerReference?.trim() || `${ctx.run.id}-${ctx.step.id}`;
-  if (ref.length <= MAX_REFERENCE) return ref;
-  return `${ref.slice(0, 40)}-${createHash('sha256').update(ref).digest('hex').slice(0, MAX_REFERENCE - 41)}`;
+  return fitName(ref, NAME_LIMITS.route53CallerReference);
 }
 
 function input(params: AwsRoute53CreateHealthCheckParams, ctx: Pick<PlanContext, 'run' | 'step'>) {

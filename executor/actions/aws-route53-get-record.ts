@@ -1,7 +1,7 @@
 import type { ActionDefinition } from './action.js';
 import { awsClients } from '../aws/clients.js';
 import { compact, planTarget, str, maskedPlan } from '../aws/params.js';
-import { aliasOf, readRecord, recordValues, valueShape, type AliasTargetValue } from '../aws/route53.js';
+import { aliasOf, normaliseName, readRecord, recordValues, valueShape, type AliasTargetValue } from '../aws/route53.js';
 
 /** `with:` of aws.route53.get-record. */
 export interface AwsRoute53GetRecordParams {
@@ -28,7 +28,7 @@ export const awsRoute53GetRecordAction: ActionDefinition<AwsRoute53GetRecordPara
   async run(params, ctx) {
     const key = compact({
       hostedZoneId: str(params.hostedZoneId, 'hostedZoneId'),
-      name: str(params.name, 'name'),
+      name: normaliseName(str(params.name, 'name')),
       type: str(params.type, 'type').toUpperCase(),
       setIdentifier: params.setIdentifier?.trim() || undefined,
     });

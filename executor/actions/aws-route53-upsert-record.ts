@@ -7,7 +7,7 @@ import { awsClients } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
 import { ActionError } from '../core/errors.js';
 import { bool, compact, int, planTarget, str, maskedPlan } from '../aws/params.js';
-import { aliasOf, readRecord, recordCall, recordLabel, recordValues, shortId, valueShape, type AliasTargetValue, type RecordKey } from '../aws/route53.js';
+import { aliasOf, normaliseName, readRecord, recordCall, recordLabel, recordValues, shortId, valueShape, type AliasTargetValue, type RecordKey } from '../aws/route53.js';
 import { waitFor, type SdkWaiter } from '../aws/waiters.js';
 
 /** `with:` of aws.route53.upsert-record. */
@@ -96,7 +96,7 @@ export const awsRoute53UpsertRecordAction: ActionDefinition<AwsRoute53UpsertReco
 function recordKey(params: AwsRoute53UpsertRecordParams): RecordKey {
   return compact({
     hostedZoneId: str(params.hostedZoneId, 'hostedZoneId'),
-    name: str(params.name, 'name'),
+    name: normaliseName(str(params.name, 'name')),
     type: str(params.type, 'type').toUpperCase(),
     setIdentifier: params.setIdentifier?.trim() || undefined,
   });

@@ -50,6 +50,16 @@ export function isAuthError(error: unknown): boolean {
   return DENIED.has(code) || BAD_CREDENTIALS.has(code) || code === 'CredentialsProviderError';
 }
 
+/**
+ * True when the client itself is misconfigured (no region, no credentials provider): every call
+ * fails the same way until someone fixes the environment, so a waiter should stop at once.
+ */
+export function isConfigError(error: unknown): boolean {
+  if (error instanceof ActionError) return isConfigError(error.cause);
+  const code = awsErrorCode(error) ?? '';
+  return code === 'CredentialsProviderError' || /Region is missing/i.test(messageOf(error));
+}
+
 /** True for the errors whose `code` (normalised) is `code`, e.g. `isAwsError(e, 'DBSnapshotAlreadyExists')`. */
 export function isAwsError(error: unknown, code: string): boolean {
   return awsErrorCode(error) === code;
@@ -85,9 +95,27 @@ export function toActionError(error: unknown, call: AwsCall): ActionError {
   if (INVALID_STATE.test(code)) return fail(`${on}${inRegion} is not possible in its current state (${code}: ${detail})`, false);
   if (ALREADY_EXISTS.test(code)) return fail(`${on}${inRegion}: it already exists (${code}: ${detail})`, false);
   if (BAD_REQUEST.has(code)) return fail(`${on}${inRegion} was rejected as invalid (${code}: ${detail})`, false);
+  const http = httpStatusOf(error);
+  if (http !== undefined && http >= 500 && isUnparsedBody(error, detail)) {
+    // A proxy's or load balancer's HTML error page, not an AWS answer: the SDK can only say it
+    // could not parse it ("XML parse error"), which hides what happened.
+    return fail(`${on}${inRegion} failed: HTTP ${http} from the endpoint, with a body that is not an AWS response (a proxy, load balancer or outage page)`, true, `HTTP${http}`);
+  }
   if (/QuotaExceeded$/.test(code)) return fail(`${on}${inRegion}: an AWS quota is exhausted (${code}: ${detail})`, false);
   const clientFault = (error as { $fault?: string } | null)?.$fault === 'client';
   return fail(`${on}${inRegion} failed (${code}: ${detail})`, !clientFault);
+}
+
+/** The HTTP status of the response an SDK error came from, when there was one. */
+function httpStatusOf(error: unknown): number | undefined {
+  const e = error as { $response?: { statusCode?: number }; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.$response?.statusCode ?? e?.$metadata?.httpStatusCode;
+}
+
+/** True when the SDK could not deserialize the body (HTML instead of XML/JSON). */
+function isUnparsedBody(error: unknown, detail: string): boolean {
+  const e = error as { $responseBodyText?: unknown } | null;
+  return typeof e?.$responseBodyText === 'string' || /Deserialization error|parse error|Unexpected token|not expected/i.test(detail);
 }
 
 function missingKind(code: string): string {

@@ -30,7 +30,9 @@ export function recordCall(operation: string, key: RecordKey): AwsCall {
 
 /**
  * DNS names compare case-insensitively, with or without the final dot, and Route 53 returns
- * some characters octal-escaped (`*` as `\052`).
+ * some characters octal-escaped (`*` as `\052`). The actions also send names in this form (lower
+ * case, final dot), as Route 53 stores them: a record written as `API.Example.com` is then found
+ * again as `api.example.com`, and an emulator that compares case-sensitively (moto 4.2) agrees.
  */
 export function normaliseName(name: string): string {
   const decoded = name.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));

@@ -1,7 +1,7 @@
 import type { ActionContext } from '../actions/action.js';
 import { ActionError } from '../core/errors.js';
 import { formatDuration } from './call.js';
-import { isAuthError, isNotFound, toActionError, type AwsCall } from './errors.js';
+import { isAuthError, isConfigError, isNotFound, toActionError, type AwsCall } from './errors.js';
 
 /** Polling of an SDK waiter, in seconds as the SDK counts them. */
 export interface WaiterTiming {
@@ -38,7 +38,7 @@ export function waiterTiming(service: AwsCall['service']): WaiterTiming {
 
 /** The signature of the SDK's `waitUntil…` functions, generic over client, input and output. */
 export type SdkWaiter<C, I, O> = (
-  config: { client: C; maxWaitTime: number; minDelay?: number; maxDelay?: number; abortSignal?: AbortSignal },
+  config: { client: C; maxWaitTime: number; minDelay?: number; maxDelay?: number; abortSignal?: AbortSignal; abortController?: { signal: { aborted: boolean } } },
   input: I,
 ) => Promise<{ state: string; reason?: unknown }>;
 
@@ -74,16 +74,26 @@ type WaitContext = Pick<ActionContext, 'signal' | 'clock' | 'log'>;
  * Runs an SDK waiter bounded by the step's signal. Failures become ActionErrors: a timeout is
  * retryable and says `X still <status> after <n>`; a terminal state (`failed`,
  * `incompatible-restore`…) is not; an aborted step rethrows the signal's reason.
+ *
+ * Why each SDK waiter call polls only once, the loop and its sleep being ours: the SDK's poller
+ * sleeps with a bare setTimeout that an abort does not clear, so after a step timeout or Ctrl-C
+ * the process stayed alive until that sleep ended (up to maxDelay, 60 s for RDS). Our sleep is
+ * the clock's, which the step's signal cancels. The SDK still decides what each poll means (its
+ * acceptors: success, failure, retry), which is what the waiters are for.
  */
 export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>, ctx: WaitContext): Promise<WaitOutcome<O>> {
   const started = ctx.clock.now();
-  const stop = new AbortController();
-  const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  const t = timing[req.call.service];
+  const deadline = started + t.maxWaitTime * 1000;
+  const minDelayMs = Math.min(t.minDelay, t.maxWaitTime / 2) * 1000;
+  const maxDelayMs = Math.max(minDelayMs, t.maxDelay * 1000);
   let status: string | undefined;
   let fatalError: unknown;
   let missing = 0;
-  // Denied polls cannot turn into success: end the wait at the first one.
-  const fatal = (e: unknown) => isAuthError(e) || (req.missingEndsWait !== false && isNotFound(e) && ++missing >= 2);
+  let polled = false;
+  // Denied polls and configuration errors (no region, no credentials) cannot turn into success:
+  // end the wait at the first one instead of polling them until the step's timeout.
+  const fatal = (e: unknown) => isAuthError(e) || isConfigError(e) || (req.missingEndsWait !== false && isNotFound(e) && ++missing >= 2);
 
   // The waiter only calls client.send (and reads client.config for a warning): a child object
   // watches each poll without changing the client, and works with aws-sdk-client-mock's stubs.
@@ -91,39 +101,65 @@ export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>,
   const send = (req.client as unknown as { send: (c: unknown, o?: unknown) => Promise<O> }).send.bind(req.client);
   watched.send = async (command) => {
     try {
-      const output = await send(command, { abortSignal: signal });
+      const output = await send(command, { abortSignal: ctx.signal });
       missing = 0;
       status = req.statusOf(output) ?? status;
       return output;
     } catch (error) {
-      if (fatal(error) && fatalError === undefined) {
-        fatalError = error;
-        stop.abort();
-      }
+      if (fatal(error) && fatalError === undefined) fatalError = error;
       throw error;
+    } finally {
+      polled = true;
     }
   };
+  // Read by the SDK's poller before it would sleep: once one poll is done, it returns ABORTED
+  // ("not yet") instead. A plain object, not an AbortController: the SDK also races a real
+  // signal's abort event against the poll, which would hide a poll that just succeeded.
+  const onePoll = { signal: { get aborted() { return polled; }, onabort: null } };
 
-  const t = timing[req.call.service];
-  const minDelay = Math.min(t.minDelay, t.maxWaitTime / 2);
-  const config = { client: watched, abortSignal: signal, maxWaitTime: t.maxWaitTime, minDelay, maxDelay: Math.max(minDelay, t.maxDelay) };
   const waited = () => ctx.clock.now() - started;
   const still = () => `${req.call.resource} still ${status ?? `not ${req.target}`} after ${formatDuration(waited())} (waiting for ${req.target})`;
-  try {
-    const result = await req.waiter(config, req.input);
-    const output = result.reason && !(result.reason instanceof Error) ? (result.reason as O) : undefined;
-    return { output, status: output ? (req.statusOf(output) ?? status) : status, waitedMs: waited() };
-  } catch (error) {
-    if (fatalError !== undefined) throw toActionError(fatalError, req.call);
-    const name = (error as { name?: string } | null)?.name;
-    if (ctx.signal.aborted) {
-      ctx.log.info(still());
-      throw ctx.signal.reason;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 0) {
+      const left = deadline - ctx.clock.now();
+      if (left <= 0) throw new ActionError(still(), { retryable: true, code: 'WaiterTimeout' });
+      try {
+        // A missing resource is checked again soon: RDS's eventual consistency after a create
+        // lasts seconds, and a wrong identifier should not take two full poll intervals to report.
+        const delay = missing > 0 ? Math.min(MISSING_RECHECK_MS, minDelayMs) : backoff(minDelayMs, maxDelayMs, attempt);
+        await ctx.clock.sleep(Math.min(delay, left), ctx.signal);
+      } catch (error) {
+        if (ctx.signal.aborted) ctx.log.info(still());
+        throw error;
+      }
     }
-    if (name === 'TimeoutError') throw new ActionError(still(), { retryable: true, code: 'WaiterTimeout', cause: error });
-    const reached = status ? `is ${status}` : 'reached a terminal state';
-    throw new ActionError(`${req.call.resource} ${reached} while waiting for ${req.target}, after ${formatDuration(waited())}`, {
-      retryable: false, code: 'WaiterFailure', cause: error,
-    });
+    polled = false;
+    const config = { client: watched, abortSignal: ctx.signal, abortController: onePoll, maxWaitTime: t.maxWaitTime, minDelay: minDelayMs / 1000, maxDelay: maxDelayMs / 1000 };
+    try {
+      const result = await req.waiter(config, req.input);
+      const output = result.reason && !(result.reason instanceof Error) ? (result.reason as O) : undefined;
+      return { output, status: output ? (req.statusOf(output) ?? status) : status, waitedMs: waited() };
+    } catch (error) {
+      if (ctx.signal.aborted) {
+        ctx.log.info(still());
+        throw ctx.signal.reason;
+      }
+      if (fatalError !== undefined) throw toActionError(fatalError, req.call);
+      const name = (error as { name?: string } | null)?.name;
+      // AbortError: our onePoll ended a poll that said "retry"; TimeoutError: maxWaitTime is shorter than a poll.
+      if (name === 'AbortError' || name === 'TimeoutError') continue;
+      const reached = status ? `is ${status}` : 'reached a terminal state';
+      throw new ActionError(`${req.call.resource} ${reached} while waiting for ${req.target}, after ${formatDuration(waited())}`, {
+        retryable: false, code: 'WaiterFailure', cause: error,
+      });
+    }
   }
+}
+
+const MISSING_RECHECK_MS = 2_000;
+
+/** The SDK waiters' delay: exponential from minDelay, capped at maxDelay, with jitter. */
+function backoff(minMs: number, maxMs: number, attempt: number): number {
+  const capped = Math.min(maxMs, minMs * 2 ** Math.min(attempt - 1, 30));
+  return minMs + Math.random() * (capped - minMs);
 }

@@ -112,6 +112,36 @@ describe('AWS_ENDPOINT_URL_* and the SDK standard retry, through a loopback serv
     expect(seen).toHaveLength(1);
   });
 
+  // Loopback, not moto: moto answers HTML 500 only through its own bugs, which a test cannot choose.
+  it('reports an HTML 5xx page by its HTTP status, not as an XML parse error', async () => {
+    process.env.AWS_MAX_ATTEMPTS = '1';
+    const html = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+    const { url } = await loopback([{ status: 502, body: html }]);
+    process.env.AWS_ENDPOINT_URL_RDS = url;
+
+    const error = await awsRdsDescribeDbInstanceAction.run({ region: 'us-west-2', dbInstanceIdentifier: 'ecommerce-prod-db-replica' }, fakeContext()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ActionError);
+    expect((error as ActionError).message).toContain('HTTP 502');
+    expect((error as ActionError).message).not.toMatch(/parse error/i);
+    expect((error as ActionError).retryable).toBe(true);
+  });
+
+  // Loopback, not moto: the CLI run against moto always has a region (AWS_REGION).
+  it('ends a wait at once when no region is configured, instead of polling until the step timeout', async () => {
+    setAwsWaiterTiming({ rds: { minDelay: 5, maxDelay: 5, maxWaitTime: 60 } });
+    const { url, seen } = await loopback([{ status: 200, body: describeXml }]);
+    process.env.AWS_ENDPOINT_URL_RDS = url;
+    const started = Date.now();
+
+    const error = await awsRdsWaitAvailableAction.run({ dbInstanceIdentifier: 'ecommerce-prod-db-replica' }, fakeContext())
+      .catch((e: unknown) => e).finally(() => setAwsWaiterTiming());
+
+    expect((error as ActionError).code).toBe('NoRegion');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(seen).toHaveLength(0);
+  });
+
   it('runs the SDK waiter through the real client stack', async () => {
     setAwsWaiterTiming({ rds: { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 60 } }); // bounds a failure only
     const creating = { status: 200, body: describeXml.replace('<DBInstanceStatus>available<', '<DBInstanceStatus>creating<') };
@@ -155,7 +185,7 @@ describe('AWS_ENDPOINT_URL_* and the SDK standard retry, through a loopback serv
       'POST /2013-04-01/hostedzone/Z1234567890ABC/rrset',
       'POST /2013-04-01/hostedzone/Z1234567890ABC/rrset',
     ]);
-    expect(Object.fromEntries(new URLSearchParams(seen[0].url.split('?')[1]))).toEqual({ name: 'api.example.com', type: 'CNAME', maxitems: '1' });
+    expect(Object.fromEntries(new URLSearchParams(seen[0].url.split('?')[1]))).toEqual({ name: 'api.example.com.', type: 'CNAME', maxitems: '1' });
     expect(seen[2].body).toContain('<Action>UPSERT</Action>');
     expect(seen[2].body).toContain('<Value>dr-alb.us-west-2.elb.amazonaws.com</Value>');
   });

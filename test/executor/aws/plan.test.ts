@@ -22,8 +22,8 @@ const r53 = mockClient(Route53Client);
 // [action, params, the operations its plan must list, in order]
 const cases: [ActionDefinition<never, unknown>, Record<string, unknown>, string[]][] = [
   [awsRdsDescribeDbInstanceAction, { region: 'us-west-2', dbInstanceIdentifier: 'db' }, ['DescribeDBInstances']],
-  [awsRdsPromoteReadReplicaAction, { region: 'us-west-2', dbInstanceIdentifier: 'db' }, ['DescribeDBInstances', 'PromoteReadReplica', 'waitUntilDBInstanceAvailable']],
-  [awsRdsPromoteReadReplicaAction, { region: 'us-west-2', dbInstanceIdentifier: 'db', wait: false }, ['DescribeDBInstances', 'PromoteReadReplica']],
+  [awsRdsPromoteReadReplicaAction, { region: 'us-west-2', dbInstanceIdentifier: 'db' }, ['DescribeDBInstances', 'AddTagsToResource', 'PromoteReadReplica', 'AddTagsToResource', 'waitUntilDBInstanceAvailable']],
+  [awsRdsPromoteReadReplicaAction, { region: 'us-west-2', dbInstanceIdentifier: 'db', wait: false }, ['DescribeDBInstances', 'AddTagsToResource', 'PromoteReadReplica', 'AddTagsToResource']],
   [awsRdsCreateDbSnapshotAction, { dbInstanceIdentifier: 'db', dbSnapshotIdentifier: 's' }, ['CreateDBSnapshot', 'waitUntilDBSnapshotAvailable']],
   [awsRdsCopyDbSnapshotAction, { region: 'us-west-2', sourceRegion: 'us-east-1', sourceDbSnapshotIdentifier: 's', targetDbSnapshotIdentifier: 'c' },
     ['DescribeDBSnapshots', 'CopyDBSnapshot', 'waitUntilDBSnapshotAvailable']],
@@ -51,11 +51,13 @@ describe('plan() of the AWS actions', () => {
     const upsert = awsRoute53UpsertRecordAction.plan({ hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME', ttl: 60, value: 'dr.example.com' }, fakePlanContext());
     expect(upsert.calls[1]).toEqual({
       target: 'aws:route53', operation: 'ChangeResourceRecordSets',
-      args: { HostedZoneId: 'Z1', ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'api.example.com', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'dr.example.com' }] } }] } },
+      args: { HostedZoneId: 'Z1', ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'api.example.com.', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'dr.example.com' }] } }] } },
     });
     const copy = awsRdsCopyDbSnapshotAction.plan({ region: 'us-west-2', sourceRegion: 'us-east-1', sourceDbSnapshotIdentifier: 's', targetDbSnapshotIdentifier: 'c', kmsKeyId: 'alias/k' }, fakePlanContext());
     expect(copy.calls[0].target).toBe('aws:rds:us-east-1');
-    expect(copy.calls[1]).toEqual({ target: 'aws:rds:us-west-2', operation: 'CopyDBSnapshot', args: { SourceDBSnapshotIdentifier: '<ARN of s in us-east-1>', TargetDBSnapshotIdentifier: 'c', KmsKeyId: 'alias/k' } });
+    expect(copy.calls[1]).toEqual({ target: 'aws:rds:us-west-2', operation: 'CopyDBSnapshot', args: {
+      SourceDBSnapshotIdentifier: '<ARN of s in us-east-1>', TargetDBSnapshotIdentifier: 'c', KmsKeyId: 'alias/k', Tags: [{ Key: 'runbook:source-snapshot', Value: '<ARN of s in us-east-1>' }],
+    } });
     const hc = awsRoute53CreateHealthCheckAction.plan({ type: 'HTTPS', fullyQualifiedDomainName: 'api.example.com' }, fakePlanContext());
     expect(hc.calls[0].args).toMatchObject({ CallerReference: 'run-42-promote-db' });
   });

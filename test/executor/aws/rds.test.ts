@@ -73,7 +73,7 @@ describe('aws.rds.promote-read-replica', () => {
   });
 
   it('succeeds without calling PromoteReadReplica when the instance is already promoted and available', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves(described(standalone('available')));
+    rds.on(DescribeDBInstancesCommand).resolves(described({ ...standalone('available'), TagList: [{ Key: 'runbook:promoted-by-run', Value: 'run-41' }] }));
 
     const ctx = fakeContext({ attempt: 2 });
     const result = await awsRdsPromoteReadReplicaAction.run({ region: 'us-west-2', dbInstanceIdentifier: ID }, ctx);
@@ -81,6 +81,16 @@ describe('aws.rds.promote-read-replica', () => {
     expect(result).toMatchObject({ status: 'available', endpoint: endpoint.Address, alreadyPromoted: true });
     expect(rds.commandCalls(PromoteReadReplicaCommand)).toHaveLength(0);
     expect(ctx.lines.join('\n')).toMatch(/already promoted/);
+  });
+
+  it('refuses an instance that is not a read replica and was never promoted by a run', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves(described(standalone('available')));
+
+    const error = await failure(awsRdsPromoteReadReplicaAction.run({ region: 'us-west-2', dbInstanceIdentifier: ID }, fakeContext()));
+
+    expect(error.message).toMatch(/is not a read replica/);
+    expect(error.retryable).toBe(false);
+    expect(rds.commandCalls(PromoteReadReplicaCommand)).toHaveLength(0);
   });
 
   it('with wait: false returns the status of the call', async () => {
@@ -147,6 +157,23 @@ describe('aws.rds.promote-read-replica', () => {
 
     expect(error).toBe(reason);
     expect(ctx.lines.join('\n')).toMatch(/ecommerce-prod-db-replica still modifying after/);
+  });
+
+  it('an aborted wait leaves no timer behind (the SDK poller\'s sleep used to keep the process alive)', async () => {
+    setAwsWaiterTiming({ rds: { minDelay: 30, maxDelay: 60, maxWaitTime: 3600 } });
+    rds.on(DescribeDBInstancesCommand).resolves(described(standalone('modifying')));
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const controller = new AbortController();
+    const running = awsRdsWaitAvailableAction.run({ region: 'us-west-2', dbInstanceIdentifier: ID }, fakeContext({ signal: controller.signal })).catch((e: unknown) => e);
+    await vi.waitUntil(() => rds.commandCalls(DescribeDBInstancesCommand).length >= 1, { timeout: 10_000, interval: 5 });
+    // Now sleeping until the next poll, 30 s away.
+    await vi.waitUntil(() => timers() > before, { timeout: 10_000, interval: 5 });
+    const reason = new StepTimeout(100);
+    controller.abort(reason);
+
+    expect(await running).toBe(reason);
+    await vi.waitUntil(() => timers() <= before, { timeout: 1_000, interval: 10 });
   });
 });
 
@@ -225,7 +252,9 @@ describe('snapshots and restores', () => {
     expect(await (describe.thisValue as RDSClient).config.region()).toBe('us-east-1');
     const copy = rds.commandCalls(CopyDBSnapshotCommand)[0];
     expect(await (copy.thisValue as RDSClient).config.region()).toBe('us-west-2');
-    expect(copy.args[0].input).toEqual({ SourceDBSnapshotIdentifier: arn, TargetDBSnapshotIdentifier: 'copy-1', KmsKeyId: 'alias/backup-key' });
+    expect(copy.args[0].input).toEqual({
+      SourceDBSnapshotIdentifier: arn, TargetDBSnapshotIdentifier: 'copy-1', KmsKeyId: 'alias/backup-key', Tags: [{ Key: 'runbook:source-snapshot', Value: arn }],
+    });
   });
 
   it('create-db-snapshot adopts the snapshot an earlier attempt created', async () => {

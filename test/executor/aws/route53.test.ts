@@ -46,11 +46,11 @@ describe('aws.route53.upsert-record', () => {
       changeId: 'C2682N5HXP0BZ4', status: 'INSYNC',
     });
     expect(r53.commandCalls(ListResourceRecordSetsCommand)[0].args[0].input).toEqual({
-      HostedZoneId: ZONE, StartRecordName: 'api.example.com', StartRecordType: 'CNAME', MaxItems: 1,
+      HostedZoneId: ZONE, StartRecordName: 'api.example.com.', StartRecordType: 'CNAME', MaxItems: 1,
     });
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input).toEqual({
       HostedZoneId: ZONE,
-      ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'api.example.com', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: params.value }] } }] },
+      ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'api.example.com.', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: params.value }] } }] },
     });
     expect(r53.commandCalls(GetChangeCommand)).toHaveLength(3);
     expect(r53.commandCalls(GetChangeCommand)[0].args[0].input).toEqual({ Id: 'C2682N5HXP0BZ4' });
@@ -75,7 +75,17 @@ describe('aws.route53.upsert-record', () => {
 
     expect(result).toMatchObject({ previousValue: ['10.0.0.1', '10.0.0.2'], previousTtl: 60, status: 'INSYNC' });
     const rrs = r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch?.Changes?.[0].ResourceRecordSet;
-    expect(rrs).toEqual({ Name: '*.example.com', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '10.1.0.1' }, { Value: '10.1.0.2' }] });
+    expect(rrs).toEqual({ Name: '*.example.com.', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '10.1.0.1' }, { Value: '10.1.0.2' }] });
+  });
+
+  it('sends names as Route 53 stores them: lower case, with the final dot', async () => {
+    r53.on(ListResourceRecordSetsCommand).resolves(listing());
+    r53.on(ChangeResourceRecordSetsCommand).resolves(change('INSYNC'));
+
+    await awsRoute53UpsertRecordAction.run({ ...params, name: 'API.Example.COM' }, fakeContext());
+
+    expect(r53.commandCalls(ListResourceRecordSetsCommand)[0].args[0].input.StartRecordName).toBe('api.example.com.');
+    expect(r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch?.Changes?.[0].ResourceRecordSet?.Name).toBe('api.example.com.');
   });
 
   it('keeps the original previousValue when a retry finds its own earlier UPSERT applied', async () => {
@@ -87,7 +97,7 @@ describe('aws.route53.upsert-record', () => {
     setAwsWaiterTiming({ route53: { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.2 } });
     const first = await failure(awsRoute53UpsertRecordAction.run(params, fakeContext({ runId: 'run-memo', stepId: 'switch-dns' })));
     expect(first).toMatchObject({ retryable: true, code: 'WaiterTimeout' });
-    expect(first.message).toMatch(/^change C2682N5HXP0BZ4 \(api\.example\.com CNAME in Z1234567890ABC\) still PENDING after \d+ms \(waiting for INSYNC\)$/);
+    expect(first.message).toMatch(/^change C2682N5HXP0BZ4 \(api\.example\.com\. CNAME in Z1234567890ABC\) still PENDING after \d+ms \(waiting for INSYNC\)$/);
 
     const second = await awsRoute53UpsertRecordAction.run({ ...params, wait: false }, fakeContext({ runId: 'run-memo', stepId: 'switch-dns', attempt: 2 }));
     expect(second.previousValue).toBe('primary');
@@ -101,14 +111,14 @@ describe('aws.route53.upsert-record', () => {
       aliasTarget: { hostedZoneId: 'Z35SXDOTRQ7X7K', dnsName: 'dr-alb.elb.amazonaws.com', evaluateTargetHealth: 'true' },
     }, fakeContext());
     const rrs = r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch?.Changes?.[0].ResourceRecordSet;
-    expect(rrs).toEqual({ Name: 'api.example.com', Type: 'A', AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'dr-alb.elb.amazonaws.com', EvaluateTargetHealth: true } });
+    expect(rrs).toEqual({ Name: 'api.example.com.', Type: 'A', AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'dr-alb.elb.amazonaws.com', EvaluateTargetHealth: true } });
   });
 
   it('refuses an empty value (a rollback of a record that did not exist) before any write', async () => {
     r53.on(ListResourceRecordSetsCommand).resolves(listing());
     const error = await failure(awsRoute53UpsertRecordAction.run({ ...params, value: '' }, fakeContext()));
     expect(error.retryable).toBe(false);
-    expect(error.message).toMatch(/nothing to write to api\.example\.com CNAME/);
+    expect(error.message).toMatch(/nothing to write to api\.example\.com\. CNAME/);
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
   });
 
@@ -117,7 +127,7 @@ describe('aws.route53.upsert-record', () => {
     r53.on(ChangeResourceRecordSetsCommand).rejects(new InvalidChangeBatch({ message: 'RRSet of type CNAME with DNS name api.example.com. is not permitted at apex', $metadata: {} }));
     const invalid = await failure(awsRoute53UpsertRecordAction.run(params, fakeContext()));
     expect(invalid.retryable).toBe(false);
-    expect(invalid.message).toMatch(/^route53:ChangeResourceRecordSets on api\.example\.com CNAME in Z1234567890ABC was rejected as invalid \(InvalidChangeBatch: RRSet/);
+    expect(invalid.message).toMatch(/^route53:ChangeResourceRecordSets on api\.example\.com\. CNAME in Z1234567890ABC was rejected as invalid \(InvalidChangeBatch: RRSet/);
 
     r53.on(ListResourceRecordSetsCommand).rejects(new NoSuchHostedZone({ message: 'No hosted zone found with ID: Z1234567890ABC', $metadata: {} }));
     const zone = await failure(awsRoute53UpsertRecordAction.run(params, fakeContext()));
