@@ -29,6 +29,7 @@ spec:
     mode: { type: choice, options: [ok, fail, early], default: ok }
     finally_fails: { type: boolean, default: false }
     gate: { type: boolean, default: false }
+    phase_gate: { type: boolean, default: false }
   phases:
     - id: work
       steps:
@@ -47,6 +48,15 @@ spec:
             if [ "$MODE" = fail ]; then exit 1; fi
           env: { DIR: "{{inputs.dir}}", MODE: "{{inputs.mode}}" }
           estimate: 2m
+        - id: hold
+          idempotent: true
+          run: |
+            alive() { grep -aq bin/runbook.js "/proc/$(cut -d' ' -f4 /proc/$$/stat)/cmdline" 2>/dev/null; }
+            if [ "$GATE" != true ]; then exit 0; fi
+            echo hold-start >> "$DIR/log"
+            until [ -e "$DIR/go-phase" ]; do alive || exit 1; sleep 0.02; done
+            echo hold-end >> "$DIR/log"
+          env: { DIR: "{{inputs.dir}}", GATE: "{{inputs.phase_gate}}" }
   finally:
     - id: cleanup
       if: "{{eq steps.create.status 'succeeded'}}"
@@ -202,6 +212,31 @@ describe('finally', { timeout: 120_000 }, () => {
     expect(rs.at(-1)!.data).toMatchObject({ status: 'failed' });
     const v = await verifyAudit(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), { requireComplete: true });
     expect(v.ok && v.complete).toBe(true);
+  });
+
+  it('Ctrl-C during the phases: finally waits for the resumed run to end, then runs once', async () => {
+    const d = newDir();
+    const child = spawn(process.execPath, [bin, 'run', 'fin-abort', '--root', root, '--as', '@ops', '--input', `dir=${d}`, '--input', 'phase_gate=true'],
+      { stdio: ['ignore', 'pipe', 'ignore'], env: cliEnv() });
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    try {
+      await vi.waitUntil(() => log(d).includes('hold-start'), { timeout: 60_000, interval: 10 });
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const runId = runIdOf(out);
+    // An interrupted run is not over: no cleanup yet (a resume may still need what it would remove).
+    expect(log(d).filter((l) => l.startsWith('cleanup'))).toEqual([]);
+    expect(records(runId).some((x) => x.type === 'phase:start' && (x.data as { phaseId: string }).phaseId === 'finally')).toBe(false);
+    writeFileSync(join(d, 'go-phase'), '');
+    const r = cli(['resume', runId, '--as', '@ops']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(log(d).filter((l) => l.startsWith('cleanup') || l === 'broken-cleanup-ok')).toEqual(['cleanup succeeded', 'broken-cleanup-ok']);
+    expect(records(runId).at(-1)!.data).toMatchObject({ status: 'succeeded' });
   });
 
   it('the compiler puts finally in the graph, the RTO analysis, the docs and the Mermaid graph', () => {
