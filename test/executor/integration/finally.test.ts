@@ -185,6 +185,7 @@ describe('finally', { timeout: 120_000 }, () => {
     const plan = cli(['plan', 'fin-abort', '--input', `dir=${d}`]);
     expect(plan.status, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/Finally \[finally\]/);
+    expect(plan.stdout).toContain('runs after the phases end, whatever the outcome');
     expect(plan.stdout).toMatch(/cleanup shell if \{\{eq steps\.create\.status 'succeeded'\}\}/);
   });
 
