@@ -308,6 +308,22 @@ ${finallyYaml}`);
     expect(codes(validate(`    - id: note
       run: echo note
       rollback: { run: echo undo }
-`)).length).toBeGreaterThan(0);
+      onFailure: continue
+`))).toEqual(['unknown-field', 'unknown-field']);
+  });
+
+  it('no phase may be called finally when spec.finally is set', () => {
+    writeFileSync(join(dir, 'runbooks', 'bad.yaml'), `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: bad, owner: "@acme/sre" }
+spec:
+  phases:
+    - id: finally
+      steps: [{ id: restore, run: echo restore }]
+  finally:
+    - { id: note, run: echo note }
+`);
+    const r = spawnSync(process.execPath, [bin, 'validate', '--format', 'json', '--root', dir], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
+    expect((JSON.parse(r.stdout) as { code: string; line: number }[]).map((d) => [d.code, d.line])).toEqual([['duplicate-id', 6]]);
   });
 });
