@@ -49,7 +49,7 @@ export function buildPlan(
     const outputs = hasOpenOutputs(n.uses) ? placeholderOutputs(n.id, Object.keys(n.outputs)) : Object.fromEntries(Object.keys(n.outputs).map((k) => [k, `<${n.id}.${k}>`]));
     steps[n.id] = { status: '<pending>', outputs };
   }
-  const run = { id: '<run-id>', runbook: graph.name, initiator: '<initiator>', startedAt: '<start>', dryRun: true, drill: false, url: '', planHash, status: '<pending>' };
+  const run = { id: '<run-id>', runbook: graph.name, initiator: '<initiator>', startedAt: '<start>', dryRun: true, drill: false, url: '', planHash, status: '<pending>', failed: [] };
   const context = { inputs, secrets: secretValues, steps, run, drill: false, runbook: { name: graph.name, title: graph.title }, directory: { roles: graph.resources.roles } };
   const waves = computeWaves(graph);
   const rtoByPhase = new Map(graph.rto.phases.map((p) => [p.id, p]));

@@ -37,7 +37,7 @@ export class LiveRunner implements StepRunner {
 
   constructor(private readonly o: LiveRunnerOptions) {
     this.dryRun = o.run.dryRun;
-    this.runState = { ...o.run, status: 'running' };
+    this.runState = { ...o.run, status: 'running', failed: [] };
     this.context = {
       inputs: o.inputs, secrets: o.secrets, steps: this.steps, run: this.runState, drill: o.run.drill,
       runbook: { name: o.graph.name, title: o.graph.title }, directory: { roles: o.graph.resources.roles },
@@ -89,8 +89,9 @@ export class LiveRunner implements StepRunner {
     this.steps[node.id] = { status, outputs };
   }
 
-  recordRun(status: string): void {
+  recordRun(status: string, failed: readonly string[]): void {
     this.runState.status = status;
+    this.runState.failed = [...failed];
   }
 
   /** `with` rendered; approval steps get the policy the compiler resolved (run-level defaults included). */

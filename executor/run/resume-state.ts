@@ -15,5 +15,5 @@ export interface ResumeState {
   /** Salted hashes of values scripts registered through `$RUNBOOK_MASK` (`mask:add` records). */
   readonly masks?: readonly string[];
   /** Killed inside `finally`: the phases' outcome; the resume runs only the finally steps left. */
-  readonly phasesEnded?: RunStatus;
+  readonly phasesEnded?: { readonly status: RunStatus; readonly failed: readonly string[] };
 }

@@ -100,11 +100,11 @@ function policyFor(at: NonNullable<ReturnType<typeof nodeAt>>): string | undefin
 function replay(records: readonly AuditRecord[], finals: ReadonlySet<string>) {
   const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>();
   const open = new Set<string>();
-  let phasesEnded: RunStatus | undefined;
+  let phasesEnded: { status: RunStatus; failed: string[] } | undefined;
   for (const r of records) {
     if (r.type === 'phase:start') {
       const p = r.data as RunEvents['phase:start'];
-      if (p.phaseId === 'finally' && p.runStatus) phasesEnded = p.runStatus;
+      if (p.phaseId === 'finally' && p.runStatus) phasesEnded = { status: p.runStatus, failed: p.failed ?? [] };
     }
     // A run that ended (failed) and is resumed runs its phases again, then its finally steps
     // afresh for the new outcome; an interrupted one continues where it stopped.

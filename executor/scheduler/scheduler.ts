@@ -24,7 +24,7 @@ export interface SchedulerOptions {
    * Resume of a run killed during `finally`: the phases already ended with this outcome (from
    * the journal's `phase:start finally`); only the finally steps are left.
    */
-  readonly phasesEnded?: RunStatus;
+  readonly phasesEnded?: { readonly status: RunStatus; readonly failed: readonly string[] };
 }
 
 export interface StepState {
@@ -68,6 +68,9 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
   let recoveredAtMs: number | undefined;
   const running = new Map<string, Promise<void>>();
   let finallyFailed = false;
+  // Phase steps that failed before a kill during `finally` are not in `restored` (a resume would
+  // run them again): the journal's `phase:start finally` names them.
+  const failedSoFar = () => [...new Set([...(options.phasesEnded?.failed ?? []), ...[...states].filter(([, s]) => s.status === 'failed' || s.status === 'timed-out').map(([id]) => id)])];
 
   const finish = (node: IrNode, state: StepState) => {
     states.set(node.id, state);
@@ -78,7 +81,7 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
       // A failing finally step fails the run; the other finally steps still run.
       if (state.status === 'failed' || state.status === 'timed-out') {
         finallyFailed = true;
-        runner.recordRun?.('failed');
+        runner.recordRun?.('failed', failedSoFar());
       }
     } else if (state.status === 'failed' || state.status === 'timed-out') {
       const policy = node.onFailure ?? graph.onFailure;
@@ -114,9 +117,9 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
     }
   };
 
-  let status: RunStatus = options.phasesEnded ?? 'succeeded';
+  let status: RunStatus = options.phasesEnded?.status ?? 'succeeded';
   if (!options.phasesEnded) {
-    runner.recordRun?.('running');
+    runner.recordRun?.('running', []);
     await drive(graph.nodes.filter((n) => !n.finally), () => !!stopping || signal.aborted);
     if (signal.aborted) status = 'interrupted';
     else if (stopping?.policy === 'rollback') {
@@ -128,15 +131,16 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
   // needs, so finally steps run when the resumed run's phases end. See docs/format-reference.md.
   const finals = graph.nodes.filter((n) => n.finally);
   if (finals.length && status !== 'interrupted') {
-    runner.recordRun?.(status);
-    await phases.begin('finally', { runStatus: status });
+    const failed = failedSoFar();
+    runner.recordRun?.(status, failed);
+    await phases.begin('finally', { runStatus: status, failed });
     await drive(finals, () => signal.aborted);
     if (signal.aborted) status = 'interrupted';
     else if (finallyFailed) status = 'failed';
   }
 
   const notStarted = graph.nodes.filter((n) => !states.has(n.id)).map((n) => n.id);
-  const failed = [...states].filter(([, s]) => s.status === 'failed' || s.status === 'timed-out').map(([id]) => id);
+  const failed = failedSoFar();
   return { status, steps: states, recoveredAtMs, failed, notStarted };
 }
 
@@ -204,7 +208,7 @@ class PhaseTracker {
   }
 
   /** Starts a phase before its first step: `finally` is journaled with the outcome it runs after. */
-  async begin(phaseId: string, extra: { runStatus: RunStatus }): Promise<void> {
+  async begin(phaseId: string, extra: { runStatus: RunStatus; failed: string[] }): Promise<void> {
     this.startedAt.set(phaseId, this.clock.now());
     await this.events.emit('phase:start', { phaseId, ...extra });
   }

@@ -82,7 +82,7 @@ spec:
     - id: notify-failure
       if: "{{eq run.status 'failed'}}"
       run: echo "notify $MSG" >> "$DIR/log"
-      env: { DIR: "{{inputs.dir}}", MSG: "run ended {{run.status}}" }
+      env: { DIR: "{{inputs.dir}}", MSG: "run ended {{run.status}} ({{run.failed}})" }
 `;
 
 let root: string;
@@ -124,7 +124,7 @@ describe('finally', { timeout: 120_000 }, () => {
     expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup succeeded', 'broken-cleanup-ok']);
     const rs = records(r.runId);
     const start = rs.find((x) => x.type === 'phase:start' && (x.data as { phaseId: string }).phaseId === 'finally');
-    expect(start?.data).toEqual({ phaseId: 'finally', runStatus: 'succeeded' });
+    expect(start?.data).toEqual({ phaseId: 'finally', runStatus: 'succeeded', failed: [] });
     expect(index(rs, 'step:end', 'breaks')).toBeLessThan(rs.indexOf(start!));
     expect(rs.indexOf(start!)).toBeLessThan(index(rs, 'step:start', 'cleanup'));
     expect(ended(rs, 'notify-failure')).toBe('skipped');
@@ -135,9 +135,9 @@ describe('finally', { timeout: 120_000 }, () => {
     const d = newDir();
     const r = run('fin-abort', d, 'mode=fail');
     expect(r.status, r.stderr).toBe(4);
-    expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup failed', 'broken-cleanup-ok', 'notify run ended failed']);
+    expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup failed', 'broken-cleanup-ok', 'notify run ended failed (breaks)']);
     const rs = records(r.runId);
-    expect(rs.find((x) => x.type === 'phase:start' && (x.data as { phaseId: string }).phaseId === 'finally')?.data).toMatchObject({ runStatus: 'failed' });
+    expect(rs.find((x) => x.type === 'phase:start' && (x.data as { phaseId: string }).phaseId === 'finally')?.data).toMatchObject({ runStatus: 'failed', failed: ['breaks'] });
     expect(rs.at(-1)!.data).toMatchObject({ status: 'failed' });
   });
 
@@ -146,7 +146,7 @@ describe('finally', { timeout: 120_000 }, () => {
     const r = run('fin-abort', d, 'mode=early');
     expect(r.status, r.stderr).toBe(4);
     // `create` never started (the run aborted at `early`): cleanup is skipped, the others run.
-    expect(log(d)).toEqual(['broken-cleanup-ok', 'notify run ended failed']);
+    expect(log(d)).toEqual(['broken-cleanup-ok', 'notify run ended failed (early)']);
     expect(ended(records(r.runId), 'cleanup')).toBe('skipped');
   });
 
@@ -167,7 +167,7 @@ describe('finally', { timeout: 120_000 }, () => {
     const d = newDir();
     const r = run('fin-abort', d, 'finally_fails=true');
     expect(r.status, r.stderr).toBe(4);
-    expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup succeeded', 'notify run ended failed']);
+    expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup succeeded', 'notify run ended failed (broken-cleanup)']);
     const rs = records(r.runId);
     expect([ended(rs, 'broken-cleanup'), ended(rs, 'wait-gate'), ended(rs, 'notify-failure')]).toEqual(['failed', 'succeeded', 'succeeded']);
     expect(rs.at(-1)!.data).toMatchObject({ status: 'failed', error: 'failed: broken-cleanup' });
@@ -207,10 +207,10 @@ describe('finally', { timeout: 120_000 }, () => {
     const r = cli(['resume', runId, '--as', '@ops']);
     expect(r.status, r.stdout + r.stderr).toBe(4);
     // The failed phase step is not run again: the phases had ended (failed) before the kill.
-    expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup failed', 'broken-cleanup-ok', 'gate-start', 'gate-start', 'gate-end', 'notify run ended failed']);
+    expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup failed', 'broken-cleanup-ok', 'gate-start', 'gate-start', 'gate-end', 'notify run ended failed (breaks)']);
     const rs = records(runId);
     expect(rs.find((x) => x.type === 'run:resume')?.data).toMatchObject({ inDoubt: ['wait-gate'] });
-    expect(rs.at(-1)!.data).toMatchObject({ status: 'failed' });
+    expect(rs.at(-1)!.data).toMatchObject({ status: 'failed', error: 'failed: breaks' });
     const v = await verifyAudit(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), { requireComplete: true });
     expect(v.ok && v.complete).toBe(true);
   });
