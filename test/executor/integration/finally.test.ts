@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import type { AuditRecord } from '../../../executor/audit/record.js';
@@ -256,6 +257,10 @@ describe('finally', { timeout: 120_000 }, () => {
     expect(docs).toContain('p_work -. always .-> p_finally');
     expect(docs).not.toContain('p_work --> p_finally');
     expect(docs).toMatch(/## Phase 2: Finally/);
+    expect(docs).toContain('Runs after the phases end, whatever the outcome');
+    // The IR's schema describes the new fields (additionalProperties is false there).
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'ir.schema.json'), 'utf8')));
+    expect(validate(graph), JSON.stringify(validate.errors)).toBe(true);
   });
 });
 
