@@ -45,9 +45,9 @@ spec:
           rollback: { run: echo undo-create >> "$DIR/log", env: { DIR: "{{inputs.dir}}" } }
         - id: breaks
           run: |
-            echo breaks-start >> "$DIR/log"
+            echo "breaks-start $S" >> "$DIR/log"
             if [ "$MODE" = fail ]; then exit 1; fi
-          env: { DIR: "{{inputs.dir}}", MODE: "{{inputs.mode}}" }
+          env: { DIR: "{{inputs.dir}}", MODE: "{{inputs.mode}}", S: "{{run.status}}" }
           estimate: 2m
         - id: hold
           idempotent: true
@@ -118,11 +118,12 @@ function run(name: string, dir: string, ...inputs: string[]) {
 }
 
 describe('finally', { timeout: 120_000 }, () => {
+  // `breaks` logs its `run.status`: `running` inside the phases.
   it('runs after the phases succeed, journaled as phase finally with the outcome it runs after', () => {
     const d = newDir();
     const r = run('fin-abort', d);
     expect(r.status, r.stderr).toBe(0);
-    expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup succeeded', 'broken-cleanup-ok']);
+    expect(log(d)).toEqual(['create', 'breaks-start running', 'cleanup succeeded', 'broken-cleanup-ok']);
     const rs = records(r.runId);
     const start = rs.find((x) => x.type === 'phase:start' && (x.data as { phaseId: string }).phaseId === 'finally');
     expect(start?.data).toEqual({ phaseId: 'finally', runStatus: 'succeeded', failed: [] });
@@ -136,7 +137,7 @@ describe('finally', { timeout: 120_000 }, () => {
     const d = newDir();
     const r = run('fin-abort', d, 'mode=fail');
     expect(r.status, r.stderr).toBe(4);
-    expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup failed', 'broken-cleanup-ok', 'notify run ended failed (breaks)']);
+    expect(log(d)).toEqual(['create', 'breaks-start running', 'cleanup failed', 'broken-cleanup-ok', 'notify run ended failed (breaks)']);
     const rs = records(r.runId);
     expect(rs.find((x) => x.type === 'phase:start' && (x.data as { phaseId: string }).phaseId === 'finally')?.data).toMatchObject({ runStatus: 'failed', failed: ['breaks'] });
     expect(rs.at(-1)!.data).toMatchObject({ status: 'failed' });
@@ -155,7 +156,7 @@ describe('finally', { timeout: 120_000 }, () => {
     const d = newDir();
     const r = run('fin-rollback', d, 'mode=fail');
     expect(r.status, r.stderr).toBe(5);
-    expect(log(d)).toEqual(['create', 'breaks-start', 'undo-create', 'cleanup rolled-back', 'broken-cleanup-ok']);
+    expect(log(d)).toEqual(['create', 'breaks-start running', 'undo-create', 'cleanup rolled-back', 'broken-cleanup-ok']);
     const rs = records(r.runId);
     expect(index(rs, 'rollback:end')).toBeGreaterThan(0);
     expect(index(rs, 'rollback:end')).toBeLessThan(index(rs, 'step:start', 'cleanup'));
@@ -168,7 +169,7 @@ describe('finally', { timeout: 120_000 }, () => {
     const d = newDir();
     const r = run('fin-abort', d, 'finally_fails=true');
     expect(r.status, r.stderr).toBe(4);
-    expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup succeeded', 'notify run ended failed (broken-cleanup)']);
+    expect(log(d)).toEqual(['create', 'breaks-start running', 'cleanup succeeded', 'notify run ended failed (broken-cleanup)']);
     const rs = records(r.runId);
     expect([ended(rs, 'broken-cleanup'), ended(rs, 'wait-gate'), ended(rs, 'notify-failure')]).toEqual(['failed', 'succeeded', 'succeeded']);
     expect(rs.at(-1)!.data).toMatchObject({ status: 'failed', error: 'failed: broken-cleanup' });
@@ -208,7 +209,7 @@ describe('finally', { timeout: 120_000 }, () => {
     const r = cli(['resume', runId, '--as', '@ops']);
     expect(r.status, r.stdout + r.stderr).toBe(4);
     // The failed phase step is not run again: the phases had ended (failed) before the kill.
-    expect(log(d)).toEqual(['create', 'breaks-start', 'cleanup failed', 'broken-cleanup-ok', 'gate-start', 'gate-start', 'gate-end', 'notify run ended failed (breaks)']);
+    expect(log(d)).toEqual(['create', 'breaks-start running', 'cleanup failed', 'broken-cleanup-ok', 'gate-start', 'gate-start', 'gate-end', 'notify run ended failed (breaks)']);
     const rs = records(runId);
     expect(rs.find((x) => x.type === 'run:resume')?.data).toMatchObject({ inDoubt: ['wait-gate'] });
     expect(rs.at(-1)!.data).toMatchObject({ status: 'failed', error: 'failed: breaks' });
