@@ -67,6 +67,8 @@ export interface IrNode extends IrBody {
   readonly outputs: Record<string, string>;
   readonly assert: string[];
   readonly approval?: IrApproval;
+  /** A step of `spec.finally`: runs after the phases end, whatever the outcome; never rolled back. */
+  readonly finally?: true;
   readonly source: IrSource;
 }
 
@@ -77,6 +79,8 @@ export interface IrPhase {
   readonly budgetMs?: number;
   readonly parallel: boolean;
   readonly steps: string[];
+  /** The last phase, made of `spec.finally` (id `finally`). */
+  readonly finally?: true;
 }
 
 export type RtoStatus = 'ok' | 'worst-case-over' | 'over';

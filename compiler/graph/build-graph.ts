@@ -6,7 +6,7 @@ import { joinPointer } from '../load/source-map.js';
 import type { ApprovalSpec, InputSpec, RetrySpec, StepBodySpec, StepSpec } from '../model/specs.js';
 import type { RuleContext, RunbookUnit } from '../rules/rule.js';
 import { positionAt } from '../source/source-file.js';
-import type { StepRef } from './dependencies.js';
+import { finallyPhase, type StepRef } from './dependencies.js';
 import { collectResources } from './resources.js';
 import { analyseRto } from './rto.js';
 
@@ -38,13 +38,20 @@ export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog' |
     parallel: p.parallel === true,
     steps: p.steps.map((s) => s.id),
   }));
+  const fin = finallyPhase(spec);
+  // Marked, and only when present: graphs without `finally` keep their plan hash.
+  if (fin) phases.push({ id: fin.id, title: fin.title!, parallel: false, steps: fin.steps.map((s) => s.id), finally: true });
   const order = deps.order();
   const nodes = order.map((id) => {
     const ref = deps.byId.get(id)!;
+    const isFinal = fin !== undefined && ref.phaseIndex === spec.phases.length;
     let needs = deps.inPhase.get(id) ?? [];
-    // Phase barrier as edges: a phase's entry steps wait for the previous phase's exits.
-    if (needs.length === 0 && ref.phaseIndex > 0) needs = deps.exits(ref.phaseIndex - 1);
-    return buildNode(ref, needs, unit, ctx.catalog, spec.approvals);
+    // Phase barrier as edges: a phase's entry steps wait for the previous phase's exits. Finally
+    // steps have no barrier edge: they wait for the phases to end, whatever happened, which the
+    // executor enforces (a need on a step that never ran would hold them back forever).
+    if (needs.length === 0 && ref.phaseIndex > 0 && !isFinal) needs = deps.exits(ref.phaseIndex - 1);
+    const node = buildNode(ref, needs, unit, ctx.catalog, spec.approvals);
+    return isFinal ? { ...node, finally: true as const } : node;
   });
   const rtoMs = ms(spec.objectives?.rto);
   const graph: Omit<IrGraph, 'planHash'> = {

@@ -36,14 +36,27 @@ export interface Dependencies {
   order(): string[];
 }
 
+/** The id of the pseudo-phase `spec.finally` becomes (a phase may not use it when finally is set). */
+export const finallyPhaseId = 'finally';
+
+/**
+ * `spec.finally` as a last phase: its steps order among themselves like a phase's (a sequence
+ * unless they say `needs`), and every phase step is "before" them, so they may read any step.
+ */
+export function finallyPhase(spec: RunbookSpec): PhaseSpec | undefined {
+  return Array.isArray(spec.finally) && spec.finally.length ? { id: finallyPhaseId, title: 'Finally', steps: spec.finally } : undefined;
+}
+
 export function resolveDependencies(spec: RunbookSpec, base = '/spec'): Dependencies {
   const steps: StepRef[] = [];
   const byId = new Map<string, StepRef>();
-  (spec.phases ?? []).forEach((phase, phaseIndex) => {
+  const phases = spec.phases ?? [];
+  const fin = finallyPhase(spec);
+  [...phases, ...(fin ? [fin] : [])].forEach((phase, phaseIndex) => {
     (phase.steps ?? []).forEach((step, index) => {
       const ref: StepRef = {
         step, phase, phaseIndex, index, order: steps.length,
-        pointer: joinPointer(base, 'phases', phaseIndex, 'steps', index),
+        pointer: phase === fin ? joinPointer(base, 'finally', index) : joinPointer(base, 'phases', phaseIndex, 'steps', index),
       };
       steps.push(ref);
       if (typeof step.id === 'string' && !byId.has(step.id)) byId.set(step.id, ref);

@@ -82,6 +82,8 @@ export interface RunbookSpec {
   approvals?: ApprovalSpec;
   onFailure?: FailurePolicy;
   phases: PhaseSpec[];
+  /** Steps run after the phases end, whatever the outcome (no `rollback`, no `onFailure`). */
+  finally?: StepSpec[];
 }
 
 export interface RunbookDocData {

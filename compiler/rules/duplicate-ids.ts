@@ -1,4 +1,5 @@
 import { joinPointer } from '../load/source-map.js';
+import { finallyPhase, finallyPhaseId } from '../graph/dependencies.js';
 import type { Rule } from './rule.js';
 
 /**
@@ -12,12 +13,14 @@ export const duplicateIdsRule: Rule = {
   check(ctx) {
     for (const unit of ctx.runbooks) {
       const phases = new Map<string, number>();
+      // `spec.finally` is journaled and drawn as the phase `finally`: a phase cannot take its id.
+      if (finallyPhase(unit.data.spec)) phases.set(finallyPhaseId, -1);
       (unit.data.spec.phases ?? []).forEach((phase, i) => {
         const first = phases.get(phase.id);
         if (first === undefined) phases.set(phase.id, i);
         else {
           ctx.report(unit.doc, joinPointer('/spec/phases', i, 'id'), 'duplicate-id',
-            `phase id "${phase.id}" is already used by phase ${first + 1}`);
+            first < 0 ? `phase id "${phase.id}" is reserved for spec.finally` : `phase id "${phase.id}" is already used by phase ${first + 1}`);
         }
       });
       const steps = new Map<string, { index: number; phase: string }>();

@@ -62,8 +62,11 @@ export function locateNeedle(text: string, start: number, end: number): { needle
 
 const paramRoots = ['inputs', 'secrets', 'steps', 'run'];
 const resultRoots = [...paramRoots, 'result', 'outputs'];
-/** `run.*` members (RUNBOOK_FORMAT.md, "Expressions"). */
-export const runFields = ['id', 'initiator', 'startedAt', 'dryRun', 'url'];
+/**
+ * `run.*` members (RUNBOOK_FORMAT.md, "Expressions"); `status` is `running` until `finally`,
+ * `failed` the ids of the steps that failed or timed out so far (for a report in `finally`).
+ */
+export const runFields = ['id', 'initiator', 'startedAt', 'dryRun', 'url', 'status', 'failed'];
 
 /**
  * `template-syntax`, `unknown-root`, `unknown-input`, `unknown-secret`, `unknown-step`,

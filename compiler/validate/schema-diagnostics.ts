@@ -51,6 +51,14 @@ function toDiagnostic(err: ErrorObject, doc: LoadedDoc, base: string): Diagnosti
       return at('unknown-field', `${where}: unknown field "${field}"`, doc.map.keyRange(`${pointer}/${escape(field)}`),
         guess ? `did you mean "${guess}"?` : allowed.length ? `allowed: ${allowed.join(', ')}` : undefined);
     }
+    case 'false schema': {
+      // A field a schema forbids in one place (a finally step's `rollback` or `onFailure`).
+      const field = pointer.slice(pointer.lastIndexOf('/') + 1);
+      const parent = describe(pointer.slice(0, pointer.lastIndexOf('/')));
+      const finallyStep = /^\/spec\/finally\/\d+\/[^/]+$/.test(pointer);
+      return at('unknown-field', `${parent}: field "${field}" is not allowed here`, doc.map.keyRange(pointer),
+        finallyStep ? 'finally steps are never rolled back, and a failing one never stops the others: remove it' : undefined);
+    }
     case 'type':
       return at('wrong-type', `${where}: expected ${String((err.params as { type: string }).type).replace(',', ' or ')}, got ${typeName(err.data)}`, firstLine(doc, doc.map.range(pointer)));
     case 'format': {

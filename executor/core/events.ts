@@ -44,7 +44,11 @@ export interface RunEvents {
     lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
   };
   'operator:decision': { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string };
-  'phase:start': { phaseId: string };
+  /**
+   * For `finally`: the phases' outcome its steps see as `run.status`, and the phase steps that
+   * failed (`run.failed`); both read back on resume.
+   */
+  'phase:start': { phaseId: string; runStatus?: RunStatus; failed?: string[] };
   'phase:end': { phaseId: string; durationMs: number; budgetMs?: number };
   'step:start': { stepId: string; attempt: number; uses: string; idempotent: boolean; sideEffects: boolean; dryRun: boolean };
   'step:retry': { stepId: string; attempt: number; error: string; delayMs: number };

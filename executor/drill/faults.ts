@@ -56,6 +56,7 @@ export function withFaults(inner: StepRunner, faults: ReadonlyMap<string, Fault>
     gate: (n, s) => inner.gate(n, s),
     compensate: (n: IrNode, b: IrBody, s: AbortSignal) => inner.compensate(n, b, s),
     record: (n: IrNode, st: StepStatus, o: Record<string, unknown>) => inner.record(n, st, o),
+    recordRun: (st: string, failed: readonly string[]) => inner.recordRun?.(st, failed),
     async attempt(node, attempt, signal): Promise<AttemptResult> {
       const f = faults.get(node.id);
       if (!f) return inner.attempt(node, attempt, signal);

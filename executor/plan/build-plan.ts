@@ -31,7 +31,7 @@ export interface Plan {
   readonly graphHash: string;
   readonly inputs: Record<string, unknown>;
   readonly secrets: { name: string; present: boolean }[];
-  readonly phases: { id: string; title: string; budgetMs?: number; expectedMs: number; worstCaseMs: number; status: string; steps: PlannedStep[] }[];
+  readonly phases: { id: string; title: string; budgetMs?: number; finally?: true; expectedMs: number; worstCaseMs: number; status: string; steps: PlannedStep[] }[];
   readonly rto: { rtoMs?: number; expectedMs: number; worstCaseMs: number; status: string; criticalPath: string[] };
 }
 
@@ -49,7 +49,7 @@ export function buildPlan(
     const outputs = pendingOutputs(n.id, n.uses, Object.keys(n.outputs));
     steps[n.id] = { status: '<pending>', outputs };
   }
-  const run = { id: '<run-id>', runbook: graph.name, initiator: '<initiator>', startedAt: '<start>', dryRun: true, drill: false, url: '', planHash };
+  const run = { id: '<run-id>', runbook: graph.name, initiator: '<initiator>', startedAt: '<start>', dryRun: true, drill: false, url: '', planHash, status: '<pending>', failed: [] };
   const context = { inputs, secrets: secretValues, steps, run, drill: false, runbook: { name: graph.name, title: graph.title }, directory: { roles: graph.resources.roles } };
   const waves = computeWaves(graph);
   const rtoByPhase = new Map(graph.rto.phases.map((p) => [p.id, p]));
@@ -59,7 +59,7 @@ export function buildPlan(
     phases: graph.phases.map((phase) => {
       const r = rtoByPhase.get(phase.id);
       return {
-        id: phase.id, title: phase.title, ...(phase.budgetMs !== undefined ? { budgetMs: phase.budgetMs } : {}),
+        id: phase.id, title: phase.title, ...(phase.budgetMs !== undefined ? { budgetMs: phase.budgetMs } : {}), ...(phase.finally ? { finally: true as const } : {}),
         expectedMs: r?.expectedMs ?? 0, worstCaseMs: r?.worstCaseMs ?? 0, status: r?.status ?? 'ok',
         steps: graph.nodes.filter((n) => n.phase === phase.id).map((n) => planStep(n, waves.get(n.id) ?? 0, context, masker, actions, graph)),
       };

@@ -17,6 +17,7 @@ export function renderPlan(plan: Plan, color = pc.isColorSupported): string {
   for (const phase of plan.phases) {
     const budget = phase.budgetMs !== undefined ? ` budget ${fmt(phase.budgetMs)}` : '';
     out.push('', c.bold(`▸ ${phase.title} [${phase.id}]`) + c.dim(`  t+${fmt(elapsed)} · expected ${fmt(phase.expectedMs)} · worst ${fmt(phase.worstCaseMs)}${budget} ${statusMark[phase.status] ?? ''}`));
+    if (phase.finally) out.push(c.dim('  runs after the phases end, whatever the outcome (after any rollback); run.status is their outcome'));
     elapsed += phase.expectedMs;
     const waves = new Map<number, PlannedStep[]>();
     for (const s of phase.steps) waves.set(s.wave, [...(waves.get(s.wave) ?? []), s]);

@@ -32,11 +32,14 @@ export class LiveRunner implements StepRunner {
   readonly dryRun: boolean;
   private readonly steps: Record<string, { outputs: Record<string, unknown>; status: string }> = {};
   private readonly context: Record<string, unknown>;
+  /** `run.*` in expressions: the run's info plus `status`, which changes as the run goes. */
+  private readonly runState: Record<string, unknown>;
 
   constructor(private readonly o: LiveRunnerOptions) {
     this.dryRun = o.run.dryRun;
+    this.runState = { ...o.run, status: 'running', failed: [] };
     this.context = {
-      inputs: o.inputs, secrets: o.secrets, steps: this.steps, run: o.run, drill: o.run.drill,
+      inputs: o.inputs, secrets: o.secrets, steps: this.steps, run: this.runState, drill: o.run.drill,
       runbook: { name: o.graph.name, title: o.graph.title }, directory: { roles: o.graph.resources.roles },
     };
   }
@@ -84,6 +87,11 @@ export class LiveRunner implements StepRunner {
 
   record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>): void {
     this.steps[node.id] = { status, outputs };
+  }
+
+  recordRun(status: string, failed: readonly string[]): void {
+    this.runState.status = status;
+    this.runState.failed = [...failed];
   }
 
   /** `with` rendered; approval steps get the policy the compiler resolved (run-level defaults included). */

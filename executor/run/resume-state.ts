@@ -1,4 +1,4 @@
-import type { StepStatus } from '../core/events.js';
+import type { RunStatus, StepStatus } from '../core/events.js';
 
 /** What `runbook resume` reconstructed from a run's audit log. */
 export interface ResumeState {
@@ -14,4 +14,6 @@ export interface ResumeState {
   readonly reconciled?: { readonly appended: number; readonly backfilled: number };
   /** Salted hashes of values scripts registered through `$RUNBOOK_MASK` (`mask:add` records). */
   readonly masks?: readonly string[];
+  /** Killed inside `finally`: the phases' outcome; the resume runs only the finally steps left. */
+  readonly phasesEnded?: { readonly status: RunStatus; readonly failed: readonly string[] };
 }

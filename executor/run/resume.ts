@@ -6,7 +6,7 @@ import type { AuditRecord } from '../audit/record.js';
 import { reconcileWithDb } from '../audit/reconcile-db.js';
 import { verifyRecords } from '../audit/verify.js';
 import { RunRefused } from '../core/errors.js';
-import type { RunEvents, StepStatus } from '../core/events.js';
+import type { RunEvents, RunStatus, StepStatus } from '../core/events.js';
 import { loadGraph } from './load-graph.js';
 import { calledOnce, childName, nodeAt } from './resume-nested.js';
 import type { ResumeState } from './resume-state.js';
@@ -60,7 +60,7 @@ export async function prepareResume(o: {
   if (!start) throw new RunRefused(`run ${o.runId} has no run:start record`);
   const s = start.data as RunEvents['run:start'];
   const graph = loadGraph(o.root, s.runbook);
-  const { restored, open } = replay(file.records);
+  const { restored, open, phasesEnded } = replay(file.records, new Set(graph.nodes.filter((n) => n.finally).map((n) => n.id)));
   const inDoubt = [...open];
   const decisions: ResumeState['decisions'] = [];
   for (const id of inDoubt) {
@@ -78,6 +78,7 @@ export async function prepareResume(o: {
     name: s.runbook,
     state: {
       runId: o.runId, planHash: s.planHash, inputs: s.inputs, tail: { seq: tail.seq, hash: tail.hash }, restored, inDoubt, decisions, droppedTornLine: torn,
+      ...(phasesEnded ? { phasesEnded } : {}),
       ...(reconciled && (reconciled.appended || reconciled.backfilled) ? { reconciled } : {}),
       masks: file.records.filter((r) => r.type === 'mask:add').flatMap((r) => (r.data as RunEvents['mask:add']).forms),
     },
@@ -92,11 +93,28 @@ function policyFor(at: NonNullable<ReturnType<typeof nodeAt>>): string | undefin
   return undefined;
 }
 
-/** Walks the records: the last outcome of every step, and the steps started but not ended. */
-function replay(records: readonly AuditRecord[]) {
+/**
+ * Walks the records: the last outcome of every step, the steps started but not ended, and the
+ * phases' outcome when the run was killed inside `finally` (its `phase:start` carries it).
+ */
+function replay(records: readonly AuditRecord[], finals: ReadonlySet<string>) {
   const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>();
   const open = new Set<string>();
+  let phasesEnded: { status: RunStatus; failed: string[] } | undefined;
   for (const r of records) {
+    if (r.type === 'phase:start') {
+      const p = r.data as RunEvents['phase:start'];
+      if (p.phaseId === 'finally' && p.runStatus) phasesEnded = { status: p.runStatus, failed: p.failed ?? [] };
+    }
+    // A run that ended (failed) and is resumed runs its phases again, then its finally steps
+    // afresh for the new outcome; an interrupted one continues where it stopped.
+    if (r.type === 'run:end' && (r.data as RunEvents['run:end']).status !== 'interrupted') {
+      phasesEnded = undefined;
+      for (const id of finals) {
+        restored.delete(id);
+        open.delete(id);
+      }
+    }
     if (r.type === 'step:start') open.add((r.data as RunEvents['step:start']).stepId);
     // An operator who said "skip" (it completed) at an earlier resume is not asked again after
     // another crash: the decision is in the journal, and nothing about the step changed since.
@@ -114,5 +132,5 @@ function replay(records: readonly AuditRecord[]) {
     else if (e.status === 'cancelled' || e.status === 'timed-out') open.add(e.stepId);
     else restored.delete(e.stepId);
   }
-  return { restored, open };
+  return { restored, open, phasesEnded };
 }

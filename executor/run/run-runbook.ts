@@ -210,7 +210,10 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     };
     const live = makeRunner(graph, run, inputs, secrets, audit, o.resume?.restored);
     const runner = o.faults?.size ? withFaults(live, o.faults, clock) : live;
-    const result = await runGraph({ graph, runner, events: audit, clock, signal: ctrl.signal, concurrency: o.concurrency, restored: ownRestored(o.resume?.restored) });
+    const result = await runGraph({
+      graph, runner, events: audit, clock, signal: ctrl.signal, concurrency: o.concurrency, restored: ownRestored(o.resume?.restored),
+      ...(o.resume?.phasesEnded ? { phasesEnded: o.resume.phasesEnded } : {}),
+    });
     if (result.status === 'interrupted') await audit.emit('run:interrupted', { signal: String(o.signal.reason ?? 'SIGINT') });
     await audit.emit('run:end', {
       status: result.status, durationMs: clock.now() - started,

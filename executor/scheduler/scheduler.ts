@@ -20,6 +20,11 @@ export interface SchedulerOptions {
   readonly random?: () => number;
   /** Steps finished in an earlier process (resume): not run again, outputs restored. */
   readonly restored?: ReadonlyMap<string, { status: StepStatus; outputs: Record<string, unknown> }>;
+  /**
+   * Resume of a run killed during `finally`: the phases already ended with this outcome (from
+   * the journal's `phase:start finally`); only the finally steps are left.
+   */
+  readonly phasesEnded?: { readonly status: RunStatus; readonly failed: readonly string[] };
 }
 
 export interface StepState {
@@ -62,13 +67,23 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
   let stopping: { policy: FailurePolicy; reason: string } | undefined;
   let recoveredAtMs: number | undefined;
   const running = new Map<string, Promise<void>>();
+  let finallyFailed = false;
+  // Phase steps that failed before a kill during `finally` are not in `restored` (a resume would
+  // run them again): the journal's `phase:start finally` names them.
+  const failedSoFar = () => [...new Set([...(options.phasesEnded?.failed ?? []), ...[...states].filter(([, s]) => s.status === 'failed' || s.status === 'timed-out').map(([id]) => id)])];
 
   const finish = (node: IrNode, state: StepState) => {
     states.set(node.id, state);
     runner.record(node, state.status, state.outputs);
     if (state.status === 'succeeded') completion.push(node.id);
     if (node.recovery && state.status === 'succeeded') recoveredAtMs = state.endedAt - started;
-    if (state.status === 'failed' || state.status === 'timed-out') {
+    if (node.finally) {
+      // A failing finally step fails the run; the other finally steps still run.
+      if (state.status === 'failed' || state.status === 'timed-out') {
+        finallyFailed = true;
+        runner.recordRun?.('failed', failedSoFar());
+      }
+    } else if (state.status === 'failed' || state.status === 'timed-out') {
       const policy = node.onFailure ?? graph.onFailure;
       if (policy !== 'continue' && !stopping) stopping = { policy, reason: `step ${node.id} ${state.status}: ${state.error ?? ''}`.trim() };
     }
@@ -86,28 +101,46 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
     await phases.ended(node);
   };
 
-  for (;;) {
-    if (!stopping && !signal.aborted) {
-      for (const node of graph.nodes) {
-        if (running.size >= limit) break;
-        if (states.has(node.id) || running.has(node.id)) continue;
-        if (!node.needs.every((d) => states.has(d))) continue;
-        const p = execute(node).finally(() => running.delete(node.id));
-        running.set(node.id, p);
+  const drive = async (nodes: readonly IrNode[], halted: () => boolean): Promise<void> => {
+    for (;;) {
+      if (!halted()) {
+        for (const node of nodes) {
+          if (running.size >= limit) break;
+          if (states.has(node.id) || running.has(node.id)) continue;
+          if (!node.needs.every((d) => states.has(d))) continue;
+          const p = execute(node).finally(() => running.delete(node.id));
+          running.set(node.id, p);
+        }
       }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
     }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
+  };
+
+  let status: RunStatus = options.phasesEnded?.status ?? 'succeeded';
+  if (!options.phasesEnded) {
+    runner.recordRun?.('running', []);
+    await drive(graph.nodes.filter((n) => !n.finally), () => !!stopping || signal.aborted);
+    if (signal.aborted) status = 'interrupted';
+    else if (stopping?.policy === 'rollback') {
+      const outcome = await rollBack({ graph, runner, events, clock, signal, completion: [...completion], reason: stopping.reason });
+      status = outcome === 'failed' ? 'failed' : 'rolled-back';
+    } else if (stopping) status = 'failed';
+  }
+  // An interrupted run is not over (it is resumable): cleanup now would destroy what the resume
+  // needs, so finally steps run when the resumed run's phases end. See docs/format-reference.md.
+  const finals = graph.nodes.filter((n) => n.finally);
+  if (finals.length && status !== 'interrupted') {
+    const failed = failedSoFar();
+    runner.recordRun?.(status, failed);
+    await phases.begin('finally', { runStatus: status, failed });
+    await drive(finals, () => signal.aborted);
+    if (signal.aborted) status = 'interrupted';
+    else if (finallyFailed) status = 'failed';
   }
 
   const notStarted = graph.nodes.filter((n) => !states.has(n.id)).map((n) => n.id);
-  const failed = [...states].filter(([, s]) => s.status === 'failed' || s.status === 'timed-out').map(([id]) => id);
-  let status: RunStatus = 'succeeded';
-  if (signal.aborted) status = 'interrupted';
-  else if (stopping?.policy === 'rollback') {
-    const outcome = await rollBack({ graph, runner, events, clock, signal, completion: [...completion], reason: stopping.reason });
-    status = outcome === 'failed' ? 'failed' : 'rolled-back';
-  } else if (stopping) status = 'failed';
+  const failed = failedSoFar();
   return { status, steps: states, recoveredAtMs, failed, notStarted };
 }
 
@@ -172,6 +205,12 @@ class PhaseTracker {
     if (this.startedAt.has(node.phase)) return;
     this.startedAt.set(node.phase, this.clock.now());
     await this.events.emit('phase:start', { phaseId: node.phase });
+  }
+
+  /** Starts a phase before its first step: `finally` is journaled with the outcome it runs after. */
+  async begin(phaseId: string, extra: { runStatus: RunStatus; failed: string[] }): Promise<void> {
+    this.startedAt.set(phaseId, this.clock.now());
+    await this.events.emit('phase:start', { phaseId, ...extra });
   }
 
   async ended(node: IrNode): Promise<void> {

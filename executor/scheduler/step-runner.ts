@@ -25,4 +25,9 @@ export interface StepRunner {
   compensate(node: IrNode, body: IrBody, signal: AbortSignal): Promise<void>;
   /** Makes a finished step's status and outputs visible to later expressions. */
   record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>): void;
+  /**
+   * Makes the run's outcome so far visible as `run.status` (`running`, then the phases' outcome
+   * in `finally`) and the steps that failed or timed out so far as `run.failed`.
+   */
+  recordRun?(status: string, failed: readonly string[]): void;
 }

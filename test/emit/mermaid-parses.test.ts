@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +33,29 @@ describe('generated Mermaid diagrams', () => {
 
   it.each(diagrams)('$page parses with mermaid', async ({ text }) => {
     await expect(mermaid.parse(text)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+  });
+
+  it('a runbook with finally: its subgraph and dotted "always" link parse', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-mermaid-finally-'));
+    try {
+      mkdirSync(join(dir, 'runbooks'));
+      writeFileSync(join(dir, 'runbooks', 'fin.yaml'), `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: fin, owner: "@acme/sre" }
+spec:
+  phases:
+    - id: work
+      steps: [{ id: restore, run: echo restore, estimate: 1m }]
+  finally:
+    - { id: cleanup, run: echo cleanup, if: "{{eq steps.restore.status 'succeeded'}}" }
+    - { id: report, run: echo report }
+`);
+      const [text] = docsEmitter.emit(compileTree(dir)).flatMap((f) => [...f.content.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]));
+      expect(text).toContain('p_work -. always .-> p_finally');
+      await expect(mermaid.parse(text)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the parser does reject a broken diagram (the check can fail)', async () => {

@@ -18,6 +18,7 @@ export function renderMermaid(graph: IrGraph): string {
   graph.phases.forEach((phase, i) => lines.push(...subgraph(phase, i, byPhase.get(phase.id) ?? [])));
   const edges = graphEdges(graph);
   lines.push(...edges.map((e) => `  ${e.from} --> ${e.to}`));
+  lines.push(...finallyEdge(graph));
   lines.push(...styles(graph, edges));
   return lines.join('\n');
 }
@@ -127,6 +128,16 @@ function graphEdges(graph: IrGraph): Edge[] {
     }
   }
   return edges;
+}
+
+/**
+ * `finally` has no barrier edge in the IR (it runs however the phases end): a dotted "always"
+ * link from the last phase says so. Drawn after the other links, so `linkStyle` indices hold.
+ */
+function finallyEdge(graph: IrGraph): string[] {
+  const i = graph.phases.findIndex((p) => p.finally);
+  if (i <= 0) return [];
+  return [`  ${phaseId(graph.phases[i - 1].id)} -. always .-> ${phaseId(graph.phases[i].id)}`];
 }
 
 function criticalPairs(path: readonly string[]): Set<string> {

@@ -15,6 +15,7 @@ export function phaseSections(ctx: GraphPageContext, graph: IrGraph): RootConten
   return graph.phases.flatMap((phase, i) => [
     heading(2, `Phase ${i + 1}: ${phase.title}`, phase.budgetMs !== undefined ? ` (budget ${formatDuration(phase.budgetMs)})` : ''),
     paragraph(inlineCode(phase.id), ' · ', phaseOrder(phase)),
+    ...(phase.finally ? [paragraph('Runs after the phases end, whatever the outcome (after any rollback); ', inlineCode('run.status'), ' is their outcome. A failing step here fails the run but does not stop the others; nothing here is rolled back.')] : []),
     ...markdownBlocks(phase.description),
     ...phase.steps.flatMap((id) => {
       const node = nodes.get(id);
