@@ -10,6 +10,9 @@
 set -euo pipefail
 runs="${1:-5}"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+# The clone lives in a temp dir without ../shared next to it: point .ci/run at this checkout's
+# vendored test tools (moto) instead.
+if [ -z "${RUNBOOK_VENDOR_DIR:-}" ] && [ -d "$repo/../shared/vendor" ]; then export RUNBOOK_VENDOR_DIR="$(cd "$repo/../shared/vendor" && pwd)"; fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/runbook-ci-stress-XXXXXX")"
 hog_pid=""
 

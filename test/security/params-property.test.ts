@@ -210,8 +210,11 @@ describe('every parameter position of every action', () => {
       spec: {
         ...specBase,
         phases: [{ id: 'direct', parallel: true, steps }],
-        // `finally` joins here once the format has it (spec.finally is not in this tree's schema).
-        ...(finallySupported ? { finally: steps.filter((st) => (st as { id: string }).id.startsWith('d-')).map((st) => ({ ...(st as object), id: `f${(st as { id: string }).id}` })) } : {}),
+        // The same positions in `finally` (whose steps take no onFailure: a failing one never stops the others).
+        ...(finallySupported ? { finally: steps.filter((st) => (st as { id: string }).id.startsWith('d-')).map((st) => {
+          const { onFailure: _f, ...rest } = st as { id: string; onFailure?: string };
+          return { ...rest, id: `f${rest.id}` };
+        }) } : {}),
       },
     }));
     // The rollback runbooks run nested in one run (one CLI start instead of one per action).

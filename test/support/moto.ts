@@ -28,8 +28,14 @@ const PYTHON = process.env.RUNBOOK_MOTO_PYTHON ?? '/usr/bin/python3';
 /** What moto.server imports (Debian packages python3-<name>, see .ci/run). */
 const MODULES = ['boto3', 'botocore', 'werkzeug', 'responses', 'xmltodict', 'jinja2', 'cryptography', 'yaml', 'requests', 'flask', 'flask_cors', 'dateutil'];
 
-/** The vendored tarball: `shared/vendor` next to the repository (or next to a worktree's parent). */
+/**
+ * The vendored tarball: in `RUNBOOK_VENDOR_DIR` when set (.ci/run and the stress script set it,
+ * since a clone elsewhere has no `shared/` next to it), else `shared/vendor` next to the
+ * repository (or next to a worktree's parent).
+ */
 export function findMotoTarball(from = join(import.meta.dirname, '..', '..')): string | undefined {
+  const given = process.env.RUNBOOK_VENDOR_DIR && join(process.env.RUNBOOK_VENDOR_DIR, `moto-${VERSION}.tar.gz`);
+  if (given && existsSync(given)) return given;
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     const candidate = join(dir, 'shared', 'vendor', `moto-${VERSION}.tar.gz`);
     if (existsSync(candidate)) return candidate;
