@@ -1,4 +1,5 @@
 import { canonicalJson, sha256 } from './canonical-json.js';
+import { childName } from './child-runbook.js';
 import type { IrGraph } from './types.js';
 
 /**
@@ -28,8 +29,8 @@ export function childGraphHashes(graph: IrGraph, lookup: (name: string) => IrGra
   const out: Record<string, string> = {};
   const visit = (g: IrGraph): void => {
     for (const n of g.nodes) {
-      const name = n.uses === 'runbook' ? (n.with as { runbook?: unknown }).runbook : undefined;
-      if (typeof name !== 'string' || name === graph.name || Object.hasOwn(out, name)) continue;
+      const name = childName(n);
+      if (name === undefined || name === graph.name || Object.hasOwn(out, name)) continue;
       const child = lookup(name);
       if (!child) continue;
       out[name] = child.planHash;

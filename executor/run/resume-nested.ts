@@ -1,3 +1,4 @@
+import { childName } from '../../ir/child-runbook.js';
 import type { IrGraph, IrNode } from '../../ir/types.js';
 import type { StepStatus } from '../core/events.js';
 import { loadGraph } from './load-graph.js';
@@ -32,12 +33,6 @@ export function nestedRestored(restored: Restored | undefined, runbook: string):
  */
 export function calledOnce(graph: IrGraph, runbook: string): boolean {
   return graph.nodes.filter((n) => childName(n) === runbook).length === 1;
-}
-
-/** The runbook a `uses: runbook` step calls (a literal name, as the compiler requires). */
-export function childName(node: IrNode): string | undefined {
-  const name = node.uses === 'runbook' ? (node.with as { runbook?: unknown }).runbook : undefined;
-  return typeof name === 'string' ? name : undefined;
 }
 
 /**

@@ -8,7 +8,8 @@ import { verifyRecords } from '../audit/verify.js';
 import { RunRefused } from '../core/errors.js';
 import type { RunEvents, RunStatus, StepStatus } from '../core/events.js';
 import { loadGraph } from './load-graph.js';
-import { calledOnce, childName, nodeAt } from './resume-nested.js';
+import { childName } from '../../ir/child-runbook.js';
+import { calledOnce, nodeAt } from './resume-nested.js';
 import type { ResumeState } from './resume-state.js';
 
 export type Decision = 'rerun' | 'skip' | 'abort';

@@ -1,3 +1,4 @@
+import { childName } from '../../ir/child-runbook.js';
 import type { IrGraph } from '../../ir/types.js';
 import { RunRefused } from '../core/errors.js';
 import type { EventSink, RunEvents, RunEventType } from '../core/events.js';
@@ -14,8 +15,8 @@ export function reachableGraphs(root: string, graph: IrGraph): Map<string, IrGra
   const out = new Map<string, IrGraph>([[graph.name, graph]]);
   const visit = (g: IrGraph, depth: number): void => {
     for (const n of g.nodes) {
-      const name = n.uses === 'runbook' ? (n.with as { runbook?: unknown }).runbook : undefined;
-      if (typeof name !== 'string' || out.has(name)) continue;
+      const name = childName(n);
+      if (name === undefined || out.has(name)) continue;
       if (depth >= maxSubgraphDepth) throw new RunRefused(`runbooks nest deeper than ${maxSubgraphDepth} levels at ${g.name} → ${name}`);
       const child = loadGraph(root, name);
       out.set(name, child);
