@@ -1,6 +1,7 @@
 import { RunRefused } from '../core/errors.js';
 import { readAuditFile } from './file-sink.js';
 import { createPgSink, readAuditRows } from './pg-sink.js';
+import type { AuditRecord } from './record.js';
 import { verifyRecords } from './verify.js';
 
 /** What `runbook audit sync` did. */
@@ -31,12 +32,22 @@ export async function syncAuditDb(path: string, url: string): Promise<SyncResult
     const h = stored.get(r.seq);
     if (h !== undefined && h !== r.hash) throw new RunRefused(`record ${r.seq} of run ${runId} differs between the file and the audit database; nothing was copied`, 'run `runbook audit verify` on both copies');
   }
-  const missing = file.records.filter((r) => !stored.has(r.seq));
+  const inserted = await insertMissing(url, file.records, stored);
+  return { runId, records: file.records.length, present: file.records.length - inserted, inserted };
+}
+
+/**
+ * Inserts the records whose seq the database does not hold (`stored`: seq → hash, already
+ * compared with the records by the caller), in batches; returns how many.
+ */
+export async function insertMissing(url: string, records: readonly AuditRecord[], stored: ReadonlyMap<number, string>): Promise<number> {
+  const missing = records.filter((r) => !stored.has(r.seq));
+  if (missing.length === 0) return 0;
   const sink = createPgSink({ url });
   try {
     for (let i = 0; i < missing.length; i += 500) await sink.write(missing.slice(i, i + 500));
   } finally {
     await sink.close();
   }
-  return { runId, records: file.records.length, present: file.records.length - missing.length, inserted: missing.length };
+  return missing.length;
 }

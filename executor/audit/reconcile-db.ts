@@ -1,6 +1,6 @@
 import { RunRefused } from '../core/errors.js';
 import { createFileSink, readAuditFile } from './file-sink.js';
-import { syncAuditDb } from './db-sync.js';
+import { insertMissing } from './db-sync.js';
 import { readAuditRows } from './pg-sink.js';
 import { verifyRecords } from './verify.js';
 
@@ -29,6 +29,9 @@ export async function reconcileWithDb(path: string, url: string): Promise<Reconc
   const file = await readAuditFile(path);
   const runId = file.records[0]?.runId;
   if (!runId) return { appended: 0, backfilled: 0 };
+  // A damaged journal is never copied into the tamper-resistant store.
+  const own = verifyRecords(file.records, { lines: file.lines, problems: file.problems, lineCount: file.lineCount, requireComplete: false });
+  if (!own.ok) throw new RunRefused(`the audit log of ${runId} does not verify: ${own.firstBad?.reason}; nothing was copied`, 'a tampered journal cannot be resumed; investigate with `runbook audit verify`');
   const rows = await readRows(url, runId);
   const bySeq = new Map(file.records.map((r) => [r.seq, r.hash]));
   for (const row of rows) {
@@ -52,8 +55,9 @@ export async function reconcileWithDb(path: string, url: string): Promise<Reconc
       await sink.close?.();
     }
   }
-  const synced = await syncAuditDb(path, url);
-  return { appended: extra.length, backfilled: synced.inserted };
+  // The file verified and the database's rows were compared with it above: only insert now.
+  const backfilled = await insertMissing(url, file.records, new Map(rows.map((r) => [r.seq, r.hash])));
+  return { appended: extra.length, backfilled };
 }
 
 /** The database's rows, or a refusal that names no URL (it may hold a password). */
