@@ -18,6 +18,8 @@ export interface MotoServer {
   reset(): Promise<void>;
   /** The tail of moto's own output (its tracebacks explain an HTTP 500): for assertion messages. */
   log(): string;
+  /** How many requests moto has answered so far (one access-log line each): to wait for a poll. */
+  requests(): number;
   /** Stops the server and removes its temp dir; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -119,8 +121,15 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   const env = { ...process.env, PYTHONPATH: [py.path, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONDONTWRITEBYTECODE: '1' };
   const child = spawn(PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  // Keep only the tail: moto logs one line per request.
-  const keep = (d: Buffer) => (log = (log + d.toString()).slice(-8_000));
+  let requests = 0;
+  let partial = '';
+  // Keep only the tail: moto logs one line per request (werkzeug's access log: `"POST / HTTP/1.1" 200 -`).
+  const keep = (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    requests += lines.filter((l) => / HTTP\/1\.[01]" \d{3} /.test(l)).length;
+    log = (log + d.toString()).slice(-8_000);
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -156,6 +165,7 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
       if (!r.ok) throw new Error(`moto reset answered ${r.status}`);
     },
     log: () => log,
+    requests: () => requests,
     stop,
   };
 }
