@@ -24,7 +24,7 @@ export interface StepRunner {
   /** Runs a completed step's compensation (`rollback:` body). */
   compensate(node: IrNode, body: IrBody, signal: AbortSignal): Promise<void>;
   /** Makes a finished step's status and outputs visible to later expressions. */
-  record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>): void;
+  record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>, error?: string): void;
   /**
    * Makes the run's outcome so far visible as `run.status` (`running`, then the phases' outcome
    * in `finally`) and the steps that failed or timed out so far as `run.failed`.
