@@ -38,7 +38,7 @@ export function lowerBackupPlan(doc: LoadedDoc, plan: BackupPlanDocData): Runboo
     metadata: { ...metadata, title: metadata.title ?? `Backup plan ${metadata.name}`, tags: [...(metadata.tags ?? []), 'backup'] },
     spec: {
       ...(spec.objectives ? { objectives: spec.objectives } : {}),
-      inputs: {},
+      inputs: { ...(spec.inputs ?? {}) },
       secrets: [...(spec.secrets ?? [])],
       concurrency: `backup-${metadata.name}`,
       onFailure: 'abort',
@@ -50,6 +50,7 @@ export function lowerBackupPlan(doc: LoadedDoc, plan: BackupPlanDocData): Runboo
   map.set('', doc.map.range(''));
   for (const key of ['metadata', 'spec', 'apiVersion', 'kind']) map.set(`/${key}`, doc.map.range(`/${key}`));
   map.set('/metadata/name', doc.map.range('/metadata/name'));
+  for (const name of Object.keys(spec.inputs ?? {})) map.set(`/spec/inputs/${name}`, doc.map.range(`/spec/inputs/${name}`));
   phases.forEach((p, pi) => p.steps.forEach((s, si) => mapStep(map, doc, `/spec/phases/${pi}/steps/${si}`, s)));
   fin.forEach((s, i) => mapStep(map, doc, `/spec/finally/${i}`, s));
   const lowered: LoadedDoc = { file: doc.file, format: doc.format, kind: 'Runbook', data: data as unknown as Record<string, unknown>, map };
