@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileFiles } from '../../compiler/compile.js';
+import { isTruthy } from '../../executor/render/expressions.js';
 import type { IrGraph, IrNode } from '../../ir/types.js';
 
 /**
@@ -101,6 +102,14 @@ describe('BackupPlan lowering', () => {
     expect(node(g, 'prune-orders-db').phase).toBe('prune');
     expect(node(g, 'prune-orders-db').needs.sort()).toEqual(['check-orders-db-no-null-ids', 'check-orders-db-orders-present']);
     expect(node(g, 'prune-orders-db').finally).toBeUndefined();
+  });
+
+  it('the cleanup guard is true for every status of a restore that started, false otherwise', () => {
+    const guard = node(compile(rdsPlan), 'delete-orders-db-restore').if!;
+    const runs = (status?: string) => isTruthy(guard, { steps: status === undefined ? {} : { 'restore-orders-db': { status, outputs: {} } } });
+    expect(['succeeded', 'failed', 'timed-out', 'cancelled'].filter((s) => runs(s))).toEqual(['succeeded', 'failed', 'timed-out', 'cancelled']);
+    // Never started (the run stopped at the snapshot) or skipped by `if:`: nothing to delete.
+    expect([runs(undefined), runs(''), runs('skipped')]).toEqual([false, false, false]);
   });
 
   it('finally steps point back into the plan file (verify for the cleanup, notify for the report)', () => {
