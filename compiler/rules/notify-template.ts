@@ -1,11 +1,11 @@
 import { hasTemplate } from '../expressions/parse-template.js';
+import { reportVars } from '../graph/lower-backup-plan.js';
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import { joinPointer } from '../load/source-map.js';
 import type { TemplateDocData } from '../model/specs.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import type { Rule, RuleContext } from './rule.js';
 import { automaticRoots } from './template-variables.js';
-import { reportVars } from '../graph/lower-backup-plan.js';
 
 /** What a `notify` step (or a BackupPlan's `spec.notify`) says, as far as this rule reads it. */
 interface NotifyWith {

@@ -23,7 +23,7 @@ export interface StepRunner {
   attempt(node: IrNode, attempt: number, signal: AbortSignal): Promise<AttemptResult>;
   /** Runs a completed step's compensation (`rollback:` body). */
   compensate(node: IrNode, body: IrBody, signal: AbortSignal): Promise<void>;
-  /** Makes a finished step's status and outputs visible to later expressions. */
+  /** Makes a finished step's status, outputs and error (`steps.X.error`) visible to later expressions. */
   record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>, error?: string): void;
   /**
    * Makes the run's outcome so far visible as `run.status` (`running`, then the phases' outcome
