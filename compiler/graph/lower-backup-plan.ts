@@ -15,7 +15,11 @@ interface Lowered {
 }
 
 /**
- * Lowers a BackupPlan into a Runbook graph: back up → copy → verify → prune → notify. The result
+ * Lowers a BackupPlan into a Runbook graph: back up → copy → verify → prune, then `finally`:
+ * drop each scratch database / delete each verification instance, then the report. Under
+ * `onFailure: abort` a failed backup, copy or check stops the phases, so prune (which deletes old
+ * backups) runs only when every backup of this run exists and verified; the cleanup and the
+ * report run whatever the outcome (docs/format-reference.md, "BackupPlan lowering"). The result
  * is compiled and checked like any runbook; its source map points into the plan's file.
  */
 export function lowerBackupPlan(doc: LoadedDoc, plan: BackupPlanDocData): RunbookUnit {
@@ -25,33 +29,39 @@ export function lowerBackupPlan(doc: LoadedDoc, plan: BackupPlanDocData): Runboo
     { phase: { id: 'copy', title: 'Copy to other regions', parallel: true }, steps: copySteps(plan) },
     { phase: { id: 'verify', title: 'Verify by restoring', parallel: true }, steps: spec.verify ? spec.targets.flatMap((t, i) => verifySteps(plan, t, i)) : [] },
     { phase: { id: 'prune', title: 'Apply retention', parallel: true }, steps: spec.retention?.hot ? spec.targets.map((t, i) => pruneStep(plan, t, i)) : [] },
-    { phase: { id: 'report', title: 'Report' }, steps: spec.notify ? [notifyStep(plan)] : [] },
   ].filter((p) => p.steps.length > 0);
+  const cleanup = spec.verify ? spec.targets.map((t) => cleanupStep(plan, t)) : [];
+  const fin = [...cleanup, ...(spec.notify ? [notifyStep(plan)] : [])];
   const data: RunbookDocData = {
     apiVersion: plan.apiVersion,
     kind: 'Runbook',
     metadata: { ...metadata, title: metadata.title ?? `Backup plan ${metadata.name}`, tags: [...(metadata.tags ?? []), 'backup'] },
     spec: {
       ...(spec.objectives ? { objectives: spec.objectives } : {}),
-      inputs: {},
+      inputs: { ...(spec.inputs ?? {}) },
       secrets: [...(spec.secrets ?? [])],
       concurrency: `backup-${metadata.name}`,
       onFailure: 'abort',
       phases: phases.map((p) => ({ ...p.phase, steps: p.steps.map((s) => s.step) })),
+      ...(fin.length ? { finally: fin.map((s) => s.step) } : {}),
     },
   };
   const map = new SourceMap(doc.file);
   map.set('', doc.map.range(''));
   for (const key of ['metadata', 'spec', 'apiVersion', 'kind']) map.set(`/${key}`, doc.map.range(`/${key}`));
   map.set('/metadata/name', doc.map.range('/metadata/name'));
-  phases.forEach((p, pi) => p.steps.forEach((s, si) => {
-    const base = `/spec/phases/${pi}/steps/${si}`;
-    map.set(base, doc.map.range(s.origin));
-    map.set(`${base}/id`, doc.map.range(s.origin));
-    for (const [field, origin] of Object.entries(s.fields ?? {})) map.set(`${base}${field}`, doc.map.range(origin));
-  }));
+  for (const name of Object.keys(spec.inputs ?? {})) map.set(`/spec/inputs/${name}`, doc.map.range(`/spec/inputs/${name}`));
+  phases.forEach((p, pi) => p.steps.forEach((s, si) => mapStep(map, doc, `/spec/phases/${pi}/steps/${si}`, s)));
+  fin.forEach((s, i) => mapStep(map, doc, `/spec/finally/${i}`, s));
   const lowered: LoadedDoc = { file: doc.file, format: doc.format, kind: 'Runbook', data: data as unknown as Record<string, unknown>, map };
   return { doc: lowered, data, deps: resolveDependencies(data.spec), loweredFrom: doc };
+}
+
+/** A lowered step's pointers (and the sub-pointers it names) point at its origin in the plan. */
+function mapStep(map: SourceMap, doc: LoadedDoc, base: string, s: Lowered): void {
+  map.set(base, doc.map.range(s.origin));
+  map.set(`${base}/id`, doc.map.range(s.origin));
+  for (const [field, origin] of Object.entries(s.fields ?? {})) map.set(`${base}${field}`, doc.map.range(origin));
 }
 
 const region = (t: BackupTargetSpec) => (t.region ? { region: t.region } : {});
@@ -125,7 +135,6 @@ function verifySteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): L
       ...(c.expect ? { assert: [c.expect] } : {}), timeout: '5m', estimate: '30s',
     },
   }));
-  const last = checks.length ? checks.map((c) => c.step.id) : [`restore-${t.id}`];
   if (t.type === 'postgres') {
     const script = postgresScripts[t.method ?? 'pg_dump'];
     return [
@@ -138,30 +147,19 @@ function verifySteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): L
         },
       },
       ...checks,
-      {
-        origin: '/spec/verify',
-        step: { id: `cleanup-${t.id}`, title: `Drop the scratch database of ${t.id}`, needs: last, run: script.cleanup,
-          env: { DATABASE_URL: t.url ?? '', SCRATCH_DB: verify.scratchDatabase ?? `${t.id}_verify` }, timeout: '10m', estimate: '1m' },
-      },
     ];
   }
-  const tempId = `${t.id}-verify-{{run.id}}`;
   return [
     {
       origin: '/spec/verify',
       step: {
         id: `restore-${t.id}`, title: `Restore ${t.id} snapshot to a temporary instance`, uses: 'aws.rds.restore-db-instance-from-snapshot',
-        with: { ...region(t), dbInstanceIdentifier: tempId, dbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
+        with: { ...region(t), dbInstanceIdentifier: verifyInstanceId(t), dbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
           ...(verify.instanceClass ? { dbInstanceClass: verify.instanceClass } : {}), wait: true },
         outputs: { endpoint: '{{result.endpoint}}' }, timeout: verify.timeout ?? '1h', estimate: '25m',
       },
     },
     ...checks,
-    {
-      origin: '/spec/verify',
-      step: { id: `delete-${t.id}-restore`, title: `Delete the temporary instance of ${t.id}`, uses: 'aws.rds.delete-db-instance', needs: last,
-        with: { ...region(t), dbInstanceIdentifier: tempId, skipFinalSnapshot: true }, timeout: '30m', estimate: '10m' },
-    },
   ];
 }
 
@@ -180,11 +178,70 @@ function pruneStep(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Low
   };
 }
 
+/** The temporary instance a verification restores to (and `finally` deletes). */
+const verifyInstanceId = (t: BackupTargetSpec) => `${t.id}-verify-{{run.id}}`;
+
+/**
+ * The restore of target `t` started (any status but skipped or never run): a restore that failed
+ * or timed out halfway may still have created the database or instance, so it is cleaned up too.
+ */
+const restoreStarted = (t: BackupTargetSpec) => `{{and steps.restore-${t.id}.status (ne steps.restore-${t.id}.status 'skipped')}}`;
+
+/**
+ * `finally`: drop the scratch database (DROP DATABASE IF EXISTS) or delete the temporary instance
+ * (delete-db-instance treats an absent instance as done), so the cleanup is idempotent.
+ */
+function cleanupStep(plan: BackupPlanDocData, t: BackupTargetSpec): Lowered {
+  const verify = plan.spec.verify!;
+  if (t.type === 'postgres') {
+    const script = postgresScripts[t.method ?? 'pg_dump'];
+    return {
+      origin: '/spec/verify',
+      step: {
+        id: `cleanup-${t.id}`, title: `Drop the scratch database of ${t.id}`, if: restoreStarted(t), run: script.cleanup,
+        env: { DATABASE_URL: t.url ?? '', SCRATCH_DB: verify.scratchDatabase ?? `${t.id}_verify` }, timeout: '10m', estimate: '1m', idempotent: true,
+      },
+    };
+  }
+  return {
+    origin: '/spec/verify',
+    step: {
+      id: `delete-${t.id}-restore`, title: `Delete the temporary instance of ${t.id}`, if: restoreStarted(t), uses: 'aws.rds.delete-db-instance',
+      with: { ...region(t), dbInstanceIdentifier: verifyInstanceId(t), skipFinalSnapshot: true }, timeout: '30m', estimate: '10m',
+    },
+  };
+}
+
+/**
+ * The report, last in `finally`: it runs whatever the outcome, after the cleanup (so a failed
+ * cleanup is reported too). Besides the plan's own `vars` it gets the report variables below.
+ */
 function notifyStep(plan: BackupPlanDocData): Lowered {
   const n = plan.spec.notify!;
   return {
     origin: '/spec/notify',
     fields: { '/with/template': '/spec/notify/template' },
-    step: { id: 'notify', title: 'Send the backup report', uses: 'notify', with: { ...n }, timeout: '5m', estimate: '10s' },
+    step: {
+      id: 'notify', title: 'Send the backup report', uses: 'notify',
+      with: { ...n, vars: { ...reportVars(plan), ...(n.vars ?? {}) } }, timeout: '5m', estimate: '10s',
+    },
+  };
+}
+
+/**
+ * The variables every BackupPlan report gets (a plan's own `notify.vars` override them): `status`
+ * (run.status), `failed` (run.failed), `results` (every step that ran so far, by id, with its
+ * `status` and `error`: the Template says which step or check failed and why), what was taken
+ * and where it was copied.
+ */
+export function reportVars(plan: BackupPlanDocData): Record<string, unknown> {
+  const { targets, copyTo } = plan.spec;
+  const made = targets.map((t) => (t.type === 'postgres' ? `{{steps.backup-${t.id}.outputs.path}}` : `{{steps.snapshot-${t.id}.outputs.snapshot}}`));
+  return {
+    status: '{{run.status}}',
+    failed: '{{run.failed}}',
+    results: '{{steps}}',
+    snapshot_id: made.join(', '),
+    ...(copyTo?.length ? { copied_to: copyTo.map((c) => c.region).join(', ') } : {}),
   };
 }

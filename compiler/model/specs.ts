@@ -155,6 +155,8 @@ export interface BackupPlanSpec {
   schedule: string;
   tier?: string;
   objectives?: { rpo?: string; rto?: string };
+  /** Run inputs, as a Runbook's (a scheduled run takes their defaults). */
+  inputs?: Record<string, InputSpec>;
   targets: BackupTargetSpec[];
   retention?: { hot?: string; cold?: string; archive?: string };
   copyTo?: { region: string; kmsKeyId?: string }[];

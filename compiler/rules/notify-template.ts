@@ -1,4 +1,5 @@
 import { hasTemplate } from '../expressions/parse-template.js';
+import { reportVars } from '../graph/lower-backup-plan.js';
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import { joinPointer } from '../load/source-map.js';
 import type { TemplateDocData } from '../model/specs.js';
@@ -32,14 +33,15 @@ export const notifyTemplateRule: Rule = {
     }
     for (const plan of ctx.backupPlans) {
       const notify = plan.data.spec.notify;
-      // The lowered notify step passes `spec.notify` through as its `with`, vars included.
-      if (notify) checkNotify(ctx, plan.doc, '/spec/notify', notify);
+      // The lowered notify step passes `spec.notify` through as its `with`, vars included, plus
+      // the report variables the lowering supplies (status, failed, results…).
+      if (notify) checkNotify(ctx, plan.doc, '/spec/notify', notify, Object.keys(reportVars(plan.data)));
     }
     for (const { doc, data } of ctx.templates.values()) checkAudiences(ctx, doc, '/audience', data.audience);
   },
 };
 
-function checkNotify(ctx: RuleContext, doc: LoadedDoc, pointer: string, w: NotifyWith): void {
+function checkNotify(ctx: RuleContext, doc: LoadedDoc, pointer: string, w: NotifyWith, provided: readonly string[] = []): void {
   checkAudiences(ctx, doc, joinPointer(pointer, 'audience'), w.audience);
   const name = w.template;
   if (typeof name !== 'string' || hasTemplate(name)) return;
@@ -52,14 +54,14 @@ function checkNotify(ctx: RuleContext, doc: LoadedDoc, pointer: string, w: Notif
       suggestion ? { hint: `did you mean "${suggestion}"?` } : {});
     return;
   }
-  checkVariables(ctx, doc, pointer, name, found.data, w.vars);
+  checkVariables(ctx, doc, pointer, name, found.data, w.vars, provided);
 }
 
-function checkVariables(ctx: RuleContext, doc: LoadedDoc, pointer: string, name: string, tpl: TemplateDocData, vars: unknown): void {
+function checkVariables(ctx: RuleContext, doc: LoadedDoc, pointer: string, name: string, tpl: TemplateDocData, vars: unknown, provided: readonly string[]): void {
   const declared = tpl.variables ?? {};
   const supplied = isObject(vars) ? vars : {};
   const missing = Object.entries(declared)
-    .filter(([key, spec]) => spec?.required === true && !Object.hasOwn(supplied, key) && !automaticRoots.includes(key))
+    .filter(([key, spec]) => spec?.required === true && !Object.hasOwn(supplied, key) && !automaticRoots.includes(key) && !provided.includes(key))
     .map(([key]) => key);
   if (missing.length > 0) {
     // Point at `vars` when present, else at the template name that demands them.

@@ -4,7 +4,7 @@ import { createHandlebars, isFalseRendering, textCompileOptions } from '../../ir
 export interface ExpressionContext {
   readonly inputs: Record<string, unknown>;
   readonly secrets: Record<string, string>;
-  readonly steps: Record<string, { outputs: Record<string, unknown>; status: string }>;
+  readonly steps: Record<string, { outputs: Record<string, unknown>; status: string; error?: string }>;
   readonly run: Record<string, unknown>;
   readonly [extra: string]: unknown;
 }

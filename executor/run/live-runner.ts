@@ -30,7 +30,7 @@ export interface LiveRunnerOptions {
  */
 export class LiveRunner implements StepRunner {
   readonly dryRun: boolean;
-  private readonly steps: Record<string, { outputs: Record<string, unknown>; status: string }> = {};
+  private readonly steps: Record<string, { outputs: Record<string, unknown>; status: string; error: string }> = {};
   private readonly context: Record<string, unknown>;
   /** `run.*` in expressions: the run's info plus `status`, which changes as the run goes. */
   private readonly runState: Record<string, unknown>;
@@ -85,8 +85,9 @@ export class LiveRunner implements StepRunner {
     await this.invoke(node, body, renderParams(this.o.actions, body.uses, body.with, this.context), 1, signal);
   }
 
-  record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>): void {
-    this.steps[node.id] = { status, outputs };
+  /** `steps.X.error` is the failure message (masked), empty when the step did not fail. */
+  record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>, error?: string): void {
+    this.steps[node.id] = { status, outputs, error: error ? this.o.masker.mask(error) : '' };
   }
 
   recordRun(status: string, failed: readonly string[]): void {

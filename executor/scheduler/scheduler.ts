@@ -74,7 +74,7 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
 
   const finish = (node: IrNode, state: StepState) => {
     states.set(node.id, state);
-    runner.record(node, state.status, state.outputs);
+    runner.record(node, state.status, state.outputs, state.error);
     if (state.status === 'succeeded') completion.push(node.id);
     if (node.recovery && state.status === 'succeeded') recoveredAtMs = state.endedAt - started;
     if (node.finally) {

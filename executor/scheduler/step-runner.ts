@@ -23,8 +23,8 @@ export interface StepRunner {
   attempt(node: IrNode, attempt: number, signal: AbortSignal): Promise<AttemptResult>;
   /** Runs a completed step's compensation (`rollback:` body). */
   compensate(node: IrNode, body: IrBody, signal: AbortSignal): Promise<void>;
-  /** Makes a finished step's status and outputs visible to later expressions. */
-  record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>): void;
+  /** Makes a finished step's status, outputs and error (`steps.X.error`) visible to later expressions. */
+  record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>, error?: string): void;
   /**
    * Makes the run's outcome so far visible as `run.status` (`running`, then the phases' outcome
    * in `finally`) and the steps that failed or timed out so far as `run.failed`.

@@ -1,6 +1,6 @@
 import type { IrGraph } from '../../../ir/types.js';
 import type { Emitter } from '../emitter.js';
-import { dispatchEnv, dryRunInput } from './dispatch-inputs.js';
+import { dispatchEnv, dispatchInputs } from './dispatch-inputs.js';
 import { runJob, secretsEnv } from './job-steps.js';
 import { runSecrets } from './run-secrets.js';
 import { runPermissions } from './runbook-workflow.js';
@@ -14,8 +14,9 @@ export function backupWorkflowPath(name: string): string {
 }
 
 /**
- * One scheduled workflow per BackupPlan (its cron, UTC as in GitHub), runnable by hand too with a
- * `dry_run` input. A scheduled run has no inputs, so `RUNBOOK_DRY_RUN` is empty there: not a dry run.
+ * One scheduled workflow per BackupPlan (its cron, UTC as in GitHub), runnable by hand too with
+ * the plan's inputs and a `dry_run` input. A scheduled run has no inputs, so `RUNBOOK_DRY_RUN` is
+ * empty there (not a dry run) and each plan input takes its default.
  */
 export const backupWorkflowEmitter: Emitter = {
   id: 'workflows-backup',
@@ -36,7 +37,8 @@ function backupWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<stri
     name: `backup ${graph.name}`,
     on: {
       schedule: [{ cron: literal(graph.schedule ?? '') }],
-      workflow_dispatch: { inputs: { dry_run: dryRunInput() } },
+      // A backup is never a drill: no `drill` input.
+      workflow_dispatch: { inputs: Object.fromEntries(Object.entries(dispatchInputs(graph)).filter(([name]) => name !== 'drill')) },
     },
     permissions: { ...runPermissions },
     concurrency: { group: data(graph.concurrency ?? `backup-${graph.name}`), 'cancel-in-progress': false },
