@@ -18,7 +18,8 @@ export function stubScript(o: { log: string; fail: string }): string {
   const a = STUB_ANSWERS;
   return `#!/usr/bin/env bash
 name=$(basename "$0")
-line="$name$(printf ' %q' "$@")"
+line=$name
+if (( $# > 0 )); then line="$name$(printf ' %q' "$@")"; fi
 echo "$line" >> ${JSON.stringify(o.log)}
 if [[ -f ${JSON.stringify(o.fail)} ]]; then
   while IFS= read -r prefix; do
