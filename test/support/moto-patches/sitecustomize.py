@@ -39,6 +39,9 @@ if rds is not None:
     class RegionCopy(rds.DatabaseSnapshot):
         """A copy made in `region` of a snapshot of an instance that lives in another region."""
 
+        # moto's model metaclass derives the service from the module name (moto.<service>.…).
+        __module__ = 'moto.rds.models'
+
         def __init__(self, source, snapshot_id, tags, region):
             super().__init__(source.database, snapshot_id, 'manual', tags)
             self.copy_region = region

@@ -33,7 +33,7 @@ case "$name" in
       *" health describe-events "*) echo '[]' ;;
       *" rds describe-db-instances "*StatusInfos*) echo replicating ;;
       *" rds describe-db-instances "*DBInstanceStatus*) echo available ;;
-      *" rds describe-db-snapshots "*) echo '' ;;
+      *" rds describe-db-snapshots "*) : ;; # nothing older than the retention: no output
       *" elasticache describe-snapshots "*) echo ${a.redisSnapshot} ;;
       *" elasticache describe-replication-groups "*PrimaryEndpoint*) echo ${a.redisEndpoint} ;;
       *) echo '{}' ;;
