@@ -56,6 +56,9 @@ describe.skipIf(skip !== undefined)(`emergency-manual-failover against moto${ski
     const failed = Object.entries(ends).filter(([, e]) => !['succeeded', 'skipped'].includes(e.status)).map(([id, e]) => `${id}: ${e.status} ${e.error ?? ''}`);
     expect(failed).toEqual([]);
 
+    const granted = r.records.filter((e) => e.type === 'approval:granted' && e.stepId === 'authorize').map((e) => (e.data as { approval: { approver: string; verified: boolean } }).approval);
+    expect(granted.map((g) => [g.approver, g.verified])).toEqual([['@jane-smith', true]]);
+
     expect(await recordValues(world.moto, 'api.example.com', 'A')).toEqual([DR_ADDRESS]);
     const promoted = await describeInstance(world.moto, 'us-west-2', REPLICA);
     expect(promoted?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();

@@ -235,5 +235,5 @@ export function stepEnds(r: RunResult): Record<string, { status: string; error?:
 
 /** The run's final status (run:end). */
 export function runStatus(r: RunResult): string | undefined {
-  return (r.records.findLast((e) => e.type === 'run:end')?.data as { status?: string } | undefined)?.status;
+  return (r.records.filter((e) => e.type === 'run:end').at(-1)?.data as { status?: string } | undefined)?.status;
 }
