@@ -67,7 +67,6 @@ describe.skipIf(skip !== undefined)(`ecommerce-rds-daily against moto${skip ? ` 
       // Exactly the check that sees the negative total failed, the others passed.
       const failed = r.records.filter((e) => e.type === 'step:end' && (e.data as { status: string }).status === 'failed').map((e) => e.stepId);
       expect(failed).toEqual([expect.stringContaining('negative-order-totals')]);
-      expect(r.records.filter((e) => e.type === 'step:end' && /present|consistency|keys|orders|totals/.test(e.stepId ?? '')).length).toBe(10);
     } finally {
       await broken.undo();
     }
