@@ -55,7 +55,7 @@ export interface RunResult {
   readonly records: { type: string; stepId?: string; data?: unknown }[];
 }
 
-/** The approvers the tests use and the teams the library's failover gates allow. */
+/** The approvers the tests sign with: an SRE (@acme/sre) and an executive (@acme/executive), the teams the library's failover gates allow. */
 const SIGNERS = ['jane-smith', 'morgan-chen'] as const;
 
 export async function startLibraryWorld(): Promise<LibraryWorld> {
@@ -64,7 +64,7 @@ export async function startLibraryWorld(): Promise<LibraryWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-library-e2e-'));
   const started: { stop(): Promise<void> | void }[] = [{ stop: () => rmSync(dir, { recursive: true, force: true }) }];
   const close = async () => {
-    for (const s of started.reverse()) await s.stop();
+    for (const s of started.splice(0).reverse()) await s.stop();
   };
   try {
     const moto = await startMoto();
