@@ -72,10 +72,9 @@ describe.skipIf(skip !== undefined)(`ecommerce-rds-daily against moto${skip ? ` 
     }
   }, 120_000);
 
-  // Skipped: today a failed check aborts the run before the delete and the report (issue 10,
-  // "a failed check leaves the restored instance running"); the BackupPlan lowering moves them to
-  // `spec.finally` in another change of issue 10. Enable this test with it.
-  it.skip('a failing check still deletes the temporary instance, reports what failed, and fails the run', async () => {
+  // Issue 10: a failed check used to abort the run before the delete and the report; the
+  // BackupPlan lowering now puts both in `spec.finally`.
+  it('a failing check still deletes the temporary instance, reports what failed, and fails the run', async () => {
     const broken = await negativeOrder();
     try {
       const r = await run();
