@@ -75,6 +75,17 @@ export async function seedZone(moto: MotoServer, records: { name: string; type: 
   }
 }
 
+/** The TTL of record `name` (`type`) in ZONE_ID: a rollback restores it too. */
+export async function recordTtl(moto: MotoServer, name: string, type: string): Promise<number | undefined> {
+  const r53 = route53(moto);
+  try {
+    const out = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: ZONE_ID }));
+    return out.ResourceRecordSets?.find((s) => s.Type === type && s.Name?.replace(/\.$/, '').toLowerCase() === name)?.TTL;
+  } finally {
+    r53.destroy();
+  }
+}
+
 /** The values of record `name` (`type`) in ZONE_ID, read with the SDK: what resolvers would get. */
 export async function recordValues(moto: MotoServer, name: string, type: string): Promise<string[]> {
   const r53 = route53(moto);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { motoUnavailable } from '../../../support/moto.js';
 import { noPostgres, skipReason } from '../../pg/context.js';
-import { describeInstance, recordValues, seedPrimaryAndReplica, seedZone } from './aws-state.js';
+import { describeInstance, recordTtl, recordValues, seedPrimaryAndReplica, seedZone } from './aws-state.js';
 import { runStatus, startLibraryWorld, stepEnds, type LibraryWorld } from './harness.js';
 import { STUB_ANSWERS } from './stubs.js';
 
@@ -84,6 +84,7 @@ describe.skipIf(skip !== undefined)(`emergency-manual-failover against moto${ski
     expect(stepEnds(r)['promote-dr-db']?.status).toBe('failed');
 
     expect(await recordValues(world.moto, 'api.example.com', 'A')).toEqual([PRIMARY_ADDRESS]);
+    expect(await recordTtl(world.moto, 'api.example.com', 'A')).toBe(300);
     expect(rollbackEvents(r)).toEqual([
       ['rollback:start', expect.objectContaining({ steps: ['stop-primary-traffic'] })],
       ['rollback:step', expect.objectContaining({ stepId: 'stop-primary-traffic', status: 'succeeded' })],

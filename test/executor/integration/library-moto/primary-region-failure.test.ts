@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { motoUnavailable } from '../../../support/moto.js';
 import { noPostgres, skipReason } from '../../pg/context.js';
-import { describeInstance, recordValues, seedPrimaryAndReplica, seedZone } from './aws-state.js';
+import { describeInstance, recordTtl, recordValues, seedPrimaryAndReplica, seedZone } from './aws-state.js';
 import { runStatus, startLibraryWorld, stepEnds, type LibraryWorld } from './harness.js';
 import { STUB_ANSWERS } from './stubs.js';
 
@@ -96,6 +96,9 @@ describe.skipIf(skip !== undefined)(`primary-region-failure against moto${skip ?
 
     expect(await recordValues(world.moto, 'api.example.com', 'CNAME')).toEqual([ORIGINAL]);
     expect(await recordValues(world.moto, 'www.example.com', 'CNAME')).toEqual([ORIGINAL]);
+    // The records' own TTL (300 s when seeded), not the failover's 60 s.
+    expect(await recordTtl(world.moto, 'api.example.com', 'CNAME')).toBe(300);
+    expect(await recordTtl(world.moto, 'www.example.com', 'CNAME')).toBe(300);
 
     const rollback = r.records.filter((e) => e.type.startsWith('rollback:')).map((e) => [e.type, e.data]);
     expect(rollback).toContainEqual(['rollback:step', expect.objectContaining({ stepId: 'switch-dns-api', status: 'succeeded' })]);
