@@ -30,6 +30,8 @@ export interface HoldingProxy {
   blockChanges(on: boolean): void;
   /** ChangeResourceRecordSets requests held so far. */
   blocked(): number;
+  /** Holds again, stops blocking and counts from zero: each test starts the same way. */
+  reset(): void;
   stop(): Promise<void>;
 }
 
@@ -66,7 +68,7 @@ export async function holdingProxy(target: string): Promise<HoldingProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const proxy: HoldingProxy = {
     endpoint: `http://127.0.0.1:${port}`,
     polls: () => polls,
     hold: () => void (holding = true),
@@ -76,11 +78,18 @@ export async function holdingProxy(target: string): Promise<HoldingProxy> {
       if (!on) held.splice(0).forEach((drop) => drop());
     },
     blocked: () => blocked,
+    reset() {
+      proxy.blockChanges(false);
+      holding = true;
+      polls = 0;
+      blocked = 0;
+    },
     stop: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
   };
+  return proxy;
 }
 
 function readAll(stream: IncomingMessage): Promise<Buffer> {

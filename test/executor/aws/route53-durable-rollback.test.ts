@@ -10,6 +10,10 @@ import { bin, cliEnv, runCliAsync, runIdOf } from '../../support/cli.js';
 import { startCli, waitFor } from '../../support/crash.js';
 import { holdingProxy, type HoldingProxy } from '../../support/holding-proxy.js';
 import { motoUnavailable, startMoto, type MotoServer } from '../../support/moto.js';
+import { newAuditDatabase } from '../../support/audit-db.js';
+import { startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
+import { noPostgres, skipReason } from '../pg/context.js';
+import pg from 'pg';
 
 /**
  * Rollback data survives a crash (issue 10, "Rollback data is durable"): the DNS switch of the
@@ -34,6 +38,8 @@ let moto: MotoServer | undefined;
 let proxy: HoldingProxy | undefined;
 let root: string;
 let zoneId: string;
+let cluster: PgCluster | undefined;
+const writerPassword = 'durable-Writer-' + Math.random().toString(36).slice(2);
 
 const describeMoto = describe.skipIf(motoUnavailable !== undefined);
 
@@ -66,14 +72,14 @@ describeMoto(`durable rollback data against moto${motoUnavailable ? ` (skipped: 
     expect(c.status, c.stdout + c.stderr).toBe(0);
   }, 60_000);
   afterAll(async () => {
+    await cluster?.stop();
     await proxy?.stop();
     await moto?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
   });
   beforeEach(async () => {
     await moto!.reset();
-    proxy!.hold();
-    proxy!.blockChanges(false);
+    proxy!.reset();
     // The record exists before the failover, pointing at the primary region.
     const c = route53();
     try {
@@ -90,8 +96,8 @@ describeMoto(`durable rollback data against moto${motoUnavailable ? ` (skipped: 
   });
 
   /** Kills the run once `ready` holds, resumes it (the health check fails), and returns the resume. */
-  async function crashThenResume(ready: () => boolean, what: string, dir: string) {
-    const cli = startCli(['run', 'dns-rollback', '--root', root, ...inputs(dir)], { cwd: root, env: env() });
+  async function crashThenResume(ready: () => boolean, what: string, dir: string, extra: string[] = []) {
+    const cli = startCli(['run', 'dns-rollback', '--root', root, ...inputs(dir), ...extra], { cwd: root, env: env() });
     try {
       await waitFor(() => ready() || cli.child.exitCode !== null, what, 30_000);
       expect(cli.child.exitCode, cli.output()).toBeNull();
@@ -152,9 +158,9 @@ describeMoto(`durable rollback data against moto${motoUnavailable ? ` (skipped: 
       // Attempt 1 times out (3 s) while the change is PENDING; attempt 2 finds it applied.
       await waitFor(() => journal(runId).some((r) => r.type === 'step:retry'), 'the retry after the wait timed out', 30_000);
       proxy!.release();
-    } finally {
-      const ended = await Promise.race([cli.ended, new Promise<undefined>((r) => setTimeout(r, 60_000))]);
-      if (!ended) cli.child.kill('SIGKILL');
+    } catch (e) {
+      cli.child.kill('SIGKILL');
+      throw e;
     }
     const ended = await cli.ended;
     expect(ended.status, ended.stdout + ended.stderr).toBe(5);
@@ -162,4 +168,27 @@ describeMoto(`durable rollback data against moto${motoUnavailable ? ` (skipped: 
     expect(ends.at(-1)?.data).toMatchObject({ status: 'succeeded', attempt: 2, outputs: { previousValue: ORIGINAL } });
     expect(await recordValue()).toBe(ORIGINAL);
   });
+  it.skipIf(noPostgres)(`with an audit database, step:rollback-data and rollback:end are stored and both copies verify${noPostgres ? ` (skipped: ${skipReason})` : ''}`, async () => {
+    cluster = await startPostgres();
+    const c = new pg.Client({ connectionString: cluster.primaryUrl });
+    await c.connect();
+    await c.query(`CREATE ROLE durable_writer LOGIN PASSWORD '${writerPassword}'`).finally(() => c.end());
+    const db = await newAuditDatabase(cluster, 'durable_rollback', { user: 'durable_writer', password: writerPassword });
+    const dir = mkdtempSync(join(root, 'crash-db-'));
+    const { runId } = await crashThenResume(() => proxy!.polls() >= 1, 'the first GetChange poll', dir, ['--audit-db', db.writer]);
+    proxy!.release();
+    const resumed = await runCliAsync(['resume', runId, '--root', root, '--audit-db', db.writer, '--decide', 'switch-dns-api=rerun'], env(), 60_000);
+    expect(resumed.status, resumed.stdout + resumed.stderr).toBe(5);
+    expect(await recordValue()).toBe(ORIGINAL);
+    const q = new pg.Client({ connectionString: db.admin });
+    await q.connect();
+    const types = await q.query<{ type: string }>('SELECT type FROM runbook_audit WHERE run_id = $1 ORDER BY seq', [runId]).finally(() => q.end());
+    // One per attempt (before the kill, and the re-run's), then the rollback's outcome.
+    expect(types.rows.filter((r) => r.type === 'step:rollback-data')).toHaveLength(2);
+    expect(types.rows.map((r) => r.type)).toContain('rollback:end');
+    for (const args of [['audit', 'verify', runId, '--root', root], ['audit', 'verify', '--db', db.admin, '--run', runId, '--root', root]]) {
+      const v = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: cliEnv() });
+      expect(v.status, v.stdout + v.stderr).toBe(0);
+    }
+  }, 180_000);
 });
