@@ -203,7 +203,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
             const child = graphs.get(name) ?? loadGraph(o.root, name);
             const childEvents = prefixedSink(events, `${name}/`);
             const childRestored = restoredChild(name);
-            const runner = makeRunner(child, { ...info, runbook: name }, resolveInputs(child, childInputs), readSecrets(child, o.env, o.dryRun), childEvents, childRestored, rollbackData.scoped(`${name}/`));
+            const runner = makeRunner(child, { ...info, runbook: name }, resolveInputs(child, childInputs), readSecrets(child, o.env, o.dryRun), childEvents, childRestored, childRollbackData(rollbackData, g, name));
             const r = await runGraph({ graph: child, runner, events: childEvents, clock, signal, concurrency: o.concurrency, restored: ownRestored(childRestored) });
             const outputs = Object.fromEntries([...r.steps].map(([id, st]) => [id, st.outputs]));
             return { status: r.status, outputs };
@@ -234,6 +234,15 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     }
     if (dbSink?.pending) notice(`the audit database is still unreachable: ${dbSink.pending} record${dbSink.pending === 1 ? '' : 's'} of run ${runId} are missing there (the file journal has them); back-fill with: ${dbSyncCommand(runId, auditDb!)}`);
   }
+}
+
+/**
+ * A child's rollback data: its steps' entries under `<runbook>/`. Two calls of one child share that
+ * prefix in the journal, so which call saved what cannot be told (as for restored steps, see
+ * resume-nested.ts): such a child starts each call with none.
+ */
+function childRollbackData(parent: RollbackDataStore, graph: IrGraph, name: string): RollbackDataStore {
+  return calledOnce(graph, name) ? parent.scoped(`${name}/`) : RollbackDataStore.fromJournal('', undefined, []);
 }
 
 /** What went wrong, for `run:end`: the steps that failed, and what a rollback left in place and why. */
