@@ -13,6 +13,11 @@ export const ExitCode = {
   RolledBack: 5,
   /** The run was refused before any step: bad inputs, missing secrets, lock held, refused approval file, tampered journal. */
   Refused: 6,
+  /**
+   * The run failed and its rollback stopped before undoing every completed reversible step (at an
+   * irreversible step, or a compensation failed): the output and the journal's rollback:end name them.
+   */
+  RollbackIncomplete: 7,
   /** Interrupted by SIGINT/SIGTERM; resume it with `runbook resume RUN_ID`. */
   Interrupted: 130,
 } as const;
@@ -24,4 +29,5 @@ export const exitCodeHelp = `Exit codes:
   3  internal error
   4  run failed            5  run failed and was rolled back
   6  run refused before any step (inputs, secrets, lock, journal)
+  7  run failed and its rollback is incomplete (steps left in place, named in the output)
   130  interrupted (SIGINT/SIGTERM); continue with runbook resume RUN_ID`;

@@ -14,7 +14,7 @@ export interface DrillRecord {
   readonly endedAt: string;
   /** `dry-run` drills walk the graph without effects; `live` drills act on drill targets. */
   readonly mode: 'live' | 'dry-run';
-  readonly status: 'succeeded' | 'failed' | 'rolled-back' | 'interrupted' | 'refused';
+  readonly status: 'succeeded' | 'failed' | 'rolled-back' | 'rollback-incomplete' | 'interrupted' | 'refused';
   readonly initiator: string;
   /** Injected faults, step id → fault (`fail`, `timeout`, `slow=30s`, `flaky=2`). */
   readonly faults: Record<string, string>;

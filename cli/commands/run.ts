@@ -56,7 +56,7 @@ export function inputsFromEnv(root: string, name: string, env: NodeJS.ProcessEnv
 const envFlag = (v: string | undefined) => v !== undefined && ['true', '1', 'yes'].includes(v.trim().toLowerCase());
 
 const exitFor: Record<RunStatus, number> = {
-  succeeded: ExitCode.Ok, failed: ExitCode.RunFailed, 'rolled-back': ExitCode.RolledBack, interrupted: ExitCode.Interrupted, refused: ExitCode.Refused,
+  succeeded: ExitCode.Ok, failed: ExitCode.RunFailed, 'rolled-back': ExitCode.RolledBack, 'rollback-incomplete': ExitCode.RollbackIncomplete, interrupted: ExitCode.Interrupted, refused: ExitCode.Refused,
 };
 
 /** What `drill` and `run-request` add to a run. */

@@ -54,7 +54,7 @@ const day = (iso: string) => iso.slice(0, 10);
 /** `2026-01-15 14:03 UTC`: records store UTC (ISO with Z); minutes are enough to tell drills apart. */
 const when = (iso: string) => `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const outcomes: Record<DrillRecord['status'], string> = {
-  succeeded: '✅ succeeded', failed: '❌ failed', 'rolled-back': '↩️ rolled back', interrupted: '⏸️ interrupted', refused: '⛔ refused',
+  succeeded: '✅ succeeded', failed: '❌ failed', 'rolled-back': '↩️ rolled back', 'rollback-incomplete': '⚠️ rollback incomplete', interrupted: '⏸️ interrupted', refused: '⛔ refused',
 };
 
 /** `✅ succeeded` … : the icon carries it on the wiki, the word in diffs (as format.ts does). */

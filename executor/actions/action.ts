@@ -75,6 +75,20 @@ export interface ActionServices {
   runAction(uses: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
 }
 
+/**
+ * Rollback data of one step (executor/run/rollback-data.ts): what its rollback needs, journaled
+ * before the effect, and read back by a later attempt of the same step in the same run.
+ */
+export interface StepRollbackData {
+  /**
+   * What an earlier attempt of this step in this run saved (a retry, or a re-run after a crash
+   * and resume); undefined when none did. Throws when it held secrets that cannot be restored.
+   */
+  readonly journaled: Record<string, unknown> | undefined;
+  /** Journals `data` (replacing earlier data); resolves once it is durable. Call it before the effect. */
+  save(data: Record<string, unknown>): Promise<void>;
+}
+
 export interface ActionContext {
   readonly run: RunInfo;
   readonly step: { readonly id: string; readonly title: string; readonly attempt: number };
@@ -86,6 +100,7 @@ export interface ActionContext {
   readonly clock: Clock;
   readonly secrets: SecretMasker;
   readonly services: ActionServices;
+  readonly rollbackData: StepRollbackData;
 }
 
 /** What a step would do, for `runbook plan` and dry runs: no side effect. */

@@ -39,15 +39,13 @@ export interface AwsRoute53UpsertRecordResult {
 /** TTL of a new non-alias record when the step gives none (Route 53 requires one). */
 const DEFAULT_TTL = 300;
 
-// What the first attempt of a step read before its UPSERT. A retry after the UPSERT went
-// through (say, the INSYNC wait timed out) reads the new value back; returning that as
-// previousValue would make the rollback restore the failover target instead of the original.
-const firstRead = new Map<string, { previous: ResourceRecordSet | undefined; desired: string }>();
-
 /**
  * Creates or replaces a record set (UPSERT) after reading its current value (returned as
  * `previousValue` for the rollback, null when the record did not exist), then waits until the
- * change is INSYNC (GetChange) when `wait` (default true).
+ * change is INSYNC (GetChange) when `wait` (default true). The value read is journaled as the
+ * step's rollback data before the UPSERT: an attempt after a crash or a timed-out wait (the UPSERT
+ * of the earlier attempt applied) reads the new value back, and takes the journaled one instead,
+ * so the rollback restores the original rather than the failover target.
  */
 export const awsRoute53UpsertRecordAction: ActionDefinition<AwsRoute53UpsertRecordParams, AwsRoute53UpsertRecordResult> = maskedPlan({
   id: 'aws.route53.upsert-record',
@@ -57,10 +55,9 @@ export const awsRoute53UpsertRecordAction: ActionDefinition<AwsRoute53UpsertReco
     const { route53 } = awsClients(params.region);
     const current = await readRecord(route53, key, ctx);
     const desired = recordSet(params, current?.TTL);
-    const memoKey = [ctx.run.id, ctx.step.id, key.hostedZoneId, recordLabel(key)].join('\0');
-    const memo = firstRead.get(memoKey);
-    const previous = memo && memo.desired === signature(current) && memo.desired === signature(desired) ? memo.previous : current;
-    firstRead.set(memoKey, { previous, desired: signature(desired) });
+    const previous = previousRecord(ctx.rollbackData.journaled as Journaled | undefined, current, desired, key);
+    // Durable before the change it describes: a kill from here on finds it in the journal.
+    await ctx.rollbackData.save({ record: recordLabel(key), previous: previous ?? null, desired: signature(desired) } satisfies Journaled);
 
     const out = await awsCall(recordCall('ChangeResourceRecordSets', key), ctx.signal, (o) =>
       route53.send(new ChangeResourceRecordSetsCommand(changeInput(params, desired)), o));
@@ -128,6 +125,25 @@ function recordSet(params: AwsRoute53UpsertRecordParams, currentTtl: number | un
       EvaluateTargetHealth: bool(alias.evaluateTargetHealth, 'aliasTarget.evaluateTargetHealth', false),
     } : undefined,
   });
+}
+
+/** The rollback data of a step: the record as it was before the step's first UPSERT applied. */
+interface Journaled {
+  record: string;
+  previous: ResourceRecordSet | null;
+  /** signature() of what the step writes. */
+  desired: string;
+}
+
+/**
+ * The record before this step changed it. When an earlier attempt journaled what it read and the
+ * record now holds exactly what this step writes, that attempt's UPSERT applied: what it read is
+ * the original. Otherwise (no earlier attempt, it died before its UPSERT, or someone changed the
+ * record since) the current record is.
+ */
+function previousRecord(journaled: Journaled | undefined, current: ResourceRecordSet | undefined, desired: ResourceRecordSet, key: RecordKey): ResourceRecordSet | undefined {
+  const applied = journaled?.record === recordLabel(key) && journaled.desired === signature(desired) && signature(current) === journaled.desired;
+  return applied ? (journaled.previous ?? undefined) : current;
 }
 
 /** What a record points at, to recognise "the UPSERT of an earlier attempt already applied". */

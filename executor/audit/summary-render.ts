@@ -106,7 +106,8 @@ function rollback(s: AuditSummary, c: Colors): string {
   const r = s.rollback;
   if (!r) return '';
   const steps = r.steps.map((x) => `  ${x.status === 'succeeded' ? c.green('✔') : c.red('✖')} ${x.stepId} ${x.status}${x.error ? `: ${x.error}` : ''}`);
-  return [c.bold('Rollback') + ` at ${r.at}: ${r.reason}`, ...steps, `  ${r.status ?? 'unfinished'}`].join('\n');
+  const left = r.notUndone?.length ? [`  ${c.red('✖')} not undone: ${r.notUndone.join(', ')} (${r.incompleteReason ?? r.status})`] : [];
+  return [c.bold('Rollback') + ` at ${r.at}: ${r.reason}`, ...steps, `  ${r.status ?? 'unfinished'}`, ...left].join('\n');
 }
 
 /** The RPO as the run's probe reported it; a standby-only figure is called an estimate. */

@@ -82,7 +82,11 @@ export interface AuditSummary {
   readonly checklist: { stepId: string; text: string; confirmedBy: string; at: string }[];
   readonly decisions: (RunEvents['operator:decision'] & { at: string })[];
   readonly resumes: { by: string; at: string }[];
-  readonly rollback?: { reason: string; at: string; steps: RunEvents['rollback:step'][]; status?: RunEvents['rollback:end']['status'] };
+  readonly rollback?: {
+    reason: string; at: string; steps: RunEvents['rollback:step'][]; status?: RunEvents['rollback:end']['status'];
+    /** Reversible steps the rollback left in place, and why (`rollback-incomplete`). */
+    notUndone?: string[]; incompleteReason?: string;
+  };
   readonly phases: PhaseSummary[];
   readonly outcome: { status: RunStatus | 'unfinished'; durationMs?: number; error?: string; interruptedBy?: string };
   /** Measured recovery time vs the objective; `source` says what the measurement is. */
@@ -168,7 +172,11 @@ export function summarizeAudit(records: readonly AuditRecord[], options: Summari
       }
       case 'rollback:start': s.rollback = { reason: (d as Data<'rollback:start'>).reason, at: r.ts, steps: [] }; break;
       case 'rollback:step': s.rollback?.steps.push(d); break;
-      case 'rollback:end': if (s.rollback) s.rollback = { ...s.rollback, status: (d as Data<'rollback:end'>).status }; break;
+      case 'rollback:end': {
+        const e = d as Data<'rollback:end'>;
+        if (s.rollback) s.rollback = { ...s.rollback, status: e.status, ...(e.notUndone?.length ? { notUndone: e.notUndone, incompleteReason: e.reason } : {}) };
+        break;
+      }
     }
   }
 

@@ -4,7 +4,12 @@
  */
 
 export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'timed-out' | 'cancelled';
-export type RunStatus = 'succeeded' | 'failed' | 'rolled-back' | 'interrupted' | 'refused';
+/**
+ * `rolled-back`: every completed step with a `rollback:` was undone. `rollback-incomplete`: the
+ * rollback stopped (at an irreversible step, or on a failing compensation) before undoing all of
+ * them; `rollback:end` says which were left and why.
+ */
+export type RunStatus = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-incomplete' | 'interrupted' | 'refused';
 
 export interface ApprovalRecord {
   readonly approver: string;
@@ -51,6 +56,13 @@ export interface RunEvents {
   'phase:start': { phaseId: string; runStatus?: RunStatus; failed?: string[] };
   'phase:end': { phaseId: string; durationMs: number; budgetMs?: number };
   'step:start': { stepId: string; attempt: number; uses: string; idempotent: boolean; sideEffects: boolean; dryRun: boolean };
+  /**
+   * What the step's rollback needs (a record's previous value…), journaled by the action BEFORE
+   * the effect it undoes and durable like `step:start`; read back by later attempts of the step in
+   * the run (retry, resume after a crash). `data` is masked like any event; `digest` is a salted
+   * hash of it in clear, which restores masked secrets on resume (executor/run/rollback-data.ts).
+   */
+  'step:rollback-data': { stepId: string; attempt: number; data: Record<string, unknown>; digest: string };
   'step:retry': { stepId: string; attempt: number; error: string; delayMs: number };
   'step:end': {
     stepId: string; attempt: number; status: StepStatus; durationMs: number;
@@ -62,7 +74,11 @@ export interface RunEvents {
   'checklist:item': { stepId: string; section?: string; text: string; confirmedBy: string; check?: string };
   'rollback:start': { reason: string; steps: string[] };
   'rollback:step': { stepId: string; status: StepStatus; error?: string };
-  'rollback:end': { status: 'complete' | 'stopped-at-irreversible' | 'failed'; stoppedAt?: string };
+  /**
+   * `notUndone`: completed steps with a `rollback:` that were left in place, and `reason` why
+   * (stopped at irreversible step X; rollback of Y failed: message). Both absent when complete.
+   */
+  'rollback:end': { status: 'complete' | 'stopped-at-irreversible' | 'failed'; stoppedAt?: string; notUndone?: string[]; reason?: string };
   'run:interrupted': { signal: string };
   'run:end': { status: RunStatus; durationMs: number; recoveredAtMs?: number; error?: string };
   /** A script registered values to mask (`$RUNBOOK_MASK`): salted hashes of their forms, never the values. */

@@ -33,7 +33,7 @@ export const newRunStatus = (): RunStatusState => ({ runId: '', runbook: '', tit
 
 const ICON: Record<RowStatus | RunStatusState['status'], string> = {
   pending: '⚪', running: '🔄', 'awaiting-approval': '🔐', succeeded: '✅', failed: '❌', skipped: '⏭️', 'timed-out': '⌛',
-  cancelled: '🚫', 'rolled-back': '↩️', interrupted: '⏸️', refused: '⛔',
+  cancelled: '🚫', 'rolled-back': '↩️', 'rollback-incomplete': '⚠️', interrupted: '⏸️', refused: '⛔',
 };
 
 /** Applies one audit record to the state; records of other types leave it as it was. */
@@ -82,6 +82,11 @@ export function foldRecord(s: RunStatusState, r: AuditRecord): void {
     case 'rollback:step': {
       const e = d as RunEvents['rollback:step'];
       if (e.status === 'succeeded') row(e.stepId).status = 'rolled-back';
+      break;
+    }
+    case 'rollback:end': {
+      const e = d as RunEvents['rollback:end'];
+      for (const id of e.notUndone ?? []) row(id).note = `not undone: ${e.reason ?? e.status}`;
       break;
     }
     case 'run:end': {

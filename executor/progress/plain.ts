@@ -74,7 +74,7 @@ export function plainProgress(out: Out, color = pc.isColorSupported): { onRecord
         }
         case 'rollback:end': {
           const d = r.data as RunEvents['rollback:end'];
-          out(c.yellow(`↺ rollback ${d.status}${d.stoppedAt ? ` at ${d.stoppedAt}` : ''}`));
+          out(c.yellow(`↺ rollback ${d.status}${d.stoppedAt ? ` at ${d.stoppedAt}` : ''}`) + (d.notUndone?.length ? c.red(` · not undone: ${d.notUndone.join(', ')} (${d.reason})`) : ''));
           break;
         }
         case 'run:end': {

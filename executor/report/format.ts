@@ -10,11 +10,11 @@ import type { AuditSummary, StepSummary } from '../audit/summary.js';
 export type OutcomeStatus = AuditSummary['outcome']['status'];
 
 const outcomeIcons: Record<OutcomeStatus, string> = {
-  succeeded: '✅', failed: '❌', 'rolled-back': '↩️', interrupted: '⏸️', refused: '🚫', unfinished: '⏳',
+  succeeded: '✅', failed: '❌', 'rolled-back': '↩️', 'rollback-incomplete': '⚠️', interrupted: '⏸️', refused: '🚫', unfinished: '⏳',
 };
 
 const outcomeWords: Record<OutcomeStatus, string> = {
-  succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled back', interrupted: 'interrupted',
+  succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled back', 'rollback-incomplete': 'rollback incomplete', interrupted: 'interrupted',
   refused: 'refused (approval not given)', unfinished: 'unfinished (the log ends before run:end)',
 };
 
@@ -24,7 +24,8 @@ export function outcomeText(status: OutcomeStatus): string {
 }
 
 const outcomeVerbs: Record<OutcomeStatus, string> = {
-  succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled back', interrupted: 'was interrupted',
+  succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled back',
+  'rollback-incomplete': 'failed and its rollback is incomplete: some steps were not undone', interrupted: 'was interrupted',
   refused: 'was refused: an approval was not given', unfinished: 'did not finish in this log',
 };
 

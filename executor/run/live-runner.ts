@@ -9,6 +9,7 @@ import { renderParams } from '../render/render-params.js';
 import { escapeData } from '../render/escape-data.js';
 import { pendingOutputs, stepOutputs } from '../render/placeholders.js';
 import type { AttemptResult, StepRunner } from '../scheduler/step-runner.js';
+import type { RollbackDataStore } from './rollback-data.js';
 
 export interface LiveRunnerOptions {
   readonly graph: IrGraph;
@@ -22,7 +23,15 @@ export interface LiveRunnerOptions {
   readonly logger: (stepId: string) => StepLogger;
   /** Actions whose catalogue entry says they change nothing (approval, checklist, reads). */
   readonly sideEffectFree: ReadonlySet<string>;
+  /** The run's journaled rollback data, scoped to this graph's level (see rollback-data.ts). */
+  readonly rollbackData: RollbackDataStore;
 }
+
+/**
+ * A compensation's own rollback data: a rollback is not rolled back, and what the step saved must
+ * stay as it is until the compensation succeeded.
+ */
+const noRollbackData = { journaled: undefined, save: async () => undefined };
 
 /**
  * The StepRunner of real runs and dry runs: renders parameters over the expression context,
@@ -82,7 +91,8 @@ export class LiveRunner implements StepRunner {
   }
 
   async compensate(node: IrNode, body: IrBody, signal: AbortSignal): Promise<void> {
-    await this.invoke(node, body, renderParams(this.o.actions, body.uses, body.with, this.context), 1, signal);
+    await this.invoke(node, body, renderParams(this.o.actions, body.uses, body.with, this.context), 1, signal, true);
+    this.o.rollbackData.forget(node.id);
   }
 
   /** `steps.X.error` is the failure message (masked), empty when the step did not fail. */
@@ -103,7 +113,7 @@ export class LiveRunner implements StepRunner {
     return { ...params, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, allowUnsigned: a.allowUnsigned === true, ...(a.timeoutMs !== undefined ? { timeout: a.timeoutMs } : {}) };
   }
 
-  private async invoke(node: IrNode, body: IrBody, params: Record<string, unknown>, attempt: number, signal: AbortSignal): Promise<unknown> {
+  private async invoke(node: IrNode, body: IrBody, params: Record<string, unknown>, attempt: number, signal: AbortSignal, compensating = false): Promise<unknown> {
     const action = this.o.actions.get(body.uses);
     if (!action) throw new ActionError(`unknown action ${body.uses}`, { retryable: false });
     const env = Object.fromEntries(Object.entries(body.env).map(([k, v]) => [k, String(renderValue(v, this.context) ?? '')]));
@@ -115,6 +125,7 @@ export class LiveRunner implements StepRunner {
     }
     const ctx: ActionContext = {
       ...base, signal, log: this.o.logger(node.id), clock: this.o.clock,
+      rollbackData: compensating ? noRollbackData : this.o.rollbackData.forStep(node.id, attempt, this.o.run.id, this.o.services.events),
       services: {
         ...this.o.services,
         render: (text, extra, escape) => renderText(text, this.scope(extra, escape)),
@@ -122,7 +133,7 @@ export class LiveRunner implements StepRunner {
         // `p` was rendered with the step's parameters (renderParams): rendering it again would
         // evaluate templates inside values, e.g. an input holding "{{secrets.TOKEN}}". The step's
         // `env:` reaches a nested shell check: it is how values reach scripts.
-        runAction: async (uses, p, s) => this.invoke(node, { uses, with: p, env: node.env }, p, attempt, s),
+        runAction: async (uses, p, s) => this.invoke(node, { uses, with: p, env: node.env }, p, attempt, s, compensating),
       },
     };
     return action.run(params, ctx);

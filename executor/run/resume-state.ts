@@ -1,4 +1,5 @@
 import type { RunStatus, StepStatus } from '../core/events.js';
+import type { JournaledRollbackData } from './rollback-data.js';
 
 /** What `runbook resume` reconstructed from a run's audit log. */
 export interface ResumeState {
@@ -16,4 +17,6 @@ export interface ResumeState {
   readonly masks?: readonly string[];
   /** Killed inside `finally`: the phases' outcome; the resume runs only the finally steps left. */
   readonly phasesEnded?: { readonly status: RunStatus; readonly failed: readonly string[] };
+  /** The last `step:rollback-data` of each step not undone since, by journal step id (masked). */
+  readonly rollbackData?: Readonly<Record<string, JournaledRollbackData>>;
 }

@@ -11,6 +11,7 @@ import { loadGraph } from './load-graph.js';
 import { childName } from '../../ir/child-runbook.js';
 import { calledOnce, nodeAt } from './resume-nested.js';
 import type { ResumeState } from './resume-state.js';
+import type { JournaledRollbackData } from './rollback-data.js';
 
 export type Decision = 'rerun' | 'skip' | 'abort';
 
@@ -61,7 +62,7 @@ export async function prepareResume(o: {
   if (!start) throw new RunRefused(`run ${o.runId} has no run:start record`);
   const s = start.data as RunEvents['run:start'];
   const graph = loadGraph(o.root, s.runbook);
-  const { restored, open, phasesEnded } = replay(file.records, new Set(graph.nodes.filter((n) => n.finally).map((n) => n.id)));
+  const { restored, open, phasesEnded, rollbackData } = replay(file.records, new Set(graph.nodes.filter((n) => n.finally).map((n) => n.id)));
   const inDoubt = [...open];
   const decisions: ResumeState['decisions'] = [];
   for (const id of inDoubt) {
@@ -80,6 +81,7 @@ export async function prepareResume(o: {
     state: {
       runId: o.runId, planHash: s.planHash, inputs: s.inputs, tail: { seq: tail.seq, hash: tail.hash }, restored, inDoubt, decisions, droppedTornLine: torn,
       ...(phasesEnded ? { phasesEnded } : {}),
+      ...(rollbackData.size ? { rollbackData: Object.fromEntries(rollbackData) } : {}),
       ...(reconciled && (reconciled.appended || reconciled.backfilled) ? { reconciled } : {}),
       masks: file.records.filter((r) => r.type === 'mask:add').flatMap((r) => (r.data as RunEvents['mask:add']).forms),
     },
@@ -96,13 +98,19 @@ function policyFor(at: NonNullable<ReturnType<typeof nodeAt>>): string | undefin
 
 /**
  * Walks the records: the last outcome of every step, the steps started but not ended, and the
- * phases' outcome when the run was killed inside `finally` (its `phase:start` carries it).
+ * phases' outcome when the run was killed inside `finally` (its `phase:start` carries it), and
+ * the rollback data each step journaled before its effect (unless a rollback undid the step since).
  */
 function replay(records: readonly AuditRecord[], finals: ReadonlySet<string>) {
   const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>();
   const open = new Set<string>();
   let phasesEnded: { status: RunStatus; failed: string[] } | undefined;
+  const rollbackData = new Map<string, JournaledRollbackData>();
   for (const r of records) {
+    if (r.type === 'step:rollback-data') {
+      const d = r.data as RunEvents['step:rollback-data'];
+      rollbackData.set(d.stepId, { data: d.data, digest: d.digest });
+    }
     if (r.type === 'phase:start') {
       const p = r.data as RunEvents['phase:start'];
       if (p.phaseId === 'finally' && p.runStatus) phasesEnded = { status: p.runStatus, failed: p.failed ?? [] };
@@ -124,7 +132,11 @@ function replay(records: readonly AuditRecord[], finals: ReadonlySet<string>) {
       if (d.decision === 'skip' && open.delete(d.stepId)) restored.set(d.stepId, { status: 'succeeded', outputs: {} });
     }
     // A rollback undid the step's effect: it is no longer done, and a resume does it again.
-    if (r.type === 'rollback:step' && (r.data as RunEvents['rollback:step']).status === 'succeeded') restored.delete((r.data as RunEvents['rollback:step']).stepId);
+    // Its rollback data too: a re-run starts from the restored state.
+    if (r.type === 'rollback:step' && (r.data as RunEvents['rollback:step']).status === 'succeeded') {
+      restored.delete((r.data as RunEvents['rollback:step']).stepId);
+      rollbackData.delete((r.data as RunEvents['rollback:step']).stepId);
+    }
     if (r.type !== 'step:end') continue;
     const e = r.data as RunEvents['step:end'];
     open.delete(e.stepId);
@@ -133,5 +145,5 @@ function replay(records: readonly AuditRecord[], finals: ReadonlySet<string>) {
     else if (e.status === 'cancelled' || e.status === 'timed-out') open.add(e.stepId);
     else restored.delete(e.stepId);
   }
-  return { restored, open, phasesEnded };
+  return { restored, open, phasesEnded, rollbackData };
 }

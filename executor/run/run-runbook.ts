@@ -30,6 +30,7 @@ import { newRunId } from './run-id.js';
 import { describeFault, withFaults, type Fault } from '../drill/faults.js';
 import { prefixedSink, reachableGraphs } from './subgraph.js';
 import type { ResumeState } from './resume-state.js';
+import { RollbackDataStore } from './rollback-data.js';
 import { calledOnce, nestedRestored, ownRestored, type Restored } from './resume-nested.js';
 
 export interface RunOptions {
@@ -175,7 +176,9 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
       if (!o.resume) await audit.emit('run:end', { status: 'refused', durationMs: clock.now() - started, error: o.approvalsError.message });
       throw o.approvalsError;
     }
-    const makeRunner = (g: IrGraph, info: RunInfo, gInputs: Record<string, unknown>, gSecrets: Record<string, string>, events: EventSink, restored?: Restored): LiveRunner => {
+    // Rollback data journaled before a crash is read back, its masked secrets restored (rollback-data.ts).
+    const rollbackStore = RollbackDataStore.fromJournal(runId, o.resume?.rollbackData, [...Object.values(secrets), ...nestedSecrets, ...identity]);
+    const makeRunner = (g: IrGraph, info: RunInfo, gInputs: Record<string, unknown>, gSecrets: Record<string, string>, events: EventSink, restored: Restored | undefined, rollbackData: RollbackDataStore): LiveRunner => {
       // On resume, a child continues from its journal entries, once: a later call starts afresh.
       const resumed = new Set<string>();
       const restoredChild = (name: string): Restored | undefined => {
@@ -184,7 +187,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
         return nestedRestored(restored, name);
       };
       return new LiveRunner({
-        graph: g, run: info, inputs: gInputs, secrets: gSecrets, masker, actions: o.actions, clock, sideEffectFree: o.sideEffectFree,
+        graph: g, run: info, inputs: gInputs, secrets: gSecrets, masker, actions: o.actions, clock, sideEffectFree: o.sideEffectFree, rollbackData,
         logger: (id) => maskedLogger(o.logger?.(id), masker),
         services: {
           graph: g, events, fetch: o.fetch ?? fetch,
@@ -200,7 +203,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
             const child = graphs.get(name) ?? loadGraph(o.root, name);
             const childEvents = prefixedSink(events, `${name}/`);
             const childRestored = restoredChild(name);
-            const runner = makeRunner(child, { ...info, runbook: name }, resolveInputs(child, childInputs), readSecrets(child, o.env, o.dryRun), childEvents, childRestored);
+            const runner = makeRunner(child, { ...info, runbook: name }, resolveInputs(child, childInputs), readSecrets(child, o.env, o.dryRun), childEvents, childRestored, childRollbackData(rollbackData, g, name));
             const r = await runGraph({ graph: child, runner, events: childEvents, clock, signal, concurrency: o.concurrency, restored: ownRestored(childRestored) });
             const outputs = Object.fromEntries([...r.steps].map(([id, st]) => [id, st.outputs]));
             return { status: r.status, outputs };
@@ -208,7 +211,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
         },
       });
     };
-    const live = makeRunner(graph, run, inputs, secrets, audit, o.resume?.restored);
+    const live = makeRunner(graph, run, inputs, secrets, audit, o.resume?.restored, rollbackStore);
     const runner = o.faults?.size ? withFaults(live, o.faults, clock) : live;
     const result = await runGraph({
       graph, runner, events: audit, clock, signal: ctrl.signal, concurrency: o.concurrency, restored: ownRestored(o.resume?.restored),
@@ -218,7 +221,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     await audit.emit('run:end', {
       status: result.status, durationMs: clock.now() - started,
       ...(result.recoveredAtMs !== undefined ? { recoveredAtMs: result.recoveredAtMs } : {}),
-      ...(result.failed.length ? { error: `failed: ${result.failed.join(', ')}` } : {}),
+      ...(runEndError(result) ? { error: runEndError(result) } : {}),
     });
     return { runId, status: result.status, planHash, auditPath, result, graph };
   } finally {
@@ -231,6 +234,24 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     }
     if (dbSink?.pending) notice(`the audit database is still unreachable: ${dbSink.pending} record${dbSink.pending === 1 ? '' : 's'} of run ${runId} are missing there (the file journal has them); back-fill with: ${dbSyncCommand(runId, auditDb!)}`);
   }
+}
+
+/**
+ * A child's rollback data: its steps' entries under `<runbook>/`. Two calls of one child share that
+ * prefix in the journal, so which call saved what cannot be told (as for restored steps, see
+ * resume-nested.ts): such a child starts each call with none.
+ */
+function childRollbackData(parent: RollbackDataStore, graph: IrGraph, name: string): RollbackDataStore {
+  return calledOnce(graph, name) ? parent.scoped(`${name}/`) : RollbackDataStore.fromJournal('', undefined, []);
+}
+
+/** What went wrong, for `run:end`: the steps that failed, and what a rollback left in place and why. */
+function runEndError(result: RunOutcome['result']): string | undefined {
+  const parts = [
+    ...(result.failed.length ? [`failed: ${result.failed.join(', ')}`] : []),
+    ...(result.rollback ? [`rollback incomplete (${result.rollback.reason}); not undone: ${result.rollback.notUndone.join(', ')}`] : []),
+  ];
+  return parts.length ? parts.join('; ') : undefined;
 }
 
 /**

@@ -5,22 +5,41 @@ import { messageOf, statusOf, withSignal } from './attempt.js';
 import type { StepRunner } from './step-runner.js';
 
 /**
+ * How a rollback ended. `notUndone`: the completed steps with a `rollback:` that are still in
+ * place, and `reason` why (both empty when every one was undone).
+ */
+export interface RollbackOutcome {
+  readonly status: 'complete' | 'stopped-at-irreversible' | 'failed';
+  readonly notUndone: string[];
+  readonly reason?: string;
+}
+
+/**
  * Compensates completed steps in reverse completion order. An irreversible step is a point of no
  * return: rollback stops there, leaving it and everything before it in place. A failing
  * compensation stops the rollback too — compensating further on top of an unknown state is how
- * outages get worse — and is reported as such.
+ * outages get worse — and is reported as such. The run is `rolled-back` only when no reversible
+ * step is left in place (the scheduler reads `notUndone`), else `rollback-incomplete`.
  */
 export async function rollBack(o: {
   graph: IrGraph; runner: StepRunner; events: EventSink; clock: Clock; signal: AbortSignal; completion: string[]; reason: string;
-}): Promise<'complete' | 'stopped-at-irreversible' | 'failed'> {
+}): Promise<RollbackOutcome> {
   const byId = new Map(o.graph.nodes.map((n) => [n.id, n]));
   const order = [...o.completion].reverse();
-  await o.events.emit('rollback:start', { reason: o.reason, steps: order.filter((id) => byId.get(id)?.rollback) });
-  for (const id of order) {
+  const reversible = (ids: string[]) => ids.filter((id) => byId.get(id)?.rollback);
+  await o.events.emit('rollback:start', { reason: o.reason, steps: reversible(order) });
+  const end = async (outcome: RollbackOutcome, stoppedAt?: string): Promise<RollbackOutcome> => {
+    await o.events.emit('rollback:end', {
+      status: outcome.status, ...(stoppedAt ? { stoppedAt } : {}),
+      ...(outcome.notUndone.length ? { notUndone: outcome.notUndone, reason: outcome.reason } : {}),
+    });
+    return outcome;
+  };
+  for (const [i, id] of order.entries()) {
     const node = byId.get(id)!;
     if (node.irreversible) {
-      await o.events.emit('rollback:end', { status: 'stopped-at-irreversible', stoppedAt: id });
-      return 'stopped-at-irreversible';
+      const left = reversible(order.slice(i));
+      return end({ status: 'stopped-at-irreversible', notUndone: left, reason: `stopped at irreversible step ${id}` }, id);
     }
     const body = node.rollback;
     if (!body) continue;
@@ -29,10 +48,8 @@ export async function rollBack(o: {
       await o.events.emit('rollback:step', { stepId: id, status: 'succeeded' });
     } catch (e) {
       await o.events.emit('rollback:step', { stepId: id, status: statusOf(e), error: messageOf(e) });
-      await o.events.emit('rollback:end', { status: 'failed', stoppedAt: id });
-      return 'failed';
+      return end({ status: 'failed', notUndone: reversible(order.slice(i)), reason: `rollback of ${id} failed: ${messageOf(e)}` }, id);
     }
   }
-  await o.events.emit('rollback:end', { status: 'complete' });
-  return 'complete';
+  return end({ status: 'complete', notUndone: [] });
 }

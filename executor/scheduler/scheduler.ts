@@ -41,6 +41,8 @@ export interface SchedulerResult {
   readonly recoveredAtMs?: number;
   readonly failed: string[];
   readonly notStarted: string[];
+  /** A rollback that left reversible steps in place (`rollback-incomplete`): which, and why. */
+  readonly rollback?: { readonly notUndone: string[]; readonly reason: string };
 }
 
 /**
@@ -118,13 +120,16 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
   };
 
   let status: RunStatus = options.phasesEnded?.status ?? 'succeeded';
+  let incomplete: SchedulerResult['rollback'];
   if (!options.phasesEnded) {
     runner.recordRun?.('running', []);
     await drive(graph.nodes.filter((n) => !n.finally), () => !!stopping || signal.aborted);
     if (signal.aborted) status = 'interrupted';
     else if (stopping?.policy === 'rollback') {
       const outcome = await rollBack({ graph, runner, events, clock, signal, completion: [...completion], reason: stopping.reason });
-      status = outcome === 'failed' ? 'failed' : 'rolled-back';
+      // `rolled-back` promises every reversible step was undone; anything less says so.
+      if (outcome.notUndone.length) incomplete = { notUndone: outcome.notUndone, reason: outcome.reason ?? outcome.status };
+      status = incomplete ? 'rollback-incomplete' : 'rolled-back';
     } else if (stopping) status = 'failed';
   }
   // An interrupted run is not over (it is resumable): cleanup now would destroy what the resume
@@ -141,7 +146,7 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
 
   const notStarted = graph.nodes.filter((n) => !states.has(n.id)).map((n) => n.id);
   const failed = failedSoFar();
-  return { status, steps: states, recoveredAtMs, failed, notStarted };
+  return { status, steps: states, recoveredAtMs, failed, notStarted, ...(incomplete ? { rollback: incomplete } : {}) };
 }
 
 interface NodeOutcome extends StepState {

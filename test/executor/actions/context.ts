@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ActionContext, ActionServices, ApprovalGate, Confirmer, PlanContext, RunInfo } from '../../../executor/actions/action.js';
 import { systemClock, type Clock } from '../../../executor/core/clock.js';
 import type { RunEvent, RunEventType, RunEvents } from '../../../executor/core/events.js';
+import { RollbackDataStore } from '../../../executor/run/rollback-data.js';
 import { SecretMasker } from '../../../executor/core/secrets.js';
 import { createHandlebars, textCompileOptions } from '../../../ir/handlebars.js';
 import type { IrGraph, IrResources } from '../../../ir/types.js';
@@ -111,6 +112,7 @@ export function fakeContext(options: FakeOptions = {}): { ctx: ActionContext; re
     clock: options.clock ?? systemClock,
     secrets: new SecretMasker(options.secrets ?? []),
     services,
+    rollbackData: RollbackDataStore.fromJournal(run.id, undefined, []).forStep('step-1', 1, run.id, services.events),
   };
   return { ctx, rec };
 }

@@ -1,6 +1,11 @@
 import type { ActionContext, PlanContext } from '../../../executor/actions/action.js';
 import { systemClock } from '../../../executor/core/clock.js';
 import { SecretMasker } from '../../../executor/core/secrets.js';
+import { RollbackDataStore } from '../../../executor/run/rollback-data.js';
+
+/** Rollback data by run id: attempts of one step given the same `runId` see what earlier ones saved, like a run's journal. */
+const journals = new Map<string, RollbackDataStore>();
+const noEvents = { emit: async () => undefined };
 
 /** A minimal ActionContext for the AWS actions: a real clock, a collecting logger, no services. */
 export function fakeContext(options: { signal?: AbortSignal; attempt?: number; runId?: string; stepId?: string } = {}): ActionContext & { lines: string[] } {
@@ -19,8 +24,16 @@ export function fakeContext(options: { signal?: AbortSignal; attempt?: number; r
     secrets: new SecretMasker([]),
     // The AWS actions reach nothing through services: any use would be a bug, so it throws.
     services: new Proxy({}, { get: (_, p) => { throw new Error(`unexpected services.${String(p)}`); } }) as ActionContext['services'],
+    rollbackData: rollbackDataOf(options.runId).forStep(options.stepId ?? 'promote-db', options.attempt ?? 1, run.id, noEvents),
     lines,
   };
+}
+
+/** A fresh store unless the test names the run (then attempts share it). */
+function rollbackDataOf(runId: string | undefined): RollbackDataStore {
+  if (runId === undefined) return RollbackDataStore.fromJournal('run-42', undefined, []);
+  if (!journals.has(runId)) journals.set(runId, RollbackDataStore.fromJournal(runId, undefined, []));
+  return journals.get(runId)!;
 }
 
 /** The PlanContext of {@link fakeContext}. */

@@ -103,6 +103,31 @@ describe('aws.route53.upsert-record', () => {
     expect(second.previousValue).toBe('primary');
   });
 
+  it('journals what it read before the UPSERT, and a later attempt uses the journaled record only when the UPSERT applied', async () => {
+    r53.on(ListResourceRecordSetsCommand).resolves(listing(cname('api.example.com.', params.value, 60)));
+    r53.on(ChangeResourceRecordSetsCommand).resolves(change('INSYNC'));
+    const saved: Record<string, unknown>[] = [];
+    const journaled = { record: 'api.example.com. CNAME in Z1234567890ABC', previous: cname('api.example.com.', 'primary'), desired: '' };
+    const ctx = (desired: string) => ({
+      ...fakeContext({ stepId: 'switch-dns', attempt: 2 }),
+      rollbackData: {
+        journaled: { ...journaled, desired },
+        save: async (d: Record<string, unknown>) => {
+          // Journal first: nothing was changed yet when the data is saved.
+          expect(r53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(saved.length);
+          saved.push(d);
+        },
+      },
+    });
+    // The record already holds what the step writes: the earlier attempt's UPSERT applied.
+    const applied = await awsRoute53UpsertRecordAction.run(params, ctx(JSON.stringify([60, [params.value], null])));
+    expect(applied.previousValue).toBe('primary');
+    expect(saved[0]).toMatchObject({ previous: { ResourceRecords: [{ Value: 'primary' }] } });
+    // Journaled for another change (it does not match what the step writes): the record read now is the previous one.
+    const other = await awsRoute53UpsertRecordAction.run(params, ctx('something else'));
+    expect(other.previousValue).toBe(params.value);
+  });
+
   it('alias targets are written without TTL', async () => {
     r53.on(ListResourceRecordSetsCommand).resolves(listing());
     r53.on(ChangeResourceRecordSetsCommand).resolves(change('INSYNC'));

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { ActionContext, ActionServices } from '../../../executor/actions/action.js';
 import { systemClock } from '../../../executor/core/clock.js';
 import { SecretMasker } from '../../../executor/core/secrets.js';
+import { RollbackDataStore } from '../../../executor/run/rollback-data.js';
 import { pgBinDir } from '../../../executor/pg/cluster.js';
 
 /** Integration tests need the PostgreSQL 15 binaries; without them they are skipped, loudly. */
@@ -61,6 +62,7 @@ export function fakeContext(secrets: string[], stepId = 'test-step'): FakeContex
     clock: systemClock,
     secrets: masker,
     services,
+    rollbackData: RollbackDataStore.fromJournal('run-test', undefined, []).forStep(stepId, 1, 'run-test', { emit: async () => undefined }),
   };
   return { ctx, logs, controller };
 }

@@ -140,9 +140,30 @@ describe('scheduler', () => {
     const body: IrBody = { uses: 'fake', with: {}, env: {} };
     const g = graphOf({ p: [{ id: 'a', rollback: body }, { id: 'b', irreversible: true, needs: ['a'] }, { id: 'c', rollback: body, needs: ['b'] }, { id: 'd', needs: ['c'] }] }, { onFailure: 'rollback' });
     const r = await h.run(g);
-    expect(r.status).toBe('rolled-back');
+    // `a` has a rollback and was left in place: the run must not claim it was rolled back.
+    expect(r.status).toBe('rollback-incomplete');
+    expect(r.rollback).toEqual({ notUndone: ['a'], reason: 'stopped at irreversible step b' });
     expect(h.log.filter((l) => l.startsWith('compensate'))).toEqual(['compensate c']);
-    expect(h.events.find((e) => e.type === 'rollback:end')?.data).toEqual({ status: 'stopped-at-irreversible', stoppedAt: 'b' });
+    expect(h.events.find((e) => e.type === 'rollback:end')?.data).toEqual({ status: 'stopped-at-irreversible', stoppedAt: 'b', notUndone: ['a'], reason: 'stopped at irreversible step b' });
+  });
+
+  it('a stop at a point of no return after every reversible step was undone is a full rollback', async () => {
+    const h = harness({ a: {}, b: {}, c: {}, d: { fails: 1 } });
+    const body: IrBody = { uses: 'fake', with: {}, env: {} };
+    const g = graphOf({ p: [{ id: 'a' }, { id: 'b', irreversible: true, needs: ['a'] }, { id: 'c', rollback: body, needs: ['b'] }, { id: 'd', needs: ['c'] }] }, { onFailure: 'rollback' });
+    const r = await h.run(g);
+    expect(r.status).toBe('rolled-back');
+    expect(r.rollback).toBeUndefined();
+  });
+
+  it('a failing compensation leaves the rollback incomplete, naming the step and the error', async () => {
+    const h = harness({ a: {}, b: { fatal: true, fails: 0 }, c: { fails: 1 } });
+    const body: IrBody = { uses: 'fake', with: {}, env: {} };
+    const g = graphOf({ p: [{ id: 'a', rollback: body }, { id: 'b', rollback: body, needs: ['a'] }, { id: 'c', needs: ['b'] }] }, { onFailure: 'rollback' });
+    const r = await h.run(g);
+    expect(r.status).toBe('rollback-incomplete');
+    expect(r.rollback).toEqual({ notUndone: ['b', 'a'], reason: 'rollback of b failed: compensation failed' });
+    expect(h.log.filter((l) => l.startsWith('compensate'))).toEqual(['compensate b']);
   });
 
   it('cancellation aborts running steps and starts nothing new', async () => {
