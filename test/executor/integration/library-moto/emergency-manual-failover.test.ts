@@ -16,10 +16,9 @@ import { STUB_ANSWERS } from './stubs.js';
 const ROLLED_BACK = { exit: 5, status: 'rolled-back' } as const;
 /**
  * A rollback that stopped at the promotion (irreversible) with the DNS switch before it still
- * applied. Today's executor reports it as rolled-back (exit 5); issue 10 item 3 makes it
- * `rollback-incomplete` with its own exit code (7): change this constant with that change.
+ * applied: not every completed reversible step was undone (README, exit codes).
  */
-const STOPPED_AT_PROMOTION = { exit: 5, status: 'rolled-back' } as const;
+const STOPPED_AT_PROMOTION = { exit: 7, status: 'rollback-incomplete' } as const;
 
 const PRIMARY_ADDRESS = '1.2.3.4';
 const DR_ADDRESS = '5.6.7.8';
@@ -104,7 +103,10 @@ describe.skipIf(skip !== undefined)(`emergency-manual-failover against moto${ski
     expect(patches[1]).toContain(`DB_HOST\\":\\"${STUB_ANSWERS.previousDbHost}\\"`);
     // … then stopped at the promotion: pointing traffic back at the demoted primary would split
     // writes between two databases, so DNS stays on the DR region.
-    expect(rollbackEvents(r).at(-1)).toEqual(['rollback:end', { status: 'stopped-at-irreversible', stoppedAt: 'promote-dr-db' }]);
+    expect(rollbackEvents(r).at(-1)).toEqual(['rollback:end', {
+      status: 'stopped-at-irreversible', stoppedAt: 'promote-dr-db',
+      notUndone: ['stop-primary-traffic'], reason: 'stopped at irreversible step promote-dr-db',
+    }]);
     expect(await recordValues(world.moto, 'api.example.com', 'A')).toEqual([DR_ADDRESS]);
   }, 120_000);
 });
