@@ -57,6 +57,7 @@ export const awsRdsPruneDbSnapshotsAction: ActionDefinition<AwsRdsPruneDbSnapsho
       else if (d.action !== 'ignore') result.kept.push(d.id);
       if (d.action !== 'ignore') ctx.log.info(`${d.id}: ${d.action} (${d.reason})`);
     }
+    for (const list of [result.deleted, result.archived, result.kept]) list.sort();
     ctx.log.info(`${region ?? 'default region'}: ${result.deleted.length} deleted, ${result.archived.length} marked archive, ${result.kept.length} kept, ${entries.length - result.decisions.length} not made by this plan left alone`);
     return result;
   },

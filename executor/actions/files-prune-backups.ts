@@ -51,6 +51,7 @@ export const filesPruneBackupsAction: ActionDefinition<FilesPruneBackupsParams, 
       else if (d.action === 'move' && params.archiveDirectory) result.moved.push(await moveTo(d.id, params.archiveDirectory));
       else result.kept.push(d.id);
     }
+    for (const list of [result.deleted, result.moved, result.kept]) list.sort();
     return result;
   },
 
