@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { ActionDefinition } from './action.js';
 import { parseDuration } from '../../ir/duration.js';
 import { ActionError } from '../core/errors.js';
+import { maskedPlan } from '../aws/params.js';
 import { planRetention, type BackupEntry, type RetentionDecision, type RetentionPolicy, type RetentionTier } from '../retention/plan.js';
 
 /** `with:` of files.prune-backups. */
@@ -32,7 +33,7 @@ export interface FilesPruneBackupsResult {
  * the newest is always kept. The age is the modification time, which a move keeps. Anything else
  * in the directories is left alone. Idempotent: a file already moved or deleted is not listed again.
  */
-export const filesPruneBackupsAction: ActionDefinition<FilesPruneBackupsParams, FilesPruneBackupsResult> = {
+export const filesPruneBackupsAction: ActionDefinition<FilesPruneBackupsParams, FilesPruneBackupsResult> = maskedPlan({
   id: 'files.prune-backups',
 
   async run(params, ctx) {
@@ -62,7 +63,7 @@ export const filesPruneBackupsAction: ActionDefinition<FilesPruneBackupsParams, 
       calls: [{ target: `file:${params.directory}`, operation: 'prune', args: { ...params } }],
     };
   },
-};
+});
 
 /** `<target>-<run id of this plan>` with an optional `.dump`: the names the lowered backup step writes. */
 function ownName(target: string, plan: string): RegExp {

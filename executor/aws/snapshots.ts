@@ -39,16 +39,21 @@ export function snapshotCreatedAt(s: DBSnapshot, now: number): number | undefine
   return t ? new Date(t).getTime() : undefined;
 }
 
+const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
- * A snapshot as the retention planner sees it. Ours means: a manual snapshot tagged with this
- * plan and target AND named `<target>-…` as the lowering names them. Both, because a person
- * copying one of our snapshots with CopyTags gets our tags on a snapshot we must not delete.
+ * A snapshot as the retention planner sees it. Ours means a manual snapshot named `<target>-…` as
+ * the lowering names them, AND either tagged with this plan and target, or (snapshots taken before
+ * the plan tagged them) named exactly `<target>-<run id of this plan>[-<region>]`. Never tags
+ * alone: a person copying one of our snapshots with CopyTags gets our tags on a snapshot we must
+ * not delete.
  */
 export function snapshotEntry(s: DBSnapshot, owner: { plan: string; target: string }, now: number): BackupEntry {
   const createdAt = snapshotCreatedAt(s, now);
   const id = s.DBSnapshotIdentifier ?? '';
-  const owned = s.SnapshotType === 'manual' && tag(s, BACKUP_TAGS.plan) === owner.plan && tag(s, BACKUP_TAGS.target) === owner.target
-    && id.startsWith(`${owner.target}-`);
+  const tagged = tag(s, BACKUP_TAGS.plan) === owner.plan && tag(s, BACKUP_TAGS.target) === owner.target;
+  const runName = new RegExp(`^${esc(owner.target)}-\\d{8}-\\d{6}-${esc(owner.plan)}-[0-9a-f]{4}(-[a-z]{2}(-[a-z]+)+-\\d)?$`);
+  const owned = s.SnapshotType === 'manual' && id.startsWith(`${owner.target}-`) && (tagged || runName.test(id));
   return {
     id,
     createdAt: createdAt ?? now,

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { awsRdsPruneDbSnapshotsAction } from '../../../executor/actions/aws-rds-prune-db-snapshots.js';
 import { setAwsClientFactory } from '../../../executor/aws/clients.js';
-import { snapshotCreatedAt } from '../../../executor/aws/snapshots.js';
+import { snapshotCreatedAt, snapshotEntry } from '../../../executor/aws/snapshots.js';
 import { fakeContext, fakePlanContext } from './context.js';
 
 const rds = mockClient(RDSClient);
@@ -81,6 +81,22 @@ describe('aws.rds.prune-db-snapshots', () => {
     expect(plan.summary).toMatch(/cold 90d, archive 2555d.*runbook:plan=ecommerce-rds-daily.*us-west-2/);
     expect(plan.calls.map((c) => c.operation)).toEqual(['DescribeDBSnapshots', 'DeleteDBSnapshot', 'AddTagsToResource']);
     expect(rds.calls()).toHaveLength(0);
+  });
+});
+
+describe('snapshotEntry ownership', () => {
+  const owner = { plan: 'ecommerce-rds-daily', target: DB };
+  const now = Date.now();
+  it.each([
+    ['tagged and named <target>-…', snap(`${DB}-x`, 1), true],
+    ['tagged but named otherwise (a person\'s copy with CopyTags)', snap('keep-me', 1), false],
+    ['untagged, named by a run of this plan (taken before the tags existed)', snap(`${DB}-20261001-030000-ecommerce-rds-daily-3f9a`, 1, { TagList: [] }), true],
+    ['untagged DR copy named by a run of this plan', snap(`${DB}-20261001-030000-ecommerce-rds-daily-3f9a-us-west-2`, 1, { TagList: [] }), true],
+    ['untagged, named by a run of another plan', snap(`${DB}-20261001-030000-other-plan-3f9a`, 1, { TagList: [] }), false],
+    ['untagged, hand-named', snap(`${DB}-before-upgrade`, 1, { TagList: [] }), false],
+    ['automated, however named or tagged', snap(`${DB}-x`, 1, { SnapshotType: 'automated' }), false],
+  ] as const)('%s', (_what, s, owned) => {
+    expect(snapshotEntry(s, owner, now).owned).toBe(owned);
   });
 });
 
