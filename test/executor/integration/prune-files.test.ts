@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
+import { startPostgres, pgBinDir, type PgCluster } from '../../../executor/pg/cluster.js';
 import { bin, cliEnv, runIdOf, runCliAsync } from '../../support/cli.js';
+import { clusterTimeoutMs, noPostgres, skipReason } from '../pg/context.js';
 
 /**
  * files.prune-backups through the built CLI on planted backups (ages set with `touch -d`), named as
@@ -90,5 +92,47 @@ spec:
     const b = outputsOf(second.stdout);
     expect(b.outputs).toMatchObject({ moved: [], deleted: [] });
     expect(b.outputs.kept).toHaveLength(3);
+  });
+});
+
+/**
+ * The lowered BackupPlan end to end on a throwaway PostgreSQL 15: pg_dump writes
+ * `<target>-<run id>.dump`, then the prune step (files.prune-backups) recognises it as the plan's
+ * own and keeps it (the newest), while the planted old dumps of the plan move or go.
+ */
+describe.skipIf(noPostgres)(noPostgres ? skipReason : 'a postgres BackupPlan prunes its directory after the dump (real PostgreSQL)', () => {
+  let cluster: PgCluster | undefined;
+  let dir: string;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+    dir = mkdtempSync(join(tmpdir(), 'runbook-pg-plan-'));
+    mkdirSync(join(dir, 'runbooks'));
+    writeFileSync(join(dir, 'runbooks', 'plan.yaml'), `apiVersion: runbook/v1
+kind: BackupPlan
+metadata: { name: ${PLAN}, owner: "@acme/dba" }
+spec:
+  schedule: "0 2 * * *"
+  targets:
+    - { id: ${T}, type: postgres, url: "{{secrets.PG_URL}}", method: pg_dump, directory: ${JSON.stringify(join(dir, 'backups'))}, archiveDirectory: ${JSON.stringify(join(dir, 'archive'))} }
+  retention: { hot: 30d, cold: 90d, archive: 365d }
+  secrets: [PG_URL]
+`);
+    const c = spawnSync(process.execPath, [bin, 'compile', '--root', dir], { encoding: 'utf8', env: cliEnv() });
+    expect(c.status, c.stdout + c.stderr).toBe(0);
+  }, clusterTimeoutMs);
+  afterAll(async () => {
+    await cluster?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('keeps the new dump, moves the one past hot, deletes the one past archive', async () => {
+    const backups = join(dir, 'backups');
+    plant(backups, name('20260101-020000'), 40);
+    plant(backups, name('20250101-020000'), 400);
+    const r = await runCliAsync(['run', PLAN, '--root', dir], { PG_URL: cluster!.primaryUrl, PATH: `${pgBinDir}:${process.env.PATH ?? ''}` });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const runId = runIdOf(r.stdout);
+    expect(readdirSync(backups)).toEqual([`${T}-${runId}.dump`]);
+    expect(readdirSync(join(dir, 'archive'))).toEqual([name('20260101-020000')]);
   });
 });
