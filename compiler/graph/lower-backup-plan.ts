@@ -178,7 +178,7 @@ function backupTags(plan: BackupPlanDocData, t: BackupTargetSpec): Record<string
  * Retention (docs/format-reference.md, BackupPlan retention): an RDS target is pruned in its own
  * region and in every `copyTo` region (its DR copies); a postgres target in its directory and
  * `archiveDirectory`. Manual snapshots live for `cold` (`hot` when there is no `cold`): `hot` is
- * the instance's automated backups, which RDS prunes itself.
+ * the instance's automated backups, which RDS prunes itself; the source-region step checks it.
  */
 function pruneSteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered[] {
   const r = plan.spec.retention ?? {};
@@ -195,7 +195,7 @@ function pruneSteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lo
   const keep = { ...(r.cold ?? r.hot ? { cold: r.cold ?? r.hot } : {}), ...tiers(['archive']) };
   const rds = { dbInstanceIdentifier: t.dbInstanceIdentifier ?? t.id, ...keep };
   return [
-    step(`prune-${t.id}`, `Apply retention to the snapshots of ${t.id}`, 'aws.rds.prune-db-snapshots', { ...region(t), ...rds }),
+    step(`prune-${t.id}`, `Apply retention to the snapshots of ${t.id}`, 'aws.rds.prune-db-snapshots', { ...region(t), ...rds, ...tiers(['hot']) }),
     ...(plan.spec.copyTo ?? []).map((c) => step(`prune-${t.id}-${c.region}`, `Apply retention to the ${c.region} copies of ${t.id}`, 'aws.rds.prune-db-snapshots', { region: c.region, ...rds })),
   ];
 }

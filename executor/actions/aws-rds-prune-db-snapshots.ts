@@ -7,6 +7,7 @@ import { awsCall } from '../aws/call.js';
 import { isAwsError, isNotFound } from '../aws/errors.js';
 import { ActionError } from '../core/errors.js';
 import { planTarget, str, maskedPlan } from '../aws/params.js';
+import { describeInstance } from '../aws/rds.js';
 import { listManualSnapshots, snapshotEntry } from '../aws/snapshots.js';
 import { planRetention, type RetentionDecision, type RetentionPolicy } from '../retention/plan.js';
 
@@ -16,6 +17,7 @@ export interface AwsRdsPruneDbSnapshotsParams {
   dbInstanceIdentifier: string;
   plan: string;
   target: string;
+  hot?: string;
   cold?: string;
   archive?: string;
 }
@@ -27,7 +29,12 @@ export interface AwsRdsPruneDbSnapshotsResult {
   archived: string[];
   kept: string[];
   decisions: RetentionDecision[];
+  /** The instance's BackupRetentionPeriod when `hot` was given and the instance is in this region. */
+  automatedRetentionDays: number | null;
 }
+
+/** RDS keeps automated backups at most 35 days (BackupRetentionPeriod 0–35, AWS RDS API reference). */
+const MAX_AUTOMATED_DAYS = 35;
 
 /**
  * Applies a BackupPlan's retention to the snapshots of one instance in one region (the source
@@ -49,7 +56,7 @@ export const awsRdsPruneDbSnapshotsAction: ActionDefinition<AwsRdsPruneDbSnapsho
     const snapshots = await listManualSnapshots(rds, instance, region, ctx);
     const entries = snapshots.map((s) => snapshotEntry(s, owner, now));
     const decisions = planRetention(entries, policy, now, { coldLocation: false, markArchive: true });
-    const result: AwsRdsPruneDbSnapshotsResult = { region: region ?? null, deleted: [], archived: [], kept: [], decisions: decisions.filter((d) => d.action !== 'ignore') };
+    const result: AwsRdsPruneDbSnapshotsResult = { region: region ?? null, deleted: [], archived: [], kept: [], decisions: decisions.filter((d) => d.action !== 'ignore'), automatedRetentionDays: null };
     for (const d of decisions) {
       const s = snapshots.find((x) => x.DBSnapshotIdentifier === d.id);
       if (d.action === 'delete' && (await deleteSnapshot(rds, d.id, region, ctx))) result.deleted.push(d.id);
@@ -59,22 +66,46 @@ export const awsRdsPruneDbSnapshotsAction: ActionDefinition<AwsRdsPruneDbSnapsho
     }
     for (const list of [result.deleted, result.archived, result.kept]) list.sort();
     ctx.log.info(`${region ?? 'default region'}: ${result.deleted.length} deleted, ${result.archived.length} marked archive, ${result.kept.length} kept, ${entries.length - result.decisions.length} not made by this plan left alone`);
+    result.automatedRetentionDays = await checkHot(rds, instance, region, params.hot, ctx);
     return result;
   },
 
   plan(params) {
     const target = planTarget('rds', params.region);
-    const tiers = [params.cold && `cold ${params.cold}`, params.archive && `archive ${params.archive}`].filter(Boolean).join(', ');
+    const tiers = [params.hot && `hot ${params.hot}`, params.cold && `cold ${params.cold}`, params.archive && `archive ${params.archive}`].filter(Boolean).join(', ');
     return {
       summary: `apply retention (${tiers}) to the snapshots of ${params.dbInstanceIdentifier} tagged ${BACKUP_TAGS.plan}=${params.plan}, ${BACKUP_TAGS.target}=${params.target} in ${target.slice('aws:rds:'.length)}`,
       calls: [
         { target, operation: 'DescribeDBSnapshots', args: { DBInstanceIdentifier: params.dbInstanceIdentifier, SnapshotType: 'manual' } },
         { target, operation: 'DeleteDBSnapshot', args: { DBSnapshotIdentifier: '<each snapshot past its retention>' } },
+        ...(params.hot ? [{ target, operation: 'DescribeDBInstances', args: { DBInstanceIdentifier: params.dbInstanceIdentifier } }] : []),
         ...(params.archive ? [{ target, operation: 'AddTagsToResource', args: { ResourceName: '<ARN of each monthly compliance copy>', Tags: [{ Key: BACKUP_TAGS.retention, Value: 'archive' }] } }] : []),
       ],
     };
   },
 });
+
+/**
+ * `hot` is the instance's automated backups, which RDS prunes itself after BackupRetentionPeriod
+ * days. The plan does not change that setting (ModifyDBInstance on production; from 0 it is an
+ * outage) but fails the step, after pruning, when it is shorter than `hot` (capped at RDS's 35).
+ */
+async function checkHot(rds: RDSClient, instance: string, region: string | undefined, hot: string | undefined, ctx: ActionContext): Promise<number | null> {
+  if (hot === undefined || hot === '') return null;
+  const hotMs = parseDuration(String(hot).trim());
+  if (hotMs === undefined) throw new ActionError(`\`hot\` must be a duration like 30d, got ${JSON.stringify(hot)}`, { retryable: false, code: 'BadParam' });
+  const db = await describeInstance(rds, instance, region, ctx, true);
+  if (!db) {
+    ctx.log.info(`${instance} is not in ${region ?? 'this region'}: its automated-backup retention is not checked`);
+    return null;
+  }
+  const days = db.BackupRetentionPeriod ?? 0;
+  const wanted = Math.min(MAX_AUTOMATED_DAYS, Math.ceil(hotMs / 86_400_000));
+  if (days < wanted) {
+    throw new ActionError(`${instance} keeps its automated backups ${days} days (BackupRetentionPeriod), shorter than the plan's hot ${hot}: raise it to ${wanted} (the plan never modifies the instance); snapshots were pruned`, { retryable: false, code: 'RetentionTooShort' });
+  }
+  return days;
+}
 
 function policyOf(params: AwsRdsPruneDbSnapshotsParams): RetentionPolicy {
   const read = (name: 'cold' | 'archive') => {

@@ -24,7 +24,8 @@ describe('BackupPlan retention lowering', () => {
     const g = compilePlan(`${rds}  retention: { hot: 30d, cold: 90d, archive: 2555d }\n`);
     const common = { dbInstanceIdentifier: 'orders-prod', plan: 'nightly', target: 'orders-db', cold: '90d', archive: '2555d' };
     expect(prune(g)).toEqual([
-      { id: 'prune-orders-db', uses: 'aws.rds.prune-db-snapshots', with: { region: 'us-east-1', ...common } },
+      // hot (the automated backups) is checked where the instance lives only.
+      { id: 'prune-orders-db', uses: 'aws.rds.prune-db-snapshots', with: { region: 'us-east-1', ...common, hot: '30d' } },
       { id: 'prune-orders-db-us-west-2', uses: 'aws.rds.prune-db-snapshots', with: { region: 'us-west-2', ...common } },
       { id: 'prune-orders-db-eu-west-1', uses: 'aws.rds.prune-db-snapshots', with: { region: 'eu-west-1', ...common } },
     ]);

@@ -52,12 +52,12 @@ const iso = (t: number) => new Date(t).toISOString();
 const ours = (createdAt: number, extra: Record<string, string> = {}) =>
   Object.entries({ 'runbook:plan': PLAN, 'runbook:target': DB, 'runbook:created-at': iso(createdAt), ...extra }).map(([Key, Value]) => ({ Key, Value }));
 
-async function plant(region: string, snapshots: { id: string; tags?: { Key: string; Value: string }[] }[]): Promise<void> {
+async function plant(region: string, snapshots: { id: string; tags?: { Key: string; Value: string }[] }[], automatedDays = 30): Promise<void> {
   const rds = rdsIn(region);
   try {
     await rds.send(new CreateDBInstanceCommand({
       DBInstanceIdentifier: DB, Engine: 'postgres', DBInstanceClass: 'db.t3.micro', AllocatedStorage: 20,
-      MasterUsername: 'admin_user', MasterUserPassword: 'not-a-real-password',
+      MasterUsername: 'admin_user', MasterUserPassword: 'not-a-real-password', BackupRetentionPeriod: automatedDays,
     }));
     for (const s of snapshots) await rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: DB, DBSnapshotIdentifier: s.id, Tags: s.tags }));
   } finally {
@@ -155,5 +155,16 @@ describe.skipIf(motoUnavailable !== undefined)(`RDS retention against moto${moto
     const tags = Object.fromEntries(((await snapshotsIn('us-east-1')).get(taken)?.TagList ?? []).map((t) => [t.Key, t.Value]));
     expect(tags).toMatchObject({ 'runbook:plan': PLAN, 'runbook:target': DB });
     expect(Date.parse(String(tags['runbook:created-at']))).toBeGreaterThan(Date.now() - 60_000);
+    expect(e[`prune-${DB}`].outputs).toMatchObject({ automatedRetentionDays: 30 });
+  });
+
+  it('a BackupPlan fails its prune step when the instance keeps automated backups shorter than hot', async () => {
+    await plant('us-east-1', [], 7);
+    const r = await run(PLAN);
+    expect(r.status).not.toBe(0);
+    const e = ends(r.stdout);
+    expect(e[`snapshot-${DB}`].status).toBe('succeeded');
+    expect(e[`prune-${DB}`]).toMatchObject({ status: 'failed' });
+    expect(e[`prune-${DB}`].error).toMatch(/automated backups 7 days.*hot 30d/);
   });
 });

@@ -1,4 +1,4 @@
-import { AddTagsToResourceCommand, DeleteDBSnapshotCommand, DescribeDBSnapshotsCommand, RDSClient, RDSServiceException, type DBSnapshot } from '@aws-sdk/client-rds';
+import { AddTagsToResourceCommand, DeleteDBSnapshotCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient, RDSServiceException, type DBSnapshot } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { awsRdsPruneDbSnapshotsAction } from '../../../executor/actions/aws-rds-prune-db-snapshots.js';
@@ -74,6 +74,30 @@ describe('aws.rds.prune-db-snapshots', () => {
     await expect(awsRdsPruneDbSnapshotsAction.run({ ...params, cold: 'ninety days' }, fakeContext())).rejects.toThrow(/`cold` must be a duration/);
     await expect(awsRdsPruneDbSnapshotsAction.run({ ...params, cold: undefined, archive: undefined }, fakeContext())).rejects.toThrow(/give `cold`/);
     expect(rds.calls()).toHaveLength(0);
+  });
+
+  it('checks hot against the instance\'s automated-backup retention after pruning: never changes it, fails when shorter', async () => {
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [snap(`${DB}-old`, 200), snap(`${DB}-new`, 1)] });
+    rds.on(DeleteDBSnapshotCommand).resolves({});
+    rds.on(DescribeDBInstancesCommand)
+      .resolvesOnce({ DBInstances: [{ DBInstanceIdentifier: DB, BackupRetentionPeriod: 30 }] })
+      .resolvesOnce({ DBInstances: [{ DBInstanceIdentifier: DB, BackupRetentionPeriod: 35 }] })
+      .resolvesOnce({ DBInstances: [{ DBInstanceIdentifier: DB, BackupRetentionPeriod: 7 }] });
+    const ok = await awsRdsPruneDbSnapshotsAction.run({ ...params, archive: undefined, hot: '30d' }, fakeContext());
+    expect(ok).toMatchObject({ deleted: [`${DB}-old`], automatedRetentionDays: 30 });
+
+    // A 60-day hot cannot be met by RDS (35 at most): 35 is enough.
+    expect((await awsRdsPruneDbSnapshotsAction.run({ ...params, hot: '60d' }, fakeContext())).automatedRetentionDays).toBe(35);
+
+    await expect(awsRdsPruneDbSnapshotsAction.run({ ...params, hot: '30d' }, fakeContext())).rejects.toThrow(/keeps its automated backups 7 days.*hot 30d: raise it to 30/);
+    expect(rds.commandCalls(DeleteDBSnapshotCommand).length).toBeGreaterThan(0);
+  });
+
+  it('skips the hot check where the instance is not (a DR region)', async () => {
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
+    rds.on(DescribeDBInstancesCommand).rejects(new RDSServiceException({ name: 'DBInstanceNotFoundFault', $fault: 'client', $metadata: { httpStatusCode: 404 }, message: 'nope' }));
+    const result = await awsRdsPruneDbSnapshotsAction.run({ ...params, hot: '30d' }, fakeContext());
+    expect(result.automatedRetentionDays).toBeNull();
   });
 
   it('plans the calls without making any', () => {
