@@ -1,4 +1,3 @@
-import { parseDuration } from '../../ir/duration.js';
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import { SourceMap } from '../load/source-map.js';
 import type { BackupPlanDocData, BackupTargetSpec, PhaseSpec, RunbookDocData, StepSpec } from '../model/specs.js';
