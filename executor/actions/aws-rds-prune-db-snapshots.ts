@@ -78,8 +78,8 @@ export const awsRdsPruneDbSnapshotsAction: ActionDefinition<AwsRdsPruneDbSnapsho
       calls: [
         { target, operation: 'DescribeDBSnapshots', args: { DBInstanceIdentifier: params.dbInstanceIdentifier, SnapshotType: 'manual' } },
         { target, operation: 'DeleteDBSnapshot', args: { DBSnapshotIdentifier: '<each snapshot past its retention>' } },
-        ...(params.hot ? [{ target, operation: 'DescribeDBInstances', args: { DBInstanceIdentifier: params.dbInstanceIdentifier } }] : []),
         ...(params.archive ? [{ target, operation: 'AddTagsToResource', args: { ResourceName: '<ARN of each monthly compliance copy>', Tags: [{ Key: BACKUP_TAGS.retention, Value: 'archive' }] } }] : []),
+        ...(params.hot ? [{ target, operation: 'DescribeDBInstances', args: { DBInstanceIdentifier: params.dbInstanceIdentifier } }] : []),
       ],
     };
   },
