@@ -21,9 +21,6 @@ pg_restore --no-owner --exit-on-error --dbname="$scratch_url" "$BACKUP_PATH"
   cleanup: `set -euo pipefail
 psql --dbname="$DATABASE_URL" -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \\"$SCRATCH_DB\\""
 `,
-  prune: `set -euo pipefail
-find "$BACKUP_DIR" -maxdepth 1 -name "$TARGET-*" -mtime +"$RETENTION_DAYS" -print -exec rm -rf {} +
-`,
 };
 
 const pgBasebackup = {
@@ -39,18 +36,6 @@ pg_verifybackup "$BACKUP_PATH"
 `,
   cleanup: `true
 `,
-  prune: pgDump.prune,
 };
 
 export const postgresScripts = { pg_dump: pgDump, pg_basebackup: pgBasebackup } as const;
-
-export const rdsPruneScript = `set -euo pipefail
-cutoff=$(date -u -d "-$RETENTION_DAYS days" +%Y-%m-%dT%H:%M:%S)
-region_args=()
-[ -n "$AWS_REGION" ] && region_args=(--region "$AWS_REGION")
-aws rds describe-db-snapshots "\${region_args[@]}" --db-instance-identifier "$DB_INSTANCE" --snapshot-type manual \\
-  --query "DBSnapshots[?SnapshotCreateTime<'$cutoff'].DBSnapshotIdentifier" --output text | tr '\\t' '\\n' |
-while read -r id; do
-  [ -n "$id" ] && aws rds delete-db-snapshot "\${region_args[@]}" --db-snapshot-identifier "$id"
-done
-`;

@@ -1,10 +1,10 @@
-import { parseDuration } from '../../ir/duration.js';
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import { SourceMap } from '../load/source-map.js';
 import type { BackupPlanDocData, BackupTargetSpec, PhaseSpec, RunbookDocData, StepSpec } from '../model/specs.js';
 import type { RunbookUnit } from '../rules/rule.js';
 import { resolveDependencies } from './dependencies.js';
-import { postgresScripts, rdsPruneScript } from './backup-scripts.js';
+import { BACKUP_TAGS } from '../../ir/backup-tags.js';
+import { postgresScripts } from './backup-scripts.js';
 
 /** A lowered step and the pointer in the BackupPlan it came from (for diagnostics). */
 interface Lowered {
@@ -25,10 +25,10 @@ interface Lowered {
 export function lowerBackupPlan(doc: LoadedDoc, plan: BackupPlanDocData): RunbookUnit {
   const { spec, metadata } = plan;
   const phases: { phase: Omit<PhaseSpec, 'steps'>; steps: Lowered[] }[] = [
-    { phase: { id: 'backup', title: 'Take backups', parallel: true }, steps: spec.targets.flatMap((t, i) => backupSteps(t, i)) },
+    { phase: { id: 'backup', title: 'Take backups', parallel: true }, steps: spec.targets.flatMap((t, i) => backupSteps(plan, t, i)) },
     { phase: { id: 'copy', title: 'Copy to other regions', parallel: true }, steps: copySteps(plan) },
     { phase: { id: 'verify', title: 'Verify by restoring', parallel: true }, steps: spec.verify ? spec.targets.flatMap((t, i) => verifySteps(plan, t, i)) : [] },
-    { phase: { id: 'prune', title: 'Apply retention', parallel: true }, steps: spec.retention?.hot ? spec.targets.map((t, i) => pruneStep(plan, t, i)) : [] },
+    { phase: { id: 'prune', title: 'Apply retention', parallel: true }, steps: spec.retention ? spec.targets.flatMap((t, i) => pruneSteps(plan, t, i)) : [] },
   ].filter((p) => p.steps.length > 0);
   const cleanup = spec.verify ? spec.targets.map((t) => cleanupStep(plan, t)) : [];
   const fin = [...cleanup, ...(spec.notify ? [notifyStep(plan)] : [])];
@@ -66,7 +66,7 @@ function mapStep(map: SourceMap, doc: LoadedDoc, base: string, s: Lowered): void
 
 const region = (t: BackupTargetSpec) => (t.region ? { region: t.region } : {});
 
-function backupSteps(t: BackupTargetSpec, i: number): Lowered[] {
+function backupSteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered[] {
   const origin = `/spec/targets/${i}`;
   if (t.type === 'postgres') {
     const script = postgresScripts[t.method ?? 'pg_dump'];
@@ -85,7 +85,7 @@ function backupSteps(t: BackupTargetSpec, i: number): Lowered[] {
       origin,
       step: {
         id: `snapshot-${t.id}`, title: `Snapshot ${t.dbInstanceIdentifier ?? t.id}`, uses: 'aws.rds.create-db-snapshot',
-        with: { ...region(t), dbInstanceIdentifier: t.dbInstanceIdentifier ?? t.id, dbSnapshotIdentifier: `${t.id}-{{run.id}}`, wait: false },
+        with: { ...region(t), dbInstanceIdentifier: t.dbInstanceIdentifier ?? t.id, dbSnapshotIdentifier: `${t.id}-{{run.id}}`, tags: backupTags(plan, t), wait: false },
         outputs: { snapshot: '{{result.dbSnapshotIdentifier}}' }, timeout: '10m', estimate: '2m',
         retry: { attempts: 3, delay: '30s', backoff: 'exponential' },
       },
@@ -110,7 +110,7 @@ function copySteps(plan: BackupPlanDocData): Lowered[] {
         region: c.region, ...(t.region ? { sourceRegion: t.region } : {}),
         sourceDbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
         targetDbSnapshotIdentifier: `${t.id}-{{run.id}}-${c.region}`,
-        ...(c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {}), wait: true,
+        ...(c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {}), tags: backupTags(plan, t), wait: true,
       },
       timeout: '2h', estimate: '30m', idempotent: false,
       retry: { attempts: 3, delay: '1m', backoff: 'exponential' },
@@ -163,19 +163,38 @@ function verifySteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): L
   ];
 }
 
-function pruneStep(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered {
-  const days = String(Math.max(1, Math.round((parseDuration(plan.spec.retention?.hot ?? '7d') ?? 0) / 86_400_000)));
-  const script = t.type === 'postgres' ? postgresScripts[t.method ?? 'pg_dump'].prune : rdsPruneScript;
-  return {
+/**
+ * Tags of every snapshot and copy the plan makes: the prune steps touch only snapshots carrying
+ * them, and age a copy from the run that took the backup (see docs/format-reference.md).
+ */
+function backupTags(plan: BackupPlanDocData, t: BackupTargetSpec): Record<string, string> {
+  return { [BACKUP_TAGS.plan]: plan.metadata.name, [BACKUP_TAGS.target]: t.id, [BACKUP_TAGS.createdAt]: '{{run.startedAt}}' };
+}
+
+/**
+ * Retention (docs/format-reference.md, BackupPlan retention): an RDS target is pruned in its own
+ * region and in every `copyTo` region (its DR copies); a postgres target in its directory and
+ * `archiveDirectory`. Manual snapshots live for `cold` (`hot` when there is no `cold`): `hot` is
+ * the instance's automated backups, which RDS prunes itself; the source-region step checks it.
+ */
+function pruneSteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered[] {
+  const r = plan.spec.retention ?? {};
+  const tiers = (names: readonly ('hot' | 'cold' | 'archive')[]) => Object.fromEntries(names.filter((n) => r[n]).map((n) => [n, r[n]!]));
+  const common = { plan: plan.metadata.name, target: t.id };
+  const step = (id: string, title: string, uses: string, w: Record<string, unknown>): Lowered => ({
     origin: '/spec/retention',
-    step: {
-      id: `prune-${t.id}`, title: `Delete backups of ${t.id} older than ${plan.spec.retention?.hot}`, run: script,
-      env: t.type === 'postgres'
-        ? { BACKUP_DIR: t.directory ?? '/var/backups/postgres', TARGET: t.id, RETENTION_DAYS: days }
-        : { AWS_REGION: t.region ?? '', DB_INSTANCE: t.dbInstanceIdentifier ?? t.id, RETENTION_DAYS: days },
-      timeout: '15m', estimate: '1m', idempotent: true,
-    },
-  };
+    step: { id, title, uses, with: { ...w, ...common }, timeout: '15m', estimate: '1m' },
+  });
+  if (t.type === 'postgres') {
+    const dirs = { directory: t.directory ?? '/var/backups/postgres', ...(t.archiveDirectory ? { archiveDirectory: t.archiveDirectory } : {}) };
+    return [step(`prune-${t.id}`, `Apply retention to the backups of ${t.id}`, 'files.prune-backups', { ...dirs, ...tiers(['hot', 'cold', 'archive']) })];
+  }
+  const keep = { ...(r.cold ?? r.hot ? { cold: r.cold ?? r.hot } : {}), ...tiers(['archive']) };
+  const rds = { dbInstanceIdentifier: t.dbInstanceIdentifier ?? t.id, ...keep };
+  return [
+    step(`prune-${t.id}`, `Apply retention to the snapshots of ${t.id}`, 'aws.rds.prune-db-snapshots', { ...region(t), ...rds, ...tiers(['hot']) }),
+    ...(plan.spec.copyTo ?? []).map((c) => step(`prune-${t.id}-${c.region}`, `Apply retention to the ${c.region} copies of ${t.id}`, 'aws.rds.prune-db-snapshots', { region: c.region, ...rds })),
+  ];
 }
 
 /** The temporary instance a verification restores to (and `finally` deletes). */

@@ -147,6 +147,8 @@ export interface BackupTargetSpec {
   url?: string;
   method?: 'pg_dump' | 'pg_basebackup';
   directory?: string;
+  /** (postgres) Cold/archive location backups move to after `retention.hot`. */
+  archiveDirectory?: string;
 }
 
 export interface BackupCheckSpec { name: string; sql: string; expect?: string }

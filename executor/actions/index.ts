@@ -4,6 +4,7 @@ import { awsRdsCopyDbSnapshotAction } from './aws-rds-copy-db-snapshot.js';
 import { awsRdsCreateDbSnapshotAction } from './aws-rds-create-db-snapshot.js';
 import { awsRdsDeleteDbInstanceAction } from './aws-rds-delete-db-instance.js';
 import { awsRdsDescribeDbInstanceAction } from './aws-rds-describe-db-instance.js';
+import { awsRdsPruneDbSnapshotsAction } from './aws-rds-prune-db-snapshots.js';
 import { awsRdsPromoteReadReplicaAction } from './aws-rds-promote-read-replica.js';
 import { awsRdsRestoreDbInstanceFromSnapshotAction } from './aws-rds-restore-db-instance-from-snapshot.js';
 import { awsRdsRestoreDbInstanceToPointInTimeAction } from './aws-rds-restore-db-instance-to-point-in-time.js';
@@ -12,6 +13,7 @@ import { awsRoute53CreateHealthCheckAction } from './aws-route53-create-health-c
 import { awsRoute53GetRecordAction } from './aws-route53-get-record.js';
 import { awsRoute53UpsertRecordAction } from './aws-route53-upsert-record.js';
 import { checklistAction } from './checklist.js';
+import { filesPruneBackupsAction } from './files-prune-backups.js';
 import { httpCheckAction } from './http-check.js';
 import { manualAction } from './manual.js';
 import { notifyAction } from './notify.js';
@@ -34,6 +36,7 @@ const list: readonly ActionDefinition<never, unknown>[] = [
   postgresQueryAction,
   postgresPromoteAction,
   postgresReplicationLagAction,
+  filesPruneBackupsAction,
   awsRdsDescribeDbInstanceAction,
   awsRdsPromoteReadReplicaAction,
   awsRdsCreateDbSnapshotAction,
@@ -42,6 +45,7 @@ const list: readonly ActionDefinition<never, unknown>[] = [
   awsRdsRestoreDbInstanceToPointInTimeAction,
   awsRdsDeleteDbInstanceAction,
   awsRdsWaitAvailableAction,
+  awsRdsPruneDbSnapshotsAction,
   awsRoute53UpsertRecordAction,
   awsRoute53GetRecordAction,
   awsRoute53CreateHealthCheckAction,

@@ -17,7 +17,7 @@ const CATALOGUE = [
   'shell', 'http.check', 'wait', 'postgres.query', 'postgres.promote', 'postgres.replication-lag',
   'aws.rds.describe-db-instance', 'aws.rds.promote-read-replica', 'aws.rds.create-db-snapshot',
   'aws.rds.copy-db-snapshot', 'aws.rds.restore-db-instance-from-snapshot',
-  'aws.rds.restore-db-instance-to-point-in-time', 'aws.rds.delete-db-instance', 'aws.rds.wait-available',
+  'aws.rds.restore-db-instance-to-point-in-time', 'aws.rds.delete-db-instance', 'aws.rds.wait-available', 'aws.rds.prune-db-snapshots', 'files.prune-backups',
   'aws.route53.upsert-record', 'aws.route53.get-record', 'aws.route53.create-health-check',
   'approval', 'notify', 'checklist', 'manual', 'runbook',
 ];

@@ -29,6 +29,7 @@ const day = 86_400_000;
 let pg: PgCluster | undefined;
 let capture: CaptureServer | undefined;
 let backups: string;
+let archive: string;
 
 const dbUrl = () => pg!.primaryUrl.replace(/\/postgres$/, '/platform_production');
 
@@ -48,9 +49,12 @@ insert into users (email) values ('a@example.com'), ('b@example.com'), ('c@examp
 insert into orders (user_id, total) values (1, 10), (2, 20);
 `;
 
-/** A file in the backup directory named like the plan's dumps, last modified `ageDays` ago. */
-function plant(name: string, ageDays: number): string {
-  const path = join(backups, name);
+/**
+ * A dump in the backup directory named as the plan's own (`<target>-<run id>.dump`: the pruner
+ * touches nothing else), last modified `ageDays` ago; `stamp` is the run id's date part.
+ */
+function plant(stamp: string, ageDays: number): string {
+  const path = join(backups, `${target}-${stamp}-${plan}-0a0a.dump`);
   writeFileSync(path, 'old dump');
   const t = new Date(Date.now() - ageDays * day);
   utimesSync(path, t, t);
@@ -59,7 +63,7 @@ function plant(name: string, ageDays: number): string {
 
 async function runPlan() {
   const before = capture!.bodies.length;
-  const r = await runCliAsync(['run', plan, '--root', root, '--as', '@ops', '--input', `backup_dir=${backups}`], {
+  const r = await runCliAsync(['run', plan, '--root', root, '--as', '@ops', '--input', `backup_dir=${backups}`, '--input', `archive_dir=${archive}`], {
     PLATFORM_DATABASE_URL: dbUrl(),
     SLACK_WEBHOOK_URL: `${capture!.url}/slack`,
     // The server's own client tools (pg_dump must not be older than the server).
@@ -82,6 +86,7 @@ describe.skipIf(noPostgres)(`BackupPlan ${plan} against a throwaway PostgreSQL`,
     psql(pg.primaryUrl, 'create database platform_production');
     psql(dbUrl(), seed);
     backups = join(root, 'backups');
+    archive = join(root, 'archive');
     mkdirSync(backups);
   }, clusterTimeoutMs);
   afterAll(async () => {
@@ -93,8 +98,8 @@ describe.skipIf(noPostgres)(`BackupPlan ${plan} against a throwaway PostgreSQL`,
   it('dumps, restores into a scratch database, checks, prunes, drops the scratch database and reports success', async () => {
     // Older than every retention tier of the plan (hot 30d … archive 2555d): gone whatever the
     // pruning policy; 2 days old: kept.
-    const old = plant(`${target}-old.dump`, 3000);
-    const recent = plant(`${target}-recent.dump`, 2);
+    const old = plant('20180101-020000', 3000);
+    const recent = plant('20990101-020000', 2);
     const r = await runPlan();
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const dump = join(backups, `${target}-${r.runId}.dump`);
@@ -124,7 +129,7 @@ describe.skipIf(noPostgres)(`BackupPlan ${plan} against a throwaway PostgreSQL`,
 
   it('a failing check fails the run; the scratch database is still dropped, nothing is pruned, the report names the check', async () => {
     psql(dbUrl(), 'truncate users cascade');
-    const old = plant(`${target}-old-2.dump`, 3000);
+    const old = plant('20180102-020000', 3000);
     const r = await runPlan();
     expect(r.status, r.stdout + r.stderr).toBe(4);
     expect(ended(r.records, `check-${target}-users-present`)?.status).toBe('failed');
