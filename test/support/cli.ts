@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The built CLI (`npm run build` first): tests run it as users do, in a child process. */
@@ -40,11 +42,12 @@ export function drillRecordOf(stdout: string): string {
 
 /**
  * The CLI in a child without blocking this process, for tests whose loopback servers must keep
- * answering while it runs (spawnSync would freeze them). Killed after `timeoutMs`.
+ * answering while it runs (spawnSync would freeze them). Killed after `timeoutMs`. `cwd`: where a
+ * runbook's relative paths (`./scripts/…`) resolve; this process's by default.
  */
-export function runCliAsync(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runCliAsync(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, cwd?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -56,4 +59,17 @@ export function runCliAsync(args: string[], env: Record<string, string> = {}, ti
       resolve({ status, stdout, stderr });
     });
   });
+}
+
+/**
+ * A temp project root whose `runbooks/` holds `files` (name → text), compiled with the built CLI;
+ * throws with the compiler's output when it does not compile. The caller removes it (afterAll).
+ */
+export function compiledRoot(prefix: string, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(root, 'runbooks'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'runbooks', name), text);
+  const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
+  if (c.status !== 0) throw new Error(`compile failed (${c.status}):\n${c.stdout}${c.stderr}`);
+  return root;
 }

@@ -1,12 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDBInstancesCommand, RDSClient, StopDBInstanceCommand } from '@aws-sdk/client-rds';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
-import { bin, cliEnv, runIdOf, runCliAsync } from '../../support/cli.js';
+import { bin, cliEnv, runIdOf, runCliAsync, compiledRoot } from '../../support/cli.js';
 import { motoUnavailable, startMoto, type MotoServer } from '../../support/moto.js';
 
 /**
@@ -148,11 +147,7 @@ const describeMoto = describe.skipIf(motoUnavailable !== undefined);
 describeMoto(`aws.* actions against moto${motoUnavailable ? ` (skipped: ${motoUnavailable})` : ''}`, { timeout: 60_000 }, () => {
   beforeAll(async () => {
     moto = await startMoto();
-    root = mkdtempSync(join(tmpdir(), 'runbook-moto-'));
-    mkdirSync(join(root, 'runbooks'));
-    for (const [f, t] of Object.entries(runbooks)) writeFileSync(join(root, 'runbooks', f), t);
-    const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
-    expect(c.status, c.stdout + c.stderr).toBe(0);
+    root = compiledRoot('runbook-moto-', runbooks);
   }, 60_000);
   afterAll(async () => {
     await moto?.stop();

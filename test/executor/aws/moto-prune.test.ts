@@ -1,11 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand, DescribeDBSnapshotsCommand, RDSClient, type DBSnapshot } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
-import { bin, cliEnv, runIdOf, runCliAsync } from '../../support/cli.js';
+import { runIdOf, runCliAsync, compiledRoot } from '../../support/cli.js';
 import { motoUnavailable, startMoto, type MotoServer } from '../../support/moto.js';
 
 /**
@@ -78,12 +76,7 @@ async function snapshotsIn(region: string): Promise<Map<string, DBSnapshot>> {
 describe.skipIf(motoUnavailable !== undefined)(`RDS retention against moto${motoUnavailable ? ` (skipped: ${motoUnavailable})` : ''}`, { timeout: 60_000 }, () => {
   beforeAll(async () => {
     moto = await startMoto();
-    root = mkdtempSync(join(tmpdir(), 'runbook-moto-prune-'));
-    mkdirSync(join(root, 'runbooks'));
-    writeFileSync(join(root, 'runbooks', 'prune.yaml'), runbook);
-    writeFileSync(join(root, 'runbooks', 'plan.yaml'), backupPlan);
-    const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
-    expect(c.status, c.stdout + c.stderr).toBe(0);
+    root = compiledRoot('runbook-moto-prune-', { 'prune.yaml': runbook, 'plan.yaml': backupPlan });
   }, 60_000);
   afterAll(async () => {
     await moto?.stop();

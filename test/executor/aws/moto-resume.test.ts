@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateDBInstanceCommand, RDSClient, StartDBInstanceCommand, StopDBInstanceCommand } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
-import { runIdOf } from '../../support/cli.js';
+import { runIdOf, compiledRoot } from '../../support/cli.js';
 import { cliSync, startCli, waitFor } from '../../support/crash.js';
 import { motoUnavailable, startMoto, type MotoServer } from '../../support/moto.js';
 
@@ -35,11 +34,7 @@ const rds = () => new RDSClient({ endpoint: moto!.endpoint, region: 'us-east-1',
 describe.skipIf(motoUnavailable !== undefined)(`resume after kill -9 during an AWS waiter${motoUnavailable ? ` (skipped: ${motoUnavailable})` : ''}`, { timeout: 90_000 }, () => {
   beforeAll(async () => {
     moto = await startMoto();
-    root = mkdtempSync(join(tmpdir(), 'runbook-moto-resume-'));
-    mkdirSync(join(root, 'runbooks'));
-    writeFileSync(join(root, 'runbooks', 'wait.yaml'), RUNBOOK);
-    const c = cliSync(['compile', '--root', root], root);
-    expect(c.status, c.stdout + c.stderr).toBe(0);
+    root = compiledRoot('runbook-moto-resume-', { 'wait.yaml': RUNBOOK });
   }, 60_000);
   afterAll(async () => {
     await moto?.stop();

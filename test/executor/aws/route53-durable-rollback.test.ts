@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import type { AuditRecord } from '../../../executor/audit/record.js';
-import { bin, cliEnv, runCliAsync, runIdOf } from '../../support/cli.js';
+import { bin, cliEnv, runCliAsync, runIdOf, compiledRoot } from '../../support/cli.js';
 import { startCli, waitFor } from '../../support/crash.js';
 import { holdingProxy, type HoldingProxy } from '../../support/holding-proxy.js';
 import { motoUnavailable, startMoto, type MotoServer } from '../../support/moto.js';
@@ -65,11 +64,7 @@ describeMoto(`durable rollback data against moto${motoUnavailable ? ` (skipped: 
   beforeAll(async () => {
     moto = await startMoto();
     proxy = await holdingProxy(moto.endpoint);
-    root = mkdtempSync(join(tmpdir(), 'runbook-durable-rollback-'));
-    mkdirSync(join(root, 'runbooks'));
-    for (const f of ['dns-rollback.yaml', 'dns-rollback-retry.yaml']) cpSync(join(fixtures, f), join(root, 'runbooks', f));
-    const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
-    expect(c.status, c.stdout + c.stderr).toBe(0);
+    root = compiledRoot('runbook-durable-rollback-', Object.fromEntries(['dns-rollback.yaml', 'dns-rollback-retry.yaml'].map((f) => [f, readFileSync(join(fixtures, f), 'utf8')])));
   }, 60_000);
   afterAll(async () => {
     await cluster?.stop();

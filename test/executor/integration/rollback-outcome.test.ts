@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import type { AuditRecord } from '../../../executor/audit/record.js';
-import { bin, cliEnv, runCliAsync, runIdOf } from '../../support/cli.js';
+import { runCliAsync, runIdOf, compiledRoot } from '../../support/cli.js';
 
 /**
  * Rollback outcomes are exact, through the built CLI: `rolled-back` (exit 5) only when every
@@ -19,11 +17,7 @@ let root: string;
 
 describe('rollback outcomes', () => {
   beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'runbook-rollback-outcome-'));
-    mkdirSync(join(root, 'runbooks'));
-    for (const f of readdirSync(fixtures).filter((f) => !f.startsWith('dns-'))) cpSync(join(fixtures, f), join(root, 'runbooks', f));
-    const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
-    expect(c.status, c.stdout + c.stderr).toBe(0);
+    root = compiledRoot('runbook-rollback-outcome-', Object.fromEntries(readdirSync(fixtures).filter((f) => !f.startsWith('dns-')).map((f) => [f, readFileSync(join(fixtures, f), 'utf8')])));
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

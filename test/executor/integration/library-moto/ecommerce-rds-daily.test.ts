@@ -1,9 +1,7 @@
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { motoUnavailable } from '../../../support/moto.js';
-import { noPostgres, skipReason } from '../../pg/context.js';
+import { expect, it } from 'vitest';
 import { instanceIds, seedPrimaryAndReplica, snapshots } from './aws-state.js';
-import { runStatus, startLibraryWorld, type LibraryWorld } from './harness.js';
+import { runStatus, describeLibrary } from './harness.js';
 
 /**
  * The library's ecommerce-rds-daily BackupPlan, unchanged, end to end through the built CLI:
@@ -19,22 +17,11 @@ import { runStatus, startLibraryWorld, type LibraryWorld } from './harness.js';
  * 127.0.0.1, like an /etc/hosts entry (product code unchanged).
  * moto limit met: no cross-region snapshot copy by ARN (test/support/moto-patches fills it).
  */
-const skip = motoUnavailable ?? (noPostgres ? skipReason : undefined);
 
-describe.skipIf(skip !== undefined)(`ecommerce-rds-daily against moto${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let world: LibraryWorld;
-  beforeAll(async () => {
-    world = await startLibraryWorld();
-  }, 180_000);
-  afterAll(async () => {
-    await world?.close();
-  });
-  beforeEach(async () => {
-    await world.reset();
-    // Only the source instance is used; the replica makes the account look like production.
-    await seedPrimaryAndReplica(world.moto, { primary: 'ecommerce-prod-db', replica: 'ecommerce-prod-db-replica', drRegion: 'us-west-2' });
-  });
-
+describeLibrary('ecommerce-rds-daily', async (w) => {
+  // Only the source instance is used; the replica makes the account look like production.
+  await seedPrimaryAndReplica(w.moto, { primary: 'ecommerce-prod-db', replica: 'ecommerce-prod-db-replica', drRegion: 'us-west-2' });
+}, (world) => {
   const run = () => world.run('ecommerce-rds-daily', { as: '@dana-lee' });
   const reports = () => world.capture.bodies.filter((b) => b.includes('Backup Verification Report'));
 

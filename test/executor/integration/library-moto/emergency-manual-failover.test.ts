@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { motoUnavailable } from '../../../support/moto.js';
-import { noPostgres, skipReason } from '../../pg/context.js';
+import { expect, it } from 'vitest';
 import { describeInstance, recordTtl, recordValues, seedPrimaryAndReplica, seedZone } from './aws-state.js';
-import { runStatus, startLibraryWorld, stepEnds, type LibraryWorld } from './harness.js';
+import { runStatus, describeLibrary, stepEnds } from './harness.js';
 import { STUB_ANSWERS } from './stubs.js';
 
 /**
@@ -23,21 +21,10 @@ const STOPPED_AT_PROMOTION = { exit: 7, status: 'rollback-incomplete' } as const
 const PRIMARY_ADDRESS = '1.2.3.4';
 const DR_ADDRESS = '5.6.7.8';
 const REPLICA = 'myapp-db-replica-west';
-const skip = motoUnavailable ?? (noPostgres ? skipReason : undefined);
 
-describe.skipIf(skip !== undefined)(`emergency-manual-failover against moto${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let world: LibraryWorld;
-  beforeAll(async () => {
-    world = await startLibraryWorld();
-  }, 180_000);
-  afterAll(async () => {
-    await world?.close();
-  });
-  beforeEach(async () => {
-    await world.reset();
-    await seedZone(world.moto, [{ name: 'api.example.com', type: 'A', value: PRIMARY_ADDRESS }]);
-  });
-
+describeLibrary('emergency-manual-failover', async (w) => {
+  await seedZone(w.moto, [{ name: 'api.example.com', type: 'A', value: PRIMARY_ADDRESS }]);
+}, (world) => {
   const seedReplica = () => seedPrimaryAndReplica(world.moto, { primary: 'myapp-db', replica: REPLICA, drRegion: 'us-west-2' });
   const run = () => world.run('emergency-manual-failover', {
     inputs: { failover_reason: 'Route 53 failover did not trigger (ticket OPS-5678)' },

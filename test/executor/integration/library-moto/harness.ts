@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -8,9 +8,11 @@ import { parse, stringify } from 'yaml';
 import { parseAuditText } from '../../../../executor/audit/file-sink.js';
 import { startPostgres, type PgCluster } from '../../../../executor/pg/cluster.js';
 import { startCaptureServer, type CaptureServer } from '../../../support/capture-server.js';
-import { bin, cliEnv, runIdOf } from '../../../support/cli.js';
+import { bin, cliEnv, runCliAsync, runIdOf } from '../../../support/cli.js';
 import { repo } from '../../../support/library-root.js';
-import { startMoto, type MotoServer } from '../../../support/moto.js';
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { motoUnavailable, startMoto, type MotoServer } from '../../../support/moto.js';
+import { noPostgres, skipReason } from '../../pg/context.js';
 import { stubScript } from './stubs.js';
 
 /**
@@ -57,6 +59,31 @@ export interface RunResult {
 
 /** The approvers the tests sign with: an SRE (@acme/sre) and an executive (@acme/executive), the teams the library's failover gates allow. */
 const SIGNERS = ['jane-smith', 'morgan-chen'] as const;
+
+/** Why the library end-to-end tests cannot run here (no moto, no PostgreSQL), or undefined. */
+const skip = motoUnavailable ?? (noPostgres ? skipReason : undefined);
+
+/**
+ * A describe block for one library runbook: one world for the file (started in beforeAll, closed
+ * in afterAll even when a test failed), reset and seeded with `seed` before each test; skipped
+ * with its reason when moto or PostgreSQL is missing. `world` is filled in once started.
+ */
+export function describeLibrary(runbook: string, seed: (world: LibraryWorld) => Promise<void>, body: (world: LibraryWorld) => void): void {
+  describe.skipIf(skip !== undefined)(`${runbook} against moto${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    const world = {} as LibraryWorld;
+    beforeAll(async () => {
+      Object.assign(world, await startLibraryWorld());
+    }, 180_000);
+    afterAll(async () => {
+      await world.close?.();
+    });
+    beforeEach(async () => {
+      await world.reset();
+      await seed(world);
+    });
+    body(world);
+  });
+}
 
 export async function startLibraryWorld(): Promise<LibraryWorld> {
   // The moto patches load through sitecustomize from PYTHONPATH (this worker's env is only this file's).
@@ -187,7 +214,7 @@ async function runLibrary(a: { root: string; name: string; o: RunOptions; keys: 
   const args = ['run', a.name, '--root', a.root, ...inputArgs(a.o.inputs), '--as', a.o.as ?? '@john-doe'];
   if (a.o.approvals) args.push('--approvals', signApprovals(a));
   if (a.o.confirmAs) args.push('--confirm-as', a.o.confirmAs);
-  const r = await spawnCli(args, a.env, a.root, a.o.timeoutMs ?? 90_000);
+  const r = await runCliAsync(args, a.env, a.o.timeoutMs ?? 90_000, a.root);
   const runId = runIdOf(r.stdout);
   const journal = join(a.root, '.runbook', 'runs', runId, 'audit.jsonl');
   const records = parseAuditText(readFileSync(journal, 'utf8')).records as RunResult['records'];
@@ -208,22 +235,6 @@ function signApprovals(a: { root: string; name: string; o: RunOptions; keys: Rec
     }
   }
   return file;
-}
-
-function spawnCli(args: string[], env: Record<string, string>, cwd: string, timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
 }
 
 /** Each step's last step:end of a run. */

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { motoUnavailable } from '../../../support/moto.js';
-import { noPostgres, skipReason } from '../../pg/context.js';
+import { expect, it } from 'vitest';
 import { describeInstance, recordTtl, recordValues, seedPrimaryAndReplica, seedZone } from './aws-state.js';
-import { runStatus, startLibraryWorld, stepEnds, type LibraryWorld } from './harness.js';
+import { runStatus, describeLibrary, stepEnds } from './harness.js';
 import { STUB_ANSWERS } from './stubs.js';
 
 /**
@@ -23,22 +21,11 @@ const ROLLED_BACK = { exit: 5, status: 'rolled-back' } as const;
 
 const ORIGINAL = 'primary-alb-0123456789.us-east-1.elb.amazonaws.com';
 const REPLICA = 'ecommerce-prod-db-replica';
-const skip = motoUnavailable ?? (noPostgres ? skipReason : undefined);
 
-describe.skipIf(skip !== undefined)(`primary-region-failure against moto${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  let world: LibraryWorld;
-  beforeAll(async () => {
-    world = await startLibraryWorld();
-  }, 180_000);
-  afterAll(async () => {
-    await world?.close();
-  });
-  beforeEach(async () => {
-    await world.reset();
-    await seedPrimaryAndReplica(world.moto, { primary: 'ecommerce-prod-db', replica: REPLICA, drRegion: 'us-west-2' });
-    await seedZone(world.moto, [{ name: 'api.example.com', type: 'CNAME', value: ORIGINAL }, { name: 'www.example.com', type: 'CNAME', value: ORIGINAL }]);
-  });
-
+describeLibrary('primary-region-failure', async (w) => {
+  await seedPrimaryAndReplica(w.moto, { primary: 'ecommerce-prod-db', replica: REPLICA, drRegion: 'us-west-2' });
+  await seedZone(w.moto, [{ name: 'api.example.com', type: 'CNAME', value: ORIGINAL }, { name: 'www.example.com', type: 'CNAME', value: ORIGINAL }]);
+}, (world) => {
   const run = () => world.run('primary-region-failure', {
     inputs: { reason: 'AWS Health: multi-AZ outage in us-east-1 (ticket OPS-1234)' },
     approvals: { declare: ['@jane-smith', '@morgan-chen'] },
