@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseAuditText } from '../../executor/audit/file-sink.js';
 
 /** The built CLI (`npm run build` first): tests run it as users do, in a child process. */
 export const bin = join(import.meta.dirname, '..', '..', 'bin', 'runbook.js');
@@ -72,4 +73,15 @@ export function compiledRoot(prefix: string, files: Record<string, string>): str
   const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
   if (c.status !== 0) throw new Error(`compile failed (${c.status}):\n${c.stdout}${c.stderr}`);
   return root;
+}
+
+/** A step's last step:end data in a run's journal. */
+export interface StepEnd { status: string; error?: string; outputs?: Record<string, unknown> }
+
+/** Each step's last step:end of the run whose id `stdout` printed, in project `root`. */
+export function stepEndsOf(root: string, stdout: string): Record<string, StepEnd> {
+  const text = readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8');
+  const out: Record<string, StepEnd> = {};
+  for (const r of parseAuditText(text).records) if (r.type === 'step:end' && r.stepId) out[r.stepId] = r.data as StepEnd;
+  return out;
 }

@@ -5,7 +5,7 @@ import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDB
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
-import { bin, cliEnv, runIdOf, runCliAsync, compiledRoot } from '../../support/cli.js';
+import { bin, cliEnv, runIdOf, runCliAsync, compiledRoot, stepEndsOf } from '../../support/cli.js';
 import { motoUnavailable, startMoto, type MotoServer } from '../../support/moto.js';
 
 /**
@@ -161,12 +161,7 @@ describeMoto(`aws.* actions against moto${motoUnavailable ? ` (skipped: ${motoUn
   const run = (name: string, inputs: Record<string, string>) =>
     runCliAsync(['run', name, '--root', root, ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`])], moto!.env());
   /** Each step's last step:end of a run (by the id it printed). */
-  const ends = (stdout: string) => {
-    const text = readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8');
-    const out: Record<string, { status: string; error?: string; outputs?: Record<string, unknown> }> = {};
-    for (const r of parseAuditText(text).records) if (r.type === 'step:end' && r.stepId) out[r.stepId] = r.data as never;
-    return out;
-  };
+  const ends = (stdout: string) => stepEndsOf(root, stdout);
 
   it('happy path, then an idempotent re-run: every action succeeds both times', async () => {
     const first = await run('ecommerce-rds-daily-moto', { zone: zoneId, suffix: 'a1' });

@@ -1,9 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { CreateDBInstanceCommand, CreateDBSnapshotCommand, DescribeDBSnapshotsCommand, RDSClient, type DBSnapshot } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseAuditText } from '../../../executor/audit/file-sink.js';
-import { runIdOf, runCliAsync, compiledRoot } from '../../support/cli.js';
+import { compiledRoot, runCliAsync, stepEndsOf } from '../../support/cli.js';
 import { motoUnavailable, startMoto, type MotoServer } from '../../support/moto.js';
 
 /**
@@ -87,12 +85,7 @@ describe.skipIf(motoUnavailable !== undefined)(`RDS retention against moto${moto
   });
 
   const run = (name: string) => runCliAsync(['run', name, '--root', root], moto!.env());
-  const ends = (stdout: string) => {
-    const text = readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8');
-    const out: Record<string, { status: string; error?: string; outputs?: Record<string, unknown> }> = {};
-    for (const r of parseAuditText(text).records) if (r.type === 'step:end' && r.stepId) out[r.stepId] = r.data as never;
-    return out;
-  };
+  const ends = (stdout: string) => stepEndsOf(root, stdout);
 
   it('prunes the source region and the DR region, marks a monthly compliance copy, leaves foreign snapshots alone, and a re-run changes nothing', async () => {
     const now = Date.now();
