@@ -1,6 +1,6 @@
 import type { AuditRecord, AuditSink } from '../audit/record.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import type { GithubApi, RepoRef } from './client.js';
+import { botLogin, type GithubApi, type RepoRef } from './client.js';
 import { foldRecord, newRunStatus, renderRunStatus } from './run-status-table.js';
 import { upsertStickyComment } from './sticky-comment.js';
 
@@ -17,6 +17,8 @@ export interface TrackingIssueOptions {
    */
   readonly issueNumber?: number;
   readonly labels?: readonly string[];
+  /** The configured bot (`botLogin(env)`), whose sticky comment is adopted on a given issue (default `github-actions[bot]`). */
+  readonly bot?: string;
   readonly runUrl?: string;
   /** At most one update per this interval while the run goes on (default 5 s); run:end is immediate. */
   readonly minIntervalMs?: number;
@@ -62,7 +64,7 @@ export async function openTrackingIssue(o: TrackingIssueOptions): Promise<Tracki
     publish = (body) => o.octokit.issues.update({ owner, repo, issue_number: number, body });
   } else {
     number = o.issueNumber;
-    const sticky = await upsertStickyComment({ octokit: o.octokit, repo: o.repo, issueNumber: number, marker, body: render() });
+    const sticky = await upsertStickyComment({ octokit: o.octokit, repo: o.repo, issueNumber: number, marker, body: render(), author: o.bot ?? botLogin({}) });
     url = sticky.url;
     // The comment is ours and known: edit it directly instead of re-listing the thread each time.
     publish = (body) => o.octokit.issues.updateComment({ owner, repo, comment_id: sticky.id, body });
