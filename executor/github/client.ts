@@ -108,7 +108,11 @@ function makeOctokit(token: string, apiUrl: string, masker: SecretMasker, option
     // @octokit/rest logs every request at info and every failed one at error; callers get the
     // errors anyway, and an expected 404 (not a team member) is not worth a line in the run log.
     log: { debug: () => {}, info: () => {}, warn: say, error: () => {} },
-    retry: { ...options.retry },
+    // 429 is a secondary rate limit: left to the throttling plugin, which waits `retry-after`
+    // ("you should not retry your request until after that many seconds has elapsed",
+    // docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api); plugin-retry would
+    // retry it at once on its own schedule. 304 is an answer (a conditional read), not a failure.
+    retry: { doNotRetry: [304, 400, 401, 403, 404, 410, 422, 429, 451], ...options.retry },
     throttle: {
       onRateLimit: (after: number, o: { method: string; url: string }, _k: unknown, count: number) => {
         say(`GitHub rate limit hit on ${o.method} ${o.url}; ${count < maxRetries ? `retrying in ${after}s` : 'giving up'}`);

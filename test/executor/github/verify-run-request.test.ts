@@ -21,6 +21,9 @@ beforeEach(async () => {
   fake = await startFakeGithub({ pageSize: 2, membersToken: MEMBERS_TOKEN });
   // A members-read token (RUNBOOK_GITHUB_MEMBERS_TOKEN): team membership is checked live.
   gh = githubClient(fake.env({ RUNBOOK_GITHUB_MEMBERS_TOKEN: MEMBERS_TOKEN }), testClientOptions());
+  // Open pull requests built on the merge commit list with it: the merged one is on page 2.
+  fake.addPull({ number: 3, author: 'pat-author', headSha: MERGE });
+  fake.addPull({ number: 4, author: 'pat-author', headSha: MERGE });
   fake.addPull({ number: 7, author: 'pat-author', headSha: HEAD, mergeSha: MERGE });
   fake.addTeam('acme/dba', { 'dana-lee': 'active', 'charlie-brown': 'active', 'newbie': 'pending' });
   fake.addComment(7, 'pat-author', 'please approve');
@@ -53,6 +56,8 @@ describe('verifyRunRequestApprovals', () => {
     ]);
     expect(v.refusals).toEqual([]);
     expect(fake.requests.filter((r) => r.path === '/repos/acme/dr/pulls/7/reviews').map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
+    expect(fake.requests.filter((r) => r.path === `/repos/acme/dr/commits/${MERGE}/pulls`).map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
+    expect(fake.requests.filter((r) => r.path === '/repos/acme/dr/issues/7/comments').map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
     expect(fake.requests.some((r) => r.path === '/orgs/acme/teams/dba/memberships/dana-lee')).toBe(true);
   });
 
