@@ -119,7 +119,7 @@ describe('runbook run-request', { timeout: 120_000 }, () => {
     expect(without.code, without.stderr).toBe(6);
     const r = await runRequest({ RUNBOOK_GITHUB_MEMBERS_TOKEN: MEMBERS_TOKEN });
     expect(r.code, r.stderr).toBe(0);
-    const granted = auditOf(r.stdout).find((x) => x.type === 'approval:granted')!.data as { approval: Record<string, unknown> };
+    const granted = auditOf(r.stdout).find((x) => x.type === 'approval:granted')!.data as unknown as { approval: Record<string, unknown> };
     expect(granted.approval).toMatchObject({ approver: '@evan-ortiz', membership: 'github', via: '@acme/dba' });
     expect(fake.requests.filter((q) => q.path.includes('/memberships/')).every((q) => q.token === 'members')).toBe(true);
     expect(r.stdout + r.stderr).not.toContain(MEMBERS_TOKEN);
