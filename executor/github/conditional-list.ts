@@ -31,17 +31,20 @@ export function conditionalCommentReader(octokit: GithubApi, repo: RepoRef, issu
     const items: T[] = [];
     let unchanged = true;
     let requests = 0;
+    let fullPage = 0;
     for (let page = 1; ; page++) {
       const key = `${query.since ?? ''}#${page}`;
       const cached = pages.get(key);
       requests++;
       const got = await fetchPage(octokit, { ...repo, issue_number: issueNumber, per_page: 100, page, ...(query.since ? { since: query.since } : {}) }, cached, query.signal);
-      if (got !== cached) {
-        unchanged = false;
-        if (got.etag) pages.set(key, got);
-      }
+      if (!cached || !got.etag || got.etag !== cached.etag) unchanged = false;
+      if (got.etag) pages.set(key, got);
       items.push(...(got.items as T[]));
-      if (!got.next) break;
+      fullPage = Math.max(fullPage, got.items.length);
+      if (got.next) continue;
+      // A last page that is full may have gained a successor while its own body (and so its
+      // ETag) stayed the same: look at the next page too; an empty one answers 304 from then on.
+      if (got.items.length === 0 || got.items.length < fullPage) break;
     }
     return { items, unchanged, requests };
   };
@@ -55,7 +58,10 @@ async function fetchPage(
     return { etag: r.headers.etag ?? '', items: r.data, next: /rel="next"/.test(r.headers.link ?? '') };
   } catch (error) {
     // Octokit reports a 304 as an error; it means the kept page is current.
-    if (httpStatus(error) === 304 && cached) return cached;
+    if (httpStatus(error) === 304 && cached) {
+      const link = (error as { response?: { headers?: Record<string, string> } }).response?.headers?.link;
+      return link === undefined ? cached : { ...cached, next: /rel="next"/.test(link) };
+    }
     throw error;
   }
 }

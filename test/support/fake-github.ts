@@ -282,8 +282,10 @@ export class FakeGithub {
  */
 function conditional(reply: Reply, ifNoneMatch: string | undefined): Reply {
   const [status, payload, headers = {}] = reply;
-  const etag = `W/"${createHash('sha256').update(JSON.stringify(payload ?? null)).update(headers.link ?? '').digest('hex').slice(0, 32)}"`;
-  if (ifNoneMatch && ifNoneMatch.split(',').map((t) => t.trim()).includes(etag)) return [304, undefined, { ...headers, etag }];
+  // Over the body only: a full last page keeps its ETag when a next page appears (its Link changes).
+  const etag = `W/"${createHash('sha256').update(JSON.stringify(payload ?? null)).digest('hex').slice(0, 32)}"`;
+  // A 304 carries the ETag, not necessarily the Link header (RFC 9110 §15.4.5 lists what it must carry).
+  if (ifNoneMatch && ifNoneMatch.split(',').map((t) => t.trim()).includes(etag)) return [304, undefined, { etag }];
   return [status, payload, { ...headers, etag }];
 }
 
