@@ -176,7 +176,7 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
   const approver = `@${c.user.login}`;
   const refuse = async (reason: string) => (await refused(r, approver, reason), done);
   if (created > r.closesAt) return refuse(`${cmd.kind} posted after the approval timed out (${c.html_url})`);
-  if (edited(r, c)) return refuse(`comment was edited; edited comments are ignored, post a new one (${c.html_url})`);
+  if (edited(r, c)) return refuse(`comment was edited after the gate read it; edited comments do not count, post a new one (${c.html_url})`);
   const self = who === normLogin(r.o.initiator);
   if (cmd.kind === 'approve') {
     if (self && !r.req.selfApproval) return refuse(`${approver} started this run and cannot approve it (selfApproval is false)`);
