@@ -16,7 +16,7 @@ export async function githubRunOptions(o: { env: NodeJS.ProcessEnv; graph: IrGra
   if (o.dryRun || o.env.RUNBOOK_GITHUB === 'off' || !o.env.GITHUB_TOKEN || !o.env.GITHUB_REPOSITORY) return {};
   const gh = githubClient(o.env);
   const issue = await openTrackingIssue({
-    octokit: gh.octokit, repo: gh.repo, runId: o.runId, title: `Run ${o.graph.title} (${o.runId})`,
+    octokit: gh.octokit, repo: gh.repo, bot: gh.bot, runId: o.runId, title: `Run ${o.graph.title} (${o.runId})`,
     ...(o.issueNumber !== undefined ? { issueNumber: o.issueNumber } : {}), ...(gh.run.url ? { runUrl: gh.run.url } : {}),
   });
   process.stderr.write(`tracking issue: ${issue.url}\n`);
@@ -29,6 +29,7 @@ export async function githubRunOptions(o: { env: NodeJS.ProcessEnv; graph: IrGra
     approvalGate: ({ events, graph, planHash, masker }) => githubCommentGate({
       octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId, planHash, initiator: o.initiator,
       events, members: graph.resources.approvers, mask: (s) => masker.mask(s),
+      ...(gh.membersOctokit ? { membersOctokit: gh.membersOctokit } : {}),
     }),
   };
 }

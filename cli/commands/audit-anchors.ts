@@ -50,7 +50,7 @@ async function githubAnchors(records: readonly AuditRecord[], runId: string, o: 
     throw new NoAnchors(`the log of run ${runId} names no tracking issue, so no published head can be compared with it (pass --issue N: the tracking issue or run-request pull request)`);
   }
   // The workflow's bot writes the comments; RUNBOOK_GITHUB_BOT names another (a GitHub App's login).
-  const bots = [env.RUNBOOK_GITHUB_BOT?.trim() || 'github-actions[bot]'];
+  const bots = [gh.bot];
   const { anchors, trusted } = await readGithubAnchors({ octokit: gh.octokit, repo: gh.repo, issueNumber, runId, bots });
   if (anchors.length === 0) {
     throw new NoAnchors(`no chain head of run ${runId} published by ${trusted.map((t) => `@${t}`).join(' or ')} on #${issueNumber}: nothing to compare the log with`);

@@ -29,7 +29,7 @@ export async function prCommentCommand(o: { root: string; baseRef?: string; pr?:
     return ExitCode.Ok;
   }
   const gh = githubClient(process.env);
-  const r = await upsertStickyComment({ octokit: gh.octokit, repo: gh.repo, issueNumber: pr, marker: planCommentMarker, body, author: 'github-actions[bot]' });
+  const r = await upsertStickyComment({ octokit: gh.octokit, repo: gh.repo, issueNumber: pr, marker: planCommentMarker, body, author: gh.bot });
   process.stdout.write(`plan comment ${r.action}: ${r.url}\n`);
   return ExitCode.Ok;
 }

@@ -37,7 +37,8 @@ export async function runRequestCommand(files: string[], o: RunCliOptions & { ch
     const policy = { approvers: a?.approvers.length ? a.approvers : graph.owner ? [graph.owner] : [], required: a?.required ?? 1, selfApproval: a?.selfApproval ?? false };
     const verification = await verifyRunRequestApprovals({
       octokit: gh.octokit, repo: gh.repo, mergeSha: process.env.GITHUB_SHA ?? o.changed?.[1] ?? 'HEAD', requestFile: file,
-      planHash: info.planHash, policy, members: graph.resources.approvers, initiator,
+      planHash: info.planHash, policy, members: graph.resources.approvers, initiator, botLogin: gh.bot,
+      ...(gh.membersOctokit ? { membersOctokit: gh.membersOctokit } : {}),
     });
     process.stderr.write(`run request ${file}: ${verification.ok ? `approved by ${verification.reviewers.map((r) => r.login).join(', ')}` : `refused: ${verification.refusals.map((r) => r.reason).join('; ')}`}\n`);
     const code = await runCommand(info.runbook, { ...o, input: [], drill: info.drill, dryRun: info.dryRun }, undefined, {

@@ -43,14 +43,18 @@ export interface ApprovalSummary {
   readonly verified?: boolean;
   /** Fingerprint of the key of a verified signature. */
   readonly key?: string;
+  /** GitHub approvals: what decided the approver's membership (ApprovalRecord.membership). */
+  readonly membership?: 'policy' | 'github' | 'directory';
 }
 
 /**
  * How a granted approval was authenticated, in words for the summary and the reports: local
- * approvals say whether a signature was verified; GitHub approvals (authenticated by GitHub) and
- * refusals say nothing.
+ * approvals say whether a signature was verified; GitHub approvals (authenticated by GitHub) say
+ * which source decided a team membership (the Directory, or GitHub live); refusals say nothing.
  */
 export function approvalAuthenticity(a: ApprovalSummary): string | undefined {
+  if (a.decision === 'granted' && a.membership === 'directory') return 'team membership from the Directory';
+  if (a.decision === 'granted' && a.membership === 'github') return 'live team membership';
   if (a.decision !== 'granted' || a.verified === undefined) return undefined;
   return a.verified ? `verified signature${a.key ? ` ${a.key}` : ''}` : 'unverified (unsigned)';
 }

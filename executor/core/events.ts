@@ -26,6 +26,19 @@ export interface ApprovalRecord {
   readonly verified?: boolean;
   /** The SHA256 fingerprint of the key that signed a verified approval. */
   readonly key?: string;
+  /** GitHub approvals: the allowed entry that admitted the approver (`@user`, `@org/team`). */
+  readonly via?: string;
+  /**
+   * GitHub approvals: what decided the approver's membership: the policy naming them (`policy`),
+   * GitHub's live team membership (`github`, with RUNBOOK_GITHUB_MEMBERS_TOKEN) or the Directory's
+   * compiled membership (`directory`).
+   */
+  readonly membership?: 'policy' | 'github' | 'directory';
+  /**
+   * GitHub comment approvals: SHA-256 of the comment's text when the gate first read it; the
+   * approval is withdrawn if the text later differs (an edit), whatever `updated_at` says.
+   */
+  readonly textSha256?: string;
 }
 
 export interface RunEvents {
@@ -70,7 +83,7 @@ export interface RunEvents {
   };
   'approval:requested': { stepId: string; approvers: string[]; required: number; message?: string };
   'approval:granted': { stepId: string; approval: ApprovalRecord; count: number; required: number };
-  'approval:refused': { stepId: string; approver?: string; source: string; reason: string };
+  'approval:refused': { stepId: string; approver?: string; source: string; reason: string; membership?: 'policy' | 'github' | 'directory' };
   'checklist:item': { stepId: string; section?: string; text: string; confirmedBy: string; check?: string };
   'rollback:start': { reason: string; steps: string[] };
   'rollback:step': { stepId: string; status: StepStatus; error?: string };

@@ -28,6 +28,7 @@ export async function auditRunRequest(
         approver: r.login, source: 'github-review', planHash: v.planComment?.planHash ?? o.planHash,
         at: r.submittedAt ?? (o.now?.() ?? new Date()).toISOString(),
         reference: `${v.pr?.url ?? ''}#pullrequestreview-${r.reviewId} commit=${r.commitId} via=${r.via}`,
+        via: r.via, membership: r.membership,
       },
     });
   }
@@ -35,7 +36,7 @@ export async function auditRunRequest(
     await events.emit('approval:refused', {
       stepId: RUN_REQUEST_STEP, source: 'github-review',
       reason: `[${r.code}]${r.reviewId !== undefined ? ` review ${r.reviewId}:` : ''} ${r.reason}`,
-      ...(r.login ? { approver: r.login } : {}),
+      ...(r.login ? { approver: r.login } : {}), ...(r.membership ? { membership: r.membership } : {}),
     });
   }
 }

@@ -27,6 +27,14 @@ export interface GithubContext {
   };
   /** Masks the token; use it for anything that prints GitHub errors. */
   readonly masker: SecretMasker;
+  /**
+   * A client for org team membership, from RUNBOOK_GITHUB_MEMBERS_TOKEN (e.g. a GitHub App
+   * installation token with the organization permission Members: read): GITHUB_TOKEN cannot read
+   * teams. Absent without that variable; the Directory's compiled membership then decides.
+   */
+  readonly membersOctokit?: GithubApi;
+  /** The login whose comments are the workflow's own (plan comments, sticky comments, anchors). */
+  readonly bot: string;
 }
 
 /** Tuning of the client; the defaults are what production wants. */
@@ -63,7 +71,33 @@ export function githubClient(env: NodeJS.ProcessEnv = process.env, options: Gith
   const repo = parseRepository(env.GITHUB_REPOSITORY);
   const apiUrl = (env.GITHUB_API_URL?.trim() || 'https://api.github.com').replace(/\/+$/, '');
   const serverUrl = (env.GITHUB_SERVER_URL?.trim() || 'https://github.com').replace(/\/+$/, '');
-  const masker = new SecretMasker([token]);
+  const membersToken = env.RUNBOOK_GITHUB_MEMBERS_TOKEN?.trim() || undefined;
+  const masker = new SecretMasker(membersToken ? [token, membersToken] : [token]);
+  const octokit = makeOctokit(token, apiUrl, masker, options);
+  const runId = env.GITHUB_RUN_ID?.trim() || undefined;
+  const actor = env.GITHUB_ACTOR?.trim() || undefined;
+  return {
+    octokit, repo, apiUrl, masker, bot: botLogin(env),
+    ...(membersToken ? { membersOctokit: makeOctokit(membersToken, apiUrl, masker, options) } : {}),
+    run: {
+      serverUrl,
+      ...(runId ? { id: runId, url: `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}` } : {}),
+      ...(actor ? { actor } : {}),
+    },
+  };
+}
+
+/**
+ * The one bot identity whose comments the tool trusts and takes over: RUNBOOK_GITHUB_BOT (a GitHub
+ * App's `<slug>[bot]` when the workflow posts with an App token), else `github-actions[bot]`, the
+ * author of everything posted with the Actions GITHUB_TOKEN. It is configured, not asked: GET
+ * /user answers 403 to installation tokens ("Resource not accessible by integration").
+ */
+export function botLogin(env: NodeJS.ProcessEnv = process.env): string {
+  return env.RUNBOOK_GITHUB_BOT?.trim() || 'github-actions[bot]';
+}
+
+function makeOctokit(token: string, apiUrl: string, masker: SecretMasker, options: GithubClientOptions): GithubApi {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const say = (m: string) => log(masker.mask(m));
   const maxRetries = options.rateLimitRetries ?? 2;
@@ -74,7 +108,11 @@ export function githubClient(env: NodeJS.ProcessEnv = process.env, options: Gith
     // @octokit/rest logs every request at info and every failed one at error; callers get the
     // errors anyway, and an expected 404 (not a team member) is not worth a line in the run log.
     log: { debug: () => {}, info: () => {}, warn: say, error: () => {} },
-    retry: { ...options.retry },
+    // 429 is a secondary rate limit: left to the throttling plugin, which waits `retry-after`
+    // ("you should not retry your request until after that many seconds has elapsed",
+    // docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api); plugin-retry would
+    // retry it at once on its own schedule. 304 is an answer (a conditional read), not a failure.
+    retry: { doNotRetry: [304, 400, 401, 403, 404, 410, 422, 429, 451], ...options.retry },
     throttle: {
       onRateLimit: (after: number, o: { method: string; url: string }, _k: unknown, count: number) => {
         say(`GitHub rate limit hit on ${o.method} ${o.url}; ${count < maxRetries ? `retrying in ${after}s` : 'giving up'}`);
@@ -94,16 +132,7 @@ export function githubClient(env: NodeJS.ProcessEnv = process.env, options: Gith
     if (response?.data !== undefined) response.data = masker.maskDeep(response.data);
     throw error;
   });
-  const runId = env.GITHUB_RUN_ID?.trim() || undefined;
-  const actor = env.GITHUB_ACTOR?.trim() || undefined;
-  return {
-    octokit, repo, apiUrl, masker,
-    run: {
-      serverUrl,
-      ...(runId ? { id: runId, url: `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId}` } : {}),
-      ...(actor ? { actor } : {}),
-    },
-  };
+  return octokit;
 }
 
 /** `owner/repo` → RepoRef; RunRefused when absent or not of that form. */

@@ -51,7 +51,7 @@ export function approvalRequestBody(o: {
     `- **Needs:** ${o.required} approval(s) from ${who}${self}`,
     ...(o.timeoutMs !== undefined ? [`- **Times out:** ${formatDuration(o.timeoutMs)} after this comment`] : []),
     '',
-    'Answer with a new comment (edited comments are ignored):',
+    'Answer with a new comment (editing it withdraws it: post a new one instead):',
     '```',
     `/approve ${o.stepId} ${o.planHash.slice(0, 12)}`,
     `/reject ${o.stepId} <reason>`,

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { ApprovalGate } from '../actions/action.js';
 import { AuditWriteError } from '../audit/record.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { EventSink } from '../core/events.js';
-import { approverChecker, normLogin } from './approvers.js';
+import { approverChecker, normLogin, type MembershipSource } from './approvers.js';
 import type { GithubApi, RepoRef } from './client.js';
+import { conditionalCommentReader } from './conditional-list.js';
 import { approvalRequestBody, formatDuration, parseGateCommand, planPrefixProblem } from './comment-command.js';
 
 /** The run a comment gate belongs to and where it reads and writes. */
@@ -17,10 +19,16 @@ export interface CommentGateOptions {
   readonly initiator: string;
   /** Where grants and refusals go: the run's audit log. */
   readonly events: EventSink;
-  /** Compile-time team members, used only when the live membership check is forbidden. */
+  /** The Directory's compiled team members: they decide membership without `membersOctokit`. */
   readonly members?: Readonly<Record<string, readonly string[]>>;
+  /** A members-read client (RUNBOOK_GITHUB_MEMBERS_TOKEN): live team membership decides. */
+  readonly membersOctokit?: GithubApi;
   readonly clock?: Clock;
-  /** Between two reads of the issue's comments (default 15 s: 4 requests a minute per gate). */
+  /**
+   * Between two reads of the issue's comments (default 15 s). While nothing changes the interval
+   * doubles after every 4 quiet reads, up to 4× (a minute by default), and drops back at the
+   * first change; quiet reads are conditional and answered 304, free of the rate limit.
+   */
   readonly pollIntervalMs?: number;
   /** Refuse `/approve <step>` without a plan-hash prefix (default: the prefix is optional). */
   readonly requirePlanHash?: boolean;
@@ -40,10 +48,13 @@ const SOURCE = 'github-comment';
 /**
  * Approval gates answered by comments on the run's tracking issue. Posts a request (plan hash,
  * policy, `/approve` and `/reject` syntax), then re-reads the comments every poll and applies the
- * policy: only comments made after the request, by someone other than the bot; edited comments
- * never count (the text approved must be the text kept), and an approval whose comment is edited
- * or deleted before the gate opens is withdrawn; allowed users or live team members only; no
- * self-approval unless allowed; distinct approvers; a plan-hash prefix, when given, must match.
+ * policy: only comments made after the request, by someone other than the bot; a comment counts
+ * with the text the gate first read (its SHA-256 is kept and audited), and an approval whose text
+ * changes or whose comment is deleted before the gate opens is withdrawn (edits are detected by
+ * text, not by `updated_at`); allowed users or team members (live with a members-read client,
+ * else the Directory) with write access to the repository only; no self-approval unless
+ * allowed; distinct approvers; a plan-hash prefix, when given, must match. A resumed run posts a
+ * new request, so comments read by an earlier gate never count again.
  * A valid `/reject` ends the gate refused; so does the timeout, and a comment made after it
  * (by GitHub's clock) is not considered. Every grant and refusal is emitted with the approver.
  */
@@ -60,8 +71,9 @@ async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promis
   const body = approvalRequestBody({ ...req, message, runId: o.runId, planHash: o.planHash, initiator: o.initiator });
   const posted = (await o.octokit.issues.createComment({ owner, repo, issue_number: o.issueNumber, body, request: { signal: req.signal } })).data;
   const ctx: Round = {
-    o, req, verdicts: new Map(), checker: approverChecker({ octokit: o.octokit, approvers: req.approvers, members: o.members }),
-    bot: normLogin(posted.user?.login ?? ''), requestId: posted.id, requestAt: Date.parse(posted.created_at),
+    o, req, verdicts: new Map(), checker: approverChecker({ octokit: o.octokit, approvers: req.approvers, members: o.members, membersOctokit: o.membersOctokit, repo: o.repo }),
+    bot: normLogin(posted.user?.login ?? ''), requestId: posted.id, requestAt: Date.parse(posted.created_at), seen: new Map(), quiet: 0,
+    read: conditionalCommentReader(o.octokit, o.repo, o.issueNumber),
     // GitHub's clock decides what came after the timeout, so a slow poll cannot let a late comment in.
     closesAt: req.timeoutMs !== undefined ? Date.parse(posted.created_at) + req.timeoutMs : Infinity,
   };
@@ -93,7 +105,7 @@ async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promis
       return refuse(`timed out after ${formatDuration(req.timeoutMs ?? 0)} with ${n} of ${req.required} approval(s)`);
     }
     try {
-      await clock.sleep(Math.min(o.pollIntervalMs ?? 15_000, deadline - now), req.signal);
+      await clock.sleep(Math.min(pollInterval(o.pollIntervalMs ?? 15_000, ctx.quiet), deadline - now), req.signal);
     } catch {
       return refuse(`cancelled while waiting for approval: ${String(req.signal.reason)}`);
     }
@@ -109,21 +121,35 @@ interface Round {
   readonly requestId: number;
   readonly requestAt: number;
   readonly closesAt: number;
+  /** SHA-256 of each comment's text when first read: a later different text is an edit. */
+  readonly seen: Map<number, string>;
+  /** Consecutive reads that changed nothing (every page 304). */
+  quiet: number;
+  readonly read: ReturnType<typeof conditionalCommentReader>;
 }
 
+/** The poll interval after `quiet` unchanged reads: doubled per 4 of them, at most 4× the base. */
+export const pollInterval = (base: number, quiet: number): number => base * 2 ** Math.min(2, Math.floor(quiet / 4));
+
 const granted = (r: Round): string[] => [...new Set([...r.verdicts.values()].flatMap((v) => (v.kind === 'grant' ? [v.login] : [])))];
-const edited = (c: IssueComment): boolean => c.updated_at !== c.created_at;
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/**
+ * Whether a comment's text differs from the text first read. Not `updated_at !== created_at`:
+ * GitHub sometimes sets those a second apart on a comment never edited.
+ */
+const edited = (r: Round, c: IssueComment): boolean => r.seen.get(c.id) !== sha256(c.body ?? '');
 
 /** One read of the comments: withdraws vanished or edited approvals, judges new comments. */
 async function poll(r: Round, since: string): Promise<GateAnswer | undefined> {
   const { owner, repo } = r.o.repo;
-  const comments = (await r.o.octokit.paginate(r.o.octokit.issues.listComments, {
-    owner, repo, issue_number: r.o.issueNumber, since, per_page: 100, request: { signal: r.req.signal },
-  })) as IssueComment[];
+  const read = await r.read<IssueComment>({ since, signal: r.req.signal });
+  r.quiet = read.unchanged ? r.quiet + 1 : 0;
+  const comments = read.items;
+  for (const c of comments) if (!r.seen.has(c.id)) r.seen.set(c.id, sha256(c.body ?? ''));
   const byId = new Map(comments.map((c) => [c.id, c]));
   for (const [id, v] of r.verdicts) {
     const c = byId.get(id);
-    if (v.kind !== 'grant' || (c && !edited(c))) continue;
+    if (v.kind !== 'grant' || (c && !edited(r, c))) continue;
     r.verdicts.set(id, { kind: 'done' });
     await refused(r, v.login, c ? 'approval comment was edited after it counted; approval withdrawn' : 'approval comment was deleted; approval withdrawn');
   }
@@ -150,7 +176,7 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
   const approver = `@${c.user.login}`;
   const refuse = async (reason: string) => (await refused(r, approver, reason), done);
   if (created > r.closesAt) return refuse(`${cmd.kind} posted after the approval timed out (${c.html_url})`);
-  if (edited(c)) return refuse(`comment was edited; edited comments are ignored, post a new one (${c.html_url})`);
+  if (edited(r, c)) return refuse(`comment was edited after the gate read it; edited comments do not count, post a new one (${c.html_url})`);
   const self = who === normLogin(r.o.initiator);
   if (cmd.kind === 'approve') {
     if (self && !r.req.selfApproval) return refuse(`${approver} started this run and cannot approve it (selfApproval is false)`);
@@ -171,19 +197,22 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
     await refused(r, approver, reason);
     return { approved: false, reason };
   }
-  if (!allowed.allowed) return refuse(allowed.reason);
+  if (!allowed.allowed) return (await refused(r, approver, allowed.reason, allowed.source), done);
   if (granted(r).some((g) => normLogin(g) === who)) return undefined;
   const grant: Verdict = { kind: 'grant', login: approver };
   r.verdicts.set(c.id, grant);
   await r.o.events.emit('approval:granted', {
     stepId: r.req.stepId, count: granted(r).length, required: r.req.required,
-    approval: { approver, source: SOURCE, planHash: r.o.planHash, at: c.created_at, reference: c.html_url },
+    approval: {
+      approver, source: SOURCE, planHash: r.o.planHash, at: c.created_at, reference: c.html_url, via: allowed.via, membership: allowed.source,
+      textSha256: r.seen.get(c.id),
+    },
   });
   return grant;
 }
 
-async function refused(r: Round, approver: string, reason: string): Promise<void> {
-  await r.o.events.emit('approval:refused', { stepId: r.req.stepId, approver, source: SOURCE, reason });
+async function refused(r: Round, approver: string, reason: string, membership?: MembershipSource): Promise<void> {
+  await r.o.events.emit('approval:refused', { stepId: r.req.stepId, approver, source: SOURCE, reason, ...(membership ? { membership } : {}) });
 }
 
 /** A short outcome note on the issue for the people watching it; best effort, never fails the gate. */

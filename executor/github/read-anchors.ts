@@ -9,7 +9,7 @@ export interface ReadGithubAnchorsOptions {
   readonly repo: RepoRef;
   readonly issueNumber: number;
   readonly runId: string;
-  /** Logins whose comments are trusted besides the token's own (the workflow bot). */
+  /** Logins whose comments are trusted: the configured workflow bot (`botLogin(env)`). */
   readonly bots: readonly string[];
 }
 
@@ -17,15 +17,14 @@ type Comment = { id: number; html_url: string; body?: string; user: { login: str
 
 /**
  * The heads a run published on its tracking issue or pull request. Only comments written by the
- * token's own identity (GET /user, which the Actions GITHUB_TOKEN may not read) or by a listed
- * bot count, as with plan comments: anyone can paste a marker into a comment of theirs. Reads
+ * configured bot count, as with plan comments: anyone can paste a marker into a comment of theirs,
+ * and the token's own identity cannot be asked (GET /user is 403 for installation tokens). Reads
  * every page of comments (GET /repos/{owner}/{repo}/issues/{issue_number}/comments,
  * https://docs.github.com/en/rest/issues/comments#list-issue-comments).
  */
 export async function readGithubAnchors(o: ReadGithubAnchorsOptions): Promise<{ anchors: PublishedAnchor[]; trusted: string[] }> {
   const { owner, repo } = o.repo;
-  const self = await tokenLogin(o.octokit);
-  const trusted = [...new Set([...(self ? [self] : []), ...o.bots].map(normLogin))];
+  const trusted = [...new Set(o.bots.map(normLogin))];
   const comments = (await o.octokit.paginate(o.octokit.issues.listComments, { owner, repo, issue_number: o.issueNumber, per_page: 100 })) as Comment[];
   const anchors: PublishedAnchor[] = [];
   for (const c of comments) {
@@ -33,12 +32,4 @@ export async function readGithubAnchors(o: ReadGithubAnchorsOptions): Promise<{ 
     for (const h of parseHeadMarkers(c.body ?? '', o.runId)) anchors.push({ seq: h.seq, hash: h.hash, from: `${c.html_url} by @${c.user.login}` });
   }
   return { anchors, trusted };
-}
-
-async function tokenLogin(octokit: GithubApi): Promise<string | undefined> {
-  try {
-    return (await octokit.users.getAuthenticated()).data.login;
-  } catch {
-    return undefined;
-  }
 }

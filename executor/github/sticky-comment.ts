@@ -11,10 +11,10 @@ export interface StickyCommentOptions {
   /** The new body; the marker is prepended when the body does not already contain it. */
   readonly body: string;
   /**
-   * Login whose comments may be taken over (the bot). Without it any comment containing the
-   * marker is edited, which fails with 403 if a person quoted the marker; pass it when known.
+   * The configured bot (`botLogin(env)`): only its comments are taken over. Anyone can quote the
+   * marker, and editing their comment would fail with 403 (or, with an admin token, rewrite it).
    */
-  readonly author?: string;
+  readonly author: string;
 }
 
 /** What `upsertStickyComment` did, and the comment it did it to. */
@@ -34,7 +34,7 @@ export async function upsertStickyComment(o: StickyCommentOptions): Promise<Stic
   const { owner, repo } = o.repo;
   const body = o.body.includes(o.marker) ? o.body : `${o.marker}\n${o.body}`;
   const comments = await o.octokit.paginate(o.octokit.issues.listComments, { owner, repo, issue_number: o.issueNumber, per_page: 100 });
-  const mine = comments.find((c) => (c.body ?? '').includes(o.marker) && (!o.author || c.user?.login.toLowerCase() === o.author.toLowerCase()));
+  const mine = comments.find((c) => (c.body ?? '').includes(o.marker) && c.user?.login.toLowerCase() === o.author.toLowerCase());
   if (mine) {
     // Editing with the same text would only bump updated_at and notify nobody usefully.
     if (mine.body === body) return { action: 'unchanged', id: mine.id, url: mine.html_url };

@@ -1,6 +1,6 @@
 import type { AuditRecord, AuditSink } from '../audit/record.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import type { GithubApi, RepoRef } from './client.js';
+import { botLogin, type GithubApi, type RepoRef } from './client.js';
 import { foldRecord, newRunStatus, renderRunStatus } from './run-status-table.js';
 import { upsertStickyComment } from './sticky-comment.js';
 
@@ -17,8 +17,14 @@ export interface TrackingIssueOptions {
    */
   readonly issueNumber?: number;
   readonly labels?: readonly string[];
+  /** The configured bot (`botLogin(env)`), whose sticky comment is adopted on a given issue (default `github-actions[bot]`). */
+  readonly bot?: string;
   readonly runUrl?: string;
-  /** At most one update per this interval while the run goes on (default 5 s); run:end is immediate. */
+  /**
+   * At most one update per this interval while the run goes on (default 10 s: at most 360 writes
+   * an hour, within GITHUB_TOKEN's 1,000); run:end is immediate. A table that renders as already
+   * written is not written again, and after a failed write the interval doubles (up to 8×).
+   */
   readonly minIntervalMs?: number;
   readonly clock?: Clock;
   /** Where failed updates are reported (default: stderr). */
@@ -53,22 +59,25 @@ export async function openTrackingIssue(o: TrackingIssueOptions): Promise<Tracki
   state.title = o.title;
   const render = () => renderRunStatus(state, { marker, ...(o.runUrl ? { runUrl: o.runUrl } : {}) });
 
+  const first = render();
   let number: number;
   let url: string;
   let publish: (body: string) => Promise<unknown>;
   if (o.issueNumber === undefined) {
-    const { data } = await o.octokit.issues.create({ owner, repo, title: o.title, body: render(), labels: [...(o.labels ?? [])] });
+    const { data } = await o.octokit.issues.create({ owner, repo, title: o.title, body: first, labels: [...(o.labels ?? [])] });
     [number, url] = [data.number, data.html_url];
     publish = (body) => o.octokit.issues.update({ owner, repo, issue_number: number, body });
   } else {
     number = o.issueNumber;
-    const sticky = await upsertStickyComment({ octokit: o.octokit, repo: o.repo, issueNumber: number, marker, body: render() });
+    const sticky = await upsertStickyComment({ octokit: o.octokit, repo: o.repo, issueNumber: number, marker, body: first, author: o.bot ?? botLogin({}) });
     url = sticky.url;
     // The comment is ours and known: edit it directly instead of re-listing the thread each time.
     publish = (body) => o.octokit.issues.updateComment({ owner, repo, comment_id: sticky.id, body });
   }
 
-  const minInterval = o.minIntervalMs ?? 5_000;
+  const minInterval = o.minIntervalMs ?? 10_000;
+  let written = first;
+  let failures = 0;
   let dirty = false;
   let ended = false;
   let lastWrite = Number.NEGATIVE_INFINITY;
@@ -84,11 +93,16 @@ export async function openTrackingIssue(o: TrackingIssueOptions): Promise<Tracki
     chain = chain.then(async () => {
       if (!dirty) return;
       dirty = false;
+      const body = render();
+      // The table is written, never polled, so it cannot use conditional reads: it saves its budget by not writing what is already there.
+      if (body === written) return;
       lastWrite = clock.now();
       try {
-        await publish(render());
+        await publish(body);
+        [written, failures] = [body, 0];
       } catch (error) {
         log(`tracking issue #${number}: update failed (the run goes on): ${(error as Error).message}`);
+        failures++;
         dirty = true;
         if (!ended) schedule();
       }
@@ -104,7 +118,7 @@ export async function openTrackingIssue(o: TrackingIssueOptions): Promise<Tracki
     if (timer) return;
     const ctrl = new AbortController();
     timer = ctrl;
-    clock.sleep(Math.max(0, lastWrite + minInterval - clock.now()), ctrl.signal).then(
+    clock.sleep(Math.max(0, lastWrite + minInterval * 2 ** Math.min(3, failures) - clock.now()), ctrl.signal).then(
       () => {
         if (timer === ctrl) timer = undefined;
         void push();

@@ -1,11 +1,11 @@
 import type { ApprovalPolicy } from '../approvals/policy.js';
-import { approverChecker, normLogin } from './approvers.js';
+import { approverChecker, normLogin, type MembershipSource } from './approvers.js';
 import type { GithubApi, RepoRef } from './client.js';
 import { parseRunRequestMarkers, sameRequestFile } from './run-request-marker.js';
 
 /** Why a review (or the whole request) does not count; closed, so tests and audits match codes. */
 export type RunRequestRefusalCode =
-  | 'no-merged-pr' | 'author' | 'self-approval' | 'not-allowed' | 'older-commit' | 'dismissed' | 'changes-requested'
+  | 'no-merged-pr' | 'author' | 'self-approval' | 'not-allowed' | 'no-write-access' | 'older-commit' | 'dismissed' | 'changes-requested'
   | 'plan-comment-missing' | 'plan-hash-mismatch' | 'plan-commit-mismatch' | 'too-few-approvals';
 
 /** One review or condition that did not pass, with its code and a specific reason. */
@@ -14,6 +14,8 @@ export interface RunRequestRefusal {
   readonly reason: string;
   readonly login?: string;
   readonly reviewId?: number;
+  /** For `not-allowed` and `no-write-access`: what decided the membership (see MembershipSource). */
+  readonly membership?: MembershipSource;
 }
 
 /** A review that counts: who, which review, on which commit. */
@@ -23,6 +25,8 @@ export interface RunRequestReviewer {
   readonly commitId: string;
   /** The allowed entry that admitted the reviewer (`@user`, `@org/team`). */
   readonly via: string;
+  /** What decided the membership: the policy, GitHub's live team membership or the Directory. */
+  readonly membership: MembershipSource;
   readonly url?: string;
   readonly submittedAt?: string;
 }
@@ -48,10 +52,15 @@ export interface VerifyRunRequestOptions {
   /** The plan hash about to run. */
   readonly planHash: string;
   readonly policy: ApprovalPolicy;
-  /** Compile-time team members (graph.resources.approvers), used only when a live check is forbidden. */
+  /** The Directory's compiled team members (graph.resources.approvers): they decide without `membersOctokit`. */
   readonly members?: Readonly<Record<string, readonly string[]>>;
+  /** A members-read client (RUNBOOK_GITHUB_MEMBERS_TOKEN): live team membership decides. */
+  readonly membersOctokit?: GithubApi;
   readonly initiator: string;
-  /** Login of the bot that writes plan comments; default: GET /user, else any Bot-type author. */
+  /**
+   * The one bot whose plan comments count (`botLogin(env)`: RUNBOOK_GITHUB_BOT or
+   * `github-actions[bot]`). Not asked with GET /user, which installation tokens may not call.
+   */
   readonly botLogin?: string;
 }
 
@@ -100,10 +109,11 @@ async function judgeReviews(o: VerifyRunRequestOptions, pr: NonNullable<RunReque
   for (const r of [...all].sort(byTime)) {
     if (r.user && ['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'].includes(r.state)) latest.set(normLogin(r.user.login), r);
   }
-  const allowed = approverChecker({ octokit: o.octokit, approvers: o.policy.approvers, members: o.members });
+  const allowed = approverChecker({ octokit: o.octokit, approvers: o.policy.approvers, members: o.members, membersOctokit: o.membersOctokit, repo: o.repo });
   const out: RunRequestReviewer[] = [];
   for (const [who, r] of latest) {
-    const refuse = (code: RunRequestRefusalCode, reason: string) => refusals.push({ code, reason, login: `@${r.user!.login}`, reviewId: r.id });
+    const refuse = (code: RunRequestRefusalCode, reason: string, membership?: MembershipSource) =>
+      refusals.push({ code, reason, login: `@${r.user!.login}`, reviewId: r.id, ...(membership ? { membership } : {}) });
     if (r.state === 'DISMISSED') refuse('dismissed', `review ${r.id} by @${who} was dismissed`);
     else if (r.state === 'CHANGES_REQUESTED') refuse('changes-requested', `@${who}'s latest review (${r.id}) requests changes`);
     else if (!o.policy.selfApproval && who === normLogin(pr.author)) refuse('author', `@${who} opened the pull request and cannot approve it (selfApproval is false)`);
@@ -112,8 +122,8 @@ async function judgeReviews(o: VerifyRunRequestOptions, pr: NonNullable<RunReque
       refuse('older-commit', `review ${r.id} by @${who} approved ${(r.commit_id ?? 'an unknown commit').slice(0, 12)}, not the merged head ${pr.headSha.slice(0, 12)}`);
     } else {
       const verdict = await allowed(who);
-      if (!verdict.allowed) refuse('not-allowed', verdict.reason);
-      else out.push({ login: `@${r.user!.login}`, reviewId: r.id, commitId: r.commit_id, via: verdict.via, url: r.html_url, ...(r.submitted_at ? { submittedAt: r.submitted_at } : {}) });
+      if (!verdict.allowed) refuse(verdict.code, verdict.reason, verdict.source);
+      else out.push({ login: `@${r.user!.login}`, reviewId: r.id, commitId: r.commit_id, via: verdict.via, membership: verdict.source, url: r.html_url, ...(r.submitted_at ? { submittedAt: r.submitted_at } : {}) });
     }
   }
   return out;
@@ -127,9 +137,10 @@ async function checkPlanComment(
   o: VerifyRunRequestOptions, pr: NonNullable<RunRequestVerification['pr']>, refusals: RunRequestRefusal[],
 ): Promise<RunRequestVerification['planComment']> {
   const { owner, repo } = o.repo;
-  const bot = o.botLogin ?? (await tokenLogin(o.octokit));
-  // Only the bot's own comment counts: anyone can paste a marker into a comment of theirs.
-  const trusted = (c: Comment) => !!c.user && (bot ? normLogin(c.user.login) === normLogin(bot) : c.user.type === 'Bot');
+  const bot = o.botLogin ?? 'github-actions[bot]';
+  // Only the configured bot's comment counts: anyone can paste a marker into a comment of theirs,
+  // and any app installed on the repository can comment as some other `[bot]`.
+  const trusted = (c: Comment) => !!c.user && normLogin(c.user.login) === normLogin(bot);
   const comments = (await o.octokit.paginate(o.octokit.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 })) as Comment[];
   let found: { id: number; url: string; planHash: string; commit?: string } | undefined;
   for (const c of comments.filter(trusted)) {
@@ -138,7 +149,7 @@ async function checkPlanComment(
     }
   }
   if (!found) {
-    refusals.push({ code: 'plan-comment-missing', reason: `no plan comment by ${bot ? `@${bot}` : 'the workflow bot'} names ${o.requestFile} on #${pr.number}: reviewers did not see a plan hash` });
+    refusals.push({ code: 'plan-comment-missing', reason: `no plan comment by @${bot} names ${o.requestFile} on #${pr.number}: reviewers did not see a plan hash` });
     return undefined;
   }
   if (found.planHash !== o.planHash) {
@@ -148,13 +159,4 @@ async function checkPlanComment(
     refusals.push({ code: 'plan-commit-mismatch', reason: `the plan comment was computed for ${found.commit.slice(0, 12)}, not the merged head ${pr.headSha.slice(0, 12)}` });
   }
   return { id: found.id, url: found.url, planHash: found.planHash };
-}
-
-/** The token's own login; the Actions GITHUB_TOKEN may not read /user (403), hence optional. */
-async function tokenLogin(octokit: GithubApi): Promise<string | undefined> {
-  try {
-    return (await octokit.users.getAuthenticated()).data.login;
-  } catch {
-    return undefined;
-  }
 }

@@ -74,7 +74,7 @@ describe('generated workflows (fixture tree)', () => {
       RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}',
       RUNBOOK_DRILL: '${{ inputs.drill }}',
       DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}',
-      GITHUB_TOKEN: '${{ github.token }}',
+      RUNBOOK_GITHUB_MEMBERS_TOKEN: '${{ secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN }}', GITHUB_TOKEN: '${{ github.token }}',
     });
   });
 
@@ -126,7 +126,7 @@ describe('generated workflows (fixture tree)', () => {
     // region-failover is requested (DR_DATABASE_URL; GITHUB_TOKEN is the job token); orders-backups is not.
     expect(step.env).toEqual({
       BEFORE_SHA: '${{ github.event.before }}', AFTER_SHA: '${{ github.event.after }}',
-      DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}', GITHUB_TOKEN: '${{ github.token }}',
+      DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}', RUNBOOK_GITHUB_MEMBERS_TOKEN: '${{ secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN }}', GITHUB_TOKEN: '${{ github.token }}',
     });
     expect(runRequestSecrets(result)).toEqual(['DR_DATABASE_URL', 'GITHUB_TOKEN']);
   });

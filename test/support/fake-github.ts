@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request the fake received, as the test may assert on it. */
-export interface FakeRequest { method: string; path: string; query: Record<string, string>; body: unknown }
+export interface FakeRequest { method: string; path: string; query: Record<string, string>; body: unknown; token?: 'main' | 'members'; status?: number }
 export interface FakeComment { id: number; issue: number; user: string; body: string; createdAt: number; edits: { at: number; body: string }[]; deletedAt?: number }
 export interface FakeReview { id: number; pr: number; user: string; state: string; commitId: string; submittedAt: number }
 export interface FakePull { number: number; author: string; headSha: string; mergeSha?: string; title: string }
@@ -16,6 +17,15 @@ export interface FakeGithubOptions {
   userEndpoint?: 'forbidden' | 'allowed'; // the Actions GITHUB_TOKEN cannot read GET /user (403)
   echoAuth?: boolean; // echo the Authorization header in 401 messages (proves the client masks it)
   maxRequests?: number; // a runaway poll loop fails fast instead of hanging the test
+  /**
+   * A second token that can read org team membership (a GitHub App installation token with the
+   * organization permission Members: read). The main token cannot: see the memberships route.
+   */
+  membersToken?: string;
+  /** Repository permission of users not given one with `permission()` (default `write`). */
+  defaultPermission?: 'admin' | 'write' | 'read' | 'none';
+  /** Seconds between a new comment's `created_at` and `updated_at` (GitHub sometimes sets them apart on creation). */
+  createdUpdatedSkewS?: number;
 }
 
 type Reply = [status: number, body?: unknown, headers?: Record<string, string>];
@@ -37,6 +47,10 @@ export class FakeGithub {
   readonly comments: FakeComment[] = [];
   readonly environments = new Map<string, Record<string, unknown>>();
   readonly protection = new Map<string, Record<string, unknown>>();
+  /** Repository permission per login (lower-case); others have `defaultPermission`. */
+  readonly permissions = new Map<string, 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'>();
+  /** Which token authenticated the request being served. */
+  private caller: 'main' | 'members' = 'main';
   now: () => number = () => Date.now();
   url = '';
   private failures: Reply[] = [];
@@ -45,7 +59,7 @@ export class FakeGithub {
   private readonly o: Required<FakeGithubOptions>;
 
   constructor(private readonly server: ReturnType<typeof createServer>, options: FakeGithubOptions = {}) {
-    this.o = { token: 'ghs_fake_token_0123456789', repository: 'acme/dr', pageSize: 100, bot: 'github-actions[bot]', userEndpoint: 'forbidden', echoAuth: false, maxRequests: 2000, ...options };
+    this.o = { token: 'ghs_fake_token_0123456789', repository: 'acme/dr', pageSize: 100, bot: 'github-actions[bot]', userEndpoint: 'forbidden', echoAuth: false, maxRequests: 2000, membersToken: '', defaultPermission: 'write', createdUpdatedSkewS: 0, ...options };
     this.user(this.o.bot, 'Bot');
     this.routes = this.buildRoutes();
   }
@@ -80,13 +94,21 @@ export class FakeGithub {
     this.comments.push(c);
     return c;
   }
+  /** Sets a user's repository role (`maintain` reads as `write`, `triage` as `read`, as on GitHub). */
+  permission(login: string, role: 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'): void { this.user(login); this.permissions.set(login.toLowerCase(), role); }
   editComment(id: number, body: string, at = this.now()): void { this.comments.find((c) => c.id === id)!.edits.push({ at, body }); }
   deleteComment(id: number, at = this.now()): void { this.comments.find((c) => c.id === id)!.deletedAt = at; }
-  /** The next `count` requests get a rate-limit 403 (`x-ratelimit-remaining: 0`, `retry-after`). */
-  rateLimit(count = 1, kind: 'primary' | 'secondary' = 'primary'): void {
+  /** Requests that count against the primary rate limit: all but 304s (see `conditional`). */
+  billable(): FakeRequest[] { return this.requests.filter((r) => r.status !== 304); }
+  /**
+   * The next `count` requests get a rate-limit answer: primary, a 403 with `x-ratelimit-remaining:
+   * 0`; secondary, a 403 or 429 with `retry-after` (docs.github.com/rest/using-the-rest-api/
+   * rate-limits-for-the-rest-api, "Exceeding the rate limit": "you will receive a 403 or 429 response").
+   */
+  rateLimit(count = 1, kind: 'primary' | 'secondary' = 'primary', status: 403 | 429 = 403, retryAfterS = 1): void {
     const message = kind === 'primary' ? 'API rate limit exceeded for installation ID 1.' : 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
-    const headers = { 'x-ratelimit-remaining': kind === 'primary' ? '0' : '4000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)), 'retry-after': '1' };
-    for (let i = 0; i < count; i++) this.failures.push([403, { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, headers]);
+    const headers = { 'x-ratelimit-remaining': kind === 'primary' ? '0' : '4000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)), 'retry-after': String(retryAfterS) };
+    for (let i = 0; i < count; i++) this.failures.push([status, { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, headers]);
   }
   /** The next `count` requests fail with `status`. */
   failNext(count: number, status: number): void { for (let i = 0; i < count; i++) this.failures.push([status, { message: `fake failure ${status}` }]); }
@@ -100,7 +122,7 @@ export class FakeGithub {
   }
   private asOf(c: FakeComment, t: number): FakeComment & { current: string; updatedAt: number } {
     const edit = c.edits.filter((e) => e.at <= t).at(-1);
-    return { ...c, current: edit?.body ?? c.body, updatedAt: edit?.at ?? c.createdAt };
+    return { ...c, current: edit?.body ?? c.body, updatedAt: edit?.at ?? c.createdAt + this.o.createdUpdatedSkewS * 1000 };
   }
   close(): Promise<void> { this.server.closeAllConnections(); return new Promise((resolve) => this.server.close(() => resolve())); }
 
@@ -145,8 +167,22 @@ export class FakeGithub {
         return t ? [200, { id: t.id, node_id: `T_${t.id}`, slug, name: slug, privacy: 'closed', url: `${this.url}/orgs/${org}/teams/${slug}` }] : notFound;
       }],
       ['GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/, ([, org, slug, l]) => {
+        // "To get a user's membership with a team, the team must be visible to the authenticated
+        // user" (GET /orgs/{org}/teams/{team_slug}/memberships/{username}, docs.github.com/rest/teams/members).
+        // The Actions GITHUB_TOKEN has no organization Members permission: GitHub answers 404 for
+        // members too (issue 11; e.g. srvaroa/labeler#160). Only the members-read token sees them.
+        if (this.caller !== 'members') return notFound;
         const state = this.teams.get(`${org}/${slug}`.toLowerCase())?.members.get(l.toLowerCase());
         return state ? [200, { url: `${this.url}/orgs/${org}/teams/${slug}/memberships/${l}`, role: 'member', state }] : notFound;
+      }],
+      ['GET', new RegExp(`^${R}/collaborators/([^/]+)/permission$`), ([, l]) => {
+        // GET /repos/{owner}/{repo}/collaborators/{username}/permission: the legacy base role in
+        // `permission` (maintain reads as write, triage as read), the real one in `role_name`;
+        // needs only Metadata: read, which every GITHUB_TOKEN has (docs.github.com/rest/collaborators/collaborators).
+        if (!this.users.has(l.toLowerCase())) return notFound;
+        const role = this.permissions.get(l.toLowerCase()) ?? this.o.defaultPermission;
+        const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+        return [200, { permission, role_name: role, user: { ...this.userJson(l), permissions: { admin: role === 'admin', maintain: ['admin', 'maintain'].includes(role), push: ['admin', 'maintain', 'write'].includes(role), triage: role !== 'read' && role !== 'none', pull: role !== 'none' }, role_name: role } }];
       }],
       ['GET', new RegExp(`^${R}/commits/([0-9a-f]+)/pulls$`), ([, sha], q) => this.page([...this.pulls.values()].filter((p) => p.mergeSha === sha || p.headSha === sha).map((p) => this.pullJson(p)), q, `/repos/${this.o.repository}/commits/${sha}/pulls`)],
       ['GET', new RegExp(`^${R}/pulls/(\\d+)$`), ([, n]) => (this.pulls.has(+n) ? [200, this.pullJson(this.pulls.get(+n)!)] : notFound)],
@@ -202,6 +238,16 @@ export class FakeGithub {
     ];
   }
 
+  /** Which of the fake's tokens the Authorization header carries; false for none. */
+  private authenticate(auth: string): boolean {
+    const token = auth.replace(/^(token|bearer) /i, '');
+    if (!auth || token === auth) return false;
+    if (token === this.o.token) this.caller = 'main';
+    else if (this.o.membersToken && token === this.o.membersToken) this.caller = 'members';
+    else return false;
+    return true;
+  }
+
   /** Serves one request: records it, applies queued failures, checks the token, routes it. */
   handle(req: IncomingMessage, raw: string, res: ServerResponse): void {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -209,20 +255,38 @@ export class FakeGithub {
     try { body = raw ? JSON.parse(raw) : {}; } catch { /* recorded as empty */ }
     this.requests.push({ method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), body });
     const auth = req.headers.authorization ?? '';
+    const authed = this.authenticate(auth);
     let reply: Reply = [404, { message: 'Not Found' }];
     if (this.requests.length > this.o.maxRequests) reply = [500, { message: 'fake-github: request budget exhausted' }];
     else if (this.failures.length) reply = this.failures.shift()!;
-    else if (auth !== `token ${this.o.token}` && auth !== `bearer ${this.o.token}`) reply = [401, { message: this.o.echoAuth ? `Bad credentials (got ${auth})` : 'Bad credentials' }];
+    else if (!authed) reply = [401, { message: this.o.echoAuth ? `Bad credentials (got ${auth})` : 'Bad credentials' }];
     else {
       for (const [method, pattern, handle] of this.routes) {
         const m = method === req.method ? pattern.exec(u.pathname) : null;
         if (m) { reply = handle([...m], Object.fromEntries(u.searchParams), body); break; }
       }
     }
+    if (req.method === 'GET' && reply[0] === 200) reply = conditional(reply, req.headers['if-none-match']);
     const [status, payload, headers = {}] = reply;
+    Object.assign(this.requests.at(-1)!, { status, ...(authed ? { token: this.caller } : {}) });
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', 'x-github-request-id': `FAKE:${this.requests.length}`, ...headers });
     res.end(payload === undefined ? '' : JSON.stringify(payload));
   }
+}
+
+/**
+ * GitHub's conditional requests: a GET answer carries an `ETag`; the same GET sent again with
+ * `If-None-Match: <that etag>` gets `304 Not Modified` and no body while nothing changed, and
+ * such a 304 "does not count against your primary rate limit" (docs.github.com, "Best practices
+ * for using the REST API", Use conditional requests if appropriate). GitHub sends weak ETags.
+ */
+function conditional(reply: Reply, ifNoneMatch: string | undefined): Reply {
+  const [status, payload, headers = {}] = reply;
+  // Over the body only: a full last page keeps its ETag when a next page appears (its Link changes).
+  const etag = `W/"${createHash('sha256').update(JSON.stringify(payload ?? null)).digest('hex').slice(0, 32)}"`;
+  // A 304 carries the ETag, not necessarily the Link header (RFC 9110 §15.4.5 lists what it must carry).
+  if (ifNoneMatch && ifNoneMatch.split(',').map((t) => t.trim()).includes(etag)) return [304, undefined, { etag }];
+  return [status, payload, { ...headers, etag }];
 }
 
 /** Starts a fake GitHub on 127.0.0.1 (random port); `close()` it after the test. */

@@ -4,7 +4,7 @@ import type { DrillSpec } from '../../model/specs.js';
 import { cronProblem } from '../../rules/cron.js';
 import type { Emitter } from '../emitter.js';
 import { dryRunInput } from './dispatch-inputs.js';
-import { auditRetentionDays, secretsEnv, setupSteps, uploadAuditStep, verifyGeneratedStep } from './job-steps.js';
+import { auditRetentionDays, githubIdentityEnv, secretsEnv, setupSteps, uploadAuditStep, verifyGeneratedStep } from './job-steps.js';
 import { uploadArtifactAction, usesOf } from './pinned-actions.js';
 import { runSecrets } from './run-secrets.js';
 import { runPermissions } from './runbook-workflow.js';
@@ -103,6 +103,7 @@ function drillStep({ spec, graph }: CalendarDrill, graphs: readonly IrGraph[]): 
       // A hand-started run may ask for a dry run of a live drill; on a schedule this is empty.
       RUNBOOK_DRY_RUN: expr('inputs.dry_run'),
       ...secretsEnv(runSecrets(graph, graphs)),
+      ...githubIdentityEnv(),
       GITHUB_TOKEN: expr('github.token'),
     },
   };

@@ -45,10 +45,20 @@ export function runJob(o: RunJobOptions): Record<string, unknown> {
     steps: [
       ...setupSteps(o.fetchDepth),
       verifyGeneratedStep(),
-      { name: o.stepName, run: o.command, env: { ...o.env, GITHUB_TOKEN: expr('github.token') } },
+      { name: o.stepName, run: o.command, env: { ...o.env, ...githubIdentityEnv(), GITHUB_TOKEN: expr('github.token') } },
       ...(o.uploadAudit ? [uploadAuditStep()] : []),
     ],
   };
+}
+
+/**
+ * Who approves (README "Who may approve"): a members-read token when the repository has the
+ * secret, so live team membership decides; unset, it is empty and the Directory decides. No
+ * RUNBOOK_GITHUB_BOT: these jobs post with `github.token`, whose author is `github-actions[bot]`,
+ * the default.
+ */
+export function githubIdentityEnv(): Record<string, string> {
+  return { RUNBOOK_GITHUB_MEMBERS_TOKEN: expr('secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN') };
 }
 
 /** Checkout (without leaving the token in .git/config), Node.js with the npm cache, `npm ci`. */

@@ -49,4 +49,16 @@ describe('githubClient', () => {
     expect(fake.requests.filter((r) => r.path === '/users/dana-lee')).toHaveLength(6);
     expect(logs.at(-1)).toMatch(/secondary rate limit .* giving up/);
   });
+
+  it('honours retry-after on a secondary rate limit answered 429, and masks a members token too', async () => {
+    const logs: string[] = [];
+    const gh = githubClient(fake.env({ RUNBOOK_GITHUB_MEMBERS_TOKEN: 'ghs_members_secret_77' }), testClientOptions((m) => logs.push(m)));
+    fake.user('dana-lee');
+    fake.rateLimit(1, 'secondary', 429, 7);
+    expect((await gh.octokit.users.getByUsername({ username: 'dana-lee' })).status).toBe(200);
+    expect(fake.requests.filter((r) => r.path === '/users/dana-lee').map((r) => r.status)).toEqual([429, 200]);
+    expect(logs).toEqual([expect.stringMatching(/secondary rate limit on GET \/users\/\{username\}; retrying in 7s/)]);
+    expect(gh.masker.mask('token ghs_members_secret_77')).not.toContain('ghs_members_secret_77');
+    expect(gh.membersOctokit).toBeDefined();
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditLog, type AuditRecord } from '../../../executor/audit/record.js';
 import { SecretMasker } from '../../../executor/core/secrets.js';
@@ -13,8 +14,10 @@ let fake: FakeGithub;
 let clock: FakeClock;
 let records: AuditRecord[];
 
+const MEMBERS_TOKEN = 'ghs_members_read_app_token_42';
 beforeEach(async () => {
-  fake = await startFakeGithub({ pageSize: 3 });
+  // GitHub sometimes sets updated_at a second after created_at on a comment never edited.
+  fake = await startFakeGithub({ pageSize: 2, membersToken: MEMBERS_TOKEN, createdUpdatedSkewS: 1 });
   clock = new FakeClock();
   // GitHub's clock follows the run's fake clock, so comments appear exactly when the test says.
   fake.now = () => BASE + clock.now();
@@ -26,15 +29,16 @@ beforeEach(async () => {
 afterEach(() => fake.close());
 
 /** Asks the gate through the real client and a real audit log kept in memory. */
-async function ask(o: { required?: number; timeoutMs?: number; selfApproval?: boolean } = {}) {
-  const gh = githubClient(fake.env(), testClientOptions());
+async function ask(o: { required?: number; timeoutMs?: number; selfApproval?: boolean; membersToken?: boolean; members?: Record<string, string[]>; pollIntervalMs?: number } = {}) {
+  const gh = githubClient(fake.env(o.membersToken === false ? {} : { RUNBOOK_GITHUB_MEMBERS_TOKEN: MEMBERS_TOKEN }), testClientOptions());
   const events = createAuditLog({
     runId: 'run-1', runbook: 'db-failover', planHash: PLAN, actor: '@octo-initiator', masker: new SecretMasker([]),
     sinks: [{ name: 'memory', write: async (rs) => void records.push(...rs) }], clock: () => new Date(BASE + clock.now()),
   });
   const gate = githubCommentGate({
     octokit: gh.octokit, repo: gh.repo, issueNumber: 12, runId: 'run-1', planHash: PLAN, initiator: '@octo-initiator',
-    events, clock, pollIntervalMs: 10_000,
+    events, clock, pollIntervalMs: o.pollIntervalMs ?? 10_000, ...(gh.membersOctokit ? { membersOctokit: gh.membersOctokit } : {}),
+    ...(o.members ? { members: o.members } : {}),
   });
   const answer = await clock.run(gate.request({
     stepId: STEP, approvers: ['@acme/dba', '@ops-lead'], required: o.required ?? 2, selfApproval: o.selfApproval ?? false,
@@ -69,15 +73,18 @@ describe('githubCommentGate', () => {
     expect(clock.now()).toBe(30_000);
   });
 
-  it('ignores an edited /approve and withdraws a deleted one; times out refused', async () => {
-    const edited = said('dana-lee', `/approve ${STEP} please`, 5_000);
-    fake.editComment(edited.id, `/approve ${STEP}`, BASE + 6_000);
+  it('withdraws an approval whose text changes after it was read, and a deleted one; times out refused', async () => {
+    const edited = said('dana-lee', `/approve ${STEP}`, 5_000);
     const deleted = said('charlie-brown', `/approve ${STEP}`, 8_000);
+    // Both counted at the read at 10 s; then one is edited (same command, other text), one deleted.
+    fake.editComment(edited.id, `/approve ${STEP}\nactually, wait for the lag check`, BASE + 15_000);
     fake.deleteComment(deleted.id, BASE + 15_000);
     said('ops-lead', `/approve ${STEP}`, 35_000);
-    const answer = await ask({ timeoutMs: 60_000 });
-    expect(answer).toEqual({ approved: false, reason: expect.stringMatching(/^timed out after 1m with 1 of 2/) });
-    expect(audit('approval:granted').map((g) => (g.approval as { approver: string }).approver)).toEqual(['@charlie-brown', '@ops-lead']);
+    const answer = await ask({ timeoutMs: 60_000, required: 3 });
+    expect(answer).toEqual({ approved: false, reason: expect.stringMatching(/^timed out after 1m with 1 of 3/) });
+    const grants = audit('approval:granted').map((g) => g.approval as { approver: string; textSha256: string });
+    expect(grants.map((g) => g.approver)).toEqual(['@dana-lee', '@charlie-brown', '@ops-lead']);
+    expect(grants[0].textSha256).toBe(createHash('sha256').update(`/approve ${STEP}`).digest('hex'));
     expect(audit('approval:refused')).toEqual([
       expect.objectContaining({ approver: '@dana-lee', reason: expect.stringMatching(/edited/) }),
       expect.objectContaining({ approver: '@charlie-brown', reason: expect.stringMatching(/deleted; approval withdrawn/) }),
@@ -124,5 +131,48 @@ describe('githubCommentGate', () => {
       [undefined, 'timed out after 20s with 0 of 1 approval'],
     ]);
     expect(records.every((r) => r.planHash === PLAN && r.hash.length === 64)).toBe(true);
+  });
+
+  it('without a members-read token the Directory decides team membership, and the audit names the source', async () => {
+    said('charlie-brown', `/approve ${STEP}`, 2_000);
+    said('dana-lee', `/approve ${STEP}`, 3_000);
+    said('ops-lead', `/approve ${STEP}`, 4_000);
+    // The compiled Directory lists only charlie-brown in @acme/dba; GitHub would 404 for both.
+    const answer = await ask({ membersToken: false, members: { '@acme/dba': ['@charlie-brown'], '@ops-lead': ['@ops-lead'] } });
+    expect(answer).toEqual({ approved: true, approvedBy: ['@charlie-brown', '@ops-lead'] });
+    expect(audit('approval:granted').map((g) => [(g.approval as { approver: string }).approver, (g.approval as { membership: string }).membership]))
+      .toEqual([['@charlie-brown', 'directory'], ['@ops-lead', 'policy']]);
+    expect(audit('approval:refused')).toEqual([expect.objectContaining({ approver: '@dana-lee', membership: 'directory', reason: expect.stringMatching(/not among the allowed approvers/) })]);
+    expect(fake.requests.some((r) => r.path.includes('/memberships/'))).toBe(false);
+  });
+
+  it('refuses and audits an approver without write access to the repository', async () => {
+    fake.permission('ops-lead', 'read');
+    said('ops-lead', `/approve ${STEP}`, 2_000);
+    said('dana-lee', `/approve ${STEP}`, 3_000);
+    const answer = await ask({ required: 1 });
+    expect(answer).toEqual({ approved: true, approvedBy: ['@dana-lee'] });
+    expect(audit('approval:refused')).toEqual([expect.objectContaining({ approver: '@ops-lead', reason: expect.stringMatching(/has read access to acme\/dr; approving needs write access/) })]);
+    expect(audit('approval:granted')[0].approval).toMatchObject({ approver: '@dana-lee', membership: 'github', via: '@acme/dba' });
+  });
+
+  it('stays within the API budget over an hour-long gate: conditional reads, backing off while quiet', async () => {
+    // Chatter every ten minutes (8 comments and the request: 5 pages at page size 2), no approval: the gate times out.
+    for (let m = 5; m < 60; m += 10) said('bob', `status update at minute ${m}`, m * 60_000);
+    said('bob', 'one', 1_000);
+    said('bob', 'two', 2_000);
+    const answer = await ask({ timeoutMs: 3_600_000, pollIntervalMs: 15_000 });
+    expect(answer).toMatchObject({ approved: false, reason: expect.stringMatching(/^timed out after 1h/) });
+    const reads = fake.requests.filter((r) => r.method === 'GET' && r.path === '/repos/acme/dr/issues/12/comments');
+    const billable = fake.billable();
+    // README "GitHub API budget": a quiet gate polls at most once a minute after its first minute,
+    // and its unchanged reads are 304s, which GitHub does not count against the 1,000 requests an
+    // hour of GITHUB_TOKEN.
+    // Polls (first pages): after each change 4 a minute for a minute, 2 a minute for two, then one
+    // a minute: ~15 per quiet ten minutes, ~95 in this hour (a fixed 15 s poll would make 240).
+    expect(reads.filter((r) => r.query.page === '1').length).toBeLessThan(110);
+    expect(reads.filter((r) => r.status === 304).length).toBeGreaterThan(reads.length / 2);
+    expect(billable.length).toBeLessThan(40);
+    expect(reads.every((r) => r.query.page !== undefined)).toBe(true);
   });
 });

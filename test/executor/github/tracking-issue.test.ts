@@ -81,4 +81,33 @@ describe('openTrackingIssue', () => {
     expect(comments[1].current).toBe('**[DRILL] Failover started**\n\nETA 10 min');
     expect(fake.requests.some((r) => r.method === 'POST' && r.path === '/repos/acme/dr/issues')).toBe(false);
   });
+
+  it('adopts only the configured bot\'s sticky comment: a person quoting the marker keeps theirs', async () => {
+    fake.addPull({ number: 6, author: 'pat-author', headSha: 'a'.repeat(40) });
+    const quoted = fake.addComment(6, 'reviewer', '> <!-- runbook-run-status run=run-9 --> what is this table?');
+    const issue = await openTrackingIssue({ octokit: gh.octokit, repo: gh.repo, runId: 'run-9', title: 'unused', issueNumber: 6, minIntervalMs: 0, bot: gh.bot });
+    const audit = logOf(issue);
+    await audit.emit('run:start', start);
+    await audit.close();
+    const comments = fake.visibleComments(6);
+    expect(comments.find((c) => c.id === quoted.id)!.current).toMatch(/^> <!-- runbook-run-status run=run-9 --> what is this table\?$/);
+    expect(comments.filter((c) => c.user === fake.bot && c.current.includes('runbook-run-status run=run-9'))).toHaveLength(1);
+  });
+
+  it('does not rewrite a table that renders as already written (API budget)', async () => {
+    const issue = await openTrackingIssue({ octokit: gh.octokit, repo: gh.repo, runId: 'run-9', title: 't', minIntervalMs: 0 });
+    const audit = logOf(issue);
+    await audit.emit('run:start', start);
+    await issue.flush();
+    const after = patches().length;
+    // Records that change nothing in the table cost no request.
+    for (let i = 0; i < 5; i++) {
+      await audit.emit('approval:refused', { stepId: 'approve', source: 'github-comment', reason: `noise ${i}` });
+      await issue.flush();
+    }
+    expect(patches().length).toBe(after);
+    await audit.emit('run:end', { status: 'succeeded', durationMs: 10 });
+    await audit.close();
+    expect(patches().length).toBe(after + 1);
+  });
 });

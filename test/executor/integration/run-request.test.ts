@@ -26,6 +26,17 @@ spec:
       steps:
         - { id: say, run: 'echo "$MESSAGE"', env: { MESSAGE: "{{inputs.message}}" } }
 `;
+// The Directory (code-owned, reviewed, compiled into the graph) lists dana-lee in @acme/dba.
+const directory = `apiVersion: runbook/v1
+kind: Directory
+metadata: { name: dir, owner: "@acme/dba" }
+spec:
+  people:
+    dana-lee: { name: Dana Lee, github: "@dana-lee" }
+  teams:
+    dba: { name: DBA, github: "@acme/dba", members: [dana-lee] }
+`;
+const MEMBERS_TOKEN = 'ghs_members_read_app_token_42';
 const request = (reason: string) => `apiVersion: runbook/v1
 kind: RunRequest
 metadata: { name: 2026-11-22-echo }
@@ -42,12 +53,14 @@ beforeAll(async () => {
   mkdirSync(join(root, 'runbooks'));
   mkdirSync(join(root, 'runs'));
   writeFileSync(join(root, 'runbooks', 'echo.yaml'), runbook);
+  writeFileSync(join(root, 'runbooks', 'directory.yaml'), directory);
   writeFileSync(join(root, file), request('Quarterly drill'));
   const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
   expect(c.status, c.stdout + c.stderr).toBe(0);
   planHash = compileTree(root).runRequests.find((r) => r.file === file)!.planHash!;
-  fake = await startFakeGithub();
-  fake.addTeam('acme/dba', { 'dana-lee': 'active' });
+  fake = await startFakeGithub({ membersToken: MEMBERS_TOKEN });
+  // On GitHub, evan-ortiz has joined the team since the Directory was last compiled.
+  fake.addTeam('acme/dba', { 'dana-lee': 'active', 'evan-ortiz': 'active' });
   fake.addPull({ number: 7, author: 'pat-author', headSha: HEAD, mergeSha: MERGE });
   fake.addComment(7, fake.bot, `## Plan\n${runRequestMarker({ file, planHash, commit: HEAD })}`, fake.now(), 'Bot');
 }, 60_000);
@@ -62,10 +75,10 @@ afterAll(async () => {
 });
 
 /** `runbook run-request` (async: the fake GitHub answers from this process); stdout names the run. */
-function runRequest(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runRequest(extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, 'run-request', file, '--root', root], {
-      env: cliEnv(fake.env({ GITHUB_SHA: MERGE }) as Record<string, string>), stdio: ['ignore', 'pipe', 'pipe'],
+      env: cliEnv(fake.env({ GITHUB_SHA: MERGE, ...extra }) as Record<string, string>), stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -93,9 +106,22 @@ describe('runbook run-request', { timeout: 120_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     const records = auditOf(r.stdout);
     const granted = records.find((x) => x.type === 'approval:granted')!.data as { approval: { approver: string; source: string; planHash: string } };
-    expect(granted.approval).toMatchObject({ approver: '@dana-lee', source: 'github-review', planHash });
+    // GITHUB_TOKEN cannot read the team (GitHub answers 404 for members too): the Directory decided.
+    expect(granted.approval).toMatchObject({ approver: '@dana-lee', source: 'github-review', planHash, membership: 'directory' });
     expect(records.some((x) => x.type === 'step:end' && x.stepId === 'say')).toBe(true);
     // The pull request was the tracking issue: the live step table went there.
     expect(fake.requests.some((q) => q.method !== 'GET' && q.path.startsWith('/repos/acme/dr/issues/7/comments'))).toBe(true);
+  });
+
+  it('with RUNBOOK_GITHUB_MEMBERS_TOKEN live team membership decides, and the audit says so', async () => {
+    fake.addReview(7, 'evan-ortiz', 'APPROVED', HEAD);
+    const without = await runRequest();
+    expect(without.code, without.stderr).toBe(6);
+    const r = await runRequest({ RUNBOOK_GITHUB_MEMBERS_TOKEN: MEMBERS_TOKEN });
+    expect(r.code, r.stderr).toBe(0);
+    const granted = auditOf(r.stdout).find((x) => x.type === 'approval:granted')!.data as unknown as { approval: Record<string, unknown> };
+    expect(granted.approval).toMatchObject({ approver: '@evan-ortiz', membership: 'github', via: '@acme/dba' });
+    expect(fake.requests.filter((q) => q.path.includes('/memberships/')).every((q) => q.token === 'members')).toBe(true);
+    expect(r.stdout + r.stderr).not.toContain(MEMBERS_TOKEN);
   });
 });
