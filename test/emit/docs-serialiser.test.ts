@@ -8,6 +8,7 @@ import { compileTree } from '../../compiler/compile.js';
 import { createDocsContext } from '../../compiler/emit/docs/docs-context.js';
 import { serialise } from '../../compiler/emit/docs/mdast-builders.js';
 import { runbookPage } from '../../compiler/emit/docs/runbook-page.js';
+import { breather } from '../support/breathe.js';
 
 /**
  * `serialise` installs fast paths for the `text` and `inlineCode` handlers
@@ -32,7 +33,8 @@ describe('docs serialiser fast paths', { timeout: 120_000 }, () => {
     }
   });
 
-  it('print random trees of escape-prone text as remark-stringify does', () => {
+  it('print random trees of escape-prone text as remark-stringify does', async () => {
+    const breath = breather();
     let seed = 20261122;
     const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
@@ -75,6 +77,7 @@ describe('docs serialiser fast paths', { timeout: 120_000 }, () => {
       return { type: 'paragraph', children: kids(0) };
     };
     for (let i = 0; i < 3000; i++) {
+      await breath();
       const tree = { type: 'root', children: Array.from({ length: 1 + Math.floor(rand() * 4) }, () => block(0)) } as unknown as Root;
       expect(serialise(structuredClone(tree)), JSON.stringify(tree)).toBe(reference(tree));
     }

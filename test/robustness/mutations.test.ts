@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { linkedSet, mutations } from './mutants.js';
+import { breather } from '../support/breathe.js';
 import { compileCase, tempRoot, violations } from './harness.js';
 
 /**
@@ -14,10 +15,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const set = linkedSet();
 
 describe('mutations of a valid tree never crash the compiler', () => {
-  it.each(Object.keys(set))('%s', (file) => {
+  it.each(Object.keys(set))('%s', async (file) => {
+    const breath = breather();
     const problems = new Map<string, string[]>();
     const note = (key: string, name: string) => problems.set(key, [...(problems.get(key) ?? []), name]);
     for (const c of mutations(file, set)) {
+      await breath();
       try {
         for (const v of violations(c, compileCase(root, c), true)) note(v, c.name);
       } catch (e) {

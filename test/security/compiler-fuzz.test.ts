@@ -8,6 +8,7 @@ import type { SourceFile } from '../../compiler/source/source-file.js';
 import { runCliAsync } from '../support/cli.js';
 import { aliasBomb, controlCase, deepNesting, hugeInput, librarySeeds, mutate, templateCase, type FuzzInput } from './fuzz/hostile-inputs.js';
 import { prng } from './fuzz/prng.js';
+import { breather } from '../support/breathe.js';
 
 /**
  * Compiler fuzz (issue 9): seeded, so every run checks the same 128 hostile inputs
@@ -67,10 +68,12 @@ function timed(input: FuzzInput, files: SourceFile[]): { ms: number; problems: s
 }
 
 describe(`compiler fuzz (seed ${seed}, ${inputs.length} inputs)`, { timeout: 120_000 }, () => {
-  it('every input compiles without throwing, with positioned known codes, in under 2 s each', () => {
+  it('every input compiles without throwing, with positioned known codes, in under 2 s each', async () => {
+    const breath = breather();
     const failures: string[] = [];
     const slowest: [number, string][] = [];
     for (const input of inputs) {
+      await breath();
       const files = [{ path: input.path, text: input.text }, ...companions.filter((c) => c.path !== input.path)];
       let run = timed(input, files);
       // One retry when over the limit: a loaded CI machine may stall one compile, a quadratic input stays slow.

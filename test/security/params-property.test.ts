@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startPostgres, type PgCluster } from '../../executor/pg/cluster.js';
 import { noPostgres } from '../executor/pg/context.js';
-import { bin, cliEnv, runIdOf } from '../support/cli.js';
+import { bin, cliEnv, runCliAsync, runIdOf } from '../support/cli.js';
 import { catalogue, finallySupported, place, positions } from './schema-positions.js';
 
 /**
@@ -119,8 +119,9 @@ const waitOn = (id: string, uses: string, withValue: Record<string, unknown>) =>
 const safeName = (id: string) => id.replace(/\./g, '-');
 
 /** Diagnostics with severity error, by file. */
-function refusedFiles(): Set<string> {
-  const r = spawnSync(process.execPath, [bin, 'validate', '--root', root, '--format', 'json'], { encoding: 'utf8', env: cliEnv(), maxBuffer: 64 * 1024 * 1024 });
+async function refusedFiles(): Promise<Set<string>> {
+  // Not spawnSync: a long synchronous wait starves the worker's RPC (test/support/breathe.ts).
+  const r = await runCliAsync(['validate', '--root', root, '--format', 'json'], {}, 120_000);
   const diags = JSON.parse(r.stdout) as { severity: string; file: string }[];
   return new Set(diags.filter((d) => d.severity === 'error').map((d) => d.file));
 }
@@ -176,7 +177,7 @@ describe('every parameter position of every action', () => {
         writeFileSync(join(probe, `w-${safeName(a.id)}-${i}.yaml`), stringify(w));
       });
     }
-    const refused = refusedFiles();
+    const refused = await refusedFiles();
     rmSync(probe, { recursive: true, force: true });
 
     // 2. Every accepted placement as a step of one runbook (its steps run in parallel), and per
@@ -222,7 +223,7 @@ describe('every parameter position of every action', () => {
       ...header('prop-rollback'), spec: { ...specBase, phases: [{ id: 'all', parallel: true, steps: rollbacks }] },
     }));
     const names = ['prop-all', 'prop-rollback'];
-    const compiled = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
+    const compiled = await runCliAsync(['compile', '--root', root], {}, 120_000);
     expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
     expect(rollbacks.length).toBeGreaterThan(10);
     expect(placements).toBeGreaterThan(50);
@@ -243,7 +244,7 @@ describe('every parameter position of every action', () => {
       const audit = readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8');
       expect(audit).toContain('"type":"run:end"');
       outputs.push(audit);
-      const shown = spawnSync(process.execPath, [bin, 'audit', 'show', runId, '--root', root], { encoding: 'utf8', env: cliEnv() });
+      const shown = await runCliAsync(['audit', 'show', runId, '--root', root]);
       outputs.push(shown.stdout, shown.stderr);
     }
     // The rollback bodies really ran (each child runbook failed, then compensated).
