@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { cliEnv } from '../support/cli.js';
+import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';
+import { runSteps, type JobStep, type StepOutcome } from './local-runner.js';
+import { writeOfflineLockfile } from './offline-lockfile.js';
+
+/**
+ * An adopter, end to end: this package packed (`npm pack`), the README's "Adopting it" lines run
+ * as written in an empty folder (init, npm install, compile, commit), then one generated workflow
+ * (the starter runbook's) executed step by step on this machine with the environment GitHub sets,
+ * against the fake GitHub.
+ *
+ * No registry: npm runs with `--offline` (npm_config_offline) and `offline-lockfile.ts` writes the
+ * adopter's lockfile from this repository's, so every tarball comes from the npm cache that this
+ * checkout's `npm ci` filled (.ci/run runs it first). The pack uses `--ignore-scripts`: `prepare`
+ * would rebuild dist/ while other test files run the built CLI from it; `npm test` builds first.
+ */
+const repoRoot = join(import.meta.dirname, '..', '..');
+const tool = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+const tarballName = `${tool.name}-${tool.version}.tgz`;
+const gitIdentity = { GIT_AUTHOR_NAME: 'Adopter', GIT_AUTHOR_EMAIL: 'adopter@example.com', GIT_COMMITTER_NAME: 'Adopter', GIT_COMMITTER_EMAIL: 'adopter@example.com' };
+
+/** The test runner's environment without what npm (`npm test`) and GitHub put in it, npm offline. */
+function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(cliEnv()).filter(([k]) => !/^npm_/i.test(k)));
+  return { ...env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...gitIdentity, ...extra };
+}
+
+/** The shell lines of the README block that follows `<!-- adopter-test: repository -->`. */
+function readmeLines(): string[] {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const block = /<!-- adopter-test: repository -->\s*```sh\n([\s\S]*?)```/.exec(readme);
+  if (!block) throw new Error('README.md has no "adopter-test: repository" block');
+  return block[1].split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+function sh(line: string, cwd: string): void {
+  const r = spawnSync('bash', ['-e', '-c', line], { cwd, env: baseEnv(), encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`\`${line}\` failed (${r.status}) in ${cwd}:\n${r.stdout}\n${r.stderr}`);
+}
+
+let tmp = '';
+let adopter = '';
+let fake: FakeGithub | undefined;
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'runbook-adopter-'));
+  // The clone the README's first block makes: its bin (the built CLI) and the packed tarball.
+  const clone = join(tmp, 'runbook-as-code');
+  mkdirSync(clone);
+  symlinkSync(join(repoRoot, 'bin'), join(clone, 'bin'));
+  const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', clone], { cwd: repoRoot, env: baseEnv(), encoding: 'utf8' });
+  if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
+  let cwd = tmp;
+  for (const line of readmeLines()) {
+    const cd = /^cd (\S+)$/.exec(line);
+    if (cd) { cwd = join(cwd, cd[1]); continue; }
+    if (line === 'npm install') writeOfflineLockfile(repoRoot, cwd, join(clone, tarballName));
+    sh(line, cwd);
+    if (/^mkdir \S+$/.test(line)) adopter = join(cwd, line.slice(6));
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await fake?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('an adopter repository (README "Adopting it", packed tarball)', () => {
+  it('names the tarball npm pack writes', () => {
+    expect(readmeLines().join('\n')).toContain(tarballName);
+  });
+
+  it('installed the tool from the tarball, without its dev dependencies, and compiled its runbooks', () => {
+    const installed = join(adopter, 'node_modules', tool.name);
+    expect(existsSync(join(installed, 'dist', 'cli', 'main.js'))).toBe(true);
+    expect(existsSync(join(installed, 'schemas', 'runbook.schema.json'))).toBe(true);
+    expect(existsSync(join(adopter, 'node_modules', 'vitest'))).toBe(false);
+    expect(existsSync(join(adopter, 'node_modules', 'typescript'))).toBe(false);
+    const pkg = JSON.parse(readFileSync(join(adopter, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies[tool.name]).toBe(`file:../runbook-as-code/${tarballName}`);
+    for (const f of ['generated/graphs/service-health-check.json', '.github/workflows/runbook-service-health-check.yml', '.github/CODEOWNERS']) {
+      expect(existsSync(join(adopter, f)), f).toBe(true);
+    }
+    const status = spawnSync('git', ['status', '--porcelain'], { cwd: adopter, encoding: 'utf8' });
+    expect(status.stdout).toBe(''); // everything committed; .runbook/ and node_modules/ ignored
+  });
+
+  it('runs the runbook workflow step by step as a GitHub runner would: summary written, audit log where the upload looks', async () => {
+    fake = await startFakeGithub({ repository: 'my-org/my-runbooks' });
+    const workflow = parse(readFileSync(join(adopter, '.github/workflows/runbook-service-health-check.yml'), 'utf8')) as { jobs: Record<string, { steps: JobStep[] }> };
+    const steps = workflow.jobs.run.steps;
+    const runnerTemp = join(tmp, 'runner-temp');
+    mkdirSync(runnerTemp);
+    const files = { GITHUB_STEP_SUMMARY: 'summary.md', GITHUB_OUTPUT: 'output', GITHUB_ENV: 'env' };
+    for (const f of Object.values(files)) writeFileSync(join(runnerTemp, f), '');
+    const env = baseEnv({
+      ...Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(runnerTemp, f)])),
+      ...(fake.env() as Record<string, string>),
+      GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: adopter, GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_WORKFLOW: 'runbook service-health-check', GITHUB_REF: 'refs/heads/main', RUNNER_TEMP: runnerTemp, RUNNER_OS: 'Linux',
+    });
+    delete env.GITHUB_TOKEN; // only the steps that map it get it (`env: GITHUB_TOKEN: ${{ github.token }}`)
+    const uploads: string[] = [];
+    const outcomes = await runSteps(steps, {
+      cwd: adopter,
+      env,
+      contexts: { inputs: { service: 'checkout-api', dry_run: 'false', drill: 'false' }, github: { token: fake.env().GITHUB_TOKEN as string, run_id: '4242', run_attempt: '1' }, secrets: {} },
+      uses: (s) => usesStep(s, uploads),
+    });
+    const failed = outcomes.filter((o) => o.code !== 0);
+    expect(failed, report(outcomes)).toEqual([]);
+    expect(outcomes.map((o) => o.name)).toEqual(steps.map((s) => s.name));
+    expect(steps.find((s) => s.name === 'Install')?.run).toBe('npm ci');
+    expect(steps.some((s) => /npm run build|\btsc\b/.test(s.run ?? ''))).toBe(false);
+
+    expect(uploads).toEqual(['.runbook/runs/']);
+    const runs = readdirSync(join(adopter, '.runbook/runs'));
+    expect(runs).toHaveLength(1);
+    expect(existsSync(join(adopter, '.runbook/runs', runs[0], 'audit.jsonl'))).toBe(true);
+    const summary = readFileSync(join(runnerTemp, 'summary.md'), 'utf8');
+    expect(summary).toContain('Service health check: succeeded');
+    expect(summary).toContain(runs[0]);
+    const run = outcomes.find((o) => o.name === 'Run service-health-check') as StepOutcome;
+    expect(run.output).toContain('checking checkout-api');
+  }, 180_000);
+});
+
+/** What the pinned actions do on a runner: the checkout is `adopter` already, node is on PATH. */
+function usesStep(step: JobStep, uploads: string[]): void {
+  const action = (step.uses ?? '').split('@')[0];
+  if (action === 'actions/checkout') expect(step.with?.['persist-credentials']).toBe('false');
+  else if (action === 'actions/setup-node') expect(step.with?.cache).toBe('npm'); // needs the committed lockfile
+  else if (action === 'actions/upload-artifact') {
+    const path = String(step.with?.path);
+    expect(existsSync(join(adopter, path)), `upload path ${path}`).toBe(true);
+    expect(step.with?.['include-hidden-files']).toBe('true');
+    uploads.push(path);
+  } else throw new Error(`no local stand-in for ${step.uses}`);
+}
+
+function report(outcomes: StepOutcome[]): string {
+  return outcomes.map((o) => `${o.name}: ${o.code}\n${o.output}`).join('\n');
+}
