@@ -128,6 +128,9 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
     expect(summary).toContain(runs[0]);
     const run = outcomes.find((o) => o.name === 'Run service-health-check') as StepOutcome;
     expect(run.output).toContain('checking checkout-api');
+    // The run reached GitHub through GITHUB_API_URL with the job token: its tracking issue and progress.
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toContain('POST /repos/my-org/my-runbooks/issues');
+    expect([...fake.issues.values()].some((i) => i.body.includes(runs[0]))).toBe(true);
   }, 180_000);
 });
 
