@@ -134,6 +134,25 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
   }, 180_000);
 });
 
+describe('upgrading (an adopter repository whose generated files an older version wrote)', () => {
+  it('compile --check names each file that would change and exits 1; compile regenerates them', () => {
+    // Stand-in for an upgrade: the files as an older version might have generated them.
+    const workflow = join(adopter, '.github/workflows/runbook-service-health-check.yml');
+    const graph = join(adopter, 'generated/graphs/service-health-check.json');
+    writeFileSync(workflow, readFileSync(workflow, 'utf8').replace('npm ci', 'npm ci && npm run build'));
+    rmSync(graph);
+    const runbook = (...args: string[]) => spawnSync(join(adopter, 'node_modules/.bin/runbook'), args, { cwd: adopter, env: baseEnv(), encoding: 'utf8' });
+    const check = runbook('compile', '--check');
+    expect(check.status).toBe(1);
+    expect(check.stderr).toMatch(/^ {2}changed +\.github\/workflows\/runbook-service-health-check\.yml$/m);
+    expect(check.stderr).toMatch(/^ {2}missing +generated\/graphs\/service-health-check\.json$/m);
+    expect(check.stderr.match(/^ {2}(changed|missing|orphaned) /gm)).toHaveLength(2);
+    expect(runbook('compile').status).toBe(0);
+    expect(runbook('compile', '--check').status).toBe(0);
+    expect(spawnSync('git', ['status', '--porcelain'], { cwd: adopter, encoding: 'utf8' }).stdout).toBe('');
+  });
+});
+
 /** What the pinned actions do on a runner: the checkout is `adopter` already, node is on PATH. */
 function usesStep(step: JobStep, uploads: string[]): void {
   const action = (step.uses ?? '').split('@')[0];
