@@ -51,7 +51,13 @@ export function runJob(o: RunJobOptions): Record<string, unknown> {
   };
 }
 
-/** Checkout (without leaving the token in .git/config), Node.js with the npm cache, `npm ci`. */
+/**
+ * Checkout (without leaving the token in .git/config), Node.js with the npm cache, `npm ci`.
+ * The same steps serve this tool's own repository and an adopter's: `npm ci` installs from the
+ * root's lockfile; here it also runs the root's `prepare` (compiles dist/), in an adopter's it
+ * installs the packed tool, whose dist/ is shipped, so no build step. `npx runbook` then runs the
+ * root package's own bin here and node_modules/.bin/runbook there (test/adopter runs both paths).
+ */
 export function setupSteps(fetchDepth?: number): Record<string, unknown>[] {
   return [
     {
