@@ -56,7 +56,8 @@ export function runJob(o: RunJobOptions): Record<string, unknown> {
  * The same steps serve this tool's own repository and an adopter's: `npm ci` installs from the
  * root's lockfile; here it also runs the root's `prepare` (compiles dist/), in an adopter's it
  * installs the packed tool, whose dist/ is shipped, so no build step. `npx runbook` then runs the
- * root package's own bin here and node_modules/.bin/runbook there (test/adopter runs both paths).
+ * root package's own bin here and node_modules/.bin/runbook there (test/adopter/adopter.test.ts
+ * runs an adopter's job step by step).
  */
 export function setupSteps(fetchDepth?: number): Record<string, unknown>[] {
   return [
