@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cliEnv } from '../support/cli.js';
@@ -13,7 +13,9 @@ import { writeOfflineLockfile } from './offline-lockfile.js';
  * An adopter, end to end: this package packed (`npm pack`), the README's "Adopting it" lines run
  * as written in an empty folder (init, npm install, compile, commit), then one generated workflow
  * (the starter runbook's) executed step by step on this machine with the environment GitHub sets,
- * against the fake GitHub.
+ * against the fake GitHub, in a fresh clone of what was committed (as actions/checkout leaves it:
+ * no node_modules/, nothing outside the repository), so its `npm ci` installs the vendored tarball
+ * from the committed lockfile.
  *
  * No registry: npm runs with `--offline` (npm_config_offline) and `offline-lockfile.ts` writes the
  * adopter's lockfile from this repository's, so every tarball comes from the npm cache that this
@@ -60,9 +62,9 @@ beforeAll(() => {
   for (const line of readmeLines()) {
     const cd = /^cd (\S+)$/.exec(line);
     if (cd) { cwd = join(cwd, cd[1]); continue; }
-    if (line === 'npm install') writeOfflineLockfile(repoRoot, cwd, join(clone, tarballName));
+    if (line === 'npm install') writeOfflineLockfile(repoRoot, cwd, join(cwd, 'vendor', tarballName));
     sh(line, cwd);
-    if (/^mkdir \S+$/.test(line)) adopter = join(cwd, line.slice(6));
+    if (!adopter && /^mkdir \S+$/.test(line)) adopter = join(cwd, line.slice(6)); // the first folder made is the repository
   }
 }, 300_000);
 
@@ -83,7 +85,7 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
     expect(existsSync(join(adopter, 'node_modules', 'vitest'))).toBe(false);
     expect(existsSync(join(adopter, 'node_modules', 'typescript'))).toBe(false);
     const pkg = JSON.parse(readFileSync(join(adopter, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(pkg.dependencies[tool.name]).toBe(`file:../runbook-as-code/${tarballName}`);
+    expect(pkg.dependencies[tool.name]).toBe(`file:./vendor/${tarballName}`); // inside the repository: CI checks out only it
     for (const f of ['generated/graphs/service-health-check.json', '.github/workflows/runbook-service-health-check.yml', '.github/CODEOWNERS']) {
       expect(existsSync(join(adopter, f)), f).toBe(true);
     }
@@ -93,7 +95,12 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
 
   it('runs the runbook workflow step by step as a GitHub runner would: summary written, audit log where the upload looks', async () => {
     fake = await startFakeGithub({ repository: 'my-org/my-runbooks' });
-    const workflow = parse(readFileSync(join(adopter, '.github/workflows/runbook-service-health-check.yml'), 'utf8')) as { jobs: Record<string, { steps: JobStep[] }> };
+    // actions/checkout: a fresh clone of what was committed, without node_modules/, away from the tool's clone.
+    const workspace = join(tmp, 'runner', 'work', 'my-runbooks');
+    mkdirSync(dirname(workspace), { recursive: true });
+    expect(spawnSync('git', ['clone', '-q', adopter, workspace], { encoding: 'utf8' }).status).toBe(0);
+    expect(existsSync(join(workspace, 'node_modules'))).toBe(false);
+    const workflow = parse(readFileSync(join(workspace, '.github/workflows/runbook-service-health-check.yml'), 'utf8')) as { jobs: Record<string, { steps: JobStep[] }> };
     const steps = workflow.jobs.run.steps;
     const runnerTemp = join(tmp, 'runner-temp');
     mkdirSync(runnerTemp);
@@ -102,16 +109,16 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
     const env = baseEnv({
       ...Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(runnerTemp, f)])),
       ...(fake.env() as Record<string, string>),
-      GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: adopter, GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace, GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_RUN_ATTEMPT: '1',
       GITHUB_WORKFLOW: 'runbook service-health-check', GITHUB_REF: 'refs/heads/main', RUNNER_TEMP: runnerTemp, RUNNER_OS: 'Linux',
     });
     delete env.GITHUB_TOKEN; // only the steps that map it get it (`env: GITHUB_TOKEN: ${{ github.token }}`)
     const uploads: string[] = [];
     const outcomes = await runSteps(steps, {
-      cwd: adopter,
+      cwd: workspace,
       env,
       contexts: { inputs: { service: 'checkout-api', dry_run: 'false', drill: 'false' }, github: { token: fake.env().GITHUB_TOKEN as string, run_id: '4242', run_attempt: '1' }, secrets: {} },
-      uses: (s) => usesStep(s, uploads),
+      uses: (s) => usesStep(s, workspace, uploads),
     });
     const failed = outcomes.filter((o) => o.code !== 0);
     expect(failed, report(outcomes)).toEqual([]);
@@ -120,9 +127,9 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
     expect(steps.some((s) => /npm run build|\btsc\b/.test(s.run ?? ''))).toBe(false);
 
     expect(uploads).toEqual(['.runbook/runs/']);
-    const runs = readdirSync(join(adopter, '.runbook/runs'));
+    const runs = readdirSync(join(workspace, '.runbook/runs'));
     expect(runs).toHaveLength(1);
-    expect(existsSync(join(adopter, '.runbook/runs', runs[0], 'audit.jsonl'))).toBe(true);
+    expect(existsSync(join(workspace, '.runbook/runs', runs[0], 'audit.jsonl'))).toBe(true);
     const summary = readFileSync(join(runnerTemp, 'summary.md'), 'utf8');
     expect(summary).toContain('Service health check: succeeded');
     expect(summary).toContain(runs[0]);
@@ -153,14 +160,14 @@ describe('upgrading (an adopter repository whose generated files an older versio
   });
 });
 
-/** What the pinned actions do on a runner: the checkout is `adopter` already, node is on PATH. */
-function usesStep(step: JobStep, uploads: string[]): void {
+/** What the pinned actions do on a runner: the checkout is `workspace` already, node is on PATH. */
+function usesStep(step: JobStep, workspace: string, uploads: string[]): void {
   const action = (step.uses ?? '').split('@')[0];
   if (action === 'actions/checkout') expect(step.with?.['persist-credentials']).toBe('false');
   else if (action === 'actions/setup-node') expect(step.with?.cache).toBe('npm'); // needs the committed lockfile
   else if (action === 'actions/upload-artifact') {
     const path = String(step.with?.path);
-    expect(existsSync(join(adopter, path)), `upload path ${path}`).toBe(true);
+    expect(existsSync(join(workspace, path)), `upload path ${path}`).toBe(true);
     expect(step.with?.['include-hidden-files']).toBe('true');
     uploads.push(path);
   } else throw new Error(`no local stand-in for ${step.uses}`);
