@@ -158,6 +158,12 @@ describe('upgrading (an adopter repository whose generated files an older versio
     expect(runbook('compile', '--check').status).toBe(0);
     expect(spawnSync('git', ['status', '--porcelain'], { cwd: adopter, encoding: 'utf8' }).stdout).toBe('');
   });
+
+  it('checks a pull request that only bumps the tool (package.json, lockfile): its compile --check runs', () => {
+    const pr = parse(readFileSync(join(adopter, '.github/workflows/runbook-pr.yml'), 'utf8')) as { on: { pull_request: { paths: string[] } }; jobs: { plan: { steps: JobStep[] } } };
+    expect(pr.on.pull_request.paths).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
+    expect(pr.jobs.plan.steps.map((s) => s.run)).toContain('npx runbook compile --check');
+  });
 });
 
 /** What the pinned actions do on a runner: the checkout is `workspace` already, node is on PATH. */
