@@ -43,7 +43,8 @@ function readmeLines(): string[] {
 
 function sh(line: string, cwd: string): void {
   const r = spawnSync('bash', ['-e', '-c', line], { cwd, env: baseEnv(), encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`\`${line}\` failed (${r.status}) in ${cwd}:\n${r.stdout}\n${r.stderr}`);
+  const hint = /ENOTCACHED/.test(r.stderr) ? '\nhint: the npm cache lacks a tarball of the lockfile: run `npm ci` in this checkout first (it fills the cache)' : '';
+  if (r.status !== 0) throw new Error(`\`${line}\` failed (${r.status}) in ${cwd}:\n${r.stdout}\n${r.stderr}${hint}`);
 }
 
 let tmp = '';
@@ -56,6 +57,7 @@ beforeAll(() => {
   const clone = join(tmp, 'runbook-as-code');
   mkdirSync(clone);
   symlinkSync(join(repoRoot, 'bin'), join(clone, 'bin'));
+  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is not built: run `npm run build` first');
   const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', clone], { cwd: repoRoot, env: baseEnv(), encoding: 'utf8' });
   if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
   let cwd = tmp;
