@@ -8,6 +8,7 @@ import { compileCommand } from './commands/compile.js';
 import { demoCommand } from './commands/demo.js';
 import { drillCommand } from './commands/drill.js';
 import { githubSetupCommand } from './commands/github-setup.js';
+import { initCommand, type InitOptions } from './commands/init.js';
 import { prCommentCommand } from './commands/pr-comment.js';
 import { runRequestCommand } from './commands/run-request.js';
 import { planCommand } from './commands/plan.js';
@@ -34,6 +35,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addHelpText('after', `\n${exitCodeHelp}`)
     .exitOverride()
     .showHelpAfterError();
+  program
+    .command('init')
+    .description('scaffold a repository for your runbooks: package.json pinning this tool, runbooks/ (Directory, template, starter runbook), .gitignore')
+    .argument('[dir]', 'the repository folder (default: the current directory)')
+    .option('--tool <spec>', 'how package.json pins the tool: a version, a path to a packed tarball, or any npm spec (default: this version)')
+    .option('--force', 'replace files that already exist')
+    .action((dir: string | undefined, o: InitOptions) => setExit(initCommand(dir, o)));
   program
     .command('validate')
     .description('check runbooks and report every problem with its position')

@@ -61,7 +61,14 @@ export function githubIdentityEnv(): Record<string, string> {
   return { RUNBOOK_GITHUB_MEMBERS_TOKEN: expr('secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN') };
 }
 
-/** Checkout (without leaving the token in .git/config), Node.js with the npm cache, `npm ci`. */
+/**
+ * Checkout (without leaving the token in .git/config), Node.js with the npm cache, `npm ci`.
+ * The same steps serve this tool's own repository and an adopter's: `npm ci` installs from the
+ * root's lockfile; here it also runs the root's `prepare` (compiles dist/), in an adopter's it
+ * installs the packed tool, whose dist/ is shipped, so no build step. `npx runbook` then runs the
+ * root package's own bin here and node_modules/.bin/runbook there (test/adopter/adopter.test.ts
+ * runs an adopter's job step by step).
+ */
 export function setupSteps(fetchDepth?: number): Record<string, unknown>[] {
   return [
     {

@@ -7,9 +7,10 @@ export const prWorkflowPath = '.github/workflows/runbook-pr.yml';
 
 /**
  * What a pull request must be checked for: runbooks, run requests and schemas, and anything
- * generated from them (a hand edit of a generated file is caught by `compile --check`).
+ * generated from them (a hand edit of a generated file is caught by `compile --check`), and the
+ * pinned tool (package.json, the lockfile): upgrading it without recompiling must fail the check.
  */
-export const prPaths = ['runbooks/**', 'runs/**', 'schemas/**', 'generated/**', '.github/workflows/**', '.github/CODEOWNERS'];
+export const prPaths = ['runbooks/**', 'runs/**', 'schemas/**', 'generated/**', '.github/workflows/**', '.github/CODEOWNERS', 'package.json', 'package-lock.json'];
 
 /**
  * The pull-request workflow: annotations for every finding, `compile --check` so generated files

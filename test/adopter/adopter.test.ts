@@ -1,0 +1,186 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { cliEnv } from '../support/cli.js';
+import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';
+import { runSteps, type JobStep, type StepOutcome } from './local-runner.js';
+import { writeOfflineLockfile } from './offline-lockfile.js';
+
+/**
+ * An adopter, end to end: this package packed (`npm pack`), the README's "Adopting it" lines run
+ * as written in an empty folder (init, npm install, compile, commit), then one generated workflow
+ * (the starter runbook's) executed step by step on this machine with the environment GitHub sets,
+ * against the fake GitHub, in a fresh clone of what was committed (as actions/checkout leaves it:
+ * no node_modules/, nothing outside the repository), so its `npm ci` installs the vendored tarball
+ * from the committed lockfile.
+ *
+ * No registry: npm runs with `--offline` (npm_config_offline) and `offline-lockfile.ts` writes the
+ * adopter's lockfile from this repository's, so every tarball comes from the npm cache that this
+ * checkout's `npm ci` filled (.ci/run runs it first). The pack uses `--ignore-scripts`: `prepare`
+ * would rebuild dist/ while other test files run the built CLI from it; `npm test` builds first.
+ */
+const repoRoot = join(import.meta.dirname, '..', '..');
+const tool = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+const tarballName = `${tool.name}-${tool.version}.tgz`;
+const gitIdentity = { GIT_AUTHOR_NAME: 'Adopter', GIT_AUTHOR_EMAIL: 'adopter@example.com', GIT_COMMITTER_NAME: 'Adopter', GIT_COMMITTER_EMAIL: 'adopter@example.com' };
+
+/** The test runner's environment without what npm (`npm test`) and GitHub put in it, npm offline. */
+function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(cliEnv()).filter(([k]) => !/^npm_/i.test(k)));
+  return { ...env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...gitIdentity, ...extra };
+}
+
+/** The shell lines of the README block that follows `<!-- adopter-test: repository -->`. */
+function readmeLines(): string[] {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const block = /<!-- adopter-test: repository -->\s*```sh\n([\s\S]*?)```/.exec(readme);
+  if (!block) throw new Error('README.md has no "adopter-test: repository" block');
+  return block[1].split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+function sh(line: string, cwd: string): void {
+  const r = spawnSync('bash', ['-e', '-c', line], { cwd, env: baseEnv(), encoding: 'utf8', timeout: 120_000 });
+  const hint = /ENOTCACHED/.test(r.stderr) ? '\nhint: the npm cache lacks a tarball of the lockfile: run `npm ci` in this checkout first (it fills the cache)' : '';
+  if (r.status !== 0) throw new Error(`\`${line}\` failed (${r.status}) in ${cwd}:\n${r.stdout}\n${r.stderr}${hint}`);
+}
+
+let tmp = '';
+let adopter = '';
+let fake: FakeGithub | undefined;
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'runbook-adopter-'));
+  // The clone the README's first block makes: its bin (the built CLI) and the packed tarball.
+  const clone = join(tmp, 'runbook-as-code');
+  mkdirSync(clone);
+  symlinkSync(join(repoRoot, 'bin'), join(clone, 'bin'));
+  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is not built: run `npm run build` first');
+  const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', clone], { cwd: repoRoot, env: baseEnv(), encoding: 'utf8' });
+  if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
+  let cwd = tmp;
+  for (const line of readmeLines()) {
+    const cd = /^cd (\S+)$/.exec(line);
+    if (cd) { cwd = join(cwd, cd[1]); continue; }
+    if (line === 'npm install') writeOfflineLockfile(repoRoot, cwd, join(cwd, 'vendor', tarballName));
+    sh(line, cwd);
+    if (!adopter && /^mkdir \S+$/.test(line)) adopter = join(cwd, line.slice(6)); // the first folder made is the repository
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await fake?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('an adopter repository (README "Adopting it", packed tarball)', () => {
+  it('names the tarball npm pack writes', () => {
+    expect(readmeLines().join('\n')).toContain(tarballName);
+  });
+
+  it('installed the tool from the tarball, without its dev dependencies, and compiled its runbooks', () => {
+    const installed = join(adopter, 'node_modules', tool.name);
+    expect(existsSync(join(installed, 'dist', 'cli', 'main.js'))).toBe(true);
+    expect(existsSync(join(installed, 'schemas', 'runbook.schema.json'))).toBe(true);
+    expect(existsSync(join(adopter, 'node_modules', 'vitest'))).toBe(false);
+    expect(existsSync(join(adopter, 'node_modules', 'typescript'))).toBe(false);
+    const pkg = JSON.parse(readFileSync(join(adopter, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies[tool.name]).toBe(`file:./vendor/${tarballName}`); // inside the repository: CI checks out only it
+    for (const f of ['generated/graphs/service-health-check.json', '.github/workflows/runbook-service-health-check.yml', '.github/CODEOWNERS']) {
+      expect(existsSync(join(adopter, f)), f).toBe(true);
+    }
+    const status = spawnSync('git', ['status', '--porcelain'], { cwd: adopter, encoding: 'utf8' });
+    expect(status.stdout).toBe(''); // everything committed; .runbook/ and node_modules/ ignored
+  });
+
+  it('runs the runbook workflow step by step as a GitHub runner would: summary written, audit log where the upload looks', async () => {
+    fake = await startFakeGithub({ repository: 'my-org/my-runbooks' });
+    // actions/checkout: a fresh clone of what was committed, without node_modules/, away from the tool's clone.
+    const workspace = join(tmp, 'runner', 'work', 'my-runbooks');
+    mkdirSync(dirname(workspace), { recursive: true });
+    expect(spawnSync('git', ['clone', '-q', adopter, workspace], { encoding: 'utf8' }).status).toBe(0);
+    expect(existsSync(join(workspace, 'node_modules'))).toBe(false);
+    const workflow = parse(readFileSync(join(workspace, '.github/workflows/runbook-service-health-check.yml'), 'utf8')) as { jobs: Record<string, { steps: JobStep[] }> };
+    const steps = workflow.jobs.run.steps;
+    const runnerTemp = join(tmp, 'runner-temp');
+    mkdirSync(runnerTemp);
+    const files = { GITHUB_STEP_SUMMARY: 'summary.md', GITHUB_OUTPUT: 'output', GITHUB_ENV: 'env' };
+    for (const f of Object.values(files)) writeFileSync(join(runnerTemp, f), '');
+    const env = baseEnv({
+      ...Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(runnerTemp, f)])),
+      ...(fake.env() as Record<string, string>),
+      GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace, GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_WORKFLOW: 'runbook service-health-check', GITHUB_REF: 'refs/heads/main', RUNNER_TEMP: runnerTemp, RUNNER_OS: 'Linux',
+    });
+    delete env.GITHUB_TOKEN; // only the steps that map it get it (`env: GITHUB_TOKEN: ${{ github.token }}`)
+    const uploads: string[] = [];
+    const outcomes = await runSteps(steps, {
+      cwd: workspace,
+      env,
+      contexts: { inputs: { service: 'checkout-api', dry_run: 'false', drill: 'false' }, github: { token: fake.env().GITHUB_TOKEN as string, run_id: '4242', run_attempt: '1' }, secrets: {} },
+      uses: (s) => usesStep(s, workspace, uploads),
+    });
+    const failed = outcomes.filter((o) => o.code !== 0);
+    expect(failed, report(outcomes)).toEqual([]);
+    expect(outcomes.map((o) => o.name)).toEqual(steps.map((s) => s.name));
+    expect(steps.find((s) => s.name === 'Install')?.run).toBe('npm ci');
+    expect(steps.some((s) => /npm run build|\btsc\b/.test(s.run ?? ''))).toBe(false);
+
+    expect(uploads).toEqual(['.runbook/runs/']);
+    const runs = readdirSync(join(workspace, '.runbook/runs'));
+    expect(runs).toHaveLength(1);
+    expect(existsSync(join(workspace, '.runbook/runs', runs[0], 'audit.jsonl'))).toBe(true);
+    const summary = readFileSync(join(runnerTemp, 'summary.md'), 'utf8');
+    expect(summary).toContain('Service health check: succeeded');
+    expect(summary).toContain(runs[0]);
+    const run = outcomes.find((o) => o.name === 'Run service-health-check') as StepOutcome;
+    expect(run.output).toContain('checking checkout-api');
+    // The run reached GitHub through GITHUB_API_URL with the job token: its tracking issue and progress.
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toContain('POST /repos/my-org/my-runbooks/issues');
+    expect([...fake.issues.values()].some((i) => i.body.includes(runs[0]))).toBe(true);
+  }, 180_000);
+});
+
+describe('upgrading (an adopter repository whose generated files an older version wrote)', () => {
+  it('compile --check names each file that would change and exits 1; compile regenerates them', () => {
+    // Stand-in for an upgrade: the files as an older version might have generated them.
+    const workflow = join(adopter, '.github/workflows/runbook-service-health-check.yml');
+    const graph = join(adopter, 'generated/graphs/service-health-check.json');
+    writeFileSync(workflow, readFileSync(workflow, 'utf8').replace('npm ci', 'npm ci && npm run build'));
+    rmSync(graph);
+    const runbook = (...args: string[]) => spawnSync(join(adopter, 'node_modules/.bin/runbook'), args, { cwd: adopter, env: baseEnv(), encoding: 'utf8' });
+    const check = runbook('compile', '--check');
+    expect(check.status).toBe(1);
+    expect(check.stderr).toMatch(/^ {2}changed +\.github\/workflows\/runbook-service-health-check\.yml$/m);
+    expect(check.stderr).toMatch(/^ {2}missing +generated\/graphs\/service-health-check\.json$/m);
+    expect(check.stderr.match(/^ {2}(changed|missing|orphaned) /gm)).toHaveLength(2);
+    expect(runbook('compile').status).toBe(0);
+    expect(runbook('compile', '--check').status).toBe(0);
+    expect(spawnSync('git', ['status', '--porcelain'], { cwd: adopter, encoding: 'utf8' }).stdout).toBe('');
+  });
+
+  it('checks a pull request that only bumps the tool (package.json, lockfile): its compile --check runs', () => {
+    const pr = parse(readFileSync(join(adopter, '.github/workflows/runbook-pr.yml'), 'utf8')) as { on: { pull_request: { paths: string[] } }; jobs: { plan: { steps: JobStep[] } } };
+    expect(pr.on.pull_request.paths).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
+    expect(pr.jobs.plan.steps.map((s) => s.run)).toContain('npx runbook compile --check');
+  });
+});
+
+/** What the pinned actions do on a runner: the checkout is `workspace` already, node is on PATH. */
+function usesStep(step: JobStep, workspace: string, uploads: string[]): void {
+  const action = (step.uses ?? '').split('@')[0];
+  if (action === 'actions/checkout') expect(step.with?.['persist-credentials']).toBe('false');
+  else if (action === 'actions/setup-node') expect(step.with?.cache).toBe('npm'); // needs the committed lockfile
+  else if (action === 'actions/upload-artifact') {
+    const path = String(step.with?.path);
+    expect(existsSync(join(workspace, path)), `upload path ${path}`).toBe(true);
+    expect(step.with?.['include-hidden-files']).toBe('true');
+    uploads.push(path);
+  } else throw new Error(`no local stand-in for ${step.uses}`);
+}
+
+function report(outcomes: StepOutcome[]): string {
+  return outcomes.map((o) => `${o.name}: ${o.code}\n${o.output}`).join('\n');
+}
