@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { protectionGetShape, type ProtectionPut } from './fake-github-protection.js';
+import { documentedExample as ex, findOperation, requestBodyProblem, responseProblem } from './github-openapi.js';
 
 /** One request the fake received, as the test may assert on it. */
 export interface FakeRequest { method: string; path: string; query: Record<string, string>; body: unknown }
@@ -36,7 +38,9 @@ export class FakeGithub {
   readonly issues = new Map<number, FakeIssue>();
   readonly comments: FakeComment[] = [];
   readonly environments = new Map<string, Record<string, unknown>>();
-  readonly protection = new Map<string, Record<string, unknown>>();
+  readonly protection = new Map<string, ProtectionPut>(); // as PUT bodies; served in GET shape
+  /** Departures from GitHub's REST description (unknown route, bad body, undocumented reply): `close()` rejects with them. */
+  readonly violations: string[] = [];
   now: () => number = () => Date.now();
   url = '';
   private failures: Reply[] = [];
@@ -89,7 +93,7 @@ export class FakeGithub {
     for (let i = 0; i < count; i++) this.failures.push([403, { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, headers]);
   }
   /** The next `count` requests fail with `status`. */
-  failNext(count: number, status: number): void { for (let i = 0; i < count; i++) this.failures.push([status, { message: `fake failure ${status}` }]); }
+  failNext(count: number, status: number): void { for (let i = 0; i < count; i++) this.failures.push([status, { message: `fake failure ${status}`, documentation_url: 'https://docs.github.com/rest' }]); }
   /** Comments of an issue as GitHub would list them now. */
   visibleComments(issue: number): (FakeComment & { current: string; updatedAt: number })[] {
     const t = this.now();
@@ -102,26 +106,46 @@ export class FakeGithub {
     const edit = c.edits.filter((e) => e.at <= t).at(-1);
     return { ...c, current: edit?.body ?? c.body, updatedAt: edit?.at ?? c.createdAt };
   }
-  close(): Promise<void> { this.server.closeAllConnections(); return new Promise((resolve) => this.server.close(() => resolve())); }
+  /** Stops the server; rejects when a request or reply departed from GitHub's REST description, so the test fails. */
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.violations.length) throw new Error(`fake GitHub: departures from GitHub's REST description:\n${[...new Set(this.violations)].join('\n')}`);
+  }
 
+  // Each reply is GitHub's documented example with the fake's state laid over it, so it carries every field GitHub's does.
   private userJson(login: string) {
     const u = this.user(login);
-    return { login, id: u.id, node_id: `U_${u.id}`, type: u.type, site_admin: false, url: `${this.url}/users/${login}`, html_url: `https://github.example/${login}` };
-  }
-  private pullJson(p: FakePull) {
+    const api = `${this.url}/users/${encodeURIComponent(login)}`; // `[bot]` logins must be escaped to be URIs
     return {
-      id: p.number + 900_000, number: p.number, state: p.mergeSha ? 'closed' : 'open', title: p.title, user: this.userJson(p.author),
+      login, id: u.id, node_id: `U_${u.id}`, type: u.type, site_admin: false, url: api, html_url: `https://github.example/${encodeURIComponent(login)}`, avatar_url: `https://github.example/${encodeURIComponent(login)}.png`, gravatar_id: '',
+      followers_url: `${api}/followers`, following_url: `${api}/following{/other_user}`, gists_url: `${api}/gists{/gist_id}`, starred_url: `${api}/starred{/owner}{/repo}`, subscriptions_url: `${api}/subscriptions`,
+      organizations_url: `${api}/orgs`, repos_url: `${api}/repos`, events_url: `${api}/events{/privacy}`, received_events_url: `${api}/received_events`,
+    };
+  }
+  private publicUserJson(login: string) { return { ...ex('GET', '/users/x'), ...this.userJson(login), user_view_type: 'public' }; }
+  private pullJson(p: FakePull) {
+    const e = ex('GET', '/repos/o/r/pulls/1');
+    return {
+      ...e, id: p.number + 900_000, number: p.number, state: p.mergeSha ? 'closed' : 'open', title: p.title, user: this.userJson(p.author),
       html_url: `https://github.example/${this.o.repository}/pull/${p.number}`, url: `${this.url}/repos/${this.o.repository}/pulls/${p.number}`,
-      head: { ref: `run-request-${p.number}`, sha: p.headSha }, base: { ref: 'main', sha: '0'.repeat(40) },
+      head: { ...e.head, ref: `run-request-${p.number}`, sha: p.headSha, user: this.userJson(p.author) }, base: { ...e.base, ref: 'main', sha: '0'.repeat(40) },
+      requested_reviewers: [], requested_teams: [], merged: !!p.mergeSha, merged_by: p.mergeSha ? this.userJson(p.author) : null, closed_at: p.mergeSha ? iso(this.now()) : null,
       merged_at: p.mergeSha ? iso(this.now()) : null, merge_commit_sha: p.mergeSha ?? null,
     };
   }
   private commentJson(c: FakeComment & { current: string; updatedAt: number }) {
     const html = `https://github.example/${this.o.repository}/issues/${c.issue}#issuecomment-${c.id}`;
-    return { id: c.id, node_id: `IC_${c.id}`, html_url: html, url: `${this.url}/repos/${this.o.repository}/issues/comments/${c.id}`, body: c.current, user: this.userJson(c.user), created_at: iso(c.createdAt), updated_at: iso(c.updatedAt), author_association: 'MEMBER' };
+    return { ...ex('GET', '/repos/o/r/issues/comments/1'), issue_url: `${this.url}/repos/${this.o.repository}/issues/${c.issue}`, id: c.id, node_id: `IC_${c.id}`, html_url: html, url: `${this.url}/repos/${this.o.repository}/issues/comments/${c.id}`, body: c.current, user: this.userJson(c.user), created_at: iso(c.createdAt), updated_at: iso(c.updatedAt), author_association: 'MEMBER' };
   }
   private issueJson(i: FakeIssue) {
-    return { id: i.number + 800_000, number: i.number, title: i.title, body: i.body, state: 'open', user: this.userJson(i.user), labels: i.labels.map((name) => ({ name })), html_url: `https://github.example/${this.o.repository}/issues/${i.number}`, created_at: iso(i.createdAt), updated_at: iso(i.updatedAt) };
+    const labels = i.labels.map((name, k) => ({ ...ex('GET', '/repos/o/r/labels/x'), id: k + 1, name }));
+    const { pull_request: _pr, pinned_comment: _pin, ...e } = ex('GET', '/repos/o/r/issues/1'); // the example is of a pull request's issue
+    return { ...e, assignee: null, assignees: [], milestone: null, closed_by: null, comments: 0, url: `${this.url}/repos/${this.o.repository}/issues/${i.number}`, id: i.number + 800_000, number: i.number, title: i.title, body: i.body, state: 'open', user: this.userJson(i.user), labels, html_url: `https://github.example/${this.o.repository}/issues/${i.number}`, created_at: iso(i.createdAt), updated_at: iso(i.updatedAt) };
+  }
+  /** Stored protection (the PUT body) in the shape GitHub serves it. */
+  private protectionJson(br: string, p: ProtectionPut) {
+    return protectionGetShape(p, { url: `${this.url}/repos/${this.o.repository}/branches/${br}/protection`, user: (l) => this.userJson(l) });
   }
   /** A page of `list` with GitHub's `Link` header. */
   private page(list: unknown[], q: Record<string, string>, path: string): Reply {
@@ -139,10 +163,11 @@ export class FakeGithub {
     const exists = (n: number) => this.issues.has(n) || this.pulls.has(n);
     return [
       ['GET', /^\/user$/, () => (this.o.userEndpoint === 'allowed' ? [200, this.userJson(this.o.bot)] : [403, { message: 'Resource not accessible by integration' }])],
-      ['GET', /^\/users\/([^/]+)$/, ([, l]) => (this.users.has(l.toLowerCase()) ? [200, this.userJson(l)] : notFound)],
+      ['GET', /^\/users\/([^/]+)$/, ([, l]) => (this.users.has(l.toLowerCase()) ? [200, this.publicUserJson(l)] : notFound)],
       ['GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)$/, ([, org, slug]) => {
         const t = this.teams.get(`${org}/${slug}`.toLowerCase());
-        return t ? [200, { id: t.id, node_id: `T_${t.id}`, slug, name: slug, privacy: 'closed', url: `${this.url}/orgs/${org}/teams/${slug}` }] : notFound;
+        const e = ex('GET', '/orgs/o/teams/t'); // GitHub's example lacks two fields its schema requires
+        return t ? [200, { ...e, type: 'organization', organization: { ...e.organization, archived_at: null }, id: t.id, node_id: `T_${t.id}`, slug, name: slug, privacy: 'closed', url: `${this.url}/orgs/${org}/teams/${slug}` }] : notFound;
       }],
       ['GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/, ([, org, slug, l]) => {
         const state = this.teams.get(`${org}/${slug}`.toLowerCase())?.members.get(l.toLowerCase());
@@ -151,7 +176,7 @@ export class FakeGithub {
       ['GET', new RegExp(`^${R}/commits/([0-9a-f]+)/pulls$`), ([, sha], q) => this.page([...this.pulls.values()].filter((p) => p.mergeSha === sha || p.headSha === sha).map((p) => this.pullJson(p)), q, `/repos/${this.o.repository}/commits/${sha}/pulls`)],
       ['GET', new RegExp(`^${R}/pulls/(\\d+)$`), ([, n]) => (this.pulls.has(+n) ? [200, this.pullJson(this.pulls.get(+n)!)] : notFound)],
       ['GET', new RegExp(`^${R}/pulls/(\\d+)/reviews$`), ([, n], q) => this.page(this.reviews.filter((r) => r.pr === +n).map((r) => ({
-        id: r.id, node_id: `PRR_${r.id}`, user: this.userJson(r.user), body: '', state: r.state, commit_id: r.commitId, submitted_at: iso(r.submittedAt),
+        ...ex('GET', '/repos/o/r/pulls/1/reviews/1'), id: r.id, node_id: `PRR_${r.id}`, user: this.userJson(r.user), body: '', state: r.state, commit_id: r.commitId, submitted_at: iso(r.submittedAt),
         html_url: `https://github.example/${this.o.repository}/pull/${n}#pullrequestreview-${r.id}`, pull_request_url: `${this.url}/repos/${this.o.repository}/pulls/${n}`, author_association: 'MEMBER',
       })), q, `/repos/${this.o.repository}/pulls/${n}/reviews`)],
       ['GET', new RegExp(`^${R}/issues/(\\d+)/comments$`), ([, n], q) => {
@@ -186,19 +211,15 @@ export class FakeGithub {
       }],
       ['PUT', new RegExp(`^${R}/environments/([^/]+)$`), ([, name], _q, b) => {
         this.environments.set(decodeURIComponent(name), b);
-        return [200, { id: this.nextId++, name: decodeURIComponent(name), protection_rules: [{ type: 'required_reviewers', prevent_self_review: b.prevent_self_review, reviewers: b.reviewers }], deployment_branch_policy: b.deployment_branch_policy }];
+        const e = ex('PUT', '/repos/o/r/environments/x');
+        const reviewers = (b.reviewers as { type: string; id: number }[] | undefined ?? []).map((r) => ({ type: r.type, reviewer: { id: r.id } }));
+        return [200, { ...e, id: this.nextId++, name: decodeURIComponent(name), protection_rules: [{ id: this.nextId++, node_id: 'GA_rule', type: 'required_reviewers', prevent_self_review: b.prevent_self_review, reviewers }], deployment_branch_policy: b.deployment_branch_policy }];
       }],
       ['GET', new RegExp(`^${R}/branches/([^/]+)/protection$`), ([, br]) => {
-        // Stored as the PUT body; served in GitHub's GET shape (objects where PUT takes names).
-        const p = this.protection.get(decodeURIComponent(br)) as Record<string, any> | undefined;
-        const named = (key: string, list?: string[]) => (list ?? []).map((v) => ({ [key]: v }));
-        return p ? [200, {
-          ...(p.required_status_checks ? { required_status_checks: { ...p.required_status_checks, checks: [] } } : {}),
-          enforce_admins: { enabled: !!p.enforce_admins }, required_pull_request_reviews: p.required_pull_request_reviews,
-          ...(p.restrictions ? { restrictions: { users: named('login', p.restrictions.users), teams: named('slug', p.restrictions.teams), apps: named('slug', p.restrictions.apps) } } : {}),
-        }] : [404, { message: 'Branch not protected' }];
+        const p = this.protection.get(decodeURIComponent(br));
+        return p ? [200, this.protectionJson(br, p)] : [404, { message: 'Branch not protected', documentation_url: 'https://docs.github.com/rest/branches/branch-protection#get-branch-protection' }];
       }],
-      ['PUT', new RegExp(`^${R}/branches/([^/]+)/protection$`), ([, br], _q, b) => (this.protection.set(decodeURIComponent(br), b), [200, { url: `${this.url}/repos/${this.o.repository}/branches/${br}/protection`, ...b }])],
+      ['PUT', new RegExp(`^${R}/branches/([^/]+)/protection$`), ([, br], _q, b) => (this.protection.set(decodeURIComponent(br), b), [200, this.protectionJson(br, b)])],
     ];
   }
 
@@ -214,15 +235,30 @@ export class FakeGithub {
     else if (this.failures.length) reply = this.failures.shift()!;
     else if (auth !== `token ${this.o.token}` && auth !== `bearer ${this.o.token}`) reply = [401, { message: this.o.echoAuth ? `Bad credentials (got ${auth})` : 'Bad credentials' }];
     else {
-      for (const [method, pattern, handle] of this.routes) {
-        const m = method === req.method ? pattern.exec(u.pathname) : null;
-        if (m) { reply = handle([...m], Object.fromEntries(u.searchParams), body); break; }
+      const op = findOperation(req.method ?? 'GET', u.pathname);
+      const bad = op ? checked(() => requestBodyProblem(op, body, raw !== '')) : `${req.method} ${u.pathname}: no such route in GitHub's REST description`;
+      if (bad) {
+        this.violations.push(bad);
+        reply = op ? [422, { message: 'Invalid request.', documentation_url: 'https://docs.github.com/rest' }] : reply;
+      } else {
+        for (const [method, pattern, handle] of this.routes) {
+          const m = method === req.method ? pattern.exec(u.pathname) : null;
+          if (m) { reply = handle([...m], Object.fromEntries(u.searchParams), body); break; }
+        }
       }
     }
     const [status, payload, headers = {}] = reply;
+    const op = findOperation(req.method ?? 'GET', u.pathname);
+    const wrong = op && checked(() => responseProblem(op, status, payload));
+    if (wrong) this.violations.push(`${req.method} ${u.pathname}: ${wrong}`);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', 'x-github-request-id': `FAKE:${this.requests.length}`, ...headers });
     res.end(payload === undefined ? '' : JSON.stringify(payload));
   }
+}
+
+/** A validation that itself failed (e.g. a schema ajv cannot compile) is a departure too, not a hung request. */
+function checked(validate: () => string | undefined): string | undefined {
+  try { return validate(); } catch (error) { return `validator failed: ${(error as Error).message}`; }
 }
 
 /** Starts a fake GitHub on 127.0.0.1 (random port); `close()` it after the test. */
