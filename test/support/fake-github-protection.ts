@@ -36,7 +36,7 @@ export function protectionGetShape(p: ProtectionPut, r: Resolve, signatures = fa
     enforce_admins: { url: `${r.url}/enforce_admins`, enabled: !!p.enforce_admins },
   };
   if (checks) {
-    const list = (checks.checks as { context: string; app_id?: number }[] | undefined) ?? (checks.contexts as string[]).map((context) => ({ context }));
+    const list = (checks.checks as { context: string; app_id?: number }[] | undefined) ?? (checks.contexts as string[]).map((context): { context: string; app_id?: number } => ({ context }));
     out.required_status_checks = {
       url: `${r.url}/required_status_checks`, contexts_url: `${r.url}/required_status_checks/contexts`, strict: checks.strict,
       contexts: list.map((c) => c.context), checks: list.map((c) => ({ context: c.context, app_id: c.app_id ?? null })),
