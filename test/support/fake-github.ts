@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deniedAsNotFound, missing, permissionsFor, writeAll, type Grant } from './github-permissions.js';
 import { protectionGetShape, type ProtectionPut } from './fake-github-protection.js';
 import { documentedExample as ex, findOperation, requestBodyProblem, responseProblem } from './github-openapi.js';
 
@@ -18,6 +19,7 @@ export interface FakeGithubOptions {
   userEndpoint?: 'forbidden' | 'allowed'; // the Actions GITHUB_TOKEN cannot read GET /user (403)
   echoAuth?: boolean; // echo the Authorization header in 401 messages (proves the client masks it)
   maxRequests?: number; // a runaway poll loop fails fast instead of hanging the test
+  permissions?: Grant; // the token's permissions, as a job's `permissions:` block (default: everything)
 }
 
 type Reply = [status: number, body?: unknown, headers?: Record<string, string>];
@@ -41,6 +43,8 @@ export class FakeGithub {
   readonly protection = new Map<string, ProtectionPut>(); // as PUT bodies; served in GET shape
   /** Departures from GitHub's REST description (unknown route, bad body, undocumented reply): `close()` rejects with them. */
   readonly violations: string[] = [];
+  /** Calls refused for a permission the token lacks, as `METHOD path: scope level`. */
+  readonly denied: string[] = [];
   now: () => number = () => Date.now();
   url = '';
   private failures: Reply[] = [];
@@ -49,7 +53,7 @@ export class FakeGithub {
   private readonly o: Required<FakeGithubOptions>;
 
   constructor(private readonly server: ReturnType<typeof createServer>, options: FakeGithubOptions = {}) {
-    this.o = { token: 'ghs_fake_token_0123456789', repository: 'acme/dr', pageSize: 100, bot: 'github-actions[bot]', userEndpoint: 'forbidden', echoAuth: false, maxRequests: 2000, ...options };
+    this.o = { token: 'ghs_fake_token_0123456789', repository: 'acme/dr', pageSize: 100, bot: 'github-actions[bot]', userEndpoint: 'forbidden', echoAuth: false, maxRequests: 2000, permissions: writeAll, ...options };
     this.user(this.o.bot, 'Bot');
     this.routes = this.buildRoutes();
   }
@@ -147,6 +151,11 @@ export class FakeGithub {
   private protectionJson(br: string, p: ProtectionPut) {
     return protectionGetShape(p, { url: `${this.url}/repos/${this.o.repository}/branches/${br}/protection`, user: (l) => this.userJson(l) });
   }
+  /** The permissions the token lacks for `operationId` (issue endpoints on a pull request need `pull-requests`). */
+  private lacks(operationId: string, params: Record<string, string>) {
+    const n = Number(params.issue_number ?? this.comments.find((c) => c.id === Number(params.comment_id))?.issue);
+    return missing(this.o.permissions, permissionsFor({ operationId, onPull: this.pulls.has(n) }));
+  }
   /** A page of `list` with GitHub's `Link` header. */
   private page(list: unknown[], q: Record<string, string>, path: string): Reply {
     const per = Math.min(Number(q.per_page ?? 30), 100, this.o.pageSize);
@@ -237,9 +246,15 @@ export class FakeGithub {
     else {
       const op = findOperation(req.method ?? 'GET', u.pathname);
       const bad = op ? checked(() => requestBodyProblem(op, body, raw !== '')) : `${req.method} ${u.pathname}: no such route in GitHub's REST description`;
+      const lacks = op ? this.lacks(op.operationId, op.params) : [];
       if (bad) {
         this.violations.push(bad);
         reply = op ? [422, { message: 'Invalid request.', documentation_url: 'https://docs.github.com/rest' }] : reply;
+      } else if (lacks.length) {
+        this.denied.push(`${req.method} ${u.pathname}: ${lacks.map(([s, l]) => `${s} ${l}`).join(', ')}`);
+        reply = lacks.some(([s]) => deniedAsNotFound.has(s))
+          ? [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }]
+          : [403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' }];
       } else {
         for (const [method, pattern, handle] of this.routes) {
           const m = method === req.method ? pattern.exec(u.pathname) : null;
