@@ -18,8 +18,9 @@ const example = () => documentedExample('GET', '/repos/o/r/branches/main/protect
 
 function actors(a: Actors, r: Resolve, u?: string): Record<string, unknown> {
   const ex = example().restrictions;
-  const team = (slug: string) => ({ ...ex.teams[0], slug, name: slug });
-  const app = (slug: string) => ({ ...ex.apps[0], slug, name: slug });
+  // GitHub's example lacks fields its schema requires (a team's `type`, the app owner's user urls).
+  const team = (slug: string) => ({ ...ex.teams[0], type: 'organization', slug, name: slug });
+  const app = (slug: string) => ({ ...ex.apps[0], owner: r.user('acme'), slug, name: slug });
   return {
     ...(u ? { url: u, users_url: `${u}/users`, teams_url: `${u}/teams` } : {}),
     users: (a?.users ?? []).map(r.user), teams: (a?.teams ?? []).map(team), apps: (a?.apps ?? []).map(app),
