@@ -8,7 +8,7 @@ import { leastGrant, permissionsFor, type Call, type Grant, type Need } from './
  *   its body, its progress comment), `/approve` gates on it (list, post), notify `github`
  *   messages and the audit chain head (comments on it).
  * - `run-request`: the pull requests of the merged commit, their reviews and comments (the plan
- *   marker), then the run, whose tracking issue is that pull request (sticky progress comment,
+ *   marker, whose author is compared with `GET /user`), then the run, whose tracking issue is that pull request (sticky progress comment,
  *   gates, notify): comments on a pull request. A request no pull request approved still runs
  *   up to its refusal with a tracking issue of its own.
  * - `pr-comment`: the sticky plan comment on the pull request.
@@ -26,7 +26,7 @@ export const commandCalls: Record<string, readonly Call[]> = {
   run: trackingIssue,
   drill: trackingIssue,
   'run-request': [
-    { operationId: 'repos/list-pull-requests-associated-with-commit' }, { operationId: 'pulls/list-reviews' },
+    { operationId: 'repos/list-pull-requests-associated-with-commit' }, { operationId: 'pulls/list-reviews' }, { operationId: 'users/get-authenticated' },
     pull('issues/list-comments'), pull('issues/create-comment'), pull('issues/update-comment'),
     ...trackingIssue,
   ],
