@@ -232,6 +232,40 @@ export class FakeGithub {
     ];
   }
 
+  /**
+   * What GitHub answers before the route runs: 422 to a body its description refuses, 403 (404 for
+   * org members) to a token without the permission; an unknown route or a bad body is a violation.
+   */
+  private gate(method: string, path: string, body: unknown, hasBody: boolean): Reply | undefined {
+    const op = findOperation(method, path);
+    const bad = op ? checked(() => requestBodyProblem(op, body, hasBody)) : `${method} ${path}: no such route in GitHub's REST description`;
+    if (bad) {
+      this.violations.push(bad);
+      return op ? [422, { message: 'Invalid request.', documentation_url: 'https://docs.github.com/rest' }] : [404, { message: 'Not Found' }];
+    }
+    const lacks = this.lacks(op!.operationId, op!.params);
+    if (!lacks.length) return undefined;
+    this.denied.push(`${method} ${path}: ${lacks.map(([sc, l]) => `${sc} ${l}`).join(', ')}`);
+    return lacks.some(([sc]) => deniedAsNotFound.has(sc))
+      ? [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }]
+      : [403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' }];
+  }
+  /** The fake's own answer; a documented route it does not implement is a violation (the test must say what it needs). */
+  private route(method: string, u: URL, body: Record<string, unknown>): Reply {
+    for (const [m, pattern, handle] of this.routes) {
+      const hit = m === method ? pattern.exec(u.pathname) : null;
+      if (hit) return handle([...hit], Object.fromEntries(u.searchParams), body);
+    }
+    this.violations.push(`${method} ${u.pathname}: ${findOperation(method, u.pathname)?.operationId} is not implemented by the fake GitHub`);
+    return [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }];
+  }
+  /** Records a reply that does not match what GitHub documents for its status. */
+  private checkReply(method: string, path: string, status: number, payload: unknown): void {
+    const op = findOperation(method, path);
+    const wrong = op && checked(() => responseProblem(op, status, payload));
+    if (wrong) this.violations.push(`${method} ${path}: ${wrong}`);
+  }
+
   /** Serves one request: records it, applies queued failures, checks the token, routes it. */
   handle(req: IncomingMessage, raw: string, res: ServerResponse): void {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -243,29 +277,9 @@ export class FakeGithub {
     if (this.requests.length > this.o.maxRequests) reply = [500, { message: 'fake-github: request budget exhausted' }];
     else if (this.failures.length) reply = this.failures.shift()!;
     else if (auth !== `token ${this.o.token}` && auth !== `bearer ${this.o.token}`) reply = [401, { message: this.o.echoAuth ? `Bad credentials (got ${auth})` : 'Bad credentials' }];
-    else {
-      const op = findOperation(req.method ?? 'GET', u.pathname);
-      const bad = op ? checked(() => requestBodyProblem(op, body, raw !== '')) : `${req.method} ${u.pathname}: no such route in GitHub's REST description`;
-      const lacks = op ? this.lacks(op.operationId, op.params) : [];
-      if (bad) {
-        this.violations.push(bad);
-        reply = op ? [422, { message: 'Invalid request.', documentation_url: 'https://docs.github.com/rest' }] : reply;
-      } else if (lacks.length) {
-        this.denied.push(`${req.method} ${u.pathname}: ${lacks.map(([s, l]) => `${s} ${l}`).join(', ')}`);
-        reply = lacks.some(([s]) => deniedAsNotFound.has(s))
-          ? [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }]
-          : [403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' }];
-      } else {
-        for (const [method, pattern, handle] of this.routes) {
-          const m = method === req.method ? pattern.exec(u.pathname) : null;
-          if (m) { reply = handle([...m], Object.fromEntries(u.searchParams), body); break; }
-        }
-      }
-    }
+    else reply = this.gate(req.method ?? 'GET', u.pathname, body, raw !== '') ?? this.route(req.method ?? 'GET', u, body);
     const [status, payload, headers = {}] = reply;
-    const op = findOperation(req.method ?? 'GET', u.pathname);
-    const wrong = op && checked(() => responseProblem(op, status, payload));
-    if (wrong) this.violations.push(`${req.method} ${u.pathname}: ${wrong}`);
+    this.checkReply(req.method ?? 'GET', u.pathname, status, payload);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', 'x-github-request-id': `FAKE:${this.requests.length}`, ...headers });
     res.end(payload === undefined ? '' : JSON.stringify(payload));
   }
