@@ -1,6 +1,8 @@
 import type { IrGraph } from '../../ir/types.js';
 import { RunRefused } from '../core/errors.js';
+import { prCheckName } from '../../compiler/emit/workflows/pr-workflow.js';
 import { httpStatus, type GithubApi, type RepoRef } from './client.js';
+import { protectionPutBody, type CurrentProtection, type ProtectionPolicy } from './protection-body.js';
 
 /** One REST call of the setup, exactly as made (or, in a dry run, as it would be made). */
 export interface SetupCall {
@@ -39,8 +41,9 @@ export interface GithubSetupResult {
  * `runbook github setup`: creates or updates each environment with its required reviewers (ids
  * looked up: GET /orgs/{org}/teams/{slug}, GET /users/{login}), self-review prevented and
  * deployments limited to protected branches, then protects the branch so a pull request needs
- * its CODEOWNERS' review. PUT replaces a branch's whole protection, so the current status
- * checks, admin enforcement and push restrictions are read first and kept. With `dryRun` no
+ * its CODEOWNERS' review and the pull-request check (`prCheckName`) to pass. PUT replaces a
+ * branch's whole protection, so every current setting is read first and carried over
+ * (protection-body.ts). With `dryRun` no
  * request is made at all; ids and kept settings appear as `<…>` placeholders.
  */
 export async function githubSetup(o: GithubSetupOptions): Promise<GithubSetupResult> {
@@ -72,49 +75,32 @@ export async function githubSetup(o: GithubSetupOptions): Promise<GithubSetupRes
     });
   }
   const protectionPath = `${base}/branches/${enc(o.branch)}/protection`;
-  let current: Protection | undefined | 'dry-run' = 'dry-run';
-  if (o.dryRun) calls.push({ method: 'GET', path: protectionPath });
-  else current = await currentProtection(o.octokit, protectionPath, calls);
-  await call({ method: 'PUT', path: protectionPath, body: protectionBody(current, o.requiredReviews ?? 1) });
+  const policy: ProtectionPolicy = { reviews: o.requiredReviews ?? 1, requiredChecks: [prCheckName] };
+  if (o.dryRun) {
+    calls.push({ method: 'GET', path: protectionPath });
+    await call({ method: 'PUT', path: protectionPath, body: dryRunBody(policy) });
+  } else {
+    const current = await currentProtection(o.octokit, protectionPath, calls);
+    await call({ method: 'PUT', path: protectionPath, body: protectionPutBody(current, policy) });
+  }
   return { dryRun: o.dryRun, calls };
 }
 
-type Protection = {
-  required_status_checks?: { strict?: boolean; contexts?: string[] } | null;
-  enforce_admins?: { enabled?: boolean } | null;
-  required_pull_request_reviews?: { required_approving_review_count?: number } | null;
-  restrictions?: { users?: { login: string }[]; teams?: { slug: string }[]; apps?: { slug: string }[] } | null;
-};
-
-async function currentProtection(octokit: GithubApi, path: string, calls: SetupCall[]): Promise<Protection | undefined> {
+async function currentProtection(octokit: GithubApi, path: string, calls: SetupCall[]): Promise<CurrentProtection | undefined> {
   calls.push({ method: 'GET', path });
   try {
-    return (await octokit.request(`GET ${path}`)).data as Protection;
+    return (await octokit.request(`GET ${path}`)).data as CurrentProtection;
   } catch (error) {
     if (httpStatus(error) === 404) return undefined;
     throw error;
   }
 }
 
-function protectionBody(cur: Protection | undefined | 'dry-run', reviews: number): Record<string, unknown> {
+/** In a dry run nothing is read: the fields kept from the current protection show as placeholders. */
+function dryRunBody(policy: ProtectionPolicy): Record<string, unknown> {
   const keep = '<kept from the current protection>';
-  const dry = cur === 'dry-run';
-  const c = dry ? undefined : cur;
-  const checks = c?.required_status_checks;
-  const r = c?.restrictions;
-  return {
-    required_status_checks: dry ? keep : checks ? { strict: checks.strict ?? false, contexts: checks.contexts ?? [] } : null,
-    // Admins included unless already configured otherwise: a run request merged without review would run unreviewed.
-    enforce_admins: dry ? keep : c?.enforce_admins?.enabled ?? true,
-    required_pull_request_reviews: {
-      require_code_owner_reviews: true,
-      required_approving_review_count: Math.max(reviews, c?.required_pull_request_reviews?.required_approving_review_count ?? 0),
-      // Approvals count only on the commit that merges, as the run-request check demands.
-      dismiss_stale_reviews: true,
-      require_last_push_approval: true,
-    },
-    restrictions: dry ? keep : r ? { users: (r.users ?? []).map((u) => u.login), teams: (r.teams ?? []).map((t) => t.slug), apps: (r.apps ?? []).map((a) => a.slug) } : null,
-  };
+  const body = protectionPutBody(undefined, policy);
+  return { ...body, required_status_checks: `${keep}, plus ${policy.requiredChecks.join(', ')}`, enforce_admins: keep, restrictions: keep, other_settings: keep };
 }
 
 const enc = encodeURIComponent;

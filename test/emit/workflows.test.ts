@@ -80,7 +80,7 @@ describe('generated workflows (fixture tree)', () => {
 
   it('uses least permissions, the environment, and never cancels a run in progress', () => {
     const w = workflow('.github/workflows/runbook-region-failover.yml');
-    expect(w.permissions).toEqual({ contents: 'read', issues: 'write', 'pull-requests': 'read' });
+    expect(w.permissions).toEqual({ contents: 'read', issues: 'write' });
     expect(w.concurrency).toEqual({ group: 'failover-production', 'cancel-in-progress': false });
     expect(w.jobs.run.environment).toBe('production-failover');
     expect(workflow('.github/workflows/runbook-smoke-check.yml').concurrency).toEqual({ group: 'runbook-smoke-check', 'cancel-in-progress': false });
@@ -119,7 +119,7 @@ describe('generated workflows (fixture tree)', () => {
   it('runs merged run requests on the default branch with the secrets their runbooks need', () => {
     const w = workflow('.github/workflows/runbook-run-request.yml');
     expect(w.on.push.paths).toEqual(['runs/**']);
-    expect(w.permissions).toEqual({ contents: 'read', issues: 'write', 'pull-requests': 'read' });
+    expect(w.permissions).toEqual({ contents: 'read', issues: 'write', 'pull-requests': 'write' });
     expect(w.jobs.run.if).toContain('github.event.repository.default_branch');
     const step = runStep(w);
     expect(step.run).toBe('npx runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA"');

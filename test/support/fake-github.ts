@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deniedAsNotFound, missing, permissionsFor, writeAll, type Grant } from './github-permissions.js';
+import { protectionGetShape, type ProtectionPut } from './fake-github-protection.js';
+import { documentedExample as ex, findOperation, requestBodyProblem, responseProblem } from './github-openapi.js';
 
 /** One request the fake received, as the test may assert on it. */
 export interface FakeRequest { method: string; path: string; query: Record<string, string>; body: unknown; token?: 'main' | 'members'; status?: number }
@@ -26,6 +29,7 @@ export interface FakeGithubOptions {
   defaultPermission?: 'admin' | 'write' | 'read' | 'none';
   /** Seconds between a new comment's `created_at` and `updated_at` (GitHub sometimes sets them apart on creation). */
   createdUpdatedSkewS?: number;
+  permissions?: Grant; // the token's permissions, as a job's `permissions:` block (default: everything)
 }
 
 type Reply = [status: number, body?: unknown, headers?: Record<string, string>];
@@ -46,7 +50,11 @@ export class FakeGithub {
   readonly issues = new Map<number, FakeIssue>();
   readonly comments: FakeComment[] = [];
   readonly environments = new Map<string, Record<string, unknown>>();
-  readonly protection = new Map<string, Record<string, unknown>>();
+  readonly protection = new Map<string, ProtectionPut>(); // as PUT bodies; served in GET shape
+  /** Departures from GitHub's REST description (unknown route, bad body, undocumented reply): `close()` rejects with them. */
+  readonly violations: string[] = [];
+  /** Calls refused for a permission the token lacks, as `METHOD path: scope level`. */
+  readonly denied: string[] = [];
   /** Repository permission per login (lower-case); others have `defaultPermission`. */
   readonly permissions = new Map<string, 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'>();
   /** Which token authenticated the request being served. */
@@ -59,7 +67,7 @@ export class FakeGithub {
   private readonly o: Required<FakeGithubOptions>;
 
   constructor(private readonly server: ReturnType<typeof createServer>, options: FakeGithubOptions = {}) {
-    this.o = { token: 'ghs_fake_token_0123456789', repository: 'acme/dr', pageSize: 100, bot: 'github-actions[bot]', userEndpoint: 'forbidden', echoAuth: false, maxRequests: 2000, membersToken: '', defaultPermission: 'write', createdUpdatedSkewS: 0, ...options };
+    this.o = { token: 'ghs_fake_token_0123456789', repository: 'acme/dr', pageSize: 100, bot: 'github-actions[bot]', userEndpoint: 'forbidden', echoAuth: false, maxRequests: 2000, membersToken: '', defaultPermission: 'write', createdUpdatedSkewS: 0, permissions: writeAll, ...options };
     this.user(this.o.bot, 'Bot');
     this.routes = this.buildRoutes();
   }
@@ -111,7 +119,7 @@ export class FakeGithub {
     for (let i = 0; i < count; i++) this.failures.push([status, { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, headers]);
   }
   /** The next `count` requests fail with `status`. */
-  failNext(count: number, status: number): void { for (let i = 0; i < count; i++) this.failures.push([status, { message: `fake failure ${status}` }]); }
+  failNext(count: number, status: number): void { for (let i = 0; i < count; i++) this.failures.push([status, { message: `fake failure ${status}`, documentation_url: 'https://docs.github.com/rest' }]); }
   /** Comments of an issue as GitHub would list them now. */
   visibleComments(issue: number): (FakeComment & { current: string; updatedAt: number })[] {
     const t = this.now();
@@ -124,26 +132,53 @@ export class FakeGithub {
     const edit = c.edits.filter((e) => e.at <= t).at(-1);
     return { ...c, current: edit?.body ?? c.body, updatedAt: edit?.at ?? c.createdAt + this.o.createdUpdatedSkewS * 1000 };
   }
-  close(): Promise<void> { this.server.closeAllConnections(); return new Promise((resolve) => this.server.close(() => resolve())); }
+  /** Stops the server; rejects when a request or reply departed from GitHub's REST description, so the test fails. */
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.violations.length) throw new Error(`fake GitHub: departures from GitHub's REST description:\n${[...new Set(this.violations)].join('\n')}`);
+  }
 
+  // Each reply is GitHub's documented example with the fake's state laid over it, so it carries every field GitHub's does.
   private userJson(login: string) {
     const u = this.user(login);
-    return { login, id: u.id, node_id: `U_${u.id}`, type: u.type, site_admin: false, url: `${this.url}/users/${login}`, html_url: `https://github.example/${login}` };
-  }
-  private pullJson(p: FakePull) {
+    const api = `${this.url}/users/${encodeURIComponent(login)}`; // `[bot]` logins must be escaped to be URIs
     return {
-      id: p.number + 900_000, number: p.number, state: p.mergeSha ? 'closed' : 'open', title: p.title, user: this.userJson(p.author),
+      login, id: u.id, node_id: `U_${u.id}`, type: u.type, site_admin: false, url: api, html_url: `https://github.example/${encodeURIComponent(login)}`, avatar_url: `https://github.example/${encodeURIComponent(login)}.png`, gravatar_id: '',
+      followers_url: `${api}/followers`, following_url: `${api}/following{/other_user}`, gists_url: `${api}/gists{/gist_id}`, starred_url: `${api}/starred{/owner}{/repo}`, subscriptions_url: `${api}/subscriptions`,
+      organizations_url: `${api}/orgs`, repos_url: `${api}/repos`, events_url: `${api}/events{/privacy}`, received_events_url: `${api}/received_events`,
+    };
+  }
+  private publicUserJson(login: string) { return { ...ex('GET', '/users/x'), ...this.userJson(login), user_view_type: 'public' }; }
+  private pullJson(p: FakePull) {
+    const e = ex('GET', '/repos/o/r/pulls/1');
+    return {
+      ...e, id: p.number + 900_000, number: p.number, state: p.mergeSha ? 'closed' : 'open', title: p.title, user: this.userJson(p.author),
       html_url: `https://github.example/${this.o.repository}/pull/${p.number}`, url: `${this.url}/repos/${this.o.repository}/pulls/${p.number}`,
-      head: { ref: `run-request-${p.number}`, sha: p.headSha }, base: { ref: 'main', sha: '0'.repeat(40) },
+      head: { ...e.head, ref: `run-request-${p.number}`, sha: p.headSha, user: this.userJson(p.author) }, base: { ...e.base, ref: 'main', sha: '0'.repeat(40) },
+      requested_reviewers: [], requested_teams: [], merged: !!p.mergeSha, merged_by: p.mergeSha ? this.userJson(p.author) : null, closed_at: p.mergeSha ? iso(this.now()) : null,
       merged_at: p.mergeSha ? iso(this.now()) : null, merge_commit_sha: p.mergeSha ?? null,
     };
   }
   private commentJson(c: FakeComment & { current: string; updatedAt: number }) {
     const html = `https://github.example/${this.o.repository}/issues/${c.issue}#issuecomment-${c.id}`;
-    return { id: c.id, node_id: `IC_${c.id}`, html_url: html, url: `${this.url}/repos/${this.o.repository}/issues/comments/${c.id}`, body: c.current, user: this.userJson(c.user), created_at: iso(c.createdAt), updated_at: iso(c.updatedAt), author_association: 'MEMBER' };
+    return { ...ex('GET', '/repos/o/r/issues/comments/1'), issue_url: `${this.url}/repos/${this.o.repository}/issues/${c.issue}`, id: c.id, node_id: `IC_${c.id}`, html_url: html, url: `${this.url}/repos/${this.o.repository}/issues/comments/${c.id}`, body: c.current, user: this.userJson(c.user), created_at: iso(c.createdAt), updated_at: iso(c.updatedAt), author_association: 'MEMBER' };
   }
   private issueJson(i: FakeIssue) {
-    return { id: i.number + 800_000, number: i.number, title: i.title, body: i.body, state: 'open', user: this.userJson(i.user), labels: i.labels.map((name) => ({ name })), html_url: `https://github.example/${this.o.repository}/issues/${i.number}`, created_at: iso(i.createdAt), updated_at: iso(i.updatedAt) };
+    const labels = i.labels.map((name, k) => ({ ...ex('GET', '/repos/o/r/labels/x'), id: k + 1, name }));
+    const { pull_request: _pr, pinned_comment: _pin, ...e } = ex('GET', '/repos/o/r/issues/1'); // the example is of a pull request's issue
+    return { ...e, assignee: null, assignees: [], milestone: null, closed_by: null, comments: 0, url: `${this.url}/repos/${this.o.repository}/issues/${i.number}`, id: i.number + 800_000, number: i.number, title: i.title, body: i.body, state: 'open', user: this.userJson(i.user), labels, html_url: `https://github.example/${this.o.repository}/issues/${i.number}`, created_at: iso(i.createdAt), updated_at: iso(i.updatedAt) };
+  }
+  /** Stored protection (the PUT body) in the shape GitHub serves it. */
+  private protectionJson(br: string, p: ProtectionPut) {
+    return protectionGetShape(p, { url: `${this.url}/repos/${this.o.repository}/branches/${br}/protection`, user: (l) => this.userJson(l) });
+  }
+  /** The permissions the token lacks for `operationId` (issue endpoints on a pull request need `pull-requests`). */
+  private lacks(operationId: string, params: Record<string, string>) {
+    const n = Number(params.issue_number ?? this.comments.find((c) => c.id === Number(params.comment_id))?.issue);
+    // The members token stands for a GitHub App installation token with Members: read only.
+    const grant: Grant = this.caller === 'members' ? { members: 'read' } : this.o.permissions;
+    return missing(grant, permissionsFor({ operationId, onPull: this.pulls.has(n) }));
   }
   /** A page of `list` with GitHub's `Link` header. */
   private page(list: unknown[], q: Record<string, string>, path: string): Reply {
@@ -161,10 +196,11 @@ export class FakeGithub {
     const exists = (n: number) => this.issues.has(n) || this.pulls.has(n);
     return [
       ['GET', /^\/user$/, () => (this.o.userEndpoint === 'allowed' ? [200, this.userJson(this.o.bot)] : [403, { message: 'Resource not accessible by integration' }])],
-      ['GET', /^\/users\/([^/]+)$/, ([, l]) => (this.users.has(l.toLowerCase()) ? [200, this.userJson(l)] : notFound)],
+      ['GET', /^\/users\/([^/]+)$/, ([, l]) => (this.users.has(l.toLowerCase()) ? [200, this.publicUserJson(l)] : notFound)],
       ['GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)$/, ([, org, slug]) => {
         const t = this.teams.get(`${org}/${slug}`.toLowerCase());
-        return t ? [200, { id: t.id, node_id: `T_${t.id}`, slug, name: slug, privacy: 'closed', url: `${this.url}/orgs/${org}/teams/${slug}` }] : notFound;
+        const e = ex('GET', '/orgs/o/teams/t'); // GitHub's example lacks two fields its schema requires
+        return t ? [200, { ...e, type: 'organization', organization: { ...e.organization, archived_at: null }, id: t.id, node_id: `T_${t.id}`, slug, name: slug, privacy: 'closed', url: `${this.url}/orgs/${org}/teams/${slug}` }] : notFound;
       }],
       ['GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/, ([, org, slug, l]) => {
         // "To get a user's membership with a team, the team must be visible to the authenticated
@@ -187,7 +223,7 @@ export class FakeGithub {
       ['GET', new RegExp(`^${R}/commits/([0-9a-f]+)/pulls$`), ([, sha], q) => this.page([...this.pulls.values()].filter((p) => p.mergeSha === sha || p.headSha === sha).map((p) => this.pullJson(p)), q, `/repos/${this.o.repository}/commits/${sha}/pulls`)],
       ['GET', new RegExp(`^${R}/pulls/(\\d+)$`), ([, n]) => (this.pulls.has(+n) ? [200, this.pullJson(this.pulls.get(+n)!)] : notFound)],
       ['GET', new RegExp(`^${R}/pulls/(\\d+)/reviews$`), ([, n], q) => this.page(this.reviews.filter((r) => r.pr === +n).map((r) => ({
-        id: r.id, node_id: `PRR_${r.id}`, user: this.userJson(r.user), body: '', state: r.state, commit_id: r.commitId, submitted_at: iso(r.submittedAt),
+        ...ex('GET', '/repos/o/r/pulls/1/reviews/1'), id: r.id, node_id: `PRR_${r.id}`, user: this.userJson(r.user), body: '', state: r.state, commit_id: r.commitId, submitted_at: iso(r.submittedAt),
         html_url: `https://github.example/${this.o.repository}/pull/${n}#pullrequestreview-${r.id}`, pull_request_url: `${this.url}/repos/${this.o.repository}/pulls/${n}`, author_association: 'MEMBER',
       })), q, `/repos/${this.o.repository}/pulls/${n}/reviews`)],
       ['GET', new RegExp(`^${R}/issues/(\\d+)/comments$`), ([, n], q) => {
@@ -222,19 +258,15 @@ export class FakeGithub {
       }],
       ['PUT', new RegExp(`^${R}/environments/([^/]+)$`), ([, name], _q, b) => {
         this.environments.set(decodeURIComponent(name), b);
-        return [200, { id: this.nextId++, name: decodeURIComponent(name), protection_rules: [{ type: 'required_reviewers', prevent_self_review: b.prevent_self_review, reviewers: b.reviewers }], deployment_branch_policy: b.deployment_branch_policy }];
+        const e = ex('PUT', '/repos/o/r/environments/x');
+        const reviewers = (b.reviewers as { type: string; id: number }[] | undefined ?? []).map((r) => ({ type: r.type, reviewer: { id: r.id } }));
+        return [200, { ...e, id: this.nextId++, name: decodeURIComponent(name), protection_rules: [{ id: this.nextId++, node_id: 'GA_rule', type: 'required_reviewers', prevent_self_review: b.prevent_self_review, reviewers }], deployment_branch_policy: b.deployment_branch_policy }];
       }],
       ['GET', new RegExp(`^${R}/branches/([^/]+)/protection$`), ([, br]) => {
-        // Stored as the PUT body; served in GitHub's GET shape (objects where PUT takes names).
-        const p = this.protection.get(decodeURIComponent(br)) as Record<string, any> | undefined;
-        const named = (key: string, list?: string[]) => (list ?? []).map((v) => ({ [key]: v }));
-        return p ? [200, {
-          ...(p.required_status_checks ? { required_status_checks: { ...p.required_status_checks, checks: [] } } : {}),
-          enforce_admins: { enabled: !!p.enforce_admins }, required_pull_request_reviews: p.required_pull_request_reviews,
-          ...(p.restrictions ? { restrictions: { users: named('login', p.restrictions.users), teams: named('slug', p.restrictions.teams), apps: named('slug', p.restrictions.apps) } } : {}),
-        }] : [404, { message: 'Branch not protected' }];
+        const p = this.protection.get(decodeURIComponent(br));
+        return p ? [200, this.protectionJson(br, p)] : [404, { message: 'Branch not protected', documentation_url: 'https://docs.github.com/rest/branches/branch-protection#get-branch-protection' }];
       }],
-      ['PUT', new RegExp(`^${R}/branches/([^/]+)/protection$`), ([, br], _q, b) => (this.protection.set(decodeURIComponent(br), b), [200, { url: `${this.url}/repos/${this.o.repository}/branches/${br}/protection`, ...b }])],
+      ['PUT', new RegExp(`^${R}/branches/([^/]+)/protection$`), ([, br], _q, b) => (this.protection.set(decodeURIComponent(br), b), [200, this.protectionJson(br, b)])],
     ];
   }
 
@@ -246,6 +278,42 @@ export class FakeGithub {
     else if (this.o.membersToken && token === this.o.membersToken) this.caller = 'members';
     else return false;
     return true;
+  }
+
+  /**
+   * What GitHub answers before the route runs: 422 to a body its description refuses, 403 (404 for
+   * org members) to a token without the permission; an unknown route or a bad body is a violation.
+   */
+  private gate(method: string, path: string, body: unknown, hasBody: boolean): Reply | undefined {
+    const op = findOperation(method, path);
+    const bad = op ? checked(() => requestBodyProblem(op, body, hasBody)) : `${method} ${path}: no such route in GitHub's REST description`;
+    if (bad) {
+      this.violations.push(bad);
+      return op ? [422, { message: 'Invalid request.', documentation_url: 'https://docs.github.com/rest' }] : [404, { message: 'Not Found' }];
+    }
+    let lacks: ReturnType<FakeGithub['lacks']> = [];
+    // An operation missing from the permission table is a violation (add it with its source), not a hung request.
+    try { lacks = this.lacks(op!.operationId, op!.params); } catch (error) { this.violations.push((error as Error).message); }
+    if (!lacks.length) return undefined;
+    this.denied.push(`${method} ${path}: ${lacks.map(([sc, l]) => `${sc} ${l}`).join(', ')}`);
+    return lacks.some(([sc]) => deniedAsNotFound.has(sc))
+      ? [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }]
+      : [403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' }];
+  }
+  /** The fake's own answer; a documented route it does not implement is a violation (the test must say what it needs). */
+  private route(method: string, u: URL, body: Record<string, unknown>): Reply {
+    for (const [m, pattern, handle] of this.routes) {
+      const hit = m === method ? pattern.exec(u.pathname) : null;
+      if (hit) return handle([...hit], Object.fromEntries(u.searchParams), body);
+    }
+    this.violations.push(`${method} ${u.pathname}: ${findOperation(method, u.pathname)?.operationId} is not implemented by the fake GitHub`);
+    return [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }];
+  }
+  /** Records a reply that does not match what GitHub documents for its status. */
+  private checkReply(method: string, path: string, status: number, payload: unknown): void {
+    const op = findOperation(method, path);
+    const wrong = op && checked(() => responseProblem(op, status, payload));
+    if (wrong) this.violations.push(`${method} ${path}: ${wrong}`);
   }
 
   /** Serves one request: records it, applies queued failures, checks the token, routes it. */
@@ -260,15 +328,12 @@ export class FakeGithub {
     if (this.requests.length > this.o.maxRequests) reply = [500, { message: 'fake-github: request budget exhausted' }];
     else if (this.failures.length) reply = this.failures.shift()!;
     else if (!authed) reply = [401, { message: this.o.echoAuth ? `Bad credentials (got ${auth})` : 'Bad credentials' }];
-    else {
-      for (const [method, pattern, handle] of this.routes) {
-        const m = method === req.method ? pattern.exec(u.pathname) : null;
-        if (m) { reply = handle([...m], Object.fromEntries(u.searchParams), body); break; }
-      }
-    }
+    else reply = this.gate(req.method ?? 'GET', u.pathname, body, raw !== '') ?? this.route(req.method ?? 'GET', u, body);
     if (req.method === 'GET' && reply[0] === 200) reply = conditional(reply, req.headers['if-none-match']);
     const [status, payload, headers = {}] = reply;
     Object.assign(this.requests.at(-1)!, { status, ...(authed ? { token: this.caller } : {}) });
+    // A 304 has no body to check (and GitHub's description does not list it for every GET).
+    if (status !== 304) this.checkReply(req.method ?? 'GET', u.pathname, status, payload);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', 'x-github-request-id': `FAKE:${this.requests.length}`, ...headers });
     res.end(payload === undefined ? '' : JSON.stringify(payload));
   }
@@ -287,6 +352,11 @@ function conditional(reply: Reply, ifNoneMatch: string | undefined): Reply {
   // A 304 carries the ETag, not necessarily the Link header (RFC 9110 §15.4.5 lists what it must carry).
   if (ifNoneMatch && ifNoneMatch.split(',').map((t) => t.trim()).includes(etag)) return [304, undefined, { etag }];
   return [status, payload, { ...headers, etag }];
+}
+
+/** A validation that itself failed (e.g. a schema ajv cannot compile) is a departure too, not a hung request. */
+function checked(validate: () => string | undefined): string | undefined {
+  try { return validate(); } catch (error) { return `validator failed: ${(error as Error).message}`; }
 }
 
 /** Starts a fake GitHub on 127.0.0.1 (random port); `close()` it after the test. */

@@ -13,6 +13,12 @@ export const prWorkflowPath = '.github/workflows/runbook-pr.yml';
 export const prPaths = ['runbooks/**', 'runs/**', 'schemas/**', 'generated/**', '.github/workflows/**', '.github/CODEOWNERS', 'package.json', 'package-lock.json'];
 
 /**
+ * The name of the pull-request check (the job's `name:`, which is the check GitHub reports):
+ * stable, because `runbook github setup` makes it a required status check of the default branch.
+ */
+export const prCheckName = 'runbook-plan';
+
+/**
  * The pull-request workflow: annotations for every finding, `compile --check` so generated files
  * never drift, and the sticky plan comment (`runbook pr-comment`, which diffs the plan against the
  * base commit: hence the whole history). The comment is posted even when a check failed, so
@@ -36,6 +42,7 @@ function prWorkflow(): Record<string, unknown> {
     concurrency: { group: `runbook-pr-${expr('github.event.pull_request.number')}`, 'cancel-in-progress': true },
     jobs: {
       plan: {
+        name: prCheckName,
         'runs-on': 'ubuntu-latest',
         steps: [
           ...setupSteps(0),

@@ -41,7 +41,10 @@ function runRequestWorkflow(result: CompileResult): Record<string, unknown> {
   return {
     name: 'runbook run requests',
     on: { push: { paths: [literal('runs/**')] } },
-    permissions: { ...runPermissions },
+    // The run's tracking issue is the request's pull request: reading its reviews and comments,
+    // and commenting on it (progress, gates, notify), takes pull-requests: write; a comment on a
+    // pull request is refused to `issues: write` alone (GitHub checks the target's permission).
+    permissions: { ...runPermissions, 'pull-requests': 'write' },
     jobs: {
       run: runJob({
         // The compiler cannot know the default branch's name; the event can.

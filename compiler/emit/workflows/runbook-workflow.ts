@@ -6,11 +6,13 @@ import { runSecrets } from './run-secrets.js';
 import { data, renderWorkflow } from './workflow-yaml.js';
 
 /**
- * The least the run needs: read the repository, open and update its tracking issue (progress
- * table, `/approve` comments), read the run request's pull-request reviews. No `id-token`: cloud
- * credentials come from the runbook's secrets or the runner, not from OIDC.
+ * The least a run needs: read the repository, open and update its tracking issue (progress
+ * table, `/approve` gates, notify messages, the audit chain head). No pull-request access (only
+ * run requests read reviews and comment on their pull request: run-request-workflow.ts). No
+ * `id-token`: cloud credentials come from the runbook's secrets or the runner, not from OIDC.
+ * test/compiler/workflow-permissions.test.ts checks each job against the calls it makes.
  */
-export const runPermissions = { contents: 'read', issues: 'write', 'pull-requests': 'read' } as const;
+export const runPermissions = { contents: 'read', issues: 'write' } as const;
 
 /** `.github/workflows/runbook-<name>.yml`, minus the compiler's own `runbook-pr` and `runbook-run-request`. */
 const owned = /^\.github\/workflows\/runbook-(?!(?:pr|run-request)\.yml$)[a-z0-9-]+\.yml$/;

@@ -1,13 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { githubClient, type GithubContext } from '../../../executor/github/client.js';
 import { environmentsFromGraphs, githubSetup } from '../../../executor/github/setup.js';
+import { prCheckName } from '../../../compiler/emit/workflows/pr-workflow.js';
 import type { IrGraph } from '../../../ir/types.js';
 import { startFakeGithub, testClientOptions, type FakeGithub } from '../../support/fake-github.js';
+import { writeAll } from '../../support/github-permissions.js';
 
 let fake: FakeGithub;
 let gh: GithubContext;
 beforeEach(async () => {
-  fake = await startFakeGithub();
+  // `github setup` runs with an administrator's own token, which can read org teams (for the
+  // environments' reviewer ids); a job's GITHUB_TOKEN never can.
+  fake = await startFakeGithub({ permissions: { ...writeAll, members: 'read' } });
   gh = githubClient(fake.env(), testClientOptions());
   fake.addTeam('acme/dba', { 'dana-lee': 'active' });
   fake.user('ops-lead');
@@ -41,8 +45,37 @@ describe('githubSetup', () => {
       prevent_self_review: true, deployment_branch_policy: { protected_branches: true, custom_branch_policies: false },
     });
     expect(fake.protection.get('main')).toEqual({
-      required_status_checks: { strict: true, contexts: ['ci/test'] }, enforce_admins: false, restrictions: null,
+      required_status_checks: { strict: true, contexts: [], checks: [{ context: 'ci/test', app_id: -1 }, { context: prCheckName, app_id: -1 }] }, enforce_admins: false, restrictions: null,
       required_pull_request_reviews: { require_code_owner_reviews: true, required_approving_review_count: 2, dismiss_stale_reviews: true, require_last_push_approval: true },
+      required_linear_history: false, allow_force_pushes: false, allow_deletions: false, block_creations: false, required_conversation_resolution: false, lock_branch: false, allow_fork_syncing: false,
+    });
+  });
+
+  it('carries every field of the current protection into the PUT, which replaces it whole', async () => {
+    // Every field GitHub's PUT takes, set away from its default, and already meeting setup's policy:
+    // the PUT must give it back unchanged (the fake serves it in GitHub's GET shape in between).
+    const everything = {
+      required_status_checks: { strict: true, contexts: [], checks: [{ context: 'ci/test', app_id: 15368 }, { context: prCheckName, app_id: -1 }] },
+      enforce_admins: false,
+      required_pull_request_reviews: {
+        dismissal_restrictions: { users: ['ops-lead'], teams: ['dba'], apps: ['release-bot'] },
+        bypass_pull_request_allowances: { users: ['dana-lee'], teams: ['sre'], apps: ['merge-app'] },
+        dismiss_stale_reviews: true, require_code_owner_reviews: true, required_approving_review_count: 3, require_last_push_approval: true,
+      },
+      restrictions: { users: ['ops-lead'], teams: ['dba'], apps: ['deploy-app'] },
+      required_linear_history: true, allow_force_pushes: true, allow_deletions: true, block_creations: true,
+      required_conversation_resolution: true, lock_branch: true, allow_fork_syncing: true,
+    };
+    fake.protection.set('main', structuredClone(everything));
+    await setup(false);
+    expect(fake.protection.get('main')).toEqual(everything);
+  });
+
+  it('protects an unprotected branch with the pull-request check required', async () => {
+    await setup(false);
+    expect(fake.protection.get('main')).toMatchObject({
+      required_status_checks: { strict: false, contexts: [], checks: [{ context: prCheckName, app_id: -1 }] }, enforce_admins: true, restrictions: null,
+      required_pull_request_reviews: { require_code_owner_reviews: true, required_approving_review_count: 1 },
     });
   });
 

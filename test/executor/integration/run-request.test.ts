@@ -3,11 +3,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { compileTree } from '../../../compiler/compile.js';
 import { runRequestMarker } from '../../../executor/github/run-request-marker.js';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import { bin, cliEnv, runIdOf } from '../../support/cli.js';
 import { startFakeGithub, type FakeGithub } from '../../support/fake-github.js';
+import { findOperation } from '../../support/github-openapi.js';
+import type { Grant } from '../../support/github-permissions.js';
+import { commandCalls } from '../../support/job-api-calls.js';
 
 /**
  * GitOps run requests end to end: `runbook run-request` (the real CLI and Octokit) against a
@@ -58,7 +62,10 @@ beforeAll(async () => {
   const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
   expect(c.status, c.stdout + c.stderr).toBe(0);
   planHash = compileTree(root).runRequests.find((r) => r.file === file)!.planHash!;
-  fake = await startFakeGithub({ membersToken: MEMBERS_TOKEN });
+  // The token has exactly the permissions of the generated run-request job; team membership is
+  // read with the members token only (see job-api-calls.ts).
+  const workflow = parse(readFileSync(join(root, '.github', 'workflows', 'runbook-run-request.yml'), 'utf8')) as { permissions: Grant };
+  fake = await startFakeGithub({ membersToken: MEMBERS_TOKEN, permissions: workflow.permissions });
   // On GitHub, evan-ortiz has joined the team since the Directory was last compiled.
   fake.addTeam('acme/dba', { 'dana-lee': 'active', 'evan-ortiz': 'active' });
   fake.addPull({ number: 7, author: 'pat-author', headSha: HEAD, mergeSha: MERGE });
@@ -111,6 +118,15 @@ describe('runbook run-request', { timeout: 120_000 }, () => {
     expect(records.some((x) => x.type === 'step:end' && x.stepId === 'say')).toBe(true);
     // The pull request was the tracking issue: the live step table went there.
     expect(fake.requests.some((q) => q.method !== 'GET' && q.path.startsWith('/repos/acme/dr/issues/7/comments'))).toBe(true);
+    // Least privilege, end to end: nothing the job's token lacked, and every call is one the
+    // static table of the run-request command lists (the workflow-permissions test relies on it).
+    expect(fake.denied).toEqual([]);
+    const listed = new Set([...commandCalls['run-request'], { operationId: 'teams/get-membership-for-user-in-org' }].map((c) => `${c.operationId}${c.onPull ? ' (pull)' : ''}`));
+    for (const q of fake.requests) {
+      const op = findOperation(q.method, q.path)!;
+      const onPull = op.params.issue_number !== undefined && fake.pulls.has(Number(op.params.issue_number));
+      expect(listed, `${q.method} ${q.path}`).toContain(`${op.operationId}${onPull ? ' (pull)' : ''}`);
+    }
   });
 
   it('with RUNBOOK_GITHUB_MEMBERS_TOKEN live team membership decides, and the audit says so', async () => {

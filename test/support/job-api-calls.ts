@@ -1,0 +1,51 @@
+import { leastGrant, permissionsFor, type Call, type Grant, type Need } from './github-permissions.js';
+
+/**
+ * The GitHub API calls each `runbook` command a generated job runs can make, read from the code
+ * under executor/github (and checked against the fake's recorded requests of a real run in
+ * test/executor/integration/run-request.test.ts):
+ * - `run` / `drill` (dispatch, backup and drill workflows): the tracking issue (create, update
+ *   its body, its progress comment), `/approve` gates on it (list, post), notify `github`
+ *   messages and the audit chain head (comments on it).
+ * - `run-request`: the pull requests of the merged commit, their reviews and comments (the plan
+ *   marker, trusted only from the configured bot), each approver's repository permission, then the run, whose tracking issue is that pull request (sticky progress comment,
+ *   gates, notify): comments on a pull request. A request no pull request approved still runs
+ *   up to its refusal with a tracking issue of its own.
+ * - `pr-comment`: the sticky plan comment on the pull request.
+ * - `validate`, `compile`: no API call.
+ * Team membership (organization Members: read) is left out: no job `permissions:` key grants it;
+ * the Directory or a members token decides (issue 11, approver identity).
+ * Every job checks the repository out: `contents: read`.
+ */
+const issue = (operationId: string): Call => ({ operationId, onPull: false });
+const pull = (operationId: string): Call => ({ operationId, onPull: true });
+
+const trackingIssue = [
+  issue('issues/create'), issue('issues/update'), issue('issues/list-comments'), issue('issues/create-comment'), issue('issues/update-comment'),
+  // A BackupPlan's one tracking issue is found by its label; an approver must have write access.
+  issue('issues/list-for-repo'), { operationId: 'repos/get-collaborator-permission-level' },
+];
+
+export const commandCalls: Record<string, readonly Call[]> = {
+  run: trackingIssue,
+  drill: trackingIssue,
+  'run-request': [
+    { operationId: 'repos/list-pull-requests-associated-with-commit' }, { operationId: 'pulls/list-reviews' },
+    pull('issues/list-comments'), pull('issues/create-comment'), pull('issues/update-comment'),
+    ...trackingIssue,
+  ],
+  'pr-comment': [pull('issues/list-comments'), pull('issues/create-comment'), pull('issues/update-comment')],
+  validate: [],
+  compile: [],
+};
+
+const checkout: Need = [['contents', 'read']];
+
+/** The least `permissions:` a job running `commands` needs. */
+export function jobGrant(commands: readonly string[]): Grant {
+  return leastGrant([checkout, ...commands.flatMap((c) => {
+    const calls = commandCalls[c];
+    if (!calls) throw new Error(`job-api-calls: no API calls recorded for \`runbook ${c}\``);
+    return calls.map(permissionsFor);
+  })]);
+}
