@@ -5,6 +5,8 @@ import { createAnchorCommentSink } from '../executor/github/anchor-comment.js';
 import { githubChannelSender } from '../executor/github/notify-github.js';
 import { openTrackingIssue } from '../executor/github/tracking-issue.js';
 import type { RunOptions } from '../executor/run/run-runbook.js';
+import type { ApprovalGate } from '../executor/actions/action.js';
+import { gateWithinDeadline, jobDeadlineOf } from '../executor/run/job-deadline.js';
 
 /**
  * In GitHub Actions (GITHUB_TOKEN and GITHUB_REPOSITORY set, RUNBOOK_GITHUB not `off`), a run
@@ -20,15 +22,18 @@ export async function githubRunOptions(o: { env: NodeJS.ProcessEnv; graph: IrGra
     ...(o.issueNumber !== undefined ? { issueNumber: o.issueNumber } : {}), ...(gh.run.url ? { runUrl: gh.run.url } : {}),
   });
   process.stderr.write(`tracking issue: ${issue.url}\n`);
+  // Gates stop waiting before GitHub ends the job (executor/run/job-deadline.ts).
+  const deadline = jobDeadlineOf(o.env, Date.now());
+  const withinJob = (gate: ApprovalGate) => (deadline === undefined ? gate : gateWithinDeadline(gate, deadline));
   return {
     runId: o.runId,
     trackingIssue: { number: issue.issueNumber, url: issue.url },
     // The chain head at each gate and at the end, in a comment the run cannot rewrite after its token expires.
     extraSinks: [issue, createAnchorCommentSink({ octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId })],
     channels: { github: githubChannelSender(issue) },
-    approvalGate: ({ events, graph, planHash, masker }) => githubCommentGate({
+    approvalGate: ({ events, graph, planHash, masker }) => withinJob(githubCommentGate({
       octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId, planHash, initiator: o.initiator,
       events, members: graph.resources.approvers, mask: (s) => masker.mask(s),
-    }),
+    })),
   };
 }

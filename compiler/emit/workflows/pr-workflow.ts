@@ -36,6 +36,8 @@ function prWorkflow(): Record<string, unknown> {
     jobs: {
       plan: {
         'runs-on': 'ubuntu-latest',
+        // Validate, compile and comment: minutes, never hours (GitHub's default would be 360).
+        'timeout-minutes': 20,
         steps: [
           ...setupSteps(0),
           { name: 'Validate', run: 'npx runbook validate --format github' },

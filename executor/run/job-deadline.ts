@@ -1,0 +1,57 @@
+import type { ApprovalGate } from '../actions/action.js';
+import { systemClock, type Clock } from '../core/clock.js';
+
+/**
+ * A gate never waits longer than its job can live. GitHub ends a job at its `timeout-minutes`
+ * (at most 360 on GitHub-hosted runners) without warning the process, so a gate still polling
+ * then leaves no refusal in the journal, no reply on the tracking issue, and an audit upload that
+ * may not run. The run learns its job's end from the environment and makes every gate stop
+ * waiting a margin before it: the gate refuses (journaled as approval:refused, replied on the
+ * issue) with a message that names the job's limit.
+ *
+ * - RUNBOOK_JOB_DEADLINE: the job's end as an ISO 8601 time, when the caller knows it exactly.
+ * - RUNBOOK_JOB_TIMEOUT_MINUTES: the job's `timeout-minutes` (the generated workflows set it). The
+ *   job started before this process (checkout, install), by at most the setup allowance the
+ *   compiler added to the limit (compiler/emit/workflows/job-timeout.ts), so the end is counted
+ *   from this process's start minus that allowance: never later than the real end.
+ */
+
+/** Setup before the run's process starts, as the compiler allows for it (job-timeout.ts). */
+export const setupAllowanceMs = 10 * 60_000;
+
+/** Gates stop this long before the job's end: time to refuse, journal, roll back and upload. */
+export const deadlineMarginMs = 3 * 60_000;
+
+/** When the job ends (epoch ms), or undefined outside a job with a known limit. */
+export function jobDeadlineOf(env: NodeJS.ProcessEnv, startedAt: number): number | undefined {
+  const exact = env.RUNBOOK_JOB_DEADLINE?.trim();
+  if (exact) {
+    const at = Date.parse(exact);
+    if (Number.isFinite(at)) return at;
+  }
+  const minutes = Number(env.RUNBOOK_JOB_TIMEOUT_MINUTES ?? '');
+  if (!Number.isFinite(minutes) || minutes <= 0) return undefined;
+  return startedAt + minutes * 60_000 - setupAllowanceMs;
+}
+
+/** `inner`, stopped `deadlineMarginMs` before `deadline` with a refusal that says why. */
+export function gateWithinDeadline(inner: ApprovalGate, deadline: number, clock: Clock = systemClock): ApprovalGate {
+  return {
+    async request(req) {
+      const stopAt = deadline - deadlineMarginMs;
+      const reason = `the job's time limit: GitHub ends this job at ${new Date(deadline).toISOString()} (timeout-minutes), so the gate stopped waiting at ${new Date(stopAt).toISOString()}`;
+      const remaining = stopAt - clock.now();
+      if (remaining <= 0) return { approved: false, reason: `not requested: ${reason}` };
+      const ctrl = new AbortController();
+      const onAbort = () => ctrl.abort(req.signal.reason);
+      req.signal.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => ctrl.abort(reason), remaining);
+      try {
+        return await inner.request({ ...req, signal: ctrl.signal });
+      } finally {
+        clearTimeout(timer);
+        req.signal.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
