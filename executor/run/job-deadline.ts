@@ -34,24 +34,23 @@ export function jobDeadlineOf(env: NodeJS.ProcessEnv, startedAt: number): number
   return startedAt + minutes * 60_000 - setupAllowanceMs;
 }
 
-/** `inner`, stopped `deadlineMarginMs` before `deadline` with a refusal that says why. */
+/**
+ * `inner`, closing `deadlineMarginMs` before `deadline` at the latest: a gate whose own timeout
+ * (or none) would outlive the job gets the time left as its timeout, the request it posts says
+ * why, and its time-out refusal names the job's limit. The gate's own clock and polling do the
+ * waiting, so a refusal is journaled and replied to exactly as for its own timeout.
+ */
 export function gateWithinDeadline(inner: ApprovalGate, deadline: number, clock: Clock = systemClock): ApprovalGate {
   return {
     async request(req) {
       const stopAt = deadline - deadlineMarginMs;
-      const reason = `the job's time limit: GitHub ends this job at ${new Date(deadline).toISOString()} (timeout-minutes), so the gate stopped waiting at ${new Date(stopAt).toISOString()}`;
-      const remaining = stopAt - clock.now();
-      if (remaining <= 0) return { approved: false, reason: `not requested: ${reason}` };
-      const ctrl = new AbortController();
-      const onAbort = () => ctrl.abort(req.signal.reason);
-      req.signal.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => ctrl.abort(reason), remaining);
-      try {
-        return await inner.request({ ...req, signal: ctrl.signal });
-      } finally {
-        clearTimeout(timer);
-        req.signal.removeEventListener('abort', onAbort);
-      }
+      const why = `the job's time limit: GitHub ends this job at ${new Date(deadline).toISOString()} (timeout-minutes), so the gate closes at ${new Date(stopAt).toISOString()}`;
+      const left = stopAt - clock.now();
+      if (left <= 0) return { approved: false, reason: `not requested: ${why}` };
+      if (req.timeoutMs !== undefined && req.timeoutMs <= left) return inner.request(req);
+      const answer = await inner.request({ ...req, timeoutMs: left, message: `${req.message}\n\n_This gate closes early: ${why}._` });
+      if (!answer.approved && answer.reason.startsWith('timed out')) return { approved: false, reason: `${answer.reason}: ${why}` };
+      return answer;
     },
   };
 }
