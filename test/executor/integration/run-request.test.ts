@@ -62,9 +62,9 @@ afterAll(async () => {
 });
 
 /** `runbook run-request` (async: the fake GitHub answers from this process); stdout names the run. */
-function runRequest(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runRequest(extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'run-request', file, '--root', root], {
+    const child = spawn(process.execPath, [bin, 'run-request', file, '--root', root, ...extra], {
       env: cliEnv(fake.env({ GITHUB_SHA: MERGE }) as Record<string, string>), stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -97,5 +97,16 @@ describe('runbook run-request', { timeout: 120_000 }, () => {
     expect(records.some((x) => x.type === 'step:end' && x.stepId === 'say')).toBe(true);
     // The pull request was the tracking issue: the live step table went there.
     expect(fake.requests.some((q) => q.method !== 'GET' && q.path.startsWith('/repos/acme/dr/issues/7/comments'))).toBe(true);
+  });
+
+  it('with --runbook, runs only the requests for those runbooks (one workflow job per concurrency group)', async () => {
+    fake.addReview(7, 'dana-lee', 'APPROVED', HEAD);
+    const other = await runRequest(['--runbook', 'another-runbook']);
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stdout).toContain('no new run requests');
+    expect(fake.requests).toEqual([]);
+    const mine = await runRequest(['--runbook', 'echo-request']);
+    expect(mine.code, mine.stderr).toBe(0);
+    expect(auditOf(mine.stdout).some((x) => x.type === 'step:end' && x.stepId === 'say')).toBe(true);
   });
 });
