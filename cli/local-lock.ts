@@ -24,7 +24,9 @@ export type LocalLockVerdict = 'shared' | 'local' | 'allowed' | 'refused';
 export function localLockVerdict(o: { auditDb?: string; dryRun: boolean; allowLocalLock?: boolean; env: NodeJS.ProcessEnv }): LocalLockVerdict {
   if (o.auditDb) return 'shared';
   if (o.dryRun || !inCi(o.env)) return 'local';
-  return o.allowLocalLock || flag(o.env.RUNBOOK_ALLOW_LOCAL_LOCK) ? 'allowed' : 'refused';
+  // `allow-local-lock`: the value the generated workflows' secret takes (job-concurrency.ts).
+  const allowed = o.allowLocalLock || flag(o.env.RUNBOOK_ALLOW_LOCAL_LOCK) || o.env.RUNBOOK_ALLOW_LOCAL_LOCK?.trim() === 'allow-local-lock';
+  return allowed ? 'allowed' : 'refused';
 }
 
 /** One line for the plan, the run's output and the job summary; undefined when nothing needs saying. */

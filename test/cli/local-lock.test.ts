@@ -54,6 +54,9 @@ describe('a CI run that would rely on a file lock', () => {
     expect(readFileSync(summary, 'utf8')).toContain('lock: a file on this runner only (--allow-local-lock)');
     const b = await runCliAsync(['run', 'lock-check', '--root', root], { CI: 'true', RUNBOOK_ALLOW_LOCAL_LOCK: 'true' });
     expect(b.status).toBe(0);
+    // The value the generated workflows' secret takes (a word that never occurs in logs).
+    const c = await runCliAsync(['run', 'lock-check', '--root', root], { CI: 'true', RUNBOOK_ALLOW_LOCAL_LOCK: 'allow-local-lock' });
+    expect(c.status).toBe(0);
   });
 
   it('is not refused as a dry run (it changes nothing) nor outside CI', async () => {

@@ -74,6 +74,9 @@ describe('generated workflows (fixture tree)', () => {
       RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}',
       RUNBOOK_DRILL: '${{ inputs.drill }}',
       DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}',
+      // The run's lock: an audit database every runner shares, or an explicit local-lock override.
+      RUNBOOK_AUDIT_DB: '${{ secrets.RUNBOOK_AUDIT_DB }}',
+      RUNBOOK_ALLOW_LOCAL_LOCK: '${{ secrets.RUNBOOK_ALLOW_LOCAL_LOCK }}',
       GITHUB_TOKEN: '${{ github.token }}',
     });
   });
@@ -129,7 +132,8 @@ describe('generated workflows (fixture tree)', () => {
     // region-failover is requested (DR_DATABASE_URL; GITHUB_TOKEN is the job token); orders-backups is not.
     expect(step.env).toEqual({
       BEFORE_SHA: '${{ github.event.before }}', AFTER_SHA: '${{ github.event.after }}',
-      DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}', GITHUB_TOKEN: '${{ github.token }}',
+      DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}', RUNBOOK_AUDIT_DB: '${{ secrets.RUNBOOK_AUDIT_DB }}',
+      RUNBOOK_ALLOW_LOCAL_LOCK: '${{ secrets.RUNBOOK_ALLOW_LOCAL_LOCK }}', GITHUB_TOKEN: '${{ github.token }}',
     });
     expect(runRequestSecrets(result)).toEqual(['DR_DATABASE_URL', 'GITHUB_TOKEN']);
   });

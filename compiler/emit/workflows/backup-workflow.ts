@@ -2,6 +2,7 @@ import type { IrGraph } from '../../../ir/types.js';
 import type { Emitter } from '../emitter.js';
 import { dispatchEnv, dispatchInputs } from './dispatch-inputs.js';
 import { runJob, secretsEnv } from './job-steps.js';
+import { lockEnv } from './job-concurrency.js';
 import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { runSecrets } from './run-secrets.js';
 import { runPermissions } from './runbook-workflow.js';
@@ -49,7 +50,7 @@ function backupWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<stri
       run: withJobLimits(runJob({
         stepName: `Run ${graph.name}`,
         command: `npx runbook run ${graph.name} --inputs-from-env`,
-        env: { ...dispatchEnv(graph, ['dry_run']), ...secretsEnv(runSecrets(graph, graphs)) },
+        env: { ...dispatchEnv(graph, ['dry_run']), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
         ...(graph.environment ? { environment: graph.environment } : {}),
         uploadAudit: true,
       }), graphTimeoutMinutes(graph)),

