@@ -5,9 +5,10 @@ import { systemClock, type Clock } from '../core/clock.js';
  * A gate never waits longer than its job can live. GitHub ends a job at its `timeout-minutes`
  * (at most 360 on GitHub-hosted runners) without warning the process, so a gate still polling
  * then leaves no refusal in the journal, no reply on the tracking issue, and an audit upload that
- * may not run. The run learns its job's end from the environment and makes every gate stop
- * waiting a margin before it: the gate refuses (journaled as approval:refused, replied on the
- * issue) with a message that names the job's limit.
+ * may not run. The run learns its job's end from the environment and makes every GitHub gate
+ * close a margin before it: the gate's timeout is shortened to the time left (its request says
+ * why), so it times out as usual (journaled as approval:refused, replied on the issue), and the
+ * step's refusal names the job's limit.
  *
  * - RUNBOOK_JOB_DEADLINE: the job's end as an ISO 8601 time, when the caller knows it exactly.
  * - RUNBOOK_JOB_TIMEOUT_MINUTES: the job's `timeout-minutes` (the generated workflows set it). The
