@@ -4,7 +4,10 @@ import { githubCommentGate } from '../executor/github/comment-gate.js';
 import { createAnchorCommentSink } from '../executor/github/anchor-comment.js';
 import { githubChannelSender } from '../executor/github/notify-github.js';
 import { openTrackingIssue } from '../executor/github/tracking-issue.js';
+import { planIssueNumber, planIssueStateSink } from '../executor/github/plan-issue.js';
 import type { RunOptions } from '../executor/run/run-runbook.js';
+import type { ApprovalGate } from '../executor/actions/action.js';
+import { gateWithinDeadline, jobDeadlineOf } from '../executor/run/job-deadline.js';
 
 /**
  * In GitHub Actions (GITHUB_TOKEN and GITHUB_REPOSITORY set, RUNBOOK_GITHUB not `off`), a run
@@ -15,21 +18,32 @@ import type { RunOptions } from '../executor/run/run-runbook.js';
 export async function githubRunOptions(o: { env: NodeJS.ProcessEnv; graph: IrGraph; runId: string; initiator: string; dryRun: boolean; issueNumber?: number }): Promise<Partial<RunOptions>> {
   if (o.dryRun || o.env.RUNBOOK_GITHUB === 'off' || !o.env.GITHUB_TOKEN || !o.env.GITHUB_REPOSITORY) return {};
   const gh = githubClient(o.env);
+  // A BackupPlan reports in its one reused issue (closed when green, reopened when red), not a new one per run.
+  const plan = o.issueNumber === undefined && o.graph.origin.kind === 'BackupPlan'
+    ? await planIssueNumber({ octokit: gh.octokit, repo: gh.repo, plan: o.graph.name, title: `Backup plan ${o.graph.title}` })
+    : undefined;
+  const issueNumber = o.issueNumber ?? plan;
   const issue = await openTrackingIssue({
     octokit: gh.octokit, repo: gh.repo, bot: gh.bot, runId: o.runId, title: `Run ${o.graph.title} (${o.runId})`,
-    ...(o.issueNumber !== undefined ? { issueNumber: o.issueNumber } : {}), ...(gh.run.url ? { runUrl: gh.run.url } : {}),
+    ...(issueNumber !== undefined ? { issueNumber } : {}), ...(gh.run.url ? { runUrl: gh.run.url } : {}),
   });
   process.stderr.write(`tracking issue: ${issue.url}\n`);
+  // Gates stop waiting before GitHub ends the job (executor/run/job-deadline.ts).
+  const deadline = jobDeadlineOf(o.env, Date.now());
+  const withinJob = (gate: ApprovalGate) => (deadline === undefined ? gate : gateWithinDeadline(gate, deadline));
   return {
     runId: o.runId,
     trackingIssue: { number: issue.issueNumber, url: issue.url },
     // The chain head at each gate and at the end, in a comment the run cannot rewrite after its token expires.
-    extraSinks: [issue, createAnchorCommentSink({ octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId })],
+    extraSinks: [
+      issue, createAnchorCommentSink({ octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId }),
+      ...(plan !== undefined ? [planIssueStateSink({ octokit: gh.octokit, repo: gh.repo, issueNumber: plan })] : []),
+    ],
     channels: { github: githubChannelSender(issue) },
-    approvalGate: ({ events, graph, planHash, masker }) => githubCommentGate({
+    approvalGate: ({ events, graph, planHash, masker }) => withinJob(githubCommentGate({
       octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId, planHash, initiator: o.initiator,
       events, members: graph.resources.approvers, mask: (s) => masker.mask(s),
       ...(gh.membersOctokit ? { membersOctokit: gh.membersOctokit } : {}),
-    }),
+    })),
   };
 }

@@ -77,6 +77,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--confirm-as <handle>', 'confirm manual steps and checklist items as this person (non-interactive drills)')
     .option('--audit-db <url>', 'also write the audit log to PostgreSQL and lock there too (or RUNBOOK_AUDIT_DB; DATABASE_URL is never used)')
     .option('--allow-owner-role', 'let the run use an audit database role that could alter runbook_audit, even under CI (local development; or RUNBOOK_ALLOW_OWNER_ROLE=true)')
+    .option('--allow-local-lock', 'under CI without an audit database, run on a lock file only this runner sees (or RUNBOOK_ALLOW_LOCAL_LOCK=true)')
     .option('--concurrency <n>', 'most steps running at once (default 8)')
     .option('--json', 'stream audit events as JSON lines on stdout');
   runOptions(program
@@ -130,8 +131,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('run-request')
     .description('run merged run requests (runs/*.yaml) after verifying their pull request\'s approvals')
     .argument('[files...]', 'run request files')
-    .option('--changed <sha...>', 'BEFORE AFTER: run the requests added by this push'))
-    .action(async (files: string[], o: RunCliOptions & { changed?: string[] }, cmd: Command) => setExit(await runRequestCommand(files, { ...o, input: [], root: common(cmd).root })));
+    .option('--changed <sha...>', 'BEFORE AFTER: run the requests added by this push')
+    .option('--runbook <name>', 'only the requests for this runbook (repeatable; the run-request workflow has a job per concurrency group)', collect, []))
+    .action(async (files: string[], o: RunCliOptions & { changed?: string[]; runbook?: string[] }, cmd: Command) => setExit(await runRequestCommand(files, { ...o, input: [], root: common(cmd).root })));
   const github = program.command('github').description('set up and use GitHub as the control plane');
   github
     .command('setup')

@@ -8,6 +8,7 @@ import { runModeOf } from '../../ir/plan-hash.js';
 import { shortSecretNames, shortSecretWarning } from '../../executor/core/short-secrets.js';
 import { ExitCode } from '../exit-codes.js';
 import { auditDbPlanWarnings } from './audit-db.js';
+import { localLockLine, localLockVerdict } from '../local-lock.js';
 
 /**
  * `runbook plan NAME [--input k=v]… [--drill | --dry-run] [--json]`: what a run would do, and the
@@ -24,5 +25,8 @@ export async function planCommand(name: string, o: { root: string; input: string
   process.stdout.write(o.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlan(plan));
   // On stderr, so --json stays parseable.
   for (const w of await auditDbPlanWarnings(o.auditDb ?? process.env.RUNBOOK_AUDIT_DB, ['true', '1', 'yes'].includes((process.env.CI ?? '').toLowerCase()))) process.stderr.write(`warning: ${w}\n`);
+  const auditDb = o.auditDb ?? process.env.RUNBOOK_AUDIT_DB;
+  const lockLine = localLockLine(localLockVerdict({ ...(auditDb ? { auditDb } : {}), dryRun: o.dryRun === true, env: process.env }));
+  if (lockLine) process.stderr.write(`warning: ${lockLine}\n`);
   return ExitCode.Ok;
 }

@@ -16,16 +16,20 @@ import { runCommand, type RunCliOptions } from './run.js';
  * and the plan hash in the reviewed plan comment equal to the one about to run); every reviewer
  * and refusal is audited, and a refused request ends in the journal without running anything.
  */
-export async function runRequestCommand(files: string[], o: RunCliOptions & { changed?: string[] }): Promise<number> {
-  const todo = o.changed?.length === 2 ? addedFiles(o.root, o.changed[0], o.changed[1], 'runs') : files;
+export async function runRequestCommand(files: string[], o: RunCliOptions & { changed?: string[]; runbook?: string[] }): Promise<number> {
+  const added = o.changed?.length === 2 ? addedFiles(o.root, o.changed[0], o.changed[1], 'runs') : files;
+  const compiled = added.length ? compileTree(o.root) : undefined;
+  // `--runbook`: only the requests for these runbooks (the run-request workflow has one job per
+  // concurrency group); a file that is no valid request is refused by every job.
+  const only = o.runbook?.length ? new Set(o.runbook) : undefined;
+  const todo = only ? added.filter((f) => { const r = compiled?.runRequests.find((x) => x.file === f); return !r?.planHash || only.has(r.runbook); }) : added;
   if (todo.length === 0) {
     process.stdout.write('no new run requests\n');
     return ExitCode.Ok;
   }
-  const compiled = compileTree(o.root);
   let worst: number = ExitCode.Ok;
   for (const file of todo) {
-    const info = compiled.runRequests.find((r) => r.file === file);
+    const info = compiled?.runRequests.find((r) => r.file === file);
     if (!info?.planHash) throw new RunRefused(`${file} is not a valid run request`, 'run `runbook validate` for the reasons');
     if (!process.env.GITHUB_TOKEN || !process.env.GITHUB_REPOSITORY) {
       throw new RunRefused('run requests are verified through the GitHub API', 'set GITHUB_TOKEN and GITHUB_REPOSITORY (the run-request workflow does)');

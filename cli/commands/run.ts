@@ -22,6 +22,7 @@ import { initiatorOf } from '../initiator.js';
 import { refuseStaleGraphs } from '../check-generated.js';
 import { shortSecretNames, shortSecretWarning } from '../../executor/core/short-secrets.js';
 import { reachableGraphs } from '../../executor/run/subgraph.js';
+import { localLockLine, localLockRefusal, localLockVerdict } from '../local-lock.js';
 
 export interface RunCliOptions {
   root: string;
@@ -38,6 +39,8 @@ export interface RunCliOptions {
   commit?: string;
   inputsFromEnv?: boolean;
   drillNotifyCustomers?: boolean;
+  /** Under CI without an audit database, run anyway on a lock file that only this runner sees. */
+  allowLocalLock?: boolean;
 }
 
 /**
@@ -101,15 +104,20 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const dryRun = o.dryRun === true || envFlag(process.env.RUNBOOK_DRY_RUN);
+  const auditDb = o.auditDb ?? process.env.RUNBOOK_AUDIT_DB;
+  const lockVerdict = localLockVerdict({ ...(auditDb ? { auditDb } : {}), dryRun, allowLocalLock: o.allowLocalLock, env: process.env });
+  const lockLine = resume ? undefined : localLockLine(lockVerdict);
+  if (lockLine) process.stderr.write(`warning: ${lockLine}\n`);
   try {
     const options: RunOptions = {
       root: o.root, name, inputs: { ...(o.inputsFromEnv ? inputsFromEnv(o.root, name, process.env) : {}), ...parseInputArgs(o.input), ...(extra?.inputs ?? {}) },
-      dryRun: o.dryRun === true || envFlag(process.env.RUNBOOK_DRY_RUN), drill: o.drill === true || envFlag(process.env.RUNBOOK_DRILL),
+      dryRun, drill: o.drill === true || envFlag(process.env.RUNBOOK_DRILL),
       drillNotifiesCustomers: o.drillNotifyCustomers === true,
       initiator: initiatorOf(o.as, process.env), approvals: file.approvals, ...(approvalsError ? { approvalsError } : {}), confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
       interactive, // Only the tool's own setting: a generic DATABASE_URL (the application's) must never move the
       // journal and the lock elsewhere, or a run with it and a run without it would not exclude each other.
-      auditDb: o.auditDb ?? process.env.RUNBOOK_AUDIT_DB,
+      auditDb,
       ownerRole: o.allowOwnerRole || envFlag(process.env.RUNBOOK_ALLOW_OWNER_ROLE) ? 'allow' : envFlag(process.env.CI) ? 'refuse' : 'warn',
       onNotice: (m) => (tty ? tty.note(`warning: ${m}`) : process.stderr.write(`warning: ${m}\n`)),
       concurrency: o.concurrency ? Number(o.concurrency) : undefined, signal: ctrl.signal, env: process.env,
@@ -119,6 +127,11 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
       // resumed one already was.
       beforeSteps: async (ctx) => {
         started();
+        // After run:start, so the refusal is journaled (run:end refused) like any other.
+        if (lockVerdict === 'refused') {
+          if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `> **${lockLine}**\n\n`);
+          throw localLockRefusal();
+        }
         await extra?.beforeSteps?.(ctx);
       },
       runId, ...(resume ? { resume } : {}),
@@ -139,10 +152,11 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
     // runner uploads the step's summary file when the step ends and later steps cannot change it
     // (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#adding-a-job-summary).
     if (process.env.GITHUB_STEP_SUMMARY) {
-      appendFileSync(process.env.GITHUB_STEP_SUMMARY, renderSummaryMarkdown(summarizeAudit(records)) + '\n' + (head ? renderAnchorMarkdown(outcome.runId, head) + '\n' : ''));
+      appendFileSync(process.env.GITHUB_STEP_SUMMARY, renderSummaryMarkdown(summarizeAudit(records)) + '\n' + (lockLine ? `> **${lockLine}**\n\n` : '') + (head ? renderAnchorMarkdown(outcome.runId, head) + '\n' : ''));
     }
     if (!o.json) {
       process.stdout.write('\n' + renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }) + '\n');
+      if (lockLine) process.stdout.write(`${lockLine}\n`);
       process.stdout.write(`audit log: ${outcome.auditPath}\n`);
       if (head) process.stdout.write(`audit head: ${head.seq}:${head.hash}\n`);
       if (outcome.status === 'interrupted' || outcome.status === 'failed') process.stdout.write(`resume with: runbook resume ${outcome.runId}\n`);

@@ -116,10 +116,12 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
     });
     delete env.GITHUB_TOKEN; // only the steps that map it get it (`env: GITHUB_TOKEN: ${{ github.token }}`)
     const uploads: string[] = [];
+    // No audit database here: the repository secret RUNBOOK_ALLOW_LOCAL_LOCK accepts the runner's
+    // file lock, as an adopter without one sets it (README); without it, CI refuses the run.
     const outcomes = await runSteps(steps, {
       cwd: workspace,
       env,
-      contexts: { inputs: { service: 'checkout-api', dry_run: 'false', drill: 'false' }, github: { token: fake.env().GITHUB_TOKEN as string, run_id: '4242', run_attempt: '1' }, secrets: {} },
+      contexts: { inputs: { service: 'checkout-api', dry_run: 'false', drill: 'false' }, github: { token: fake.env().GITHUB_TOKEN as string, run_id: '4242', run_attempt: '1' }, secrets: { RUNBOOK_ALLOW_LOCAL_LOCK: 'allow-local-lock' } },
       uses: (s) => usesStep(s, workspace, uploads),
     });
     const failed = outcomes.filter((o) => o.code !== 0);

@@ -23,9 +23,10 @@ type Step = { name: string; if?: string; run?: string; uses?: string; env?: Reco
 const workflow = parse(content) as {
   on: { schedule: { cron: string }[]; workflow_dispatch: { inputs: Record<string, { options?: string[] }> } };
   permissions: Record<string, string>;
-  jobs: { drills: { env: Record<string, string>; steps: Step[] } };
+  jobs: Record<string, { if: string; concurrency?: Record<string, unknown>; 'timeout-minutes': number; steps: Step[] }>;
 };
-const drillSteps = workflow.jobs.drills.steps.filter((s) => s.run?.startsWith('npx runbook drill'));
+const jobs = Object.values(workflow.jobs);
+const drillSteps = jobs.flatMap((j) => j.steps.filter((s) => s.run?.startsWith('npx runbook drill')));
 
 describe('drill schedule workflow', () => {
   it('is one file, listed with the other workflows and owned by its emitter', () => {
@@ -45,27 +46,29 @@ describe('drill schedule workflow', () => {
   });
 
   it('has one schedule per distinct cron, and a hand-started form', () => {
-    expect(workflow.on.schedule.map((s) => s.cron)).toEqual(['0 14 15 1,4,7,10 *', '30 6 * * 1']);
+    // Two drills authored at '0 14 15 1,4,7,10 *' move off minute :00, each by its runbook's name
+    // (spread-cron.ts), so each gets its own schedule; '30 6 * * 1' is kept as written.
+    expect(workflow.on.schedule.map((s) => s.cron)).toEqual(['20 14 15 1,4,7,10 *', '23 14 15 1,4,7,10 *', '30 6 * * 1']);
     expect(workflow.on.workflow_dispatch.inputs.runbook.options).toEqual(['region-failover', 'restore-orders', 'smoke-check']);
     expect(Object.keys(workflow.on.workflow_dispatch.inputs)).toEqual(['runbook', 'dry_run']);
   });
 
-  it('runs each drill only for its cron (read from env) or when picked, dry run unless live', () => {
-    expect(workflow.jobs.drills.env).toEqual({ RUNBOOK_SCHEDULE: '${{ github.event.schedule }}', RUNBOOK_DISPATCHED: '${{ inputs.runbook }}' });
+  it('runs each drill in its own job, only for its cron or when picked, dry run unless live', () => {
+    expect(Object.keys(workflow.jobs)).toEqual(['drill-region-failover', 'drill-restore-orders', 'drill-smoke-check']);
     expect(drillSteps.map((s) => s.run)).toEqual([
       'npx runbook drill region-failover --dry-run',
       'npx runbook drill restore-orders --inputs-from-env',
       'npx runbook drill smoke-check --dry-run',
     ]);
-    expect(drillSteps[0].if).toBe("!cancelled() && (env.RUNBOOK_SCHEDULE == '0 14 15 1,4,7,10 *' || env.RUNBOOK_DISPATCHED == 'region-failover')");
-    expect(drillSteps[2].if).toContain("env.RUNBOOK_SCHEDULE == '30 6 * * 1'");
+    expect(jobs[0].if).toBe("github.event.schedule == '20 14 15 1,4,7,10 *' || inputs.runbook == 'region-failover'");
+    expect(jobs[2].if).toContain("github.event.schedule == '30 6 * * 1'");
   });
 
   it('hands inputs and secrets over through env only, inputs as quoted data', () => {
     expect(drillSteps[1].env).toMatchObject({ RUNBOOK_INPUT_TARGET: 'staging', RUNBOOK_INPUT_ROWS: '100', RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}' });
     expect(drillSteps[0].env).toMatchObject({ DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}', GITHUB_TOKEN: '${{ github.token }}' });
     const doc = parseDocument(content);
-    const target = doc.getIn(['jobs', 'drills', 'steps', 5, 'env', 'RUNBOOK_INPUT_TARGET'], true) as Scalar;
+    const target = doc.getIn(['jobs', 'drill-restore-orders', 'steps', 4, 'env', 'RUNBOOK_INPUT_TARGET'], true) as Scalar;
     expect(target.type).toBe(Scalar.QUOTE_DOUBLE);
     visit(doc, {
       Pair(_, pair) {
@@ -76,10 +79,14 @@ describe('drill schedule workflow', () => {
 
   it('uses the pinned actions, least permissions, and keeps the audit log and the drill records', () => {
     expect(workflow.permissions).toEqual(runPermissions);
-    const uses = workflow.jobs.drills.steps.filter((s) => s.uses).map((s) => s.uses!.split('@'));
+    const uses = jobs.flatMap((j) => j.steps).filter((s) => s.uses).map((s) => s.uses!.split('@'));
     for (const [repo, sha] of uses) expect(pinnedActions.some((a) => a.repo === repo && a.sha === sha)).toBe(true);
-    const uploads = workflow.jobs.drills.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact'));
-    expect(uploads.map((s) => [s.with?.path, (s as { if?: string }).if])).toEqual([['.runbook/runs/', 'always()'], ['drills/', 'always()']]);
+    for (const job of jobs) {
+      const uploads = job.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact'));
+      expect(uploads.map((s) => [s.with?.path, (s as { if?: string }).if])).toEqual([['.runbook/runs/', 'always()'], ['drills/', 'always()']]);
+      // Artifact names are unique within a workflow run: each job's carry its id.
+      for (const u of uploads) expect(String(u.with?.name)).toMatch(/-\$\{\{ github\.job \}\}$/);
+    }
   });
 
   it('is not written without a drill calendar, and skips entries that cannot run', () => {
@@ -92,7 +99,8 @@ describe('drill schedule workflow', () => {
     const r = compileFiles([{ path: 'runbooks/directory.yaml', text: calendar }, ...tree.slice(1)]);
     expect(r.diagnostics.map((d) => d.code).sort()).toEqual(['invalid-cron', 'unknown-runbook']);
     const w = parse(drillScheduleWorkflowEmitter.emit(r)[0].content) as typeof workflow;
-    expect(w.on.schedule).toEqual([{ cron: '0 3 * * 1' }]);
+    expect(w.on.schedule).toHaveLength(1);
+    expect(w.on.schedule[0].cron).toMatch(/^([5-9]|1\d|2\d) 3 \* \* 1$/);
   });
 
   it('reserves the runbook name drills, whose workflow file this is', () => {

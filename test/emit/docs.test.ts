@@ -200,7 +200,8 @@ describe('other pages', () => {
     expect(headings(home, 2)).toEqual(['Runbooks', 'Backup plans', 'Checklists', 'Templates']);
     const runbooks = tableOf(section(home, 'Runbooks'), 'Runbook').slice(1);
     expect(runbooks).toEqual([['Primary region failure', '@acme/sre', 'critical', '1h', '23m30s', '1h39m', '⚠️ worst case over', '2', '7']]);
-    expect(tableOf(home, 'Backup plan').slice(1)[0].slice(0, 3)).toEqual(['Nightly database backup', '@acme/sre', '0 3 * * *']);
+    // The authored schedule, then the one the workflow runs (moved off minute :00, spread-cron.ts).
+    expect(tableOf(home, 'Backup plan').slice(1)[0].slice(0, 3)).toEqual(['Nightly database backup', '@acme/sre', '0 3 * * * (runs as 12 3 * * *, off minute :00)']);
     const sidebar = tree('_Sidebar');
     const expected = [...pages.keys()].filter((p) => p !== '_Sidebar').sort();
     expect([...new Set(links(sidebar))].sort()).toEqual(expected);

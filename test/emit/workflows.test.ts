@@ -74,6 +74,9 @@ describe('generated workflows (fixture tree)', () => {
       RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}',
       RUNBOOK_DRILL: '${{ inputs.drill }}',
       DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}',
+      // The run's lock: an audit database every runner shares, or an explicit local-lock override.
+      RUNBOOK_AUDIT_DB: '${{ secrets.RUNBOOK_AUDIT_DB }}',
+      RUNBOOK_ALLOW_LOCAL_LOCK: '${{ secrets.RUNBOOK_ALLOW_LOCAL_LOCK }}',
       RUNBOOK_GITHUB_MEMBERS_TOKEN: '${{ secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN }}', GITHUB_TOKEN: '${{ github.token }}',
     });
   });
@@ -96,7 +99,8 @@ describe('generated workflows (fixture tree)', () => {
 
   it('schedules backup plans with their cron, runnable by hand as a dry run', () => {
     const w = workflow('.github/workflows/backup-orders-backups.yml');
-    expect(w.on.schedule).toEqual([{ cron: '0 3 * * *' }]);
+    // Authored '0 3 * * *': moved off minute :00 (spread-cron.ts), the hour kept.
+    expect(w.on.schedule).toEqual([{ cron: '12 3 * * *' }]);
     expect(Object.keys(w.on.workflow_dispatch.inputs)).toEqual(['dry_run']);
     expect(runStep(w).run).toBe('npx runbook run orders-backups --inputs-from-env');
     expect(runStep(w).env).toMatchObject({ RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}', ORDERS_DATABASE_URL: '${{ secrets.ORDERS_DATABASE_URL }}' });
@@ -120,13 +124,16 @@ describe('generated workflows (fixture tree)', () => {
     const w = workflow('.github/workflows/runbook-run-request.yml');
     expect(w.on.push.paths).toEqual(['runs/**']);
     expect(w.permissions).toEqual({ contents: 'read', issues: 'write', 'pull-requests': 'write' });
-    expect(w.jobs.run.if).toContain('github.event.repository.default_branch');
+    // One job per concurrency group of the requested runbooks: region-failover's.
+    expect(Object.keys(w.jobs)).toEqual(['run-region-failover']);
+    expect(w.jobs['run-region-failover'].if).toContain('github.event.repository.default_branch');
     const step = runStep(w);
-    expect(step.run).toBe('npx runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA"');
+    expect(step.run).toBe('npx runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA" --runbook region-failover');
     // region-failover is requested (DR_DATABASE_URL; GITHUB_TOKEN is the job token); orders-backups is not.
     expect(step.env).toEqual({
       BEFORE_SHA: '${{ github.event.before }}', AFTER_SHA: '${{ github.event.after }}',
-      DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}', RUNBOOK_GITHUB_MEMBERS_TOKEN: '${{ secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN }}', GITHUB_TOKEN: '${{ github.token }}',
+      DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}', RUNBOOK_AUDIT_DB: '${{ secrets.RUNBOOK_AUDIT_DB }}',
+      RUNBOOK_ALLOW_LOCAL_LOCK: '${{ secrets.RUNBOOK_ALLOW_LOCAL_LOCK }}', RUNBOOK_GITHUB_MEMBERS_TOKEN: '${{ secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN }}', GITHUB_TOKEN: '${{ github.token }}',
     });
     expect(runRequestSecrets(result)).toEqual(['DR_DATABASE_URL', 'GITHUB_TOKEN']);
   });

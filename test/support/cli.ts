@@ -15,11 +15,13 @@ const inherited = /^(GITHUB_|RUNBOOK_|RUNNER_|ACTIONS_)|^(CI|DATABASE_URL|PR_NUM
  * variables, RUNBOOK_* settings, an audit database, color switches), so a developer's shell or
  * the CI job cannot change a test's outcome; then CI=true (never prompt) and NO_COLOR, then
  * `extra`. RUNBOOK_PG_BIN is kept: it only says where PostgreSQL is installed.
+ * RUNBOOK_ALLOW_LOCAL_LOCK=true: CI=true is here only to never prompt, and a test's runs share one
+ * machine, where the lock file does hold; tests of the CI refusal pass RUNBOOK_ALLOW_LOCAL_LOCK: ''.
  */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!inherited.test(k) || k === 'RUNBOOK_PG_BIN') env[k] = v;
-  return { ...env, CI: 'true', NO_COLOR: '1', ...extra };
+  return { ...env, CI: 'true', NO_COLOR: '1', RUNBOOK_ALLOW_LOCAL_LOCK: 'true', ...extra };
 }
 
 /** The run id a `runbook run|drill|resume` printed (its one `run id: <id>` line). */

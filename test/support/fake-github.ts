@@ -10,7 +10,7 @@ export interface FakeRequest { method: string; path: string; query: Record<strin
 export interface FakeComment { id: number; issue: number; user: string; body: string; createdAt: number; edits: { at: number; body: string }[]; deletedAt?: number }
 export interface FakeReview { id: number; pr: number; user: string; state: string; commitId: string; submittedAt: number }
 export interface FakePull { number: number; author: string; headSha: string; mergeSha?: string; title: string }
-export interface FakeIssue { number: number; title: string; body: string; user: string; createdAt: number; updatedAt: number; labels: string[] }
+export interface FakeIssue { number: number; title: string; body: string; user: string; createdAt: number; updatedAt: number; labels: string[]; state?: 'open' | 'closed'; stateReason?: string | null }
 
 export interface FakeGithubOptions {
   token?: string;
@@ -167,7 +167,7 @@ export class FakeGithub {
   private issueJson(i: FakeIssue) {
     const labels = i.labels.map((name, k) => ({ ...ex('GET', '/repos/o/r/labels/x'), id: k + 1, name }));
     const { pull_request: _pr, pinned_comment: _pin, ...e } = ex('GET', '/repos/o/r/issues/1'); // the example is of a pull request's issue
-    return { ...e, assignee: null, assignees: [], milestone: null, closed_by: null, comments: 0, url: `${this.url}/repos/${this.o.repository}/issues/${i.number}`, id: i.number + 800_000, number: i.number, title: i.title, body: i.body, state: 'open', user: this.userJson(i.user), labels, html_url: `https://github.example/${this.o.repository}/issues/${i.number}`, created_at: iso(i.createdAt), updated_at: iso(i.updatedAt) };
+    return { ...e, assignee: null, assignees: [], milestone: null, closed_by: null, comments: 0, url: `${this.url}/repos/${this.o.repository}/issues/${i.number}`, id: i.number + 800_000, number: i.number, title: i.title, body: i.body, state: i.state ?? 'open', state_reason: i.stateReason ?? null, user: this.userJson(i.user), labels, html_url: `https://github.example/${this.o.repository}/issues/${i.number}`, created_at: iso(i.createdAt), updated_at: iso(i.updatedAt) };
   }
   /** Stored protection (the PUT body) in the shape GitHub serves it. */
   private protectionJson(br: string, p: ProtectionPut) {
@@ -249,11 +249,21 @@ export class FakeGithub {
         this.issues.set(number, issue);
         return [201, this.issueJson(issue)];
       }],
+      // Issues by `labels` (comma-separated, all must match) and `state` (open by default, closed, all).
+      ['GET', new RegExp(`^${R}/issues$`), (_m, q) => {
+        const labels = (q.labels ?? '').split(',').filter(Boolean);
+        const state = q.state ?? 'open';
+        const hits = [...this.issues.values()].filter((i) => labels.every((l) => i.labels.includes(l)) && (state === 'all' || (i.state ?? 'open') === state));
+        return this.page(hits.sort((a, b) => b.number - a.number).map((i) => this.issueJson(i)), q, `/repos/${this.o.repository}/issues`);
+      }],
       ['GET', new RegExp(`^${R}/issues/(\\d+)$`), ([, n]) => (this.issues.has(+n) ? [200, this.issueJson(this.issues.get(+n)!)] : notFound)],
       ['PATCH', new RegExp(`^${R}/issues/(\\d+)$`), ([, n], _q, b) => {
         const i = this.issues.get(+n);
         if (!i) return notFound;
-        Object.assign(i, { ...(b.body !== undefined ? { body: String(b.body) } : {}), updatedAt: this.now() });
+        // `state_reason` is "ignored unless `state` is changed" (GitHub's description of the endpoint).
+        const state = b.state === 'open' || b.state === 'closed' ? b.state : undefined;
+        const changed = state !== undefined && state !== (i.state ?? 'open');
+        Object.assign(i, { ...(b.body !== undefined ? { body: String(b.body) } : {}), ...(changed ? { state, stateReason: (b.state_reason as string | undefined) ?? null } : {}), updatedAt: this.now() });
         return [200, this.issueJson(i)];
       }],
       ['PUT', new RegExp(`^${R}/environments/([^/]+)$`), ([, name], _q, b) => {

@@ -42,12 +42,16 @@ function validator(): Ajv {
 
 /**
  * OpenAPI 3.0 allows `nullable: true` beside `allOf`/`$ref` with no `type`; ajv only implements it
- * next to `type`. Such a schema becomes `anyOf: [schema, null]`, which means the same.
+ * next to `type`. Such a schema becomes `anyOf: [schema, null]`, which means the same; a nullable
+ * `enum` also admits null.
  */
 function nullableWithoutType(node: any): any {
   if (Array.isArray(node)) return node.map(nullableWithoutType);
   if (!node || typeof node !== 'object') return node;
   const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'example' || k === 'examples' ? v : nullableWithoutType(v)]));
+  // `nullable` with an `enum` lacking null (issue `state_reason`): ajv checks the enum strictly,
+  // GitHub sends null. OpenAPI 3.0.3 says such an enum must list null; GitHub's description does not.
+  if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   if (out.nullable !== true || 'type' in out) return out;
   const { nullable: _n, ...rest } = out;
   return { anyOf: [rest, { type: 'null' }] };

@@ -4,6 +4,7 @@ import type { BackupPlanSpec, BackupTargetSpec } from '../../model/specs.js';
 import type { GraphPageContext } from './docs-context.js';
 import { none } from './format.js';
 import { heading, inlineCode, joinInline, paragraph, strong, table, type Inline } from './mdast-builders.js';
+import { scheduleInline } from './schedule-inline.js';
 
 /** The BackupPlan a lowered graph came from, looked up by name. */
 export function backupPlanOf(ctx: GraphPageContext, name: string): BackupPlanSpec | undefined {
@@ -24,7 +25,7 @@ export function backupPlanSection(ctx: GraphPageContext, graph: IrGraph): RootCo
   const retention = spec.retention ?? {};
   const out: RootContent[] = [
     heading(2, 'Backup plan'),
-    paragraph('Runs on the schedule ', inlineCode(spec.schedule), ' (UTC) as a scheduled workflow; the steps below are what it lowers to.'),
+    paragraph('Runs on the schedule ', scheduleInline(spec.schedule, graph.name), ' (UTC) as a scheduled workflow; the steps below are what it lowers to.'),
     table(
       ['Target', 'Type', 'Where'],
       spec.targets.map((t) => [inlineCode(t.id), t.type, t.type === 'rds' ? `${t.region ?? none} ${t.dbInstanceIdentifier ?? ''}`.trim() : (t.directory ?? none)]),

@@ -5,6 +5,7 @@ import type { DocsContext } from './docs-context.js';
 import { none, sortedEntries, yesNo } from './format.js';
 import { graphPage } from './links.js';
 import { heading, inlineCode, joinInline, markdownBlocks, page, paragraph, table, type Inline } from './mdast-builders.js';
+import { scheduleInline } from './schedule-inline.js';
 
 /** Header of the stakeholder notification matrix (one row per severity × audience). */
 export const matrixHeader = ['Severity', 'Audience', 'Notify within', 'Channels', 'Update every'];
@@ -94,7 +95,7 @@ function drillsTable(ctx: DocsContext, dir: DirectorySpec): RootContent {
       const inputs = sortedEntries(d.inputs);
       return [
         graph ? ctx.links.to(graphPage(graph), graph.title) : inlineCode(d.runbook),
-        inlineCode(d.schedule),
+        scheduleInline(d.schedule, d.runbook),
         d.live ? 'live' : 'dry run',
         inputs.length ? joinInline(inputs.map(([k, v]) => inlineCode(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`))) : none,
       ];

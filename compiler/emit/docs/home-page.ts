@@ -8,6 +8,7 @@ import { duration, none, rtoStatus } from './format.js';
 import { checklistPage, directoryPage, graphPage, templatePage } from './links.js';
 import { heading, inlineCode, joinInline, page, paragraph, table, type Inline } from './mdast-builders.js';
 import { drillHistorySection } from '../../drills/drill-docs.js';
+import { scheduleInline } from './schedule-inline.js';
 
 /** What the docs index lists, computed once and shared with the sidebar. */
 export interface DocsIndex {
@@ -81,7 +82,7 @@ function backupPlansSection(ctx: DocsContext, graphs: IrGraph[]): RootContent[] 
       return [
         ctx.links.to(graphPage(g), g.title),
         g.owner ? inlineCode(g.owner) : none,
-        g.schedule ? inlineCode(g.schedule) : none,
+        g.schedule ? scheduleInline(g.schedule, g.name) : none,
         spec?.targets.length ? joinInline(spec.targets.map(targetInline)) : none,
         duration(g.objectives.rpoMs),
         duration(g.rto.expectedMs),

@@ -11,6 +11,7 @@ import { rtoSection } from './rto-table.js';
 import { phaseSections } from './runbook-steps.js';
 import { backupPlanOf, backupPlanSection } from './backup-plan-section.js';
 import { drillFactRows, runbookDrillsSection } from '../../drills/drill-docs.js';
+import { scheduleInline } from './schedule-inline.js';
 
 /**
  * The page of one graph (a Runbook or a lowered BackupPlan): what an on-call engineer needs
@@ -55,7 +56,7 @@ function factsTable(ctx: GraphPageContext, graph: IrGraph): RootContent {
     ['Environment', graph.environment ? inlineCode(graph.environment) : none],
     ['Concurrency', graph.concurrency ? inlineCode(graph.concurrency) : none],
     ['On failure', inlineCode(graph.onFailure)],
-    ...(graph.schedule ? [['Schedule (cron, UTC)', inlineCode(graph.schedule)] as [string, Inline]] : []),
+    ...(graph.schedule ? [['Schedule (cron, UTC)', scheduleInline(graph.schedule, graph.name)] as [string, Inline]] : []),
     ['Tags', graph.tags.length ? joinInline(graph.tags.map(inlineCode)) : none],
     ['Plan hash', inlineCode(shortHash(graph.planHash))],
     // drills: "Last drilled" / "Never drilled" and when the next drill is due.

@@ -2,8 +2,11 @@ import type { IrGraph } from '../../../ir/types.js';
 import type { Emitter } from '../emitter.js';
 import { dispatchEnv, dispatchInputs } from './dispatch-inputs.js';
 import { runJob, secretsEnv } from './job-steps.js';
+import { lockEnv } from './job-concurrency.js';
+import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { runSecrets } from './run-secrets.js';
 import { runPermissions } from './runbook-workflow.js';
+import { cronNote, emittedCron } from './spread-cron.js';
 import { data, literal, renderWorkflow } from './workflow-yaml.js';
 
 const owned = /^\.github\/workflows\/backup-[a-z0-9-]+\.yml$/;
@@ -14,7 +17,7 @@ export function backupWorkflowPath(name: string): string {
 }
 
 /**
- * One scheduled workflow per BackupPlan (its cron, UTC as in GitHub), runnable by hand too with
+ * One scheduled workflow per BackupPlan (its cron, UTC as in GitHub, moved off minute :00), runnable by hand too with
  * the plan's inputs and a `dry_run` input. A scheduled run has no inputs, so `RUNBOOK_DRY_RUN` is
  * empty there (not a dry run) and each plan input takes its default.
  */
@@ -26,7 +29,7 @@ export const backupWorkflowEmitter: Emitter = {
       .filter((g) => g.origin.kind === 'BackupPlan' && g.schedule !== undefined)
       .map((graph) => ({
         path: backupWorkflowPath(graph.name),
-        content: renderWorkflow(backupWorkflow(graph, result.graphs), [`source: ${graph.origin.file}`, `title: ${graph.title}`]),
+        content: renderWorkflow(backupWorkflow(graph, result.graphs), [`source: ${graph.origin.file}`, `title: ${graph.title}`, ...cronNote(graph.schedule ?? '', graph.name)]),
       }));
   },
   owns: (path) => owned.test(path),
@@ -36,20 +39,21 @@ function backupWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<stri
   return {
     name: `backup ${graph.name}`,
     on: {
-      schedule: [{ cron: literal(graph.schedule ?? '') }],
+      // Off minute :00 (spread-cron.ts); the header shows the authored schedule next to this one.
+      schedule: [{ cron: literal(emittedCron(graph.schedule ?? '', graph.name)) }],
       // A backup is never a drill: no `drill` input.
       workflow_dispatch: { inputs: Object.fromEntries(Object.entries(dispatchInputs(graph)).filter(([name]) => name !== 'drill')) },
     },
     permissions: { ...runPermissions },
     concurrency: { group: data(graph.concurrency ?? `backup-${graph.name}`), 'cancel-in-progress': false },
     jobs: {
-      run: runJob({
+      run: withJobLimits(runJob({
         stepName: `Run ${graph.name}`,
         command: `npx runbook run ${graph.name} --inputs-from-env`,
-        env: { ...dispatchEnv(graph, ['dry_run']), ...secretsEnv(runSecrets(graph, graphs)) },
+        env: { ...dispatchEnv(graph, ['dry_run']), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
         ...(graph.environment ? { environment: graph.environment } : {}),
         uploadAudit: true,
-      }),
+      }), graphTimeoutMinutes(graph)),
     },
   };
 }

@@ -8,6 +8,9 @@ import { auditRetentionDays, githubIdentityEnv, secretsEnv, setupSteps, uploadAu
 import { uploadArtifactAction, usesOf } from './pinned-actions.js';
 import { runSecrets } from './run-secrets.js';
 import { runPermissions } from './runbook-workflow.js';
+import { jobConcurrency, lockEnv, perJobArtifacts, runbookGroup } from './job-concurrency.js';
+import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
+import { cronNote, emittedCron } from './spread-cron.js';
 import { data, expr, inputEnvName, literal, renderWorkflow } from './workflow-yaml.js';
 
 /** Path of the drill calendar's workflow (the runbook name `drills` is reserved for it). */
@@ -24,14 +27,14 @@ interface CalendarDrill {
 
 /**
  * The Directory's drill calendar (`spec.drills`) as one scheduled workflow: a `schedule` trigger
- * per distinct cron, and one job whose steps are the calendar's drills, each running only when
- * its cron is the one that fired (`github.event.schedule`, handed over through the job's `env`)
- * or when it is picked by hand (`workflow_dispatch`). A drill is `runbook drill NAME --dry-run`
- * unless the entry says `live: true`; entry inputs travel as `RUNBOOK_INPUT_<NAME>` variables.
+ * per distinct cron (moved off minute :00, spread-cron.ts), and one job per calendar drill that runs
+ * only when its cron is the one that fired (`github.event.schedule`) or when it is picked by hand
+ * (`workflow_dispatch`). A drill is `runbook drill NAME --dry-run` unless the entry says
+ * `live: true`; entry inputs travel as `RUNBOOK_INPUT_<NAME>` variables.
  *
- * One job has no GitHub environment (drills of several runbooks share it), so secrets must be
- * repository secrets, as for the run-request workflow; and no concurrency group (GitHub would
- * cancel a pending drill): the executor's run lock keeps a drill from overlapping a real run.
+ * The jobs have no GitHub environment (the calendar is one workflow), so secrets must be
+ * repository secrets, as for the run-request workflow. A live drill's job is in its runbook's
+ * concurrency group (job-concurrency.ts), and every job has a time limit (job-timeout.ts).
  */
 export const drillScheduleWorkflowEmitter: Emitter = {
   id: 'workflows-drills',
@@ -40,7 +43,8 @@ export const drillScheduleWorkflowEmitter: Emitter = {
     const drills = calendarOf(result);
     const source = result.context.directory?.doc.file.path;
     if (!drills.length) return [];
-    return [{ path: drillsWorkflowPath, content: renderWorkflow(drillsWorkflow(drills, result.graphs), [`source: ${source}`, 'the Directory drill calendar (spec.drills)']) }];
+    const notes = drills.flatMap((d) => cronNote(d.spec.schedule, d.graph.name).map((n) => `${d.graph.name} ${n}`));
+    return [{ path: drillsWorkflowPath, content: renderWorkflow(drillsWorkflow(drills, result.graphs), [`source: ${source}`, 'the Directory drill calendar (spec.drills)', ...notes]) }];
   },
   owns: (path) => path === drillsWorkflowPath,
 };
@@ -58,7 +62,7 @@ function calendarOf(result: CompileResult): CalendarDrill[] {
 }
 
 function drillsWorkflow(drills: readonly CalendarDrill[], graphs: readonly IrGraph[]): Record<string, unknown> {
-  const crons = [...new Set(drills.map((d) => d.spec.schedule.trim()))];
+  const crons = [...new Set(drills.map(cronOf))];
   const names = [...new Set(drills.map((d) => d.spec.runbook))];
   return {
     name: 'runbook drills',
@@ -72,16 +76,35 @@ function drillsWorkflow(drills: readonly CalendarDrill[], graphs: readonly IrGra
       },
     },
     permissions: { ...runPermissions },
-    jobs: {
-      drills: {
-        'runs-on': 'ubuntu-latest',
-        // What fired, as variables: the steps' `if:` reads them, no script ever sees `${{ }}`.
-        env: { RUNBOOK_SCHEDULE: expr('github.event.schedule'), RUNBOOK_DISPATCHED: expr('inputs.runbook') },
-        steps: [...setupSteps(), verifyGeneratedStep(), ...drills.map((d) => drillStep(d, graphs)), uploadAuditStep(), uploadDrillsStep()],
-      },
-    },
+    jobs: Object.fromEntries(drills.map((d, i) => [jobIdOf(drills, i), drillJob(d, graphs)])),
   };
 }
+
+/** `drill-<runbook>`, numbered when the calendar lists a runbook more than once. */
+function jobIdOf(drills: readonly CalendarDrill[], i: number): string {
+  const name = drills[i].graph.name;
+  const same = drills.filter((d) => d.graph.name === name);
+  return same.length === 1 ? `drill-${name}` : `drill-${name}-${same.indexOf(drills[i]) + 1}`;
+}
+
+/**
+ * One job per calendar drill: it runs when its cron fired (`github.event.schedule` is the cron as
+ * the workflow wrote it) or when it was picked by hand, with a time limit from the runbook's
+ * worst case. A live drill is in its runbook's concurrency group, as a dispatch or a run request of
+ * that runbook is; a dry run changes nothing, and in the group it could displace a real run's
+ * pending job (GitHub keeps one pending job per group), so it stays out.
+ */
+function drillJob(d: CalendarDrill, graphs: readonly IrGraph[]): Record<string, unknown> {
+  const job = {
+    if: `github.event.schedule == ${quoted(cronOf(d))} || inputs.runbook == ${quoted(d.graph.name)}`,
+    'runs-on': 'ubuntu-latest',
+    steps: [...setupSteps(), verifyGeneratedStep(), drillStep(d, graphs), uploadAuditStep(), uploadDrillsStep()],
+  };
+  return perJobArtifacts(withJobLimits(job, graphTimeoutMinutes(d.graph), d.spec.live ? jobConcurrency(runbookGroup(d.graph)) : {}));
+}
+
+/** The cron the workflow schedules a drill at: the authored one moved off minute :00 by the runbook's name. */
+const cronOf = ({ spec, graph }: CalendarDrill) => emittedCron(spec.schedule, graph.name);
 
 /** A GitHub expression string literal (`'` doubled); names and crons never hold one, but be exact. */
 const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
@@ -94,9 +117,7 @@ function drillStep({ spec, graph }: CalendarDrill, graphs: readonly IrGraph[]): 
   const env: Record<string, unknown> = {};
   for (const [name, value] of inputs) env[inputEnvName(name)] = data(typeof value === 'string' ? value : JSON.stringify(value));
   return {
-    name: `Drill ${graph.name} (${spec.live ? 'live' : 'dry run'}, ${spec.schedule.trim()})`,
-    // Every due drill runs even when an earlier one failed (the job still fails); not after a cancel.
-    if: `!cancelled() && (env.RUNBOOK_SCHEDULE == ${quoted(spec.schedule.trim())} || env.RUNBOOK_DISPATCHED == ${quoted(graph.name)})`,
+    name: `Drill ${graph.name} (${spec.live ? 'live' : 'dry run'}, ${cronOf({ spec, graph })})`,
     run: command,
     env: {
       ...env,
@@ -104,6 +125,7 @@ function drillStep({ spec, graph }: CalendarDrill, graphs: readonly IrGraph[]): 
       RUNBOOK_DRY_RUN: expr('inputs.dry_run'),
       ...secretsEnv(runSecrets(graph, graphs)),
       ...githubIdentityEnv(),
+      ...lockEnv(),
       GITHUB_TOKEN: expr('github.token'),
     },
   };

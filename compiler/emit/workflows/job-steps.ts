@@ -6,8 +6,11 @@ import { data, expr, literal } from './workflow-yaml.js';
  * `npx runbook …` command with everything it needs in `env:`, keep the audit log.
  */
 
-/** Node.js major the workflows install (the project's `engines.node`). */
-export const nodeVersion = 20;
+/**
+ * Node.js major the workflows install: 24, the Active LTS line (Node 20 reached its end of life on
+ * 2026-04-30; a dependency already declares `node >= 22`). Keep within `engines.node`.
+ */
+export const nodeVersion = 24;
 
 /** Where the executor writes journals and audit logs (executor/audit/file-sink.ts). */
 export const auditDir = '.runbook/runs/';

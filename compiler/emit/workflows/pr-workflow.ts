@@ -44,6 +44,8 @@ function prWorkflow(): Record<string, unknown> {
       plan: {
         name: prCheckName,
         'runs-on': 'ubuntu-latest',
+        // Validate, compile and comment: minutes, never hours (GitHub's default would be 360).
+        'timeout-minutes': 20,
         steps: [
           ...setupSteps(0),
           { name: 'Validate', run: 'npx runbook validate --format github' },

@@ -1,8 +1,11 @@
+import type { IrGraph } from '../../../ir/types.js';
 import type { CompileResult } from '../../compile.js';
 import type { Emitter } from '../emitter.js';
 import { runJob, secretsEnv } from './job-steps.js';
 import { runSecrets } from './run-secrets.js';
 import { runPermissions } from './runbook-workflow.js';
+import { jobConcurrency, lockEnv, perJobArtifacts, runbookGroup } from './job-concurrency.js';
+import { graphTimeoutMinutes, jobTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { expr, literal, renderWorkflow } from './workflow-yaml.js';
 
 /** Path of the workflow that runs merged run requests. */
@@ -12,11 +15,12 @@ export const runRequestWorkflowPath = '.github/workflows/runbook-run-request.yml
  * Runs the run requests a push to the default branch added or changed (`runbook run-request
  * --changed BEFORE AFTER`, which verifies each one's pull-request approvals and plan hash first).
  *
- * The job has the secrets of every runbook a run request in the tree names, and no GitHub
- * environment: a job has one environment, a push may carry requests for several runbooks, and the
- * approvals are the pull request's reviews. Secrets it needs must therefore be repository (or
- * organisation) secrets. No concurrency group either: GitHub keeps only one pending run per group
- * and cancels the others, which would drop a merged request; the executor's lock serialises runs.
+ * One job per concurrency group of the runbooks that run requests in the tree name (the workflow
+ * is regenerated with the pull request that adds a request, and `compile --check` makes sure of
+ * it): each job runs only its runbooks' requests, with their secrets, in the group their dispatch
+ * workflows use. With no run request in the tree, one job without a group reports that there is
+ * nothing to run. No GitHub environment: the approvals are the pull request's reviews, so secrets
+ * must be repository (or organisation) secrets.
  */
 export const runRequestWorkflowEmitter: Emitter = {
   id: 'workflows-run-request',
@@ -38,6 +42,7 @@ export function runRequestSecrets(result: CompileResult): string[] {
 }
 
 function runRequestWorkflow(result: CompileResult): Record<string, unknown> {
+  const groups = requestGroups(result);
   return {
     name: 'runbook run requests',
     on: { push: { paths: [literal('runs/**')] } },
@@ -45,16 +50,52 @@ function runRequestWorkflow(result: CompileResult): Record<string, unknown> {
     // and commenting on it (progress, gates, notify), takes pull-requests: write; a comment on a
     // pull request is refused to `issues: write` alone (GitHub checks the target's permission).
     permissions: { ...runPermissions, 'pull-requests': 'write' },
-    jobs: {
-      run: runJob({
-        // The compiler cannot know the default branch's name; the event can.
-        if: "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)",
-        stepName: 'Run merged run requests',
-        command: 'npx runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA"',
-        env: { BEFORE_SHA: expr('github.event.before'), AFTER_SHA: expr('github.event.after'), ...secretsEnv(runRequestSecrets(result)) },
-        fetchDepth: 0,
-        uploadAudit: true,
-      }),
-    },
+    jobs: groups.length
+      ? Object.fromEntries(groups.map((g) => [`run-${g.runbooks[0].name}`, groupJob(result, g)]))
+      : { run: withJobLimits(requestJob(result, [], requestCommand), jobTimeoutMinutes(0)) },
   };
+}
+
+/** The runbooks that share one concurrency group (sorted by name), as run requests name them. */
+interface RequestGroup {
+  readonly group: string;
+  readonly runbooks: readonly IrGraph[];
+}
+
+function requestGroups(result: CompileResult): RequestGroup[] {
+  const byGroup = new Map<string, IrGraph[]>();
+  for (const name of [...new Set(result.runRequests.map((r) => r.runbook))].sort()) {
+    const graph = result.graphs.find((g) => g.name === name && g.origin.kind === 'Runbook');
+    if (!graph) continue;
+    byGroup.set(runbookGroup(graph), [...(byGroup.get(runbookGroup(graph)) ?? []), graph]);
+  }
+  return [...byGroup].map(([group, runbooks]) => ({ group, runbooks }));
+}
+
+const requestCommand = 'npx runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA"';
+
+/**
+ * The job of one concurrency group: the requests of its runbooks only (`--runbook`), with their
+ * secrets only, in the group a dispatch of those runbooks uses, so a run request and a dispatch
+ * run one after the other; its time limit is its slowest runbook's (one push rarely carries more
+ * than one request, and each gate stops before the job ends: executor/run/job-deadline.ts).
+ */
+function groupJob(result: CompileResult, g: RequestGroup): Record<string, unknown> {
+  const command = `${requestCommand}${g.runbooks.map((r) => ` --runbook ${r.name}`).join('')}`;
+  const minutes = Math.max(...g.runbooks.map(graphTimeoutMinutes));
+  return perJobArtifacts(withJobLimits(requestJob(result, g.runbooks, command), minutes, jobConcurrency(g.group)));
+}
+
+function requestJob(result: CompileResult, runbooks: readonly IrGraph[], command: string): Record<string, unknown> {
+  const secrets = runbooks.length ? [...new Set(runbooks.flatMap((r) => runSecrets(r, result.graphs)))] : runRequestSecrets(result);
+  return runJob({
+    // The compiler cannot know the default branch's name; the event can.
+    if: "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)",
+    stepName: runbooks.length ? `Run merged run requests (${runbooks.map((r) => r.name).join(', ')})` : 'Run merged run requests',
+    // Runbook names are kebab-case (schema): safe as words of the script.
+    command,
+    env: { BEFORE_SHA: expr('github.event.before'), AFTER_SHA: expr('github.event.after'), ...secretsEnv(secrets), ...lockEnv() },
+    fetchDepth: 0,
+    uploadAudit: true,
+  });
 }

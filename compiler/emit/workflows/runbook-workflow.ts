@@ -2,6 +2,8 @@ import type { IrGraph } from '../../../ir/types.js';
 import type { Emitter } from '../emitter.js';
 import { dispatchEnv, dispatchInputs } from './dispatch-inputs.js';
 import { runJob, secretsEnv } from './job-steps.js';
+import { lockEnv, runbookGroup } from './job-concurrency.js';
+import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { runSecrets } from './run-secrets.js';
 import { data, renderWorkflow } from './workflow-yaml.js';
 
@@ -46,15 +48,15 @@ function runbookWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<str
     name: `runbook ${graph.name}`,
     on: { workflow_dispatch: { inputs: dispatchInputs(graph) } },
     permissions: { ...runPermissions },
-    concurrency: { group: data(graph.concurrency ?? `runbook-${graph.name}`), 'cancel-in-progress': false },
+    concurrency: { group: data(runbookGroup(graph)), 'cancel-in-progress': false },
     jobs: {
-      run: runJob({
+      run: withJobLimits(runJob({
         stepName: `Run ${graph.name}`,
         command: `npx runbook run ${graph.name} --inputs-from-env`,
-        env: { ...dispatchEnv(graph), ...secretsEnv(runSecrets(graph, graphs)) },
+        env: { ...dispatchEnv(graph), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
         ...(graph.environment ? { environment: graph.environment } : {}),
         uploadAudit: true,
-      }),
+      }), graphTimeoutMinutes(graph)),
     },
   };
 }

@@ -82,10 +82,10 @@ afterAll(async () => {
 });
 
 /** `runbook run-request` (async: the fake GitHub answers from this process); stdout names the run. */
-function runRequest(extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runRequest(extraEnv: Record<string, string> = {}, extraArgs: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'run-request', file, '--root', root], {
-      env: cliEnv(fake.env({ GITHUB_SHA: MERGE, ...extra }) as Record<string, string>), stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, [bin, 'run-request', file, '--root', root, ...extraArgs], {
+      env: cliEnv(fake.env({ GITHUB_SHA: MERGE, ...extraEnv }) as Record<string, string>), stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -139,5 +139,16 @@ describe('runbook run-request', { timeout: 120_000 }, () => {
     expect(granted.approval).toMatchObject({ approver: '@evan-ortiz', membership: 'github', via: '@acme/dba' });
     expect(fake.requests.filter((q) => q.path.includes('/memberships/')).every((q) => q.token === 'members')).toBe(true);
     expect(r.stdout + r.stderr).not.toContain(MEMBERS_TOKEN);
+  });
+
+  it('with --runbook, runs only the requests for those runbooks (one workflow job per concurrency group)', async () => {
+    fake.addReview(7, 'dana-lee', 'APPROVED', HEAD);
+    const other = await runRequest({}, ['--runbook', 'another-runbook']);
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stdout).toContain('no new run requests');
+    expect(fake.requests).toEqual([]);
+    const mine = await runRequest({}, ['--runbook', 'echo-request']);
+    expect(mine.code, mine.stderr).toBe(0);
+    expect(auditOf(mine.stdout).some((x) => x.type === 'step:end' && x.stepId === 'say')).toBe(true);
   });
 });
