@@ -26,7 +26,7 @@ const workflow = parse(content) as {
   jobs: Record<string, { if: string; concurrency?: Record<string, unknown>; 'timeout-minutes': number; steps: Step[] }>;
 };
 const jobs = Object.values(workflow.jobs);
-const drillSteps = jobs.flatMap((j) => j.steps.filter((s) => s.run?.startsWith('npx runbook drill')));
+const drillSteps = jobs.flatMap((j) => j.steps.filter((s) => s.run?.startsWith('npx --no runbook drill')));
 
 describe('drill schedule workflow', () => {
   it('is one file, listed with the other workflows and owned by its emitter', () => {
@@ -56,9 +56,9 @@ describe('drill schedule workflow', () => {
   it('runs each drill in its own job, only for its cron or when picked, dry run unless live', () => {
     expect(Object.keys(workflow.jobs)).toEqual(['drill-region-failover', 'drill-restore-orders', 'drill-smoke-check']);
     expect(drillSteps.map((s) => s.run)).toEqual([
-      'npx runbook drill region-failover --dry-run',
-      'npx runbook drill restore-orders --inputs-from-env',
-      'npx runbook drill smoke-check --dry-run',
+      'npx --no runbook drill region-failover --dry-run',
+      'npx --no runbook drill restore-orders --inputs-from-env',
+      'npx --no runbook drill smoke-check --dry-run',
     ]);
     expect(jobs[0].if).toBe("github.event.schedule == '20 14 15 1,4,7,10 *' || inputs.runbook == 'region-failover'");
     expect(jobs[2].if).toContain("github.event.schedule == '30 6 * * 1'");

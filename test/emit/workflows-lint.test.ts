@@ -55,6 +55,12 @@ describe('generated workflows', () => {
     expect(scripts.length).toBeGreaterThan(0);
     for (const script of scripts) expect(script).not.toContain('${{');
   });
+
+  // `npx runbook` without `--no` would download and run whatever registry package is named
+  // `runbook` when the tool is missing from node_modules (npm's npx docs: `--no` refuses to install).
+  it.each(all)('%s: %s calls the tool only through `npx --no`', (_set, _path, content) => {
+    for (const script of runScripts(content)) expect(script).not.toMatch(/\bnpx (?!--no )/);
+  });
 });
 
 describe('injection through runbook text', () => {
@@ -83,7 +89,7 @@ describe('injection through runbook text', () => {
   it('never puts them in a script: the run step reads them from env', () => {
     for (const script of runScripts(content)) for (const p of payloads) expect(script).not.toContain(p);
     const steps = doc.getIn(['jobs', 'run', 'steps']) as { toJSON(): { run?: string; env?: Record<string, string> }[] };
-    const run = steps.toJSON().find((s) => s.run?.startsWith('npx runbook run evil'));
+    const run = steps.toJSON().find((s) => s.run?.startsWith('npx --no runbook run evil'));
     expect(run?.env).toMatchObject({ RUNBOOK_INPUT_PAYLOAD: '${{ inputs.payload }}', RUNBOOK_INPUT_PICK: '${{ inputs.pick }}' });
     const inputEnv = Object.entries(run?.env ?? {}).filter(([k]) => k.startsWith('RUNBOOK_INPUT_'));
     for (const [, value] of inputEnv) for (const p of payloads) expect(value).not.toContain(p);

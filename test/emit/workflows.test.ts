@@ -20,7 +20,7 @@ const byPath = new Map(files.map((f) => [f.path, f.content]));
 type Step = { name?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown>; if?: string };
 type Workflow = { on: Record<string, any>; permissions: Record<string, string>; concurrency?: Record<string, unknown>; jobs: Record<string, { steps: Step[]; environment?: string; if?: string }> };
 const workflow = (path: string) => parse(byPath.get(path) as string) as Workflow;
-const runStep = (w: Workflow) => Object.values(w.jobs)[0].steps.find((s) => s.run?.startsWith('npx runbook') && s.run !== 'npx runbook compile --check') as Step;
+const runStep = (w: Workflow) => Object.values(w.jobs)[0].steps.find((s) => s.run?.startsWith('npx --no runbook') && s.run !== 'npx --no runbook compile --check') as Step;
 
 describe('generated workflows (fixture tree)', () => {
   it('compiles the fixture cleanly', () => {
@@ -65,7 +65,7 @@ describe('generated workflows (fixture tree)', () => {
     expect(inputs.dry_run).toMatchObject({ type: 'boolean', default: false });
     expect(inputs.drill).toMatchObject({ type: 'boolean', default: false });
     const step = runStep(w);
-    expect(step.run).toBe('npx runbook run region-failover --inputs-from-env');
+    expect(step.run).toBe('npx --no runbook run region-failover --inputs-from-env');
     expect(step.env).toEqual({
       RUNBOOK_INPUT_DR_REGION: '${{ inputs.dr_region }}',
       RUNBOOK_INPUT_REASON: '${{ inputs.reason }}',
@@ -102,7 +102,7 @@ describe('generated workflows (fixture tree)', () => {
     // Authored '0 3 * * *': moved off minute :00 (spread-cron.ts), the hour kept.
     expect(w.on.schedule).toEqual([{ cron: '12 3 * * *' }]);
     expect(Object.keys(w.on.workflow_dispatch.inputs)).toEqual(['dry_run']);
-    expect(runStep(w).run).toBe('npx runbook run orders-backups --inputs-from-env');
+    expect(runStep(w).run).toBe('npx --no runbook run orders-backups --inputs-from-env');
     expect(runStep(w).env).toMatchObject({ RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}', ORDERS_DATABASE_URL: '${{ secrets.ORDERS_DATABASE_URL }}' });
   });
 
@@ -113,7 +113,7 @@ describe('generated workflows (fixture tree)', () => {
     const steps = w.jobs.plan.steps;
     expect(steps[0].with).toMatchObject({ 'fetch-depth': 0 });
     expect(steps.filter((s) => s.run).map((s) => s.run)).toEqual([
-      'npm ci', 'npx runbook validate --format github', 'npx runbook compile --check', 'npx runbook pr-comment --base-ref "$BASE_SHA"',
+      'npm ci', 'npx --no runbook validate --format github', 'npx --no runbook compile --check', 'npx --no runbook pr-comment --base-ref "$BASE_SHA"',
     ]);
     expect(steps.at(-1)?.env).toEqual({
       BASE_SHA: '${{ github.event.pull_request.base.sha }}', HEAD_SHA: '${{ github.event.pull_request.head.sha }}', PR_NUMBER: '${{ github.event.pull_request.number }}', GITHUB_TOKEN: '${{ github.token }}',
@@ -128,7 +128,7 @@ describe('generated workflows (fixture tree)', () => {
     expect(Object.keys(w.jobs)).toEqual(['run-region-failover']);
     expect(w.jobs['run-region-failover'].if).toContain('github.event.repository.default_branch');
     const step = runStep(w);
-    expect(step.run).toBe('npx runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA" --runbook region-failover');
+    expect(step.run).toBe('npx --no runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA" --runbook region-failover');
     // region-failover is requested (DR_DATABASE_URL; GITHUB_TOKEN is the job token); orders-backups is not.
     expect(step.env).toEqual({
       BEFORE_SHA: '${{ github.event.before }}', AFTER_SHA: '${{ github.event.after }}',

@@ -49,7 +49,7 @@ function backupWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<stri
     jobs: {
       run: withJobLimits(runJob({
         stepName: `Run ${graph.name}`,
-        command: `npx runbook run ${graph.name} --inputs-from-env`,
+        command: `npx --no runbook run ${graph.name} --inputs-from-env`,
         env: { ...dispatchEnv(graph, ['dry_run']), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
         ...(graph.environment ? { environment: graph.environment } : {}),
         uploadAudit: true,

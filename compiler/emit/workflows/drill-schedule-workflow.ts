@@ -112,7 +112,7 @@ const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
 function drillStep({ spec, graph }: CalendarDrill, graphs: readonly IrGraph[]): Record<string, unknown> {
   const inputs = Object.entries(spec.inputs ?? {});
   // The runbook name is kebab-case (schema), so it is safe as a word of the script.
-  const command = `npx runbook drill ${graph.name}${spec.live ? '' : ' --dry-run'}${inputs.length ? ' --inputs-from-env' : ''}`;
+  const command = `npx --no runbook drill ${graph.name}${spec.live ? '' : ' --dry-run'}${inputs.length ? ' --inputs-from-env' : ''}`;
   if (command.includes('${{')) throw new Error(`internal error: expression in a run: script (${command})`);
   const env: Record<string, unknown> = {};
   for (const [name, value] of inputs) env[inputEnvName(name)] = data(typeof value === 'string' ? value : JSON.stringify(value));

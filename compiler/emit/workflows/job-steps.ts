@@ -3,7 +3,7 @@ import { data, expr, literal } from './workflow-yaml.js';
 
 /**
  * The job every generated workflow runs: check out, install the locked dependencies, run one
- * `npx runbook …` command with everything it needs in `env:`, keep the audit log.
+ * `npx --no runbook …` command with everything it needs in `env:`, keep the audit log.
  */
 
 /**
@@ -24,7 +24,7 @@ export const auditRetentionDays = 90;
 
 /** What differs between the jobs of the generated workflows. */
 export interface RunJobOptions {
-  /** The one shell command, e.g. `npx runbook run failover --inputs-from-env`. */
+  /** The one shell command, e.g. `npx --no runbook run failover --inputs-from-env`. */
   readonly command: string;
   readonly stepName: string;
   /** Variables of the command's step: inputs, flags, secrets. `GITHUB_TOKEN` is added. */
@@ -68,7 +68,7 @@ export function githubIdentityEnv(): Record<string, string> {
  * Checkout (without leaving the token in .git/config), Node.js with the npm cache, `npm ci`.
  * The same steps serve this tool's own repository and an adopter's: `npm ci` installs from the
  * root's lockfile; here it also runs the root's `prepare` (compiles dist/), in an adopter's it
- * installs the packed tool, whose dist/ is shipped, so no build step. `npx runbook` then runs the
+ * installs the packed tool, whose dist/ is shipped, so no build step. `npx --no runbook` then runs the
  * root package's own bin here and node_modules/.bin/runbook there (test/adopter/adopter.test.ts
  * runs an adopter's job step by step).
  */
@@ -91,7 +91,7 @@ export function setupSteps(fetchDepth?: number): Record<string, unknown>[] {
  * the refusal visible as its own failed step, before any secret is handed to a process.
  */
 export function verifyGeneratedStep(): Record<string, unknown> {
-  return { name: 'Verify generated files', run: 'npx runbook compile --check' };
+  return { name: 'Verify generated files', run: 'npx --no runbook compile --check' };
 }
 
 /**

@@ -48,12 +48,12 @@ function prWorkflow(): Record<string, unknown> {
         'timeout-minutes': 20,
         steps: [
           ...setupSteps(0),
-          { name: 'Validate', run: 'npx runbook validate --format github' },
-          { name: 'Check generated files', run: 'npx runbook compile --check' },
+          { name: 'Validate', run: 'npx --no runbook validate --format github' },
+          { name: 'Check generated files', run: 'npx --no runbook compile --check' },
           {
             name: 'Comment the plan',
             if: expr('!cancelled()'),
-            run: 'npx runbook pr-comment --base-ref "$BASE_SHA"',
+            run: 'npx --no runbook pr-comment --base-ref "$BASE_SHA"',
             env: {
               BASE_SHA: expr('github.event.pull_request.base.sha'),
               HEAD_SHA: expr('github.event.pull_request.head.sha'),

@@ -72,7 +72,7 @@ function requestGroups(result: CompileResult): RequestGroup[] {
   return [...byGroup].map(([group, runbooks]) => ({ group, runbooks }));
 }
 
-const requestCommand = 'npx runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA"';
+const requestCommand = 'npx --no runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA"';
 
 /**
  * The job of one concurrency group: the requests of its runbooks only (`--runbook`), with their

@@ -52,7 +52,7 @@ function runbookWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<str
     jobs: {
       run: withJobLimits(runJob({
         stepName: `Run ${graph.name}`,
-        command: `npx runbook run ${graph.name} --inputs-from-env`,
+        command: `npx --no runbook run ${graph.name} --inputs-from-env`,
         env: { ...dispatchEnv(graph), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
         ...(graph.environment ? { environment: graph.environment } : {}),
         uploadAudit: true,
