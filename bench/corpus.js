@@ -91,7 +91,8 @@ function step(p, s, parallel) {
   const head = [`- id: ${id}`, `  title: Step ${s + 1} of phase ${p + 1}`, ...needs.map((n) => `  ${n}`)];
   const kind = s % 10;
   if (kind === 0) {
-    return [...head,
+    return [
+      ...head,
       '  uses: postgres.query',
       '  with:',
       '    url: "{{secrets.DR_DATABASE_URL}}"',
@@ -100,10 +101,12 @@ function step(p, s, parallel) {
       '  assert: ["{{lt outputs.lag 300}}"]',
       '  timeout: 30s',
       '  retry: { attempts: 2, delay: 5s }',
-      '  estimate: 10s'];
+      '  estimate: 10s',
+    ];
   }
   if (kind === 1) {
-    return [...head,
+    return [
+      ...head,
       '  run: |',
       '    set -euo pipefail',
       '    echo "lag is $LAG seconds in $DR_REGION"',
@@ -117,72 +120,86 @@ function step(p, s, parallel) {
       '  estimate: 5s',
       '  rollback:',
       '    run: echo "undo check in $DR_REGION"',
-      '    env: { DR_REGION: "{{inputs.dr_region}}" }'];
+      '    env: { DR_REGION: "{{inputs.dr_region}}" }',
+    ];
   }
   if (kind === 2) {
-    return [...head,
+    return [
+      ...head,
       '  uses: http.check',
       '  with: { url: "https://api.{{inputs.dr_region}}.example.com/health", expectStatus: 200, timeout: 10s }',
       '  outputs: { latency: "{{result.latencyMs}}" }',
       '  retry: { attempts: 3, delay: 2s, backoff: exponential, maxDelay: 10s }',
       '  timeout: 15s',
-      '  estimate: 5s'];
+      '  estimate: 5s',
+    ];
   }
   if (kind === 3) {
-    return [...head,
+    return [
+      ...head,
       '  uses: notify',
       '  with:',
       `    template: ${p % 2 === 0 ? 'bench-alert' : 'bench-status'}`,
       '    audience: [engineering]',
       `    vars: { phase: "Phase ${p + 1}", status: "lag {{steps.p${p + 1}-s1.outputs.lag}}s" }`,
       '  if: "{{not inputs.rehearsal}}"',
-      '  estimate: 2s'];
+      '  estimate: 2s',
+    ];
   }
   if (kind === 4) {
-    return [...head,
+    return [
+      ...head,
       '  uses: aws.rds.describe-db-instance',
       '  with: { region: "{{inputs.dr_region}}", dbInstanceIdentifier: orders-db-replica }',
       '  outputs: { endpoint: "{{result.endpoint}}" }',
       '  idempotent: true',
       '  timeout: 30s',
-      '  estimate: 5s'];
+      '  estimate: 5s',
+    ];
   }
   if (kind === 5) {
-    return [...head,
+    return [
+      ...head,
       '  run: ./scripts/scale.sh "$SERVICE" "$REPLICAS"',
       `  env: { SERVICE: order-service, REPLICAS: "3", ENDPOINT: "{{steps.p${p + 1}-s5.outputs.endpoint}}" }`,
       '  onFailure: continue',
       '  timeout: 1m',
-      '  estimate: 20s'];
+      '  estimate: 20s',
+    ];
   }
   if (kind === 6) {
-    return [...head,
+    return [
+      ...head,
       '  uses: postgres.query',
       '  with:',
       '    url: "{{secrets.PRIMARY_DATABASE_URL}}"',
       '    sql: insert into dr_checks (run_id, lag) values ($1, $2)',
       `    params: ["{{run.id}}", "{{steps.p${p + 1}-s1.outputs.lag}}"]`,
       '  timeout: 20s',
-      '  estimate: 5s'];
+      '  estimate: 5s',
+    ];
   }
   if (kind === 7) {
-    return [...head,
-      '  uses: wait',
-      '  with: { duration: 10s }',
-      '  estimate: 10s'];
+    return [...head, '  uses: wait', '  with: { duration: 10s }', '  estimate: 10s'];
   }
   if (kind === 8) {
-    return [...head,
+    return [
+      ...head,
       '  uses: manual',
       '  with: { instruction: "Confirm the order service answers in {{inputs.dr_region}}", assignee: incident-commander, evidence: true }',
       '  timeout: 2m',
-      '  estimate: 1m'];
+      '  estimate: 1m',
+    ];
   }
-  return [...head,
+  return [
+    ...head,
     p === 0 ? '  uses: checklist' : '  run: ./scripts/verify.sh',
-    ...(p === 0 ? ['  with: { checklist: bench-validation }'] : [`  env: { LATENCY: "{{steps.p${p + 1}-s3.outputs.latency}}" }`]),
+    ...(p === 0
+      ? ['  with: { checklist: bench-validation }']
+      : [`  env: { LATENCY: "{{steps.p${p + 1}-s3.outputs.latency}}" }`]),
     '  timeout: 1m',
-    '  estimate: 15s'];
+    '  estimate: 15s',
+  ];
 }
 
 function directory() {

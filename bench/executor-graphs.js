@@ -4,15 +4,35 @@
 /** A minimal valid IrNode: the fields the scheduler and the audit log read. */
 function node(id, phase, needs) {
   return {
-    id, phase, title: id, uses: 'wait', with: {}, env: {}, needs, idempotent: true, irreversible: false,
-    recovery: false, outputs: {}, assert: [], source: { file: 'bench', line: 1, column: 1 },
+    id,
+    phase,
+    title: id,
+    uses: 'wait',
+    with: {},
+    env: {},
+    needs,
+    idempotent: true,
+    irreversible: false,
+    recovery: false,
+    outputs: {},
+    assert: [],
+    source: { file: 'bench', line: 1, column: 1 },
   };
 }
 
 function graph(name, phases, nodes) {
   return {
-    irVersion: 1, name, title: name, origin: { kind: 'Runbook', file: 'bench', format: 'yaml' }, tags: [],
-    objectives: {}, inputs: {}, secrets: [], onFailure: 'abort', phases, nodes,
+    irVersion: 1,
+    name,
+    title: name,
+    origin: { kind: 'Runbook', file: 'bench', format: 'yaml' },
+    tags: [],
+    objectives: {},
+    inputs: {},
+    secrets: [],
+    onFailure: 'abort',
+    phases,
+    nodes,
     resources: { templates: {}, checklists: {}, audiences: {}, roles: {}, approvers: {} },
     rto: { phases: [], expectedMs: 0, worstCaseMs: 0, criticalPath: [], status: 'ok', unestimated: [] },
     planHash: '0'.repeat(64),

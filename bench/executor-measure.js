@@ -44,7 +44,13 @@ function eventsFor(kind, graph) {
   const file = dir ? createFileSink({ path: join(dir, 'audit.jsonl') }) : undefined;
   const sinks = file ? [file] : [{ name: 'memory', write: async () => undefined }];
   const audit = createAuditLog({
-    runId: 'bench-run', runbook: graph.name, planHash: graph.planHash, commit: 'f'.repeat(40), actor: 'bench', sinks, masker,
+    runId: 'bench-run',
+    runbook: graph.name,
+    planHash: graph.planHash,
+    commit: 'f'.repeat(40),
+    actor: 'bench',
+    sinks,
+    masker,
   });
   return {
     events: audit,
@@ -68,21 +74,37 @@ export async function runOnce({ graph, kind, concurrency, durations }) {
   const { events, close } = eventsFor(kind, graph);
   const t0 = performance.now();
   await events.emit('run:start', {
-    runbook: graph.name, title: graph.title, planHash: graph.planHash, initiator: 'bench', inputs: {}, dryRun: false, drill: true,
-    objectives: graph.objectives, phases: graph.phases.map((p) => ({ id: p.id, steps: p.steps })),
+    runbook: graph.name,
+    title: graph.title,
+    planHash: graph.planHash,
+    initiator: 'bench',
+    inputs: {},
+    dryRun: false,
+    drill: true,
+    objectives: graph.objectives,
+    phases: graph.phases.map((p) => ({ id: p.id, steps: p.steps })),
   });
   // runAttempt adds one abort listener per running attempt to the run's signal: above 10 at once
   // Node warns of a leak (MaxListenersExceededWarning), which a real run at --concurrency > 10
   // prints too. Not what is measured here, so the limit is raised for the bench's own signal.
   const signal = new AbortController().signal;
   setMaxListeners(concurrency + 10, signal);
-  const result = await runGraph({ graph, runner: fakeRunner(durations), events, clock: systemClock, signal, concurrency });
+  const result = await runGraph({
+    graph,
+    runner: fakeRunner(durations),
+    events,
+    clock: systemClock,
+    signal,
+    concurrency,
+  });
   await events.emit('run:end', { status: result.status, durationMs: performance.now() - t0 });
   const counts = await close();
   const ms = performance.now() - t0;
   const succeeded = [...result.steps.values()].filter((s) => s.status === 'succeeded').length;
   if (result.status !== 'succeeded' || succeeded !== graph.nodes.length) {
-    throw new Error(`run ${result.status}: ${succeeded}/${graph.nodes.length} steps succeeded, failed: ${result.failed.join(', ')}`);
+    throw new Error(
+      `run ${result.status}: ${succeeded}/${graph.nodes.length} steps succeeded, failed: ${result.failed.join(', ')}`,
+    );
   }
   return { ms, ...counts };
 }

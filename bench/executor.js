@@ -46,51 +46,113 @@ async function measure(scenarios, times) {
       runs[k].push(await runOnce(s));
     }
   }
-  return Object.fromEntries(Object.entries(runs).map(([k, rs]) => {
-    const times = rs.map((r) => r.ms);
-    return [k, { median: median(times), min: Math.min(...times), max: Math.max(...times), records: rs[0].records, syncs: median(rs.map((r) => r.syncs ?? 0)) }];
-  }));
+  return Object.fromEntries(
+    Object.entries(runs).map(([k, rs]) => {
+      const times = rs.map((r) => r.ms);
+      return [
+        k,
+        {
+          median: median(times),
+          min: Math.min(...times),
+          max: Math.max(...times),
+          records: rs[0].records,
+          syncs: median(rs.map((r) => r.syncs ?? 0)),
+        },
+      ];
+    }),
+  );
 }
 
 function table(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
 }
 
 async function overhead() {
   const { graph, steps, edges } = layeredGraph({ width: 100, layers: 100 });
-  console.log(`(a) ${int(steps)} no-op steps: DAG 100 wide × 100 layers, ${int(edges)} edges, ${graph.phases.length} phases, concurrency ${concurrency}`);
-  const m = await measure({
-    noop: { graph, kind: 'noop', concurrency },
-    memory: { graph, kind: 'memory', concurrency },
-    file: { graph, kind: 'file', concurrency },
-  }, repeat);
-  const labels = { noop: 'no-op event sink (baseline)', memory: 'audit log → in-memory sink', file: 'audit log → durable file sink' };
-  console.log(table(['scenario', 'median', 'min', 'max', 'steps/s', 'per step', 'records', 'fsyncs'], Object.entries(m).map(([k, r]) => [
-    labels[k], ms(r.median), ms(r.min), ms(r.max), int(steps / (r.median / 1000)), ms(r.median / steps), r.records ? int(r.records) : '—', r.syncs ? int(r.syncs) : '—',
-  ])));
+  console.log(
+    `(a) ${int(steps)} no-op steps: DAG 100 wide × 100 layers, ${int(edges)} edges, ${graph.phases.length} phases, concurrency ${concurrency}`,
+  );
+  const m = await measure(
+    {
+      noop: { graph, kind: 'noop', concurrency },
+      memory: { graph, kind: 'memory', concurrency },
+      file: { graph, kind: 'file', concurrency },
+    },
+    repeat,
+  );
+  const labels = {
+    noop: 'no-op event sink (baseline)',
+    memory: 'audit log → in-memory sink',
+    file: 'audit log → durable file sink',
+  };
+  console.log(
+    table(
+      ['scenario', 'median', 'min', 'max', 'steps/s', 'per step', 'records', 'fsyncs'],
+      Object.entries(m).map(([k, r]) => [
+        labels[k],
+        ms(r.median),
+        ms(r.min),
+        ms(r.max),
+        int(steps / (r.median / 1000)),
+        ms(r.median / steps),
+        r.records ? int(r.records) : '—',
+        r.syncs ? int(r.syncs) : '—',
+      ]),
+    ),
+  );
   const perStep = m.file.median / steps;
-  console.log(`ratio durable / no-op = ${(m.file.median / m.noop.median).toFixed(2)}×   (in-memory audit log / no-op = ${(m.memory.median / m.noop.median).toFixed(2)}×)`);
-  console.log(`fsyncs: ${int(m.file.syncs)} for ${int(m.file.records)} records (${(m.file.records / m.file.syncs).toFixed(1)} records per fdatasync)`);
-  console.log(`overhead per step with durability on = ${ms(perStep)}   goal ≤ ${goalPerStepMs} ms   ${verdict(perStep <= goalPerStepMs)}`);
+  console.log(
+    `ratio durable / no-op = ${(m.file.median / m.noop.median).toFixed(2)}×   (in-memory audit log / no-op = ${(m.memory.median / m.noop.median).toFixed(2)}×)`,
+  );
+  console.log(
+    `fsyncs: ${int(m.file.syncs)} for ${int(m.file.records)} records (${(m.file.records / m.file.syncs).toFixed(1)} records per fdatasync)`,
+  );
+  console.log(
+    `overhead per step with durability on = ${ms(perStep)}   goal ≤ ${goalPerStepMs} ms   ${verdict(perStep <= goalPerStepMs)}`,
+  );
   return perStep <= goalPerStepMs;
 }
 
 async function parallelism() {
   const { graph, durations, criticalPathMs, totalWorkMs } = waitGraph();
   const times = Math.min(repeat, 3);
-  console.log(`(b) ${graph.nodes.length} wait steps of 20–200 ms (real timers), critical path ${ms(criticalPathMs)}, total work ${ms(totalWorkMs)}, durable file audit log`);
-  const m = await measure({
-    parallel: { graph, kind: 'file', concurrency, durations },
-    sequential: { graph, kind: 'file', concurrency: 1, durations },
-  }, times);
-  console.log(table(['scenario', 'median', 'min', 'max', '÷ critical path', '÷ total work', 'fsyncs'], [
-    [`concurrency ${concurrency}`, m.parallel], ['concurrency 1 (sequential baseline)', m.sequential],
-  ].map(([label, r]) => [label, ms(r.median), ms(r.min), ms(r.max), (r.median / criticalPathMs).toFixed(3), (r.median / totalWorkMs).toFixed(3), int(r.syncs)])));
+  console.log(
+    `(b) ${graph.nodes.length} wait steps of 20–200 ms (real timers), critical path ${ms(criticalPathMs)}, total work ${ms(totalWorkMs)}, durable file audit log`,
+  );
+  const m = await measure(
+    {
+      parallel: { graph, kind: 'file', concurrency, durations },
+      sequential: { graph, kind: 'file', concurrency: 1, durations },
+    },
+    times,
+  );
+  console.log(
+    table(
+      ['scenario', 'median', 'min', 'max', '÷ critical path', '÷ total work', 'fsyncs'],
+      [
+        [`concurrency ${concurrency}`, m.parallel],
+        ['concurrency 1 (sequential baseline)', m.sequential],
+      ].map(([label, r]) => [
+        label,
+        ms(r.median),
+        ms(r.min),
+        ms(r.max),
+        (r.median / criticalPathMs).toFixed(3),
+        (r.median / totalWorkMs).toFixed(3),
+        int(r.syncs),
+      ]),
+    ),
+  );
   const ratio = m.parallel.median / criticalPathMs;
-  console.log(`speed-up over sequential = ${(m.sequential.median / m.parallel.median).toFixed(2)}× (total work ÷ critical path = ${(totalWorkMs / criticalPathMs).toFixed(2)}×)`);
-  console.log(`wall ÷ critical path = ${ratio.toFixed(3)} (+${ms(m.parallel.median - criticalPathMs)})   goal ≤ ${goalCriticalRatio}   ${verdict(ratio <= goalCriticalRatio)}`);
+  console.log(
+    `speed-up over sequential = ${(m.sequential.median / m.parallel.median).toFixed(2)}× (total work ÷ critical path = ${(totalWorkMs / criticalPathMs).toFixed(2)}×)`,
+  );
+  console.log(
+    `wall ÷ critical path = ${ratio.toFixed(3)} (+${ms(m.parallel.median - criticalPathMs)})   goal ≤ ${goalCriticalRatio}   ${verdict(ratio <= goalCriticalRatio)}`,
+  );
   return ratio <= goalCriticalRatio;
 }
 
@@ -100,7 +162,11 @@ function cpuProfile() {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(here, 'executor-measure.js'), 'file', '3'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--cpu-prof', '--cpu-prof-dir', dir, join(here, 'executor-measure.js'), 'file', '3'],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`profiling run exited with ${code}`));
@@ -113,7 +179,9 @@ function cpuProfile() {
 }
 
 export async function main() {
-  console.log(`executor benchmark · node ${process.version} · ${availableParallelism()} CPUs · median of ${repeat} runs after a warm-up, (b) of ${Math.min(repeat, 3)}\n`);
+  console.log(
+    `executor benchmark · node ${process.version} · ${availableParallelism()} CPUs · median of ${repeat} runs after a warm-up, (b) of ${Math.min(repeat, 3)}\n`,
+  );
   const a = await overhead();
   console.log('');
   const b = await parallelism();

@@ -38,11 +38,16 @@ const rows = [
   ['80,000 aliases (320 KB), validate', time(compile('runbooks/bomb.yaml', aliases))],
   ['100,000 nested quotes (Markdown), validate', time(compile('runbooks/quotes.md', quotes))],
 ];
-console.log(`\nhostile input: ${repeat} runs each, median; baseline (a) = yaml parse of the alias file: ${baseline.toFixed(0)} ms`);
+console.log(
+  `\nhostile input: ${repeat} runs each, median; baseline (a) = yaml parse of the alias file: ${baseline.toFixed(0)} ms`,
+);
 let met = true;
 for (const [label, ms] of rows) {
   const ratio = ms / baseline;
   met &&= ratio <= goal;
-  console.log(`${label.padEnd(46)}${`${ms.toFixed(0)} ms`.padStart(9)}   ratio ${ratio.toFixed(2)}×   goal ≤ ${goal}×   ${ratio <= goal ? 'GOAL MET' : 'GOAL MISSED'}`);
+  console.log(
+    `${label.padEnd(46)}${`${ms.toFixed(0)} ms`.padStart(9)}   ratio ${ratio.toFixed(2)}×   goal ≤ ${goal}×   ${ratio <= goal ? 'GOAL MET' : 'GOAL MISSED'}`,
+  );
 }
-if (!met) console.log('a missed goal here means a stage is no longer linear in the input: profile it with node --cpu-prof');
+if (!met)
+  console.log('a missed goal here means a stage is no longer linear in the input: profile it with node --cpu-prof');

@@ -43,7 +43,10 @@ async function loadEmitters() {
     return { emitters: (await import('../dist/compiler/emit/index.js')).emitters };
   } catch (e) {
     const { graphJsonEmitter } = await import('../dist/compiler/emit/graph-json.js');
-    return { emitters: [graphJsonEmitter], note: `emit/index.js did not load (${e.code ?? e.message}); emitted graphs only` };
+    return {
+      emitters: [graphJsonEmitter],
+      note: `emit/index.js did not load (${e.code ?? e.message}); emitted graphs only`,
+    };
   }
 }
 
@@ -74,7 +77,10 @@ async function main() {
   // The warm-up run also verifies the corpus: a benchmark of a failing compile measures nothing.
   const first = run();
   if (first.errors?.length) {
-    const sample = first.errors.slice(0, 5).map((d) => `  ${d.file} [${d.code}] ${d.message}`).join('\n');
+    const sample = first.errors
+      .slice(0, 5)
+      .map((d) => `  ${d.file} [${d.code}] ${d.message}`)
+      .join('\n');
     throw new Error(`corpus does not compile: ${first.errors.length} errors, e.g.\n${sample}`);
   }
   const timesMs = [];

@@ -43,10 +43,19 @@ export function summariseProfile(path, top = 25) {
       seen.add(fn);
     }
   }
-  const table = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n)
-    .map(([k, us]) => `  ${(100 * us / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`).join('\n');
-  return `self time by function (top ${top}):\n${table(fns, top)}\n\nself time by file (top 15):\n${table(files, 15)}\n\n`
-    + `inclusive time of the project's functions (top ${top}):\n${table(inclusive, top)}\n`;
+  const table = (map, n) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(
+        ([k, us]) =>
+          `  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`,
+      )
+      .join('\n');
+  return (
+    `self time by function (top ${top}):\n${table(fns, top)}\n\nself time by file (top 15):\n${table(files, 15)}\n\n` +
+    `inclusive time of the project's functions (top ${top}):\n${table(inclusive, top)}\n`
+  );
 }
 
 function shorten(url) {

@@ -30,7 +30,9 @@ const profile = process.argv.includes('--profile');
 /** Runs bench/measure.js in a fresh process; rejects with the child's stack on failure. */
 function measure(mode, execArgv = []) {
   return new Promise((resolve, reject) => {
-    const child = fork(join(here, 'measure.js'), [mode, corpus, String(repeat)], { execArgv: ['--expose-gc', ...execArgv] });
+    const child = fork(join(here, 'measure.js'), [mode, corpus, String(repeat)], {
+      execArgv: ['--expose-gc', ...execArgv],
+    });
     let message;
     child.on('message', (m) => (message = m));
     child.on('error', reject);
@@ -45,10 +47,22 @@ function measure(mode, execArgv = []) {
 /** One end-to-end `runbook validate` run: wall time and the child's own peak RSS. */
 function cliOnce() {
   const rssFile = join(corpus, 'cli-rss.json');
-  const args = ['--import', join(here, 'rss-probe.js'), join(repo, 'bin', 'runbook.js'), 'validate', '--root', corpus, '--format', 'json'];
+  const args = [
+    '--import',
+    join(here, 'rss-probe.js'),
+    join(repo, 'bin', 'runbook.js'),
+    'validate',
+    '--root',
+    corpus,
+    '--format',
+    'json',
+  ];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { env: { ...process.env, BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, BENCH_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -93,23 +107,36 @@ async function cpuProfile() {
 async function main() {
   const t0 = performance.now();
   const { files, bytes } = generateCorpus(corpus, { runbooks, steps });
-  console.log(`corpus: ${files} files (${runbooks} runbooks × ${steps} steps), ${(bytes / 2 ** 20).toFixed(1)} MiB, in ${sec(performance.now() - t0).trim()}`);
+  console.log(
+    `corpus: ${files} files (${runbooks} runbooks × ${steps} steps), ${(bytes / 2 ** 20).toFixed(1)} MiB, in ${sec(performance.now() - t0).trim()}`,
+  );
   console.log(`each measurement: 1 warm-up + ${repeat} runs in a fresh process; median, min, max, peak RSS\n`);
   const compiled = await measure('compile'); // its warm-up run fails loudly if the corpus has errors
-  console.log(`verified: 0 errors, ${compiled.info.diagnostics} diagnostics in all, ${compiled.info.graphs} graphs, ${compiled.info.files} files emitted`);
+  console.log(
+    `verified: 0 errors, ${compiled.info.diagnostics} diagnostics in all, ${compiled.info.graphs} graphs, ${compiled.info.files} files emitted`,
+  );
   if (compiled.note) console.log(`note: ${compiled.note}`);
   const parsed = await measure('baseline');
   // The CLI is measured last and its failure is reported after the table, so (a) and (b) still print.
   const endToEnd = await cli().catch((e) => ({ error: e }));
   const ratio = median(compiled.timesMs) / median(parsed.timesMs);
-  console.log(`\n${'measurement'.padEnd(38)}${'median'.padStart(9)}${'min'.padStart(9)}${'max'.padStart(9)}${'peak RSS'.padStart(9)}`);
+  console.log(
+    `\n${'measurement'.padEnd(38)}${'median'.padStart(9)}${'min'.padStart(9)}${'max'.padStart(9)}${'peak RSS'.padStart(9)}`,
+  );
   console.log(row('(a) read + yaml parseDocument', parsed));
   console.log(row('(b) compileTree + emit (in-process)', compiled));
   for (const [stage, timesMs] of Object.entries(compiled.parts)) console.log(row(`      ${stage}`, { timesMs }));
   if (!endToEnd.error) console.log(row('(c) runbook validate (CLI, e2e)', endToEnd));
-  console.log(`\nratio (b)/(a) = ${ratio.toFixed(2)}×   goal ≤ ${goal}×   ${ratio <= goal ? 'GOAL MET' : 'GOAL MISSED'}`);
-  console.log(`  of which compileTree alone (validate) = ${(median(compiled.parts.compileTree) / median(parsed.timesMs)).toFixed(2)}×`);
-  if (!endToEnd.error) console.log(`ratio (c)/(a) = ${(median(endToEnd.timesMs) / median(parsed.timesMs)).toFixed(2)}× (includes process start-up and output)`);
+  console.log(
+    `\nratio (b)/(a) = ${ratio.toFixed(2)}×   goal ≤ ${goal}×   ${ratio <= goal ? 'GOAL MET' : 'GOAL MISSED'}`,
+  );
+  console.log(
+    `  of which compileTree alone (validate) = ${(median(compiled.parts.compileTree) / median(parsed.timesMs)).toFixed(2)}×`,
+  );
+  if (!endToEnd.error)
+    console.log(
+      `ratio (c)/(a) = ${(median(endToEnd.timesMs) / median(parsed.timesMs)).toFixed(2)}× (includes process start-up and output)`,
+    );
   if (profile) await cpuProfile();
   else if (ratio > goal) console.log('run `npm run bench -- --profile` to see where (b) spends its time');
   if (endToEnd.error) throw endToEnd.error;

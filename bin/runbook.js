@@ -3,4 +3,6 @@
 // through `prepare`); the packed package ships dist/, so an installed copy needs no build.
 import { main } from '../dist/cli/main.js';
 
-main(process.argv).then((code) => { process.exitCode = code; });
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

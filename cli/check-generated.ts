@@ -21,12 +21,16 @@ export function refuseStaleGraphs(root: string, name: string): void {
     const source = compiled.get(graphName);
     const path = `generated/graphs/${graphName}.json`;
     if (!source) {
-      throw new RunRefused(`${path} has no runbook under runbooks/ that compiles to it (removed, renamed, or with errors): refusing to run it`,
-        'run `runbook validate` and `runbook compile`, and review the change');
+      throw new RunRefused(
+        `${path} has no runbook under runbooks/ that compiles to it (removed, renamed, or with errors): refusing to run it`,
+        'run `runbook validate` and `runbook compile`, and review the change',
+      );
     }
     if (graphHash(source) !== graphHash(graph)) {
-      throw new RunRefused(`${path} differs from what runbooks/ compiles to (edited by hand, or not regenerated): refusing to run it`,
-        'run `runbook compile` and review the diff of generated/ (CI runs `runbook compile --check`)');
+      throw new RunRefused(
+        `${path} differs from what runbooks/ compiles to (edited by hand, or not regenerated): refusing to run it`,
+        'run `runbook compile` and review the diff of generated/ (CI runs `runbook compile --check`)',
+      );
     }
   }
 }

@@ -28,16 +28,29 @@ export function compileFor(root: string, paths: readonly string[]): { result: Co
   try {
     today = todayFromEnv(process.env);
   } catch (e) {
-    throw new RunRefused(`RUNBOOK_TODAY: ${(e as Error).message}`, 'use an ISO date such as 2026-11-22 or 2026-11-22T10:00:00Z');
+    throw new RunRefused(
+      `RUNBOOK_TODAY: ${(e as Error).message}`,
+      'use an ISO date such as 2026-11-22 or 2026-11-22T10:00:00Z',
+    );
   }
-  const result = compileTree(root, [...defaultPaths, ...requested].filter((p, i, a) => a.indexOf(p) === i), today !== undefined ? { today: new Date(today) } : {});
-  const inScope = (file: string) => !requested.length || requested.some((p) => file === p || file.startsWith(p.replace(/\/$/, '') + '/'));
+  const result = compileTree(
+    root,
+    [...defaultPaths, ...requested].filter((p, i, a) => a.indexOf(p) === i),
+    today !== undefined ? { today: new Date(today) } : {},
+  );
+  const inScope = (file: string) =>
+    !requested.length || requested.some((p) => file === p || file.startsWith(p.replace(/\/$/, '') + '/'));
   return { result, shown: result.diagnostics.filter((d) => inScope(d.file)) };
 }
 
 /** Prints diagnostics in the chosen format; returns the text (stdout). */
-export function renderDiagnostics(diagnostics: readonly Diagnostic[], result: CompileResult, options: CommonOptions): string {
-  const visible = options.verbose || options.format === 'json' ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
+export function renderDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  result: CompileResult,
+  options: CommonOptions,
+): string {
+  const visible =
+    options.verbose || options.format === 'json' ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
   const files = result.project.files;
   if (options.format === 'json') return formatJson(visible, files);
   if (options.format === 'github') return formatGithub(visible, files, githubPrefix(options.root));

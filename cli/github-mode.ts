@@ -15,17 +15,35 @@ import { gateWithinDeadline, jobDeadlineOf } from '../executor/run/job-deadline.
  * gates answered with `/approve <step>` comments, and the `github` notify channel. Dry runs and
  * runs outside Actions stay local.
  */
-export async function githubRunOptions(o: { env: NodeJS.ProcessEnv; graph: IrGraph; runId: string; initiator: string; dryRun: boolean; issueNumber?: number }): Promise<Partial<RunOptions>> {
+export async function githubRunOptions(o: {
+  env: NodeJS.ProcessEnv;
+  graph: IrGraph;
+  runId: string;
+  initiator: string;
+  dryRun: boolean;
+  issueNumber?: number;
+}): Promise<Partial<RunOptions>> {
   if (o.dryRun || o.env.RUNBOOK_GITHUB === 'off' || !o.env.GITHUB_TOKEN || !o.env.GITHUB_REPOSITORY) return {};
   const gh = githubClient(o.env);
   // A BackupPlan reports in its one reused issue (closed when green, reopened when red), not a new one per run.
-  const plan = o.issueNumber === undefined && o.graph.origin.kind === 'BackupPlan'
-    ? await planIssueNumber({ octokit: gh.octokit, repo: gh.repo, plan: o.graph.name, title: `Backup plan ${o.graph.title}` })
-    : undefined;
+  const plan =
+    o.issueNumber === undefined && o.graph.origin.kind === 'BackupPlan'
+      ? await planIssueNumber({
+          octokit: gh.octokit,
+          repo: gh.repo,
+          plan: o.graph.name,
+          title: `Backup plan ${o.graph.title}`,
+        })
+      : undefined;
   const issueNumber = o.issueNumber ?? plan;
   const issue = await openTrackingIssue({
-    octokit: gh.octokit, repo: gh.repo, bot: gh.bot, runId: o.runId, title: `Run ${o.graph.title} (${o.runId})`,
-    ...(issueNumber !== undefined ? { issueNumber } : {}), ...(gh.run.url ? { runUrl: gh.run.url } : {}),
+    octokit: gh.octokit,
+    repo: gh.repo,
+    bot: gh.bot,
+    runId: o.runId,
+    title: `Run ${o.graph.title} (${o.runId})`,
+    ...(issueNumber !== undefined ? { issueNumber } : {}),
+    ...(gh.run.url ? { runUrl: gh.run.url } : {}),
   });
   process.stderr.write(`tracking issue: ${issue.url}\n`);
   // Gates stop waiting before GitHub ends the job (executor/run/job-deadline.ts).
@@ -36,14 +54,25 @@ export async function githubRunOptions(o: { env: NodeJS.ProcessEnv; graph: IrGra
     trackingIssue: { number: issue.issueNumber, url: issue.url },
     // The chain head at each gate and at the end, in a comment the run cannot rewrite after its token expires.
     extraSinks: [
-      issue, createAnchorCommentSink({ octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId }),
+      issue,
+      createAnchorCommentSink({ octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId }),
       ...(plan !== undefined ? [planIssueStateSink({ octokit: gh.octokit, repo: gh.repo, issueNumber: plan })] : []),
     ],
     channels: { github: githubChannelSender(issue) },
-    approvalGate: ({ events, graph, planHash, masker }) => withinJob(githubCommentGate({
-      octokit: gh.octokit, repo: gh.repo, issueNumber: issue.issueNumber, runId: o.runId, planHash, initiator: o.initiator,
-      events, members: graph.resources.approvers, mask: (s) => masker.mask(s),
-      ...(gh.membersOctokit ? { membersOctokit: gh.membersOctokit } : {}),
-    })),
+    approvalGate: ({ events, graph, planHash, masker }) =>
+      withinJob(
+        githubCommentGate({
+          octokit: gh.octokit,
+          repo: gh.repo,
+          issueNumber: issue.issueNumber,
+          runId: o.runId,
+          planHash,
+          initiator: o.initiator,
+          events,
+          members: graph.resources.approvers,
+          mask: (s) => masker.mask(s),
+          ...(gh.membersOctokit ? { membersOctokit: gh.membersOctokit } : {}),
+        }),
+      ),
   };
 }

@@ -21,11 +21,19 @@ export const inCi = (env: NodeJS.ProcessEnv) => flag(env.CI) || flag(env.GITHUB_
 export type LocalLockVerdict = 'shared' | 'local' | 'allowed' | 'refused';
 
 /** Whether this run's lock holds across runners, and what CI makes of it when it does not. */
-export function localLockVerdict(o: { auditDb?: string; dryRun: boolean; allowLocalLock?: boolean; env: NodeJS.ProcessEnv }): LocalLockVerdict {
+export function localLockVerdict(o: {
+  auditDb?: string;
+  dryRun: boolean;
+  allowLocalLock?: boolean;
+  env: NodeJS.ProcessEnv;
+}): LocalLockVerdict {
   if (o.auditDb) return 'shared';
   if (o.dryRun || !inCi(o.env)) return 'local';
   // `allow-local-lock`: the value the generated workflows' secret takes (job-concurrency.ts).
-  const allowed = o.allowLocalLock || flag(o.env.RUNBOOK_ALLOW_LOCAL_LOCK) || o.env.RUNBOOK_ALLOW_LOCAL_LOCK?.trim() === 'allow-local-lock';
+  const allowed =
+    o.allowLocalLock ||
+    flag(o.env.RUNBOOK_ALLOW_LOCAL_LOCK) ||
+    o.env.RUNBOOK_ALLOW_LOCAL_LOCK?.trim() === 'allow-local-lock';
   return allowed ? 'allowed' : 'refused';
 }
 
@@ -35,7 +43,7 @@ export function localLockLine(verdict: LocalLockVerdict): string | undefined {
     return 'lock: a file on this runner only (no --audit-db / RUNBOOK_AUDIT_DB): it does not keep a run on another runner out; under CI the run refuses unless --allow-local-lock (RUNBOOK_ALLOW_LOCAL_LOCK=true)';
   }
   if (verdict === 'allowed') {
-    return 'lock: a file on this runner only (--allow-local-lock): runs on other runners are kept out only by the workflow\'s concurrency group';
+    return "lock: a file on this runner only (--allow-local-lock): runs on other runners are kept out only by the workflow's concurrency group";
   }
   return undefined;
 }
@@ -44,6 +52,6 @@ export function localLockLine(verdict: LocalLockVerdict): string | undefined {
 export function localLockRefusal(): RunRefused {
   return new RunRefused(
     'this run would be serialised only by a lock file on this runner, which other runners cannot see (no audit database configured)',
-    'set RUNBOOK_AUDIT_DB (or --audit-db) to lock in PostgreSQL across runners, or pass --allow-local-lock (RUNBOOK_ALLOW_LOCAL_LOCK=true) to rely on the workflow\'s concurrency group alone; issue 13 (durable execution) brings a lock that holds across runners',
+    "set RUNBOOK_AUDIT_DB (or --audit-db) to lock in PostgreSQL across runners, or pass --allow-local-lock (RUNBOOK_ALLOW_LOCAL_LOCK=true) to rely on the workflow's concurrency group alone; issue 13 (durable execution) brings a lock that holds across runners",
   );
 }

@@ -17,7 +17,14 @@ import type { SourceFile } from './source/source-file.js';
 import { validateDocs } from './validate/validate-docs.js';
 import { withTemplateCache } from './expressions/parse-template.js';
 import type { DrillRecord } from '../ir/drill-record.js';
-import { drillReportsOf, noDrillFiles, parseDrillRecords, readDrillFiles, type DrillFiles, type DrillReport } from './drills/read-records.js';
+import {
+  drillReportsOf,
+  noDrillFiles,
+  parseDrillRecords,
+  readDrillFiles,
+  type DrillFiles,
+  type DrillReport,
+} from './drills/read-records.js';
 import { parseToday, referenceDateOf, type DrillFacts, type ReferenceDate } from './drills/freshness.js';
 
 export interface CompileResult {
@@ -56,7 +63,11 @@ export const defaultPaths = ['runbooks', runRequestsDir];
 export const optionalPaths = [runRequestsDir];
 
 /** Reads the tree (and `drills/`) and compiles it. The only I/O is reading files. */
-export function compileTree(root: string, paths: readonly string[] = defaultPaths, options: Omit<CompileOptions, 'drills'> = {}): CompileResult {
+export function compileTree(
+  root: string,
+  paths: readonly string[] = defaultPaths,
+  options: Omit<CompileOptions, 'drills'> = {},
+): CompileResult {
   const tree = readTree(root, paths, optionalPaths);
   const drills = readDrillFiles(root); // drills: records and reports live beside the runbook tree
   const result = compileFiles(tree.files, { ...options, drills: drills.files });
@@ -78,7 +89,10 @@ function compileUncached(files: readonly SourceFile[], options: CompileOptions):
   diagnostics.push(...checked.diagnostics);
   const parsed = parseDrillRecords(drillFiles.records);
   diagnostics.push(...parsed.diagnostics);
-  const reference = referenceDateOf(parsed.records, options.today === undefined ? undefined : parseToday(options.today));
+  const reference = referenceDateOf(
+    parsed.records,
+    options.today === undefined ? undefined : parseToday(options.today),
+  );
   const drills: DrillFacts = { records: parsed.records, ...(reference ? { reference } : {}) };
   const context = createContext(project, checked.valid, diagnostics, drills);
   for (const rule of rules) rule.check(context);
@@ -90,8 +104,14 @@ function compileUncached(files: readonly SourceFile[], options: CompileOptions):
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const runRequests = runRequestsOf(context.valid('RunRequest'), graphs);
   return {
-    project, context, diagnostics: sortDiagnostics(clean), graphs, runRequests,
-    drillRecords: parsed.records, drillReports: drillReportsOf(drillFiles.reports), ...(reference ? { drillReferenceDate: reference } : {}),
+    project,
+    context,
+    diagnostics: sortDiagnostics(clean),
+    graphs,
+    runRequests,
+    drillRecords: parsed.records,
+    drillReports: drillReportsOf(drillFiles.reports),
+    ...(reference ? { drillReferenceDate: reference } : {}),
   };
 }
 
@@ -130,16 +150,23 @@ function createContext(project: Project, valid: Set<LoadedDoc>, sink: Diagnostic
       perValue.set(key, count);
       if (count > maxFindingsPerValue) return;
       const within = options.within;
-      const raw = options.range
-        ?? (within ? doc.map.rangeWithin(pointer, within.text, within.start, within.end) : undefined)
-        ?? (options.needle !== undefined ? doc.map.rangeOf(pointer, options.needle, options.occurrence ?? 0)
-          : options.key ? doc.map.keyRange(pointer) : doc.map.range(pointer));
+      const raw =
+        options.range ??
+        (within ? doc.map.rangeWithin(pointer, within.text, within.start, within.end) : undefined) ??
+        (options.needle !== undefined
+          ? doc.map.rangeOf(pointer, options.needle, options.occurrence ?? 0)
+          : options.key
+            ? doc.map.keyRange(pointer)
+            : doc.map.range(pointer));
       // Ranges never leave the file, whatever a rule computed (e.g. "unexpected end" at EOF).
       const max = doc.file.text.length;
       const start = Math.min(Math.max(0, raw.start), max);
       const range = { start, end: Math.min(Math.max(start, raw.end), max) };
       sink.push({
-        code, message, file: doc.file.path, range,
+        code,
+        message,
+        file: doc.file.path,
+        range,
         severity: options.severity ?? defaultSeverity(code),
         ...(options.hint ? { hint: options.hint } : {}),
       });

@@ -12,7 +12,8 @@ export function coerceInput(
   switch (def.type) {
     case 'number': {
       const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-      if (String(raw).trim() === '' || !Number.isFinite(n)) problem(`input "${name}" must be a number, got ${JSON.stringify(raw)}`);
+      if (String(raw).trim() === '' || !Number.isFinite(n))
+        problem(`input "${name}" must be a number, got ${JSON.stringify(raw)}`);
       return n;
     }
     case 'boolean': {
@@ -26,7 +27,8 @@ export function coerceInput(
     case 'choice': {
       const options = def.options ?? [];
       const match = options.find((o) => String(o) === String(raw));
-      if (match === undefined) problem(`input "${name}" must be one of ${options.join(', ')}, got ${JSON.stringify(raw)}`);
+      if (match === undefined)
+        problem(`input "${name}" must be one of ${options.join(', ')}, got ${JSON.stringify(raw)}`);
       return match ?? raw;
     }
     default:

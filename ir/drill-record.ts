@@ -23,7 +23,13 @@ export interface DrillRecord {
    * Measured from a step output named `rpoSeconds` (the runbook's RPO probe), when there is one;
    * `source` from the same step's `rpoSource` output (`standby`: an estimate, see rpoIsEstimate).
    */
-  readonly rpo: { readonly objectiveMs?: number; readonly measuredMs?: number; readonly met?: boolean; readonly probe?: string; readonly source?: string };
+  readonly rpo: {
+    readonly objectiveMs?: number;
+    readonly measuredMs?: number;
+    readonly met?: boolean;
+    readonly probe?: string;
+    readonly source?: string;
+  };
   /** Path of the report, relative to the repository root. */
   readonly report: string;
 }

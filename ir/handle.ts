@@ -25,8 +25,10 @@ export function teamHandle(handle: string): string | undefined {
  * the cursor or erase lines) and bidirectional overrides removed; line breaks become spaces.
  */
 export function promptSafe(text: string): string {
-  return text
-    .replace(/\r\n|[\r\n]/g, ' ')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+  return (
+    text
+      .replace(/\r\n|[\r\n]/g, ' ')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+  );
 }

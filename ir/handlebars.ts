@@ -75,7 +75,8 @@ const helpers: Record<string, Handlebars.HelperDelegate> = {
   duration: (...all: unknown[]) => {
     const value = args(all)[0];
     if (typeof value === 'number') return formatDuration(value);
-    if (typeof value === 'string') return num(value) !== value ? formatDuration(Number(value)) : (parseDuration(value) ?? value);
+    if (typeof value === 'string')
+      return num(value) !== value ? formatDuration(Number(value)) : (parseDuration(value) ?? value);
     return value;
   },
 };
@@ -93,7 +94,13 @@ export interface RunContext {
 }
 
 /** The `run` of previews and docs examples: fixed, so generated docs are byte-identical. */
-export const exampleRun: RunContext = { id: 'run-example', initiator: '@example', startedAt: '2026-01-01T00:00:00Z', dryRun: false, url: '' };
+export const exampleRun: RunContext = {
+  id: 'run-example',
+  initiator: '@example',
+  startedAt: '2026-01-01T00:00:00Z',
+  dryRun: false,
+  url: '',
+};
 
 /** The parts of a Directory spec the render context reads (structural: the executor has no compiler types). */
 export interface DirectoryData {
@@ -111,14 +118,26 @@ export interface DirectoryData {
  */
 export function directoryContext(dir: DirectoryData | undefined): Record<string, unknown> {
   if (!dir) return { people: {}, teams: {}, roles: {}, tiers: {}, audiences: {}, severities: {} };
-  const person = (id: string | undefined) => (id === undefined ? undefined : { id, ...(dir.people?.[id] ?? { name: id }) });
-  const roles = Object.fromEntries(Object.entries(dir.roles ?? {}).map(([id, role]) => [
-    id,
-    { ...role, id, primary: person(role.primary), ...(role.backup !== undefined ? { backup: person(role.backup) } : {}) },
-  ]));
+  const person = (id: string | undefined) =>
+    id === undefined ? undefined : { id, ...(dir.people?.[id] ?? { name: id }) };
+  const roles = Object.fromEntries(
+    Object.entries(dir.roles ?? {}).map(([id, role]) => [
+      id,
+      {
+        ...role,
+        id,
+        primary: person(role.primary),
+        ...(role.backup !== undefined ? { backup: person(role.backup) } : {}),
+      },
+    ]),
+  );
   return {
-    people: dir.people ?? {}, teams: dir.teams ?? {}, roles,
-    tiers: dir.tiers ?? {}, audiences: dir.audiences ?? {}, severities: dir.severities ?? {},
+    people: dir.people ?? {},
+    teams: dir.teams ?? {},
+    roles,
+    tiers: dir.tiers ?? {},
+    audiences: dir.audiences ?? {},
+    severities: dir.severities ?? {},
   };
 }
 
@@ -150,7 +169,9 @@ export interface TemplateContextOptions {
  */
 export function templateContext(options: TemplateContextOptions = {}): Record<string, unknown> {
   const examples = Object.fromEntries(
-    Object.entries(options.variables ?? {}).filter(([, v]) => v?.example !== undefined).map(([k, v]) => [k, v.example]),
+    Object.entries(options.variables ?? {})
+      .filter(([, v]) => v?.example !== undefined)
+      .map(([k, v]) => [k, v.example]),
   );
   const inputs = {
     ...Object.fromEntries(Object.entries(options.inputs ?? {}).map(([k, v]) => [k, v?.default ?? `<${k}>`])),

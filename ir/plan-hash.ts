@@ -25,7 +25,10 @@ export function runModeOf(o: { readonly dryRun: boolean; readonly drill: boolean
  * The graph hashes of every runbook a graph runs through `uses: runbook`, at any depth, by name.
  * `lookup` returns a child's graph (undefined when it has none: the caller reports that).
  */
-export function childGraphHashes(graph: IrGraph, lookup: (name: string) => IrGraph | undefined): Record<string, string> {
+export function childGraphHashes(
+  graph: IrGraph,
+  lookup: (name: string) => IrGraph | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const visit = (g: IrGraph): void => {
     for (const n of g.nodes) {
@@ -47,6 +50,10 @@ export function childGraphHashes(graph: IrGraph, lookup: (name: string) => IrGra
  * set of inputs does not approve another, an edited child runbook voids the parent's approvals,
  * and approving a drill or a dry run never approves the live run.
  */
-export function runPlanHash(graph: IrGraph, inputs: Record<string, unknown>, o: { mode: RunMode; children: Record<string, string> }): string {
+export function runPlanHash(
+  graph: IrGraph,
+  inputs: Record<string, unknown>,
+  o: { mode: RunMode; children: Record<string, string> },
+): string {
   return sha256(canonicalJson({ graph: graph.planHash, inputs, mode: o.mode, children: o.children }));
 }

@@ -164,7 +164,11 @@ export interface IrGraph {
   readonly name: string;
   readonly title: string;
   readonly description?: string;
-  readonly origin: { readonly kind: 'Runbook' | 'BackupPlan'; readonly file: string; readonly format: 'yaml' | 'markdown' };
+  readonly origin: {
+    readonly kind: 'Runbook' | 'BackupPlan';
+    readonly file: string;
+    readonly format: 'yaml' | 'markdown';
+  };
   readonly owner?: string;
   readonly tier?: string;
   readonly tags: string[];

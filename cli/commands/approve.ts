@@ -21,6 +21,8 @@ export interface ApproveCliOptions {
 export async function approveCommand(o: ApproveCliOptions): Promise<number> {
   const claim = await signApproval({ planHash: o.plan, step: o.step, approver: o.as, mode: o.mode, keyFile: o.key });
   appendApproval(resolve(o.approvals), claim);
-  process.stdout.write(`signed approval: step ${claim.step}, plan ${claim.planHash.slice(0, 12)} (${claim.mode}), by ${claim.approver}; appended to ${o.approvals}\n`);
+  process.stdout.write(
+    `signed approval: step ${claim.step}, plan ${claim.planHash.slice(0, 12)} (${claim.mode}), by ${claim.approver}; appended to ${o.approvals}\n`,
+  );
   return ExitCode.Ok;
 }

@@ -20,8 +20,16 @@ export interface OutsideOptions {
 }
 
 /** The published heads of the run the records belong to, from each source asked for. */
-export async function collectAnchors(records: readonly AuditRecord[], runId: string, o: OutsideOptions, env: NodeJS.ProcessEnv): Promise<PublishedAnchor[]> {
-  const sources = (o.anchorsFrom ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+export async function collectAnchors(
+  records: readonly AuditRecord[],
+  runId: string,
+  o: OutsideOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<PublishedAnchor[]> {
+  const sources = (o.anchorsFrom ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const out: PublishedAnchor[] = [];
   for (const source of sources) {
     if (source === 'github') out.push(...(await githubAnchors(records, runId, o, env)));
@@ -43,17 +51,32 @@ export function verifierOf(o: OutsideOptions, env: NodeJS.ProcessEnv): AuditSigV
   return auditVerifierFromEnv(env, { text, from: `--key ${o.key}` });
 }
 
-async function githubAnchors(records: readonly AuditRecord[], runId: string, o: OutsideOptions, env: NodeJS.ProcessEnv): Promise<PublishedAnchor[]> {
+async function githubAnchors(
+  records: readonly AuditRecord[],
+  runId: string,
+  o: OutsideOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<PublishedAnchor[]> {
   const gh = githubClient(env);
   const issueNumber = o.issue !== undefined ? Number(o.issue) : trackingIssueOf(records);
   if (!Number.isInteger(issueNumber) || issueNumber === undefined || issueNumber <= 0) {
-    throw new NoAnchors(`the log of run ${runId} names no tracking issue, so no published head can be compared with it (pass --issue N: the tracking issue or run-request pull request)`);
+    throw new NoAnchors(
+      `the log of run ${runId} names no tracking issue, so no published head can be compared with it (pass --issue N: the tracking issue or run-request pull request)`,
+    );
   }
   // The workflow's bot writes the comments; RUNBOOK_GITHUB_BOT names another (a GitHub App's login).
   const bots = [gh.bot];
-  const { anchors, trusted } = await readGithubAnchors({ octokit: gh.octokit, repo: gh.repo, issueNumber, runId, bots });
+  const { anchors, trusted } = await readGithubAnchors({
+    octokit: gh.octokit,
+    repo: gh.repo,
+    issueNumber,
+    runId,
+    bots,
+  });
   if (anchors.length === 0) {
-    throw new NoAnchors(`no chain head of run ${runId} published by ${trusted.map((t) => `@${t}`).join(' or ')} on #${issueNumber}: nothing to compare the log with`);
+    throw new NoAnchors(
+      `no chain head of run ${runId} published by ${trusted.map((t) => `@${t}`).join(' or ')} on #${issueNumber}: nothing to compare the log with`,
+    );
   }
   return anchors;
 }
@@ -61,7 +84,10 @@ async function githubAnchors(records: readonly AuditRecord[], runId: string, o: 
 async function dbAnchors(runId: string, url: string | undefined): Promise<PublishedAnchor[]> {
   if (!url) throw new RunRefused('--anchors-from db needs the audit database', 'pass --db URL or set RUNBOOK_AUDIT_DB');
   const anchors = await readDbAnchors(url, runId);
-  if (anchors.length === 0) throw new NoAnchors(`no chain head of run ${runId} in the audit database (runbook_audit_anchor): nothing to compare the log with`);
+  if (anchors.length === 0)
+    throw new NoAnchors(
+      `no chain head of run ${runId} in the audit database (runbook_audit_anchor): nothing to compare the log with`,
+    );
   return anchors;
 }
 

@@ -29,7 +29,10 @@ export function auditPathOf(root: string, ref: string): string {
  * stored in the database are compared too), and a configured audit key (`--key`,
  * RUNBOOK_AUDIT_PUBKEY, RUNBOOK_AUDIT_KEY) makes every record's signature required.
  */
-export async function auditVerifyCommand(ref: string | undefined, o: { root: string; db?: string; run?: string; allowIncomplete?: boolean; anchor?: string } & OutsideOptions): Promise<number> {
+export async function auditVerifyCommand(
+  ref: string | undefined,
+  o: { root: string; db?: string; run?: string; allowIncomplete?: boolean; anchor?: string } & OutsideOptions,
+): Promise<number> {
   let what: string;
   let records: readonly AuditRecord[];
   let runId: string;
@@ -54,31 +57,45 @@ export async function auditVerifyCommand(ref: string | undefined, o: { root: str
     return ExitCode.Problems;
   }
   const options = {
-    requireComplete: o.allowIncomplete !== true, ...(o.anchor !== undefined ? { anchor: parseAnchor(o.anchor) } : {}),
-    anchors, ...(key ? { key } : {}),
+    requireComplete: o.allowIncomplete !== true,
+    ...(o.anchor !== undefined ? { anchor: parseAnchor(o.anchor) } : {}),
+    anchors,
+    ...(key ? { key } : {}),
   };
   const v: AuditVerification = o.db ? await verifyAuditDb(o.db, o.run!, options) : await verifyAudit(what, options);
   for (const f of v.findings.filter((x) => !x.fatal)) process.stdout.write(`note: ${f.reason}\n`);
   if (v.ok) {
     const checked = [
       ...(o.anchor ? ['anchor matches'] : []),
-      ...(anchors.length ? [`${anchors.length} published head${anchors.length > 1 ? 's' : ''} match${anchors.length > 1 ? '' : 'es'}`] : []),
+      ...(anchors.length
+        ? [`${anchors.length} published head${anchors.length > 1 ? 's' : ''} match${anchors.length > 1 ? '' : 'es'}`]
+        : []),
       ...(key ? [`every record signed (${key.kind})`] : []),
     ];
-    process.stdout.write(`✔ ${what}: ${v.count} records, chain intact${v.complete ? ', run complete' : ', run not finished'}${checked.map((c) => `, ${c}`).join('')}${v.tail ? ` · head ${v.tail.seq}:${v.tail.hash}` : ''}\n`);
+    process.stdout.write(
+      `✔ ${what}: ${v.count} records, chain intact${v.complete ? ', run complete' : ', run not finished'}${checked.map((c) => `, ${c}`).join('')}${v.tail ? ` · head ${v.tail.seq}:${v.tail.hash}` : ''}\n`,
+    );
     return ExitCode.Ok;
   }
   const b = v.firstBad!;
-  process.stdout.write(`✖ ${what}: ${b.kind} at ${b.line !== undefined ? `line ${b.line}` : `record ${b.seq}`}: ${b.reason}\n`);
+  process.stdout.write(
+    `✖ ${what}: ${b.kind} at ${b.line !== undefined ? `line ${b.line}` : `record ${b.seq}`}: ${b.reason}\n`,
+  );
   return ExitCode.Problems;
 }
 
 /** `runbook audit show RUN|FILE [--json]`: who, what, when, approvals, outcome, timeline. */
 export async function auditShowCommand(ref: string, o: { root: string; db?: string; json?: boolean }): Promise<number> {
-  const records = o.db ? (await readAuditRows(o.db, ref)).map((r) => r.record) : (await readAuditFile(auditPathOf(o.root, ref))).records;
+  const records = o.db
+    ? (await readAuditRows(o.db, ref)).map((r) => r.record)
+    : (await readAuditFile(auditPathOf(o.root, ref))).records;
   if (records.length === 0) throw new RunRefused(`audit log ${ref} is empty`);
   const summary = summarizeAudit(records);
-  process.stdout.write(o.json ? JSON.stringify(summary, null, 2) + '\n' : renderAuditSummary(summary, { color: process.stdout.isTTY === true }) + '\n');
+  process.stdout.write(
+    o.json
+      ? JSON.stringify(summary, null, 2) + '\n'
+      : renderAuditSummary(summary, { color: process.stdout.isTTY === true }) + '\n',
+  );
   return ExitCode.Ok;
 }
 
@@ -92,12 +109,18 @@ export async function auditReportCommand(ref: string, o: { root: string; out?: s
   const { records } = await readAuditFile(auditPathOf(o.root, ref));
   if (records.length === 0) throw new RunRefused(`audit log ${ref} is empty`);
   const runId = records[0].runId;
-  const recordFile = [join(o.root, 'drills', 'records', `${runId}.json`), join(o.root, '.runbook', 'drills', 'records', `${runId}.json`)].find(existsSync);
+  const recordFile = [
+    join(o.root, 'drills', 'records', `${runId}.json`),
+    join(o.root, '.runbook', 'drills', 'records', `${runId}.json`),
+  ].find(existsSync);
   const record = recordFile ? (JSON.parse(readFileSync(recordFile, 'utf8')) as DrillRecord) : undefined;
   const out = o.out ?? record?.report ?? join('drills', 'reports', `${runId}.md`);
   // --out is the user's: absolute is used as given. A record's path is repository content (anyone
   // with a PR can write one): it must be relative and stay inside the repository.
-  const abs = o.out !== undefined && isAbsolute(o.out) ? o.out : insideRoot(o.root, out, o.out === undefined ? `the drill record of ${runId}` : '--out');
+  const abs =
+    o.out !== undefined && isAbsolute(o.out)
+      ? o.out
+      : insideRoot(o.root, out, o.out === undefined ? `the drill record of ${runId}` : '--out');
   const fresh = renderAuditReport(records, record ? { record } : {});
   mkdirSync(dirname(abs), { recursive: true });
   writeFileSync(abs, existsSync(abs) ? keepLessonsLearned(readFileSync(abs, 'utf8'), fresh) : fresh);
@@ -108,7 +131,11 @@ export async function auditReportCommand(ref: string, o: { root: string; out?: s
 /** `SEQ:HASH` (as `verify` prints the head) or a bare 64-hex HASH (any record). */
 function parseAnchor(text: string): { seq?: number; hash: string } {
   const m = /^(?:(\d+):)?([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
-  if (!m) throw new RunRefused(`--anchor ${JSON.stringify(text)} is not SEQ:HASH or a 64-hex hash`, 'copy the head line that audit verify printed or the run published');
+  if (!m)
+    throw new RunRefused(
+      `--anchor ${JSON.stringify(text)} is not SEQ:HASH or a 64-hex hash`,
+      'copy the head line that audit verify printed or the run published',
+    );
   return { ...(m[1] ? { seq: Number(m[1]) } : {}), hash: m[2] };
 }
 
@@ -117,7 +144,10 @@ function insideRoot(root: string, rel: string, from: string): string {
   const base = resolve(root);
   const abs = resolve(base, rel);
   if (isAbsolute(rel) || (abs !== base && !abs.startsWith(base + sep))) {
-    throw new RunRefused(`${from} names ${JSON.stringify(rel)}, which is outside the repository ${base}`, 'report paths are relative to the repository root, e.g. drills/reports/<run-id>.md');
+    throw new RunRefused(
+      `${from} names ${JSON.stringify(rel)}, which is outside the repository ${base}`,
+      'report paths are relative to the repository root, e.g. drills/reports/<run-id>.md',
+    );
   }
   return abs;
 }

@@ -28,10 +28,14 @@ export function compileCommand(options: CommonOptions & { check?: boolean }): nu
       process.stdout.write(`generated files are up to date (${status.files.length} files)\n`);
       return ExitCode.Ok;
     }
-    process.stderr.write(`generated files are stale; run \`runbook compile\`:\n${stale.map((s) => '  ' + s).join('\n')}\n`);
+    process.stderr.write(
+      `generated files are stale; run \`runbook compile\`:\n${stale.map((s) => '  ' + s).join('\n')}\n`,
+    );
     return ExitCode.Problems;
   }
   writeGenerated(options.root, status);
-  process.stdout.write(`compiled ${result.graphs.length} graphs; ${status.files.length} generated files, ${stale.length} updated\n`);
+  process.stdout.write(
+    `compiled ${result.graphs.length} graphs; ${status.files.length} generated files, ${stale.length} updated\n`,
+  );
   return ExitCode.Ok;
 }

@@ -8,10 +8,16 @@ export async function demoCommand(o: { root: string }): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const report = await runLocalFailoverDrill({ root: o.root, out: (l) => process.stdout.write(l + '\n'), signal: ctrl.signal });
+    const report = await runLocalFailoverDrill({
+      root: o.root,
+      out: (l) => process.stdout.write(l + '\n'),
+      signal: ctrl.signal,
+    });
     process.stdout.write('\n' + report.summary + '\n\nDrill checks:\n');
     for (const c of report.checks) process.stdout.write(`  ${c.ok ? '✔' : '✖'} ${c.name} (${c.detail})\n`);
-    process.stdout.write(`\nrun id: ${report.outcome.runId}\naudit log: ${report.outcome.auditPath}\nverify it: npx runbook audit verify ${report.outcome.runId}\n`);
+    process.stdout.write(
+      `\nrun id: ${report.outcome.runId}\naudit log: ${report.outcome.auditPath}\nverify it: npx runbook audit verify ${report.outcome.runId}\n`,
+    );
     process.stdout.write(`drill report (measured RTO/RPO against the objectives, Gantt chart): ${report.reportPath}\n`);
     return report.checks.every((c) => c.ok) ? ExitCode.Ok : ExitCode.RunFailed;
   } finally {

@@ -7,7 +7,9 @@ import { runCommand, type RunCliOptions } from './run.js';
 
 function rpoText(rpo: DrillRecord['rpo']): string {
   if (rpo.measuredMs === undefined) return 'not measured (no rpoSeconds output)';
-  const estimate = rpoIsEstimate(rpo.source) ? ' — an ESTIMATE from the standby alone: the primary was unreachable or not asked' : '';
+  const estimate = rpoIsEstimate(rpo.source)
+    ? ' — an ESTIMATE from the standby alone: the primary was unreachable or not asked'
+    : '';
   return `${rpo.measuredMs} ms from ${rpo.probe}${estimate}`;
 }
 
@@ -16,20 +18,29 @@ function rpoText(rpo: DrillRecord['rpo']): string {
  * notifications say so; customers are never notified), with faults injected to rehearse retries
  * and rollback; writes `drills/records/<run-id>.json` and `drills/reports/<run-id>.md`.
  */
-export async function drillCommand(name: string, o: RunCliOptions & { inject: string[]; recordDir?: string }): Promise<number> {
+export async function drillCommand(
+  name: string,
+  o: RunCliOptions & { inject: string[]; recordDir?: string },
+): Promise<number> {
   const graph = loadGraph(o.root, name);
   const faults = parseFaults(graph, o.inject);
   return runCommand(name, { ...o, drill: true }, undefined, {
     faults,
     onOutcome: (outcome, records) => {
       const files = writeDrillFiles({
-        root: o.root, ...(o.recordDir ? { base: o.recordDir } : {}), outcome, records, graph,
+        root: o.root,
+        ...(o.recordDir ? { base: o.recordDir } : {}),
+        outcome,
+        records,
+        graph,
         faults: Object.fromEntries([...faults].map(([k, f]) => [k, describeFault(f)])),
         renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title }),
       });
       const { rto } = files.record;
       process.stdout.write(`drill record: ${files.recordPath}\ndrill report: ${files.reportPath}\n`);
-      process.stdout.write(`measured RTO ${rto.measuredMs ?? '—'} ms${rto.objectiveMs !== undefined ? ` (objective ${rto.objectiveMs} ms, ${rto.met ? 'met' : 'missed'})` : ''}; RPO ${rpoText(files.record.rpo)}\n`);
+      process.stdout.write(
+        `measured RTO ${rto.measuredMs ?? '—'} ms${rto.objectiveMs !== undefined ? ` (objective ${rto.objectiveMs} ms, ${rto.met ? 'met' : 'missed'})` : ''}; RPO ${rpoText(files.record.rpo)}\n`,
+      );
     },
   });
 }

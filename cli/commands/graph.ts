@@ -11,12 +11,16 @@ export function graphCommand(name: string, options: CommonOptions & { json?: boo
   if (!graph) {
     const known = result.context.runbooks.map((r) => r.data.metadata.name);
     if (known.includes(name)) {
-      const own = result.diagnostics.filter((d) => result.context.runbooks.some((r) => r.data.metadata.name === name && r.doc.file.path === d.file));
+      const own = result.diagnostics.filter((d) =>
+        result.context.runbooks.some((r) => r.data.metadata.name === name && r.doc.file.path === d.file),
+      );
       process.stdout.write(renderDiagnostics(own, result, options));
       return hasErrors(own) ? ExitCode.Problems : ExitCode.Internal;
     }
     const guess = didYouMean(name, known);
-    process.stderr.write(`no runbook named "${name}"${guess ? `; did you mean "${guess}"?` : ''}\nknown: ${known.sort().join(', ')}\n`);
+    process.stderr.write(
+      `no runbook named "${name}"${guess ? `; did you mean "${guess}"?` : ''}\nknown: ${known.sort().join(', ')}\n`,
+    );
     return ExitCode.Usage;
   }
   process.stdout.write(options.json ? JSON.stringify(graph, null, 2) + '\n' : renderMermaid(graph) + '\n');

@@ -22,8 +22,10 @@ export function initCommand(dir: string | undefined, o: InitOptions): number {
   const files = starterFiles(packageName(target), tool.name, toolSpec(o.tool, tool.version, target));
   const existing = files.map(([p]) => p).filter((p) => existsSync(join(target, p)));
   if (existing.length > 0 && !o.force) {
-    process.stderr.write(`init: refusing to overwrite existing files in ${target}:\n${existing.map((p) => `  ${p}`).join('\n')}\n` +
-      'hint: move them away, or pass --force to replace them\n');
+    process.stderr.write(
+      `init: refusing to overwrite existing files in ${target}:\n${existing.map((p) => `  ${p}`).join('\n')}\n` +
+        'hint: move them away, or pass --force to replace them\n',
+    );
     return ExitCode.Problems;
   }
   for (const [path, content] of files) {
@@ -32,8 +34,10 @@ export function initCommand(dir: string | undefined, o: InitOptions): number {
   }
   const rel = relative(process.cwd(), target);
   const cd = rel.startsWith('..') ? target : rel;
-  process.stdout.write(`${files.map(([p]) => `created  ${p}`).join('\n')}\n\nnext:\n${cd ? `  cd ${cd}\n` : ''}` +
-    '  npm install\n  npx runbook compile     # writes generated/ and .github/workflows/\n  git add -A && git commit -m "Runbooks"\n');
+  process.stdout.write(
+    `${files.map(([p]) => `created  ${p}`).join('\n')}\n\nnext:\n${cd ? `  cd ${cd}\n` : ''}` +
+      '  npm install\n  npx runbook compile     # writes generated/ and .github/workflows/\n  git add -A && git commit -m "Runbooks"\n',
+  );
   return ExitCode.Ok;
 }
 
@@ -52,5 +56,10 @@ function toolSpec(spec: string | undefined, version: string, target: string): st
 
 /** An npm package name from the folder's name (lower case, no spaces). */
 function packageName(target: string): string {
-  return basename(target).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '') || 'runbooks';
+  return (
+    basename(target)
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[._-]+/, '') || 'runbooks'
+  );
 }

@@ -11,7 +11,12 @@ import { treeAt } from '../git-tree.js';
  * `runbook pr-comment --base-ref SHA`: the plan diff of a pull request as one sticky comment
  * (created once, then edited). Outside Actions, or with --print, the comment goes to stdout.
  */
-export async function prCommentCommand(o: { root: string; baseRef?: string; pr?: string; print?: boolean }): Promise<number> {
+export async function prCommentCommand(o: {
+  root: string;
+  baseRef?: string;
+  pr?: string;
+  print?: boolean;
+}): Promise<number> {
   const baseRef = o.baseRef ?? process.env.BASE_SHA;
   if (!baseRef) throw new RunRefused('pr-comment needs --base-ref SHA (or BASE_SHA)');
   const baseDir = treeAt(o.root, baseRef, defaultPaths);
@@ -29,14 +34,23 @@ export async function prCommentCommand(o: { root: string; baseRef?: string; pr?:
     return ExitCode.Ok;
   }
   const gh = githubClient(process.env);
-  const r = await upsertStickyComment({ octokit: gh.octokit, repo: gh.repo, issueNumber: pr, marker: planCommentMarker, body, author: gh.bot });
+  const r = await upsertStickyComment({
+    octokit: gh.octokit,
+    repo: gh.repo,
+    issueNumber: pr,
+    marker: planCommentMarker,
+    body,
+    author: gh.bot,
+  });
   process.stdout.write(`plan comment ${r.action}: ${r.url}\n`);
   return ExitCode.Ok;
 }
 
 function prFromEvent(): number | undefined {
   try {
-    const event = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH ?? '', 'utf8')) as { pull_request?: { number?: number } };
+    const event = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH ?? '', 'utf8')) as {
+      pull_request?: { number?: number };
+    };
     return event.pull_request?.number;
   } catch {
     return undefined;

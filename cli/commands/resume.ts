@@ -11,16 +11,28 @@ import { runCommand, type RunCliOptions } from './run.js';
  * prompt on a terminal; the decision is audited.
  */
 export async function resumeCommand(runId: string, o: RunCliOptions & { decide: string[] }): Promise<number> {
-  const decisions = new Map(o.decide.map((d) => {
-    const [step, what] = d.split('=');
-    if (!step || !['rerun', 'skip', 'abort'].includes(what)) throw new RunRefused(`--decide ${d}: expected step=rerun|skip|abort`);
-    return [step, what as Decision];
-  }));
+  const decisions = new Map(
+    o.decide.map((d) => {
+      const [step, what] = d.split('=');
+      if (!step || !['rerun', 'skip', 'abort'].includes(what))
+        throw new RunRefused(`--decide ${d}: expected step=rerun|skip|abort`);
+      return [step, what as Decision];
+    }),
+  );
   const by = initiatorOf(o.as, process.env);
   const auditDb = o.auditDb ?? process.env.RUNBOOK_AUDIT_DB;
-  const { name, state } = await prepareResume({ root: o.root, runId, by, ...(auditDb ? { auditDb } : {}), decide: (node) => decide(node, decisions) });
+  const { name, state } = await prepareResume({
+    root: o.root,
+    runId,
+    by,
+    ...(auditDb ? { auditDb } : {}),
+    decide: (node) => decide(node, decisions),
+  });
   const r = state.reconciled;
-  if (r) process.stderr.write(`reconciled the journal with the audit database: ${r.appended} record(s) only the database held appended to the file, ${r.backfilled} back-filled into the database\n`);
+  if (r)
+    process.stderr.write(
+      `reconciled the journal with the audit database: ${r.appended} record(s) only the database held appended to the file, ${r.backfilled} back-filled into the database\n`,
+    );
   return runCommand(name, { ...o, input: [] }, state);
 }
 
@@ -28,12 +40,18 @@ async function decide(node: IrNode, given: Map<string, Decision>): Promise<Decis
   const d = given.get(node.id);
   if (d) return d;
   if (!process.stdin.isTTY || process.env.CI) {
-    throw new RunRefused(`step ${node.id} (${node.uses}) may or may not have run before the crash, and it is not idempotent`,
-      `check its effect, then pass --decide ${node.id}=rerun (run it again), =skip (it completed) or =abort`);
+    throw new RunRefused(
+      `step ${node.id} (${node.uses}) may or may not have run before the crash, and it is not idempotent`,
+      `check its effect, then pass --decide ${node.id}=rerun (run it again), =skip (it completed) or =abort`,
+    );
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const a = (await rl.question(`step ${node.id} (${node.uses}) was in progress when the run died and is not idempotent.\n  rerun, skip (it completed) or abort? `)).trim();
+    const a = (
+      await rl.question(
+        `step ${node.id} (${node.uses}) was in progress when the run died and is not idempotent.\n  rerun, skip (it completed) or abort? `,
+      )
+    ).trim();
     return (['rerun', 'skip', 'abort'].includes(a) ? a : 'abort') as Decision;
   } finally {
     rl.close();

@@ -16,13 +16,21 @@ import { runCommand, type RunCliOptions } from './run.js';
  * and the plan hash in the reviewed plan comment equal to the one about to run); every reviewer
  * and refusal is audited, and a refused request ends in the journal without running anything.
  */
-export async function runRequestCommand(files: string[], o: RunCliOptions & { changed?: string[]; runbook?: string[] }): Promise<number> {
+export async function runRequestCommand(
+  files: string[],
+  o: RunCliOptions & { changed?: string[]; runbook?: string[] },
+): Promise<number> {
   const added = o.changed?.length === 2 ? addedFiles(o.root, o.changed[0], o.changed[1], 'runs') : files;
   const compiled = added.length ? compileTree(o.root) : undefined;
   // `--runbook`: only the requests for these runbooks (the run-request workflow has one job per
   // concurrency group); a file that is no valid request is refused by every job.
   const only = o.runbook?.length ? new Set(o.runbook) : undefined;
-  const todo = only ? added.filter((f) => { const r = compiled?.runRequests.find((x) => x.file === f); return !r?.planHash || only.has(r.runbook); }) : added;
+  const todo = only
+    ? added.filter((f) => {
+        const r = compiled?.runRequests.find((x) => x.file === f);
+        return !r?.planHash || only.has(r.runbook);
+      })
+    : added;
   if (todo.length === 0) {
     process.stdout.write('no new run requests\n');
     return ExitCode.Ok;
@@ -30,29 +38,54 @@ export async function runRequestCommand(files: string[], o: RunCliOptions & { ch
   let worst: number = ExitCode.Ok;
   for (const file of todo) {
     const info = compiled?.runRequests.find((r) => r.file === file);
-    if (!info?.planHash) throw new RunRefused(`${file} is not a valid run request`, 'run `runbook validate` for the reasons');
+    if (!info?.planHash)
+      throw new RunRefused(`${file} is not a valid run request`, 'run `runbook validate` for the reasons');
     if (!process.env.GITHUB_TOKEN || !process.env.GITHUB_REPOSITORY) {
-      throw new RunRefused('run requests are verified through the GitHub API', 'set GITHUB_TOKEN and GITHUB_REPOSITORY (the run-request workflow does)');
+      throw new RunRefused(
+        'run requests are verified through the GitHub API',
+        'set GITHUB_TOKEN and GITHUB_REPOSITORY (the run-request workflow does)',
+      );
     }
     const graph = loadGraph(o.root, info.runbook);
     const gh = githubClient(process.env);
     const initiator = initiatorOf(o.as, process.env);
     const a = graph.approvals;
-    const policy = { approvers: a?.approvers.length ? a.approvers : graph.owner ? [graph.owner] : [], required: a?.required ?? 1, selfApproval: a?.selfApproval ?? false };
+    const policy = {
+      approvers: a?.approvers.length ? a.approvers : graph.owner ? [graph.owner] : [],
+      required: a?.required ?? 1,
+      selfApproval: a?.selfApproval ?? false,
+    };
     const verification = await verifyRunRequestApprovals({
-      octokit: gh.octokit, repo: gh.repo, mergeSha: process.env.GITHUB_SHA ?? o.changed?.[1] ?? 'HEAD', requestFile: file,
-      planHash: info.planHash, policy, members: graph.resources.approvers, initiator, botLogin: gh.bot,
+      octokit: gh.octokit,
+      repo: gh.repo,
+      mergeSha: process.env.GITHUB_SHA ?? o.changed?.[1] ?? 'HEAD',
+      requestFile: file,
+      planHash: info.planHash,
+      policy,
+      members: graph.resources.approvers,
+      initiator,
+      botLogin: gh.bot,
       ...(gh.membersOctokit ? { membersOctokit: gh.membersOctokit } : {}),
     });
-    process.stderr.write(`run request ${file}: ${verification.ok ? `approved by ${verification.reviewers.map((r) => r.login).join(', ')}` : `refused: ${verification.refusals.map((r) => r.reason).join('; ')}`}\n`);
-    const code = await runCommand(info.runbook, { ...o, input: [], drill: info.drill, dryRun: info.dryRun }, undefined, {
-      inputs: info.requested as Record<string, unknown>,
-      ...(verification.pr ? { issueNumber: verification.pr.number } : {}),
-      beforeSteps: async ({ events, planHash }) => {
-        await auditRunRequest(events, verification, { planHash, policy });
-        if (!verification.ok) throw new RunRefused(`run request ${file} is not approved: ${verification.refusals.map((r) => r.reason).join('; ')}`);
+    process.stderr.write(
+      `run request ${file}: ${verification.ok ? `approved by ${verification.reviewers.map((r) => r.login).join(', ')}` : `refused: ${verification.refusals.map((r) => r.reason).join('; ')}`}\n`,
+    );
+    const code = await runCommand(
+      info.runbook,
+      { ...o, input: [], drill: info.drill, dryRun: info.dryRun },
+      undefined,
+      {
+        inputs: info.requested as Record<string, unknown>,
+        ...(verification.pr ? { issueNumber: verification.pr.number } : {}),
+        beforeSteps: async ({ events, planHash }) => {
+          await auditRunRequest(events, verification, { planHash, policy });
+          if (!verification.ok)
+            throw new RunRefused(
+              `run request ${file} is not approved: ${verification.refusals.map((r) => r.reason).join('; ')}`,
+            );
+        },
       },
-    });
+    );
     worst = Math.max(worst, code);
   }
   return worst;

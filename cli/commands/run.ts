@@ -59,7 +59,12 @@ export function inputsFromEnv(root: string, name: string, env: NodeJS.ProcessEnv
 const envFlag = (v: string | undefined) => v !== undefined && ['true', '1', 'yes'].includes(v.trim().toLowerCase());
 
 const exitFor: Record<RunStatus, number> = {
-  succeeded: ExitCode.Ok, failed: ExitCode.RunFailed, 'rolled-back': ExitCode.RolledBack, 'rollback-incomplete': ExitCode.RollbackIncomplete, interrupted: ExitCode.Interrupted, refused: ExitCode.Refused,
+  succeeded: ExitCode.Ok,
+  failed: ExitCode.RunFailed,
+  'rolled-back': ExitCode.RolledBack,
+  'rollback-incomplete': ExitCode.RollbackIncomplete,
+  interrupted: ExitCode.Interrupted,
+  refused: ExitCode.Refused,
 };
 
 /** What `drill` and `run-request` add to a run. */
@@ -77,9 +82,16 @@ export interface RunExtras extends Pick<RunOptions, 'beforeSteps' | 'faults'> {
  * from `.runbook/runs/`; with a live terminal display, after the display ends. `--json` streams
  * records that carry the id instead.
  */
-export async function runCommand(name: string, o: RunCliOptions, resume?: ResumeState, extra?: RunExtras): Promise<number> {
+export async function runCommand(
+  name: string,
+  o: RunCliOptions,
+  resume?: ResumeState,
+  extra?: RunExtras,
+): Promise<number> {
   const approvalsPath = o.approvals ?? process.env.RUNBOOK_APPROVALS;
-  const { file, error: approvalsError } = approvalsPath ? readApprovals(approvalsPath) : { file: { approvals: [] } as ApprovalsFile, error: undefined };
+  const { file, error: approvalsError } = approvalsPath
+    ? readApprovals(approvalsPath)
+    : { file: { approvals: [] } as ApprovalsFile, error: undefined };
   const interactive = process.stdin.isTTY === true && !process.env.CI;
   const tty = process.stderr.isTTY === true && !o.json ? ttyProgress(process.stderr, { interactive }) : undefined;
   const progress = tty ?? plainProgress((line) => process.stderr.write(line + '\n'));
@@ -106,23 +118,48 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
   process.on('SIGTERM', onSignal);
   const dryRun = o.dryRun === true || envFlag(process.env.RUNBOOK_DRY_RUN);
   const auditDb = o.auditDb ?? process.env.RUNBOOK_AUDIT_DB;
-  const lockVerdict = localLockVerdict({ ...(auditDb ? { auditDb } : {}), dryRun, allowLocalLock: o.allowLocalLock, env: process.env });
+  const lockVerdict = localLockVerdict({
+    ...(auditDb ? { auditDb } : {}),
+    dryRun,
+    allowLocalLock: o.allowLocalLock,
+    env: process.env,
+  });
   const lockLine = resume ? undefined : localLockLine(lockVerdict);
   if (lockLine) process.stderr.write(`warning: ${lockLine}\n`);
   try {
     const options: RunOptions = {
-      root: o.root, name, inputs: { ...(o.inputsFromEnv ? inputsFromEnv(o.root, name, process.env) : {}), ...parseInputArgs(o.input), ...(extra?.inputs ?? {}) },
-      dryRun, drill: o.drill === true || envFlag(process.env.RUNBOOK_DRILL),
+      root: o.root,
+      name,
+      inputs: {
+        ...(o.inputsFromEnv ? inputsFromEnv(o.root, name, process.env) : {}),
+        ...parseInputArgs(o.input),
+        ...(extra?.inputs ?? {}),
+      },
+      dryRun,
+      drill: o.drill === true || envFlag(process.env.RUNBOOK_DRILL),
       drillNotifiesCustomers: o.drillNotifyCustomers === true,
-      initiator: initiatorOf(o.as, process.env), approvals: file.approvals, ...(approvalsError ? { approvalsError } : {}), confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
+      initiator: initiatorOf(o.as, process.env),
+      approvals: file.approvals,
+      ...(approvalsError ? { approvalsError } : {}),
+      confirmBy: o.confirmAs ?? ('confirmBy' in file ? file.confirmBy : undefined),
       interactive, // Only the tool's own setting: a generic DATABASE_URL (the application's) must never move the
       // journal and the lock elsewhere, or a run with it and a run without it would not exclude each other.
       auditDb,
-      ownerRole: o.allowOwnerRole || envFlag(process.env.RUNBOOK_ALLOW_OWNER_ROLE) ? 'allow' : envFlag(process.env.CI) ? 'refuse' : 'warn',
+      ownerRole:
+        o.allowOwnerRole || envFlag(process.env.RUNBOOK_ALLOW_OWNER_ROLE)
+          ? 'allow'
+          : envFlag(process.env.CI)
+            ? 'refuse'
+            : 'warn',
       onNotice: (m) => (tty ? tty.note(`warning: ${m}`) : process.stderr.write(`warning: ${m}\n`)),
-      concurrency: o.concurrency ? Number(o.concurrency) : undefined, signal: ctrl.signal, env: process.env,
-      commit: o.commit ?? process.env.GITHUB_SHA ?? gitHead(o.root), actions, sideEffectFree: sideEffectFreeActions(),
-      onRecord: o.json ? (r) => process.stdout.write(JSON.stringify(r) + '\n') : progress.onRecord, logger: progress.logger,
+      concurrency: o.concurrency ? Number(o.concurrency) : undefined,
+      signal: ctrl.signal,
+      env: process.env,
+      commit: o.commit ?? process.env.GITHUB_SHA ?? gitHead(o.root),
+      actions,
+      sideEffectFree: sideEffectFreeActions(),
+      onRecord: o.json ? (r) => process.stdout.write(JSON.stringify(r) + '\n') : progress.onRecord,
+      logger: progress.logger,
       // A new run is journaled when beforeSteps is called (run:start is durable by then); a
       // resumed one already was.
       beforeSteps: async (ctx) => {
@@ -134,14 +171,22 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
         }
         await extra?.beforeSteps?.(ctx);
       },
-      runId, ...(resume ? { resume } : {}),
+      runId,
+      ...(resume ? { resume } : {}),
     };
     if (resume) started();
     // A resumed run continues its journaled graph; a new one must run what the sources say.
     else refuseStaleGraphs(o.root, name);
-    const github = resume ? {} : await githubRunOptions({
-      env: process.env, graph: loadGraph(o.root, name), runId, initiator: options.initiator, dryRun: options.dryRun, issueNumber: extra?.issueNumber,
-    });
+    const github = resume
+      ? {}
+      : await githubRunOptions({
+          env: process.env,
+          graph: loadGraph(o.root, name),
+          runId,
+          initiator: options.initiator,
+          dryRun: options.dryRun,
+          issueNumber: extra?.issueNumber,
+        });
     warnShortSecrets(o.root, name, tty);
     const outcome = await runRunbook({ ...options, ...github, ...(extra?.faults ? { faults: extra.faults } : {}) });
     const { records } = await readAuditFile(outcome.auditPath);
@@ -152,14 +197,23 @@ export async function runCommand(name: string, o: RunCliOptions, resume?: Resume
     // runner uploads the step's summary file when the step ends and later steps cannot change it
     // (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#adding-a-job-summary).
     if (process.env.GITHUB_STEP_SUMMARY) {
-      appendFileSync(process.env.GITHUB_STEP_SUMMARY, renderSummaryMarkdown(summarizeAudit(records)) + '\n' + (lockLine ? `> **${lockLine}**\n\n` : '') + (head ? renderAnchorMarkdown(outcome.runId, head) + '\n' : ''));
+      appendFileSync(
+        process.env.GITHUB_STEP_SUMMARY,
+        renderSummaryMarkdown(summarizeAudit(records)) +
+          '\n' +
+          (lockLine ? `> **${lockLine}**\n\n` : '') +
+          (head ? renderAnchorMarkdown(outcome.runId, head) + '\n' : ''),
+      );
     }
     if (!o.json) {
-      process.stdout.write('\n' + renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }) + '\n');
+      process.stdout.write(
+        '\n' + renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }) + '\n',
+      );
       if (lockLine) process.stdout.write(`${lockLine}\n`);
       process.stdout.write(`audit log: ${outcome.auditPath}\n`);
       if (head) process.stdout.write(`audit head: ${head.seq}:${head.hash}\n`);
-      if (outcome.status === 'interrupted' || outcome.status === 'failed') process.stdout.write(`resume with: runbook resume ${outcome.runId}\n`);
+      if (outcome.status === 'interrupted' || outcome.status === 'failed')
+        process.stdout.write(`resume with: runbook resume ${outcome.runId}\n`);
     }
     return exitFor[outcome.status];
   } finally {
@@ -185,7 +239,11 @@ function readApprovals(path: string): { file: ApprovalsFile; error?: ApprovalsFi
 
 function gitHead(root: string): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || undefined;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() || undefined
+    );
   } catch {
     return undefined;
   }
@@ -208,4 +266,3 @@ function warnShortSecrets(root: string, name: string, tty: { note(line: string):
     else process.stderr.write(line + '\n');
   }
 }
-

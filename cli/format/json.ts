@@ -7,8 +7,14 @@ export function formatJson(diagnostics: readonly Diagnostic[], files: ReadonlyMa
   const rows = diagnostics.map((d) => {
     const l = locate(d, files);
     return {
-      code: l.code, severity: l.severity, message: l.message, file: l.file,
-      line: l.line, column: l.column, endLine: l.endLine, endColumn: l.endColumn,
+      code: l.code,
+      severity: l.severity,
+      message: l.message,
+      file: l.file,
+      line: l.line,
+      column: l.column,
+      endLine: l.endLine,
+      endColumn: l.endColumn,
       ...(l.hint ? { hint: l.hint } : {}),
     };
   });

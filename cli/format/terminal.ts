@@ -7,7 +7,11 @@ import { locate } from './located.js';
 const paint = { error: pc.red, warning: pc.yellow, info: pc.blue } as const;
 
 /** Terminal output: `file:line:col severity message [code]`, a code frame with a pointer, the hint. */
-export function formatTerminal(diagnostics: readonly Diagnostic[], files: ReadonlyMap<string, SourceFile>, color = pc.isColorSupported): string {
+export function formatTerminal(
+  diagnostics: readonly Diagnostic[],
+  files: ReadonlyMap<string, SourceFile>,
+  color = pc.isColorSupported,
+): string {
   const out: string[] = [];
   for (const d of diagnostics) {
     const l = locate(d, files);
@@ -20,10 +24,18 @@ export function formatTerminal(diagnostics: readonly Diagnostic[], files: Readon
       const endColumn = l.endLine === l.line && l.endColumn > l.column ? l.endColumn : undefined;
       const frame = codeFrameColumns(
         file.text,
-        { start: { line: l.line, column: l.column }, ...(endColumn ? { end: { line: l.line, column: endColumn } } : {}) },
+        {
+          start: { line: l.line, column: l.column },
+          ...(endColumn ? { end: { line: l.line, column: endColumn } } : {}),
+        },
         { highlightCode: false, forceColor: false, linesAbove: 1, linesBelow: 1 },
       );
-      out.push(frame.split('\n').map((s) => '  ' + s).join('\n'));
+      out.push(
+        frame
+          .split('\n')
+          .map((s) => '  ' + s)
+          .join('\n'),
+      );
     }
     if (l.hint) out.push(`  ${color ? pc.cyan('hint') : 'hint'}: ${l.hint}`);
     out.push('');

@@ -93,7 +93,11 @@ spec:
 `;
 
 /** Relative path → content, in the order they are written. */
-export function starterFiles(name: string, toolName: string, toolSpec: string): ReadonlyArray<readonly [string, string]> {
+export function starterFiles(
+  name: string,
+  toolName: string,
+  toolSpec: string,
+): ReadonlyArray<readonly [string, string]> {
   return [
     ['package.json', starterPackageJson(name, toolName, toolSpec)],
     ['.gitignore', starterGitignore],

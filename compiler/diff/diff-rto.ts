@@ -29,24 +29,43 @@ export const statusRank: Readonly<Record<RtoStatus, number>> = { ok: 0, 'worst-c
  * RTO before and after, per phase and in total. Any growth of the expected or worst-case
  * duration is a regression, even within budget: a reviewer should see time being spent.
  */
-export function diffRto(before: RtoAnalysis | undefined, after: RtoAnalysis | undefined, phases: readonly IrPhase[]): { phases: RtoRow[]; total: RtoRow } {
+export function diffRto(
+  before: RtoAnalysis | undefined,
+  after: RtoAnalysis | undefined,
+  phases: readonly IrPhase[],
+): { phases: RtoRow[]; total: RtoRow } {
   const b = new Map((before?.phases ?? []).map((p) => [p.id, p]));
   const a = new Map((after?.phases ?? []).map((p) => [p.id, p]));
   // Head's phase order first (as the run will go), then phases the change removed.
-  const ids = [...phases.map((p) => p.id), ...(after?.phases ?? []).map((p) => p.id), ...(before?.phases ?? []).map((p) => p.id)]
-    .filter((id, i, all) => all.indexOf(id) === i);
+  const ids = [
+    ...phases.map((p) => p.id),
+    ...(after?.phases ?? []).map((p) => p.id),
+    ...(before?.phases ?? []).map((p) => p.id),
+  ].filter((id, i, all) => all.indexOf(id) === i);
   const rows = ids.map((id) => row(id, figures(b.get(id)), figures(a.get(id))));
   const total = row('total', before && totalFigures(before), after && totalFigures(after));
   return { phases: rows, total };
 }
 
-function figures(p: { budgetMs?: number; expectedMs: number; worstCaseMs: number; status: RtoStatus } | undefined): RtoFigures | undefined {
+function figures(
+  p: { budgetMs?: number; expectedMs: number; worstCaseMs: number; status: RtoStatus } | undefined,
+): RtoFigures | undefined {
   if (!p) return undefined;
-  return { ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}), expectedMs: p.expectedMs, worstCaseMs: p.worstCaseMs, status: p.status };
+  return {
+    ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}),
+    expectedMs: p.expectedMs,
+    worstCaseMs: p.worstCaseMs,
+    status: p.status,
+  };
 }
 
 function totalFigures(rto: RtoAnalysis): RtoFigures {
-  return { ...(rto.rtoMs !== undefined ? { budgetMs: rto.rtoMs } : {}), expectedMs: rto.expectedMs, worstCaseMs: rto.worstCaseMs, status: rto.status };
+  return {
+    ...(rto.rtoMs !== undefined ? { budgetMs: rto.rtoMs } : {}),
+    expectedMs: rto.expectedMs,
+    worstCaseMs: rto.worstCaseMs,
+    status: rto.status,
+  };
 }
 
 function row(id: string, before: RtoFigures | undefined, after: RtoFigures | undefined): RtoRow {

@@ -7,5 +7,10 @@ export { diffCompile, type ChangeKind, type Gate, type PlanDiff, type RunbookDif
 export type { RtoFigures, RtoRegression, RtoRow } from './diff-rto.js';
 export type { RunRequestChange, RunRequestPlan } from './diff-run-requests.js';
 export type { StepChange, StepRef, StepsDiff } from './diff-steps.js';
-export { maxCommentLength, planCommentMarker, renderPlanComment, type PlanCommentOptions } from './render-plan-comment.js';
+export {
+  maxCommentLength,
+  planCommentMarker,
+  renderPlanComment,
+  type PlanCommentOptions,
+} from './render-plan-comment.js';
 export { runRequestMarker } from './render-run-requests.js';

@@ -54,8 +54,23 @@ export type { RtoFigures, RtoRegression } from './diff-rto.js';
 export type { StepChange, StepRef } from './diff-steps.js';
 
 /** Graph fields compared as a whole; nodes and RTO are diffed in detail, the rest is identity. */
-const settingFields = ['title', 'description', 'owner', 'tier', 'tags', 'objectives', 'inputs', 'secrets', 'environment',
-  'concurrency', 'approvals', 'onFailure', 'schedule', 'phases', 'resources'] as const;
+const settingFields = [
+  'title',
+  'description',
+  'owner',
+  'tier',
+  'tags',
+  'objectives',
+  'inputs',
+  'secrets',
+  'environment',
+  'concurrency',
+  'approvals',
+  'onFailure',
+  'schedule',
+  'phases',
+  'resources',
+] as const;
 
 /** Compares two compiled trees. A runbook whose plan hash is unchanged is not listed. */
 export function diffCompile(base: CompileResult, head: CompileResult): PlanDiff {
@@ -86,7 +101,11 @@ function diffGraph(b: IrGraph | undefined, a: IrGraph | undefined): RunbookDiff 
     origin: current.origin,
     steps: diffSteps(b?.nodes ?? [], a?.nodes ?? []),
     settings: b && a ? settingFields.filter((f) => canonicalJson(b[f]) !== canonicalJson(a[f])) : [],
-    gates: { before: gatesBefore, after: gatesAfter, changed: canonicalJson(gatesBefore) !== canonicalJson(gatesAfter) },
+    gates: {
+      before: gatesBefore,
+      after: gatesAfter,
+      changed: canonicalJson(gatesBefore) !== canonicalJson(gatesAfter),
+    },
     irreversible: { before: irrBefore, after: irrAfter, changed: canonicalJson(irrBefore) !== canonicalJson(irrAfter) },
     rto,
     regression: [...rto.phases, rto.total].some((row) => row.regressions.length > 0),

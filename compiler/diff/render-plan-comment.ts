@@ -30,10 +30,22 @@ export function renderPlanComment(diff: PlanDiff, options: PlanCommentOptions = 
   const compact = serialise(commentTree(diff, options, true));
   if (compact.length <= max) return compact;
   // Still too long: keep the markers and the run requests, name the runbooks only.
-  return serialise(commentTree({ ...diff, runbooks: [] }, options, true, diff.runbooks.map((r) => r.name)));
+  return serialise(
+    commentTree(
+      { ...diff, runbooks: [] },
+      options,
+      true,
+      diff.runbooks.map((r) => r.name),
+    ),
+  );
 }
 
-function commentTree(diff: PlanDiff, options: PlanCommentOptions, compact: boolean, omitted: readonly string[] = []): Root {
+function commentTree(
+  diff: PlanDiff,
+  options: PlanCommentOptions,
+  compact: boolean,
+  omitted: readonly string[] = [],
+): Root {
   const marker: Html = { type: 'html', value: planCommentMarker };
   const children: RootContent[] = [marker, heading(2, 'Runbook plan')];
   children.push(...summary(diff, omitted));
@@ -47,9 +59,20 @@ function commentTree(diff: PlanDiff, options: PlanCommentOptions, compact: boole
   }
   if (omitted.length) {
     children.push(heading(3, 'Changed runbooks'));
-    children.push(paragraph('Too many changes to show here; changed: ', joinInline(omitted.map((n) => inlineCode(n))), '. Run ', inlineCode('runbook plan'), ' locally for details.'));
+    children.push(
+      paragraph(
+        'Too many changes to show here; changed: ',
+        joinInline(omitted.map((n) => inlineCode(n))),
+        '. Run ',
+        inlineCode('runbook plan'),
+        ' locally for details.',
+      ),
+    );
   }
-  if (compact && !omitted.length) children.push(paragraph('Step and phase tables are left out: this pull request changes too much to show them in one comment.'));
+  if (compact && !omitted.length)
+    children.push(
+      paragraph('Step and phase tables are left out: this pull request changes too much to show them in one comment.'),
+    );
   return { type: 'root', children };
 }
 
@@ -59,15 +82,28 @@ function summary(diff: PlanDiff, omitted: readonly string[]): RootContent[] {
   if (changed === 0 && diff.runRequests.length === 0) {
     return [paragraph('This pull request changes no runbook plan and proposes no run request.')];
   }
-  const parts = [`${changed} runbook${changed === 1 ? '' : 's'} changed`, `${requests} run request${requests === 1 ? '' : 's'} to approve`];
+  const parts = [
+    `${changed} runbook${changed === 1 ? '' : 's'} changed`,
+    `${requests} run request${requests === 1 ? '' : 's'} to approve`,
+  ];
   const out: RootContent[] = [paragraph(parts.join(' · '), '.')];
   const regressed = diff.runbooks.filter((r) => r.regression).map((r) => r.name);
   if (regressed.length) {
-    out.push(paragraph('⚠️ ', strong('RTO regression'), ' in ', joinInline(regressed.map((n) => strong(inlineCode(n)))), ': the expected or worst-case recovery time grew, or a budget is now exceeded.'));
+    out.push(
+      paragraph(
+        '⚠️ ',
+        strong('RTO regression'),
+        ' in ',
+        joinInline(regressed.map((n) => strong(inlineCode(n)))),
+        ': the expected or worst-case recovery time grew, or a budget is now exceeded.',
+      ),
+    );
   }
   const noPlan = diff.runRequests.filter((r) => r.kind !== 'removed' && !r.request.planHash).map((r) => r.request.file);
   if (noPlan.length) {
-    out.push(paragraph('❌ ', strong('Run requests without a plan'), ': ', joinInline(noPlan.map((f) => inlineCode(f))), '.'));
+    out.push(
+      paragraph('❌ ', strong('Run requests without a plan'), ': ', joinInline(noPlan.map((f) => inlineCode(f))), '.'),
+    );
   }
   return out;
 }

@@ -42,26 +42,42 @@ export function runRequestSection(c: RunRequestChange, commit?: string): RootCon
     ['Dry run', yesNo(r.dryRun)],
   ];
   if (c.plan) {
-    rows.push(['Approvals required', c.plan.approvals ? approvalPolicy(c.plan.approvals) : 'none declared in spec.approvals (the gates inside the run still apply)']);
+    rows.push([
+      'Approvals required',
+      c.plan.approvals
+        ? approvalPolicy(c.plan.approvals)
+        : 'none declared in spec.approvals (the gates inside the run still apply)',
+    ]);
     if (c.plan.environment) rows.push(['Environment', inlineCode(c.plan.environment)]);
     rows.push(['Steps', `${c.plan.steps}`]);
-    rows.push(['Points of no return', c.plan.irreversible.length ? joinInline(c.plan.irreversible.map((id) => inlineCode(id))) : 'none']);
-    rows.push(['Time', `expected ${duration(c.plan.expectedMs)}, worst case ${duration(c.plan.worstCaseMs)}${c.plan.rtoMs !== undefined ? ` (RTO ${duration(c.plan.rtoMs)})` : ''}`]);
+    rows.push([
+      'Points of no return',
+      c.plan.irreversible.length ? joinInline(c.plan.irreversible.map((id) => inlineCode(id))) : 'none',
+    ]);
+    rows.push([
+      'Time',
+      `expected ${duration(c.plan.expectedMs)}, worst case ${duration(c.plan.worstCaseMs)}${c.plan.rtoMs !== undefined ? ` (RTO ${duration(c.plan.rtoMs)})` : ''}`,
+    ]);
   }
   out.push(table(['What', 'Value'], rows));
   out.push(paragraph(strong('Reason'), ': ', oneLine(r.reason)));
   const inputRows = inputTable(c);
   if (inputRows.length) out.push(table(inputsHeader, inputRows));
-  out.push(paragraph(r.planHash
-    ? 'Approving this pull request approves exactly this plan hash; merging it starts the run.'
-    : [strong('No plan'), ': the request or its runbook has errors (see the checks); it cannot run as it is.']));
+  out.push(
+    paragraph(
+      r.planHash
+        ? 'Approving this pull request approves exactly this plan hash; merging it starts the run.'
+        : [strong('No plan'), ': the request or its runbook has errors (see the checks); it cannot run as it is.'],
+    ),
+  );
   return out;
 }
 
 function planHashCell(c: RunRequestChange): Inline {
   const now = c.request.planHash;
   if (!now) return strong('none (errors)');
-  if (c.previousPlanHash && c.previousPlanHash !== now) return [inlineCode(shortHash(c.previousPlanHash)), ' → ', inlineCode(now)];
+  if (c.previousPlanHash && c.previousPlanHash !== now)
+    return [inlineCode(shortHash(c.previousPlanHash)), ' → ', inlineCode(now)];
   return inlineCode(now);
 }
 

@@ -1,6 +1,15 @@
 import type { RootContent } from 'mdast';
 import { approvalPolicy, duration, rtoStatus, shortHash } from '../emit/docs/format.js';
-import { heading, inlineCode, joinInline, list, paragraph, strong, table, type Inline } from '../emit/docs/mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  list,
+  paragraph,
+  strong,
+  table,
+  type Inline,
+} from '../emit/docs/mdast-builders.js';
 import type { RtoFigures, RtoRow } from './diff-rto.js';
 import type { ChangeKind, Gate, RunbookDiff } from './plan-diff.js';
 
@@ -26,7 +35,8 @@ export function runbookSection(d: RunbookDiff, compact: boolean): RootContent[] 
     out.push(paragraph('⚠️ ', strong(`RTO regression: ${regressionSummary(d)}`)));
   }
   out.push(...stepsPart(d, compact));
-  if (d.settings.length) out.push(paragraph('Runbook settings changed: ', joinInline(d.settings.map((s) => inlineCode(s))), '.'));
+  if (d.settings.length)
+    out.push(paragraph('Runbook settings changed: ', joinInline(d.settings.map((s) => inlineCode(s))), '.'));
   out.push(paragraph(strong('Approval gates'), ': ', beforeAfter(d.kind, d.gates, gateList)));
   out.push(paragraph(strong('Points of no return'), ': ', beforeAfter(d.kind, d.irreversible, idList)));
   // A removed runbook has no recovery time left to compare.
@@ -47,8 +57,11 @@ function stepsPart(d: RunbookDiff, compact: boolean): RootContent[] {
     const total = d.kind === 'changed' ? counts : `${n} step${n === 1 ? '' : 's'}`;
     return [paragraph(strong('Steps'), `: ${total}.`)];
   }
-  const row = (kind: ChangeKind, s: { id: string; title: string; phase: string; uses: string }, fields: Inline = '') =>
-    [changeMark(kind), [inlineCode(s.id), ' ', s.title], s.phase, inlineCode(s.uses), fields];
+  const row = (
+    kind: ChangeKind,
+    s: { id: string; title: string; phase: string; uses: string },
+    fields: Inline = '',
+  ) => [changeMark(kind), [inlineCode(s.id), ' ', s.title], s.phase, inlineCode(s.uses), fields];
   const rows: Inline[][] = [
     ...added.map((s) => row('added', s)),
     ...changed.map((s) => row('changed', s, joinInline(s.fields.map((f) => inlineCode(f))))),
@@ -57,7 +70,11 @@ function stepsPart(d: RunbookDiff, compact: boolean): RootContent[] {
   return [paragraph(strong('Steps'), `: ${counts}.`), table(stepsHeader, rows)];
 }
 
-function beforeAfter<T>(kind: ChangeKind, v: { before: T[]; after: T[]; changed: boolean }, show: (items: readonly T[]) => Inline): Inline {
+function beforeAfter<T>(
+  kind: ChangeKind,
+  v: { before: T[]; after: T[]; changed: boolean },
+  show: (items: readonly T[]) => Inline,
+): Inline {
   if (kind === 'added') return show(v.after);
   if (kind === 'removed') return show(v.before);
   if (!v.changed) return ['unchanged (', show(v.after), ')'];
@@ -66,7 +83,10 @@ function beforeAfter<T>(kind: ChangeKind, v: { before: T[]; after: T[]; changed:
 
 function gateList(gates: readonly Gate[]): Inline {
   if (!gates.length) return 'none';
-  return joinInline(gates.map((g) => [g.step === 'run' ? 'the whole run' : inlineCode(g.step), ` (${approvalPolicy(g.approval)})`]), '; ');
+  return joinInline(
+    gates.map((g) => [g.step === 'run' ? 'the whole run' : inlineCode(g.step), ` (${approvalPolicy(g.approval)})`]),
+    '; ',
+  );
 }
 
 function idList(ids: readonly string[]): Inline {
@@ -86,14 +106,19 @@ function rtoRow(r: RtoRow, label: Inline): Inline[] {
     pair(r.before && budget(r.before), r.after && budget(r.after)),
     measure(r, 'expectedMs', 'expected'),
     measure(r, 'worstCaseMs', 'worst-case'),
-    flagged(pair(r.before && rtoStatus(r.before.status), r.after && rtoStatus(r.after.status)), r.regressions.includes('status'), '❌'),
+    flagged(
+      pair(r.before && rtoStatus(r.before.status), r.after && rtoStatus(r.after.status)),
+      r.regressions.includes('status'),
+      '❌',
+    ),
   ];
 }
 
 function measure(r: RtoRow, field: 'expectedMs' | 'worstCaseMs', regression: 'expected' | 'worst-case'): Inline {
   const b = r.before?.[field];
   const a = r.after?.[field];
-  const delta = b !== undefined && a !== undefined && a !== b ? ` (${a > b ? '+' : '−'}${duration(Math.abs(a - b))})` : '';
+  const delta =
+    b !== undefined && a !== undefined && a !== b ? ` (${a > b ? '+' : '−'}${duration(Math.abs(a - b))})` : '';
   const text = pair(b === undefined ? undefined : duration(b), a === undefined ? undefined : duration(a)) + delta;
   return flagged(text, r.regressions.includes(regression), '⚠️');
 }

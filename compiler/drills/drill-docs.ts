@@ -33,7 +33,12 @@ export function drillViews(result: CompileResult): Map<string, DrillsView> {
   const out = new Map<string, DrillsView>();
   for (const graph of result.graphs) {
     if (graph.origin.kind !== 'Runbook' || out.has(graph.name)) continue;
-    const status = runbookDrills(graph.name, result.drillRecords, drillIntervalOf(graph.tier, directory), graph.planHash);
+    const status = runbookDrills(
+      graph.name,
+      result.drillRecords,
+      drillIntervalOf(graph.tier, directory),
+      graph.planHash,
+    );
     out.set(graph.name, { ...status, reportPages: reportPagesOf(status.records, reports) });
   }
   return out;
@@ -54,7 +59,12 @@ const day = (iso: string) => iso.slice(0, 10);
 /** `2026-01-15 14:03 UTC`: records store UTC (ISO with Z); minutes are enough to tell drills apart. */
 const when = (iso: string) => `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const outcomes: Record<DrillRecord['status'], string> = {
-  succeeded: '✅ succeeded', failed: '❌ failed', 'rolled-back': '↩️ rolled back', 'rollback-incomplete': '⚠️ rollback incomplete', interrupted: '⏸️ interrupted', refused: '⛔ refused',
+  succeeded: '✅ succeeded',
+  failed: '❌ failed',
+  'rolled-back': '↩️ rolled back',
+  'rollback-incomplete': '⚠️ rollback incomplete',
+  interrupted: '⏸️ interrupted',
+  refused: '⛔ refused',
 };
 
 /** `✅ succeeded` … : the icon carries it on the wiki, the word in diffs (as format.ts does). */
@@ -76,7 +86,11 @@ function measured(ms: number): string {
  * `RTO 12m34s measured vs 1h objective ✅`, or what of it is known. A dry run's times are those of
  * plans, not of recovery: they are shown but not held against the objective.
  */
-export function objectiveText(label: 'RTO' | 'RPO', m: { objectiveMs?: number; measuredMs?: number; met?: boolean }, mode: DrillRecord['mode'] = 'live'): string {
+export function objectiveText(
+  label: 'RTO' | 'RPO',
+  m: { objectiveMs?: number; measuredMs?: number; met?: boolean },
+  mode: DrillRecord['mode'] = 'live',
+): string {
   if (m.measuredMs === undefined) return `${label} not measured`;
   if (mode === 'dry-run') return `${label} ${measured(m.measuredMs)} in a dry run (not compared)`;
   const icon = m.met === undefined ? '' : m.met ? ' ✅' : ' ❌';
@@ -95,13 +109,17 @@ function reportLink(links: Linker, page: string | undefined): Inline {
  */
 export function drillFactRows(links: Linker, view: DrillsView | undefined): [string, Inline][] {
   const last = view?.records[0];
-  const rows: [string, Inline][] = [[
-    'Last drilled',
-    last
-      ? [`${day(last.endedAt)} (${outcomeOf(last)}, ${kindOf(last)}, ${objectiveText('RTO', last.rto, last.mode)})`,
-        ...(view.reportPages[last.runId] ? [' — ', reportLink(links, view.reportPages[last.runId])] : [])]
-      : 'Never drilled',
-  ]];
+  const rows: [string, Inline][] = [
+    [
+      'Last drilled',
+      last
+        ? [
+            `${day(last.endedAt)} (${outcomeOf(last)}, ${kindOf(last)}, ${objectiveText('RTO', last.rto, last.mode)})`,
+            ...(view.reportPages[last.runId] ? [' — ', reportLink(links, view.reportPages[last.runId])] : []),
+          ]
+        : 'Never drilled',
+    ],
+  ];
   if (view?.interval) rows.push(['Drill freshness', freshness(links, view)]);
   return rows;
 }
@@ -112,7 +130,8 @@ function freshness(links: Linker, view: DrillsView): Inline {
   if (!success || !view.dueBy) return `${every}; due: no successful live drill yet`;
   const page = view.reportPages[success.runId];
   return [
-    `${every}; last successful live drill ${day(success.endedAt)}`, ...(page ? [' (', links.to(page, 'report'), ')'] : []),
+    `${every}; last successful live drill ${day(success.endedAt)}`,
+    ...(page ? [' (', links.to(page, 'report'), ')'] : []),
     `, next due by ${day(view.dueBy)}`,
     view.stale ? '; ⚠️ changed since that drill' : '',
   ];
@@ -123,12 +142,21 @@ export function runbookDrillsSection(links: Linker, view: DrillsView | undefined
   if (!view?.records.length) return [];
   return [
     heading(2, 'Drills'),
-    paragraph('Drill records from ', inlineCode('drills/records/'), ', newest first. Only successful live drills count for freshness.'),
+    paragraph(
+      'Drill records from ',
+      inlineCode('drills/records/'),
+      ', newest first. Only successful live drills count for freshness.',
+    ),
     table(
       ['Date', 'Kind', 'Outcome', 'RTO measured vs objective', 'RPO measured vs objective', 'Faults', 'Report'],
       view.records.map((r) => [
-        when(r.endedAt), kindOf(r), outcomeOf(r), objectiveText('RTO', r.rto, r.mode), objectiveText('RPO', r.rpo, r.mode),
-        faults(r), reportLink(links, view.reportPages[r.runId]),
+        when(r.endedAt),
+        kindOf(r),
+        outcomeOf(r),
+        objectiveText('RTO', r.rto, r.mode),
+        objectiveText('RPO', r.rpo, r.mode),
+        faults(r),
+        reportLink(links, view.reportPages[r.runId]),
       ]),
     ),
   ];
@@ -157,12 +185,21 @@ export function drillHistorySection(records: readonly DrillRecord[], at: History
     return [
       when(r.endedAt),
       graph ? at.links.to(graphPage(graph), graph.title) : inlineCode(r.runbook),
-      kindOf(r), outcomeOf(r), objectiveText('RTO', r.rto, r.mode), reportLink(at.links, page),
+      kindOf(r),
+      outcomeOf(r),
+      objectiveText('RTO', r.rto, r.mode),
+      reportLink(at.links, page),
     ];
   });
   return [
     heading(2, 'Drill history'),
-    paragraph('Every drill recorded under ', inlineCode('drills/records/'), ', newest first (', inlineCode('runbook drill NAME'), ' writes them).'),
+    paragraph(
+      'Every drill recorded under ',
+      inlineCode('drills/records/'),
+      ', newest first (',
+      inlineCode('runbook drill NAME'),
+      ' writes them).',
+    ),
     table(['Date', 'Runbook', 'Kind', 'Outcome', 'RTO measured vs objective', 'Report'], rows),
   ];
 }

@@ -20,7 +20,10 @@ export interface DrillInterval {
 }
 
 /** The interval of `tier`: the Directory's `drillInterval`, else 90d for `critical`, else none. */
-export function drillIntervalOf(tier: string | undefined, directory: DirectorySpec | undefined): DrillInterval | undefined {
+export function drillIntervalOf(
+  tier: string | undefined,
+  directory: DirectorySpec | undefined,
+): DrillInterval | undefined {
   if (!tier) return undefined;
   const text = directory?.tiers?.[tier]?.drillInterval ?? (tier === 'critical' ? defaultCriticalInterval : undefined);
   const ms = text === undefined ? undefined : parseDuration(text);
@@ -76,7 +79,8 @@ const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d
  */
 export function parseToday(value: string | Date): number {
   const ms = value instanceof Date ? value.getTime() : isoDate.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms)) throw new RangeError(`"${String(value)}" is not a date (expected YYYY-MM-DD or an ISO date-time)`);
+  if (!Number.isFinite(ms))
+    throw new RangeError(`"${String(value)}" is not a date (expected YYYY-MM-DD or an ISO date-time)`);
   return ms;
 }
 
@@ -104,7 +108,12 @@ export interface RunbookDrills {
  * The drill status of runbook `name` from `records` (any order). `planHash` is the runbook's
  * current graph hash; without it nothing is stale (the rule passes it only when it has a graph).
  */
-export function runbookDrills(name: string, records: readonly DrillRecord[], interval?: DrillInterval, planHash?: string): RunbookDrills {
+export function runbookDrills(
+  name: string,
+  records: readonly DrillRecord[],
+  interval?: DrillInterval,
+  planHash?: string,
+): RunbookDrills {
   const mine = records.filter((r) => r.runbook === name).sort(newestFirst);
   const lastSuccess = mine.find(countsAsDrilled);
   const due = lastSuccess && interval ? Date.parse(lastSuccess.endedAt) + interval.ms : undefined;

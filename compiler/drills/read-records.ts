@@ -79,7 +79,16 @@ export function byEnd(a: DrillRecord, b: DrillRecord): number {
 
 function parseRecord(file: SourceFile): { record: DrillRecord } | { diagnostics: Diagnostic[] } {
   const fail = (message: string, range: Range, hint?: string) => ({
-    diagnostics: [{ code: 'drill-record-invalid' as const, severity: 'error' as const, message, file: file.path, range, ...(hint ? { hint } : {}) }],
+    diagnostics: [
+      {
+        code: 'drill-record-invalid' as const,
+        severity: 'error' as const,
+        message,
+        file: file.path,
+        range,
+        ...(hint ? { hint } : {}),
+      },
+    ],
   });
   const hint = 'records are written by `runbook drill`; restore the file from git or delete it';
   try {
@@ -87,31 +96,50 @@ function parseRecord(file: SourceFile): { record: DrillRecord } | { diagnostics:
   } catch (e) {
     // YAML would accept more than JSON (comments, bare words): JSON.parse decides, YAML locates.
     const at = jsonErrorOffset(file, e as Error);
-    return fail(`not valid JSON: ${(e as Error).message}`, { start: at, end: Math.min(at + 1, file.text.length) }, hint);
+    return fail(
+      `not valid JSON: ${(e as Error).message}`,
+      { start: at, end: Math.min(at + 1, file.text.length) },
+      hint,
+    );
   }
   const loaded = loadYaml(file);
   const value = loaded.documents[0];
   if (!value) {
     // Valid JSON that YAML refuses: a duplicate key, whose value JSON.parse silently overwrote.
     const problem = loaded.diagnostics[0];
-    return fail(`not a single JSON object${problem ? `: ${problem.message}` : ''}`, problem?.range ?? { start: 0, end: 0 }, hint);
+    return fail(
+      `not a single JSON object${problem ? `: ${problem.message}` : ''}`,
+      problem?.range ?? { start: 0, end: 0 },
+      hint,
+    );
   }
   const validate = validatorFor('drill-record.schema.json');
   if (!validate(value.data)) {
     // schemaDiagnostics reads only the file and the source map of the "document".
     const doc = { file, map: value.map, data: value.data, format: 'yaml', kind: 'Runbook' } as unknown as LoadedDoc;
-    const found = schemaDiagnostics(validate.errors ?? [], doc)
-      .map((d) => ({ ...d, code: 'drill-record-invalid' as const, message: `drill record: ${d.message}`, hint: d.hint ?? hint }));
+    const found = schemaDiagnostics(validate.errors ?? [], doc).map((d) => ({
+      ...d,
+      code: 'drill-record-invalid' as const,
+      message: `drill record: ${d.message}`,
+      hint: d.hint ?? hint,
+    }));
     return { diagnostics: found };
   }
   const record = value.data as DrillRecord;
   const base = file.path.slice(file.path.lastIndexOf('/') + 1);
   if (base !== `${record.runId}.json`) {
-    return fail(`the record of run "${record.runId}" must be named ${record.runId}.json, not ${base}`, value.map.range('/runId'),
-      'the run id names the record and its report; rename the file back');
+    return fail(
+      `the record of run "${record.runId}" must be named ${record.runId}.json, not ${base}`,
+      value.map.range('/runId'),
+      'the run id names the record and its report; rename the file back',
+    );
   }
   if (Date.parse(record.endedAt) < Date.parse(record.startedAt)) {
-    return fail(`endedAt (${record.endedAt}) is before startedAt (${record.startedAt})`, value.map.range('/endedAt'), hint);
+    return fail(
+      `endedAt (${record.endedAt}) is before startedAt (${record.startedAt})`,
+      value.map.range('/endedAt'),
+      hint,
+    );
   }
   return { record };
 }

@@ -18,17 +18,35 @@ const parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml', 'toml'
  * is parsed and serialised like every page (never pasted), under the generated notice and a line
  * that says which runbook and drill it belongs to.
  */
-export function drillReportPage(report: DrillReport, lookups: { links: Linker; record?: DrillRecord; runbook?: GraphRef }): Root {
+export function drillReportPage(
+  report: DrillReport,
+  lookups: { links: Linker; record?: DrillRecord; runbook?: GraphRef },
+): Root {
   const blocks = reportBlocks(report.file.text);
-  const title = blocks[0]?.type === 'heading' && blocks[0].depth === 1 ? [blocks.shift()!] : [heading(1, `Drill ${report.runId}`)];
+  const title =
+    blocks[0]?.type === 'heading' && blocks[0].depth === 1 ? [blocks.shift()!] : [heading(1, `Drill ${report.runId}`)];
   return page([...title, paragraph(...context(report, lookups)), ...blocks]);
 }
 
 function context(report: DrillReport, o: { links: Linker; record?: DrillRecord; runbook?: GraphRef }): Inline[] {
   const r = o.record;
-  const runbook: Inline = o.runbook ? o.links.to(graphPage(o.runbook), o.runbook.title) : r ? inlineCode(r.runbook) : 'an unknown runbook';
-  const facts: Inline[] = r ? [`: ${kindOf(r)}, ${outcomeOf(r)}, ${objectiveText('RTO', r.rto, r.mode)}`] : [' (no drill record names this report)'];
-  return ['Drill report of ', runbook, ...facts, '. Source: ', inlineCode(report.file.path), ' · ', link(o.links.href(homePage, 'drill-history'), 'Drill history')];
+  const runbook: Inline = o.runbook
+    ? o.links.to(graphPage(o.runbook), o.runbook.title)
+    : r
+      ? inlineCode(r.runbook)
+      : 'an unknown runbook';
+  const facts: Inline[] = r
+    ? [`: ${kindOf(r)}, ${outcomeOf(r)}, ${objectiveText('RTO', r.rto, r.mode)}`]
+    : [' (no drill record names this report)'];
+  return [
+    'Drill report of ',
+    runbook,
+    ...facts,
+    '. Source: ',
+    inlineCode(report.file.path),
+    ' · ',
+    link(o.links.href(homePage, 'drill-history'), 'Drill history'),
+  ];
 }
 
 /** The report's blocks, without front matter and source positions (they point into another file). */

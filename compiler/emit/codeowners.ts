@@ -10,10 +10,17 @@ export const codeownersEmitter: Emitter = {
   docs: 'CODEOWNERS entries for every document with an owner.',
   emit(result) {
     const owned = result.project.docs
-      .map((doc) => ({ path: doc.file.path, owner: (doc.data.metadata as { owner?: unknown } | undefined)?.owner, name: docName(doc) }))
+      .map((doc) => ({
+        path: doc.file.path,
+        owner: (doc.data.metadata as { owner?: unknown } | undefined)?.owner,
+        name: docName(doc),
+      }))
       .filter((d): d is { path: string; owner: string; name: string | undefined } => typeof d.owner === 'string')
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const platform = platformOwners(result, owned.map((d) => d.owner));
+    const platform = platformOwners(
+      result,
+      owned.map((d) => d.owner),
+    );
     const lines = [
       `# ${generatedNotice}`,
       '# Owners come from metadata.owner of each runbook document; everything else that decides',
@@ -34,8 +41,17 @@ export const codeownersEmitter: Emitter = {
  * `generated/` or the tool's version (issue 11).
  */
 export const platformPaths = [
-  '/runbooks/', '/runs/', '/generated/', '/schemas/', '/.github/workflows/', '/.github/CODEOWNERS',
-  '/package.json', '/package-lock.json', '/npm-shrinkwrap.json', '/yarn.lock', '/pnpm-lock.yaml',
+  '/runbooks/',
+  '/runs/',
+  '/generated/',
+  '/schemas/',
+  '/.github/workflows/',
+  '/.github/CODEOWNERS',
+  '/package.json',
+  '/package-lock.json',
+  '/npm-shrinkwrap.json',
+  '/yarn.lock',
+  '/pnpm-lock.yaml',
 ];
 
 /** The Directory's owner; without one, every document owner (any of them may approve). */

@@ -8,7 +8,8 @@ export const graphJsonEmitter: Emitter = {
   emit(result) {
     return result.graphs.map((graph) => ({
       path: `generated/graphs/${graph.name}.json`,
-      content: JSON.stringify({ $comment: `${generatedNotice} (source: ${graph.origin.file})`, ...graph }, null, 2) + '\n',
+      content:
+        JSON.stringify({ $comment: `${generatedNotice} (source: ${graph.origin.file})`, ...graph }, null, 2) + '\n',
     }));
   },
   owns: (path) => /^generated\/graphs\/[^/]+\.json$/.test(path),

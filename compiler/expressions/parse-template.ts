@@ -3,7 +3,20 @@ import Handlebars from 'handlebars';
 type HbsNode = hbs.AST.Node;
 
 /** The helpers every expression may call (RUNBOOK_FORMAT.md, "Expressions"). */
-export const expressionHelpers = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'not', 'default', 'json', 'duration'] as const;
+export const expressionHelpers = [
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'and',
+  'or',
+  'not',
+  'default',
+  'json',
+  'duration',
+] as const;
 /** Handlebars' own block helpers, allowed in Template bodies. */
 export const blockHelpers = ['if', 'unless', 'each', 'with'] as const;
 
@@ -91,7 +104,12 @@ function parseUncached(text: string): ParseResult {
   return { ok: true, template: out };
 }
 
-function walk(node: HbsNode | undefined, scoped: boolean, out: ParsedTemplate, at: (l: hbs.AST.SourceLocation | undefined, end?: boolean) => number): void {
+function walk(
+  node: HbsNode | undefined,
+  scoped: boolean,
+  out: ParsedTemplate,
+  at: (l: hbs.AST.SourceLocation | undefined, end?: boolean) => number,
+): void {
   if (!node) return;
   switch (node.type) {
     case 'Program':
@@ -101,8 +119,12 @@ function walk(node: HbsNode | undefined, scoped: boolean, out: ParsedTemplate, a
     case 'SubExpression':
     case 'BlockStatement': {
       const n = node as unknown as {
-        loc: hbs.AST.SourceLocation; path: hbs.AST.Expression; params: hbs.AST.Expression[];
-        hash?: hbs.AST.Hash; program?: hbs.AST.Program; inverse?: hbs.AST.Program;
+        loc: hbs.AST.SourceLocation;
+        path: hbs.AST.Expression;
+        params: hbs.AST.Expression[];
+        hash?: hbs.AST.Hash;
+        program?: hbs.AST.Program;
+        inverse?: hbs.AST.Program;
       };
       if (node.type !== 'SubExpression') out.statements.push({ start: at(n.loc), end: at(n.loc, true) });
       const isCall = n.params.length > 0 || (n.hash?.pairs.length ?? 0) > 0 || node.type === 'BlockStatement';
@@ -113,7 +135,8 @@ function walk(node: HbsNode | undefined, scoped: boolean, out: ParsedTemplate, a
       }
       for (const p of n.params) walk(p, scoped, out, at);
       for (const pair of n.hash?.pairs ?? []) walk(pair.value, scoped, out, at);
-      const inner = scoped || (node.type === 'BlockStatement' && (path.original === 'each' || path.original === 'with'));
+      const inner =
+        scoped || (node.type === 'BlockStatement' && (path.original === 'each' || path.original === 'with'));
       walk(n.program, inner, out, at);
       walk(n.inverse, scoped, out, at);
       return;
@@ -126,10 +149,23 @@ function walk(node: HbsNode | undefined, scoped: boolean, out: ParsedTemplate, a
   }
 }
 
-function pathRef(path: hbs.AST.PathExpression, scoped: boolean, out: ParsedTemplate, at: (l: hbs.AST.SourceLocation | undefined, end?: boolean) => number): void {
+function pathRef(
+  path: hbs.AST.PathExpression,
+  scoped: boolean,
+  out: ParsedTemplate,
+  at: (l: hbs.AST.SourceLocation | undefined, end?: boolean) => number,
+): void {
   // `@index`, `../x` and `this` depend on block context; they are never roots we can check.
   const contextual = path.data || path.depth > 0 || path.original.startsWith('this') || path.parts.length === 0;
-  out.paths.push({ parts: path.parts, original: path.original, start: at(path.loc), end: at(path.loc, true), scoped: scoped || contextual, contextual, inBlock: scoped });
+  out.paths.push({
+    parts: path.parts,
+    original: path.original,
+    start: at(path.loc),
+    end: at(path.loc, true),
+    scoped: scoped || contextual,
+    contextual,
+    inBlock: scoped,
+  });
 }
 
 function lineStarts(text: string): number[] {
@@ -164,7 +200,8 @@ function nestingProblem(text: string): { message: string; offset: number } | und
   for (const m of text.matchAll(/\{\{~?\s*([#^/])|\{\{~?\s*else\b/g)) {
     if (m[1] === '/') blocks--;
     else if (m[1] !== undefined) blocks++;
-    if (blocks > maxTemplateNesting) return { message: `blocks nested more than ${maxTemplateNesting} deep`, offset: m.index ?? 0 };
+    if (blocks > maxTemplateNesting)
+      return { message: `blocks nested more than ${maxTemplateNesting} deep`, offset: m.index ?? 0 };
   }
   for (const m of text.matchAll(/\{\{[^}]*\}?\}?/g)) {
     let depth = 0;
@@ -172,7 +209,8 @@ function nestingProblem(text: string): { message: string; offset: number } | und
       const c = m[0].charCodeAt(i);
       if (c === 40) depth++;
       else if (c === 41) depth--;
-      if (depth > maxTemplateNesting) return { message: `sub-expressions nested more than ${maxTemplateNesting} deep`, offset: (m.index ?? 0) + i };
+      if (depth > maxTemplateNesting)
+        return { message: `sub-expressions nested more than ${maxTemplateNesting} deep`, offset: (m.index ?? 0) + i };
     }
   }
   return undefined;

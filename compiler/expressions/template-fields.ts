@@ -15,7 +15,8 @@ export function stepTemplateFields(step: StepSpec, stepPointer: string): Templat
   const out: TemplateField[] = [];
   bodyFields(step, stepPointer, out);
   if (step.if !== undefined) out.push({ pointer: joinPointer(stepPointer, 'if'), text: step.if, scope: 'params' });
-  if (step.title !== undefined) out.push({ pointer: joinPointer(stepPointer, 'title'), text: step.title, scope: 'params' });
+  if (step.title !== undefined)
+    out.push({ pointer: joinPointer(stepPointer, 'title'), text: step.title, scope: 'params' });
   for (const [k, v] of Object.entries(step.outputs ?? {})) {
     if (typeof v === 'string') out.push({ pointer: joinPointer(stepPointer, 'outputs', k), text: v, scope: 'result' });
   }
@@ -23,7 +24,11 @@ export function stepTemplateFields(step: StepSpec, stepPointer: string): Templat
     if (typeof v === 'string') out.push({ pointer: joinPointer(stepPointer, 'assert', i), text: v, scope: 'result' });
   });
   if (step.approval?.message !== undefined) {
-    out.push({ pointer: joinPointer(stepPointer, 'approval', 'message'), text: step.approval.message, scope: 'params' });
+    out.push({
+      pointer: joinPointer(stepPointer, 'approval', 'message'),
+      text: step.approval.message,
+      scope: 'params',
+    });
   }
   if (step.rollback) bodyFields(step.rollback, joinPointer(stepPointer, 'rollback'), out);
   return out;

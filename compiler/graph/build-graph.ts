@@ -18,7 +18,10 @@ const built = new WeakMap<RunbookUnit, { readonly ctx: object; readonly graph: I
  * `buildGraph`, once per unit of a compile: the rto-budget rule needs the graph for its analysis
  * and the compile result needs it again. Both read it only; the memo lives as long as the unit.
  */
-export function graphOf(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog' | 'templates' | 'directory' | 'project'>): IrGraph {
+export function graphOf(
+  unit: RunbookUnit,
+  ctx: Pick<RuleContext, 'catalog' | 'templates' | 'directory' | 'project'>,
+): IrGraph {
   const hit = built.get(unit);
   if (hit && hit.ctx === ctx) return hit.graph;
   const graph = buildGraph(unit, ctx);
@@ -27,7 +30,10 @@ export function graphOf(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog' | 't
 }
 
 /** Builds the step graph (IR) of a runbook that compiled without errors. */
-export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog' | 'templates' | 'directory' | 'project'>): IrGraph {
+export function buildGraph(
+  unit: RunbookUnit,
+  ctx: Pick<RuleContext, 'catalog' | 'templates' | 'directory' | 'project'>,
+): IrGraph {
   const { data, deps, doc } = unit;
   const spec = data.spec;
   const phases: IrPhase[] = spec.phases.map((p) => ({
@@ -40,7 +46,8 @@ export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog' |
   }));
   const fin = finallyPhase(spec);
   // Marked, and only when present: graphs without `finally` keep their plan hash.
-  if (fin) phases.push({ id: fin.id, title: fin.title!, parallel: false, steps: fin.steps.map((s) => s.id), finally: true });
+  if (fin)
+    phases.push({ id: fin.id, title: fin.title!, parallel: false, steps: fin.steps.map((s) => s.id), finally: true });
   const order = deps.order();
   const nodes = order.map((id) => {
     const ref = deps.byId.get(id)!;
@@ -59,11 +66,18 @@ export function buildGraph(unit: RunbookUnit, ctx: Pick<RuleContext, 'catalog' |
     name: data.metadata.name,
     title: data.metadata.title ?? humanise(data.metadata.name),
     ...(data.metadata.description ? { description: data.metadata.description } : {}),
-    origin: { kind: unit.loweredFrom ? 'BackupPlan' : 'Runbook', file: doc.file.path, format: doc.format === 'markdown' ? 'markdown' : 'yaml' },
+    origin: {
+      kind: unit.loweredFrom ? 'BackupPlan' : 'Runbook',
+      file: doc.file.path,
+      format: doc.format === 'markdown' ? 'markdown' : 'yaml',
+    },
     ...(data.metadata.owner ? { owner: data.metadata.owner } : {}),
     ...(data.metadata.tier ? { tier: data.metadata.tier } : {}),
     tags: data.metadata.tags ?? [],
-    objectives: { ...(rtoMs !== undefined ? { rtoMs } : {}), ...(spec.objectives?.rpo ? { rpoMs: ms(spec.objectives.rpo) } : {}) },
+    objectives: {
+      ...(rtoMs !== undefined ? { rtoMs } : {}),
+      ...(spec.objectives?.rpo ? { rpoMs: ms(spec.objectives.rpo) } : {}),
+    },
     inputs: Object.fromEntries(Object.entries(spec.inputs ?? {}).map(([k, v]) => [k, input(v)])),
     secrets: [...(spec.secrets ?? [])],
     ...(spec.environment ? { environment: spec.environment } : {}),
@@ -86,7 +100,13 @@ function approverEntries(nodes: readonly IrNode[], runApprovals?: ApprovalSpec):
   return [...(runApprovals?.approvers ?? []), ...nodes.flatMap((n) => n.approval?.approvers ?? [])];
 }
 
-function buildNode(ref: StepRef, needs: string[], unit: RunbookUnit, catalog: ReadonlyMap<string, ActionInfo>, runApprovals?: ApprovalSpec): IrNode {
+function buildNode(
+  ref: StepRef,
+  needs: string[],
+  unit: RunbookUnit,
+  catalog: ReadonlyMap<string, ActionInfo>,
+  runApprovals?: ApprovalSpec,
+): IrNode {
   const { step } = ref;
   const body = buildBody(step);
   const pos = positionAt(unit.doc.file, unit.doc.map.range(joinPointer(ref.pointer, 'id')).start);

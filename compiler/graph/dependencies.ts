@@ -12,8 +12,12 @@ export interface StepRef {
   readonly pointer: string;
 }
 
-export type NeedProblem =
-  | { kind: 'unknown-need' | 'self-need' | 'forward-need'; ref: StepRef; needIndex: number; name: string };
+export type NeedProblem = {
+  kind: 'unknown-need' | 'self-need' | 'forward-need';
+  ref: StepRef;
+  needIndex: number;
+  name: string;
+};
 
 /**
  * The dependency structure of a runbook, computed once and shared by the rules and the IR
@@ -44,7 +48,9 @@ export const finallyPhaseId = 'finally';
  * unless they say `needs`), and every phase step is "before" them, so they may read any step.
  */
 export function finallyPhase(spec: RunbookSpec): PhaseSpec | undefined {
-  return Array.isArray(spec.finally) && spec.finally.length ? { id: finallyPhaseId, title: 'Finally', steps: spec.finally } : undefined;
+  return Array.isArray(spec.finally) && spec.finally.length
+    ? { id: finallyPhaseId, title: 'Finally', steps: spec.finally }
+    : undefined;
 }
 
 export function resolveDependencies(spec: RunbookSpec, base = '/spec'): Dependencies {
@@ -55,8 +61,13 @@ export function resolveDependencies(spec: RunbookSpec, base = '/spec'): Dependen
   [...phases, ...(fin ? [fin] : [])].forEach((phase, phaseIndex) => {
     (phase.steps ?? []).forEach((step, index) => {
       const ref: StepRef = {
-        step, phase, phaseIndex, index, order: steps.length,
-        pointer: phase === fin ? joinPointer(base, 'finally', index) : joinPointer(base, 'phases', phaseIndex, 'steps', index),
+        step,
+        phase,
+        phaseIndex,
+        index,
+        order: steps.length,
+        pointer:
+          phase === fin ? joinPointer(base, 'finally', index) : joinPointer(base, 'phases', phaseIndex, 'steps', index),
       };
       steps.push(ref);
       if (typeof step.id === 'string' && !byId.has(step.id)) byId.set(step.id, ref);
@@ -82,7 +93,11 @@ export function resolveDependencies(spec: RunbookSpec, base = '/spec'): Dependen
     return set;
   };
   return {
-    steps, byId, inPhase, problems, cycles,
+    steps,
+    byId,
+    inPhase,
+    problems,
+    cycles,
     isAncestor(a, b) {
       const ra = byId.get(a);
       const rb = byId.get(b);

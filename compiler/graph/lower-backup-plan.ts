@@ -25,17 +25,30 @@ interface Lowered {
 export function lowerBackupPlan(doc: LoadedDoc, plan: BackupPlanDocData): RunbookUnit {
   const { spec, metadata } = plan;
   const phases: { phase: Omit<PhaseSpec, 'steps'>; steps: Lowered[] }[] = [
-    { phase: { id: 'backup', title: 'Take backups', parallel: true }, steps: spec.targets.flatMap((t, i) => backupSteps(plan, t, i)) },
+    {
+      phase: { id: 'backup', title: 'Take backups', parallel: true },
+      steps: spec.targets.flatMap((t, i) => backupSteps(plan, t, i)),
+    },
     { phase: { id: 'copy', title: 'Copy to other regions', parallel: true }, steps: copySteps(plan) },
-    { phase: { id: 'verify', title: 'Verify by restoring', parallel: true }, steps: spec.verify ? spec.targets.flatMap((t, i) => verifySteps(plan, t, i)) : [] },
-    { phase: { id: 'prune', title: 'Apply retention', parallel: true }, steps: spec.retention ? spec.targets.flatMap((t, i) => pruneSteps(plan, t, i)) : [] },
+    {
+      phase: { id: 'verify', title: 'Verify by restoring', parallel: true },
+      steps: spec.verify ? spec.targets.flatMap((t, i) => verifySteps(plan, t, i)) : [],
+    },
+    {
+      phase: { id: 'prune', title: 'Apply retention', parallel: true },
+      steps: spec.retention ? spec.targets.flatMap((t, i) => pruneSteps(plan, t, i)) : [],
+    },
   ].filter((p) => p.steps.length > 0);
   const cleanup = spec.verify ? spec.targets.map((t) => cleanupStep(plan, t)) : [];
   const fin = [...cleanup, ...(spec.notify ? [notifyStep(plan)] : [])];
   const data: RunbookDocData = {
     apiVersion: plan.apiVersion,
     kind: 'Runbook',
-    metadata: { ...metadata, title: metadata.title ?? `Backup plan ${metadata.name}`, tags: [...(metadata.tags ?? []), 'backup'] },
+    metadata: {
+      ...metadata,
+      title: metadata.title ?? `Backup plan ${metadata.name}`,
+      tags: [...(metadata.tags ?? []), 'backup'],
+    },
     spec: {
       ...(spec.objectives ? { objectives: spec.objectives } : {}),
       inputs: { ...(spec.inputs ?? {}) },
@@ -50,10 +63,17 @@ export function lowerBackupPlan(doc: LoadedDoc, plan: BackupPlanDocData): Runboo
   map.set('', doc.map.range(''));
   for (const key of ['metadata', 'spec', 'apiVersion', 'kind']) map.set(`/${key}`, doc.map.range(`/${key}`));
   map.set('/metadata/name', doc.map.range('/metadata/name'));
-  for (const name of Object.keys(spec.inputs ?? {})) map.set(`/spec/inputs/${name}`, doc.map.range(`/spec/inputs/${name}`));
+  for (const name of Object.keys(spec.inputs ?? {}))
+    map.set(`/spec/inputs/${name}`, doc.map.range(`/spec/inputs/${name}`));
   phases.forEach((p, pi) => p.steps.forEach((s, si) => mapStep(map, doc, `/spec/phases/${pi}/steps/${si}`, s)));
   fin.forEach((s, i) => mapStep(map, doc, `/spec/finally/${i}`, s));
-  const lowered: LoadedDoc = { file: doc.file, format: doc.format, kind: 'Runbook', data: data as unknown as Record<string, unknown>, map };
+  const lowered: LoadedDoc = {
+    file: doc.file,
+    format: doc.format,
+    kind: 'Runbook',
+    data: data as unknown as Record<string, unknown>,
+    map,
+  };
   return { doc: lowered, data, deps: resolveDependencies(data.spec), loweredFrom: doc };
 }
 
@@ -70,52 +90,89 @@ function backupSteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): L
   const origin = `/spec/targets/${i}`;
   if (t.type === 'postgres') {
     const script = postgresScripts[t.method ?? 'pg_dump'];
-    return [{
-      origin,
-      fields: { '/env/DATABASE_URL': `${origin}/url` },
-      step: {
-        id: `backup-${t.id}`, title: `${t.method ?? 'pg_dump'} of ${t.id}`, run: script.backup,
-        env: { DATABASE_URL: t.url ?? '', BACKUP_DIR: t.directory ?? '/var/backups/postgres', TARGET: t.id, RUN_ID: '{{run.id}}' },
-        outputs: { path: '{{result.outputs.path}}' }, timeout: '2h', estimate: '20m',
+    return [
+      {
+        origin,
+        fields: { '/env/DATABASE_URL': `${origin}/url` },
+        step: {
+          id: `backup-${t.id}`,
+          title: `${t.method ?? 'pg_dump'} of ${t.id}`,
+          run: script.backup,
+          env: {
+            DATABASE_URL: t.url ?? '',
+            BACKUP_DIR: t.directory ?? '/var/backups/postgres',
+            TARGET: t.id,
+            RUN_ID: '{{run.id}}',
+          },
+          outputs: { path: '{{result.outputs.path}}' },
+          timeout: '2h',
+          estimate: '20m',
+        },
       },
-    }];
+    ];
   }
   return [
     {
       origin,
       step: {
-        id: `snapshot-${t.id}`, title: `Snapshot ${t.dbInstanceIdentifier ?? t.id}`, uses: 'aws.rds.create-db-snapshot',
-        with: { ...region(t), dbInstanceIdentifier: t.dbInstanceIdentifier ?? t.id, dbSnapshotIdentifier: `${t.id}-{{run.id}}`, tags: backupTags(plan, t), wait: false },
-        outputs: { snapshot: '{{result.dbSnapshotIdentifier}}' }, timeout: '10m', estimate: '2m',
+        id: `snapshot-${t.id}`,
+        title: `Snapshot ${t.dbInstanceIdentifier ?? t.id}`,
+        uses: 'aws.rds.create-db-snapshot',
+        with: {
+          ...region(t),
+          dbInstanceIdentifier: t.dbInstanceIdentifier ?? t.id,
+          dbSnapshotIdentifier: `${t.id}-{{run.id}}`,
+          tags: backupTags(plan, t),
+          wait: false,
+        },
+        outputs: { snapshot: '{{result.dbSnapshotIdentifier}}' },
+        timeout: '10m',
+        estimate: '2m',
         retry: { attempts: 3, delay: '30s', backoff: 'exponential' },
       },
     },
     {
       origin,
       step: {
-        id: `wait-${t.id}`, title: `Wait for snapshot of ${t.id}`, uses: 'aws.rds.wait-available', needs: [`snapshot-${t.id}`],
-        with: { ...region(t), dbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}` }, timeout: '1h', estimate: '20m',
+        id: `wait-${t.id}`,
+        title: `Wait for snapshot of ${t.id}`,
+        uses: 'aws.rds.wait-available',
+        needs: [`snapshot-${t.id}`],
+        with: { ...region(t), dbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}` },
+        timeout: '1h',
+        estimate: '20m',
       },
     },
   ];
 }
 
 function copySteps(plan: BackupPlanDocData): Lowered[] {
-  return plan.spec.targets.flatMap((t) => t.type !== 'rds' ? [] : (plan.spec.copyTo ?? []).map((c, ci) => ({
-    origin: `/spec/copyTo/${ci}`,
-    step: {
-      id: `copy-${t.id}-${c.region}`, title: `Copy ${t.id} snapshot to ${c.region}`, uses: 'aws.rds.copy-db-snapshot',
-      needs: [`wait-${t.id}`],
-      with: {
-        region: c.region, ...(t.region ? { sourceRegion: t.region } : {}),
-        sourceDbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
-        targetDbSnapshotIdentifier: `${t.id}-{{run.id}}-${c.region}`,
-        ...(c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {}), tags: backupTags(plan, t), wait: true,
-      },
-      timeout: '2h', estimate: '30m', idempotent: false,
-      retry: { attempts: 3, delay: '1m', backoff: 'exponential' },
-    },
-  })));
+  return plan.spec.targets.flatMap((t) =>
+    t.type !== 'rds'
+      ? []
+      : (plan.spec.copyTo ?? []).map((c, ci) => ({
+          origin: `/spec/copyTo/${ci}`,
+          step: {
+            id: `copy-${t.id}-${c.region}`,
+            title: `Copy ${t.id} snapshot to ${c.region}`,
+            uses: 'aws.rds.copy-db-snapshot',
+            needs: [`wait-${t.id}`],
+            with: {
+              region: c.region,
+              ...(t.region ? { sourceRegion: t.region } : {}),
+              sourceDbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
+              targetDbSnapshotIdentifier: `${t.id}-{{run.id}}-${c.region}`,
+              ...(c.kmsKeyId ? { kmsKeyId: c.kmsKeyId } : {}),
+              tags: backupTags(plan, t),
+              wait: true,
+            },
+            timeout: '2h',
+            estimate: '30m',
+            idempotent: false,
+            retry: { attempts: 3, delay: '1m', backoff: 'exponential' },
+          },
+        })),
+  );
 }
 
 function verifySteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered[] {
@@ -123,27 +180,41 @@ function verifySteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): L
   const origin = `/spec/targets/${i}`;
   // Without credentials for the restored instance the checks cannot run; the backup-plan rule reports it.
   const runnable = t.type === 'postgres' || verify.url !== undefined;
-  const checks = (runnable ? verify.checks ?? [] : []).map((c, ci): Lowered => ({
-    origin: `/spec/verify/checks/${ci}`,
-    fields: { '/with/sql': `/spec/verify/checks/${ci}/sql`, '/assert/0': `/spec/verify/checks/${ci}/expect` },
-    step: {
-      id: `check-${t.id}-${c.name}`, title: `Check ${c.name} on restored ${t.id}`, uses: 'postgres.query',
-      needs: [`restore-${t.id}`],
-      with: t.type === 'rds'
-        ? { url: verify.url ?? '', host: `{{steps.restore-${t.id}.outputs.endpoint}}`, sql: c.sql }
-        : { url: t.url ?? '', database: verify.scratchDatabase ?? `${t.id}_verify`, sql: c.sql },
-      ...(c.expect ? { assert: [c.expect] } : {}), timeout: '5m', estimate: '30s',
-    },
-  }));
+  const checks = (runnable ? (verify.checks ?? []) : []).map(
+    (c, ci): Lowered => ({
+      origin: `/spec/verify/checks/${ci}`,
+      fields: { '/with/sql': `/spec/verify/checks/${ci}/sql`, '/assert/0': `/spec/verify/checks/${ci}/expect` },
+      step: {
+        id: `check-${t.id}-${c.name}`,
+        title: `Check ${c.name} on restored ${t.id}`,
+        uses: 'postgres.query',
+        needs: [`restore-${t.id}`],
+        with:
+          t.type === 'rds'
+            ? { url: verify.url ?? '', host: `{{steps.restore-${t.id}.outputs.endpoint}}`, sql: c.sql }
+            : { url: t.url ?? '', database: verify.scratchDatabase ?? `${t.id}_verify`, sql: c.sql },
+        ...(c.expect ? { assert: [c.expect] } : {}),
+        timeout: '5m',
+        estimate: '30s',
+      },
+    }),
+  );
   if (t.type === 'postgres') {
     const script = postgresScripts[t.method ?? 'pg_dump'];
     return [
       {
         origin: '/spec/verify',
         step: {
-          id: `restore-${t.id}`, title: `Restore ${t.id} into a scratch database`, run: script.restore,
-          env: { DATABASE_URL: t.url ?? '', BACKUP_PATH: `{{steps.backup-${t.id}.outputs.path}}`, SCRATCH_DB: verify.scratchDatabase ?? `${t.id}_verify` },
-          timeout: verify.timeout ?? '1h', estimate: '15m',
+          id: `restore-${t.id}`,
+          title: `Restore ${t.id} into a scratch database`,
+          run: script.restore,
+          env: {
+            DATABASE_URL: t.url ?? '',
+            BACKUP_PATH: `{{steps.backup-${t.id}.outputs.path}}`,
+            SCRATCH_DB: verify.scratchDatabase ?? `${t.id}_verify`,
+          },
+          timeout: verify.timeout ?? '1h',
+          estimate: '15m',
         },
       },
       ...checks,
@@ -153,10 +224,19 @@ function verifySteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): L
     {
       origin: '/spec/verify',
       step: {
-        id: `restore-${t.id}`, title: `Restore ${t.id} snapshot to a temporary instance`, uses: 'aws.rds.restore-db-instance-from-snapshot',
-        with: { ...region(t), dbInstanceIdentifier: verifyInstanceId(t), dbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
-          ...(verify.instanceClass ? { dbInstanceClass: verify.instanceClass } : {}), wait: true },
-        outputs: { endpoint: '{{result.endpoint}}' }, timeout: verify.timeout ?? '1h', estimate: '25m',
+        id: `restore-${t.id}`,
+        title: `Restore ${t.id} snapshot to a temporary instance`,
+        uses: 'aws.rds.restore-db-instance-from-snapshot',
+        with: {
+          ...region(t),
+          dbInstanceIdentifier: verifyInstanceId(t),
+          dbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
+          ...(verify.instanceClass ? { dbInstanceClass: verify.instanceClass } : {}),
+          wait: true,
+        },
+        outputs: { endpoint: '{{result.endpoint}}' },
+        timeout: verify.timeout ?? '1h',
+        estimate: '25m',
       },
     },
     ...checks,
@@ -168,7 +248,11 @@ function verifySteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): L
  * them, and age a copy from the run that took the backup (see docs/format-reference.md).
  */
 function backupTags(plan: BackupPlanDocData, t: BackupTargetSpec): Record<string, string> {
-  return { [BACKUP_TAGS.plan]: plan.metadata.name, [BACKUP_TAGS.target]: t.id, [BACKUP_TAGS.createdAt]: '{{run.startedAt}}' };
+  return {
+    [BACKUP_TAGS.plan]: plan.metadata.name,
+    [BACKUP_TAGS.target]: t.id,
+    [BACKUP_TAGS.createdAt]: '{{run.startedAt}}',
+  };
 }
 
 /**
@@ -179,21 +263,41 @@ function backupTags(plan: BackupPlanDocData, t: BackupTargetSpec): Record<string
  */
 function pruneSteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered[] {
   const r = plan.spec.retention ?? {};
-  const tiers = (names: readonly ('hot' | 'cold' | 'archive')[]) => Object.fromEntries(names.filter((n) => r[n]).map((n) => [n, r[n]!]));
+  const tiers = (names: readonly ('hot' | 'cold' | 'archive')[]) =>
+    Object.fromEntries(names.filter((n) => r[n]).map((n) => [n, r[n]!]));
   const common = { plan: plan.metadata.name, target: t.id };
   const step = (id: string, title: string, uses: string, w: Record<string, unknown>): Lowered => ({
     origin: '/spec/retention',
     step: { id, title, uses, with: { ...w, ...common }, timeout: '15m', estimate: '1m' },
   });
   if (t.type === 'postgres') {
-    const dirs = { directory: t.directory ?? '/var/backups/postgres', ...(t.archiveDirectory ? { archiveDirectory: t.archiveDirectory } : {}) };
-    return [step(`prune-${t.id}`, `Apply retention to the backups of ${t.id}`, 'files.prune-backups', { ...dirs, ...tiers(['hot', 'cold', 'archive']) })];
+    const dirs = {
+      directory: t.directory ?? '/var/backups/postgres',
+      ...(t.archiveDirectory ? { archiveDirectory: t.archiveDirectory } : {}),
+    };
+    return [
+      step(`prune-${t.id}`, `Apply retention to the backups of ${t.id}`, 'files.prune-backups', {
+        ...dirs,
+        ...tiers(['hot', 'cold', 'archive']),
+      }),
+    ];
   }
-  const keep = { ...(r.cold ?? r.hot ? { cold: r.cold ?? r.hot } : {}), ...tiers(['archive']) };
+  const keep = { ...((r.cold ?? r.hot) ? { cold: r.cold ?? r.hot } : {}), ...tiers(['archive']) };
   const rds = { dbInstanceIdentifier: t.dbInstanceIdentifier ?? t.id, ...keep };
   return [
-    step(`prune-${t.id}`, `Apply retention to the snapshots of ${t.id}`, 'aws.rds.prune-db-snapshots', { ...region(t), ...rds, ...tiers(['hot']) }),
-    ...(plan.spec.copyTo ?? []).map((c) => step(`prune-${t.id}-${c.region}`, `Apply retention to the ${c.region} copies of ${t.id}`, 'aws.rds.prune-db-snapshots', { region: c.region, ...rds })),
+    step(`prune-${t.id}`, `Apply retention to the snapshots of ${t.id}`, 'aws.rds.prune-db-snapshots', {
+      ...region(t),
+      ...rds,
+      ...tiers(['hot']),
+    }),
+    ...(plan.spec.copyTo ?? []).map((c) =>
+      step(
+        `prune-${t.id}-${c.region}`,
+        `Apply retention to the ${c.region} copies of ${t.id}`,
+        'aws.rds.prune-db-snapshots',
+        { region: c.region, ...rds },
+      ),
+    ),
   ];
 }
 
@@ -204,7 +308,8 @@ const verifyInstanceId = (t: BackupTargetSpec) => `${t.id}-verify-{{run.id}}`;
  * The restore of target `t` started (any status but skipped or never run): a restore that failed
  * or timed out halfway may still have created the database or instance, so it is cleaned up too.
  */
-const restoreStarted = (t: BackupTargetSpec) => `{{and steps.restore-${t.id}.status (ne steps.restore-${t.id}.status 'skipped')}}`;
+const restoreStarted = (t: BackupTargetSpec) =>
+  `{{and steps.restore-${t.id}.status (ne steps.restore-${t.id}.status 'skipped')}}`;
 
 /**
  * `finally`: drop the scratch database (DROP DATABASE IF EXISTS) or delete the temporary instance
@@ -217,16 +322,27 @@ function cleanupStep(plan: BackupPlanDocData, t: BackupTargetSpec): Lowered {
     return {
       origin: '/spec/verify',
       step: {
-        id: `cleanup-${t.id}`, title: `Drop the scratch database of ${t.id}`, if: restoreStarted(t), run: script.cleanup,
-        env: { DATABASE_URL: t.url ?? '', SCRATCH_DB: verify.scratchDatabase ?? `${t.id}_verify` }, timeout: '10m', estimate: '1m', idempotent: true,
+        id: `cleanup-${t.id}`,
+        title: `Drop the scratch database of ${t.id}`,
+        if: restoreStarted(t),
+        run: script.cleanup,
+        env: { DATABASE_URL: t.url ?? '', SCRATCH_DB: verify.scratchDatabase ?? `${t.id}_verify` },
+        timeout: '10m',
+        estimate: '1m',
+        idempotent: true,
       },
     };
   }
   return {
     origin: '/spec/verify',
     step: {
-      id: `delete-${t.id}-restore`, title: `Delete the temporary instance of ${t.id}`, if: restoreStarted(t), uses: 'aws.rds.delete-db-instance',
-      with: { ...region(t), dbInstanceIdentifier: verifyInstanceId(t), skipFinalSnapshot: true }, timeout: '30m', estimate: '10m',
+      id: `delete-${t.id}-restore`,
+      title: `Delete the temporary instance of ${t.id}`,
+      if: restoreStarted(t),
+      uses: 'aws.rds.delete-db-instance',
+      with: { ...region(t), dbInstanceIdentifier: verifyInstanceId(t), skipFinalSnapshot: true },
+      timeout: '30m',
+      estimate: '10m',
     },
   };
 }
@@ -241,8 +357,12 @@ function notifyStep(plan: BackupPlanDocData): Lowered {
     origin: '/spec/notify',
     fields: { '/with/template': '/spec/notify/template' },
     step: {
-      id: 'notify', title: 'Send the backup report', uses: 'notify',
-      with: { ...n, vars: { ...reportVars(plan), ...(n.vars ?? {}) } }, timeout: '5m', estimate: '10s',
+      id: 'notify',
+      title: 'Send the backup report',
+      uses: 'notify',
+      with: { ...n, vars: { ...reportVars(plan), ...(n.vars ?? {}) } },
+      timeout: '5m',
+      estimate: '10s',
     },
   };
 }
@@ -255,7 +375,9 @@ function notifyStep(plan: BackupPlanDocData): Lowered {
  */
 export function reportVars(plan: BackupPlanDocData): Record<string, unknown> {
   const { targets, copyTo } = plan.spec;
-  const made = targets.map((t) => (t.type === 'postgres' ? `{{steps.backup-${t.id}.outputs.path}}` : `{{steps.snapshot-${t.id}.outputs.snapshot}}`));
+  const made = targets.map((t) =>
+    t.type === 'postgres' ? `{{steps.backup-${t.id}.outputs.path}}` : `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
+  );
   return {
     status: '{{run.status}}',
     failed: '{{run.failed}}',

@@ -18,7 +18,8 @@ export function collectResources(nodes: readonly IrNode[], approvers: readonly s
       const t = ctx.templates.get(w.template);
       if (t) {
         templates[w.template] = template(t.doc, t.data);
-        for (const a of (Array.isArray(w.audience) ? w.audience : t.data.audience ?? []) as string[]) audienceIds.add(a);
+        for (const a of (Array.isArray(w.audience) ? w.audience : (t.data.audience ?? [])) as string[])
+          audienceIds.add(a);
       }
     }
     if (node.uses === 'checklist' && typeof w.checklist === 'string') {
@@ -35,13 +36,24 @@ export function collectResources(nodes: readonly IrNode[], approvers: readonly s
   const roles: IrResources['roles'] = {};
   if (usesRoles && dir?.roles) {
     for (const [id, r] of sorted(dir.roles)) {
-      roles[id] = { ...(r.title ? { title: r.title } : {}), ...opt('primary', person(dir, r.primary)), ...opt('backup', r.backup ? person(dir, r.backup) : undefined) };
+      roles[id] = {
+        ...(r.title ? { title: r.title } : {}),
+        ...opt('primary', person(dir, r.primary)),
+        ...opt('backup', r.backup ? person(dir, r.backup) : undefined),
+      };
     }
   }
   const expanded: Record<string, string[]> = {};
   for (const a of [...new Set(approvers)].sort()) expanded[a] = expandApprover(a, dir);
   const signers = signingKeys(Object.values(expanded).flat(), dir);
-  return { templates: sortKeys(templates), checklists: sortKeys(checklists), audiences, roles, approvers: expanded, ...(Object.keys(signers).length ? { signers } : {}) };
+  return {
+    templates: sortKeys(templates),
+    checklists: sortKeys(checklists),
+    audiences,
+    roles,
+    approvers: expanded,
+    ...(Object.keys(signers).length ? { signers } : {}),
+  };
 }
 
 /**
@@ -64,15 +76,23 @@ function signingKeys(handles: readonly string[], dir: DirectorySpec | undefined)
 export function expandApprover(entry: string, dir: DirectorySpec | undefined): string[] {
   const team = Object.values(dir?.teams ?? {}).find((t) => t.github?.toLowerCase() === entry.toLowerCase());
   if (!team) return [entry];
-  return (team.members ?? []).map((m) => own(dir?.people, m)?.github).filter((g): g is string => !!g).sort();
+  return (team.members ?? [])
+    .map((m) => own(dir?.people, m)?.github)
+    .filter((g): g is string => !!g)
+    .sort();
 }
 
 function template(doc: LoadedDoc, data: TemplateDocData): IrTemplate {
   const variables: IrTemplate['variables'] = {};
-  for (const [k, v] of sorted(data.variables ?? {})) variables[k] = { required: v.required === true, ...(v.description ? { description: v.description } : {}) };
+  for (const [k, v] of sorted(data.variables ?? {}))
+    variables[k] = { required: v.required === true, ...(v.description ? { description: v.description } : {}) };
   return {
-    channel: data.channel, ...(data.subject ? { subject: data.subject } : {}), body: doc.body?.text.replace(/^\r?\n/, '') ?? '',
-    variables, ...(data.audience ? { audience: [...data.audience] } : {}), customerFacing: data.customerFacing === true,
+    channel: data.channel,
+    ...(data.subject ? { subject: data.subject } : {}),
+    body: doc.body?.text.replace(/^\r?\n/, '') ?? '',
+    variables,
+    ...(data.audience ? { audience: [...data.audience] } : {}),
+    customerFacing: data.customerFacing === true,
   };
 }
 
@@ -80,7 +100,10 @@ function checklist(doc: LoadedDoc): IrChecklist {
   const meta = doc.data.metadata as { name: string; title?: string };
   return {
     title: meta.title ?? meta.name,
-    sections: (doc.sections ?? []).map((s) => ({ title: s.title, items: s.items.map((i) => ({ text: i.text, ...(i.check ? { check: i.check } : {}) })) })),
+    sections: (doc.sections ?? []).map((s) => ({
+      title: s.title,
+      items: s.items.map((i) => ({ text: i.text, ...(i.check ? { check: i.check } : {}) })),
+    })),
   };
 }
 
@@ -90,8 +113,11 @@ function audience(a: NonNullable<DirectorySpec['audiences']>[string], dir: Direc
     ...(a.teams ?? []).flatMap((t) => (own(dir.teams, t)?.members ?? []).map((m) => own(dir.people, m)?.github)),
   ].filter((g): g is string => !!g);
   return {
-    channels: [...(a.channels ?? [])], external: a.external === true,
-    ...(a.slackChannel ? { slackChannel: a.slackChannel } : {}), ...(a.webhook ? { webhook: a.webhook } : {}), ...(a.email ? { email: a.email } : {}),
+    channels: [...(a.channels ?? [])],
+    external: a.external === true,
+    ...(a.slackChannel ? { slackChannel: a.slackChannel } : {}),
+    ...(a.webhook ? { webhook: a.webhook } : {}),
+    ...(a.email ? { email: a.email } : {}),
     members: [...new Set(handles)].sort(),
   };
 }
@@ -99,10 +125,17 @@ function audience(a: NonNullable<DirectorySpec['audiences']>[string], dir: Direc
 function person(dir: DirectorySpec, id: string): IrPerson | undefined {
   const p = own(dir.people, id);
   if (!p) return undefined;
-  return { id, name: p.name, ...(p.github ? { github: p.github } : {}), ...(p.email ? { email: p.email } : {}), ...(p.phone ? { phone: p.phone } : {}), ...(p.slack ? { slack: p.slack } : {}) };
+  return {
+    id,
+    name: p.name,
+    ...(p.github ? { github: p.github } : {}),
+    ...(p.email ? { email: p.email } : {}),
+    ...(p.phone ? { phone: p.phone } : {}),
+    ...(p.slack ? { slack: p.slack } : {}),
+  };
 }
 
-const opt = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : { [k]: v } as Record<K, V>);
+const opt = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
 const sorted = <V>(o: Record<string, V>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1));
 const sortKeys = <V>(o: Record<string, V>) => Object.fromEntries(sorted(o));
 

@@ -30,7 +30,11 @@ function status(value: number, worst: number, limit: number | undefined): RtoSta
  * The RTO analysis: phases run one after another, so the runbook's expected duration is the sum
  * of each phase's longest path of estimates; the worst case likewise with worst-case durations.
  */
-export function analyseRto(phases: readonly IrPhase[], nodes: readonly IrNode[], rtoMs: number | undefined): RtoAnalysis {
+export function analyseRto(
+  phases: readonly IrPhase[],
+  nodes: readonly IrNode[],
+  rtoMs: number | undefined,
+): RtoAnalysis {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const result: RtoPhase[] = phases.map((phase) => {
     const members = new Set(phase.steps);
@@ -60,7 +64,11 @@ export function analyseRto(phases: readonly IrPhase[], nodes: readonly IrNode[],
 }
 
 /** Longest weighted path through a phase's DAG; `ordered` is topological. Ties keep the earlier step. */
-function longestPath(ordered: readonly IrNode[], members: Set<string>, weight: (n: IrNode) => number): { length: number; path: string[] } {
+function longestPath(
+  ordered: readonly IrNode[],
+  members: Set<string>,
+  weight: (n: IrNode) => number,
+): { length: number; path: string[] } {
   const best = new Map<string, { length: number; prev?: string }>();
   let end: string | undefined;
   for (const node of ordered) {

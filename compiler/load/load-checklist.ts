@@ -22,7 +22,11 @@ interface SectionDraft {
  * by the `#` heading (or "Checklist"). The map also locates `/sections/i/items/k`, so a rule can
  * point at the item whose `<!-- check: id -->` names a missing step.
  */
-export function loadChecklist(file: SourceFile, frontMatter: YamlValue, body: Range): { doc: LoadedDoc; diagnostics: Diagnostic[] } {
+export function loadChecklist(
+  file: SourceFile,
+  frontMatter: YamlValue,
+  body: Range,
+): { doc: LoadedDoc; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const sections = readSections(file, parseBody(file, body), diagnostics);
   const map = new SourceMap(file);
@@ -42,7 +46,11 @@ export function loadChecklist(file: SourceFile, frontMatter: YamlValue, body: Ra
   });
   const data = isRecord(frontMatter.data) ? frontMatter.data : {};
   const doc: LoadedDoc = {
-    file, format: 'markdown', kind: 'Checklist', data, map,
+    file,
+    format: 'markdown',
+    kind: 'Checklist',
+    data,
+    map,
     body: { text: slice(file, body), range: body },
     sections: sections.map((s): ChecklistSection => ({ title: s.title, items: s.items, range: s.range })),
   };
@@ -71,7 +79,12 @@ function readSections(file: SourceFile, nodes: RootContent[], diagnostics: Diagn
       sections.push(current);
     }
     for (const item of readTaskItems(file, node, diagnostics)) {
-      current.items.push({ text: item.text, checked: item.checked, range: item.range, ...(item.check ? { check: item.check } : {}) });
+      current.items.push({
+        text: item.text,
+        checked: item.checked,
+        range: item.range,
+        ...(item.check ? { check: item.check } : {}),
+      });
       current.spans.push({ text: item.textRange, ...(item.checkRange ? { check: item.checkRange } : {}) });
     }
     current.range = cover(current.range, nodeRange(node));

@@ -35,8 +35,13 @@ export function loadFile(file: SourceFile): FileLoadResult {
     const docs: LoadedDoc[] = [];
     if (documents.length === 0 && diagnostics.length === 0) {
       // Empty, whitespace or comments only: every file under runbooks/ must declare what it is.
-      diagnostics.push({ code: 'unknown-kind', severity: 'error', file: file.path, range: { start: 0, end: Math.min(file.text.length, 1) },
-        message: 'empty document: expected apiVersion: runbook/v1 and kind' });
+      diagnostics.push({
+        code: 'unknown-kind',
+        severity: 'error',
+        file: file.path,
+        range: { start: 0, end: Math.min(file.text.length, 1) },
+        message: 'empty document: expected apiVersion: runbook/v1 and kind',
+      });
     }
     for (const value of documents) {
       const kind = checkKind(file, value, format, diagnostics);
@@ -48,10 +53,15 @@ export function loadFile(file: SourceFile): FileLoadResult {
   if (!split) {
     return {
       docs: [],
-      diagnostics: [{
-        code: 'front-matter-missing', severity: 'error', file: file.path, range: { start: 0, end: Math.min(3, file.text.length) },
-        message: 'expected YAML front matter (---) declaring apiVersion: runbook/v1 and kind',
-      }],
+      diagnostics: [
+        {
+          code: 'front-matter-missing',
+          severity: 'error',
+          file: file.path,
+          range: { start: 0, end: Math.min(3, file.text.length) },
+          message: 'expected YAML front matter (---) declaring apiVersion: runbook/v1 and kind',
+        },
+      ],
     };
   }
   const { documents, diagnostics } = loadYaml(file, split.yaml.start, split.yaml.end);
@@ -69,12 +79,25 @@ export function loadFile(file: SourceFile): FileLoadResult {
     return loadBody(file, format, kind, fm, body, diagnostics);
   } catch (e) {
     if (!(e instanceof MarkdownTooDeep)) throw e;
-    diagnostics.push({ code: 'markdown-structure', severity: 'error', file: file.path, range: { start: split.body.start, end: Math.min(split.body.start + 1, file.text.length) }, message: e.message });
+    diagnostics.push({
+      code: 'markdown-structure',
+      severity: 'error',
+      file: file.path,
+      range: { start: split.body.start, end: Math.min(split.body.start + 1, file.text.length) },
+      message: e.message,
+    });
     return { docs: [], diagnostics };
   }
 }
 
-function loadBody(file: SourceFile, format: DocFormat, kind: Kind, fm: YamlValue, body: NonNullable<LoadedDoc['body']>, diagnostics: Diagnostic[]): FileLoadResult {
+function loadBody(
+  file: SourceFile,
+  format: DocFormat,
+  kind: Kind,
+  fm: YamlValue,
+  body: NonNullable<LoadedDoc['body']>,
+  diagnostics: Diagnostic[],
+): FileLoadResult {
   const split = { body: body.range };
   if (kind === 'Runbook') {
     const md = loadMarkdownRunbook(file, fm, split.body);
@@ -88,32 +111,52 @@ function loadBody(file: SourceFile, format: DocFormat, kind: Kind, fm: YamlValue
 }
 
 function missingKind(file: SourceFile, range: { start: number; end: number }): Diagnostic {
-  return { code: 'unknown-kind', severity: 'error', file: file.path, range, message: 'front matter must declare apiVersion: runbook/v1 and kind' };
+  return {
+    code: 'unknown-kind',
+    severity: 'error',
+    file: file.path,
+    range,
+    message: 'front matter must declare apiVersion: runbook/v1 and kind',
+  };
 }
 
 function checkKind(file: SourceFile, value: YamlValue, format: DocFormat, out: Diagnostic[]): Kind | undefined {
   const data = value.data;
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    out.push({ code: 'wrong-type', severity: 'error', file: file.path, range: value.range, message: 'a runbook document must be a YAML mapping' });
+    out.push({
+      code: 'wrong-type',
+      severity: 'error',
+      file: file.path,
+      range: value.range,
+      message: 'a runbook document must be a YAML mapping',
+    });
     return undefined;
   }
   const { apiVersion, kind } = data as Record<string, unknown>;
   if (apiVersion !== 'runbook/v1') {
     out.push({
-      code: 'unknown-kind', severity: 'error', file: file.path,
+      code: 'unknown-kind',
+      severity: 'error',
+      file: file.path,
       range: value.map.has('/apiVersion') ? value.map.range('/apiVersion') : value.range,
-      message: apiVersion === undefined ? 'missing apiVersion: runbook/v1' : `unsupported apiVersion ${JSON.stringify(apiVersion)}; expected runbook/v1`,
+      message:
+        apiVersion === undefined
+          ? 'missing apiVersion: runbook/v1'
+          : `unsupported apiVersion ${JSON.stringify(apiVersion)}; expected runbook/v1`,
     });
     return undefined;
   }
   const allowed = kindsByFormat[format];
   if (typeof kind !== 'string' || !(kinds as readonly string[]).includes(kind) || !allowed.includes(kind as Kind)) {
     out.push({
-      code: 'unknown-kind', severity: 'error', file: file.path,
+      code: 'unknown-kind',
+      severity: 'error',
+      file: file.path,
       range: value.map.has('/kind') ? value.map.range('/kind') : value.range,
-      message: kind === undefined
-        ? 'missing kind'
-        : `kind ${JSON.stringify(kind)} is not allowed in a ${format} file; expected one of ${allowed.join(', ')}`,
+      message:
+        kind === undefined
+          ? 'missing kind'
+          : `kind ${JSON.stringify(kind)} is not allowed in a ${format} file; expected one of ${allowed.join(', ')}`,
     });
     return undefined;
   }

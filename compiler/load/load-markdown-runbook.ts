@@ -6,7 +6,16 @@ import { blockHead, classify, describeBlock } from './markdown-blocks.js';
 import { define, structureError, type Draft, type LoadContext } from './markdown-draft.js';
 import { outline, type Outline } from './markdown-outline.js';
 import { buildPhase } from './markdown-phase.js';
-import { headingContent, nodeRange, normaliseNewlines, parseBody, proseText, slice, spanRange, trimRange } from './markdown-tree.js';
+import {
+  headingContent,
+  nodeRange,
+  normaliseNewlines,
+  parseBody,
+  proseText,
+  slice,
+  spanRange,
+  trimRange,
+} from './markdown-tree.js';
 import type { YamlValue } from './load-yaml.js';
 import { SourceMap } from './source-map.js';
 
@@ -16,7 +25,11 @@ import { SourceMap } from './source-map.js';
  * and the prose under it when the front matter has none. Every created value gets a source range,
  * so schema errors and rules point into the Markdown — inside code blocks too.
  */
-export function loadMarkdownRunbook(file: SourceFile, frontMatter: YamlValue, body: Range): { doc?: LoadedDoc; diagnostics: Diagnostic[] } {
+export function loadMarkdownRunbook(
+  file: SourceFile,
+  frontMatter: YamlValue,
+  body: Range,
+): { doc?: LoadedDoc; diagnostics: Diagnostic[] } {
   const ctx: LoadContext = { file, diagnostics: [], stepIds: new Set(), phaseIds: new Set() };
   const tree = outline(ctx, parseBody(file, body));
   const phases = tree.phases.map((section) => buildPhase(ctx, section));
@@ -29,7 +42,13 @@ export function loadMarkdownRunbook(file: SourceFile, frontMatter: YamlValue, bo
 }
 
 /** `#` heading → metadata.title; prose before the first `##` → metadata.description. */
-function applyMetadata(ctx: LoadContext, data: Record<string, unknown>, map: SourceMap, tree: Outline, fm: YamlValue): void {
+function applyMetadata(
+  ctx: LoadContext,
+  data: Record<string, unknown>,
+  map: SourceMap,
+  tree: Outline,
+  fm: YamlValue,
+): void {
   if (data.metadata !== undefined && !isRecord(data.metadata)) return; // the schema reports the wrong type
   const metadata: Record<string, unknown> = { ...(data.metadata as Record<string, unknown> | undefined) };
   const intro = introProse(ctx, tree.intro);
@@ -44,8 +63,12 @@ function applyMetadata(ctx: LoadContext, data: Record<string, unknown>, map: Sou
       map.set('/metadata/description', spanRange(intro));
     } else {
       // Keeping one and dropping the other silently would lose text from the generated docs.
-      structureError(ctx, spanRange(intro), 'introduction text under the title, but metadata.description is set in the front matter',
-        'keep one: remove metadata.description or move the text into it');
+      structureError(
+        ctx,
+        spanRange(intro),
+        'introduction text under the title, but metadata.description is set in the front matter',
+        'keep one: remove metadata.description or move the text into it',
+      );
     }
   }
   if (data.metadata === undefined && Object.keys(metadata).length === 0) return; // let the schema say it is missing
@@ -58,7 +81,13 @@ function introProse(ctx: LoadContext, nodes: RootContent[]): RootContent[] {
   const prose: RootContent[] = [];
   for (const block of nodes.map((node) => classify(ctx.file, node))) {
     if (block.kind === 'prose') prose.push(block.node);
-    else structureError(ctx, blockHead(ctx.file, block), `${describeBlock(block)} before the first ## phase`, 'put it under a ## phase and a ### step heading');
+    else
+      structureError(
+        ctx,
+        blockHead(ctx.file, block),
+        `${describeBlock(block)} before the first ## phase`,
+        'put it under a ## phase and a ### step heading',
+      );
   }
   return prose;
 }
@@ -67,14 +96,29 @@ function introProse(ctx: LoadContext, nodes: RootContent[]): RootContent[] {
  * Body phases replace, never merge with, front matter `spec.phases`: two sources for one list
  * would make "which step comes first" a guess. Writing both is reported on the front matter.
  */
-function applyPhases(ctx: LoadContext, data: Record<string, unknown>, map: SourceMap, phases: Draft[], fm: YamlValue, body: Range): void {
+function applyPhases(
+  ctx: LoadContext,
+  data: Record<string, unknown>,
+  map: SourceMap,
+  phases: Draft[],
+  fm: YamlValue,
+  body: Range,
+): void {
   if (data.spec !== undefined && !isRecord(data.spec)) return; // the schema reports the wrong type
   const spec: Record<string, unknown> = { ...(data.spec as Record<string, unknown> | undefined) };
   if (spec.phases !== undefined) {
-    structureError(ctx, fm.map.keyRange('/spec/phases'), 'phases are written both in the front matter and as ## headings',
-      'remove spec.phases from the front matter');
+    structureError(
+      ctx,
+      fm.map.keyRange('/spec/phases'),
+      'phases are written both in the front matter and as ## headings',
+      'remove spec.phases from the front matter',
+    );
   }
-  define(spec, 'phases', phases.map((p) => p.data));
+  define(
+    spec,
+    'phases',
+    phases.map((p) => p.data),
+  );
   if (!map.has('/spec')) map.set('/spec', body);
   map.set('/spec/phases', { start: phases[0].range.start, end: phases[phases.length - 1].range.end });
   phases.forEach((p, i) => p.map.writeTo(map, `/spec/phases/${i}`));

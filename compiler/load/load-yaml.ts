@@ -33,8 +33,13 @@ export function loadYaml(file: SourceFile, start = 0, end = file.text.length): Y
   let count = 0;
   for (const doc of composer.compose(new Parser().parse(text))) {
     if (++count > maxDocuments) {
-      diagnostics.push({ code: 'yaml-too-complex', severity: 'error', file: file.path, message: `more than ${maxDocuments} YAML documents in one file`,
-        range: { start: start + doc.range[0], end: Math.min(start + doc.range[0] + 1, end) } });
+      diagnostics.push({
+        code: 'yaml-too-complex',
+        severity: 'error',
+        file: file.path,
+        message: `more than ${maxDocuments} YAML documents in one file`,
+        range: { start: start + doc.range[0], end: Math.min(start + doc.range[0] + 1, end) },
+      });
       break;
     }
     const issues = [...doc.errors, ...doc.warnings];

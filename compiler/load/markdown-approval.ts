@@ -38,7 +38,12 @@ export function readApproval(file: SourceFile, quote: Blockquote): ApprovalBlock
     .map((line) => line.replace(/^[ \t]*>[ \t]?/, ''))
     .join('\n')
     .trim();
-  return { message, messageRange: contentRange(file, bodyStart, end), marker: { start: markerStart, end: after }, ...(attributes ? { attributes } : {}) };
+  return {
+    message,
+    messageRange: contentRange(file, bodyStart, end),
+    marker: { start: markerStart, end: after },
+    ...(attributes ? { attributes } : {}),
+  };
 }
 
 /** From the first character that is not whitespace or a `>` prefix to the last non-blank one. */

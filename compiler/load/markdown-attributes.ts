@@ -36,15 +36,24 @@ export function parseAttributes(text: string): ParsedAttributes {
   const errors: AttributeError[] = [];
   const close = text.trimEnd().length - 1;
   if (text[0] !== '{' || text[close] !== '}' || close < 1) {
-    errors.push({ message: 'expected an attribute block like {#id key=value flag}', range: { start: 0, end: text.length } });
+    errors.push({
+      message: 'expected an attribute block like {#id key=value flag}',
+      range: { start: 0, end: text.length },
+    });
     return { attributes, errors };
   }
   let i = 1;
   while (i < close) {
-    if (space.test(text[i])) { i++; continue; }
+    if (space.test(text[i])) {
+      i++;
+      continue;
+    }
     const { end, ...token } = readToken(text, i, close);
     i = end;
-    if ('message' in token) { errors.push(token); continue; }
+    if ('message' in token) {
+      errors.push(token);
+      continue;
+    }
     if (attributes.some((a) => a.key === token.key)) {
       errors.push({ message: `attribute "${token.key}" is set twice`, range: token.range });
       continue;
@@ -61,24 +70,46 @@ function readToken(text: string, start: number, close: number): TokenResult {
   const keyStart = hash ? start + 1 : start;
   let i = keyStart;
   while (i < close && keyChars.test(text[i])) i++;
-  if (i === keyStart) return skipBad(text, start, close, hash ? 'expected an id after #' : `unexpected character ${JSON.stringify(text[start])}`);
+  if (i === keyStart)
+    return skipBad(
+      text,
+      start,
+      close,
+      hash ? 'expected an id after #' : `unexpected character ${JSON.stringify(text[start])}`,
+    );
   const keyRange = { start: keyStart, end: i };
-  if (hash) return finish(text, { key: 'id', value: text.slice(keyStart, i), range: { start, end: i }, keyRange, valueRange: keyRange }, close);
+  if (hash)
+    return finish(
+      text,
+      { key: 'id', value: text.slice(keyStart, i), range: { start, end: i }, keyRange, valueRange: keyRange },
+      close,
+    );
   const key = text.slice(keyStart, i);
-  if (text[i] !== '=') return finish(text, { key, value: true, range: { start, end: i }, keyRange, valueRange: keyRange }, close);
+  if (text[i] !== '=')
+    return finish(text, { key, value: true, range: { start, end: i }, keyRange, valueRange: keyRange }, close);
   const value = readValue(text, i + 1, close);
-  if ('message' in value) return { message: value.message, range: { start, end: value.range.end }, end: skipToSpace(text, value.end, close) };
-  return finish(text, { key, value: value.text, range: { start, end: value.end }, keyRange, valueRange: value.range }, close);
+  if ('message' in value)
+    return { message: value.message, range: { start, end: value.range.end }, end: skipToSpace(text, value.end, close) };
+  return finish(
+    text,
+    { key, value: value.text, range: { start, end: value.end }, keyRange, valueRange: value.range },
+    close,
+  );
 }
 
 /** A token must end at a space or the closing brace: `a=b"c"` is an error, not two tokens. */
 function finish(text: string, attribute: Attribute, close: number): TokenResult {
   const end = attribute.range.end;
-  if (end < close && !space.test(text[end])) return skipBad(text, end, close, `unexpected character ${JSON.stringify(text[end])}`);
+  if (end < close && !space.test(text[end]))
+    return skipBad(text, end, close, `unexpected character ${JSON.stringify(text[end])}`);
   return { ...attribute, end };
 }
 
-function readValue(text: string, start: number, close: number): { text: string; range: Range; end: number } | (AttributeError & { end: number }) {
+function readValue(
+  text: string,
+  start: number,
+  close: number,
+): { text: string; range: Range; end: number } | (AttributeError & { end: number }) {
   const quote = text[start];
   if (quote === '"' || quote === "'") {
     let out = '';

@@ -5,7 +5,15 @@ import { findTrailingAttributes } from './markdown-attributes.js';
 import { put, structureError, type Draft, type LoadContext } from './markdown-draft.js';
 import { applyAttributes } from './markdown-fields.js';
 import { isTaskList } from './markdown-tasks.js';
-import { fenceOf, headingContent, nodeRange, normaliseNewlines, slice, trimRange, type Fence } from './markdown-tree.js';
+import {
+  fenceOf,
+  headingContent,
+  nodeRange,
+  normaliseNewlines,
+  slice,
+  trimRange,
+  type Fence,
+} from './markdown-tree.js';
 
 /** What a top-level block means inside a section. */
 export type Block =
@@ -28,7 +36,8 @@ export function classify(file: SourceFile, node: RootContent): Block {
   if (node.type === 'code') {
     const fence = fenceOf(file, node);
     if (fence && shells.has(fence.lang)) return { kind: 'run', node, fence };
-    if (fence && (fence.lang === 'yaml' || fence.lang === 'yml') && /^step(\s|$)/.test(slice(file, fence.info))) return { kind: 'yaml', node, fence };
+    if (fence && (fence.lang === 'yaml' || fence.lang === 'yml') && /^step(\s|$)/.test(slice(file, fence.info)))
+      return { kind: 'yaml', node, fence };
   }
   if (node.type === 'list' && isTaskList(node)) return { kind: 'tasks', node };
   if (node.type === 'blockquote' && isApproval(file, node)) return { kind: 'approval', node };
@@ -45,11 +54,16 @@ export function blockHead(file: SourceFile, block: Block): Range {
 
 export function describeBlock(block: Block): string {
   switch (block.kind) {
-    case 'run': return `a \`\`\`${block.fence.lang} command block`;
-    case 'yaml': return 'a ```yaml step block';
-    case 'tasks': return 'a task list';
-    case 'approval': return 'an [!APPROVAL] block';
-    default: return 'this block';
+    case 'run':
+      return `a \`\`\`${block.fence.lang} command block`;
+    case 'yaml':
+      return 'a ```yaml step block';
+    case 'tasks':
+      return 'a task list';
+    case 'approval':
+      return 'an [!APPROVAL] block';
+    default:
+      return 'this block';
   }
 }
 
@@ -67,7 +81,12 @@ export interface HeadingInfo {
  * Reads a `##` / `###` heading into `draft`: `title` (as written, Markdown kept) and the fields of a
  * trailing `{#id key=value flag}` block.
  */
-export function applyHeading(ctx: LoadContext, draft: Draft, heading: Heading, allowed: Parameters<typeof applyAttributes>[3]): HeadingInfo {
+export function applyHeading(
+  ctx: LoadContext,
+  draft: Draft,
+  heading: Heading,
+  allowed: Parameters<typeof applyAttributes>[3],
+): HeadingInfo {
   const content = headingContent(heading);
   const text = slice(ctx.file, content);
   const attrs = findTrailingAttributes(text);
@@ -75,8 +94,15 @@ export function applyHeading(ctx: LoadContext, draft: Draft, heading: Heading, a
   // A setext heading may span lines; a title is one line.
   const title = normaliseNewlines(slice(ctx.file, titleRange)).replace(/\s*\n\s*/g, ' ');
   if (title !== '') put(draft, 'title', title, titleRange);
-  if (attrs) applyAttributes(ctx, draft, { start: content.start + attrs.start, end: content.start + attrs.end }, allowed);
-  else if (/\{[^{}]*$/.test(text) && !text.includes('{{')) structureError(ctx, content, 'unclosed attribute block in heading', 'write {#id key=value flag} at the end of the heading');
+  if (attrs)
+    applyAttributes(ctx, draft, { start: content.start + attrs.start, end: content.start + attrs.end }, allowed);
+  else if (/\{[^{}]*$/.test(text) && !text.includes('{{'))
+    structureError(
+      ctx,
+      content,
+      'unclosed attribute block in heading',
+      'write {#id key=value flag} at the end of the heading',
+    );
   return { title, titleRange, content, range: nodeRange(heading) };
 }
 
@@ -88,6 +114,11 @@ export function infoAttributes(ctx: LoadContext, fence: Fence): Range | undefine
   const info = slice(ctx.file, fence.info);
   if (info === '') return undefined;
   if (info.startsWith('{') && info.endsWith('}')) return fence.info;
-  structureError(ctx, fence.info, `unexpected text after \`\`\`${fence.lang}`, 'step fields go in an attribute block: ```sh {id=stop-writes timeout=5m}');
+  structureError(
+    ctx,
+    fence.info,
+    `unexpected text after \`\`\`${fence.lang}`,
+    'step fields go in an attribute block: ```sh {id=stop-writes timeout=5m}',
+  );
   return undefined;
 }

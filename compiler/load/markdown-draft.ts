@@ -53,7 +53,14 @@ export interface LoadContext {
 }
 
 export function structureError(ctx: LoadContext, range: Range, message: string, hint?: string): void {
-  ctx.diagnostics.push({ code: 'markdown-structure', severity: 'error', file: ctx.file.path, range, message, ...(hint ? { hint } : {}) });
+  ctx.diagnostics.push({
+    code: 'markdown-structure',
+    severity: 'error',
+    file: ctx.file.path,
+    range,
+    message,
+    ...(hint ? { hint } : {}),
+  });
 }
 
 /** Appends `-2`, `-3`… to a derived id until it is unused, then records it. */

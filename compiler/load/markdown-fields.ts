@@ -6,15 +6,29 @@ import { slice } from './markdown-tree.js';
 type FieldKind = 'string' | 'boolean' | 'retry' | 'list';
 
 /** Attributes a `##` phase heading may carry. */
-export const phaseAttributes: Readonly<Record<string, FieldKind>> = { id: 'string', title: 'string', budget: 'string', parallel: 'boolean' };
+export const phaseAttributes: Readonly<Record<string, FieldKind>> = {
+  id: 'string',
+  title: 'string',
+  budget: 'string',
+  parallel: 'boolean',
+};
 
 /**
  * Attributes a step may carry — on its `###` heading, a command block's info string or an
  * `[!APPROVAL]` line. Only scalar step fields: anything structured belongs in a ```` ```yaml step ```` block.
  */
 export const stepAttributes: Readonly<Record<string, FieldKind>> = {
-  id: 'string', title: 'string', timeout: 'string', estimate: 'string', retry: 'retry', onFailure: 'string',
-  needs: 'list', if: 'string', idempotent: 'boolean', irreversible: 'boolean', recovery: 'boolean',
+  id: 'string',
+  title: 'string',
+  timeout: 'string',
+  estimate: 'string',
+  retry: 'retry',
+  onFailure: 'string',
+  needs: 'list',
+  if: 'string',
+  idempotent: 'boolean',
+  irreversible: 'boolean',
+  recovery: 'boolean',
 };
 
 /**
@@ -22,14 +36,24 @@ export const stepAttributes: Readonly<Record<string, FieldKind>> = {
  * into `draft` as a field, with the value's range. Bad syntax and unknown keys are reported.
  * Values are passed as written (durations stay strings): the schema validates them with positions.
  */
-export function applyAttributes(ctx: LoadContext, draft: Draft, block: Range, allowed: Readonly<Record<string, FieldKind>>): void {
+export function applyAttributes(
+  ctx: LoadContext,
+  draft: Draft,
+  block: Range,
+  allowed: Readonly<Record<string, FieldKind>>,
+): void {
   const { attributes, errors } = parseAttributes(slice(ctx.file, block));
   const at = (r: Range): Range => ({ start: block.start + r.start, end: block.start + r.end });
   for (const e of errors) structureError(ctx, at(e.range), `bad attribute block: ${e.message}`);
   for (const a of attributes) {
     const kind = allowed[a.key] ?? (a.key.startsWith('x-') ? 'string' : undefined);
     if (!kind) {
-      structureError(ctx, at(a.keyRange), `unknown attribute "${a.key}"`, `allowed here: ${Object.keys(allowed).join(', ')}, x-*`);
+      structureError(
+        ctx,
+        at(a.keyRange),
+        `unknown attribute "${a.key}"`,
+        `allowed here: ${Object.keys(allowed).join(', ')}, x-*`,
+      );
       continue;
     }
     const value = convert(ctx, a, kind, at);
@@ -47,16 +71,24 @@ function convert(ctx: LoadContext, a: Attribute, kind: FieldKind, at: (r: Range)
   };
   if (kind === 'boolean') {
     if (a.value === true || a.value === 'true') return true;
-    return a.value === 'false' ? false : fail(`attribute "${a.key}" is a flag: write ${a.key}, ${a.key}=true or ${a.key}=false`);
+    return a.value === 'false'
+      ? false
+      : fail(`attribute "${a.key}" is a flag: write ${a.key}, ${a.key}=true or ${a.key}=false`);
   }
   if (a.value === true) {
     // A bare x-foo is a flag; a bare known key is a missing value.
     return a.key.startsWith('x-') ? true : fail(`attribute "${a.key}" needs a value: ${a.key}=…`);
   }
   if (kind === 'retry') {
-    return /^[0-9]+$/.test(a.value) ? { attempts: Number(a.value) } : fail('retry=N takes a number of attempts; write delay and backoff in a ```yaml step block');
+    return /^[0-9]+$/.test(a.value)
+      ? { attempts: Number(a.value) }
+      : fail('retry=N takes a number of attempts; write delay and backoff in a ```yaml step block');
   }
-  if (kind === 'list') return a.value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (kind === 'list')
+    return a.value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   return a.value;
 }
 

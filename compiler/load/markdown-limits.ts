@@ -23,7 +23,7 @@ export function checkMarkdownLimits(file: SourceFile, body: Range): Diagnostic |
   const { text } = file;
   let headings = 0;
   let fence: string | undefined;
-  for (let start = body.start; start < body.end;) {
+  for (let start = body.start; start < body.end; ) {
     const nl = text.indexOf('\n', start);
     const end = nl < 0 || nl > body.end ? body.end : nl;
     const line = scanLine(text, start, end);
@@ -33,10 +33,18 @@ export function checkMarkdownLimits(file: SourceFile, body: Range): Diagnostic |
       const open = fenceOpen.exec(line.rest);
       if (open) fence = open[1];
       if (line.depth > markdownLimits.maxDepth) {
-        return tooComplex(file, { start: line.deepAt, end: Math.min(line.deepAt + 1, end) }, `Markdown nested deeper than ${markdownLimits.maxDepth} levels (quotes, lists or indentation)`);
+        return tooComplex(
+          file,
+          { start: line.deepAt, end: Math.min(line.deepAt + 1, end) },
+          `Markdown nested deeper than ${markdownLimits.maxDepth} levels (quotes, lists or indentation)`,
+        );
       }
       if (atxHeading.test(line.rest) && ++headings > markdownLimits.maxHeadings) {
-        return tooComplex(file, { start: line.restAt, end: Math.min(line.restAt + 1, end) }, `more than ${markdownLimits.maxHeadings} headings`);
+        return tooComplex(
+          file,
+          { start: line.restAt, end: Math.min(line.restAt + 1, end) },
+          `more than ${markdownLimits.maxHeadings} headings`,
+        );
       }
     }
     start = end + 1;

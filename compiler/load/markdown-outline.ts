@@ -41,7 +41,13 @@ export function outline(ctx: LoadContext, nodes: readonly RootContent[]): Outlin
     const depth = node.type === 'heading' ? node.depth : 0;
     if (depth === 1) {
       if (!out.title && !phase) out.title = node as Heading;
-      else structureError(ctx, nodeRange(node), 'only one # title is allowed, before the first ## phase', 'use ## for a phase and ### for a step');
+      else
+        structureError(
+          ctx,
+          nodeRange(node),
+          'only one # title is allowed, before the first ## phase',
+          'use ## for a phase and ### for a step',
+        );
       skipping = false;
       continue;
     }

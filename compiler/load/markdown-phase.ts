@@ -19,17 +19,34 @@ export function buildPhase(ctx: LoadContext, section: PhaseSection): Draft {
   for (const block of section.nodes.map((node) => classify(ctx.file, node))) {
     if (block.kind === 'prose') prose.push(block.node);
     else if (block.kind === 'approval') steps.push(approvalStep(ctx, block, 'approve'));
-    else structureError(ctx, blockHead(ctx.file, block), `${describeBlock(block)} outside a step`, 'put it under a ### step heading');
+    else
+      structureError(
+        ctx,
+        blockHead(ctx.file, block),
+        `${describeBlock(block)} outside a step`,
+        'put it under a ### step heading',
+      );
   }
   if (prose.length > 0) put(draft, 'description', proseText(ctx.file, prose), spanRange(prose));
   for (const step of section.steps) steps.push(...buildSteps(ctx, step));
-  put(draft, 'steps', steps.map((s) => s.data), steps.length > 0 ? { start: steps[0].range.start, end: section.range.end } : nodeRange(section.heading));
+  put(
+    draft,
+    'steps',
+    steps.map((s) => s.data),
+    steps.length > 0 ? { start: steps[0].range.start, end: section.range.end } : nodeRange(section.heading),
+  );
   steps.forEach((s, i) => draft.map.include(`/steps/${i}`, s.map));
   const id = draft.data.id;
   if (typeof id === 'string') ctx.phaseIds.add(id);
   else if (id === undefined) {
     const slug = slugify(heading.title);
-    if (slug === '') structureError(ctx, heading.title ? heading.content : heading.range, 'cannot derive a phase id from this heading', 'add an id: ## Title {#phase-id}');
+    if (slug === '')
+      structureError(
+        ctx,
+        heading.title ? heading.content : heading.range,
+        'cannot derive a phase id from this heading',
+        'add an id: ## Title {#phase-id}',
+      );
     put(draft, 'id', uniqueId(ctx.phaseIds, slug || `phase-${ctx.phaseIds.size + 1}`), heading.content);
   }
   draft.map.set('', draft.range);

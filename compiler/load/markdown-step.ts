@@ -1,8 +1,25 @@
 import type { Code, List } from 'mdast';
 import type { Range } from '../source/source-file.js';
 import { readApproval } from './markdown-approval.js';
-import { applyHeading, blockHead, classify, describeBlock, infoAttributes, type Block, type HeadingInfo } from './markdown-blocks.js';
-import { define, MapDraft, ordered, put, structureError, uniqueId, type Draft, type LoadContext } from './markdown-draft.js';
+import {
+  applyHeading,
+  blockHead,
+  classify,
+  describeBlock,
+  infoAttributes,
+  type Block,
+  type HeadingInfo,
+} from './markdown-blocks.js';
+import {
+  define,
+  MapDraft,
+  ordered,
+  put,
+  structureError,
+  uniqueId,
+  type Draft,
+  type LoadContext,
+} from './markdown-draft.js';
 import { applyAttributes, stepAttributes } from './markdown-fields.js';
 import type { StepSection } from './markdown-outline.js';
 import { readTaskItems } from './markdown-tasks.js';
@@ -34,7 +51,13 @@ export function buildSteps(ctx: LoadContext, section: StepSection): Draft[] {
   else if (main?.kind === 'tasks') applyTasks(ctx, draft, main.node);
   else if (!main && approvals.length > 0) {
     applyApproval(ctx, draft, approvals[0]);
-    for (const extra of approvals.slice(1)) structureError(ctx, blockHead(ctx.file, extra), 'one approval per step', 'give the second gate its own ### heading');
+    for (const extra of approvals.slice(1))
+      structureError(
+        ctx,
+        blockHead(ctx.file, extra),
+        'one approval per step',
+        'give the second gate its own ### heading',
+      );
     approvals = [];
   }
   if (!main && !draft.data.uses) applyManual(draft, heading, description);
@@ -61,10 +84,12 @@ export function approvalStep(ctx: LoadContext, block: Block, defaultId: string):
 /** The first ```` ```yaml step ```` block as a mapping; later ones are reported. */
 function readYamlStep(ctx: LoadContext, blocks: Block[]): YamlStep | undefined {
   const found = blocks.filter((b) => b.kind === 'yaml');
-  for (const extra of found.slice(1)) structureError(ctx, blockHead(ctx.file, extra), 'one ```yaml step block per step');
+  for (const extra of found.slice(1))
+    structureError(ctx, blockHead(ctx.file, extra), 'one ```yaml step block per step');
   const block = found[0];
   if (block?.kind !== 'yaml') return undefined;
-  if (slice(ctx.file, block.fence.info) !== 'step') structureError(ctx, block.fence.info, '```yaml step takes no attributes', 'write the fields in the YAML');
+  if (slice(ctx.file, block.fence.info) !== 'step')
+    structureError(ctx, block.fence.info, '```yaml step takes no attributes', 'write the fields in the YAML');
   const { documents, diagnostics } = loadYaml(ctx.file, block.fence.content.start, block.fence.content.end);
   ctx.diagnostics.push(...diagnostics);
   if (documents.length > 1) structureError(ctx, documents[1].range, 'a ```yaml step block holds one YAML document');
@@ -82,12 +107,18 @@ function readYamlStep(ctx: LoadContext, blocks: Block[]): YamlStep | undefined {
  * one wins; any other is reported where it is written. Approvals are handled by the caller.
  */
 function mainAction(ctx: LoadContext, blocks: Block[], yaml: YamlStep | undefined): Block | undefined {
-  const yamlAction = yaml && (Object.hasOwn(yaml.data, 'uses') || Object.hasOwn(yaml.data, 'run')) ? yaml.block : undefined;
+  const yamlAction =
+    yaml && (Object.hasOwn(yaml.data, 'uses') || Object.hasOwn(yaml.data, 'run')) ? yaml.block : undefined;
   const actions = blocks.filter((b) => b.kind === 'run' || b.kind === 'tasks');
   const main = yamlAction ?? actions[0];
   for (const extra of actions) {
     if (extra === main) continue;
-    structureError(ctx, blockHead(ctx.file, extra), `one action per step: ${describeBlock(extra)} next to ${describeBlock(main!)}`, 'split it into its own ### step');
+    structureError(
+      ctx,
+      blockHead(ctx.file, extra),
+      `one action per step: ${describeBlock(extra)} next to ${describeBlock(main!)}`,
+      'split it into its own ### step',
+    );
   }
   return main;
 }
@@ -103,7 +134,12 @@ function applyTasks(ctx: LoadContext, draft: Draft, list: List): void {
   const range = nodeRange(list);
   const items = readTaskItems(ctx.file, list, ctx.diagnostics);
   put(draft, 'uses', 'checklist', range);
-  put(draft, 'with', { items: items.map((i) => (i.check ? { text: i.text, check: i.check } : { text: i.text })) }, range);
+  put(
+    draft,
+    'with',
+    { items: items.map((i) => (i.check ? { text: i.text, check: i.check } : { text: i.text })) },
+    range,
+  );
   draft.map.set('/with/items', range);
   items.forEach((item, k) => {
     draft.map.set(`/with/items/${k}`, item.range);
@@ -145,7 +181,13 @@ function seal(ctx: LoadContext, draft: Draft, heading: HeadingInfo | undefined, 
   if (typeof id === 'string') ctx.stepIds.add(id);
   else if (id === undefined) {
     const slug = heading ? slugify(heading.title) : fallback!;
-    if (heading && slug === '') structureError(ctx, heading.title ? heading.content : heading.range, 'cannot derive a step id from this heading', 'add an id: ### Title {#step-id}');
+    if (heading && slug === '')
+      structureError(
+        ctx,
+        heading.title ? heading.content : heading.range,
+        'cannot derive a step id from this heading',
+        'add an id: ### Title {#step-id}',
+      );
     put(draft, 'id', uniqueId(ctx.stepIds, slug || `step-${ctx.stepIds.size + 1}`), heading?.content ?? draft.range);
   }
   draft.map.set('', draft.range);

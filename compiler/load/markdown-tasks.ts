@@ -44,7 +44,8 @@ export function readTaskItems(file: SourceFile, list: List, diagnostics: Diagnos
 function readItem(file: SourceFile, item: ListItem, diagnostics: Diagnostic[]): TaskItem {
   const range = nodeRange(item);
   const para = item.children[0]?.type === 'paragraph' ? item.children[0] : undefined;
-  if (!para) return { text: '', checked: item.checked === true, range, textRange: { start: range.end, end: range.end } };
+  if (!para)
+    return { text: '', checked: item.checked === true, range, textRange: { start: range.end, end: range.end } };
   const last = lastNonBlank(para.children);
   const check = last?.type === 'html' ? readCheck(file, last, diagnostics) : undefined;
   const textEnd = check ? nodeRange(last!).start : nodeRange(para).end;
@@ -54,7 +55,11 @@ function readItem(file: SourceFile, item: ListItem, diagnostics: Diagnostic[]): 
   return { text, checked: item.checked === true, range, textRange, ...(check ?? {}) };
 }
 
-function readCheck(file: SourceFile, html: Html, diagnostics: Diagnostic[]): { check: string; checkRange: Range } | undefined {
+function readCheck(
+  file: SourceFile,
+  html: Html,
+  diagnostics: Diagnostic[],
+): { check: string; checkRange: Range } | undefined {
   const m = checkComment.exec(html.value.trim());
   if (!m) return undefined;
   const start = nodeRange(html).start;

@@ -69,7 +69,12 @@ export function trimRange(file: SourceFile, range: Range): Range {
  * digits yields '' and needs an explicit `{#id}`.
  */
 export function slugify(text: string): string {
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 /** The text of a heading between the `#`s and any closing sequence, as written. */
@@ -107,7 +112,12 @@ export function fenceOf(file: SourceFile, code: Code): Fence | undefined {
   if (!m) return undefined;
   const info = trimRange(file, { start: start + m[0].length, end: openLine.end });
   const contentStart = Math.min(lineEnd + 1, end);
-  return { lang: m[2].toLowerCase(), info, openLine, content: { start: contentStart, end: contentEnd(file, m[1], contentStart, end) } };
+  return {
+    lang: m[2].toLowerCase(),
+    info,
+    openLine,
+    content: { start: contentStart, end: contentEnd(file, m[1], contentStart, end) },
+  };
 }
 
 function contentEnd(file: SourceFile, fence: string, contentStart: number, end: number): number {

@@ -33,19 +33,27 @@ export interface ResolvedInputs {
 }
 
 /** Resolves `given` (as written in a RunRequest) against `defs`; never throws. */
-export function resolveRequestInputs(defs: Readonly<Record<string, InputDefinition>>, given: Readonly<Record<string, unknown>>): ResolvedInputs {
+export function resolveRequestInputs(
+  defs: Readonly<Record<string, InputDefinition>>,
+  given: Readonly<Record<string, unknown>>,
+): ResolvedInputs {
   const problems: InputProblem[] = [];
   const values: Record<string, unknown> = {};
   for (const name of Object.keys(given)) {
     if (Object.hasOwn(defs, name)) continue;
     const known = Object.keys(defs);
-    problems.push({ kind: 'unknown', input: name, message: `unknown input "${name}"${known.length ? ` (inputs: ${known.join(', ')})` : ' (this runbook takes no inputs)'}` });
+    problems.push({
+      kind: 'unknown',
+      input: name,
+      message: `unknown input "${name}"${known.length ? ` (inputs: ${known.join(', ')})` : ' (this runbook takes no inputs)'}`,
+    });
   }
   for (const [name, def] of Object.entries(defs)) {
     const raw = Object.hasOwn(given, name) ? given[name] : def.default;
     // As in the executor: an absent required input is an error; an empty string is a value.
     if (raw === undefined) {
-      if (def.required === true) problems.push({ kind: 'missing', input: name, message: `input "${name}" is required` });
+      if (def.required === true)
+        problems.push({ kind: 'missing', input: name, message: `input "${name}" is required` });
       continue;
     }
     const problem = (message: string) => problems.push({ kind: 'invalid', input: name, message });

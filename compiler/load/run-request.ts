@@ -81,12 +81,14 @@ export function runRequestsOf(docs: readonly LoadedDoc[], graphs: readonly IrGra
         reason: data.spec.reason,
         drill: data.spec.drill === true,
         dryRun: data.spec.dryRun === true,
-        ...(ok ? {
-          planHash: runPlanHash(graph, resolved.values, {
-            mode: runModeOf({ dryRun: data.spec.dryRun === true, drill: data.spec.drill === true }),
-            children: childGraphHashes(graph, (name) => byName.get(name)),
-          }),
-        } : {}),
+        ...(ok
+          ? {
+              planHash: runPlanHash(graph, resolved.values, {
+                mode: runModeOf({ dryRun: data.spec.dryRun === true, drill: data.spec.drill === true }),
+                children: childGraphHashes(graph, (name) => byName.get(name)),
+              }),
+            }
+          : {}),
       };
     })
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

@@ -26,7 +26,10 @@ export class SourceMap {
   private readonly verbatimText = new Map<string, string>();
 
   /** An empty map, or one taking over `parts` (from `toParts` of a map on another thread). */
-  constructor(readonly file: SourceFile, parts?: SourceMapParts) {
+  constructor(
+    readonly file: SourceFile,
+    parts?: SourceMapParts,
+  ) {
     this.slots = parts?.slots ?? new Map();
     this.ranges = parts?.ranges ?? [];
   }
@@ -101,14 +104,16 @@ export class SourceMap {
     if (base >= 0) return { start: base + start, end: base + end };
     const needle = text.slice(start, end);
     let occurrence = 0;
-    for (let at = text.indexOf(needle); at >= 0 && at < start; at = text.indexOf(needle, at + needle.length)) occurrence++;
+    for (let at = text.indexOf(needle); at >= 0 && at < start; at = text.indexOf(needle, at + needle.length))
+      occurrence++;
     return this.rangeOf(pointer, needle, occurrence);
   }
 
   /** Range of the key at `pointer` (falls back to the value), for "unknown field" style errors. */
   keyRange(pointer: string): Range {
     const slot = this.slots.get(pointer);
-    if (slot !== undefined && this.ranges[slot + 2] >= 0) return { start: this.ranges[slot + 2], end: this.ranges[slot + 3] };
+    if (slot !== undefined && this.ranges[slot + 2] >= 0)
+      return { start: this.ranges[slot + 2], end: this.ranges[slot + 3] };
     return this.range(pointer);
   }
 

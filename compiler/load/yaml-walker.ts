@@ -20,7 +20,11 @@ export const yamlLimits = {
 
 /** A limit was crossed (or a key repeated) at `range`; loadYaml turns it into a diagnostic and drops the document. */
 export class YamlRejected extends Error {
-  constructor(readonly code: DiagnosticCode, message: string, readonly range: Range) {
+  constructor(
+    readonly code: DiagnosticCode,
+    message: string,
+    readonly range: Range,
+  ) {
     super(message);
   }
 }
@@ -34,7 +38,11 @@ export class YamlWalker {
   private aliasSite: Range | undefined;
   private readonly targets: Map<Alias, Node>;
 
-  constructor(doc: Document, private readonly map: SourceMap, private readonly offset: number) {
+  constructor(
+    doc: Document,
+    private readonly map: SourceMap,
+    private readonly offset: number,
+  ) {
     this.targets = aliasTargets(doc);
   }
 
@@ -53,11 +61,17 @@ export class YamlWalker {
     if (++this.nodes > yamlLimits.maxNodes) {
       // Crossed inside an expansion, the aliases are what made the document too large.
       const code = this.aliasSite ? 'yaml-alias-limit' : 'yaml-too-complex';
-      const message = this.aliasSite ? `aliases expand the document to more than ${yamlLimits.maxNodes} nodes (alias bomb?)` : `document has more than ${yamlLimits.maxNodes} nodes`;
+      const message = this.aliasSite
+        ? `aliases expand the document to more than ${yamlLimits.maxNodes} nodes (alias bomb?)`
+        : `document has more than ${yamlLimits.maxNodes} nodes`;
       throw new YamlRejected(code, message, this.site(node, pointer));
     }
     if (depth > yamlLimits.maxDepth) {
-      throw new YamlRejected('yaml-too-complex', `nesting deeper than ${yamlLimits.maxDepth} levels`, this.site(node, pointer));
+      throw new YamlRejected(
+        'yaml-too-complex',
+        `nesting deeper than ${yamlLimits.maxDepth} levels`,
+        this.site(node, pointer),
+      );
     }
     if (node === null || node === undefined) return null;
     if (isAlias(node)) return this.alias(node, pointer, depth);
@@ -65,7 +79,10 @@ export class YamlWalker {
     if (isSeq(node)) {
       return node.items.map((item, i) => {
         const child = joinPointer(pointer, i);
-        this.map.set(child, this.range(item as Node, () => this.map.range(pointer)));
+        this.map.set(
+          child,
+          this.range(item as Node, () => this.map.range(pointer)),
+        );
         return this.value(item as Node, child, depth + 1);
       });
     }
@@ -81,7 +98,11 @@ export class YamlWalker {
     if (outermost) this.aliasSite = this.range(node, () => this.map.range(pointer));
     try {
       if (++this.aliases > yamlLimits.maxAliases) {
-        throw new YamlRejected('yaml-alias-limit', `aliases expand more than ${yamlLimits.maxAliases} times (alias bomb?)`, this.site(node, pointer));
+        throw new YamlRejected(
+          'yaml-alias-limit',
+          `aliases expand more than ${yamlLimits.maxAliases} times (alias bomb?)`,
+          this.site(node, pointer),
+        );
       }
       const target = this.targets.get(node);
       return target ? this.value(target, pointer, depth + 1) : null;
@@ -94,7 +115,11 @@ export class YamlWalker {
     if (this.aliasSite === undefined) return;
     this.aliasChars += typeof value === 'string' ? value.length : 8;
     if (this.aliasChars > yamlLimits.maxAliasChars) {
-      throw new YamlRejected('yaml-alias-limit', `aliases expand to more than ${yamlLimits.maxAliasChars} characters of text`, this.site(node, pointer));
+      throw new YamlRejected(
+        'yaml-alias-limit',
+        `aliases expand to more than ${yamlLimits.maxAliasChars} characters of text`,
+        this.site(node, pointer),
+      );
     }
   }
 
@@ -110,11 +135,16 @@ export class YamlWalker {
       if (Object.hasOwn(out, key)) throw new YamlRejected('yaml-syntax', 'Map keys must be unique', keyRange);
       const child = joinPointer(pointer, key);
       const valueNode = pair.value as Node | null;
-      this.map.set(child, this.range(valueNode, () => ({ start: keyRange.end, end: keyRange.end })), keyRange);
+      this.map.set(
+        child,
+        this.range(valueNode, () => ({ start: keyRange.end, end: keyRange.end })),
+        keyRange,
+      );
       const v = this.value(valueNode, child, depth + 1);
       // Never let a `__proto__` key reach an object's prototype: define it as an own property.
       // Any other key: plain assignment makes the same own, enumerable, writable property.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
       else out[key] = v;
     }
     return out;

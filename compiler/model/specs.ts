@@ -110,17 +110,62 @@ export interface TemplateDocData {
   customerFacing?: boolean;
 }
 
-export interface PersonSpec { name: string; github?: string; email?: string; phone?: string; slack?: string; signingKeys?: string[] }
-export interface TeamSpec { name?: string; github?: string; members?: string[]; slack?: string; email?: string }
-export interface RoleSpec { title?: string; primary: string; backup?: string; description?: string }
-export interface TierSpec { rto?: string; rpo?: string; description?: string; drillInterval?: string }
-export interface AudienceSpec {
-  description?: string; teams?: string[]; people?: string[]; channels?: string[]; external?: boolean;
-  slackChannel?: string; webhook?: string; email?: string;
+export interface PersonSpec {
+  name: string;
+  github?: string;
+  email?: string;
+  phone?: string;
+  slack?: string;
+  signingKeys?: string[];
 }
-export interface SeverityNotifySpec { audience: string; within?: string; channels?: string[]; updateEvery?: string }
-export interface SeveritySpec { level: number; title?: string; description?: string; examples?: string[]; notify?: SeverityNotifySpec[] }
-export interface DrillSpec { runbook: string; schedule: string; live?: boolean; inputs?: Record<string, unknown> }
+export interface TeamSpec {
+  name?: string;
+  github?: string;
+  members?: string[];
+  slack?: string;
+  email?: string;
+}
+export interface RoleSpec {
+  title?: string;
+  primary: string;
+  backup?: string;
+  description?: string;
+}
+export interface TierSpec {
+  rto?: string;
+  rpo?: string;
+  description?: string;
+  drillInterval?: string;
+}
+export interface AudienceSpec {
+  description?: string;
+  teams?: string[];
+  people?: string[];
+  channels?: string[];
+  external?: boolean;
+  slackChannel?: string;
+  webhook?: string;
+  email?: string;
+}
+export interface SeverityNotifySpec {
+  audience: string;
+  within?: string;
+  channels?: string[];
+  updateEvery?: string;
+}
+export interface SeveritySpec {
+  level: number;
+  title?: string;
+  description?: string;
+  examples?: string[];
+  notify?: SeverityNotifySpec[];
+}
+export interface DrillSpec {
+  runbook: string;
+  schedule: string;
+  live?: boolean;
+  inputs?: Record<string, unknown>;
+}
 
 export interface DirectorySpec {
   people?: Record<string, PersonSpec>;
@@ -151,7 +196,11 @@ export interface BackupTargetSpec {
   archiveDirectory?: string;
 }
 
-export interface BackupCheckSpec { name: string; sql: string; expect?: string }
+export interface BackupCheckSpec {
+  name: string;
+  sql: string;
+  expect?: string;
+}
 
 export interface BackupPlanSpec {
   schedule: string;
@@ -162,7 +211,13 @@ export interface BackupPlanSpec {
   targets: BackupTargetSpec[];
   retention?: { hot?: string; cold?: string; archive?: string };
   copyTo?: { region: string; kmsKeyId?: string }[];
-  verify?: { instanceClass?: string; url?: string; checks?: BackupCheckSpec[]; timeout?: string; scratchDatabase?: string };
+  verify?: {
+    instanceClass?: string;
+    url?: string;
+    checks?: BackupCheckSpec[];
+    timeout?: string;
+    scratchDatabase?: string;
+  };
   notify?: { template: string; audience?: string[]; vars?: Record<string, unknown> };
   secrets?: string[];
 }

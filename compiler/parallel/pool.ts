@@ -88,7 +88,10 @@ function pool(): Worker[] {
     while (workers.length < size) {
       // No inherited node flags: `-e`/`--input-type` would stop a worker from starting at all,
       // and `--cpu-prof` would write the workers' profiles next to the main thread's.
-      const started = new Worker(workerFile, { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
+      const started = new Worker(workerFile, {
+        execArgv: [],
+        resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb },
+      });
       started.unref();
       const forget = () => {
         const i = workers.indexOf(started);

@@ -23,5 +23,7 @@ export function shareList(items: readonly unknown[]): SharedList {
 
 /** Item `index` of a shared list, decoded (on the worker that claimed it). */
 export function sharedItem<T>(list: SharedList, index: number): T {
-  return deserialize(new Uint8Array(list.buffer, list.offsets[index], list.offsets[index + 1] - list.offsets[index])) as T;
+  return deserialize(
+    new Uint8Array(list.buffer, list.offsets[index], list.offsets[index + 1] - list.offsets[index]),
+  ) as T;
 }

@@ -30,7 +30,10 @@ export function buildProject(files: readonly SourceFile[]): { project: Project; 
     const first = index.get(key);
     if (first) {
       diagnostics.push({
-        code: 'duplicate-name', severity: 'error', file: doc.file.path, range: doc.map.range('/metadata/name'),
+        code: 'duplicate-name',
+        severity: 'error',
+        file: doc.file.path,
+        range: doc.map.range('/metadata/name'),
         message: `${doc.kind} "${name}" is already defined in ${first.file.path}`,
       });
     } else index.set(key, doc);
@@ -38,7 +41,10 @@ export function buildProject(files: readonly SourceFile[]): { project: Project; 
   const directories = docs.filter((d) => d.kind === 'Directory');
   for (const extra of directories.slice(1)) {
     diagnostics.push({
-      code: 'duplicate-directory', severity: 'error', file: extra.file.path, range: extra.map.range('/kind'),
+      code: 'duplicate-directory',
+      severity: 'error',
+      file: extra.file.path,
+      range: extra.map.range('/kind'),
       message: `only one Directory is allowed; the first is ${directories[0].file.path}`,
     });
   }

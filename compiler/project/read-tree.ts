@@ -19,7 +19,9 @@ export interface TreeRead {
  * directories (default: the runbook formats; drill records use `.json`, see compiler/drills/).
  */
 export function readTree(
-  root: string, paths: readonly string[], optional: readonly string[] = [],
+  root: string,
+  paths: readonly string[],
+  optional: readonly string[] = [],
   accepts: (path: string) => boolean = (path) => formatOf(path) !== undefined,
 ): TreeRead {
   const files: SourceFile[] = [];
@@ -30,7 +32,8 @@ export function readTree(
     try {
       st = statSync(abs);
     } catch (e) {
-      if (explicit) diagnostics.push(readError(relPath(root, abs), `cannot read: ${(e as NodeJS.ErrnoException).code ?? e}`));
+      if (explicit)
+        diagnostics.push(readError(relPath(root, abs), `cannot read: ${(e as NodeJS.ErrnoException).code ?? e}`));
       return;
     }
     if (st.isDirectory()) {

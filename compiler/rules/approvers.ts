@@ -16,14 +16,29 @@ export const approversRule: Rule = {
       const { spec } = unit.data;
       const inherited = nonEmpty(spec.approvals?.approvers);
       if (spec.approvals !== undefined && !inherited) {
-        ctx.report(unit.doc, '/spec/approvals', 'approval-without-approvers', 'spec.approvals lists no approvers', { key: true, hint: 'add approvers: ["@org/team", "@person"]' });
+        ctx.report(unit.doc, '/spec/approvals', 'approval-without-approvers', 'spec.approvals lists no approvers', {
+          key: true,
+          hint: 'add approvers: ["@org/team", "@person"]',
+        });
       }
       for (const { step, pointer } of unit.deps.steps) {
         if (step.approval !== undefined && !nonEmpty(step.approval.approvers) && !inherited) {
-          ctx.report(unit.doc, joinPointer(pointer, 'approval'), 'approval-without-approvers', `the approval of step "${step.id}" lists no approvers`, { key: true, hint: 'add approvers: [...] here or in spec.approvals' });
+          ctx.report(
+            unit.doc,
+            joinPointer(pointer, 'approval'),
+            'approval-without-approvers',
+            `the approval of step "${step.id}" lists no approvers`,
+            { key: true, hint: 'add approvers: [...] here or in spec.approvals' },
+          );
         }
         if (step.uses === 'approval' && !nonEmpty(step.with?.approvers) && !inherited) {
-          ctx.report(unit.doc, joinPointer(pointer, 'uses'), 'approval-without-approvers', `approval step "${step.id}" lists no approvers`, { key: true, hint: 'add with.approvers: [...] or spec.approvals.approvers' });
+          ctx.report(
+            unit.doc,
+            joinPointer(pointer, 'uses'),
+            'approval-without-approvers',
+            `approval step "${step.id}" lists no approvers`,
+            { key: true, hint: 'add with.approvers: [...] or spec.approvals.approvers' },
+          );
         }
       }
     }

@@ -14,9 +14,16 @@ export const backupPlanRule: Rule = {
       const { verify, targets } = data.spec;
       if (!verify?.checks?.length || verify.url !== undefined) continue;
       if (!targets.some((t) => t.type === 'rds')) continue;
-      ctx.report(doc, '/spec/verify', 'missing-field', 'spec.verify: SQL checks on a restored RDS instance need "url" (its credentials; the host is replaced by the restored endpoint)', {
-        key: true, hint: 'add url: "{{secrets.VERIFY_DATABASE_URL}}" and list the secret in spec.secrets',
-      });
+      ctx.report(
+        doc,
+        '/spec/verify',
+        'missing-field',
+        'spec.verify: SQL checks on a restored RDS instance need "url" (its credentials; the host is replaced by the restored endpoint)',
+        {
+          key: true,
+          hint: 'add url: "{{secrets.VERIFY_DATABASE_URL}}" and list the secret in spec.secrets',
+        },
+      );
     }
   },
 };
@@ -28,14 +35,30 @@ function checkRetention(ctx: RuleContext, doc: LoadedDoc, data: BackupPlanDocDat
   const keepName = r.cold !== undefined ? 'cold' : 'hot';
   const keep = r[keepName] === undefined ? undefined : parseDuration(r[keepName]!);
   if (archive !== undefined && keep !== undefined && archive < keep) {
-    ctx.report(doc, '/spec/retention/archive', 'invalid-value', `spec.retention.archive (${r.archive}) is shorter than ${keepName} (${r[keepName]}): the monthly compliance copies would go before the others`, {
-      hint: `archive is how long one backup per month is kept, e.g. 2555d (7 years); it must be at least ${keepName}`,
-    });
+    ctx.report(
+      doc,
+      '/spec/retention/archive',
+      'invalid-value',
+      `spec.retention.archive (${r.archive}) is shorter than ${keepName} (${r[keepName]}): the monthly compliance copies would go before the others`,
+      {
+        hint: `archive is how long one backup per month is kept, e.g. 2555d (7 years); it must be at least ${keepName}`,
+      },
+    );
   }
   data.spec.targets.forEach((t, i) => {
-    if (t.archiveDirectory === undefined || t.archiveDirectory.replace(/\/+$/, '') !== (t.directory ?? '').replace(/\/+$/, '')) return;
-    ctx.report(doc, `/spec/targets/${i}/archiveDirectory`, 'invalid-value', `spec.targets[${i}].archiveDirectory is the same as directory: backups past hot would have nowhere to move`, {
-      hint: 'give the cold/archive location (e.g. a mounted archive bucket), or remove archiveDirectory',
-    });
+    if (
+      t.archiveDirectory === undefined ||
+      t.archiveDirectory.replace(/\/+$/, '') !== (t.directory ?? '').replace(/\/+$/, '')
+    )
+      return;
+    ctx.report(
+      doc,
+      `/spec/targets/${i}/archiveDirectory`,
+      'invalid-value',
+      `spec.targets[${i}].archiveDirectory is the same as directory: backups past hot would have nowhere to move`,
+      {
+        hint: 'give the cold/archive location (e.g. a mounted archive bucket), or remove archiveDirectory',
+      },
+    );
   });
 }

@@ -21,7 +21,8 @@ export const checklistRefsRule: Rule = {
       for (const ref of unit.deps.steps) {
         const w = ref.step.with;
         if (ref.step.uses !== 'checklist' || typeof w !== 'object' || w === null) continue;
-        if (typeof w.checklist === 'string') checkNamed(ctx, unit, ref, w.checklist, typeof w.section === 'string' ? w.section : undefined);
+        if (typeof w.checklist === 'string')
+          checkNamed(ctx, unit, ref, w.checklist, typeof w.section === 'string' ? w.section : undefined);
         if (Array.isArray(w.items)) checkInline(ctx, unit, ref, w.items);
       }
     }
@@ -32,10 +33,18 @@ function checkNamed(ctx: RuleContext, unit: RunbookUnit, ref: StepRef, name: str
   if (hasTemplate(name)) return;
   const doc = ctx.project.byName('Checklist', name);
   if (!doc) {
-    const names = ctx.project.ofKind('Checklist').map(docName).filter((n): n is string => n !== undefined);
+    const names = ctx.project
+      .ofKind('Checklist')
+      .map(docName)
+      .filter((n): n is string => n !== undefined);
     const suggestion = didYouMean(name, names);
-    ctx.report(unit.doc, joinPointer(ref.pointer, 'with', 'checklist'), 'unknown-checklist', `no Checklist named "${name}"`,
-      suggestion ? { hint: `did you mean "${suggestion}"?` } : {});
+    ctx.report(
+      unit.doc,
+      joinPointer(ref.pointer, 'with', 'checklist'),
+      'unknown-checklist',
+      `no Checklist named "${name}"`,
+      suggestion ? { hint: `did you mean "${suggestion}"?` } : {},
+    );
     return;
   }
   // An invalid Checklist already has its own errors; its items are not trusted.
@@ -43,27 +52,46 @@ function checkNamed(ctx: RuleContext, unit: RunbookUnit, ref: StepRef, name: str
   const titles = (doc.sections ?? []).map((s) => s.title);
   if (section !== undefined && !titles.includes(section)) {
     const suggestion = didYouMean(section, titles);
-    ctx.report(unit.doc, joinPointer(ref.pointer, 'with', 'section'), 'unknown-checklist', `Checklist "${name}" has no section "${section}"`,
-      { hint: suggestion ? `did you mean "${suggestion}"?` : `sections: ${titles.join(', ')}` });
+    ctx.report(
+      unit.doc,
+      joinPointer(ref.pointer, 'with', 'section'),
+      'unknown-checklist',
+      `Checklist "${name}" has no section "${section}"`,
+      { hint: suggestion ? `did you mean "${suggestion}"?` : `sections: ${titles.join(', ')}` },
+    );
     return;
   }
-  (doc.sections ?? []).forEach((s, i) => (section !== undefined && s.title !== section ? [] : s.items).forEach((item, k) => {
-    if (item.check === undefined || unit.deps.byId.has(item.check)) return;
-    // The Checklist loader maps each item (and its check id) under /sections/i/items/k.
-    // No step id in the message: several checklist steps of one runbook yield one finding.
-    ctx.report(doc, joinPointer('/sections', i, 'items', k, 'check'), 'unknown-check', unknownCheck(item.check, unit), {
-      hint: hint(item.check, unit),
-    });
-  }));
+  (doc.sections ?? []).forEach((s, i) =>
+    (section !== undefined && s.title !== section ? [] : s.items).forEach((item, k) => {
+      if (item.check === undefined || unit.deps.byId.has(item.check)) return;
+      // The Checklist loader maps each item (and its check id) under /sections/i/items/k.
+      // No step id in the message: several checklist steps of one runbook yield one finding.
+      ctx.report(
+        doc,
+        joinPointer('/sections', i, 'items', k, 'check'),
+        'unknown-check',
+        unknownCheck(item.check, unit),
+        {
+          hint: hint(item.check, unit),
+        },
+      );
+    }),
+  );
 }
 
 function checkInline(ctx: RuleContext, unit: RunbookUnit, ref: StepRef, items: unknown[]): void {
   items.forEach((item, i) => {
     const check = typeof item === 'object' && item !== null ? (item as { check?: unknown }).check : undefined;
     if (typeof check !== 'string' || hasTemplate(check) || unit.deps.byId.has(check)) return;
-    ctx.report(unit.doc, joinPointer(ref.pointer, 'with', 'items', i, 'check'), 'unknown-check', unknownCheck(check, unit), {
-      hint: hint(check, unit),
-    });
+    ctx.report(
+      unit.doc,
+      joinPointer(ref.pointer, 'with', 'items', i, 'check'),
+      'unknown-check',
+      unknownCheck(check, unit),
+      {
+        hint: hint(check, unit),
+      },
+    );
   });
 }
 

@@ -10,13 +10,19 @@ interface Detector {
 
 // Patterns from the providers' documented token formats (the ones GitHub secret scanning uses).
 const detectors: readonly Detector[] = [
-  { what: 'a URL with a password', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:(?<v>[^\s@/]+)@/gid },
-  { what: 'an AWS access key id', pattern: /\b(?<v>(?:AKIA|ASIA)[0-9A-Z]{16})\b/gd },
-  { what: 'an AWS secret access key', pattern: /aws_secret_access_key["']?\s*[=:]\s*["']?(?<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gid },
-  { what: 'a private key', pattern: /(?<v>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)/gd },
-  { what: 'a GitHub token', pattern: /\b(?<v>gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/gd },
-  { what: 'a Slack webhook URL', pattern: /(?<v>(?:https?:\/\/)?hooks\.slack\.com\/services\/T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]+)/gd },
-  { what: 'a password in a connection string', pattern: /(?:password|passwd|\bpwd)\s*=\s*["']?(?<v>[^\s;&'"]+)/gid },
+  { what: 'a URL with a password', pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:(?<v>[^\s@/]+)@/dgi },
+  { what: 'an AWS access key id', pattern: /\b(?<v>(?:AKIA|ASIA)[0-9A-Z]{16})\b/dg },
+  {
+    what: 'an AWS secret access key',
+    pattern: /aws_secret_access_key["']?\s*[=:]\s*["']?(?<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/dgi,
+  },
+  { what: 'a private key', pattern: /(?<v>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)/dg },
+  { what: 'a GitHub token', pattern: /\b(?<v>gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/dg },
+  {
+    what: 'a Slack webhook URL',
+    pattern: /(?<v>(?:https?:\/\/)?hooks\.slack\.com\/services\/T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]+)/dg,
+  },
+  { what: 'a password in a connection string', pattern: /(?:password|passwd|\bpwd)\s*=\s*["']?(?<v>[^\s;&'"]+)/dgi },
 ];
 
 /**
@@ -25,7 +31,8 @@ const detectors: readonly Detector[] = [
  * `hooks.slack.com`, `password`/`passwd`/`pwd`. Masking templates only replaces characters, so a
  * text without any of these cannot match after masking either. Keep in step with `detectors`.
  */
-const mayHoldCredential = /:\/\/|akia|asia|aws_secret_access_key|-----begin |gh[pousr]_|github_pat_|hooks\.slack\.com|passw(?:or)?d|pwd/i;
+const mayHoldCredential =
+  /:\/\/|akia|asia|aws_secret_access_key|-----begin |gh[pousr]_|github_pat_|hooks\.slack\.com|passw(?:or)?d|pwd/i;
 
 /** Keys whose literal value is a credential whatever it looks like (`PGPASSWORD: hunter2`). */
 const secretKey = /(?:^|[_-])(?:password|passwd|secret|token|api[_-]?key)$|^authorization$/i;
@@ -63,12 +70,19 @@ function scan(ctx: RuleContext, doc: LoadedDoc, value: unknown, pointer: string,
 
 function checkString(ctx: RuleContext, doc: LoadedDoc, text: string, pointer: string, key: string): void {
   const hits = findCredentials(text);
-  if (hits.length === 0 && secretKey.test(key) && isLiteral(text)) hits.push({ start: 0, end: text.length, what: `a literal ${key}` });
+  if (hits.length === 0 && secretKey.test(key) && isLiteral(text))
+    hits.push({ start: 0, end: text.length, what: `a literal ${key}` });
   for (const hit of hits) {
-    ctx.report(doc, pointer, 'credential-literal', `this looks like ${hit.what}; credentials do not belong in the repository`, {
-      within: { text, start: hit.start, end: hit.end },
-      hint: 'list a secret under spec.secrets and write {{secrets.NAME}} (in a script: pass it through env: and use "$NAME")',
-    });
+    ctx.report(
+      doc,
+      pointer,
+      'credential-literal',
+      `this looks like ${hit.what}; credentials do not belong in the repository`,
+      {
+        within: { text, start: hit.start, end: hit.end },
+        hint: 'list a secret under spec.secrets and write {{secrets.NAME}} (in a script: pass it through env: and use "$NAME")',
+      },
+    );
   }
 }
 

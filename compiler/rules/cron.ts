@@ -16,11 +16,14 @@ const fieldNames = ['minute', 'hour', 'day of month', 'month', 'day of week'];
 export function cronProblem(expr: string): string | undefined {
   const fields = expr.trim().split(/\s+/);
   if (expr.trim().startsWith('@')) return `macros such as ${fields[0]} are not supported; write the five fields`;
-  if (fields.length === 6) return 'a 6-field expression (with seconds) is not supported; write minute hour day-of-month month day-of-week';
-  if (fields.length !== 5) return `expected 5 fields (minute hour day-of-month month day-of-week), found ${fields.length}`;
+  if (fields.length === 6)
+    return 'a 6-field expression (with seconds) is not supported; write minute hour day-of-month month day-of-week';
+  if (fields.length !== 5)
+    return `expected 5 fields (minute hour day-of-month month day-of-week), found ${fields.length}`;
   for (let i = 0; i < 5; i++) {
     const bad = fields[i].split(/[,/-]/).find((token) => !portableToken(token, i));
-    if (bad !== undefined) return `${fieldNames[i]} field "${fields[i]}": "${bad}" is not supported (use numbers, names, * , - /)`;
+    if (bad !== undefined)
+      return `${fieldNames[i]} field "${fields[i]}": "${bad}" is not supported (use numbers, names, * , - /)`;
   }
   try {
     CronExpressionParser.parse(expr, { tz: 'UTC' });
@@ -45,7 +48,9 @@ export const cronRule: Rule = {
   check(ctx) {
     for (const plan of ctx.backupPlans) checkSchedule(ctx, plan.doc, '/spec/schedule', plan.data.spec.schedule);
     const dir = ctx.directory;
-    (dir?.data.spec.drills ?? []).forEach((drill, i) => checkSchedule(ctx, dir!.doc, joinPointer('/spec/drills', i, 'schedule'), drill.schedule));
+    (dir?.data.spec.drills ?? []).forEach((drill, i) =>
+      checkSchedule(ctx, dir!.doc, joinPointer('/spec/drills', i, 'schedule'), drill.schedule),
+    );
   },
 };
 

@@ -10,7 +10,14 @@ import { templateTexts, unscopedPaths } from './template-variables.js';
 type Code = 'unknown-team' | 'unknown-role' | 'unknown-person' | 'unknown-audience' | 'unknown-tier';
 
 /** Reports `value` at `pointer` unless it is one of `known` (or a template, resolved at run time). */
-type Expect = (doc: LoadedDoc, pointer: string, value: unknown, known: readonly string[], code: Code, what: string) => void;
+type Expect = (
+  doc: LoadedDoc,
+  pointer: string,
+  value: unknown,
+  known: readonly string[],
+  code: Code,
+  what: string,
+) => void;
 
 /**
  * Everything that names a person, team, role, audience or tier resolves in the Directory: owners
@@ -20,7 +27,14 @@ type Expect = (doc: LoadedDoc, pointer: string, value: unknown, known: readonly 
  */
 export const directoryRefsRule: Rule = {
   id: 'directory-refs',
-  codes: ['unknown-team', 'unknown-role', 'unknown-person', 'unknown-audience', 'unknown-tier', 'objectives-exceed-tier'],
+  codes: [
+    'unknown-team',
+    'unknown-role',
+    'unknown-person',
+    'unknown-audience',
+    'unknown-tier',
+    'objectives-exceed-tier',
+  ],
   docs: 'Owners, approvers, assignees, audiences and tiers resolve in the Directory, the Directory is consistent with itself, and runbook objectives are no weaker than their tier.',
   check(ctx) {
     const dir = ctx.directory;
@@ -38,7 +52,8 @@ export const directoryRefsRule: Rule = {
 
 function expecter(ctx: RuleContext): Expect {
   return (doc, pointer, value, known, code, what) => {
-    if (typeof value !== 'string' || hasTemplate(value) || known.includes(value.toLowerCase()) || known.includes(value)) return;
+    if (typeof value !== 'string' || hasTemplate(value) || known.includes(value.toLowerCase()) || known.includes(value))
+      return;
     const suggestion = didYouMean(value, known);
     ctx.report(doc, pointer, code, `the Directory defines no ${what} "${value}"`, {
       hint: suggestion ? `did you mean "${suggestion}"?` : `known: ${known.slice(0, 10).join(', ') || 'none'}`,
@@ -65,7 +80,9 @@ function checkOwners(ctx: RuleContext, expect: Expect, handles: string[]): void 
 function checkRunbooks(ctx: RuleContext, expect: Expect, handles: string[], roles: string[]): void {
   const approvers = (doc: LoadedDoc, pointer: string, list: unknown): void => {
     if (!Array.isArray(list)) return;
-    list.forEach((a, i) => expect(doc, joinPointer(pointer, i), a, handles, 'unknown-team', 'team or person with GitHub handle'));
+    list.forEach((a, i) =>
+      expect(doc, joinPointer(pointer, i), a, handles, 'unknown-team', 'team or person with GitHub handle'),
+    );
   };
   for (const unit of ctx.runbooks) {
     if (unit.loweredFrom) continue;
@@ -74,7 +91,8 @@ function checkRunbooks(ctx: RuleContext, expect: Expect, handles: string[], role
     for (const { step, pointer } of unit.deps.steps) {
       approvers(doc, joinPointer(pointer, 'approval', 'approvers'), step.approval?.approvers);
       if (step.uses === 'approval') approvers(doc, joinPointer(pointer, 'with', 'approvers'), step.with?.approvers);
-      if (step.uses === 'manual') expect(doc, joinPointer(pointer, 'with', 'assignee'), step.with?.assignee, roles, 'unknown-role', 'role');
+      if (step.uses === 'manual')
+        expect(doc, joinPointer(pointer, 'with', 'assignee'), step.with?.assignee, roles, 'unknown-role', 'role');
     }
   }
 }
@@ -89,7 +107,8 @@ function checkTemplates(ctx: RuleContext, roles: string[]): void {
         const { pointer, ...where } = locate(path);
         const suggestion = didYouMean(role, roles);
         ctx.report(doc, pointer, 'unknown-role', `the Directory defines no role "${role}"`, {
-          ...where, hint: suggestion ? `did you mean "${suggestion}"?` : `roles: ${roles.join(', ') || 'none'}`,
+          ...where,
+          hint: suggestion ? `did you mean "${suggestion}"?` : `roles: ${roles.join(', ') || 'none'}`,
         });
       }
     }
@@ -116,20 +135,33 @@ function checkDirectory(doc: LoadedDoc, spec: DirectorySpec, expect: Expect): vo
   }
   for (const [id, severity] of Object.entries(spec.severities ?? {})) {
     (severity.notify ?? []).forEach((n, i) => {
-      expect(doc, joinPointer('/spec/severities', id, 'notify', i, 'audience'), n.audience, audiences, 'unknown-audience', 'audience');
+      expect(
+        doc,
+        joinPointer('/spec/severities', id, 'notify', i, 'audience'),
+        n.audience,
+        audiences,
+        'unknown-audience',
+        'audience',
+      );
     });
   }
 }
 
 /** Where a document names its tier, and the objectives that tier must cover. */
-interface TierRef { doc: LoadedDoc; pointer: string; tier?: string; objectives?: { rto?: string; rpo?: string } }
+interface TierRef {
+  doc: LoadedDoc;
+  pointer: string;
+  tier?: string;
+  objectives?: { rto?: string; rpo?: string };
+}
 
 /** Tiers exist, and a document's objectives promise at least what its tier does. */
 function checkTiers(ctx: RuleContext, expect: Expect, spec: DirectorySpec): void {
   const tiers = spec.tiers ?? {};
   const refs: TierRef[] = [];
   for (const { doc, data, loweredFrom } of ctx.runbooks) {
-    if (!loweredFrom) refs.push({ doc, pointer: '/metadata/tier', tier: data.metadata.tier, objectives: data.spec.objectives });
+    if (!loweredFrom)
+      refs.push({ doc, pointer: '/metadata/tier', tier: data.metadata.tier, objectives: data.spec.objectives });
   }
   for (const { doc, data } of ctx.backupPlans) {
     refs.push({ doc, pointer: '/metadata/tier', tier: data.metadata.tier, objectives: data.spec.objectives });
@@ -143,7 +175,13 @@ function checkTiers(ctx: RuleContext, expect: Expect, spec: DirectorySpec): void
   }
 }
 
-function compareObjectives(ctx: RuleContext, doc: LoadedDoc, tier: string, promised: { rto?: string; rpo?: string }, objectives?: { rto?: string; rpo?: string }): void {
+function compareObjectives(
+  ctx: RuleContext,
+  doc: LoadedDoc,
+  tier: string,
+  promised: { rto?: string; rpo?: string },
+  objectives?: { rto?: string; rpo?: string },
+): void {
   for (const key of ['rto', 'rpo'] as const) {
     const mine = objectives?.[key];
     const theirs = promised[key];
@@ -151,8 +189,12 @@ function compareObjectives(ctx: RuleContext, doc: LoadedDoc, tier: string, promi
     const a = parseDuration(mine);
     const b = parseDuration(theirs);
     if (a === undefined || b === undefined || a <= b) continue;
-    ctx.report(doc, joinPointer('/spec/objectives', key), 'objectives-exceed-tier',
+    ctx.report(
+      doc,
+      joinPointer('/spec/objectives', key),
+      'objectives-exceed-tier',
       `${key.toUpperCase()} ${mine} is longer than tier "${tier}" allows (${theirs})`,
-      { hint: `shorten it to at most ${theirs}, or move the runbook to another tier` });
+      { hint: `shorten it to at most ${theirs}, or move the runbook to another tier` },
+    );
   }
 }

@@ -39,16 +39,26 @@ export const drillFreshnessRule: Rule = {
           : status.records.length
             ? `none of its ${status.records.length} drill record(s) is a successful live drill`
             : 'it has never been drilled';
-        ctx.report(unit.doc, '/metadata/tier', 'drill-overdue',
+        ctx.report(
+          unit.doc,
+          '/metadata/tier',
+          'drill-overdue',
           `runbook "${name}" is overdue for a drill: tier "${interval.tier}" drills every ${interval.text}, ${last}, and the reference date is ${as}`,
-          { hint: `run \`runbook drill ${name}\` live and commit its record (drills/records/); dry-run drills do not count` });
+          {
+            hint: `run \`runbook drill ${name}\` live and commit its record (drills/records/); dry-run drills do not count`,
+          },
+        );
       }
       if (status.stale && status.lastSuccess) {
         const success = status.lastSuccess;
-        ctx.report(unit.doc, '/metadata/name', 'drill-stale',
-          `runbook "${name}" changed since its last successful live drill (${success.runId}, ${day(success.endedAt)}): `
-          + `that drill ran plan ${success.graphHash.slice(0, 12)}, the runbook now compiles to ${planHash?.slice(0, 12)}`,
-          { hint: `drill the changed runbook (\`runbook drill ${name}\`) so a record covers what would run` });
+        ctx.report(
+          unit.doc,
+          '/metadata/name',
+          'drill-stale',
+          `runbook "${name}" changed since its last successful live drill (${success.runId}, ${day(success.endedAt)}): ` +
+            `that drill ran plan ${success.graphHash.slice(0, 12)}, the runbook now compiles to ${planHash?.slice(0, 12)}`,
+          { hint: `drill the changed runbook (\`runbook drill ${name}\`) so a record covers what would run` },
+        );
       }
     }
   },

@@ -19,8 +19,14 @@ export const duplicateIdsRule: Rule = {
         const first = phases.get(phase.id);
         if (first === undefined) phases.set(phase.id, i);
         else {
-          ctx.report(unit.doc, joinPointer('/spec/phases', i, 'id'), 'duplicate-id',
-            first < 0 ? `phase id "${phase.id}" is reserved for spec.finally` : `phase id "${phase.id}" is already used by phase ${first + 1}`);
+          ctx.report(
+            unit.doc,
+            joinPointer('/spec/phases', i, 'id'),
+            'duplicate-id',
+            first < 0
+              ? `phase id "${phase.id}" is reserved for spec.finally`
+              : `phase id "${phase.id}" is already used by phase ${first + 1}`,
+          );
         }
       });
       const steps = new Map<string, { index: number; phase: string }>();
@@ -28,9 +34,13 @@ export const duplicateIdsRule: Rule = {
         const first = steps.get(ref.step.id);
         if (first === undefined) steps.set(ref.step.id, { index: ref.index, phase: ref.phase.id });
         else {
-          ctx.report(unit.doc, joinPointer(ref.pointer, 'id'), 'duplicate-id',
+          ctx.report(
+            unit.doc,
+            joinPointer(ref.pointer, 'id'),
+            'duplicate-id',
             `step id "${ref.step.id}" is already used by step ${first.index + 1} of phase "${first.phase}"`,
-            { hint: 'step ids are unique in the runbook: needs: and steps.<id> refer to them' });
+            { hint: 'step ids are unique in the runbook: needs: and steps.<id> refer to them' },
+          );
         }
       }
     }

@@ -23,7 +23,9 @@ export const inputsRule: Rule = {
 function checkDefault(ctx: RuleContext, unit: RunbookUnit, name: string, input: InputSpec): void {
   const base = joinPointer('/spec/inputs', name);
   if (input.type === 'choice' && (input.options ?? []).length === 0) {
-    ctx.report(unit.doc, joinPointer(base, 'type'), 'choice-default', `choice input "${name}" has no options`, { hint: 'list the allowed values under options:' });
+    ctx.report(unit.doc, joinPointer(base, 'type'), 'choice-default', `choice input "${name}" has no options`, {
+      hint: 'list the allowed values under options:',
+    });
     return;
   }
   if (input.default === undefined) return;
@@ -31,7 +33,9 @@ function checkDefault(ctx: RuleContext, unit: RunbookUnit, name: string, input: 
   const shown = JSON.stringify(input.default);
   if (input.type === 'choice') {
     if (!(input.options ?? []).includes(input.default as string | number)) {
-      ctx.report(unit.doc, at, 'choice-default', `default ${shown} of input "${name}" is not one of its options`, { hint: `options: ${(input.options ?? []).join(', ')}` });
+      ctx.report(unit.doc, at, 'choice-default', `default ${shown} of input "${name}" is not one of its options`, {
+        hint: `options: ${(input.options ?? []).join(', ')}`,
+      });
     }
   } else if (typeof input.default !== input.type) {
     ctx.report(unit.doc, at, 'choice-default', `default ${shown} of input "${name}" is not a ${input.type}`);
@@ -39,7 +43,12 @@ function checkDefault(ctx: RuleContext, unit: RunbookUnit, name: string, input: 
 }
 
 /** Names read under `inputs.` and `secrets.`; `all` when the whole object is read (`{{json inputs}}`). */
-interface Used { inputs: Set<string>; secrets: Set<string>; allInputs: boolean; allSecrets: boolean }
+interface Used {
+  inputs: Set<string>;
+  secrets: Set<string>;
+  allInputs: boolean;
+  allSecrets: boolean;
+}
 
 function checkUnused(ctx: RuleContext, unit: RunbookUnit): void {
   const used = usedNames(ctx, unit);
@@ -47,7 +56,8 @@ function checkUnused(ctx: RuleContext, unit: RunbookUnit): void {
     for (const name of Object.keys(unit.data.spec.inputs ?? {})) {
       if (used.inputs.has(name)) continue;
       ctx.report(unit.doc, joinPointer('/spec/inputs', name), 'unused-input', `input "${name}" is never used`, {
-        key: true, hint: `refer to it as {{inputs.${name}}} (in env: for scripts), or remove it`,
+        key: true,
+        hint: `refer to it as {{inputs.${name}}} (in env: for scripts), or remove it`,
       });
     }
   }

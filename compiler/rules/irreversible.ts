@@ -17,14 +17,25 @@ export const irreversibleRule: Rule = {
       for (const ref of unit.deps.steps) {
         if (ref.step.irreversible !== true) continue;
         if (ref.step.rollback !== undefined) {
-          ctx.report(unit.doc, joinPointer(ref.pointer, 'rollback'), 'rollback-on-irreversible',
+          ctx.report(
+            unit.doc,
+            joinPointer(ref.pointer, 'rollback'),
+            'rollback-on-irreversible',
             `step "${ref.step.id}" is irreversible but has a rollback`,
-            { key: true, hint: 'remove the rollback, or drop irreversible: true if the step can be undone' });
+            { key: true, hint: 'remove the rollback, or drop irreversible: true if the step can be undone' },
+          );
         }
         if (!gated(unit, ref)) {
-          ctx.report(unit.doc, joinPointer(ref.pointer, 'irreversible'), 'irreversible-without-approval',
+          ctx.report(
+            unit.doc,
+            joinPointer(ref.pointer, 'irreversible'),
+            'irreversible-without-approval',
             `irreversible step "${ref.step.id}" runs without an approval gate before it`,
-            { key: true, hint: 'add approval: { approvers: [...] } to the step, an approval step before it, or spec.approvals' });
+            {
+              key: true,
+              hint: 'add approval: { approvers: [...] } to the step, an approval step before it, or spec.approvals',
+            },
+          );
         }
       }
     }
@@ -36,6 +47,8 @@ function gated(unit: RunbookUnit, ref: StepRef): boolean {
   const spec = unit.data.spec;
   // A GitHub environment gates the whole run with its required reviewers.
   if (spec.approvals !== undefined || spec.environment !== undefined || ref.step.approval !== undefined) return true;
-  return unit.deps.steps.some(({ step }) =>
-    (step.uses === 'approval' || step.approval !== undefined) && unit.deps.isAncestor(step.id, ref.step.id));
+  return unit.deps.steps.some(
+    ({ step }) =>
+      (step.uses === 'approval' || step.approval !== undefined) && unit.deps.isAncestor(step.id, ref.step.id),
+  );
 }

@@ -15,7 +15,13 @@ export const needsRule: Rule = {
     for (const unit of ctx.runbooks) {
       for (const problem of unit.deps.problems) {
         const { message, hint } = describeProblem(problem, unit);
-        ctx.report(unit.doc, joinPointer(problem.ref.pointer, 'needs', problem.needIndex), problem.kind, message, hint ? { hint } : {});
+        ctx.report(
+          unit.doc,
+          joinPointer(problem.ref.pointer, 'needs', problem.needIndex),
+          problem.kind,
+          message,
+          hint ? { hint } : {},
+        );
       }
     }
   },
@@ -36,7 +42,10 @@ function describeProblem(problem: NeedProblem, unit: RunbookUnit): { message: st
     }
     case 'unknown-need': {
       const guess = didYouMean(name, [...unit.deps.byId.keys()]);
-      return { message: `step "${ref.step.id}" needs "${name}", which is not a step of this runbook`, ...(guess ? { hint: `did you mean "${guess}"?` } : {}) };
+      return {
+        message: `step "${ref.step.id}" needs "${name}", which is not a step of this runbook`,
+        ...(guess ? { hint: `did you mean "${guess}"?` } : {}),
+      };
     }
   }
 }

@@ -41,7 +41,13 @@ export const notifyTemplateRule: Rule = {
   },
 };
 
-function checkNotify(ctx: RuleContext, doc: LoadedDoc, pointer: string, w: NotifyWith, provided: readonly string[] = []): void {
+function checkNotify(
+  ctx: RuleContext,
+  doc: LoadedDoc,
+  pointer: string,
+  w: NotifyWith,
+  provided: readonly string[] = [],
+): void {
   checkAudiences(ctx, doc, joinPointer(pointer, 'audience'), w.audience);
   const name = w.template;
   if (typeof name !== 'string' || hasTemplate(name)) return;
@@ -50,33 +56,63 @@ function checkNotify(ctx: RuleContext, doc: LoadedDoc, pointer: string, w: Notif
     // A Template that exists but failed its schema is reported there; naming it is not an error.
     if (ctx.project.byName('Template', name)) return;
     const suggestion = didYouMean(name, [...ctx.templates.keys()]);
-    ctx.report(doc, joinPointer(pointer, 'template'), 'unknown-template', `no Template named "${name}"`,
-      suggestion ? { hint: `did you mean "${suggestion}"?` } : {});
+    ctx.report(
+      doc,
+      joinPointer(pointer, 'template'),
+      'unknown-template',
+      `no Template named "${name}"`,
+      suggestion ? { hint: `did you mean "${suggestion}"?` } : {},
+    );
     return;
   }
   checkVariables(ctx, doc, pointer, name, found.data, w.vars, provided);
 }
 
-function checkVariables(ctx: RuleContext, doc: LoadedDoc, pointer: string, name: string, tpl: TemplateDocData, vars: unknown, provided: readonly string[]): void {
+function checkVariables(
+  ctx: RuleContext,
+  doc: LoadedDoc,
+  pointer: string,
+  name: string,
+  tpl: TemplateDocData,
+  vars: unknown,
+  provided: readonly string[],
+): void {
   const declared = tpl.variables ?? {};
   const supplied = isObject(vars) ? vars : {};
   const missing = Object.entries(declared)
-    .filter(([key, spec]) => spec?.required === true && !Object.hasOwn(supplied, key) && !automaticRoots.includes(key) && !provided.includes(key))
+    .filter(
+      ([key, spec]) =>
+        spec?.required === true &&
+        !Object.hasOwn(supplied, key) &&
+        !automaticRoots.includes(key) &&
+        !provided.includes(key),
+    )
     .map(([key]) => key);
   if (missing.length > 0) {
     // Point at `vars` when present, else at the template name that demands them.
     const at = isObject(vars) ? joinPointer(pointer, 'vars') : joinPointer(pointer, 'template');
     const list = missing.map((m) => `"${m}"`).join(', ');
-    ctx.report(doc, at, 'missing-template-variable',
+    ctx.report(
+      doc,
+      at,
+      'missing-template-variable',
       `Template "${name}" requires ${missing.length === 1 ? 'variable' : 'variables'} ${list}, not supplied in vars`,
-      { key: isObject(vars), hint: `add ${missing.map((m) => `${m}: …`).join(', ')} under with.vars` });
+      { key: isObject(vars), hint: `add ${missing.map((m) => `${m}: …`).join(', ')} under with.vars` },
+    );
   }
   for (const key of Object.keys(supplied)) {
     if (Object.hasOwn(declared, key)) continue;
     const suggestion = didYouMean(key, Object.keys(declared));
-    ctx.report(doc, joinPointer(pointer, 'vars', key), 'unknown-template-variable',
+    ctx.report(
+      doc,
+      joinPointer(pointer, 'vars', key),
+      'unknown-template-variable',
       `Template "${name}" declares no variable "${key}"`,
-      { key: true, hint: suggestion ? `did you mean "${suggestion}"?` : `declared: ${Object.keys(declared).join(', ') || 'none'}` });
+      {
+        key: true,
+        hint: suggestion ? `did you mean "${suggestion}"?` : `declared: ${Object.keys(declared).join(', ') || 'none'}`,
+      },
+    );
   }
 }
 
@@ -87,8 +123,9 @@ function checkAudiences(ctx: RuleContext, doc: LoadedDoc, pointer: string, audie
   audience.forEach((id, i) => {
     if (typeof id !== 'string' || hasTemplate(id) || known.includes(id)) return;
     const suggestion = didYouMean(id, known);
-    ctx.report(doc, joinPointer(pointer, i), 'unknown-audience', `the Directory defines no audience "${id}"`,
-      { hint: suggestion ? `did you mean "${suggestion}"?` : `audiences: ${known.join(', ') || 'none'}` });
+    ctx.report(doc, joinPointer(pointer, i), 'unknown-audience', `the Directory defines no audience "${id}"`, {
+      hint: suggestion ? `did you mean "${suggestion}"?` : `audiences: ${known.join(', ') || 'none'}`,
+    });
   });
 }
 

@@ -22,25 +22,50 @@ export const rtoBudgetRule: Rule = {
         const at = `/spec/phases/${i}/budget`;
         const path = p.criticalPath.join(' → ');
         if (p.status === 'over') {
-          ctx.report(unit.doc, at, 'budget-exceeded', `phase "${p.id}" expects ${fmt(p.expectedMs)} on its critical path (${path}) but its budget is ${fmt(p.budgetMs)}`,
-            { hint: 'shorten the critical path (run steps in parallel with needs:) or raise the budget' });
+          ctx.report(
+            unit.doc,
+            at,
+            'budget-exceeded',
+            `phase "${p.id}" expects ${fmt(p.expectedMs)} on its critical path (${path}) but its budget is ${fmt(p.budgetMs)}`,
+            { hint: 'shorten the critical path (run steps in parallel with needs:) or raise the budget' },
+          );
         } else if (p.status === 'worst-case-over') {
-          ctx.report(unit.doc, at, 'budget-worst-case', `phase "${p.id}" can take up to ${fmt(p.worstCaseMs)} when steps hit their timeouts and retries; its budget is ${fmt(p.budgetMs)}`,
-            { hint: 'lower timeouts or retry attempts on the critical path' });
+          ctx.report(
+            unit.doc,
+            at,
+            'budget-worst-case',
+            `phase "${p.id}" can take up to ${fmt(p.worstCaseMs)} when steps hit their timeouts and retries; its budget is ${fmt(p.budgetMs)}`,
+            { hint: 'lower timeouts or retry attempts on the critical path' },
+          );
         }
         phases[i].steps.forEach((s, si) => {
           if (s.estimate === undefined) {
-            ctx.report(unit.doc, `/spec/phases/${i}/steps/${si}/id`, 'missing-estimate', `step "${s.id}" has no estimate; it counts as 0 against the budget of phase "${p.id}"`);
+            ctx.report(
+              unit.doc,
+              `/spec/phases/${i}/steps/${si}/id`,
+              'missing-estimate',
+              `step "${s.id}" has no estimate; it counts as 0 against the budget of phase "${p.id}"`,
+            );
           }
         });
       });
       if (rto.rtoMs === undefined) continue;
       const at = '/spec/objectives/rto';
       if (rto.status === 'over') {
-        ctx.report(unit.doc, at, 'rto-exceeded', `the expected critical path takes ${fmt(rto.expectedMs)} but the RTO is ${fmt(rto.rtoMs)}`,
-          { hint: `critical path: ${rto.criticalPath.join(' → ')}` });
+        ctx.report(
+          unit.doc,
+          at,
+          'rto-exceeded',
+          `the expected critical path takes ${fmt(rto.expectedMs)} but the RTO is ${fmt(rto.rtoMs)}`,
+          { hint: `critical path: ${rto.criticalPath.join(' → ')}` },
+        );
       } else if (rto.status === 'worst-case-over') {
-        ctx.report(unit.doc, at, 'rto-worst-case', `in the worst case the runbook takes ${fmt(rto.worstCaseMs)}, over its RTO of ${fmt(rto.rtoMs)}`);
+        ctx.report(
+          unit.doc,
+          at,
+          'rto-worst-case',
+          `in the worst case the runbook takes ${fmt(rto.worstCaseMs)}, over its RTO of ${fmt(rto.rtoMs)}`,
+        );
       }
     }
   },

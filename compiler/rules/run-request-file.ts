@@ -19,7 +19,12 @@ export const runRequestFileRule: Rule = {
       const inRuns = path.startsWith(`${runRequestsDir}/`);
       if (doc.kind !== 'RunRequest') {
         if (inRuns) {
-          ctx.report(doc, '/kind', 'run-request-file', `${runRequestsDir}/ holds only RunRequest documents; this ${doc.kind} belongs under runbooks/`);
+          ctx.report(
+            doc,
+            '/kind',
+            'run-request-file',
+            `${runRequestsDir}/ holds only RunRequest documents; this ${doc.kind} belongs under runbooks/`,
+          );
         }
         continue;
       }
@@ -38,9 +43,15 @@ export const runRequestFileRule: Rule = {
       }
       const name = docName(doc);
       if (name !== undefined && name !== stem && doc.map.has('/metadata/name')) {
-        ctx.report(doc, '/metadata/name', 'run-request-file', `metadata.name "${name}" must equal the file's base name "${stem}"`, {
-          hint: `set metadata.name: ${stem} (or rename the file)`,
-        });
+        ctx.report(
+          doc,
+          '/metadata/name',
+          'run-request-file',
+          `metadata.name "${name}" must equal the file's base name "${stem}"`,
+          {
+            hint: `set metadata.name: ${stem} (or rename the file)`,
+          },
+        );
       }
     }
   },

@@ -18,7 +18,12 @@ const codeOf: Record<InputProblemKind, DiagnosticCode> = {
  */
 export const runRequestTargetRule: Rule = {
   id: 'run-request-target',
-  codes: ['run-request-unknown-runbook', 'run-request-unknown-input', 'run-request-missing-input', 'run-request-invalid-input'],
+  codes: [
+    'run-request-unknown-runbook',
+    'run-request-unknown-input',
+    'run-request-missing-input',
+    'run-request-invalid-input',
+  ],
   docs: "A RunRequest's runbook exists and its inputs match the runbook's inputs (names, required, types, choice options).",
   check(ctx) {
     for (const doc of ctx.valid('RunRequest')) {
@@ -27,13 +32,19 @@ export const runRequestTargetRule: Rule = {
       const unit = ctx.runbooks.find((u) => u.data.metadata.name === target);
       if (!unit) {
         // Existence, not validity: a runbook with schema errors is reported in its own file.
-        if (!ctx.project.byName('Runbook', target) && !ctx.project.byName('BackupPlan', target)) reportUnknown(ctx, doc, target);
+        if (!ctx.project.byName('Runbook', target) && !ctx.project.byName('BackupPlan', target))
+          reportUnknown(ctx, doc, target);
         continue;
       }
       const given = data.spec.inputs ?? {};
       const { problems } = resolveRequestInputs(unit.data.spec.inputs ?? {}, given);
       for (const p of problems) {
-        const at = p.kind === 'missing' ? (doc.map.has('/spec/inputs') ? '/spec/inputs' : '/spec/runbook') : joinPointer('/spec/inputs', p.input);
+        const at =
+          p.kind === 'missing'
+            ? doc.map.has('/spec/inputs')
+              ? '/spec/inputs'
+              : '/spec/runbook'
+            : joinPointer('/spec/inputs', p.input);
         ctx.report(doc, at, codeOf[p.kind], p.message, {
           key: p.kind !== 'invalid',
           ...(p.kind === 'unknown' ? hintFor(p.input, Object.keys(unit.data.spec.inputs ?? {})) : {}),
@@ -48,8 +59,13 @@ function reportUnknown(ctx: RuleContext, doc: LoadedDoc, name: string): void {
     .map(docName)
     .filter((n): n is string => n !== undefined);
   const suggestion = didYouMean(name, names);
-  ctx.report(doc, '/spec/runbook', 'run-request-unknown-runbook', `no Runbook or BackupPlan named "${name}"`,
-    suggestion ? { hint: `did you mean "${suggestion}"?` } : {});
+  ctx.report(
+    doc,
+    '/spec/runbook',
+    'run-request-unknown-runbook',
+    `no Runbook or BackupPlan named "${name}"`,
+    suggestion ? { hint: `did you mean "${suggestion}"?` } : {},
+  );
 }
 
 function hintFor(input: string, known: readonly string[]): { hint?: string } {

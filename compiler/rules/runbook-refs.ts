@@ -27,8 +27,16 @@ export const runbookRefsRule: Rule = {
 function expectRunbook(ctx: RuleContext, doc: LoadedDoc, pointer: string, name: unknown): void {
   // Existence, not validity: a Runbook with schema errors is reported in its own file.
   if (typeof name !== 'string' || hasTemplate(name) || ctx.project.byName('Runbook', name)) return;
-  const names = ctx.project.ofKind('Runbook').map(docName).filter((n): n is string => n !== undefined);
+  const names = ctx.project
+    .ofKind('Runbook')
+    .map(docName)
+    .filter((n): n is string => n !== undefined);
   const suggestion = didYouMean(name, names);
-  ctx.report(doc, pointer, 'unknown-runbook', `no Runbook named "${name}"`,
-    suggestion ? { hint: `did you mean "${suggestion}"?` } : {});
+  ctx.report(
+    doc,
+    pointer,
+    'unknown-runbook',
+    `no Runbook named "${name}"`,
+    suggestion ? { hint: `did you mean "${suggestion}"?` } : {},
+  );
 }

@@ -24,7 +24,8 @@ export const secretExposureRule: Rule = {
         const fields: [string, unknown][] = [];
         if (step.title !== undefined) fields.push([joinPointer(pointer, 'title'), step.title]);
         for (const [k, v] of Object.entries(step.outputs ?? {})) fields.push([joinPointer(pointer, 'outputs', k), v]);
-        if (step.approval?.message !== undefined) fields.push([joinPointer(pointer, 'approval', 'message'), step.approval.message]);
+        if (step.approval?.message !== undefined)
+          fields.push([joinPointer(pointer, 'approval', 'message'), step.approval.message]);
         // Own keys only: `uses` is user text, and `constructor` must not find Object.prototype's.
         const keys = Object.hasOwn(exposedWith, step.uses ?? '') ? exposedWith[step.uses!] : [];
         for (const key of keys) collect(step.with?.[key], joinPointer(pointer, 'with', key), fields);
@@ -34,9 +35,16 @@ export const secretExposureRule: Rule = {
           if (!parsed.ok) continue;
           for (const path of parsed.template.paths) {
             if (path.scoped || path.parts[0] !== 'secrets') continue;
-            ctx.report(unit.doc, at, 'secret-in-output', `secret ${path.parts[1] ?? ''} is rendered into ${describeField(at)}, which is shown to people and stored`, {
-              needle: path.original, hint: 'pass secrets only to action parameters and env:',
-            });
+            ctx.report(
+              unit.doc,
+              at,
+              'secret-in-output',
+              `secret ${path.parts[1] ?? ''} is rendered into ${describeField(at)}, which is shown to people and stored`,
+              {
+                needle: path.original,
+                hint: 'pass secrets only to action parameters and env:',
+              },
+            );
           }
         }
       }

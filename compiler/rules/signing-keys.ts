@@ -20,13 +20,25 @@ export const signingKeysRule: Rule = {
       const keys = person.signingKeys ?? [];
       const pointer = joinPointer('/spec/people', id, 'signingKeys');
       if (keys.length && !(person.github && personLogin(person.github))) {
-        ctx.report(dir.doc, pointer, 'signing-key-without-github', `person "${id}" has signing keys but no GitHub login`, { key: true, hint: 'add github: "@login"; signed approvals are verified for that login' });
+        ctx.report(
+          dir.doc,
+          pointer,
+          'signing-key-without-github',
+          `person "${id}" has signing keys but no GitHub login`,
+          { key: true, hint: 'add github: "@login"; signed approvals are verified for that login' },
+        );
       }
       keys.forEach((key, i) => {
         const material = keyMaterial(key);
         const other = owners.get(material);
         if (other !== undefined && other !== id) {
-          ctx.report(dir.doc, joinPointer(pointer, i), 'signing-key-shared', `this key is also listed for person "${other}": its holder could approve as both`, { hint: 'each person signs with their own key' });
+          ctx.report(
+            dir.doc,
+            joinPointer(pointer, i),
+            'signing-key-shared',
+            `this key is also listed for person "${other}": its holder could approve as both`,
+            { hint: 'each person signs with their own key' },
+          );
         } else owners.set(material, id);
       });
     }
@@ -35,6 +47,8 @@ export const signingKeysRule: Rule = {
 
 /** `keytype base64` of an allowed-signers entry, without options and comment. */
 function keyMaterial(key: string): string {
-  const m = /(?:^|\s)(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+|sk-\S+@openssh\.com) ([A-Za-z0-9+/]+={0,2})(?:\s|$)/.exec(key);
+  const m = /(?:^|\s)(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+|sk-\S+@openssh\.com) ([A-Za-z0-9+/]+={0,2})(?:\s|$)/.exec(
+    key,
+  );
   return m ? `${m[1]} ${m[2]}` : key;
 }

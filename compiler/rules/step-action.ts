@@ -49,7 +49,9 @@ export const stepActionRule: Rule = {
         } else if (body.uses === undefined && body.run === undefined) {
           // A rollback has no id of its own: point at the `rollback` key instead.
           const at = isRollback ? pointer : joinPointer(pointer, 'id');
-          ctx.report(unit.doc, at, 'step-action', `${what} does nothing: add uses: <action> or run: <script>`, { key: isRollback });
+          ctx.report(unit.doc, at, 'step-action', `${what} does nothing: add uses: <action> or run: <script>`, {
+            key: isRollback,
+          });
         }
       }
     }

@@ -19,17 +19,32 @@ export const templateBodySyntaxRule: Rule = {
       for (const { text, locate } of templateTexts(doc, doc.data as unknown as TemplateDocData)) {
         const parsed = parseTemplate(text);
         if (!parsed.ok) {
-          const probe = { parts: [], original: text.slice(parsed.offset, parsed.offset + 2), start: parsed.offset, end: parsed.offset + 2, scoped: false };
+          const probe = {
+            parts: [],
+            original: text.slice(parsed.offset, parsed.offset + 2),
+            start: parsed.offset,
+            end: parsed.offset + 2,
+            scoped: false,
+          };
           const { pointer, ...where } = locate(probe);
           ctx.report(doc, pointer, 'template-syntax', parsed.message, where);
           continue;
         }
         for (const helper of parsed.template.helpers) {
           if (allowed.includes(helper.name)) continue;
-          const probe = { parts: [helper.name], original: helper.name, start: helper.start, end: helper.end, scoped: false };
+          const probe = {
+            parts: [helper.name],
+            original: helper.name,
+            start: helper.start,
+            end: helper.end,
+            scoped: false,
+          };
           const { pointer, ...where } = locate(probe);
           const guess = didYouMean(helper.name, allowed);
-          ctx.report(doc, pointer, 'unknown-helper', `unknown helper "${helper.name}"`, { ...where, hint: guess ? `did you mean "${guess}"?` : `helpers: ${allowed.join(' ')}` });
+          ctx.report(doc, pointer, 'unknown-helper', `unknown helper "${helper.name}"`, {
+            ...where,
+            hint: guess ? `did you mean "${guess}"?` : `helpers: ${allowed.join(' ')}`,
+          });
         }
       }
     }

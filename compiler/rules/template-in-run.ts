@@ -19,10 +19,16 @@ export const templateInRunRule: Rule = {
         for (const [at, script] of scriptsOf(body, pointer)) {
           if (typeof script !== 'string') continue;
           for (const expr of expressions(script)) {
-            ctx.report(unit.doc, at, 'template-in-run', `run scripts are not rendered: ${expr.text} would reach the shell as written`, {
-              within: { text: script, start: expr.start, end: expr.end },
-              hint: `pass the value through env: (e.g. env: { VALUE: "${expr.text}" }) and use "$VALUE" in the script`,
-            });
+            ctx.report(
+              unit.doc,
+              at,
+              'template-in-run',
+              `run scripts are not rendered: ${expr.text} would reach the shell as written`,
+              {
+                within: { text: script, start: expr.start, end: expr.end },
+                hint: `pass the value through env: (e.g. env: { VALUE: "${expr.text}" }) and use "$VALUE" in the script`,
+              },
+            );
           }
         }
       }

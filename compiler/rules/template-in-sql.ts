@@ -21,10 +21,16 @@ export const templateInSqlRule: Rule = {
           const sql = at.call.uses === 'postgres.query' ? at.with.sql : undefined;
           if (typeof sql !== 'string') continue;
           for (const expr of expressions(sql)) {
-            ctx.report(unit.doc, joinPointer(at.pointer, 'with', 'sql'), 'template-in-sql', `${expr.text} is rendered into the SQL text, where a value becomes SQL`, {
-              within: { text: sql, start: expr.start, end: expr.end },
-              hint: `pass it as a bind parameter: params: ["${expr.text}"] and $1 in the SQL`,
-            });
+            ctx.report(
+              unit.doc,
+              joinPointer(at.pointer, 'with', 'sql'),
+              'template-in-sql',
+              `${expr.text} is rendered into the SQL text, where a value becomes SQL`,
+              {
+                within: { text: sql, start: expr.start, end: expr.end },
+                hint: `pass it as a bind parameter: params: ["${expr.text}"] and $1 in the SQL`,
+              },
+            );
           }
         }
       }

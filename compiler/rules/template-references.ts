@@ -34,7 +34,10 @@ function collectFields(unit: RunbookUnit): StepField[] {
     const rollback = joinPointer(ref.pointer, 'rollback');
     const scripts = new Set<string>();
     const conditions = new Set<string>();
-    for (const [body, at] of [[ref.step, ref.pointer], [ref.step.rollback, rollback]] as const) {
+    for (const [body, at] of [
+      [ref.step, ref.pointer],
+      [ref.step.rollback, rollback],
+    ] as const) {
       if (body?.uses === 'shell') scripts.add(joinPointer(at, 'with', 'script'));
       // `wait.until` is evaluated against the polled action's result, like `assert`.
       if (body?.uses === 'wait') conditions.add(joinPointer(at, 'with', 'until'));
@@ -56,7 +59,8 @@ export function locateNeedle(text: string, start: number, end: number): { needle
   const needle = text.slice(start, end);
   let occurrence = 0;
   // Count non-overlapping matches before `start`, the way rangeOf walks the source.
-  for (let at = text.indexOf(needle); at >= 0 && at < start; at = text.indexOf(needle, at + needle.length)) occurrence++;
+  for (let at = text.indexOf(needle); at >= 0 && at < start; at = text.indexOf(needle, at + needle.length))
+    occurrence++;
   return { needle, occurrence };
 }
 
@@ -75,7 +79,16 @@ export const runFields = ['id', 'initiator', 'startedAt', 'dryRun', 'url', 'stat
  */
 export const templateReferencesRule: Rule = {
   id: 'template-references',
-  codes: ['template-syntax', 'unknown-root', 'unknown-input', 'unknown-secret', 'unknown-step', 'non-ancestor-ref', 'unknown-output', 'unknown-helper'],
+  codes: [
+    'template-syntax',
+    'unknown-root',
+    'unknown-input',
+    'unknown-secret',
+    'unknown-step',
+    'non-ancestor-ref',
+    'unknown-output',
+    'unknown-helper',
+  ],
   docs: 'Expressions parse, and every path they read exists and is available when the step runs.',
   check(ctx) {
     for (const unit of ctx.runbooks) {
@@ -84,7 +97,13 @@ export const templateReferencesRule: Rule = {
   },
 };
 
-type At = (code: Parameters<RuleContext['report']>[2], message: string, start: number, end: number, hint?: string) => void;
+type At = (
+  code: Parameters<RuleContext['report']>[2],
+  message: string,
+  start: number,
+  end: number,
+  hint?: string,
+) => void;
 
 function checkField(ctx: RuleContext, unit: RunbookUnit, item: StepField): void {
   const { text, pointer } = item.field;
@@ -95,46 +114,78 @@ function checkField(ctx: RuleContext, unit: RunbookUnit, item: StepField): void 
   if (!parsed.ok) {
     const bad = badStatement(text, parsed.offset);
     const detail = parsed.message.replace(/^parse error:\s*/, '');
-    at('template-syntax', `expression does not parse${detail ? `: ${detail}` : ''}`, bad.start, bad.end,
-      'close every {{ with }}; helpers are called as {{helper arg1 arg2}}');
+    at(
+      'template-syntax',
+      `expression does not parse${detail ? `: ${detail}` : ''}`,
+      bad.start,
+      bad.end,
+      'close every {{ with }}; helpers are called as {{helper arg1 arg2}}',
+    );
     return;
   }
   for (const path of parsed.template.paths) {
     // `{{.}}`, `{{this}}`, `{{../x}}`, `{{@root.x}}` outside a block: the whole context or a
     // Handlebars internal, never a value a runbook means to pass.
     if (path.contextual && !path.inBlock) {
-      at('unknown-root', `${path.original || '.'} is not a value: name a root such as inputs.NAME or steps.ID.outputs.NAME`, path.start, path.end,
-        `roots here: ${(item.field.scope === 'result' ? resultRoots : paramRoots).join(', ')}`);
+      at(
+        'unknown-root',
+        `${path.original || '.'} is not a value: name a root such as inputs.NAME or steps.ID.outputs.NAME`,
+        path.start,
+        path.end,
+        `roots here: ${(item.field.scope === 'result' ? resultRoots : paramRoots).join(', ')}`,
+      );
     } else if (!path.scoped) checkPath(unit, item, path, at);
   }
   for (const helper of parsed.template.helpers) {
     if ((expressionHelpers as readonly string[]).includes(helper.name)) continue;
     const guess = didYouMean(helper.name, expressionHelpers);
-    at('unknown-helper', `unknown helper "${helper.name}"`, helper.start, helper.end,
-      guess ? `did you mean "${guess}"?` : `helpers: ${expressionHelpers.join(' ')}`);
+    at(
+      'unknown-helper',
+      `unknown helper "${helper.name}"`,
+      helper.start,
+      helper.end,
+      guess ? `did you mean "${guess}"?` : `helpers: ${expressionHelpers.join(' ')}`,
+    );
   }
 }
 
 function checkPath(unit: RunbookUnit, item: StepField, path: PathRef, at: At): void {
   const { spec } = unit.data;
   const [root, name] = path.parts;
-  const report = (code: Parameters<At>[0], message: string, hint?: string) => at(code, message, path.start, path.end, hint);
+  const report = (code: Parameters<At>[0], message: string, hint?: string) =>
+    at(code, message, path.start, path.end, hint);
   const roots = item.field.scope === 'result' ? resultRoots : paramRoots;
   if (!roots.includes(root)) {
     const guess = didYouMean(root, roots);
-    report('unknown-root', `unknown expression root "${root}" in ${path.original}`, guess ? `did you mean "${guess}"?` : `roots here: ${roots.join(', ')}`);
+    report(
+      'unknown-root',
+      `unknown expression root "${root}" in ${path.original}`,
+      guess ? `did you mean "${guess}"?` : `roots here: ${roots.join(', ')}`,
+    );
     return;
   }
   if (name === undefined) return;
   if (root === 'inputs' && !Object.hasOwn(spec.inputs ?? {}, name)) {
     const guess = didYouMean(name, Object.keys(spec.inputs ?? {}));
-    report('unknown-input', `the runbook declares no input "${name}"`, guess ? `did you mean "${guess}"?` : 'declare it under spec.inputs');
+    report(
+      'unknown-input',
+      `the runbook declares no input "${name}"`,
+      guess ? `did you mean "${guess}"?` : 'declare it under spec.inputs',
+    );
   } else if (root === 'secrets' && !(spec.secrets ?? []).includes(name)) {
     const guess = didYouMean(name, spec.secrets ?? []);
-    report('unknown-secret', `secret "${name}" is not listed in spec.secrets`, guess ? `did you mean "${guess}"?` : 'add it to spec.secrets');
+    report(
+      'unknown-secret',
+      `secret "${name}" is not listed in spec.secrets`,
+      guess ? `did you mean "${guess}"?` : 'add it to spec.secrets',
+    );
   } else if (root === 'run' && !runFields.includes(name)) {
     const guess = didYouMean(name, runFields);
-    report('unknown-root', `run has no field "${name}"`, guess ? `did you mean "run.${guess}"?` : `run fields: ${runFields.join(', ')}`);
+    report(
+      'unknown-root',
+      `run has no field "${name}"`,
+      guess ? `did you mean "run.${guess}"?` : `run fields: ${runFields.join(', ')}`,
+    );
   } else if (root === 'steps') checkStepRef(unit, item, path, report);
 }
 
@@ -151,11 +202,12 @@ function checkStepRef(unit: RunbookUnit, item: StepField, path: PathRef, report:
   }
   if (path.parts[2] === 'outputs' && path.parts[3] !== undefined) checkOutputField(target.step, path.parts[3], report);
   if (unit.deps.isAncestor(name, current) || (item.inRollback && name === current)) return;
-  const hint = name === current
-    ? 'a step cannot read its own outputs before it ends; use result.* or outputs.* in its outputs and assert'
-    : target.phaseIndex > item.ref.phaseIndex
-      ? `"${name}" runs in a later phase; move it before "${current}"`
-      : `add "${name}" to needs: of "${current}"`;
+  const hint =
+    name === current
+      ? 'a step cannot read its own outputs before it ends; use result.* or outputs.* in its outputs and assert'
+      : target.phaseIndex > item.ref.phaseIndex
+        ? `"${name}" runs in a later phase; move it before "${current}"`
+        : `add "${name}" to needs: of "${current}"`;
   report('non-ancestor-ref', `step "${current}" reads steps.${name}, which may not have run before it`, hint);
 }
 
@@ -168,8 +220,15 @@ function checkOutputField(target: StepSpec, field: string, report: Report): void
   if (known.open || known.fields.includes(field)) return;
   const guess = didYouMean(field, known.fields);
   const uses = target.uses ?? 'shell';
-  report('unknown-output', `step "${target.id}" (${uses}) has no output "${field}"`,
-    guess ? `did you mean "${guess}"?` : known.fields.length ? `its outputs: ${known.fields.join(', ')}` : 'declare it under outputs: of that step');
+  report(
+    'unknown-output',
+    `step "${target.id}" (${uses}) has no output "${field}"`,
+    guess
+      ? `did you mean "${guess}"?`
+      : known.fields.length
+        ? `its outputs: ${known.fields.join(', ')}`
+        : 'declare it under outputs: of that step',
+  );
 }
 
 /**

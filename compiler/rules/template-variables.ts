@@ -14,7 +14,12 @@ export const automaticRoots: readonly string[] = ['inputs', 'run', 'runbook', 'd
 export interface TemplateText {
   readonly text: string;
   /** Where a path of `text` sits in the file, as `report` options (an exact range or a needle). */
-  readonly locate: (path: PathRef) => { pointer: string; range?: { start: number; end: number }; needle?: string; occurrence?: number };
+  readonly locate: (path: PathRef) => {
+    pointer: string;
+    range?: { start: number; end: number };
+    needle?: string;
+    occurrence?: number;
+  };
 }
 
 /**
@@ -27,12 +32,19 @@ export function templateTexts(doc: LoadedDoc, data: TemplateDocData): TemplateTe
     const subject = data.subject;
     out.push({
       text: subject,
-      locate: (path) => ({ pointer: '/subject', needle: path.original, occurrence: occurrenceBefore(subject, path.original, path.start) }),
+      locate: (path) => ({
+        pointer: '/subject',
+        needle: path.original,
+        occurrence: occurrenceBefore(subject, path.original, path.start),
+      }),
     });
   }
   if (doc.body) {
     const base = doc.body.range.start;
-    out.push({ text: doc.body.text, locate: (path) => ({ pointer: '', range: { start: base + path.start, end: base + path.end } }) });
+    out.push({
+      text: doc.body.text,
+      locate: (path) => ({ pointer: '', range: { start: base + path.start, end: base + path.end } }),
+    });
   }
   return out;
 }
@@ -62,10 +74,18 @@ function checkTemplate(ctx: RuleContext, doc: LoadedDoc, data: TemplateDocData):
       if (known.includes(root)) continue;
       const { pointer, ...where } = locate(path);
       const suggestion = didYouMean(root, known);
-      ctx.report(doc, pointer, 'undeclared-template-variable', `"${root}" is not a declared variable of this Template`, {
-        ...where,
-        hint: suggestion ? `did you mean "${suggestion}"?` : `declare it under variables: { ${root}: { required: true } }`,
-      });
+      ctx.report(
+        doc,
+        pointer,
+        'undeclared-template-variable',
+        `"${root}" is not a declared variable of this Template`,
+        {
+          ...where,
+          hint: suggestion
+            ? `did you mean "${suggestion}"?`
+            : `declare it under variables: { ${root}: { required: true } }`,
+        },
+      );
     }
   }
 }

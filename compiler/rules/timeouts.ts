@@ -18,9 +18,13 @@ export const timeoutsRule: Rule = {
         const estimate = parseDuration(step.estimate);
         // Malformed durations are reported by the schema (invalid-duration).
         if (timeout === undefined || estimate === undefined || timeout >= estimate) continue;
-        ctx.report(unit.doc, joinPointer(pointer, 'timeout'), 'timeout-below-estimate',
+        ctx.report(
+          unit.doc,
+          joinPointer(pointer, 'timeout'),
+          'timeout-below-estimate',
           `step "${step.id}" times out after ${formatDuration(timeout)} but is estimated to take ${formatDuration(estimate)}`,
-          { hint: 'raise the timeout (one attempt) or correct the estimate' });
+          { hint: 'raise the timeout (one attempt) or correct the estimate' },
+        );
       }
     }
   },

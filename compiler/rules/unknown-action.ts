@@ -17,7 +17,8 @@ export const unknownActionRule: Rule = {
       for (const { body, pointer } of stepBodies(unit)) {
         checkAction(ctx, unit.doc, body.uses, joinPointer(pointer, 'uses'));
         const check = body.uses === 'wait' ? (body.with?.check as { uses?: unknown } | undefined) : undefined;
-        if (typeof check?.uses === 'string') checkAction(ctx, unit.doc, check.uses, joinPointer(pointer, 'with', 'check', 'uses'));
+        if (typeof check?.uses === 'string')
+          checkAction(ctx, unit.doc, check.uses, joinPointer(pointer, 'with', 'check', 'uses'));
       }
     }
   },

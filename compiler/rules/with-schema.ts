@@ -21,15 +21,25 @@ export const withSchemaRule: Rule = {
         // Both uses and run is step-action's finding; validating either half would only add noise.
         if (body.uses === undefined || body.run !== undefined) continue;
         validateWith(ctx, unit.doc, body.uses, body.with, pointer);
-        const check = body.uses === 'wait' ? (body.with?.check as { uses?: unknown; with?: Record<string, unknown> } | undefined) : undefined;
-        if (typeof check?.uses === 'string') validateWith(ctx, unit.doc, check.uses, check.with, joinPointer(pointer, 'with', 'check'));
+        const check =
+          body.uses === 'wait'
+            ? (body.with?.check as { uses?: unknown; with?: Record<string, unknown> } | undefined)
+            : undefined;
+        if (typeof check?.uses === 'string')
+          validateWith(ctx, unit.doc, check.uses, check.with, joinPointer(pointer, 'with', 'check'));
       }
     }
   },
 };
 
 /** Validates `value` (the `with` under `owner`) against the schema of `action`, if it is known. */
-function validateWith(ctx: RuleContext, doc: LoadedDoc, action: string, value: Record<string, unknown> | undefined, owner: string): void {
+function validateWith(
+  ctx: RuleContext,
+  doc: LoadedDoc,
+  action: string,
+  value: Record<string, unknown> | undefined,
+  owner: string,
+): void {
   const info = ctx.catalog.get(action);
   // Unknown actions are unknown-action's finding.
   if (!info) return;
@@ -42,7 +52,13 @@ function validateWith(ctx: RuleContext, doc: LoadedDoc, action: string, value: R
       continue;
     }
     // Without a `with` there is nothing to point into: the action name is where it belongs.
-    ctx.report(doc, joinPointer(owner, 'uses'), d.code, `no with given for ${action}: ${d.message.replace(/^.*?: /, '')}`, d.hint ? { hint: d.hint } : {});
+    ctx.report(
+      doc,
+      joinPointer(owner, 'uses'),
+      d.code,
+      `no with given for ${action}: ${d.message.replace(/^.*?: /, '')}`,
+      d.hint ? { hint: d.hint } : {},
+    );
   }
 }
 
@@ -53,8 +69,12 @@ function validateWith(ctx: RuleContext, doc: LoadedDoc, action: string, value: R
  */
 function withoutBranchErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const compound = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath);
-  return errors.filter((e) => (e.keyword === 'anyOf' || e.keyword === 'oneOf')
-    || !compound.some((p) => e.instancePath === p || e.instancePath.startsWith(p + '/')));
+  return errors.filter(
+    (e) =>
+      e.keyword === 'anyOf' ||
+      e.keyword === 'oneOf' ||
+      !compound.some((p) => e.instancePath === p || e.instancePath.startsWith(p + '/')),
+  );
 }
 
 /** The catalogue keys actions by `x-action`, the registry by `$id`: go through the `$id`. */

@@ -27,23 +27,42 @@ export const workflowNamesRule: Rule = {
       if (unit.loweredFrom) continue; // a BackupPlan's workflow is backup-<name>.yml, with no inputs
       const { metadata, spec } = unit.data;
       if (reservedRunbookNames.includes(metadata.name)) {
-        ctx.report(unit.doc, '/metadata/name', 'workflow-reserved-name',
-          `a runbook may not be named "${metadata.name}": .github/workflows/runbook-${metadata.name}.yml is the compiler's own workflow`);
+        ctx.report(
+          unit.doc,
+          '/metadata/name',
+          'workflow-reserved-name',
+          `a runbook may not be named "${metadata.name}": .github/workflows/runbook-${metadata.name}.yml is the compiler's own workflow`,
+        );
       }
       const inputs = Object.keys(spec.inputs ?? {});
       for (const name of inputs.filter((n) => reservedInputs.includes(n))) {
-        ctx.report(unit.doc, joinPointer('/spec/inputs', name), 'workflow-reserved-name',
-          `input "${name}" is reserved: the generated workflow adds its own ${name} input`, { key: true, hint: 'rename the input' });
+        ctx.report(
+          unit.doc,
+          joinPointer('/spec/inputs', name),
+          'workflow-reserved-name',
+          `input "${name}" is reserved: the generated workflow adds its own ${name} input`,
+          { key: true, hint: 'rename the input' },
+        );
       }
       if (inputs.length + reservedInputs.length > maxDispatchInputs) {
-        ctx.report(unit.doc, '/spec/inputs', 'workflow-too-many-inputs',
-          `${inputs.length} inputs: workflow_dispatch accepts ${maxDispatchInputs}, including the workflow's ${reservedInputs.join(' and ')}`, { key: true });
+        ctx.report(
+          unit.doc,
+          '/spec/inputs',
+          'workflow-too-many-inputs',
+          `${inputs.length} inputs: workflow_dispatch accepts ${maxDispatchInputs}, including the workflow's ${reservedInputs.join(' and ')}`,
+          { key: true },
+        );
       }
       for (const field of ['environment', 'concurrency'] as const) {
         const value = spec[field];
         if (typeof value === 'string' && value.includes('${{')) {
-          ctx.report(unit.doc, `/spec/${field}`, 'workflow-expression',
-            `spec.${field} contains "\${{", which GitHub would evaluate in the generated workflow`, { hint: 'use a plain name' });
+          ctx.report(
+            unit.doc,
+            `/spec/${field}`,
+            'workflow-expression',
+            `spec.${field} contains "\${{", which GitHub would evaluate in the generated workflow`,
+            { hint: 'use a plain name' },
+          );
         }
       }
     }
@@ -55,8 +74,14 @@ function checkSecrets(ctx: RuleContext, unit: RunbookUnit): void {
   (unit.data.spec.secrets ?? []).forEach((name, i) => {
     const github = name.startsWith('GITHUB_') && name !== 'GITHUB_TOKEN';
     if (!github && !name.startsWith('RUNBOOK_')) return;
-    ctx.report(doc, joinPointer('/spec/secrets', i), 'workflow-reserved-name', github
-      ? `secret "${name}": GitHub does not allow secret names starting with GITHUB_`
-      : `secret "${name}": RUNBOOK_ variables are the runner's own (inputs, dry run, drill)`, { hint: 'rename the secret' });
+    ctx.report(
+      doc,
+      joinPointer('/spec/secrets', i),
+      'workflow-reserved-name',
+      github
+        ? `secret "${name}": GitHub does not allow secret names starting with GITHUB_`
+        : `secret "${name}": RUNBOOK_ variables are the runner's own (inputs, dry run, drill)`,
+      { hint: 'rename the secret' },
+    );
   });
 }

@@ -7,7 +7,9 @@ import { parseDuration } from '../../ir/duration.js';
 import { schemasDir } from '../actions/catalog.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv2020,
+) => Ajv2020;
 
 const schemaBase = 'https://runbook-as-code.example/schemas/';
 

@@ -15,7 +15,12 @@ const friendlyPatterns: Record<string, string> = {
  * Turns ajv errors into diagnostics pointing at the offending node. `base` is the pointer of the
  * validated value inside the document (e.g. a step's `with`), so positions land in the file.
  */
-export function schemaDiagnostics(errors: readonly ErrorObject[], doc: LoadedDoc, base = '', codeOverride?: DiagnosticCode): Diagnostic[] {
+export function schemaDiagnostics(
+  errors: readonly ErrorObject[],
+  doc: LoadedDoc,
+  base = '',
+  codeOverride?: DiagnosticCode,
+): Diagnostic[] {
   const compound = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -23,7 +28,12 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], doc: LoadedDoc
     if (err.keyword === 'if') continue;
     // Branch errors of an anyOf/oneOf are noise; the compound error says it once. Branches may be
     // `$ref`s into other files, so match by the value they concern, not by schema path.
-    if (compound.some((c) => c !== err && (err.instancePath === c.instancePath || err.instancePath.startsWith(c.instancePath + '/')))) continue;
+    if (
+      compound.some(
+        (c) => c !== err && (err.instancePath === c.instancePath || err.instancePath.startsWith(c.instancePath + '/')),
+      )
+    )
+      continue;
     const d = toDiagnostic(err, doc, base);
     const key = `${d.range.start}:${d.code}:${d.message}`;
     if (seen.has(key)) continue;
@@ -36,57 +46,110 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], doc: LoadedDoc
 function toDiagnostic(err: ErrorObject, doc: LoadedDoc, base: string): Diagnostic {
   const pointer = base + err.instancePath;
   const at = (code: DiagnosticCode, message: string, range: Range, hint?: string): Diagnostic => ({
-    code, severity: 'error', message, file: doc.file.path, range, ...(hint ? { hint } : {}),
+    code,
+    severity: 'error',
+    message,
+    file: doc.file.path,
+    range,
+    ...(hint ? { hint } : {}),
   });
   const where = describe(pointer);
   switch (err.keyword) {
     case 'required': {
       const field = String((err.params as { missingProperty: string }).missingProperty);
-      return at('missing-field', `${where}: missing required field "${field}"`, firstLine(doc, doc.map.keyRange(pointer)));
+      return at(
+        'missing-field',
+        `${where}: missing required field "${field}"`,
+        firstLine(doc, doc.map.keyRange(pointer)),
+      );
     }
     case 'additionalProperties': {
       const field = String((err.params as { additionalProperty: string }).additionalProperty);
       const allowed = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const guess = didYouMean(field, allowed);
-      return at('unknown-field', `${where}: unknown field "${field}"`, doc.map.keyRange(`${pointer}/${escape(field)}`),
-        guess ? `did you mean "${guess}"?` : allowed.length ? `allowed: ${allowed.join(', ')}` : undefined);
+      return at(
+        'unknown-field',
+        `${where}: unknown field "${field}"`,
+        doc.map.keyRange(`${pointer}/${escape(field)}`),
+        guess ? `did you mean "${guess}"?` : allowed.length ? `allowed: ${allowed.join(', ')}` : undefined,
+      );
     }
     case 'false schema': {
       // A field a schema forbids in one place (a finally step's `rollback` or `onFailure`).
       const field = pointer.slice(pointer.lastIndexOf('/') + 1);
       const parent = describe(pointer.slice(0, pointer.lastIndexOf('/')));
       const finallyStep = /^\/spec\/finally\/\d+\/[^/]+$/.test(pointer);
-      return at('unknown-field', `${parent}: field "${field}" is not allowed here`, doc.map.keyRange(pointer),
-        finallyStep ? 'finally steps are never rolled back, and a failing one never stops the others: remove it' : undefined);
+      return at(
+        'unknown-field',
+        `${parent}: field "${field}" is not allowed here`,
+        doc.map.keyRange(pointer),
+        finallyStep
+          ? 'finally steps are never rolled back, and a failing one never stops the others: remove it'
+          : undefined,
+      );
     }
     case 'type':
-      return at('wrong-type', `${where}: expected ${String((err.params as { type: string }).type).replace(',', ' or ')}, got ${typeName(err.data)}`, firstLine(doc, doc.map.range(pointer)));
+      return at(
+        'wrong-type',
+        `${where}: expected ${String((err.params as { type: string }).type).replace(',', ' or ')}, got ${typeName(err.data)}`,
+        firstLine(doc, doc.map.range(pointer)),
+      );
     case 'format': {
       const format = (err.params as { format: string }).format;
       if (format === 'duration') {
-        return at('invalid-duration', `${where}: ${JSON.stringify(err.data)} is not a duration`, doc.map.range(pointer), 'write durations like 500ms, 30s, 15m, 1h30m, 2d');
+        return at(
+          'invalid-duration',
+          `${where}: ${JSON.stringify(err.data)} is not a duration`,
+          doc.map.range(pointer),
+          'write durations like 500ms, 30s, 15m, 1h30m, 2d',
+        );
       }
-      return at('invalid-value', `${where}: ${JSON.stringify(err.data)} is not a valid ${format}`, doc.map.range(pointer));
+      return at(
+        'invalid-value',
+        `${where}: ${JSON.stringify(err.data)} is not a valid ${format}`,
+        doc.map.range(pointer),
+      );
     }
     case 'enum': {
       const allowed = ((err.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
       const guess = typeof err.data === 'string' ? didYouMean(err.data, allowed) : undefined;
-      return at('invalid-value', `${where}: ${JSON.stringify(err.data)} is not one of ${allowed.join(', ')}`, doc.map.range(pointer), guess ? `did you mean "${guess}"?` : undefined);
+      return at(
+        'invalid-value',
+        `${where}: ${JSON.stringify(err.data)} is not one of ${allowed.join(', ')}`,
+        doc.map.range(pointer),
+        guess ? `did you mean "${guess}"?` : undefined,
+      );
     }
     case 'pattern': {
       const pattern = (err.params as { pattern: string }).pattern;
-      return at('invalid-value', `${where}: ${JSON.stringify(err.data)} ${friendlyPatterns[pattern] ?? `does not match ${pattern}`}`, doc.map.range(pointer));
+      return at(
+        'invalid-value',
+        `${where}: ${JSON.stringify(err.data)} ${friendlyPatterns[pattern] ?? `does not match ${pattern}`}`,
+        doc.map.range(pointer),
+      );
     }
     case 'anyOf':
     case 'oneOf':
-      return at('wrong-type', `${where}: ${JSON.stringify(truncate(err.data))} is not ${describeBranches(err.schema)}`, firstLine(doc, doc.map.range(pointer)));
+      return at(
+        'wrong-type',
+        `${where}: ${JSON.stringify(truncate(err.data))} is not ${describeBranches(err.schema)}`,
+        firstLine(doc, doc.map.range(pointer)),
+      );
     case 'maxItems':
-      return at('invalid-value', `${where}: more than ${(err.params as { limit: number }).limit} entries (a runbook this large cannot be reviewed; split it into runbooks run by \`runbook\` steps)`, firstLine(doc, doc.map.keyRange(pointer)));
+      return at(
+        'invalid-value',
+        `${where}: more than ${(err.params as { limit: number }).limit} entries (a runbook this large cannot be reviewed; split it into runbooks run by \`runbook\` steps)`,
+        firstLine(doc, doc.map.keyRange(pointer)),
+      );
     case 'minLength':
       return at('invalid-value', `${where}: must not be empty`, firstLine(doc, doc.map.range(pointer)));
     case 'minItems':
       if (/^\/spec\/phases\/\d+\/steps$/.test(pointer)) {
-        return at('empty-phase', `${describe(pointer.replace(/\/steps$/, ''))} has no steps`, firstLine(doc, doc.map.keyRange(pointer.replace(/\/steps$/, ''))));
+        return at(
+          'empty-phase',
+          `${describe(pointer.replace(/\/steps$/, ''))} has no steps`,
+          firstLine(doc, doc.map.keyRange(pointer.replace(/\/steps$/, ''))),
+        );
       }
       return at('invalid-value', `${where}: ${err.message ?? 'invalid'}`, firstLine(doc, doc.map.range(pointer)));
     default:

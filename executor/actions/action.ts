@@ -41,7 +41,13 @@ export interface ApprovalGate {
 
 /** A person confirming something (manual steps, checklist items): terminal prompt or answers file. */
 export interface Confirmer {
-  confirm(req: { stepId: string; question: string; assignee?: string; evidence: boolean; signal: AbortSignal }): Promise<{
+  confirm(req: {
+    stepId: string;
+    question: string;
+    assignee?: string;
+    evidence: boolean;
+    signal: AbortSignal;
+  }): Promise<{
     confirmed: boolean;
     by: string;
     evidence?: string;
@@ -68,7 +74,11 @@ export interface ActionServices {
    */
   renderValue?(value: unknown, escape?: (text: string) => string): unknown;
   /** Runs another compiled runbook as a sub-graph. */
-  runSubgraph(name: string, inputs: Record<string, unknown>, signal: AbortSignal): Promise<{ status: string; outputs: Record<string, unknown> }>;
+  runSubgraph(
+    name: string,
+    inputs: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<{ status: string; outputs: Record<string, unknown> }>;
   /** Channel senders this run provides (e.g. `github`: comments on the run's tracking issue). */
   readonly channels?: Readonly<Record<string, import('../notify/delivery.js').ChannelSender>>;
   /** Runs another action's `run` (used by `wait` to poll a check). */

@@ -17,7 +17,14 @@ export type ApprovalParams = {
 
 export type ApprovalResult = { approved: true; approvedBy: string[] };
 
-type Policy = { approvers: string[]; required: number; selfApproval: boolean; allowUnsigned: boolean; timeoutMs?: number; message: string };
+type Policy = {
+  approvers: string[];
+  required: number;
+  selfApproval: boolean;
+  allowUnsigned: boolean;
+  timeoutMs?: number;
+  message: string;
+};
 
 /**
  * `approval`: asks the approval gate (terminal, approvals file, GitHub) for M-of-N approvals.
@@ -32,7 +39,10 @@ export const approvalAction: ActionDefinition<ApprovalParams, ApprovalResult> = 
     const policy = policyOf(params, ctx.services.graph.approvals);
     const answer = await ctx.services.approvals.request({ stepId: ctx.step.id, ...policy, signal: ctx.signal });
     if (!answer.approved) {
-      throw new ActionError(`approval refused: ${ctx.secrets.mask(answer.reason)}`, { retryable: false, code: 'approval-refused' });
+      throw new ActionError(`approval refused: ${ctx.secrets.mask(answer.reason)}`, {
+        retryable: false,
+        code: 'approval-refused',
+      });
     }
     return { approved: true, approvedBy: answer.approvedBy };
   },
@@ -49,26 +59,30 @@ export const approvalAction: ActionDefinition<ApprovalParams, ApprovalResult> = 
 
 function policyOf(params: ApprovalParams, defaults: IrApproval | undefined): Policy {
   const bad = (message: string) => new ActionError(`approval: ${message}`, { retryable: false, code: 'bad-params' });
-  const required = params.required === undefined ? defaults?.required ?? 1 : Number(params.required);
-  if (!Number.isInteger(required) || required < 1) throw bad(`required must be a whole number ≥ 1, got ${JSON.stringify(params.required)}`);
+  const required = params.required === undefined ? (defaults?.required ?? 1) : Number(params.required);
+  if (!Number.isInteger(required) || required < 1)
+    throw bad(`required must be a whole number ≥ 1, got ${JSON.stringify(params.required)}`);
   let selfApproval = defaults?.selfApproval ?? false;
   if (typeof params.selfApproval === 'boolean') selfApproval = params.selfApproval;
   else if (params.selfApproval !== undefined) {
     const text = params.selfApproval.trim().toLowerCase();
-    if (text !== 'true' && text !== 'false') throw bad(`selfApproval must be true or false, got ${JSON.stringify(params.selfApproval)}`);
+    if (text !== 'true' && text !== 'false')
+      throw bad(`selfApproval must be true or false, got ${JSON.stringify(params.selfApproval)}`);
     selfApproval = text === 'true';
   }
   let timeoutMs = defaults?.timeoutMs;
   if (params.timeout !== undefined && params.timeout !== '') {
     timeoutMs = typeof params.timeout === 'number' ? params.timeout : parseDuration(params.timeout.trim());
-    if (timeoutMs === undefined || !(timeoutMs > 0)) throw bad(`timeout must be a duration like 30m, got ${JSON.stringify(params.timeout)}`);
+    if (timeoutMs === undefined || !(timeoutMs > 0))
+      throw bad(`timeout must be a duration like 30m, got ${JSON.stringify(params.timeout)}`);
   }
   return {
     approvers: [...(params.approvers ?? defaults?.approvers ?? [])],
     required,
     selfApproval,
     // An input must never be able to lower the bar: only a literal `true` (schema: boolean) counts.
-    allowUnsigned: params.allowUnsigned === true || (params.allowUnsigned === undefined && defaults?.allowUnsigned === true),
+    allowUnsigned:
+      params.allowUnsigned === true || (params.allowUnsigned === undefined && defaults?.allowUnsigned === true),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     message: params.message,
   };

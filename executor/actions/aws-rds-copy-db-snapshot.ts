@@ -44,47 +44,74 @@ const ARN = /^arn:[\w-]+:rds:([a-z0-9-]+):\d+:snapshot:/;
  * the source region from the ARN: v3 has no SourceRegion input). A retry finding the copy already
  * made from the same source adopts it.
  */
-export const awsRdsCopyDbSnapshotAction: ActionDefinition<AwsRdsCopyDbSnapshotParams, AwsRdsCopyDbSnapshotResult> = maskedPlan(withFittedNames({ targetDbSnapshotIdentifier: NAME_LIMITS.rdsSnapshot }, {
-  id: 'aws.rds.copy-db-snapshot',
+export const awsRdsCopyDbSnapshotAction: ActionDefinition<AwsRdsCopyDbSnapshotParams, AwsRdsCopyDbSnapshotResult> =
+  maskedPlan(
+    withFittedNames(
+      { targetDbSnapshotIdentifier: NAME_LIMITS.rdsSnapshot },
+      {
+        id: 'aws.rds.copy-db-snapshot',
 
-  async run(params, ctx) {
-    const source = str(params.sourceDbSnapshotIdentifier, 'sourceDbSnapshotIdentifier');
-    const id = str(params.targetDbSnapshotIdentifier, 'targetDbSnapshotIdentifier');
-    const { rds, region } = awsClients(params.region);
-    const sourceArn = await sourceIdentifier(params, source, ctx);
-    let copy: DBSnapshot | undefined;
-    try {
-      const out = await awsCall({ service: 'rds', operation: 'CopyDBSnapshot', resource: `${id} (from ${source})`, region }, ctx.signal, (o) =>
-        rds.send(new CopyDBSnapshotCommand(input(params, sourceArn)), o));
-      copy = out.DBSnapshot;
-    } catch (error) {
-      if (!isAwsError(error, 'DBSnapshotAlreadyExists')) throw error;
-      copy = await describeSnapshot(rds, id, region, ctx);
-      if (!copiedFrom(copy, source, sourceArn)) throw error;
-      ctx.log.info(`copy ${id} of ${source} already exists (status ${copy?.Status}): using it`);
-    }
-    if (bool(params.wait, 'wait', true) && copy?.Status !== 'available') {
-      copy = (await waitSnapshotAvailable(rds, id, region, ctx)).snapshot ?? copy;
-    }
-    const { dbSnapshotIdentifier, dbSnapshotArn, status } = snapshotResult(copy, id, 'pending');
-    return { dbSnapshotIdentifier, dbSnapshotArn, status };
-  },
+        async run(params, ctx) {
+          const source = str(params.sourceDbSnapshotIdentifier, 'sourceDbSnapshotIdentifier');
+          const id = str(params.targetDbSnapshotIdentifier, 'targetDbSnapshotIdentifier');
+          const { rds, region } = awsClients(params.region);
+          const sourceArn = await sourceIdentifier(params, source, ctx);
+          let copy: DBSnapshot | undefined;
+          try {
+            const out = await awsCall(
+              { service: 'rds', operation: 'CopyDBSnapshot', resource: `${id} (from ${source})`, region },
+              ctx.signal,
+              (o) => rds.send(new CopyDBSnapshotCommand(input(params, sourceArn)), o),
+            );
+            copy = out.DBSnapshot;
+          } catch (error) {
+            if (!isAwsError(error, 'DBSnapshotAlreadyExists')) throw error;
+            copy = await describeSnapshot(rds, id, region, ctx);
+            if (!copiedFrom(copy, source, sourceArn)) throw error;
+            ctx.log.info(`copy ${id} of ${source} already exists (status ${copy?.Status}): using it`);
+          }
+          if (bool(params.wait, 'wait', true) && copy?.Status !== 'available') {
+            copy = (await waitSnapshotAvailable(rds, id, region, ctx)).snapshot ?? copy;
+          }
+          const { dbSnapshotIdentifier, dbSnapshotArn, status } = snapshotResult(copy, id, 'pending');
+          return { dbSnapshotIdentifier, dbSnapshotArn, status };
+        },
 
-  plan(params) {
-    const target = planTarget('rds', params.region);
-    const wait = bool(params.wait, 'wait', true);
-    const lookup = needsArnLookup(params);
-    const source = lookup ? `<ARN of ${params.sourceDbSnapshotIdentifier} in ${params.sourceRegion}>` : params.sourceDbSnapshotIdentifier;
-    return {
-      summary: `copy RDS snapshot ${params.sourceDbSnapshotIdentifier}${params.sourceRegion ? ` from ${params.sourceRegion}` : ''} to ${params.targetDbSnapshotIdentifier} in ${target.slice('aws:rds:'.length)}`,
-      calls: [
-        ...(lookup ? [{ target: planTarget('rds', params.sourceRegion), operation: 'DescribeDBSnapshots', args: { DBSnapshotIdentifier: params.sourceDbSnapshotIdentifier } }] : []),
-        { target, operation: 'CopyDBSnapshot', args: input(params, source) },
-        ...(wait ? [{ target, operation: 'waitUntilDBSnapshotAvailable', args: { DBSnapshotIdentifier: params.targetDbSnapshotIdentifier } }] : []),
-      ],
-    };
-  },
-}));
+        plan(params) {
+          const target = planTarget('rds', params.region);
+          const wait = bool(params.wait, 'wait', true);
+          const lookup = needsArnLookup(params);
+          const source = lookup
+            ? `<ARN of ${params.sourceDbSnapshotIdentifier} in ${params.sourceRegion}>`
+            : params.sourceDbSnapshotIdentifier;
+          return {
+            summary: `copy RDS snapshot ${params.sourceDbSnapshotIdentifier}${params.sourceRegion ? ` from ${params.sourceRegion}` : ''} to ${params.targetDbSnapshotIdentifier} in ${target.slice('aws:rds:'.length)}`,
+            calls: [
+              ...(lookup
+                ? [
+                    {
+                      target: planTarget('rds', params.sourceRegion),
+                      operation: 'DescribeDBSnapshots',
+                      args: { DBSnapshotIdentifier: params.sourceDbSnapshotIdentifier },
+                    },
+                  ]
+                : []),
+              { target, operation: 'CopyDBSnapshot', args: input(params, source) },
+              ...(wait
+                ? [
+                    {
+                      target,
+                      operation: 'waitUntilDBSnapshotAvailable',
+                      args: { DBSnapshotIdentifier: params.targetDbSnapshotIdentifier },
+                    },
+                  ]
+                : []),
+            ],
+          };
+        },
+      },
+    ),
+  );
 
 /** True for a cross-region copy named by identifier: its ARN must be read in the source region. */
 function needsArnLookup(params: AwsRdsCopyDbSnapshotParams): boolean {
@@ -92,12 +119,19 @@ function needsArnLookup(params: AwsRdsCopyDbSnapshotParams): boolean {
   return resolveRegion(params.sourceRegion) !== resolveRegion(params.region);
 }
 
-async function sourceIdentifier(params: AwsRdsCopyDbSnapshotParams, source: string, ctx: ActionContext): Promise<string> {
+async function sourceIdentifier(
+  params: AwsRdsCopyDbSnapshotParams,
+  source: string,
+  ctx: ActionContext,
+): Promise<string> {
   if (!needsArnLookup(params)) return source;
   const { rds, region } = awsClients(params.sourceRegion);
   const snapshot = await describeSnapshot(rds, source, region, ctx);
   if (!snapshot?.DBSnapshotArn) {
-    throw new ActionError(`rds:CopyDBSnapshot: source snapshot ${source} was not found in ${region}`, { retryable: false, code: 'DBSnapshotNotFound' });
+    throw new ActionError(`rds:CopyDBSnapshot: source snapshot ${source} was not found in ${region}`, {
+      retryable: false,
+      code: 'DBSnapshotNotFound',
+    });
   }
   return snapshot.DBSnapshotArn;
 }
@@ -105,7 +139,9 @@ async function sourceIdentifier(params: AwsRdsCopyDbSnapshotParams, source: stri
 /** True when `copy` was made from `source` (by its SourceDBSnapshotIdentifier or our SOURCE_TAG). */
 function copiedFrom(copy: DBSnapshot | undefined, source: string, sourceArn: string): boolean {
   const tagged = copy?.TagList?.find((t) => t.Key === SOURCE_TAG)?.Value;
-  return [copy?.SourceDBSnapshotIdentifier, tagged].some((from) => !!from && (from === sourceArn || from === source || from.endsWith(`:snapshot:${source}`)));
+  return [copy?.SourceDBSnapshotIdentifier, tagged].some(
+    (from) => !!from && (from === sourceArn || from === source || from.endsWith(`:snapshot:${source}`)),
+  );
 }
 
 function input(params: AwsRdsCopyDbSnapshotParams, source: string) {

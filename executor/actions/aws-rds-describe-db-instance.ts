@@ -24,31 +24,45 @@ export interface AwsRdsDescribeDbInstanceResult extends InstanceResult {
 }
 
 /** Reads the state of an RDS instance (DescribeDBInstances); a missing instance fails the step. */
-export const awsRdsDescribeDbInstanceAction: ActionDefinition<AwsRdsDescribeDbInstanceParams, AwsRdsDescribeDbInstanceResult> = maskedPlan(withFittedNames({ dbInstanceIdentifier: NAME_LIMITS.rdsInstance }, {
-  id: 'aws.rds.describe-db-instance',
+export const awsRdsDescribeDbInstanceAction: ActionDefinition<
+  AwsRdsDescribeDbInstanceParams,
+  AwsRdsDescribeDbInstanceResult
+> = maskedPlan(
+  withFittedNames(
+    { dbInstanceIdentifier: NAME_LIMITS.rdsInstance },
+    {
+      id: 'aws.rds.describe-db-instance',
 
-  async run(params, ctx) {
-    const id = str(params.dbInstanceIdentifier, 'dbInstanceIdentifier');
-    const { rds, region } = awsClients(params.region);
-    const db = await describeInstance(rds, id, region, ctx);
-    return {
-      ...instanceResult(db, id),
-      dbInstanceArn: db?.DBInstanceArn,
-      engine: db?.Engine,
-      engineVersion: db?.EngineVersion,
-      dbInstanceClass: db?.DBInstanceClass,
-      multiAz: db?.MultiAZ,
-      availabilityZone: db?.AvailabilityZone ?? null,
-      readReplicaSourceDbInstanceIdentifier: db?.ReadReplicaSourceDBInstanceIdentifier ?? null,
-      readReplicaDbInstanceIdentifiers: db?.ReadReplicaDBInstanceIdentifiers ?? [],
-      latestRestorableTime: db?.LatestRestorableTime ? new Date(db.LatestRestorableTime).toISOString() : null,
-    };
-  },
+      async run(params, ctx) {
+        const id = str(params.dbInstanceIdentifier, 'dbInstanceIdentifier');
+        const { rds, region } = awsClients(params.region);
+        const db = await describeInstance(rds, id, region, ctx);
+        return {
+          ...instanceResult(db, id),
+          dbInstanceArn: db?.DBInstanceArn,
+          engine: db?.Engine,
+          engineVersion: db?.EngineVersion,
+          dbInstanceClass: db?.DBInstanceClass,
+          multiAz: db?.MultiAZ,
+          availabilityZone: db?.AvailabilityZone ?? null,
+          readReplicaSourceDbInstanceIdentifier: db?.ReadReplicaSourceDBInstanceIdentifier ?? null,
+          readReplicaDbInstanceIdentifiers: db?.ReadReplicaDBInstanceIdentifiers ?? [],
+          latestRestorableTime: db?.LatestRestorableTime ? new Date(db.LatestRestorableTime).toISOString() : null,
+        };
+      },
 
-  plan(params) {
-    return {
-      summary: `describe RDS instance ${params.dbInstanceIdentifier}`,
-      calls: [{ target: planTarget('rds', params.region), operation: 'DescribeDBInstances', args: { DBInstanceIdentifier: params.dbInstanceIdentifier } }],
-    };
-  },
-}));
+      plan(params) {
+        return {
+          summary: `describe RDS instance ${params.dbInstanceIdentifier}`,
+          calls: [
+            {
+              target: planTarget('rds', params.region),
+              operation: 'DescribeDBInstances',
+              args: { DBInstanceIdentifier: params.dbInstanceIdentifier },
+            },
+          ],
+        };
+      },
+    },
+  ),
+);

@@ -25,32 +25,59 @@ export interface AwsRdsWaitAvailableResult {
  * Waits until a snapshot (when `dbSnapshotIdentifier` is given) or an instance is available,
  * with the SDK's waiters, bounded by the step's timeout. A missing resource fails at once.
  */
-export const awsRdsWaitAvailableAction: ActionDefinition<AwsRdsWaitAvailableParams, AwsRdsWaitAvailableResult> = maskedPlan(withFittedNames({ dbInstanceIdentifier: NAME_LIMITS.rdsInstance, dbSnapshotIdentifier: NAME_LIMITS.rdsSnapshot }, {
-  id: 'aws.rds.wait-available',
+export const awsRdsWaitAvailableAction: ActionDefinition<AwsRdsWaitAvailableParams, AwsRdsWaitAvailableResult> =
+  maskedPlan(
+    withFittedNames(
+      { dbInstanceIdentifier: NAME_LIMITS.rdsInstance, dbSnapshotIdentifier: NAME_LIMITS.rdsSnapshot },
+      {
+        id: 'aws.rds.wait-available',
 
-  async run(params, ctx) {
-    const { rds, region } = awsClients(params.region);
-    const snapshotId = params.dbSnapshotIdentifier?.trim();
-    if (snapshotId) {
-      const { snapshot, waitedMs } = await waitSnapshotAvailable(rds, snapshotId, region, ctx);
-      return { status: snapshot?.Status ?? 'available', dbSnapshotIdentifier: snapshotId, waitedMs };
-    }
-    const id = params.dbInstanceIdentifier?.trim();
-    if (!id) throw new ActionError('give `dbInstanceIdentifier` or `dbSnapshotIdentifier`', { retryable: false, code: 'BadParam' });
-    const { db, waitedMs } = await waitInstanceAvailable(rds, id, region, ctx);
-    return { status: db?.DBInstanceStatus ?? 'available', dbInstanceIdentifier: id, endpoint: db?.Endpoint?.Address ?? null, waitedMs };
-  },
+        async run(params, ctx) {
+          const { rds, region } = awsClients(params.region);
+          const snapshotId = params.dbSnapshotIdentifier?.trim();
+          if (snapshotId) {
+            const { snapshot, waitedMs } = await waitSnapshotAvailable(rds, snapshotId, region, ctx);
+            return { status: snapshot?.Status ?? 'available', dbSnapshotIdentifier: snapshotId, waitedMs };
+          }
+          const id = params.dbInstanceIdentifier?.trim();
+          if (!id)
+            throw new ActionError('give `dbInstanceIdentifier` or `dbSnapshotIdentifier`', {
+              retryable: false,
+              code: 'BadParam',
+            });
+          const { db, waitedMs } = await waitInstanceAvailable(rds, id, region, ctx);
+          return {
+            status: db?.DBInstanceStatus ?? 'available',
+            dbInstanceIdentifier: id,
+            endpoint: db?.Endpoint?.Address ?? null,
+            waitedMs,
+          };
+        },
 
-  plan(params) {
-    const target = planTarget('rds', params.region);
-    return params.dbSnapshotIdentifier
-      ? {
-        summary: `wait until RDS snapshot ${params.dbSnapshotIdentifier} is available`,
-        calls: [{ target, operation: 'waitUntilDBSnapshotAvailable', args: { DBSnapshotIdentifier: params.dbSnapshotIdentifier } }],
-      }
-      : {
-        summary: `wait until RDS instance ${params.dbInstanceIdentifier} is available`,
-        calls: [{ target, operation: 'waitUntilDBInstanceAvailable', args: { DBInstanceIdentifier: params.dbInstanceIdentifier } }],
-      };
-  },
-}));
+        plan(params) {
+          const target = planTarget('rds', params.region);
+          return params.dbSnapshotIdentifier
+            ? {
+                summary: `wait until RDS snapshot ${params.dbSnapshotIdentifier} is available`,
+                calls: [
+                  {
+                    target,
+                    operation: 'waitUntilDBSnapshotAvailable',
+                    args: { DBSnapshotIdentifier: params.dbSnapshotIdentifier },
+                  },
+                ],
+              }
+            : {
+                summary: `wait until RDS instance ${params.dbInstanceIdentifier} is available`,
+                calls: [
+                  {
+                    target,
+                    operation: 'waitUntilDBInstanceAvailable',
+                    args: { DBInstanceIdentifier: params.dbInstanceIdentifier },
+                  },
+                ],
+              };
+        },
+      },
+    ),
+  );

@@ -33,19 +33,31 @@ export interface AwsRoute53CreateHealthCheckResult {
  * reference (default `<run id>-<step id>`) makes a retry or a resumed run get the same health
  * check back instead of a duplicate.
  */
-export const awsRoute53CreateHealthCheckAction: ActionDefinition<AwsRoute53CreateHealthCheckParams, AwsRoute53CreateHealthCheckResult> = maskedPlan({
+export const awsRoute53CreateHealthCheckAction: ActionDefinition<
+  AwsRoute53CreateHealthCheckParams,
+  AwsRoute53CreateHealthCheckResult
+> = maskedPlan({
   id: 'aws.route53.create-health-check',
 
   async run(params, ctx) {
     const args = input(params, ctx);
     const { route53 } = awsClients(params.region);
     const resource = `health check ${args.CallerReference}`;
-    const out = await awsCall({ service: 'route53', operation: 'CreateHealthCheck', resource }, ctx.signal, (o) => route53.send(new CreateHealthCheckCommand(args), o));
+    const out = await awsCall({ service: 'route53', operation: 'CreateHealthCheck', resource }, ctx.signal, (o) =>
+      route53.send(new CreateHealthCheckCommand(args), o),
+    );
     const healthCheckId = out.HealthCheck?.Id ?? '';
     const tags = tagList(params.tags);
     if (tags) {
-      await awsCall({ service: 'route53', operation: 'ChangeTagsForResource', resource: `health check ${healthCheckId}` }, ctx.signal, (o) =>
-        route53.send(new ChangeTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: healthCheckId, AddTags: tags }), o));
+      await awsCall(
+        { service: 'route53', operation: 'ChangeTagsForResource', resource: `health check ${healthCheckId}` },
+        ctx.signal,
+        (o) =>
+          route53.send(
+            new ChangeTagsForResourceCommand({ ResourceType: 'healthcheck', ResourceId: healthCheckId, AddTags: tags }),
+            o,
+          ),
+      );
     }
     return { healthCheckId, callerReference: args.CallerReference };
   },
@@ -58,7 +70,15 @@ export const awsRoute53CreateHealthCheckAction: ActionDefinition<AwsRoute53Creat
       summary: `create a ${args.HealthCheckConfig.Type} health check of ${params.fullyQualifiedDomainName ?? params.ipAddress ?? '?'} (caller reference ${args.CallerReference})`,
       calls: [
         { target, operation: 'CreateHealthCheck', args },
-        ...(tags ? [{ target, operation: 'ChangeTagsForResource', args: { ResourceType: 'healthcheck', ResourceId: '<HealthCheck.Id>', AddTags: tags } }] : []),
+        ...(tags
+          ? [
+              {
+                target,
+                operation: 'ChangeTagsForResource',
+                args: { ResourceType: 'healthcheck', ResourceId: '<HealthCheck.Id>', AddTags: tags },
+              },
+            ]
+          : []),
       ],
     };
   },

@@ -1,13 +1,28 @@
 import {
-  ChangeResourceRecordSetsCommand, waitUntilResourceRecordSetsChanged,
-  type GetChangeCommandOutput, type ResourceRecordSet, type Route53Client, type RRType,
+  ChangeResourceRecordSetsCommand,
+  waitUntilResourceRecordSetsChanged,
+  type GetChangeCommandOutput,
+  type ResourceRecordSet,
+  type Route53Client,
+  type RRType,
 } from '@aws-sdk/client-route-53';
 import type { ActionDefinition } from './action.js';
 import { awsClients } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
 import { ActionError } from '../core/errors.js';
 import { bool, compact, int, planTarget, str, maskedPlan } from '../aws/params.js';
-import { aliasOf, normaliseName, readRecord, recordCall, recordLabel, recordValues, shortId, valueShape, type AliasTargetValue, type RecordKey } from '../aws/route53.js';
+import {
+  aliasOf,
+  normaliseName,
+  readRecord,
+  recordCall,
+  recordLabel,
+  recordValues,
+  shortId,
+  valueShape,
+  type AliasTargetValue,
+  type RecordKey,
+} from '../aws/route53.js';
 import { waitFor, type SdkWaiter } from '../aws/waiters.js';
 
 /** `with:` of aws.route53.upsert-record. */
@@ -47,7 +62,10 @@ const DEFAULT_TTL = 300;
  * of the earlier attempt applied) reads the new value back, and takes the journaled one instead,
  * so the rollback restores the original rather than the failover target.
  */
-export const awsRoute53UpsertRecordAction: ActionDefinition<AwsRoute53UpsertRecordParams, AwsRoute53UpsertRecordResult> = maskedPlan({
+export const awsRoute53UpsertRecordAction: ActionDefinition<
+  AwsRoute53UpsertRecordParams,
+  AwsRoute53UpsertRecordResult
+> = maskedPlan({
   id: 'aws.route53.upsert-record',
 
   async run(params, ctx) {
@@ -57,14 +75,20 @@ export const awsRoute53UpsertRecordAction: ActionDefinition<AwsRoute53UpsertReco
     const desired = recordSet(params, current?.TTL);
     const previous = previousRecord(ctx.rollbackData.journaled as Journaled | undefined, current, desired, key);
     // Durable before the change it describes: a kill from here on finds it in the journal.
-    await ctx.rollbackData.save({ record: recordLabel(key), previous: previous ?? null, desired: signature(desired) } satisfies Journaled);
+    await ctx.rollbackData.save({
+      record: recordLabel(key),
+      previous: previous ?? null,
+      desired: signature(desired),
+    } satisfies Journaled);
 
     const out = await awsCall(recordCall('ChangeResourceRecordSets', key), ctx.signal, (o) =>
-      route53.send(new ChangeResourceRecordSetsCommand(changeInput(params, desired)), o));
+      route53.send(new ChangeResourceRecordSetsCommand(changeInput(params, desired)), o),
+    );
     const changeId = shortId(out.ChangeInfo?.Id);
     let status: string = out.ChangeInfo?.Status ?? 'PENDING';
     ctx.log.info(`UPSERT ${recordLabel(key)}: change ${changeId} ${status}`);
-    if (bool(params.wait, 'wait', true) && status !== 'INSYNC') status = (await waitInsync(route53, changeId, key, ctx)) ?? 'INSYNC';
+    if (bool(params.wait, 'wait', true) && status !== 'INSYNC')
+      status = (await waitInsync(route53, changeId, key, ctx)) ?? 'INSYNC';
     return {
       previousValue: valueShape(recordValues(previous)),
       previousTtl: previous?.TTL ?? null,
@@ -82,9 +106,26 @@ export const awsRoute53UpsertRecordAction: ActionDefinition<AwsRoute53UpsertReco
     return {
       summary: `UPSERT ${recordLabel(key)} → ${shown}${wait ? ' and wait until INSYNC' : ''}`,
       calls: [
-        { target, operation: 'ListResourceRecordSets', args: { HostedZoneId: key.hostedZoneId, StartRecordName: key.name, StartRecordType: key.type, MaxItems: key.setIdentifier ? 100 : 1 } },
+        {
+          target,
+          operation: 'ListResourceRecordSets',
+          args: {
+            HostedZoneId: key.hostedZoneId,
+            StartRecordName: key.name,
+            StartRecordType: key.type,
+            MaxItems: key.setIdentifier ? 100 : 1,
+          },
+        },
         { target, operation: 'ChangeResourceRecordSets', args: changeInput(params, recordSet(params, undefined)) },
-        ...(wait ? [{ target, operation: 'waitUntilResourceRecordSetsChanged', args: { Id: '<ChangeInfo.Id of ChangeResourceRecordSets>' } }] : []),
+        ...(wait
+          ? [
+              {
+                target,
+                operation: 'waitUntilResourceRecordSetsChanged',
+                args: { Id: '<ChangeInfo.Id of ChangeResourceRecordSets>' },
+              },
+            ]
+          : []),
       ],
     };
   },
@@ -103,7 +144,9 @@ function recordKey(params: AwsRoute53UpsertRecordParams): RecordKey {
 function recordSet(params: AwsRoute53UpsertRecordParams, currentTtl: number | undefined): ResourceRecordSet {
   const key = recordKey(params);
   const alias = params.aliasTarget;
-  const values = (Array.isArray(params.value) ? params.value : [params.value]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+  const values = (Array.isArray(params.value) ? params.value : [params.value]).filter(
+    (v): v is string => typeof v === 'string' && v.trim() !== '',
+  );
   if (!alias && values.length === 0) {
     throw new ActionError(
       `nothing to write to ${recordLabel(key)}: \`value\` is empty. When it comes from a previous upsert's previousValue, the record did not exist (or was an alias) before that change`,
@@ -119,11 +162,13 @@ function recordSet(params: AwsRoute53UpsertRecordParams, currentTtl: number | un
     HealthCheckId: params.healthCheckId,
     TTL: alias ? undefined : (int(params.ttl, 'ttl') ?? currentTtl ?? DEFAULT_TTL),
     ResourceRecords: alias ? undefined : values.map((Value) => ({ Value })),
-    AliasTarget: alias ? {
-      HostedZoneId: str(alias.hostedZoneId, 'aliasTarget.hostedZoneId'),
-      DNSName: str(alias.dnsName, 'aliasTarget.dnsName'),
-      EvaluateTargetHealth: bool(alias.evaluateTargetHealth, 'aliasTarget.evaluateTargetHealth', false),
-    } : undefined,
+    AliasTarget: alias
+      ? {
+          HostedZoneId: str(alias.hostedZoneId, 'aliasTarget.hostedZoneId'),
+          DNSName: str(alias.dnsName, 'aliasTarget.dnsName'),
+          EvaluateTargetHealth: bool(alias.evaluateTargetHealth, 'aliasTarget.evaluateTargetHealth', false),
+        }
+      : undefined,
   });
 }
 
@@ -141,15 +186,27 @@ interface Journaled {
  * the original. Otherwise (no earlier attempt, it died before its UPSERT, or someone changed the
  * record since) the current record is.
  */
-function previousRecord(journaled: Journaled | undefined, current: ResourceRecordSet | undefined, desired: ResourceRecordSet, key: RecordKey): ResourceRecordSet | undefined {
-  const applied = journaled?.record === recordLabel(key) && journaled.desired === signature(desired) && signature(current) === journaled.desired;
+function previousRecord(
+  journaled: Journaled | undefined,
+  current: ResourceRecordSet | undefined,
+  desired: ResourceRecordSet,
+  key: RecordKey,
+): ResourceRecordSet | undefined {
+  const applied =
+    journaled?.record === recordLabel(key) &&
+    journaled.desired === signature(desired) &&
+    signature(current) === journaled.desired;
   return applied ? (journaled.previous ?? undefined) : current;
 }
 
 /** What a record points at, to recognise "the UPSERT of an earlier attempt already applied". */
 function signature(rrs: ResourceRecordSet | undefined): string {
   if (!rrs) return '';
-  return JSON.stringify([rrs.TTL ?? null, recordValues(rrs).sort(), rrs.AliasTarget?.DNSName?.toLowerCase().replace(/\.$/, '') ?? null]);
+  return JSON.stringify([
+    rrs.TTL ?? null,
+    recordValues(rrs).sort(),
+    rrs.AliasTarget?.DNSName?.toLowerCase().replace(/\.$/, '') ?? null,
+  ]);
 }
 
 function changeInput(params: AwsRoute53UpsertRecordParams, rrs: ResourceRecordSet) {
@@ -159,14 +216,22 @@ function changeInput(params: AwsRoute53UpsertRecordParams, rrs: ResourceRecordSe
   };
 }
 
-async function waitInsync(route53: Route53Client, changeId: string, key: RecordKey, ctx: Parameters<typeof waitFor>[1]) {
-  const { status } = await waitFor({
-    call: { service: 'route53', operation: 'GetChange', resource: `change ${changeId} (${recordLabel(key)})` },
-    client: route53,
-    input: { Id: changeId },
-    waiter: waitUntilResourceRecordSetsChanged as SdkWaiter<Route53Client, unknown, GetChangeCommandOutput>,
-    target: 'INSYNC',
-    statusOf: (o: GetChangeCommandOutput) => o.ChangeInfo?.Status,
-  }, ctx);
+async function waitInsync(
+  route53: Route53Client,
+  changeId: string,
+  key: RecordKey,
+  ctx: Parameters<typeof waitFor>[1],
+) {
+  const { status } = await waitFor(
+    {
+      call: { service: 'route53', operation: 'GetChange', resource: `change ${changeId} (${recordLabel(key)})` },
+      client: route53,
+      input: { Id: changeId },
+      waiter: waitUntilResourceRecordSetsChanged as SdkWaiter<Route53Client, unknown, GetChangeCommandOutput>,
+      target: 'INSYNC',
+      statusOf: (o: GetChangeCommandOutput) => o.ChangeInfo?.Status,
+    },
+    ctx,
+  );
   return status;
 }

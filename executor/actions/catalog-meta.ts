@@ -42,7 +42,10 @@ export function documentedResultFields(uses: string): readonly string[] {
     const out = new Map<string, readonly string[]>();
     for (const f of readdirSync(dir)) {
       if (!f.endsWith('.schema.json')) continue;
-      const s = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { 'x-action'?: string; 'x-result'?: { properties?: Record<string, unknown> } };
+      const s = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+        'x-action'?: string;
+        'x-result'?: { properties?: Record<string, unknown> };
+      };
       if (s['x-action']) out.set(s['x-action'], Object.keys(s['x-result']?.properties ?? {}));
     }
     resultFields = out;

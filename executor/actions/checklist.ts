@@ -12,7 +12,11 @@ export type ChecklistParams = {
 export type ChecklistItemResult = { text: string; section?: string; confirmed: boolean; by: string };
 export type ChecklistResult = { items: ChecklistItemResult[] };
 
-interface Item { text: string; section?: string; check?: string }
+interface Item {
+  text: string;
+  section?: string;
+  check?: string;
+}
 
 const stepId = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -31,12 +35,20 @@ export const checklistAction: ActionDefinition<ChecklistParams, ChecklistResult>
       const section = item.section !== undefined ? { section: item.section } : {};
       results.push({ text: item.text, ...section, confirmed, by });
       if (!confirmed) {
-        throw new ActionError(`checklist item not confirmed: ${ctx.secrets.mask(item.text)}${by ? ` (answered by ${by})` : ''}`, {
-          retryable: false, code: 'not-confirmed',
-        });
+        throw new ActionError(
+          `checklist item not confirmed: ${ctx.secrets.mask(item.text)}${by ? ` (answered by ${by})` : ''}`,
+          {
+            retryable: false,
+            code: 'not-confirmed',
+          },
+        );
       }
       await ctx.services.events.emit('checklist:item', {
-        stepId: ctx.step.id, ...section, text: item.text, confirmedBy: by, ...(item.check !== undefined ? { check: item.check } : {}),
+        stepId: ctx.step.id,
+        ...section,
+        text: item.text,
+        confirmedBy: by,
+        ...(item.check !== undefined ? { check: item.check } : {}),
       });
     }
     return { items: results };
@@ -64,18 +76,29 @@ function itemsOf(params: ChecklistParams, graph: IrGraph): Item[] {
   const sections = graph.resources.checklists[params.checklist].sections;
   const chosen = params.section === undefined ? sections : sections.filter((s) => s.title === params.section);
   if (chosen.length === 0) throw bad(`checklist ${params.checklist} has no section ${JSON.stringify(params.section)}`);
-  return chosen.flatMap((s) => s.items.map((i) => ({ text: i.text, section: s.title, ...(i.check !== undefined ? { check: i.check } : {}) })));
+  return chosen.flatMap((s) =>
+    s.items.map((i) => ({ text: i.text, section: s.title, ...(i.check !== undefined ? { check: i.check } : {}) })),
+  );
 }
 
 async function confirmItem(item: Item, ctx: ActionContext): Promise<{ confirmed: boolean; by: string }> {
   let question = item.text;
   if (item.check !== undefined) {
     // The id goes into a template: anything but a step id could inject an expression.
-    if (!stepId.test(item.check)) throw new ActionError(`invalid check step id ${JSON.stringify(item.check)}`, { retryable: false, code: 'bad-params' });
+    if (!stepId.test(item.check))
+      throw new ActionError(`invalid check step id ${JSON.stringify(item.check)}`, {
+        retryable: false,
+        code: 'bad-params',
+      });
     const status = ctx.services.render(`{{steps.${item.check}.status}}`).trim();
     if (status === 'succeeded') return { confirmed: true, by: `step:${item.check}` };
     question = `${item.text} (check step ${item.check}: ${status || 'not run'})`;
   }
-  const answer = await ctx.services.confirmer.confirm({ stepId: ctx.step.id, question, evidence: false, signal: ctx.signal });
+  const answer = await ctx.services.confirmer.confirm({
+    stepId: ctx.step.id,
+    question,
+    evidence: false,
+    signal: ctx.signal,
+  });
   return { confirmed: answer.confirmed, by: answer.by };
 }

@@ -4,7 +4,13 @@ import type { ActionDefinition } from './action.js';
 import { parseDuration } from '../../ir/duration.js';
 import { ActionError } from '../core/errors.js';
 import { maskedPlan } from '../aws/params.js';
-import { planRetention, type BackupEntry, type RetentionDecision, type RetentionPolicy, type RetentionTier } from '../retention/plan.js';
+import {
+  planRetention,
+  type BackupEntry,
+  type RetentionDecision,
+  type RetentionPolicy,
+  type RetentionTier,
+} from '../retention/plan.js';
 
 /** `with:` of files.prune-backups. */
 export interface FilesPruneBackupsParams {
@@ -43,13 +49,16 @@ export const filesPruneBackupsAction: ActionDefinition<FilesPruneBackupsParams, 
       ...(await listBackups(params.directory, 'hot', owned)),
       ...(params.archiveDirectory ? await listBackups(params.archiveDirectory, 'cold', owned) : []),
     ];
-    const decisions = planRetention(entries, policy, ctx.clock.now(), { coldLocation: !!params.archiveDirectory, markArchive: false })
-      .filter((d) => d.action !== 'ignore');
+    const decisions = planRetention(entries, policy, ctx.clock.now(), {
+      coldLocation: !!params.archiveDirectory,
+      markArchive: false,
+    }).filter((d) => d.action !== 'ignore');
     const result: FilesPruneBackupsResult = { deleted: [], moved: [], kept: [], decisions };
     for (const d of decisions) {
       ctx.log.info(`${d.id}: ${d.action} (${d.reason})`);
       if (d.action === 'delete') await rm(d.id, { recursive: true, force: true }).then(() => result.deleted.push(d.id));
-      else if (d.action === 'move' && params.archiveDirectory) result.moved.push(await moveTo(d.id, params.archiveDirectory));
+      else if (d.action === 'move' && params.archiveDirectory)
+        result.moved.push(await moveTo(d.id, params.archiveDirectory));
       else result.kept.push(d.id);
     }
     for (const list of [result.deleted, result.moved, result.kept]) list.sort();
@@ -57,7 +66,10 @@ export const filesPruneBackupsAction: ActionDefinition<FilesPruneBackupsParams, 
   },
 
   plan(params) {
-    const tiers = (['hot', 'cold', 'archive'] as const).filter((t) => params[t]).map((t) => `${t} ${params[t]}`).join(', ');
+    const tiers = (['hot', 'cold', 'archive'] as const)
+      .filter((t) => params[t])
+      .map((t) => `${t} ${params[t]}`)
+      .join(', ');
     return {
       summary: `apply retention (${tiers}) to the backups of ${params.target} in ${params.directory}${params.archiveDirectory ? ` and ${params.archiveDirectory}` : ''}`,
       calls: [{ target: `file:${params.directory}`, operation: 'prune', args: { ...params } }],
@@ -100,10 +112,15 @@ function policyOf(params: FilesPruneBackupsParams): RetentionPolicy {
     const v = params[name];
     if (v === undefined || v === '') return undefined;
     const ms = parseDuration(String(v).trim());
-    if (ms === undefined) throw new ActionError(`\`${name}\` must be a duration like 30d, got ${JSON.stringify(v)}`, { retryable: false, code: 'BadParam' });
+    if (ms === undefined)
+      throw new ActionError(`\`${name}\` must be a duration like 30d, got ${JSON.stringify(v)}`, {
+        retryable: false,
+        code: 'BadParam',
+      });
     return ms;
   };
   const policy = { hot: read('hot'), cold: read('cold'), archive: read('archive') };
-  if (Object.values(policy).every((v) => v === undefined)) throw new ActionError('give `hot`, `cold` and/or `archive`', { retryable: false, code: 'BadParam' });
+  if (Object.values(policy).every((v) => v === undefined))
+    throw new ActionError('give `hot`, `cold` and/or `archive`', { retryable: false, code: 'BadParam' });
   return policy;
 }

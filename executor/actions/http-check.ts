@@ -68,12 +68,19 @@ export const httpCheckAction: ActionDefinition<HttpCheckParams, HttpCheckResult>
     ctx.log.info(`${shown} → ${response.status} in ${latencyMs} ms`);
 
     if (!accept.test(response.status)) {
-      throw new ActionError(`${shown} returned ${response.status}, expected ${accept.text}${excerpt(body)}`, { retryable: true, code: 'http-status' });
+      throw new ActionError(`${shown} returned ${response.status}, expected ${accept.text}${excerpt(body)}`, {
+        retryable: true,
+        code: 'http-status',
+      });
     }
     if (params.expectBody !== undefined && !bodyRegex(params.expectBody).test(raw)) {
-      throw new ActionError(`${shown} returned ${response.status} but the body does not match /${ctx.secrets.mask(params.expectBody)}/${excerpt(body)}`, {
-        retryable: true, code: 'http-body',
-      });
+      throw new ActionError(
+        `${shown} returned ${response.status} but the body does not match /${ctx.secrets.mask(params.expectBody)}/${excerpt(body)}`,
+        {
+          retryable: true,
+          code: 'http-body',
+        },
+      );
     }
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => (headers[name] = ctx.secrets.mask(value)));
@@ -85,17 +92,19 @@ export const httpCheckAction: ActionDefinition<HttpCheckParams, HttpCheckResult>
     const url = displayUrl(params.url, mask);
     return {
       summary: `${method} ${url}, expect ${statusMatcher(params.expectStatus).text}`,
-      calls: [{
-        target: 'http',
-        operation: method,
-        args: {
-          url,
-          ...(params.headers ? { headers: redactHeaders(params.headers, mask) } : {}),
-          ...(params.body !== undefined ? { body: ctx.secrets.maskDeep(params.body) } : {}),
-          ...(params.expectBody !== undefined ? { expectBody: mask(params.expectBody) } : {}),
-          timeoutMs: durationMs(params.timeout, DEFAULT_TIMEOUT_MS),
+      calls: [
+        {
+          target: 'http',
+          operation: method,
+          args: {
+            url,
+            ...(params.headers ? { headers: redactHeaders(params.headers, mask) } : {}),
+            ...(params.body !== undefined ? { body: ctx.secrets.maskDeep(params.body) } : {}),
+            ...(params.expectBody !== undefined ? { expectBody: mask(params.expectBody) } : {}),
+            timeoutMs: durationMs(params.timeout, DEFAULT_TIMEOUT_MS),
+          },
         },
-      }],
+      ],
     };
   },
 };
@@ -110,7 +119,8 @@ function requestInit(method: string, params: HttpCheckParams): { url: string; in
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (parsed && (parsed.username || parsed.password)) {
     const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
-    if (!headers.has('authorization')) headers.set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
+    if (!headers.has('authorization'))
+      headers.set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
     parsed.username = '';
     parsed.password = '';
     url = parsed.href;
@@ -143,13 +153,25 @@ async function readBounded(response: Response, limit: number): Promise<string> {
 }
 
 /** `expectStatus` as a test plus its description; default any 2xx. */
-export function statusMatcher(expect: HttpCheckParams['expectStatus']): { test: (status: number) => boolean; text: string } {
+export function statusMatcher(expect: HttpCheckParams['expectStatus']): {
+  test: (status: number) => boolean;
+  text: string;
+} {
   if (expect === undefined || expect === '') return { test: (s) => s >= 200 && s < 300, text: '2xx' };
-  const list = typeof expect === 'number' ? [expect]
-    : Array.isArray(expect) ? expect
-    : expect.replace(/[[\]\s]/g, '').split(',').map(Number);
+  const list =
+    typeof expect === 'number'
+      ? [expect]
+      : Array.isArray(expect)
+        ? expect
+        : expect
+            .replace(/[[\]\s]/g, '')
+            .split(',')
+            .map(Number);
   if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 100 || n > 599)) {
-    throw new ActionError(`expectStatus must be status codes, got ${JSON.stringify(expect)}`, { retryable: false, code: 'bad-params' });
+    throw new ActionError(`expectStatus must be status codes, got ${JSON.stringify(expect)}`, {
+      retryable: false,
+      code: 'bad-params',
+    });
   }
   return { test: (s) => list.includes(s), text: list.join(' or ') };
 }
@@ -158,14 +180,18 @@ function bodyRegex(source: string): RegExp {
   try {
     return new RegExp(source);
   } catch (error) {
-    throw new ActionError(`expectBody is not a valid regular expression: ${(error as Error).message}`, { retryable: false, code: 'bad-params' });
+    throw new ActionError(`expectBody is not a valid regular expression: ${(error as Error).message}`, {
+      retryable: false,
+      code: 'bad-params',
+    });
   }
 }
 
 function durationMs(value: string | number | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const ms = typeof value === 'number' ? value : parseDuration(value);
-  if (ms === undefined || !(ms > 0)) throw new ActionError(`invalid timeout ${JSON.stringify(value)}`, { retryable: false, code: 'bad-params' });
+  if (ms === undefined || !(ms > 0))
+    throw new ActionError(`invalid timeout ${JSON.stringify(value)}`, { retryable: false, code: 'bad-params' });
   return ms;
 }
 

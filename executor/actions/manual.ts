@@ -27,11 +27,17 @@ export const manualAction: ActionDefinition<ManualParams, ManualResult> = {
       signal: ctx.signal,
     });
     if (!answer.confirmed) {
-      throw new ActionError(`not confirmed${answer.by ? ` by ${answer.by}` : ''}`, { retryable: false, code: 'not-confirmed' });
+      throw new ActionError(`not confirmed${answer.by ? ` by ${answer.by}` : ''}`, {
+        retryable: false,
+        code: 'not-confirmed',
+      });
     }
     const evidence = answer.evidence?.trim() ? ctx.secrets.mask(answer.evidence.trim()) : null;
     if (needsEvidence && evidence === null) {
-      throw new ActionError(`confirmed by ${answer.by} without evidence (a note or link is required)`, { retryable: false, code: 'no-evidence' });
+      throw new ActionError(`confirmed by ${answer.by} without evidence (a note or link is required)`, {
+        retryable: false,
+        code: 'no-evidence',
+      });
     }
     return { confirmedBy: answer.by, evidence };
   },
@@ -41,7 +47,13 @@ export const manualAction: ActionDefinition<ManualParams, ManualResult> = {
     const first = instruction.split('\n')[0];
     return {
       summary: `manual (${assignee}): ${first.length > 100 ? `${first.slice(0, 99)}…` : first}`,
-      calls: [{ target: 'confirmer', operation: 'confirm', args: { instruction, assignee, evidence: evidenceRequired(params.evidence) } }],
+      calls: [
+        {
+          target: 'confirmer',
+          operation: 'confirm',
+          args: { instruction, assignee, evidence: evidenceRequired(params.evidence) },
+        },
+      ],
     };
   },
 };
@@ -51,7 +63,10 @@ function evidenceRequired(value: boolean | string | undefined): boolean {
   const text = value.trim().toLowerCase();
   if (text === 'true') return true;
   if (text === 'false') return false;
-  throw new ActionError(`manual: evidence must be true or false, got ${JSON.stringify(value)}`, { retryable: false, code: 'bad-params' });
+  throw new ActionError(`manual: evidence must be true or false, got ${JSON.stringify(value)}`, {
+    retryable: false,
+    code: 'bad-params',
+  });
 }
 
 /** "Incident commander (John Doe, backup Jane Smith)"; the role id when the graph does not know it. */

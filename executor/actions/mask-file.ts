@@ -20,7 +20,10 @@ export class MaskFile {
   private partial = '';
   private readonly journaled: Promise<void>[] = [];
 
-  constructor(readonly path: string, private readonly ctx: Pick<ActionContext, 'secrets' | 'services' | 'step' | 'run' | 'log'>) {
+  constructor(
+    readonly path: string,
+    private readonly ctx: Pick<ActionContext, 'secrets' | 'services' | 'step' | 'run' | 'log'>,
+  ) {
     writeFileSync(path, '', { mode: 0o600 });
     this.fd = openSync(path, 'r');
   }
@@ -62,6 +65,7 @@ export class MaskFile {
       }
       for (const form of secretForms(value)) forms.push(hashForm(this.ctx.run.id, form));
     }
-    if (forms.length) this.journaled.push(this.ctx.services.events.emit('mask:add', { stepId: this.ctx.step.id, forms }));
+    if (forms.length)
+      this.journaled.push(this.ctx.services.events.emit('mask:add', { stepId: this.ctx.step.id, forms }));
   }
 }

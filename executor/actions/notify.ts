@@ -9,7 +9,12 @@ import { channelSenders } from '../notify/senders.js';
 import type { ActionContext, ActionDefinition, PlanContext } from './action.js';
 
 /** `with` of `notify` (schemas/actions/notify.schema.json), rendered. */
-export type NotifyParams = { template: string; audience?: string[]; vars?: Record<string, unknown>; channels?: string[] };
+export type NotifyParams = {
+  template: string;
+  audience?: string[];
+  vars?: Record<string, unknown>;
+  channels?: string[];
+};
 
 export type NotifyResult = { deliveries: Delivery[] };
 
@@ -44,20 +49,27 @@ export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
       mask: (text) => ctx.secrets.mask(text),
       timeoutMs: SEND_TIMEOUT_MS,
     };
-    const deliveries = await Promise.all(targets.map(({ id, audience, channel }) => {
-      const skip = drillSkip(ctx.run.drill && !ctx.run.drillNotifiesCustomers, template, audience);
-      if (skip) return delivery(id, channel, 'skipped', { reason: skip });
-      // A run may provide its own sender for a channel (the GitHub tracking issue).
-      return (ctx.services.channels?.[channel] ?? channelSenders[channel])(id, audience, messageFor(channel), send);
-    }));
+    const deliveries = await Promise.all(
+      targets.map(({ id, audience, channel }) => {
+        const skip = drillSkip(ctx.run.drill && !ctx.run.drillNotifiesCustomers, template, audience);
+        if (skip) return delivery(id, channel, 'skipped', { reason: skip });
+        // A run may provide its own sender for a channel (the GitHub tracking issue).
+        return (ctx.services.channels?.[channel] ?? channelSenders[channel])(id, audience, messageFor(channel), send);
+      }),
+    );
     if (deliveries.length === 0) ctx.log.info(`notify ${params.template}: nothing to deliver (no matching channel)`);
-    for (const d of deliveries) ctx.log.info(`${d.audience}/${d.channel}: ${d.status}${d.reason ? ` (${d.reason})` : ''}`);
+    for (const d of deliveries)
+      ctx.log.info(`${d.audience}/${d.channel}: ${d.status}${d.reason ? ` (${d.reason})` : ''}`);
     const failed = deliveries.filter((d) => d.status === 'failed');
     if (failed.length > 0) {
       const list = failed.map((d) => `${d.audience}/${d.channel}: ${d.reason}`).join('; ');
-      throw new ActionError(`notify ${params.template}: ${failed.length} of ${deliveries.length} deliveries failed: ${list}`, {
-        retryable: true, code: 'notify-failed',
-      });
+      throw new ActionError(
+        `notify ${params.template}: ${failed.length} of ${deliveries.length} deliveries failed: ${list}`,
+        {
+          retryable: true,
+          code: 'notify-failed',
+        },
+      );
     }
     return { deliveries };
   },
@@ -66,7 +78,9 @@ export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
     const calls: { target: string; operation: string; args: Record<string, unknown> }[] = [];
     const skipped: string[] = [];
     for (const { id, audience, channel } of targets) {
-      const { url, skip } = drillSkip(ctx.run.drill && !ctx.run.drillNotifiesCustomers, template, audience) ? { skip: 'drill' } : planDestination(channel, audience, ctx);
+      const { url, skip } = drillSkip(ctx.run.drill && !ctx.run.drillNotifiesCustomers, template, audience)
+        ? { skip: 'drill' }
+        : planDestination(channel, audience, ctx);
       if (skip !== undefined) skipped.push(`${id}/${channel} (${skip})`);
       else calls.push({ target: `${channel}:${id}`, operation: 'POST', args: { url, template: params.template } });
     }
@@ -78,7 +92,11 @@ export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
   },
 };
 
-interface Target { id: string; audience: IrAudience; channel: string }
+interface Target {
+  id: string;
+  audience: IrAudience;
+  channel: string;
+}
 
 /** The Template and every (audience, channel) pair; unknown names are errors no retry can fix. */
 function resolve(params: NotifyParams, graph: IrGraph): { template: IrTemplate; targets: Target[] } {
@@ -87,7 +105,8 @@ function resolve(params: NotifyParams, graph: IrGraph): { template: IrTemplate; 
   if (!Object.hasOwn(templates, params.template)) throw bad(`unknown template ${params.template}`);
   const template = templates[params.template];
   const ids = params.audience ?? template.audience ?? [];
-  if (ids.length === 0) throw bad(`notify ${params.template}: no audience (give with.audience or the Template's audience)`);
+  if (ids.length === 0)
+    throw bad(`notify ${params.template}: no audience (give with.audience or the Template's audience)`);
   const targets: Target[] = [];
   for (const id of ids) {
     if (!Object.hasOwn(audiences, id)) throw bad(`unknown audience ${id}`);
@@ -105,7 +124,12 @@ function drillSkip(drill: boolean, template: IrTemplate, audience: IrAudience): 
   return drill && (audience.external || template.customerFacing) ? 'drill' : undefined;
 }
 
-function renderMessage(params: NotifyParams, template: IrTemplate, ctx: ActionContext, escape: ((text: string) => string) | undefined): NotifyMessage {
+function renderMessage(
+  params: NotifyParams,
+  template: IrTemplate,
+  ctx: ActionContext,
+  escape: ((text: string) => string) | undefined,
+): NotifyMessage {
   const graph = ctx.services.graph;
   // `vars` arrive as written (a format parameter): rendered here over values escaped for the format.
   const given = ctx.services.renderValue ? ctx.services.renderValue(params.vars ?? {}, escape) : params.vars;
@@ -125,7 +149,13 @@ function renderMessage(params: NotifyParams, template: IrTemplate, ctx: ActionCo
   // so a variable holding `x", "drill": false, "y": "` stays inside its string.
   const payload = json === undefined ? undefined : renderLeaves(json, render);
   const body = payload === undefined ? render(template.body) : JSON.stringify(payload);
-  return { template: params.template, body, drill: ctx.run.drill, ...(subject !== undefined ? { subject } : {}), ...(payload !== undefined ? { json: payload } : {}) };
+  return {
+    template: params.template,
+    body,
+    drill: ctx.run.drill,
+    ...(subject !== undefined ? { subject } : {}),
+    ...(payload !== undefined ? { json: payload } : {}),
+  };
 }
 
 /** The Template body as a JSON value when, as written (expressions inside its strings), it is JSON. */
@@ -155,11 +185,21 @@ function renderLeaves(value: unknown, render: (text: string) => string): unknown
 function planDestination(channel: string, audience: IrAudience, ctx: PlanContext): { url?: string; skip?: string } {
   const webhook = audience.webhook?.trim() ?? '';
   // A template such as `{{inputs.notify_webhook}}` is rendered only at run time: show it as written.
-  const own = webhook.includes('{{') ? ctx.secrets.mask(webhook) : webhook !== '' ? ctx.secrets.mask(webhookOrigin(webhook)) : '';
-  const fromEnv = (name: string) => ((Object.hasOwn(ctx.env, name) ? ctx.env[name] : process.env[name]) ?? '').trim() !== '';
-  if (channel === 'github') return { url: 'the run\'s GitHub tracking issue (skipped without one)' };
+  const own = webhook.includes('{{')
+    ? ctx.secrets.mask(webhook)
+    : webhook !== ''
+      ? ctx.secrets.mask(webhookOrigin(webhook))
+      : '';
+  const fromEnv = (name: string) =>
+    ((Object.hasOwn(ctx.env, name) ? ctx.env[name] : process.env[name]) ?? '').trim() !== '';
+  if (channel === 'github') return { url: "the run's GitHub tracking issue (skipped without one)" };
   if (channel === 'webhook') return own ? { url: own } : { skip: 'no webhook URL' };
-  if (channel === 'slack') return own ? { url: own } : fromEnv(SLACK_WEBHOOK_ENV) ? { url: `$${SLACK_WEBHOOK_ENV}` } : { skip: `${SLACK_WEBHOOK_ENV} is not set` };
+  if (channel === 'slack')
+    return own
+      ? { url: own }
+      : fromEnv(SLACK_WEBHOOK_ENV)
+        ? { url: `$${SLACK_WEBHOOK_ENV}` }
+        : { skip: `${SLACK_WEBHOOK_ENV} is not set` };
   const relay = relayEnvName(channel);
   return fromEnv(relay) ? { url: `$${relay}` } : { skip: `${relay} is not set` };
 }

@@ -62,7 +62,9 @@ export const postgresPromoteAction: ActionDefinition<PostgresPromoteParams, Post
     const wait = safe(() => parseWait(params.wait), true);
     const seconds = Math.ceil(safe(() => parseTimeout(params.timeout), defaultTimeoutMs) / 1000);
     return {
-      summary: ctx.secrets.mask(`promote the standby ${where}${wait ? ` and wait up to ${seconds}s until it leaves recovery` : ''}`),
+      summary: ctx.secrets.mask(
+        `promote the standby ${where}${wait ? ` and wait up to ${seconds}s until it leaves recovery` : ''}`,
+      ),
       calls: [
         { target: `postgres:${where}`, operation: 'pg_promote', args: { wait, wait_seconds: seconds } },
         ...(wait ? [{ target: `postgres:${where}`, operation: 'poll pg_is_in_recovery() until false' }] : []),
@@ -81,15 +83,23 @@ async function inRecovery(session: PgSession): Promise<boolean> {
 }
 
 /** pg_promote already waited; this covers `wait_seconds` rounding and a `false` return (not done in time). */
-async function waitForPrimary(session: PgSession, ctx: ActionContext, deadline: number, timeoutMs: number): Promise<void> {
+async function waitForPrimary(
+  session: PgSession,
+  ctx: ActionContext,
+  deadline: number,
+  timeoutMs: number,
+): Promise<void> {
   while (await inRecovery(session)) {
     if (ctx.clock.now() >= deadline) {
       // Retryable: pg_promote only signals the server, so calling it again while promotion is
       // still under way is harmless.
-      throw new ActionError(`${session.target.display} is still in recovery ${Math.round(timeoutMs / 1000)}s after pg_promote()`, {
-        retryable: true,
-        code: 'promote-timeout',
-      });
+      throw new ActionError(
+        `${session.target.display} is still in recovery ${Math.round(timeoutMs / 1000)}s after pg_promote()`,
+        {
+          retryable: true,
+          code: 'promote-timeout',
+        },
+      );
     }
     await ctx.clock.sleep(Math.min(pollIntervalMs, Math.max(0, deadline - ctx.clock.now())), ctx.signal);
   }
@@ -98,14 +108,20 @@ async function waitForPrimary(session: PgSession, ctx: ActionContext, deadline: 
 function parseWait(value: PostgresPromoteParams['wait']): boolean {
   if (value === undefined || value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
-  throw new ActionError(`postgres.promote: "wait" must be true or false, got ${JSON.stringify(value)}`, { retryable: false, code: 'invalid-params' });
+  throw new ActionError(`postgres.promote: "wait" must be true or false, got ${JSON.stringify(value)}`, {
+    retryable: false,
+    code: 'invalid-params',
+  });
 }
 
 function parseTimeout(value: PostgresPromoteParams['timeout']): number {
   if (value === undefined) return defaultTimeoutMs;
   const ms = typeof value === 'number' ? value : parseDuration(String(value));
   if (ms === undefined || !(ms > 0)) {
-    throw new ActionError(`postgres.promote: "timeout" must be a duration such as 60s, got ${JSON.stringify(value)}`, { retryable: false, code: 'invalid-params' });
+    throw new ActionError(`postgres.promote: "timeout" must be a duration such as 60s, got ${JSON.stringify(value)}`, {
+      retryable: false,
+      code: 'invalid-params',
+    });
   }
   return ms;
 }

@@ -1,7 +1,11 @@
 import { ActionError } from '../core/errors.js';
 import { withPgClient } from '../pg/connect.js';
 import {
-  primaryLagSql, standbyLagSql, walReceiverName, type PrimaryLagRow, type StandbyLagRow,
+  primaryLagSql,
+  standbyLagSql,
+  walReceiverName,
+  type PrimaryLagRow,
+  type StandbyLagRow,
 } from '../pg/replication-lag-sql.js';
 import { describeTarget } from '../pg/target.js';
 import type { ActionContext, ActionDefinition } from './action.js';
@@ -73,19 +77,26 @@ const primaryConnectTimeoutMs = 5_000;
  * question has no answer there, and a step without an `assert` cannot "pass" against a URL that
  * points at the primary or at an already promoted server.
  */
-export const postgresReplicationLagAction: ActionDefinition<PostgresReplicationLagParams, PostgresReplicationLagResult> = {
+export const postgresReplicationLagAction: ActionDefinition<
+  PostgresReplicationLagParams,
+  PostgresReplicationLagResult
+> = {
   id: 'postgres.replication-lag',
 
   async run(params, ctx) {
     const standby = await readStandby(params.url, ctx);
     if (!params.primaryUrl) {
-      ctx.log.info('no primaryUrl: lag measured on the standby alone (an estimate: commits it never received are not counted)');
+      ctx.log.info(
+        'no primaryUrl: lag measured on the standby alone (an estimate: commits it never received are not counted)',
+      );
       return standbyOnly(standby, null, null);
     }
     const primary = await readPrimary(params.primaryUrl, standby, ctx);
     if ('unreachable' in primary) {
-      ctx.log.info(`primary unreachable (${primary.unreachable}): lag measured on the standby alone — an estimate, ` +
-        'commits the standby never received are not counted');
+      ctx.log.info(
+        `primary unreachable (${primary.unreachable}): lag measured on the standby alone — an estimate, ` +
+          'commits the standby never received are not counted',
+      );
       return standbyOnly(standby, false, primary.unreachable);
     }
     ctx.log.info(`lag measured against the primary: ${primary.lag_bytes} bytes, ${primary.lag_seconds ?? 'unknown'} s`);
@@ -106,15 +117,19 @@ export const postgresReplicationLagAction: ActionDefinition<PostgresReplicationL
     const standbyCall = { target: `postgres:${where}`, operation: 'query', args: { sql: standbyLagSql.trim() } };
     if (!params.primaryUrl) {
       return {
-        summary: ctx.secrets.mask(`estimate the replay lag of the standby ${where} from the standby alone ` +
-          '(no primaryUrl: commits it never received are not counted)'),
+        summary: ctx.secrets.mask(
+          `estimate the replay lag of the standby ${where} from the standby alone ` +
+            '(no primaryUrl: commits it never received are not counted)',
+        ),
         calls: [standbyCall],
       };
     }
     const primary = describeTarget({ url: params.primaryUrl });
     return {
-      summary: ctx.secrets.mask(`measure the replay lag of the standby ${where} against the primary ${primary} ` +
-        '(if the primary is unreachable: a standby-only estimate, flagged source=standby)'),
+      summary: ctx.secrets.mask(
+        `measure the replay lag of the standby ${where} against the primary ${primary} ` +
+          '(if the primary is unreachable: a standby-only estimate, flagged source=standby)',
+      ),
       calls: [standbyCall, { target: `postgres:${primary}`, operation: 'query', args: { sql: primaryLagSql.trim() } }],
     };
   },
@@ -124,10 +139,13 @@ async function readStandby(url: string, ctx: ActionContext): Promise<StandbyLagR
   return withPgClient({ url }, ctx, async (session) => {
     const row = (await session.query<StandbyLagRow>(standbyLagSql)).rows[0];
     if (!row.in_recovery) {
-      throw new ActionError(`${session.target.display} is not a standby (pg_is_in_recovery() is false): it has no replication lag to measure`, {
-        retryable: false,
-        code: 'not-a-standby',
-      });
+      throw new ActionError(
+        `${session.target.display} is not a standby (pg_is_in_recovery() is false): it has no replication lag to measure`,
+        {
+          retryable: false,
+          code: 'not-a-standby',
+        },
+      );
     }
     return row;
   });
@@ -137,26 +155,41 @@ async function readStandby(url: string, ctx: ActionContext): Promise<StandbyLagR
  * The primary's side, or why it could not be reached. Only connection failures (retryable
  * ActionErrors from withPgClient) fall back; an aborted step still aborts.
  */
-async function readPrimary(url: string, standby: StandbyLagRow, ctx: ActionContext): Promise<PrimaryLagRow | { unreachable: string }> {
+async function readPrimary(
+  url: string,
+  standby: StandbyLagRow,
+  ctx: ActionContext,
+): Promise<PrimaryLagRow | { unreachable: string }> {
   try {
-    return await withPgClient({ url }, ctx, async (session) => {
-      const args = [standby.replay_lsn, standby.last_replay_at, walReceiverName(standby.receiver_conninfo)];
-      const row = (await session.query<PrimaryLagRow>(primaryLagSql, args)).rows[0];
-      if (row.in_recovery) {
-        throw new ActionError(`primaryUrl ${session.target.display} is in recovery: it is not the primary (fix primaryUrl, or omit it for a standby-only estimate)`, {
-          retryable: false,
-          code: 'primary-in-recovery',
-        });
-      }
-      // WAL positions of two different clusters compare as numbers and mean nothing.
-      if (row.system_id && standby.system_id && row.system_id !== standby.system_id) {
-        throw new ActionError(`primaryUrl ${session.target.display} is another cluster than the standby (system identifier ${row.system_id}, standby ${standby.system_id})`, {
-          retryable: false,
-          code: 'primary-mismatch',
-        });
-      }
-      return row;
-    }, { connectTimeoutMs: primaryConnectTimeoutMs });
+    return await withPgClient(
+      { url },
+      ctx,
+      async (session) => {
+        const args = [standby.replay_lsn, standby.last_replay_at, walReceiverName(standby.receiver_conninfo)];
+        const row = (await session.query<PrimaryLagRow>(primaryLagSql, args)).rows[0];
+        if (row.in_recovery) {
+          throw new ActionError(
+            `primaryUrl ${session.target.display} is in recovery: it is not the primary (fix primaryUrl, or omit it for a standby-only estimate)`,
+            {
+              retryable: false,
+              code: 'primary-in-recovery',
+            },
+          );
+        }
+        // WAL positions of two different clusters compare as numbers and mean nothing.
+        if (row.system_id && standby.system_id && row.system_id !== standby.system_id) {
+          throw new ActionError(
+            `primaryUrl ${session.target.display} is another cluster than the standby (system identifier ${row.system_id}, standby ${standby.system_id})`,
+            {
+              retryable: false,
+              code: 'primary-mismatch',
+            },
+          );
+        }
+        return row;
+      },
+      { connectTimeoutMs: primaryConnectTimeoutMs },
+    );
   } catch (error) {
     if (ctx.signal.aborted || !(error instanceof ActionError) || !error.retryable) throw error;
     return { unreachable: error.code ?? 'connection failed' };
@@ -173,7 +206,11 @@ function common(s: StandbyLagRow) {
   };
 }
 
-function standbyOnly(s: StandbyLagRow, primaryReachable: boolean | null, primaryError: string | null): PostgresReplicationLagResult {
+function standbyOnly(
+  s: StandbyLagRow,
+  primaryReachable: boolean | null,
+  primaryError: string | null,
+): PostgresReplicationLagResult {
   return {
     ...common(s),
     lagSeconds: s.lag_seconds,

@@ -29,12 +29,25 @@ export const BASE_ENV = ['PATH', 'HOME', 'LANG', 'TMPDIR'] as const;
  * More names: RUNBOOK_SHELL_PASSTHROUGH=NAME,NAME. Secret parts are masked (see runner-identity).
  */
 export const IDENTITY_ENV = [
-  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE',
-  'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_ENDPOINT_URL', 'KUBECONFIG',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_PROFILE',
+  'AWS_ROLE_ARN',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_ENDPOINT_URL',
+  'KUBECONFIG',
 ] as const;
 
 function passthroughNames(): string[] {
-  const extra = (process.env.RUNBOOK_SHELL_PASSTHROUGH ?? '').split(',').map((s) => s.trim()).filter((s) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s));
+  const extra = (process.env.RUNBOOK_SHELL_PASSTHROUGH ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s));
   const endpoints = Object.keys(process.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL_'));
   return [...BASE_ENV, ...IDENTITY_ENV, ...endpoints, ...extra];
 }
@@ -73,7 +86,10 @@ export const shellAction: ActionDefinition<ShellParams, ShellResult> = {
       const mask = (text: string) => ctx.secrets.mask(text);
       if (exitCode !== 0) {
         const tail = (stderr.lines.length ? stderr : stdout).last(20).map(mask).join('\n');
-        throw new ActionError(`script exited with code ${exitCode}${tail ? `:\n${tail}` : ''}`, { retryable: true, code: 'shell-exit' });
+        throw new ActionError(`script exited with code ${exitCode}${tail ? `:\n${tail}` : ''}`, {
+          retryable: true,
+          code: 'shell-exit',
+        });
       }
       const outputs = parseOutputs(await readOutputFile(outputFile));
       return { exitCode, stdout: stdout.text(mask), stderr: stderr.text(mask), outputs };
@@ -86,30 +102,59 @@ export const shellAction: ActionDefinition<ShellParams, ShellResult> = {
     const shell = params.shell ?? 'bash';
     return {
       summary: `${shell}: ${summaryLine(script)}`,
-      calls: [{
-        target: `local:${shell}`,
-        operation: 'exec',
-        // Names only: env values are rendered and may be secrets.
-        args: { script, env: Object.keys(ctx.env).sort(), ...(params.cwd ? { cwd: ctx.secrets.mask(params.cwd) } : {}) },
-      }],
+      calls: [
+        {
+          target: `local:${shell}`,
+          operation: 'exec',
+          // Names only: env values are rendered and may be secrets.
+          args: {
+            script,
+            env: Object.keys(ctx.env).sort(),
+            ...(params.cwd ? { cwd: ctx.secrets.mask(params.cwd) } : {}),
+          },
+        },
+      ],
     };
   },
 };
 
 /** The environment of a script: the base, then the step's `env`, then RUNBOOK_OUTPUT. */
-export function scriptEnv(stepEnv: Record<string, string>, outputFile: string, ctx: Pick<PlanContext, 'run' | 'step'>, maskFile?: string): Record<string, string> {
+export function scriptEnv(
+  stepEnv: Record<string, string>,
+  outputFile: string,
+  ctx: Pick<PlanContext, 'run' | 'step'>,
+  maskFile?: string,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of passthroughNames()) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  return { ...env, ...stepEnv, RUNBOOK_RUN_ID: ctx.run.id, RUNBOOK_STEP_ID: ctx.step.id, RUNBOOK_OUTPUT: outputFile, ...(maskFile ? { RUNBOOK_MASK: maskFile } : {}) };
+  return {
+    ...env,
+    ...stepEnv,
+    RUNBOOK_RUN_ID: ctx.run.id,
+    RUNBOOK_STEP_ID: ctx.step.id,
+    RUNBOOK_OUTPUT: outputFile,
+    ...(maskFile ? { RUNBOOK_MASK: maskFile } : {}),
+  };
 }
 
-interface Finished { exitCode: number; stdout: LineTail; stderr: LineTail }
+interface Finished {
+  exitCode: number;
+  stdout: LineTail;
+  stderr: LineTail;
+}
 
-function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, outputFile: string, masks: MaskFile): Promise<Finished> {
-  const [command, ...flags] = params.shell === 'sh' ? ['sh', '-e'] : ['bash', '--noprofile', '--norc', '-eo', 'pipefail'];
+function runScript(
+  params: ShellParams,
+  ctx: ActionContext,
+  scriptFile: string,
+  outputFile: string,
+  masks: MaskFile,
+): Promise<Finished> {
+  const [command, ...flags] =
+    params.shell === 'sh' ? ['sh', '-e'] : ['bash', '--noprofile', '--norc', '-eo', 'pipefail'];
   const cut = (text: string, at: number) => ctx.secrets.safeCut(text, at);
   const stdout = new LineTail((line) => ctx.log.stdout(ctx.secrets.mask(line)), cut);
   const stderr = new LineTail((line) => ctx.log.stderr(ctx.secrets.mask(line)), cut);
@@ -132,7 +177,13 @@ function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, 
     });
     child.once('error', (error) => {
       ctx.signal.removeEventListener('abort', endGroup);
-      reject(new ActionError(`cannot start ${command}: ${error.message}`, { retryable: false, code: 'shell-spawn', cause: error }));
+      reject(
+        new ActionError(`cannot start ${command}: ${error.message}`, {
+          retryable: false,
+          code: 'shell-spawn',
+          cause: error,
+        }),
+      );
     });
     child.once('close', (code, signal) => {
       clearTimeout(drain);
@@ -141,7 +192,9 @@ function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, 
       stderr.end();
       if (ctx.signal.aborted) return reject(abortReason(ctx.signal));
       if (code === null) {
-        return reject(new ActionError(`script killed by ${signal ?? 'a signal'}`, { retryable: true, code: 'shell-signal' }));
+        return reject(
+          new ActionError(`script killed by ${signal ?? 'a signal'}`, { retryable: true, code: 'shell-signal' }),
+        );
       }
       resolve({ exitCode: code, stdout, stderr });
     });
@@ -150,7 +203,9 @@ function runScript(params: ShellParams, ctx: ActionContext, scriptFile: string, 
 
 function abortReason(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new ActionError(`aborted: ${String(reason)}`, { retryable: false, code: 'aborted' });
+  return reason instanceof Error
+    ? reason
+    : new ActionError(`aborted: ${String(reason)}`, { retryable: false, code: 'aborted' });
 }
 
 /** Splits a stream into lines for the logger and keeps a bounded tail for the result. */
@@ -160,7 +215,10 @@ class LineTail {
   private size = 0;
 
   /** `safeCut` moves a split point off any secret, so no secret is logged in two unmasked halves. */
-  constructor(private readonly emit: (line: string) => void, private readonly safeCut: (text: string, at: number) => number = (_t, at) => at) {}
+  constructor(
+    private readonly emit: (line: string) => void,
+    private readonly safeCut: (text: string, at: number) => number = (_t, at) => at,
+  ) {}
 
   push(chunk: string): void {
     const text = this.partial + chunk;
@@ -209,7 +267,10 @@ class LineTail {
 async function readOutputFile(file: string): Promise<string> {
   const { size } = await stat(file);
   if (size > OUTPUT_FILE_LIMIT) {
-    throw new ActionError(`$RUNBOOK_OUTPUT is ${size} bytes, more than the ${OUTPUT_FILE_LIMIT} allowed`, { retryable: false, code: 'shell-output' });
+    throw new ActionError(`$RUNBOOK_OUTPUT is ${size} bytes, more than the ${OUTPUT_FILE_LIMIT} allowed`, {
+      retryable: false,
+      code: 'shell-output',
+    });
   }
   return readFile(file, 'utf8');
 }

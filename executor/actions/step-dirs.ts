@@ -21,7 +21,10 @@ export async function removeOrphanStepDirs(alive: (pid: number) => boolean = pid
   for (const name of names) {
     const pid = Number(/^runbook-step-(\d+)-/.exec(name)?.[1]);
     if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
-    await rm(join(tmpdir(), name), { recursive: true, force: true }).then(() => removed.push(name), () => undefined);
+    await rm(join(tmpdir(), name), { recursive: true, force: true }).then(
+      () => removed.push(name),
+      () => undefined,
+    );
   }
   return removed;
 }

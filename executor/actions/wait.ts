@@ -50,11 +50,18 @@ export const waitAction: ActionDefinition<WaitParams, WaitResult> = {
     const timeout = durationMs(params.timeout, DEFAULT_TIMEOUT_MS, 'timeout');
     return {
       summary: `poll ${params.check.uses} every ${formatDuration(interval)} until ${params.until} (at most ${formatDuration(timeout)})`,
-      calls: [{
-        target: `action:${params.check.uses}`,
-        operation: 'poll',
-        args: { with: ctx.secrets.maskDeep(params.check.with ?? {}), until: params.until, intervalMs: interval, timeoutMs: timeout },
-      }],
+      calls: [
+        {
+          target: `action:${params.check.uses}`,
+          operation: 'poll',
+          args: {
+            with: ctx.secrets.maskDeep(params.check.with ?? {}),
+            until: params.until,
+            intervalMs: interval,
+            timeoutMs: timeout,
+          },
+        },
+      ],
     };
   },
 };
@@ -86,9 +93,13 @@ async function poll(params: Polling, ctx: ActionContext, started: number): Promi
     }
     const remaining = deadline - ctx.clock.now();
     if (remaining <= 0) {
-      throw new ActionError(`gave up after ${formatDuration(timeout)} and ${attempts} polls of ${params.check.uses}: ${lastProblem}`, {
-        retryable: true, code: 'wait-timeout',
-      });
+      throw new ActionError(
+        `gave up after ${formatDuration(timeout)} and ${attempts} polls of ${params.check.uses}: ${lastProblem}`,
+        {
+          retryable: true,
+          code: 'wait-timeout',
+        },
+      );
     }
     // The last sleep is shortened so one final poll happens at the deadline.
     await ctx.clock.sleep(Math.min(interval, remaining), ctx.signal);
@@ -99,7 +110,10 @@ function durationMs(value: string | number | undefined, fallback: number | undef
   if ((value === undefined || value === '') && fallback !== undefined) return fallback;
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? parseDuration(value.trim()) : undefined;
   if (ms === undefined || !(ms >= 0)) {
-    throw new ActionError(`wait: ${field} must be a duration like 30s, got ${JSON.stringify(value ?? null)}`, { retryable: false, code: 'bad-params' });
+    throw new ActionError(`wait: ${field} must be a duration like 30s, got ${JSON.stringify(value ?? null)}`, {
+      retryable: false,
+      code: 'bad-params',
+    });
   }
   return ms;
 }

@@ -37,7 +37,11 @@ const armoured = /^-----BEGIN SSH SIGNATURE-----\r?\n(?:[A-Za-z0-9+/=]+\r?\n)+--
  * could hold anything an operator pasted.
  */
 export class ApprovalsFileError extends RunRefused {
-  constructor(readonly file: string, readonly problem: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
     super(`approvals file ${file}: ${problem}`, 'fix the file, or write entries with `runbook approve`', options);
   }
 }
@@ -55,9 +59,11 @@ export function readApprovalsFile(path: string): ApprovalsFile {
   const syntax = doc.errors[0];
   if (syntax) throw new ApprovalsFileError(path, `${at(syntax.pos[0])}not valid YAML or JSON (${syntax.code})`);
   const root = doc.contents;
-  if (root !== null && !isMap(root)) throw new ApprovalsFileError(path, `${at(root.range?.[0])}expected a mapping with "approvals"`);
+  if (root !== null && !isMap(root))
+    throw new ApprovalsFileError(path, `${at(root.range?.[0])}expected a mapping with "approvals"`);
   const list = isMap(root) ? (root.get('approvals', true) as YamlNode | undefined) : undefined;
-  if (list !== undefined && list !== null && !isSeq(list)) throw new ApprovalsFileError(path, `${at(list.range?.[0])}"approvals" must be a list`);
+  if (list !== undefined && list !== null && !isSeq(list))
+    throw new ApprovalsFileError(path, `${at(list.range?.[0])}"approvals" must be a list`);
   let data: { approvals?: unknown[]; confirmations?: { by?: unknown } } | null;
   try {
     data = doc.toJS({ maxAliasCount: 100 }) as typeof data;
@@ -75,22 +81,32 @@ export function readApprovalsFile(path: string): ApprovalsFile {
 function readText(path: string): string {
   try {
     const size = statSync(path).size;
-    if (size > maxApprovalsFileBytes) throw new ApprovalsFileError(path, `${size} bytes, more than the limit of ${maxApprovalsFileBytes}`);
+    if (size > maxApprovalsFileBytes)
+      throw new ApprovalsFileError(path, `${size} bytes, more than the limit of ${maxApprovalsFileBytes}`);
     return readFileSync(path, 'utf8');
   } catch (e) {
     if (e instanceof ApprovalsFileError) throw e;
-    throw new ApprovalsFileError(path, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+    throw new ApprovalsFileError(
+      path,
+      `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      { cause: e },
+    );
   }
 }
 
 function claimOf(value: unknown, fail: (problem: string) => ApprovalsFileError): ApprovalClaim {
   const c = (value ?? {}) as Record<string, unknown>;
-  if (typeof c !== 'object' || typeof c.approver !== 'string' || typeof c.planHash !== 'string') throw fail('needs "approver" and "planHash"');
+  if (typeof c !== 'object' || typeof c.approver !== 'string' || typeof c.planHash !== 'string')
+    throw fail('needs "approver" and "planHash"');
   if (c.step !== undefined && typeof c.step !== 'string') throw fail('has a "step" that is not text');
-  if (c.mode !== undefined && !modes.includes(c.mode as RunMode)) throw fail(`has an unknown "mode"; expected one of ${modes.join(', ')}`); // the value is not echoed: it could be anything pasted
-  if (c.signature !== undefined && (typeof c.signature !== 'string' || !armoured.test(c.signature))) throw fail('has a "signature" that is not an armoured SSH signature (ssh-keygen -Y sign)');
+  if (c.mode !== undefined && !modes.includes(c.mode as RunMode))
+    throw fail(`has an unknown "mode"; expected one of ${modes.join(', ')}`); // the value is not echoed: it could be anything pasted
+  if (c.signature !== undefined && (typeof c.signature !== 'string' || !armoured.test(c.signature)))
+    throw fail('has a "signature" that is not an armoured SSH signature (ssh-keygen -Y sign)');
   return {
-    approver: c.approver, planHash: c.planHash, step: typeof c.step === 'string' ? c.step : '*',
+    approver: c.approver,
+    planHash: c.planHash,
+    step: typeof c.step === 'string' ? c.step : '*',
     ...(c.mode !== undefined ? { mode: c.mode as RunMode } : {}),
     ...(typeof c.signature === 'string' ? { signature: c.signature } : {}),
   };

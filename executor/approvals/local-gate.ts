@@ -30,8 +30,18 @@ export interface LocalGateOptions {
 export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
   return {
     async request(req) {
-      await o.events.emit('approval:requested', { stepId: req.stepId, approvers: req.approvers, required: req.required, message: req.message });
-      const policy: ApprovalPolicy = { approvers: req.approvers, required: req.required, selfApproval: req.selfApproval, allowUnsigned: req.allowUnsigned === true };
+      await o.events.emit('approval:requested', {
+        stepId: req.stepId,
+        approvers: req.approvers,
+        required: req.required,
+        message: req.message,
+      });
+      const policy: ApprovalPolicy = {
+        approvers: req.approvers,
+        required: req.required,
+        selfApproval: req.selfApproval,
+        allowUnsigned: req.allowUnsigned === true,
+      };
       const granted = new Set<string>();
       const consider = async (claim: ApprovalClaim, source: string): Promise<string | undefined> => {
         const reason = await judge(claim);
@@ -41,21 +51,42 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
         }
         granted.add(reason.login);
         await o.events.emit('approval:granted', {
-          stepId: req.stepId, count: granted.size, required: req.required,
+          stepId: req.stepId,
+          count: granted.size,
+          required: req.required,
           approval: {
-            approver: claim.approver, source, planHash: claim.planHash, at: (o.now?.() ?? new Date()).toISOString(),
-            verified: reason.verified, ...('key' in reason && reason.key ? { key: reason.key } : {}),
+            approver: claim.approver,
+            source,
+            planHash: claim.planHash,
+            at: (o.now?.() ?? new Date()).toISOString(),
+            verified: reason.verified,
+            ...('key' in reason && reason.key ? { key: reason.key } : {}),
           },
         });
         return undefined;
       };
       /** The policy first (cheap, no process), then one person once, then the signature. */
       const judge = async (claim: ApprovalClaim) => {
-        const verdict = judgeClaim({ claim, stepId: req.stepId, policy, initiator: o.initiator, planHash: o.planHash, members: o.members });
+        const verdict = judgeClaim({
+          claim,
+          stepId: req.stepId,
+          policy,
+          initiator: o.initiator,
+          planHash: o.planHash,
+          members: o.members,
+        });
         if ('reason' in verdict) return verdict.reason;
         // One person counts once, however the handle is written (@Dana-Lee, dana-lee).
         if (granted.has(verdict.login)) return `${claim.approver} already approved (a person counts once)`;
-        const auth = await authenticateClaim({ claim, login: verdict.login, policy, planHash: o.planHash, mode: o.mode, signers: o.signers, verifier: o.verifier });
+        const auth = await authenticateClaim({
+          claim,
+          login: verdict.login,
+          policy,
+          planHash: o.planHash,
+          mode: o.mode,
+          signers: o.signers,
+          verifier: o.verifier,
+        });
         return 'reason' in auth ? auth.reason : { login: verdict.login, ...auth };
       };
       for (const claim of o.claims.filter((c) => c.step === req.stepId || c.step === '*')) {
@@ -64,31 +95,54 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
       }
       // A terminal answer is never signed: ask only where unsigned approvals may count.
       if (granted.size < req.required && o.interactive && !policy.allowUnsigned) {
-        process.stderr.write(`\n🔐 ${promptSafe(req.stepId)} accepts only signed approvals: add them to an approvals file with \`runbook approve\`\n`);
+        process.stderr.write(
+          `\n🔐 ${promptSafe(req.stepId)} accepts only signed approvals: add them to an approvals file with \`runbook approve\`\n`,
+        );
       } else if (granted.size < req.required && o.interactive) {
-        const declined = (approver: string) => o.events.emit('approval:refused', { stepId: req.stepId, approver, source: 'local-prompt', reason: 'declined at the terminal' });
+        const declined = (approver: string) =>
+          o.events.emit('approval:refused', {
+            stepId: req.stepId,
+            approver,
+            source: 'local-prompt',
+            reason: 'declined at the terminal',
+          });
         await promptApprovals(req, granted, consider, declined, o.planHash);
       }
       if (granted.size >= req.required) return { approved: true, approvedBy: [...granted].map((login) => `@${login}`) };
       const reason = `${req.required} approval(s) required from ${req.approvers.join(', ') || 'nobody (no approvers listed)'}, ${granted.size} valid`;
-      await o.events.emit('approval:refused', { stepId: req.stepId, source: o.interactive ? 'local-prompt' : 'approvals-file', reason });
+      await o.events.emit('approval:refused', {
+        stepId: req.stepId,
+        source: o.interactive ? 'local-prompt' : 'approvals-file',
+        reason,
+      });
       return { approved: false, reason };
     },
   };
 }
 
 async function promptApprovals(
-  req: Parameters<ApprovalGate['request']>[0], granted: Set<string>,
-  consider: (c: ApprovalClaim, source: string) => Promise<string | undefined>, declined: (who: string) => Promise<void>, planHash: string,
+  req: Parameters<ApprovalGate['request']>[0],
+  granted: Set<string>,
+  consider: (c: ApprovalClaim, source: string) => Promise<string | undefined>,
+  declined: (who: string) => Promise<void>,
+  planHash: string,
 ): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     // Inputs reach the message: escape codes in them must not rewrite the question on screen.
-    process.stderr.write(`\n🔐 Approval needed for ${promptSafe(req.stepId)}: ${promptSafe(req.message)}\n   plan ${planHash.slice(0, 12)} · ${req.required} of ${promptSafe(req.approvers.join(', ')) || 'nobody'}\n`);
+    process.stderr.write(
+      `\n🔐 Approval needed for ${promptSafe(req.stepId)}: ${promptSafe(req.message)}\n   plan ${planHash.slice(0, 12)} · ${req.required} of ${promptSafe(req.approvers.join(', ')) || 'nobody'}\n`,
+    );
     while (granted.size < req.required && !req.signal.aborted) {
       const who = (await rl.question('   approver (GitHub handle, empty to stop): ', { signal: req.signal })).trim();
       if (!who) break;
-      const answer = (await rl.question(`   ${promptSafe(who)}, approve "${promptSafe(req.stepId)}"? [yes/no] `, { signal: req.signal })).trim().toLowerCase();
+      const answer = (
+        await rl.question(`   ${promptSafe(who)}, approve "${promptSafe(req.stepId)}"? [yes/no] `, {
+          signal: req.signal,
+        })
+      )
+        .trim()
+        .toLowerCase();
       if (answer !== 'yes' && answer !== 'y') {
         // A person saying no is a refusal like any other: audited, with who said it.
         await declined(who);
@@ -96,7 +150,11 @@ async function promptApprovals(
       }
       // Say at once whether it counted: the person at the keyboard must know.
       const refused = await consider({ approver: who, planHash, step: req.stepId }, 'local-prompt');
-      process.stderr.write(refused ? `   ✖ not counted: ${promptSafe(refused)}\n` : `   ✔ approved by ${promptSafe(who)} (${granted.size}/${req.required})\n`);
+      process.stderr.write(
+        refused
+          ? `   ✖ not counted: ${promptSafe(refused)}\n`
+          : `   ✔ approved by ${promptSafe(who)} (${granted.size}/${req.required})\n`,
+      );
     }
   } catch {
     // Aborted (timeout or cancel): the caller reports what was granted so far.
@@ -109,14 +167,27 @@ async function promptApprovals(
 export function localConfirmer(o: { confirmBy?: string; interactive: boolean }): Confirmer {
   return {
     async confirm(req) {
-      if (o.confirmBy) return { confirmed: true, by: o.confirmBy, ...(req.evidence ? { evidence: `confirmed non-interactively by ${o.confirmBy}` } : {}) };
+      if (o.confirmBy)
+        return {
+          confirmed: true,
+          by: o.confirmBy,
+          ...(req.evidence ? { evidence: `confirmed non-interactively by ${o.confirmBy}` } : {}),
+        };
       if (!o.interactive) return { confirmed: false, by: '' };
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
-        process.stderr.write(`\n☐ ${req.stepId}: ${req.question}${req.assignee ? ` (assignee: ${req.assignee})` : ''}\n`);
+        process.stderr.write(
+          `\n☐ ${req.stepId}: ${req.question}${req.assignee ? ` (assignee: ${req.assignee})` : ''}\n`,
+        );
         const by = (await rl.question('   your GitHub handle: ', { signal: req.signal })).trim();
-        const ok = (await rl.question('   done? [yes/no] ', { signal: req.signal })).trim().toLowerCase().startsWith('y');
-        const evidence = ok && req.evidence ? (await rl.question('   evidence (link or note): ', { signal: req.signal })).trim() : undefined;
+        const ok = (await rl.question('   done? [yes/no] ', { signal: req.signal }))
+          .trim()
+          .toLowerCase()
+          .startsWith('y');
+        const evidence =
+          ok && req.evidence
+            ? (await rl.question('   evidence (link or note): ', { signal: req.signal })).trim()
+            : undefined;
         return { confirmed: ok && !!by && (!req.evidence || !!evidence), by, ...(evidence ? { evidence } : {}) };
       } catch {
         return { confirmed: false, by: '' };

@@ -35,16 +35,24 @@ export interface Accepted {
  * must not turn it into "anyone".
  */
 export function judgeClaim(o: {
-  claim: ApprovalClaim; stepId: string; policy: ApprovalPolicy; initiator: string; planHash: string;
+  claim: ApprovalClaim;
+  stepId: string;
+  policy: ApprovalPolicy;
+  initiator: string;
+  planHash: string;
   members: Readonly<Record<string, readonly string[]>>;
 }): Accepted | { reason: string } {
   const { claim, policy } = o;
   if (claim.step !== '*' && claim.step !== o.stepId) return { reason: `given for step ${claim.step}, not ${o.stepId}` };
-  if (claim.planHash !== o.planHash) return { reason: `given for plan ${claim.planHash.slice(0, 12)}, but this run's plan is ${o.planHash.slice(0, 12)}` };
+  if (claim.planHash !== o.planHash)
+    return {
+      reason: `given for plan ${claim.planHash.slice(0, 12)}, but this run's plan is ${o.planHash.slice(0, 12)}`,
+    };
   if (teamHandle(claim.approver)) return { reason: `${claim.approver} is a team: only a person can approve` };
   const who = personLogin(claim.approver);
   if (!who) return { reason: `${JSON.stringify(claim.approver)} is not a GitHub login` };
-  if (!policy.selfApproval && who === personLogin(o.initiator)) return { reason: `${claim.approver} started this run and cannot approve it (selfApproval is false)` };
+  if (!policy.selfApproval && who === personLogin(o.initiator))
+    return { reason: `${claim.approver} started this run and cannot approve it (selfApproval is false)` };
   if (policy.approvers.length === 0) return { reason: 'this approval lists no approvers, so nobody can approve it' };
   return isAllowed(who, policy.approvers, o.members)
     ? { login: who }
@@ -52,10 +60,14 @@ export function judgeClaim(o: {
 }
 
 /** `who` is listed as a person, or is a member of a listed team. */
-function isAllowed(who: string, approvers: readonly string[], members: Readonly<Record<string, readonly string[]>>): boolean {
-  return approvers.some((entry) => teamHandle(entry)
-    ? (members[entry] ?? []).some((m) => personLogin(m) === who)
-    : personLogin(entry) === who);
+function isAllowed(
+  who: string,
+  approvers: readonly string[],
+  members: Readonly<Record<string, readonly string[]>>,
+): boolean {
+  return approvers.some((entry) =>
+    teamHandle(entry) ? (members[entry] ?? []).some((m) => personLogin(m) === who) : personLogin(entry) === who,
+  );
 }
 
 /** Why a claim does not count, or undefined when it does (see judgeClaim). */

@@ -24,15 +24,24 @@ export interface SignApprovalOptions {
  * asked on the terminal by ssh-keygen itself.
  */
 export async function signApproval(o: SignApprovalOptions): Promise<ApprovalClaim & { signature: string }> {
-  if (!/^[0-9a-f]{64}$/.test(o.planHash)) throw new RunRefused(`--plan must be the 64-hex-digit plan hash printed by \`runbook plan\`, got ${JSON.stringify(o.planHash)}`);
-  if (o.step !== '*' && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(o.step)) throw new RunRefused(`--step must be a step id or *, got ${JSON.stringify(o.step)}`);
+  if (!/^[0-9a-f]{64}$/.test(o.planHash))
+    throw new RunRefused(
+      `--plan must be the 64-hex-digit plan hash printed by \`runbook plan\`, got ${JSON.stringify(o.planHash)}`,
+    );
+  if (o.step !== '*' && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(o.step))
+    throw new RunRefused(`--step must be a step id or *, got ${JSON.stringify(o.step)}`);
   if (teamHandle(o.approver)) throw new RunRefused(`${o.approver} is a team: only a person can approve`);
   const login = personLogin(o.approver);
   if (!login) throw new RunRefused(`${JSON.stringify(o.approver)} is not a GitHub login`);
   const message = approvalMessage({ planHash: o.planHash, step: o.step, login, mode: o.mode });
-  const r = await runSshKeygen(['-Y', 'sign', '-f', o.keyFile, '-n', approvalNamespace], message, { interactive: true });
+  const r = await runSshKeygen(['-Y', 'sign', '-f', o.keyFile, '-n', approvalNamespace], message, {
+    interactive: true,
+  });
   if (r.code !== 0 || !r.stdout.includes('-----BEGIN SSH SIGNATURE-----')) {
-    throw new RunRefused(`ssh-keygen -Y sign failed (exit ${r.code}) with key ${o.keyFile}`, 'is the key readable, or the matching private key loaded in ssh-agent?');
+    throw new RunRefused(
+      `ssh-keygen -Y sign failed (exit ${r.code}) with key ${o.keyFile}`,
+      'is the key readable, or the matching private key loaded in ssh-agent?',
+    );
   }
   return { approver: `@${login}`, planHash: o.planHash, step: o.step, mode: o.mode, signature: r.stdout };
 }

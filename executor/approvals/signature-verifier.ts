@@ -6,7 +6,9 @@ import { approvalNamespace } from './approval-message.js';
 import { runSshKeygen } from './ssh-keygen.js';
 
 /** The outcome of checking one signature: the signing key's fingerprint, or why it does not count. */
-export type SignatureVerdict = { readonly ok: true; readonly key?: string } | { readonly ok: false; readonly reason: string };
+export type SignatureVerdict =
+  | { readonly ok: true; readonly key?: string }
+  | { readonly ok: false; readonly reason: string };
 
 /** Checks that `signature` over `message` was made by one of `keys`, the public keys of `login`. */
 export interface SignatureVerifier {
@@ -18,7 +20,8 @@ export interface SignatureVerifier {
  * (ssh-keygen(1), "ALLOWED SIGNERS": `[options] keytype base64-key [comment]`). One line only: a
  * line break would let a Directory entry add lines, and principals, to the signers file.
  */
-const publicKey = /^(?:[a-z-]+(?:="[^"\r\n]*")?(?:,[a-z-]+(?:="[^"\r\n]*")?)* )?(?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,2}(?: [^\r\n]*)?$/;
+const publicKey =
+  /^(?:[a-z-]+(?:="[^"\r\n]*")?(?:,[a-z-]+(?:="[^"\r\n]*")?)* )?(?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,2}(?: [^\r\n]*)?$/;
 
 /** Whether `key` has the Directory's public-key form (see publicKey). */
 export function isPublicKeyLine(key: string): boolean {
@@ -43,9 +46,14 @@ export function sshKeygenVerifier(): SignatureVerifier {
         // `namespaces=` restricts each key to approvals, as ssh-keygen(1) "ALLOWED SIGNERS" allows.
         // The principals field accepts patterns (`*`, `?`, `,`); a login holds only letters,
         // digits and hyphens (personLogin), so it names exactly one principal.
-        await writeFile(signers, usable.map((k) => `${login} namespaces="${approvalNamespace}" ${k}\n`).join(''), { mode: 0o600 });
+        await writeFile(signers, usable.map((k) => `${login} namespaces="${approvalNamespace}" ${k}\n`).join(''), {
+          mode: 0o600,
+        });
         await writeFile(sig, signature.endsWith('\n') ? signature : signature + '\n', { mode: 0o600 });
-        const r = await runSshKeygen(['-Y', 'verify', '-f', signers, '-I', login, '-n', approvalNamespace, '-s', sig], message);
+        const r = await runSshKeygen(
+          ['-Y', 'verify', '-f', signers, '-I', login, '-n', approvalNamespace, '-s', sig],
+          message,
+        );
         if (r.code === 0) return { ok: true, ...fingerprintOf(r.stdout) };
         return { ok: false, reason: `the signature does not verify for @${login} (${firstLine(r.stderr + r.stdout)})` };
       } catch (e) {
@@ -65,6 +73,10 @@ function fingerprintOf(stdout: string): { key?: string } {
 
 /** ssh-keygen's own words, one line, nothing a terminal would interpret. */
 function firstLine(text: string): string {
-  const line = text.split('\n').map((l) => l.trim()).find(Boolean) ?? 'no reason given';
+  const line =
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ?? 'no reason given';
   return promptSafe(line).slice(0, 200);
 }

@@ -14,16 +14,25 @@ export type Authenticity = { readonly verified: true; readonly key?: string } | 
  * only where the gate allows unsigned approvals.
  */
 export async function authenticateClaim(o: {
-  claim: ApprovalClaim; login: string; policy: ApprovalPolicy; planHash: string; mode: RunMode;
-  signers: Readonly<Record<string, readonly string[]>>; verifier: SignatureVerifier;
+  claim: ApprovalClaim;
+  login: string;
+  policy: ApprovalPolicy;
+  planHash: string;
+  mode: RunMode;
+  signers: Readonly<Record<string, readonly string[]>>;
+  verifier: SignatureVerifier;
 }): Promise<Authenticity | { reason: string }> {
   const { claim } = o;
   if (claim.signature === undefined) {
     return o.policy.allowUnsigned
       ? { verified: false }
-      : { reason: 'unsigned: this gate accepts only approvals signed with a key the Directory lists for the approver (runbook approve), or GitHub approvals' };
+      : {
+          reason:
+            'unsigned: this gate accepts only approvals signed with a key the Directory lists for the approver (runbook approve), or GitHub approvals',
+        };
   }
-  if (claim.mode !== undefined && claim.mode !== o.mode) return { reason: `signed for a ${claim.mode} run, but this run is ${o.mode}` };
+  if (claim.mode !== undefined && claim.mode !== o.mode)
+    return { reason: `signed for a ${claim.mode} run, but this run is ${o.mode}` };
   const keys = Object.hasOwn(o.signers, o.login) ? o.signers[o.login] : [];
   const message = approvalMessage({ planHash: o.planHash, step: claim.step, login: o.login, mode: o.mode });
   const verdict = await o.verifier.verify({ message, signature: claim.signature, login: o.login, keys });

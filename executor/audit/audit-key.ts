@@ -1,4 +1,12 @@
-import { createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  timingSafeEqual,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { RunRefused } from '../core/errors.js';
 
 /**
@@ -39,7 +47,10 @@ export function auditSignerOf(text: string, from = 'RUNBOOK_AUDIT_KEY'): AuditSi
   const key = text.trim();
   if (key.startsWith('hmac:')) {
     const secret = hmacSecret(key, from);
-    return { sign: (hash) => HMAC + createHmac('sha256', secret).update(hash).digest('base64'), secrets: secretsOf(text, key) };
+    return {
+      sign: (hash) => HMAC + createHmac('sha256', secret).update(hash).digest('base64'),
+      secrets: secretsOf(text, key),
+    };
   }
   const priv = privateKey(key, from);
   return { sign: (hash) => ED + sign(null, Buffer.from(hash), priv).toString('base64'), secrets: secretsOf(text, key) };
@@ -55,23 +66,29 @@ export function auditVerifierOf(text: string, from: string): AuditSigVerifier {
   if (key.startsWith('hmac:')) {
     const secret = hmacSecret(key, from);
     return {
-      kind: 'HMAC-SHA256', secrets,
+      kind: 'HMAC-SHA256',
+      secrets,
       check(hash, sig) {
         if (sig === undefined) return 'unsigned';
         if (!sig.startsWith(HMAC)) return `signature is not ${HMAC.slice(0, -1)}`;
         const want = createHmac('sha256', secret).update(hash).digest();
         const got = Buffer.from(sig.slice(HMAC.length), 'base64');
-        return got.length === want.length && timingSafeEqual(got, want) ? undefined : 'signature does not match the key';
+        return got.length === want.length && timingSafeEqual(got, want)
+          ? undefined
+          : 'signature does not match the key';
       },
     };
   }
   const pub = /PRIVATE KEY/.test(key) ? createPublicKey(privateKey(key, from)) : publicKey(key, from);
   return {
-    kind: 'ed25519', secrets,
+    kind: 'ed25519',
+    secrets,
     check(hash, sig) {
       if (sig === undefined) return 'unsigned';
       if (!sig.startsWith(ED)) return `signature is not ${ED.slice(0, -1)}`;
-      return verify(null, Buffer.from(hash), pub, Buffer.from(sig.slice(ED.length), 'base64')) ? undefined : 'signature does not match the key';
+      return verify(null, Buffer.from(hash), pub, Buffer.from(sig.slice(ED.length), 'base64'))
+        ? undefined
+        : 'signature does not match the key';
     },
   };
 }
@@ -83,7 +100,10 @@ export function auditSignerFromEnv(env: NodeJS.ProcessEnv): AuditSigner | undefi
 }
 
 /** The verifier `audit verify` uses: the key file given, else RUNBOOK_AUDIT_PUBKEY, else RUNBOOK_AUDIT_KEY. */
-export function auditVerifierFromEnv(env: NodeJS.ProcessEnv, keyFileText?: { text: string; from: string }): AuditSigVerifier | undefined {
+export function auditVerifierFromEnv(
+  env: NodeJS.ProcessEnv,
+  keyFileText?: { text: string; from: string },
+): AuditSigVerifier | undefined {
   if (keyFileText) return auditVerifierOf(keyFileText.text, keyFileText.from);
   for (const name of ['RUNBOOK_AUDIT_PUBKEY', 'RUNBOOK_AUDIT_KEY']) {
     const text = env[name];
@@ -97,7 +117,10 @@ function hmacSecret(key: string, from: string): Buffer {
   const secret = Buffer.from(b64, 'base64');
   // 16 bytes is the floor RFC 2104 §3 suggests for a key (at least the hash output's half).
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || secret.length < 16) {
-    throw new RunRefused(`${from} is not a usable HMAC key (hmac:<base64 of at least 16 bytes>)`, 'e.g. hmac:$(openssl rand -base64 32)');
+    throw new RunRefused(
+      `${from} is not a usable HMAC key (hmac:<base64 of at least 16 bytes>)`,
+      'e.g. hmac:$(openssl rand -base64 32)',
+    );
   }
   return secret;
 }
@@ -108,9 +131,13 @@ function privateKey(key: string, from: string): KeyObject {
     k = createPrivateKey(key);
   } catch {
     // The parser's message may quote the input: never pass it on.
-    throw new RunRefused(`${from} is neither hmac:<base64> nor a PEM private key`, 'generate one with `openssl genpkey -algorithm ed25519`');
+    throw new RunRefused(
+      `${from} is neither hmac:<base64> nor a PEM private key`,
+      'generate one with `openssl genpkey -algorithm ed25519`',
+    );
   }
-  if (k.asymmetricKeyType !== 'ed25519') throw new RunRefused(`${from} is a ${k.asymmetricKeyType} key; audit signing uses ed25519`);
+  if (k.asymmetricKeyType !== 'ed25519')
+    throw new RunRefused(`${from} is a ${k.asymmetricKeyType} key; audit signing uses ed25519`);
   return k;
 }
 
@@ -119,9 +146,13 @@ function publicKey(key: string, from: string): KeyObject {
   try {
     k = createPublicKey(key);
   } catch {
-    throw new RunRefused(`${from} is neither hmac:<base64> nor a PEM ed25519 key`, 'give the public key (`openssl pkey -pubout`) or the HMAC secret the run used');
+    throw new RunRefused(
+      `${from} is neither hmac:<base64> nor a PEM ed25519 key`,
+      'give the public key (`openssl pkey -pubout`) or the HMAC secret the run used',
+    );
   }
-  if (k.asymmetricKeyType !== 'ed25519') throw new RunRefused(`${from} is a ${k.asymmetricKeyType} key; audit signing uses ed25519`);
+  if (k.asymmetricKeyType !== 'ed25519')
+    throw new RunRefused(`${from} is a ${k.asymmetricKeyType} key; audit signing uses ed25519`);
   return k;
 }
 

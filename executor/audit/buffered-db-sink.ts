@@ -32,9 +32,24 @@ export interface BufferedDbSinkOptions {
  * ones of a failover or a full server: read-only standby (25006), insufficient resources (53).
  */
 export function isUnreachable(error: unknown): boolean {
-  for (let e = error as { message?: string; code?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && (/^(08|53)/.test(e.code) || /^(57P0[123]|25006)$/.test(e.code) || /^E(CONNREFUSED|CONNRESET|TIMEDOUT|PIPE|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)$/.test(e.code))) return true;
-    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|Connection terminated|connection timeout|timeout exceeded|Query read timeout|terminating connection|not queryable|database system is (starting up|shutting down|in recovery)/i.test(e.message ?? '')) return true;
+  for (
+    let e = error as { message?: string; code?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
+    if (
+      typeof e.code === 'string' &&
+      (/^(08|53)/.test(e.code) ||
+        /^(57P0[123]|25006)$/.test(e.code) ||
+        /^E(CONNREFUSED|CONNRESET|TIMEDOUT|PIPE|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)$/.test(e.code))
+    )
+      return true;
+    if (
+      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|Connection terminated|connection timeout|timeout exceeded|Query read timeout|terminating connection|not queryable|database system is (starting up|shutting down|in recovery)/i.test(
+        e.message ?? '',
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -124,7 +139,10 @@ export function createBufferedDbSink(options: BufferedDbSinkOptions): BufferedDb
         drop();
         if (!isUnreachable(e)) throw e;
         // Synchronously, so records failing together are queued in the order they were written.
-        if (backlog.length === 0) notice(`audit database unreachable (${messageOf(e)}): records are kept and back-filled when it answers; the run goes on (the file journal is durable)`);
+        if (backlog.length === 0)
+          notice(
+            `audit database unreachable (${messageOf(e)}): records are kept and back-filled when it answers; the run goes on (the file journal is durable)`,
+          );
         backlog.push(...records);
         ensureRetrying();
       }

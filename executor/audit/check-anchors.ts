@@ -29,15 +29,29 @@ export function checkAnchors(records: readonly AuditRecord[], anchors: readonly 
   for (const a of anchors) {
     const from = a.from ? ` (from ${a.from})` : '';
     if (a.seq === undefined) {
-      if (!records.some((r) => r.hash === a.hash)) out.push({ kind: 'anchor-mismatch', seq: 0, reason: `no record has the anchored hash ${a.hash}${from}: the log was rewritten or invented` });
+      if (!records.some((r) => r.hash === a.hash))
+        out.push({
+          kind: 'anchor-mismatch',
+          seq: 0,
+          reason: `no record has the anchored hash ${a.hash}${from}: the log was rewritten or invented`,
+        });
       continue;
     }
     const i = records.findIndex((r) => r.seq === a.seq);
     if (i < 0) {
       const last = records.at(-1)?.seq ?? 0;
-      out.push({ kind: 'anchor-mismatch', seq: a.seq, reason: `anchored record ${a.seq} is missing: the log stops at seq ${last}, but a head was published at seq ${a.seq}${from} (log truncated)` });
+      out.push({
+        kind: 'anchor-mismatch',
+        seq: a.seq,
+        reason: `anchored record ${a.seq} is missing: the log stops at seq ${last}, but a head was published at seq ${a.seq}${from} (log truncated)`,
+      });
     } else if (records[i].hash !== a.hash) {
-      out.push({ kind: 'anchor-mismatch', index: i, seq: a.seq, reason: `chain head at seq ${a.seq} is ${records[i].hash}, published anchor says ${a.hash}${from}: the log was rewritten or invented` });
+      out.push({
+        kind: 'anchor-mismatch',
+        index: i,
+        seq: a.seq,
+        reason: `chain head at seq ${a.seq} is ${records[i].hash}, published anchor says ${a.hash}${from}: the log was rewritten or invented`,
+      });
     }
   }
   return out;
@@ -49,9 +63,21 @@ export function checkSignatures(records: readonly AuditRecord[], key: AuditSigVe
   records.forEach((r, index) => {
     const why = key.check(r.hash, r.sig);
     if (why === undefined) return;
-    out.push(why === 'unsigned'
-      ? { kind: 'unsigned', index, seq: r.seq, reason: `record ${r.seq} is unsigned, but an ${key.kind} audit key is configured (added or rewritten without the key)` }
-      : { kind: 'bad-signature', index, seq: r.seq, reason: `record ${r.seq}: ${why} (${key.kind}): rewritten without the key` });
+    out.push(
+      why === 'unsigned'
+        ? {
+            kind: 'unsigned',
+            index,
+            seq: r.seq,
+            reason: `record ${r.seq} is unsigned, but an ${key.kind} audit key is configured (added or rewritten without the key)`,
+          }
+        : {
+            kind: 'bad-signature',
+            index,
+            seq: r.seq,
+            reason: `record ${r.seq}: ${why} (${key.kind}): rewritten without the key`,
+          },
+    );
   });
   return out;
 }

@@ -14,7 +14,11 @@ export async function inspectOrRefuse(url: string): Promise<AuditRoleReport> {
   try {
     return await inspectAuditRole(url);
   } catch (e) {
-    throw new RunRefused(`cannot use the audit database at ${redactUrl(url)}: ${(e as Error).message}`, 'check --audit-db / RUNBOOK_AUDIT_DB and that the server is up', { cause: e });
+    throw new RunRefused(
+      `cannot use the audit database at ${redactUrl(url)}: ${(e as Error).message}`,
+      'check --audit-db / RUNBOOK_AUDIT_DB and that the server is up',
+      { cause: e },
+    );
   }
 }
 

@@ -37,20 +37,32 @@ SELECT r.rolname AS role, r.rolsuper AS superuser,
 
 /** Connects as the run would and reports its powers over runbook_audit. */
 export async function inspectAuditRole(url: string): Promise<AuditRoleReport> {
-  const c = new pg.Client({ connectionString: url, application_name: 'runbook audit check', connectionTimeoutMillis: 10_000 });
+  const c = new pg.Client({
+    connectionString: url,
+    application_name: 'runbook audit check',
+    connectionTimeoutMillis: 10_000,
+  });
   c.on('error', () => undefined);
   await c.connect();
   try {
     const { rows } = await c.query<{
-      role: string; superuser: boolean; table_exists: boolean; owner: string | null; owns: boolean | null;
-      member_of_owner: boolean; replication_role: boolean; can_write: boolean;
+      role: string;
+      superuser: boolean;
+      table_exists: boolean;
+      owner: string | null;
+      owns: boolean | null;
+      member_of_owner: boolean;
+      replication_role: boolean;
+      can_write: boolean;
     }>(QUERY);
     const r = rows[0];
     const powers: string[] = [];
     if (r.superuser) powers.push(`role ${r.role} is a superuser`);
     if (r.owns) powers.push(`role ${r.role} owns runbook_audit`);
-    if (!r.superuser && r.member_of_owner) powers.push(`role ${r.role} is a member of ${r.owner}, which owns runbook_audit`);
-    if (!r.superuser && r.replication_role) powers.push(`role ${r.role} may SET session_replication_role (which silences the trigger)`);
+    if (!r.superuser && r.member_of_owner)
+      powers.push(`role ${r.role} is a member of ${r.owner}, which owns runbook_audit`);
+    if (!r.superuser && r.replication_role)
+      powers.push(`role ${r.role} may SET session_replication_role (which silences the trigger)`);
     return { role: r.role, tableExists: r.table_exists, powers, canWrite: r.can_write };
   } finally {
     await c.end().catch(() => undefined);
@@ -60,7 +72,8 @@ export async function inspectAuditRole(url: string): Promise<AuditRoleReport> {
 /** What to do about a run role with owner powers: warn (local), refuse (CI) or allow (overridden). */
 export type OwnerRolePolicy = 'warn' | 'refuse' | 'allow';
 
-const setupHint = 'run `runbook audit db-setup --audit-db URL` as a database administrator, then give the run a login in role runbook_audit_writer (see README, "The audit database")';
+const setupHint =
+  'run `runbook audit db-setup --audit-db URL` as a database administrator, then give the run a login in role runbook_audit_writer (see README, "The audit database")';
 
 /** The one-line warning shown by `plan` and `run` for a role with owner powers. */
 export function ownerRoleWarning(report: AuditRoleReport): string {
@@ -76,7 +89,10 @@ export function checkAuditRole(report: AuditRoleReport, policy: OwnerRolePolicy)
     throw new RunRefused(`the audit table runbook_audit does not exist in the audit database`, setupHint);
   }
   if (!report.canWrite) {
-    throw new RunRefused(`role ${report.role} may not INSERT and SELECT runbook_audit`, `grant it the writer role: GRANT runbook_audit_writer TO ${report.role}`);
+    throw new RunRefused(
+      `role ${report.role} may not INSERT and SELECT runbook_audit`,
+      `grant it the writer role: GRANT runbook_audit_writer TO ${report.role}`,
+    );
   }
   if (report.powers.length === 0) return [];
   if (policy === 'refuse') {

@@ -30,7 +30,9 @@ export interface SetupStep {
 
 /** Role names are identifiers spliced into DDL: only plain lower-case names are accepted. */
 export function checkRoleName(name: string): string | undefined {
-  return /^[a-z_][a-z0-9_]{0,62}$/.test(name) ? undefined : `role name ${JSON.stringify(name)} must match [a-z_][a-z0-9_]* (at most 63 characters)`;
+  return /^[a-z_][a-z0-9_]{0,62}$/.test(name)
+    ? undefined
+    : `role name ${JSON.stringify(name)} must match [a-z_][a-z0-9_]* (at most 63 characters)`;
 }
 
 /**
@@ -54,7 +56,11 @@ export async function setupAuditDb(url: string, roles: AuditRoles): Promise<Setu
 }
 
 async function setupOnce(url: string, roles: AuditRoles): Promise<SetupStep[]> {
-  const c = new pg.Client({ connectionString: url, application_name: 'runbook audit db-setup', connectionTimeoutMillis: 10_000 });
+  const c = new pg.Client({
+    connectionString: url,
+    application_name: 'runbook audit db-setup',
+    connectionTimeoutMillis: 10_000,
+  });
   c.on('error', () => undefined);
   await c.connect();
   const steps: SetupStep[] = [];
@@ -62,7 +68,9 @@ async function setupOnce(url: string, roles: AuditRoles): Promise<SetupStep[]> {
     await c.query('BEGIN');
     await c.query("SELECT pg_advisory_xact_lock(hashtext('runbook_audit ddl'))");
     steps.push(await ensureRole(c, roles.owner, 'NOLOGIN', 'owner of the audit table, never logs in'));
-    steps.push(await ensureRole(c, roles.writer, 'NOLOGIN', 'writer: INSERT and SELECT only; grant it to a login role'));
+    steps.push(
+      await ensureRole(c, roles.writer, 'NOLOGIN', 'writer: INSERT and SELECT only; grant it to a login role'),
+    );
     steps.push(await ensureTable(c, 'runbook_audit', () => ensureAuditTableIn(c)));
     steps.push(await ensureTable(c, 'runbook_locks', async () => void (await c.query(CREATE_LOCKS))));
     // Databases set up before chain heads were published have no anchor table yet.
@@ -95,7 +103,10 @@ async function ensureTable(c: pg.Client, table: string, create: () => Promise<vo
   const { rows } = await c.query<{ oid: string | null }>('SELECT to_regclass($1)::oid::text AS oid', [table]);
   if (rows[0].oid) return { done: false, what: `table ${table} exists` };
   await create();
-  return { done: true, what: `created table ${table}${table === 'runbook_audit' ? ' with its append-only trigger' : ''}` };
+  return {
+    done: true,
+    what: `created table ${table}${table === 'runbook_audit' ? ' with its append-only trigger' : ''}`,
+  };
 }
 
 /** ensureAuditTable opens its own transaction; inside ours a savepoint-free call is enough. */
@@ -104,7 +115,10 @@ async function ensureAuditTableIn(c: pg.Client): Promise<void> {
 }
 
 async function ensureOwner(c: pg.Client, table: string, owner: string): Promise<SetupStep> {
-  const { rows } = await c.query<{ owner: string }>('SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = to_regclass($1)', [table]);
+  const { rows } = await c.query<{ owner: string }>(
+    'SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = to_regclass($1)',
+    [table],
+  );
   if (rows[0].owner === owner) return { done: false, what: `${table} is owned by ${owner}` };
   await c.query(`ALTER TABLE ${table} OWNER TO ${owner}`);
   return { done: true, what: `${table}: owner changed from ${rows[0].owner} to ${owner}` };
@@ -114,9 +128,13 @@ async function ensureFunctionOwner(c: pg.Client, owner: string): Promise<SetupSt
   const { rows } = await c.query<{ owner: string }>(
     "SELECT pg_get_userbyid(proowner) AS owner FROM pg_proc WHERE oid = 'runbook_audit_append_only()'::regprocedure",
   );
-  if (rows[0].owner === owner) return { done: false, what: `trigger function runbook_audit_append_only() is owned by ${owner}` };
+  if (rows[0].owner === owner)
+    return { done: false, what: `trigger function runbook_audit_append_only() is owned by ${owner}` };
   await c.query(`ALTER FUNCTION runbook_audit_append_only() OWNER TO ${owner}`);
-  return { done: true, what: `trigger function runbook_audit_append_only(): owner changed from ${rows[0].owner} to ${owner}` };
+  return {
+    done: true,
+    what: `trigger function runbook_audit_append_only(): owner changed from ${rows[0].owner} to ${owner}`,
+  };
 }
 
 /**
@@ -126,19 +144,30 @@ async function ensureFunctionOwner(c: pg.Client, owner: string): Promise<SetupSt
  * itself needs no privilege beyond CONNECT (https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS).
  */
 async function ensureGrants(c: pg.Client, writer: string): Promise<SetupStep[]> {
-  const wanted: [string, string[]][] = [['runbook_audit', ['INSERT', 'SELECT']], ['runbook_audit_anchor', ['INSERT', 'SELECT']], ['runbook_locks', ['INSERT', 'SELECT', 'UPDATE', 'DELETE']]];
-  const forbidden: [string, string[]][] = ['runbook_audit', 'runbook_audit_anchor'].map((t) => [t, ['UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER', 'REFERENCES']]);
+  const wanted: [string, string[]][] = [
+    ['runbook_audit', ['INSERT', 'SELECT']],
+    ['runbook_audit_anchor', ['INSERT', 'SELECT']],
+    ['runbook_locks', ['INSERT', 'SELECT', 'UPDATE', 'DELETE']],
+  ];
+  const forbidden: [string, string[]][] = ['runbook_audit', 'runbook_audit_anchor'].map((t) => [
+    t,
+    ['UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER', 'REFERENCES'],
+  ]);
   const steps: SetupStep[] = [];
   // Effective privileges (direct, through PUBLIC or a membership) for what it needs; only direct
   // grants can be revoked, so those are what is checked for what it must not have.
   const has = async (table: string, priv: string) =>
     (await c.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2, $3) AS ok', [writer, table, priv])).rows[0].ok;
   const granted = async (table: string, priv: string) =>
-    (await c.query<{ ok: boolean }>(
-      'SELECT EXISTS (SELECT 1 FROM pg_class t, aclexplode(t.relacl) a WHERE t.oid = to_regclass($2) AND a.grantee = $1::regrole AND a.privilege_type = $3) AS ok',
-      [writer, table, priv],
-    )).rows[0].ok;
-  const schema = (await c.query<{ ok: boolean }>('SELECT has_schema_privilege($1, current_schema(), $2) AS ok', [writer, 'USAGE'])).rows[0].ok;
+    (
+      await c.query<{ ok: boolean }>(
+        'SELECT EXISTS (SELECT 1 FROM pg_class t, aclexplode(t.relacl) a WHERE t.oid = to_regclass($2) AND a.grantee = $1::regrole AND a.privilege_type = $3) AS ok',
+        [writer, table, priv],
+      )
+    ).rows[0].ok;
+  const schema = (
+    await c.query<{ ok: boolean }>('SELECT has_schema_privilege($1, current_schema(), $2) AS ok', [writer, 'USAGE'])
+  ).rows[0].ok;
   if (!schema) {
     await c.query(`GRANT USAGE ON SCHEMA ${await currentSchema(c)} TO ${writer}`);
     steps.push({ done: true, what: `granted USAGE on schema ${await currentSchema(c)} to ${writer}` });
@@ -147,7 +176,11 @@ async function ensureGrants(c: pg.Client, writer: string): Promise<SetupStep[]> 
     const missing: string[] = [];
     for (const p of privs) if (!(await has(table, p))) missing.push(p);
     if (missing.length) await c.query(`GRANT ${missing.join(', ')} ON ${table} TO ${writer}`);
-    steps.push(missing.length ? { done: true, what: `granted ${missing.join(', ')} on ${table} to ${writer}` } : { done: false, what: `${writer} has ${privs.join(', ')} on ${table}` });
+    steps.push(
+      missing.length
+        ? { done: true, what: `granted ${missing.join(', ')} on ${table} to ${writer}` }
+        : { done: false, what: `${writer} has ${privs.join(', ')} on ${table}` },
+    );
   }
   for (const [table, privs] of forbidden) {
     const extra: string[] = [];
@@ -172,7 +205,11 @@ async function ensureSeparation(c: pg.Client, roles: AuditRoles): Promise<SetupS
     [roles.owner, roles.writer],
   );
   const r = rows[0];
-  if (r.writer_super) throw new RunRefused(`role ${roles.writer} is a superuser: it cannot be the writer role`, 'choose another --writer-role, or ALTER ROLE … NOSUPERUSER');
+  if (r.writer_super)
+    throw new RunRefused(
+      `role ${roles.writer} is a superuser: it cannot be the writer role`,
+      'choose another --writer-role, or ALTER ROLE … NOSUPERUSER',
+    );
   const steps: SetupStep[] = [];
   if (r.owner_login) {
     await c.query(`ALTER ROLE ${roles.owner} NOLOGIN`);

@@ -24,13 +24,26 @@ export interface SyncResult {
 export async function syncAuditDb(path: string, url: string): Promise<SyncResult> {
   const file = await readAuditFile(path);
   if (file.records.length === 0) throw new RunRefused(`audit log ${path} has no records`);
-  const v = verifyRecords(file.records, { lines: file.lines, problems: file.problems, lineCount: file.lineCount, requireComplete: false });
-  if (!v.ok) throw new RunRefused(`audit log ${path} does not verify (${v.firstBad!.reason}); nothing was copied`, 'run `runbook audit verify` on it');
+  const v = verifyRecords(file.records, {
+    lines: file.lines,
+    problems: file.problems,
+    lineCount: file.lineCount,
+    requireComplete: false,
+  });
+  if (!v.ok)
+    throw new RunRefused(
+      `audit log ${path} does not verify (${v.firstBad!.reason}); nothing was copied`,
+      'run `runbook audit verify` on it',
+    );
   const runId = file.records[0].runId;
   const stored = new Map((await readAuditRows(url, runId)).map((r) => [r.seq, r.hash]));
   for (const r of file.records) {
     const h = stored.get(r.seq);
-    if (h !== undefined && h !== r.hash) throw new RunRefused(`record ${r.seq} of run ${runId} differs between the file and the audit database; nothing was copied`, 'run `runbook audit verify` on both copies');
+    if (h !== undefined && h !== r.hash)
+      throw new RunRefused(
+        `record ${r.seq} of run ${runId} differs between the file and the audit database; nothing was copied`,
+        'run `runbook audit verify` on both copies',
+      );
   }
   const inserted = await insertMissing(url, file.records, stored);
   return { runId, records: file.records.length, present: file.records.length - inserted, inserted };
@@ -40,7 +53,11 @@ export async function syncAuditDb(path: string, url: string): Promise<SyncResult
  * Inserts the records whose seq the database does not hold (`stored`: seq → hash, already
  * compared with the records by the caller), in batches; returns how many.
  */
-export async function insertMissing(url: string, records: readonly AuditRecord[], stored: ReadonlyMap<number, string>): Promise<number> {
+export async function insertMissing(
+  url: string,
+  records: readonly AuditRecord[],
+  stored: ReadonlyMap<number, string>,
+): Promise<number> {
   const missing = records.filter((r) => !stored.has(r.seq));
   if (missing.length === 0) return 0;
   const sink = createPgSink({ url });

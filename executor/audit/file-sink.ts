@@ -152,8 +152,12 @@ export function isRecordShape(value: unknown): value is AuditRecord {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
   const r = value as Record<string, unknown>;
   return (
-    Number.isInteger(r.seq) && typeof r.ts === 'string' && typeof r.runId === 'string' &&
-    typeof r.type === 'string' && typeof r.prevHash === 'string' && typeof r.hash === 'string' &&
+    Number.isInteger(r.seq) &&
+    typeof r.ts === 'string' &&
+    typeof r.runId === 'string' &&
+    typeof r.type === 'string' &&
+    typeof r.prevHash === 'string' &&
+    typeof r.hash === 'string' &&
     'data' in r
   );
 }

@@ -75,12 +75,14 @@ export function createPgAnchorSink(o: { url: string; log?: (message: string) => 
     write(records) {
       const heads = records.filter((r) => anchorEvents.has(r.type));
       if (heads.length === 0) return Promise.resolve();
-      chain = chain.then(() => insert(heads)).catch((e: Error) => {
-        const old = client;
-        client = undefined;
-        void old?.then((c) => c.end()).catch(() => undefined);
-        log(`audit database: could not store the chain head (the run goes on): ${e.message}`);
-      });
+      chain = chain
+        .then(() => insert(heads))
+        .catch((e: Error) => {
+          const old = client;
+          client = undefined;
+          void old?.then((c) => c.end()).catch(() => undefined);
+          log(`audit database: could not store the chain head (the run goes on): ${e.message}`);
+        });
       return chain;
     },
     async close() {
@@ -97,15 +99,25 @@ export async function readDbAnchors(url: string, runId: string): Promise<Publish
   const c = new pg.Client({ connectionString: url, application_name: 'runbook audit verify' });
   await c.connect();
   try {
-    const rows = await c.query<{ seq: string; hash: string; event: string }>(
-      'SELECT seq, hash, event FROM runbook_audit_anchor WHERE run_id = $1 ORDER BY seq',
-      [runId],
-    ).then((r) => r.rows, (e: { code?: string }) => {
-      // 42P01 undefined_table: a database no run of this version has written to holds no heads.
-      if (e.code === '42P01') return [];
-      throw e;
-    });
-    return rows.map((r) => ({ seq: Number(r.seq), hash: r.hash, from: `the audit database (runbook_audit_anchor, after ${r.event})` }));
+    const rows = await c
+      .query<{
+        seq: string;
+        hash: string;
+        event: string;
+      }>('SELECT seq, hash, event FROM runbook_audit_anchor WHERE run_id = $1 ORDER BY seq', [runId])
+      .then(
+        (r) => r.rows,
+        (e: { code?: string }) => {
+          // 42P01 undefined_table: a database no run of this version has written to holds no heads.
+          if (e.code === '42P01') return [];
+          throw e;
+        },
+      );
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      hash: r.hash,
+      from: `the audit database (runbook_audit_anchor, after ${r.event})`,
+    }));
   } finally {
     await c.end();
   }

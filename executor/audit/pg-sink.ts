@@ -86,7 +86,12 @@ export function createPgSink(options: PgSinkOptions): PgSink {
 
   async function connect(): Promise<pg.Client> {
     // Bounded waits: an unreachable server must fail the batch (to be buffered), not hang it.
-    const c = new pg.Client({ connectionString: options.url, application_name: 'runbook audit', connectionTimeoutMillis: 10_000, query_timeout: 30_000 });
+    const c = new pg.Client({
+      connectionString: options.url,
+      application_name: 'runbook audit',
+      connectionTimeoutMillis: 10_000,
+      query_timeout: 30_000,
+    });
     // An idle connection dropping must not crash the process: the next query on it fails
     // and the batch is retried on a new connection.
     c.on('error', () => undefined);
@@ -104,12 +109,22 @@ export function createPgSink(options: PgSinkOptions): PgSink {
          SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
          ON CONFLICT (run_id, seq) DO NOTHING RETURNING seq`,
         [
-          records.map((r) => r.runId), records.map((r) => r.seq), records.map((r) => r.ts), records.map((r) => r.type),
-          records.map((r) => r.stepId ?? null), records.map(recordColumn), records.map((r) => r.hash),
+          records.map((r) => r.runId),
+          records.map((r) => r.seq),
+          records.map((r) => r.ts),
+          records.map((r) => r.type),
+          records.map((r) => r.stepId ?? null),
+          records.map(recordColumn),
+          records.map((r) => r.hash),
           records.map((r) => r.prevHash),
         ],
       );
-      if (inserted.rowCount !== records.length) await checkExisting(c, records, inserted.rows.map((r) => Number(r.seq)));
+      if (inserted.rowCount !== records.length)
+        await checkExisting(
+          c,
+          records,
+          inserted.rows.map((r) => Number(r.seq)),
+        );
       await c.query('COMMIT');
       transactions++;
     } catch (e) {
@@ -160,7 +175,9 @@ async function checkExisting(c: pg.Client, records: AuditRecord[], insertedSeqs:
   const stored = new Map(rows.map((r) => [Number(r.seq), r.hash]));
   for (const r of missing) {
     if (stored.get(r.seq) !== r.hash) {
-      throw new Error(`runbook_audit already holds a different record ${r.seq} for run ${r.runId}: another process is writing this run`);
+      throw new Error(
+        `runbook_audit already holds a different record ${r.seq} for run ${r.runId}: another process is writing this run`,
+      );
     }
   }
 }
@@ -194,11 +211,20 @@ export async function readAuditRows(url: string, runId: string): Promise<AuditRo
   const c = new pg.Client({ connectionString: url, application_name: 'runbook audit verify' });
   await c.connect();
   try {
-    const { rows } = await c.query<{ run_id: string; seq: string; hash: string; prev_hash: string; record: AuditRecord }>(
-      'SELECT run_id, seq, hash, prev_hash, record FROM runbook_audit WHERE run_id = $1 ORDER BY seq',
-      [runId],
-    );
-    return rows.map((r) => ({ runId: r.run_id, seq: Number(r.seq), hash: r.hash, prevHash: r.prev_hash, record: fromRecordColumn(r.record) }));
+    const { rows } = await c.query<{
+      run_id: string;
+      seq: string;
+      hash: string;
+      prev_hash: string;
+      record: AuditRecord;
+    }>('SELECT run_id, seq, hash, prev_hash, record FROM runbook_audit WHERE run_id = $1 ORDER BY seq', [runId]);
+    return rows.map((r) => ({
+      runId: r.run_id,
+      seq: Number(r.seq),
+      hash: r.hash,
+      prevHash: r.prev_hash,
+      record: fromRecordColumn(r.record),
+    }));
   } finally {
     await c.end();
   }

@@ -30,14 +30,26 @@ export async function reconcileWithDb(path: string, url: string): Promise<Reconc
   const runId = file.records[0]?.runId;
   if (!runId) return { appended: 0, backfilled: 0 };
   // A damaged journal is never copied into the tamper-resistant store.
-  const own = verifyRecords(file.records, { lines: file.lines, problems: file.problems, lineCount: file.lineCount, requireComplete: false });
-  if (!own.ok) throw new RunRefused(`the audit log of ${runId} does not verify: ${own.firstBad?.reason}; nothing was copied`, 'a tampered journal cannot be resumed; investigate with `runbook audit verify`');
+  const own = verifyRecords(file.records, {
+    lines: file.lines,
+    problems: file.problems,
+    lineCount: file.lineCount,
+    requireComplete: false,
+  });
+  if (!own.ok)
+    throw new RunRefused(
+      `the audit log of ${runId} does not verify: ${own.firstBad?.reason}; nothing was copied`,
+      'a tampered journal cannot be resumed; investigate with `runbook audit verify`',
+    );
   const rows = await readRows(url, runId);
   const bySeq = new Map(file.records.map((r) => [r.seq, r.hash]));
   for (const row of rows) {
     const hash = bySeq.get(row.seq);
     if (hash !== undefined && hash !== row.hash) {
-      throw new RunRefused(`record ${row.seq} of run ${runId} differs between the file journal and the audit database`, 'run `runbook audit verify` on both copies before resuming');
+      throw new RunRefused(
+        `record ${row.seq} of run ${runId} differs between the file journal and the audit database`,
+        'run `runbook audit verify` on both copies before resuming',
+      );
     }
   }
   const last = file.records.at(-1)!.seq;
@@ -46,7 +58,10 @@ export async function reconcileWithDb(path: string, url: string): Promise<Reconc
     const all = [...file.records, ...extra];
     const check = verifyRecords(all, { requireComplete: false });
     if (!check.ok) {
-      throw new RunRefused(`the audit database holds records of run ${runId} after seq ${last} that do not continue the file journal (${check.firstBad?.reason})`, 'run `runbook audit verify` on both copies before resuming');
+      throw new RunRefused(
+        `the audit database holds records of run ${runId} after seq ${last} that do not continue the file journal (${check.firstBad?.reason})`,
+        'run `runbook audit verify` on both copies before resuming',
+      );
     }
     const sink = createFileSink({ path, runId });
     try {
@@ -66,6 +81,9 @@ async function readRows(url: string, runId: string) {
     return await readAuditRows(url, runId);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    throw new RunRefused(`the audit database could not be read to reconcile run ${runId} before resuming${code ? ` (${code})` : ''}`, 'resume when the database is reachable: its copy may hold the last records of the run');
+    throw new RunRefused(
+      `the audit database could not be read to reconcile run ${runId} before resuming${code ? ` (${code})` : ''}`,
+      'resume when the database is reachable: its copy may hold the last records of the run',
+    );
   }
 }

@@ -96,7 +96,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const inFlight = new Set<Promise<unknown>>();
 
   function build<T extends RunEventType>(type: T, data: RunEvents[T]): AuditRecord<T> {
-    const masked = maskData(options.masker, toJsonValue(data)) as RunEvents[T] & { stepId?: unknown; attempt?: unknown };
+    const masked = maskData(options.masker, toJsonValue(data)) as RunEvents[T] & {
+      stepId?: unknown;
+      attempt?: unknown;
+    };
     const body = {
       seq: ++seq,
       ts: clock().toISOString(),
@@ -171,7 +174,9 @@ const identifierFields = new Set(['stepId', 'phaseId', 'runbook', 'completed', '
 /** maskJson on an event's data, except its identifier fields. */
 function maskData(masker: SecretMasker, data: unknown): unknown {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return maskJson(masker, data);
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, identifierFields.has(k) ? v : maskJson(masker, v)]));
+  return Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, identifierFields.has(k) ? v : maskJson(masker, v)]),
+  );
 }
 
 /** Masks secrets in every string and every key: a secret must not reach the record at all. */

@@ -20,7 +20,12 @@ export function rpoProbe(s: AuditSummary): RpoProbe | undefined {
     const v = st.outputs?.[rpoOutput];
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
     const source = st.outputs?.rpoSource;
-    if (Number.isFinite(n)) return { stepId: st.stepId, ms: Math.round(n * 1000), ...(typeof source === 'string' && source ? { source } : {}) };
+    if (Number.isFinite(n))
+      return {
+        stepId: st.stepId,
+        ms: Math.round(n * 1000),
+        ...(typeof source === 'string' && source ? { source } : {}),
+      };
   }
   return undefined;
 }

@@ -9,9 +9,17 @@ const text = (value: string) => ({ type: 'text' as const, value });
 const code = (value: string) => ({ type: 'inlineCode' as const, value });
 const cell = (...children: RootContent[]) => ({ type: 'tableCell' as const, children }) as TableRow['children'][number];
 const row = (...cells: (string | RootContent)[]): TableRow => ({
-  type: 'tableRow', children: cells.map((c) => (typeof c === 'string' ? cell(text(c)) : cell(c))) as TableRow['children'],
+  type: 'tableRow',
+  children: cells.map((c) => (typeof c === 'string' ? cell(text(c)) : cell(c))) as TableRow['children'],
 });
-const icon: Record<string, string> = { succeeded: '✅', failed: '❌', 'timed-out': '⏱️', skipped: '⏭️', cancelled: '⛔', running: '⏳' };
+const icon: Record<string, string> = {
+  succeeded: '✅',
+  failed: '❌',
+  'timed-out': '⏱️',
+  skipped: '⏭️',
+  cancelled: '⛔',
+  running: '⏳',
+};
 
 /**
  * The run as Markdown for the GitHub job summary ($GITHUB_STEP_SUMMARY): outcome against the
@@ -20,29 +28,90 @@ const icon: Record<string, string> = { succeeded: '✅', failed: '❌', 'timed-o
 export function renderSummaryMarkdown(s: AuditSummary): string {
   const ok = s.outcome.status === 'succeeded';
   const children: RootContent[] = [
-    { type: 'heading', depth: 2, children: [text(`${ok ? '✅' : '❌'} ${s.title ?? s.runbook}${s.drill ? ' (drill)' : ''}${s.dryRun ? ' (dry run)' : ''}: ${s.outcome.status}`)] },
-    { type: 'paragraph', children: [
-      text('Run '), code(s.runId), text(` by ${s.initiator ?? s.actor}, plan `), code(s.planHash.slice(0, 12)),
-      text(s.commit ? ', commit ' : ''), ...(s.commit ? [code(s.commit.slice(0, 12))] : []),
-      text(s.outcome.durationMs !== undefined ? `, ${fmt(s.outcome.durationMs)}` : ''),
-      text(s.rto.objectiveMs !== undefined ? ` · RTO ${s.rto.measuredMs !== undefined ? fmt(s.rto.measuredMs) : 'not reached'} of ${fmt(s.rto.objectiveMs)} ${s.rto.met ? '✅' : '❌'}` : ''),
-    ] },
-    { type: 'table', children: [
-      row('Step', 'Status', 'Duration', 'Attempts'),
-      ...s.steps.map((st) => row(code(st.stepId), `${icon[st.status] ?? ''} ${st.status}`, st.durationMs !== undefined ? fmt(st.durationMs) : '—', String(st.attempts))),
-    ] },
+    {
+      type: 'heading',
+      depth: 2,
+      children: [
+        text(
+          `${ok ? '✅' : '❌'} ${s.title ?? s.runbook}${s.drill ? ' (drill)' : ''}${s.dryRun ? ' (dry run)' : ''}: ${s.outcome.status}`,
+        ),
+      ],
+    },
+    {
+      type: 'paragraph',
+      children: [
+        text('Run '),
+        code(s.runId),
+        text(` by ${s.initiator ?? s.actor}, plan `),
+        code(s.planHash.slice(0, 12)),
+        text(s.commit ? ', commit ' : ''),
+        ...(s.commit ? [code(s.commit.slice(0, 12))] : []),
+        text(s.outcome.durationMs !== undefined ? `, ${fmt(s.outcome.durationMs)}` : ''),
+        text(
+          s.rto.objectiveMs !== undefined
+            ? ` · RTO ${s.rto.measuredMs !== undefined ? fmt(s.rto.measuredMs) : 'not reached'} of ${fmt(s.rto.objectiveMs)} ${s.rto.met ? '✅' : '❌'}`
+            : '',
+        ),
+      ],
+    },
+    {
+      type: 'table',
+      children: [
+        row('Step', 'Status', 'Duration', 'Attempts'),
+        ...s.steps.map((st) =>
+          row(
+            code(st.stepId),
+            `${icon[st.status] ?? ''} ${st.status}`,
+            st.durationMs !== undefined ? fmt(st.durationMs) : '—',
+            String(st.attempts),
+          ),
+        ),
+      ],
+    },
   ];
   if (s.approvals.length) {
-    children.push({ type: 'heading', depth: 3, children: [text('Approvals')] }, { type: 'table', children: [
-      row('Step', 'Decision', 'Who', 'Source', 'When'),
-      ...s.approvals.map((a) => row(code(a.stepId), a.decision === 'granted' ? `✅ granted${approvalAuthenticity(a) ? `, ${approvalAuthenticity(a)}` : ''}` : `❌ ${a.reason ?? 'refused'}`, a.approver ?? '—', a.source, a.at)),
-    ] });
+    children.push(
+      { type: 'heading', depth: 3, children: [text('Approvals')] },
+      {
+        type: 'table',
+        children: [
+          row('Step', 'Decision', 'Who', 'Source', 'When'),
+          ...s.approvals.map((a) =>
+            row(
+              code(a.stepId),
+              a.decision === 'granted'
+                ? `✅ granted${approvalAuthenticity(a) ? `, ${approvalAuthenticity(a)}` : ''}`
+                : `❌ ${a.reason ?? 'refused'}`,
+              a.approver ?? '—',
+              a.source,
+              a.at,
+            ),
+          ),
+        ],
+      },
+    );
   }
   if (s.phases.length) {
-    children.push({ type: 'heading', depth: 3, children: [text('Phases')] }, { type: 'table', children: [
-      row('Phase', 'Measured', 'Budget', ''),
-      ...s.phases.map((p) => row(code(p.id), p.durationMs !== undefined ? fmt(p.durationMs) : '—', p.budgetMs !== undefined ? fmt(p.budgetMs) : '—', p.status === 'over' ? '❌ over' : p.status === 'ok' ? '✅' : p.status)),
-    ] });
+    children.push(
+      { type: 'heading', depth: 3, children: [text('Phases')] },
+      {
+        type: 'table',
+        children: [
+          row('Phase', 'Measured', 'Budget', ''),
+          ...s.phases.map((p) =>
+            row(
+              code(p.id),
+              p.durationMs !== undefined ? fmt(p.durationMs) : '—',
+              p.budgetMs !== undefined ? fmt(p.budgetMs) : '—',
+              p.status === 'over' ? '❌ over' : p.status === 'ok' ? '✅' : p.status,
+            ),
+          ),
+        ],
+      },
+    );
   }
-  return unified().use(remarkGfm).use(remarkStringify, { bullet: '-', fences: true }).stringify({ type: 'root', children } as Root);
+  return unified()
+    .use(remarkGfm)
+    .use(remarkStringify, { bullet: '-', fences: true })
+    .stringify({ type: 'root', children } as Root);
 }

@@ -87,14 +87,23 @@ export interface AuditSummary {
   readonly decisions: (RunEvents['operator:decision'] & { at: string })[];
   readonly resumes: { by: string; at: string }[];
   readonly rollback?: {
-    reason: string; at: string; steps: RunEvents['rollback:step'][]; status?: RunEvents['rollback:end']['status'];
+    reason: string;
+    at: string;
+    steps: RunEvents['rollback:step'][];
+    status?: RunEvents['rollback:end']['status'];
     /** Reversible steps the rollback left in place, and why (`rollback-incomplete`). */
-    notUndone?: string[]; incompleteReason?: string;
+    notUndone?: string[];
+    incompleteReason?: string;
   };
   readonly phases: PhaseSummary[];
   readonly outcome: { status: RunStatus | 'unfinished'; durationMs?: number; error?: string; interruptedBy?: string };
   /** Measured recovery time vs the objective; `source` says what the measurement is. */
-  readonly rto: { objectiveMs?: number; measuredMs?: number; met?: boolean; source: 'recovered-at' | 'recovery-step' | 'run-end' | 'none' };
+  readonly rto: {
+    objectiveMs?: number;
+    measuredMs?: number;
+    met?: boolean;
+    source: 'recovered-at' | 'recovery-step' | 'run-end' | 'none';
+  };
   readonly rpoObjectiveMs?: number;
 }
 
@@ -114,8 +123,11 @@ export function summarizeAudit(records: readonly AuditRecord[], options: Summari
   const steps = new Map<string, StepSummary & { retries: StepSummary['retries'] }>();
   const phaseTimes = new Map<string, { start?: number; end?: number; durationMs?: number; budgetMs?: number }>();
   const s = {
-    approvals: [] as ApprovalSummary[], checklist: [] as AuditSummary['checklist'], decisions: [] as AuditSummary['decisions'],
-    resumes: [] as AuditSummary['resumes'], rollback: undefined as AuditSummary['rollback'] | undefined,
+    approvals: [] as ApprovalSummary[],
+    checklist: [] as AuditSummary['checklist'],
+    decisions: [] as AuditSummary['decisions'],
+    resumes: [] as AuditSummary['resumes'],
+    rollback: undefined as AuditSummary['rollback'] | undefined,
   };
   let start: Data<'run:start'> | undefined;
   let end: (Data<'run:end'> & { at: string }) | undefined;
@@ -124,23 +136,44 @@ export function summarizeAudit(records: readonly AuditRecord[], options: Summari
   for (const r of records) {
     const d = r.data as never;
     switch (r.type) {
-      case 'run:start': start ??= d; break;
-      case 'run:end': end = { ...(d as Data<'run:end'>), at: r.ts }; break;
-      case 'run:interrupted': interruptedBy = (d as Data<'run:interrupted'>).signal; break;
-      case 'run:resume': s.resumes.push({ by: (d as Data<'run:resume'>).by, at: r.ts }); break;
-      case 'operator:decision': s.decisions.push({ ...(d as Data<'operator:decision'>), at: r.ts }); break;
-      case 'phase:start': phase(phaseTimes, (d as Data<'phase:start'>).phaseId).start ??= offset(r.ts); break;
+      case 'run:start':
+        start ??= d;
+        break;
+      case 'run:end':
+        end = { ...(d as Data<'run:end'>), at: r.ts };
+        break;
+      case 'run:interrupted':
+        interruptedBy = (d as Data<'run:interrupted'>).signal;
+        break;
+      case 'run:resume':
+        s.resumes.push({ by: (d as Data<'run:resume'>).by, at: r.ts });
+        break;
+      case 'operator:decision':
+        s.decisions.push({ ...(d as Data<'operator:decision'>), at: r.ts });
+        break;
+      case 'phase:start':
+        phase(phaseTimes, (d as Data<'phase:start'>).phaseId).start ??= offset(r.ts);
+        break;
       case 'phase:end': {
         const e = d as Data<'phase:end'>;
-        Object.assign(phase(phaseTimes, e.phaseId), { end: offset(r.ts), durationMs: e.durationMs, budgetMs: e.budgetMs });
+        Object.assign(phase(phaseTimes, e.phaseId), {
+          end: offset(r.ts),
+          durationMs: e.durationMs,
+          budgetMs: e.budgetMs,
+        });
         break;
       }
       case 'step:start': {
         const e = d as Data<'step:start'>;
         const prev = steps.get(e.stepId);
         steps.set(e.stepId, {
-          stepId: e.stepId, uses: e.uses, retries: prev?.retries ?? [], attempts: Math.max(prev?.attempts ?? 0, e.attempt), status: 'running',
-          startedAt: prev?.startedAt ?? r.ts, startMs: prev?.startMs ?? offset(r.ts),
+          stepId: e.stepId,
+          uses: e.uses,
+          retries: prev?.retries ?? [],
+          attempts: Math.max(prev?.attempts ?? 0, e.attempt),
+          status: 'running',
+          startedAt: prev?.startedAt ?? r.ts,
+          startMs: prev?.startMs ?? offset(r.ts),
         });
         break;
       }
@@ -153,20 +186,44 @@ export function summarizeAudit(records: readonly AuditRecord[], options: Summari
         const e = d as Data<'step:end'>;
         const prev = steps.get(e.stepId);
         steps.set(e.stepId, {
-          ...prev, stepId: e.stepId, retries: prev?.retries ?? [], attempts: Math.max(prev?.attempts ?? 0, e.attempt), status: e.status,
-          startedAt: prev?.startedAt ?? r.ts, startMs: prev?.startMs ?? offset(r.ts), endedAt: r.ts, endMs: offset(r.ts),
-          durationMs: e.durationMs, outputs: e.outputs, result: e.result, error: e.error, reason: e.reason,
+          ...prev,
+          stepId: e.stepId,
+          retries: prev?.retries ?? [],
+          attempts: Math.max(prev?.attempts ?? 0, e.attempt),
+          status: e.status,
+          startedAt: prev?.startedAt ?? r.ts,
+          startMs: prev?.startMs ?? offset(r.ts),
+          endedAt: r.ts,
+          endMs: offset(r.ts),
+          durationMs: e.durationMs,
+          outputs: e.outputs,
+          result: e.result,
+          error: e.error,
+          reason: e.reason,
         });
         break;
       }
       case 'approval:granted': {
         const e = d as Data<'approval:granted'>;
-        s.approvals.push({ stepId: e.stepId, decision: 'granted', ...e.approval, count: e.count, required: e.required });
+        s.approvals.push({
+          stepId: e.stepId,
+          decision: 'granted',
+          ...e.approval,
+          count: e.count,
+          required: e.required,
+        });
         break;
       }
       case 'approval:refused': {
         const e = d as Data<'approval:refused'>;
-        s.approvals.push({ stepId: e.stepId, decision: 'refused', approver: e.approver, source: e.source, reason: e.reason, at: r.ts });
+        s.approvals.push({
+          stepId: e.stepId,
+          decision: 'refused',
+          approver: e.approver,
+          source: e.source,
+          reason: e.reason,
+          at: r.ts,
+        });
         break;
       }
       case 'checklist:item': {
@@ -174,11 +231,20 @@ export function summarizeAudit(records: readonly AuditRecord[], options: Summari
         s.checklist.push({ stepId: e.stepId, text: e.text, confirmedBy: e.confirmedBy, at: r.ts });
         break;
       }
-      case 'rollback:start': s.rollback = { reason: (d as Data<'rollback:start'>).reason, at: r.ts, steps: [] }; break;
-      case 'rollback:step': s.rollback?.steps.push(d); break;
+      case 'rollback:start':
+        s.rollback = { reason: (d as Data<'rollback:start'>).reason, at: r.ts, steps: [] };
+        break;
+      case 'rollback:step':
+        s.rollback?.steps.push(d);
+        break;
       case 'rollback:end': {
         const e = d as Data<'rollback:end'>;
-        if (s.rollback) s.rollback = { ...s.rollback, status: e.status, ...(e.notUndone?.length ? { notUndone: e.notUndone, incompleteReason: e.reason } : {}) };
+        if (s.rollback)
+          s.rollback = {
+            ...s.rollback,
+            status: e.status,
+            ...(e.notUndone?.length ? { notUndone: e.notUndone, incompleteReason: e.reason } : {}),
+          };
         break;
       }
     }
@@ -186,10 +252,21 @@ export function summarizeAudit(records: readonly AuditRecord[], options: Summari
 
   const stepList = [...steps.values()];
   return {
-    runId: first.runId, runbook: first.runbook, title: start?.title, planHash: first.planHash, commit: first.commit,
-    actor: first.actor, initiator: start?.initiator, startedAt: first.ts, endedAt: end?.at,
-    dryRun: start?.dryRun ?? false, drill: start?.drill ?? false, inputs: start?.inputs ?? {},
-    steps: stepList, ...s, rollback: s.rollback,
+    runId: first.runId,
+    runbook: first.runbook,
+    title: start?.title,
+    planHash: first.planHash,
+    commit: first.commit,
+    actor: first.actor,
+    initiator: start?.initiator,
+    startedAt: first.ts,
+    endedAt: end?.at,
+    dryRun: start?.dryRun ?? false,
+    drill: start?.drill ?? false,
+    inputs: start?.inputs ?? {},
+    steps: stepList,
+    ...s,
+    rollback: s.rollback,
     phases: summarizePhases(start, phaseTimes, stepList),
     outcome: { status: end?.status ?? 'unfinished', durationMs: end?.durationMs, error: end?.error, interruptedBy },
     rto: measureRto(start, end, stepList, options.recoveryStep),
@@ -214,11 +291,19 @@ function summarizePhases(
     const budgetMs = p.budgetMs ?? t.budgetMs;
     const own = steps.filter((st) => p.steps.includes(st.stepId));
     const ends = own.map((st) => st.endMs);
-    const fromSteps = own.length > 0 && ends.every((e) => e !== undefined)
-      ? Math.max(...(ends as number[])) - Math.min(...own.map((st) => st.startMs ?? 0))
-      : undefined;
+    const fromSteps =
+      own.length > 0 && ends.every((e) => e !== undefined)
+        ? Math.max(...(ends as number[])) - Math.min(...own.map((st) => st.startMs ?? 0))
+        : undefined;
     const durationMs = t.durationMs ?? (t.start !== undefined && t.end !== undefined ? t.end - t.start : fromSteps);
-    const status = durationMs === undefined ? 'unfinished' : budgetMs === undefined ? 'no-budget' : durationMs <= budgetMs ? 'ok' : 'over';
+    const status =
+      durationMs === undefined
+        ? 'unfinished'
+        : budgetMs === undefined
+          ? 'no-budget'
+          : durationMs <= budgetMs
+            ? 'ok'
+            : 'over';
     return { id: p.id, budgetMs, durationMs, status };
   });
 }
@@ -228,14 +313,22 @@ function summarizePhases(
  * recovery step succeeded), else the end of `recoveryStep`, else the whole run if it
  * succeeded. A run that did not recover has no measurement and has not met its RTO.
  */
-function measureRto(start: Data<'run:start'> | undefined, end: Data<'run:end'> | undefined, steps: StepSummary[], recoveryStep?: string): AuditSummary['rto'] {
+function measureRto(
+  start: Data<'run:start'> | undefined,
+  end: Data<'run:end'> | undefined,
+  steps: StepSummary[],
+  recoveryStep?: string,
+): AuditSummary['rto'] {
   const objectiveMs = start?.objectives.rtoMs;
   const rec = recoveryStep ? steps.find((st) => st.stepId === recoveryStep && st.status === 'succeeded') : undefined;
   const [measuredMs, source]: [number | undefined, AuditSummary['rto']['source']] =
-    end?.recoveredAtMs !== undefined ? [end.recoveredAtMs, 'recovered-at']
-    : rec?.endMs !== undefined ? [rec.endMs, 'recovery-step']
-    : end?.status === 'succeeded' ? [end.durationMs, 'run-end']
-    : [undefined, 'none'];
+    end?.recoveredAtMs !== undefined
+      ? [end.recoveredAtMs, 'recovered-at']
+      : rec?.endMs !== undefined
+        ? [rec.endMs, 'recovery-step']
+        : end?.status === 'succeeded'
+          ? [end.durationMs, 'run-end']
+          : [undefined, 'none'];
   const met = objectiveMs === undefined ? undefined : measuredMs !== undefined && measuredMs <= objectiveMs;
   return { objectiveMs, measuredMs, met, source };
 }

@@ -15,9 +15,23 @@ import { readFile } from 'node:fs/promises';
  */
 
 export type AuditFindingKind =
-  | 'hash-mismatch' | 'bad-start' | 'seq-gap' | 'out-of-order' | 'inserted' | 'prev-hash-mismatch'
-  | 'run-mismatch' | 'column-mismatch' | 'anchor-mismatch' | 'unparseable' | 'not-a-record'
-  | 'torn-line' | 'torn-last-line' | 'after-run-end' | 'incomplete' | 'unsigned' | 'bad-signature';
+  | 'hash-mismatch'
+  | 'bad-start'
+  | 'seq-gap'
+  | 'out-of-order'
+  | 'inserted'
+  | 'prev-hash-mismatch'
+  | 'run-mismatch'
+  | 'column-mismatch'
+  | 'anchor-mismatch'
+  | 'unparseable'
+  | 'not-a-record'
+  | 'torn-line'
+  | 'torn-last-line'
+  | 'after-run-end'
+  | 'incomplete'
+  | 'unsigned'
+  | 'bad-signature';
 
 export interface AuditFinding {
   readonly kind: AuditFindingKind;
@@ -62,25 +76,34 @@ type Located = AuditFinding & { pos: number };
  */
 export function verifyRecords(
   records: readonly AuditRecord[],
-  options: VerifyOptions & { lines?: readonly number[]; problems?: readonly AuditFileProblem[]; lineCount?: number } = {},
+  options: VerifyOptions & {
+    lines?: readonly number[];
+    problems?: readonly AuditFileProblem[];
+    lineCount?: number;
+  } = {},
 ): AuditVerification {
   const { lines, requireComplete = false } = options;
   const pos = (i: number) => lines?.[i] ?? i + 1;
   const at = (i: number) => ({ seq: records[i].seq, ...(lines ? { line: lines[i] } : {}), pos: pos(i) });
   const found: Located[] = [];
-  const fatal = (i: number, kind: AuditFindingKind, reason: string) => found.push({ ...at(i), kind, reason, fatal: true });
+  const fatal = (i: number, kind: AuditFindingKind, reason: string) =>
+    found.push({ ...at(i), kind, reason, fatal: true });
 
   let ended = false;
   records.forEach((r, i) => {
     const prev = records[i - 1];
-    if (hashRecord(r) !== r.hash) return fatal(i, 'hash-mismatch', `record ${r.seq} was changed (hash does not match its content)`);
-    if (r.runId !== records[0].runId) return fatal(i, 'run-mismatch', `record ${r.seq} belongs to run ${r.runId}, not ${records[0].runId}`);
+    if (hashRecord(r) !== r.hash)
+      return fatal(i, 'hash-mismatch', `record ${r.seq} was changed (hash does not match its content)`);
+    if (r.runId !== records[0].runId)
+      return fatal(i, 'run-mismatch', `record ${r.seq} belongs to run ${r.runId}, not ${records[0].runId}`);
     // run:end closes the chain; only a resume reopens it. This catches a record appended
     // after the end with a correct hash, which the chain alone would accept.
-    if (ended && r.type !== 'run:resume') fatal(i, 'after-run-end', `record ${r.seq} (${r.type}) follows run:end (appended after the run ended)`);
+    if (ended && r.type !== 'run:resume')
+      fatal(i, 'after-run-end', `record ${r.seq} (${r.type}) follows run:end (appended after the run ended)`);
     ended = r.type === 'run:end' || (ended && r.type !== 'run:resume');
     if (!prev) {
-      if (r.seq !== 1 || r.prevHash !== GENESIS_HASH) fatal(i, 'bad-start', `the log starts at record ${r.seq}, not at record 1 (records deleted from the start)`);
+      if (r.seq !== 1 || r.prevHash !== GENESIS_HASH)
+        fatal(i, 'bad-start', `the log starts at record ${r.seq}, not at record 1 (records deleted from the start)`);
       return;
     }
     if (r.seq <= prev.seq) {
@@ -88,7 +111,11 @@ export function verifyRecords(
       // before that: the record in between was inserted (whatever hash it carries).
       if (prev.seq === r.seq && i >= 2 && r.prevHash === records[i - 2].hash) {
         remove(found, pos(i - 1));
-        return fatal(i - 1, 'inserted', `record ${prev.seq} was inserted: the original record ${r.seq} follows it and chains to record ${records[i - 2].seq}`);
+        return fatal(
+          i - 1,
+          'inserted',
+          `record ${prev.seq} was inserted: the original record ${r.seq} follows it and chains to record ${records[i - 2].seq}`,
+        );
       }
       return fatal(i, 'out-of-order', `record ${r.seq} comes after record ${prev.seq} (moved or duplicated)`);
     }
@@ -96,17 +123,24 @@ export function verifyRecords(
       const movedLater = records.slice(i + 1).some((x) => x.seq > prev.seq && x.seq < r.seq);
       return movedLater
         ? fatal(i, 'out-of-order', `record ${r.seq} comes before record ${prev.seq + 1} (moved)`)
-        : fatal(i, 'seq-gap', `record${r.seq - prev.seq > 2 ? `s ${prev.seq + 1}–${r.seq - 1} are` : ` ${prev.seq + 1} is`} missing (deleted)`);
+        : fatal(
+            i,
+            'seq-gap',
+            `record${r.seq - prev.seq > 2 ? `s ${prev.seq + 1}–${r.seq - 1} are` : ` ${prev.seq + 1} is`} missing (deleted)`,
+          );
     }
-    if (r.prevHash !== prev.hash) fatal(i, 'prev-hash-mismatch', `record ${r.seq} does not chain to record ${prev.seq} (replaced or inserted)`);
+    if (r.prevHash !== prev.hash)
+      fatal(i, 'prev-hash-mismatch', `record ${r.seq} does not chain to record ${prev.seq} (replaced or inserted)`);
   });
 
   const anchors = [...(options.anchor ? [{ ...options.anchor, from: '--anchor' }] : []), ...(options.anchors ?? [])];
   const outside = [...checkAnchors(records, anchors), ...(options.key ? checkSignatures(records, options.key) : [])];
   for (const f of outside) {
-    found.push(f.index === undefined
-      ? { kind: f.kind, seq: f.seq, pos: Number.MAX_SAFE_INTEGER, reason: f.reason, fatal: true }
-      : { ...at(f.index), kind: f.kind, reason: f.reason, fatal: true });
+    found.push(
+      f.index === undefined
+        ? { kind: f.kind, seq: f.seq, pos: Number.MAX_SAFE_INTEGER, reason: f.reason, fatal: true }
+        : { ...at(f.index), kind: f.kind, reason: f.reason, fatal: true },
+    );
   }
   checkProblems(records, options.problems ?? [], pos, requireComplete, found);
   const last = records.at(-1);
@@ -114,15 +148,23 @@ export function verifyRecords(
   if (!complete) {
     const line = (options.lineCount ?? lines?.at(-1) ?? 0) + 1;
     found.push({
-      kind: 'incomplete', seq: (last?.seq ?? 0) + 1, ...(lines ? { line } : {}), pos: lines ? line : records.length + 1,
-      reason: last ? `no run:end (truncated or interrupted): the log stops at record ${last.seq}` : 'no run:end (truncated or interrupted): the log is empty',
+      kind: 'incomplete',
+      seq: (last?.seq ?? 0) + 1,
+      ...(lines ? { line } : {}),
+      pos: lines ? line : records.length + 1,
+      reason: last
+        ? `no run:end (truncated or interrupted): the log stops at record ${last.seq}`
+        : 'no run:end (truncated or interrupted): the log is empty',
       fatal: requireComplete,
     });
   }
   const findings = found.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, ...f }) => f);
   const firstBad = findings.find((f) => f.fatal);
   return {
-    ok: !firstBad, count: records.length, complete, findings,
+    ok: !firstBad,
+    count: records.length,
+    complete,
+    findings,
     ...(firstBad ? { firstBad } : {}),
     ...(last ? { tail: { seq: last.seq, hash: last.hash } } : {}),
   };
@@ -133,42 +175,90 @@ function remove(found: Located[], pos: number): void {
 }
 
 /** Lines that are not records: a crash fragment is harmless if the chain runs across it. */
-function checkProblems(records: readonly AuditRecord[], problems: readonly AuditFileProblem[], pos: (i: number) => number, requireComplete: boolean, found: Located[]): void {
+function checkProblems(
+  records: readonly AuditRecord[],
+  problems: readonly AuditFileProblem[],
+  pos: (i: number) => number,
+  requireComplete: boolean,
+  found: Located[],
+): void {
   for (const p of problems) {
     if (p.kind === 'torn-last-line') {
-      found.push({ kind: 'torn-last-line', line: p.line, pos: p.line, reason: `${p.message}: a write interrupted by a crash`, fatal: requireComplete });
+      found.push({
+        kind: 'torn-last-line',
+        line: p.line,
+        pos: p.line,
+        reason: `${p.message}: a write interrupted by a crash`,
+        fatal: requireComplete,
+      });
       continue;
     }
     const after = records.findIndex((_, i) => pos(i) > p.line);
     const before = after < 0 ? records.length - 1 : after - 1;
     const next = after < 0 ? undefined : records[after];
     const prev = before >= 0 ? records[before] : undefined;
-    const intact = next !== undefined && (prev
-      ? next.seq === prev.seq + 1 && next.prevHash === prev.hash
-      : next.seq === 1 && next.prevHash === GENESIS_HASH);
-    found.push(intact
-      ? { kind: 'torn-line', line: p.line, pos: p.line, reason: `${p.message}; the chain is intact across it (a crash fragment)`, fatal: false }
-      : { kind: p.kind, line: p.line, pos: p.line, reason: `${p.message} (a record was damaged)`, fatal: true });
+    const intact =
+      next !== undefined &&
+      (prev
+        ? next.seq === prev.seq + 1 && next.prevHash === prev.hash
+        : next.seq === 1 && next.prevHash === GENESIS_HASH);
+    found.push(
+      intact
+        ? {
+            kind: 'torn-line',
+            line: p.line,
+            pos: p.line,
+            reason: `${p.message}; the chain is intact across it (a crash fragment)`,
+            fatal: false,
+          }
+        : { kind: p.kind, line: p.line, pos: p.line, reason: `${p.message} (a record was damaged)`, fatal: true },
+    );
   }
 }
 
 /** Verifies an audit file (by path) or records already read. */
-export async function verifyAudit(source: readonly AuditRecord[] | string, options: VerifyOptions = {}): Promise<AuditVerification> {
+export async function verifyAudit(
+  source: readonly AuditRecord[] | string,
+  options: VerifyOptions = {},
+): Promise<AuditVerification> {
   if (typeof source !== 'string') return verifyRecords(source, options);
   const file = parseAuditText(await readFile(source, 'utf8'));
-  return verifyRecords(file.records, { ...options, lines: file.lines, problems: file.problems, lineCount: file.lineCount });
+  return verifyRecords(file.records, {
+    ...options,
+    lines: file.lines,
+    problems: file.problems,
+    lineCount: file.lineCount,
+  });
 }
 
 /**
  * Verifies a run's records in the `runbook_audit` table, in seq order. The row's own columns
  * must agree with the record they index, or someone edited one without the other.
  */
-export async function verifyAuditDb(url: string, runId: string, options: VerifyOptions = {}): Promise<AuditVerification> {
+export async function verifyAuditDb(
+  url: string,
+  runId: string,
+  options: VerifyOptions = {},
+): Promise<AuditVerification> {
   const rows = await readAuditRows(url, runId);
-  const result = verifyRecords(rows.map((r) => r.record), options);
+  const result = verifyRecords(
+    rows.map((r) => r.record),
+    options,
+  );
   const columnFindings: AuditFinding[] = rows
-    .filter((r) => r.seq !== r.record.seq || r.hash !== r.record.hash || r.prevHash !== r.record.prevHash || r.runId !== r.record.runId)
-    .map((r) => ({ kind: 'column-mismatch', seq: r.seq, reason: `row ${r.seq}: columns disagree with the stored record`, fatal: true }));
+    .filter(
+      (r) =>
+        r.seq !== r.record.seq ||
+        r.hash !== r.record.hash ||
+        r.prevHash !== r.record.prevHash ||
+        r.runId !== r.record.runId,
+    )
+    .map((r) => ({
+      kind: 'column-mismatch',
+      seq: r.seq,
+      reason: `row ${r.seq}: columns disagree with the stored record`,
+      fatal: true,
+    }));
   if (columnFindings.length === 0) return result;
   const findings = [...columnFindings, ...result.findings].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   return { ...result, ok: false, findings, firstBad: findings.find((f) => f.fatal) };

@@ -10,7 +10,11 @@ export interface SendOptions {
  * (StepTimeout, RunCancelled) rather than the SDK's AbortError, so the scheduler sees why the
  * step stopped; any other failure becomes an ActionError naming the call (see toActionError).
  */
-export async function awsCall<T>(call: AwsCall, signal: AbortSignal, send: (options: SendOptions) => Promise<T>): Promise<T> {
+export async function awsCall<T>(
+  call: AwsCall,
+  signal: AbortSignal,
+  send: (options: SendOptions) => Promise<T>,
+): Promise<T> {
   if (signal.aborted) throw signal.reason;
   try {
     return await send({ abortSignal: signal });

@@ -11,18 +11,46 @@ export interface AwsCall {
 }
 
 /** Codes the SDK's standard retry already retried with backoff before giving up. */
-const THROTTLING = new Set(['Throttling', 'RequestLimitExceeded', 'PriorRequestNotComplete', 'RequestThrottled', 'TooManyRequests', 'SlowDown']);
+const THROTTLING = new Set([
+  'Throttling',
+  'RequestLimitExceeded',
+  'PriorRequestNotComplete',
+  'RequestThrottled',
+  'TooManyRequests',
+  'SlowDown',
+]);
 /** The principal lacks a permission: retrying cannot help until someone changes IAM. */
-const DENIED = new Set(['AccessDenied', 'UnauthorizedOperation', 'NotAuthorized', 'AuthorizationError', 'UnauthorizedAccess']);
+const DENIED = new Set([
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'NotAuthorized',
+  'AuthorizationError',
+  'UnauthorizedAccess',
+]);
 /** The credentials themselves were refused. */
 const BAD_CREDENTIALS = new Set([
-  'InvalidClientTokenId', 'ExpiredToken', 'UnrecognizedClient', 'SignatureDoesNotMatch',
-  'IncompleteSignature', 'InvalidSignature', 'AuthFailure', 'MissingAuthenticationToken', 'InvalidAccessKeyId',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'UnrecognizedClient',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'InvalidSignature',
+  'AuthFailure',
+  'MissingAuthenticationToken',
+  'InvalidAccessKeyId',
 ]);
 const NOT_FOUND = /NotFound$|^NoSuch/;
 const INVALID_STATE = /^Invalid\w*State$|^InvalidRestore$/;
 const ALREADY_EXISTS = /AlreadyExists$/;
-const BAD_REQUEST = new Set(['InvalidChangeBatch', 'InvalidInput', 'InvalidParameterValue', 'InvalidParameterCombination', 'ValidationError', 'MissingParameter', 'InvalidArgument']);
+const BAD_REQUEST = new Set([
+  'InvalidChangeBatch',
+  'InvalidInput',
+  'InvalidParameterValue',
+  'InvalidParameterCombination',
+  'ValidationError',
+  'MissingParameter',
+  'InvalidArgument',
+]);
 
 /**
  * The AWS error code of an SDK error, with the `Fault` / `Exception` suffix of modelled
@@ -78,30 +106,56 @@ export function toActionError(error: unknown, call: AwsCall): ActionError {
   const op = `${call.service}:${call.operation}`;
   const on = `${op} on ${call.resource}`;
   const inRegion = call.region ? ` in ${call.region}` : '';
-  const fail = (message: string, retryable: boolean, c = code) => new ActionError(message, { retryable, code: c, cause: error });
+  const fail = (message: string, retryable: boolean, c = code) =>
+    new ActionError(message, { retryable, code: c, cause: error });
 
-  if (THROTTLING.has(code)) return fail(`${on}${inRegion} was throttled by AWS (${code}) after the SDK's retries: ${detail}`, true, 'Throttled');
+  if (THROTTLING.has(code))
+    return fail(
+      `${on}${inRegion} was throttled by AWS (${code}) after the SDK's retries: ${detail}`,
+      true,
+      'Throttled',
+    );
   if (DENIED.has(code)) {
-    return fail(`${on} was denied: check the run's IAM role allows ${op}${inRegion} (${code}: ${detail})`, false, 'AccessDenied');
+    return fail(
+      `${on} was denied: check the run's IAM role allows ${op}${inRegion} (${code}: ${detail})`,
+      false,
+      'AccessDenied',
+    );
   }
   if (BAD_CREDENTIALS.has(code)) {
-    return fail(`${on} was refused: the AWS credentials are invalid or expired (${code}: ${detail}); refresh the run's credentials`, false, 'InvalidCredentials');
+    return fail(
+      `${on} was refused: the AWS credentials are invalid or expired (${code}: ${detail}); refresh the run's credentials`,
+      false,
+      'InvalidCredentials',
+    );
   }
   if (code === 'CredentialsProviderError') {
-    return fail(`${on}: no AWS credentials found by the standard chain (env, profile, SSO, web identity, instance role): ${detail}`, false, 'NoCredentials');
+    return fail(
+      `${on}: no AWS credentials found by the standard chain (env, profile, SSO, web identity, instance role): ${detail}`,
+      false,
+      'NoCredentials',
+    );
   }
-  if (/Region is missing/i.test(detail)) return fail(`${on}: no AWS region; set \`region\` on the step, or AWS_REGION`, false, 'NoRegion');
-  if (NOT_FOUND.test(code)) return fail(`${on}${inRegion} failed: ${missingKind(code)} not found (${code}: ${detail})`, false);
-  if (INVALID_STATE.test(code)) return fail(`${on}${inRegion} is not possible in its current state (${code}: ${detail})`, false);
+  if (/Region is missing/i.test(detail))
+    return fail(`${on}: no AWS region; set \`region\` on the step, or AWS_REGION`, false, 'NoRegion');
+  if (NOT_FOUND.test(code))
+    return fail(`${on}${inRegion} failed: ${missingKind(code)} not found (${code}: ${detail})`, false);
+  if (INVALID_STATE.test(code))
+    return fail(`${on}${inRegion} is not possible in its current state (${code}: ${detail})`, false);
   if (ALREADY_EXISTS.test(code)) return fail(`${on}${inRegion}: it already exists (${code}: ${detail})`, false);
   if (BAD_REQUEST.has(code)) return fail(`${on}${inRegion} was rejected as invalid (${code}: ${detail})`, false);
   const http = httpStatusOf(error);
   if (http !== undefined && http >= 500 && isUnparsedBody(error, detail)) {
     // A proxy's or load balancer's HTML error page, not an AWS answer: the SDK can only say it
     // could not parse it ("XML parse error"), which hides what happened.
-    return fail(`${on}${inRegion} failed: HTTP ${http} from the endpoint, with a body that is not an AWS response (a proxy, load balancer or outage page)`, true, `HTTP${http}`);
+    return fail(
+      `${on}${inRegion} failed: HTTP ${http} from the endpoint, with a body that is not an AWS response (a proxy, load balancer or outage page)`,
+      true,
+      `HTTP${http}`,
+    );
   }
-  if (/QuotaExceeded$/.test(code)) return fail(`${on}${inRegion}: an AWS quota is exhausted (${code}: ${detail})`, false);
+  if (/QuotaExceeded$/.test(code))
+    return fail(`${on}${inRegion}: an AWS quota is exhausted (${code}: ${detail})`, false);
   const clientFault = (error as { $fault?: string } | null)?.$fault === 'client';
   return fail(`${on}${inRegion} failed (${code}: ${detail})`, !clientFault);
 }
@@ -115,13 +169,19 @@ function httpStatusOf(error: unknown): number | undefined {
 /** True when the SDK could not deserialize the body (HTML instead of XML/JSON). */
 function isUnparsedBody(error: unknown, detail: string): boolean {
   const e = error as { $responseBodyText?: unknown } | null;
-  return typeof e?.$responseBodyText === 'string' || /Deserialization error|parse error|Unexpected token|not expected/i.test(detail);
+  return (
+    typeof e?.$responseBodyText === 'string' ||
+    /Deserialization error|parse error|Unexpected token|not expected/i.test(detail)
+  );
 }
 
 function missingKind(code: string): string {
   const kinds: Record<string, string> = {
-    DBInstanceNotFound: 'RDS instance', DBSnapshotNotFound: 'RDS snapshot', NoSuchHostedZone: 'hosted zone',
-    NoSuchChange: 'Route 53 change', NoSuchHealthCheck: 'health check',
+    DBInstanceNotFound: 'RDS instance',
+    DBSnapshotNotFound: 'RDS snapshot',
+    NoSuchHostedZone: 'hosted zone',
+    NoSuchChange: 'Route 53 change',
+    NoSuchHealthCheck: 'health check',
   };
   return kinds[code] ?? 'resource';
 }

@@ -38,7 +38,10 @@ export function fitName(name: string, max: number): string {
  * and every action given the same long name (restore, describe, wait, delete) uses the same
  * short one.
  */
-export function withFittedNames<P extends object, R>(limits: NoInfer<Partial<Record<keyof P & string, number>>>, definition: ActionDefinition<P, R>): ActionDefinition<P, R> {
+export function withFittedNames<P extends object, R>(
+  limits: NoInfer<Partial<Record<keyof P & string, number>>>,
+  definition: ActionDefinition<P, R>,
+): ActionDefinition<P, R> {
   const fit = (params: P): P => {
     const out: Record<string, unknown> = { ...(params as Record<string, unknown>) };
     for (const [field, max] of Object.entries(limits) as [string, number][]) {
@@ -54,7 +57,8 @@ export function withFittedNames<P extends object, R>(limits: NoInfer<Partial<Rec
       for (const field of Object.keys(limits)) {
         const before = (params as Record<string, unknown>)[field];
         const after = (fitted as Record<string, unknown>)[field];
-        if (typeof before === 'string' && before.trim() !== after) ctx.log.info(`${field} ${before.trim()} is longer than AWS allows: using ${String(after)}`);
+        if (typeof before === 'string' && before.trim() !== after)
+          ctx.log.info(`${field} ${before.trim()} is longer than AWS allows: using ${String(after)}`);
       }
       return definition.run(fitted, ctx);
     },

@@ -54,7 +54,10 @@ export function compact<T extends Record<string, unknown>>(o: T): T {
 }
 
 function badParam(name: string, value: unknown, expected: string): ActionError {
-  return new ActionError(`\`${name}\` must be ${expected}, got ${JSON.stringify(value)}`, { retryable: false, code: 'BadParam' });
+  return new ActionError(`\`${name}\` must be ${expected}, got ${JSON.stringify(value)}`, {
+    retryable: false,
+    code: 'BadParam',
+  });
 }
 
 /**

@@ -48,7 +48,11 @@ export function restoreSettings(params: RestoreInstanceParams, runId: string) {
  * then waits for `available` when `wait` (default true).
  */
 export async function restoreInstance(
-  rds: RDSClient, id: string, region: string | undefined, params: RestoreInstanceParams, ctx: ActionContext,
+  rds: RDSClient,
+  id: string,
+  region: string | undefined,
+  params: RestoreInstanceParams,
+  ctx: ActionContext,
   send: () => Promise<DBInstance | undefined>,
 ): Promise<InstanceResult> {
   let db: DBInstance | undefined;

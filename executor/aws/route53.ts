@@ -1,4 +1,9 @@
-import { ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client, type RRType } from '@aws-sdk/client-route-53';
+import {
+  ListResourceRecordSetsCommand,
+  type ResourceRecordSet,
+  type Route53Client,
+  type RRType,
+} from '@aws-sdk/client-route-53';
 import type { ActionContext } from '../actions/action.js';
 import { awsCall } from './call.js';
 import type { AwsCall } from './errors.js';
@@ -49,22 +54,38 @@ const MAX_PAGES = 10;
  * returned set is compared with the key, and undefined means the record does not exist. A
  * simple record needs one item; a set identifier may need a few pages of the same name and type.
  */
-export async function readRecord(route53: Route53Client, key: RecordKey, ctx: Pick<ActionContext, 'signal'>): Promise<ResourceRecordSet | undefined> {
+export async function readRecord(
+  route53: Route53Client,
+  key: RecordKey,
+  ctx: Pick<ActionContext, 'signal'>,
+): Promise<ResourceRecordSet | undefined> {
   const name = normaliseName(key.name);
   const call = recordCall('ListResourceRecordSets', key);
   let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {
-    StartRecordName: key.name, StartRecordType: key.type as RRType,
+    StartRecordName: key.name,
+    StartRecordType: key.type as RRType,
   };
   for (let page = 0; page < MAX_PAGES; page++) {
-    const out = await awsCall(call, ctx.signal, (o) => route53.send(new ListResourceRecordSetsCommand({
-      HostedZoneId: key.hostedZoneId, ...start, MaxItems: key.setIdentifier ? 100 : 1,
-    }), o));
+    const out = await awsCall(call, ctx.signal, (o) =>
+      route53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: key.hostedZoneId,
+          ...start,
+          MaxItems: key.setIdentifier ? 100 : 1,
+        }),
+        o,
+      ),
+    );
     for (const rrs of out.ResourceRecordSets ?? []) {
       if (normaliseName(rrs.Name ?? '') !== name || rrs.Type !== key.type) return undefined;
       if ((rrs.SetIdentifier ?? undefined) === (key.setIdentifier ?? undefined)) return rrs;
     }
     if (!out.IsTruncated) return undefined;
-    start = { StartRecordName: out.NextRecordName, StartRecordType: out.NextRecordType, StartRecordIdentifier: out.NextRecordIdentifier };
+    start = {
+      StartRecordName: out.NextRecordName,
+      StartRecordType: out.NextRecordType,
+      StartRecordIdentifier: out.NextRecordIdentifier,
+    };
   }
   return undefined;
 }
@@ -84,7 +105,11 @@ export function valueShape(values: string[]): string | string[] | null {
 export function aliasOf(rrs: ResourceRecordSet | undefined): AliasTargetValue | null {
   const a = rrs?.AliasTarget;
   if (!a) return null;
-  return { hostedZoneId: a.HostedZoneId ?? '', dnsName: a.DNSName ?? '', evaluateTargetHealth: a.EvaluateTargetHealth ?? false };
+  return {
+    hostedZoneId: a.HostedZoneId ?? '',
+    dnsName: a.DNSName ?? '',
+    evaluateTargetHealth: a.EvaluateTargetHealth ?? false,
+  };
 }
 
 /** `/change/C2682N5HXP0BZ4` → `C2682N5HXP0BZ4` (GetChange accepts both; people read the short one). */

@@ -12,12 +12,29 @@ type Ctx = Pick<ActionContext, 'signal'>;
  * DescribeDBSnapshots): the loop follows it until it is absent. Copies keep the source
  * instance's DBInstanceIdentifier, so the same filter finds them in a DR region.
  */
-export async function listManualSnapshots(rds: RDSClient, instance: string, region: string | undefined, ctx: Ctx): Promise<DBSnapshot[]> {
+export async function listManualSnapshots(
+  rds: RDSClient,
+  instance: string,
+  region: string | undefined,
+  ctx: Ctx,
+): Promise<DBSnapshot[]> {
   const out: DBSnapshot[] = [];
   let marker: string | undefined;
   do {
-    const page = await awsCall({ service: 'rds', operation: 'DescribeDBSnapshots', resource: `snapshots of ${instance}`, region }, ctx.signal, (o) =>
-      rds.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: instance, SnapshotType: 'manual', MaxRecords: 100, Marker: marker }), o));
+    const page = await awsCall(
+      { service: 'rds', operation: 'DescribeDBSnapshots', resource: `snapshots of ${instance}`, region },
+      ctx.signal,
+      (o) =>
+        rds.send(
+          new DescribeDBSnapshotsCommand({
+            DBInstanceIdentifier: instance,
+            SnapshotType: 'manual',
+            MaxRecords: 100,
+            Marker: marker,
+          }),
+          o,
+        ),
+    );
     out.push(...(page.DBSnapshots ?? []));
     marker = page.Marker || undefined;
   } while (marker);
@@ -52,7 +69,9 @@ export function snapshotEntry(s: DBSnapshot, owner: { plan: string; target: stri
   const createdAt = snapshotCreatedAt(s, now);
   const id = s.DBSnapshotIdentifier ?? '';
   const tagged = tag(s, BACKUP_TAGS.plan) === owner.plan && tag(s, BACKUP_TAGS.target) === owner.target;
-  const runName = new RegExp(`^${esc(owner.target)}-\\d{8}-\\d{6}-${esc(owner.plan)}-[0-9a-f]{4}(-[a-z]{2}(-[a-z]+)+-\\d)?$`);
+  const runName = new RegExp(
+    `^${esc(owner.target)}-\\d{8}-\\d{6}-${esc(owner.plan)}-[0-9a-f]{4}(-[a-z]{2}(-[a-z]+)+-\\d)?$`,
+  );
   const owned = s.SnapshotType === 'manual' && id.startsWith(`${owner.target}-`) && (tagged || runName.test(id));
   return {
     id,

@@ -38,7 +38,14 @@ export function waiterTiming(service: AwsCall['service']): WaiterTiming {
 
 /** The signature of the SDK's `waitUntil…` functions, generic over client, input and output. */
 export type SdkWaiter<C, I, O> = (
-  config: { client: C; maxWaitTime: number; minDelay?: number; maxDelay?: number; abortSignal?: AbortSignal; abortController?: { signal: { aborted: boolean } } },
+  config: {
+    client: C;
+    maxWaitTime: number;
+    minDelay?: number;
+    maxDelay?: number;
+    abortSignal?: AbortSignal;
+    abortController?: { signal: { aborted: boolean } };
+  },
   input: I,
 ) => Promise<{ state: string; reason?: unknown }>;
 
@@ -81,7 +88,10 @@ type WaitContext = Pick<ActionContext, 'signal' | 'clock' | 'log'>;
  * the clock's, which the step's signal cancels. The SDK still decides what each poll means (its
  * acceptors: success, failure, retry), which is what the waiters are for.
  */
-export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>, ctx: WaitContext): Promise<WaitOutcome<O>> {
+export async function waitFor<C extends object, I, O>(
+  req: WaitRequest<C, I, O>,
+  ctx: WaitContext,
+): Promise<WaitOutcome<O>> {
   const started = ctx.clock.now();
   const t = timing[req.call.service];
   const deadline = started + t.maxWaitTime * 1000;
@@ -93,7 +103,8 @@ export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>,
   let polled = false;
   // Denied polls and configuration errors (no region, no credentials) cannot turn into success:
   // end the wait at the first one instead of polling them until the step's timeout.
-  const fatal = (e: unknown) => isAuthError(e) || isConfigError(e) || (req.missingEndsWait !== false && isNotFound(e) && ++missing >= 2);
+  const fatal = (e: unknown) =>
+    isAuthError(e) || isConfigError(e) || (req.missingEndsWait !== false && isNotFound(e) && ++missing >= 2);
 
   // The waiter only calls client.send (and reads client.config for a warning): a child object
   // watches each poll without changing the client, and works with aws-sdk-client-mock's stubs.
@@ -115,10 +126,18 @@ export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>,
   // Read by the SDK's poller before it would sleep: once one poll is done, it returns ABORTED
   // ("not yet") instead. A plain object, not an AbortController: the SDK also races a real
   // signal's abort event against the poll, which would hide a poll that just succeeded.
-  const onePoll = { signal: { get aborted() { return polled; }, onabort: null } };
+  const onePoll = {
+    signal: {
+      get aborted() {
+        return polled;
+      },
+      onabort: null,
+    },
+  };
 
   const waited = () => ctx.clock.now() - started;
-  const still = () => `${req.call.resource} still ${status ?? `not ${req.target}`} after ${formatDuration(waited())} (waiting for ${req.target})`;
+  const still = () =>
+    `${req.call.resource} still ${status ?? `not ${req.target}`} after ${formatDuration(waited())} (waiting for ${req.target})`;
   for (let attempt = 0; ; attempt++) {
     if (attempt > 0) {
       const left = deadline - ctx.clock.now();
@@ -134,7 +153,14 @@ export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>,
       }
     }
     polled = false;
-    const config = { client: watched, abortSignal: ctx.signal, abortController: onePoll, maxWaitTime: t.maxWaitTime, minDelay: minDelayMs / 1000, maxDelay: maxDelayMs / 1000 };
+    const config = {
+      client: watched,
+      abortSignal: ctx.signal,
+      abortController: onePoll,
+      maxWaitTime: t.maxWaitTime,
+      minDelay: minDelayMs / 1000,
+      maxDelay: maxDelayMs / 1000,
+    };
     try {
       const result = await req.waiter(config, req.input);
       const output = result.reason && !(result.reason instanceof Error) ? (result.reason as O) : undefined;
@@ -149,9 +175,14 @@ export async function waitFor<C extends object, I, O>(req: WaitRequest<C, I, O>,
       // AbortError: our onePoll ended a poll that said "retry"; TimeoutError: maxWaitTime is shorter than a poll.
       if (name === 'AbortError' || name === 'TimeoutError') continue;
       const reached = status ? `is ${status}` : 'reached a terminal state';
-      throw new ActionError(`${req.call.resource} ${reached} while waiting for ${req.target}, after ${formatDuration(waited())}`, {
-        retryable: false, code: 'WaiterFailure', cause: error,
-      });
+      throw new ActionError(
+        `${req.call.resource} ${reached} while waiting for ${req.target}, after ${formatDuration(waited())}`,
+        {
+          retryable: false,
+          code: 'WaiterFailure',
+          cause: error,
+        },
+      );
     }
   }
 }

@@ -21,7 +21,11 @@ export class ActionError extends Error {
 /** A user error before anything ran: bad input, unknown runbook, lock held, approval refused up front. */
 export class RunRefused extends Error {
   override readonly name = 'RunRefused';
-  constructor(message: string, readonly hint?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -43,8 +43,15 @@ export interface ApprovalRecord {
 
 export interface RunEvents {
   'run:start': {
-    runbook: string; title: string; planHash: string; commit?: string; initiator: string;
-    inputs: Record<string, unknown>; dryRun: boolean; drill: boolean; objectives: { rtoMs?: number; rpoMs?: number };
+    runbook: string;
+    title: string;
+    planHash: string;
+    commit?: string;
+    initiator: string;
+    inputs: Record<string, unknown>;
+    dryRun: boolean;
+    drill: boolean;
+    objectives: { rtoMs?: number; rpoMs?: number };
     phases: { id: string; budgetMs?: number; steps: string[] }[];
     /** A drill that opted in to notify customers (messages still say [DRILL]). */
     drillNotifiesCustomers?: boolean;
@@ -56,7 +63,10 @@ export interface RunEvents {
     trackingIssue?: { number: number; url: string };
   };
   'run:resume': {
-    by: string; completed: string[]; inDoubt: string[]; droppedTornLine?: boolean;
+    by: string;
+    completed: string[];
+    inDoubt: string[];
+    droppedTornLine?: boolean;
     /** Records copied between the file journal and the audit database before resuming (a kill between the two writes). */
     reconciled?: { appended: number; backfilled: number };
     lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
@@ -68,7 +78,14 @@ export interface RunEvents {
    */
   'phase:start': { phaseId: string; runStatus?: RunStatus; failed?: string[] };
   'phase:end': { phaseId: string; durationMs: number; budgetMs?: number };
-  'step:start': { stepId: string; attempt: number; uses: string; idempotent: boolean; sideEffects: boolean; dryRun: boolean };
+  'step:start': {
+    stepId: string;
+    attempt: number;
+    uses: string;
+    idempotent: boolean;
+    sideEffects: boolean;
+    dryRun: boolean;
+  };
   /**
    * What the step's rollback needs (a record's previous value…), journaled by the action BEFORE
    * the effect it undoes and durable like `step:start`; read back by later attempts of the step in
@@ -78,12 +95,24 @@ export interface RunEvents {
   'step:rollback-data': { stepId: string; attempt: number; data: Record<string, unknown>; digest: string };
   'step:retry': { stepId: string; attempt: number; error: string; delayMs: number };
   'step:end': {
-    stepId: string; attempt: number; status: StepStatus; durationMs: number;
-    outputs?: Record<string, unknown>; result?: unknown; error?: string; reason?: string;
+    stepId: string;
+    attempt: number;
+    status: StepStatus;
+    durationMs: number;
+    outputs?: Record<string, unknown>;
+    result?: unknown;
+    error?: string;
+    reason?: string;
   };
   'approval:requested': { stepId: string; approvers: string[]; required: number; message?: string };
   'approval:granted': { stepId: string; approval: ApprovalRecord; count: number; required: number };
-  'approval:refused': { stepId: string; approver?: string; source: string; reason: string; membership?: 'policy' | 'github' | 'directory' };
+  'approval:refused': {
+    stepId: string;
+    approver?: string;
+    source: string;
+    reason: string;
+    membership?: 'policy' | 'github' | 'directory';
+  };
   'checklist:item': { stepId: string; section?: string; text: string; confirmedBy: string; check?: string };
   'rollback:start': { reason: string; steps: string[] };
   'rollback:step': { stepId: string; status: StepStatus; error?: string };
@@ -91,7 +120,12 @@ export interface RunEvents {
    * `notUndone`: completed steps with a `rollback:` that were left in place, and `reason` why
    * (stopped at irreversible step X; rollback of Y failed: message). Both absent when complete.
    */
-  'rollback:end': { status: 'complete' | 'stopped-at-irreversible' | 'failed'; stoppedAt?: string; notUndone?: string[]; reason?: string };
+  'rollback:end': {
+    status: 'complete' | 'stopped-at-irreversible' | 'failed';
+    stoppedAt?: string;
+    notUndone?: string[];
+    reason?: string;
+  };
   'run:interrupted': { signal: string };
   'run:end': { status: RunStatus; durationMs: number; recoveredAtMs?: number; error?: string };
   /** A script registered values to mask (`$RUNBOOK_MASK`): salted hashes of their forms, never the values. */

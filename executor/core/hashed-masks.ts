@@ -11,7 +11,10 @@ import { createHash } from 'node:crypto';
 export class HashedMasks {
   private readonly byLength = new Map<number, Set<string>>();
 
-  constructor(private readonly salt: string, entries: Iterable<string> = []) {
+  constructor(
+    private readonly salt: string,
+    entries: Iterable<string> = [],
+  ) {
     for (const e of entries) this.addEntry(e);
   }
 

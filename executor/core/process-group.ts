@@ -52,7 +52,11 @@ export interface SupervisedProcess {
  * code and signal are the command's (the wrapper execs it); a command that cannot be found
  * exits 127, as in a shell.
  */
-export function spawnSupervised(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): SupervisedProcess {
+export function spawnSupervised(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): SupervisedProcess {
   const spawned = spawn('sh', ['-c', GATE, 'runbook-step', command, ...args], {
     cwd: options.cwd,
     env: options.env,

@@ -126,7 +126,9 @@ export function encodedForms(secret: string): string[] {
   const bytes = Buffer.from(secret, 'utf8');
   const out = [bytes.toString('hex'), bytes.toString('hex').toUpperCase()];
   for (let offset = 0; offset < 3; offset++) {
-    const b64 = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64').replace(/=+$/, '');
+    const b64 = Buffer.concat([Buffer.alloc(offset), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
     const lead = [0, 2, 3][offset];
     const tail = (offset + bytes.length) % 3 === 0 ? 0 : 1;
     const core = b64.slice(lead, b64.length - tail);

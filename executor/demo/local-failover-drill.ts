@@ -35,7 +35,12 @@ export interface DrillReport {
  * member of the allowed team, then checked from outside: the standby is the new primary, rows
  * written before the failover survived, the webhook got the event, and the audit chain verifies.
  */
-export async function runLocalFailoverDrill(o: { root: string; out: (line: string) => void; signal: AbortSignal; commit?: string }): Promise<DrillReport> {
+export async function runLocalFailoverDrill(o: {
+  root: string;
+  out: (line: string) => void;
+  signal: AbortSignal;
+  commit?: string;
+}): Promise<DrillReport> {
   o.out('starting a throwaway PostgreSQL primary and streaming standby on 127.0.0.1 …');
   const cluster = await startPostgres({ standby: true });
   const hook = await startWebhookServer();
@@ -51,21 +56,53 @@ export async function runLocalFailoverDrill(o: { root: string; out: (line: strin
     // A DBA (member of @acme/dba in the Directory) approves this exact plan, as a drill would in CI.
     // Unsigned: the runbook allows it (allowUnsigned: true), and the summary and report say "unverified".
     const approvals = join(tmp, 'approvals.yaml');
-    writeFileSync(approvals, `approvals:\n  - { step: approve-failover, approver: "@dana-lee", planHash: ${plan.planHash} }\nconfirmations:\n  by: "@dana-lee"\n`);
+    writeFileSync(
+      approvals,
+      `approvals:\n  - { step: approve-failover, approver: "@dana-lee", planHash: ${plan.planHash} }\nconfirmations:\n  by: "@dana-lee"\n`,
+    );
     const file = readApprovalsFile(approvals);
     const progress = plainProgress(o.out);
     const outcome = await runRunbook({
-      root: o.root, name: drillRunbook, inputs, dryRun: false, drill: true, initiator: '@drill-operator',
-      approvals: file.approvals, confirmBy: file.confirmBy, interactive: false, signal: o.signal, env, commit: o.commit,
-      actions, sideEffectFree: sideEffectFreeActions(), onRecord: progress.onRecord, logger: progress.logger,
+      root: o.root,
+      name: drillRunbook,
+      inputs,
+      dryRun: false,
+      drill: true,
+      initiator: '@drill-operator',
+      approvals: file.approvals,
+      confirmBy: file.confirmBy,
+      interactive: false,
+      signal: o.signal,
+      env,
+      commit: o.commit,
+      actions,
+      sideEffectFree: sideEffectFreeActions(),
+      onRecord: progress.onRecord,
+      logger: progress.logger,
     });
     const { records } = await readAuditFile(outcome.auditPath);
-    const checks = await afterChecks(cluster.standbyUrl!, outcome, hook.received, rpoProbe(summarizeAudit(records))?.source);
+    const checks = await afterChecks(
+      cluster.standbyUrl!,
+      outcome,
+      hook.received,
+      rpoProbe(summarizeAudit(records))?.source,
+    );
     const files = writeDrillFiles({
-      root: o.root, base: join('.runbook', 'drills'), outcome, records, graph, faults: {},
+      root: o.root,
+      base: join('.runbook', 'drills'),
+      outcome,
+      records,
+      graph,
+      faults: {},
       renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title }),
     });
-    return { outcome, checks, reportPath: files.reportPath, recordPath: files.recordPath, summary: renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }) };
+    return {
+      outcome,
+      checks,
+      reportPath: files.reportPath,
+      recordPath: files.recordPath,
+      summary: renderAuditSummary(summarizeAudit(records), { color: process.stdout.isTTY === true }),
+    };
   } finally {
     await hook.close();
     await cluster.stop();
@@ -79,7 +116,9 @@ async function seedOrders(primaryUrl: string, standbyUrl: string): Promise<void>
   await primary.connect();
   await standby.connect();
   try {
-    await primary.query('create table if not exists orders (id serial primary key, item text not null, placed_at timestamptz default now())');
+    await primary.query(
+      'create table if not exists orders (id serial primary key, item text not null, placed_at timestamptz default now())',
+    );
     await primary.query(`insert into orders (item) select 'order-' || g from generate_series(1, 100) g`);
     // These are the rows the failover must not lose: wait until the standby has replayed them and
     // everything it received (the lag check's notion of caught up). If it does not settle, the
@@ -90,7 +129,9 @@ async function seedOrders(primaryUrl: string, standbyUrl: string): Promise<void>
     const { rows } = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
     for (let i = 0; i < 200; i++) {
       const r = await standby.query<{ ok: boolean }>(
-        'select pg_last_wal_replay_lsn() >= $1::pg_lsn and pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() as ok', [rows[0].lsn]);
+        'select pg_last_wal_replay_lsn() >= $1::pg_lsn and pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() as ok',
+        [rows[0].lsn],
+      );
       if (r.rows[0].ok) return;
       await new Promise((res) => setTimeout(res, 50));
     }
@@ -100,22 +141,54 @@ async function seedOrders(primaryUrl: string, standbyUrl: string): Promise<void>
   }
 }
 
-async function afterChecks(newPrimaryUrl: string, outcome: RunOutcome, received: { body: string }[], rpoSource: string | undefined): Promise<DrillReport['checks']> {
+async function afterChecks(
+  newPrimaryUrl: string,
+  outcome: RunOutcome,
+  received: { body: string }[],
+  rpoSource: string | undefined,
+): Promise<DrillReport['checks']> {
   const client = new pg.Client({ connectionString: newPrimaryUrl });
   await client.connect();
   try {
     const rec = await client.query<{ r: boolean }>('select pg_is_in_recovery() as r');
     const orders = await client.query<{ n: string }>('select count(*)::text as n from orders');
-    const written = await client.query<{ n: string }>('select count(*)::text as n from dr_failover_checks where run_id = $1', [outcome.runId]);
+    const written = await client.query<{ n: string }>(
+      'select count(*)::text as n from dr_failover_checks where run_id = $1',
+      [outcome.runId],
+    );
     const audit = await verifyAudit(outcome.auditPath, { requireComplete: true });
     return [
       { name: 'run succeeded', ok: outcome.status === 'succeeded', detail: outcome.status },
-      { name: 'the standby is the new primary', ok: rec.rows[0].r === false, detail: `pg_is_in_recovery() = ${rec.rows[0].r}` },
-      { name: 'rows committed before the failover are there', ok: orders.rows[0].n === '100', detail: `${orders.rows[0].n} of 100 orders` },
-      { name: 'the drill wrote and read a row on the new primary', ok: written.rows[0].n === '1', detail: `${written.rows[0].n} row(s) for this run` },
-      { name: 'the RPO probe measured against the primary, not estimated', ok: rpoSource === 'primary', detail: `rpoSource = ${rpoSource ?? 'none'}` },
-      { name: 'the webhook received the failover event', ok: received.some((r) => r.body.includes(outcome.runId)), detail: `${received.length} delivery(ies)` },
-      { name: 'the audit log verifies', ok: audit.ok && audit.complete, detail: `${audit.count} records${audit.firstBad ? `, ${audit.firstBad.reason}` : ''}` },
+      {
+        name: 'the standby is the new primary',
+        ok: rec.rows[0].r === false,
+        detail: `pg_is_in_recovery() = ${rec.rows[0].r}`,
+      },
+      {
+        name: 'rows committed before the failover are there',
+        ok: orders.rows[0].n === '100',
+        detail: `${orders.rows[0].n} of 100 orders`,
+      },
+      {
+        name: 'the drill wrote and read a row on the new primary',
+        ok: written.rows[0].n === '1',
+        detail: `${written.rows[0].n} row(s) for this run`,
+      },
+      {
+        name: 'the RPO probe measured against the primary, not estimated',
+        ok: rpoSource === 'primary',
+        detail: `rpoSource = ${rpoSource ?? 'none'}`,
+      },
+      {
+        name: 'the webhook received the failover event',
+        ok: received.some((r) => r.body.includes(outcome.runId)),
+        detail: `${received.length} delivery(ies)`,
+      },
+      {
+        name: 'the audit log verifies',
+        ok: audit.ok && audit.complete,
+        detail: `${audit.count} records${audit.firstBad ? `, ${audit.firstBad.reason}` : ''}`,
+      },
     ];
   } finally {
     await client.end();

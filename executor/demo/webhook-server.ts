@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 
 /** A loopback HTTP endpoint that records what it receives (the drill's notification target). */
-export async function startWebhookServer(): Promise<{ url: string; received: { path: string; body: string }[]; close(): Promise<void> }> {
+export async function startWebhookServer(): Promise<{
+  url: string;
+  received: { path: string; body: string }[];
+  close(): Promise<void>;
+}> {
   const received: { path: string; body: string }[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';

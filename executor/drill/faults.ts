@@ -6,7 +6,11 @@ import type { StepStatus } from '../core/events.js';
 import type { AttemptResult, StepRunner } from '../scheduler/step-runner.js';
 
 /** A rehearsed failure: every attempt fails, hangs until the timeout, is slowed, or fails n times. */
-export type Fault = { kind: 'fail' } | { kind: 'timeout' } | { kind: 'slow'; ms: number } | { kind: 'flaky'; failures: number };
+export type Fault =
+  | { kind: 'fail' }
+  | { kind: 'timeout' }
+  | { kind: 'slow'; ms: number }
+  | { kind: 'flaky'; failures: number };
 
 /** Parses `--inject step=fail|timeout|slow=30s|flaky=2` against the graph; every problem listed. */
 export function parseFaults(graph: IrGraph, specs: readonly string[]): Map<string, Fault> {
@@ -50,7 +54,9 @@ export function describeFault(f: Fault): string {
  */
 export function withFaults(inner: StepRunner, faults: ReadonlyMap<string, Fault>, clock: Clock): StepRunner {
   return {
-    get dryRun() { return inner.dryRun; },
+    get dryRun() {
+      return inner.dryRun;
+    },
     sideEffects: (n) => inner.sideEffects(n),
     shouldRun: (n) => inner.shouldRun(n),
     gate: (n, s) => inner.gate(n, s),
@@ -66,12 +72,18 @@ export function withFaults(inner: StepRunner, faults: ReadonlyMap<string, Fault>
         case 'timeout':
           if (node.timeoutMs === undefined) throw new StepTimeout(0);
           // Hang until the scheduler's timeout aborts the attempt, as a stuck call would.
-          return new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+          return new Promise<never>((_, reject) =>
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+          );
         case 'slow':
           await clock.sleep(f.ms, signal);
           return inner.attempt(node, attempt, signal);
         case 'flaky':
-          if (attempt <= f.failures) throw new ActionError(`injected fault: flaky, attempt ${attempt} of ${f.failures} failing`, { retryable: true, code: 'injected' });
+          if (attempt <= f.failures)
+            throw new ActionError(`injected fault: flaky, attempt ${attempt} of ${f.failures} failing`, {
+              retryable: true,
+              code: 'injected',
+            });
           return inner.attempt(node, attempt, signal);
       }
     },

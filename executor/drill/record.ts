@@ -9,7 +9,13 @@ import { summarizeAudit } from '../audit/summary.js';
 import type { RunOutcome } from '../run/run-runbook.js';
 
 /** Builds the record of a finished drill from its audit log. */
-export function drillRecordOf(o: { outcome: RunOutcome; records: readonly AuditRecord[]; graph: IrGraph; faults: Record<string, string>; reportPath: string }): DrillRecord {
+export function drillRecordOf(o: {
+  outcome: RunOutcome;
+  records: readonly AuditRecord[];
+  graph: IrGraph;
+  faults: Record<string, string>;
+  reportPath: string;
+}): DrillRecord {
   const s = summarizeAudit(o.records);
   // The measured RPO: the last `rpoSeconds` output (the runbook's probe, e.g. the replication lag
   // before promotion or the age of the newest restored row), with its `rpoSource`.
@@ -17,9 +23,17 @@ export function drillRecordOf(o: { outcome: RunOutcome; records: readonly AuditR
   const rpo = probe && { ms: probe.ms, probe: probe.stepId, source: probe.source };
   const rpoObjective = o.graph.objectives.rpoMs;
   return {
-    recordVersion: 1, runId: o.outcome.runId, runbook: o.graph.name, graphHash: o.graph.planHash, planHash: o.outcome.planHash,
-    startedAt: s.startedAt, endedAt: s.endedAt ?? s.startedAt, mode: s.dryRun ? 'dry-run' : 'live',
-    status: o.outcome.status, initiator: s.initiator ?? s.actor, faults: o.faults,
+    recordVersion: 1,
+    runId: o.outcome.runId,
+    runbook: o.graph.name,
+    graphHash: o.graph.planHash,
+    planHash: o.outcome.planHash,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt ?? s.startedAt,
+    mode: s.dryRun ? 'dry-run' : 'live',
+    status: o.outcome.status,
+    initiator: s.initiator ?? s.actor,
+    faults: o.faults,
     rto: {
       ...(s.rto.objectiveMs !== undefined ? { objectiveMs: s.rto.objectiveMs } : {}),
       ...(s.rto.measuredMs !== undefined ? { measuredMs: s.rto.measuredMs } : {}),
@@ -40,18 +54,32 @@ export function drillRecordOf(o: { outcome: RunOutcome; records: readonly AuditR
  * `drills/` for real drills; the demo writes under `.runbook/drills/` so it never touches the tree).
  */
 export function writeDrillFiles(o: {
-  root: string; base?: string; outcome: RunOutcome; records: readonly AuditRecord[]; graph: IrGraph; faults: Record<string, string>;
+  root: string;
+  base?: string;
+  outcome: RunOutcome;
+  records: readonly AuditRecord[];
+  graph: IrGraph;
+  faults: Record<string, string>;
   renderReport: (records: readonly AuditRecord[], record: DrillRecord) => string;
 }): { recordPath: string; reportPath: string; record: DrillRecord } {
   const recordsDir = o.base ? join(o.base, 'records') : drillRecordsDir;
   const reportsDir = o.base ? join(o.base, 'reports') : drillReportsDir;
   const reportPath = join(reportsDir, `${o.outcome.runId}.md`);
   const recordPath = join(recordsDir, `${o.outcome.runId}.json`);
-  const record = drillRecordOf({ outcome: o.outcome, records: o.records, graph: o.graph, faults: o.faults, reportPath });
+  const record = drillRecordOf({
+    outcome: o.outcome,
+    records: o.records,
+    graph: o.graph,
+    faults: o.faults,
+    reportPath,
+  });
   const fresh = o.renderReport(o.records, record);
   // What people wrote under "Lessons learned" survives a regenerated report.
   const existing = existsSync(join(o.root, reportPath)) ? readFileSync(join(o.root, reportPath), 'utf8') : undefined;
-  for (const [rel, text] of [[recordPath, JSON.stringify(record, null, 2) + '\n'], [reportPath, existing ? keepLessonsLearned(existing, fresh) : fresh]] as const) {
+  for (const [rel, text] of [
+    [recordPath, JSON.stringify(record, null, 2) + '\n'],
+    [reportPath, existing ? keepLessonsLearned(existing, fresh) : fresh],
+  ] as const) {
     mkdirSync(dirname(join(o.root, rel)), { recursive: true });
     writeFileSync(join(o.root, rel), text);
   }

@@ -34,25 +34,33 @@ export function createAnchorCommentSink(o: AnchorCommentOptions): AuditSink {
   let commentId: number | undefined;
   let chain: Promise<void> = Promise.resolve();
 
-  const body = () => [
-    anchorCommentMarker(o.runId),
-    `**Audit chain heads** of run \`${o.runId}\`, for \`runbook audit verify ${o.runId} --anchors-from github\`:`,
-    '',
-    ...heads.map((h) => `- ${headLine(o.runId, h)}`),
-  ].join('\n');
+  const body = () =>
+    [
+      anchorCommentMarker(o.runId),
+      `**Audit chain heads** of run \`${o.runId}\`, for \`runbook audit verify ${o.runId} --anchors-from github\`:`,
+      '',
+      ...heads.map((h) => `- ${headLine(o.runId, h)}`),
+    ].join('\n');
 
   // One publication after another, each with every head so far: an older body never wins.
   const publish = () => {
     chain = chain.then(async () => {
       try {
         if (commentId === undefined) {
-          const { data } = await o.octokit.issues.createComment({ owner, repo, issue_number: o.issueNumber, body: body() });
+          const { data } = await o.octokit.issues.createComment({
+            owner,
+            repo,
+            issue_number: o.issueNumber,
+            body: body(),
+          });
           commentId = data.id;
         } else {
           await o.octokit.issues.updateComment({ owner, repo, comment_id: commentId, body: body() });
         }
       } catch (error) {
-        log(`tracking issue #${o.issueNumber}: could not publish the audit chain head (the run goes on): ${(error as Error).message}`);
+        log(
+          `tracking issue #${o.issueNumber}: could not publish the audit chain head (the run goes on): ${(error as Error).message}`,
+        );
       }
     });
   };

@@ -10,7 +10,12 @@ export type MembershipSource = 'policy' | 'github' | 'directory';
 /** Whether a GitHub user may approve, and through which allowed entry. */
 export type ApproverVerdict =
   | { readonly allowed: true; readonly via: string; readonly source: MembershipSource }
-  | { readonly allowed: false; readonly reason: string; readonly source?: MembershipSource; readonly code: 'not-allowed' | 'no-write-access' };
+  | {
+      readonly allowed: false;
+      readonly reason: string;
+      readonly source?: MembershipSource;
+      readonly code: 'not-allowed' | 'no-write-access';
+    };
 
 /** What `approverChecker` needs: the client, the policy entries, compile-time members. */
 export interface ApproverCheckOptions {
@@ -78,7 +83,8 @@ async function decide(o: ApproverCheckOptions, who: string): Promise<ApproverVer
       continue;
     }
     const compiled = compiledMembers(o.members, entry, `@${org}/${team}`);
-    if (compiled?.some((m) => normLogin(m) === who)) return { allowed: true, via: `@${org}/${team} (Directory membership)`, source: 'directory' };
+    if (compiled?.some((m) => normLogin(m) === who))
+      return { allowed: true, via: `@${org}/${team} (Directory membership)`, source: 'directory' };
     if (compiled) source = source === 'github' ? source : 'directory';
     else unverifiable.push(`@${org}/${team}`);
   }
@@ -86,7 +92,12 @@ async function decide(o: ApproverCheckOptions, who: string): Promise<ApproverVer
   const note = unverifiable.length
     ? `; membership of ${unverifiable.join(', ')} is unknown (the Directory does not list the team and no RUNBOOK_GITHUB_MEMBERS_TOKEN can read it)`
     : '';
-  return { allowed: false, code: 'not-allowed', source, reason: `@${who} is not among the allowed approvers (${list})${note}` };
+  return {
+    allowed: false,
+    code: 'not-allowed',
+    source,
+    reason: `@${who} is not among the allowed approvers (${list})${note}`,
+  };
 }
 
 /** The Directory's members of a team entry; undefined when the Directory does not list the team (compiled as the entry itself). */
@@ -103,14 +114,21 @@ function compiledMembers(members: ApproverCheckOptions['members'], ...keys: stri
  * member", or a team it cannot see); 401/403 mean the token cannot read it after all: unknown,
  * and the Directory decides. A 403 after exhausted rate-limit retries is not an answer: it throws.
  */
-async function teamMembership(octokit: GithubApi, org: string, team: string, who: string): Promise<'active' | 'pending' | 'none' | 'unknown'> {
+async function teamMembership(
+  octokit: GithubApi,
+  org: string,
+  team: string,
+  who: string,
+): Promise<'active' | 'pending' | 'none' | 'unknown'> {
   try {
     const { data } = await octokit.teams.getMembershipForUserInOrg({ org, team_slug: team, username: who });
     return data.state === 'active' ? 'active' : 'pending';
   } catch (error) {
     const status = httpStatus(error);
     if (status === 404) return 'none';
-    const limited = (error as { response?: { headers?: Record<string, string> } }).response?.headers?.['x-ratelimit-remaining'] === '0';
+    const limited =
+      (error as { response?: { headers?: Record<string, string> } }).response?.headers?.['x-ratelimit-remaining'] ===
+      '0';
     if ((status === 401 || status === 403) && !limited) return 'unknown';
     throw error;
   }
@@ -124,7 +142,12 @@ async function teamMembership(octokit: GithubApi, org: string, team: string, who
  * (https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user).
  * A 404 (no such user) is a refusal; other errors propagate.
  */
-async function writeAccess(octokit: GithubApi, repo: RepoRef, who: string, v: ApproverVerdict & { allowed: true }): Promise<ApproverVerdict> {
+async function writeAccess(
+  octokit: GithubApi,
+  repo: RepoRef,
+  who: string,
+  v: ApproverVerdict & { allowed: true },
+): Promise<ApproverVerdict> {
   let permission: string;
   try {
     permission = (await octokit.repos.getCollaboratorPermissionLevel({ ...repo, username: who })).data.permission;

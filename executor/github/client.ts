@@ -66,7 +66,10 @@ const GithubOctokit = Octokit.plugin(retry, throttling);
 export function githubClient(env: NodeJS.ProcessEnv = process.env, options: GithubClientOptions = {}): GithubContext {
   const token = env.GITHUB_TOKEN?.trim();
   if (!token) {
-    throw new RunRefused('GITHUB_TOKEN is not set', 'in Actions pass `env: { GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }} }`; locally export a token with repo access');
+    throw new RunRefused(
+      'GITHUB_TOKEN is not set',
+      'in Actions pass `env: { GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }} }`; locally export a token with repo access',
+    );
   }
   const repo = parseRepository(env.GITHUB_REPOSITORY);
   const apiUrl = (env.GITHUB_API_URL?.trim() || 'https://api.github.com').replace(/\/+$/, '');
@@ -77,7 +80,11 @@ export function githubClient(env: NodeJS.ProcessEnv = process.env, options: Gith
   const runId = env.GITHUB_RUN_ID?.trim() || undefined;
   const actor = env.GITHUB_ACTOR?.trim() || undefined;
   return {
-    octokit, repo, apiUrl, masker, bot: botLogin(env),
+    octokit,
+    repo,
+    apiUrl,
+    masker,
+    bot: botLogin(env),
     ...(membersToken ? { membersOctokit: makeOctokit(membersToken, apiUrl, masker, options) } : {}),
     run: {
       serverUrl,
@@ -115,11 +122,15 @@ function makeOctokit(token: string, apiUrl: string, masker: SecretMasker, option
     retry: { doNotRetry: [304, 400, 401, 403, 404, 410, 422, 429, 451], ...options.retry },
     throttle: {
       onRateLimit: (after: number, o: { method: string; url: string }, _k: unknown, count: number) => {
-        say(`GitHub rate limit hit on ${o.method} ${o.url}; ${count < maxRetries ? `retrying in ${after}s` : 'giving up'}`);
+        say(
+          `GitHub rate limit hit on ${o.method} ${o.url}; ${count < maxRetries ? `retrying in ${after}s` : 'giving up'}`,
+        );
         return count < maxRetries;
       },
       onSecondaryRateLimit: (after: number, o: { method: string; url: string }, _k: unknown, count: number) => {
-        say(`GitHub secondary rate limit on ${o.method} ${o.url}; ${count < maxRetries ? `retrying in ${after}s` : 'giving up'}`);
+        say(
+          `GitHub secondary rate limit on ${o.method} ${o.url}; ${count < maxRetries ? `retrying in ${after}s` : 'giving up'}`,
+        );
         return count < maxRetries;
       },
       ...options.throttle,

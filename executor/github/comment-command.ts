@@ -24,9 +24,11 @@ export const MIN_PLAN_PREFIX = 7;
 
 /** Why a `/approve` plan-hash prefix does not bind to this plan, or undefined when it does. */
 export function planPrefixProblem(prefix: string | undefined, planHash: string, required: boolean): string | undefined {
-  if (prefix === undefined) return required ? `the approval must name the plan hash: /approve <step> ${planHash.slice(0, 12)}` : undefined;
+  if (prefix === undefined)
+    return required ? `the approval must name the plan hash: /approve <step> ${planHash.slice(0, 12)}` : undefined;
   const p = prefix.toLowerCase();
-  if (!/^[0-9a-f]+$/.test(p) || p.length < MIN_PLAN_PREFIX) return `"${prefix}" is not a plan hash prefix (${MIN_PLAN_PREFIX}+ hex characters)`;
+  if (!/^[0-9a-f]+$/.test(p) || p.length < MIN_PLAN_PREFIX)
+    return `"${prefix}" is not a plan hash prefix (${MIN_PLAN_PREFIX}+ hex characters)`;
   return planHash.startsWith(p) ? undefined : `approved plan ${p}, but this run's plan is ${planHash.slice(0, 12)}`;
 }
 
@@ -36,11 +38,20 @@ export const approvalRequestMarker = (runId: string, stepId: string, planHash: s
 
 /** The request comment: what is asked, by whom, bound to which plan, and how to answer. */
 export function approvalRequestBody(o: {
-  runId: string; stepId: string; planHash: string; message: string; approvers: readonly string[];
-  required: number; selfApproval: boolean; initiator: string; timeoutMs?: number;
+  runId: string;
+  stepId: string;
+  planHash: string;
+  message: string;
+  approvers: readonly string[];
+  required: number;
+  selfApproval: boolean;
+  initiator: string;
+  timeoutMs?: number;
 }): string {
   const who = o.approvers.length ? o.approvers.join(', ') : 'any collaborator';
-  const self = o.selfApproval ? '' : ` (not ${o.initiator.startsWith('@') ? o.initiator : `@${o.initiator}`}, who started the run)`;
+  const self = o.selfApproval
+    ? ''
+    : ` (not ${o.initiator.startsWith('@') ? o.initiator : `@${o.initiator}`}, who started the run)`;
   return [
     approvalRequestMarker(o.runId, o.stepId, o.planHash),
     `### 🔐 Approval needed: \`${o.stepId}\``,
@@ -62,6 +73,15 @@ export function approvalRequestBody(o: {
 /** `90000` → `1m 30s`: for people reading a comment, not for parsing. */
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
-  const parts = [[Math.floor(s / 3600), 'h'], [Math.floor((s % 3600) / 60), 'm'], [s % 60, 's']] as const;
-  return parts.filter(([n]) => n > 0).map(([n, u]) => `${n}${u}`).join(' ') || `${ms}ms`;
+  const parts = [
+    [Math.floor(s / 3600), 'h'],
+    [Math.floor((s % 3600) / 60), 'm'],
+    [s % 60, 's'],
+  ] as const;
+  return (
+    parts
+      .filter(([n]) => n > 0)
+      .map(([n, u]) => `${n}${u}`)
+      .join(' ') || `${ms}ms`
+  );
 }

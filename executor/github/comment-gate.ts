@@ -39,7 +39,14 @@ export interface CommentGateOptions {
 
 type GateRequest = Parameters<ApprovalGate['request']>[0];
 type GateAnswer = Awaited<ReturnType<ApprovalGate['request']>>;
-type IssueComment = { id: number; html_url: string; body?: string; created_at: string; updated_at: string; user: { login: string } | null };
+type IssueComment = {
+  id: number;
+  html_url: string;
+  body?: string;
+  created_at: string;
+  updated_at: string;
+  user: { login: string } | null;
+};
 /** A comment's final reading: an approval that counts (while the comment stays as it was), or nothing more to do. */
 type Verdict = { readonly kind: 'grant'; readonly login: string } | { readonly kind: 'done' };
 
@@ -66,13 +73,39 @@ async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promis
   const clock = o.clock ?? systemClock;
   const { owner, repo } = o.repo;
   const message = (o.mask ?? ((s: string) => s))(req.message);
-  await o.events.emit('approval:requested', { stepId: req.stepId, approvers: req.approvers, required: req.required, message });
+  await o.events.emit('approval:requested', {
+    stepId: req.stepId,
+    approvers: req.approvers,
+    required: req.required,
+    message,
+  });
   const deadline = req.timeoutMs !== undefined ? clock.now() + req.timeoutMs : Infinity;
   const body = approvalRequestBody({ ...req, message, runId: o.runId, planHash: o.planHash, initiator: o.initiator });
-  const posted = (await o.octokit.issues.createComment({ owner, repo, issue_number: o.issueNumber, body, request: { signal: req.signal } })).data;
+  const posted = (
+    await o.octokit.issues.createComment({
+      owner,
+      repo,
+      issue_number: o.issueNumber,
+      body,
+      request: { signal: req.signal },
+    })
+  ).data;
   const ctx: Round = {
-    o, req, verdicts: new Map(), checker: approverChecker({ octokit: o.octokit, approvers: req.approvers, members: o.members, membersOctokit: o.membersOctokit, repo: o.repo }),
-    bot: normLogin(posted.user?.login ?? ''), requestId: posted.id, requestAt: Date.parse(posted.created_at), seen: new Map(), quiet: 0,
+    o,
+    req,
+    verdicts: new Map(),
+    checker: approverChecker({
+      octokit: o.octokit,
+      approvers: req.approvers,
+      members: o.members,
+      membersOctokit: o.membersOctokit,
+      repo: o.repo,
+    }),
+    bot: normLogin(posted.user?.login ?? ''),
+    requestId: posted.id,
+    requestAt: Date.parse(posted.created_at),
+    seen: new Map(),
+    quiet: 0,
     read: conditionalCommentReader(o.octokit, o.repo, o.issueNumber),
     // GitHub's clock decides what came after the timeout, so a slow poll cannot let a late comment in.
     closesAt: req.timeoutMs !== undefined ? Date.parse(posted.created_at) + req.timeoutMs : Infinity,
@@ -94,7 +127,10 @@ async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promis
       o.log?.(`approval ${req.stepId}: reading comments failed: ${(error as Error).message}`);
     }
     if (outcome?.approved) {
-      await reply(o, `✅ \`${req.stepId}\` approved by ${outcome.approvedBy.join(', ')} (plan \`${o.planHash.slice(0, 12)}\`)`);
+      await reply(
+        o,
+        `✅ \`${req.stepId}\` approved by ${outcome.approvedBy.join(', ')} (plan \`${o.planHash.slice(0, 12)}\`)`,
+      );
       return outcome;
     }
     // A rejection was audited with its approver when it was read.
@@ -131,7 +167,9 @@ interface Round {
 /** The poll interval after `quiet` unchanged reads: doubled per 4 of them, at most 4× the base. */
 export const pollInterval = (base: number, quiet: number): number => base * 2 ** Math.min(2, Math.floor(quiet / 4));
 
-const granted = (r: Round): string[] => [...new Set([...r.verdicts.values()].flatMap((v) => (v.kind === 'grant' ? [v.login] : [])))];
+const granted = (r: Round): string[] => [
+  ...new Set([...r.verdicts.values()].flatMap((v) => (v.kind === 'grant' ? [v.login] : []))),
+];
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 /**
  * Whether a comment's text differs from the text first read. Not `updated_at !== created_at`:
@@ -151,7 +189,13 @@ async function poll(r: Round, since: string): Promise<GateAnswer | undefined> {
     const c = byId.get(id);
     if (v.kind !== 'grant' || (c && !edited(r, c))) continue;
     r.verdicts.set(id, { kind: 'done' });
-    await refused(r, v.login, c ? 'approval comment was edited after it counted; approval withdrawn' : 'approval comment was deleted; approval withdrawn');
+    await refused(
+      r,
+      v.login,
+      c
+        ? 'approval comment was edited after it counted; approval withdrawn'
+        : 'approval comment was deleted; approval withdrawn',
+    );
   }
   for (const c of comments) {
     if (r.verdicts.has(c.id)) continue;
@@ -176,10 +220,14 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
   const approver = `@${c.user.login}`;
   const refuse = async (reason: string) => (await refused(r, approver, reason), done);
   if (created > r.closesAt) return refuse(`${cmd.kind} posted after the approval timed out (${c.html_url})`);
-  if (edited(r, c)) return refuse(`comment was edited after the gate read it; edited comments do not count, post a new one (${c.html_url})`);
+  if (edited(r, c))
+    return refuse(
+      `comment was edited after the gate read it; edited comments do not count, post a new one (${c.html_url})`,
+    );
   const self = who === normLogin(r.o.initiator);
   if (cmd.kind === 'approve') {
-    if (self && !r.req.selfApproval) return refuse(`${approver} started this run and cannot approve it (selfApproval is false)`);
+    if (self && !r.req.selfApproval)
+      return refuse(`${approver} started this run and cannot approve it (selfApproval is false)`);
     const problem = planPrefixProblem(cmd.planPrefix, r.o.planHash, r.o.requirePlanHash === true);
     if (problem) return refuse(problem);
   }
@@ -202,9 +250,17 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
   const grant: Verdict = { kind: 'grant', login: approver };
   r.verdicts.set(c.id, grant);
   await r.o.events.emit('approval:granted', {
-    stepId: r.req.stepId, count: granted(r).length, required: r.req.required,
+    stepId: r.req.stepId,
+    count: granted(r).length,
+    required: r.req.required,
     approval: {
-      approver, source: SOURCE, planHash: r.o.planHash, at: c.created_at, reference: c.html_url, via: allowed.via, membership: allowed.source,
+      approver,
+      source: SOURCE,
+      planHash: r.o.planHash,
+      at: c.created_at,
+      reference: c.html_url,
+      via: allowed.via,
+      membership: allowed.source,
       textSha256: r.seen.get(c.id),
     },
   });
@@ -212,7 +268,13 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
 }
 
 async function refused(r: Round, approver: string, reason: string, membership?: MembershipSource): Promise<void> {
-  await r.o.events.emit('approval:refused', { stepId: r.req.stepId, approver, source: SOURCE, reason, ...(membership ? { membership } : {}) });
+  await r.o.events.emit('approval:refused', {
+    stepId: r.req.stepId,
+    approver,
+    source: SOURCE,
+    reason,
+    ...(membership ? { membership } : {}),
+  });
 }
 
 /** A short outcome note on the issue for the people watching it; best effort, never fails the gate. */

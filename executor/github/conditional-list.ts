@@ -36,7 +36,12 @@ export function conditionalCommentReader(octokit: GithubApi, repo: RepoRef, issu
       const key = `${query.since ?? ''}#${page}`;
       const cached = pages.get(key);
       requests++;
-      const got = await fetchPage(octokit, { ...repo, issue_number: issueNumber, per_page: 100, page, ...(query.since ? { since: query.since } : {}) }, cached, query.signal);
+      const got = await fetchPage(
+        octokit,
+        { ...repo, issue_number: issueNumber, per_page: 100, page, ...(query.since ? { since: query.since } : {}) },
+        cached,
+        query.signal,
+      );
       if (!cached || !got.etag || got.etag !== cached.etag) unchanged = false;
       if (got.etag) pages.set(key, got);
       items.push(...(got.items as T[]));
@@ -51,10 +56,17 @@ export function conditionalCommentReader(octokit: GithubApi, repo: RepoRef, issu
 }
 
 async function fetchPage(
-  octokit: GithubApi, params: RepoRef & { issue_number: number; per_page: number; page: number; since?: string }, cached: CachedPage | undefined, signal?: AbortSignal,
+  octokit: GithubApi,
+  params: RepoRef & { issue_number: number; per_page: number; page: number; since?: string },
+  cached: CachedPage | undefined,
+  signal?: AbortSignal,
 ): Promise<CachedPage> {
   try {
-    const r = await octokit.issues.listComments({ ...params, headers: cached ? { 'if-none-match': cached.etag } : {}, request: { signal } });
+    const r = await octokit.issues.listComments({
+      ...params,
+      headers: cached ? { 'if-none-match': cached.etag } : {},
+      request: { signal },
+    });
     return { etag: r.headers.etag ?? '', items: r.data, next: /rel="next"/.test(r.headers.link ?? '') };
   } catch (error) {
     // Octokit reports a 304 as an error; it means the kept page is current.

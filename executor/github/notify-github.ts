@@ -9,16 +9,24 @@ import type { TrackingIssue } from './tracking-issue.js';
  */
 export function githubChannelSender(issue: Pick<TrackingIssue, 'commentOnIssue'> | undefined): ChannelSender {
   return async (audienceId, _audience, message, ctx) => {
-    if (!issue) return delivery(audienceId, 'github', 'skipped', { reason: 'no tracking issue for this run (needs GITHUB_TOKEN in Actions)' });
-    const text = [message.subject ? `**${tag(message.subject, message.drill)}**` : tag('', message.drill).trim(), message.body]
+    if (!issue)
+      return delivery(audienceId, 'github', 'skipped', {
+        reason: 'no tracking issue for this run (needs GITHUB_TOKEN in Actions)',
+      });
+    const text = [
+      message.subject ? `**${tag(message.subject, message.drill)}**` : tag('', message.drill).trim(),
+      message.body,
+    ]
       .filter((part) => part !== '')
       .join('\n\n');
     try {
       const posted = await issue.commentOnIssue(ctx.mask(text));
       return delivery(audienceId, 'github', 'sent', { reason: posted.url });
     } catch (error) {
-      return delivery(audienceId, 'github', 'failed', { reason: ctx.mask((error as Error).message), httpStatus: httpStatus(error) });
+      return delivery(audienceId, 'github', 'failed', {
+        reason: ctx.mask((error as Error).message),
+        httpStatus: httpStatus(error),
+      });
     }
   };
 }
-

@@ -23,11 +23,24 @@ export const planIssueLabel = 'runbook-backup-plan';
 export const planIssueMarker = (plan: string) => `<!-- runbook-plan-issue plan=${plan} -->`;
 
 /** The plan's issue number: the oldest issue with the label and marker, else a new one. */
-export async function planIssueNumber(o: { octokit: GithubApi; repo: RepoRef; plan: string; title: string }): Promise<number> {
+export async function planIssueNumber(o: {
+  octokit: GithubApi;
+  repo: RepoRef;
+  plan: string;
+  title: string;
+}): Promise<number> {
   const { owner, repo } = o.repo;
   const marker = planIssueMarker(o.plan);
-  const issues = (await o.octokit.paginate(o.octokit.issues.listForRepo, { owner, repo, labels: planIssueLabel, state: 'all', per_page: 100 })) as { number: number; body?: string | null; pull_request?: unknown }[];
-  const found = issues.filter((i) => !i.pull_request && (i.body ?? '').includes(marker)).sort((a, b) => a.number - b.number)[0];
+  const issues = (await o.octokit.paginate(o.octokit.issues.listForRepo, {
+    owner,
+    repo,
+    labels: planIssueLabel,
+    state: 'all',
+    per_page: 100,
+  })) as { number: number; body?: string | null; pull_request?: unknown }[];
+  const found = issues
+    .filter((i) => !i.pull_request && (i.body ?? '').includes(marker))
+    .sort((a, b) => a.number - b.number)[0];
   if (found) return found.number;
   const body = `${marker}\nRuns of the backup plan \`${o.plan}\` report here, one comment per run. Closed when the last run succeeded, reopened when one did not.`;
   const { data } = await o.octokit.issues.create({ owner, repo, title: o.title, body, labels: [planIssueLabel] });
@@ -39,16 +52,24 @@ export async function planIssueNumber(o: { octokit: GithubApi; repo: RepoRef; pl
  * Like the tracking issue it never stalls or fails the run: the update runs in the background,
  * `close()` waits for it, and a failure is only logged.
  */
-export function planIssueStateSink(o: { octokit: GithubApi; repo: RepoRef; issueNumber: number; log?: (m: string) => void }): AuditSink {
+export function planIssueStateSink(o: {
+  octokit: GithubApi;
+  repo: RepoRef;
+  issueNumber: number;
+  log?: (m: string) => void;
+}): AuditSink {
   const { owner, repo } = o.repo;
   const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   let pending: Promise<void> = Promise.resolve();
   const settle = (record: AuditRecord) => {
     const green = (record.data as { status?: string }).status === 'succeeded';
-    const state = green ? { state: 'closed' as const, state_reason: 'completed' as const } : { state: 'open' as const, state_reason: 'reopened' as const };
+    const state = green
+      ? { state: 'closed' as const, state_reason: 'completed' as const }
+      : { state: 'open' as const, state_reason: 'reopened' as const };
     pending = o.octokit.issues.update({ owner, repo, issue_number: o.issueNumber, ...state }).then(
       () => undefined,
-      (e: Error) => void log(`backup plan issue #${o.issueNumber}: could not set its state to ${state.state}: ${e.message}`),
+      (e: Error) =>
+        void log(`backup plan issue #${o.issueNumber}: could not set its state to ${state.state}: ${e.message}`),
     );
   };
   return {

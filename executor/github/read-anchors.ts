@@ -22,14 +22,22 @@ type Comment = { id: number; html_url: string; body?: string; user: { login: str
  * every page of comments (GET /repos/{owner}/{repo}/issues/{issue_number}/comments,
  * https://docs.github.com/en/rest/issues/comments#list-issue-comments).
  */
-export async function readGithubAnchors(o: ReadGithubAnchorsOptions): Promise<{ anchors: PublishedAnchor[]; trusted: string[] }> {
+export async function readGithubAnchors(
+  o: ReadGithubAnchorsOptions,
+): Promise<{ anchors: PublishedAnchor[]; trusted: string[] }> {
   const { owner, repo } = o.repo;
   const trusted = [...new Set(o.bots.map(normLogin))];
-  const comments = (await o.octokit.paginate(o.octokit.issues.listComments, { owner, repo, issue_number: o.issueNumber, per_page: 100 })) as Comment[];
+  const comments = (await o.octokit.paginate(o.octokit.issues.listComments, {
+    owner,
+    repo,
+    issue_number: o.issueNumber,
+    per_page: 100,
+  })) as Comment[];
   const anchors: PublishedAnchor[] = [];
   for (const c of comments) {
     if (!c.user || !trusted.includes(normLogin(c.user.login))) continue;
-    for (const h of parseHeadMarkers(c.body ?? '', o.runId)) anchors.push({ seq: h.seq, hash: h.hash, from: `${c.html_url} by @${c.user.login}` });
+    for (const h of parseHeadMarkers(c.body ?? '', o.runId))
+      anchors.push({ seq: h.seq, hash: h.hash, from: `${c.html_url} by @${c.user.login}` });
   }
   return { anchors, trusted };
 }

@@ -14,7 +14,8 @@ const MARKER = /<!--\s*runbook-run-request\s+file=(\S+)\s+plan=([0-9a-f]{64})(?:
 
 /** The marker text for one run request (put it in the plan comment's body, once per file). */
 export function runRequestMarker(m: RunRequestMarker): string {
-  if (/\s|-->/.test(m.file)) throw new Error(`run request path must not contain spaces or "-->": ${JSON.stringify(m.file)}`);
+  if (/\s|-->/.test(m.file))
+    throw new Error(`run request path must not contain spaces or "-->": ${JSON.stringify(m.file)}`);
   return `<!-- runbook-run-request file=${m.file} plan=${m.planHash}${m.commit ? ` commit=${m.commit}` : ''} -->`;
 }
 

@@ -29,11 +29,29 @@ export interface RunStatusState {
 }
 
 /** An empty state, before the first record. */
-export const newRunStatus = (): RunStatusState => ({ runId: '', runbook: '', title: '', planHash: '', initiator: '', status: 'running', steps: new Map() });
+export const newRunStatus = (): RunStatusState => ({
+  runId: '',
+  runbook: '',
+  title: '',
+  planHash: '',
+  initiator: '',
+  status: 'running',
+  steps: new Map(),
+});
 
 const ICON: Record<RowStatus | RunStatusState['status'], string> = {
-  pending: '⚪', running: '🔄', 'awaiting-approval': '🔐', succeeded: '✅', failed: '❌', skipped: '⏭️', 'timed-out': '⌛',
-  cancelled: '🚫', 'rolled-back': '↩️', 'rollback-incomplete': '⚠️', interrupted: '⏸️', refused: '⛔',
+  pending: '⚪',
+  running: '🔄',
+  'awaiting-approval': '🔐',
+  succeeded: '✅',
+  failed: '❌',
+  skipped: '⏭️',
+  'timed-out': '⌛',
+  cancelled: '🚫',
+  'rolled-back': '↩️',
+  'rollback-incomplete': '⚠️',
+  interrupted: '⏸️',
+  refused: '⛔',
 };
 
 /** Applies one audit record to the state; records of other types leave it as it was. */
@@ -68,7 +86,12 @@ export function foldRecord(s: RunStatusState, r: AuditRecord): void {
     }
     case 'step:end': {
       const e = d as RunEvents['step:end'];
-      Object.assign(row(e.stepId), { status: e.status, durationMs: e.durationMs, attempts: Math.max(e.attempt, 1), note: e.error ?? e.reason });
+      Object.assign(row(e.stepId), {
+        status: e.status,
+        durationMs: e.durationMs,
+        attempts: Math.max(e.attempt, 1),
+        note: e.error ?? e.reason,
+      });
       break;
     }
     case 'approval:requested':
@@ -107,8 +130,10 @@ const time = (iso: string | undefined): string => (iso ? iso.slice(11, 19) : '')
 export function renderRunStatus(s: RunStatusState, o: { marker: string; runUrl?: string }): string {
   const status = s.status === 'running' ? 'running' : s.status;
   const link = o.runUrl ? ` · [workflow run](${o.runUrl})` : '';
-  const rows = [...s.steps.values()].map((r) =>
-    `| ${ICON[r.status]} | \`${r.id}\` | ${r.phase ?? ''} | ${time(r.startedAt)} | ${ms(r.durationMs)} | ${r.attempts || ''} | ${cell(r.note ?? r.status)} |`);
+  const rows = [...s.steps.values()].map(
+    (r) =>
+      `| ${ICON[r.status]} | \`${r.id}\` | ${r.phase ?? ''} | ${time(r.startedAt)} | ${ms(r.durationMs)} | ${r.attempts || ''} | ${cell(r.note ?? r.status)} |`,
+  );
   return [
     o.marker,
     `## ${ICON[s.status]} ${cell(s.title || s.runbook)} — ${status}${s.durationMs !== undefined ? ` in ${ms(s.durationMs)}` : ''}`,

@@ -57,15 +57,24 @@ export async function githubSetup(o: GithubSetupOptions): Promise<GithubSetupRes
   const ids = new Map<string, { type: 'User' | 'Team'; id: number | string }>();
   for (const entry of new Set(o.environments.flatMap((e) => e.reviewers))) {
     const [org, team, extra] = entry.replace(/^@/, '').split('/');
-    if (!org || extra !== undefined || team === '') throw new RunRefused(`reviewer ${JSON.stringify(entry)} is neither @user nor @org/team`);
+    if (!org || extra !== undefined || team === '')
+      throw new RunRefused(`reviewer ${JSON.stringify(entry)} is neither @user nor @org/team`);
     const path = team === undefined ? `/users/${enc(org)}` : `/orgs/${enc(org)}/teams/${enc(team)}`;
     const data = await call({ method: 'GET', path });
-    ids.set(entry, { type: team === undefined ? 'User' : 'Team', id: (data?.id as number | undefined) ?? `<id of ${entry}>` });
+    ids.set(entry, {
+      type: team === undefined ? 'User' : 'Team',
+      id: (data?.id as number | undefined) ?? `<id of ${entry}>`,
+    });
   }
   for (const env of o.environments) {
-    if (env.reviewers.length > 6) throw new RunRefused(`environment ${env.name} lists ${env.reviewers.length} reviewers; GitHub allows at most 6`, 'name a team instead of its members');
+    if (env.reviewers.length > 6)
+      throw new RunRefused(
+        `environment ${env.name} lists ${env.reviewers.length} reviewers; GitHub allows at most 6`,
+        'name a team instead of its members',
+      );
     await call({
-      method: 'PUT', path: `${base}/environments/${enc(env.name)}`,
+      method: 'PUT',
+      path: `${base}/environments/${enc(env.name)}`,
       body: {
         reviewers: env.reviewers.map((r) => ids.get(r)!),
         // The person who started the workflow must not be the one letting it through.
@@ -86,7 +95,11 @@ export async function githubSetup(o: GithubSetupOptions): Promise<GithubSetupRes
   return { dryRun: o.dryRun, calls };
 }
 
-async function currentProtection(octokit: GithubApi, path: string, calls: SetupCall[]): Promise<CurrentProtection | undefined> {
+async function currentProtection(
+  octokit: GithubApi,
+  path: string,
+  calls: SetupCall[],
+): Promise<CurrentProtection | undefined> {
   calls.push({ method: 'GET', path });
   try {
     return (await octokit.request(`GET ${path}`)).data as CurrentProtection;
@@ -100,7 +113,13 @@ async function currentProtection(octokit: GithubApi, path: string, calls: SetupC
 function dryRunBody(policy: ProtectionPolicy): Record<string, unknown> {
   const keep = '<kept from the current protection>';
   const body = protectionPutBody(undefined, policy);
-  return { ...body, required_status_checks: `${keep}, plus ${policy.requiredChecks.join(', ')}`, enforce_admins: keep, restrictions: keep, other_settings: keep };
+  return {
+    ...body,
+    required_status_checks: `${keep}, plus ${policy.requiredChecks.join(', ')}`,
+    enforce_admins: keep,
+    restrictions: keep,
+    other_settings: keep,
+  };
 }
 
 const enc = encodeURIComponent;

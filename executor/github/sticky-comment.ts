@@ -33,8 +33,15 @@ export interface StickyCommentResult {
 export async function upsertStickyComment(o: StickyCommentOptions): Promise<StickyCommentResult> {
   const { owner, repo } = o.repo;
   const body = o.body.includes(o.marker) ? o.body : `${o.marker}\n${o.body}`;
-  const comments = await o.octokit.paginate(o.octokit.issues.listComments, { owner, repo, issue_number: o.issueNumber, per_page: 100 });
-  const mine = comments.find((c) => (c.body ?? '').includes(o.marker) && c.user?.login.toLowerCase() === o.author.toLowerCase());
+  const comments = await o.octokit.paginate(o.octokit.issues.listComments, {
+    owner,
+    repo,
+    issue_number: o.issueNumber,
+    per_page: 100,
+  });
+  const mine = comments.find(
+    (c) => (c.body ?? '').includes(o.marker) && c.user?.login.toLowerCase() === o.author.toLowerCase(),
+  );
   if (mine) {
     // Editing with the same text would only bump updated_at and notify nobody usefully.
     if (mine.body === body) return { action: 'unchanged', id: mine.id, url: mine.html_url };

@@ -64,12 +64,25 @@ export async function openTrackingIssue(o: TrackingIssueOptions): Promise<Tracki
   let url: string;
   let publish: (body: string) => Promise<unknown>;
   if (o.issueNumber === undefined) {
-    const { data } = await o.octokit.issues.create({ owner, repo, title: o.title, body: first, labels: [...(o.labels ?? [])] });
+    const { data } = await o.octokit.issues.create({
+      owner,
+      repo,
+      title: o.title,
+      body: first,
+      labels: [...(o.labels ?? [])],
+    });
     [number, url] = [data.number, data.html_url];
     publish = (body) => o.octokit.issues.update({ owner, repo, issue_number: number, body });
   } else {
     number = o.issueNumber;
-    const sticky = await upsertStickyComment({ octokit: o.octokit, repo: o.repo, issueNumber: number, marker, body: first, author: o.bot ?? botLogin({}) });
+    const sticky = await upsertStickyComment({
+      octokit: o.octokit,
+      repo: o.repo,
+      issueNumber: number,
+      marker,
+      body: first,
+      author: o.bot ?? botLogin({}),
+    });
     url = sticky.url;
     // The comment is ours and known: edit it directly instead of re-listing the thread each time.
     publish = (body) => o.octokit.issues.updateComment({ owner, repo, comment_id: sticky.id, body });

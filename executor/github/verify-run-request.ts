@@ -5,8 +5,18 @@ import { parseRunRequestMarkers, sameRequestFile } from './run-request-marker.js
 
 /** Why a review (or the whole request) does not count; closed, so tests and audits match codes. */
 export type RunRequestRefusalCode =
-  | 'no-merged-pr' | 'author' | 'self-approval' | 'not-allowed' | 'no-write-access' | 'older-commit' | 'dismissed' | 'changes-requested'
-  | 'plan-comment-missing' | 'plan-hash-mismatch' | 'plan-commit-mismatch' | 'too-few-approvals';
+  | 'no-merged-pr'
+  | 'author'
+  | 'self-approval'
+  | 'not-allowed'
+  | 'no-write-access'
+  | 'older-commit'
+  | 'dismissed'
+  | 'changes-requested'
+  | 'plan-comment-missing'
+  | 'plan-hash-mismatch'
+  | 'plan-commit-mismatch'
+  | 'too-few-approvals';
 
 /** One review or condition that did not pass, with its code and a specific reason. */
 export interface RunRequestRefusal {
@@ -34,7 +44,13 @@ export interface RunRequestReviewer {
 /** The verdict on a run request: `ok`, the PR, the counted reviewers and every refusal. */
 export interface RunRequestVerification {
   readonly ok: boolean;
-  readonly pr?: { readonly number: number; readonly url: string; readonly author: string; readonly headSha: string; readonly mergeCommitSha: string };
+  readonly pr?: {
+    readonly number: number;
+    readonly url: string;
+    readonly author: string;
+    readonly headSha: string;
+    readonly mergeCommitSha: string;
+  };
   readonly reviewers: RunRequestReviewer[];
   readonly refusals: RunRequestRefusal[];
   /** The bot plan comment whose plan hash was compared. */
@@ -64,8 +80,22 @@ export interface VerifyRunRequestOptions {
   readonly botLogin?: string;
 }
 
-type Review = { id: number; state: string; commit_id: string | null; submitted_at?: string; html_url: string; user: { login: string } | null };
-type Pull = { number: number; html_url: string; merged_at: string | null; merge_commit_sha: string | null; head: { sha: string }; user: { login: string } | null };
+type Review = {
+  id: number;
+  state: string;
+  commit_id: string | null;
+  submitted_at?: string;
+  html_url: string;
+  user: { login: string } | null;
+};
+type Pull = {
+  number: number;
+  html_url: string;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  head: { sha: string };
+  user: { login: string } | null;
+};
 
 /**
  * Verifies, before the first step of a run request, that the merged pull request carried the
@@ -79,7 +109,10 @@ type Pull = { number: number; html_url: string; merged_at: string | null; merge_
 export async function verifyRunRequestApprovals(o: VerifyRunRequestOptions): Promise<RunRequestVerification> {
   const { owner, repo } = o.repo;
   const pulls = (await o.octokit.paginate(o.octokit.repos.listPullRequestsAssociatedWithCommit, {
-    owner, repo, commit_sha: o.mergeSha, per_page: 100,
+    owner,
+    repo,
+    commit_sha: o.mergeSha,
+    per_page: 100,
   })) as Pull[];
   // Only the PR this commit merged: a commit also belongs to open PRs built on top of it.
   const pull = pulls.find((p) => p.merged_at && p.merge_commit_sha === o.mergeSha);
@@ -87,7 +120,13 @@ export async function verifyRunRequestApprovals(o: VerifyRunRequestOptions): Pro
     const reason = `no merged pull request has ${o.mergeSha.slice(0, 12)} as its merge commit`;
     return { ok: false, reviewers: [], refusals: [{ code: 'no-merged-pr', reason }] };
   }
-  const pr = { number: pull.number, url: pull.html_url, author: pull.user?.login ?? '', headSha: pull.head.sha, mergeCommitSha: o.mergeSha };
+  const pr = {
+    number: pull.number,
+    url: pull.html_url,
+    author: pull.user?.login ?? '',
+    headSha: pull.head.sha,
+    mergeCommitSha: o.mergeSha,
+  };
   const refusals: RunRequestRefusal[] = [];
   const reviewers = await judgeReviews(o, pr, refusals);
   const planComment = await checkPlanComment(o, pr, refusals);
@@ -97,33 +136,72 @@ export async function verifyRunRequestApprovals(o: VerifyRunRequestOptions): Pro
       reason: `${o.policy.required} approving review(s) required from ${o.policy.approvers.join(', ') || 'anyone'}, ${reviewers.length} valid`,
     });
   }
-  const blocking = refusals.some((r) => ['too-few-approvals', 'plan-comment-missing', 'plan-hash-mismatch', 'plan-commit-mismatch'].includes(r.code));
+  const blocking = refusals.some((r) =>
+    ['too-few-approvals', 'plan-comment-missing', 'plan-hash-mismatch', 'plan-commit-mismatch'].includes(r.code),
+  );
   return { ok: !blocking, pr, reviewers, refusals, ...(planComment ? { planComment } : {}) };
 }
 
-async function judgeReviews(o: VerifyRunRequestOptions, pr: NonNullable<RunRequestVerification['pr']>, refusals: RunRequestRefusal[]): Promise<RunRequestReviewer[]> {
+async function judgeReviews(
+  o: VerifyRunRequestOptions,
+  pr: NonNullable<RunRequestVerification['pr']>,
+  refusals: RunRequestRefusal[],
+): Promise<RunRequestReviewer[]> {
   const { owner, repo } = o.repo;
-  const all = (await o.octokit.paginate(o.octokit.pulls.listReviews, { owner, repo, pull_number: pr.number, per_page: 100 })) as Review[];
+  const all = (await o.octokit.paginate(o.octokit.pulls.listReviews, {
+    owner,
+    repo,
+    pull_number: pr.number,
+    per_page: 100,
+  })) as Review[];
   // COMMENTED and PENDING reviews neither give nor withdraw an approval, as on GitHub itself.
   const latest = new Map<string, Review>();
   for (const r of [...all].sort(byTime)) {
-    if (r.user && ['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'].includes(r.state)) latest.set(normLogin(r.user.login), r);
+    if (r.user && ['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'].includes(r.state))
+      latest.set(normLogin(r.user.login), r);
   }
-  const allowed = approverChecker({ octokit: o.octokit, approvers: o.policy.approvers, members: o.members, membersOctokit: o.membersOctokit, repo: o.repo });
+  const allowed = approverChecker({
+    octokit: o.octokit,
+    approvers: o.policy.approvers,
+    members: o.members,
+    membersOctokit: o.membersOctokit,
+    repo: o.repo,
+  });
   const out: RunRequestReviewer[] = [];
   for (const [who, r] of latest) {
     const refuse = (code: RunRequestRefusalCode, reason: string, membership?: MembershipSource) =>
-      refusals.push({ code, reason, login: `@${r.user!.login}`, reviewId: r.id, ...(membership ? { membership } : {}) });
+      refusals.push({
+        code,
+        reason,
+        login: `@${r.user!.login}`,
+        reviewId: r.id,
+        ...(membership ? { membership } : {}),
+      });
     if (r.state === 'DISMISSED') refuse('dismissed', `review ${r.id} by @${who} was dismissed`);
-    else if (r.state === 'CHANGES_REQUESTED') refuse('changes-requested', `@${who}'s latest review (${r.id}) requests changes`);
-    else if (!o.policy.selfApproval && who === normLogin(pr.author)) refuse('author', `@${who} opened the pull request and cannot approve it (selfApproval is false)`);
-    else if (!o.policy.selfApproval && who === normLogin(o.initiator)) refuse('self-approval', `@${who} initiates this run and cannot approve it (selfApproval is false)`);
+    else if (r.state === 'CHANGES_REQUESTED')
+      refuse('changes-requested', `@${who}'s latest review (${r.id}) requests changes`);
+    else if (!o.policy.selfApproval && who === normLogin(pr.author))
+      refuse('author', `@${who} opened the pull request and cannot approve it (selfApproval is false)`);
+    else if (!o.policy.selfApproval && who === normLogin(o.initiator))
+      refuse('self-approval', `@${who} initiates this run and cannot approve it (selfApproval is false)`);
     else if (r.commit_id !== pr.headSha) {
-      refuse('older-commit', `review ${r.id} by @${who} approved ${(r.commit_id ?? 'an unknown commit').slice(0, 12)}, not the merged head ${pr.headSha.slice(0, 12)}`);
+      refuse(
+        'older-commit',
+        `review ${r.id} by @${who} approved ${(r.commit_id ?? 'an unknown commit').slice(0, 12)}, not the merged head ${pr.headSha.slice(0, 12)}`,
+      );
     } else {
       const verdict = await allowed(who);
       if (!verdict.allowed) refuse(verdict.code, verdict.reason, verdict.source);
-      else out.push({ login: `@${r.user!.login}`, reviewId: r.id, commitId: r.commit_id, via: verdict.via, membership: verdict.source, url: r.html_url, ...(r.submitted_at ? { submittedAt: r.submitted_at } : {}) });
+      else
+        out.push({
+          login: `@${r.user!.login}`,
+          reviewId: r.id,
+          commitId: r.commit_id,
+          via: verdict.via,
+          membership: verdict.source,
+          url: r.html_url,
+          ...(r.submitted_at ? { submittedAt: r.submitted_at } : {}),
+        });
     }
   }
   return out;
@@ -134,29 +212,46 @@ const byTime = (a: Review, b: Review) => (a.submitted_at ?? '').localeCompare(b.
 type Comment = { id: number; html_url: string; body?: string; user: { login: string; type?: string } | null };
 
 async function checkPlanComment(
-  o: VerifyRunRequestOptions, pr: NonNullable<RunRequestVerification['pr']>, refusals: RunRequestRefusal[],
+  o: VerifyRunRequestOptions,
+  pr: NonNullable<RunRequestVerification['pr']>,
+  refusals: RunRequestRefusal[],
 ): Promise<RunRequestVerification['planComment']> {
   const { owner, repo } = o.repo;
   const bot = o.botLogin ?? 'github-actions[bot]';
   // Only the configured bot's comment counts: anyone can paste a marker into a comment of theirs,
   // and any app installed on the repository can comment as some other `[bot]`.
   const trusted = (c: Comment) => !!c.user && normLogin(c.user.login) === normLogin(bot);
-  const comments = (await o.octokit.paginate(o.octokit.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 })) as Comment[];
+  const comments = (await o.octokit.paginate(o.octokit.issues.listComments, {
+    owner,
+    repo,
+    issue_number: pr.number,
+    per_page: 100,
+  })) as Comment[];
   let found: { id: number; url: string; planHash: string; commit?: string } | undefined;
   for (const c of comments.filter(trusted)) {
     for (const m of parseRunRequestMarkers(c.body ?? '')) {
-      if (sameRequestFile(m.file, o.requestFile)) found = { id: c.id, url: c.html_url, planHash: m.planHash, ...(m.commit ? { commit: m.commit } : {}) };
+      if (sameRequestFile(m.file, o.requestFile))
+        found = { id: c.id, url: c.html_url, planHash: m.planHash, ...(m.commit ? { commit: m.commit } : {}) };
     }
   }
   if (!found) {
-    refusals.push({ code: 'plan-comment-missing', reason: `no plan comment by @${bot} names ${o.requestFile} on #${pr.number}: reviewers did not see a plan hash` });
+    refusals.push({
+      code: 'plan-comment-missing',
+      reason: `no plan comment by @${bot} names ${o.requestFile} on #${pr.number}: reviewers did not see a plan hash`,
+    });
     return undefined;
   }
   if (found.planHash !== o.planHash) {
-    refusals.push({ code: 'plan-hash-mismatch', reason: `reviewers approved plan ${found.planHash.slice(0, 12)} (${found.url}), but the plan about to run is ${o.planHash.slice(0, 12)}` });
+    refusals.push({
+      code: 'plan-hash-mismatch',
+      reason: `reviewers approved plan ${found.planHash.slice(0, 12)} (${found.url}), but the plan about to run is ${o.planHash.slice(0, 12)}`,
+    });
   }
   if (found.commit && !pr.headSha.startsWith(found.commit)) {
-    refusals.push({ code: 'plan-commit-mismatch', reason: `the plan comment was computed for ${found.commit.slice(0, 12)}, not the merged head ${pr.headSha.slice(0, 12)}` });
+    refusals.push({
+      code: 'plan-commit-mismatch',
+      reason: `the plan comment was computed for ${found.commit.slice(0, 12)}, not the merged head ${pr.headSha.slice(0, 12)}`,
+    });
   }
   return { id: found.id, url: found.url, planHash: found.planHash };
 }

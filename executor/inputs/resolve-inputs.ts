@@ -12,19 +12,26 @@ export function resolveInputs(graph: IrGraph, given: Record<string, unknown>): R
   for (const name of Object.keys(given)) {
     if (!Object.hasOwn(graph.inputs, name)) {
       const known = Object.keys(graph.inputs);
-      problems.push(`unknown input "${name}"${known.length ? ` (inputs: ${known.join(', ')})` : ' (this runbook takes no inputs)'}`);
+      problems.push(
+        `unknown input "${name}"${known.length ? ` (inputs: ${known.join(', ')})` : ' (this runbook takes no inputs)'}`,
+      );
     }
   }
   for (const [name, def] of Object.entries(graph.inputs)) {
     const raw = Object.hasOwn(given, name) ? given[name] : def.default;
     if (raw === undefined || raw === '') {
-      if (def.required && raw === undefined) problems.push(`input "${name}" is required${def.description ? `: ${def.description}` : ''}`);
+      if (def.required && raw === undefined)
+        problems.push(`input "${name}" is required${def.description ? `: ${def.description}` : ''}`);
       else if (raw !== undefined) out[name] = coerceInput(name, def, raw, (m) => problems.push(m));
       continue;
     }
     out[name] = coerceInput(name, def, raw, (m) => problems.push(m));
   }
-  if (problems.length) throw new RunRefused(`bad inputs for ${graph.name}:\n  - ${problems.join('\n  - ')}`, 'pass inputs as --input name=value');
+  if (problems.length)
+    throw new RunRefused(
+      `bad inputs for ${graph.name}:\n  - ${problems.join('\n  - ')}`,
+      'pass inputs as --input name=value',
+    );
   return out;
 }
 

@@ -62,7 +62,10 @@ export async function acquireLock(key: string, options: FileLockOptions): Promis
   const isAlive = options.isAlive ?? pidAlive;
   await mkdir(dir, { recursive: true });
   const handle = (takenOver?: LockHolder | 'unreadable'): LockHandle => ({
-    key, path, holder: options.holder, ...(takenOver ? { takenOver } : {}),
+    key,
+    path,
+    holder: options.holder,
+    ...(takenOver ? { takenOver } : {}),
     release: () => releaseIfOurs(path, options.holder),
   });
 
@@ -84,7 +87,10 @@ export async function acquireLock(key: string, options: FileLockOptions): Promis
 
 function refusal(key: string, path: string, holder: LockHolder | 'gone' | undefined): RunRefused {
   if (!holder || holder === 'gone') {
-    return new RunRefused(`lock "${key}" is held (unreadable lock file ${path})`, `if no run is in progress, remove ${path}`);
+    return new RunRefused(
+      `lock "${key}" is held (unreadable lock file ${path})`,
+      `if no run is in progress, remove ${path}`,
+    );
   }
   return new RunRefused(
     `lock "${key}" is held by run ${holder.runId} (initiated by ${holder.initiator}, pid ${holder.pid} on ${holder.host}, since ${holder.startedAt})`,
@@ -119,7 +125,10 @@ async function createExclusive(path: string, holder: LockHolder): Promise<boolea
 
 /** An unreadable lock file older than this is debris, not a lock being written. */
 async function isOld(path: string): Promise<boolean> {
-  return stat(path).then((s) => Date.now() - s.mtimeMs > GUARD_STALE_MS, () => false);
+  return stat(path).then(
+    (s) => Date.now() - s.mtimeMs > GUARD_STALE_MS,
+    () => false,
+  );
 }
 
 /**
@@ -147,7 +156,10 @@ async function readHolder(path: string): Promise<LockHolder | 'gone' | undefined
 async function takeOver(path: string, stale: LockHolder | undefined, holder: LockHolder): Promise<boolean> {
   const guard = `${path}.takeover`;
   if (!(await createExclusive(guard, holder))) {
-    const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(guard).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age < GUARD_STALE_MS) return false;
     await unlink(guard).catch(() => undefined);
     if (!(await createExclusive(guard, holder))) return false;
@@ -172,4 +184,3 @@ async function releaseIfOurs(path: string, holder: LockHolder): Promise<void> {
 function sameHolder(a: LockHolder | undefined, b: LockHolder): boolean {
   return !!a && a.runId === b.runId && a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt;
 }
-

@@ -34,7 +34,9 @@ export async function acquireKeptPgLock(url: string, key: string, o: KeptPgLockO
 
   function lost(): void {
     if (ended || retaking) return;
-    notice(`the database advisory lock "${key}" was lost with its session (database unreachable); this checkout's lock file is still held; runs on other machines are not excluded until the lock is taken again`);
+    notice(
+      `the database advisory lock "${key}" was lost with its session (database unreachable); this checkout's lock file is still held; runs on other machines are not excluded until the lock is taken again`,
+    );
     retaking = retake().finally(() => (retaking = undefined));
   }
 
@@ -57,7 +59,9 @@ export async function acquireKeptPgLock(url: string, key: string, o: KeptPgLockO
         return;
       } catch (e) {
         if (e instanceof RunRefused) {
-          notice(`the database advisory lock could not be taken again: ${e.message}; this run goes on (its steps cannot be stopped safely), and only the lock file excludes runs on this checkout`);
+          notice(
+            `the database advisory lock could not be taken again: ${e.message}; this run goes on (its steps cannot be stopped safely), and only the lock file excludes runs on this checkout`,
+          );
           return;
         }
       }

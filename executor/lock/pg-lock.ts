@@ -55,7 +55,12 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
   // application_name is capped at 63 bytes by the server; it is the fallback holder label.
   const appName = (holder ? `runbook ${holder.runId} by ${holder.initiator}` : 'runbook lock').slice(0, 63);
   // Bounded: taking the lock again after an outage must not hang the run's end on a dead network.
-  const client = new pg.Client({ connectionString: url, application_name: appName, connectionTimeoutMillis: 10_000, query_timeout: 30_000 });
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: appName,
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 30_000,
+  });
   let lost = false;
   client.on('error', (e) => {
     // A dying connection can report more than one error: the lock is lost once.
@@ -66,7 +71,9 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
   await client.connect();
   try {
     const hasTable = await ensureLocksTable(client);
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [lockId.toString()]);
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [
+      lockId.toString(),
+    ]);
     if (!rows[0].ok) throw await refusal(client, key, lockId, hasTable);
     if (hasTable) {
       await client.query(
@@ -74,7 +81,15 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
          VALUES ($1, $2, $3, $4, $5, $6, $7, pg_backend_pid())
          ON CONFLICT (key) DO UPDATE SET lock_id = EXCLUDED.lock_id, run_id = EXCLUDED.run_id, initiator = EXCLUDED.initiator,
            pid = EXCLUDED.pid, host = EXCLUDED.host, started_at = EXCLUDED.started_at, backend_pid = EXCLUDED.backend_pid, acquired_at = now()`,
-        [key, lockId.toString(), holder?.runId ?? null, holder?.initiator ?? null, holder?.pid ?? null, holder?.host ?? null, holder?.startedAt ?? null],
+        [
+          key,
+          lockId.toString(),
+          holder?.runId ?? null,
+          holder?.initiator ?? null,
+          holder?.pid ?? null,
+          holder?.host ?? null,
+          holder?.startedAt ?? null,
+        ],
       );
     }
   } catch (e) {
@@ -94,7 +109,9 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
       released = true;
       try {
         if (!lost) {
-          await client.query('DELETE FROM runbook_locks WHERE key = $1 AND backend_pid = pg_backend_pid()', [key]).catch(() => undefined);
+          await client
+            .query('DELETE FROM runbook_locks WHERE key = $1 AND backend_pid = pg_backend_pid()', [key])
+            .catch(() => undefined);
           await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockId.toString()]);
         }
       } finally {
@@ -143,8 +160,15 @@ async function refusal(client: pg.Client, key: string, lockId: bigint, hasTable:
   const hi = (unsigned >> 32n).toString();
   const lo = (unsigned & 0xffffffffn).toString();
   const { rows } = await client.query<{
-    backend_pid: number; application_name: string | null; backend_start: Date | null; client_addr: string | null;
-    run_id: string | null; initiator: string | null; pid: number | null; host: string | null; started_at: Date | null;
+    backend_pid: number;
+    application_name: string | null;
+    backend_start: Date | null;
+    client_addr: string | null;
+    run_id: string | null;
+    initiator: string | null;
+    pid: number | null;
+    host: string | null;
+    started_at: Date | null;
   }>(
     `SELECT k.pid AS backend_pid, a.application_name, a.backend_start, a.client_addr::text AS client_addr,
             ${hasTable ? 'l.run_id, l.initiator, l.pid, l.host, l.started_at' : 'NULL AS run_id, NULL AS initiator, NULL AS pid, NULL AS host, NULL AS started_at'}

@@ -34,12 +34,25 @@ export interface SendContext {
 }
 
 /** Sends a message to one audience over one channel; never throws except when the run aborts. */
-export type ChannelSender = (audienceId: string, audience: IrAudience, message: NotifyMessage, ctx: SendContext) => Promise<Delivery>;
+export type ChannelSender = (
+  audienceId: string,
+  audience: IrAudience,
+  message: NotifyMessage,
+  ctx: SendContext,
+) => Promise<Delivery>;
 
 /** A delivery record for `audience`/`channel`. */
-export function delivery(audience: string, channel: string, status: Delivery['status'], extra: { reason?: string; httpStatus?: number } = {}): Delivery {
+export function delivery(
+  audience: string,
+  channel: string,
+  status: Delivery['status'],
+  extra: { reason?: string; httpStatus?: number } = {},
+): Delivery {
   return {
-    audience, channel, status, ok: status !== 'failed',
+    audience,
+    channel,
+    status,
+    ok: status !== 'failed',
     ...(extra.reason !== undefined ? { reason: extra.reason } : {}),
     ...(extra.httpStatus !== undefined ? { httpStatus: extra.httpStatus } : {}),
     ...(status === 'failed' && extra.reason !== undefined ? { error: extra.reason } : {}),

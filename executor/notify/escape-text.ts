@@ -31,7 +31,9 @@ const ZWJ = '\u200d';
  */
 export function escapeGithub(text: string): string {
   return text
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
     .replace(/[\\`*_[\]()!|~#]/g, (c) => `\\${c}`)
     .replace(/@(?=[A-Za-z0-9])/g, `@${ZWJ}`);
 }

@@ -17,9 +17,16 @@ export function webhookOrigin(url: string): string {
  * else (HTTP error, refused connection, timeout, a non-http URL) is failed with a reason that
  * names only the origin. Rethrows when the run itself aborts: that is not a delivery failure.
  */
-export async function postJson(audience: string, channel: string, url: string, payload: unknown, ctx: SendContext): Promise<Delivery> {
+export async function postJson(
+  audience: string,
+  channel: string,
+  url: string,
+  payload: unknown,
+  ctx: SendContext,
+): Promise<Delivery> {
   const origin = ctx.mask(webhookOrigin(url));
-  if (!/^https?:$/.test(safeProtocol(url))) return delivery(audience, channel, 'failed', { reason: `not an http(s) URL: ${origin}` });
+  if (!/^https?:$/.test(safeProtocol(url)))
+    return delivery(audience, channel, 'failed', { reason: `not an http(s) URL: ${origin}` });
   const controller = new AbortController();
   const onAbort = () => controller.abort(ctx.signal.reason);
   if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -34,10 +41,15 @@ export async function postJson(audience: string, channel: string, url: string, p
     });
     await response.body?.cancel().catch(() => undefined);
     if (response.ok) return delivery(audience, channel, 'sent', { httpStatus: response.status });
-    return delivery(audience, channel, 'failed', { httpStatus: response.status, reason: `HTTP ${response.status} from ${origin}` });
+    return delivery(audience, channel, 'failed', {
+      httpStatus: response.status,
+      reason: `HTTP ${response.status} from ${origin}`,
+    });
   } catch (error) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    const why = controller.signal.aborted ? `no response within ${ctx.timeoutMs} ms` : networkReason(error).split(url).join(origin);
+    const why = controller.signal.aborted
+      ? `no response within ${ctx.timeoutMs} ms`
+      : networkReason(error).split(url).join(origin);
     return delivery(audience, channel, 'failed', { reason: `POST ${origin} failed: ${ctx.mask(why)}` });
   } finally {
     clearTimeout(timer);

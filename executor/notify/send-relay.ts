@@ -12,17 +12,25 @@ export function relayEnvName(channel: string): string {
  * webhook) named by `RUNBOOK_<CHANNEL>_WEBHOOK`. The payload says who it is for; the relay
  * decides how to reach them. Without a relay the delivery is skipped with that reason.
  */
-export const sendRelay = (channel: string): ChannelSender => async (audienceId, audience, message, ctx) => {
-  const name = relayEnvName(channel);
-  const url = (ctx.env(name) ?? '').trim();
-  if (url === '') return delivery(audienceId, channel, 'skipped', { reason: `${name} is not set` });
-  return postJson(audienceId, channel, url, {
-    channel,
-    audience: audienceId,
-    template: message.template,
-    drill: message.drill,
-    ...(message.subject !== undefined ? { subject: tag(message.subject, message.drill) } : {}),
-    text: tag(message.body, message.drill),
-    recipients: { members: audience.members, ...(audience.email ? { email: audience.email } : {}) },
-  }, ctx);
-};
+export const sendRelay =
+  (channel: string): ChannelSender =>
+  async (audienceId, audience, message, ctx) => {
+    const name = relayEnvName(channel);
+    const url = (ctx.env(name) ?? '').trim();
+    if (url === '') return delivery(audienceId, channel, 'skipped', { reason: `${name} is not set` });
+    return postJson(
+      audienceId,
+      channel,
+      url,
+      {
+        channel,
+        audience: audienceId,
+        template: message.template,
+        drill: message.drill,
+        ...(message.subject !== undefined ? { subject: tag(message.subject, message.drill) } : {}),
+        text: tag(message.body, message.drill),
+        recipients: { members: audience.members, ...(audience.email ? { email: audience.email } : {}) },
+      },
+      ctx,
+    );
+  };

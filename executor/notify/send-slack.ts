@@ -14,8 +14,15 @@ export const sendSlack: ChannelSender = async (audienceId, audience, message, ct
   const own = audience.webhook === undefined ? '' : ctx.render(audience.webhook).trim();
   const url = own !== '' ? own : (ctx.env(SLACK_WEBHOOK_ENV) ?? '').trim();
   if (url === '') return delivery(audienceId, 'slack', 'skipped', { reason: `${SLACK_WEBHOOK_ENV} is not set` });
-  const text = message.subject !== undefined
-    ? `*${tag(message.subject, message.drill)}*\n${message.body}`
-    : tag(message.body, message.drill);
-  return postJson(audienceId, 'slack', url, { text, ...(audience.slackChannel ? { channel: audience.slackChannel } : {}) }, ctx);
+  const text =
+    message.subject !== undefined
+      ? `*${tag(message.subject, message.drill)}*\n${message.body}`
+      : tag(message.body, message.drill);
+  return postJson(
+    audienceId,
+    'slack',
+    url,
+    { text, ...(audience.slackChannel ? { channel: audience.slackChannel } : {}) },
+    ctx,
+  );
 };

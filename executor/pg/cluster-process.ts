@@ -16,12 +16,15 @@ export interface ServerOwner {
  */
 export function serverOwner(name = 'postgres'): ServerOwner | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   try {
     return { name, uid: id('-u'), gid: id('-g') };
   } catch {
     try {
-      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name], { stdio: 'ignore' });
+      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name], {
+        stdio: 'ignore',
+      });
     } catch {
       // Another process (a parallel test file starting its own cluster) may have just created it:
       // the lookup below decides.
@@ -62,7 +65,12 @@ export function runCommand(file: string, args: string[], options: RunOptions): P
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) return resolve(output);
-      const why = signal === 'SIGKILL' ? `was stopped after ${options.timeoutMs} ms (deadline)` : signal ? `was killed (${signal})` : `exited with ${code}`;
+      const why =
+        signal === 'SIGKILL'
+          ? `was stopped after ${options.timeoutMs} ms (deadline)`
+          : signal
+            ? `was killed (${signal})`
+            : `exited with ${code}`;
       reject(new Error(`${file.split('/').pop()} ${why}\n${tail(output, 15)}`.trimEnd()));
     });
   });

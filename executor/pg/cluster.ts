@@ -92,8 +92,19 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   try {
     const pwfile = join(dir, 'pwfile');
     writeOwned(pwfile, `${password}\n`, owner);
-    await exec('initdb', ['-D', join(dir, 'primary'), '-U', superuser, '--auth=scram-sha-256', `--pwfile=${pwfile}`,
-      '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    await exec('initdb', [
+      '-D',
+      join(dir, 'primary'),
+      '-U',
+      superuser,
+      '--auth=scram-sha-256',
+      `--pwfile=${pwfile}`,
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ]);
     rmSync(pwfile, { force: true });
     configurePrimary(join(dir, 'primary'), dir, options.settings ?? []);
     const primaryPort = await startServer('primary');
@@ -101,11 +112,31 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     let standbyPort: number | undefined;
     if (options.standby) {
       const standbyDir = join(dir, 'standby');
-      await exec('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', superuser, '-D', standbyDir,
-        '-R', '-X', 'stream', '-c', 'fast', '--no-sync'], { PGPASSWORD: password });
+      await exec(
+        'pg_basebackup',
+        [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(primaryPort),
+          '-U',
+          superuser,
+          '-D',
+          standbyDir,
+          '-R',
+          '-X',
+          'stream',
+          '-c',
+          'fast',
+          '--no-sync',
+        ],
+        { PGPASSWORD: password },
+      );
       // Our own primary_conninfo (last line wins over -R's): a known application_name to wait for.
-      appendFileSync(join(standbyDir, 'postgresql.auto.conf'),
-        `primary_conninfo = 'host=127.0.0.1 port=${primaryPort} user=${superuser} password=${password} application_name=standby'\n`);
+      appendFileSync(
+        join(standbyDir, 'postgresql.auto.conf'),
+        `primary_conninfo = 'host=127.0.0.1 port=${primaryPort} user=${superuser} password=${password} application_name=standby'\n`,
+      );
       standbyPort = await startServer('standby');
       await waitForStreaming(url(primaryPort), url(standbyPort), deadline);
       log('postgres: standby streaming from the primary');
@@ -140,7 +171,10 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     onExit();
     process.off('exit', onExit);
     const message = error instanceof Error ? error.message : String(error);
-    const hint = owner && /permission denied/i.test(message) ? `\n(hint: every parent of ${dir} must be searchable by user ${owner.name})` : '';
+    const hint =
+      owner && /permission denied/i.test(message)
+        ? `\n(hint: every parent of ${dir} must be searchable by user ${owner.name})`
+        : '';
     throw new Error(`startPostgres failed after ${Date.now() - started} ms: ${message}${hint}`, { cause: error });
   }
 }
@@ -149,23 +183,40 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
 function configurePrimary(dataDir: string, dir: string, settings: readonly string[]): void {
   // A Unix socket path must fit in ~107 bytes; without one, TCP still works.
   const sockets = join(dir, '.s.PGSQL.65535').length < 100 ? dir : '';
-  appendFileSync(join(dataDir, 'postgresql.conf'), [
-    '', '# runbook-as-code throwaway cluster',
-    "listen_addresses = '127.0.0.1'",
-    `unix_socket_directories = '${sockets}'`,
-    'fsync = off', 'synchronous_commit = off',
-    'wal_level = replica', 'max_wal_senders = 10', "wal_keep_size = '128MB'",
-    'hot_standby = on', "wal_receiver_status_interval = '1s'",
-    'max_connections = 40', "shared_buffers = '16MB'",
-    "timezone = 'UTC'", "log_timezone = 'UTC'", "lc_messages = 'C'", ...settings, '',
-  ].join('\n'));
-  writeFileSync(join(dataDir, 'pg_hba.conf'), [
-    '# TYPE  DATABASE     USER  ADDRESS       METHOD',
-    'local   all          all                 scram-sha-256',
-    'host    all          all   127.0.0.1/32  scram-sha-256',
-    'local   replication  all                 scram-sha-256',
-    'host    replication  all   127.0.0.1/32  scram-sha-256', '',
-  ].join('\n'));
+  appendFileSync(
+    join(dataDir, 'postgresql.conf'),
+    [
+      '',
+      '# runbook-as-code throwaway cluster',
+      "listen_addresses = '127.0.0.1'",
+      `unix_socket_directories = '${sockets}'`,
+      'fsync = off',
+      'synchronous_commit = off',
+      'wal_level = replica',
+      'max_wal_senders = 10',
+      "wal_keep_size = '128MB'",
+      'hot_standby = on',
+      "wal_receiver_status_interval = '1s'",
+      'max_connections = 40',
+      "shared_buffers = '16MB'",
+      "timezone = 'UTC'",
+      "log_timezone = 'UTC'",
+      "lc_messages = 'C'",
+      ...settings,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dataDir, 'pg_hba.conf'),
+    [
+      '# TYPE  DATABASE     USER  ADDRESS       METHOD',
+      'local   all          all                 scram-sha-256',
+      'host    all          all   127.0.0.1/32  scram-sha-256',
+      'local   replication  all                 scram-sha-256',
+      'host    replication  all   127.0.0.1/32  scram-sha-256',
+      '',
+    ].join('\n'),
+  );
 }
 
 /** Polls until the standby is in recovery and the primary lists it as streaming. */
@@ -174,8 +225,10 @@ async function waitForStreaming(primaryUrl: string, standbyUrl: string, deadline
   while (Date.now() < deadline) {
     try {
       const [standby] = await queryOnce(standbyUrl, 'select pg_is_in_recovery() as r');
-      const [primary] = await queryOnce(primaryUrl,
-        "select count(*)::int as n from pg_stat_replication where application_name = 'standby' and state = 'streaming'");
+      const [primary] = await queryOnce(
+        primaryUrl,
+        "select count(*)::int as n from pg_stat_replication where application_name = 'standby' and state = 'streaming'",
+      );
       if (standby.r === true && Number(primary.n) > 0) return;
       last = `in recovery: ${standby.r}, streaming senders: ${primary.n}`;
     } catch (error) {
@@ -199,8 +252,11 @@ async function queryOnce(url: string, sql: string): Promise<Record<string, unkno
 
 async function stopServer(pgCtl: string, dataDir: string, owner: ServerOwner | undefined): Promise<void> {
   if (!existsSync(join(dataDir, 'postmaster.pid'))) return;
-  await runCommand(pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', '-t', '30', 'stop'], { owner, cwd: '/', timeoutMs: 35_000 })
-    .catch(() => stopServerSync(pgCtl, dataDir, owner));
+  await runCommand(pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', '-t', '30', 'stop'], {
+    owner,
+    cwd: '/',
+    timeoutMs: 35_000,
+  }).catch(() => stopServerSync(pgCtl, dataDir, owner));
 }
 
 function prepareDir(requested: string | undefined, owner: ServerOwner | undefined): { dir: string; created: boolean } {
@@ -213,7 +269,9 @@ function prepareDir(requested: string | undefined, owner: ServerOwner | undefine
 
 /** Removes the directory if startPostgres created it, else only what it put there. */
 function removeDir(dir: string, created: boolean): void {
-  const paths = created ? [dir] : ['primary', 'standby', 'primary.log', 'standby.log', 'pwfile'].map((p) => join(dir, p));
+  const paths = created
+    ? [dir]
+    : ['primary', 'standby', 'primary.log', 'standby.log', 'pwfile'].map((p) => join(dir, p));
   for (const path of paths) rmSync(path, { recursive: true, force: true });
 }
 

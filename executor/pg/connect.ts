@@ -24,7 +24,10 @@ export interface PgSession {
   readonly client: pg.Client;
   readonly target: ResolvedTarget;
   /** Runs one statement with the extended protocol (so exactly one statement) and JSON-friendly types. */
-  query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
 }
 
 /**
@@ -62,8 +65,7 @@ export async function withPgClient<T>(
   const session: PgSession = {
     client,
     target: resolved,
-    query: (sql, params = []) =>
-      client.query({ text: sql, values: params, queryMode: 'extended' } as pg.QueryConfig),
+    query: (sql, params = []) => client.query({ text: sql, values: params, queryMode: 'extended' } as pg.QueryConfig),
   };
   let cancelling: Promise<void> | undefined;
   try {

@@ -15,7 +15,10 @@ const permanentSqlStates = [
   '25', // invalid transaction state, incl. 25006 read-only transaction (a fenced primary, a standby)
   '26', // invalid SQL statement name
   '28', // invalid authorization: 28P01 wrong password, 28000 no pg_hba.conf entry
-  '2B', '2D', '2F', '34',
+  '2B',
+  '2D',
+  '2F',
+  '34',
   '3D', // database does not exist
   '3F', // schema does not exist
   '42', // syntax error (42601), undefined objects (42P01, 42883, 42703), permission denied (42501)
@@ -29,8 +32,16 @@ const retryableExceptions = ['25P03'];
 
 /** Node socket errors that mean the server is (maybe temporarily) unreachable. */
 const networkCodes = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
-  'EAI_AGAIN', 'ENOTFOUND', 'EPIPE', 'ENOENT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EPIPE',
+  'ENOENT',
 ]);
 
 /** Whether a failure with this SQLSTATE could succeed when tried again. */
@@ -74,7 +85,8 @@ function classify(code: string | undefined, isSqlState: boolean, text: string): 
   // SCRAM without a password in the URL: an authentication problem, like 28P01.
   if (/^SASL:|password must be a string/i.test(text)) return { retryable: false, kind: 'auth' };
   // Certificate and SSL negotiation problems are configuration, not weather.
-  if (/CERT|SELF_SIGNED|ERR_TLS|does not support SSL/i.test(`${code ?? ''} ${text}`)) return { retryable: false, kind: 'tls' };
+  if (/CERT|SELF_SIGNED|ERR_TLS|does not support SSL/i.test(`${code ?? ''} ${text}`))
+    return { retryable: false, kind: 'tls' };
   return { retryable: true };
 }
 

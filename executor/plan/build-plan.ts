@@ -31,13 +31,25 @@ export interface Plan {
   readonly graphHash: string;
   readonly inputs: Record<string, unknown>;
   readonly secrets: { name: string; present: boolean }[];
-  readonly phases: { id: string; title: string; budgetMs?: number; finally?: true; expectedMs: number; worstCaseMs: number; status: string; steps: PlannedStep[] }[];
+  readonly phases: {
+    id: string;
+    title: string;
+    budgetMs?: number;
+    finally?: true;
+    expectedMs: number;
+    worstCaseMs: number;
+    status: string;
+    steps: PlannedStep[];
+  }[];
   readonly rto: { rtoMs?: number; expectedMs: number; worstCaseMs: number; status: string; criticalPath: string[] };
 }
 
 /** Resolves inputs and describes exactly what a run would do, without doing any of it. */
 export function buildPlan(
-  graph: IrGraph, rawInputs: Record<string, unknown>, env: NodeJS.ProcessEnv, actions: ReadonlyMap<string, ActionDefinition>,
+  graph: IrGraph,
+  rawInputs: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  actions: ReadonlyMap<string, ActionDefinition>,
   o: { mode: RunMode; lookup: (runbook: string) => IrGraph | undefined },
 ): Plan {
   const inputs = resolveInputs(graph, rawInputs);
@@ -49,42 +61,112 @@ export function buildPlan(
     const outputs = pendingOutputs(n.id, n.uses, Object.keys(n.outputs));
     steps[n.id] = { status: '<pending>', outputs };
   }
-  const run = { id: '<run-id>', runbook: graph.name, initiator: '<initiator>', startedAt: '<start>', dryRun: true, drill: false, url: '', planHash, status: '<pending>', failed: [] };
-  const context = { inputs, secrets: secretValues, steps, run, drill: false, runbook: { name: graph.name, title: graph.title }, directory: { roles: graph.resources.roles } };
+  const run = {
+    id: '<run-id>',
+    runbook: graph.name,
+    initiator: '<initiator>',
+    startedAt: '<start>',
+    dryRun: true,
+    drill: false,
+    url: '',
+    planHash,
+    status: '<pending>',
+    failed: [],
+  };
+  const context = {
+    inputs,
+    secrets: secretValues,
+    steps,
+    run,
+    drill: false,
+    runbook: { name: graph.name, title: graph.title },
+    directory: { roles: graph.resources.roles },
+  };
   const waves = computeWaves(graph);
   const rtoByPhase = new Map(graph.rto.phases.map((p) => [p.id, p]));
   return {
-    runbook: graph.name, title: graph.title, planHash, mode: o.mode, graphHash: graph.planHash, inputs: masker.maskDeep(inputs),
+    runbook: graph.name,
+    title: graph.title,
+    planHash,
+    mode: o.mode,
+    graphHash: graph.planHash,
+    inputs: masker.maskDeep(inputs),
     secrets: graph.secrets.map((name) => ({ name, present: !!env[name] })),
     phases: graph.phases.map((phase) => {
       const r = rtoByPhase.get(phase.id);
       return {
-        id: phase.id, title: phase.title, ...(phase.budgetMs !== undefined ? { budgetMs: phase.budgetMs } : {}), ...(phase.finally ? { finally: true as const } : {}),
-        expectedMs: r?.expectedMs ?? 0, worstCaseMs: r?.worstCaseMs ?? 0, status: r?.status ?? 'ok',
-        steps: graph.nodes.filter((n) => n.phase === phase.id).map((n) => planStep(n, waves.get(n.id) ?? 0, context, masker, actions, graph)),
+        id: phase.id,
+        title: phase.title,
+        ...(phase.budgetMs !== undefined ? { budgetMs: phase.budgetMs } : {}),
+        ...(phase.finally ? { finally: true as const } : {}),
+        expectedMs: r?.expectedMs ?? 0,
+        worstCaseMs: r?.worstCaseMs ?? 0,
+        status: r?.status ?? 'ok',
+        steps: graph.nodes
+          .filter((n) => n.phase === phase.id)
+          .map((n) => planStep(n, waves.get(n.id) ?? 0, context, masker, actions, graph)),
       };
     }),
-    rto: { ...(graph.rto.rtoMs !== undefined ? { rtoMs: graph.rto.rtoMs } : {}), expectedMs: graph.rto.expectedMs, worstCaseMs: graph.rto.worstCaseMs, status: graph.rto.status, criticalPath: graph.rto.criticalPath },
+    rto: {
+      ...(graph.rto.rtoMs !== undefined ? { rtoMs: graph.rto.rtoMs } : {}),
+      expectedMs: graph.rto.expectedMs,
+      worstCaseMs: graph.rto.worstCaseMs,
+      status: graph.rto.status,
+      criticalPath: graph.rto.criticalPath,
+    },
   };
 }
 
-function planStep(n: IrNode, wave: number, context: Record<string, unknown>, masker: SecretMasker, actions: ReadonlyMap<string, ActionDefinition>, graph: IrGraph): PlannedStep {
+function planStep(
+  n: IrNode,
+  wave: number,
+  context: Record<string, unknown>,
+  masker: SecretMasker,
+  actions: ReadonlyMap<string, ActionDefinition>,
+  graph: IrGraph,
+): PlannedStep {
   let plan: PlannedStep['plan'];
   const action = actions.get(n.uses);
   try {
     if (!action) throw new Error(`unknown action ${n.uses}`);
     const params = renderValue(n.with, context) as Record<string, unknown>;
     const env = Object.fromEntries(Object.entries(n.env).map(([k, v]) => [k, String(renderValue(v, context))]));
-    plan = masker.maskDeep(action.plan(params, { run: context.run as never, step: { id: n.id, title: n.title, attempt: 1 }, env, secrets: masker, graph }));
+    plan = masker.maskDeep(
+      action.plan(params, {
+        run: context.run as never,
+        step: { id: n.id, title: n.title, attempt: 1 },
+        env,
+        secrets: masker,
+        graph,
+      }),
+    );
   } catch (e) {
     plan = { error: masker.mask((e as Error).message) };
   }
   const a = n.approval;
   return {
-    id: n.id, title: n.title, uses: n.uses, wave, needs: n.needs, ...(n.if ? { condition: n.if } : {}),
-    ...(a ? { gate: { approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, message: masker.mask(renderText(a.message ?? '', context)) } } : {}),
-    irreversible: n.irreversible, idempotent: n.idempotent, ...(n.timeoutMs !== undefined ? { timeoutMs: n.timeoutMs } : {}),
-    attempts: n.retry?.attempts ?? 1, ...(n.estimateMs !== undefined ? { estimateMs: n.estimateMs } : {}), plan,
+    id: n.id,
+    title: n.title,
+    uses: n.uses,
+    wave,
+    needs: n.needs,
+    ...(n.if ? { condition: n.if } : {}),
+    ...(a
+      ? {
+          gate: {
+            approvers: a.approvers,
+            required: a.required,
+            selfApproval: a.selfApproval,
+            message: masker.mask(renderText(a.message ?? '', context)),
+          },
+        }
+      : {}),
+    irreversible: n.irreversible,
+    idempotent: n.idempotent,
+    ...(n.timeoutMs !== undefined ? { timeoutMs: n.timeoutMs } : {}),
+    attempts: n.retry?.attempts ?? 1,
+    ...(n.estimateMs !== undefined ? { estimateMs: n.estimateMs } : {}),
+    plan,
   };
 }
 

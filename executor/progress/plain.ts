@@ -10,8 +10,13 @@ type Out = (line: string) => void;
  * Plain progress lines from audit records (CI logs, pipes): one line per event that matters,
  * with durations and the phase budget left. The same records feed the audit log.
  */
-export function plainProgress(out: Out, color = pc.isColorSupported): { onRecord(r: AuditRecord): void; logger(stepId: string): StepLogger } {
-  const c = color ? pc : ({ green: String, red: String, yellow: String, dim: String, bold: String, cyan: String } as unknown as typeof pc);
+export function plainProgress(
+  out: Out,
+  color = pc.isColorSupported,
+): { onRecord(r: AuditRecord): void; logger(stepId: string): StepLogger } {
+  const c = color
+    ? pc
+    : ({ green: String, red: String, yellow: String, dim: String, bold: String, cyan: String } as unknown as typeof pc);
   const budgets = new Map<string, number | undefined>();
   const phaseStart = new Map<string, number>();
   return {
@@ -21,7 +26,11 @@ export function plainProgress(out: Out, color = pc.isColorSupported): { onRecord
         case 'run:start': {
           const d = r.data as RunEvents['run:start'];
           d.phases.forEach((p) => budgets.set(p.id, p.budgetMs));
-          out(c.bold(`▶ ${d.runbook}${d.dryRun ? ' (dry run)' : ''}${d.drill ? ' (DRILL)' : ''} · run ${r.runId} · plan ${d.planHash.slice(0, 12)} · by ${d.initiator}`));
+          out(
+            c.bold(
+              `▶ ${d.runbook}${d.dryRun ? ' (dry run)' : ''}${d.drill ? ' (DRILL)' : ''} · run ${r.runId} · plan ${d.planHash.slice(0, 12)} · by ${d.initiator}`,
+            ),
+          );
           break;
         }
         case 'phase:start': {
@@ -34,7 +43,10 @@ export function plainProgress(out: Out, color = pc.isColorSupported): { onRecord
         case 'phase:end': {
           const d = r.data as RunEvents['phase:end'];
           const over = d.budgetMs !== undefined && d.durationMs > d.budgetMs;
-          const left = d.budgetMs !== undefined ? ` · ${over ? c.red(`${fmt(d.durationMs - d.budgetMs)} over budget`) : `${fmt(d.budgetMs - d.durationMs)} of budget left`}` : '';
+          const left =
+            d.budgetMs !== undefined
+              ? ` · ${over ? c.red(`${fmt(d.durationMs - d.budgetMs)} over budget`) : `${fmt(d.budgetMs - d.durationMs)} of budget left`}`
+              : '';
           out(c.dim(`── ${d.phaseId} done in ${fmt(d.durationMs)}`) + left);
           break;
         }
@@ -51,12 +63,16 @@ export function plainProgress(out: Out, color = pc.isColorSupported): { onRecord
         case 'step:end': {
           const d = r.data as RunEvents['step:end'];
           const mark = d.status === 'succeeded' ? c.green('✔') : d.status === 'skipped' ? c.dim('○') : c.red('✖');
-          out(`  ${mark} ${d.stepId} ${c.dim(`${d.status} in ${fmt(d.durationMs)}`)}${d.error ? ` ${c.red(d.error)}` : ''}${d.reason ? c.dim(` (${d.reason})`) : ''}`);
+          out(
+            `  ${mark} ${d.stepId} ${c.dim(`${d.status} in ${fmt(d.durationMs)}`)}${d.error ? ` ${c.red(d.error)}` : ''}${d.reason ? c.dim(` (${d.reason})`) : ''}`,
+          );
           break;
         }
         case 'approval:granted': {
           const d = r.data as RunEvents['approval:granted'];
-          out(`  ${c.green('🔓')} ${d.stepId} approved by ${d.approval.approver} (${d.approval.source}) ${d.count}/${d.required}`);
+          out(
+            `  ${c.green('🔓')} ${d.stepId} approved by ${d.approval.approver} (${d.approval.source}) ${d.count}/${d.required}`,
+          );
           break;
         }
         case 'approval:refused': {
@@ -69,18 +85,26 @@ export function plainProgress(out: Out, color = pc.isColorSupported): { onRecord
           break;
         case 'rollback:step': {
           const d = r.data as RunEvents['rollback:step'];
-          out(`  ${d.status === 'succeeded' ? c.green('↺') : c.red('✖')} compensated ${d.stepId}${d.error ? `: ${d.error}` : ''}`);
+          out(
+            `  ${d.status === 'succeeded' ? c.green('↺') : c.red('✖')} compensated ${d.stepId}${d.error ? `: ${d.error}` : ''}`,
+          );
           break;
         }
         case 'rollback:end': {
           const d = r.data as RunEvents['rollback:end'];
-          out(c.yellow(`↺ rollback ${d.status}${d.stoppedAt ? ` at ${d.stoppedAt}` : ''}`) + (d.notUndone?.length ? c.red(` · not undone: ${d.notUndone.join(', ')} (${d.reason})`) : ''));
+          out(
+            c.yellow(`↺ rollback ${d.status}${d.stoppedAt ? ` at ${d.stoppedAt}` : ''}`) +
+              (d.notUndone?.length ? c.red(` · not undone: ${d.notUndone.join(', ')} (${d.reason})`) : ''),
+          );
           break;
         }
         case 'run:end': {
           const d = r.data as RunEvents['run:end'];
           const ok = d.status === 'succeeded';
-          out((ok ? c.green : c.red)(c.bold(`${ok ? '✔' : '✖'} ${r.runbook} ${d.status} in ${fmt(d.durationMs)}`)) + (d.error ? ` · ${d.error}` : ''));
+          out(
+            (ok ? c.green : c.red)(c.bold(`${ok ? '✔' : '✖'} ${r.runbook} ${d.status} in ${fmt(d.durationMs)}`)) +
+              (d.error ? ` · ${d.error}` : ''),
+          );
           break;
         }
         default:

@@ -35,7 +35,16 @@ export interface TtyPhase {
 
 /** Everything the live view shows; built from audit records by `applyRecord`. */
 export interface TtyState {
-  run?: { runbook: string; runId: string; planHash: string; by: string; dryRun: boolean; drill: boolean; startedAt: number; resumed?: number };
+  run?: {
+    runbook: string;
+    runId: string;
+    planHash: string;
+    by: string;
+    dryRun: boolean;
+    drill: boolean;
+    startedAt: number;
+    resumed?: number;
+  };
   phases: TtyPhase[];
   steps: Map<string, TtyStep>;
   rollback?: { reason: string; total: number; done: number; status?: string };
@@ -70,14 +79,31 @@ function applyRunRecord(state: TtyState, r: AuditRecord, t: number): void {
   switch (r.type) {
     case 'run:start': {
       const s = d as RunEvents['run:start'];
-      state.run = { runbook: s.runbook, runId: r.runId, planHash: s.planHash, by: s.initiator, dryRun: s.dryRun, drill: s.drill, startedAt: t };
+      state.run = {
+        runbook: s.runbook,
+        runId: r.runId,
+        planHash: s.planHash,
+        by: s.initiator,
+        dryRun: s.dryRun,
+        drill: s.drill,
+        startedAt: t,
+      };
       state.phases = s.phases.map((p) => ({ id: p.id, budgetMs: p.budgetMs, steps: [...p.steps] }));
-      for (const id of s.phases.flatMap((p) => p.steps)) state.steps.set(id, { id, status: 'pending', attempt: 0, logs: [] });
+      for (const id of s.phases.flatMap((p) => p.steps))
+        state.steps.set(id, { id, status: 'pending', attempt: 0, logs: [] });
       break;
     }
     case 'run:resume': {
       const s = d as RunEvents['run:resume'];
-      state.run ??= { runbook: r.runbook, runId: r.runId, planHash: r.planHash, by: s.by, dryRun: false, drill: false, startedAt: t };
+      state.run ??= {
+        runbook: r.runbook,
+        runId: r.runId,
+        planHash: r.planHash,
+        by: s.by,
+        dryRun: false,
+        drill: false,
+        startedAt: t,
+      };
       state.run.resumed = s.completed.length;
       break;
     }
@@ -86,7 +112,10 @@ function applyRunRecord(state: TtyState, r: AuditRecord, t: number): void {
       break;
     case 'phase:end': {
       const s = d as RunEvents['phase:end'];
-      Object.assign(phaseOf(state, s.phaseId), { durationMs: s.durationMs, ...(s.budgetMs !== undefined ? { budgetMs: s.budgetMs } : {}) });
+      Object.assign(phaseOf(state, s.phaseId), {
+        durationMs: s.durationMs,
+        ...(s.budgetMs !== undefined ? { budgetMs: s.budgetMs } : {}),
+      });
       break;
     }
     case 'rollback:start': {
@@ -97,7 +126,8 @@ function applyRunRecord(state: TtyState, r: AuditRecord, t: number): void {
     case 'rollback:step': {
       const s = d as RunEvents['rollback:step'];
       if (state.rollback) state.rollback.done++;
-      if (s.status !== 'succeeded') state.notes.push(`compensating ${s.stepId} ${s.status}${s.error ? `: ${s.error}` : ''}`);
+      if (s.status !== 'succeeded')
+        state.notes.push(`compensating ${s.stepId} ${s.status}${s.error ? `: ${s.error}` : ''}`);
       break;
     }
     case 'rollback:end':
@@ -127,7 +157,12 @@ function applyStepRecord(state: TtyState, r: AuditRecord, t: number): boolean {
     case 'step:start':
       if (CONFIRMING.has((d as RunEvents['step:start']).uses)) state.prompting.add(step().id);
       else state.prompting.delete(step().id);
-      Object.assign(step(), { status: 'running', attempt: (d as RunEvents['step:start']).attempt, retryAt: undefined, approval: undefined });
+      Object.assign(step(), {
+        status: 'running',
+        attempt: (d as RunEvents['step:start']).attempt,
+        retryAt: undefined,
+        approval: undefined,
+      });
       step().startedAt ??= t;
       break;
     case 'step:retry': {
@@ -139,7 +174,15 @@ function applyStepRecord(state: TtyState, r: AuditRecord, t: number): boolean {
     case 'step:end': {
       const s = d as RunEvents['step:end'];
       state.prompting.delete(s.stepId);
-      Object.assign(step(), { status: s.status, attempt: s.attempt, durationMs: s.durationMs, error: s.error, reason: s.reason, retryAt: undefined, approval: undefined });
+      Object.assign(step(), {
+        status: s.status,
+        attempt: s.attempt,
+        durationMs: s.durationMs,
+        error: s.error,
+        reason: s.reason,
+        retryAt: undefined,
+        approval: undefined,
+      });
       step().startedAt ??= t - s.durationMs;
       break;
     }
@@ -200,7 +243,9 @@ function phaseOf(state: TtyState, id: string): TtyPhase {
 export function addLogLine(state: TtyState, stepId: string, text: string): void {
   for (const line of String(text).split('\n')) {
     // A `\r` progress bar redraws its line: what is after the last `\r` is what a terminal shows.
-    const clean = stripVTControlCharacters(line.slice(line.lastIndexOf('\r') + 1)).replace(/\t/g, '  ').replace(/[\u0000-\u001f\u007f]/g, '');
+    const clean = stripVTControlCharacters(line.slice(line.lastIndexOf('\r') + 1))
+      .replace(/\t/g, '  ')
+      .replace(/[\u0000-\u001f\u007f]/g, '');
     if (clean.trim()) pushLog(stepOf(state, stepId), clean);
   }
 }
@@ -240,13 +285,20 @@ function frameLines(state: TtyState, now: number, c: Colors, level: number, widt
     const elapsed = state.end?.durationMs ?? now - run.startedAt;
     const flags = `${run.dryRun ? ' (dry run)' : ''}${run.drill ? ' (DRILL)' : ''}`;
     const resumed = run.resumed !== undefined ? ` · resumed, ${run.resumed} steps done earlier` : '';
-    lines.push(c.bold(`▶ ${run.runbook}${flags}`) + c.dim(` · run ${run.runId} · plan ${run.planHash.slice(0, 12)} · by ${run.by} · ${dur(elapsed)}${resumed}`));
+    lines.push(
+      c.bold(`▶ ${run.runbook}${flags}`) +
+        c.dim(` · run ${run.runId} · plan ${run.planHash.slice(0, 12)} · by ${run.by} · ${dur(elapsed)}${resumed}`),
+    );
   }
   for (const phase of state.phases) {
     const steps = phase.steps.map((id) => state.steps.get(id)!).filter(Boolean);
     const ended = steps.length > 0 && steps.every((s) => isEnded(s.status));
     lines.push(phaseHeader(phase, steps, now, c));
-    if ((level >= 1 && ended) || (level >= 2 && phase.startedAt === undefined && steps.every((s) => s.status === 'pending' && !s.approval))) continue;
+    if (
+      (level >= 1 && ended) ||
+      (level >= 2 && phase.startedAt === undefined && steps.every((s) => s.status === 'pending' && !s.approval))
+    )
+      continue;
     const idWidth = Math.min(40, Math.max(...steps.map((s) => s.id.length)));
     let hidden = 0;
     for (const s of steps) {
@@ -255,19 +307,31 @@ function frameLines(state: TtyState, now: number, c: Colors, level: number, widt
     }
     if (hidden) lines.push(c.dim(`  ✔ ${hidden} more steps done`));
   }
-  const talking = [...state.steps.values()].filter((s) => s.logs.length && (!isEnded(s.status) || s.status === 'failed' || s.status === 'timed-out'));
+  const talking = [...state.steps.values()].filter(
+    (s) => s.logs.length && (!isEnded(s.status) || s.status === 'failed' || s.status === 'timed-out'),
+  );
   if (talking.length) {
     lines.push(c.dim('── output'));
-    for (const s of talking) for (const l of s.logs.slice(level >= 3 ? -1 : -LOG_LINES)) lines.push(c.dim(`  ${s.id} │ `) + clip(l, width + 20));
+    for (const s of talking)
+      for (const l of s.logs.slice(level >= 3 ? -1 : -LOG_LINES))
+        lines.push(c.dim(`  ${s.id} │ `) + clip(l, width + 20));
   }
   if (state.rollback) {
     const r = state.rollback;
-    lines.push(c.yellow(`↺ rolling back (${clip(r.reason, width)}): ${r.done}/${r.total} compensated${r.status ? ` · ${r.status}` : ''}`));
+    lines.push(
+      c.yellow(
+        `↺ rolling back (${clip(r.reason, width)}): ${r.done}/${r.total} compensated${r.status ? ` · ${r.status}` : ''}`,
+      ),
+    );
   }
   for (const n of state.notes) lines.push(c.yellow(`! ${n}`));
   if (state.end) {
     const ok = state.end.status === 'succeeded';
-    lines.push((ok ? c.green : c.red)(c.bold(`${ok ? '✔' : '✖'} ${run?.runbook ?? 'run'} ${state.end.status} in ${dur(state.end.durationMs)}`)) + (state.end.error ? ` · ${state.end.error}` : ''));
+    lines.push(
+      (ok ? c.green : c.red)(
+        c.bold(`${ok ? '✔' : '✖'} ${run?.runbook ?? 'run'} ${state.end.status} in ${dur(state.end.durationMs)}`),
+      ) + (state.end.error ? ` · ${state.end.error}` : ''),
+    );
   }
   return lines;
 }
@@ -280,9 +344,12 @@ function phaseHeader(p: TtyPhase, steps: TtyStep[], now: number, c: Colors): str
   if (p.budgetMs !== undefined && elapsed === undefined) budget = c.dim(` · budget ${formatDuration(p.budgetMs)}`);
   else if (p.budgetMs !== undefined && elapsed !== undefined) {
     const left = p.budgetMs - elapsed;
-    budget = ` of ${formatDuration(p.budgetMs)} · ` + (left >= 0 ? `${dur(left)} left` : c.red(c.bold(`${dur(-left)} over budget`)));
+    budget =
+      ` of ${formatDuration(p.budgetMs)} · ` +
+      (left >= 0 ? `${dur(left)} left` : c.red(c.bold(`${dur(-left)} over budget`)));
   }
-  const time = elapsed === undefined ? c.dim('  not started') : `  ${p.durationMs === undefined ? '' : 'done in '}${dur(elapsed)}`;
+  const time =
+    elapsed === undefined ? c.dim('  not started') : `  ${p.durationMs === undefined ? '' : 'done in '}${dur(elapsed)}`;
   const done = steps.filter((s) => isEnded(s.status)).length;
   return c.bold(`${mark} ${p.id}`) + time + budget + c.dim(` · ${done}/${steps.length} steps`);
 }
@@ -290,13 +357,20 @@ function phaseHeader(p: TtyPhase, steps: TtyStep[], now: number, c: Colors): str
 function icon(s: TtyStep, now: number, c: Colors): string {
   if (s.approval) return c.yellow(c.bold('◆'));
   switch (s.status) {
-    case 'pending': return c.dim('·');
-    case 'running': return c.cyan(SPINNER[Math.floor(now / 100) % SPINNER.length]);
-    case 'retrying': return c.yellow('↻');
-    case 'succeeded': return c.green('✔');
-    case 'skipped': return c.dim('○');
-    case 'cancelled': return c.yellow('✖');
-    default: return c.red('✖');
+    case 'pending':
+      return c.dim('·');
+    case 'running':
+      return c.cyan(SPINNER[Math.floor(now / 100) % SPINNER.length]);
+    case 'retrying':
+      return c.yellow('↻');
+    case 'succeeded':
+      return c.green('✔');
+    case 'skipped':
+      return c.dim('○');
+    case 'cancelled':
+      return c.yellow('✖');
+    default:
+      return c.red('✖');
   }
 }
 
@@ -304,15 +378,33 @@ function detail(s: TtyStep, now: number, c: Colors, width: number): string {
   const attempts = s.attempt > 1 ? c.dim(` · ${s.attempt} attempts`) : '';
   if (s.approval) {
     const a = s.approval;
-    return c.bgYellow(c.black(' APPROVAL ')) + c.yellow(c.bold(` waiting ${dur(now - a.since)} · ${a.count}/${a.required} from ${clip(a.approvers.join(', '), width)}`));
+    return (
+      c.bgYellow(c.black(' APPROVAL ')) +
+      c.yellow(
+        c.bold(` waiting ${dur(now - a.since)} · ${a.count}/${a.required} from ${clip(a.approvers.join(', '), width)}`),
+      )
+    );
   }
   switch (s.status) {
-    case 'pending': return c.dim('pending');
-    case 'running': return `${dur(now - (s.startedAt ?? now))}${s.attempt > 1 ? c.dim(` · attempt ${s.attempt}`) : ''}`;
-    case 'retrying': return c.yellow(`retrying in ${dur(Math.max(0, (s.retryAt ?? now) - now))}`) + c.dim(` · attempt ${s.attempt} failed: ${clip(s.error ?? '', width)}`);
-    case 'succeeded': return `${dur(s.durationMs ?? 0)}${attempts}${s.reason ? c.dim(` (${s.reason})`) : ''}`;
-    case 'skipped': return c.dim(`skipped${s.reason ? ` (${s.reason})` : ''}`);
-    default: return (s.status === 'cancelled' ? c.yellow : c.red)(`${s.status} after ${dur(s.durationMs ?? 0)}`) + attempts + (s.error ? c.red(`: ${clip(s.error, width)}`) : '');
+    case 'pending':
+      return c.dim('pending');
+    case 'running':
+      return `${dur(now - (s.startedAt ?? now))}${s.attempt > 1 ? c.dim(` · attempt ${s.attempt}`) : ''}`;
+    case 'retrying':
+      return (
+        c.yellow(`retrying in ${dur(Math.max(0, (s.retryAt ?? now) - now))}`) +
+        c.dim(` · attempt ${s.attempt} failed: ${clip(s.error ?? '', width)}`)
+      );
+    case 'succeeded':
+      return `${dur(s.durationMs ?? 0)}${attempts}${s.reason ? c.dim(` (${s.reason})`) : ''}`;
+    case 'skipped':
+      return c.dim(`skipped${s.reason ? ` (${s.reason})` : ''}`);
+    default:
+      return (
+        (s.status === 'cancelled' ? c.yellow : c.red)(`${s.status} after ${dur(s.durationMs ?? 0)}`) +
+        attempts +
+        (s.error ? c.red(`: ${clip(s.error, width)}`) : '')
+      );
   }
 }
 
@@ -403,7 +495,8 @@ export function ttyProgress(stream: NodeJS.WriteStream, options: TtyProgressOpti
       else sync();
     },
     logger: (stepId) => ({ info: line(stepId), stdout: line(stepId), stderr: line(stepId) }),
-    note: (message) => void (finished ? stream.write(message + '\n') : state.notes.push(stripVTControlCharacters(message).trim())),
+    note: (message) =>
+      void (finished ? stream.write(message + '\n') : state.notes.push(stripVTControlCharacters(message).trim())),
     suspend() {
       suspended++;
       sync();

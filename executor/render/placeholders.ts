@@ -8,9 +8,11 @@ import { documentedResultFields } from '../actions/catalog-meta.js';
 export function placeholderOutputs(label: string, declared: readonly string[]): Record<string, unknown> {
   const base: Record<string, unknown> = Object.fromEntries(declared.map((k) => [k, `<${label}.${k}>`]));
   return new Proxy(base, {
-    get: (t, k) => (typeof k === 'string' ? t[k] ?? `<${label}.${k}>` : undefined),
+    get: (t, k) => (typeof k === 'string' ? (t[k] ?? `<${label}.${k}>`) : undefined),
     getOwnPropertyDescriptor: (t, k) =>
-      typeof k === 'string' ? { value: t[k] ?? `<${label}.${k}>`, writable: false, enumerable: Object.hasOwn(t, k), configurable: true } : undefined,
+      typeof k === 'string'
+        ? { value: t[k] ?? `<${label}.${k}>`, writable: false, enumerable: Object.hasOwn(t, k), configurable: true }
+        : undefined,
   });
 }
 
@@ -35,9 +37,12 @@ export function pendingOutputs(label: string, uses: string, declared: readonly s
  * so that `outputs:` can still rename or derive.
  */
 export function stepOutputs(uses: string, result: unknown, declared: Record<string, unknown>): Record<string, unknown> {
-  const fields = result !== null && typeof result === 'object' && !Array.isArray(result) ? result as Record<string, unknown> : {};
+  const fields =
+    result !== null && typeof result === 'object' && !Array.isArray(result) ? (result as Record<string, unknown>) : {};
   const base: Record<string, unknown> = {};
   if (hasOpenOutputs(uses)) Object.assign(base, fields.outputs ?? {});
-  else for (const k of documentedResultFields(uses)) if (Object.hasOwn(fields, k) && fields[k] !== undefined) base[k] = fields[k];
+  else
+    for (const k of documentedResultFields(uses))
+      if (Object.hasOwn(fields, k) && fields[k] !== undefined) base[k] = fields[k];
   return { ...base, ...declared };
 }

@@ -29,10 +29,19 @@ export function renderParams(
 
 /** A nested call `{ uses, with }`: `uses` names an action and is never a template. */
 function isCall(value: unknown): value is { uses: string; with?: Record<string, unknown> } {
-  return !!value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { uses?: unknown }).uses === 'string';
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof (value as { uses?: unknown }).uses === 'string'
+  );
 }
 
-function renderCall(actions: ReadonlyMap<string, RenderRules>, call: { uses: string; with?: Record<string, unknown> }, context: object) {
+function renderCall(
+  actions: ReadonlyMap<string, RenderRules>,
+  call: { uses: string; with?: Record<string, unknown> },
+  context: object,
+) {
   const { uses, with: params, ...rest } = call;
   return {
     ...(renderValue(rest, context) as Record<string, unknown>),

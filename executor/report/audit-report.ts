@@ -2,7 +2,15 @@ import type { Root, RootContent } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
-import { code, heading, htmlComment, inlineCode, paragraph, table, type Inline } from '../../compiler/emit/docs/mdast-builders.js';
+import {
+  code,
+  heading,
+  htmlComment,
+  inlineCode,
+  paragraph,
+  table,
+  type Inline,
+} from '../../compiler/emit/docs/mdast-builders.js';
 import type { DrillRecord } from '../../ir/drill-record.js';
 import type { AuditRecord } from '../audit/record.js';
 import type { RunEvents } from '../core/events.js';
@@ -46,7 +54,9 @@ export function buildAuditReport(records: readonly AuditRecord[], options: Audit
     drill: summary.drill || options.record !== undefined,
     title: options.runbookTitle ?? summary.title ?? summary.runbook,
     record: options.record,
-    faults: options.record?.faults ?? (records.find((r) => r.type === 'run:start')?.data as RunEvents['run:start'] | undefined)?.faults,
+    faults:
+      options.record?.faults ??
+      (records.find((r) => r.type === 'run:start')?.data as RunEvents['run:start'] | undefined)?.faults,
   };
   const children: RootContent[] = [
     htmlComment(reportNotice),
@@ -85,12 +95,21 @@ function span(st: AuditSummary['steps'][number]): number | undefined {
  */
 function timelineSection(s: AuditSummary, records: readonly AuditRecord[], o: ObjectiveReport): RootContent[] {
   const rows = s.steps.map((st): Inline[] => [
-    inlineCode(st.stepId), when(st.startedAt), when(st.endedAt), dur(span(st)), String(st.attempts), stepStatusText(st.status),
+    inlineCode(st.stepId),
+    when(st.startedAt),
+    when(st.endedAt),
+    dur(span(st)),
+    String(st.attempts),
+    stepStatusText(st.status),
   ]);
   return [
     heading(2, 'Timeline'),
-    paragraph('Steps per phase against each phase\'s budget (a red milestone is a budget overrun), the rollback, and the recovery point against the RTO. Times on the axis are in your browser\'s time zone.'),
+    paragraph(
+      "Steps per phase against each phase's budget (a red milestone is a budget overrun), the rollback, and the recovery point against the RTO. Times on the axis are in your browser's time zone.",
+    ),
     code('mermaid', renderGantt(ganttChart(s, records, o))),
-    rows.length ? table(['Step', 'Started', 'Ended', 'Wall time', 'Attempts', 'Status'], rows) : paragraph('No step ran.'),
+    rows.length
+      ? table(['Step', 'Started', 'Ended', 'Wall time', 'Attempts', 'Status'], rows)
+      : paragraph('No step ran.'),
   ];
 }

@@ -10,12 +10,23 @@ import type { AuditSummary, StepSummary } from '../audit/summary.js';
 export type OutcomeStatus = AuditSummary['outcome']['status'];
 
 const outcomeIcons: Record<OutcomeStatus, string> = {
-  succeeded: '✅', failed: '❌', 'rolled-back': '↩️', 'rollback-incomplete': '⚠️', interrupted: '⏸️', refused: '🚫', unfinished: '⏳',
+  succeeded: '✅',
+  failed: '❌',
+  'rolled-back': '↩️',
+  'rollback-incomplete': '⚠️',
+  interrupted: '⏸️',
+  refused: '🚫',
+  unfinished: '⏳',
 };
 
 const outcomeWords: Record<OutcomeStatus, string> = {
-  succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled back', 'rollback-incomplete': 'rollback incomplete', interrupted: 'interrupted',
-  refused: 'refused (approval not given)', unfinished: 'unfinished (the log ends before run:end)',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  'rolled-back': 'rolled back',
+  'rollback-incomplete': 'rollback incomplete',
+  interrupted: 'interrupted',
+  refused: 'refused (approval not given)',
+  unfinished: 'unfinished (the log ends before run:end)',
 };
 
 /** `✅ succeeded`, `↩️ rolled back`, `⏸️ interrupted`… */
@@ -24,9 +35,13 @@ export function outcomeText(status: OutcomeStatus): string {
 }
 
 const outcomeVerbs: Record<OutcomeStatus, string> = {
-  succeeded: 'succeeded', failed: 'failed', 'rolled-back': 'rolled back',
-  'rollback-incomplete': 'failed and its rollback is incomplete: some steps were not undone', interrupted: 'was interrupted',
-  refused: 'was refused: an approval was not given', unfinished: 'did not finish in this log',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  'rolled-back': 'rolled back',
+  'rollback-incomplete': 'failed and its rollback is incomplete: some steps were not undone',
+  interrupted: 'was interrupted',
+  refused: 'was refused: an approval was not given',
+  unfinished: 'did not finish in this log',
 };
 
 /** `↩️ The drill rolled back.`: the report's first words. */
@@ -35,7 +50,12 @@ export function outcomeSentence(status: OutcomeStatus, kind: 'drill' | 'run'): s
 }
 
 const stepIcons: Record<StepSummary['status'], string> = {
-  succeeded: '✅', failed: '❌', 'timed-out': '⏱️', skipped: '⏭️', cancelled: '⛔', running: '⏳',
+  succeeded: '✅',
+  failed: '❌',
+  'timed-out': '⏱️',
+  skipped: '⏭️',
+  cancelled: '⛔',
+  running: '⏳',
 };
 
 /** `⏱️ timed out`, `✅ succeeded`… for a step's final status. */

@@ -30,7 +30,10 @@ export function ganttChart(s: AuditSummary, records: readonly AuditRecord[], obj
     if (phaseStart !== undefined && p.budgetMs !== undefined) {
       const over = p.verdict.met === false;
       tasks.push({
-        id: `budget_${p.id}`, startMs: phaseStart + p.budgetMs, durationMs: 0, tags: over ? ['crit', 'milestone'] : ['milestone'],
+        id: `budget_${p.id}`,
+        startMs: phaseStart + p.budgetMs,
+        durationMs: 0,
+        tags: over ? ['crit', 'milestone'] : ['milestone'],
         label: `${p.id} budget ${dur(p.budgetMs)}${over ? ` (over by ${dur((p.durationMs ?? 0) - p.budgetMs)})` : ''}`,
       });
     }
@@ -45,17 +48,27 @@ export function ganttChart(s: AuditSummary, records: readonly AuditRecord[], obj
 }
 
 const tagsByStatus: Record<StepSummary['status'], GanttTag[]> = {
-  succeeded: ['done'], failed: ['crit'], 'timed-out': ['crit'], cancelled: ['crit'], running: ['active'], skipped: ['milestone'],
+  succeeded: ['done'],
+  failed: ['crit'],
+  'timed-out': ['crit'],
+  cancelled: ['crit'],
+  running: ['active'],
+  skipped: ['milestone'],
 };
 
 /** A step from its first attempt's start to its end; a step still running ends with the log. */
 function stepTask(st: StepSummary, t0: number, lastMs: number): GanttTask {
   const startMs = t0 + (st.startMs ?? 0);
   const endMs = st.endMs !== undefined ? t0 + st.endMs : lastMs;
-  const notes = [st.attempts > 1 ? `${st.attempts} attempts` : '', st.status === 'succeeded' ? '' : st.status].filter(Boolean);
+  const notes = [st.attempts > 1 ? `${st.attempts} attempts` : '', st.status === 'succeeded' ? '' : st.status].filter(
+    Boolean,
+  );
   return {
-    id: `step_${st.stepId}`, label: notes.length ? `${st.stepId} (${notes.join(', ')})` : st.stepId,
-    startMs, durationMs: st.status === 'skipped' ? 0 : endMs - startMs, tags: tagsByStatus[st.status],
+    id: `step_${st.stepId}`,
+    label: notes.length ? `${st.stepId} (${notes.join(', ')})` : st.stepId,
+    startMs,
+    durationMs: st.status === 'skipped' ? 0 : endMs - startMs,
+    tags: tagsByStatus[st.status],
   };
 }
 
@@ -71,13 +84,25 @@ function rollbackTasks(records: readonly AuditRecord[]): GanttTask[] {
     if (r.type === 'rollback:start') cursor = at;
     else if (r.type === 'rollback:step' && cursor !== undefined) {
       const d = r.data as RunEvents['rollback:step'];
-      tasks.push({ id: `undo_${d.stepId}`, label: `undo ${d.stepId}`, startMs: cursor, durationMs: at - cursor, tags: d.status === 'succeeded' ? ['done'] : ['crit'] });
+      tasks.push({
+        id: `undo_${d.stepId}`,
+        label: `undo ${d.stepId}`,
+        startMs: cursor,
+        durationMs: at - cursor,
+        tags: d.status === 'succeeded' ? ['done'] : ['crit'],
+      });
       cursor = at;
     } else if (r.type === 'rollback:end') {
       const d = r.data as RunEvents['rollback:end'];
       if (d.stoppedAt) {
         const why = d.status === 'stopped-at-irreversible' ? 'irreversible' : 'compensation failed';
-        tasks.push({ id: `stop_${d.stoppedAt}`, label: `stopped at ${d.stoppedAt} (${why})`, startMs: at, durationMs: 0, tags: ['crit', 'milestone'] });
+        tasks.push({
+          id: `stop_${d.stoppedAt}`,
+          label: `stopped at ${d.stoppedAt} (${why})`,
+          startMs: at,
+          durationMs: 0,
+          tags: ['crit', 'milestone'],
+        });
       }
     }
   }
@@ -87,11 +112,20 @@ function rollbackTasks(records: readonly AuditRecord[]): GanttTask[] {
 function objectiveTasks(t0: number, o: ObjectiveReport): GanttTask[] {
   const tasks: GanttTask[] = [];
   if (o.rto.measuredMs !== undefined) {
-    tasks.push({ id: 'recovered', label: `recovered after ${dur(o.rto.measuredMs)}`, startMs: t0 + o.rto.measuredMs, durationMs: 0, tags: ['milestone'] });
+    tasks.push({
+      id: 'recovered',
+      label: `recovered after ${dur(o.rto.measuredMs)}`,
+      startMs: t0 + o.rto.measuredMs,
+      durationMs: 0,
+      tags: ['milestone'],
+    });
   }
   if (o.rto.objectiveMs !== undefined) {
     tasks.push({
-      id: 'rto_objective', label: `RTO objective ${dur(o.rto.objectiveMs)}`, startMs: t0 + o.rto.objectiveMs, durationMs: 0,
+      id: 'rto_objective',
+      label: `RTO objective ${dur(o.rto.objectiveMs)}`,
+      startMs: t0 + o.rto.objectiveMs,
+      durationMs: 0,
       tags: o.rto.verdict.met === false ? ['crit', 'milestone'] : ['milestone'],
     });
   }

@@ -36,7 +36,13 @@ export interface GanttChart {
  */
 export function renderGantt(chart: GanttChart): string {
   const ids = new Set<string>();
-  const lines = ['gantt', `  title ${escapeGanttLabel(chart.title)}`, '  dateFormat x', '  axisFormat %H:%M:%S', '  todayMarker off'];
+  const lines = [
+    'gantt',
+    `  title ${escapeGanttLabel(chart.title)}`,
+    '  dateFormat x',
+    '  axisFormat %H:%M:%S',
+    '  todayMarker off',
+  ];
   for (const section of chart.sections) {
     if (section.tasks.length === 0) continue;
     lines.push(`  section ${escapeGanttLabel(section.name)}`);

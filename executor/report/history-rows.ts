@@ -30,7 +30,10 @@ export function renderHistoryRows(records: readonly DrillRecord[]): HistoryRow[]
     .map((r) => {
       const faults = Object.keys(r.faults).length;
       return {
-        runId: r.runId, runbook: r.runbook, report: r.report, date: day(r.startedAt),
+        runId: r.runId,
+        runbook: r.runbook,
+        report: r.report,
+        date: day(r.startedAt),
         kind: `drill, ${r.mode === 'dry-run' ? 'dry run' : 'live'}${faults ? `, ${faults} fault${faults > 1 ? 's' : ''} injected` : ''}`,
         outcome: outcomeText(r.status),
         rto: rtoCell(r.rto),
@@ -40,7 +43,8 @@ export function renderHistoryRows(records: readonly DrillRecord[]): HistoryRow[]
 
 /** Short on purpose: a Home table cell. The report has the long wording. */
 function rtoCell(rto: DrillRecord['rto']): string {
-  if (rto.objectiveMs === undefined) return rto.measuredMs === undefined ? 'not measured (no objective)' : `${dur(rto.measuredMs)} (no objective)`;
+  if (rto.objectiveMs === undefined)
+    return rto.measuredMs === undefined ? 'not measured (no objective)' : `${dur(rto.measuredMs)} (no objective)`;
   if (rto.measuredMs === undefined) return `❌ not recovered (objective ${dur(rto.objectiveMs)})`;
   const v = rtoVerdict(rto);
   return `${dur(rto.measuredMs)} of ${dur(rto.objectiveMs)} ${v.met ? '✅' : v.text}`;

@@ -33,7 +33,6 @@ export interface Measure {
 /** What the report says when it cannot tell the RPO: worded so the fix is obvious. */
 export const rpoNotMeasured = 'not measured: the runbook has no RPO probe (a step output named rpoSeconds)';
 
-
 function compare(objectiveMs: number, measuredMs: number): Verdict {
   return measuredMs <= objectiveMs
     ? { met: true, text: `✅ within (${dur(objectiveMs - measuredMs)} to spare)` }
@@ -42,13 +41,15 @@ function compare(objectiveMs: number, measuredMs: number): Verdict {
 
 /** RTO: a run that never reached its recovery point has missed it, whatever the clock says. */
 export function rtoVerdict(m: Measure): Verdict {
-  if (m.objectiveMs === undefined) return { text: m.measuredMs === undefined ? '— no objective, not measured' : '— no objective' };
+  if (m.objectiveMs === undefined)
+    return { text: m.measuredMs === undefined ? '— no objective, not measured' : '— no objective' };
   if (m.measuredMs === undefined) return { met: false, text: '❌ missed: the run never reached its recovery point' };
   return compare(m.objectiveMs, m.measuredMs);
 }
 
 /** Appended to an RPO verdict whose probe could not compare with the primary. */
-export const rpoEstimateNote = 'estimate: measured on the standby alone (primary unreachable or not asked), commits it never received are not counted';
+export const rpoEstimateNote =
+  'estimate: measured on the standby alone (primary unreachable or not asked), commits it never received are not counted';
 
 /**
  * RPO: without a probe there is no measurement, which is neither met nor missed. A probe that

@@ -1,5 +1,14 @@
 import type { List, RootContent } from 'mdast';
-import { heading, inlineCode, link, list, paragraph, strong, table, type Inline } from '../../compiler/emit/docs/mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  link,
+  list,
+  paragraph,
+  strong,
+  table,
+  type Inline,
+} from '../../compiler/emit/docs/mdast-builders.js';
 import type { RunEvents } from '../core/events.js';
 import type { AuditRecord } from '../audit/record.js';
 import { approvalAuthenticity, type ApprovalSummary, type AuditSummary } from '../audit/summary.js';
@@ -15,7 +24,13 @@ import { dur, stepStatusText, when } from './format.js';
 export function approvalsSection(s: AuditSummary): RootContent[] {
   if (s.approvals.length === 0) return [heading(2, 'Approvals'), paragraph('No step needed an approval in this run.')];
   const rows = s.approvals.map((a): Inline[] => [
-    inlineCode(a.stepId), a.decision === 'granted' ? `✅ granted${approvalAuthenticity(a) ? `, ${approvalAuthenticity(a)}` : ''}` : '❌ refused', a.approver ?? 'unknown', source(a), when(a.at),
+    inlineCode(a.stepId),
+    a.decision === 'granted'
+      ? `✅ granted${approvalAuthenticity(a) ? `, ${approvalAuthenticity(a)}` : ''}`
+      : '❌ refused',
+    a.approver ?? 'unknown',
+    source(a),
+    when(a.at),
     a.reason ?? (a.count !== undefined && a.required !== undefined ? `${a.count} of ${a.required} required` : '—'),
   ]);
   return [heading(2, 'Approvals'), table(['Step', 'Decision', 'Approver', 'Source', 'Time', 'Reason'], rows)];
@@ -32,23 +47,40 @@ export function failuresSection(s: AuditSummary): RootContent[] {
   const rows: Inline[][] = s.steps
     .filter((st) => st.retries.length > 0 || bad.has(st.status))
     .flatMap((st) => [
-      ...st.retries.map((r): Inline[] => [inlineCode(st.stepId), String(r.attempt), when(r.at), `↻ failed, retried after ${dur(r.delayMs)}`, r.error]),
+      ...st.retries.map((r): Inline[] => [
+        inlineCode(st.stepId),
+        String(r.attempt),
+        when(r.at),
+        `↻ failed, retried after ${dur(r.delayMs)}`,
+        r.error,
+      ]),
       [
-        inlineCode(st.stepId), String(st.attempts), when(st.endedAt),
+        inlineCode(st.stepId),
+        String(st.attempts),
+        when(st.endedAt),
         `${stepStatusText(st.status)}${st.status === 'timed-out' ? ` after ${dur(st.durationMs)}` : ''} (final)`,
         st.error ?? st.reason ?? '—',
       ],
     ]);
   const out: RootContent[] = [heading(2, 'Failures and retries')];
-  out.push(rows.length
-    ? table(['Step', 'Attempt', 'Time', 'Result', 'Error'], rows)
-    : paragraph('No failed attempts: every step that ran succeeded on its first attempt.'));
+  out.push(
+    rows.length
+      ? table(['Step', 'Attempt', 'Time', 'Result', 'Error'], rows)
+      : paragraph('No failed attempts: every step that ran succeeded on its first attempt.'),
+  );
   if (s.outcome.error) out.push(paragraph(strong('The run ended with an error:'), ' ', s.outcome.error));
   if (s.outcome.interruptedBy) out.push(paragraph(strong('Interrupted'), ` by ${s.outcome.interruptedBy}.`));
   if (s.decisions.length) {
-    out.push(paragraph('Operator decisions:'), list(s.decisions.map((d) => [
-      inlineCode(d.stepId), `: ${d.decision} by ${d.by} at ${when(d.at)}`, d.reason ? ` (${d.reason})` : '',
-    ])));
+    out.push(
+      paragraph('Operator decisions:'),
+      list(
+        s.decisions.map((d) => [
+          inlineCode(d.stepId),
+          `: ${d.decision} by ${d.by} at ${when(d.at)}`,
+          d.reason ? ` (${d.reason})` : '',
+        ]),
+      ),
+    );
   }
   return out;
 }
@@ -62,8 +94,10 @@ export function rollbackSection(records: readonly AuditRecord[]): RootContent[] 
   let end: RunEvents['rollback:end'] | undefined;
   const done = new Map<string, RunEvents['rollback:step']>();
   for (const r of records) {
-    if (r.type === 'rollback:start') [start, end] = [{ ...(r.data as RunEvents['rollback:start']), at: r.ts }, undefined];
-    if (r.type === 'rollback:step') done.set((r.data as RunEvents['rollback:step']).stepId, r.data as RunEvents['rollback:step']);
+    if (r.type === 'rollback:start')
+      [start, end] = [{ ...(r.data as RunEvents['rollback:start']), at: r.ts }, undefined];
+    if (r.type === 'rollback:step')
+      done.set((r.data as RunEvents['rollback:step']).stepId, r.data as RunEvents['rollback:step']);
     if (r.type === 'rollback:end') end = r.data as RunEvents['rollback:end'];
   }
   const out: RootContent[] = [heading(2, 'Rollback')];
@@ -71,12 +105,21 @@ export function rollbackSection(records: readonly AuditRecord[]): RootContent[] 
   out.push(paragraph(`Started at ${when(start.at)} because: `, start.reason));
   const order = [...new Set([...done.keys(), ...start.steps])];
   if (order.length) {
-    out.push(paragraph('Compensations, in reverse order of completion (the order they run):'), list(order.map((id) => {
-      const step = done.get(id);
-      const what = !step ? '⏭️ not compensated: the rollback stopped before it'
-        : step.status === 'succeeded' ? '✅ compensated' : `${stepStatusText(step.status)}: ${step.error ?? 'no error recorded'}`;
-      return [inlineCode(id), ` — ${what}`];
-    }), true));
+    out.push(
+      paragraph('Compensations, in reverse order of completion (the order they run):'),
+      list(
+        order.map((id) => {
+          const step = done.get(id);
+          const what = !step
+            ? '⏭️ not compensated: the rollback stopped before it'
+            : step.status === 'succeeded'
+              ? '✅ compensated'
+              : `${stepStatusText(step.status)}: ${step.error ?? 'no error recorded'}`;
+          return [inlineCode(id), ` — ${what}`];
+        }),
+        true,
+      ),
+    );
   } else out.push(paragraph('No completed step had a compensation to run.'));
   out.push(stopParagraph(end));
   return out;
@@ -84,13 +127,18 @@ export function rollbackSection(records: readonly AuditRecord[]): RootContent[] 
 
 function stopParagraph(end: RunEvents['rollback:end'] | undefined): RootContent {
   if (!end) return paragraph('⏳ The log ends before the rollback did.');
-  if (end.status === 'complete') return paragraph('✅ Rollback complete: every completed step with a compensation was undone.');
+  if (end.status === 'complete')
+    return paragraph('✅ Rollback complete: every completed step with a compensation was undone.');
   const at = end.stoppedAt ? inlineCode(end.stoppedAt) : 'an unrecorded step';
   return end.status === 'stopped-at-irreversible'
-    ? paragraph(strong('⛔ Stopped at ', at, ': it is irreversible.'),
-      ' It is a point of no return, so it and every step completed before it stay in place; undoing them is manual work.')
-    : paragraph(strong('❌ Stopped at ', at, ': its compensation failed.'),
-      ' The rollback stopped rather than compensate further on top of an unknown state.');
+    ? paragraph(
+        strong('⛔ Stopped at ', at, ': it is irreversible.'),
+        ' It is a point of no return, so it and every step completed before it stay in place; undoing them is manual work.',
+      )
+    : paragraph(
+        strong('❌ Stopped at ', at, ': its compensation failed.'),
+        ' The rollback stopped rather than compensate further on top of an unknown state.',
+      );
 }
 
 /** Each confirmed checklist item with who confirmed it and when, grouped by step. */
@@ -100,7 +148,10 @@ export function checklistsSection(s: AuditSummary): RootContent[] {
   const bySteps = new Map<string, AuditSummary['checklist']>();
   for (const item of s.checklist) bySteps.set(item.stepId, [...(bySteps.get(item.stepId) ?? []), item]);
   for (const [stepId, items] of bySteps) {
-    out.push(heading(3, inlineCode(stepId)), checkedList(items.map((i) => [i.text, ` — confirmed by ${i.confirmedBy} at ${when(i.at)}`])));
+    out.push(
+      heading(3, inlineCode(stepId)),
+      checkedList(items.map((i) => [i.text, ` — confirmed by ${i.confirmedBy} at ${when(i.at)}`])),
+    );
   }
   return out;
 }

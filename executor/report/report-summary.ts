@@ -1,5 +1,14 @@
 import type { RootContent } from 'mdast';
-import { heading, inlineCode, joinInline, list, paragraph, strong, table, type Inline } from '../../compiler/emit/docs/mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  list,
+  paragraph,
+  strong,
+  table,
+  type Inline,
+} from '../../compiler/emit/docs/mdast-builders.js';
 import { rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
 import type { AuditSummary } from '../audit/summary.js';
 import { day, dur, outcomeSentence, when } from './format.js';
@@ -24,7 +33,12 @@ export function titleAndFacts(s: AuditSummary, ctx: ReportContext): RootContent[
     ['Runbook', [inlineCode(s.runbook), ctx.title !== s.runbook ? ` — ${ctx.title}` : '']],
     ['Initiator', initiator !== s.actor ? `${initiator} (executed as ${s.actor})` : initiator],
     ['Started', when(started)],
-    ['Ended', ended ? `${when(ended)}${s.outcome.durationMs !== undefined ? ` (after ${dur(s.outcome.durationMs)})` : ''}` : '— (the log ends before the run did)'],
+    [
+      'Ended',
+      ended
+        ? `${when(ended)}${s.outcome.durationMs !== undefined ? ` (after ${dur(s.outcome.durationMs)})` : ''}`
+        : '— (the log ends before the run did)',
+    ],
     ['Plan hash', inlineCode(s.planHash)],
     ['Commit', s.commit ? inlineCode(s.commit) : 'not recorded (local, uncommitted run)'],
     ['Mode', mode(s, ctx)],
@@ -62,13 +76,31 @@ function inputs(values: Record<string, unknown>): Inline {
  */
 export function summarySection(s: AuditSummary, o: ObjectiveReport, ctx: ReportContext): RootContent[] {
   const kind = ctx.drill ? ('drill' as const) : ('run' as const);
-  const verdict = o.missed.length === 0
-    ? (o.rto.verdict.met ? '✅ Objectives met.' : '✅ No objective missed.')
-    : `❌ Objectives missed: ${o.missed.join(', ')}.`;
+  const verdict =
+    o.missed.length === 0
+      ? o.rto.verdict.met
+        ? '✅ Objectives met.'
+        : '✅ No objective missed.'
+      : `❌ Objectives missed: ${o.missed.join(', ')}.`;
   const rows: Inline[][] = [
-    ['RTO', dur(o.rto.objectiveMs), o.rto.measuredMs === undefined ? 'not recovered' : dur(o.rto.measuredMs), o.rto.verdict.text],
-    ['RPO', dur(o.rpo.objectiveMs), `${dur(o.rpo.measuredMs)}${rpoIsEstimate(o.rpo.source) ? ' (estimate)' : ''}`, o.rpo.verdict.text],
-    ...o.phases.map((p): Inline[] => [['Phase ', inlineCode(p.id)], dur(p.budgetMs), dur(p.durationMs), p.verdict.text]),
+    [
+      'RTO',
+      dur(o.rto.objectiveMs),
+      o.rto.measuredMs === undefined ? 'not recovered' : dur(o.rto.measuredMs),
+      o.rto.verdict.text,
+    ],
+    [
+      'RPO',
+      dur(o.rpo.objectiveMs),
+      `${dur(o.rpo.measuredMs)}${rpoIsEstimate(o.rpo.source) ? ' (estimate)' : ''}`,
+      o.rpo.verdict.text,
+    ],
+    ...o.phases.map((p): Inline[] => [
+      ['Phase ', inlineCode(p.id)],
+      dur(p.budgetMs),
+      dur(p.durationMs),
+      p.verdict.text,
+    ]),
   ];
   const over = o.phases.filter((p) => p.verdict.met === false);
   return [
@@ -76,8 +108,21 @@ export function summarySection(s: AuditSummary, o: ObjectiveReport, ctx: ReportC
     paragraph(strong(outcomeSentence(s.outcome.status, kind)), ' ', verdict),
     table(['Objective', 'Target', 'Measured', 'Result'], rows),
     over.length === 0
-      ? paragraph(o.phases.some((p) => p.budgetMs !== undefined) ? 'No phase went over its budget.' : 'No phase has a time budget.')
+      ? paragraph(
+          o.phases.some((p) => p.budgetMs !== undefined)
+            ? 'No phase went over its budget.'
+            : 'No phase has a time budget.',
+        )
       : paragraph('Phases over budget:'),
-    ...(over.length ? [list(over.map((p) => [inlineCode(p.id), `: ${dur(p.durationMs)} against a budget of ${dur(p.budgetMs)} (${p.verdict.text})`]))] : []),
+    ...(over.length
+      ? [
+          list(
+            over.map((p) => [
+              inlineCode(p.id),
+              `: ${dur(p.durationMs)} against a budget of ${dur(p.budgetMs)} (${p.verdict.text})`,
+            ]),
+          ),
+        ]
+      : []),
   ];
 }

@@ -47,7 +47,12 @@ const days = (ms: number) => `${Math.floor(ms / DAY)}d`;
 const monthOf = (t: number) => new Date(t).toISOString().slice(0, 7);
 
 /** One decision per entry, in the entries' order. */
-export function planRetention(entries: readonly BackupEntry[], policy: RetentionPolicy, now: number, options: PlanOptions): RetentionDecision[] {
+export function planRetention(
+  entries: readonly BackupEntry[],
+  policy: RetentionPolicy,
+  now: number,
+  options: PlanOptions,
+): RetentionDecision[] {
   const usable = entries.filter((e) => e.owned && e.complete);
   const newest = usable.reduce<BackupEntry | undefined>((a, e) => (!a || e.createdAt > a.createdAt ? e : a), undefined);
   const compliance = complianceCopies(usable, policy);
@@ -55,7 +60,8 @@ export function planRetention(entries: readonly BackupEntry[], policy: Retention
     if (!e.owned) return { id: e.id, action: 'ignore', reason: 'not made by this plan' };
     if (!e.complete) return { id: e.id, action: 'keep', reason: 'not complete: never touched' };
     const d = decide(e, policy, now, options, compliance.has(e.id));
-    if (d.action === 'delete' && e === newest) return { id: e.id, action: 'keep', reason: `newest complete backup: kept whatever its age (${d.reason})` };
+    if (d.action === 'delete' && e === newest)
+      return { id: e.id, action: 'keep', reason: `newest complete backup: kept whatever its age (${d.reason})` };
     return { id: e.id, ...d };
   });
 }
@@ -72,27 +78,53 @@ export function complianceCopies(usable: readonly BackupEntry[], policy: Retenti
   for (const month of byMonth.values()) {
     const marked = month.filter((e) => e.tier === 'archive');
     if (marked.length) marked.forEach((e) => out.add(e.id));
-    else out.add(month.reduce((a, e) => (e.createdAt < a.createdAt || (e.createdAt === a.createdAt && e.id < a.id) ? e : a)).id);
+    else
+      out.add(
+        month.reduce((a, e) => (e.createdAt < a.createdAt || (e.createdAt === a.createdAt && e.id < a.id) ? e : a)).id,
+      );
   }
   return out;
 }
 
-function decide(e: BackupEntry, policy: RetentionPolicy, now: number, options: PlanOptions, isCompliance: boolean): Omit<RetentionDecision, 'id'> {
+function decide(
+  e: BackupEntry,
+  policy: RetentionPolicy,
+  now: number,
+  options: PlanOptions,
+  isCompliance: boolean,
+): Omit<RetentionDecision, 'id'> {
   const age = now - e.createdAt;
   const keepFor = policy.cold ?? policy.hot;
   // Marked by a plan that had `archive` then: removing the tier must not destroy compliance copies.
-  if (e.tier === 'archive' && policy.archive === undefined) return { action: 'keep', reason: 'compliance copy and the plan has no archive retention: delete it by hand' };
+  if (e.tier === 'archive' && policy.archive === undefined)
+    return { action: 'keep', reason: 'compliance copy and the plan has no archive retention: delete it by hand' };
   if (isCompliance && policy.archive !== undefined) {
-    if (age > policy.archive) return { action: 'delete', reason: `compliance copy ${days(age)} old, past archive ${days(policy.archive)}` };
+    if (age > policy.archive)
+      return { action: 'delete', reason: `compliance copy ${days(age)} old, past archive ${days(policy.archive)}` };
     if (keepFor === undefined || age > keepFor) {
-      if (options.markArchive && e.tier !== 'archive') return { action: 'archive', reason: `monthly compliance copy, kept until archive ${days(policy.archive)}` };
-      if (options.coldLocation && e.tier === 'hot') return { action: 'move', reason: `monthly compliance copy, moved to the cold location until archive ${days(policy.archive)}` };
-      return { action: 'keep', reason: `monthly compliance copy, ${days(age)} old, kept until archive ${days(policy.archive)}` };
+      if (options.markArchive && e.tier !== 'archive')
+        return { action: 'archive', reason: `monthly compliance copy, kept until archive ${days(policy.archive)}` };
+      if (options.coldLocation && e.tier === 'hot')
+        return {
+          action: 'move',
+          reason: `monthly compliance copy, moved to the cold location until archive ${days(policy.archive)}`,
+        };
+      return {
+        action: 'keep',
+        reason: `monthly compliance copy, ${days(age)} old, kept until archive ${days(policy.archive)}`,
+      };
     }
   }
-  if (keepFor !== undefined && age > keepFor) return { action: 'delete', reason: `${days(age)} old, past ${policy.cold !== undefined ? 'cold' : 'hot'} ${days(keepFor)}` };
+  if (keepFor !== undefined && age > keepFor)
+    return {
+      action: 'delete',
+      reason: `${days(age)} old, past ${policy.cold !== undefined ? 'cold' : 'hot'} ${days(keepFor)}`,
+    };
   if (options.coldLocation && e.tier === 'hot' && policy.hot !== undefined && age > policy.hot) {
     return { action: 'move', reason: `${days(age)} old, past hot ${days(policy.hot)}: moved to the cold location` };
   }
-  return { action: 'keep', reason: `${days(age)} old, within ${policy.cold !== undefined ? 'cold' : 'hot'}${keepFor !== undefined ? ` ${days(keepFor)}` : ''}` };
+  return {
+    action: 'keep',
+    reason: `${days(age)} old, within ${policy.cold !== undefined ? 'cold' : 'hot'}${keepFor !== undefined ? ` ${days(keepFor)}` : ''}`,
+  };
 }

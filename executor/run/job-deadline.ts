@@ -49,8 +49,13 @@ export function gateWithinDeadline(inner: ApprovalGate, deadline: number, clock:
       const left = stopAt - clock.now();
       if (left <= 0) return { approved: false, reason: `not requested: ${why}` };
       if (req.timeoutMs !== undefined && req.timeoutMs <= left) return inner.request(req);
-      const answer = await inner.request({ ...req, timeoutMs: left, message: `${req.message}\n\n_This gate closes early: ${why}._` });
-      if (!answer.approved && answer.reason.startsWith('timed out')) return { approved: false, reason: `${answer.reason}: ${why}` };
+      const answer = await inner.request({
+        ...req,
+        timeoutMs: left,
+        message: `${req.message}\n\n_This gate closes early: ${why}._`,
+      });
+      if (!answer.approved && answer.reason.startsWith('timed out'))
+        return { approved: false, reason: `${answer.reason}: ${why}` };
       return answer;
     },
   };

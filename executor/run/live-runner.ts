@@ -48,8 +48,13 @@ export class LiveRunner implements StepRunner {
     this.dryRun = o.run.dryRun;
     this.runState = { ...o.run, status: 'running', failed: [] };
     this.context = {
-      inputs: o.inputs, secrets: o.secrets, steps: this.steps, run: this.runState, drill: o.run.drill,
-      runbook: { name: o.graph.name, title: o.graph.title }, directory: { roles: o.graph.resources.roles },
+      inputs: o.inputs,
+      secrets: o.secrets,
+      steps: this.steps,
+      run: this.runState,
+      drill: o.run.drill,
+      runbook: { name: o.graph.name, title: o.graph.title },
+      directory: { roles: o.graph.resources.roles },
     };
   }
 
@@ -65,9 +70,17 @@ export class LiveRunner implements StepRunner {
     const a = node.approval!;
     const message = renderText(a.message ?? `Run step "${node.title}"?`, this.context);
     const outcome = await this.o.services.approvals.request({
-      stepId: node.id, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, allowUnsigned: a.allowUnsigned === true, timeoutMs: a.timeoutMs, message, signal,
+      stepId: node.id,
+      approvers: a.approvers,
+      required: a.required,
+      selfApproval: a.selfApproval,
+      allowUnsigned: a.allowUnsigned === true,
+      timeoutMs: a.timeoutMs,
+      message,
+      signal,
     });
-    if (!outcome.approved) throw new ActionError(`approval refused: ${outcome.reason}`, { retryable: false, code: 'approval-refused' });
+    if (!outcome.approved)
+      throw new ActionError(`approval refused: ${outcome.reason}`, { retryable: false, code: 'approval-refused' });
   }
 
   async attempt(node: IrNode, attempt: number, signal: AbortSignal): Promise<AttemptResult> {
@@ -84,7 +97,10 @@ export class LiveRunner implements StepRunner {
       if (!isTruthy(a, { ...scope, outputs })) {
         // Show what the assert saw: the operator needs the value, not just the expression.
         const seen = this.o.masker.mask(JSON.stringify(result) ?? 'undefined');
-        throw new ActionError(`assert failed: ${a} (result: ${seen.length > 300 ? seen.slice(0, 297) + '...' : seen})`, { retryable: true, code: 'assert' });
+        throw new ActionError(
+          `assert failed: ${a} (result: ${seen.length > 300 ? seen.slice(0, 297) + '...' : seen})`,
+          { retryable: true, code: 'assert' },
+        );
       }
     }
     return { outputs, result };
@@ -110,13 +126,29 @@ export class LiveRunner implements StepRunner {
     const params = renderParams(this.o.actions, node.uses, node.with, this.context);
     if (node.uses !== 'approval' || !node.approval) return params;
     const a = node.approval;
-    return { ...params, approvers: a.approvers, required: a.required, selfApproval: a.selfApproval, allowUnsigned: a.allowUnsigned === true, ...(a.timeoutMs !== undefined ? { timeout: a.timeoutMs } : {}) };
+    return {
+      ...params,
+      approvers: a.approvers,
+      required: a.required,
+      selfApproval: a.selfApproval,
+      allowUnsigned: a.allowUnsigned === true,
+      ...(a.timeoutMs !== undefined ? { timeout: a.timeoutMs } : {}),
+    };
   }
 
-  private async invoke(node: IrNode, body: IrBody, params: Record<string, unknown>, attempt: number, signal: AbortSignal, compensating = false): Promise<unknown> {
+  private async invoke(
+    node: IrNode,
+    body: IrBody,
+    params: Record<string, unknown>,
+    attempt: number,
+    signal: AbortSignal,
+    compensating = false,
+  ): Promise<unknown> {
     const action = this.o.actions.get(body.uses);
     if (!action) throw new ActionError(`unknown action ${body.uses}`, { retryable: false });
-    const env = Object.fromEntries(Object.entries(body.env).map(([k, v]) => [k, String(renderValue(v, this.context) ?? '')]));
+    const env = Object.fromEntries(
+      Object.entries(body.env).map(([k, v]) => [k, String(renderValue(v, this.context) ?? '')]),
+    );
     const base = { run: this.o.run, step: { id: node.id, title: node.title, attempt }, env, secrets: this.o.masker };
     if (this.dryRun) {
       const plan = action.plan(params, { ...base, graph: this.o.graph });
@@ -124,8 +156,13 @@ export class LiveRunner implements StepRunner {
       return { dryRun: true, plan: this.o.masker.maskDeep(plan) };
     }
     const ctx: ActionContext = {
-      ...base, signal, log: this.o.logger(node.id), clock: this.o.clock,
-      rollbackData: compensating ? noRollbackData : this.o.rollbackData.forStep(node.id, attempt, this.o.run.id, this.o.services.events),
+      ...base,
+      signal,
+      log: this.o.logger(node.id),
+      clock: this.o.clock,
+      rollbackData: compensating
+        ? noRollbackData
+        : this.o.rollbackData.forStep(node.id, attempt, this.o.run.id, this.o.services.events),
       services: {
         ...this.o.services,
         render: (text, extra, escape) => renderText(text, this.scope(extra, escape)),
@@ -133,7 +170,8 @@ export class LiveRunner implements StepRunner {
         // `p` was rendered with the step's parameters (renderParams): rendering it again would
         // evaluate templates inside values, e.g. an input holding "{{secrets.TOKEN}}". The step's
         // `env:` reaches a nested shell check: it is how values reach scripts.
-        runAction: async (uses, p, s) => this.invoke(node, { uses, with: p, env: node.env }, p, attempt, s, compensating),
+        runAction: async (uses, p, s) =>
+          this.invoke(node, { uses, with: p, env: node.env }, p, attempt, s, compensating),
       },
     };
     return action.run(params, ctx);

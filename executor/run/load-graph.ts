@@ -16,13 +16,20 @@ export function loadGraph(root: string, name: string): IrGraph {
     graph = JSON.parse(readFileSync(path, 'utf8')) as IrGraph;
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new RunRefused(missing ? `no compiled runbook named "${name}" (${path})` : `cannot read ${path}: ${(e as Error).message}`,
-      missing ? 'run `runbook compile` first, or check the name with `runbook graph`' : undefined, { cause: e });
+    throw new RunRefused(
+      missing ? `no compiled runbook named "${name}" (${path})` : `cannot read ${path}: ${(e as Error).message}`,
+      missing ? 'run `runbook compile` first, or check the name with `runbook graph`' : undefined,
+      { cause: e },
+    );
   }
-  if (graph.irVersion !== 1) throw new RunRefused(`${path} has IR version ${String(graph.irVersion)}; this executor runs version 1`);
+  if (graph.irVersion !== 1)
+    throw new RunRefused(`${path} has IR version ${String(graph.irVersion)}; this executor runs version 1`);
   const actual = graphHash(graph);
   if (actual !== graph.planHash) {
-    throw new RunRefused(`${path} does not match its plan hash (edited by hand?)`, 'run `runbook compile` to regenerate it');
+    throw new RunRefused(
+      `${path} does not match its plan hash (edited by hand?)`,
+      'run `runbook compile` to regenerate it',
+    );
   }
   return graph;
 }

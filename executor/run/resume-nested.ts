@@ -39,7 +39,11 @@ export function calledOnce(graph: IrGraph, runbook: string): boolean {
  * The node a journal step id names, with the graph holding it and whether every level on the
  * way is restorable; undefined when the id names no step of the current graphs.
  */
-export function nodeAt(root: string, graph: IrGraph, stepId: string): { node: IrNode; graph: IrGraph; nested: boolean; restorable: boolean } | undefined {
+export function nodeAt(
+  root: string,
+  graph: IrGraph,
+  stepId: string,
+): { node: IrNode; graph: IrGraph; nested: boolean; restorable: boolean } | undefined {
   const parts = stepId.split('/');
   let g = graph;
   let restorable = true;

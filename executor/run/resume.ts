@@ -28,7 +28,9 @@ export type Decision = 'rerun' | 'skip' | 'abort';
  * continued.
  */
 export async function prepareResume(o: {
-  root: string; runId: string; by: string;
+  root: string;
+  runId: string;
+  by: string;
   /** The audit database: its copy and the file are reconciled first (see reconcile-db.ts). */
   auditDb?: string;
   decide: (node: IrNode) => Promise<Decision>;
@@ -51,18 +53,26 @@ export async function prepareResume(o: {
   if (reconciled?.appended) text = await readFile(path, 'utf8');
   const file = parseAuditText(text);
   const check = verifyRecords(file.records, { lines: file.lines, problems: file.problems, lineCount: file.lineCount });
-  if (!check.ok) throw new RunRefused(`the audit log of ${o.runId} does not verify: ${check.firstBad?.reason}`, 'a tampered journal cannot be resumed; investigate with `runbook audit verify`');
+  if (!check.ok)
+    throw new RunRefused(
+      `the audit log of ${o.runId} does not verify: ${check.firstBad?.reason}`,
+      'a tampered journal cannot be resumed; investigate with `runbook audit verify`',
+    );
   // An interrupted or failed run may be resumed; a run that succeeded or was rolled back is over.
   const lastEnd = [...file.records].reverse().find((r) => r.type === 'run:end' || r.type === 'run:resume');
   if (lastEnd?.type === 'run:end') {
     const end = lastEnd.data as RunEvents['run:end'];
-    if (end.status !== 'interrupted' && end.status !== 'failed') throw new RunRefused(`run ${o.runId} already ended (${end.status}); nothing to resume`);
+    if (end.status !== 'interrupted' && end.status !== 'failed')
+      throw new RunRefused(`run ${o.runId} already ended (${end.status}); nothing to resume`);
   }
   const start = file.records.find((r) => r.type === 'run:start');
   if (!start) throw new RunRefused(`run ${o.runId} has no run:start record`);
   const s = start.data as RunEvents['run:start'];
   const graph = loadGraph(o.root, s.runbook);
-  const { restored, open, phasesEnded, rollbackData } = replay(file.records, new Set(graph.nodes.filter((n) => n.finally).map((n) => n.id)));
+  const { restored, open, phasesEnded, rollbackData } = replay(
+    file.records,
+    new Set(graph.nodes.filter((n) => n.finally).map((n) => n.id)),
+  );
   const inDoubt = [...open];
   const decisions: ResumeState['decisions'] = [];
   for (const id of inDoubt) {
@@ -79,7 +89,14 @@ export async function prepareResume(o: {
   return {
     name: s.runbook,
     state: {
-      runId: o.runId, planHash: s.planHash, inputs: s.inputs, tail: { seq: tail.seq, hash: tail.hash }, restored, inDoubt, decisions, droppedTornLine: torn,
+      runId: o.runId,
+      planHash: s.planHash,
+      inputs: s.inputs,
+      tail: { seq: tail.seq, hash: tail.hash },
+      restored,
+      inDoubt,
+      decisions,
+      droppedTornLine: torn,
       ...(phasesEnded ? { phasesEnded } : {}),
       ...(rollbackData.size ? { rollbackData: Object.fromEntries(rollbackData) } : {}),
       ...(reconciled && (reconciled.appended || reconciled.backfilled) ? { reconciled } : {}),
@@ -140,7 +157,8 @@ function replay(records: readonly AuditRecord[], finals: ReadonlySet<string>) {
     if (r.type !== 'step:end') continue;
     const e = r.data as RunEvents['step:end'];
     open.delete(e.stepId);
-    if (e.status === 'succeeded' || e.status === 'skipped') restored.set(e.stepId, { status: e.status, outputs: e.outputs ?? {} });
+    if (e.status === 'succeeded' || e.status === 'skipped')
+      restored.set(e.stepId, { status: e.status, outputs: e.outputs ?? {} });
     // Interrupted or killed by its timeout mid-action: whether the effect happened is unknown.
     else if (e.status === 'cancelled' || e.status === 'timed-out') open.add(e.stepId);
     else restored.delete(e.stepId);

@@ -16,7 +16,9 @@ export interface JournaledRollbackData {
  * run id is the salt, so equal data of two runs hashes differently.
  */
 export function rollbackDigest(runId: string, data: Record<string, unknown>): string {
-  return createHash('sha256').update(`${runId}\0${JSON.stringify(data)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${runId}\0${JSON.stringify(data)}`)
+    .digest('hex');
 }
 
 /**
@@ -35,7 +37,11 @@ export class RollbackDataStore {
   ) {}
 
   /** The store of a new run (empty) or of a resumed one (its journal's records, unmasked). */
-  static fromJournal(runId: string, journaled: Readonly<Record<string, JournaledRollbackData>> | undefined, secrets: readonly string[]): RollbackDataStore {
+  static fromJournal(
+    runId: string,
+    journaled: Readonly<Record<string, JournaledRollbackData>> | undefined,
+    secrets: readonly string[],
+  ): RollbackDataStore {
     const entries = new Map<string, Record<string, unknown> | Error>();
     for (const [id, j] of Object.entries(journaled ?? {})) entries.set(id, unmasked(runId, id, j, secrets));
     return new RollbackDataStore(entries, '');
@@ -72,7 +78,12 @@ export class RollbackDataStore {
 }
 
 /** The journaled data with each `***` refilled from the current secrets, or why it cannot be. */
-function unmasked(runId: string, stepId: string, j: JournaledRollbackData, secrets: readonly string[]): Record<string, unknown> | Error {
+function unmasked(
+  runId: string,
+  stepId: string,
+  j: JournaledRollbackData,
+  secrets: readonly string[],
+): Record<string, unknown> | Error {
   if (countSlots(j.data) === 0) return j.data;
   const clear = unmaskInputs(j.data, secrets, (d) => rollbackDigest(runId, d) === j.digest);
   if (clear) return clear;

@@ -16,8 +16,21 @@ export interface RunLock {
  * second run is refused with a message naming the holder. `onLost` hears about the advisory lock
  * during a database outage: lost, re-taken, or taken by another run meanwhile.
  */
-export async function acquireRunLock(o: { root: string; key: string; runId: string; initiator: string; auditDb?: string; onLost?: (message: string) => void }): Promise<RunLock> {
-  const holder = { runId: o.runId, initiator: o.initiator, pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+export async function acquireRunLock(o: {
+  root: string;
+  key: string;
+  runId: string;
+  initiator: string;
+  auditDb?: string;
+  onLost?: (message: string) => void;
+}): Promise<RunLock> {
+  const holder = {
+    runId: o.runId,
+    initiator: o.initiator,
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+  };
   const file = await acquireLock(o.key, { dir: join(o.root, '.runbook', 'locks'), holder });
   if (!o.auditDb) return file;
   let db: { release(): Promise<void> };

@@ -76,7 +76,12 @@ export interface RunOptions {
   /** More audit sinks (the GitHub tracking issue). */
   readonly extraSinks?: readonly AuditSink[];
   /** Replaces the local approval gate (GitHub comments on the tracking issue). */
-  readonly approvalGate?: (o: { events: EventSink; graph: IrGraph; planHash: string; masker: SecretMasker }) => ApprovalGate;
+  readonly approvalGate?: (o: {
+    events: EventSink;
+    graph: IrGraph;
+    planHash: string;
+    masker: SecretMasker;
+  }) => ApprovalGate;
   /** Runs after run:start, before any step; throwing RunRefused stops the run (run-request checks). */
   readonly beforeSteps?: (o: { events: EventSink; graph: IrGraph; planHash: string }) => Promise<void>;
   /** Drills: faults to inject, step id → fault (see executor/drill/faults.ts). */
@@ -109,11 +114,14 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   // The runner's own credentials reach cloud CLIs in shell steps; they are masked like secrets.
   const identity = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => o.env[k]).filter((v): v is string => !!v);
   const mode = runModeOf({ dryRun: o.dryRun, drill: o.drill === true });
-  const hashOf = (inputs: Record<string, unknown>) => runPlanHash(graph, inputs, {
-    mode,
-    children: childGraphHashes(graph, (name) => graphs.get(name)),
-  });
-  const inputs = o.resume ? resumedInputs(o.resume, [...Object.values(secrets), ...nestedSecrets, ...identity], hashOf) : fresh!;
+  const hashOf = (inputs: Record<string, unknown>) =>
+    runPlanHash(graph, inputs, {
+      mode,
+      children: childGraphHashes(graph, (name) => graphs.get(name)),
+    });
+  const inputs = o.resume
+    ? resumedInputs(o.resume, [...Object.values(secrets), ...nestedSecrets, ...identity], hashOf)
+    : fresh!;
   const planHash = hashOf(inputs);
   const clock = o.clock ?? systemClock;
   const runId = o.resume?.runId ?? o.runId ?? newRunId(graph.name);
@@ -124,21 +132,42 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const notice = o.onNotice ?? (() => undefined);
   // Before the lock: a run never creates the audit table, and refuses (under CI) a role that could rewrite it.
   if (o.auditDb) for (const w of await checkAuditDb(o.auditDb, o.ownerRole ?? 'warn')) notice(w);
-  const lock = await acquireRunLock({ root: o.root, key: graph.concurrency ?? `runbook-${graph.name}`, runId, initiator: o.initiator, auditDb: o.auditDb, onLost: notice });
-  const masker = new SecretMasker([...Object.values(secrets), ...nestedSecrets, ...identity, ...(signer?.secrets ?? [])]);
+  const lock = await acquireRunLock({
+    root: o.root,
+    key: graph.concurrency ?? `runbook-${graph.name}`,
+    runId,
+    initiator: o.initiator,
+    auditDb: o.auditDb,
+    onLost: notice,
+  });
+  const masker = new SecretMasker([
+    ...Object.values(secrets),
+    ...nestedSecrets,
+    ...identity,
+    ...(signer?.secrets ?? []),
+  ]);
   // Values scripts registered before a resume are known only by salted hashes (never in clear).
   if (o.resume?.masks?.length) masker.addHashed(new HashedMasks(runId, o.resume.masks));
   const auditPath = join(o.root, '.runbook', 'runs', runId, 'audit.jsonl');
   const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId })];
   const auditDb = o.auditDb;
-  const dbSink: BufferedDbSink | undefined = auditDb ? createBufferedDbSink({ open: () => createPgSink({ url: auditDb }), notice }) : undefined;
+  const dbSink: BufferedDbSink | undefined = auditDb
+    ? createBufferedDbSink({ open: () => createPgSink({ url: auditDb }), notice })
+    : undefined;
   if (dbSink) sinks.push(dbSink);
   if (auditDb) sinks.push(createPgAnchorSink({ url: auditDb }));
   sinks.push(...(o.extraSinks ?? []));
   if (o.onRecord) sinks.push({ name: 'progress', write: async (records) => records.forEach((r) => o.onRecord!(r)) });
   const audit = createAuditLog({
-    runId, runbook: graph.name, planHash, commit: o.commit, actor: o.initiator, sinks, masker,
-    ...(o.resume ? { continueFrom: o.resume.tail } : {}), ...(signer ? { sign: signer.sign } : {}),
+    runId,
+    runbook: graph.name,
+    planHash,
+    commit: o.commit,
+    actor: o.initiator,
+    sinks,
+    masker,
+    ...(o.resume ? { continueFrom: o.resume.tail } : {}),
+    ...(signer ? { sign: signer.sign } : {}),
   });
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort(o.signal.reason);
@@ -146,26 +175,58 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const started = clock.now();
   try {
     const run: RunInfo = {
-      id: runId, runbook: graph.name, initiator: o.initiator, startedAt: new Date(clock.now()).toISOString(),
-      dryRun: o.dryRun, drill: o.drill === true, ...(o.drill && o.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}), url: o.env.GITHUB_RUN_URL ?? runUrl(o.env), planHash,
+      id: runId,
+      runbook: graph.name,
+      initiator: o.initiator,
+      startedAt: new Date(clock.now()).toISOString(),
+      dryRun: o.dryRun,
+      drill: o.drill === true,
+      ...(o.drill && o.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}),
+      url: o.env.GITHUB_RUN_URL ?? runUrl(o.env),
+      planHash,
     };
     const takeover = lock.takenOver ? { lockTakenOver: lock.takenOver } : {};
-    if (o.resume) await audit.emit('run:resume', { by: o.initiator, completed: [...o.resume.restored.keys()], inDoubt: o.resume.inDoubt, ...(o.resume.droppedTornLine ? { droppedTornLine: true } : {}), ...(o.resume.reconciled ? { reconciled: o.resume.reconciled } : {}), ...takeover });
-    else await audit.emit('run:start', {
-      runbook: graph.name, title: graph.title, planHash, ...(o.commit ? { commit: o.commit } : {}), initiator: o.initiator,
-      inputs, dryRun: o.dryRun, drill: o.drill === true, objectives: graph.objectives,
-      ...(o.drill && o.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}),
-      phases: graph.phases.map((p) => ({ id: p.id, steps: p.steps, ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}) })),
-      ...(o.faults?.size ? { faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])) } : {}),
-      ...takeover, ...(o.trackingIssue ? { trackingIssue: { number: o.trackingIssue.number, url: o.trackingIssue.url } } : {}),
-    });
+    if (o.resume)
+      await audit.emit('run:resume', {
+        by: o.initiator,
+        completed: [...o.resume.restored.keys()],
+        inDoubt: o.resume.inDoubt,
+        ...(o.resume.droppedTornLine ? { droppedTornLine: true } : {}),
+        ...(o.resume.reconciled ? { reconciled: o.resume.reconciled } : {}),
+        ...takeover,
+      });
+    else
+      await audit.emit('run:start', {
+        runbook: graph.name,
+        title: graph.title,
+        planHash,
+        ...(o.commit ? { commit: o.commit } : {}),
+        initiator: o.initiator,
+        inputs,
+        dryRun: o.dryRun,
+        drill: o.drill === true,
+        objectives: graph.objectives,
+        ...(o.drill && o.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}),
+        phases: graph.phases.map((p) => ({
+          id: p.id,
+          steps: p.steps,
+          ...(p.budgetMs !== undefined ? { budgetMs: p.budgetMs } : {}),
+        })),
+        ...(o.faults?.size ? { faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])) } : {}),
+        ...takeover,
+        ...(o.trackingIssue ? { trackingIssue: { number: o.trackingIssue.number, url: o.trackingIssue.url } } : {}),
+      });
     for (const d of o.resume?.decisions ?? []) await audit.emit('operator:decision', d);
     if (o.beforeSteps && !o.resume) {
       try {
         await o.beforeSteps({ events: audit, graph, planHash });
       } catch (e) {
         // A refusal is part of the record: the journal ends with it, never dangles.
-        await audit.emit('run:end', { status: 'refused', durationMs: clock.now() - started, error: (e as Error).message });
+        await audit.emit('run:end', {
+          status: 'refused',
+          durationMs: clock.now() - started,
+          error: (e as Error).message,
+        });
         throw e;
       }
     }
@@ -173,12 +234,29 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     if (o.approvalsError) {
       await audit.emit('approval:refused', { stepId: '*', source: 'approvals-file', reason: o.approvalsError.message });
       // A resumed run stays resumable once the file is fixed: only a new run ends here.
-      if (!o.resume) await audit.emit('run:end', { status: 'refused', durationMs: clock.now() - started, error: o.approvalsError.message });
+      if (!o.resume)
+        await audit.emit('run:end', {
+          status: 'refused',
+          durationMs: clock.now() - started,
+          error: o.approvalsError.message,
+        });
       throw o.approvalsError;
     }
     // Rollback data journaled before a crash is read back, its masked secrets restored (rollback-data.ts).
-    const rollbackStore = RollbackDataStore.fromJournal(runId, o.resume?.rollbackData, [...Object.values(secrets), ...nestedSecrets, ...identity]);
-    const makeRunner = (g: IrGraph, info: RunInfo, gInputs: Record<string, unknown>, gSecrets: Record<string, string>, events: EventSink, restored: Restored | undefined, rollbackData: RollbackDataStore): LiveRunner => {
+    const rollbackStore = RollbackDataStore.fromJournal(runId, o.resume?.rollbackData, [
+      ...Object.values(secrets),
+      ...nestedSecrets,
+      ...identity,
+    ]);
+    const makeRunner = (
+      g: IrGraph,
+      info: RunInfo,
+      gInputs: Record<string, unknown>,
+      gSecrets: Record<string, string>,
+      events: EventSink,
+      restored: Restored | undefined,
+      rollbackData: RollbackDataStore,
+    ): LiveRunner => {
       // On resume, a child continues from its journal entries, once: a later call starts afresh.
       const resumed = new Set<string>();
       const restoredChild = (name: string): Restored | undefined => {
@@ -187,14 +265,32 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
         return nestedRestored(restored, name);
       };
       return new LiveRunner({
-        graph: g, run: info, inputs: gInputs, secrets: gSecrets, masker, actions: o.actions, clock, sideEffectFree: o.sideEffectFree, rollbackData,
+        graph: g,
+        run: info,
+        inputs: gInputs,
+        secrets: gSecrets,
+        masker,
+        actions: o.actions,
+        clock,
+        sideEffectFree: o.sideEffectFree,
+        rollbackData,
         logger: (id) => maskedLogger(o.logger?.(id), masker),
         services: {
-          graph: g, events, fetch: o.fetch ?? fetch,
-          approvals: o.approvalGate?.({ events, graph: g, planHash, masker })
-            ?? localApprovalGate({
-              initiator: o.initiator, planHash, members: g.resources.approvers, claims: o.approvals, events, interactive: o.interactive,
-              mode, signers: g.resources.signers ?? {}, verifier: o.signatureVerifier ?? sshKeygenVerifier(),
+          graph: g,
+          events,
+          fetch: o.fetch ?? fetch,
+          approvals:
+            o.approvalGate?.({ events, graph: g, planHash, masker }) ??
+            localApprovalGate({
+              initiator: o.initiator,
+              planHash,
+              members: g.resources.approvers,
+              claims: o.approvals,
+              events,
+              interactive: o.interactive,
+              mode,
+              signers: g.resources.signers ?? {},
+              verifier: o.signatureVerifier ?? sshKeygenVerifier(),
             }),
           ...(o.channels ? { channels: o.channels } : {}),
           confirmer: localConfirmer({ confirmBy: o.confirmBy, interactive: o.interactive }),
@@ -203,8 +299,24 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
             const child = graphs.get(name) ?? loadGraph(o.root, name);
             const childEvents = prefixedSink(events, `${name}/`);
             const childRestored = restoredChild(name);
-            const runner = makeRunner(child, { ...info, runbook: name }, resolveInputs(child, childInputs), readSecrets(child, o.env, o.dryRun), childEvents, childRestored, childRollbackData(rollbackData, g, name));
-            const r = await runGraph({ graph: child, runner, events: childEvents, clock, signal, concurrency: o.concurrency, restored: ownRestored(childRestored) });
+            const runner = makeRunner(
+              child,
+              { ...info, runbook: name },
+              resolveInputs(child, childInputs),
+              readSecrets(child, o.env, o.dryRun),
+              childEvents,
+              childRestored,
+              childRollbackData(rollbackData, g, name),
+            );
+            const r = await runGraph({
+              graph: child,
+              runner,
+              events: childEvents,
+              clock,
+              signal,
+              concurrency: o.concurrency,
+              restored: ownRestored(childRestored),
+            });
             const outputs = Object.fromEntries([...r.steps].map(([id, st]) => [id, st.outputs]));
             return { status: r.status, outputs };
           },
@@ -214,12 +326,20 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     const live = makeRunner(graph, run, inputs, secrets, audit, o.resume?.restored, rollbackStore);
     const runner = o.faults?.size ? withFaults(live, o.faults, clock) : live;
     const result = await runGraph({
-      graph, runner, events: audit, clock, signal: ctrl.signal, concurrency: o.concurrency, restored: ownRestored(o.resume?.restored),
+      graph,
+      runner,
+      events: audit,
+      clock,
+      signal: ctrl.signal,
+      concurrency: o.concurrency,
+      restored: ownRestored(o.resume?.restored),
       ...(o.resume?.phasesEnded ? { phasesEnded: o.resume.phasesEnded } : {}),
     });
-    if (result.status === 'interrupted') await audit.emit('run:interrupted', { signal: String(o.signal.reason ?? 'SIGINT') });
+    if (result.status === 'interrupted')
+      await audit.emit('run:interrupted', { signal: String(o.signal.reason ?? 'SIGINT') });
     await audit.emit('run:end', {
-      status: result.status, durationMs: clock.now() - started,
+      status: result.status,
+      durationMs: clock.now() - started,
       ...(result.recoveredAtMs !== undefined ? { recoveredAtMs: result.recoveredAtMs } : {}),
       ...(runEndError(result) ? { error: runEndError(result) } : {}),
     });
@@ -232,7 +352,10 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
       // Always: a failed close must not leave the lock (and its connection, which keeps the process alive).
       await lock.release();
     }
-    if (dbSink?.pending) notice(`the audit database is still unreachable: ${dbSink.pending} record${dbSink.pending === 1 ? '' : 's'} of run ${runId} are missing there (the file journal has them); back-fill with: ${dbSyncCommand(runId, auditDb!)}`);
+    if (dbSink?.pending)
+      notice(
+        `the audit database is still unreachable: ${dbSink.pending} record${dbSink.pending === 1 ? '' : 's'} of run ${runId} are missing there (the file journal has them); back-fill with: ${dbSyncCommand(runId, auditDb!)}`,
+      );
   }
 }
 
@@ -249,7 +372,9 @@ function childRollbackData(parent: RollbackDataStore, graph: IrGraph, name: stri
 function runEndError(result: RunOutcome['result']): string | undefined {
   const parts = [
     ...(result.failed.length ? [`failed: ${result.failed.join(', ')}`] : []),
-    ...(result.rollback ? [`rollback incomplete (${result.rollback.reason}); not undone: ${result.rollback.notUndone.join(', ')}`] : []),
+    ...(result.rollback
+      ? [`rollback incomplete (${result.rollback.reason}); not undone: ${result.rollback.notUndone.join(', ')}`]
+      : []),
   ];
   return parts.length ? parts.join('; ') : undefined;
 }
@@ -258,7 +383,11 @@ function runEndError(result: RunOutcome['result']): string | undefined {
  * The inputs of the run being resumed, checked against its plan hash. The journal holds them with
  * secret values masked: those are put back from the secrets set now (see unmask-inputs.ts).
  */
-function resumedInputs(resume: ResumeState, secretValues: readonly string[], hashOf: (inputs: Record<string, unknown>) => string): Record<string, unknown> {
+function resumedInputs(
+  resume: ResumeState,
+  secretValues: readonly string[],
+  hashOf: (inputs: Record<string, unknown>) => string,
+): Record<string, unknown> {
   if (hashOf(resume.inputs) === resume.planHash) return resume.inputs;
   const restored = unmaskInputs(resume.inputs, secretValues, (inputs) => hashOf(inputs) === resume.planHash);
   if (restored) return restored;
@@ -268,7 +397,10 @@ function resumedInputs(resume: ResumeState, secretValues: readonly string[], has
       'resume with the same secret values as the run that started it (a rotated secret cannot resume an old run), or start a new run',
     );
   }
-  throw new RunRefused(`run ${resume.runId} was started with plan ${resume.planHash.slice(0, 12)}; the runbook now compiles to ${hashOf(resume.inputs).slice(0, 12)}`, 'a changed runbook cannot resume an old run; start a new run');
+  throw new RunRefused(
+    `run ${resume.runId} was started with plan ${resume.planHash.slice(0, 12)}; the runbook now compiles to ${hashOf(resume.inputs).slice(0, 12)}`,
+    'a changed runbook cannot resume an old run; start a new run',
+  );
 }
 
 /** Secret values from the environment; a real run refuses to start without all of them. */
@@ -281,14 +413,19 @@ function readSecrets(graph: IrGraph, env: NodeJS.ProcessEnv, dryRun: boolean): R
     else out[name] = v;
   }
   if (missing.length && !dryRun) {
-    throw new RunRefused(`missing secrets: ${missing.join(', ')}`, 'set them as environment variables (in Actions: repository or environment secrets passed through env:)');
+    throw new RunRefused(
+      `missing secrets: ${missing.join(', ')}`,
+      'set them as environment variables (in Actions: repository or environment secrets passed through env:)',
+    );
   }
   return out;
 }
 
 function runUrl(env: NodeJS.ProcessEnv): string {
   const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = env;
-  return GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` : '';
+  return GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
+    ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
+    : '';
 }
 
 /** Every line an action prints goes through the masker before anyone sees it. */

@@ -17,7 +17,8 @@ export function reachableGraphs(root: string, graph: IrGraph): Map<string, IrGra
     for (const n of g.nodes) {
       const name = childName(n);
       if (name === undefined || out.has(name)) continue;
-      if (depth >= maxSubgraphDepth) throw new RunRefused(`runbooks nest deeper than ${maxSubgraphDepth} levels at ${g.name} → ${name}`);
+      if (depth >= maxSubgraphDepth)
+        throw new RunRefused(`runbooks nest deeper than ${maxSubgraphDepth} levels at ${g.name} → ${name}`);
       const child = loadGraph(root, name);
       out.set(name, child);
       visit(child, depth + 1);

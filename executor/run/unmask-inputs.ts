@@ -46,6 +46,7 @@ function fill(value: unknown, next: () => string): unknown {
     return parts.map((p, i) => (i === 0 ? p : next() + p)).join('');
   }
   if (Array.isArray(value)) return value.map((v) => fill(v, next));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, next)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, next)]));
   return value;
 }

@@ -8,14 +8,24 @@ import type { AttemptResult, StepRunner } from './step-runner.js';
  * Runs one attempt with the step's timeout and the run's cancellation. The attempt is raced
  * against its signal, so an action that ignores the signal cannot hold the run hostage.
  */
-export async function runAttempt(node: IrNode, attempt: number, runner: StepRunner, clock: Clock, runSignal: AbortSignal): Promise<AttemptResult> {
+export async function runAttempt(
+  node: IrNode,
+  attempt: number,
+  runner: StepRunner,
+  clock: Clock,
+  runSignal: AbortSignal,
+): Promise<AttemptResult> {
   const ctrl = new AbortController();
   const onRunAbort = () => ctrl.abort(new RunCancelled('run cancelled'));
   if (runSignal.aborted) onRunAbort();
   runSignal.addEventListener('abort', onRunAbort, { once: true });
   // Only steps with a timeout pay for a timer (an AbortController and a DOMException on abort).
   const timer = node.timeoutMs !== undefined ? new AbortController() : undefined;
-  if (timer) clock.sleep(node.timeoutMs!, timer.signal).then(() => ctrl.abort(new StepTimeout(node.timeoutMs!)), () => undefined);
+  if (timer)
+    clock.sleep(node.timeoutMs!, timer.signal).then(
+      () => ctrl.abort(new StepTimeout(node.timeoutMs!)),
+      () => undefined,
+    );
   try {
     return await Promise.race([runner.attempt(node, attempt, ctrl.signal), rejectOnAbort(ctrl.signal)]);
   } finally {
@@ -25,12 +35,21 @@ export async function runAttempt(node: IrNode, attempt: number, runner: StepRunn
 }
 
 /** The same race for a rollback body. */
-export async function withSignal<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number | undefined, clock: Clock, runSignal: AbortSignal): Promise<T> {
+export async function withSignal<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number | undefined,
+  clock: Clock,
+  runSignal: AbortSignal,
+): Promise<T> {
   const ctrl = new AbortController();
   const timer = new AbortController();
   const onRunAbort = () => ctrl.abort(new RunCancelled('run cancelled'));
   runSignal.addEventListener('abort', onRunAbort, { once: true });
-  if (timeoutMs !== undefined) clock.sleep(timeoutMs, timer.signal).then(() => ctrl.abort(new StepTimeout(timeoutMs)), () => undefined);
+  if (timeoutMs !== undefined)
+    clock.sleep(timeoutMs, timer.signal).then(
+      () => ctrl.abort(new StepTimeout(timeoutMs)),
+      () => undefined,
+    );
   try {
     return await Promise.race([work(ctrl.signal), rejectOnAbort(ctrl.signal)]);
   } finally {

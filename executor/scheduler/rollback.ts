@@ -22,7 +22,13 @@ export interface RollbackOutcome {
  * step is left in place (the scheduler reads `notUndone`), else `rollback-incomplete`.
  */
 export async function rollBack(o: {
-  graph: IrGraph; runner: StepRunner; events: EventSink; clock: Clock; signal: AbortSignal; completion: string[]; reason: string;
+  graph: IrGraph;
+  runner: StepRunner;
+  events: EventSink;
+  clock: Clock;
+  signal: AbortSignal;
+  completion: string[];
+  reason: string;
 }): Promise<RollbackOutcome> {
   const byId = new Map(o.graph.nodes.map((n) => [n.id, n]));
   const order = [...o.completion].reverse();
@@ -30,7 +36,8 @@ export async function rollBack(o: {
   await o.events.emit('rollback:start', { reason: o.reason, steps: reversible(order) });
   const end = async (outcome: RollbackOutcome, stoppedAt?: string): Promise<RollbackOutcome> => {
     await o.events.emit('rollback:end', {
-      status: outcome.status, ...(stoppedAt ? { stoppedAt } : {}),
+      status: outcome.status,
+      ...(stoppedAt ? { stoppedAt } : {}),
       ...(outcome.notUndone.length ? { notUndone: outcome.notUndone, reason: outcome.reason } : {}),
     });
     return outcome;
@@ -39,7 +46,10 @@ export async function rollBack(o: {
     const node = byId.get(id)!;
     if (node.irreversible) {
       const left = reversible(order.slice(i));
-      return end({ status: 'stopped-at-irreversible', notUndone: left, reason: `stopped at irreversible step ${id}` }, id);
+      return end(
+        { status: 'stopped-at-irreversible', notUndone: left, reason: `stopped at irreversible step ${id}` },
+        id,
+      );
     }
     const body = node.rollback;
     if (!body) continue;
@@ -48,7 +58,14 @@ export async function rollBack(o: {
       await o.events.emit('rollback:step', { stepId: id, status: 'succeeded' });
     } catch (e) {
       await o.events.emit('rollback:step', { stepId: id, status: statusOf(e), error: messageOf(e) });
-      return end({ status: 'failed', notUndone: reversible(order.slice(i)), reason: `rollback of ${id} failed: ${messageOf(e)}` }, id);
+      return end(
+        {
+          status: 'failed',
+          notUndone: reversible(order.slice(i)),
+          reason: `rollback of ${id} failed: ${messageOf(e)}`,
+        },
+        id,
+      );
     }
   }
   return end({ status: 'complete', notUndone: [] });

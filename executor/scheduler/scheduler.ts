@@ -72,7 +72,12 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
   let finallyFailed = false;
   // Phase steps that failed before a kill during `finally` are not in `restored` (a resume would
   // run them again): the journal's `phase:start finally` names them.
-  const failedSoFar = () => [...new Set([...(options.phasesEnded?.failed ?? []), ...[...states].filter(([, s]) => s.status === 'failed' || s.status === 'timed-out').map(([id]) => id)])];
+  const failedSoFar = () => [
+    ...new Set([
+      ...(options.phasesEnded?.failed ?? []),
+      ...[...states].filter(([, s]) => s.status === 'failed' || s.status === 'timed-out').map(([id]) => id),
+    ]),
+  ];
 
   const finish = (node: IrNode, state: StepState) => {
     states.set(node.id, state);
@@ -87,7 +92,8 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
       }
     } else if (state.status === 'failed' || state.status === 'timed-out') {
       const policy = node.onFailure ?? graph.onFailure;
-      if (policy !== 'continue' && !stopping) stopping = { policy, reason: `step ${node.id} ${state.status}: ${state.error ?? ''}`.trim() };
+      if (policy !== 'continue' && !stopping)
+        stopping = { policy, reason: `step ${node.id} ${state.status}: ${state.error ?? ''}`.trim() };
     }
   };
 
@@ -96,9 +102,13 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
     const state = await executeNode(node, options);
     finish(node, state);
     await events.emit('step:end', {
-      stepId: node.id, attempt: state.attempts, status: state.status, durationMs: state.durationMs,
+      stepId: node.id,
+      attempt: state.attempts,
+      status: state.status,
+      durationMs: state.durationMs,
       ...(Object.keys(state.outputs).length ? { outputs: state.outputs } : {}),
-      ...(state.error ? { error: state.error } : {}), ...(state.reason ? { reason: state.reason } : {}),
+      ...(state.error ? { error: state.error } : {}),
+      ...(state.reason ? { reason: state.reason } : {}),
     });
     await phases.ended(node);
   };
@@ -123,12 +133,24 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
   let incomplete: SchedulerResult['rollback'];
   if (!options.phasesEnded) {
     runner.recordRun?.('running', []);
-    await drive(graph.nodes.filter((n) => !n.finally), () => !!stopping || signal.aborted);
+    await drive(
+      graph.nodes.filter((n) => !n.finally),
+      () => !!stopping || signal.aborted,
+    );
     if (signal.aborted) status = 'interrupted';
     else if (stopping?.policy === 'rollback') {
-      const outcome = await rollBack({ graph, runner, events, clock, signal, completion: [...completion], reason: stopping.reason });
+      const outcome = await rollBack({
+        graph,
+        runner,
+        events,
+        clock,
+        signal,
+        completion: [...completion],
+        reason: stopping.reason,
+      });
       // `rolled-back` promises every reversible step was undone; anything less says so.
-      if (outcome.notUndone.length) incomplete = { notUndone: outcome.notUndone, reason: outcome.reason ?? outcome.status };
+      if (outcome.notUndone.length)
+        incomplete = { notUndone: outcome.notUndone, reason: outcome.reason ?? outcome.status };
       status = incomplete ? 'rollback-incomplete' : 'rolled-back';
     } else if (stopping) status = 'failed';
   }
@@ -159,7 +181,12 @@ async function executeNode(node: IrNode, options: SchedulerOptions): Promise<Nod
   const { runner, events, clock, signal } = options;
   const t0 = clock.now();
   const done = (status: StepStatus, attempts: number, extra: Partial<NodeOutcome> = {}): NodeOutcome => ({
-    status, outputs: {}, attempts, durationMs: clock.now() - t0, endedAt: clock.now(), ...extra,
+    status,
+    outputs: {},
+    attempts,
+    durationMs: clock.now() - t0,
+    endedAt: clock.now(),
+    ...extra,
   });
   try {
     if (!runner.shouldRun(node)) return done('skipped', 0, { reason: 'condition is false' });
@@ -176,7 +203,12 @@ async function executeNode(node: IrNode, options: SchedulerOptions): Promise<Nod
   const attempts = node.retry?.attempts ?? 1;
   for (let attempt = 1; ; attempt++) {
     await events.emit('step:start', {
-      stepId: node.id, attempt, uses: node.uses, idempotent: node.idempotent, sideEffects: runner.sideEffects(node), dryRun: runner.dryRun,
+      stepId: node.id,
+      attempt,
+      uses: node.uses,
+      idempotent: node.idempotent,
+      sideEffects: runner.sideEffects(node),
+      dryRun: runner.dryRun,
     });
     try {
       const r = await runAttempt(node, attempt, runner, clock, signal);
@@ -202,7 +234,12 @@ class PhaseTracker {
   private readonly startedAt = new Map<string, number>();
   private readonly remaining = new Map<string, Set<string>>();
 
-  constructor(private readonly graph: IrGraph, private readonly events: EventSink, private readonly clock: Clock, done: Map<string, StepState>) {
+  constructor(
+    private readonly graph: IrGraph,
+    private readonly events: EventSink,
+    private readonly clock: Clock,
+    done: Map<string, StepState>,
+  ) {
     for (const p of graph.phases) this.remaining.set(p.id, new Set(p.steps.filter((s) => !done.has(s))));
   }
 
@@ -224,7 +261,8 @@ class PhaseTracker {
     if (left.size > 0) return;
     const phase = this.graph.phases.find((p) => p.id === node.phase)!;
     await this.events.emit('phase:end', {
-      phaseId: phase.id, durationMs: this.clock.now() - (this.startedAt.get(phase.id) ?? this.clock.now()),
+      phaseId: phase.id,
+      durationMs: this.clock.now() - (this.startedAt.get(phase.id) ?? this.clock.now()),
       ...(phase.budgetMs !== undefined ? { budgetMs: phase.budgetMs } : {}),
     });
   }

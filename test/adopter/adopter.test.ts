@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,12 +34,25 @@ import { writeOfflineLockfile } from './offline-lockfile.js';
 const repoRoot = join(import.meta.dirname, '..', '..');
 const tool = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
 const tarballName = `${tool.name}-${tool.version}.tgz`;
-const gitIdentity = { GIT_AUTHOR_NAME: 'Adopter', GIT_AUTHOR_EMAIL: 'adopter@example.com', GIT_COMMITTER_NAME: 'Adopter', GIT_COMMITTER_EMAIL: 'adopter@example.com' };
+const gitIdentity = {
+  GIT_AUTHOR_NAME: 'Adopter',
+  GIT_AUTHOR_EMAIL: 'adopter@example.com',
+  GIT_COMMITTER_NAME: 'Adopter',
+  GIT_COMMITTER_EMAIL: 'adopter@example.com',
+};
 
 /** The test runner's environment without what npm (`npm test`) and GitHub put in it, npm offline. */
 function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(cliEnv()).filter(([k]) => !/^npm_/i.test(k)));
-  return { ...env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', ...gitIdentity, ...extra };
+  return {
+    ...env,
+    npm_config_offline: 'true',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+    ...gitIdentity,
+    ...extra,
+  };
 }
 
 /** The shell lines of the README block that follows `<!-- adopter-test: repository -->`. */
@@ -38,12 +60,17 @@ function readmeLines(): string[] {
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
   const block = /<!-- adopter-test: repository -->\s*```sh\n([\s\S]*?)```/.exec(readme);
   if (!block) throw new Error('README.md has no "adopter-test: repository" block');
-  return block[1].split('\n').map((l) => l.trim()).filter(Boolean);
+  return block[1]
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 function sh(line: string, cwd: string): void {
   const r = spawnSync('bash', ['-e', '-c', line], { cwd, env: baseEnv(), encoding: 'utf8', timeout: 120_000 });
-  const hint = /ENOTCACHED/.test(r.stderr) ? '\nhint: the npm cache lacks a tarball of the lockfile: run `npm ci` in this checkout first (it fills the cache)' : '';
+  const hint = /ENOTCACHED/.test(r.stderr)
+    ? '\nhint: the npm cache lacks a tarball of the lockfile: run `npm ci` in this checkout first (it fills the cache)'
+    : '';
   if (r.status !== 0) throw new Error(`\`${line}\` failed (${r.status}) in ${cwd}:\n${r.stdout}\n${r.stderr}${hint}`);
 }
 
@@ -57,13 +84,21 @@ beforeAll(() => {
   const clone = join(tmp, 'runbook-as-code');
   mkdirSync(clone);
   symlinkSync(join(repoRoot, 'bin'), join(clone, 'bin'));
-  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is not built: run `npm run build` first');
-  const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', clone], { cwd: repoRoot, env: baseEnv(), encoding: 'utf8' });
+  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js')))
+    throw new Error('dist/ is not built: run `npm run build` first');
+  const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', clone], {
+    cwd: repoRoot,
+    env: baseEnv(),
+    encoding: 'utf8',
+  });
   if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
   let cwd = tmp;
   for (const line of readmeLines()) {
     const cd = /^cd (\S+)$/.exec(line);
-    if (cd) { cwd = join(cwd, cd[1]); continue; }
+    if (cd) {
+      cwd = join(cwd, cd[1]);
+      continue;
+    }
     if (line === 'npm install') writeOfflineLockfile(repoRoot, cwd, join(cwd, 'vendor', tarballName));
     sh(line, cwd);
     if (!adopter && /^mkdir \S+$/.test(line)) adopter = join(cwd, line.slice(6)); // the first folder made is the repository
@@ -86,9 +121,15 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
     expect(existsSync(join(installed, 'schemas', 'runbook.schema.json'))).toBe(true);
     expect(existsSync(join(adopter, 'node_modules', 'vitest'))).toBe(false);
     expect(existsSync(join(adopter, 'node_modules', 'typescript'))).toBe(false);
-    const pkg = JSON.parse(readFileSync(join(adopter, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(adopter, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(pkg.dependencies[tool.name]).toBe(`file:./vendor/${tarballName}`); // inside the repository: CI checks out only it
-    for (const f of ['generated/graphs/service-health-check.json', '.github/workflows/runbook-service-health-check.yml', '.github/CODEOWNERS']) {
+    for (const f of [
+      'generated/graphs/service-health-check.json',
+      '.github/workflows/runbook-service-health-check.yml',
+      '.github/CODEOWNERS',
+    ]) {
       expect(existsSync(join(adopter, f)), f).toBe(true);
     }
     const status = spawnSync('git', ['status', '--porcelain'], { cwd: adopter, encoding: 'utf8' });
@@ -102,7 +143,9 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
     mkdirSync(dirname(workspace), { recursive: true });
     expect(spawnSync('git', ['clone', '-q', adopter, workspace], { encoding: 'utf8' }).status).toBe(0);
     expect(existsSync(join(workspace, 'node_modules'))).toBe(false);
-    const workflow = parse(readFileSync(join(workspace, '.github/workflows/runbook-service-health-check.yml'), 'utf8')) as { jobs: Record<string, { steps: JobStep[] }> };
+    const workflow = parse(
+      readFileSync(join(workspace, '.github/workflows/runbook-service-health-check.yml'), 'utf8'),
+    ) as { jobs: Record<string, { steps: JobStep[] }> };
     const steps = workflow.jobs.run.steps;
     const runnerTemp = join(tmp, 'runner-temp');
     mkdirSync(runnerTemp);
@@ -111,8 +154,14 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
     const env = baseEnv({
       ...Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(runnerTemp, f)])),
       ...(fake.env() as Record<string, string>),
-      GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace, GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_WORKFLOW: 'runbook service-health-check', GITHUB_REF: 'refs/heads/main', RUNNER_TEMP: runnerTemp, RUNNER_OS: 'Linux',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_WORKFLOW: 'runbook service-health-check',
+      GITHUB_REF: 'refs/heads/main',
+      RUNNER_TEMP: runnerTemp,
+      RUNNER_OS: 'Linux',
     });
     delete env.GITHUB_TOKEN; // only the steps that map it get it (`env: GITHUB_TOKEN: ${{ github.token }}`)
     const uploads: string[] = [];
@@ -121,7 +170,11 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
     const outcomes = await runSteps(steps, {
       cwd: workspace,
       env,
-      contexts: { inputs: { service: 'checkout-api', dry_run: 'false', drill: 'false' }, github: { token: fake.env().GITHUB_TOKEN as string, run_id: '4242', run_attempt: '1' }, secrets: { RUNBOOK_ALLOW_LOCAL_LOCK: 'allow-local-lock' } },
+      contexts: {
+        inputs: { service: 'checkout-api', dry_run: 'false', drill: 'false' },
+        github: { token: fake.env().GITHUB_TOKEN as string, run_id: '4242', run_attempt: '1' },
+        secrets: { RUNBOOK_ALLOW_LOCAL_LOCK: 'allow-local-lock' },
+      },
       uses: (s) => usesStep(s, workspace, uploads),
     });
     const failed = outcomes.filter((o) => o.code !== 0);
@@ -152,7 +205,8 @@ describe('upgrading (an adopter repository whose generated files an older versio
     const graph = join(adopter, 'generated/graphs/service-health-check.json');
     writeFileSync(workflow, readFileSync(workflow, 'utf8').replace('npm ci', 'npm ci && npm run build'));
     rmSync(graph);
-    const runbook = (...args: string[]) => spawnSync(join(adopter, 'node_modules/.bin/runbook'), args, { cwd: adopter, env: baseEnv(), encoding: 'utf8' });
+    const runbook = (...args: string[]) =>
+      spawnSync(join(adopter, 'node_modules/.bin/runbook'), args, { cwd: adopter, env: baseEnv(), encoding: 'utf8' });
     const check = runbook('compile', '--check');
     expect(check.status).toBe(1);
     expect(check.stderr).toMatch(/^ {2}changed +\.github\/workflows\/runbook-service-health-check\.yml$/m);
@@ -164,7 +218,10 @@ describe('upgrading (an adopter repository whose generated files an older versio
   });
 
   it('checks a pull request that only bumps the tool (package.json, lockfile): its compile --check runs', () => {
-    const pr = parse(readFileSync(join(adopter, '.github/workflows/runbook-pr.yml'), 'utf8')) as { on: { pull_request: { paths: string[] } }; jobs: { plan: { steps: JobStep[] } } };
+    const pr = parse(readFileSync(join(adopter, '.github/workflows/runbook-pr.yml'), 'utf8')) as {
+      on: { pull_request: { paths: string[] } };
+      jobs: { plan: { steps: JobStep[] } };
+    };
     expect(pr.on.pull_request.paths).toEqual(expect.arrayContaining(['package.json', 'package-lock.json']));
     expect(pr.jobs.plan.steps.map((s) => s.run)).toContain('npx --no runbook compile --check');
   });
@@ -174,7 +231,8 @@ describe('upgrading (an adopter repository whose generated files an older versio
 function usesStep(step: JobStep, workspace: string, uploads: string[]): void {
   const action = (step.uses ?? '').split('@')[0];
   if (action === 'actions/checkout') expect(step.with?.['persist-credentials']).toBe('false');
-  else if (action === 'actions/setup-node') expect(step.with?.cache).toBe('npm'); // needs the committed lockfile
+  else if (action === 'actions/setup-node')
+    expect(step.with?.cache).toBe('npm'); // needs the committed lockfile
   else if (action === 'actions/upload-artifact') {
     const path = String(step.with?.path);
     expect(existsSync(join(workspace, path)), `upload path ${path}`).toBe(true);

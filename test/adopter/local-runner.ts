@@ -3,12 +3,28 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A step of a generated job, as the YAML has it. */
-export interface JobStep { name?: string; uses?: string; run?: string; if?: string; env?: Record<string, unknown>; with?: Record<string, unknown> }
+export interface JobStep {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  env?: Record<string, unknown>;
+  with?: Record<string, unknown>;
+}
 
 /** What `${{ … }}` may refer to in the steps run here. */
-export interface Contexts { inputs: Record<string, string>; github: Record<string, string>; secrets: Record<string, string> }
+export interface Contexts {
+  inputs: Record<string, string>;
+  github: Record<string, string>;
+  secrets: Record<string, string>;
+}
 
-export interface StepOutcome { name: string; kind: 'run' | 'uses'; code: number; output: string }
+export interface StepOutcome {
+  name: string;
+  kind: 'run' | 'uses';
+  code: number;
+  output: string;
+}
 
 /**
  * Runs a job's steps in order, as a GitHub-hosted runner would, on this machine: each `run:` is
@@ -18,7 +34,10 @@ export interface StepOutcome { name: string; kind: 'run' | 'uses'; code: number;
  * (or asserts what it needs). A step without `if:` runs only while every earlier step succeeded;
  * `if: always()` runs regardless (GitHub's status-check functions; no other `if:` is expected).
  */
-export async function runSteps(steps: JobStep[], o: { cwd: string; env: NodeJS.ProcessEnv; contexts: Contexts; uses: (s: JobStep) => void }): Promise<StepOutcome[]> {
+export async function runSteps(
+  steps: JobStep[],
+  o: { cwd: string; env: NodeJS.ProcessEnv; contexts: Contexts; uses: (s: JobStep) => void },
+): Promise<StepOutcome[]> {
   const out: StepOutcome[] = [];
   const env = { ...o.env };
   for (const [i, step] of steps.entries()) {
@@ -68,6 +87,8 @@ function evaluateAll(values: Record<string, unknown>, c: Contexts): Record<strin
 
 /** `NAME=value` lines a step appended to $GITHUB_ENV (the heredoc form is not used by these steps). */
 function readEnvFile(path: string): Record<string, string> {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.includes('='));
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('='));
   return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }

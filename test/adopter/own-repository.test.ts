@@ -10,8 +10,14 @@ import { cliEnv } from '../support/cli.js';
  */
 describe("npx runbook in the tool's own repository", () => {
   it('runs the root package bin', () => {
-    const env = Object.fromEntries(Object.entries(cliEnv({ npm_config_offline: 'true' })).filter(([k]) => !/^npm_(?!config_offline)/i.test(k)));
-    const r = spawnSync('npx', ['--no', 'runbook', 'compile', '--check'], { cwd: join(import.meta.dirname, '..', '..'), env, encoding: 'utf8' });
+    const env = Object.fromEntries(
+      Object.entries(cliEnv({ npm_config_offline: 'true' })).filter(([k]) => !/^npm_(?!config_offline)/i.test(k)),
+    );
+    const r = spawnSync('npx', ['--no', 'runbook', 'compile', '--check'], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env,
+      encoding: 'utf8',
+    });
     expect(r.stderr).not.toMatch(/could not determine executable|npx canceled/);
     expect(r.stdout + r.stderr).toMatch(/generated files are (up to date|stale)/);
   });

@@ -41,7 +41,13 @@ describe('runbook validate', { timeout: 120_000 }, () => {
     const r = runbook('validate', '--root', broken, '--format', 'json');
     expect(r.code).toBe(1);
     const rows = JSON.parse(r.stdout);
-    expect(rows[0]).toMatchObject({ code: 'unknown-need', severity: 'error', file: expected.file, line: expected.line, column: expected.column });
+    expect(rows[0]).toMatchObject({
+      code: 'unknown-need',
+      severity: 'error',
+      file: expected.file,
+      line: expected.line,
+      column: expected.column,
+    });
     expect(rows[0].endLine).toBeGreaterThanOrEqual(rows[0].line);
     expect(rows[0].endColumn).toBeGreaterThan(0);
   });
@@ -49,7 +55,12 @@ describe('runbook validate', { timeout: 120_000 }, () => {
   it('--format github prints workflow annotations', () => {
     const r = runbook('validate', '--root', broken, '--format', 'github');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(new RegExp(`^::error file=[^,]*${expected.file.replace(/[/.]/g, '\\$&')},line=${expected.line},col=${expected.column},endLine=\\d+,endColumn=\\d+,title=runbook unknown-need::`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^::error file=[^,]*${expected.file.replace(/[/.]/g, '\\$&')},line=${expected.line},col=${expected.column},endLine=\\d+,endColumn=\\d+,title=runbook unknown-need::`,
+        'm',
+      ),
+    );
   });
 
   it('exits 0 on a clean tree', () => {
@@ -59,7 +70,14 @@ describe('runbook validate', { timeout: 120_000 }, () => {
   });
 
   it('reports only the paths asked for, while resolving references across the tree', () => {
-    const r = runbook('validate', 'runbooks/does-not-exist.yaml', '--root', fixture('equivalence', 'yaml'), '--format', 'json');
+    const r = runbook(
+      'validate',
+      'runbooks/does-not-exist.yaml',
+      '--root',
+      fixture('equivalence', 'yaml'),
+      '--format',
+      'json',
+    );
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)[0]).toMatchObject({ code: 'read-error' });
   });

@@ -6,11 +6,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bin, cliEnv } from '../support/cli.js';
 
 /** `runbook init`: the adopter scaffold, compiled cleanly; never overwrites without --force. */
-const version = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
+).version;
 const dirs: string[] = [];
-const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'runbook-init-')); dirs.push(d); return d; };
-const cli = (args: string[], cwd: string) => spawnSync(process.execPath, [bin, ...args], { cwd, env: cliEnv(), encoding: 'utf8' });
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'runbook-init-'));
+  dirs.push(d);
+  return d;
+};
+const cli = (args: string[], cwd: string) =>
+  spawnSync(process.execPath, [bin, ...args], { cwd, env: cliEnv(), encoding: 'utf8' });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('runbook init', () => {
   it('scaffolds a repository that validates and compiles, pinning the running version', () => {
@@ -18,10 +27,19 @@ describe('runbook init', () => {
     const r = cli(['init', 'My Runbooks'], dir);
     expect(r.status, r.stderr).toBe(0);
     const root = join(dir, 'My Runbooks');
-    for (const f of ['package.json', '.gitignore', 'runbooks/directory.yaml', 'runbooks/templates/status-update.md.hbs', 'runbooks/service-health-check.yaml']) {
+    for (const f of [
+      'package.json',
+      '.gitignore',
+      'runbooks/directory.yaml',
+      'runbooks/templates/status-update.md.hbs',
+      'runbooks/service-health-check.yaml',
+    ]) {
       expect(existsSync(join(root, f)), f).toBe(true);
     }
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      name: string;
+      dependencies: Record<string, string>;
+    };
     expect(pkg).toMatchObject({ name: 'my-runbooks', dependencies: { 'runbook-as-code': version } });
     expect(readFileSync(join(root, '.gitignore'), 'utf8')).toMatch(/^\.runbook\/$/m);
     expect(r.stdout).toContain('npm install');
@@ -36,7 +54,9 @@ describe('runbook init', () => {
     const dir = tempDir();
     const r = cli(['init', 'repo', '--tool', join(dir, 'pkgs', 'runbook-as-code-9.9.9.tgz')], dir);
     expect(r.status, r.stderr).toBe(0);
-    const pkg = JSON.parse(readFileSync(join(dir, 'repo', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(dir, 'repo', 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(pkg.dependencies['runbook-as-code']).toBe('file:../pkgs/runbook-as-code-9.9.9.tgz');
   });
 

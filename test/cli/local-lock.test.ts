@@ -36,26 +36,41 @@ describe('a CI run that would rely on a file lock', () => {
     expect(r.stderr).toMatch(/runbook: this run would be serialised only by a lock file on this runner/);
     expect(r.stderr).toContain('--allow-local-lock');
     expect(r.stderr).toContain('issue 13');
-    const records = parseAuditText(readFileSync(join(root, '.runbook', 'runs', runIdOf(r.stdout), 'audit.jsonl'), 'utf8')).records;
+    const records = parseAuditText(
+      readFileSync(join(root, '.runbook', 'runs', runIdOf(r.stdout), 'audit.jsonl'), 'utf8'),
+    ).records;
     expect(records.some((x) => x.type === 'step:start')).toBe(false);
     expect(records.at(-1)).toMatchObject({ type: 'run:end', data: { status: 'refused' } });
   });
 
   it('is refused under GITHUB_ACTIONS=true too', async () => {
-    const r = await runCliAsync(['run', 'lock-check', '--root', root], { CI: '', GITHUB_ACTIONS: 'true', RUNBOOK_ALLOW_LOCAL_LOCK: '' });
+    const r = await runCliAsync(['run', 'lock-check', '--root', root], {
+      CI: '',
+      GITHUB_ACTIONS: 'true',
+      RUNBOOK_ALLOW_LOCAL_LOCK: '',
+    });
     expect(r.status).toBe(6);
   });
 
   it('runs with --allow-local-lock or RUNBOOK_ALLOW_LOCAL_LOCK=true, saying so in its output and job summary', async () => {
     const summary = join(root, 'summary.md');
-    const a = await runCliAsync(['run', 'lock-check', '--root', root, '--allow-local-lock'], { ...noOverride, GITHUB_STEP_SUMMARY: summary });
+    const a = await runCliAsync(['run', 'lock-check', '--root', root, '--allow-local-lock'], {
+      ...noOverride,
+      GITHUB_STEP_SUMMARY: summary,
+    });
     expect(a.status).toBe(0);
     expect(a.stdout).toContain('lock: a file on this runner only (--allow-local-lock)');
     expect(readFileSync(summary, 'utf8')).toContain('lock: a file on this runner only (--allow-local-lock)');
-    const b = await runCliAsync(['run', 'lock-check', '--root', root], { CI: 'true', RUNBOOK_ALLOW_LOCAL_LOCK: 'true' });
+    const b = await runCliAsync(['run', 'lock-check', '--root', root], {
+      CI: 'true',
+      RUNBOOK_ALLOW_LOCAL_LOCK: 'true',
+    });
     expect(b.status).toBe(0);
     // The value the generated workflows' secret takes (a word that never occurs in logs).
-    const c = await runCliAsync(['run', 'lock-check', '--root', root], { CI: 'true', RUNBOOK_ALLOW_LOCAL_LOCK: 'allow-local-lock' });
+    const c = await runCliAsync(['run', 'lock-check', '--root', root], {
+      CI: 'true',
+      RUNBOOK_ALLOW_LOCAL_LOCK: 'allow-local-lock',
+    });
     expect(c.status).toBe(0);
   });
 

@@ -7,7 +7,9 @@ import { rules } from '../../compiler/rules/index.js';
 
 describe('diagnostic code documentation', () => {
   it('docs/diagnostics.md is current (npm run docs)', () => {
-    expect(readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'diagnostics.md'), 'utf8')).toBe(renderCodesDoc());
+    expect(readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'diagnostics.md'), 'utf8')).toBe(
+      renderCodesDoc(),
+    );
   });
 
   it('rules only report documented codes, and every rule has an id and docs', () => {

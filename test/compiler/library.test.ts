@@ -19,7 +19,13 @@ describe('the runbook library', () => {
 
   it('has every runbook the seeds call for', () => {
     const names = result.graphs.map((g) => g.name);
-    for (const name of ['primary-region-failure', 'database-corruption-recovery', 'emergency-manual-failover', 'postgres-streaming-failover', 'quarterly-dr-drill']) {
+    for (const name of [
+      'primary-region-failure',
+      'database-corruption-recovery',
+      'emergency-manual-failover',
+      'postgres-streaming-failover',
+      'quarterly-dr-drill',
+    ]) {
       expect(names).toContain(name);
     }
     expect(result.graphs.find((g) => g.name === 'database-corruption-recovery')?.origin.format).toBe('markdown');
@@ -37,6 +43,10 @@ describe('the runbook library', () => {
 
   it('generated/ matches a fresh compile (golden files)', () => {
     const status = planGenerated(root, result, emitters);
-    expect({ changed: status.changed, added: status.added, removed: status.removed }).toEqual({ changed: [], added: [], removed: [] });
+    expect({ changed: status.changed, added: status.added, removed: status.removed }).toEqual({
+      changed: [],
+      added: [],
+      removed: [],
+    });
   });
 });

@@ -14,7 +14,8 @@ ${spec}`;
   expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`)).toEqual([]);
   return result.graphs.find((g) => g.name === 'nightly')!;
 }
-const prune = (g: IrGraph) => g.nodes.filter((n) => n.phase === 'prune').map((n) => ({ id: n.id, uses: n.uses, with: n.with }));
+const prune = (g: IrGraph) =>
+  g.nodes.filter((n) => n.phase === 'prune').map((n) => ({ id: n.id, uses: n.uses, with: n.with }));
 const rds = `  targets: [ { id: orders-db, type: rds, region: us-east-1, dbInstanceIdentifier: orders-prod } ]
   copyTo: [ { region: us-west-2 }, { region: eu-west-1 } ]
 `;
@@ -22,10 +23,20 @@ const rds = `  targets: [ { id: orders-db, type: rds, region: us-east-1, dbInsta
 describe('BackupPlan retention lowering', () => {
   it('prunes an RDS target with the SDK action in its region and in every copyTo region (DR copies were never pruned)', () => {
     const g = compilePlan(`${rds}  retention: { hot: 30d, cold: 90d, archive: 2555d }\n`);
-    const common = { dbInstanceIdentifier: 'orders-prod', plan: 'nightly', target: 'orders-db', cold: '90d', archive: '2555d' };
+    const common = {
+      dbInstanceIdentifier: 'orders-prod',
+      plan: 'nightly',
+      target: 'orders-db',
+      cold: '90d',
+      archive: '2555d',
+    };
     expect(prune(g)).toEqual([
       // hot (the automated backups) is checked where the instance lives only.
-      { id: 'prune-orders-db', uses: 'aws.rds.prune-db-snapshots', with: { region: 'us-east-1', ...common, hot: '30d' } },
+      {
+        id: 'prune-orders-db',
+        uses: 'aws.rds.prune-db-snapshots',
+        with: { region: 'us-east-1', ...common, hot: '30d' },
+      },
       { id: 'prune-orders-db-us-west-2', uses: 'aws.rds.prune-db-snapshots', with: { region: 'us-west-2', ...common } },
       { id: 'prune-orders-db-eu-west-1', uses: 'aws.rds.prune-db-snapshots', with: { region: 'eu-west-1', ...common } },
     ]);
@@ -46,7 +57,11 @@ describe('BackupPlan retention lowering', () => {
 
   it('tags every snapshot and copy with the plan, the target and the run start', () => {
     const g = compilePlan(`${rds}  retention: { cold: 90d }\n`);
-    const tags = { 'runbook:plan': 'nightly', 'runbook:target': 'orders-db', 'runbook:created-at': '{{run.startedAt}}' };
+    const tags = {
+      'runbook:plan': 'nightly',
+      'runbook:target': 'orders-db',
+      'runbook:created-at': '{{run.startedAt}}',
+    };
     for (const id of ['snapshot-orders-db', 'copy-orders-db-us-west-2', 'copy-orders-db-eu-west-1']) {
       expect(g.nodes.find((n) => n.id === id)?.with.tags, id).toEqual(tags);
     }
@@ -58,10 +73,21 @@ describe('BackupPlan retention lowering', () => {
   retention: { hot: 30d, cold: 90d, archive: 2555d }
   secrets: [DB_URL]
 `);
-    expect(prune(g)).toEqual([{
-      id: 'prune-platform', uses: 'files.prune-backups',
-      with: { directory: '/var/backups/pg', archiveDirectory: '/mnt/archive/pg', hot: '30d', cold: '90d', archive: '2555d', plan: 'nightly', target: 'platform' },
-    }]);
+    expect(prune(g)).toEqual([
+      {
+        id: 'prune-platform',
+        uses: 'files.prune-backups',
+        with: {
+          directory: '/var/backups/pg',
+          archiveDirectory: '/mnt/archive/pg',
+          hot: '30d',
+          cold: '90d',
+          archive: '2555d',
+          plan: 'nightly',
+          target: 'platform',
+        },
+      },
+    ]);
   });
 
   it('refuses archiveDirectory on an RDS target', () => {

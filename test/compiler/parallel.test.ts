@@ -27,7 +27,9 @@ process.stdout.write(JSON.stringify({ diagnostics: result.diagnostics, files }))
 
 function compile(workers: string): { diagnostics: unknown[]; files: { path: string; content: string }[] } {
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, dir], {
-    env: { ...process.env, RUNBOOK_WORKERS: workers }, maxBuffer: 1 << 30, encoding: 'utf8',
+    env: { ...process.env, RUNBOOK_WORKERS: workers },
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
   });
   return JSON.parse(out);
 }
@@ -42,7 +44,10 @@ describe.skipIf(!built)('compiling on worker threads', { timeout: 120_000 }, () 
     };
     broken('bench-runbook-0003.yaml', (t) => t.replace('{{inputs.dr_region}}', '{{inputs.dr_regoin}}'));
     broken('bench-runbook-0005.yaml', (t) => t.replace('    - id: phase-2', '    - id: phase-2\n      bogus: [1, 2'));
-    broken('bench-runbook-0007.yaml', (t) => `${t}x:\n${Array.from({ length: 80 }, (_, i) => `${' '.repeat(i + 1)}k:\n`).join('')}`);
+    broken(
+      'bench-runbook-0007.yaml',
+      (t) => `${t}x:\n${Array.from({ length: 80 }, (_, i) => `${' '.repeat(i + 1)}k:\n`).join('')}`,
+    );
     const parallel = compile('2');
     const inline = compile('0');
     expect(parallel.diagnostics.length).toBeGreaterThan(0);

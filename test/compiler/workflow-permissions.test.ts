@@ -17,7 +17,12 @@ const files = [...workflowEmitters, codeownersEmitter].flatMap((e) => e.emit(res
 const workflows = files.filter((f) => f.path.startsWith('.github/workflows/'));
 
 type Job = { permissions?: Record<string, string>; steps?: { run?: string }[] };
-const commandsOf = (job: Job) => [...new Set((job.steps ?? []).flatMap((s) => [...(s.run ?? '').matchAll(/npx --no runbook ([a-z-]+)/g)].map((m) => m[1])))].sort();
+const commandsOf = (job: Job) =>
+  [
+    ...new Set(
+      (job.steps ?? []).flatMap((s) => [...(s.run ?? '').matchAll(/npx --no runbook ([a-z-]+)/g)].map((m) => m[1])),
+    ),
+  ].sort();
 
 describe('generated workflows: least privilege', () => {
   it('emits workflows to check', () => expect(workflows.length).toBeGreaterThan(3));
@@ -27,23 +32,43 @@ describe('generated workflows: least privilege', () => {
       const wf = parse(file.content) as { permissions?: Record<string, string>; jobs: Record<string, Job> };
       for (const [id, job] of Object.entries(wf.jobs)) {
         const granted = job.permissions ?? wf.permissions ?? {};
-        expect({ job: id, commands: commandsOf(job), permissions: granted }).toEqual({ job: id, commands: commandsOf(job), permissions: jobGrant(commandsOf(job)) });
+        expect({ job: id, commands: commandsOf(job), permissions: granted }).toEqual({
+          job: id,
+          commands: commandsOf(job),
+          permissions: jobGrant(commandsOf(job)),
+        });
       }
     });
   }
 
   it('the pull-request check has a stable name, the one setup makes required', async () => {
     const { prCheckName } = await import('../../compiler/emit/workflows/pr-workflow.js');
-    const pr = parse(workflows.find((f) => f.path.endsWith('runbook-pr.yml'))!.content) as { jobs: Record<string, { name?: string }> };
+    const pr = parse(workflows.find((f) => f.path.endsWith('runbook-pr.yml'))!.content) as {
+      jobs: Record<string, { name?: string }>;
+    };
     expect(prCheckName).toBe('runbook-plan');
     expect(Object.values(pr.jobs).map((j) => j.name)).toEqual([prCheckName]);
   });
 
   it('CODEOWNERS covers runbooks/, runs/, generated/, workflows, package.json and the lockfile, before per-document owners', () => {
-    const lines = files.find((f) => f.path === '.github/CODEOWNERS')!.content.split('\n').filter((l) => l && !l.startsWith('#'));
-    const owner = (path: string) => lines.filter((l) => l.split(' ')[0] === path).map((l) => l.split(' ').slice(1).join(' '));
-    for (const path of ['/runbooks/', '/runs/', '/generated/', '/.github/workflows/', '/package.json', '/package-lock.json']) expect(owner(path), path).toEqual(['@acme/sre']);
+    const lines = files
+      .find((f) => f.path === '.github/CODEOWNERS')!
+      .content.split('\n')
+      .filter((l) => l && !l.startsWith('#'));
+    const owner = (path: string) =>
+      lines.filter((l) => l.split(' ')[0] === path).map((l) => l.split(' ').slice(1).join(' '));
+    for (const path of [
+      '/runbooks/',
+      '/runs/',
+      '/generated/',
+      '/.github/workflows/',
+      '/package.json',
+      '/package-lock.json',
+    ])
+      expect(owner(path), path).toEqual(['@acme/sre']);
     // The last matching line wins: the catch-alls come first, so a runbook keeps its own owners.
-    expect(lines.findIndex((l) => l.startsWith('/runbooks/backup/'))).toBeGreaterThan(lines.findIndex((l) => l.startsWith('/package.json')));
+    expect(lines.findIndex((l) => l.startsWith('/runbooks/backup/'))).toBeGreaterThan(
+      lines.findIndex((l) => l.startsWith('/package.json')),
+    );
   });
 });

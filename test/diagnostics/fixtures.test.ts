@@ -10,12 +10,21 @@ import { positionAt } from '../../compiler/source/source-file.js';
  * (runbooks/…) and expect.json — the exact list of errors and warnings, by code, file, line and
  * column (1-based). Nothing else may be reported, so cascades show up as failures.
  */
-interface Expected { code: DiagnosticCode; file: string; line: number; column: number }
+interface Expected {
+  code: DiagnosticCode;
+  file: string;
+  line: number;
+  column: number;
+}
 
 const root = join(import.meta.dirname, '..', 'fixtures', 'diagnostics');
-const codes = readdirSync(root).filter((c) => !c.startsWith('.')).sort();
+const codes = readdirSync(root)
+  .filter((c) => !c.startsWith('.'))
+  .sort();
 const cases = codes.flatMap((code) =>
-  readdirSync(join(root, code)).filter((c) => existsSync(join(root, code, c, 'expect.json'))).map((c) => ({ code, name: c, dir: join(root, code, c) })),
+  readdirSync(join(root, code))
+    .filter((c) => existsSync(join(root, code, c, 'expect.json')))
+    .map((c) => ({ code, name: c, dir: join(root, code, c) })),
 );
 
 describe('diagnostic fixtures', () => {

@@ -27,8 +27,12 @@ describe('renderPlanComment', () => {
   });
 
   it('carries one machine-readable marker per run request with its plan hash', () => {
-    const markers = nodes<Html>('html').map((h) => h.value).filter((v) => v.startsWith('<!-- runbook-run-request'));
-    expect(markers).toEqual(diff.runRequests.map((r) => `<!-- runbook-run-request file=${r.request.file} plan=${r.request.planHash} -->`));
+    const markers = nodes<Html>('html')
+      .map((h) => h.value)
+      .filter((v) => v.startsWith('<!-- runbook-run-request'));
+    expect(markers).toEqual(
+      diff.runRequests.map((r) => `<!-- runbook-run-request file=${r.request.file} plan=${r.request.planHash} -->`),
+    );
     for (const m of markers) expect(m).toMatch(/^<!-- runbook-run-request file=runs\/[\w.-]+ plan=[0-9a-f]{64} -->$/);
   });
 
@@ -41,11 +45,19 @@ describe('renderPlanComment', () => {
   });
 
   it('keeps runbook text as text: a | or * in a title or value does not break the layout', () => {
-    const texts = nodes<Text>('text').map((t) => t.value).join('\n');
+    const texts = nodes<Text>('text')
+      .map((t) => t.value)
+      .join('\n');
     expect(texts).toContain('Restore | from *snapshot*');
     expect(texts).toContain('AWS Health: us-west-2 degraded; see INC-42 <b>now</b>');
-    expect(nodes<Html>('html').map((h) => h.value).join('')).not.toContain('<b>');
-    const inputs = nodes<Table>('table').find((t) => plain(t.children[0]) === 'InputValueFrom' && plain(t).includes('eu-west-1'))!;
+    expect(
+      nodes<Html>('html')
+        .map((h) => h.value)
+        .join(''),
+    ).not.toContain('<b>');
+    const inputs = nodes<Table>('table').find(
+      (t) => plain(t.children[0]) === 'InputValueFrom' && plain(t).includes('eu-west-1'),
+    )!;
     expect(inputs.children.map((row) => row.children.length)).toEqual([3, 3, 3]);
   });
 
@@ -65,7 +77,9 @@ describe('renderPlanComment', () => {
   it('says so when nothing changed', () => {
     const head = compileTree(join(fixtures, 'head'));
     const text = renderPlanComment(diffCompile(head, head));
-    expect(text).toBe(`${planCommentMarker}\n\n## Runbook plan\n\nThis pull request changes no runbook plan and proposes no run request.\n`);
+    expect(text).toBe(
+      `${planCommentMarker}\n\n## Runbook plan\n\nThis pull request changes no runbook plan and proposes no run request.\n`,
+    );
   });
 
   it('stays under the size limit by dropping detail, never the markers', () => {
@@ -83,7 +97,9 @@ describe('run-request markers', () => {
     const { parseRunRequestMarkers } = await import('../../executor/github/run-request-marker.js');
     const commit = 'a'.repeat(40);
     const parsed = parseRunRequestMarkers(renderPlanComment(diff, { commit }));
-    expect(parsed).toEqual(diff.runRequests.map((r) => ({ file: r.request.file, planHash: r.request.planHash, commit })));
+    expect(parsed).toEqual(
+      diff.runRequests.map((r) => ({ file: r.request.file, planHash: r.request.planHash, commit })),
+    );
     expect(parseRunRequestMarkers(comment).map((m) => m.commit)).toEqual([undefined, undefined]);
   });
 });

@@ -21,7 +21,11 @@ describe('diffCompile', () => {
   });
 
   it('lists added, removed and changed runbooks by name; a reformatted one is unchanged', () => {
-    expect(diff.runbooks.map((r) => [r.name, r.kind])).toEqual([['cleanup', 'removed'], ['failover', 'changed'], ['restore', 'added']]);
+    expect(diff.runbooks.map((r) => [r.name, r.kind])).toEqual([
+      ['cleanup', 'removed'],
+      ['failover', 'changed'],
+      ['restore', 'added'],
+    ]);
   });
 
   it('reports steps added, removed and changed, with the fields that changed (source ignored)', () => {
@@ -56,7 +60,10 @@ describe('diffCompile', () => {
   it('reports a status that got worse as a regression', () => {
     const slower = structuredClone(head.graphs.find((g) => g.name === 'failover')!);
     const rto = { ...slower.rto, status: 'over' as const };
-    const worse = { ...head, graphs: head.graphs.map((g) => (g.name === 'failover' ? { ...slower, rto, planHash: 'x' } : g)) };
+    const worse = {
+      ...head,
+      graphs: head.graphs.map((g) => (g.name === 'failover' ? { ...slower, rto, planHash: 'x' } : g)),
+    };
     const d = diffCompile(head, worse).runbooks.find((r) => r.name === 'failover')!;
     expect(d.rto.total.regressions).toEqual(['status']);
     expect(d.regression).toBe(true);
@@ -64,9 +71,16 @@ describe('diffCompile', () => {
 
   it('gives the new plan hash of each runbook', () => {
     const graph = (r: typeof head, name: string) => r.graphs.find((g) => g.name === name)!;
-    expect(failover.planHash).toEqual({ before: graph(base, 'failover').planHash, after: graph(head, 'failover').planHash });
-    expect(diff.runbooks.find((r) => r.name === 'restore')!.planHash).toEqual({ after: graph(head, 'restore').planHash });
-    expect(diff.runbooks.find((r) => r.name === 'cleanup')!.planHash).toEqual({ before: graph(base, 'cleanup').planHash });
+    expect(failover.planHash).toEqual({
+      before: graph(base, 'failover').planHash,
+      after: graph(head, 'failover').planHash,
+    });
+    expect(diff.runbooks.find((r) => r.name === 'restore')!.planHash).toEqual({
+      after: graph(head, 'restore').planHash,
+    });
+    expect(diff.runbooks.find((r) => r.name === 'cleanup')!.planHash).toEqual({
+      before: graph(base, 'cleanup').planHash,
+    });
   });
 
   it('lists run requests added, and those whose plan moved because their runbook changed', () => {
@@ -77,7 +91,12 @@ describe('diffCompile', () => {
     const [old, added] = diff.runRequests;
     expect(old.previousPlanHash).toBe(base.runRequests[0].planHash);
     expect(old.request.planHash).not.toBe(old.previousPlanHash);
-    expect(added.request).toMatchObject({ runbook: 'failover', inputs: { region: 'eu-west-1', reason: 'us-west-2 | degraded\n(see *INC-42*)' }, drill: false, dryRun: false });
+    expect(added.request).toMatchObject({
+      runbook: 'failover',
+      inputs: { region: 'eu-west-1', reason: 'us-west-2 | degraded\n(see *INC-42*)' },
+      drill: false,
+      dryRun: false,
+    });
     expect(added.plan).toMatchObject({ title: 'Region failover', steps: 5, irreversible: ['promote', 'purge-old'] });
   });
 

@@ -73,7 +73,8 @@ describe('RunRequest inputs resolve exactly as the executor resolves them', () =
     for (const request of head.runRequests) {
       // The executor's own planner, in the request's mode, with the tree's graphs as children.
       const plan = buildPlan(failover, request.requested, {}, actions, {
-        mode: runModeOf(request), lookup: (name) => head.graphs.find((g) => g.name === name),
+        mode: runModeOf(request),
+        lookup: (name) => head.graphs.find((g) => g.name === name),
       });
       expect(request.planHash).toBe(plan.planHash);
     }

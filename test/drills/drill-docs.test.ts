@@ -42,7 +42,10 @@ function tableOf(root: Root, firstHeader: string): string[][] {
   return t!.children.map((row) => row.children.map(textOf));
 }
 const facts = (page: string) => Object.fromEntries(tableOf(tree(page), 'Fact').slice(1)) as Record<string, string>;
-const headings = (root: Root, depth: number) => all<Heading>(root, 'heading').filter((h) => h.depth === depth).map(textOf);
+const headings = (root: Root, depth: number) =>
+  all<Heading>(root, 'heading')
+    .filter((h) => h.depth === depth)
+    .map(textOf);
 const links = (root: Nodes) => all<Link>(root, 'link').map((l) => l.url);
 
 const failover = 'Drill-20260115-140000-region-failover-a1b2';
@@ -56,8 +59,12 @@ describe('drills in the wiki', () => {
 
   it('shows the last drill on the runbook page, with its outcome, RTO and report', () => {
     const f = facts('Runbook-region-failover');
-    expect(f['Last drilled']).toBe('2026-01-15 (✅ succeeded, live drill, RTO 25m43s measured vs 1h objective ✅) — report');
-    expect(f['Drill freshness']).toMatch(/^every 90d \(tier critical\); last successful live drill 2026-01-15 \(report\), next due by 2026-04-15; ⚠️ changed/);
+    expect(f['Last drilled']).toBe(
+      '2026-01-15 (✅ succeeded, live drill, RTO 25m43s measured vs 1h objective ✅) — report',
+    );
+    expect(f['Drill freshness']).toMatch(
+      /^every 90d \(tier critical\); last successful live drill 2026-01-15 \(report\), next due by 2026-04-15; ⚠️ changed/,
+    );
     expect(links(tree('Runbook-region-failover'))).toContain(failover);
     const drills = tableOf(tree('Runbook-region-failover'), 'Date');
     expect(drills.slice(1).map((r) => [r[1], r[2], r[5], r[6]])).toEqual([
@@ -71,7 +78,9 @@ describe('drills in the wiki', () => {
     expect(facts('Runbook-smoke-check')['Drill freshness']).toBeUndefined();
     expect(headings(tree('Runbook-smoke-check'), 2)).not.toContain('Drills');
     const restore = facts('Runbook-restore-orders');
-    expect(restore['Last drilled']).toBe('2026-01-20 (✅ succeeded, dry-run drill, RTO 2s in a dry run (not compared))');
+    expect(restore['Last drilled']).toBe(
+      '2026-01-20 (✅ succeeded, dry-run drill, RTO 2s in a dry run (not compared))',
+    );
     expect(restore['Drill freshness']).toBe('every 30d (tier important); due: no successful live drill yet');
   });
 
@@ -106,7 +115,8 @@ describe('drills in the wiki', () => {
     expect(docsEmitter.emit(compileTree(join(fixtures, 'tree')))).toEqual(files);
     const ctx = createDocsContext(result, 'wiki');
     const snapshot = structuredClone(graphPageSnapshot(ctx, 'wiki', result.graphs));
-    for (const g of result.graphs) expect(serialise(runbookPage(graphPageContext(snapshot), g))).toBe(serialise(runbookPage(ctx, g)));
+    for (const g of result.graphs)
+      expect(serialise(runbookPage(graphPageContext(snapshot), g))).toBe(serialise(runbookPage(ctx, g)));
   });
 
   it('adds nothing but "Never drilled" to a tree without records', () => {
@@ -114,7 +124,9 @@ describe('drills in the wiki', () => {
     const home = plain.find((f) => f.path.endsWith('/Home.md'))!.content;
     expect(home).not.toContain('Drill history');
     expect(plain.some((f) => f.path.includes('/Drill-'))).toBe(false);
-    expect(plain.find((f) => f.path.endsWith('/Runbook-failover.md'))!.content).toContain('| Last drilled    | Never drilled');
+    expect(plain.find((f) => f.path.endsWith('/Runbook-failover.md'))!.content).toContain(
+      '| Last drilled    | Never drilled',
+    );
   });
 
   it.each(['Home', 'Runbook-region-failover', failover, rollback])('matches the golden page %s', async (page) => {

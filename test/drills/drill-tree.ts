@@ -54,10 +54,19 @@ const hex = (c: string) => c.repeat(64);
 export function record(runbook: string, endedAt: string, over: Partial<DrillRecord> = {}): DrillRecord {
   const runId = over.runId ?? `${endedAt.slice(0, 10).replace(/-/g, '')}-${runbook}`;
   return {
-    recordVersion: 1, runId, runbook, graphHash: hex('a'), planHash: hex('b'),
-    startedAt: new Date(Date.parse(endedAt) - 20 * 60_000).toISOString(), endedAt,
-    mode: 'live', status: 'succeeded', initiator: 'jane-doe', faults: {},
-    rto: { objectiveMs: 3_600_000, measuredMs: 1_200_000, met: true }, rpo: {},
+    recordVersion: 1,
+    runId,
+    runbook,
+    graphHash: hex('a'),
+    planHash: hex('b'),
+    startedAt: new Date(Date.parse(endedAt) - 20 * 60_000).toISOString(),
+    endedAt,
+    mode: 'live',
+    status: 'succeeded',
+    initiator: 'jane-doe',
+    faults: {},
+    rto: { objectiveMs: 3_600_000, measuredMs: 1_200_000, met: true },
+    rpo: {},
     report: `drills/reports/${runId}.md`,
     ...over,
   };
@@ -75,7 +84,8 @@ export function planHashes(files: readonly SourceFile[] = tree): Map<string, str
 
 /** Compiles `files` with `records` (and reports) as drills/ content. */
 export function compileWith(
-  records: readonly DrillRecord[], o: { files?: readonly SourceFile[]; today?: string; reports?: SourceFile[] } = {},
+  records: readonly DrillRecord[],
+  o: { files?: readonly SourceFile[]; today?: string; reports?: SourceFile[] } = {},
 ): CompileResult {
   return compileFiles(o.files ?? tree, {
     drills: { records: records.map(recordFile), reports: o.reports ?? [] },

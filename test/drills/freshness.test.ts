@@ -8,7 +8,8 @@ import { compileWith, findings, planHashes, record, runbook, tree } from './dril
  * is critical (90d by default), `restore` important (30d), `smoke` standard (no interval).
  */
 const hashes = planHashes();
-const live = (name: string, endedAt: string, over = {}) => record(name, endedAt, { graphHash: hashes.get(name)!, ...over });
+const live = (name: string, endedAt: string, over = {}) =>
+  record(name, endedAt, { graphHash: hashes.get(name)!, ...over });
 
 describe('drill freshness', () => {
   it('says nothing without records and without today: nothing to measure against', () => {
@@ -16,7 +17,10 @@ describe('drill freshness', () => {
   });
 
   it('warns for every runbook with an interval when today is given and nothing was drilled', () => {
-    expect(findings(compileWith([], { today: '2026-03-01' }))).toEqual(['drill-overdue failover', 'drill-overdue restore']);
+    expect(findings(compileWith([], { today: '2026-03-01' }))).toEqual([
+      'drill-overdue failover',
+      'drill-overdue restore',
+    ]);
   });
 
   it('measures from the newest record when no today is given: an old success is overdue', () => {
@@ -31,7 +35,11 @@ describe('drill freshness', () => {
   });
 
   it('disappears with a recent successful live drill of the current runbook', () => {
-    const records = [live('failover', '2025-09-01T10:00:00Z'), live('restore', '2026-01-10T10:00:00Z'), live('failover', '2026-01-05T10:00:00Z')];
+    const records = [
+      live('failover', '2025-09-01T10:00:00Z'),
+      live('restore', '2026-01-10T10:00:00Z'),
+      live('failover', '2026-01-05T10:00:00Z'),
+    ];
     expect(findings(compileWith(records))).toEqual([]);
   });
 
@@ -43,7 +51,11 @@ describe('drill freshness', () => {
   });
 
   it('does not count dry-run drills, nor live drills that did not succeed', () => {
-    for (const over of [{ mode: 'dry-run' as const }, { status: 'failed' as const }, { status: 'rolled-back' as const }]) {
+    for (const over of [
+      { mode: 'dry-run' as const },
+      { status: 'failed' as const },
+      { status: 'rolled-back' as const },
+    ]) {
       const records = [live('failover', '2026-01-05T10:00:00Z', over), live('restore', '2026-01-10T10:00:00Z')];
       expect(findings(compileWith(records)), JSON.stringify(over)).toEqual(['drill-overdue failover']);
     }
@@ -52,13 +64,18 @@ describe('drill freshness', () => {
   it('reappears when the runbook changes after its drill (another graph hash)', () => {
     const records = [live('failover', '2026-01-05T10:00:00Z'), live('restore', '2026-01-10T10:00:00Z')];
     expect(findings(compileWith(records))).toEqual([]);
-    const changed = tree.map((f) => (f.path === 'runbooks/failover.yaml' ? runbook('failover', 'critical', 'echo restoring again') : f));
+    const changed = tree.map((f) =>
+      f.path === 'runbooks/failover.yaml' ? runbook('failover', 'critical', 'echo restoring again') : f,
+    );
     const result = compileWith(records, { files: changed });
     expect(findings(result)).toEqual(['drill-stale failover']);
     const d = result.diagnostics.find((x) => x.code === 'drill-stale')!;
     expect(result.project.files.get(d.file)!.text.slice(d.range.start, d.range.end)).toBe('failover');
     // A new live drill of the changed runbook clears it.
-    const redrilled = [...records, live('failover', '2026-01-12T10:00:00Z', { graphHash: planHashes(changed).get('failover')! })];
+    const redrilled = [
+      ...records,
+      live('failover', '2026-01-12T10:00:00Z', { graphHash: planHashes(changed).get('failover')! }),
+    ];
     expect(findings(compileWith(redrilled, { files: changed }))).toEqual([]);
   });
 
@@ -66,7 +83,10 @@ describe('drill freshness', () => {
     const records = [live('failover', '2026-01-05T10:00:00Z'), live('restore', '2026-01-10T10:00:00Z')];
     expect(findings(compileWith(records, { today: '2026-02-01' }))).toEqual([]);
     expect(findings(compileWith(records, { today: '2026-02-10' }))).toEqual(['drill-overdue restore']);
-    expect(findings(compileWith(records, { today: '2026-04-10' }))).toEqual(['drill-overdue failover', 'drill-overdue restore']);
+    expect(findings(compileWith(records, { today: '2026-04-10' }))).toEqual([
+      'drill-overdue failover',
+      'drill-overdue restore',
+    ]);
     // A today older than the records does not turn the clock back.
     const early = compileWith(records, { today: '2025-01-01' });
     expect(early.drillReferenceDate).toMatchObject({ source: 'record', iso: '2026-01-10T10:00:00.000Z' });
@@ -80,14 +100,20 @@ describe('drill freshness', () => {
   });
 
   it('ignores runbooks whose tier has no interval', () => {
-    const records = [record('smoke', '2020-01-01T00:00:00Z', { mode: 'dry-run' }), live('restore', '2026-01-10T10:00:00Z'), live('failover', '2026-01-09T10:00:00Z')];
+    const records = [
+      record('smoke', '2020-01-01T00:00:00Z', { mode: 'dry-run' }),
+      live('restore', '2026-01-10T10:00:00Z'),
+      live('failover', '2026-01-09T10:00:00Z'),
+    ];
     expect(findings(compileWith(records))).toEqual([]);
   });
 });
 
 describe('intervals and dates', () => {
   it('uses the Directory interval, else 90d for critical, else none', () => {
-    const dir = { tiers: { critical: {}, important: { drillInterval: '30d' }, standard: {}, strict: { drillInterval: '7d' } } };
+    const dir = {
+      tiers: { critical: {}, important: { drillInterval: '30d' }, standard: {}, strict: { drillInterval: '7d' } },
+    };
     expect(drillIntervalOf('critical', dir)).toEqual({ tier: 'critical', text: '90d', ms: 90 * 86_400_000 });
     expect(drillIntervalOf('important', dir)?.text).toBe('30d');
     expect(drillIntervalOf('standard', dir)).toBeUndefined();
@@ -99,13 +125,17 @@ describe('intervals and dates', () => {
     const records = [record('x', '2026-01-10T10:00:00Z'), record('x', '2026-01-02T10:00:00Z')];
     expect(referenceDateOf([])).toBeUndefined();
     expect(referenceDateOf(records)?.iso).toBe('2026-01-10T10:00:00.000Z');
-    expect(referenceDateOf(records, parseToday('2026-02-01'))).toMatchObject({ source: 'today', iso: '2026-02-01T00:00:00.000Z' });
+    expect(referenceDateOf(records, parseToday('2026-02-01'))).toMatchObject({
+      source: 'today',
+      iso: '2026-02-01T00:00:00.000Z',
+    });
   });
 
   it('accepts dates and zoned date-times for today, and refuses local times', () => {
     expect(parseToday('2026-02-01T12:00:00Z')).toBe(Date.parse('2026-02-01T12:00:00Z'));
     expect(parseToday('2026-02-01T12:00:00+02:00')).toBe(Date.parse('2026-02-01T10:00:00Z'));
-    for (const bad of ['2026-02-01T12:00:00', 'yesterday', '2026-13-45', '']) expect(() => parseToday(bad), bad).toThrow(RangeError);
+    for (const bad of ['2026-02-01T12:00:00', 'yesterday', '2026-13-45', ''])
+      expect(() => parseToday(bad), bad).toThrow(RangeError);
     expect(todayFromEnv({})).toBeUndefined();
     expect(todayFromEnv({ RUNBOOK_TODAY: ' 2026-02-01 ' })).toBe(Date.parse('2026-02-01T00:00:00Z'));
   });

@@ -28,9 +28,14 @@ describe('reading drill records', () => {
   it('exposes the valid records on the compile result, oldest first', () => {
     const result = compileTree(fixture);
     expect(result.drillRecords.map((r) => r.runId)).toEqual([
-      '20251001-090000-region-failover-c3d4', '20260115-140000-region-failover-a1b2', '20260120-080000-restore-orders-e5f6',
+      '20251001-090000-region-failover-c3d4',
+      '20260115-140000-region-failover-a1b2',
+      '20260120-080000-restore-orders-e5f6',
     ]);
-    expect(result.drillReports.map((r) => r.runId)).toEqual(['20251001-090000-region-failover-c3d4', '20260115-140000-region-failover-a1b2']);
+    expect(result.drillReports.map((r) => r.runId)).toEqual([
+      '20251001-090000-region-failover-c3d4',
+      '20260115-140000-region-failover-a1b2',
+    ]);
     // The reports are Markdown but not runbooks: nothing complains about their missing front matter.
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
@@ -42,7 +47,11 @@ describe('reading drill records', () => {
   });
 
   it('sorts by endedAt, then run id, whatever the file order', () => {
-    const files = [record('b', '2026-01-02T00:00:00Z', { runId: 'z' }), record('a', '2026-01-01T00:00:00Z'), record('b', '2026-01-02T00:00:00Z', { runId: 'y' })].map(recordFile);
+    const files = [
+      record('b', '2026-01-02T00:00:00Z', { runId: 'z' }),
+      record('a', '2026-01-01T00:00:00Z'),
+      record('b', '2026-01-02T00:00:00Z', { runId: 'y' }),
+    ].map(recordFile);
     expect(parseDrillRecords(files).records.map((r) => r.runId)).toEqual(['20260101-a', 'y', 'z']);
   });
 
@@ -63,7 +72,12 @@ describe('reading drill records', () => {
   });
 
   it('reports schema violations at the offending value', () => {
-    const bad = { ...record('failover', '2026-01-15T10:00:00Z'), mode: 'rehearsal', rto: { measuredMs: -1 }, extra: true };
+    const bad = {
+      ...record('failover', '2026-01-15T10:00:00Z'),
+      mode: 'rehearsal',
+      rto: { measuredMs: -1 },
+      extra: true,
+    };
     const file = { path: `drills/records/${bad.runId}.json`, text: JSON.stringify(bad, null, 2) };
     const { records, diagnostics } = parseDrillRecords([file]);
     expect(records).toEqual([]);
@@ -78,15 +92,22 @@ describe('reading drill records', () => {
     const backwards = recordFile({ ...r, startedAt: '2026-01-16T10:00:00Z' });
     const { records, diagnostics } = parseDrillRecords([renamed, backwards]);
     expect(records).toEqual([]);
-    expect(diagnostics.map((d) => [d.file, d.message.includes('copy.json') || d.message.includes('before startedAt')])).toEqual([
-      ['drills/records/copy.json', true], [backwards.path, true],
+    expect(
+      diagnostics.map((d) => [d.file, d.message.includes('copy.json') || d.message.includes('before startedAt')]),
+    ).toEqual([
+      ['drills/records/copy.json', true],
+      [backwards.path, true],
     ]);
   });
 
   it('reports malformed records through the compile, with the file known for printing', () => {
     const good = record('failover', '2026-01-15T10:00:00Z');
-    const result = compileFiles(tree, { drills: { records: [recordFile(good), { path: 'drills/records/x.json', text: 'nope' }], reports: [] } });
-    expect(result.diagnostics.filter((d) => d.code === 'drill-record-invalid').map((d) => d.file)).toEqual(['drills/records/x.json']);
+    const result = compileFiles(tree, {
+      drills: { records: [recordFile(good), { path: 'drills/records/x.json', text: 'nope' }], reports: [] },
+    });
+    expect(result.diagnostics.filter((d) => d.code === 'drill-record-invalid').map((d) => d.file)).toEqual([
+      'drills/records/x.json',
+    ]);
     expect(result.project.files.has('drills/records/x.json')).toBe(true);
     expect(result.drillRecords.map((r) => r.runId)).toEqual([good.runId]);
     // The runbooks still compile: a bad record is an error of its own file only.

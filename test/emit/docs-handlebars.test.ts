@@ -1,12 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { createHandlebars, directoryContext, exampleRun, helperNames, isFalseRendering, templateContext, textCompileOptions } from '../../ir/handlebars.js';
+import {
+  createHandlebars,
+  directoryContext,
+  exampleRun,
+  helperNames,
+  isFalseRendering,
+  templateContext,
+  textCompileOptions,
+} from '../../ir/handlebars.js';
 
 const hbs = createHandlebars();
-const render = (template: string, context: Record<string, unknown> = {}) => hbs.compile(template, textCompileOptions)(context);
+const render = (template: string, context: Record<string, unknown> = {}) =>
+  hbs.compile(template, textCompileOptions)(context);
 
 describe('createHandlebars', () => {
   it('registers exactly the helpers of the format, on its own instance', () => {
-    expect(helperNames).toEqual(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'not', 'default', 'json', 'duration']);
+    expect(helperNames).toEqual([
+      'eq',
+      'ne',
+      'lt',
+      'le',
+      'gt',
+      'ge',
+      'and',
+      'or',
+      'not',
+      'default',
+      'json',
+      'duration',
+    ]);
     expect(createHandlebars()).not.toBe(hbs);
   });
 
@@ -56,7 +78,9 @@ describe('templateContext', () => {
   };
 
   it('resolves role holders to people', () => {
-    const dir = directoryContext(directory) as { roles: Record<string, { primary: { id: string; name: string }; backup: { name: string } }> };
+    const dir = directoryContext(directory) as {
+      roles: Record<string, { primary: { id: string; name: string }; backup: { name: string } }>;
+    };
     expect(dir.roles['incident-commander'].primary).toEqual({ id: 'jane-doe', name: 'Jane Doe', phone: '+1' });
     expect(render('{{directory.roles.incident-commander.backup.name}}', { directory: dir })).toBe('John Roe');
   });
@@ -68,15 +92,36 @@ describe('templateContext', () => {
       inputs: { region: { default: 'us-west-2' }, reason: {} },
       directory,
     });
-    expect(ctx).toMatchObject({ phase: 'Failover', inputs: { region: 'us-west-2', reason: '<reason>' }, run: exampleRun, runbook: { title: 'Runbook' }, drill: false });
+    expect(ctx).toMatchObject({
+      phase: 'Failover',
+      inputs: { region: 'us-west-2', reason: '<reason>' },
+      run: exampleRun,
+      runbook: { title: 'Runbook' },
+      drill: false,
+    });
     expect(ctx).not.toHaveProperty('note');
-    expect(exampleRun).toEqual({ id: 'run-example', initiator: '@example', startedAt: '2026-01-01T00:00:00Z', dryRun: false, url: '' });
-    const out = render('{{phase}} in {{inputs.region}} ({{runbook.title}}), IC {{directory.roles.incident-commander.primary.name}}{{#if drill}} drill{{/if}}', ctx);
+    expect(exampleRun).toEqual({
+      id: 'run-example',
+      initiator: '@example',
+      startedAt: '2026-01-01T00:00:00Z',
+      dryRun: false,
+      url: '',
+    });
+    const out = render(
+      '{{phase}} in {{inputs.region}} ({{runbook.title}}), IC {{directory.roles.incident-commander.primary.name}}{{#if drill}} drill{{/if}}',
+      ctx,
+    );
     expect(out).toBe('Failover in us-west-2 (Runbook), IC Jane Doe');
   });
 
   it('lets vars and actual input values win over examples', () => {
-    const ctx = templateContext({ variables: { phase: { example: 'x' } }, vars: { phase: 'Validate' }, inputs: { r: { default: 'a' } }, inputValues: { r: 'b' }, drill: true });
+    const ctx = templateContext({
+      variables: { phase: { example: 'x' } },
+      vars: { phase: 'Validate' },
+      inputs: { r: { default: 'a' } },
+      inputValues: { r: 'b' },
+      drill: true,
+    });
     expect(ctx).toMatchObject({ phase: 'Validate', inputs: { r: 'b' }, drill: true });
   });
 });

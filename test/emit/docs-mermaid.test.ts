@@ -42,7 +42,11 @@ describe('renderMermaid', () => {
       for (const need of node.needs) {
         const cross = phaseOf.get(need) !== node.phase;
         const from = cross ? phaseId(phaseOf.get(need)!) : mermaidId(need);
-        const to = cross ? phaseId(node.phase) : node.approval && node.uses !== 'approval' ? gateId(node.id) : mermaidId(node.id);
+        const to = cross
+          ? phaseId(node.phase)
+          : node.approval && node.uses !== 'approval'
+            ? gateId(node.id)
+            : mermaidId(node.id);
         expect(edges, `${need} → ${node.id}`).toContainEqual([from, to]);
       }
     }
@@ -54,21 +58,33 @@ describe('renderMermaid', () => {
     const critical = lines.find((l) => l.startsWith('class ') && l.endsWith(' critical'))!;
     expect(critical.split(' ')[1].split(',').sort()).toEqual(graph.rto.criticalPath.map(mermaidId).sort());
     expect(lines).toContain('classDef critical stroke:#cf222e,stroke-width:3px');
-    const styled = lines.find((l) => l.startsWith('linkStyle '))!.split(' ')[1].split(',').map(Number);
+    const styled = lines
+      .find((l) => l.startsWith('linkStyle '))!
+      .split(' ')[1]
+      .split(',')
+      .map(Number);
     const path = graph.rto.criticalPath.map(mermaidId);
     for (const i of styled) {
       const [from, to] = edges[i];
       // Either two consecutive steps of the path, a phase barrier, or a gate and its step.
-      const ok = path.some((id, k) => k > 0 && path[k - 1] === from && id === to) || from.startsWith('p_') || from.startsWith('g_') || to.startsWith('g_');
+      const ok =
+        path.some((id, k) => k > 0 && path[k - 1] === from && id === to) ||
+        from.startsWith('p_') ||
+        from.startsWith('g_') ||
+        to.startsWith('g_');
       expect(ok, `${from} --> ${to}`).toBe(true);
     }
-    expect(styled).toContain(edges.findIndex(([a, b]) => a === mermaidId('promote-db') && b === mermaidId('switch-dns')));
+    expect(styled).toContain(
+      edges.findIndex(([a, b]) => a === mermaidId('promote-db') && b === mermaidId('switch-dns')),
+    );
     expect(styled).not.toContain(edges.findIndex(([a]) => a === mermaidId('notify-start')));
   });
 
   it('shapes irreversible steps as hexagons and approval gates as diamonds', () => {
     expect(lines).toContain('s_promote_db{{"⛔ Promote the replica"}}');
-    expect(lines.find((l) => l.startsWith('class ') && l.endsWith(' irreversible'))).toBe('class s_promote_db irreversible');
+    expect(lines.find((l) => l.startsWith('class ') && l.endsWith(' irreversible'))).toBe(
+      'class s_promote_db irreversible',
+    );
     expect(lines).toContain('s_declare{"🔐 Declare disaster"}');
     expect(lines.some((l) => l.startsWith('g_validate{"'))).toBe(true);
   });
@@ -77,7 +93,10 @@ describe('renderMermaid', () => {
     expect(mermaidId('promote-db')).toBe('s_promote_db');
     expect(mermaidId('end')).toBe('s_end');
     expect(mermaidLabel('Say "hi" <b>#1</b>\n`x`')).toBe('"Say #quot;hi#quot; #lt;b#gt;#35;1#lt;/b#gt; #96;x#96;"');
-    const renamed: IrGraph = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'smoke-test' ? { ...n, title: 'Check "health" -> ok' } : n)) };
+    const renamed: IrGraph = {
+      ...graph,
+      nodes: graph.nodes.map((n) => (n.id === 'smoke-test' ? { ...n, title: 'Check "health" -> ok' } : n)),
+    };
     expect(renderMermaid(renamed)).toContain('s_smoke_test(["Check #quot;health#quot; -#gt; ok ✓ recovered"])');
   });
 });

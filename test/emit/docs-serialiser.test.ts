@@ -36,12 +36,87 @@ describe('docs serialiser fast paths', { timeout: 120_000 }, () => {
   it('print random trees of escape-prone text as remark-stringify does', async () => {
     const breath = breather();
     let seed = 20261122;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
-    const chars = ['a', 'Z', '0', '9', ' ', ' ', '\t', '\n', '\r', '*', '_', '`', '~', '#', '-', '+', '.', ')', '(', '[', ']', '!',
-      '<', '>', '&', '|', ':', '=', '@', '/', '\\', '"', "'", 'w', 'p', 's', '{', '}', 'é', '😀', '\u0000', '\u007f', '$', ';', '^'];
-    const words = ['www.', 'http://', 'https://x.y', 'a@b.c', '&amp;', '&#x61;', '1.', '1)', '- ', '* ', '# ', '> ', '```', '~~~',
-      '<div>', '<!--', '[x]', '](', '\\*', '__', '**', '  ', '\n\n', '\n#', '\n-', '|-', ':-', 'Action:', ' · ', '—'];
+    const chars = [
+      'a',
+      'Z',
+      '0',
+      '9',
+      ' ',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '*',
+      '_',
+      '`',
+      '~',
+      '#',
+      '-',
+      '+',
+      '.',
+      ')',
+      '(',
+      '[',
+      ']',
+      '!',
+      '<',
+      '>',
+      '&',
+      '|',
+      ':',
+      '=',
+      '@',
+      '/',
+      '\\',
+      '"',
+      "'",
+      'w',
+      'p',
+      's',
+      '{',
+      '}',
+      'é',
+      '😀',
+      '\u0000',
+      '\u007f',
+      '$',
+      ';',
+      '^',
+    ];
+    const words = [
+      'www.',
+      'http://',
+      'https://x.y',
+      'a@b.c',
+      '&amp;',
+      '&#x61;',
+      '1.',
+      '1)',
+      '- ',
+      '* ',
+      '# ',
+      '> ',
+      '```',
+      '~~~',
+      '<div>',
+      '<!--',
+      '[x]',
+      '](',
+      '\\*',
+      '__',
+      '**',
+      '  ',
+      '\n\n',
+      '\n#',
+      '\n-',
+      '|-',
+      ':-',
+      'Action:',
+      ' · ',
+      '—',
+    ];
     const str = (max = 12): string => {
       let s = '';
       for (let n = Math.floor(rand() * max); n > 0; n--) s += rand() < 0.2 ? pick(words) : pick(chars);
@@ -53,7 +128,8 @@ describe('docs serialiser fast paths', { timeout: 120_000 }, () => {
       if (depth < 3 && r < 0.12) return { type: 'strong', children: kids(depth + 1) };
       if (depth < 3 && r < 0.2) return { type: 'emphasis', children: kids(depth + 1) };
       if (depth < 3 && r < 0.24) return { type: 'delete', children: kids(depth + 1) };
-      if (depth < 3 && r < 0.3) return { type: 'link', url: pick(['https://x.y', 'mailto:a@b.c', 'Page', str()]), children: kids(depth + 1) };
+      if (depth < 3 && r < 0.3)
+        return { type: 'link', url: pick(['https://x.y', 'mailto:a@b.c', 'Page', str()]), children: kids(depth + 1) };
       if (r < 0.5) return { type: 'inlineCode', value: str() };
       if (r < 0.52) return { type: 'break' };
       return { type: 'text', value: str(16) };
@@ -65,12 +141,24 @@ describe('docs serialiser fast paths', { timeout: 120_000 }, () => {
       if (r < 0.4) return { type: 'heading', depth: 1 + Math.floor(rand() * 6), children: kids(0) };
       if (r < 0.55) {
         const cols = 1 + Math.floor(rand() * 3);
-        const row = () => ({ type: 'tableRow', children: Array.from({ length: cols }, () => ({ type: 'tableCell', children: kids(0) })) });
+        const row = () => ({
+          type: 'tableRow',
+          children: Array.from({ length: cols }, () => ({ type: 'tableCell', children: kids(0) })),
+        });
         return { type: 'table', align: Array(cols).fill(null), children: [row(), row(), row()] };
       }
       if (depth < 2 && r < 0.7) {
-        return { type: 'list', ordered: rand() < 0.3, spread: false, children: Array.from({ length: 1 + Math.floor(rand() * 3) }, () => (
-          { type: 'listItem', spread: false, checked: pick([null, null, false, true]), children: [block(depth + 1)] })) };
+        return {
+          type: 'list',
+          ordered: rand() < 0.3,
+          spread: false,
+          children: Array.from({ length: 1 + Math.floor(rand() * 3) }, () => ({
+            type: 'listItem',
+            spread: false,
+            checked: pick([null, null, false, true]),
+            children: [block(depth + 1)],
+          })),
+        };
       }
       if (depth < 2 && r < 0.78) return { type: 'blockquote', children: [block(depth + 1)] };
       if (r < 0.86) return { type: 'code', lang: pick([null, 'sh', 'yaml']), meta: null, value: str(20) };
@@ -78,7 +166,10 @@ describe('docs serialiser fast paths', { timeout: 120_000 }, () => {
     };
     for (let i = 0; i < 3000; i++) {
       await breath();
-      const tree = { type: 'root', children: Array.from({ length: 1 + Math.floor(rand() * 4) }, () => block(0)) } as unknown as Root;
+      const tree = {
+        type: 'root',
+        children: Array.from({ length: 1 + Math.floor(rand() * 4) }, () => block(0)),
+      } as unknown as Root;
       expect(serialise(structuredClone(tree)), JSON.stringify(tree)).toBe(reference(tree));
     }
   });

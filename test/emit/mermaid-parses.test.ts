@@ -39,7 +39,9 @@ describe('generated Mermaid diagrams', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-mermaid-finally-'));
     try {
       mkdirSync(join(dir, 'runbooks'));
-      writeFileSync(join(dir, 'runbooks', 'fin.yaml'), `apiVersion: runbook/v1
+      writeFileSync(
+        join(dir, 'runbooks', 'fin.yaml'),
+        `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: fin, owner: "@acme/sre" }
 spec:
@@ -49,8 +51,11 @@ spec:
   finally:
     - { id: cleanup, run: echo cleanup, if: "{{eq steps.restore.status 'succeeded'}}" }
     - { id: report, run: echo report }
-`);
-      const [text] = docsEmitter.emit(compileTree(dir)).flatMap((f) => [...f.content.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]));
+`,
+      );
+      const [text] = docsEmitter
+        .emit(compileTree(dir))
+        .flatMap((f) => [...f.content.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]));
       expect(text).toContain('p_work -. always .-> p_finally');
       await expect(mermaid.parse(text)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
     } finally {

@@ -12,16 +12,26 @@ import { emittedCron, spreadMinute } from '../../compiler/emit/workflows/spread-
  * Issue 11's workflow findings, on this repository's own runbooks (the worked example) and the
  * workflow fixture tree: time limits, concurrency across workflows, schedules off :00, runtimes.
  */
-const trees = { repo: join(import.meta.dirname, '..', '..'), fixture: join(import.meta.dirname, '..', 'fixtures', 'workflows', 'tree') };
-type Job = { 'timeout-minutes'?: number; concurrency?: { group: string; 'cancel-in-progress': boolean }; env?: Record<string, string>; steps: { run?: string; with?: Record<string, unknown> }[] };
+const trees = {
+  repo: join(import.meta.dirname, '..', '..'),
+  fixture: join(import.meta.dirname, '..', 'fixtures', 'workflows', 'tree'),
+};
+type Job = {
+  'timeout-minutes'?: number;
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  env?: Record<string, string>;
+  steps: { run?: string; with?: Record<string, unknown> }[];
+};
 type Workflow = { on: Record<string, any>; concurrency?: { group: string }; jobs: Record<string, Job> };
 
 describe.each(Object.entries(trees))('generated workflows (%s)', (_name, root) => {
   const result = compileTree(root);
-  const files = workflowEmitters.flatMap((e) => e.emit(result)).map((f) => ({ path: f.path, content: f.content, w: parse(f.content) as Workflow }));
+  const files = workflowEmitters
+    .flatMap((e) => e.emit(result))
+    .map((f) => ({ path: f.path, content: f.content, w: parse(f.content) as Workflow }));
   const graph = (name: string) => result.graphs.find((g) => g.name === name)!;
 
-  it('gives every job a time limit within GitHub\'s 360 minutes, and the run the same number', () => {
+  it("gives every job a time limit within GitHub's 360 minutes, and the run the same number", () => {
     for (const f of files) {
       for (const [id, job] of Object.entries(f.w.jobs)) {
         expect(job['timeout-minutes'], `${f.path} ${id}`).toBeGreaterThan(0);
@@ -32,8 +42,10 @@ describe.each(Object.entries(trees))('generated workflows (%s)', (_name, root) =
     }
   });
 
-  it('derives the dispatch and backup jobs\' limits from the worst case, with margin', () => {
-    for (const f of files.filter((x) => /\/(runbook|backup)-/.test(x.path) && x.w.on.workflow_dispatch && !x.path.endsWith('drills.yml'))) {
+  it("derives the dispatch and backup jobs' limits from the worst case, with margin", () => {
+    for (const f of files.filter(
+      (x) => /\/(runbook|backup)-/.test(x.path) && x.w.on.workflow_dispatch && !x.path.endsWith('drills.yml'),
+    )) {
       const name = /\/(?:runbook|backup)-(.+)\.yml$/.exec(f.path)![1];
       const g = graph(name);
       if (!g) continue;
@@ -49,7 +61,9 @@ describe.each(Object.entries(trees))('generated workflows (%s)', (_name, root) =
     if (result.runRequests.length) expect(Object.keys(rr.jobs)).not.toContain('run');
     for (const [id, job] of Object.entries(rr.jobs)) {
       if (id === 'run') continue; // no run request in the tree: nothing to serialise
-      const names = [...(job.steps.find((s) => s.run?.includes('run-request'))!.run!.matchAll(/--runbook (\S+)/g))].map((m) => m[1]);
+      const names = [...job.steps.find((s) => s.run?.includes('run-request'))!.run!.matchAll(/--runbook (\S+)/g)].map(
+        (m) => m[1],
+      );
       expect(names.length).toBeGreaterThan(0);
       for (const name of names) {
         const dispatch = files.find((f) => f.path === `.github/workflows/runbook-${name}.yml`)!.w;
@@ -58,7 +72,7 @@ describe.each(Object.entries(trees))('generated workflows (%s)', (_name, root) =
     }
   });
 
-  it('puts live drills in their runbook\'s group', () => {
+  it("puts live drills in their runbook's group", () => {
     const drills = files.find((f) => f.path.endsWith('runbook-drills.yml'))?.w;
     for (const [id, job] of Object.entries(drills?.jobs ?? {})) {
       const runs = job.steps.filter((s) => s.run?.startsWith('npx --no runbook drill'));
@@ -72,7 +86,8 @@ describe.each(Object.entries(trees))('generated workflows (%s)', (_name, root) =
   });
 
   it('schedules nothing at minute :00', () => {
-    for (const f of files) for (const s of f.w.on.schedule ?? []) expect(String(s.cron).split(' ')[0], f.path).not.toMatch(/^0+$/);
+    for (const f of files)
+      for (const s of f.w.on.schedule ?? []) expect(String(s.cron).split(' ')[0], f.path).not.toMatch(/^0+$/);
   });
 
   it('runs Node 22 or later, with actions on Node 24', () => {

@@ -90,7 +90,10 @@ describe('injection through runbook text', () => {
     for (const script of runScripts(content)) for (const p of payloads) expect(script).not.toContain(p);
     const steps = doc.getIn(['jobs', 'run', 'steps']) as { toJSON(): { run?: string; env?: Record<string, string> }[] };
     const run = steps.toJSON().find((s) => s.run?.startsWith('npx --no runbook run evil'));
-    expect(run?.env).toMatchObject({ RUNBOOK_INPUT_PAYLOAD: '${{ inputs.payload }}', RUNBOOK_INPUT_PICK: '${{ inputs.pick }}' });
+    expect(run?.env).toMatchObject({
+      RUNBOOK_INPUT_PAYLOAD: '${{ inputs.payload }}',
+      RUNBOOK_INPUT_PICK: '${{ inputs.pick }}',
+    });
     const inputEnv = Object.entries(run?.env ?? {}).filter(([k]) => k.startsWith('RUNBOOK_INPUT_'));
     for (const [, value] of inputEnv) for (const p of payloads) expect(value).not.toContain(p);
   });

@@ -17,10 +17,25 @@ const result = compileTree(join(fixtures, 'tree'));
 const files = workflowEmitters.flatMap((e) => e.emit(result));
 const byPath = new Map(files.map((f) => [f.path, f.content]));
 
-type Step = { name?: string; uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown>; if?: string };
-type Workflow = { on: Record<string, any>; permissions: Record<string, string>; concurrency?: Record<string, unknown>; jobs: Record<string, { steps: Step[]; environment?: string; if?: string }> };
+type Step = {
+  name?: string;
+  uses?: string;
+  run?: string;
+  env?: Record<string, string>;
+  with?: Record<string, unknown>;
+  if?: string;
+};
+type Workflow = {
+  on: Record<string, any>;
+  permissions: Record<string, string>;
+  concurrency?: Record<string, unknown>;
+  jobs: Record<string, { steps: Step[]; environment?: string; if?: string }>;
+};
 const workflow = (path: string) => parse(byPath.get(path) as string) as Workflow;
-const runStep = (w: Workflow) => Object.values(w.jobs)[0].steps.find((s) => s.run?.startsWith('npx --no runbook') && s.run !== 'npx --no runbook compile --check') as Step;
+const runStep = (w: Workflow) =>
+  Object.values(w.jobs)[0].steps.find(
+    (s) => s.run?.startsWith('npx --no runbook') && s.run !== 'npx --no runbook compile --check',
+  ) as Step;
 
 describe('generated workflows (fixture tree)', () => {
   it('compiles the fixture cleanly', () => {
@@ -58,7 +73,13 @@ describe('generated workflows (fixture tree)', () => {
   it('maps every input type to workflow_dispatch and hands values over through env only', () => {
     const w = workflow('.github/workflows/runbook-region-failover.yml');
     const inputs = w.on.workflow_dispatch.inputs;
-    expect(inputs.dr_region).toEqual({ description: 'Region to fail over to', type: 'choice', required: false, default: 'us-west-2', options: ['us-west-2', 'eu-west-1'] });
+    expect(inputs.dr_region).toEqual({
+      description: 'Region to fail over to',
+      type: 'choice',
+      required: false,
+      default: 'us-west-2',
+      options: ['us-west-2', 'eu-west-1'],
+    });
     expect(inputs.reason).toEqual({ description: 'Why we fail over', type: 'string', required: true });
     expect(inputs.max_lag_seconds).toMatchObject({ type: 'string', default: '300' });
     expect(inputs.skip_dns).toMatchObject({ type: 'boolean', default: false });
@@ -77,7 +98,8 @@ describe('generated workflows (fixture tree)', () => {
       // The run's lock: an audit database every runner shares, or an explicit local-lock override.
       RUNBOOK_AUDIT_DB: '${{ secrets.RUNBOOK_AUDIT_DB }}',
       RUNBOOK_ALLOW_LOCAL_LOCK: '${{ secrets.RUNBOOK_ALLOW_LOCAL_LOCK }}',
-      RUNBOOK_GITHUB_MEMBERS_TOKEN: '${{ secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN }}', GITHUB_TOKEN: '${{ github.token }}',
+      RUNBOOK_GITHUB_MEMBERS_TOKEN: '${{ secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN }}',
+      GITHUB_TOKEN: '${{ github.token }}',
     });
   });
 
@@ -86,7 +108,10 @@ describe('generated workflows (fixture tree)', () => {
     expect(w.permissions).toEqual({ contents: 'read', issues: 'write' });
     expect(w.concurrency).toEqual({ group: 'failover-production', 'cancel-in-progress': false });
     expect(w.jobs.run.environment).toBe('production-failover');
-    expect(workflow('.github/workflows/runbook-smoke-check.yml').concurrency).toEqual({ group: 'runbook-smoke-check', 'cancel-in-progress': false });
+    expect(workflow('.github/workflows/runbook-smoke-check.yml').concurrency).toEqual({
+      group: 'runbook-smoke-check',
+      'cancel-in-progress': false,
+    });
     expect(workflow('.github/workflows/runbook-smoke-check.yml').jobs.run.environment).toBeUndefined();
   });
 
@@ -103,7 +128,10 @@ describe('generated workflows (fixture tree)', () => {
     expect(w.on.schedule).toEqual([{ cron: '12 3 * * *' }]);
     expect(Object.keys(w.on.workflow_dispatch.inputs)).toEqual(['dry_run']);
     expect(runStep(w).run).toBe('npx --no runbook run orders-backups --inputs-from-env');
-    expect(runStep(w).env).toMatchObject({ RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}', ORDERS_DATABASE_URL: '${{ secrets.ORDERS_DATABASE_URL }}' });
+    expect(runStep(w).env).toMatchObject({
+      RUNBOOK_DRY_RUN: '${{ inputs.dry_run }}',
+      ORDERS_DATABASE_URL: '${{ secrets.ORDERS_DATABASE_URL }}',
+    });
   });
 
   it('checks pull requests: validate, compile --check, then the plan comment with values in env', () => {
@@ -113,10 +141,16 @@ describe('generated workflows (fixture tree)', () => {
     const steps = w.jobs.plan.steps;
     expect(steps[0].with).toMatchObject({ 'fetch-depth': 0 });
     expect(steps.filter((s) => s.run).map((s) => s.run)).toEqual([
-      'npm ci', 'npx --no runbook validate --format github', 'npx --no runbook compile --check', 'npx --no runbook pr-comment --base-ref "$BASE_SHA"',
+      'npm ci',
+      'npx --no runbook validate --format github',
+      'npx --no runbook compile --check',
+      'npx --no runbook pr-comment --base-ref "$BASE_SHA"',
     ]);
     expect(steps.at(-1)?.env).toEqual({
-      BASE_SHA: '${{ github.event.pull_request.base.sha }}', HEAD_SHA: '${{ github.event.pull_request.head.sha }}', PR_NUMBER: '${{ github.event.pull_request.number }}', GITHUB_TOKEN: '${{ github.token }}',
+      BASE_SHA: '${{ github.event.pull_request.base.sha }}',
+      HEAD_SHA: '${{ github.event.pull_request.head.sha }}',
+      PR_NUMBER: '${{ github.event.pull_request.number }}',
+      GITHUB_TOKEN: '${{ github.token }}',
     });
   });
 
@@ -128,21 +162,36 @@ describe('generated workflows (fixture tree)', () => {
     expect(Object.keys(w.jobs)).toEqual(['run-region-failover']);
     expect(w.jobs['run-region-failover'].if).toContain('github.event.repository.default_branch');
     const step = runStep(w);
-    expect(step.run).toBe('npx --no runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA" --runbook region-failover');
+    expect(step.run).toBe(
+      'npx --no runbook run-request --changed "$BEFORE_SHA" "$AFTER_SHA" --runbook region-failover',
+    );
     // region-failover is requested (DR_DATABASE_URL; GITHUB_TOKEN is the job token); orders-backups is not.
     expect(step.env).toEqual({
-      BEFORE_SHA: '${{ github.event.before }}', AFTER_SHA: '${{ github.event.after }}',
-      DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}', RUNBOOK_AUDIT_DB: '${{ secrets.RUNBOOK_AUDIT_DB }}',
-      RUNBOOK_ALLOW_LOCAL_LOCK: '${{ secrets.RUNBOOK_ALLOW_LOCAL_LOCK }}', RUNBOOK_GITHUB_MEMBERS_TOKEN: '${{ secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN }}', GITHUB_TOKEN: '${{ github.token }}',
+      BEFORE_SHA: '${{ github.event.before }}',
+      AFTER_SHA: '${{ github.event.after }}',
+      DR_DATABASE_URL: '${{ secrets.DR_DATABASE_URL }}',
+      RUNBOOK_AUDIT_DB: '${{ secrets.RUNBOOK_AUDIT_DB }}',
+      RUNBOOK_ALLOW_LOCAL_LOCK: '${{ secrets.RUNBOOK_ALLOW_LOCAL_LOCK }}',
+      RUNBOOK_GITHUB_MEMBERS_TOKEN: '${{ secrets.RUNBOOK_GITHUB_MEMBERS_TOKEN }}',
+      GITHUB_TOKEN: '${{ github.token }}',
     });
     expect(runRequestSecrets(result)).toEqual(['DR_DATABASE_URL', 'GITHUB_TOKEN']);
   });
 
   it('includes the secrets of runbooks run through runbook steps', () => {
-    const doc = (name: string, body: string) => ({ path: `runbooks/${name}.yaml`, text: `apiVersion: runbook/v1\nkind: Runbook\nmetadata: { name: ${name} }\nspec:\n${body}` });
+    const doc = (name: string, body: string) => ({
+      path: `runbooks/${name}.yaml`,
+      text: `apiVersion: runbook/v1\nkind: Runbook\nmetadata: { name: ${name} }\nspec:\n${body}`,
+    });
     const r = compileFiles([
-      doc('outer', '  secrets: [A]\n  phases:\n    - id: p\n      steps:\n        - { id: s, run: ./a.sh, env: { A: "{{secrets.A}}" } }\n        - { id: t, uses: runbook, with: { runbook: inner } }\n'),
-      doc('inner', '  secrets: [B]\n  phases:\n    - id: p\n      steps:\n        - { id: s, run: ./b.sh, env: { B: "{{secrets.B}}" } }\n'),
+      doc(
+        'outer',
+        '  secrets: [A]\n  phases:\n    - id: p\n      steps:\n        - { id: s, run: ./a.sh, env: { A: "{{secrets.A}}" } }\n        - { id: t, uses: runbook, with: { runbook: inner } }\n',
+      ),
+      doc(
+        'inner',
+        '  secrets: [B]\n  phases:\n    - id: p\n      steps:\n        - { id: s, run: ./b.sh, env: { B: "{{secrets.B}}" } }\n',
+      ),
     ]);
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const outer = r.graphs.find((g) => g.name === 'outer')!;

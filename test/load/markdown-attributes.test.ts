@@ -21,7 +21,12 @@ describe('parseAttributes', () => {
   it('accepts single quotes, escapes, extra spaces and x- keys', () => {
     const { attributes, errors } = parseAttributes(`{  id=a   title='it\\'s' x-team=dba note="say \\"hi\\""  }`);
     expect(errors).toEqual([]);
-    expect(attributes.map((a) => [a.key, a.value])).toEqual([['id', 'a'], ['title', "it's"], ['x-team', 'dba'], ['note', 'say "hi"']]);
+    expect(attributes.map((a) => [a.key, a.value])).toEqual([
+      ['id', 'a'],
+      ['title', "it's"],
+      ['x-team', 'dba'],
+      ['note', 'say "hi"'],
+    ]);
   });
 
   it('accepts an empty block', () => {
@@ -31,7 +36,9 @@ describe('parseAttributes', () => {
 
   it('reports a missing value, an unterminated quote and stray characters at their ranges', () => {
     expect(parseAttributes('{budget= a}').errors).toEqual([{ message: 'missing value after =', range: r(1, 8) }]);
-    expect(parseAttributes('{title="open a}').errors).toEqual([{ message: 'unterminated quoted value', range: r(1, 14) }]);
+    expect(parseAttributes('{title="open a}').errors).toEqual([
+      { message: 'unterminated quoted value', range: r(1, 14) },
+    ]);
     expect(parseAttributes('{a=b"c" d}')).toEqual({
       attributes: [{ key: 'd', value: true, range: r(8, 9), keyRange: r(8, 9), valueRange: r(8, 9) }],
       errors: [{ message: 'unexpected character "\\""', range: r(4, 7) }],

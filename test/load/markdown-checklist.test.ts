@@ -11,15 +11,30 @@ describe('loadChecklist', () => {
   it('keeps the front matter as data and reads ## sections of items', () => {
     expect(diagnostics).toEqual([]);
     expect(doc).toMatchObject({ format: 'markdown', kind: 'Checklist' });
-    expect(doc.data).toEqual({ apiVersion: 'runbook/v1', kind: 'Checklist', metadata: { name: 'db-failover-checks', title: 'Database failover checks' } });
-    expect(doc.sections!.map((s) => ({ title: s.title, items: s.items.map(({ range: _, ...rest }) => rest) }))).toEqual([
-      { title: 'Database failover checks', items: [{ text: 'Incident declared', checked: false }] },
-      {
-        title: 'Before failover',
-        items: [{ text: 'RDS accessible', checked: false, check: 'db-ping' }, { text: 'Replica lag under five minutes', checked: true }],
-      },
-      { title: 'After failover', items: [{ text: 'Orders flow again', checked: false }, { text: 'Payments too', checked: false, check: 'payments-ok' }] },
-    ]);
+    expect(doc.data).toEqual({
+      apiVersion: 'runbook/v1',
+      kind: 'Checklist',
+      metadata: { name: 'db-failover-checks', title: 'Database failover checks' },
+    });
+    expect(doc.sections!.map((s) => ({ title: s.title, items: s.items.map(({ range: _, ...rest }) => rest) }))).toEqual(
+      [
+        { title: 'Database failover checks', items: [{ text: 'Incident declared', checked: false }] },
+        {
+          title: 'Before failover',
+          items: [
+            { text: 'RDS accessible', checked: false, check: 'db-ping' },
+            { text: 'Replica lag under five minutes', checked: true },
+          ],
+        },
+        {
+          title: 'After failover',
+          items: [
+            { text: 'Orders flow again', checked: false },
+            { text: 'Payments too', checked: false, check: 'payments-ok' },
+          ],
+        },
+      ],
+    );
     expect(doc.body!.text.startsWith('# Database failover checks')).toBe(true);
   });
 
@@ -39,12 +54,16 @@ describe('loadChecklist', () => {
   });
 
   it('names a leading section "Checklist" without a # title, and works with CRLF', () => {
-    const text = '---\r\napiVersion: runbook/v1\r\nkind: Checklist\r\nmetadata: { name: c }\r\n---\r\n- [ ] one <!-- check: a -->\r\n- [X] two\r\n';
+    const text =
+      '---\r\napiVersion: runbook/v1\r\nkind: Checklist\r\nmetadata: { name: c }\r\n---\r\n- [ ] one <!-- check: a -->\r\n- [X] two\r\n';
     const result = load(text);
     expect(result.diagnostics).toEqual([]);
     const [section] = result.docs[0].sections!;
     expect(section.title).toBe('Checklist');
-    expect(section.items.map((i) => [i.text, i.checked, i.check])).toEqual([['one', false, 'a'], ['two', true, undefined]]);
+    expect(section.items.map((i) => [i.text, i.checked, i.check])).toEqual([
+      ['one', false, 'a'],
+      ['two', true, undefined],
+    ]);
     expect(result.docs[0].map.range('/sections/0/items/0/check')).toEqual(within(text, 'check: a -->', 'a'));
   });
 

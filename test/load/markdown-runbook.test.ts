@@ -12,26 +12,38 @@ const contractExample = {
     inputs: { recovery_point: { type: 'string', required: true } },
     phases: [
       {
-        id: 'contain', title: 'Contain', budget: '15m',
+        id: 'contain',
+        title: 'Contain',
+        budget: '15m',
         steps: [
           {
-            id: 'stop-writes', title: 'Stop application writes',
+            id: 'stop-writes',
+            title: 'Stop application writes',
             description: 'Scale the writers to zero so nothing new lands on the corrupted database.',
-            run: 'kubectl scale deployment order-service --replicas=0', timeout: '5m',
+            run: 'kubectl scale deployment order-service --replicas=0',
+            timeout: '5m',
           },
           {
-            id: 'forensic-snapshot', title: 'Snapshot the corrupted database for forensics',
+            id: 'forensic-snapshot',
+            title: 'Snapshot the corrupted database for forensics',
             uses: 'aws.rds.create-db-snapshot',
             with: { dbInstanceIdentifier: 'ecommerce-prod-db', dbSnapshotIdentifier: 'pre-recovery-{{run.id}}' },
           },
-          { id: 'forensic-snapshot-approval', uses: 'approval', with: { message: 'Restore over production? Two DBAs must approve.' } },
+          {
+            id: 'forensic-snapshot-approval',
+            uses: 'approval',
+            with: { message: 'Restore over production? Two DBAs must approve.' },
+          },
         ],
       },
       {
-        id: 'validate', title: 'Validate',
+        id: 'validate',
+        title: 'Validate',
         steps: [
           {
-            id: 'post-recovery-checks', title: 'Post-recovery checks', uses: 'checklist',
+            id: 'post-recovery-checks',
+            title: 'Post-recovery checks',
+            uses: 'checklist',
             with: { items: [{ text: 'Referential integrity holds' }, { text: 'Recent transactions are present' }] },
           },
         ],
@@ -85,8 +97,12 @@ describe('loadMarkdownRunbook: the contract example', () => {
     const phase = doc.map.range('/spec/phases/1');
     expect(text.slice(phase.start, phase.end)).toMatch(/^## Validate[\s\S]*are present$/);
     expect(doc.map.range('/metadata/title')).toEqual(find(text, 'Database corruption or data loss'));
-    expect(doc.map.range('/spec/phases/0/steps/2/with/message')).toEqual(find(text, 'Restore over production? Two DBAs must approve.'));
-    expect(doc.map.range('/spec/phases/1/steps/0/with/items/1/text')).toEqual(find(text, 'Recent transactions are present'));
+    expect(doc.map.range('/spec/phases/0/steps/2/with/message')).toEqual(
+      find(text, 'Restore over production? Two DBAs must approve.'),
+    );
+    expect(doc.map.range('/spec/phases/1/steps/0/with/items/1/text')).toEqual(
+      find(text, 'Recent transactions are present'),
+    );
     // Front matter values keep their own ranges.
     expect(doc.map.range('/spec/objectives/rto')).toEqual(find(text, '2h'));
   });
@@ -146,63 +162,118 @@ describe('loadMarkdownRunbook: rules for steps', () => {
   it('reads every construct of the richer fixture without diagnostics', () => {
     expect(diagnostics).toEqual([]);
     expect(data.metadata).toEqual({
-      name: 'failover-drill', title: 'Failover drill', owner: '@acme/sre',
+      name: 'failover-drill',
+      title: 'Failover drill',
+      owner: '@acme/sre',
       description: 'Practise the failover **without** touching production.',
     });
-    expect(prepare).toMatchObject({ id: 'prepare', title: 'Prepare', budget: '10m', parallel: true, description: 'Everything here can start at once.' });
+    expect(prepare).toMatchObject({
+      id: 'prepare',
+      title: 'Prepare',
+      budget: '10m',
+      parallel: true,
+      description: 'Everything here can start at once.',
+    });
   });
 
   it('turns an approval directly under ## into its own step, attributes on the marker line', () => {
-    expect(prepare.steps[0]).toEqual({ id: 'go-ahead', timeout: '30m', uses: 'approval', with: { message: 'Start the drill in {{inputs.dr_region}}?' } });
+    expect(prepare.steps[0]).toEqual({
+      id: 'go-ahead',
+      timeout: '30m',
+      uses: 'approval',
+      with: { message: 'Start the drill in {{inputs.dr_region}}?' },
+    });
     const range = docs[0].map.rangeOf('/spec/phases/0/steps/0/with/message', '{{');
     expect(file.text.slice(range.start, range.start + 20)).toBe('{{inputs.dr_region}}');
   });
 
   it('makes a step without action a manual step; #### and other code blocks are prose', () => {
     expect(prepare.steps[1]).toEqual({
-      id: 'page-the-incident-commander', title: 'Page the incident commander', estimate: '5m', uses: 'manual',
-      with: { instruction: 'Call the on-call incident commander and open the bridge.\n\n#### Details\n\nUse the phone tree if Slack is down.\n\n```sql\nselect 1;\n```' },
+      id: 'page-the-incident-commander',
+      title: 'Page the incident commander',
+      estimate: '5m',
+      uses: 'manual',
+      with: {
+        instruction:
+          'Call the on-call incident commander and open the bridge.\n\n#### Details\n\nUse the phone tree if Slack is down.\n\n```sql\nselect 1;\n```',
+      },
     });
   });
 
   it('merges heading attributes, info-string attributes and a yaml block without an action', () => {
     expect(prepare.steps[2]).toEqual({
-      id: 'check-standby', title: 'Check the standby', retry: { attempts: 3 }, idempotent: true, timeout: '2m',
-      onFailure: 'continue', needs: ['go-ahead', 'page-the-incident-commander'],
+      id: 'check-standby',
+      title: 'Check the standby',
+      retry: { attempts: 3 },
+      idempotent: true,
+      timeout: '2m',
+      onFailure: 'continue',
+      needs: ['go-ahead', 'page-the-incident-commander'],
       run: 'psql "$DR_DATABASE_URL" -c \'select pg_is_in_recovery()\'',
-      env: { DR_DATABASE_URL: '{{secrets.DR_DATABASE_URL}}' }, outputs: { standby: '{{result.stdout}}' },
+      env: { DR_DATABASE_URL: '{{secrets.DR_DATABASE_URL}}' },
+      outputs: { standby: '{{result.stdout}}' },
     });
-    expect(docs[0].map.range('/spec/phases/0/steps/2/needs/1')).toEqual(within(file.text, ',page-the-incident-commander', 'page-the-incident-commander'));
-    expect(docs[0].map.range('/spec/phases/0/steps/2/env/DR_DATABASE_URL')).toEqual(find(file.text, '"{{secrets.DR_DATABASE_URL}}"'));
+    expect(docs[0].map.range('/spec/phases/0/steps/2/needs/1')).toEqual(
+      within(file.text, ',page-the-incident-commander', 'page-the-incident-commander'),
+    );
+    expect(docs[0].map.range('/spec/phases/0/steps/2/env/DR_DATABASE_URL')).toEqual(
+      find(file.text, '"{{secrets.DR_DATABASE_URL}}"'),
+    );
   });
 
   it('makes an approval alone in a ### section the step itself', () => {
     expect(prepare.steps[3]).toEqual({
-      id: 'approve-the-switch', title: 'Approve the switch', description: 'Both leads must agree.',
-      uses: 'approval', with: { message: 'Switch traffic to {{inputs.dr_region}}?' },
+      id: 'approve-the-switch',
+      title: 'Approve the switch',
+      description: 'Both leads must agree.',
+      uses: 'approval',
+      with: { message: 'Switch traffic to {{inputs.dr_region}}?' },
     });
   });
 
   it('binds checklist items to checks and flattens nested task lists', () => {
-    expect(verify.steps[0].with.items).toEqual([{ text: 'API answers', check: 'api-health' }, { text: 'Dashboards are green' }, { text: 'Orders graph' }]);
+    expect(verify.steps[0].with.items).toEqual([
+      { text: 'API answers', check: 'api-health' },
+      { text: 'Dashboards are green' },
+      { text: 'Orders graph' },
+    ]);
     expect(docs[0].map.range('/spec/phases/1/steps/0/with/items/0/check')).toEqual(find(file.text, 'api-health'));
   });
 });
 
 describe('loadMarkdownRunbook: ids and ordering', () => {
   it('prefers the yaml block id, then the info-string id, then {#id}, then the slug', () => {
-    const text = runbook([
-      '## P', '### A {#heading-a}', '```yaml step', 'id: yaml-a', 'uses: notify', '```',
-      '### B {#heading-b}', '```sh {id=info-b}', 'true', '```',
-      '### C {#heading-c}', '```sh', 'true', '```',
-      '### Hello, World! ', '```sh', 'true', '```', '',
-    ].join('\n'));
+    const text = runbook(
+      [
+        '## P',
+        '### A {#heading-a}',
+        '```yaml step',
+        'id: yaml-a',
+        'uses: notify',
+        '```',
+        '### B {#heading-b}',
+        '```sh {id=info-b}',
+        'true',
+        '```',
+        '### C {#heading-c}',
+        '```sh',
+        'true',
+        '```',
+        '### Hello, World! ',
+        '```sh',
+        'true',
+        '```',
+        '',
+      ].join('\n'),
+    );
     const steps = (load(text).docs[0].data as any).spec.phases[0].steps;
     expect(steps.map((s: any) => s.id)).toEqual(['yaml-a', 'info-b', 'heading-c', 'hello-world']);
   });
 
   it('keeps derived ids unique, explicit ones as written', () => {
-    const text = runbook('## Check\n### Verify\nA.\n### Verify\nB.\n## Check\n> [!APPROVAL]\n> Go?\n\n> [!APPROVAL]\n> Really?\n');
+    const text = runbook(
+      '## Check\n### Verify\nA.\n### Verify\nB.\n## Check\n> [!APPROVAL]\n> Go?\n\n> [!APPROVAL]\n> Really?\n',
+    );
     const phases = (load(text).docs[0].data as any).spec.phases;
     expect(phases.map((p: any) => p.id)).toEqual(['check', 'check-2']);
     expect(phases[0].steps.map((s: any) => s.id)).toEqual(['verify', 'verify-2']);
@@ -219,14 +290,24 @@ describe('loadMarkdownRunbook: ids and ordering', () => {
   it('uses the heading as the instruction of an empty manual step', () => {
     const text = runbook('## P\n### Call the DBA\n');
     const { docs } = load(text);
-    expect((docs[0].data as any).spec.phases[0].steps[0]).toEqual({ id: 'call-the-dba', title: 'Call the DBA', uses: 'manual', with: { instruction: 'Call the DBA' } });
+    expect((docs[0].data as any).spec.phases[0].steps[0]).toEqual({
+      id: 'call-the-dba',
+      title: 'Call the DBA',
+      uses: 'manual',
+      with: { instruction: 'Call the DBA' },
+    });
     expect(docs[0].map.range('/spec/phases/0/steps/0/with/instruction')).toEqual(find(text, 'Call the DBA'));
   });
 
   it('merges a yaml block with into a derived with', () => {
-    const text = runbook('## P\n### Confirm\nCheck the dashboard.\n```yaml step\nwith: { assignee: incident-commander }\nestimate: 2m\n```\n');
+    const text = runbook(
+      '## P\n### Confirm\nCheck the dashboard.\n```yaml step\nwith: { assignee: incident-commander }\nestimate: 2m\n```\n',
+    );
     expect((load(text).docs[0].data as any).spec.phases[0].steps[0]).toEqual({
-      id: 'confirm', title: 'Confirm', uses: 'manual', estimate: '2m',
+      id: 'confirm',
+      title: 'Confirm',
+      uses: 'manual',
+      estimate: '2m',
       with: { instruction: 'Check the dashboard.', assignee: 'incident-commander' },
     });
   });

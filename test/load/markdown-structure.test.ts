@@ -104,7 +104,10 @@ describe('Markdown runbook structure errors', () => {
     const text = runbook('## Fail over to {{inputs.region}}\n### S\nok\n');
     const result = load(text);
     expect(result.diagnostics).toEqual([]);
-    expect((result.docs[0].data as any).spec.phases[0]).toMatchObject({ id: 'fail-over-to-inputs-region', title: 'Fail over to {{inputs.region}}' });
+    expect((result.docs[0].data as any).spec.phases[0]).toMatchObject({
+      id: 'fail-over-to-inputs-region',
+      title: 'Fail over to {{inputs.region}}',
+    });
     expect(result.docs[0].map.range('/spec/phases/0/title')).toEqual(find(text, 'Fail over to {{inputs.region}}'));
   });
 });

@@ -31,7 +31,8 @@ export const validMarkdown = fixture('valid-runbook.md');
  */
 export function truncations(text: string, file: string, stride = 1): MalformedCase[] {
   const out: MalformedCase[] = [];
-  for (let at = 0; at < text.length - 1; at += stride) out.push({ name: `cut at ${at}`, file, content: text.slice(0, at) });
+  for (let at = 0; at < text.length - 1; at += stride)
+    out.push({ name: `cut at ${at}`, file, content: text.slice(0, at) });
   return out;
 }
 
@@ -121,20 +122,53 @@ function junk(length: number, seed: number, max = 256): Uint8Array {
 }
 
 const mb = 1024 * 1024;
-const listOf = (n: number, item: (i: number) => string) => `[${Array.from({ length: n }, (_, i) => item(i)).join(', ')}]`;
-const withLine = (line: string) => validYaml.replace('          estimate: 10s\n', `          estimate: 10s\n          ${line}\n`);
+const listOf = (n: number, item: (i: number) => string) =>
+  `[${Array.from({ length: n }, (_, i) => item(i)).join(', ')}]`;
+const withLine = (line: string) =>
+  validYaml.replace('          estimate: 10s\n', `          estimate: 10s\n          ${line}\n`);
 
 /** Values far larger than any real runbook holds. */
 export function hugeCases(): MalformedCase[] {
   return [
-    { name: '1 MB duration', file: 'huge.yaml', content: validYaml.replace('timeout: 5m', `timeout: ${'9'.repeat(mb)}m`) },
-    { name: '1 MB name with a space', file: 'huge.yaml', content: validYaml.replace('name: truncation-base', `name: "${'a'.repeat(mb)} b"`) },
-    { name: '1 MB run script ending in {{', file: 'huge.yaml', content: validYaml.replace('./promote.sh', `${'x'.repeat(mb)} {{inputs.dr_region}}`) },
+    {
+      name: '1 MB duration',
+      file: 'huge.yaml',
+      content: validYaml.replace('timeout: 5m', `timeout: ${'9'.repeat(mb)}m`),
+    },
+    {
+      name: '1 MB name with a space',
+      file: 'huge.yaml',
+      content: validYaml.replace('name: truncation-base', `name: "${'a'.repeat(mb)} b"`),
+    },
+    {
+      name: '1 MB run script ending in {{',
+      file: 'huge.yaml',
+      content: validYaml.replace('./promote.sh', `${'x'.repeat(mb)} {{inputs.dr_region}}`),
+    },
     { name: '1 MB key', file: 'huge.yaml', content: `${'k'.repeat(mb)}: 1\n${validYaml}` },
-    { name: '100k-element needs list', file: 'huge.yaml', content: withLine(`needs: ${listOf(100_000, (i) => `s${i}`)}`) },
-    { name: '30k unknown needs (under the node limit)', file: 'huge.yaml', content: withLine(`needs: ${listOf(30_000, (i) => `s${i}`)}`) },
-    { name: '100k-element tags list', file: 'huge.yaml', content: validYaml.replace('tags: [failover, postgres]', `tags: ${listOf(100_000, () => 'x')}`) },
-    { name: '20k steps in one phase', file: 'huge.yaml', content: validYaml.replace('      steps:\n        - id: promote', `      steps:\n${Array.from({ length: 20_000 }, (_, i) => `        - { id: s${i}, run: x }\n`).join('')}        - id: promote`) },
+    {
+      name: '100k-element needs list',
+      file: 'huge.yaml',
+      content: withLine(`needs: ${listOf(100_000, (i) => `s${i}`)}`),
+    },
+    {
+      name: '30k unknown needs (under the node limit)',
+      file: 'huge.yaml',
+      content: withLine(`needs: ${listOf(30_000, (i) => `s${i}`)}`),
+    },
+    {
+      name: '100k-element tags list',
+      file: 'huge.yaml',
+      content: validYaml.replace('tags: [failover, postgres]', `tags: ${listOf(100_000, () => 'x')}`),
+    },
+    {
+      name: '20k steps in one phase',
+      file: 'huge.yaml',
+      content: validYaml.replace(
+        '      steps:\n        - id: promote',
+        `      steps:\n${Array.from({ length: 20_000 }, (_, i) => `        - { id: s${i}, run: x }\n`).join('')}        - id: promote`,
+      ),
+    },
     { name: 'file over the size limit', file: 'huge.yaml', content: `# ${'x'.repeat(5 * mb)}\n${validYaml}` },
   ];
 }
@@ -147,7 +181,11 @@ export function binaryCases(): MalformedCase[] {
     { name: 'random bytes (.md)', file: 'junk.md', content: junk(64 * 1024, 2) },
     { name: 'random bytes (.hbs)', file: 'junk.md.hbs', content: junk(64 * 1024, 3) },
     { name: 'random 7-bit bytes, valid UTF-8 (.yaml)', file: 'junk.yaml', content: junk(64 * 1024, 4, 128) },
-    { name: 'random 7-bit bytes after front matter (.md)', file: 'junk.md', content: new Uint8Array([...Buffer.from('---\nkind: Runbook\n---\n'), ...junk(16 * 1024, 5, 128)]) },
+    {
+      name: 'random 7-bit bytes after front matter (.md)',
+      file: 'junk.md',
+      content: new Uint8Array([...Buffer.from('---\nkind: Runbook\n---\n'), ...junk(16 * 1024, 5, 128)]),
+    },
     { name: 'NUL bytes in a runbook', file: 'nul.yaml', content: nul },
     { name: 'only NUL bytes', file: 'nul.yaml', content: new Uint8Array(1024) },
     { name: 'UTF-16 with BOM', file: 'utf16.yaml', content: Buffer.from(`\uFEFF${validYaml}`, 'utf16le') },
@@ -158,9 +196,21 @@ export function binaryCases(): MalformedCase[] {
 export function duplicateKeyCases(): MalformedCase[] {
   return [
     { name: 'kind twice', file: 'dup.yaml', content: `kind: Runbook\n${validYaml}` },
-    { name: 'step id twice', file: 'dup.yaml', content: validYaml.replace('        - id: promote\n', '        - id: promote\n          id: promote-2\n') },
-    { name: 'flow map key twice', file: 'dup.yaml', content: validYaml.replace('{ rto: 1h, rpo: 15m }', '{ rto: 1h, rto: 2h }') },
-    { name: 'front matter key twice', file: 'dup.md', content: validMarkdown.replace('kind: Runbook\n', 'kind: Runbook\nkind: Runbook\n') },
+    {
+      name: 'step id twice',
+      file: 'dup.yaml',
+      content: validYaml.replace('        - id: promote\n', '        - id: promote\n          id: promote-2\n'),
+    },
+    {
+      name: 'flow map key twice',
+      file: 'dup.yaml',
+      content: validYaml.replace('{ rto: 1h, rpo: 15m }', '{ rto: 1h, rto: 2h }'),
+    },
+    {
+      name: 'front matter key twice',
+      file: 'dup.md',
+      content: validMarkdown.replace('kind: Runbook\n', 'kind: Runbook\nkind: Runbook\n'),
+    },
   ];
 }
 
@@ -169,14 +219,38 @@ export function aliasBombCases(): MalformedCase[] {
   const levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
   for (let i = 1; i < 9; i++) {
     const prev = String.fromCharCode(96 + i);
-    levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    levels.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${prev}`).join(', ')}]`,
+    );
   }
   const laughs = levels.map((l) => `  ${l}`).join('\n');
   return [
     { name: 'billion laughs at the top', file: 'bomb.yaml', content: `${levels.join('\n')}\n` },
-    { name: 'billion laughs under an x- extension', file: 'bomb.yaml', content: validYaml.replace('spec:\n', `spec:\n  x-bomb:\n${laughs}\n`) },
-    { name: 'billion laughs in front matter', file: 'bomb.md', content: validMarkdown.replace('---\n#', `x-bomb:\n${laughs}\n---\n#`) },
-    { name: 'billion laughs through merge keys', file: 'bomb.yaml', content: `${levels[0]}\n${Array.from({ length: 8 }, (_, i) => `m${i}: &m${i}\n  <<: ${i ? `*m${i - 1}` : '{}'}\n  k${i}: ${i ? `[${Array(9).fill(`*m${i - 1}`).join(', ')}]` : '*a'}`).join('\n')}\n` },
+    {
+      name: 'billion laughs under an x- extension',
+      file: 'bomb.yaml',
+      content: validYaml.replace('spec:\n', `spec:\n  x-bomb:\n${laughs}\n`),
+    },
+    {
+      name: 'billion laughs in front matter',
+      file: 'bomb.md',
+      content: validMarkdown.replace('---\n#', `x-bomb:\n${laughs}\n---\n#`),
+    },
+    {
+      name: 'billion laughs through merge keys',
+      file: 'bomb.yaml',
+      content: `${levels[0]}\n${Array.from(
+        { length: 8 },
+        (_, i) =>
+          `m${i}: &m${i}\n  <<: ${i ? `*m${i - 1}` : '{}'}\n  k${i}: ${
+            i
+              ? `[${Array(9)
+                  .fill(`*m${i - 1}`)
+                  .join(', ')}]`
+              : '*a'
+          }`,
+      ).join('\n')}\n`,
+    },
     { name: 'alias to its own node', file: 'bomb.yaml', content: 'a: &a [*a]\n' },
     { name: 'undefined alias', file: 'bomb.yaml', content: validYaml.replace('budget: 15m', 'budget: *nope') },
   ];
@@ -185,18 +259,40 @@ export function aliasBombCases(): MalformedCase[] {
 /** 10k levels of nesting, in YAML, Markdown and Handlebars. */
 export function deepCases(depth = 10_000): MalformedCase[] {
   const open = (s: string) => s.repeat(depth);
-  const hbs = (body: string) => `---\napiVersion: runbook/v1\nkind: Template\nmetadata: { name: deep }\nchannel: slack\nvariables: { phase: { required: true } }\n---\n${body}\n`;
+  const hbs = (body: string) =>
+    `---\napiVersion: runbook/v1\nkind: Template\nmetadata: { name: deep }\nchannel: slack\nvariables: { phase: { required: true } }\n---\n${body}\n`;
   return [
     { name: `${depth} unclosed [`, file: 'deep.yaml', content: open('[') },
     { name: `${depth} balanced [ ]`, file: 'deep.yaml', content: `${open('[')}1${open(']')}\n` },
     { name: `${depth} nested flow maps`, file: 'deep.yaml', content: `${open('{a: ')}1${open('}')}\n` },
     { name: `${depth} nested block sequences`, file: 'deep.yaml', content: `${open('- ')}x\n` },
-    { name: '1000 nested block maps', file: 'deep.yaml', content: Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + ' 1\n' },
-    { name: `${depth} nested flow maps in front matter`, file: 'deep.md', content: `---\nx: ${open('{a: ')}1${open('}')}\n---\n# T\n` },
+    {
+      name: '1000 nested block maps',
+      file: 'deep.yaml',
+      content: Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + ' 1\n',
+    },
+    {
+      name: `${depth} nested flow maps in front matter`,
+      file: 'deep.md',
+      content: `---\nx: ${open('{a: ')}1${open('}')}\n---\n# T\n`,
+    },
     { name: `${depth} nested block quotes`, file: 'deep.md', content: validMarkdown + open('>') + ' deep\n' },
-    { name: `${depth} nested list items`, file: 'deep.md', content: validMarkdown + Array.from({ length: depth }, (_, i) => `${'  '.repeat(i % 500)}- item`).join('\n') + '\n' },
-    { name: `${depth} nested {{#if}} in a Template`, file: 'deep.md.hbs', content: hbs(`${open('{{#if phase}}')}{{oops}}${open('{{/if}}')}`) },
-    { name: `${depth} nested sub-expressions in an if:`, file: 'deep.yaml', content: withLine(`if: "{{${open('not (')}inputs.dr_region${open(')')}}}"`) },
+    {
+      name: `${depth} nested list items`,
+      file: 'deep.md',
+      content:
+        validMarkdown + Array.from({ length: depth }, (_, i) => `${'  '.repeat(i % 500)}- item`).join('\n') + '\n',
+    },
+    {
+      name: `${depth} nested {{#if}} in a Template`,
+      file: 'deep.md.hbs',
+      content: hbs(`${open('{{#if phase}}')}{{oops}}${open('{{/if}}')}`),
+    },
+    {
+      name: `${depth} nested sub-expressions in an if:`,
+      file: 'deep.yaml',
+      content: withLine(`if: "{{${open('not (')}inputs.dr_region${open(')')}}}"`),
+    },
   ];
 }
 
@@ -222,14 +318,49 @@ export function markupCases(): MalformedCase[] {
     { name: 'unclosed front matter', file: 'unclosed-front-matter.md', content: fixture('unclosed-front-matter.md') },
     { name: 'unclosed code fence', file: 'unclosed-fence.md', content: fixture('unclosed-fence.md') },
     { name: 'unclosed {{#if in a Template body', file: 'unclosed-if.md.hbs', content: alert },
-    { name: 'unclosed {{ in a Template subject', file: 'unclosed-if.md.hbs', content: alert.replace('channel: slack', 'channel: slack\nsubject: "DR {{phase"').replace('{{#if next_update}}', '{{#if next_update}}{{/if}}') },
-    { name: 'unclosed {{#if in a step field', file: 'unclosed-if.yaml', content: withLine('if: "{{#if inputs.dr_region}}yes"') },
-    { name: 'tabs for indentation', file: 'tabs.yaml', content: validYaml.replace(/^( +)/gm, (s) => '\t'.repeat(s.length / 2)) },
-    { name: 'a tab inside the indentation', file: 'tabs.yaml', content: validYaml.replace('  name: truncation-base', '\tname: truncation-base') },
-    { name: '__proto__ keys', file: 'proto.yaml', content: validYaml.replace('spec:\n', 'spec:\n  __proto__: { polluted: true }\n  constructor: { prototype: 1 }\n') },
+    {
+      name: 'unclosed {{ in a Template subject',
+      file: 'unclosed-if.md.hbs',
+      content: alert
+        .replace('channel: slack', 'channel: slack\nsubject: "DR {{phase"')
+        .replace('{{#if next_update}}', '{{#if next_update}}{{/if}}'),
+    },
+    {
+      name: 'unclosed {{#if in a step field',
+      file: 'unclosed-if.yaml',
+      content: withLine('if: "{{#if inputs.dr_region}}yes"'),
+    },
+    {
+      name: 'tabs for indentation',
+      file: 'tabs.yaml',
+      content: validYaml.replace(/^( +)/gm, (s) => '\t'.repeat(s.length / 2)),
+    },
+    {
+      name: 'a tab inside the indentation',
+      file: 'tabs.yaml',
+      content: validYaml.replace('  name: truncation-base', '\tname: truncation-base'),
+    },
+    {
+      name: '__proto__ keys',
+      file: 'proto.yaml',
+      content: validYaml.replace(
+        'spec:\n',
+        'spec:\n  __proto__: { polluted: true }\n  constructor: { prototype: 1 }\n',
+      ),
+    },
     { name: 'a complex mapping key', file: 'complex-key.yaml', content: `? [a, b]\n: c\n${validYaml}` },
-    { name: 'unknown and binary tags', file: 'tags.yaml', content: validYaml.replace('budget: 15m', 'budget: !!binary aGVsbG8=').replace('budget: 30m', 'budget: !js/function "x"') },
-    { name: 'a second broken document', file: 'multi.yaml', content: `${validYaml}---\n${validYaml.replace('{ rto: 1h, rpo: 15m }', '{ rto: 1h')}` },
+    {
+      name: 'unknown and binary tags',
+      file: 'tags.yaml',
+      content: validYaml
+        .replace('budget: 15m', 'budget: !!binary aGVsbG8=')
+        .replace('budget: 30m', 'budget: !js/function "x"'),
+    },
+    {
+      name: 'a second broken document',
+      file: 'multi.yaml',
+      content: `${validYaml}---\n${validYaml.replace('{ rto: 1h, rpo: 15m }', '{ rto: 1h')}`,
+    },
   ];
 }
 
@@ -252,18 +383,80 @@ export function trapCases(): MalformedCase[] {
     { name: 'reference to a step named constructor', ...step('env: { X: "{{steps.constructor.outputs.x}}" }') },
     { name: 'reference to an input named constructor', ...step('env: { X: "{{inputs.constructor}}" }') },
     { name: 'reference to a secret named constructor', ...step('env: { X: "{{secrets.constructor}}" }') },
-    { name: 'needs a step named constructor', file: 'trap.yaml', content: validYaml.replace('needs: [promote]', 'needs: [constructor]') },
-    { name: 'uses an action named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check', 'uses: constructor') },
-    { name: 'notify a template named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }', 'uses: notify\n          with: { template: constructor, vars: { __proto__: x } }') },
-    { name: 'checklist named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }', 'uses: checklist\n          with: { checklist: constructor }') },
-    { name: 'sub-runbook named constructor', file: 'trap.yaml', content: validYaml.replace('uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }', 'uses: runbook\n          with: { runbook: constructor }') },
-    { name: 'an output named __proto__', file: 'trap.yaml', content: validYaml.replace('outputs: { lag: ', 'outputs: { __proto__: "{{result.rows}}", lag: ').replace('{{steps.replica-lag.outputs.lag}}', '{{steps.replica-lag.outputs.__proto__}}{{steps.__proto__.outputs.lag}}') },
-    { name: 'a step id that is a prototype name and a duplicate', file: 'trap.yaml', content: validYaml.replace('id: promote\n', 'id: constructor\n').replace('id: verify\n', 'id: constructor\n').replace('needs: [promote]', 'needs: [constructor]').replace('id: replica-lag', 'id: has-own-property') },
-    { name: 'undeclared template variable named constructor', file: 'trap.md.hbs', content: `---\napiVersion: runbook/v1\nkind: Template\nmetadata: { name: trap }\nchannel: slack\n---\n{{constructor}} {{__proto__}} {{toString}}\n` },
+    {
+      name: 'needs a step named constructor',
+      file: 'trap.yaml',
+      content: validYaml.replace('needs: [promote]', 'needs: [constructor]'),
+    },
+    {
+      name: 'uses an action named constructor',
+      file: 'trap.yaml',
+      content: validYaml.replace('uses: http.check', 'uses: constructor'),
+    },
+    {
+      name: 'notify a template named constructor',
+      file: 'trap.yaml',
+      content: validYaml.replace(
+        'uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }',
+        'uses: notify\n          with: { template: constructor, vars: { __proto__: x } }',
+      ),
+    },
+    {
+      name: 'checklist named constructor',
+      file: 'trap.yaml',
+      content: validYaml.replace(
+        'uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }',
+        'uses: checklist\n          with: { checklist: constructor }',
+      ),
+    },
+    {
+      name: 'sub-runbook named constructor',
+      file: 'trap.yaml',
+      content: validYaml.replace(
+        'uses: http.check\n          with: { url: "https://api.example.com/health", expectStatus: 200 }',
+        'uses: runbook\n          with: { runbook: constructor }',
+      ),
+    },
+    {
+      name: 'an output named __proto__',
+      file: 'trap.yaml',
+      content: validYaml
+        .replace('outputs: { lag: ', 'outputs: { __proto__: "{{result.rows}}", lag: ')
+        .replace(
+          '{{steps.replica-lag.outputs.lag}}',
+          '{{steps.replica-lag.outputs.__proto__}}{{steps.__proto__.outputs.lag}}',
+        ),
+    },
+    {
+      name: 'a step id that is a prototype name and a duplicate',
+      file: 'trap.yaml',
+      content: validYaml
+        .replace('id: promote\n', 'id: constructor\n')
+        .replace('id: verify\n', 'id: constructor\n')
+        .replace('needs: [promote]', 'needs: [constructor]')
+        .replace('id: replica-lag', 'id: has-own-property'),
+    },
+    {
+      name: 'undeclared template variable named constructor',
+      file: 'trap.md.hbs',
+      content: `---\napiVersion: runbook/v1\nkind: Template\nmetadata: { name: trap }\nchannel: slack\n---\n{{constructor}} {{__proto__}} {{toString}}\n`,
+    },
     { name: 'a cron that never fires (31 February)', file: 'trap.yaml', content: backupPlan('0 0 31 2 *') },
     { name: 'a cron with absurd ranges', file: 'trap.yaml', content: backupPlan('*/0 99999999999 * * *') },
-    { name: 'a 400-digit duration', file: 'trap.yaml', content: validYaml.replace('timeout: 5m', `timeout: ${'9'.repeat(400)}d`) },
-    { name: 'an estimate over the RTO by 10^20', file: 'trap.yaml', content: validYaml.replace('estimate: 10s', 'estimate: 99999999999999999999d') },
-    { name: 'an attempts count of 1e308', file: 'trap.yaml', content: validYaml.replace('attempts: 3', 'attempts: 1e308') },
+    {
+      name: 'a 400-digit duration',
+      file: 'trap.yaml',
+      content: validYaml.replace('timeout: 5m', `timeout: ${'9'.repeat(400)}d`),
+    },
+    {
+      name: 'an estimate over the RTO by 10^20',
+      file: 'trap.yaml',
+      content: validYaml.replace('estimate: 10s', 'estimate: 99999999999999999999d'),
+    },
+    {
+      name: 'an attempts count of 1e308',
+      file: 'trap.yaml',
+      content: validYaml.replace('attempts: 3', 'attempts: 1e308'),
+    },
   ];
 }

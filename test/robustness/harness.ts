@@ -34,7 +34,10 @@ export function compileCase(root: string, c: MalformedCase): CompileResult {
  * the case did not write, or a range outside the file's text.
  */
 export function violations(c: MalformedCase, result: CompileResult, allowClean = false): string[] {
-  const written = new Map([[`runbooks/${c.file}`, c.content], ...Object.entries(c.others ?? {}).map(([f, t]) => [`runbooks/${f}`, t] as const)]);
+  const written = new Map([
+    [`runbooks/${c.file}`, c.content],
+    ...Object.entries(c.others ?? {}).map(([f, t]) => [`runbooks/${f}`, t] as const),
+  ]);
   const out: string[] = [];
   if (!allowClean && !result.diagnostics.some((d) => d.severity === 'error')) out.push('no error reported');
   for (const d of result.diagnostics) {
@@ -46,7 +49,9 @@ export function violations(c: MalformedCase, result: CompileResult, allowClean =
       continue;
     }
     // The compiler's own decoding of the file; binary files it refused have no text, so use ours.
-    const text = result.project.files.get(d.file)?.text ?? new TextDecoder().decode(typeof content === 'string' ? Buffer.from(content) : content);
+    const text =
+      result.project.files.get(d.file)?.text ??
+      new TextDecoder().decode(typeof content === 'string' ? Buffer.from(content) : content);
     const { start, end } = d.range;
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > text.length) {
       out.push(`${where} outside the file (length ${text.length})`);
@@ -72,8 +77,22 @@ export interface CliRun {
  */
 export function runCli(root: string, timeoutMs = 90_000, heapMb = 512): CliRun {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, bin, 'validate', '--root', root, '--format', 'json'], {
-    encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, env: cliEnv(),
-  });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, error: r.error, ms: Date.now() - t0 };
+  const r = spawnSync(
+    process.execPath,
+    [`--max-old-space-size=${heapMb}`, bin, 'validate', '--root', root, '--format', 'json'],
+    {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      maxBuffer: 256 * 1024 * 1024,
+      env: cliEnv(),
+    },
+  );
+  return {
+    status: r.status,
+    signal: r.signal,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    error: r.error,
+    ms: Date.now() - t0,
+  };
 }

@@ -1,8 +1,19 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  aliasBombCases, binaryCases, deepCases, duplicateKeyCases, emptyCases, hugeCases, markupCases,
-  trapCases, truncations, validMarkdown, validYaml, wrongTypeCases, type MalformedCase,
+  aliasBombCases,
+  binaryCases,
+  deepCases,
+  duplicateKeyCases,
+  emptyCases,
+  hugeCases,
+  markupCases,
+  trapCases,
+  truncations,
+  validMarkdown,
+  validYaml,
+  wrongTypeCases,
+  type MalformedCase,
 } from './cases.js';
 import { breather } from '../support/breathe.js';
 import { compileCase, runCli, tempRoot, violations, writeCase } from './harness.js';
@@ -56,7 +67,10 @@ describe('malformed input never crashes the compiler', { timeout: 120_000 }, () 
   });
 
   it('the untruncated bases are valid, so the cuts above are what breaks them', () => {
-    for (const c of [{ name: 'yaml', file: 'base.yaml', content: validYaml }, { name: 'md', file: 'base.md', content: validMarkdown }]) {
+    for (const c of [
+      { name: 'yaml', file: 'base.yaml', content: validYaml },
+      { name: 'md', file: 'base.md', content: validMarkdown },
+    ]) {
       expect(compileCase(root, c).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     }
   });
@@ -78,18 +92,26 @@ const cliCases = [
 ];
 
 describe('the CLI on malformed input', () => {
-  it.each(cliCases)('$name: exit 1, JSON, bounded time and memory', (c) => {
-    const dir = tempRoot();
-    try {
-      writeCase(dir, c);
-      const run = runCli(dir);
-      // A timeout kills with SIGTERM; an OOM aborts (SIGABRT / exit 134). Say which, with stderr.
-      expect({ signal: run.signal, error: run.error?.message, stderr: run.stderr.slice(0, 2000) }).toEqual({ signal: null, error: undefined, stderr: '' });
-      expect(run.status).toBe(1);
-      const rows = JSON.parse(run.stdout) as { code: string; severity: string; file: string }[];
-      expect(rows.some((r) => r.severity === 'error' && r.file === `runbooks/${c.file}`)).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
+  it.each(cliCases)(
+    '$name: exit 1, JSON, bounded time and memory',
+    (c) => {
+      const dir = tempRoot();
+      try {
+        writeCase(dir, c);
+        const run = runCli(dir);
+        // A timeout kills with SIGTERM; an OOM aborts (SIGABRT / exit 134). Say which, with stderr.
+        expect({ signal: run.signal, error: run.error?.message, stderr: run.stderr.slice(0, 2000) }).toEqual({
+          signal: null,
+          error: undefined,
+          stderr: '',
+        });
+        expect(run.status).toBe(1);
+        const rows = JSON.parse(run.stdout) as { code: string; severity: string; file: string }[];
+        expect(rows.some((r) => r.severity === 'error' && r.file === `runbooks/${c.file}`)).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });

@@ -9,14 +9,25 @@ export function linkedSet(): Record<string, string> {
 
 /** Every JSON type, plus the two names a plain-object lookup finds on Object.prototype. */
 const replacements: [string, unknown][] = [
-  ['null', null], ['42', 42], ['"x"', 'x'], ['true', true], ['[]', []], ['{}', {}],
-  ['["constructor"]', ['constructor']], ['"constructor"', 'constructor'], ['"__proto__"', '__proto__'],
+  ['null', null],
+  ['42', 42],
+  ['"x"', 'x'],
+  ['true', true],
+  ['[]', []],
+  ['{}', {}],
+  ['["constructor"]', ['constructor']],
+  ['"constructor"', 'constructor'],
+  ['"__proto__"', '__proto__'],
 ];
 
 type Key = string | number;
 
 /** Paths of every node under the document's root, and of every mapping key. */
-function nodePaths(node: unknown, path: Key[] = [], out: { values: Key[][]; keys: Key[][] } = { values: [], keys: [] }) {
+function nodePaths(
+  node: unknown,
+  path: Key[] = [],
+  out: { values: Key[][]; keys: Key[][] } = { values: [], keys: [] },
+) {
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = (pair.key as { value?: unknown } | null)?.value;
@@ -36,7 +47,11 @@ function nodePaths(node: unknown, path: Key[] = [], out: { values: Key[][]; keys
 
 function renameKey(doc: Document, path: Key[], name: string): void {
   const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
-  const pair = isMap(parent as Node) ? (parent as { items: { key: unknown }[] }).items.find((p) => (p.key as { value?: unknown })?.value === path[path.length - 1]) : undefined;
+  const pair = isMap(parent as Node)
+    ? (parent as { items: { key: unknown }[] }).items.find(
+        (p) => (p.key as { value?: unknown })?.value === path[path.length - 1],
+      )
+    : undefined;
   if (pair) pair.key = doc.createNode(name);
 }
 

@@ -15,18 +15,29 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const set = linkedSet();
 
 describe('mutations of a valid tree never crash the compiler', () => {
-  it.each(Object.keys(set))('%s', async (file) => {
-    const breath = breather();
-    const problems = new Map<string, string[]>();
-    const note = (key: string, name: string) => problems.set(key, [...(problems.get(key) ?? []), name]);
-    for (const c of mutations(file, set)) {
-      await breath();
-      try {
-        for (const v of violations(c, compileCase(root, c), true)) note(v, c.name);
-      } catch (e) {
-        note(String((e as Error).stack).split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' '), c.name);
+  it.each(Object.keys(set))(
+    '%s',
+    async (file) => {
+      const breath = breather();
+      const problems = new Map<string, string[]>();
+      const note = (key: string, name: string) => problems.set(key, [...(problems.get(key) ?? []), name]);
+      for (const c of mutations(file, set)) {
+        await breath();
+        try {
+          for (const v of violations(c, compileCase(root, c), true)) note(v, c.name);
+        } catch (e) {
+          note(
+            String((e as Error).stack)
+              .split('\n')
+              .slice(0, 2)
+              .join(' ')
+              .replace(/\s+/g, ' '),
+            c.name,
+          );
+        }
       }
-    }
-    expect(Object.fromEntries(problems)).toEqual({});
-  }, 180_000); // hundreds of compiles: tens of seconds on a loaded machine
+      expect(Object.fromEntries(problems)).toEqual({});
+    },
+    180_000,
+  ); // hundreds of compiles: tens of seconds on a loaded machine
 });

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { cronProblem } from '../../compiler/rules/cron.js';
 
 describe('cronProblem', () => {
-  it.each(['0 3 * * *', '*/15 * * * *', '0 14 15 1,4,7,10 *', '30 2 * JAN-MAR mon-fri', '0 0 1-7 * 0'])('accepts %s', (expr) => {
-    expect(cronProblem(expr)).toBeUndefined();
-  });
+  it.each(['0 3 * * *', '*/15 * * * *', '0 14 15 1,4,7,10 *', '30 2 * JAN-MAR mon-fri', '0 0 1-7 * 0'])(
+    'accepts %s',
+    (expr) => {
+      expect(cronProblem(expr)).toBeUndefined();
+    },
+  );
 
   it.each([
     ['0 0 3 * * *', /6-field/],

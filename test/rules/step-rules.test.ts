@@ -12,7 +12,8 @@ const runbook = (phases: string, top = '') =>
 
 describe('step and expression rules', () => {
   it('accept the contract example (without its notify step)', () => {
-    const text = runbook(`\
+    const text = runbook(
+      `\
     - id: assess
       steps:
         - id: replica-lag
@@ -52,12 +53,14 @@ describe('step and expression rules', () => {
           if: '{{not run.dryRun}}'
           run: cdk deploy --region "$DR_REGION" --all
           env: { DR_REGION: "{{inputs.dr_region}}", STATUS: "{{steps.wait-db.status}}", DB: "postgres://app:$PGPASSWORD@db/app" }
-`, `\
+`,
+      `\
   inputs:
     dr_region: { type: choice, options: [us-west-2, eu-west-1], default: us-west-2 }
   secrets: [DR_DATABASE_URL]
   approvals: { approvers: ["@acme/sre-leads"], required: 2, selfApproval: false, timeout: 30m }
-`);
+`,
+    );
     expect(compile(text)).toEqual([]);
   });
 
@@ -111,10 +114,16 @@ describe('findCredentials', () => {
   it('finds literal credentials', () => {
     expect(found('postgres://admin:hunter2@db/app')).toEqual(['hunter2']);
     expect(found('key AKIAIOSFODNN7EXAMPLE')).toEqual(['AKIAIOSFODNN7EXAMPLE']);
-    expect(found('aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')).toEqual(['wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']);
+    expect(found('aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')).toEqual([
+      'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    ]);
     expect(found('-----BEGIN RSA PRIVATE KEY-----\nMIIE')).toEqual(['-----BEGIN RSA PRIVATE KEY-----']);
-    expect(found('token ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789')).toEqual(['ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789']);
-    expect(found('https://hooks.slack.com/services/T0000/B0000/abcdef')).toEqual(['https://hooks.slack.com/services/T0000/B0000/abcdef']);
+    expect(found('token ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789')).toEqual([
+      'ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789',
+    ]);
+    expect(found('https://hooks.slack.com/services/T0000/B0000/abcdef')).toEqual([
+      'https://hooks.slack.com/services/T0000/B0000/abcdef',
+    ]);
     expect(found('host=db user=app password=s3cret')).toEqual(['s3cret']);
     expect(found('PGPASSWORD="s3cret" pg_dump')).toEqual(['s3cret']);
   });

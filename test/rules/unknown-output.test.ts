@@ -4,7 +4,9 @@ import { compileTree } from '../../compiler/compile.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'diagnostics', 'unknown-output');
 const reported = (name: string) =>
-  compileTree(join(fixtures, name)).diagnostics.filter((d) => d.code === 'unknown-output').map((d) => d.hint);
+  compileTree(join(fixtures, name))
+    .diagnostics.filter((d) => d.code === 'unknown-output')
+    .map((d) => d.hint);
 
 /** The fixtures assert codes and positions; these assert the hint an author acts on. */
 describe('unknown-output', () => {

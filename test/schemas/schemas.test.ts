@@ -8,28 +8,50 @@ import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv2020,
+) => Ajv2020;
 
 const schemasDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
 const BASE = 'https://runbook-as-code.example/schemas/';
 const VENDOR_KEYWORDS = ['x-action', 'x-idempotent', 'x-side-effects', 'x-description', 'x-result'];
 const CATALOGUE = [
-  'shell', 'http.check', 'wait', 'postgres.query', 'postgres.promote', 'postgres.replication-lag',
-  'aws.rds.describe-db-instance', 'aws.rds.promote-read-replica', 'aws.rds.create-db-snapshot',
-  'aws.rds.copy-db-snapshot', 'aws.rds.restore-db-instance-from-snapshot',
-  'aws.rds.restore-db-instance-to-point-in-time', 'aws.rds.delete-db-instance', 'aws.rds.wait-available', 'aws.rds.prune-db-snapshots', 'files.prune-backups',
-  'aws.route53.upsert-record', 'aws.route53.get-record', 'aws.route53.create-health-check',
-  'approval', 'notify', 'checklist', 'manual', 'runbook',
+  'shell',
+  'http.check',
+  'wait',
+  'postgres.query',
+  'postgres.promote',
+  'postgres.replication-lag',
+  'aws.rds.describe-db-instance',
+  'aws.rds.promote-read-replica',
+  'aws.rds.create-db-snapshot',
+  'aws.rds.copy-db-snapshot',
+  'aws.rds.restore-db-instance-from-snapshot',
+  'aws.rds.restore-db-instance-to-point-in-time',
+  'aws.rds.delete-db-instance',
+  'aws.rds.wait-available',
+  'aws.rds.prune-db-snapshots',
+  'files.prune-backups',
+  'aws.route53.upsert-record',
+  'aws.route53.get-record',
+  'aws.route53.create-health-check',
+  'approval',
+  'notify',
+  'checklist',
+  'manual',
+  'runbook',
 ];
 
 type Json = Record<string, unknown>;
 
 function listSchemas(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) return listSchemas(full);
-    return e.name.endsWith('.schema.json') ? [full] : [];
-  }).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const full = join(dir, e.name);
+      if (e.isDirectory()) return listSchemas(full);
+      return e.name.endsWith('.schema.json') ? [full] : [];
+    })
+    .sort();
 }
 
 const files = listSchemas(schemasDir).map((full) => ({
@@ -61,11 +83,17 @@ function expectValid(rel: string, data: unknown): void {
 }
 
 /** Each expected error must be reported (others may be too, e.g. anyOf branches). */
-function expectInvalid(rel: string, data: unknown, ...expected: Partial<Pick<ErrorObject, 'instancePath' | 'keyword'>>[]): ErrorObject[] {
+function expectInvalid(
+  rel: string,
+  data: unknown,
+  ...expected: Partial<Pick<ErrorObject, 'instancePath' | 'keyword'>>[]
+): ErrorObject[] {
   const errors = validate(rel, data);
   expect(errors.length).toBeGreaterThan(0);
   for (const e of expected) {
-    expect(errors.map((x) => ({ instancePath: x.instancePath, keyword: x.keyword }))).toContainEqual(expect.objectContaining(e));
+    expect(errors.map((x) => ({ instancePath: x.instancePath, keyword: x.keyword }))).toContainEqual(
+      expect.objectContaining(e),
+    );
   }
   return errors;
 }
@@ -156,19 +184,42 @@ const markdownRunbook: Json = {
     inputs: { recovery_point: { type: 'string', required: true } },
     phases: [
       {
-        id: 'contain', title: 'Contain', budget: '15m',
+        id: 'contain',
+        title: 'Contain',
+        budget: '15m',
         steps: [
-          { id: 'stop-writes', title: 'Stop application writes', description: 'Scale the writers to zero so nothing new lands on the corrupted database.', run: 'kubectl scale deployment order-service --replicas=0\n', timeout: '5m' },
-          { id: 'forensic-snapshot', title: 'Snapshot the corrupted database for forensics', uses: 'aws.rds.create-db-snapshot', with: { dbInstanceIdentifier: 'ecommerce-prod-db', dbSnapshotIdentifier: 'pre-recovery-{{run.id}}' },
+          {
+            id: 'stop-writes',
+            title: 'Stop application writes',
+            description: 'Scale the writers to zero so nothing new lands on the corrupted database.',
+            run: 'kubectl scale deployment order-service --replicas=0\n',
+            timeout: '5m',
+          },
+          {
+            id: 'forensic-snapshot',
+            title: 'Snapshot the corrupted database for forensics',
+            uses: 'aws.rds.create-db-snapshot',
+            with: { dbInstanceIdentifier: 'ecommerce-prod-db', dbSnapshotIdentifier: 'pre-recovery-{{run.id}}' },
             // `> [!APPROVAL]` under a step: a gate before it, the block's text as message
-            approval: { message: 'Restore over production? Two DBAs must approve.' } },
-          { id: 'approve-restore', uses: 'approval', with: { message: 'Restore over production? Two DBAs must approve.' } },
+            approval: { message: 'Restore over production? Two DBAs must approve.' },
+          },
+          {
+            id: 'approve-restore',
+            uses: 'approval',
+            with: { message: 'Restore over production? Two DBAs must approve.' },
+          },
         ],
       },
       {
-        id: 'validate', title: 'Validate',
+        id: 'validate',
+        title: 'Validate',
         steps: [
-          { id: 'post-recovery-checks', title: 'Post-recovery checks', uses: 'checklist', with: { items: ['Referential integrity holds', 'Recent transactions are present'] } },
+          {
+            id: 'post-recovery-checks',
+            title: 'Post-recovery checks',
+            uses: 'checklist',
+            with: { items: ['Referential integrity holds', 'Recent transactions are present'] },
+          },
         ],
       },
     ],
@@ -240,7 +291,11 @@ variables:
   next_update: { required: false }
 `) as Json;
 
-const checklist: Json = { apiVersion: 'runbook/v1', kind: 'Checklist', metadata: { name: 'post-recovery', title: 'Post-recovery validation', owner: '@acme/sre' } };
+const checklist: Json = {
+  apiVersion: 'runbook/v1',
+  kind: 'Checklist',
+  metadata: { name: 'post-recovery', title: 'Post-recovery validation', owner: '@acme/sre' },
+};
 
 type Phases = { steps: Json[] }[];
 const phasesOf = (doc: Json): Phases => (doc.spec as { phases: Phases }).phases;
@@ -250,19 +305,25 @@ const phasesOf = (doc: Json): Phases => (doc.spec as { phases: Phases }).phases;
 describe('schema files', () => {
   it('covers every kind and the whole v1 action catalogue', () => {
     const rels = own.map((f) => f.rel);
-    for (const k of ['common', 'runbook', 'backup-plan', 'directory', 'template', 'checklist']) expect(rels).toContain(`${k}.schema.json`);
-    expect(actions.map((f) => f.rel.slice('actions/'.length, -'.schema.json'.length)).sort()).toEqual([...CATALOGUE].sort());
+    for (const k of ['common', 'runbook', 'backup-plan', 'directory', 'template', 'checklist'])
+      expect(rels).toContain(`${k}.schema.json`);
+    expect(actions.map((f) => f.rel.slice('actions/'.length, -'.schema.json'.length)).sort()).toEqual(
+      [...CATALOGUE].sort(),
+    );
   });
 
-  it.each(own.map((f) => [f.rel, f.schema] as const))('%s compiles in strict mode with a matching $id and relative refs', (rel, schema) => {
-    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.$id).toBe(BASE + rel);
-    expect(() => ajv.getSchema(BASE + rel)).not.toThrow();
-    expect(ajv.getSchema(BASE + rel)).toBeTypeOf('function');
-    walk(schema, (n, path) => {
-      if (typeof n.$ref === 'string') expect(n.$ref, `${rel}${path}`).not.toMatch(/^[a-z]+:/);
-    });
-  });
+  it.each(own.map((f) => [f.rel, f.schema] as const))(
+    '%s compiles in strict mode with a matching $id and relative refs',
+    (rel, schema) => {
+      expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+      expect(schema.$id).toBe(BASE + rel);
+      expect(() => ajv.getSchema(BASE + rel)).not.toThrow();
+      expect(ajv.getSchema(BASE + rel)).toBeTypeOf('function');
+      walk(schema, (n, path) => {
+        if (typeof n.$ref === 'string') expect(n.$ref, `${rel}${path}`).not.toMatch(/^[a-z]+:/);
+      });
+    },
+  );
 
   it.each(own.map((f) => [f.rel, f.schema] as const))('%s describes every property', (rel, schema) => {
     walk(schema, (n, path) => {
@@ -283,22 +344,44 @@ describe('schema files', () => {
 });
 
 describe('action schemas', () => {
-  it.each(actions.map((f) => [f.rel, f.schema] as const))('%s declares x-action, x-idempotent, x-side-effects, x-description, x-result', (rel, schema) => {
-    expect(schema['x-action']).toBe(rel.slice('actions/'.length, -'.schema.json'.length));
-    expect(schema['x-idempotent']).toBeTypeOf('boolean');
-    expect(schema['x-side-effects']).toBeTypeOf('boolean');
-    expect(schema['x-description']).toBeTypeOf('string');
-    expect(schema.type).toBe('object');
-    expect(schema.additionalProperties).toBe(false);
-    const result = schema['x-result'] as Json;
-    expect(result.type).toBe('object');
-    expect(() => newAjv().compile(result)).not.toThrow();
-  });
+  it.each(actions.map((f) => [f.rel, f.schema] as const))(
+    '%s declares x-action, x-idempotent, x-side-effects, x-description, x-result',
+    (rel, schema) => {
+      expect(schema['x-action']).toBe(rel.slice('actions/'.length, -'.schema.json'.length));
+      expect(schema['x-idempotent']).toBeTypeOf('boolean');
+      expect(schema['x-side-effects']).toBeTypeOf('boolean');
+      expect(schema['x-description']).toBeTypeOf('string');
+      expect(schema.type).toBe('object');
+      expect(schema.additionalProperties).toBe(false);
+      const result = schema['x-result'] as Json;
+      expect(result.type).toBe('object');
+      expect(() => newAjv().compile(result)).not.toThrow();
+    },
+  );
 
   it('declares the default idempotency decided for the catalogue', () => {
     const idem = Object.fromEntries(actions.map((f) => [f.schema['x-action'], f.schema['x-idempotent']]));
-    for (const id of ['http.check', 'wait', 'postgres.replication-lag', 'aws.rds.describe-db-instance', 'aws.rds.wait-available', 'aws.route53.get-record', 'aws.route53.upsert-record']) expect(idem[id], id).toBe(true);
-    for (const id of ['shell', 'postgres.query', 'aws.rds.create-db-snapshot', 'aws.rds.promote-read-replica', 'approval', 'checklist', 'manual', 'notify']) expect(idem[id], id).toBe(false);
+    for (const id of [
+      'http.check',
+      'wait',
+      'postgres.replication-lag',
+      'aws.rds.describe-db-instance',
+      'aws.rds.wait-available',
+      'aws.route53.get-record',
+      'aws.route53.upsert-record',
+    ])
+      expect(idem[id], id).toBe(true);
+    for (const id of [
+      'shell',
+      'postgres.query',
+      'aws.rds.create-db-snapshot',
+      'aws.rds.promote-read-replica',
+      'approval',
+      'checklist',
+      'manual',
+      'notify',
+    ])
+      expect(idem[id], id).toBe(false);
   });
 
   it('accepts every `with` of the contract examples', () => {
@@ -306,7 +389,10 @@ describe('action schemas', () => {
       for (const phase of phasesOf(doc)) {
         for (const step of phase.steps) {
           for (const body of [step, step.rollback as Json | undefined]) {
-            if (body?.uses) expect(validate(`actions/${String(body.uses)}.schema.json`, body.with ?? {}), String(step.id)).toEqual([]);
+            if (body?.uses)
+              expect(validate(`actions/${String(body.uses)}.schema.json`, body.with ?? {}), String(step.id)).toEqual(
+                [],
+              );
             if (body?.run) expectValid('actions/shell.schema.json', { script: body.run });
           }
         }
@@ -317,84 +403,270 @@ describe('action schemas', () => {
   it('shell', () => {
     expectValid('actions/shell.schema.json', { script: 'echo hi', shell: 'sh', cwd: 'infra' });
     expectInvalid('actions/shell.schema.json', {}, { instancePath: '', keyword: 'required' });
-    expectInvalid('actions/shell.schema.json', { script: 'x', shell: 'zsh' }, { instancePath: '/shell', keyword: 'enum' });
+    expectInvalid(
+      'actions/shell.schema.json',
+      { script: 'x', shell: 'zsh' },
+      { instancePath: '/shell', keyword: 'enum' },
+    );
   });
 
   it('http.check', () => {
-    expectValid('actions/http.check.schema.json', { url: 'https://api.example.com/health', expectStatus: [200, 204], expectBody: '"ok"', timeout: '5s' });
-    expectValid('actions/http.check.schema.json', { url: 'https://{{inputs.host}}/health', method: 'POST', body: { ping: true }, headers: { 'x-token': '{{secrets.TOKEN}}' }, expectStatus: '{{inputs.status}}' });
-    expectInvalid('actions/http.check.schema.json', { url: 'https://x', expectStatus: '200' }, { instancePath: '/expectStatus', keyword: 'anyOf' });
-    expectInvalid('actions/http.check.schema.json', { url: 'https://x', timeout: '5 seconds' }, { instancePath: '/timeout', keyword: 'anyOf' });
-    expectInvalid('actions/http.check.schema.json', { url: 'https://x', expect: 200 }, { instancePath: '', keyword: 'additionalProperties' });
+    expectValid('actions/http.check.schema.json', {
+      url: 'https://api.example.com/health',
+      expectStatus: [200, 204],
+      expectBody: '"ok"',
+      timeout: '5s',
+    });
+    expectValid('actions/http.check.schema.json', {
+      url: 'https://{{inputs.host}}/health',
+      method: 'POST',
+      body: { ping: true },
+      headers: { 'x-token': '{{secrets.TOKEN}}' },
+      expectStatus: '{{inputs.status}}',
+    });
+    expectInvalid(
+      'actions/http.check.schema.json',
+      { url: 'https://x', expectStatus: '200' },
+      { instancePath: '/expectStatus', keyword: 'anyOf' },
+    );
+    expectInvalid(
+      'actions/http.check.schema.json',
+      { url: 'https://x', timeout: '5 seconds' },
+      { instancePath: '/timeout', keyword: 'anyOf' },
+    );
+    expectInvalid(
+      'actions/http.check.schema.json',
+      { url: 'https://x', expect: 200 },
+      { instancePath: '', keyword: 'additionalProperties' },
+    );
   });
 
   it('wait', () => {
     expectValid('actions/wait.schema.json', { duration: '30s' });
     expectValid('actions/wait.schema.json', {
-      until: '{{eq result.status "available"}}', interval: '15s', timeout: '20m',
+      until: '{{eq result.status "available"}}',
+      interval: '15s',
+      timeout: '20m',
       check: { uses: 'aws.rds.describe-db-instance', with: { dbInstanceIdentifier: 'db' } },
     });
     expectInvalid('actions/wait.schema.json', {}, { instancePath: '', keyword: 'required' });
-    expectInvalid('actions/wait.schema.json', { until: '{{result.ok}}' }, { instancePath: '', keyword: 'dependentRequired' });
-    expectInvalid('actions/wait.schema.json', { until: '{{result.ok}}', check: { with: {} } }, { instancePath: '/check', keyword: 'required' });
+    expectInvalid(
+      'actions/wait.schema.json',
+      { until: '{{result.ok}}' },
+      { instancePath: '', keyword: 'dependentRequired' },
+    );
+    expectInvalid(
+      'actions/wait.schema.json',
+      { until: '{{result.ok}}', check: { with: {} } },
+      { instancePath: '/check', keyword: 'required' },
+    );
   });
 
   it('postgres actions', () => {
     expectValid('actions/postgres.query.schema.json', { url: '{{secrets.DB}}', sql: 'select $1::int', params: [1] });
-    expectInvalid('actions/postgres.query.schema.json', { url: '{{secrets.DB}}' }, { instancePath: '', keyword: 'required' });
-    expectInvalid('actions/postgres.query.schema.json', { url: 'x', sql: 'y', params: 'a' }, { instancePath: '/params', keyword: 'type' });
-    expectValid('actions/postgres.promote.schema.json', { url: '{{secrets.DB}}', wait: '{{inputs.wait}}', timeout: '2m' });
-    expectInvalid('actions/postgres.promote.schema.json', { url: 'x', wait: 'yes' }, { instancePath: '/wait', keyword: 'anyOf' });
+    expectInvalid(
+      'actions/postgres.query.schema.json',
+      { url: '{{secrets.DB}}' },
+      { instancePath: '', keyword: 'required' },
+    );
+    expectInvalid(
+      'actions/postgres.query.schema.json',
+      { url: 'x', sql: 'y', params: 'a' },
+      { instancePath: '/params', keyword: 'type' },
+    );
+    expectValid('actions/postgres.promote.schema.json', {
+      url: '{{secrets.DB}}',
+      wait: '{{inputs.wait}}',
+      timeout: '2m',
+    });
+    expectInvalid(
+      'actions/postgres.promote.schema.json',
+      { url: 'x', wait: 'yes' },
+      { instancePath: '/wait', keyword: 'anyOf' },
+    );
     expectValid('actions/postgres.replication-lag.schema.json', { url: '{{secrets.DB}}' });
-    expectValid('actions/postgres.replication-lag.schema.json', { url: '{{secrets.STANDBY}}', primaryUrl: '{{secrets.PRIMARY}}' });
-    expectInvalid('actions/postgres.replication-lag.schema.json', { url: 'x', max: 5 }, { instancePath: '', keyword: 'additionalProperties' });
+    expectValid('actions/postgres.replication-lag.schema.json', {
+      url: '{{secrets.STANDBY}}',
+      primaryUrl: '{{secrets.PRIMARY}}',
+    });
+    expectInvalid(
+      'actions/postgres.replication-lag.schema.json',
+      { url: 'x', max: 5 },
+      { instancePath: '', keyword: 'additionalProperties' },
+    );
   });
 
   it('aws.rds actions', () => {
-    expectValid('actions/aws.rds.describe-db-instance.schema.json', { region: 'eu-west-1', dbInstanceIdentifier: 'db' });
-    expectInvalid('actions/aws.rds.describe-db-instance.schema.json', { region: 'Europe', dbInstanceIdentifier: 'db' }, { instancePath: '/region', keyword: 'pattern' });
-    expectInvalid('actions/aws.rds.describe-db-instance.schema.json', { DBInstanceIdentifier: 'db' }, { instancePath: '', keyword: 'required' }, { instancePath: '', keyword: 'additionalProperties' });
-    expectValid('actions/aws.rds.copy-db-snapshot.schema.json', {
-      region: 'us-west-2', sourceRegion: 'us-east-1', kmsKeyId: 'alias/dr-backups', copyTags: true,
-      sourceDbSnapshotIdentifier: 'arn:aws:rds:us-east-1:123456789012:snapshot:s1', targetDbSnapshotIdentifier: 's1-dr',
+    expectValid('actions/aws.rds.describe-db-instance.schema.json', {
+      region: 'eu-west-1',
+      dbInstanceIdentifier: 'db',
     });
-    expectValid('actions/aws.rds.restore-db-instance-from-snapshot.schema.json', { dbInstanceIdentifier: 'verify-{{run.id}}', dbSnapshotIdentifier: 's1', dbInstanceClass: 'db.t3.medium', multiAz: false, port: 5432 });
-    expectValid('actions/aws.rds.restore-db-instance-to-point-in-time.schema.json', { sourceDbInstanceIdentifier: 'db', targetDbInstanceIdentifier: 'db-pitr', restoreTime: '2025-01-02T03:04:05Z' });
-    expectValid('actions/aws.rds.restore-db-instance-to-point-in-time.schema.json', { sourceDbInstanceIdentifier: 'db', targetDbInstanceIdentifier: 'db-pitr', restoreTime: '{{inputs.recovery_point}}' });
-    expectInvalid('actions/aws.rds.restore-db-instance-to-point-in-time.schema.json', { sourceDbInstanceIdentifier: 'db', targetDbInstanceIdentifier: 'x', restoreTime: 'yesterday' }, { instancePath: '/restoreTime', keyword: 'anyOf' });
-    expectValid('actions/aws.rds.delete-db-instance.schema.json', { dbInstanceIdentifier: 'verify-1', skipFinalSnapshot: true });
-    expectInvalid('actions/aws.rds.delete-db-instance.schema.json', { dbInstanceIdentifier: 'verify-1', skipFinalSnapshot: 'true' }, { instancePath: '/skipFinalSnapshot', keyword: 'anyOf' });
+    expectInvalid(
+      'actions/aws.rds.describe-db-instance.schema.json',
+      { region: 'Europe', dbInstanceIdentifier: 'db' },
+      { instancePath: '/region', keyword: 'pattern' },
+    );
+    expectInvalid(
+      'actions/aws.rds.describe-db-instance.schema.json',
+      { DBInstanceIdentifier: 'db' },
+      { instancePath: '', keyword: 'required' },
+      { instancePath: '', keyword: 'additionalProperties' },
+    );
+    expectValid('actions/aws.rds.copy-db-snapshot.schema.json', {
+      region: 'us-west-2',
+      sourceRegion: 'us-east-1',
+      kmsKeyId: 'alias/dr-backups',
+      copyTags: true,
+      sourceDbSnapshotIdentifier: 'arn:aws:rds:us-east-1:123456789012:snapshot:s1',
+      targetDbSnapshotIdentifier: 's1-dr',
+    });
+    expectValid('actions/aws.rds.restore-db-instance-from-snapshot.schema.json', {
+      dbInstanceIdentifier: 'verify-{{run.id}}',
+      dbSnapshotIdentifier: 's1',
+      dbInstanceClass: 'db.t3.medium',
+      multiAz: false,
+      port: 5432,
+    });
+    expectValid('actions/aws.rds.restore-db-instance-to-point-in-time.schema.json', {
+      sourceDbInstanceIdentifier: 'db',
+      targetDbInstanceIdentifier: 'db-pitr',
+      restoreTime: '2025-01-02T03:04:05Z',
+    });
+    expectValid('actions/aws.rds.restore-db-instance-to-point-in-time.schema.json', {
+      sourceDbInstanceIdentifier: 'db',
+      targetDbInstanceIdentifier: 'db-pitr',
+      restoreTime: '{{inputs.recovery_point}}',
+    });
+    expectInvalid(
+      'actions/aws.rds.restore-db-instance-to-point-in-time.schema.json',
+      { sourceDbInstanceIdentifier: 'db', targetDbInstanceIdentifier: 'x', restoreTime: 'yesterday' },
+      { instancePath: '/restoreTime', keyword: 'anyOf' },
+    );
+    expectValid('actions/aws.rds.delete-db-instance.schema.json', {
+      dbInstanceIdentifier: 'verify-1',
+      skipFinalSnapshot: true,
+    });
+    expectInvalid(
+      'actions/aws.rds.delete-db-instance.schema.json',
+      { dbInstanceIdentifier: 'verify-1', skipFinalSnapshot: 'true' },
+      { instancePath: '/skipFinalSnapshot', keyword: 'anyOf' },
+    );
     expectValid('actions/aws.rds.wait-available.schema.json', { dbSnapshotIdentifier: 's1' });
-    expectInvalid('actions/aws.rds.wait-available.schema.json', { region: 'us-east-1' }, { instancePath: '', keyword: 'required' });
-    expectInvalid('actions/aws.rds.promote-read-replica.schema.json', { dbInstanceIdentifier: 'r', backupRetentionPeriod: 99 }, { instancePath: '/backupRetentionPeriod', keyword: 'anyOf' });
+    expectInvalid(
+      'actions/aws.rds.wait-available.schema.json',
+      { region: 'us-east-1' },
+      { instancePath: '', keyword: 'required' },
+    );
+    expectInvalid(
+      'actions/aws.rds.promote-read-replica.schema.json',
+      { dbInstanceIdentifier: 'r', backupRetentionPeriod: 99 },
+      { instancePath: '/backupRetentionPeriod', keyword: 'anyOf' },
+    );
   });
 
   it('aws.route53 actions', () => {
     const upsert = 'actions/aws.route53.upsert-record.schema.json';
-    expectValid(upsert, { hostedZoneId: 'Z1', name: 'api.example.com', type: 'A', ttl: '{{inputs.ttl}}', value: ['10.0.0.1', '10.0.0.2'] });
-    expectValid(upsert, { hostedZoneId: 'Z1', name: 'api.example.com', type: 'A', aliasTarget: { hostedZoneId: 'Z2', dnsName: 'lb.example.com', evaluateTargetHealth: true } });
-    expectInvalid(upsert, { hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME', ttl: 'sixty', value: 'x' }, { instancePath: '/ttl', keyword: 'anyOf' });
-    expectInvalid(upsert, { hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME' }, { instancePath: '', keyword: 'required' });
-    expectInvalid(upsert, { hostedZoneId: 'Z1', name: 'a', type: 'cname', value: 'x' }, { instancePath: '/type', keyword: 'anyOf' });
-    expectValid('actions/aws.route53.get-record.schema.json', { hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME' });
-    expectValid('actions/aws.route53.create-health-check.schema.json', { type: 'HTTPS', fullyQualifiedDomainName: 'api.example.com', resourcePath: '/health', requestInterval: 10, failureThreshold: 3 });
-    expectInvalid('actions/aws.route53.create-health-check.schema.json', { type: 'HTTPS', requestInterval: 15 }, { instancePath: '/requestInterval', keyword: 'anyOf' });
+    expectValid(upsert, {
+      hostedZoneId: 'Z1',
+      name: 'api.example.com',
+      type: 'A',
+      ttl: '{{inputs.ttl}}',
+      value: ['10.0.0.1', '10.0.0.2'],
+    });
+    expectValid(upsert, {
+      hostedZoneId: 'Z1',
+      name: 'api.example.com',
+      type: 'A',
+      aliasTarget: { hostedZoneId: 'Z2', dnsName: 'lb.example.com', evaluateTargetHealth: true },
+    });
+    expectInvalid(
+      upsert,
+      { hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME', ttl: 'sixty', value: 'x' },
+      { instancePath: '/ttl', keyword: 'anyOf' },
+    );
+    expectInvalid(
+      upsert,
+      { hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME' },
+      { instancePath: '', keyword: 'required' },
+    );
+    expectInvalid(
+      upsert,
+      { hostedZoneId: 'Z1', name: 'a', type: 'cname', value: 'x' },
+      { instancePath: '/type', keyword: 'anyOf' },
+    );
+    expectValid('actions/aws.route53.get-record.schema.json', {
+      hostedZoneId: 'Z1',
+      name: 'api.example.com',
+      type: 'CNAME',
+    });
+    expectValid('actions/aws.route53.create-health-check.schema.json', {
+      type: 'HTTPS',
+      fullyQualifiedDomainName: 'api.example.com',
+      resourcePath: '/health',
+      requestInterval: 10,
+      failureThreshold: 3,
+    });
+    expectInvalid(
+      'actions/aws.route53.create-health-check.schema.json',
+      { type: 'HTTPS', requestInterval: 15 },
+      { instancePath: '/requestInterval', keyword: 'anyOf' },
+    );
   });
 
   it('people actions', () => {
-    expectValid('actions/approval.schema.json', { message: 'Go?', approvers: ['@acme/sre-leads', '@jane-doe', '{{inputs.approver}}'], required: 2, selfApproval: false, timeout: '30m' });
-    expectInvalid('actions/approval.schema.json', { message: 'Go?', approvers: ['acme'] }, { instancePath: '/approvers/0', keyword: 'pattern' });
-    expectInvalid('actions/approval.schema.json', { message: 'Go?', required: 0 }, { instancePath: '/required', keyword: 'anyOf' });
+    expectValid('actions/approval.schema.json', {
+      message: 'Go?',
+      approvers: ['@acme/sre-leads', '@jane-doe', '{{inputs.approver}}'],
+      required: 2,
+      selfApproval: false,
+      timeout: '30m',
+    });
+    expectInvalid(
+      'actions/approval.schema.json',
+      { message: 'Go?', approvers: ['acme'] },
+      { instancePath: '/approvers/0', keyword: 'pattern' },
+    );
+    expectInvalid(
+      'actions/approval.schema.json',
+      { message: 'Go?', required: 0 },
+      { instancePath: '/required', keyword: 'anyOf' },
+    );
     expectValid('actions/notify.schema.json', { template: 'internal-alert', channels: ['slack', 'status-page'] });
-    expectInvalid('actions/notify.schema.json', { template: 'internal-alert', channels: ['pager'] }, { instancePath: '/channels/0', keyword: 'enum' });
-    expectInvalid('actions/notify.schema.json', { audience: ['engineering'] }, { instancePath: '', keyword: 'required' });
+    expectInvalid(
+      'actions/notify.schema.json',
+      { template: 'internal-alert', channels: ['pager'] },
+      { instancePath: '/channels/0', keyword: 'enum' },
+    );
+    expectInvalid(
+      'actions/notify.schema.json',
+      { audience: ['engineering'] },
+      { instancePath: '', keyword: 'required' },
+    );
     expectValid('actions/checklist.schema.json', { checklist: 'post-recovery' });
-    expectValid('actions/checklist.schema.json', { items: ['RDS accessible', { text: 'API healthy', check: 'api-health' }] });
+    expectValid('actions/checklist.schema.json', {
+      items: ['RDS accessible', { text: 'API healthy', check: 'api-health' }],
+    });
     expectInvalid('actions/checklist.schema.json', {}, { instancePath: '', keyword: 'required' });
-    expectInvalid('actions/checklist.schema.json', { items: [{ text: 'x', check: 'Bad Id' }] }, { instancePath: '/items/0', keyword: 'anyOf' }, { instancePath: '/items/0/check', keyword: 'pattern' });
-    expectValid('actions/manual.schema.json', { instruction: 'Call AWS support', assignee: 'incident-commander', evidence: true });
-    expectInvalid('actions/manual.schema.json', { instruction: 'x', assignee: 'Incident Commander' }, { instancePath: '/assignee', keyword: 'pattern' });
-    expectValid('actions/runbook.schema.json', { runbook: 'database-corruption-recovery', inputs: { recovery_point: '{{inputs.when}}' } });
+    expectInvalid(
+      'actions/checklist.schema.json',
+      { items: [{ text: 'x', check: 'Bad Id' }] },
+      { instancePath: '/items/0', keyword: 'anyOf' },
+      { instancePath: '/items/0/check', keyword: 'pattern' },
+    );
+    expectValid('actions/manual.schema.json', {
+      instruction: 'Call AWS support',
+      assignee: 'incident-commander',
+      evidence: true,
+    });
+    expectInvalid(
+      'actions/manual.schema.json',
+      { instruction: 'x', assignee: 'Incident Commander' },
+      { instancePath: '/assignee', keyword: 'pattern' },
+    );
+    expectValid('actions/runbook.schema.json', {
+      runbook: 'database-corruption-recovery',
+      inputs: { recovery_point: '{{inputs.when}}' },
+    });
     expectInvalid('actions/runbook.schema.json', { inputs: {} }, { instancePath: '', keyword: 'required' });
   });
 });
@@ -433,13 +705,16 @@ describe('Runbook', () => {
     (doc.spec as Json).secrets = ['dr_database_url'];
     (doc.metadata as Json).owner = 'acme/sre';
     ((doc.spec as Json).objectives as Json).rto = '1 hour';
-    expectInvalid(rel, doc,
+    expectInvalid(
+      rel,
+      doc,
       { instancePath: '/spec/phases/1/steps/0/timeout', keyword: 'format' },
       { instancePath: '/spec/phases/1/steps/1/id', keyword: 'pattern' },
       { instancePath: '/spec/phases/0/steps/0/onFailure', keyword: 'enum' },
       { instancePath: '/spec/secrets/0', keyword: 'pattern' },
       { instancePath: '/metadata/owner', keyword: 'pattern' },
-      { instancePath: '/spec/objectives/rto', keyword: 'format' });
+      { instancePath: '/spec/objectives/rto', keyword: 'format' },
+    );
   });
 
   it('checks inputs, retry, rollback bodies, approvals and phases', () => {
@@ -451,26 +726,36 @@ describe('Runbook', () => {
     (phasesOf(doc)[1].steps[2].rollback as Json).needs = ['promote-db'];
     ((doc.spec as Json).approvals as Json).required = 0;
     phasesOf(doc)[0].steps[1].env = { 'BAD-NAME': 'x' };
-    expectInvalid(rel, doc,
+    expectInvalid(
+      rel,
+      doc,
       { instancePath: '/spec/inputs', keyword: 'propertyNames' },
       { instancePath: '/spec/inputs/reason/type', keyword: 'enum' },
       { instancePath: '/spec/phases/1/steps/0/retry/attempts', keyword: 'maximum' },
       { instancePath: '/spec/phases/1/steps/2/rollback', keyword: 'additionalProperties' },
       { instancePath: '/spec/approvals/required', keyword: 'minimum' },
-      { instancePath: '/spec/phases/0/steps/1/env', keyword: 'propertyNames' });
+      { instancePath: '/spec/phases/0/steps/1/env', keyword: 'propertyNames' },
+    );
   });
 
   it('requires phases with steps, and ids', () => {
     const doc = clone(contractRunbook);
     phasesOf(doc)[0].steps = [];
     delete phasesOf(doc)[1].steps[0].id;
-    expectInvalid(rel, doc,
+    expectInvalid(
+      rel,
+      doc,
       { instancePath: '/spec/phases/0/steps', keyword: 'minItems' },
-      { instancePath: '/spec/phases/1/steps/0', keyword: 'required' });
+      { instancePath: '/spec/phases/1/steps/0', keyword: 'required' },
+    );
     const empty = clone(contractRunbook);
     (empty.spec as Json).phases = [];
     expectInvalid(rel, empty, { instancePath: '/spec/phases', keyword: 'minItems' });
-    expectInvalid(rel, { ...clone(contractRunbook), apiVersion: 'runbook/v2' }, { instancePath: '/apiVersion', keyword: 'const' });
+    expectInvalid(
+      rel,
+      { ...clone(contractRunbook), apiVersion: 'runbook/v2' },
+      { instancePath: '/apiVersion', keyword: 'const' },
+    );
   });
 });
 
@@ -488,13 +773,16 @@ describe('Directory', () => {
     (spec.teams.sre as Json).github = '@sre';
     ((spec.severities.sev1 as Json).notify as Json[])[0].within = 'soon';
     (spec.drills as unknown as Json[])[0].live = 'no';
-    expectInvalid(rel, doc,
+    expectInvalid(
+      rel,
+      doc,
       { instancePath: '/spec/audiences/engineering/channels/0', keyword: 'enum' },
       { instancePath: '/spec/people/john-roe', keyword: 'required' },
       { instancePath: '/spec/roles', keyword: 'propertyNames' },
       { instancePath: '/spec/teams/sre/github', keyword: 'pattern' },
       { instancePath: '/spec/severities/sev1/notify/0/within', keyword: 'format' },
-      { instancePath: '/spec/drills/0/live', keyword: 'type' });
+      { instancePath: '/spec/drills/0/live', keyword: 'type' },
+    );
   });
 });
 
@@ -509,10 +797,13 @@ describe('BackupPlan', () => {
     targets[0].url = 'postgres://x';
     delete targets[1].directory;
     targets.push({ id: 'cache', type: 'redis' });
-    expectInvalid(rel, doc,
+    expectInvalid(
+      rel,
+      doc,
       { instancePath: '/spec/targets/0/url', keyword: 'false schema' },
       { instancePath: '/spec/targets/1', keyword: 'required' },
-      { instancePath: '/spec/targets/2/type', keyword: 'enum' });
+      { instancePath: '/spec/targets/2/type', keyword: 'enum' },
+    );
   });
 
   it('reports retention, copy, verify and notify problems where they are', () => {
@@ -523,12 +814,15 @@ describe('BackupPlan', () => {
     (spec.verify.checks as Json[])[0].name = 'Orders Present';
     spec.notify.channel = 'slack';
     delete (doc.spec as Json).schedule;
-    expectInvalid(rel, doc,
+    expectInvalid(
+      rel,
+      doc,
       { instancePath: '/spec/retention/hot', keyword: 'format' },
       { instancePath: '/spec/copyTo/0', keyword: 'additionalProperties' },
       { instancePath: '/spec/verify/checks/0/name', keyword: 'pattern' },
       { instancePath: '/spec/notify', keyword: 'additionalProperties' },
-      { instancePath: '/spec', keyword: 'required' });
+      { instancePath: '/spec', keyword: 'required' },
+    );
   });
 });
 
@@ -545,10 +839,13 @@ describe('Template', () => {
     doc.channel = 'phone';
     ((doc.variables as Json).phase as Json).requird = true;
     doc.spec = {};
-    expectInvalid(rel, doc,
+    expectInvalid(
+      rel,
+      doc,
       { instancePath: '/channel', keyword: 'enum' },
       { instancePath: '/variables/phase', keyword: 'additionalProperties' },
-      { instancePath: '', keyword: 'additionalProperties' });
+      { instancePath: '', keyword: 'additionalProperties' },
+    );
     const noChannel = clone(template);
     delete noChannel.channel;
     expectInvalid(rel, noChannel, { instancePath: '', keyword: 'required' });
@@ -563,6 +860,10 @@ describe('Checklist', () => {
   it('rejects anything else', () => {
     expectInvalid(rel, { ...checklist, items: ['a'] }, { instancePath: '', keyword: 'additionalProperties' });
     expectInvalid(rel, { ...checklist, kind: 'Runbook' }, { instancePath: '/kind', keyword: 'const' });
-    expectInvalid(rel, { ...checklist, metadata: { name: 'Post Recovery' } }, { instancePath: '/metadata/name', keyword: 'pattern' });
+    expectInvalid(
+      rel,
+      { ...checklist, metadata: { name: 'Post Recovery' } },
+      { instancePath: '/metadata/name', keyword: 'pattern' },
+    );
   });
 });

@@ -27,7 +27,8 @@ spec:
 
 let root: string;
 let planHash: string;
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-approvals-'));
@@ -43,12 +44,17 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** Runs the gate with these approvers' claims; the outcome and the gate's audit records. */
 function runWith(...approvers: string[]) {
   const file = join(root, `approvals-${approvers.length}-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(file, JSON.stringify({ approvals: approvers.map((approver) => ({ step: 'approve', approver, planHash })) }));
+  writeFileSync(
+    file,
+    JSON.stringify({ approvals: approvers.map((approver) => ({ step: 'approve', approver, planHash })) }),
+  );
   const r = cli('run', 'gate', '--as', '@ops', '--approvals', file);
   const runId = runIdOf(r.stdout);
   const audit = parseAuditText(readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8')).records;
   const acted = audit.some((x) => x.type === 'step:end' && x.stepId === 'act');
-  const refusals = audit.filter((x) => x.type === 'approval:refused').map((x) => x.data as { approver?: string; reason: string });
+  const refusals = audit
+    .filter((x) => x.type === 'approval:refused')
+    .map((x) => x.data as { approver?: string; reason: string });
   return { status: r.status, acted, refusals, output: r.stdout + r.stderr };
 }
 
@@ -63,7 +69,10 @@ describe('approvals count people', () => {
     const r = runWith('@dana-lee', 'dana-lee', '@Dana-Lee');
     expect(r.status).not.toBe(0);
     expect(r.acted).toBe(false);
-    expect(r.refusals.filter((x) => /counts once/.test(x.reason)).map((x) => x.approver)).toEqual(['dana-lee', '@Dana-Lee']);
+    expect(r.refusals.filter((x) => /counts once/.test(x.reason)).map((x) => x.approver)).toEqual([
+      'dana-lee',
+      '@Dana-Lee',
+    ]);
   });
 
   it('a look-alike (Kelvin sign) is not folded into a member', () => {

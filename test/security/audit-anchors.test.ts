@@ -55,7 +55,8 @@ const recomputed = (log: string, name: string) => {
   return write(name, rechain(rs));
 };
 /** A whole log made up for the same run. */
-const invented = (log: string, name: string) => write(name, rechain(records(log).map((r) => ({ ...r, ts: '2020-01-01T00:00:00.000Z' }))));
+const invented = (log: string, name: string) =>
+  write(name, rechain(records(log).map((r) => ({ ...r, ts: '2020-01-01T00:00:00.000Z' }))));
 const headOfVerify = (stdout: string) => /head (\d+:[0-9a-f]{64})/.exec(stdout)![1];
 
 beforeAll(() => {
@@ -70,7 +71,7 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('the job summary', () => {
-  it('carries the run\'s chain head, in the marker form and as SEQ:HASH, and the run prints it', () => {
+  it("carries the run's chain head, in the marker form and as SEQ:HASH, and the run prints it", () => {
     const summary = join(root, 'summary.md');
     const run = cli({ GITHUB_STEP_SUMMARY: summary }, 'run', 'anchored', '--as', '@ops');
     expect(run.status, run.stdout + run.stderr).toBe(0);
@@ -86,7 +87,9 @@ describe('the job summary', () => {
     expect(cli({}, 'audit', 'verify', forged).status).toBe(0);
     const v = cli({}, 'audit', 'verify', forged, '--anchor', head);
     expect(v.status).toBe(1);
-    expect(v.stdout).toMatch(new RegExp(`chain head at seq ${seq} is [0-9a-f]{64}, published anchor says ${hash} \\(from --anchor\\)`));
+    expect(v.stdout).toMatch(
+      new RegExp(`chain head at seq ${seq} is [0-9a-f]{64}, published anchor says ${hash} \\(from --anchor\\)`),
+    );
   });
 });
 
@@ -99,7 +102,10 @@ describe('heads published on the tracking issue', () => {
   beforeAll(async () => {
     fake = await startFakeGithub();
     const summary = join(root, 'gh-summary.md');
-    const run = await runCliAsync(['run', 'anchored', '--root', root, '--as', '@ops'], fake.env({ GITHUB_STEP_SUMMARY: summary }) as Record<string, string>);
+    const run = await runCliAsync(
+      ['run', 'anchored', '--root', root, '--as', '@ops'],
+      fake.env({ GITHUB_STEP_SUMMARY: summary }) as Record<string, string>,
+    );
     expect(run.status, run.stdout + run.stderr).toBe(0);
     runId = runIdOf(run.stdout);
     issue = [...fake.issues.values()].find((i) => i.title.includes(runId))!.number;
@@ -109,7 +115,9 @@ describe('heads published on the tracking issue', () => {
   it('a comment by the bot names the final head, and an honest log verifies against it', async () => {
     const head = headOfVerify(cli({}, 'audit', 'verify', logOf(runId)).stdout);
     const [seq, hash] = head.split(':');
-    const published = fake.visibleComments(issue).filter((c) => c.current.includes(`<!-- runbook-audit-head run=${runId} seq=${seq} hash=${hash} -->`));
+    const published = fake
+      .visibleComments(issue)
+      .filter((c) => c.current.includes(`<!-- runbook-audit-head run=${runId} seq=${seq} hash=${hash} -->`));
     expect(published.map((c) => c.user)).toEqual([fake.bot]);
     const v = await gh('audit', 'verify', runId, '--anchors-from', 'github');
     expect(v.status, v.stdout + v.stderr).toBe(0);
@@ -121,7 +129,11 @@ describe('heads published on the tracking issue', () => {
     expect(cli({}, 'audit', 'verify', forged).status).toBe(0); // the chain alone cannot tell
     const v = await gh('audit', 'verify', forged, '--anchors-from', 'github');
     expect(v.status).toBe(1);
-    expect(v.stdout).toMatch(new RegExp(`chain head at seq \\d+ is [0-9a-f]{64}, published anchor says [0-9a-f]{64} \\(from https://github\\.example/acme/dr/issues/${issue}#issuecomment-\\d+ by @github-actions\\[bot\\]\\)`));
+    expect(v.stdout).toMatch(
+      new RegExp(
+        `chain head at seq \\d+ is [0-9a-f]{64}, published anchor says [0-9a-f]{64} \\(from https://github\\.example/acme/dr/issues/${issue}#issuecomment-\\d+ by @github-actions\\[bot\\]\\)`,
+      ),
+    );
   });
 
   it('an invented log fails the same way; one naming no tracking issue fails too', async () => {
@@ -129,8 +141,20 @@ describe('heads published on the tracking issue', () => {
     expect(cli({}, 'audit', 'verify', made).status).toBe(0);
     const v = await gh('audit', 'verify', made, '--anchors-from', 'github');
     expect(v.status).toBe(1);
-    expect(v.stdout).toMatch(/chain head at seq \d+ is [0-9a-f]{64}, published anchor says [0-9a-f]{64} \(from https:\/\/github\.example/);
-    const bare = write('gh-bare.jsonl', rechain(records(logOf(runId)).map((r) => (r.type === 'run:start' ? { ...r, data: { ...(r.data as object), trackingIssue: undefined } } : r) as AuditRecord)));
+    expect(v.stdout).toMatch(
+      /chain head at seq \d+ is [0-9a-f]{64}, published anchor says [0-9a-f]{64} \(from https:\/\/github\.example/,
+    );
+    const bare = write(
+      'gh-bare.jsonl',
+      rechain(
+        records(logOf(runId)).map(
+          (r) =>
+            (r.type === 'run:start'
+              ? { ...r, data: { ...(r.data as object), trackingIssue: undefined } }
+              : r) as AuditRecord,
+        ),
+      ),
+    );
     const b = await gh('audit', 'verify', bare, '--anchors-from', 'github');
     expect(b.status).toBe(1);
     expect(b.stdout).toMatch(/names no tracking issue/);
@@ -140,39 +164,65 @@ describe('heads published on the tracking issue', () => {
     expect(i.stdout).toMatch(/published anchor says/);
   });
 
-  it('trusts only the bot\'s comments: a head someone else posts counts for nothing', async () => {
+  it("trusts only the bot's comments: a head someone else posts counts for nothing", async () => {
     const forged = recomputed(logOf(runId), 'gh-forged-2.jsonl');
     const forgedHead = headOfVerify(cli({}, 'audit', 'verify', forged).stdout).split(':');
-    fake.addComment(issue, 'mallory', `<!-- runbook-audit-head run=${runId} seq=${forgedHead[0]} hash=${forgedHead[1]} -->`);
+    fake.addComment(
+      issue,
+      'mallory',
+      `<!-- runbook-audit-head run=${runId} seq=${forgedHead[0]} hash=${forgedHead[1]} -->`,
+    );
     const withBot = await gh('audit', 'verify', forged, '--anchors-from', 'github');
     expect(withBot.status).toBe(1);
     expect(withBot.stdout).toMatch(/published anchor says .* by @github-actions\[bot\]/);
-    for (const c of fake.visibleComments(issue).filter((x) => x.user === fake.bot && x.current.includes('runbook-audit-head'))) fake.deleteComment(c.id);
+    for (const c of fake
+      .visibleComments(issue)
+      .filter((x) => x.user === fake.bot && x.current.includes('runbook-audit-head')))
+      fake.deleteComment(c.id);
     const alone = await gh('audit', 'verify', forged, '--anchors-from', 'github');
     expect(alone.status).toBe(1);
     expect(alone.stdout).toMatch(/no chain head of run \S+ published by @github-actions\[bot\]/);
   });
 
-  it('a run paused at a gate publishes its head there too; a rewrite before the gate fails at the gate\'s head', async () => {
+  it("a run paused at a gate publishes its head there too; a rewrite before the gate fails at the gate's head", async () => {
     const started = fake.comments.length;
-    const running = runCliAsync(['run', 'gated', '--root', root, '--as', '@ops'], fake.env() as Record<string, string>, 120_000);
+    const running = runCliAsync(
+      ['run', 'gated', '--root', root, '--as', '@ops'],
+      fake.env() as Record<string, string>,
+      120_000,
+    );
     // Answer the gate once its request is on the issue (the approver acts on what they see).
-    const request = await until(() => fake.comments.slice(started).find((c) => c.user === fake.bot && c.body.includes('/approve approve')), 60_000);
+    const request = await until(
+      () => fake.comments.slice(started).find((c) => c.user === fake.bot && c.body.includes('/approve approve')),
+      60_000,
+    );
     fake.addComment(request.issue, 'dana-lee', '/approve approve');
     const run = await running;
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const gatedId = runIdOf(run.stdout);
     const rs = records(logOf(gatedId));
     const gate = rs.find((r) => r.type === 'approval:requested')!;
-    const body = fake.visibleComments(request.issue).find((c) => c.user === fake.bot && c.current.includes('runbook-audit-anchors'))!.current;
+    const body = fake
+      .visibleComments(request.issue)
+      .find((c) => c.user === fake.bot && c.current.includes('runbook-audit-anchors'))!.current;
     expect(body).toContain(`<!-- runbook-audit-head run=${gatedId} seq=${gate.seq} hash=${gate.hash} -->`);
     expect(body).toContain(`<!-- runbook-audit-head run=${gatedId} seq=${rs.at(-1)!.seq} hash=${rs.at(-1)!.hash} -->`);
     const ok = await gh('audit', 'verify', gatedId, '--anchors-from', 'github');
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/2 published heads match/);
-    const v = await gh('audit', 'verify', recomputed(logOf(gatedId), 'gh-gated-forged.jsonl'), '--anchors-from', 'github');
+    const v = await gh(
+      'audit',
+      'verify',
+      recomputed(logOf(gatedId), 'gh-gated-forged.jsonl'),
+      '--anchors-from',
+      'github',
+    );
     expect(v.status).toBe(1);
-    expect(v.stdout).toMatch(new RegExp(`chain head at seq ${gate.seq} is [0-9a-f]{64}, published anchor says ${gate.hash} \\(from https://github\\.example/`));
+    expect(v.stdout).toMatch(
+      new RegExp(
+        `chain head at seq ${gate.seq} is [0-9a-f]{64}, published anchor says ${gate.hash} \\(from https://github\\.example/`,
+      ),
+    );
   }, 120_000);
 });
 
@@ -213,10 +263,15 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'heads stored in the audit
     const c = new pg.Client({ connectionString: cluster!.primaryUrl });
     await c.connect();
     try {
-      const { rows } = await c.query<{ seq: string; hash: string; event: string }>('SELECT seq, hash, event FROM runbook_audit_anchor WHERE run_id = $1', [runId]);
+      const { rows } = await c.query<{ seq: string; hash: string; event: string }>(
+        'SELECT seq, hash, event FROM runbook_audit_anchor WHERE run_id = $1',
+        [runId],
+      );
       expect(rows.map((r) => `${r.seq}:${r.hash}`)).toEqual([head]);
       expect(rows[0].event).toBe('run:end');
-      await expect(c.query(`UPDATE runbook_audit_anchor SET hash = 'x' WHERE run_id = $1`, [runId])).rejects.toThrow(/append-only/);
+      await expect(c.query(`UPDATE runbook_audit_anchor SET hash = 'x' WHERE run_id = $1`, [runId])).rejects.toThrow(
+        /append-only/,
+      );
     } finally {
       await c.end();
     }
@@ -236,7 +291,9 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'heads stored in the audit
       expect(cli({}, 'audit', 'verify', path).status).toBe(0);
       const v = db('audit', 'verify', path, '--anchors-from', 'db');
       expect(v.status).toBe(1);
-      expect(v.stdout).toMatch(/chain head at seq \d+ is [0-9a-f]{64}, published anchor says [0-9a-f]{64} \(from the audit database \(runbook_audit_anchor, after run:end\)\)/);
+      expect(v.stdout).toMatch(
+        /chain head at seq \d+ is [0-9a-f]{64}, published anchor says [0-9a-f]{64} \(from the audit database \(runbook_audit_anchor, after run:end\)\)/,
+      );
     }
   });
 });

@@ -22,27 +22,64 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'audit database outage', {
   const password = 'wr1ter-Outage-' + Math.random().toString(36).slice(2);
   const writerUrl = () => `postgres://ci_runner:${password}@127.0.0.1:${pg0!.primaryPort}/postgres`;
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(env), timeout: 60_000 });
-  const pgCtl = (args: string[]) => runCommand(join(pgBinDir, 'pg_ctl'), ['-D', join(pg0!.dir, 'primary'), ...args], { owner: serverOwner(), cwd: '/', timeoutMs: 60_000 });
+    spawnSync(process.execPath, [bin, ...args, '--root', root], {
+      encoding: 'utf8',
+      env: cliEnv(env),
+      timeout: 60_000,
+    });
+  const pgCtl = (args: string[]) =>
+    runCommand(join(pgBinDir, 'pg_ctl'), ['-D', join(pg0!.dir, 'primary'), ...args], {
+      owner: serverOwner(),
+      cwd: '/',
+      timeoutMs: 60_000,
+    });
   const stopDb = () => pgCtl(['-m', 'fast', '-w', '-t', '50', 'stop']);
-  const startDb = () => pgCtl(['-l', join(pg0!.dir, 'primary.log'), '-w', '-t', '50', '-o', `-p ${pg0!.primaryPort}`, 'start']);
+  const startDb = () =>
+    pgCtl(['-l', join(pg0!.dir, 'primary.log'), '-w', '-t', '50', '-o', `-p ${pg0!.primaryPort}`, 'start']);
   const journal = (runId: string) => {
     const path = join(root, '.runbook', 'runs', runId, 'audit.jsonl');
     return existsSync(path) ? readFileSync(path, 'utf8') : '';
   };
 
   /** Starts the gated run; resolves with its id once the first gate step has started. */
-  async function startRun(tag: string): Promise<{ runId: string; gates: string[]; stderr: () => string; exit: Promise<{ code: number | null; stdout: string; stderr: string }> }> {
+  async function startRun(tag: string): Promise<{
+    runId: string;
+    gates: string[];
+    stderr: () => string;
+    exit: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  }> {
     const gates = [join(root, `${tag}-1`), join(root, `${tag}-2`)];
     let stdout = '';
     let stderr = '';
-    child = spawn(process.execPath, [bin, 'run', 'gated', '--as', '@ops', '-i', `one=${gates[0]}`, '-i', `two=${gates[1]}`, '--audit-db', writerUrl(), '--root', root],
-      { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      process.execPath,
+      [
+        bin,
+        'run',
+        'gated',
+        '--as',
+        '@ops',
+        '-i',
+        `one=${gates[0]}`,
+        '-i',
+        `two=${gates[1]}`,
+        '--audit-db',
+        writerUrl(),
+        '--root',
+        root,
+      ],
+      { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child!.on('close', (code) => resolve({ code, stdout, stderr })));
+    const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child!.on('close', (code) => resolve({ code, stdout, stderr })),
+    );
     const runId = await vi.waitFor(() => runIdOf(stdout), { timeout: 60_000, interval: 50 });
-    await vi.waitFor(() => expect(journal(runId)).toContain('"stepId":"first-gate"'), { timeout: 60_000, interval: 50 });
+    await vi.waitFor(() => expect(journal(runId)).toContain('"stepId":"first-gate"'), {
+      timeout: 60_000,
+      interval: 50,
+    });
     return { runId, gates, exit, stderr: () => stderr };
   }
 
@@ -66,7 +103,9 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'audit database outage', {
     const c = new pg.Client({ connectionString: pg0!.primaryUrl });
     await c.connect();
     try {
-      const { rows } = await c.query<{ seq: string }>('SELECT seq FROM runbook_audit WHERE run_id = $1 ORDER BY ctid', [runId]);
+      const { rows } = await c.query<{ seq: string }>('SELECT seq FROM runbook_audit WHERE run_id = $1 ORDER BY ctid', [
+        runId,
+      ]);
       return rows.map((r) => Number(r.seq));
     } finally {
       await c.end();
@@ -76,7 +115,9 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'audit database outage', {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'runbook-auditdb-outage-'));
     mkdirSync(join(root, 'runbooks'));
-    writeFileSync(join(root, 'runbooks', 'gated.yaml'), `apiVersion: runbook/v1
+    writeFileSync(
+      join(root, 'runbooks', 'gated.yaml'),
+      `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: gated, owner: "@acme/sre" }
 spec:
@@ -92,7 +133,8 @@ spec:
           run: until [ -e "$GATE" ]; do sleep 0.05; done; echo "effect two" >> "$GATE.effects"
           env: { GATE: "{{inputs.two}}" }
         - { id: last, run: echo done }
-`);
+`,
+    );
     expect(cli(['compile']).status).toBe(0);
     pg0 = await startPostgres();
     const setup = cli(['audit', 'db-setup', '--audit-db', pg0.primaryUrl]);
@@ -118,10 +160,16 @@ spec:
     await stopDb();
     writeFileSync(gates[0], '');
     // Records made while the database is down: the second step started.
-    await vi.waitFor(() => expect(journal(runId)).toContain('"stepId":"second-gate"'), { timeout: 60_000, interval: 50 });
+    await vi.waitFor(() => expect(journal(runId)).toContain('"stepId":"second-gate"'), {
+      timeout: 60_000,
+      interval: 50,
+    });
     await startDb();
     // The advisory lock, dropped by the server with the session, is taken again.
-    await vi.waitFor(() => expect(stderr()).toMatch(/advisory lock "gated-lock" was taken again/), { timeout: 60_000, interval: 100 });
+    await vi.waitFor(() => expect(stderr()).toMatch(/advisory lock "gated-lock" was taken again/), {
+      timeout: 60_000,
+      interval: 100,
+    });
     expect(await advisoryLocksOf(runId)).toBe(1);
     writeFileSync(gates[1], '');
     const r = await exit;
@@ -155,7 +203,9 @@ spec:
     expect(missing, r.stderr).not.toBeNull();
     expect(Number(missing![1])).toBeGreaterThan(0);
     expect(missing![2]).toBe(runId);
-    expect(r.stderr).toContain(`runbook audit sync ${runId} --audit-db postgres://ci_runner@127.0.0.1:${pg0!.primaryPort}/postgres`);
+    expect(r.stderr).toContain(
+      `runbook audit sync ${runId} --audit-db postgres://ci_runner@127.0.0.1:${pg0!.primaryPort}/postgres`,
+    );
     expect(r.stdout + r.stderr).not.toContain(password);
     expect(readFileSync(`${gates[1]}.effects`, 'utf8')).toBe('effect two\n');
 

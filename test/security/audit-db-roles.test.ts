@@ -19,16 +19,23 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'audit database roles', { 
   let admin: pg.Client;
   const writerPassword = 'wr1ter-Pa55-' + Math.random().toString(36).slice(2);
   const memberPassword = 'own3r-Member-' + Math.random().toString(36).slice(2);
-  const urlAs = (user: string, password: string, db = 'postgres') => `postgres://${user}:${password}@127.0.0.1:${pg0!.primaryPort}/${db}`;
+  const urlAs = (user: string, password: string, db = 'postgres') =>
+    `postgres://${user}:${password}@127.0.0.1:${pg0!.primaryPort}/${db}`;
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(env), timeout: 60_000 });
+    spawnSync(process.execPath, [bin, ...args, '--root', root], {
+      encoding: 'utf8',
+      env: cliEnv(env),
+      timeout: 60_000,
+    });
   const secrets = () => [passwordOf(pg0!.primaryUrl), writerPassword, memberPassword];
   const expectNoSecret = (text: string) => secrets().forEach((s) => expect(text).not.toContain(s));
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'runbook-auditdb-roles-'));
     mkdirSync(join(root, 'runbooks'));
-    writeFileSync(join(root, 'runbooks', 'plain.yaml'), `apiVersion: runbook/v1
+    writeFileSync(
+      join(root, 'runbooks', 'plain.yaml'),
+      `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: plain, owner: "@acme/sre" }
 spec:
@@ -37,7 +44,8 @@ spec:
     - id: only
       steps:
         - { id: hello, run: echo hello }
-`);
+`,
+    );
     expect(cli(['compile']).status).toBe(0);
     pg0 = await startPostgres();
     admin = new pg.Client({ connectionString: pg0.primaryUrl });
@@ -72,7 +80,16 @@ spec:
         has_table_privilege('runbook_audit_writer', 'runbook_audit', 'TRUNCATE') AS trunc,
         (SELECT count(*)::int FROM pg_trigger WHERE tgrelid = c.oid AND tgname = 'runbook_audit_append_only') AS triggers
       FROM pg_class c, pg_roles o WHERE c.oid = 'runbook_audit'::regclass AND o.rolname = 'runbook_audit_owner'`);
-    expect(rows[0]).toEqual({ owner: 'runbook_audit_owner', owner_login: false, ins: true, sel: true, upd: false, del: false, trunc: false, triggers: 1 });
+    expect(rows[0]).toEqual({
+      owner: 'runbook_audit_owner',
+      owner_login: false,
+      ins: true,
+      sel: true,
+      upd: false,
+      del: false,
+      trunc: false,
+      triggers: 1,
+    });
     await admin.query(`CREATE ROLE ci_runner LOGIN PASSWORD '${writerPassword}' IN ROLE runbook_audit_writer`);
     await admin.query(`CREATE ROLE dba_member LOGIN PASSWORD '${memberPassword}' IN ROLE runbook_audit_owner`);
     await admin.query('GRANT INSERT, SELECT ON runbook_audit TO dba_member');
@@ -93,7 +110,9 @@ spec:
     const writer = new pg.Client({ connectionString: url });
     await writer.connect();
     try {
-      await expect(writer.query('ALTER TABLE runbook_audit DISABLE TRIGGER runbook_audit_append_only')).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        writer.query('ALTER TABLE runbook_audit DISABLE TRIGGER runbook_audit_append_only'),
+      ).rejects.toMatchObject({ code: '42501' });
       await expect(writer.query('DELETE FROM runbook_audit')).rejects.toMatchObject({ code: '42501' });
     } finally {
       await writer.end();
@@ -101,7 +120,20 @@ spec:
   });
 
   it('a writer run without the table is refused naming db-setup, frees its lock and exits', async () => {
-    const run = await runCliAsync(['run', 'plain', '--as', '@ops', '--audit-db', urlAs('lone_writer', writerPassword, 'empty_audit'), '--root', root], {}, 60_000);
+    const run = await runCliAsync(
+      [
+        'run',
+        'plain',
+        '--as',
+        '@ops',
+        '--audit-db',
+        urlAs('lone_writer', writerPassword, 'empty_audit'),
+        '--root',
+        root,
+      ],
+      {},
+      60_000,
+    );
     expect(run.status, run.stdout + run.stderr).toBe(6);
     expect(run.stderr).toMatch(/runbook_audit does not exist/);
     expect(run.stderr).toMatch(/runbook audit db-setup/);
@@ -121,10 +153,20 @@ spec:
     expect(r.stdout).toMatch(/audit_own can no longer log in/);
     expect(r.stdout).toMatch(/audit_ins is no longer a member of audit_own/);
     expectNoSecret(r.stdout + r.stderr);
-    const { rows } = await admin.query(`SELECT o.rolcanlogin AS login, pg_has_role('audit_ins', 'audit_own', 'MEMBER') AS member
+    const { rows } =
+      await admin.query(`SELECT o.rolcanlogin AS login, pg_has_role('audit_ins', 'audit_own', 'MEMBER') AS member
       FROM pg_roles o WHERE o.rolname = 'audit_own'`);
     expect(rows[0]).toEqual({ login: false, member: false });
-    const again = cli(['audit', 'db-setup', '--audit-db', url, '--owner-role', 'audit_own', '--writer-role', 'audit_ins']);
+    const again = cli([
+      'audit',
+      'db-setup',
+      '--audit-db',
+      url,
+      '--owner-role',
+      'audit_own',
+      '--writer-role',
+      'audit_ins',
+    ]);
     expect(again.stdout, again.stdout).toMatch(/nothing to change/);
   });
 
@@ -139,7 +181,17 @@ spec:
     expect(refused.status, refused.stdout + refused.stderr).toBe(6);
     expect(refused.stderr).toMatch(/refusing to run under CI/);
     expect(refused.stderr).toMatch(/--allow-owner-role/);
-    const allowed = await runCliAsync(['run', 'plain', '--as', '@ops', '--audit-db', url(), '--allow-owner-role', '--root', root]);
+    const allowed = await runCliAsync([
+      'run',
+      'plain',
+      '--as',
+      '@ops',
+      '--audit-db',
+      url(),
+      '--allow-owner-role',
+      '--root',
+      root,
+    ]);
     expect(allowed.status, allowed.stdout + allowed.stderr).toBe(0);
     expect(allowed.stderr).toMatch(/warning: .*can rewrite its own audit trail/);
     expectNoSecret(plan.stdout + plan.stderr + refused.stdout + refused.stderr + allowed.stdout + allowed.stderr);

@@ -14,12 +14,15 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'the audit database', () =
   let pg: PgCluster | undefined;
   const writerPassword = 'nul-Writer-' + Math.random().toString(36).slice(2);
   const writerUrl = () => `postgres://nul_writer:${writerPassword}@127.0.0.1:${pg!.primaryPort}/postgres`;
-  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'runbook-auditdb-'));
     mkdirSync(join(root, 'runbooks'));
-    writeFileSync(join(root, 'runbooks', 'nul.yaml'), `apiVersion: runbook/v1
+    writeFileSync(
+      join(root, 'runbooks', 'nul.yaml'),
+      `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: nul, owner: "@acme/sre" }
 spec:
@@ -30,7 +33,8 @@ spec:
           run: |
             printf 'a\\0b\\n'
             printf 'x=a\\0b\\n' >> "$RUNBOOK_OUTPUT"
-`);
+`,
+    );
     expect(cli('compile').status).toBe(0);
     pg = await startPostgres();
     // As recommended: the tables made by an administrator, the run logged in as a writer.

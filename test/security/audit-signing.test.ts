@@ -32,7 +32,11 @@ const edPublic = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 let root: string;
 const outputs: string[] = [];
 const cli = (env: Record<string, string>, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(env), timeout: 60_000 });
+  const r = spawnSync(process.execPath, [bin, ...args, '--root', root], {
+    encoding: 'utf8',
+    env: cliEnv(env),
+    timeout: 60_000,
+  });
   outputs.push(r.stdout, r.stderr);
   return r;
 };
@@ -44,7 +48,9 @@ function runSigned(key: string): string {
   return join(root, '.runbook', 'runs', runIdOf(run.stdout), 'audit.jsonl');
 }
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
+  return readdirSync(dir).flatMap((n) =>
+    statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)],
+  );
 }
 
 let hmacLog: string;
@@ -79,7 +85,10 @@ describe('audit signing with an HMAC key', () => {
   });
 
   it('fails an invented log without signatures, naming the first unsigned record', () => {
-    const invented = write('hmac-invented.jsonl', rechain(records(hmacLog).map(({ sig: _s, ...r }) => ({ ...r, ts: '2020-01-01T00:00:00.000Z' }) as AuditRecord)));
+    const invented = write(
+      'hmac-invented.jsonl',
+      rechain(records(hmacLog).map(({ sig: _s, ...r }) => ({ ...r, ts: '2020-01-01T00:00:00.000Z' }) as AuditRecord)),
+    );
     expect(cli({}, 'audit', 'verify', invented).status).toBe(0);
     const v = cli({ RUNBOOK_AUDIT_KEY: hmacKey }, 'audit', 'verify', invented);
     expect(v.status).toBe(1);
@@ -120,7 +129,10 @@ describe('audit signing with an ed25519 key', () => {
     const v = cli({ RUNBOOK_AUDIT_PUBKEY: edPublic }, 'audit', 'verify', forged);
     expect(v.status).toBe(1);
     expect(v.stdout).toMatch(/bad-signature at line 3: record 3: signature does not match the key \(ed25519\)/);
-    const stripped = write('ed-stripped.jsonl', records(edLog).map(({ sig: _s, ...r }) => r));
+    const stripped = write(
+      'ed-stripped.jsonl',
+      records(edLog).map(({ sig: _s, ...r }) => r),
+    );
     const u = cli({ RUNBOOK_AUDIT_PUBKEY: edPublic }, 'audit', 'verify', stripped);
     expect(u.status).toBe(1);
     expect(u.stdout).toMatch(/record 1 is unsigned, but an ed25519 audit key is configured/);

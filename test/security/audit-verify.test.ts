@@ -25,7 +25,8 @@ spec:
 let root: string;
 let log: string;
 let head: string;
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
 const records = () => readRecords(log);
 const write = (name: string, rs: readonly object[]) => writeRecords(join(root, name), rs);
 
@@ -69,7 +70,10 @@ describe('audit verify', () => {
   });
 
   it('fails on an invented log when given the published head', () => {
-    const invented = write('invented.jsonl', rechain(records().map((r) => ({ ...r, runId: r.runId, ts: '2020-01-01T00:00:00.000Z' }))));
+    const invented = write(
+      'invented.jsonl',
+      rechain(records().map((r) => ({ ...r, runId: r.runId, ts: '2020-01-01T00:00:00.000Z' }))),
+    );
     const v = cli('audit', 'verify', invented, '--anchor', head.split(':')[1]);
     expect(v.status).toBe(1);
     expect(v.stdout).toMatch(/no record has the anchored hash/);

@@ -16,9 +16,18 @@ const header = 'apiVersion: runbook/v1\nkind: Runbook\nmetadata: { name: hostile
 const markdownHead = `---\n${header}---\n# Hostile\n\n## Phase\n\n### Step\n\n\`\`\`sh\necho\n\`\`\`\n\n`;
 const roots: string[] = [];
 
-interface Finding { code: string; severity: string; file: string; line: number; column: number }
+interface Finding {
+  code: string;
+  severity: string;
+  file: string;
+  line: number;
+  column: number;
+}
 
-async function validate(file: string, text: string): Promise<{ status: number | null; findings: Finding[]; ms: number }> {
+async function validate(
+  file: string,
+  text: string,
+): Promise<{ status: number | null; findings: Finding[]; ms: number }> {
   const root = mkdtempSync(join(tmpdir(), 'runbook-bounds-'));
   roots.push(root);
   mkdirSync(join(root, 'runbooks'));
@@ -46,7 +55,12 @@ describe('the compiler on hostile input', { timeout: guardMs + 10_000 }, () => {
 
   it('a nine-fold alias bomb is refused at its first expanding alias', async () => {
     const levels = ['x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 9; i++) levels.push(`x-${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(9).fill(`*${'abcdefghi'[i - 1]}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `x-${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(9)
+          .fill(`*${'abcdefghi'[i - 1]}`)
+          .join(',')}]`,
+      );
     const r = await validate('bomb.yaml', `${header}${levels.join('\n')}\n`);
     expect(r.status).toBe(1);
     expect(r.findings.map((f) => f.code)).toEqual(['yaml-alias-limit']);
@@ -66,15 +80,23 @@ describe('the compiler on hostile input', { timeout: guardMs + 10_000 }, () => {
   });
 
   it('40,000 headings: refused at the first heading past the limit (markdown-too-complex)', async () => {
-    const r = await validate('headings.md', `${markdownHead}${Array.from({ length: 40_000 }, (_, i) => `#### Note ${i}\n`).join('\n')}`);
+    const r = await validate(
+      'headings.md',
+      `${markdownHead}${Array.from({ length: 40_000 }, (_, i) => `#### Note ${i}\n`).join('\n')}`,
+    );
     expect(r.status).toBe(1);
     // 3 headings in the head, so the 1,998th note (line 16 + 2 × 1,997) is heading 2,001.
-    expect(r.findings).toEqual([expect.objectContaining({ code: 'markdown-too-complex', line: 16 + 2 * 1997, column: 1 })]);
+    expect(r.findings).toEqual([
+      expect.objectContaining({ code: 'markdown-too-complex', line: 16 + 2 * 1997, column: 1 }),
+    ]);
   });
 
   it('90,000 keys in one mapping load in linear time, and a repeated key is still an error', async () => {
     const keys = Array.from({ length: 90_000 }, (_, i) => `  k${i}: 1`).join('\n');
-    const r = await validate('keys.yaml', `${header}x-many:\n${keys}\n  k7: 2\nspec: { phases: [ { id: one, steps: [ { id: a, run: echo } ] } ] }\n`);
+    const r = await validate(
+      'keys.yaml',
+      `${header}x-many:\n${keys}\n  k7: 2\nspec: { phases: [ { id: one, steps: [ { id: a, run: echo } ] } ] }\n`,
+    );
     expect(r.status).toBe(1);
     expect(r.findings).toEqual([expect.objectContaining({ code: 'yaml-syntax', line: 90_005, column: 3 })]);
   });
@@ -82,7 +104,9 @@ describe('the compiler on hostile input', { timeout: guardMs + 10_000 }, () => {
   it('a million `---` documents: refused after 100 (yaml-too-complex)', async () => {
     const r = await validate('docs.yaml', '---\n'.repeat(1_000_000));
     expect(r.status).toBe(1);
-    expect(r.findings.filter((f) => f.code === 'yaml-too-complex')).toEqual([expect.objectContaining({ line: 101, column: 1 })]);
+    expect(r.findings.filter((f) => f.code === 'yaml-too-complex')).toEqual([
+      expect.objectContaining({ line: 101, column: 1 }),
+    ]);
   });
 
   it('50,000 unknown inputs in one value: at most 100 findings, positioned in the value', async () => {

@@ -6,7 +6,16 @@ import { compileFiles } from '../../compiler/compile.js';
 import { diagnosticCodes } from '../../compiler/diagnostics/codes.js';
 import type { SourceFile } from '../../compiler/source/source-file.js';
 import { runCliAsync } from '../support/cli.js';
-import { aliasBomb, controlCase, deepNesting, hugeInput, librarySeeds, mutate, templateCase, type FuzzInput } from './fuzz/hostile-inputs.js';
+import {
+  aliasBomb,
+  controlCase,
+  deepNesting,
+  hugeInput,
+  librarySeeds,
+  mutate,
+  templateCase,
+  type FuzzInput,
+} from './fuzz/hostile-inputs.js';
 import { prng } from './fuzz/prng.js';
 import { breather } from '../support/breathe.js';
 
@@ -49,7 +58,13 @@ function problems(input: FuzzInput, files: SourceFile[]): string[] {
     const file = files.find((f) => f.path === d.file);
     if (!file) out.push(`${d.code} on ${d.file}, not a file of the input`);
     const { start, end } = d.range;
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > (file?.text.length ?? 0)) {
+    if (
+      !Number.isInteger(start) ||
+      !Number.isInteger(end) ||
+      start < 0 ||
+      end < start ||
+      end > (file?.text.length ?? 0)
+    ) {
       out.push(`${d.code} at [${start}, ${end}) outside ${d.file}`);
     }
   }
@@ -62,7 +77,12 @@ function timed(input: FuzzInput, files: SourceFile[]): { ms: number; problems: s
   try {
     found = problems(input, files);
   } catch (e) {
-    found = [`threw: ${String((e as Error).stack ?? e).split('\n').slice(0, 3).join(' ')}`];
+    found = [
+      `threw: ${String((e as Error).stack ?? e)
+        .split('\n')
+        .slice(0, 3)
+        .join(' ')}`,
+    ];
   }
   return { ms: performance.now() - t0, problems: found };
 }
@@ -83,7 +103,12 @@ describe(`compiler fuzz (seed ${seed}, ${inputs.length} inputs)`, { timeout: 120
       slowest.push([run.ms, input.name]);
     }
     slowest.sort((a, b) => b[0] - a[0]);
-    console.log(`slowest: ${slowest.slice(0, 3).map(([ms, n]) => `${n} ${Math.round(ms)} ms`).join('; ')}`);
+    console.log(
+      `slowest: ${slowest
+        .slice(0, 3)
+        .map(([ms, n]) => `${n} ${Math.round(ms)} ms`)
+        .join('; ')}`,
+    );
     expect(failures).toEqual([]);
   });
 });
@@ -96,11 +121,17 @@ describe('compiler fuzz through the CLI', { timeout: 120_000 }, () => {
 
   const r = prng(seed + 1);
   const cases: { name: string; path: string; bytes: Buffer }[] = [
-    mutate(r, r.pick(runbooks), 1000), aliasBomb(r, 1000), templateCase(r, 1000),
+    mutate(r, r.pick(runbooks), 1000),
+    aliasBomb(r, 1000),
+    templateCase(r, 1000),
   ].map((c) => ({ name: c.name, path: c.path, bytes: Buffer.from(c.text) }));
   // Invalid UTF-8: a lone continuation byte, an overlong encoding and a truncated sequence.
   const base = Buffer.from(runbooks[0].text);
-  cases.push({ name: 'invalid UTF-8', path: runbooks[0].path, bytes: Buffer.concat([base.subarray(0, 40), Buffer.from([0x80, 0xc0, 0xaf, 0xe2, 0x82]), base.subarray(40)]) });
+  cases.push({
+    name: 'invalid UTF-8',
+    path: runbooks[0].path,
+    bytes: Buffer.concat([base.subarray(0, 40), Buffer.from([0x80, 0xc0, 0xaf, 0xe2, 0x82]), base.subarray(40)]),
+  });
 
   it.each(cases)('$name: exit 0 or 1, every finding with a code and a position', async ({ path, bytes }) => {
     const root = mkdtempSync(join(tmpdir(), 'runbook-fuzz-'));

@@ -25,7 +25,11 @@ import { cliSync, killGroup, pidsIn, processRunning, startCli, waitFor } from '.
  * database lock is per runbook).
  */
 
-interface Step { readonly id: string; readonly journalId: string; readonly idempotent: boolean }
+interface Step {
+  readonly id: string;
+  readonly journalId: string;
+  readonly idempotent: boolean;
+}
 const steps: readonly Step[] = [
   { id: 's1', journalId: 's1', idempotent: false },
   { id: 's2', journalId: 's2', idempotent: true },
@@ -105,7 +109,8 @@ afterAll(async () => {
 
 /** A database of its own for one case (the lock in the database is per runbook); the writer's URL. */
 async function newDatabase(): Promise<string> {
-  return (await newAuditDatabase(cluster!, `crash_${++databases}`, { user: 'crash_writer', password: writerPassword })).writer;
+  return (await newAuditDatabase(cluster!, `crash_${++databases}`, { user: 'crash_writer', password: writerPassword }))
+    .writer;
 }
 
 /** A directory for one case with the compiled runbooks; every gate open except the kill points'. */
@@ -113,16 +118,22 @@ function newRoot(points: Point[]): string {
   const root = mkdtempSync(join(tmpdir(), 'runbook-crashcase-'));
   roots.push(root);
   for (const dir of ['runbooks', 'generated']) cpSync(join(template, dir), join(root, dir), { recursive: true });
-  for (const s of steps) for (const at of ['pre', 'post']) if (!points.includes(`${s.id}-${at}` as Point)) writeFileSync(join(root, `go-${s.id}-${at}`), '');
+  for (const s of steps)
+    for (const at of ['pre', 'post'])
+      if (!points.includes(`${s.id}-${at}` as Point)) writeFileSync(join(root, `go-${s.id}-${at}`), '');
   return root;
 }
 
-const effects = (root: string) => (existsSync(join(root, 'effects')) ? readFileSync(join(root, 'effects'), 'utf8').split('\n').filter(Boolean) : []);
+const effects = (root: string) =>
+  existsSync(join(root, 'effects')) ? readFileSync(join(root, 'effects'), 'utf8').split('\n').filter(Boolean) : [];
 
 /** The journal's records so far (the last line may be torn only if the executor died writing it). */
 function journal(root: string, runId: string): { type: string; stepId?: string; data: Record<string, unknown> }[] {
   const text = readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8');
-  return text.split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as { type: string; stepId?: string; data: Record<string, unknown> });
+  return text
+    .split('\n')
+    .filter((l) => l.endsWith('}'))
+    .map((l) => JSON.parse(l) as { type: string; stepId?: string; data: Record<string, unknown> });
 }
 
 /**
@@ -161,34 +172,51 @@ function decision(root: string, point: Point): string[] {
  * point, where a fresh run per point costs three.
  */
 const cases: { mode: 'file' | 'db'; points: Point[]; label: string }[] = (['db', 'file'] as const).flatMap((mode) =>
-  [all.slice(0, 5), all.slice(5)].map((points) => ({ mode, points, label: points.join(' → ') })));
+  [all.slice(0, 5), all.slice(5)].map((points) => ({ mode, points, label: points.join(' → ') })),
+);
 
 describe.concurrent.each(cases)('kill -9 at $label ($mode)', ({ mode, points }) => {
-  it.skipIf(mode === 'db' && noPostgres)('resumes with no effect twice, every effect once, and a journal that verifies', async () => {
-    const root = newRoot(points);
-    const db = mode === 'db' ? ['--audit-db', await newDatabase()] : [];
-    let cli = startCli(['run', 'crash', '--as', '@ops', '--root', root, ...db], { cwd: root });
-    const runId = await killAt(root, cli, points[0]);
-    for (const [i, point] of points.slice(1).entries()) {
-      cli = startCli(['resume', runId, '--as', '@ops', '--root', root, ...db, ...decision(root, points[i])], { cwd: root });
-      expect(await killAt(root, cli, point)).toBe(runId);
-    }
-    const resumed = await startCli(['resume', runId, '--as', '@ops', '--root', root, ...db, ...decision(root, points.at(-1)!)], { cwd: root }).ended;
-    expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
+  it.skipIf(mode === 'db' && noPostgres)(
+    'resumes with no effect twice, every effect once, and a journal that verifies',
+    async () => {
+      const root = newRoot(points);
+      const db = mode === 'db' ? ['--audit-db', await newDatabase()] : [];
+      let cli = startCli(['run', 'crash', '--as', '@ops', '--root', root, ...db], { cwd: root });
+      const runId = await killAt(root, cli, points[0]);
+      for (const [i, point] of points.slice(1).entries()) {
+        cli = startCli(['resume', runId, '--as', '@ops', '--root', root, ...db, ...decision(root, points[i])], {
+          cwd: root,
+        });
+        expect(await killAt(root, cli, point)).toBe(runId);
+      }
+      const resumed = await startCli(
+        ['resume', runId, '--as', '@ops', '--root', root, ...db, ...decision(root, points.at(-1)!)],
+        { cwd: root },
+      ).ended;
+      expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
 
-    expect(effects(root).sort()).toEqual(['c1', 'c2', 's1', 's3']);
-    // Every killed step was decided on: by policy when idempotent, else by the operator.
-    const decided = journal(root, runId).filter((r) => r.type === 'operator:decision').map((r) => [r.data.stepId, r.data.by]);
-    for (const point of points) {
-      const step = steps.find((s) => s.id === point.split('-')[0])!;
-      expect(decided).toContainEqual([step.journalId, step.idempotent ? 'policy: idempotent step' : expect.not.stringMatching(/^policy/)]);
-    }
-    expect(readFileSync(join(root, 's2.state'), 'utf8')).toBe('s2\n');
-    const verify = await startCli(['audit', 'verify', runId, '--root', root], { cwd: root }).ended;
-    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
-    if (mode === 'db') {
-      const verifyDb = await startCli(['audit', 'verify', '--db', db[1], '--run', runId, '--root', root], { cwd: root }).ended;
-      expect(verifyDb.status, verifyDb.stdout + verifyDb.stderr).toBe(0);
-    }
-  }, 120_000);
+      expect(effects(root).sort()).toEqual(['c1', 'c2', 's1', 's3']);
+      // Every killed step was decided on: by policy when idempotent, else by the operator.
+      const decided = journal(root, runId)
+        .filter((r) => r.type === 'operator:decision')
+        .map((r) => [r.data.stepId, r.data.by]);
+      for (const point of points) {
+        const step = steps.find((s) => s.id === point.split('-')[0])!;
+        expect(decided).toContainEqual([
+          step.journalId,
+          step.idempotent ? 'policy: idempotent step' : expect.not.stringMatching(/^policy/),
+        ]);
+      }
+      expect(readFileSync(join(root, 's2.state'), 'utf8')).toBe('s2\n');
+      const verify = await startCli(['audit', 'verify', runId, '--root', root], { cwd: root }).ended;
+      expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+      if (mode === 'db') {
+        const verifyDb = await startCli(['audit', 'verify', '--db', db[1], '--run', runId, '--root', root], {
+          cwd: root,
+        }).ended;
+        expect(verifyDb.status, verifyDb.stdout + verifyDb.stderr).toBe(0);
+      }
+    },
+    120_000,
+  );
 });

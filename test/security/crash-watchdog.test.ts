@@ -38,7 +38,10 @@ beforeAll(() => {
   mkdirSync(join(root, 'runbooks'));
   mkdirSync(join(root, 'pids'));
   writeFileSync(join(root, 'runbooks', 'hold.yaml'), runbook('hold'));
-  writeFileSync(join(root, 'runbooks', 'stubborn-timeout.yaml'), runbook('stubborn-timeout', '\n          timeout: 1s'));
+  writeFileSync(
+    join(root, 'runbooks', 'stubborn-timeout.yaml'),
+    runbook('stubborn-timeout', '\n          timeout: 1s'),
+  );
   writeFileSync(join(root, 'runbooks', 'stubborn.yaml'), runbook('stubborn'));
   const compiled = cliSync(['compile', '--root', root], root);
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
@@ -60,7 +63,8 @@ async function startStep(name: string) {
 }
 
 /** Generous against load: the grace period is 5 s; without a watchdog they live for ever. */
-const gone = (pids: number[]) => waitFor(() => pids.every((p) => !processRunning(p)), `step processes ${pids.join(', ')} to end`, 20_000);
+const gone = (pids: number[]) =>
+  waitFor(() => pids.every((p) => !processRunning(p)), `step processes ${pids.join(', ')} to end`, 20_000);
 
 describe.concurrent('step processes die with the executor', () => {
   it('kill -9 of the executor ends the running step and its background children, even one that ignores SIGTERM', async () => {

@@ -28,7 +28,13 @@ spec:
 
 let root: string;
 const graphPath = () => join(root, 'generated', 'graphs', 'guarded.json');
-const cli = (args: string[]) => spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000, cwd: root });
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args, '--root', root], {
+    encoding: 'utf8',
+    env: cliEnv(),
+    timeout: 60_000,
+    cwd: root,
+  });
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-generated-'));
@@ -68,7 +74,9 @@ describe('generated run workflows', () => {
     const files = readdirSync(dir).filter((f) => f !== 'runbook-pr.yml');
     let checked = 0;
     for (const file of files) {
-      const workflow = parse(readFileSync(join(dir, file), 'utf8')) as { jobs: Record<string, { steps: { name?: string; run?: string }[] }> };
+      const workflow = parse(readFileSync(join(dir, file), 'utf8')) as {
+        jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
+      };
       for (const job of Object.values(workflow.jobs)) {
         const runs = job.steps.map((s) => s.run ?? '');
         const check = runs.indexOf('npx --no runbook compile --check');

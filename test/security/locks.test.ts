@@ -64,7 +64,13 @@ describe('locks', () => {
 
   it('take over the lock of a dead run on this host, and audit whose it was', () => {
     // A pid that cannot be alive: above the kernel's pid_max.
-    const dead = { runId: 'dead-run', initiator: '@gone', pid: 2 ** 22 + 1, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' };
+    const dead = {
+      runId: 'dead-run',
+      initiator: '@gone',
+      pid: 2 ** 22 + 1,
+      host: hostname(),
+      startedAt: '2026-01-01T00:00:00.000Z',
+    };
     writeFileSync(lockFile(), JSON.stringify(dead));
     const r = cli(['run', 'locked', '--as', '@ops']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
@@ -91,21 +97,34 @@ describe('locks', () => {
     it('a run with RUNBOOK_AUDIT_DB is refused while a run without it holds the checkout', async () => {
       const gate = join(root, 'gate-open');
       let stdout = '';
-      holder = spawn(process.execPath, [bin, 'run', 'locked', '--as', '@ops', '--input', `gate=${gate}`, '--root', root], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      holder = spawn(
+        process.execPath,
+        [bin, 'run', 'locked', '--as', '@ops', '--input', `gate=${gate}`, '--root', root],
+        { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       holder.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
       const exited = new Promise<number | null>((resolve) => holder!.on('close', resolve));
       // Held once its journal shows the step started.
-      await vi.waitFor(() => {
-        const id = runIdOf(stdout);
-        const log = join(root, '.runbook', 'runs', id, 'audit.jsonl');
-        expect(existsSync(log) && readFileSync(log, 'utf8').includes('"step:start"')).toBe(true);
-      }, { timeout: 60_000, interval: 50 });
-      const second = cli(['run', 'locked', '--as', '@ops'], { RUNBOOK_AUDIT_DB: pg!.primaryUrl, RUNBOOK_ALLOW_OWNER_ROLE: 'true' });
+      await vi.waitFor(
+        () => {
+          const id = runIdOf(stdout);
+          const log = join(root, '.runbook', 'runs', id, 'audit.jsonl');
+          expect(existsSync(log) && readFileSync(log, 'utf8').includes('"step:start"')).toBe(true);
+        },
+        { timeout: 60_000, interval: 50 },
+      );
+      const second = cli(['run', 'locked', '--as', '@ops'], {
+        RUNBOOK_AUDIT_DB: pg!.primaryUrl,
+        RUNBOOK_ALLOW_OWNER_ROLE: 'true',
+      });
       expect(second.status, second.stdout + second.stderr).toBe(6);
       expect(second.stderr).toMatch(/lock|held/i);
       writeFileSync(gate, '');
       expect(await exited).toBe(0);
-      const after = cli(['run', 'locked', '--as', '@ops'], { RUNBOOK_AUDIT_DB: pg!.primaryUrl, RUNBOOK_ALLOW_OWNER_ROLE: 'true' });
+      const after = cli(['run', 'locked', '--as', '@ops'], {
+        RUNBOOK_AUDIT_DB: pg!.primaryUrl,
+        RUNBOOK_ALLOW_OWNER_ROLE: 'true',
+      });
       expect(after.status, after.stdout + after.stderr).toBe(0);
     });
   });

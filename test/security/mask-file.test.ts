@@ -125,7 +125,10 @@ describe('$RUNBOOK_MASK', () => {
       expect(auditOf(runId)).not.toContain(half);
     }
     expectMasked(auditOf(runId), 'audit after resume');
-    const shown = spawnSync(process.execPath, [bin, 'audit', 'show', runId, '--root', root], { encoding: 'utf8', env: cliEnv() });
+    const shown = spawnSync(process.execPath, [bin, 'audit', 'show', runId, '--root', root], {
+      encoding: 'utf8',
+      env: cliEnv(),
+    });
     expect(shown.status, shown.stderr).toBe(0);
     expectMasked(shown.stdout + shown.stderr, 'audit show');
   });

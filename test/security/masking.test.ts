@@ -40,7 +40,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('derived forms of a secret', () => {
   it('never reach the output or the audit log', () => {
-    const r = spawnSync(process.execPath, [bin, 'run', 'derived', '--root', root, '--as', '@ops'], { encoding: 'utf8', env: cliEnv({ TOKEN: token }), timeout: 60_000 });
+    const r = spawnSync(process.execPath, [bin, 'run', 'derived', '--root', root, '--as', '@ops'], {
+      encoding: 'utf8',
+      env: cliEnv({ TOKEN: token }),
+      timeout: 60_000,
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const audit = readFileSync(join(root, '.runbook', 'runs', runIdOf(r.stdout), 'audit.jsonl'), 'utf8');
     const forms = [
@@ -60,7 +64,9 @@ describe('derived forms of a secret', () => {
 describe('identifiers are never masked', () => {
   it('a secret equal to a step id leaves the journal usable: resume does not re-run the finished step', () => {
     const effects = join(root, 'promoted.txt');
-    writeFileSync(join(root, 'runbooks', 'ids.yaml'), `apiVersion: runbook/v1
+    writeFileSync(
+      join(root, 'runbooks', 'ids.yaml'),
+      `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: ids, owner: "@acme/sre" }
 spec:
@@ -76,15 +82,24 @@ spec:
           needs: [promote-db]
           run: 'if [ "$FAIL" = true ]; then exit 1; fi; echo "$T" > /dev/null'
           env: { FAIL: "{{inputs.fail}}", T: "{{secrets.TOKEN}}" }
-`);
+`,
+    );
     expect(spawnSync(process.execPath, [bin, 'compile', '--root', root], { env: cliEnv() }).status).toBe(0);
     const env = cliEnv({ TOKEN: 'promote-db' });
-    const run = spawnSync(process.execPath, [bin, 'run', 'ids', '--root', root, '--as', '@ops'], { encoding: 'utf8', env, timeout: 60_000 });
+    const run = spawnSync(process.execPath, [bin, 'run', 'ids', '--root', root, '--as', '@ops'], {
+      encoding: 'utf8',
+      env,
+      timeout: 60_000,
+    });
     expect(run.status).toBe(4);
     const runId = runIdOf(run.stdout);
     const audit = readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8');
     expect(audit).toContain('"stepId":"promote-db"');
-    const resumed = spawnSync(process.execPath, [bin, 'resume', runId, '--root', root, '--as', '@ops'], { encoding: 'utf8', env, timeout: 60_000 });
+    const resumed = spawnSync(process.execPath, [bin, 'resume', runId, '--root', root, '--as', '@ops'], {
+      encoding: 'utf8',
+      env,
+      timeout: 60_000,
+    });
     expect(resumed.status).toBe(4); // then-fail still fails; what matters is what ran again
     expect(readFileSync(effects, 'utf8')).toBe('promoted\n');
   });
@@ -95,7 +110,11 @@ describe('step temp dirs', () => {
     const orphan = join(tmpdir(), `runbook-step-${2 ** 22 + 1}-${process.pid}x`);
     mkdirSync(orphan, { recursive: true });
     writeFileSync(join(orphan, 'output'), `token=${token}\n`);
-    const r = spawnSync(process.execPath, [bin, 'run', 'derived', '--root', root, '--as', '@ops'], { encoding: 'utf8', env: cliEnv({ TOKEN: token }), timeout: 60_000 });
+    const r = spawnSync(process.execPath, [bin, 'run', 'derived', '--root', root, '--as', '@ops'], {
+      encoding: 'utf8',
+      env: cliEnv({ TOKEN: token }),
+      timeout: 60_000,
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(existsSync(orphan)).toBe(false);
   });
@@ -103,7 +122,9 @@ describe('step temp dirs', () => {
 
 describe('a secret across the 16 KiB line split', () => {
   it('is masked whole, not leaked in two halves', () => {
-    writeFileSync(join(root, 'runbooks', 'long.yaml'), `apiVersion: runbook/v1
+    writeFileSync(
+      join(root, 'runbooks', 'long.yaml'),
+      `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: long, owner: "@acme/sre" }
 spec:
@@ -115,9 +136,15 @@ spec:
           # The line ends only after a pause, so the reader holds more than 16 KiB of it unfinished.
           run: 'for n in 16380 16375 16370; do head -c $n /dev/zero | tr "\\\\0" x; printf "%s" "$TOKEN"; sleep 0.3; echo; done'
           env: { TOKEN: "{{secrets.TOKEN}}" }
-`);
+`,
+    );
     expect(spawnSync(process.execPath, [bin, 'compile', '--root', root], { env: cliEnv() }).status).toBe(0);
-    const r = spawnSync(process.execPath, [bin, 'run', 'long', '--root', root, '--as', '@ops'], { encoding: 'utf8', env: cliEnv({ TOKEN: token }), timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(process.execPath, [bin, 'run', 'long', '--root', root, '--as', '@ops'], {
+      encoding: 'utf8',
+      env: cliEnv({ TOKEN: token }),
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(r.status, r.stderr).toBe(0);
     const audit = readFileSync(join(root, '.runbook', 'runs', runIdOf(r.stdout), 'audit.jsonl'), 'utf8');
     for (const text of [r.stdout + r.stderr, audit]) {

@@ -28,7 +28,9 @@ beforeAll(() => {
   template = mkdtempSync(join(tmpdir(), 'runbook-nested-'));
   roots.push(template);
   mkdirSync(join(template, 'runbooks'));
-  writeFileSync(join(template, 'runbooks', 'outer.yaml'), `apiVersion: runbook/v1
+  writeFileSync(
+    join(template, 'runbooks', 'outer.yaml'),
+    `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: outer, owner: "@acme/sre" }
 spec:
@@ -39,17 +41,23 @@ spec:
           uses: runbook
           with: { runbook: inner }
           needs: [before]${step('after', 'call')}
-`);
-  writeFileSync(join(template, 'runbooks', 'inner.yaml'), `apiVersion: runbook/v1
+`,
+  );
+  writeFileSync(
+    join(template, 'runbooks', 'inner.yaml'),
+    `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: inner, owner: "@acme/sre" }
 spec:
   phases:
     - id: only
       steps:${step('c1')}${step('c2', 'c1')}${step('c3', 'c2')}
-`);
+`,
+  );
   // The same child called by two steps: the journal cannot tell the calls' steps apart.
-  writeFileSync(join(template, 'runbooks', 'twice.yaml'), `apiVersion: runbook/v1
+  writeFileSync(
+    join(template, 'runbooks', 'twice.yaml'),
+    `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: twice, owner: "@acme/sre" }
 spec:
@@ -63,9 +71,12 @@ spec:
           uses: runbook
           with: { runbook: inner }
           needs: [first-call]
-`);
+`,
+  );
   // A child whose failure rolls back its first step: after a resume, that step is done again.
-  writeFileSync(join(template, 'runbooks', 'undo.yaml'), `apiVersion: runbook/v1
+  writeFileSync(
+    join(template, 'runbooks', 'undo.yaml'),
+    `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: undo, owner: "@acme/sre" }
 spec:
@@ -75,8 +86,11 @@ spec:
         - id: call
           uses: runbook
           with: { runbook: undo-child }
-`);
-  writeFileSync(join(template, 'runbooks', 'undo-child.yaml'), `apiVersion: runbook/v1
+`,
+  );
+  writeFileSync(
+    join(template, 'runbooks', 'undo-child.yaml'),
+    `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: undo-child, owner: "@acme/sre" }
 spec:
@@ -93,7 +107,8 @@ spec:
           run: |
             [ -e fix ]
             echo r2 >> effects
-`);
+`,
+  );
   const compiled = cliSync(['compile', '--root', template], template);
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
 });
@@ -111,7 +126,8 @@ function newRoot(open: string[]): string {
   return root;
 }
 
-const effects = (root: string) => (existsSync(join(root, 'effects')) ? readFileSync(join(root, 'effects'), 'utf8').trim().split('\n') : []);
+const effects = (root: string) =>
+  existsSync(join(root, 'effects')) ? readFileSync(join(root, 'effects'), 'utf8').trim().split('\n') : [];
 
 /** Runs `outer` until step `at` is inside (its effect written), then kills the executor with SIGKILL. */
 async function killInside(root: string, at: string, runbook = 'outer'): Promise<string> {
@@ -129,7 +145,7 @@ async function killInside(root: string, at: string, runbook = 'outer'): Promise<
 }
 
 describe('resume of a nested runbook', () => {
-  it('restores the child\'s finished steps from the journal and asks about its in-doubt step', async () => {
+  it("restores the child's finished steps from the journal and asks about its in-doubt step", async () => {
     const root = newRoot(['before', 'c1', 'c3', 'after']);
     const runId = await killInside(root, 'c2');
     expect(effects(root)).toEqual(['before', 'c1', 'c2']);
@@ -142,20 +158,26 @@ describe('resume of a nested runbook', () => {
     expect(effects(root)).toEqual(['before', 'c1', 'c2']);
 
     // The operator sees c2's effect: skip. `call=rerun` is what the old executor asked for.
-    const resumed = cliSync(['resume', runId, '--as', '@ops', '--root', root, '--decide', 'inner/c2=skip', '--decide', 'call=rerun'], root);
+    const resumed = cliSync(
+      ['resume', runId, '--as', '@ops', '--root', root, '--decide', 'inner/c2=skip', '--decide', 'call=rerun'],
+      root,
+    );
     expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
     expect(effects(root)).toEqual(['before', 'c1', 'c2', 'c3', 'after']);
     const verify = cliSync(['audit', 'verify', runId, '--root', root], root);
     expect(verify.status, verify.stdout).toBe(0);
   });
 
-  it('re-runs the child\'s in-doubt step when the operator decides so, and still not its finished steps', async () => {
+  it("re-runs the child's in-doubt step when the operator decides so, and still not its finished steps", async () => {
     const root = newRoot(['before', 'c1', 'c3', 'after']);
     const runId = await killInside(root, 'c2');
     // The operator undoes c2's effect, then asks for a re-run.
     writeFileSync(join(root, 'effects'), 'before\nc1\n');
     writeFileSync(join(root, 'go-c2'), '');
-    const resumed = cliSync(['resume', runId, '--as', '@ops', '--root', root, '--decide', 'inner/c2=rerun', '--decide', 'call=rerun'], root);
+    const resumed = cliSync(
+      ['resume', runId, '--as', '@ops', '--root', root, '--decide', 'inner/c2=rerun', '--decide', 'call=rerun'],
+      root,
+    );
     expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
     expect(effects(root)).toEqual(['before', 'c1', 'c2', 'c3', 'after']);
   });

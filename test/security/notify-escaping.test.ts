@@ -66,8 +66,14 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'runbook-notify-escape-'));
   mkdirSync(join(root, 'runbooks', 'templates'), { recursive: true });
   writeFileSync(join(root, 'runbooks', 'directory.yaml'), directory);
-  writeFileSync(join(root, 'runbooks', 'templates', 'chat.md.hbs'), template('chat', 'slack', '<!here> Failover of {{runbook.title}}: {{summary}} (input: {{inputs.note}})'));
-  writeFileSync(join(root, 'runbooks', 'templates', 'issue.md.hbs'), template('issue', 'github', '**Failover** cc @acme/sre <sub>auto</sub>: {{summary}} (input: {{inputs.note}})'));
+  writeFileSync(
+    join(root, 'runbooks', 'templates', 'chat.md.hbs'),
+    template('chat', 'slack', '<!here> Failover of {{runbook.title}}: {{summary}} (input: {{inputs.note}})'),
+  );
+  writeFileSync(
+    join(root, 'runbooks', 'templates', 'issue.md.hbs'),
+    template('issue', 'github', '**Failover** cc @acme/sre <sub>auto</sub>: {{summary}} (input: {{inputs.note}})'),
+  );
   writeFileSync(join(root, 'runbooks', 'tell.yaml'), runbook);
   const compiled = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
@@ -84,14 +90,29 @@ afterAll(async () => {
 describe('notification text', () => {
   it('escapes values for Slack mrkdwn and GitHub Markdown, and keeps what the author wrote', async () => {
     const { port } = slack!;
-    const r = await runCliAsync(['run', 'tell', '--root', root, '--as', '@ops', '--input', `hook=http://127.0.0.1:${port}/slack`, '--input', `note=${note}`], github.env() as Record<string, string>);
+    const r = await runCliAsync(
+      [
+        'run',
+        'tell',
+        '--root',
+        root,
+        '--as',
+        '@ops',
+        '--input',
+        `hook=http://127.0.0.1:${port}/slack`,
+        '--input',
+        `note=${note}`,
+      ],
+      github.env() as Record<string, string>,
+    );
     expect(r.status, r.stdout + r.stderr).toBe(0);
 
     expect(slack!.bodies).toHaveLength(1);
     const text = (JSON.parse(slack!.bodies[0]) as { text: string }).text;
     expect(text.startsWith('<!here> Failover of ')).toBe(true); // the author's broadcast stays
     expect(text).toContain('<@U0AUTHOR> reports ');
-    for (const raw of ['<!channel>', '<@U0ATTACK>', '<http://evil.example|click>', '<img']) expect(text).not.toContain(raw);
+    for (const raw of ['<!channel>', '<@U0ATTACK>', '<http://evil.example|click>', '<img'])
+      expect(text).not.toContain(raw);
     expect(text).toContain('&lt;!channel&gt; &lt;@U0ATTACK&gt; &lt;http://evil.example|click&gt; &amp; @dana-lee');
 
     const comment = github.comments.find((c) => c.body.includes('Failover'));

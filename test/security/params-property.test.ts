@@ -107,13 +107,21 @@ spec:
 };
 
 const header = (name: string) => ({
-  apiVersion: 'runbook/v1', kind: 'Runbook', metadata: { name, owner: '@acme/sre' },
+  apiVersion: 'runbook/v1',
+  kind: 'Runbook',
+  metadata: { name, owner: '@acme/sre' },
 });
 const specBase = {
   inputs: { evil: { type: 'string', required: true }, hook: { type: 'string', required: true } },
   secrets: ['PROP_SECRET', 'PG_URL'],
 };
-const step = (id: string, uses: string, withValue: Record<string, unknown>) => ({ id, uses, with: withValue, onFailure: 'continue', timeout: '8s' });
+const step = (id: string, uses: string, withValue: Record<string, unknown>) => ({
+  id,
+  uses,
+  with: withValue,
+  onFailure: 'continue',
+  timeout: '8s',
+});
 const waitOn = (id: string, uses: string, withValue: Record<string, unknown>) =>
   step(id, 'wait', { check: { uses, with: withValue }, until: '{{eq 1 1}}', interval: '1s', timeout: '3s' });
 const safeName = (id: string) => id.replace(/\./g, '-');
@@ -135,8 +143,12 @@ beforeAll(async () => {
       captured.push(d);
       // An HTTP error every client gives up on at once (AWS: an AccessDenied its SDK does not
       // retry); anything else (PostgreSQL) gets the connection closed.
-      const body = '<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>denied</Message></Error><RequestId>1</RequestId></ErrorResponse>';
-      if (d.includes('HTTP/1.')) socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/xml\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+      const body =
+        '<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>denied</Message></Error><RequestId>1</RequestId></ErrorResponse>';
+      if (d.includes('HTTP/1.'))
+        socket.end(
+          `HTTP/1.1 403 Forbidden\r\ncontent-type: text/xml\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+        );
       else socket.end();
     });
     socket.on('error', () => undefined);
@@ -162,7 +174,10 @@ describe('every parameter position of every action', () => {
   it('keeps an input holding {{secrets.X}}, $(…), backticks and escape codes as data', async () => {
     const actions = catalogue();
     expect(actions.length).toBeGreaterThan(10);
-    const targets = { httpUrl: `http://127.0.0.1:${port}/benign`, postgresUrl: pg ? '{{secrets.PG_URL}}' : `postgres://app:pw@127.0.0.1:${port}/app` };
+    const targets = {
+      httpUrl: `http://127.0.0.1:${port}/benign`,
+      postgresUrl: pg ? '{{secrets.PG_URL}}' : `postgres://app:pw@127.0.0.1:${port}/app`,
+    };
     const plans = actions.map((a) => ({ a, ...positions(a, EVIL, targets) }));
 
     // 1. Which placements the compiler accepts: one file per placement, one `validate` for all.
@@ -170,8 +185,14 @@ describe('every parameter position of every action', () => {
     mkdirSync(probe);
     for (const { a, base, paths } of plans) {
       paths.forEach((p, i) => {
-        const spec = (steps: unknown[]) => ({ ...header(`p-${safeName(a.id)}-${i}`), spec: { ...specBase, phases: [{ id: 'only', steps }] } });
-        writeFileSync(join(probe, `d-${safeName(a.id)}-${i}.yaml`), stringify(spec([step('s', a.id, place(base, p, EVIL))])));
+        const spec = (steps: unknown[]) => ({
+          ...header(`p-${safeName(a.id)}-${i}`),
+          spec: { ...specBase, phases: [{ id: 'only', steps }] },
+        });
+        writeFileSync(
+          join(probe, `d-${safeName(a.id)}-${i}.yaml`),
+          stringify(spec([step('s', a.id, place(base, p, EVIL))])),
+        );
         const w = spec([waitOn('s', a.id, place(base, p, EVIL))]);
         (w.metadata as { name: string }).name = `w-${safeName(a.id)}-${i}`;
         writeFileSync(join(probe, `w-${safeName(a.id)}-${i}.yaml`), stringify(w));
@@ -196,32 +217,62 @@ describe('every parameter position of every action', () => {
       let all = base;
       for (const p of direct) all = place(all, p, EVIL);
       const name = `rb-${id}`;
-      writeFileSync(join(root, 'runbooks', `${name}.yaml`), stringify({
-        ...header(name),
-        spec: { ...specBase, phases: [{ id: 'only', steps: [
-          { id: 'host', run: 'true', rollback: { uses: a.id, with: all } },
-          { id: 'boom', run: 'exit 1', onFailure: 'rollback' },
-        ] }] },
-      }));
-      rollbacks.push({ id: name, uses: 'runbook', with: { runbook: name, inputs: { evil: EVIL, hook: '{{inputs.hook}}' } }, onFailure: 'continue', timeout: '20s' });
+      writeFileSync(
+        join(root, 'runbooks', `${name}.yaml`),
+        stringify({
+          ...header(name),
+          spec: {
+            ...specBase,
+            phases: [
+              {
+                id: 'only',
+                steps: [
+                  { id: 'host', run: 'true', rollback: { uses: a.id, with: all } },
+                  { id: 'boom', run: 'exit 1', onFailure: 'rollback' },
+                ],
+              },
+            ],
+          },
+        }),
+      );
+      rollbacks.push({
+        id: name,
+        uses: 'runbook',
+        with: { runbook: name, inputs: { evil: EVIL, hook: '{{inputs.hook}}' } },
+        onFailure: 'continue',
+        timeout: '20s',
+      });
       placements += 1;
     }
-    writeFileSync(join(root, 'runbooks', 'prop-all.yaml'), stringify({
-      ...header('prop-all'),
-      spec: {
-        ...specBase,
-        phases: [{ id: 'direct', parallel: true, steps }],
-        // The same positions in `finally` (whose steps take no onFailure: a failing one never stops the others).
-        ...(finallySupported ? { finally: steps.filter((st) => (st as { id: string }).id.startsWith('d-')).map((st) => {
-          const { onFailure: _f, ...rest } = st as { id: string; onFailure?: string };
-          return { ...rest, id: `f${rest.id}` };
-        }) } : {}),
-      },
-    }));
+    writeFileSync(
+      join(root, 'runbooks', 'prop-all.yaml'),
+      stringify({
+        ...header('prop-all'),
+        spec: {
+          ...specBase,
+          phases: [{ id: 'direct', parallel: true, steps }],
+          // The same positions in `finally` (whose steps take no onFailure: a failing one never stops the others).
+          ...(finallySupported
+            ? {
+                finally: steps
+                  .filter((st) => (st as { id: string }).id.startsWith('d-'))
+                  .map((st) => {
+                    const { onFailure: _f, ...rest } = st as { id: string; onFailure?: string };
+                    return { ...rest, id: `f${rest.id}` };
+                  }),
+              }
+            : {}),
+        },
+      }),
+    );
     // The rollback runbooks run nested in one run (one CLI start instead of one per action).
-    writeFileSync(join(root, 'runbooks', 'prop-rollback.yaml'), stringify({
-      ...header('prop-rollback'), spec: { ...specBase, phases: [{ id: 'all', parallel: true, steps: rollbacks }] },
-    }));
+    writeFileSync(
+      join(root, 'runbooks', 'prop-rollback.yaml'),
+      stringify({
+        ...header('prop-rollback'),
+        spec: { ...specBase, phases: [{ id: 'all', parallel: true, steps: rollbacks }] },
+      }),
+    );
     const names = ['prop-all', 'prop-rollback'];
     const compiled = await runCliAsync(['compile', '--root', root], {}, 120_000);
     expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
@@ -230,14 +281,40 @@ describe('every parameter position of every action', () => {
 
     const evil = `{{secrets.PROP_SECRET}} $(touch ${marker}) \`touch ${marker}-bt\` \x1b]0;pwned\x07\x1b[2J\x1b[31m'";|&`;
     const env = {
-      PROP_SECRET: secret, PG_URL: pg?.primaryUrl ?? `postgres://app:pw@127.0.0.1:${port}/app`,
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'AKIAPROPERTYTEST', AWS_SECRET_ACCESS_KEY: 'not-a-real-key-0000',
-      AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1', SLACK_WEBHOOK_URL: `http://127.0.0.1:${port}/slack`,
+      PROP_SECRET: secret,
+      PG_URL: pg?.primaryUrl ?? `postgres://app:pw@127.0.0.1:${port}/app`,
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: 'AKIAPROPERTYTEST',
+      AWS_SECRET_ACCESS_KEY: 'not-a-real-key-0000',
+      AWS_REGION: 'us-east-1',
+      AWS_MAX_ATTEMPTS: '1',
+      SLACK_WEBHOOK_URL: `http://127.0.0.1:${port}/slack`,
     };
     const outputs: string[] = [];
     // Two at a time: the machine is shared, and each run is mostly waiting on sockets.
-    const runs = await Promise.all(names.map((name) => runUntilReported(
-      ['run', name, '--root', root, '--as', '@ops', '--confirm-as', '@ops', '--concurrency', '64', '--input', `evil=${evil}`, '--input', `hook=http://127.0.0.1:${port}/hook`], env)));
+    const runs = await Promise.all(
+      names.map((name) =>
+        runUntilReported(
+          [
+            'run',
+            name,
+            '--root',
+            root,
+            '--as',
+            '@ops',
+            '--confirm-as',
+            '@ops',
+            '--concurrency',
+            '64',
+            '--input',
+            `evil=${evil}`,
+            '--input',
+            `hook=http://127.0.0.1:${port}/hook`,
+          ],
+          env,
+        ),
+      ),
+    );
     for (const r of runs) {
       outputs.push(r.stdout, r.stderr);
       const runId = runIdOf(r.stdout);

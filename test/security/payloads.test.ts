@@ -75,9 +75,21 @@ describe('a JSON webhook payload is data', () => {
   it('keeps a variable that looks like JSON inside its string, and a drill stays a drill', async () => {
     const { port } = server!;
     const summary = 'x", "drill": false, "status": "rolled-back", "event": "none", "y": "';
-    const r = await runCliAsync(['drill', 'send', '--root', root, '--as', '@ops', '--input', `hook=http://127.0.0.1:${port}/hook`, '--input', `summary=${summary}`]);
+    const r = await runCliAsync([
+      'drill',
+      'send',
+      '--root',
+      root,
+      '--as',
+      '@ops',
+      '--input',
+      `hook=http://127.0.0.1:${port}/hook`,
+      '--input',
+      `summary=${summary}`,
+    ]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(server!.bodies.map((b) => JSON.parse(b))).toEqual([{ event: 'failover', status: 'promoted', details: summary, drill: true }]);
+    expect(server!.bodies.map((b) => JSON.parse(b))).toEqual([
+      { event: 'failover', status: 'promoted', details: summary, drill: true },
+    ]);
   });
 });
-

@@ -36,9 +36,11 @@ spec:
 `;
 
 let root: string;
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
 const compile = () => expect(cli('compile').status).toBe(0);
-const planHash = (...flags: string[]) => (JSON.parse(cli('plan', 'parent', '--json', ...flags).stdout) as { planHash: string }).planHash;
+const planHash = (...flags: string[]) =>
+  (JSON.parse(cli('plan', 'parent', '--json', ...flags).stdout) as { planHash: string }).planHash;
 function approvals(hash: string): string {
   const file = join(root, `approvals-${hash.slice(0, 12)}.yaml`);
   writeFileSync(file, JSON.stringify({ approvals: [{ step: 'approve', approver: '@dana-lee', planHash: hash }] }));

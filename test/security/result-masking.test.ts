@@ -51,13 +51,18 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres.query results as
   it('a later step reads rows and rowCount without outputs:, and the journaled row is masked', async () => {
     const dir = join(root, 'markers');
     mkdirSync(dir);
-    const r = await runCliAsync(['run', 'pg-results', '--root', root, '--input', `marker_dir=${dir}`, '--as', '@ops'], { DATABASE_URL: cluster.primaryUrl }, 90_000);
+    const r = await runCliAsync(
+      ['run', 'pg-results', '--root', root, '--input', `marker_dir=${dir}`, '--as', '@ops'],
+      { DATABASE_URL: cluster.primaryUrl },
+      90_000,
+    );
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(readFileSync(join(dir, 'seen'), 'utf8')).toBe('42 1\n');
     const runId = runIdOf(r.stdout);
     const text = readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8');
     const end = parseAuditText(text).records.find((e) => e.type === 'step:end' && e.stepId === 'lookup');
-    const outputs = (end?.data as { outputs?: { rows?: { answer: number; echoed: string }[]; rowCount?: number } }).outputs;
+    const outputs = (end?.data as { outputs?: { rows?: { answer: number; echoed: string }[]; rowCount?: number } })
+      .outputs;
     expect(outputs?.rowCount).toBe(1);
     expect(outputs?.rows?.[0].answer).toBe(42);
     expect(outputs?.rows?.[0].echoed).not.toContain(passwordOf(cluster.primaryUrl));

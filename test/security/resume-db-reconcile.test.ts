@@ -54,7 +54,8 @@ afterAll(async () => {
 });
 
 /** A database set up by db-setup: the admin URL, and the writer's for runs. */
-const newDatabase = () => newAuditDatabase(cluster!, `split_${++databases}`, { user: 'split_writer', password: writerPassword });
+const newDatabase = () =>
+  newAuditDatabase(cluster!, `split_${++databases}`, { user: 'split_writer', password: writerPassword });
 
 /** A run killed inside s1: its step:start is durable in both copies, its effect not done. */
 async function killedRun(db: string): Promise<{ root: string; runId: string; path: string }> {
@@ -70,7 +71,10 @@ async function killedRun(db: string): Promise<{ root: string; runId: string; pat
   groups.push(pid);
   const runId = runIdOf(cli.output());
   const path = join(root, '.runbook', 'runs', runId, 'audit.jsonl');
-  await waitFor(() => readFileSync(path, 'utf8').trimEnd().split('\n').at(-1)!.includes('"step:start"'), 'step:start of s1 in the journal');
+  await waitFor(
+    () => readFileSync(path, 'utf8').trimEnd().split('\n').at(-1)!.includes('"step:start"'),
+    'step:start of s1 in the journal',
+  );
   cli.child.kill('SIGKILL');
   await cli.ended;
   await waitFor(() => !processRunning(pid), 's1 to end with the executor');
@@ -95,42 +99,54 @@ function verifyBoth(root: string, runId: string, admin: string): void {
   expect(db.status, db.stdout + db.stderr).toBe(0);
 }
 
-describe.skipIf(noPostgres)(noPostgres ? skipReason : 'resume after a kill between the file and database writes', () => {
-  it('a step:start only the database holds makes the step in doubt, and is copied back to the file', async () => {
-    const db = await newDatabase();
-    const { root, runId, path } = await killedRun(db.writer);
-    // The file lost its last record (s1's step:start); the database committed it.
-    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
-    writeFileSync(path, lines.slice(0, -1).join('\n') + '\n');
-    expect(await rowCount(db.admin, runId)).toBe(lines.length);
+describe.skipIf(noPostgres)(
+  noPostgres ? skipReason : 'resume after a kill between the file and database writes',
+  () => {
+    it('a step:start only the database holds makes the step in doubt, and is copied back to the file', async () => {
+      const db = await newDatabase();
+      const { root, runId, path } = await killedRun(db.writer);
+      // The file lost its last record (s1's step:start); the database committed it.
+      const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+      writeFileSync(path, lines.slice(0, -1).join('\n') + '\n');
+      expect(await rowCount(db.admin, runId)).toBe(lines.length);
 
-    const asked = cliSync(['resume', runId, '--as', '@ops', '--root', root, '--audit-db', db.writer], root);
-    expect(asked.status, asked.stdout + asked.stderr).not.toBe(0);
-    expect(asked.stderr).toMatch(/step s1 \(shell\) may or may not have run/);
-    expect(readFileSync(path, 'utf8').trimEnd().split('\n')).toHaveLength(lines.length);
+      const asked = cliSync(['resume', runId, '--as', '@ops', '--root', root, '--audit-db', db.writer], root);
+      expect(asked.status, asked.stdout + asked.stderr).not.toBe(0);
+      expect(asked.stderr).toMatch(/step s1 \(shell\) may or may not have run/);
+      expect(readFileSync(path, 'utf8').trimEnd().split('\n')).toHaveLength(lines.length);
 
-    const resumed = cliSync(['resume', runId, '--as', '@ops', '--root', root, '--audit-db', db.writer, '--decide', 's1=rerun'], root);
-    expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
-    expect(readFileSync(join(root, 'effects'), 'utf8')).toBe('s1\ns2\n');
-    verifyBoth(root, runId, db.admin);
-  }, 120_000);
+      const resumed = cliSync(
+        ['resume', runId, '--as', '@ops', '--root', root, '--audit-db', db.writer, '--decide', 's1=rerun'],
+        root,
+      );
+      expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
+      expect(readFileSync(join(root, 'effects'), 'utf8')).toBe('s1\ns2\n');
+      verifyBoth(root, runId, db.admin);
+    }, 120_000);
 
-  it('records only the file holds are back-filled, so the database copy has no gap', async () => {
-    const db = await newDatabase();
-    const { root, runId } = await killedRun(db.writer);
-    // The database lost the last record: removed as its owner would, bypassing the trigger.
-    const c = new pg.Client({ connectionString: db.admin });
-    await c.connect();
-    try {
-      await c.query(`SET session_replication_role = replica`);
-      await c.query(`DELETE FROM runbook_audit WHERE run_id = $1 AND seq = (SELECT max(seq) FROM runbook_audit WHERE run_id = $1)`, [runId]);
-    } finally {
-      await c.end();
-    }
-    const resumed = cliSync(['resume', runId, '--as', '@ops', '--root', root, '--audit-db', db.writer, '--decide', 's1=rerun'], root);
-    expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
-    expect(resumed.stderr).toMatch(/1 back-filled into the database/);
-    expect(existsSync(join(root, 'effects'))).toBe(true);
-    verifyBoth(root, runId, db.admin);
-  }, 120_000);
-});
+    it('records only the file holds are back-filled, so the database copy has no gap', async () => {
+      const db = await newDatabase();
+      const { root, runId } = await killedRun(db.writer);
+      // The database lost the last record: removed as its owner would, bypassing the trigger.
+      const c = new pg.Client({ connectionString: db.admin });
+      await c.connect();
+      try {
+        await c.query(`SET session_replication_role = replica`);
+        await c.query(
+          `DELETE FROM runbook_audit WHERE run_id = $1 AND seq = (SELECT max(seq) FROM runbook_audit WHERE run_id = $1)`,
+          [runId],
+        );
+      } finally {
+        await c.end();
+      }
+      const resumed = cliSync(
+        ['resume', runId, '--as', '@ops', '--root', root, '--audit-db', db.writer, '--decide', 's1=rerun'],
+        root,
+      );
+      expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(/1 back-filled into the database/);
+      expect(existsSync(join(root, 'effects'))).toBe(true);
+      verifyBoth(root, runId, db.admin);
+    }, 120_000);
+  },
+);

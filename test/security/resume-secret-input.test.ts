@@ -15,13 +15,19 @@ const password = 'pw-Kx81-resumable';
 let root: string;
 let flag: string;
 const cli = (env: Record<string, string>, ...args: string[]) =>
-  spawnSync(process.execPath, [bin, ...args, '--root', root, '--as', '@ops'], { encoding: 'utf8', env: cliEnv(env), timeout: 60_000 });
+  spawnSync(process.execPath, [bin, ...args, '--root', root, '--as', '@ops'], {
+    encoding: 'utf8',
+    env: cliEnv(env),
+    timeout: 60_000,
+  });
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-resume-secret-'));
   flag = join(root, 'may-pass');
   mkdirSync(join(root, 'runbooks'));
-  writeFileSync(join(root, 'runbooks', 'connect.yaml'), `apiVersion: runbook/v1
+  writeFileSync(
+    join(root, 'runbooks', 'connect.yaml'),
+    `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: connect, owner: "@acme/sre" }
 spec:
@@ -34,7 +40,8 @@ spec:
           # Passes only when the input arrives whole (the password in clear) and the flag exists.
           run: 'test "$URL" = "postgres://app:$PW@db.internal/app?note=***" && test -e "$FLAG"'
           env: { URL: "{{inputs.url}}", PW: "{{secrets.DB_PASSWORD}}", FLAG: "${flag}" }
-`);
+`,
+  );
   const compiled = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
 });
@@ -58,7 +65,12 @@ describe('an input holding a secret value', () => {
     writeFileSync(flag, '');
     const resumed = cli(env, 'resume', runId);
     expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
-    for (const text of [run.stdout + run.stderr, rotated.stdout + rotated.stderr, resumed.stdout + resumed.stderr, audit()]) {
+    for (const text of [
+      run.stdout + run.stderr,
+      rotated.stdout + rotated.stderr,
+      resumed.stdout + resumed.stderr,
+      audit(),
+    ]) {
       expect(text).not.toContain(password);
     }
   });

@@ -11,13 +11,16 @@ import { bin, cliEnv, runIdOf } from '../support/cli.js';
  */
 let root: string;
 let effects: string;
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'runbook-timeout-'));
   effects = join(root, 'effects.txt');
   mkdirSync(join(root, 'runbooks'));
-  writeFileSync(join(root, 'runbooks', 'charge.yaml'), `apiVersion: runbook/v1
+  writeFileSync(
+    join(root, 'runbooks', 'charge.yaml'),
+    `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: charge, owner: "@acme/sre" }
 spec:
@@ -29,7 +32,8 @@ spec:
           env: { EFFECTS: "${effects}" }
           idempotent: false
           timeout: 1s
-`);
+`,
+  );
   expect(cli('compile').status).toBe(0);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));

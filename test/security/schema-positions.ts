@@ -10,20 +10,39 @@ import { schemaRegistry } from '../../compiler/validate/ajv.js';
  */
 
 /** Where the benign values of URL parameters point. */
-export interface Targets { readonly httpUrl: string; readonly postgresUrl: string }
+export interface Targets {
+  readonly httpUrl: string;
+  readonly postgresUrl: string;
+}
 
 const schemasDir = join(import.meta.dirname, '..', '..', 'schemas');
-const common = JSON.parse(readFileSync(join(schemasDir, 'common.schema.json'), 'utf8')) as { $defs: Record<string, Schema> };
-type Schema = Record<string, unknown> & { $ref?: string; properties?: Record<string, Schema>; required?: string[]; anyOf?: Schema[]; oneOf?: Schema[]; items?: Schema; additionalProperties?: boolean | Schema };
+const common = JSON.parse(readFileSync(join(schemasDir, 'common.schema.json'), 'utf8')) as {
+  $defs: Record<string, Schema>;
+};
+type Schema = Record<string, unknown> & {
+  $ref?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  items?: Schema;
+  additionalProperties?: boolean | Schema;
+};
 export type Path = (string | number)[];
-export interface Catalogued { id: string; schema: Schema }
+export interface Catalogued {
+  id: string;
+  schema: Schema;
+}
 
 /** Every action of the catalogue with its `with` schema, in file order. */
 export function catalogue(): Catalogued[] {
-  return readdirSync(join(schemasDir, 'actions')).filter((f) => f.endsWith('.schema.json')).sort().map((f) => {
-    const schema = JSON.parse(readFileSync(join(schemasDir, 'actions', f), 'utf8')) as Schema;
-    return { id: schema['x-action'] as string, schema };
-  });
+  return readdirSync(join(schemasDir, 'actions'))
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort()
+    .map((f) => {
+      const schema = JSON.parse(readFileSync(join(schemasDir, 'actions', f), 'utf8')) as Schema;
+      return { id: schema['x-action'] as string, schema };
+    });
 }
 
 function resolve(s: Schema): Schema {
@@ -37,7 +56,8 @@ function candidatePaths(s: Schema, at: Path, depth = 0): Path[] {
   if (depth > 4) return [];
   const out: Path[] = [at];
   for (const b of branches(s)) {
-    for (const [k, p] of Object.entries(b.properties ?? {})) out.push(...candidatePaths(resolve(p), [...at, k], depth + 1));
+    for (const [k, p] of Object.entries(b.properties ?? {}))
+      out.push(...candidatePaths(resolve(p), [...at, k], depth + 1));
     if (b.type === 'object' && b.additionalProperties !== false) out.push([...at, 'k']);
     if (b.type === 'array') out.push(...candidatePaths(resolve(b.items ?? {}), [...at, 0], depth + 1));
   }
@@ -55,7 +75,8 @@ function benign(s: Schema, key: string, action: string, o: Targets): unknown {
   if (r.type === 'integer' || r.type === 'number') return (r.minimum as number | undefined) ?? 1;
   if (r.type === 'boolean') return false;
   if (r.type === 'array') return [benign(r.items ?? { type: 'string' }, key, action, o)];
-  if (r.type === 'object') return Object.fromEntries((r.required ?? []).map((k) => [k, benign(r.properties?.[k] ?? {}, k, action, o)]));
+  if (r.type === 'object')
+    return Object.fromEntries((r.required ?? []).map((k) => [k, benign(r.properties?.[k] ?? {}, k, action, o)]));
   if (/url$/i.test(key)) {
     if (!action.startsWith('postgres.')) return o.httpUrl;
     return o.postgresUrl;
@@ -64,7 +85,11 @@ function benign(s: Schema, key: string, action: string, o: Targets): unknown {
   const byFormat: Record<string, string> = { duration: '1s', 'date-time': '2026-01-01T00:00:00Z', uri: o.httpUrl };
   if (typeof r.format === 'string' && byFormat[r.format]) return byFormat[r.format];
   const pattern = typeof r.pattern === 'string' ? new RegExp(r.pattern, 'u') : undefined;
-  return ['benign', 'us-east-1', '30s', 'Z0123456789', '2026-01-01T00:00:00Z', '@ops', 'x'].find((c) => !pattern || pattern.test(c)) ?? 'benign';
+  return (
+    ['benign', 'us-east-1', '30s', 'Z0123456789', '2026-01-01T00:00:00Z', '@ops', 'x'].find(
+      (c) => !pattern || pattern.test(c),
+    ) ?? 'benign'
+  );
 }
 
 /** A copy of `base` with `value` at `path` (containers created on the way). */
@@ -94,16 +119,18 @@ export function positions(a: Catalogued, value: string, o: Targets): { base: Rec
   for (let i = 0; i < 5 && !validate(base); i++) {
     for (const e of validate.errors ?? []) {
       const missing = (e.params as { missingProperty?: string }).missingProperty;
-      if (e.keyword === 'required' && e.instancePath === '' && missing) base[missing] = benign(a.schema.properties?.[missing] ?? {}, missing, a.id, o);
+      if (e.keyword === 'required' && e.instancePath === '' && missing)
+        base[missing] = benign(a.schema.properties?.[missing] ?? {}, missing, a.id, o);
     }
   }
   expect(validate(base), `no valid benign \`with\` for ${a.id}: ${JSON.stringify(validate.errors)}`).toBe(true);
   const seen = new Set<string>();
-  const paths = candidatePaths(a.schema, []).filter((p) => p.length > 0).filter((p) => {
-    if (seen.has(key(p))) return false;
-    seen.add(key(p));
-    return validate(place(base, p, value)) === true;
-  });
+  const paths = candidatePaths(a.schema, [])
+    .filter((p) => p.length > 0)
+    .filter((p) => {
+      if (seen.has(key(p))) return false;
+      seen.add(key(p));
+      return validate(place(base, p, value)) === true;
+    });
   return { base, paths };
 }
-

@@ -29,7 +29,8 @@ spec:
 let root: string;
 const keys: Record<string, string> = {};
 const hashes: Record<string, string> = {};
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
 const keygen = (...args: string[]) => spawnSync('ssh-keygen', args, { encoding: 'utf8', timeout: 30_000 });
 
 /** A Directory whose DBAs (dana-lee, riley-park) list their own public keys; mallory has a key but is not listed. */
@@ -62,7 +63,8 @@ beforeAll(() => {
   writeFileSync(join(root, 'runbooks', 'open-gate.yaml'), gate('open-gate', ', allowUnsigned: true'));
   const compiled = cli('compile');
   expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
-  const hashOf = (...args: string[]) => (JSON.parse(cli('plan', ...args, '--json').stdout) as { planHash: string }).planHash;
+  const hashOf = (...args: string[]) =>
+    (JSON.parse(cli('plan', ...args, '--json').stdout) as { planHash: string }).planHash;
   hashes.live = hashOf('gate');
   hashes.drill = hashOf('gate', '--drill');
   hashes.open = hashOf('open-gate');
@@ -74,14 +76,29 @@ const newFile = () => join(root, `approvals-${++files}.yaml`);
 
 /** `runbook approve` as an approver would type it; returns the approvals file. */
 function approve(file: string, o: { as: string; key: string; plan?: string; step?: string; mode?: string }): string {
-  const r = cli('approve', '--plan', o.plan ?? hashes.live, '--step', o.step ?? 'approve', '--as', o.as, '--key', keys[o.key], '--approvals', file, ...(o.mode ? ['--mode', o.mode] : []));
+  const r = cli(
+    'approve',
+    '--plan',
+    o.plan ?? hashes.live,
+    '--step',
+    o.step ?? 'approve',
+    '--as',
+    o.as,
+    '--key',
+    keys[o.key],
+    '--approvals',
+    file,
+    ...(o.mode ? ['--mode', o.mode] : []),
+  );
   expect(r.status, r.stdout + r.stderr).toBe(0);
   return file;
 }
 
 /** Entries of an approvals file, to tamper with as an attacker would. */
-const entries = (file: string) => (parse(readFileSync(file, 'utf8')) as { approvals: Record<string, unknown>[] }).approvals;
-const writeEntries = (file: string, approvals: Record<string, unknown>[]) => writeFileSync(file, JSON.stringify({ approvals }));
+const entries = (file: string) =>
+  (parse(readFileSync(file, 'utf8')) as { approvals: Record<string, unknown>[] }).approvals;
+const writeEntries = (file: string, approvals: Record<string, unknown>[]) =>
+  writeFileSync(file, JSON.stringify({ approvals }));
 
 /** Runs (or drills) a runbook with an approvals file; its outcome and the approval records of its audit log. */
 function runWith(name: string, file: string, command = 'run') {
@@ -89,10 +106,24 @@ function runWith(name: string, file: string, command = 'run') {
   const runId = runIdOf(r.stdout);
   const audit = parseAuditText(readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8')).records;
   const acted = audit.some((x) => x.type === 'step:end' && x.stepId === 'act');
-  const refusals = audit.filter((x) => x.type === 'approval:refused').map((x) => x.data as { stepId: string; approver?: string; source: string; reason: string });
-  const grants = audit.filter((x) => x.type === 'approval:granted').map((x) => (x.data as { approval: { approver: string; verified?: boolean; key?: string } }).approval);
+  const refusals = audit
+    .filter((x) => x.type === 'approval:refused')
+    .map((x) => x.data as { stepId: string; approver?: string; source: string; reason: string });
+  const grants = audit
+    .filter((x) => x.type === 'approval:granted')
+    .map((x) => (x.data as { approval: { approver: string; verified?: boolean; key?: string } }).approval);
   const end = audit.find((x) => x.type === 'run:end')?.data as { status: string } | undefined;
-  return { status: r.status, acted, refusals, grants, end, stdout: r.stdout, stderr: r.stderr, output: r.stdout + r.stderr, audit: JSON.stringify(audit) };
+  return {
+    status: r.status,
+    acted,
+    refusals,
+    grants,
+    end,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    output: r.stdout + r.stderr,
+    audit: JSON.stringify(audit),
+  };
 }
 
 const fingerprint = (who: string) => /(SHA256:\S+)/.exec(keygen('-l', '-f', `${keys[who]}.pub`).stdout)![1];
@@ -129,7 +160,11 @@ describe('signed local approvals', () => {
     const file = approve(newFile(), { as: '@dana-lee', key: 'dana' });
     const other = (o: Parameters<typeof approve>[1]) => entries(approve(newFile(), o))[0];
     const forStep = { ...other({ as: '@riley-park', key: 'riley', step: 'other-step' }), step: 'approve' };
-    const forPlan = { ...other({ as: '@riley-park', key: 'riley', plan: hashes.drill, mode: 'drill' }), planHash: hashes.live, mode: 'live' };
+    const forPlan = {
+      ...other({ as: '@riley-park', key: 'riley', plan: hashes.drill, mode: 'drill' }),
+      planHash: hashes.live,
+      mode: 'live',
+    };
     const forMode = { ...other({ as: '@riley-park', key: 'riley', mode: 'drill' }), mode: 'live' };
     for (const forged of [forStep, forPlan, forMode]) {
       const attempt = newFile();
@@ -142,11 +177,17 @@ describe('signed local approvals', () => {
 
   it('unsigned approvals are refused by default, and each refusal is audited', () => {
     const file = newFile();
-    writeEntries(file, [{ step: 'approve', approver: '@dana-lee', planHash: hashes.live }, { step: 'approve', approver: '@riley-park', planHash: hashes.live }]);
+    writeEntries(file, [
+      { step: 'approve', approver: '@dana-lee', planHash: hashes.live },
+      { step: 'approve', approver: '@riley-park', planHash: hashes.live },
+    ]);
     const r = runWith('gate', file);
     expect(r.status).not.toBe(0);
     expect(r.acted).toBe(false);
-    expect(r.refusals.filter((x) => /unsigned/.test(x.reason)).map((x) => x.approver)).toEqual(['@dana-lee', '@riley-park']);
+    expect(r.refusals.filter((x) => /unsigned/.test(x.reason)).map((x) => x.approver)).toEqual([
+      '@dana-lee',
+      '@riley-park',
+    ]);
   });
 
   it('where the runbook allows unsigned approvals they count, marked unverified in the audit, the summary and the drill report', () => {
@@ -161,7 +202,8 @@ describe('signed local approvals', () => {
     ]);
     expect(r.stdout).toMatch(/approved by @dana-lee .*UNVERIFIED/);
 
-    const drillPlan = (JSON.parse(cli('plan', 'open-gate', '--drill', '--json').stdout) as { planHash: string }).planHash;
+    const drillPlan = (JSON.parse(cli('plan', 'open-gate', '--drill', '--json').stdout) as { planHash: string })
+      .planHash;
     const drillFile = newFile();
     writeEntries(drillFile, [{ step: 'approve', approver: '@dana-lee', planHash: drillPlan }]);
     approve(drillFile, { as: '@riley-park', key: 'riley', plan: drillPlan, mode: 'drill' });
@@ -188,7 +230,10 @@ function runAtTerminal(name: string, answers: [RegExp, string][]): Promise<{ sta
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   const command = [process.execPath, bin, 'run', name, '--as', '@ops', '--root', root].map(quote).join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: cliEnv({ CI: '' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: cliEnv({ CI: '' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     let from = 0;
     const onData = (d: Buffer) => {
@@ -212,11 +257,17 @@ function runAtTerminal(name: string, answers: [RegExp, string][]): Promise<{ sta
 }
 
 const auditOf = (output: string) => {
-  const audit = parseAuditText(readFileSync(join(root, '.runbook', 'runs', runIdOf(output), 'audit.jsonl'), 'utf8')).records;
+  const audit = parseAuditText(
+    readFileSync(join(root, '.runbook', 'runs', runIdOf(output), 'audit.jsonl'), 'utf8'),
+  ).records;
   return {
     acted: audit.some((x) => x.type === 'step:end' && x.stepId === 'act'),
-    refusals: audit.filter((x) => x.type === 'approval:refused').map((x) => x.data as { approver?: string; source: string; reason: string }),
-    grants: audit.filter((x) => x.type === 'approval:granted').map((x) => (x.data as { approval: { approver: string; source: string; verified?: boolean } }).approval),
+    refusals: audit
+      .filter((x) => x.type === 'approval:refused')
+      .map((x) => x.data as { approver?: string; source: string; reason: string }),
+    grants: audit
+      .filter((x) => x.type === 'approval:granted')
+      .map((x) => (x.data as { approval: { approver: string; source: string; verified?: boolean } }).approval),
   };
 };
 
@@ -225,7 +276,13 @@ describe('terminal approvals', () => {
   const yesNo = /\[yes\/no\] /;
 
   it('are not asked for, nor counted, where the gate accepts only signed approvals', async () => {
-    const r = await runAtTerminal('gate', [[handle, 'dana-lee'], [yesNo, 'yes'], [handle, 'riley-park'], [yesNo, 'yes'], [handle, '']]);
+    const r = await runAtTerminal('gate', [
+      [handle, 'dana-lee'],
+      [yesNo, 'yes'],
+      [handle, 'riley-park'],
+      [yesNo, 'yes'],
+      [handle, ''],
+    ]);
     expect(r.status).not.toBe(0);
     expect(r.output).toMatch(/accepts only signed approvals/);
     const a = auditOf(r.output);
@@ -235,11 +292,20 @@ describe('terminal approvals', () => {
   });
 
   it('count as unverified where the gate allows unsigned approvals, and a "no" is audited as a refusal', async () => {
-    const r = await runAtTerminal('open-gate', [[handle, 'dana-lee'], [yesNo, 'no'], [handle, 'dana-lee'], [yesNo, 'yes'], [handle, 'riley-park'], [yesNo, 'yes']]);
+    const r = await runAtTerminal('open-gate', [
+      [handle, 'dana-lee'],
+      [yesNo, 'no'],
+      [handle, 'dana-lee'],
+      [yesNo, 'yes'],
+      [handle, 'riley-park'],
+      [yesNo, 'yes'],
+    ]);
     expect(r.status, r.output).toBe(0);
     const a = auditOf(r.output);
     expect(a.acted).toBe(true);
-    expect(a.refusals).toEqual([expect.objectContaining({ approver: 'dana-lee', source: 'local-prompt', reason: 'declined at the terminal' })]);
+    expect(a.refusals).toEqual([
+      expect.objectContaining({ approver: 'dana-lee', source: 'local-prompt', reason: 'declined at the terminal' }),
+    ]);
     expect(a.grants).toEqual([
       expect.objectContaining({ approver: 'dana-lee', source: 'local-prompt', verified: false }),
       expect.objectContaining({ approver: 'riley-park', source: 'local-prompt', verified: false }),
@@ -251,7 +317,10 @@ describe('approvals files that cannot be used', () => {
   it('a file that does not parse refuses the run, audited with the file and position, and without its content', () => {
     const file = newFile();
     const token = 'ghp_' + 'Zq7'.repeat(12);
-    writeFileSync(file, `approvals:\n  - { step: approve, approver: "@dana-lee", planHash: ${hashes.live} }\n  - { step: approve, token: ${token} }}\n`);
+    writeFileSync(
+      file,
+      `approvals:\n  - { step: approve, approver: "@dana-lee", planHash: ${hashes.live} }\n  - { step: approve, token: ${token} }}\n`,
+    );
     const r = runWith('gate', file);
     expect(r.status).not.toBe(0);
     expect(r.acted).toBe(false);
@@ -268,7 +337,9 @@ describe('approvals files that cannot be used', () => {
     writeFileSync(file, `approvals:\n  - step: approve\n    planHash: ${hashes.live}\n`);
     const r = runWith('gate', file);
     expect(r.end?.status).toBe('refused');
-    expect(r.refusals.find((x) => x.source === 'approvals-file')?.reason).toMatch(/line 2, column \d+: entry 1 needs "approver"/);
+    expect(r.refusals.find((x) => x.source === 'approvals-file')?.reason).toMatch(
+      /line 2, column \d+: entry 1 needs "approver"/,
+    );
   });
 
   it('an oversized file refuses the run, audited', () => {
@@ -286,10 +357,17 @@ describe('Directory signing keys', () => {
     const other = mkdtempSync(join(tmpdir(), 'runbook-signed-dir-'));
     try {
       mkdirSync(join(other, 'runbooks'));
-      const shared = directory().replace(/(riley-park: \{[^\n]*signingKeys: \[)[^\]]*\]/, `$1${JSON.stringify(readFileSync(`${keys.dana}.pub`, 'utf8').trim())}]`);
+      const shared = directory().replace(
+        /(riley-park: \{[^\n]*signingKeys: \[)[^\]]*\]/,
+        `$1${JSON.stringify(readFileSync(`${keys.dana}.pub`, 'utf8').trim())}]`,
+      );
       writeFileSync(join(other, 'runbooks', 'directory.yaml'), shared);
       writeFileSync(join(other, 'runbooks', 'gate.yaml'), gate('gate'));
-      const r = spawnSync(process.execPath, [bin, 'validate', '--format', 'json', '--root', other], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
+      const r = spawnSync(process.execPath, [bin, 'validate', '--format', 'json', '--root', other], {
+        encoding: 'utf8',
+        env: cliEnv(),
+        timeout: 60_000,
+      });
       expect(r.status).not.toBe(0);
       expect(r.stdout).toContain('signing-key-shared');
       expect(existsSync(join(other, 'generated'))).toBe(false);

@@ -61,7 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   server?.closeAllConnections();
-  await new Promise((resolve) => server ? server.close(resolve) : resolve(undefined));
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -70,9 +70,23 @@ describe('an input holding templates and shell syntax stays data in a nested che
     const { port } = server.address() as AddressInfo;
     const out = join(root, 'value.txt');
     const value = '$(id -un) `id -un` {{secrets.TOKEN}} \u001b[2K\u001b[1AApprove?';
-    const r = await runCliAsync(['run', 'poll-input', '--root', root, '--as', '@ops',
-      '--input', `url=http://127.0.0.1:${port}/x?t={{secrets.TOKEN}}`, '--input', `value=${value}`, '--input', `out=${out}`,
-    ], { TOKEN: token });
+    const r = await runCliAsync(
+      [
+        'run',
+        'poll-input',
+        '--root',
+        root,
+        '--as',
+        '@ops',
+        '--input',
+        `url=http://127.0.0.1:${port}/x?t={{secrets.TOKEN}}`,
+        '--input',
+        `value=${value}`,
+        '--input',
+        `out=${out}`,
+      ],
+      { TOKEN: token },
+    );
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(seen).toEqual(['/x?t={{secrets.TOKEN}}']);
     expect(readFileSync(out, 'utf8')).toBe(value);
@@ -80,4 +94,3 @@ describe('an input holding templates and shell syntax stays data in a nested che
     expect(r.stdout + r.stderr).not.toContain(token);
   });
 });
-

@@ -7,7 +7,11 @@ import type { PgCluster } from '../../executor/pg/cluster.js';
  * administrator, then `login` (an existing LOGIN role) made a member of the writer role. Returns
  * the administrator's URL and the writer's, which runs use (INSERT and SELECT only).
  */
-export async function newAuditDatabase(cluster: PgCluster, name: string, login: { user: string; password: string }): Promise<{ admin: string; writer: string }> {
+export async function newAuditDatabase(
+  cluster: PgCluster,
+  name: string,
+  login: { user: string; password: string },
+): Promise<{ admin: string; writer: string }> {
   await query(cluster.primaryUrl, `CREATE DATABASE ${name}`);
   const admin = new URL(cluster.primaryUrl);
   admin.pathname = `/${name}`;

@@ -26,7 +26,9 @@ export async function startCaptureServer(): Promise<CaptureServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`, port, bodies,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    bodies,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -8,7 +8,8 @@ import { parseAuditText } from '../../executor/audit/file-sink.js';
 export const bin = join(import.meta.dirname, '..', '..', 'bin', 'runbook.js');
 
 /** Variables of the test runner's own environment that would change what a CLI run does. */
-const inherited = /^(GITHUB_|RUNBOOK_|RUNNER_|ACTIONS_)|^(CI|DATABASE_URL|PR_NUMBER|BASE_SHA|HEAD_SHA|FORCE_COLOR|NO_COLOR)$/;
+const inherited =
+  /^(GITHUB_|RUNBOOK_|RUNNER_|ACTIONS_)|^(CI|DATABASE_URL|PR_NUMBER|BASE_SHA|HEAD_SHA|FORCE_COLOR|NO_COLOR)$/;
 
 /**
  * The environment of a CLI child: the runner's, minus what the CLI reads (GitHub Actions
@@ -48,7 +49,12 @@ export function drillRecordOf(stdout: string): string {
  * answering while it runs (spawnSync would freeze them). Killed after `timeoutMs`. `cwd`: where a
  * runbook's relative paths (`./scripts/…`) resolve; this process's by default.
  */
-export function runCliAsync(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, cwd?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runCliAsync(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+  cwd?: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env), cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -78,12 +84,17 @@ export function compiledRoot(prefix: string, files: Record<string, string>): str
 }
 
 /** A step's last step:end data in a run's journal. */
-export interface StepEnd { status: string; error?: string; outputs?: Record<string, unknown> }
+export interface StepEnd {
+  status: string;
+  error?: string;
+  outputs?: Record<string, unknown>;
+}
 
 /** Each step's last step:end of the run whose id `stdout` printed, in project `root`. */
 export function stepEndsOf(root: string, stdout: string): Record<string, StepEnd> {
   const text = readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8');
   const out: Record<string, StepEnd> = {};
-  for (const r of parseAuditText(text).records) if (r.type === 'step:end' && r.stepId) out[r.stepId] = r.data as StepEnd;
+  for (const r of parseAuditText(text).records)
+    if (r.type === 'step:end' && r.stepId) out[r.stepId] = r.data as StepEnd;
   return out;
 }

@@ -12,15 +12,21 @@ export interface CliProcess {
 
 /** `runbook ARGS` in `cwd` (steps' relative paths resolve there), not waited for. */
 export function startCli(args: string[], o: { cwd: string; env?: Record<string, string> }): CliProcess {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: o.cwd, env: cliEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: o.cwd,
+    env: cliEnv(o.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const ended = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-  });
+  const ended = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+    },
+  );
   return { child, ended, output: () => stdout + stderr };
 }
 
@@ -73,7 +79,11 @@ export function pidsIn(file: string): number[] {
   try {
     const text = readFileSync(file, 'utf8');
     if (!text.endsWith('\n')) return [];
-    return text.trim().split(/\s+/).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+    return text
+      .trim()
+      .split(/\s+/)
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0);
   } catch {
     return [];
   }

@@ -1,6 +1,12 @@
 import type { Clock } from '../../executor/core/clock.js';
 
-interface Timer { at: number; resolve: () => void; reject: (e: unknown) => void; signal?: AbortSignal; done: boolean }
+interface Timer {
+  at: number;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+  signal?: AbortSignal;
+  done: boolean;
+}
 
 /**
  * A clock whose time moves only when the test says so. `run(promise)` drives a whole async run:
@@ -20,11 +26,15 @@ export class FakeClock implements Clock {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const timer: Timer = { at: this.time + Math.max(0, ms), resolve, reject, signal, done: false };
-      signal?.addEventListener('abort', () => {
-        if (timer.done) return;
-        timer.done = true;
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (timer.done) return;
+          timer.done = true;
+          reject(signal.reason);
+        },
+        { once: true },
+      );
       this.timers.push(timer);
     });
   }
@@ -47,7 +57,7 @@ export class FakeClock implements Clock {
   async run<T>(promise: Promise<T>, maxTimers = 100_000): Promise<T> {
     let settled = false;
     const tracked = promise.finally(() => (settled = true));
-    for (let fired = 0; fired < maxTimers && !settled;) {
+    for (let fired = 0; fired < maxTimers && !settled; ) {
       await flush();
       if (settled) break;
       if (this.fireNext()) fired++;

@@ -23,7 +23,9 @@ function actors(a: Actors, r: Resolve, u?: string): Record<string, unknown> {
   const app = (slug: string) => ({ ...ex.apps[0], owner: r.user('acme'), slug, name: slug });
   return {
     ...(u ? { url: u, users_url: `${u}/users`, teams_url: `${u}/teams` } : {}),
-    users: (a?.users ?? []).map(r.user), teams: (a?.teams ?? []).map(team), apps: (a?.apps ?? []).map(app),
+    users: (a?.users ?? []).map(r.user),
+    teams: (a?.teams ?? []).map(team),
+    apps: (a?.apps ?? []).map(app),
   };
 }
 
@@ -37,22 +39,42 @@ export function protectionGetShape(p: ProtectionPut, r: Resolve, signatures = fa
     enforce_admins: { url: `${r.url}/enforce_admins`, enabled: !!p.enforce_admins },
   };
   if (checks) {
-    const list = (checks.checks as { context: string; app_id?: number }[] | undefined) ?? (checks.contexts as string[]).map((context): { context: string; app_id?: number } => ({ context }));
+    const list =
+      (checks.checks as { context: string; app_id?: number }[] | undefined) ??
+      (checks.contexts as string[]).map((context): { context: string; app_id?: number } => ({ context }));
     out.required_status_checks = {
-      url: `${r.url}/required_status_checks`, contexts_url: `${r.url}/required_status_checks/contexts`, strict: checks.strict,
-      contexts: list.map((c) => c.context), checks: list.map((c) => ({ context: c.context, app_id: c.app_id ?? null })),
+      url: `${r.url}/required_status_checks`,
+      contexts_url: `${r.url}/required_status_checks/contexts`,
+      strict: checks.strict,
+      contexts: list.map((c) => c.context),
+      checks: list.map((c) => ({ context: c.context, app_id: c.app_id ?? null })),
     };
   }
   if (reviews) {
     const { dismissal_restrictions: d, bypass_pull_request_allowances: b, ...rest } = reviews;
     out.required_pull_request_reviews = {
-      url: `${r.url}/required_pull_request_reviews`, dismiss_stale_reviews: false, require_code_owner_reviews: false, ...rest,
+      url: `${r.url}/required_pull_request_reviews`,
+      dismiss_stale_reviews: false,
+      require_code_owner_reviews: false,
+      ...rest,
       ...(d ? { dismissal_restrictions: actors(d, r, `${r.url}/dismissal_restrictions`) } : {}),
       ...(b ? { bypass_pull_request_allowances: actors(b, r) } : {}),
     };
   }
-  if (p.restrictions) out.restrictions = { ...actors(p.restrictions, r, `${r.url}/restrictions`), apps_url: `${r.url}/restrictions/apps` };
-  for (const k of ['required_linear_history', 'allow_force_pushes', 'allow_deletions', 'block_creations', 'required_conversation_resolution', 'lock_branch', 'allow_fork_syncing']) {
+  if (p.restrictions)
+    out.restrictions = {
+      ...actors(p.restrictions, r, `${r.url}/restrictions`),
+      apps_url: `${r.url}/restrictions/apps`,
+    };
+  for (const k of [
+    'required_linear_history',
+    'allow_force_pushes',
+    'allow_deletions',
+    'block_creations',
+    'required_conversation_resolution',
+    'lock_branch',
+    'allow_fork_syncing',
+  ]) {
     out[k] = { enabled: !!p[k] }; // GitHub lists these switches even when off
   }
   return out;

@@ -6,11 +6,49 @@ import { protectionGetShape, type ProtectionPut } from './fake-github-protection
 import { documentedExample as ex, findOperation, requestBodyProblem, responseProblem } from './github-openapi.js';
 
 /** One request the fake received, as the test may assert on it. */
-export interface FakeRequest { method: string; path: string; query: Record<string, string>; body: unknown; token?: 'main' | 'members'; status?: number }
-export interface FakeComment { id: number; issue: number; user: string; body: string; createdAt: number; edits: { at: number; body: string }[]; deletedAt?: number }
-export interface FakeReview { id: number; pr: number; user: string; state: string; commitId: string; submittedAt: number }
-export interface FakePull { number: number; author: string; headSha: string; mergeSha?: string; title: string }
-export interface FakeIssue { number: number; title: string; body: string; user: string; createdAt: number; updatedAt: number; labels: string[]; state?: 'open' | 'closed'; stateReason?: string | null }
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  token?: 'main' | 'members';
+  status?: number;
+}
+export interface FakeComment {
+  id: number;
+  issue: number;
+  user: string;
+  body: string;
+  createdAt: number;
+  edits: { at: number; body: string }[];
+  deletedAt?: number;
+}
+export interface FakeReview {
+  id: number;
+  pr: number;
+  user: string;
+  state: string;
+  commitId: string;
+  submittedAt: number;
+}
+export interface FakePull {
+  number: number;
+  author: string;
+  headSha: string;
+  mergeSha?: string;
+  title: string;
+}
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  user: string;
+  createdAt: number;
+  updatedAt: number;
+  labels: string[];
+  state?: 'open' | 'closed';
+  stateReason?: string | null;
+}
 
 export interface FakeGithubOptions {
   token?: string;
@@ -33,7 +71,11 @@ export interface FakeGithubOptions {
 }
 
 type Reply = [status: number, body?: unknown, headers?: Record<string, string>];
-type Route = [method: string, pattern: RegExp, handle: (m: string[], q: Record<string, string>, body: Record<string, unknown>) => Reply];
+type Route = [
+  method: string,
+  pattern: RegExp,
+  handle: (m: string[], q: Record<string, string>, body: Record<string, unknown>) => Reply,
+];
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
@@ -66,17 +108,43 @@ export class FakeGithub {
   private readonly routes: Route[];
   private readonly o: Required<FakeGithubOptions>;
 
-  constructor(private readonly server: ReturnType<typeof createServer>, options: FakeGithubOptions = {}) {
-    this.o = { token: 'ghs_fake_token_0123456789', repository: 'acme/dr', pageSize: 100, bot: 'github-actions[bot]', userEndpoint: 'forbidden', echoAuth: false, maxRequests: 2000, membersToken: '', defaultPermission: 'write', createdUpdatedSkewS: 0, permissions: writeAll, ...options };
+  constructor(
+    private readonly server: ReturnType<typeof createServer>,
+    options: FakeGithubOptions = {},
+  ) {
+    this.o = {
+      token: 'ghs_fake_token_0123456789',
+      repository: 'acme/dr',
+      pageSize: 100,
+      bot: 'github-actions[bot]',
+      userEndpoint: 'forbidden',
+      echoAuth: false,
+      maxRequests: 2000,
+      membersToken: '',
+      defaultPermission: 'write',
+      createdUpdatedSkewS: 0,
+      permissions: writeAll,
+      ...options,
+    };
     this.user(this.o.bot, 'Bot');
     this.routes = this.buildRoutes();
   }
 
-  get bot(): string { return this.o.bot; }
+  get bot(): string {
+    return this.o.bot;
+  }
 
   /** The Actions environment pointing the real client at this server. */
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return { GITHUB_TOKEN: this.o.token, GITHUB_REPOSITORY: this.o.repository, GITHUB_API_URL: this.url, GITHUB_SERVER_URL: 'https://github.example', GITHUB_RUN_ID: '4242', GITHUB_ACTOR: 'octo-initiator', ...extra };
+    return {
+      GITHUB_TOKEN: this.o.token,
+      GITHUB_REPOSITORY: this.o.repository,
+      GITHUB_API_URL: this.url,
+      GITHUB_SERVER_URL: 'https://github.example',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_ACTOR: 'octo-initiator',
+      ...extra,
+    };
   }
   user(login: string, type: 'User' | 'Bot' = 'User'): { id: number; type: 'User' | 'Bot' } {
     if (!this.users.has(login.toLowerCase())) this.users.set(login.toLowerCase(), { id: this.nextId++, type });
@@ -93,33 +161,70 @@ export class FakeGithub {
   }
   addTeam(slug: string, members: Record<string, 'active' | 'pending'>): void {
     for (const m of Object.keys(members)) this.user(m);
-    this.teams.set(slug.toLowerCase(), { id: this.nextId++, members: new Map(Object.entries(members).map(([k, v]) => [k.toLowerCase(), v])) });
+    this.teams.set(slug.toLowerCase(), {
+      id: this.nextId++,
+      members: new Map(Object.entries(members).map(([k, v]) => [k.toLowerCase(), v])),
+    });
   }
   addComment(issue: number, user: string, body: string, at = this.now(), type: 'User' | 'Bot' = 'User'): FakeComment {
     this.user(user, type);
     // GitHub's ids grow with creation time; comments scheduled for later must get later ids.
-    const c = { id: Math.floor(at / 1000) * 1000 + (this.nextId++ % 1000), issue, user, body, createdAt: at, edits: [] };
+    const c = {
+      id: Math.floor(at / 1000) * 1000 + (this.nextId++ % 1000),
+      issue,
+      user,
+      body,
+      createdAt: at,
+      edits: [],
+    };
     this.comments.push(c);
     return c;
   }
   /** Sets a user's repository role (`maintain` reads as `write`, `triage` as `read`, as on GitHub). */
-  permission(login: string, role: 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'): void { this.user(login); this.permissions.set(login.toLowerCase(), role); }
-  editComment(id: number, body: string, at = this.now()): void { this.comments.find((c) => c.id === id)!.edits.push({ at, body }); }
-  deleteComment(id: number, at = this.now()): void { this.comments.find((c) => c.id === id)!.deletedAt = at; }
+  permission(login: string, role: 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'): void {
+    this.user(login);
+    this.permissions.set(login.toLowerCase(), role);
+  }
+  editComment(id: number, body: string, at = this.now()): void {
+    this.comments.find((c) => c.id === id)!.edits.push({ at, body });
+  }
+  deleteComment(id: number, at = this.now()): void {
+    this.comments.find((c) => c.id === id)!.deletedAt = at;
+  }
   /** Requests that count against the primary rate limit: all but 304s (see `conditional`). */
-  billable(): FakeRequest[] { return this.requests.filter((r) => r.status !== 304); }
+  billable(): FakeRequest[] {
+    return this.requests.filter((r) => r.status !== 304);
+  }
   /**
    * The next `count` requests get a rate-limit answer: primary, a 403 with `x-ratelimit-remaining:
    * 0`; secondary, a 403 or 429 with `retry-after` (docs.github.com/rest/using-the-rest-api/
    * rate-limits-for-the-rest-api, "Exceeding the rate limit": "you will receive a 403 or 429 response").
    */
   rateLimit(count = 1, kind: 'primary' | 'secondary' = 'primary', status: 403 | 429 = 403, retryAfterS = 1): void {
-    const message = kind === 'primary' ? 'API rate limit exceeded for installation ID 1.' : 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
-    const headers = { 'x-ratelimit-remaining': kind === 'primary' ? '0' : '4000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)), 'retry-after': String(retryAfterS) };
-    for (let i = 0; i < count; i++) this.failures.push([status, { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, headers]);
+    const message =
+      kind === 'primary'
+        ? 'API rate limit exceeded for installation ID 1.'
+        : 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+    const headers = {
+      'x-ratelimit-remaining': kind === 'primary' ? '0' : '4000',
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)),
+      'retry-after': String(retryAfterS),
+    };
+    for (let i = 0; i < count; i++)
+      this.failures.push([
+        status,
+        { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+        headers,
+      ]);
   }
   /** The next `count` requests fail with `status`. */
-  failNext(count: number, status: number): void { for (let i = 0; i < count; i++) this.failures.push([status, { message: `fake failure ${status}`, documentation_url: 'https://docs.github.com/rest' }]); }
+  failNext(count: number, status: number): void {
+    for (let i = 0; i < count; i++)
+      this.failures.push([
+        status,
+        { message: `fake failure ${status}`, documentation_url: 'https://docs.github.com/rest' },
+      ]);
+  }
   /** Comments of an issue as GitHub would list them now. */
   visibleComments(issue: number): (FakeComment & { current: string; updatedAt: number })[] {
     const t = this.now();
@@ -130,13 +235,20 @@ export class FakeGithub {
   }
   private asOf(c: FakeComment, t: number): FakeComment & { current: string; updatedAt: number } {
     const edit = c.edits.filter((e) => e.at <= t).at(-1);
-    return { ...c, current: edit?.body ?? c.body, updatedAt: edit?.at ?? c.createdAt + this.o.createdUpdatedSkewS * 1000 };
+    return {
+      ...c,
+      current: edit?.body ?? c.body,
+      updatedAt: edit?.at ?? c.createdAt + this.o.createdUpdatedSkewS * 1000,
+    };
   }
   /** Stops the server; rejects when a request or reply departed from GitHub's REST description, so the test fails. */
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    if (this.violations.length) throw new Error(`fake GitHub: departures from GitHub's REST description:\n${[...new Set(this.violations)].join('\n')}`);
+    if (this.violations.length)
+      throw new Error(
+        `fake GitHub: departures from GitHub's REST description:\n${[...new Set(this.violations)].join('\n')}`,
+      );
   }
 
   // Each reply is GitHub's documented example with the fake's state laid over it, so it carries every field GitHub's does.
@@ -144,34 +256,97 @@ export class FakeGithub {
     const u = this.user(login);
     const api = `${this.url}/users/${encodeURIComponent(login)}`; // `[bot]` logins must be escaped to be URIs
     return {
-      login, id: u.id, node_id: `U_${u.id}`, type: u.type, site_admin: false, url: api, html_url: `https://github.example/${encodeURIComponent(login)}`, avatar_url: `https://github.example/${encodeURIComponent(login)}.png`, gravatar_id: '',
-      followers_url: `${api}/followers`, following_url: `${api}/following{/other_user}`, gists_url: `${api}/gists{/gist_id}`, starred_url: `${api}/starred{/owner}{/repo}`, subscriptions_url: `${api}/subscriptions`,
-      organizations_url: `${api}/orgs`, repos_url: `${api}/repos`, events_url: `${api}/events{/privacy}`, received_events_url: `${api}/received_events`,
+      login,
+      id: u.id,
+      node_id: `U_${u.id}`,
+      type: u.type,
+      site_admin: false,
+      url: api,
+      html_url: `https://github.example/${encodeURIComponent(login)}`,
+      avatar_url: `https://github.example/${encodeURIComponent(login)}.png`,
+      gravatar_id: '',
+      followers_url: `${api}/followers`,
+      following_url: `${api}/following{/other_user}`,
+      gists_url: `${api}/gists{/gist_id}`,
+      starred_url: `${api}/starred{/owner}{/repo}`,
+      subscriptions_url: `${api}/subscriptions`,
+      organizations_url: `${api}/orgs`,
+      repos_url: `${api}/repos`,
+      events_url: `${api}/events{/privacy}`,
+      received_events_url: `${api}/received_events`,
     };
   }
-  private publicUserJson(login: string) { return { ...ex('GET', '/users/x'), ...this.userJson(login), user_view_type: 'public' }; }
+  private publicUserJson(login: string) {
+    return { ...ex('GET', '/users/x'), ...this.userJson(login), user_view_type: 'public' };
+  }
   private pullJson(p: FakePull) {
     const e = ex('GET', '/repos/o/r/pulls/1');
     return {
-      ...e, id: p.number + 900_000, number: p.number, state: p.mergeSha ? 'closed' : 'open', title: p.title, user: this.userJson(p.author),
-      html_url: `https://github.example/${this.o.repository}/pull/${p.number}`, url: `${this.url}/repos/${this.o.repository}/pulls/${p.number}`,
-      head: { ...e.head, ref: `run-request-${p.number}`, sha: p.headSha, user: this.userJson(p.author) }, base: { ...e.base, ref: 'main', sha: '0'.repeat(40) },
-      requested_reviewers: [], requested_teams: [], merged: !!p.mergeSha, merged_by: p.mergeSha ? this.userJson(p.author) : null, closed_at: p.mergeSha ? iso(this.now()) : null,
-      merged_at: p.mergeSha ? iso(this.now()) : null, merge_commit_sha: p.mergeSha ?? null,
+      ...e,
+      id: p.number + 900_000,
+      number: p.number,
+      state: p.mergeSha ? 'closed' : 'open',
+      title: p.title,
+      user: this.userJson(p.author),
+      html_url: `https://github.example/${this.o.repository}/pull/${p.number}`,
+      url: `${this.url}/repos/${this.o.repository}/pulls/${p.number}`,
+      head: { ...e.head, ref: `run-request-${p.number}`, sha: p.headSha, user: this.userJson(p.author) },
+      base: { ...e.base, ref: 'main', sha: '0'.repeat(40) },
+      requested_reviewers: [],
+      requested_teams: [],
+      merged: !!p.mergeSha,
+      merged_by: p.mergeSha ? this.userJson(p.author) : null,
+      closed_at: p.mergeSha ? iso(this.now()) : null,
+      merged_at: p.mergeSha ? iso(this.now()) : null,
+      merge_commit_sha: p.mergeSha ?? null,
     };
   }
   private commentJson(c: FakeComment & { current: string; updatedAt: number }) {
     const html = `https://github.example/${this.o.repository}/issues/${c.issue}#issuecomment-${c.id}`;
-    return { ...ex('GET', '/repos/o/r/issues/comments/1'), issue_url: `${this.url}/repos/${this.o.repository}/issues/${c.issue}`, id: c.id, node_id: `IC_${c.id}`, html_url: html, url: `${this.url}/repos/${this.o.repository}/issues/comments/${c.id}`, body: c.current, user: this.userJson(c.user), created_at: iso(c.createdAt), updated_at: iso(c.updatedAt), author_association: 'MEMBER' };
+    return {
+      ...ex('GET', '/repos/o/r/issues/comments/1'),
+      issue_url: `${this.url}/repos/${this.o.repository}/issues/${c.issue}`,
+      id: c.id,
+      node_id: `IC_${c.id}`,
+      html_url: html,
+      url: `${this.url}/repos/${this.o.repository}/issues/comments/${c.id}`,
+      body: c.current,
+      user: this.userJson(c.user),
+      created_at: iso(c.createdAt),
+      updated_at: iso(c.updatedAt),
+      author_association: 'MEMBER',
+    };
   }
   private issueJson(i: FakeIssue) {
     const labels = i.labels.map((name, k) => ({ ...ex('GET', '/repos/o/r/labels/x'), id: k + 1, name }));
     const { pull_request: _pr, pinned_comment: _pin, ...e } = ex('GET', '/repos/o/r/issues/1'); // the example is of a pull request's issue
-    return { ...e, assignee: null, assignees: [], milestone: null, closed_by: null, comments: 0, url: `${this.url}/repos/${this.o.repository}/issues/${i.number}`, id: i.number + 800_000, number: i.number, title: i.title, body: i.body, state: i.state ?? 'open', state_reason: i.stateReason ?? null, user: this.userJson(i.user), labels, html_url: `https://github.example/${this.o.repository}/issues/${i.number}`, created_at: iso(i.createdAt), updated_at: iso(i.updatedAt) };
+    return {
+      ...e,
+      assignee: null,
+      assignees: [],
+      milestone: null,
+      closed_by: null,
+      comments: 0,
+      url: `${this.url}/repos/${this.o.repository}/issues/${i.number}`,
+      id: i.number + 800_000,
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state ?? 'open',
+      state_reason: i.stateReason ?? null,
+      user: this.userJson(i.user),
+      labels,
+      html_url: `https://github.example/${this.o.repository}/issues/${i.number}`,
+      created_at: iso(i.createdAt),
+      updated_at: iso(i.updatedAt),
+    };
   }
   /** Stored protection (the PUT body) in the shape GitHub serves it. */
   private protectionJson(br: string, p: ProtectionPut) {
-    return protectionGetShape(p, { url: `${this.url}/repos/${this.o.repository}/branches/${br}/protection`, user: (l) => this.userJson(l) });
+    return protectionGetShape(p, {
+      url: `${this.url}/repos/${this.o.repository}/branches/${br}/protection`,
+      user: (l) => this.userJson(l),
+    });
   }
   /** The permissions the token lacks for `operationId` (issue endpoints on a pull request need `pull-requests`). */
   private lacks(operationId: string, params: Record<string, string>) {
@@ -186,7 +361,8 @@ export class FakeGithub {
     const n = Number(q.page ?? 1);
     const last = Math.max(1, Math.ceil(list.length / per));
     const link = (p: number) => `<${this.url}${path}?${new URLSearchParams({ ...q, page: String(p) })}>`;
-    const headers: Record<string, string> = n < last ? { link: `${link(n + 1)}; rel="next", ${link(last)}; rel="last"` } : {};
+    const headers: Record<string, string> =
+      n < last ? { link: `${link(n + 1)}; rel="next", ${link(last)}; rel="last"` } : {};
     return [200, list.slice((n - 1) * per, n * per), headers];
   }
 
@@ -195,88 +371,274 @@ export class FakeGithub {
     const notFound: Reply = [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }];
     const exists = (n: number) => this.issues.has(n) || this.pulls.has(n);
     return [
-      ['GET', /^\/user$/, () => (this.o.userEndpoint === 'allowed' ? [200, this.userJson(this.o.bot)] : [403, { message: 'Resource not accessible by integration' }])],
-      ['GET', /^\/users\/([^/]+)$/, ([, l]) => (this.users.has(l.toLowerCase()) ? [200, this.publicUserJson(l)] : notFound)],
-      ['GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)$/, ([, org, slug]) => {
-        const t = this.teams.get(`${org}/${slug}`.toLowerCase());
-        const e = ex('GET', '/orgs/o/teams/t'); // GitHub's example lacks two fields its schema requires
-        return t ? [200, { ...e, type: 'organization', organization: { ...e.organization, archived_at: null }, id: t.id, node_id: `T_${t.id}`, slug, name: slug, privacy: 'closed', url: `${this.url}/orgs/${org}/teams/${slug}` }] : notFound;
-      }],
-      ['GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/, ([, org, slug, l]) => {
-        // "To get a user's membership with a team, the team must be visible to the authenticated
-        // user" (GET /orgs/{org}/teams/{team_slug}/memberships/{username}, docs.github.com/rest/teams/members).
-        // The Actions GITHUB_TOKEN has no organization Members permission: GitHub answers 404 for
-        // members too (issue 11; e.g. srvaroa/labeler#160). Only the members-read token sees them.
-        if (this.caller !== 'members') return notFound;
-        const state = this.teams.get(`${org}/${slug}`.toLowerCase())?.members.get(l.toLowerCase());
-        return state ? [200, { url: `${this.url}/orgs/${org}/teams/${slug}/memberships/${l}`, role: 'member', state }] : notFound;
-      }],
-      ['GET', new RegExp(`^${R}/collaborators/([^/]+)/permission$`), ([, l]) => {
-        // GET /repos/{owner}/{repo}/collaborators/{username}/permission: the legacy base role in
-        // `permission` (maintain reads as write, triage as read), the real one in `role_name`;
-        // needs only Metadata: read, which every GITHUB_TOKEN has (docs.github.com/rest/collaborators/collaborators).
-        if (!this.users.has(l.toLowerCase())) return notFound;
-        const role = this.permissions.get(l.toLowerCase()) ?? this.o.defaultPermission;
-        const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
-        return [200, { permission, role_name: role, user: { ...this.userJson(l), permissions: { admin: role === 'admin', maintain: ['admin', 'maintain'].includes(role), push: ['admin', 'maintain', 'write'].includes(role), triage: role !== 'read' && role !== 'none', pull: role !== 'none' }, role_name: role } }];
-      }],
-      ['GET', new RegExp(`^${R}/commits/([0-9a-f]+)/pulls$`), ([, sha], q) => this.page([...this.pulls.values()].filter((p) => p.mergeSha === sha || p.headSha === sha).map((p) => this.pullJson(p)), q, `/repos/${this.o.repository}/commits/${sha}/pulls`)],
-      ['GET', new RegExp(`^${R}/pulls/(\\d+)$`), ([, n]) => (this.pulls.has(+n) ? [200, this.pullJson(this.pulls.get(+n)!)] : notFound)],
-      ['GET', new RegExp(`^${R}/pulls/(\\d+)/reviews$`), ([, n], q) => this.page(this.reviews.filter((r) => r.pr === +n).map((r) => ({
-        ...ex('GET', '/repos/o/r/pulls/1/reviews/1'), id: r.id, node_id: `PRR_${r.id}`, user: this.userJson(r.user), body: '', state: r.state, commit_id: r.commitId, submitted_at: iso(r.submittedAt),
-        html_url: `https://github.example/${this.o.repository}/pull/${n}#pullrequestreview-${r.id}`, pull_request_url: `${this.url}/repos/${this.o.repository}/pulls/${n}`, author_association: 'MEMBER',
-      })), q, `/repos/${this.o.repository}/pulls/${n}/reviews`)],
-      ['GET', new RegExp(`^${R}/issues/(\\d+)/comments$`), ([, n], q) => {
-        if (!exists(+n)) return notFound;
-        const since = q.since ? Date.parse(q.since) : -Infinity;
-        return this.page(this.visibleComments(+n).filter((c) => c.updatedAt >= since).map((c) => this.commentJson(c)), q, `/repos/${this.o.repository}/issues/${n}/comments`);
-      }],
-      ['POST', new RegExp(`^${R}/issues/(\\d+)/comments$`), ([, n], _q, b) => {
-        if (!exists(+n)) return notFound;
-        const c = this.addComment(+n, this.o.bot, String(b.body), this.now(), 'Bot');
-        return [201, this.commentJson({ ...c, current: c.body, updatedAt: c.createdAt })];
-      }],
-      ['PATCH', new RegExp(`^${R}/issues/comments/(\\d+)$`), ([, id], _q, b) => {
-        const c = this.visibleComments(this.comments.find((x) => x.id === +id)?.issue ?? -1).find((x) => x.id === +id);
-        if (!c) return notFound;
-        this.editComment(+id, String(b.body));
-        return [200, this.commentJson({ ...c, current: String(b.body), updatedAt: this.now() })];
-      }],
+      [
+        'GET',
+        /^\/user$/,
+        () =>
+          this.o.userEndpoint === 'allowed'
+            ? [200, this.userJson(this.o.bot)]
+            : [403, { message: 'Resource not accessible by integration' }],
+      ],
+      [
+        'GET',
+        /^\/users\/([^/]+)$/,
+        ([, l]) => (this.users.has(l.toLowerCase()) ? [200, this.publicUserJson(l)] : notFound),
+      ],
+      [
+        'GET',
+        /^\/orgs\/([^/]+)\/teams\/([^/]+)$/,
+        ([, org, slug]) => {
+          const t = this.teams.get(`${org}/${slug}`.toLowerCase());
+          const e = ex('GET', '/orgs/o/teams/t'); // GitHub's example lacks two fields its schema requires
+          return t
+            ? [
+                200,
+                {
+                  ...e,
+                  type: 'organization',
+                  organization: { ...e.organization, archived_at: null },
+                  id: t.id,
+                  node_id: `T_${t.id}`,
+                  slug,
+                  name: slug,
+                  privacy: 'closed',
+                  url: `${this.url}/orgs/${org}/teams/${slug}`,
+                },
+              ]
+            : notFound;
+        },
+      ],
+      [
+        'GET',
+        /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/,
+        ([, org, slug, l]) => {
+          // "To get a user's membership with a team, the team must be visible to the authenticated
+          // user" (GET /orgs/{org}/teams/{team_slug}/memberships/{username}, docs.github.com/rest/teams/members).
+          // The Actions GITHUB_TOKEN has no organization Members permission: GitHub answers 404 for
+          // members too (issue 11; e.g. srvaroa/labeler#160). Only the members-read token sees them.
+          if (this.caller !== 'members') return notFound;
+          const state = this.teams.get(`${org}/${slug}`.toLowerCase())?.members.get(l.toLowerCase());
+          return state
+            ? [200, { url: `${this.url}/orgs/${org}/teams/${slug}/memberships/${l}`, role: 'member', state }]
+            : notFound;
+        },
+      ],
+      [
+        'GET',
+        new RegExp(`^${R}/collaborators/([^/]+)/permission$`),
+        ([, l]) => {
+          // GET /repos/{owner}/{repo}/collaborators/{username}/permission: the legacy base role in
+          // `permission` (maintain reads as write, triage as read), the real one in `role_name`;
+          // needs only Metadata: read, which every GITHUB_TOKEN has (docs.github.com/rest/collaborators/collaborators).
+          if (!this.users.has(l.toLowerCase())) return notFound;
+          const role = this.permissions.get(l.toLowerCase()) ?? this.o.defaultPermission;
+          const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+          return [
+            200,
+            {
+              permission,
+              role_name: role,
+              user: {
+                ...this.userJson(l),
+                permissions: {
+                  admin: role === 'admin',
+                  maintain: ['admin', 'maintain'].includes(role),
+                  push: ['admin', 'maintain', 'write'].includes(role),
+                  triage: role !== 'read' && role !== 'none',
+                  pull: role !== 'none',
+                },
+                role_name: role,
+              },
+            },
+          ];
+        },
+      ],
+      [
+        'GET',
+        new RegExp(`^${R}/commits/([0-9a-f]+)/pulls$`),
+        ([, sha], q) =>
+          this.page(
+            [...this.pulls.values()]
+              .filter((p) => p.mergeSha === sha || p.headSha === sha)
+              .map((p) => this.pullJson(p)),
+            q,
+            `/repos/${this.o.repository}/commits/${sha}/pulls`,
+          ),
+      ],
+      [
+        'GET',
+        new RegExp(`^${R}/pulls/(\\d+)$`),
+        ([, n]) => (this.pulls.has(+n) ? [200, this.pullJson(this.pulls.get(+n)!)] : notFound),
+      ],
+      [
+        'GET',
+        new RegExp(`^${R}/pulls/(\\d+)/reviews$`),
+        ([, n], q) =>
+          this.page(
+            this.reviews
+              .filter((r) => r.pr === +n)
+              .map((r) => ({
+                ...ex('GET', '/repos/o/r/pulls/1/reviews/1'),
+                id: r.id,
+                node_id: `PRR_${r.id}`,
+                user: this.userJson(r.user),
+                body: '',
+                state: r.state,
+                commit_id: r.commitId,
+                submitted_at: iso(r.submittedAt),
+                html_url: `https://github.example/${this.o.repository}/pull/${n}#pullrequestreview-${r.id}`,
+                pull_request_url: `${this.url}/repos/${this.o.repository}/pulls/${n}`,
+                author_association: 'MEMBER',
+              })),
+            q,
+            `/repos/${this.o.repository}/pulls/${n}/reviews`,
+          ),
+      ],
+      [
+        'GET',
+        new RegExp(`^${R}/issues/(\\d+)/comments$`),
+        ([, n], q) => {
+          if (!exists(+n)) return notFound;
+          const since = q.since ? Date.parse(q.since) : -Infinity;
+          return this.page(
+            this.visibleComments(+n)
+              .filter((c) => c.updatedAt >= since)
+              .map((c) => this.commentJson(c)),
+            q,
+            `/repos/${this.o.repository}/issues/${n}/comments`,
+          );
+        },
+      ],
+      [
+        'POST',
+        new RegExp(`^${R}/issues/(\\d+)/comments$`),
+        ([, n], _q, b) => {
+          if (!exists(+n)) return notFound;
+          const c = this.addComment(+n, this.o.bot, String(b.body), this.now(), 'Bot');
+          return [201, this.commentJson({ ...c, current: c.body, updatedAt: c.createdAt })];
+        },
+      ],
+      [
+        'PATCH',
+        new RegExp(`^${R}/issues/comments/(\\d+)$`),
+        ([, id], _q, b) => {
+          const c = this.visibleComments(this.comments.find((x) => x.id === +id)?.issue ?? -1).find(
+            (x) => x.id === +id,
+          );
+          if (!c) return notFound;
+          this.editComment(+id, String(b.body));
+          return [200, this.commentJson({ ...c, current: String(b.body), updatedAt: this.now() })];
+        },
+      ],
       ['DELETE', new RegExp(`^${R}/issues/comments/(\\d+)$`), ([, id]) => (this.deleteComment(+id), [204])],
-      ['POST', new RegExp(`^${R}/issues$`), (_m, _q, b) => {
-        const number = Math.max(100, ...this.issues.keys(), ...this.pulls.keys()) + 1;
-        const issue = { number, title: String(b.title), body: String(b.body ?? ''), user: this.o.bot, createdAt: this.now(), updatedAt: this.now(), labels: (b.labels as string[] | undefined) ?? [] };
-        this.issues.set(number, issue);
-        return [201, this.issueJson(issue)];
-      }],
+      [
+        'POST',
+        new RegExp(`^${R}/issues$`),
+        (_m, _q, b) => {
+          const number = Math.max(100, ...this.issues.keys(), ...this.pulls.keys()) + 1;
+          const issue = {
+            number,
+            title: String(b.title),
+            body: String(b.body ?? ''),
+            user: this.o.bot,
+            createdAt: this.now(),
+            updatedAt: this.now(),
+            labels: (b.labels as string[] | undefined) ?? [],
+          };
+          this.issues.set(number, issue);
+          return [201, this.issueJson(issue)];
+        },
+      ],
       // Issues by `labels` (comma-separated, all must match) and `state` (open by default, closed, all).
-      ['GET', new RegExp(`^${R}/issues$`), (_m, q) => {
-        const labels = (q.labels ?? '').split(',').filter(Boolean);
-        const state = q.state ?? 'open';
-        const hits = [...this.issues.values()].filter((i) => labels.every((l) => i.labels.includes(l)) && (state === 'all' || (i.state ?? 'open') === state));
-        return this.page(hits.sort((a, b) => b.number - a.number).map((i) => this.issueJson(i)), q, `/repos/${this.o.repository}/issues`);
-      }],
-      ['GET', new RegExp(`^${R}/issues/(\\d+)$`), ([, n]) => (this.issues.has(+n) ? [200, this.issueJson(this.issues.get(+n)!)] : notFound)],
-      ['PATCH', new RegExp(`^${R}/issues/(\\d+)$`), ([, n], _q, b) => {
-        const i = this.issues.get(+n);
-        if (!i) return notFound;
-        // `state_reason` is "ignored unless `state` is changed" (GitHub's description of the endpoint).
-        const state = b.state === 'open' || b.state === 'closed' ? b.state : undefined;
-        const changed = state !== undefined && state !== (i.state ?? 'open');
-        Object.assign(i, { ...(b.body !== undefined ? { body: String(b.body) } : {}), ...(changed ? { state, stateReason: (b.state_reason as string | undefined) ?? null } : {}), updatedAt: this.now() });
-        return [200, this.issueJson(i)];
-      }],
-      ['PUT', new RegExp(`^${R}/environments/([^/]+)$`), ([, name], _q, b) => {
-        this.environments.set(decodeURIComponent(name), b);
-        const e = ex('PUT', '/repos/o/r/environments/x');
-        const reviewers = (b.reviewers as { type: string; id: number }[] | undefined ?? []).map((r) => ({ type: r.type, reviewer: { id: r.id } }));
-        return [200, { ...e, id: this.nextId++, name: decodeURIComponent(name), protection_rules: [{ id: this.nextId++, node_id: 'GA_rule', type: 'required_reviewers', prevent_self_review: b.prevent_self_review, reviewers }], deployment_branch_policy: b.deployment_branch_policy }];
-      }],
-      ['GET', new RegExp(`^${R}/branches/([^/]+)/protection$`), ([, br]) => {
-        const p = this.protection.get(decodeURIComponent(br));
-        return p ? [200, this.protectionJson(br, p)] : [404, { message: 'Branch not protected', documentation_url: 'https://docs.github.com/rest/branches/branch-protection#get-branch-protection' }];
-      }],
-      ['PUT', new RegExp(`^${R}/branches/([^/]+)/protection$`), ([, br], _q, b) => (this.protection.set(decodeURIComponent(br), b), [200, this.protectionJson(br, b)])],
+      [
+        'GET',
+        new RegExp(`^${R}/issues$`),
+        (_m, q) => {
+          const labels = (q.labels ?? '').split(',').filter(Boolean);
+          const state = q.state ?? 'open';
+          const hits = [...this.issues.values()].filter(
+            (i) => labels.every((l) => i.labels.includes(l)) && (state === 'all' || (i.state ?? 'open') === state),
+          );
+          return this.page(
+            hits.sort((a, b) => b.number - a.number).map((i) => this.issueJson(i)),
+            q,
+            `/repos/${this.o.repository}/issues`,
+          );
+        },
+      ],
+      [
+        'GET',
+        new RegExp(`^${R}/issues/(\\d+)$`),
+        ([, n]) => (this.issues.has(+n) ? [200, this.issueJson(this.issues.get(+n)!)] : notFound),
+      ],
+      [
+        'PATCH',
+        new RegExp(`^${R}/issues/(\\d+)$`),
+        ([, n], _q, b) => {
+          const i = this.issues.get(+n);
+          if (!i) return notFound;
+          // `state_reason` is "ignored unless `state` is changed" (GitHub's description of the endpoint).
+          const state = b.state === 'open' || b.state === 'closed' ? b.state : undefined;
+          const changed = state !== undefined && state !== (i.state ?? 'open');
+          Object.assign(i, {
+            ...(b.body !== undefined ? { body: String(b.body) } : {}),
+            ...(changed ? { state, stateReason: (b.state_reason as string | undefined) ?? null } : {}),
+            updatedAt: this.now(),
+          });
+          return [200, this.issueJson(i)];
+        },
+      ],
+      [
+        'PUT',
+        new RegExp(`^${R}/environments/([^/]+)$`),
+        ([, name], _q, b) => {
+          this.environments.set(decodeURIComponent(name), b);
+          const e = ex('PUT', '/repos/o/r/environments/x');
+          const reviewers = ((b.reviewers as { type: string; id: number }[] | undefined) ?? []).map((r) => ({
+            type: r.type,
+            reviewer: { id: r.id },
+          }));
+          return [
+            200,
+            {
+              ...e,
+              id: this.nextId++,
+              name: decodeURIComponent(name),
+              protection_rules: [
+                {
+                  id: this.nextId++,
+                  node_id: 'GA_rule',
+                  type: 'required_reviewers',
+                  prevent_self_review: b.prevent_self_review,
+                  reviewers,
+                },
+              ],
+              deployment_branch_policy: b.deployment_branch_policy,
+            },
+          ];
+        },
+      ],
+      [
+        'GET',
+        new RegExp(`^${R}/branches/([^/]+)/protection$`),
+        ([, br]) => {
+          const p = this.protection.get(decodeURIComponent(br));
+          return p
+            ? [200, this.protectionJson(br, p)]
+            : [
+                404,
+                {
+                  message: 'Branch not protected',
+                  documentation_url: 'https://docs.github.com/rest/branches/branch-protection#get-branch-protection',
+                },
+              ];
+        },
+      ],
+      [
+        'PUT',
+        new RegExp(`^${R}/branches/([^/]+)/protection$`),
+        ([, br], _q, b) => (this.protection.set(decodeURIComponent(br), b), [200, this.protectionJson(br, b)]),
+      ],
     ];
   }
 
@@ -296,19 +658,34 @@ export class FakeGithub {
    */
   private gate(method: string, path: string, body: unknown, hasBody: boolean): Reply | undefined {
     const op = findOperation(method, path);
-    const bad = op ? checked(() => requestBodyProblem(op, body, hasBody)) : `${method} ${path}: no such route in GitHub's REST description`;
+    const bad = op
+      ? checked(() => requestBodyProblem(op, body, hasBody))
+      : `${method} ${path}: no such route in GitHub's REST description`;
     if (bad) {
       this.violations.push(bad);
-      return op ? [422, { message: 'Invalid request.', documentation_url: 'https://docs.github.com/rest' }] : [404, { message: 'Not Found' }];
+      return op
+        ? [422, { message: 'Invalid request.', documentation_url: 'https://docs.github.com/rest' }]
+        : [404, { message: 'Not Found' }];
     }
     let lacks: ReturnType<FakeGithub['lacks']> = [];
     // An operation missing from the permission table is a violation (add it with its source), not a hung request.
-    try { lacks = this.lacks(op!.operationId, op!.params); } catch (error) { this.violations.push((error as Error).message); }
+    try {
+      lacks = this.lacks(op!.operationId, op!.params);
+    } catch (error) {
+      this.violations.push((error as Error).message);
+    }
     if (!lacks.length) return undefined;
     this.denied.push(`${method} ${path}: ${lacks.map(([sc, l]) => `${sc} ${l}`).join(', ')}`);
     return lacks.some(([sc]) => deniedAsNotFound.has(sc))
       ? [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }]
-      : [403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' }];
+      : [
+          403,
+          {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest',
+            status: '403',
+          },
+        ];
   }
   /** The fake's own answer; a documented route it does not implement is a violation (the test must say what it needs). */
   private route(method: string, u: URL, body: Record<string, unknown>): Reply {
@@ -316,7 +693,9 @@ export class FakeGithub {
       const hit = m === method ? pattern.exec(u.pathname) : null;
       if (hit) return handle([...hit], Object.fromEntries(u.searchParams), body);
     }
-    this.violations.push(`${method} ${u.pathname}: ${findOperation(method, u.pathname)?.operationId} is not implemented by the fake GitHub`);
+    this.violations.push(
+      `${method} ${u.pathname}: ${findOperation(method, u.pathname)?.operationId} is not implemented by the fake GitHub`,
+    );
     return [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }];
   }
   /** Records a reply that does not match what GitHub documents for its status. */
@@ -330,21 +709,37 @@ export class FakeGithub {
   handle(req: IncomingMessage, raw: string, res: ServerResponse): void {
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
     let body: Record<string, unknown> = {};
-    try { body = raw ? JSON.parse(raw) : {}; } catch { /* recorded as empty */ }
-    this.requests.push({ method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), body });
+    try {
+      body = raw ? JSON.parse(raw) : {};
+    } catch {
+      /* recorded as empty */
+    }
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path: u.pathname,
+      query: Object.fromEntries(u.searchParams),
+      body,
+    });
     const auth = req.headers.authorization ?? '';
     const authed = this.authenticate(auth);
     let reply: Reply = [404, { message: 'Not Found' }];
     if (this.requests.length > this.o.maxRequests) reply = [500, { message: 'fake-github: request budget exhausted' }];
     else if (this.failures.length) reply = this.failures.shift()!;
     else if (!authed) reply = [401, { message: this.o.echoAuth ? `Bad credentials (got ${auth})` : 'Bad credentials' }];
-    else reply = this.gate(req.method ?? 'GET', u.pathname, body, raw !== '') ?? this.route(req.method ?? 'GET', u, body);
+    else
+      reply = this.gate(req.method ?? 'GET', u.pathname, body, raw !== '') ?? this.route(req.method ?? 'GET', u, body);
     if (req.method === 'GET' && reply[0] === 200) reply = conditional(reply, req.headers['if-none-match']);
     const [status, payload, headers = {}] = reply;
     Object.assign(this.requests.at(-1)!, { status, ...(authed ? { token: this.caller } : {}) });
     // A 304 has no body to check (and GitHub's description does not list it for every GET).
     if (status !== 304) this.checkReply(req.method ?? 'GET', u.pathname, status, payload);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', 'x-github-request-id': `FAKE:${this.requests.length}`, ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4999',
+      'x-github-request-id': `FAKE:${this.requests.length}`,
+      ...headers,
+    });
     res.end(payload === undefined ? '' : JSON.stringify(payload));
   }
 }
@@ -358,15 +753,29 @@ export class FakeGithub {
 function conditional(reply: Reply, ifNoneMatch: string | undefined): Reply {
   const [status, payload, headers = {}] = reply;
   // Over the body only: a full last page keeps its ETag when a next page appears (its Link changes).
-  const etag = `W/"${createHash('sha256').update(JSON.stringify(payload ?? null)).digest('hex').slice(0, 32)}"`;
+  const etag = `W/"${createHash('sha256')
+    .update(JSON.stringify(payload ?? null))
+    .digest('hex')
+    .slice(0, 32)}"`;
   // A 304 carries the ETag, not necessarily the Link header (RFC 9110 §15.4.5 lists what it must carry).
-  if (ifNoneMatch && ifNoneMatch.split(',').map((t) => t.trim()).includes(etag)) return [304, undefined, { etag }];
+  if (
+    ifNoneMatch &&
+    ifNoneMatch
+      .split(',')
+      .map((t) => t.trim())
+      .includes(etag)
+  )
+    return [304, undefined, { etag }];
   return [status, payload, { ...headers, etag }];
 }
 
 /** A validation that itself failed (e.g. a schema ajv cannot compile) is a departure too, not a hung request. */
 function checked(validate: () => string | undefined): string | undefined {
-  try { return validate(); } catch (error) { return `validator failed: ${(error as Error).message}`; }
+  try {
+    return validate();
+  } catch (error) {
+    return `validator failed: ${(error as Error).message}`;
+  }
 }
 
 /** Starts a fake GitHub on 127.0.0.1 (random port); `close()` it after the test. */
@@ -374,8 +783,15 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0; // bounded: a body over 1 MB is refused, not buffered
-    req.on('data', (c: Buffer) => { size += c.length; if (size <= 1_000_000) chunks.push(c); });
-    req.on('end', () => (size > 1_000_000 ? (res.writeHead(413), res.end()) : fake.handle(req, Buffer.concat(chunks).toString('utf8'), res)));
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 1_000_000) chunks.push(c);
+    });
+    req.on('end', () =>
+      size > 1_000_000
+        ? (res.writeHead(413), res.end())
+        : fake.handle(req, Buffer.concat(chunks).toString('utf8'), res),
+    );
   });
   server.requestTimeout = 10_000;
   const fake = new FakeGithub(server, options);
@@ -385,7 +801,11 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
 }
 
 /** Throttling groups that do not pace: tests keep the plugin's rate-limit retries, not its 1–3 s spacing of writes. */
-const unpaced = { key: () => ({ schedule: (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(fn(...args)) }) };
+const unpaced = {
+  key: () => ({
+    schedule: (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => Promise.resolve(fn(...args)),
+  }),
+};
 /** Client options for tests: unpaced writes, millisecond retry waits, a throttling id of its own. */
 export const testClientOptions = (log?: (m: string) => void) => ({
   throttle: { id: `test-${Math.random()}`, retryAfterBaseValue: 1, write: unpaced, notifications: unpaced },

@@ -9,7 +9,10 @@ import { GENESIS_HASH, hashRecord, type AuditRecord } from '../../executor/audit
 
 /** The records of a JSON-lines audit log. */
 export function readRecords(path: string): AuditRecord[] {
-  return readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
+  return readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as AuditRecord);
 }
 
 /** Writes records as a JSON-lines log at `path`; returns the path. */

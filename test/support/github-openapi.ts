@@ -14,7 +14,13 @@ import addFormatsModule from 'ajv-formats';
 
 type Json = Record<string, any>;
 /** An operation of the description, matched from a concrete method and path. */
-export interface GithubOperation { readonly operationId: string; readonly template: string; readonly method: string; readonly op: Json; readonly params: Record<string, string> }
+export interface GithubOperation {
+  readonly operationId: string;
+  readonly template: string;
+  readonly method: string;
+  readonly op: Json;
+  readonly params: Record<string, string>;
+}
 
 let doc: Json | undefined;
 let ajv: Ajv | undefined;
@@ -48,7 +54,9 @@ function validator(): Ajv {
 function nullableWithoutType(node: any): any {
   if (Array.isArray(node)) return node.map(nullableWithoutType);
   if (!node || typeof node !== 'object') return node;
-  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'example' || k === 'examples' ? v : nullableWithoutType(v)]));
+  const out = Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [k, k === 'example' || k === 'examples' ? v : nullableWithoutType(v)]),
+  );
   // `nullable` with an `enum` lacking null (issue `state_reason`): ajv checks the enum strictly,
   // GitHub sends null. OpenAPI 3.0.3 says such an enum must list null; GitHub's description does not.
   if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
@@ -60,35 +68,54 @@ function nullableWithoutType(node: any): any {
 /** The documented operation for `method path`, or undefined when GitHub has no such route. */
 export function findOperation(method: string, path: string): GithubOperation | undefined {
   matchers ??= Object.entries(description().paths as Json).flatMap(([template, item]) =>
-    Object.entries(item as Json).filter(([m]) => ['get', 'put', 'post', 'patch', 'delete'].includes(m)).map(([m, op]) => ({
-      method: m.toUpperCase(), template, op: op as Json,
-      re: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-      literal: template.split('/').filter((s) => s && !s.startsWith('{')).length,
-    })));
+    Object.entries(item as Json)
+      .filter(([m]) => ['get', 'put', 'post', 'patch', 'delete'].includes(m))
+      .map(([m, op]) => ({
+        method: m.toUpperCase(),
+        template,
+        op: op as Json,
+        re: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)')}$`),
+        literal: template.split('/').filter((s) => s && !s.startsWith('{')).length,
+      })),
+  );
   // A literal segment beats a parameter (`/user` vs `/users/{username}`): most literals first.
   const hit = matchers.filter((x) => x.method === method && x.re.test(path)).sort((a, b) => b.literal - a.literal)[0];
   if (!hit) return undefined;
   const names = [...hit.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
   const values = hit.re.exec(path)!.slice(1);
-  return { operationId: hit.op.operationId, template: hit.template, method, op: hit.op, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(values[i])])) };
+  return {
+    operationId: hit.op.operationId,
+    template: hit.template,
+    method,
+    op: hit.op,
+    params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(values[i])])),
+  };
 }
 
 /** Resolves a `#/components/...` reference (responses and request bodies are often shared). */
 function deref(node: Json | undefined): Json | undefined {
   if (!node?.$ref) return node;
-  return deref(String(node.$ref).slice(2).split('/').reduce((o: Json, k) => o?.[k], description()));
+  return deref(
+    String(node.$ref)
+      .slice(2)
+      .split('/')
+      .reduce((o: Json, k) => o?.[k], description()),
+  );
 }
 
 function compile(key: string, schema: Json | undefined): ValidateFunction | null {
   if (!compiled.has(key)) {
     // Local `#/components/...` refs point into the document registered as `gh`.
-    const rebased = schema ? nullableWithoutType(JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, '"$ref":"gh#/'))) : undefined;
+    const rebased = schema
+      ? nullableWithoutType(JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, '"$ref":"gh#/')))
+      : undefined;
     compiled.set(key, rebased ? validator().compile(rebased) : null);
   }
   return compiled.get(key)!;
 }
 
-const describe = (v: ValidateFunction) => validator().errorsText(v.errors, { dataVar: 'body' }) + ` ${JSON.stringify(v.errors?.slice(0, 3))}`;
+const describe = (v: ValidateFunction) =>
+  validator().errorsText(v.errors, { dataVar: 'body' }) + ` ${JSON.stringify(v.errors?.slice(0, 3))}`;
 
 /** What is wrong with a request body sent to `op`, or undefined when it is valid. */
 export function requestBodyProblem(op: GithubOperation, body: unknown, hasBody: boolean): string | undefined {

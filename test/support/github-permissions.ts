@@ -24,7 +24,16 @@
  *   their permissions (the fake's `userEndpoint` option).
  */
 
-export type Scope = 'actions' | 'checks' | 'contents' | 'deployments' | 'issues' | 'pull-requests' | 'statuses' | 'administration' | 'members';
+export type Scope =
+  | 'actions'
+  | 'checks'
+  | 'contents'
+  | 'deployments'
+  | 'issues'
+  | 'pull-requests'
+  | 'statuses'
+  | 'administration'
+  | 'members';
 export type Level = 'read' | 'write';
 /** A token's permissions, as a job's `permissions:` block (absent = none). */
 export type Grant = Partial<Record<Scope, Level | 'none'>>;
@@ -36,10 +45,22 @@ export type Need = readonly (readonly [Scope, Level])[];
  * has. No `members`: an organization permission no job's GITHUB_TOKEN can be granted (the fake's
  * `membersToken` stands for a token that has it).
  */
-export const writeAll: Grant = { actions: 'write', checks: 'write', contents: 'write', deployments: 'write', issues: 'write', 'pull-requests': 'write', statuses: 'write', administration: 'write' };
+export const writeAll: Grant = {
+  actions: 'write',
+  checks: 'write',
+  contents: 'write',
+  deployments: 'write',
+  issues: 'write',
+  'pull-requests': 'write',
+  statuses: 'write',
+  administration: 'write',
+};
 
 /** A call's operation and whether its issue number is a pull request (issue endpoints only). */
-export interface Call { readonly operationId: string; readonly onPull?: boolean }
+export interface Call {
+  readonly operationId: string;
+  readonly onPull?: boolean;
+}
 
 const issueOrPull = (c: Call, level: Level): Need => [[c.onPull ? 'pull-requests' : 'issues', level]];
 
@@ -54,7 +75,10 @@ const table: Record<string, (c: Call) => Need> = {
   'issues/get': (c) => issueOrPull(c, 'read'),
   'pulls/get': () => [['pull-requests', 'read']],
   'pulls/list-reviews': () => [['pull-requests', 'read']],
-  'repos/list-pull-requests-associated-with-commit': () => [['contents', 'read'], ['pull-requests', 'read']],
+  'repos/list-pull-requests-associated-with-commit': () => [
+    ['contents', 'read'],
+    ['pull-requests', 'read'],
+  ],
   'repos/create-or-update-environment': () => [['administration', 'write']],
   'repos/get-branch-protection': () => [['administration', 'read']],
   'repos/update-branch-protection': () => [['administration', 'write']],

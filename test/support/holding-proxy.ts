@@ -49,16 +49,21 @@ export async function holdingProxy(target: string): Promise<HoldingProxy> {
         held.push(() => res.destroy());
         return;
       }
-      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        void readAll(answer).then((data) => {
-          if (req.method === 'GET' && /\/change\//.test(req.url ?? '')) polls++;
-          const text = holding ? Buffer.from(data.toString('utf8').replaceAll('<Status>INSYNC</Status>', '<Status>PENDING</Status>')) : data;
-          const headers = { ...answer.headers, 'content-length': String(text.length) };
-          delete headers['transfer-encoding'];
-          res.writeHead(answer.statusCode ?? 502, headers);
-          res.end(text);
-        });
-      });
+      const out = request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          void readAll(answer).then((data) => {
+            if (req.method === 'GET' && /\/change\//.test(req.url ?? '')) polls++;
+            const text = holding
+              ? Buffer.from(data.toString('utf8').replaceAll('<Status>INSYNC</Status>', '<Status>PENDING</Status>'))
+              : data;
+            const headers = { ...answer.headers, 'content-length': String(text.length) };
+            delete headers['transfer-encoding'];
+            res.writeHead(answer.statusCode ?? 502, headers);
+            res.end(text);
+          });
+        },
+      );
       out.on('error', (e) => {
         res.writeHead(502);
         res.end(String(e));
@@ -84,10 +89,11 @@ export async function holdingProxy(target: string): Promise<HoldingProxy> {
       polls = 0;
       blocked = 0;
     },
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   return proxy;
 }

@@ -21,17 +21,25 @@ const issue = (operationId: string): Call => ({ operationId, onPull: false });
 const pull = (operationId: string): Call => ({ operationId, onPull: true });
 
 const trackingIssue = [
-  issue('issues/create'), issue('issues/update'), issue('issues/list-comments'), issue('issues/create-comment'), issue('issues/update-comment'),
+  issue('issues/create'),
+  issue('issues/update'),
+  issue('issues/list-comments'),
+  issue('issues/create-comment'),
+  issue('issues/update-comment'),
   // A BackupPlan's one tracking issue is found by its label; an approver must have write access.
-  issue('issues/list-for-repo'), { operationId: 'repos/get-collaborator-permission-level' },
+  issue('issues/list-for-repo'),
+  { operationId: 'repos/get-collaborator-permission-level' },
 ];
 
 export const commandCalls: Record<string, readonly Call[]> = {
   run: trackingIssue,
   drill: trackingIssue,
   'run-request': [
-    { operationId: 'repos/list-pull-requests-associated-with-commit' }, { operationId: 'pulls/list-reviews' },
-    pull('issues/list-comments'), pull('issues/create-comment'), pull('issues/update-comment'),
+    { operationId: 'repos/list-pull-requests-associated-with-commit' },
+    { operationId: 'pulls/list-reviews' },
+    pull('issues/list-comments'),
+    pull('issues/create-comment'),
+    pull('issues/update-comment'),
     ...trackingIssue,
   ],
   'pr-comment': [pull('issues/list-comments'), pull('issues/create-comment'), pull('issues/update-comment')],
@@ -43,9 +51,12 @@ const checkout: Need = [['contents', 'read']];
 
 /** The least `permissions:` a job running `commands` needs. */
 export function jobGrant(commands: readonly string[]): Grant {
-  return leastGrant([checkout, ...commands.flatMap((c) => {
-    const calls = commandCalls[c];
-    if (!calls) throw new Error(`job-api-calls: no API calls recorded for \`runbook ${c}\``);
-    return calls.map(permissionsFor);
-  })]);
+  return leastGrant([
+    checkout,
+    ...commands.flatMap((c) => {
+      const calls = commandCalls[c];
+      if (!calls) throw new Error(`job-api-calls: no API calls recorded for \`runbook ${c}\``);
+      return calls.map(permissionsFor);
+    }),
+  ]);
 }

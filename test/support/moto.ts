@@ -28,7 +28,20 @@ const VERSION = '4.2.14';
 /** Debian's interpreter: a python3 earlier on PATH (a venv, pyenv) may lack the packages. */
 const PYTHON = process.env.RUNBOOK_MOTO_PYTHON ?? '/usr/bin/python3';
 /** What moto.server imports (Debian packages python3-<name>, see .ci/run). */
-const MODULES = ['boto3', 'botocore', 'werkzeug', 'responses', 'xmltodict', 'jinja2', 'cryptography', 'yaml', 'requests', 'flask', 'flask_cors', 'dateutil'];
+const MODULES = [
+  'boto3',
+  'botocore',
+  'werkzeug',
+  'responses',
+  'xmltodict',
+  'jinja2',
+  'cryptography',
+  'yaml',
+  'requests',
+  'flask',
+  'flask_cors',
+  'dateutil',
+];
 
 /**
  * The vendored tarball: in `RUNBOOK_VENDOR_DIR` when set (.ci/run and the stress script set it,
@@ -47,7 +60,9 @@ export function findMotoTarball(from = join(import.meta.dirname, '..', '..')): s
 
 function pythonImports(modules: string[], env: NodeJS.ProcessEnv = process.env): boolean {
   if (!existsSync(PYTHON)) return false;
-  return spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore', env, timeout: 30_000 }).status === 0;
+  return (
+    spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore', env, timeout: 30_000 }).status === 0
+  );
 }
 
 /**
@@ -58,7 +73,8 @@ export const motoUnavailable: string | undefined = (() => {
   if (!existsSync(PYTHON)) return `moto needs Debian's ${PYTHON} (set RUNBOOK_MOTO_PYTHON to another interpreter)`;
   if (pythonImports(['moto.server'])) return undefined;
   if (!findMotoTarball()) return `no moto: neither an installed moto module nor shared/vendor/moto-${VERSION}.tar.gz`;
-  if (!pythonImports(MODULES)) return `moto's Python packages are missing (apt-get install python3-boto3 python3-flask …, as .ci/run does)`;
+  if (!pythonImports(MODULES))
+    return `moto's Python packages are missing (apt-get install python3-boto3 python3-flask …, as .ci/run does)`;
   return undefined;
 })();
 
@@ -97,7 +113,8 @@ async function freePort(): Promise<number> {
 async function waitReady(endpoint: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`moto exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`moto exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log()}`);
     try {
       const r = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2_000) });
       if (r.ok) return;
@@ -118,8 +135,15 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   const py = motoPythonPath();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, PYTHONPATH: [py.path, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONDONTWRITEBYTECODE: '1' };
-  const child = spawn(PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = {
+    ...process.env,
+    PYTHONPATH: [py.path, process.env.PYTHONPATH].filter(Boolean).join(':'),
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+  const child = spawn(PYTHON, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   let requests = 0;
   let partial = '';
@@ -154,9 +178,14 @@ export async function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
   return {
     endpoint,
     env: () => ({
-      AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
       // Nothing but moto: no shared config, no instance metadata, no profile.
-      AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent/aws-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
       // A 5xx from moto is an answer to look at, not something to retry for seconds.
       AWS_MAX_ATTEMPTS: '1',
     }),

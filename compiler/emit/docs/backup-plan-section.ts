@@ -25,15 +25,32 @@ export function backupPlanSection(ctx: GraphPageContext, graph: IrGraph): RootCo
   const retention = spec.retention ?? {};
   const out: RootContent[] = [
     heading(2, 'Backup plan'),
-    paragraph('Runs on the schedule ', scheduleInline(spec.schedule, graph.name), ' (UTC) as a scheduled workflow; the steps below are what it lowers to.'),
+    paragraph(
+      'Runs on the schedule ',
+      scheduleInline(spec.schedule, graph.name),
+      ' (UTC) as a scheduled workflow; the steps below are what it lowers to.',
+    ),
     table(
       ['Target', 'Type', 'Where'],
-      spec.targets.map((t) => [inlineCode(t.id), t.type, t.type === 'rds' ? `${t.region ?? none} ${t.dbInstanceIdentifier ?? ''}`.trim() : (t.directory ?? none)]),
+      spec.targets.map((t) => [
+        inlineCode(t.id),
+        t.type,
+        t.type === 'rds' ? `${t.region ?? none} ${t.dbInstanceIdentifier ?? ''}`.trim() : (t.directory ?? none),
+      ]),
     ),
-    paragraph(strong('Retention:'), ` hot ${retention.hot ?? none}, cold ${retention.cold ?? none}, archive ${retention.archive ?? none}.`),
+    paragraph(
+      strong('Retention:'),
+      ` hot ${retention.hot ?? none}, cold ${retention.cold ?? none}, archive ${retention.archive ?? none}.`,
+    ),
   ];
   if (spec.copyTo?.length) {
-    out.push(paragraph(strong('Copies to:'), ' ', joinInline(spec.copyTo.map((c) => [inlineCode(c.region), c.kmsKeyId ? ` (KMS ${c.kmsKeyId})` : '']))));
+    out.push(
+      paragraph(
+        strong('Copies to:'),
+        ' ',
+        joinInline(spec.copyTo.map((c) => [inlineCode(c.region), c.kmsKeyId ? ` (KMS ${c.kmsKeyId})` : ''])),
+      ),
+    );
   }
   return out;
 }

@@ -3,7 +3,16 @@ import type { LoadedDoc } from '../../load/loaded-doc.js';
 import type { Metadata } from '../../model/specs.js';
 import { usersOf, type DocsContext } from './docs-context.js';
 import { graphPage } from './links.js';
-import { heading, inlineCode, joinInline, markdownBlocks, page, paragraph, strong, taskList } from './mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  markdownBlocks,
+  page,
+  paragraph,
+  strong,
+  taskList,
+} from './mdast-builders.js';
 import { itemInline } from './step-details.js';
 
 /**
@@ -19,13 +28,20 @@ export function checklistPage(ctx: DocsContext, doc: LoadedDoc): Root {
     heading(1, meta.title ?? meta.name),
     ...markdownBlocks(meta.description),
     paragraph(
-      strong('Checklist'), ' ', inlineCode(meta.name), ' · source ', inlineCode(doc.file.path),
+      strong('Checklist'),
+      ' ',
+      inlineCode(meta.name),
+      ' · source ',
+      inlineCode(doc.file.path),
       meta.owner ? [' · owner ', inlineCode(meta.owner)] : '',
     ),
     paragraph(
-      strong('Used by:'), ' ',
+      strong('Used by:'),
+      ' ',
       users.length ? joinInline(users.map((g) => ctx.links.to(graphPage(g), g.title))) : 'no runbook yet',
-      bound ? ` · ${bound} item${bound === 1 ? ' is' : 's are'} confirmed automatically by a check step of the running runbook.` : '',
+      bound
+        ? ` · ${bound} item${bound === 1 ? ' is' : 's are'} confirmed automatically by a check step of the running runbook.`
+        : '',
     ),
     ...sections.flatMap((section): RootContent[] => [
       heading(2, section.title),

@@ -24,28 +24,40 @@ export function personInline(dir: DirectorySpec, id: string | undefined): Inline
   if (id === undefined) return none;
   const p = dir.people?.[id];
   if (!p) return inlineCode(id);
-  const reach = [p.slack, p.phone ? link(`tel:${p.phone.replace(/[^+\d]/g, '')}`, p.phone) : undefined, p.email ? link(`mailto:${p.email}`, p.email) : undefined]
-    .filter((x): x is NonNullable<typeof x> => x !== undefined);
+  const reach = [
+    p.slack,
+    p.phone ? link(`tel:${p.phone.replace(/[^+\d]/g, '')}`, p.phone) : undefined,
+    p.email ? link(`mailto:${p.email}`, p.email) : undefined,
+  ].filter((x): x is NonNullable<typeof x> => x !== undefined);
   return reach.length ? [p.name, ' (', ...reach.flatMap((r, i) => (i ? [' · ', r] : [r])), ')'] : p.name;
 }
 
 /** Roles sorted by id, with the incident commander first: it is who people look for. */
 export function orderedRoles(dir: DirectorySpec): [string, RoleSpec][] {
   const roles = sortedEntries(dir.roles);
-  return [...roles.filter(([id]) => id === 'incident-commander'), ...roles.filter(([id]) => id !== 'incident-commander')];
+  return [
+    ...roles.filter(([id]) => id === 'incident-commander'),
+    ...roles.filter(([id]) => id !== 'incident-commander'),
+  ];
 }
 
 export function rolesTable(dir: DirectorySpec): RootContent {
   return table(
     ['Role', 'Primary', 'Backup', 'Responsibility'],
     orderedRoles(dir).map(([id, role]) => [
-      [role.title ?? id, ' ', inlineCode(id)], personInline(dir, role.primary), personInline(dir, role.backup), role.description ?? none,
+      [role.title ?? id, ' ', inlineCode(id)],
+      personInline(dir, role.primary),
+      personInline(dir, role.backup),
+      role.description ?? none,
     ]),
   );
 }
 
 /** The team (or person) a GitHub handle names, e.g. the runbook owner `@acme/sre`. */
-export function ownerOf(dir: DirectorySpec, handle: string): { team?: [string, TeamSpec]; person?: [string, PersonSpec] } {
+export function ownerOf(
+  dir: DirectorySpec,
+  handle: string,
+): { team?: [string, TeamSpec]; person?: [string, PersonSpec] } {
   const team = sortedEntries(dir.teams).find(([, t]) => t.github === handle);
   if (team) return { team };
   const person = sortedEntries(dir.people).find(([, p]) => p.github === handle);
@@ -73,12 +85,18 @@ function ownerBlock(dir: DirectorySpec, owner: string | undefined): RootContent[
     return [
       heading(3, 'Owner: ', team.name ?? id, ' ', inlineCode(owner)),
       ...(team.slack ? [paragraph('Channel: ', team.slack)] : []),
-      table(contactHeader, members.map((m) => contactCells(dir.people?.[m], m))),
+      table(
+        contactHeader,
+        members.map((m) => contactCells(dir.people?.[m], m)),
+      ),
     ];
   }
   if (found.person) {
     const [id, person] = found.person;
-    return [heading(3, 'Owner: ', person.name, ' ', inlineCode(owner)), table(contactHeader, [contactCells(person, id)])];
+    return [
+      heading(3, 'Owner: ', person.name, ' ', inlineCode(owner)),
+      table(contactHeader, [contactCells(person, id)]),
+    ];
   }
   return [heading(3, 'Owner: ', inlineCode(owner)), paragraph('Not found in the Directory.')];
 }

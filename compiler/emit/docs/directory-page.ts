@@ -4,7 +4,16 @@ import { contactCells, contactHeader, rolesTable } from './contacts.js';
 import type { DocsContext } from './docs-context.js';
 import { none, sortedEntries, yesNo } from './format.js';
 import { graphPage } from './links.js';
-import { heading, inlineCode, joinInline, markdownBlocks, page, paragraph, table, type Inline } from './mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  markdownBlocks,
+  page,
+  paragraph,
+  table,
+  type Inline,
+} from './mdast-builders.js';
 import { scheduleInline } from './schedule-inline.js';
 
 /** Header of the stakeholder notification matrix (one row per severity × audience). */
@@ -23,18 +32,32 @@ export function directoryPage(ctx: DocsContext): Root {
     ...markdownBlocks(meta?.description),
     ...(ctx.directory ? [] : [paragraph('The tree has no (valid) Directory document.')]),
     ...section('People', sortedEntries(dir.people).length > 0, () =>
-      table(['Id', ...contactHeader], sortedEntries(dir.people).map(([id, p]) => [inlineCode(id), ...contactCells(p, id)]))),
+      table(
+        ['Id', ...contactHeader],
+        sortedEntries(dir.people).map(([id, p]) => [inlineCode(id), ...contactCells(p, id)]),
+      ),
+    ),
     ...section('Teams', sortedEntries(dir.teams).length > 0, () => teamsTable(dir)),
     ...section('Roles', sortedEntries(dir.roles).length > 0, () => rolesTable(dir)),
-    ...section('Recovery tiers', sortedEntries(dir.tiers).length > 0, () => table(
-      ['Tier', 'RTO', 'RPO', 'Drill interval', 'Description'],
-      sortedEntries(dir.tiers).map(([id, t]) => [inlineCode(id), t.rto ?? none, t.rpo ?? none, t.drillInterval ?? none, t.description ?? none]),
-    )),
+    ...section('Recovery tiers', sortedEntries(dir.tiers).length > 0, () =>
+      table(
+        ['Tier', 'RTO', 'RPO', 'Drill interval', 'Description'],
+        sortedEntries(dir.tiers).map(([id, t]) => [
+          inlineCode(id),
+          t.rto ?? none,
+          t.rpo ?? none,
+          t.drillInterval ?? none,
+          t.description ?? none,
+        ]),
+      ),
+    ),
     ...section('Audiences', sortedEntries(dir.audiences).length > 0, () => audiencesTable(dir)),
-    ...section('Severity levels', sortedEntries(dir.severities).length > 0, () => table(
-      ['Severity', 'Level', 'Title', 'Description'],
-      severities(dir).map(([id, s]) => [inlineCode(id), String(s.level), s.title ?? none, s.description ?? none]),
-    )),
+    ...section('Severity levels', sortedEntries(dir.severities).length > 0, () =>
+      table(
+        ['Severity', 'Level', 'Title', 'Description'],
+        severities(dir).map(([id, s]) => [inlineCode(id), String(s.level), s.title ?? none, s.description ?? none]),
+      ),
+    ),
     ...section('Stakeholder notification matrix', sortedEntries(dir.severities).length > 0, () => matrixTable(dir)),
     ...section('Drill calendar', (dir.drills ?? []).length > 0, () => drillsTable(ctx, dir)),
   ]);
@@ -51,7 +74,13 @@ function names(dir: DirectorySpec, ids: readonly string[] | undefined): Inline {
 function teamsTable(dir: DirectorySpec): RootContent {
   return table(
     ['Team', 'Name', 'GitHub', 'Slack', 'Members'],
-    sortedEntries(dir.teams).map(([id, t]) => [inlineCode(id), t.name ?? none, t.github ? inlineCode(t.github) : none, t.slack ?? none, names(dir, t.members)]),
+    sortedEntries(dir.teams).map(([id, t]) => [
+      inlineCode(id),
+      t.name ?? none,
+      t.github ? inlineCode(t.github) : none,
+      t.slack ?? none,
+      names(dir, t.members),
+    ]),
   );
 }
 
@@ -77,13 +106,15 @@ function severities(dir: DirectorySpec) {
 
 /** One row per severity × audience: within how long, through which channels, how often to update. */
 function matrixTable(dir: DirectorySpec): RootContent {
-  const rows = severities(dir).flatMap(([id, s]) => (s.notify ?? []).map((n): Inline[] => [
-    [inlineCode(id), s.title ? ` ${s.title}` : ''],
-    inlineCode(n.audience),
-    n.within ?? none,
-    n.channels?.length ? n.channels.join(', ') : (dir.audiences?.[n.audience]?.channels?.join(', ') ?? none),
-    n.updateEvery ?? none,
-  ]));
+  const rows = severities(dir).flatMap(([id, s]) =>
+    (s.notify ?? []).map((n): Inline[] => [
+      [inlineCode(id), s.title ? ` ${s.title}` : ''],
+      inlineCode(n.audience),
+      n.within ?? none,
+      n.channels?.length ? n.channels.join(', ') : (dir.audiences?.[n.audience]?.channels?.join(', ') ?? none),
+      n.updateEvery ?? none,
+    ]),
+  );
   return table(matrixHeader, rows);
 }
 
@@ -97,7 +128,9 @@ function drillsTable(ctx: DocsContext, dir: DirectorySpec): RootContent {
         graph ? ctx.links.to(graphPage(graph), graph.title) : inlineCode(d.runbook),
         scheduleInline(d.schedule, d.runbook),
         d.live ? 'live' : 'dry run',
-        inputs.length ? joinInline(inputs.map(([k, v]) => inlineCode(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`))) : none,
+        inputs.length
+          ? joinInline(inputs.map(([k, v]) => inlineCode(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)))
+          : none,
       ];
     }),
   );

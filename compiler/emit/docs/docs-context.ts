@@ -36,7 +36,10 @@ export interface DocsContext extends GraphPageContext {
 }
 
 export function createDocsContext(result: CompileResult, style: LinkStyle): DocsContext {
-  const runbooks = firstByName(result.graphs.filter((g) => g.origin.kind === 'Runbook'), (g) => g.name);
+  const runbooks = firstByName(
+    result.graphs.filter((g) => g.origin.kind === 'Runbook'),
+    (g) => g.name,
+  );
   const plans = firstByName(result.context.backupPlans, (p) => p.data.metadata.name);
   const drills = drillViews(result);
   return {
@@ -59,7 +62,12 @@ function firstByName<T>(items: readonly T[], name: (item: T) => string): Map<str
 }
 
 /** Graphs with a step using `action` whose `with[key]` is `name` (who uses a Checklist or Template). */
-export function usersOf(ctx: DocsContext, action: 'checklist' | 'notify', key: 'checklist' | 'template', name: string): IrGraph[] {
+export function usersOf(
+  ctx: DocsContext,
+  action: 'checklist' | 'notify',
+  key: 'checklist' | 'template',
+  name: string,
+): IrGraph[] {
   return ctx.result.graphs.filter((g) => g.nodes.some((n) => n.uses === action && n.with[key] === name));
 }
 
@@ -95,9 +103,11 @@ export function graphPageSnapshot(ctx: DocsContext, style: LinkStyle, graphs: re
     ...(ctx.directory ? { directory: ctx.directory } : {}),
     checklists: [...checklists],
     templates: [...result.context.templates.keys()],
-    runbooks: result.graphs.filter((g) => g.origin.kind === 'Runbook' && ctx.runbook(g.name) === g)
+    runbooks: result.graphs
+      .filter((g) => g.origin.kind === 'Runbook' && ctx.runbook(g.name) === g)
       .map((g) => [g.name, { name: g.name, title: g.title, origin: g.origin }]),
-    backupPlans: result.context.backupPlans.filter((p) => ctx.backupPlan(p.data.metadata.name) === p.data.spec)
+    backupPlans: result.context.backupPlans
+      .filter((p) => ctx.backupPlan(p.data.metadata.name) === p.data.spec)
       .map((p) => [p.data.metadata.name, p.data.spec]),
     drills: graphs.flatMap((g): [string, DrillsView][] => {
       const view = g.origin.kind === 'Runbook' ? ctx.drills(g.name) : undefined;

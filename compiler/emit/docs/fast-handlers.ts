@@ -1,5 +1,12 @@
 import type { InlineCode, Parents, Text } from 'mdast';
-import { defaultHandlers, type ConstructName, type Handle, type Info, type State, type Unsafe } from 'mdast-util-to-markdown';
+import {
+  defaultHandlers,
+  type ConstructName,
+  type Handle,
+  type Info,
+  type State,
+  type Unsafe,
+} from 'mdast-util-to-markdown';
 
 /**
  * Exact fast paths for the two handlers that run on almost every phrasing node of a page, `text`
@@ -58,8 +65,13 @@ function patternSet(state: State): PatternSet {
     cachedFor = unsafe;
     return cached;
   }
-  const eligible = unsafe.every((p) => typeof p.character === 'string' && p.character.length === 1
-    && !(p as { beforeNode?: unknown }).beforeNode && !(p as { afterNode?: unknown }).afterNode);
+  const eligible = unsafe.every(
+    (p) =>
+      typeof p.character === 'string' &&
+      p.character.length === 1 &&
+      !(p as { beforeNode?: unknown }).beforeNode &&
+      !(p as { afterNode?: unknown }).afterNode,
+  );
   cached = { unsafe: [...unsafe], eligible, scopes: { next: new Map() } };
   cachedFor = unsafe;
   return cached;
@@ -134,7 +146,8 @@ function passesUnchanged(state: State, input: string, before: string, after: str
     for (const pattern of patterns) if (matchesInside(state, pattern, value, start, end)) return false;
   }
   for (const pattern of scope.other) {
-    if (input.includes(pattern.character) && matchesInside(state, pattern, before + input + after, start, end)) return false;
+    if (input.includes(pattern.character) && matchesInside(state, pattern, before + input + after, start, end))
+      return false;
   }
   return true;
 }
@@ -176,12 +189,12 @@ export function fastInlineCode(base: Handle): Handle {
   const handle = (node: InlineCode, parent: Parents | undefined, state: State, info: Info): string => {
     const value = node.value;
     if (
-      typeof value === 'string'
-      && value !== ''
-      && !/[`\r\n|]/.test(value)
-      && value.charCodeAt(0) !== 32
-      && value.charCodeAt(value.length - 1) !== 32
-      && patternSet(state).eligible
+      typeof value === 'string' &&
+      value !== '' &&
+      !/[`\r\n|]/.test(value) &&
+      value.charCodeAt(0) !== 32 &&
+      value.charCodeAt(value.length - 1) !== 32 &&
+      patternSet(state).eligible
     ) {
       return '`' + value + '`';
     }

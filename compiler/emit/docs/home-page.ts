@@ -23,30 +23,46 @@ export function homePage(ctx: DocsContext, index: DocsIndex): Root {
   return page([
     heading(1, 'Runbooks'),
     paragraph(
-      'Disaster-recovery runbooks compiled from ', inlineCode('runbooks/'), '. Contacts, roles and the notification matrix: ',
-      ctx.links.to(directoryPage, 'Directory'), '.',
+      'Disaster-recovery runbooks compiled from ',
+      inlineCode('runbooks/'),
+      '. Contacts, roles and the notification matrix: ',
+      ctx.links.to(directoryPage, 'Directory'),
+      '.',
     ),
     ...runbooksSection(ctx, index.runbooks),
     ...backupPlansSection(ctx, index.backupPlans),
     // drills: every drill record, newest first, linking the reports (nothing without records).
     ...drillHistorySection(ctx.result.drillRecords, {
-      links: ctx.links, runbook: ctx.runbook, drills: ctx.drills, reports: new Set(ctx.result.drillReports.map((r) => r.runId)),
+      links: ctx.links,
+      runbook: ctx.runbook,
+      drills: ctx.drills,
+      reports: new Set(ctx.result.drillReports.map((r) => r.runId)),
     }),
-    ...docsSection('Checklists', index.checklists, (c) => [
-      ctx.links.to(checklistPage(c.name), c.title),
-      String(c.doc.sections?.length ?? 0),
-      String((c.doc.sections ?? []).reduce((n, s) => n + s.items.length, 0)),
-      usedBy(ctx, usersOf(ctx, 'checklist', 'checklist', c.name)),
-    ], ['Checklist', 'Sections', 'Items', 'Used by']),
-    ...docsSection('Templates', index.templates, (t) => {
-      const data = ctx.result.context.templates.get(t.name)?.data;
-      return [
-        ctx.links.to(templatePage(t.name), t.title),
-        data?.channel ?? none,
-        data?.subject !== undefined ? inlineCode(data.subject) : none,
-        usedBy(ctx, usersOf(ctx, 'notify', 'template', t.name)),
-      ];
-    }, ['Template', 'Channel', 'Subject', 'Sent by']),
+    ...docsSection(
+      'Checklists',
+      index.checklists,
+      (c) => [
+        ctx.links.to(checklistPage(c.name), c.title),
+        String(c.doc.sections?.length ?? 0),
+        String((c.doc.sections ?? []).reduce((n, s) => n + s.items.length, 0)),
+        usedBy(ctx, usersOf(ctx, 'checklist', 'checklist', c.name)),
+      ],
+      ['Checklist', 'Sections', 'Items', 'Used by'],
+    ),
+    ...docsSection(
+      'Templates',
+      index.templates,
+      (t) => {
+        const data = ctx.result.context.templates.get(t.name)?.data;
+        return [
+          ctx.links.to(templatePage(t.name), t.title),
+          data?.channel ?? none,
+          data?.subject !== undefined ? inlineCode(data.subject) : none,
+          usedBy(ctx, usersOf(ctx, 'notify', 'template', t.name)),
+        ];
+      },
+      ['Template', 'Channel', 'Subject', 'Sent by'],
+    ),
     ...notShown(ctx),
   ]);
 }
@@ -57,38 +73,54 @@ function usedBy(ctx: DocsContext, graphs: IrGraph[]): Inline {
 
 function runbooksSection(ctx: DocsContext, graphs: IrGraph[]): RootContent[] {
   if (!graphs.length) return [heading(2, 'Runbooks'), paragraph('No runbook compiled yet.')];
-  return [heading(2, 'Runbooks'), table(
-    ['Runbook', 'Owner', 'Tier', 'RTO objective', 'Expected (critical path)', 'Worst case', 'Status', 'Phases', 'Steps'],
-    graphs.map((g) => [
-      ctx.links.to(graphPage(g), g.title),
-      g.owner ? inlineCode(g.owner) : none,
-      g.tier ?? none,
-      duration(g.objectives.rtoMs),
-      duration(g.rto.expectedMs),
-      duration(g.rto.worstCaseMs),
-      rtoStatus(g.rto.status),
-      String(g.phases.length),
-      String(g.nodes.length),
-    ]),
-  )];
+  return [
+    heading(2, 'Runbooks'),
+    table(
+      [
+        'Runbook',
+        'Owner',
+        'Tier',
+        'RTO objective',
+        'Expected (critical path)',
+        'Worst case',
+        'Status',
+        'Phases',
+        'Steps',
+      ],
+      graphs.map((g) => [
+        ctx.links.to(graphPage(g), g.title),
+        g.owner ? inlineCode(g.owner) : none,
+        g.tier ?? none,
+        duration(g.objectives.rtoMs),
+        duration(g.rto.expectedMs),
+        duration(g.rto.worstCaseMs),
+        rtoStatus(g.rto.status),
+        String(g.phases.length),
+        String(g.nodes.length),
+      ]),
+    ),
+  ];
 }
 
 function backupPlansSection(ctx: DocsContext, graphs: IrGraph[]): RootContent[] {
   if (!graphs.length) return [];
-  return [heading(2, 'Backup plans'), table(
-    ['Backup plan', 'Owner', 'Schedule (cron, UTC)', 'Targets', 'RPO objective', 'Expected duration'],
-    graphs.map((g) => {
-      const spec = backupPlanOf(ctx, g.name);
-      return [
-        ctx.links.to(graphPage(g), g.title),
-        g.owner ? inlineCode(g.owner) : none,
-        g.schedule ? scheduleInline(g.schedule, g.name) : none,
-        spec?.targets.length ? joinInline(spec.targets.map(targetInline)) : none,
-        duration(g.objectives.rpoMs),
-        duration(g.rto.expectedMs),
-      ];
-    }),
-  )];
+  return [
+    heading(2, 'Backup plans'),
+    table(
+      ['Backup plan', 'Owner', 'Schedule (cron, UTC)', 'Targets', 'RPO objective', 'Expected duration'],
+      graphs.map((g) => {
+        const spec = backupPlanOf(ctx, g.name);
+        return [
+          ctx.links.to(graphPage(g), g.title),
+          g.owner ? inlineCode(g.owner) : none,
+          g.schedule ? scheduleInline(g.schedule, g.name) : none,
+          spec?.targets.length ? joinInline(spec.targets.map(targetInline)) : none,
+          duration(g.objectives.rpoMs),
+          duration(g.rto.expectedMs),
+        ];
+      }),
+    ),
+  ];
 }
 
 function docsSection<T>(title: string, items: T[], row: (item: T) => Inline[], header: string[]): RootContent[] {
@@ -106,7 +138,12 @@ function notShown(ctx: DocsContext): RootContent[] {
   if (!missing.length) return [];
   return [
     heading(2, 'Not shown'),
-    paragraph('These documents have errors, so they have no page until ', inlineCode('runbook validate'), ' passes: ',
-      joinInline(missing.map((m) => [inlineCode(m.name as string), ` (${m.file})`])), '.'),
+    paragraph(
+      'These documents have errors, so they have no page until ',
+      inlineCode('runbook validate'),
+      ' passes: ',
+      joinInline(missing.map((m) => [inlineCode(m.name as string), ` (${m.file})`])),
+      '.',
+    ),
   ];
 }

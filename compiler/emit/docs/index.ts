@@ -62,17 +62,24 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
   const directory = page(names.directoryPage, directoryPage(ctx));
   const checklists = index.checklists.map((c) => page(names.checklistPage(c.name), checklistPage(ctx, c.doc)));
   const templates = index.templates.map((t) =>
-    page(names.templatePage(t.name), templatePage(ctx, t.doc, ctx.result.context.templates.get(t.name)!.data)));
+    page(names.templatePage(t.name), templatePage(ctx, t.doc, ctx.result.context.templates.get(t.name)!.data)),
+  );
   // drills: each report under drills/reports/ becomes `Drill-<run-id>`, so --check covers it too.
   const drills = ctx.result.drillReports.map((report) => {
     const record = recordOfReport(report.runId, ctx.result.drillRecords);
     const runbook = record ? ctx.runbook(record.runbook) : undefined;
-    return page(drillPage(report.runId), drillReportPage(report, { links: ctx.links, ...(record ? { record } : {}), ...(runbook ? { runbook } : {}) }));
+    return page(
+      drillPage(report.runId),
+      drillReportPage(report, { links: ctx.links, ...(record ? { record } : {}), ...(runbook ? { runbook } : {}) }),
+    );
   });
   const graphTexts = graphPages.finish((i) => serialise(runbookPage(ctx, graphs[i])));
-  const graphFiles = graphs.map((g, i): GeneratedFile => ({ path: names.pagePath(names.graphPage(g)), content: graphTexts[i] }));
-  return [home, sidebar, directory, ...graphFiles, ...checklists, ...templates, ...drills]
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const graphFiles = graphs.map(
+    (g, i): GeneratedFile => ({ path: names.pagePath(names.graphPage(g)), content: graphTexts[i] }),
+  );
+  return [home, sidebar, directory, ...graphFiles, ...checklists, ...templates, ...drills].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -88,9 +95,14 @@ function docsIndex(ctx: DocsContext): DocsIndex {
     runbooks: graphs.filter((g) => g.origin.kind === 'Runbook').sort(byName),
     backupPlans: graphs.filter((g) => g.origin.kind === 'BackupPlan').sort(byName),
     // Only the first of a duplicated name (the one `byName` finds); the duplicate is an error anyway.
-    checklists: context.valid('Checklist')
-      .filter((d) => { const n = docName(d); return n !== undefined && ctx.result.project.byName('Checklist', n) === d; })
-      .map(titled).sort(byName),
+    checklists: context
+      .valid('Checklist')
+      .filter((d) => {
+        const n = docName(d);
+        return n !== undefined && ctx.result.project.byName('Checklist', n) === d;
+      })
+      .map(titled)
+      .sort(byName),
     templates: [...context.templates.values()].map(({ doc }) => titled(doc)).sort(byName),
   };
 }

@@ -1,6 +1,21 @@
 import type {
-  BlockContent, Code, Heading, Html, InlineCode, Link, List, ListItem, Paragraph, PhrasingContent, Root, RootContent, Strong,
-  Table, TableCell, TableRow, Text,
+  BlockContent,
+  Code,
+  Heading,
+  Html,
+  InlineCode,
+  Link,
+  List,
+  ListItem,
+  Paragraph,
+  PhrasingContent,
+  Root,
+  RootContent,
+  Strong,
+  Table,
+  TableCell,
+  TableRow,
+  Text,
 } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
@@ -96,7 +111,12 @@ function listItem(item: Inline | BlockContent[], checked?: boolean): ListItem {
 }
 
 function isBlocks(item: Inline | BlockContent[]): item is BlockContent[] {
-  return Array.isArray(item) && item.length > 0 && typeof item[0] === 'object' && isBlockType((item[0] as { type: string }).type);
+  return (
+    Array.isArray(item) &&
+    item.length > 0 &&
+    typeof item[0] === 'object' &&
+    isBlockType((item[0] as { type: string }).type)
+  );
 }
 
 function isBlockType(type: string): boolean {
@@ -144,7 +164,9 @@ const gfmHandlers = extensionHandlers((gfm.data('toMarkdownExtensions') ?? []) a
 const processor = unified()
   .use(remarkGfm)
   .use(remarkStringify, {
-    bullet: '-', fences: true, rule: '-',
+    bullet: '-',
+    fences: true,
+    rule: '-',
     // Same output, fewer wasted passes: see fast-handlers.ts.
     handlers: { text: fastText, inlineCode: fastInlineCode(gfmHandlers.inlineCode ?? defaultHandlers.inlineCode) },
   });

@@ -64,8 +64,12 @@ function hasGateInFront(node: IrNode): boolean {
 }
 
 function subgraph(phase: IrPhase, index: number, nodes: IrNode[]): string[] {
-  const facts = [phase.budgetMs !== undefined ? `budget ${formatDuration(phase.budgetMs)}` : '', phase.parallel ? 'parallel' : '']
-    .filter(Boolean).join(', ');
+  const facts = [
+    phase.budgetMs !== undefined ? `budget ${formatDuration(phase.budgetMs)}` : '',
+    phase.parallel ? 'parallel' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   const title = `${index + 1}. ${phase.title}${facts ? ` (${facts})` : ''}`;
   const out = [`  subgraph ${phaseId(phase.id)}[${mermaidLabel(title)}]`, '    direction TB'];
   for (const node of nodes) {
@@ -153,7 +157,10 @@ function styles(graph: IrGraph, edges: readonly Edge[]): string[] {
     '  classDef gate fill:#fff8c5,stroke:#9a6700',
   ];
   const ids = (nodes: IrNode[]) => nodes.map((n) => mermaidId(n.id));
-  const gates = [...graph.nodes.filter(hasGateInFront).map((n) => gateId(n.id)), ...ids(graph.nodes.filter(isGateStep))];
+  const gates = [
+    ...graph.nodes.filter(hasGateInFront).map((n) => gateId(n.id)),
+    ...ids(graph.nodes.filter(isGateStep)),
+  ];
   const onPath = new Set(graph.rto.criticalPath);
   const classes: [string, string[]][] = [
     ['gate', gates],

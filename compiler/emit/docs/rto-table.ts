@@ -14,7 +14,13 @@ export const rtoHeader = ['Phase', 'Budget', 'Expected (critical path)', 'Worst 
 export function rtoSection(graph: IrGraph): RootContent[] {
   const { rto } = graph;
   const titles = new Map(graph.phases.map((p) => [p.id, p.title]));
-  const path = (ids: readonly string[]): Inline => (ids.length ? joinInline(ids.map((id) => inlineCode(id)), ' → ') : '—');
+  const path = (ids: readonly string[]): Inline =>
+    ids.length
+      ? joinInline(
+          ids.map((id) => inlineCode(id)),
+          ' → ',
+        )
+      : '—';
   const rows: Inline[][] = rto.phases.map((p) => [
     titles.get(p.id) ?? p.id,
     duration(p.budgetMs),
@@ -33,7 +39,15 @@ export function rtoSection(graph: IrGraph): RootContent[] {
   ]);
   const out: RootContent[] = [heading(2, 'Recovery time (RTO) analysis'), table(rtoHeader, rows)];
   if (rto.unestimated.length) {
-    out.push(paragraph('Steps without an ', inlineCode('estimate'), ' (counted as zero): ', joinInline(rto.unestimated.map((id) => inlineCode(id))), '.'));
+    out.push(
+      paragraph(
+        'Steps without an ',
+        inlineCode('estimate'),
+        ' (counted as zero): ',
+        joinInline(rto.unestimated.map((id) => inlineCode(id))),
+        '.',
+      ),
+    );
   }
   return out;
 }

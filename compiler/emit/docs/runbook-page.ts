@@ -4,7 +4,17 @@ import { contactsSection } from './contacts.js';
 import type { GraphPageContext } from './docs-context.js';
 import { approvalPolicy, duration, none, scalar, shortHash, sortedEntries, yesNo } from './format.js';
 import {
-  code, heading, inlineCode, joinInline, list, markdownBlocks, page, paragraph, strong, table, type Inline,
+  code,
+  heading,
+  inlineCode,
+  joinInline,
+  list,
+  markdownBlocks,
+  page,
+  paragraph,
+  strong,
+  table,
+  type Inline,
 } from './mdast-builders.js';
 import { renderMermaid } from './mermaid.js';
 import { rtoSection } from './rto-table.js';
@@ -49,14 +59,19 @@ function factsTable(ctx: GraphPageContext, graph: IrGraph): RootContent {
     ['Name', inlineCode(graph.name)],
     ['Kind', graph.origin.kind],
     ['Owner', graph.owner ? inlineCode(graph.owner) : none],
-    ['Tier', tierId ? [tierId, tier ? ` (tier objectives: RTO ${tier.rto ?? none}, RPO ${tier.rpo ?? none})` : ''] : none],
+    [
+      'Tier',
+      tierId ? [tierId, tier ? ` (tier objectives: RTO ${tier.rto ?? none}, RPO ${tier.rpo ?? none})` : ''] : none,
+    ],
     ['Source', inlineCode(graph.origin.file)],
     ['RTO objective', duration(graph.objectives.rtoMs)],
     ['RPO objective', duration(graph.objectives.rpoMs)],
     ['Environment', graph.environment ? inlineCode(graph.environment) : none],
     ['Concurrency', graph.concurrency ? inlineCode(graph.concurrency) : none],
     ['On failure', inlineCode(graph.onFailure)],
-    ...(graph.schedule ? [['Schedule (cron, UTC)', scheduleInline(graph.schedule, graph.name)] as [string, Inline]] : []),
+    ...(graph.schedule
+      ? [['Schedule (cron, UTC)', scheduleInline(graph.schedule, graph.name)] as [string, Inline]]
+      : []),
     ['Tags', graph.tags.length ? joinInline(graph.tags.map(inlineCode)) : none],
     ['Plan hash', inlineCode(shortHash(graph.planHash))],
     // drills: "Last drilled" / "Never drilled" and when the next drill is due.
@@ -100,24 +115,28 @@ function approvalsSection(graph: IrGraph): RootContent[] {
   const out: RootContent[] = [heading(2, 'Approvals')];
   if (graph.approvals) out.push(paragraph(strong('Policy:'), ' ', approvalPolicy(graph.approvals), '.'));
   if (graph.environment) {
-    out.push(paragraph('The run also waits for the reviewers of the GitHub environment ', inlineCode(graph.environment), '.'));
+    out.push(
+      paragraph('The run also waits for the reviewers of the GitHub environment ', inlineCode(graph.environment), '.'),
+    );
   }
   if (gates.length) {
-    out.push(table(
-      ['Step', 'Gate', 'Approvers', 'Required', 'Self-approval', 'Timeout', 'Message'],
-      gates.map((n) => {
-        const a = n.approval;
-        return [
-          inlineCode(n.id),
-          n.uses === 'approval' ? 'approval step' : 'before the step',
-          a?.approvers.length ? joinInline(a.approvers.map((x) => inlineCode(x))) : none,
-          a ? String(a.required) : none,
-          a ? yesNo(a.selfApproval) : none,
-          duration(a?.timeoutMs),
-          a?.message ?? (typeof n.with.message === 'string' ? n.with.message : none),
-        ];
-      }),
-    ));
+    out.push(
+      table(
+        ['Step', 'Gate', 'Approvers', 'Required', 'Self-approval', 'Timeout', 'Message'],
+        gates.map((n) => {
+          const a = n.approval;
+          return [
+            inlineCode(n.id),
+            n.uses === 'approval' ? 'approval step' : 'before the step',
+            a?.approvers.length ? joinInline(a.approvers.map((x) => inlineCode(x))) : none,
+            a ? String(a.required) : none,
+            a ? yesNo(a.selfApproval) : none,
+            duration(a?.timeoutMs),
+            a?.message ?? (typeof n.with.message === 'string' ? n.with.message : none),
+          ];
+        }),
+      ),
+    );
   }
   return out;
 }

@@ -5,7 +5,16 @@ import type { IrBody, IrGraph, IrNode, IrPhase, IrRetry } from '../../../ir/type
 import type { GraphPageContext } from './docs-context.js';
 import { approvalPolicy, duration, sortedEntries, yesNo } from './format.js';
 import {
-  code, heading, inlineCode, joinInline, list, markdownBlocks, paragraph, strong, table, type Inline,
+  code,
+  heading,
+  inlineCode,
+  joinInline,
+  list,
+  markdownBlocks,
+  paragraph,
+  strong,
+  table,
+  type Inline,
 } from './mdast-builders.js';
 import { actionDetails } from './step-details.js';
 
@@ -13,9 +22,21 @@ import { actionDetails } from './step-details.js';
 export function phaseSections(ctx: GraphPageContext, graph: IrGraph): RootContent[] {
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   return graph.phases.flatMap((phase, i) => [
-    heading(2, `Phase ${i + 1}: ${phase.title}`, phase.budgetMs !== undefined ? ` (budget ${formatDuration(phase.budgetMs)})` : ''),
+    heading(
+      2,
+      `Phase ${i + 1}: ${phase.title}`,
+      phase.budgetMs !== undefined ? ` (budget ${formatDuration(phase.budgetMs)})` : '',
+    ),
     paragraph(inlineCode(phase.id), ' · ', phaseOrder(phase)),
-    ...(phase.finally ? [paragraph('Runs after the phases end, whatever the outcome (after any rollback); ', inlineCode('run.status'), ' is their outcome. A failing step here fails the run but does not stop the others; nothing here is rolled back.')] : []),
+    ...(phase.finally
+      ? [
+          paragraph(
+            'Runs after the phases end, whatever the outcome (after any rollback); ',
+            inlineCode('run.status'),
+            ' is their outcome. A failing step here fails the run but does not stop the others; nothing here is rolled back.',
+          ),
+        ]
+      : []),
     ...markdownBlocks(phase.description),
     ...phase.steps.flatMap((id) => {
       const node = nodes.get(id);
@@ -92,12 +113,18 @@ export function bodyBlocks(body: Pick<IrBody, 'uses' | 'with'>): RootContent[] {
 function envBlocks(env: Record<string, string>): RootContent[] {
   const entries = sortedEntries(env);
   if (!entries.length) return [];
-  return [table(['Environment variable', 'Value (template)'], entries.map(([k, v]) => [inlineCode(k), inlineCode(v)]))];
+  return [
+    table(
+      ['Environment variable', 'Value (template)'],
+      entries.map(([k, v]) => [inlineCode(k), inlineCode(v)]),
+    ),
+  ];
 }
 
 function gateBlocks(node: IrNode): RootContent[] {
   if (!node.approval) return [];
-  const where = node.uses === 'approval' ? 'This step waits for approval' : 'Before this step starts, the run waits for approval';
+  const where =
+    node.uses === 'approval' ? 'This step waits for approval' : 'Before this step starts, the run waits for approval';
   const message = node.approval.message ?? (typeof node.with.message === 'string' ? node.with.message : undefined);
   return [
     paragraph(strong('🔐 Approval:'), ` ${where}: ${approvalPolicy(node.approval)}.`),
@@ -109,7 +136,13 @@ function rollbackBlocks(node: IrNode): RootContent[] {
   if (!node.rollback) return [];
   const rb = node.rollback;
   return [
-    paragraph(strong('↩️ Rollback:'), ' on rollback this runs ', inlineCode(rb.uses), rb.timeoutMs !== undefined ? ` (timeout ${formatDuration(rb.timeoutMs)})` : '', ':'),
+    paragraph(
+      strong('↩️ Rollback:'),
+      ' on rollback this runs ',
+      inlineCode(rb.uses),
+      rb.timeoutMs !== undefined ? ` (timeout ${formatDuration(rb.timeoutMs)})` : '',
+      ':',
+    ),
     ...bodyBlocks(rb),
     ...envBlocks(rb.env),
   ];
@@ -118,7 +151,13 @@ function rollbackBlocks(node: IrNode): RootContent[] {
 function outputBlocks(node: IrNode): RootContent[] {
   const out: RootContent[] = [];
   const outputs = sortedEntries(node.outputs);
-  if (outputs.length) out.push(table(['Output', 'Expression'], outputs.map(([k, v]) => [inlineCode(k), inlineCode(v)])));
+  if (outputs.length)
+    out.push(
+      table(
+        ['Output', 'Expression'],
+        outputs.map(([k, v]) => [inlineCode(k), inlineCode(v)]),
+      ),
+    );
   if (node.assert.length) out.push(paragraph(strong('Asserts:')), list(node.assert.map((a) => inlineCode(a))));
   return out;
 }

@@ -11,10 +11,22 @@ export function sidebarPage(ctx: DocsContext, index: DocsIndex): Root {
   return page([
     list([
       ctx.links.to(homePage, 'Home'),
-      ...group('Runbooks', index.runbooks.map((g) => ctx.links.to(graphPage(g), g.title))),
-      ...group('Backup plans', index.backupPlans.map((g) => ctx.links.to(graphPage(g), g.title))),
-      ...group('Checklists', index.checklists.map((c) => ctx.links.to(checklistPage(c.name), c.title))),
-      ...group('Templates', index.templates.map((t) => ctx.links.to(templatePage(t.name), t.title))),
+      ...group(
+        'Runbooks',
+        index.runbooks.map((g) => ctx.links.to(graphPage(g), g.title)),
+      ),
+      ...group(
+        'Backup plans',
+        index.backupPlans.map((g) => ctx.links.to(graphPage(g), g.title)),
+      ),
+      ...group(
+        'Checklists',
+        index.checklists.map((c) => ctx.links.to(checklistPage(c.name), c.title)),
+      ),
+      ...group(
+        'Templates',
+        index.templates.map((t) => ctx.links.to(templatePage(t.name), t.title)),
+      ),
       ctx.links.to(directoryPage, 'Directory'),
     ]),
   ]);

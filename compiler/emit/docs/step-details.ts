@@ -27,7 +27,9 @@ function checklistDetails(ctx: GraphPageContext, node: IrNode): RootContent[] {
   const name = node.with.checklist;
   if (typeof name === 'string') {
     const doc = hasTemplate(name) ? undefined : ctx.checklist(name);
-    const out: RootContent[] = [paragraph(strong('Checklist:'), ' ', doc ? ctx.links.to(checklistPage(name), name) : inlineCode(name))];
+    const out: RootContent[] = [
+      paragraph(strong('Checklist:'), ' ', doc ? ctx.links.to(checklistPage(name), name) : inlineCode(name)),
+    ];
     for (const section of doc?.sections ?? []) {
       out.push(heading(4, section.title), taskList(section.items.map((item) => itemInline(item.text, item.check))));
     }
@@ -36,7 +38,9 @@ function checklistDetails(ctx: GraphPageContext, node: IrNode): RootContent[] {
   const items = Array.isArray(node.with.items) ? node.with.items : [];
   return [
     paragraph(strong('Checklist:')),
-    taskList(items.map((item) => (typeof item === 'string' ? item : itemInline(String(item?.text ?? ''), item?.check)))),
+    taskList(
+      items.map((item) => (typeof item === 'string' ? item : itemInline(String(item?.text ?? ''), item?.check))),
+    ),
   ];
 }
 
@@ -49,13 +53,23 @@ function notifyDetails(ctx: GraphPageContext, node: IrNode): RootContent[] {
   const name = node.with.template;
   const known = typeof name === 'string' && ctx.hasTemplateNamed(name);
   const audience = Array.isArray(node.with.audience) ? node.with.audience.map(String) : [];
-  const out: RootContent[] = [paragraph(
-    strong('Sends:'), ' ',
-    known ? ctx.links.to(templatePage(name as string), name as string) : inlineCode(scalar(name)),
-    ' to ', audience.length ? joinInline(audience.map((a) => inlineCode(a))) : "the Template's default audience",
-  )];
+  const out: RootContent[] = [
+    paragraph(
+      strong('Sends:'),
+      ' ',
+      known ? ctx.links.to(templatePage(name as string), name as string) : inlineCode(scalar(name)),
+      ' to ',
+      audience.length ? joinInline(audience.map((a) => inlineCode(a))) : "the Template's default audience",
+    ),
+  ];
   const vars = sortedEntries(node.with.vars as Record<string, unknown> | undefined);
-  if (vars.length) out.push(table(['Variable', 'Value'], vars.map(([k, v]) => [inlineCode(k), inlineCode(scalar(v))])));
+  if (vars.length)
+    out.push(
+      table(
+        ['Variable', 'Value'],
+        vars.map(([k, v]) => [inlineCode(k), inlineCode(scalar(v))]),
+      ),
+    );
   return out;
 }
 
@@ -67,7 +81,14 @@ function runbookDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode): Ro
   const inputs = sortedEntries(node.with.inputs as Record<string, unknown> | undefined);
   return [
     paragraph(strong('Runs runbook:'), ' ', label, name === graph.name ? ' (itself)' : ''),
-    ...(inputs.length ? [table(['Input', 'Value'], inputs.map(([k, v]) => [inlineCode(k), inlineCode(scalar(v))]))] : []),
+    ...(inputs.length
+      ? [
+          table(
+            ['Input', 'Value'],
+            inputs.map(([k, v]) => [inlineCode(k), inlineCode(scalar(v))]),
+          ),
+        ]
+      : []),
   ];
 }
 

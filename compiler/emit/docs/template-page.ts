@@ -6,7 +6,17 @@ import type { TemplateDocData } from '../../model/specs.js';
 import { usersOf, type DocsContext } from './docs-context.js';
 import { none, scalar, sortedEntries, yesNo } from './format.js';
 import { graphPage } from './links.js';
-import { code, heading, inlineCode, joinInline, markdownBlocks, page, paragraph, strong, table } from './mdast-builders.js';
+import {
+  code,
+  heading,
+  inlineCode,
+  joinInline,
+  markdownBlocks,
+  page,
+  paragraph,
+  strong,
+  table,
+} from './mdast-builders.js';
 
 const hbs = createHandlebars();
 
@@ -25,14 +35,23 @@ export function templatePage(ctx: DocsContext, doc: LoadedDoc, data: TemplateDoc
     heading(1, meta.title ?? meta.name),
     ...markdownBlocks(meta.description),
     factsTable(data, doc),
-    paragraph(strong('Sent by:'), ' ', users.length ? joinInline(users.map((g) => ctx.links.to(graphPage(g), g.title))) : 'no runbook yet'),
+    paragraph(
+      strong('Sent by:'),
+      ' ',
+      users.length ? joinInline(users.map((g) => ctx.links.to(graphPage(g), g.title))) : 'no runbook yet',
+    ),
     ...variablesSection(data),
     heading(2, 'Preview'),
     paragraph(
-      'Rendered with the example values', users[0] ? [' as sent by ', inlineCode(users[0].name)] : '',
-      ' (inputs without a default show as ', inlineCode('<name>'), ').',
+      'Rendered with the example values',
+      users[0] ? [' as sent by ', inlineCode(users[0].name)] : '',
+      ' (inputs without a default show as ',
+      inlineCode('<name>'),
+      ').',
     ),
-    ...(data.subject !== undefined ? [paragraph(strong('Subject:'), ' ', inlineCode(render(data.subject, context)))] : []),
+    ...(data.subject !== undefined
+      ? [paragraph(strong('Subject:'), ' ', inlineCode(render(data.subject, context)))]
+      : []),
     code(lang, render(body, context)),
     heading(2, 'Source'),
     code('handlebars', body),
@@ -40,14 +59,17 @@ export function templatePage(ctx: DocsContext, doc: LoadedDoc, data: TemplateDoc
 }
 
 function factsTable(data: TemplateDocData, doc: LoadedDoc): RootContent {
-  return table(['Fact', 'Value'], [
-    ['Name', inlineCode(data.metadata.name)],
-    ['Channel', data.channel],
-    ['Subject', data.subject !== undefined ? inlineCode(data.subject) : none],
-    ['Default audience', data.audience?.length ? joinInline(data.audience.map((a) => inlineCode(a))) : none],
-    ['Customer facing', yesNo(data.customerFacing)],
-    ['Source', inlineCode(doc.file.path)],
-  ]);
+  return table(
+    ['Fact', 'Value'],
+    [
+      ['Name', inlineCode(data.metadata.name)],
+      ['Channel', data.channel],
+      ['Subject', data.subject !== undefined ? inlineCode(data.subject) : none],
+      ['Default audience', data.audience?.length ? joinInline(data.audience.map((a) => inlineCode(a))) : none],
+      ['Customer facing', yesNo(data.customerFacing)],
+      ['Source', inlineCode(doc.file.path)],
+    ],
+  );
 }
 
 function variablesSection(data: TemplateDocData): RootContent[] {
@@ -55,9 +77,15 @@ function variablesSection(data: TemplateDocData): RootContent[] {
   if (!vars.length) return [];
   return [
     heading(2, 'Variables'),
-    table(['Name', 'Required', 'Description', 'Example'], vars.map(([name, v]) => [
-      inlineCode(name), yesNo(v?.required), v?.description ?? none, v?.example === undefined ? none : inlineCode(scalar(v.example)),
-    ])),
+    table(
+      ['Name', 'Required', 'Description', 'Example'],
+      vars.map(([name, v]) => [
+        inlineCode(name),
+        yesNo(v?.required),
+        v?.description ?? none,
+        v?.example === undefined ? none : inlineCode(scalar(v.example)),
+      ]),
+    ),
   ];
 }
 
@@ -72,7 +100,13 @@ function previewContext(ctx: DocsContext, data: TemplateDocData, sender: IrGraph
 /** The preview's fence language from the inner extension (`alert.md.hbs` → markdown), else text. */
 function previewLang(path: string): string {
   const inner = /\.([a-z0-9]+)\.hbs$/i.exec(path)?.[1]?.toLowerCase();
-  const known: Record<string, string> = { md: 'markdown', markdown: 'markdown', json: 'json', html: 'html', txt: 'text' };
+  const known: Record<string, string> = {
+    md: 'markdown',
+    markdown: 'markdown',
+    json: 'json',
+    html: 'html',
+    txt: 'text',
+  };
   return (inner && known[inner]) ?? 'text';
 }
 

@@ -29,7 +29,11 @@ export const backupWorkflowEmitter: Emitter = {
       .filter((g) => g.origin.kind === 'BackupPlan' && g.schedule !== undefined)
       .map((graph) => ({
         path: backupWorkflowPath(graph.name),
-        content: renderWorkflow(backupWorkflow(graph, result.graphs), [`source: ${graph.origin.file}`, `title: ${graph.title}`, ...cronNote(graph.schedule ?? '', graph.name)]),
+        content: renderWorkflow(backupWorkflow(graph, result.graphs), [
+          `source: ${graph.origin.file}`,
+          `title: ${graph.title}`,
+          ...cronNote(graph.schedule ?? '', graph.name),
+        ]),
       }));
   },
   owns: (path) => owned.test(path),
@@ -42,18 +46,23 @@ function backupWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<stri
       // Off minute :00 (spread-cron.ts); the header shows the authored schedule next to this one.
       schedule: [{ cron: literal(emittedCron(graph.schedule ?? '', graph.name)) }],
       // A backup is never a drill: no `drill` input.
-      workflow_dispatch: { inputs: Object.fromEntries(Object.entries(dispatchInputs(graph)).filter(([name]) => name !== 'drill')) },
+      workflow_dispatch: {
+        inputs: Object.fromEntries(Object.entries(dispatchInputs(graph)).filter(([name]) => name !== 'drill')),
+      },
     },
     permissions: { ...runPermissions },
     concurrency: { group: data(graph.concurrency ?? `backup-${graph.name}`), 'cancel-in-progress': false },
     jobs: {
-      run: withJobLimits(runJob({
-        stepName: `Run ${graph.name}`,
-        command: `npx --no runbook run ${graph.name} --inputs-from-env`,
-        env: { ...dispatchEnv(graph, ['dry_run']), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
-        ...(graph.environment ? { environment: graph.environment } : {}),
-        uploadAudit: true,
-      }), graphTimeoutMinutes(graph)),
+      run: withJobLimits(
+        runJob({
+          stepName: `Run ${graph.name}`,
+          command: `npx --no runbook run ${graph.name} --inputs-from-env`,
+          env: { ...dispatchEnv(graph, ['dry_run']), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
+          ...(graph.environment ? { environment: graph.environment } : {}),
+          uploadAudit: true,
+        }),
+        graphTimeoutMinutes(graph),
+      ),
     },
   };
 }

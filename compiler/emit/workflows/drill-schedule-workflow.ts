@@ -4,7 +4,14 @@ import type { DrillSpec } from '../../model/specs.js';
 import { cronProblem } from '../../rules/cron.js';
 import type { Emitter } from '../emitter.js';
 import { dryRunInput } from './dispatch-inputs.js';
-import { auditRetentionDays, githubIdentityEnv, secretsEnv, setupSteps, uploadAuditStep, verifyGeneratedStep } from './job-steps.js';
+import {
+  auditRetentionDays,
+  githubIdentityEnv,
+  secretsEnv,
+  setupSteps,
+  uploadAuditStep,
+  verifyGeneratedStep,
+} from './job-steps.js';
 import { uploadArtifactAction, usesOf } from './pinned-actions.js';
 import { runSecrets } from './run-secrets.js';
 import { runPermissions } from './runbook-workflow.js';
@@ -44,7 +51,16 @@ export const drillScheduleWorkflowEmitter: Emitter = {
     const source = result.context.directory?.doc.file.path;
     if (!drills.length) return [];
     const notes = drills.flatMap((d) => cronNote(d.spec.schedule, d.graph.name).map((n) => `${d.graph.name} ${n}`));
-    return [{ path: drillsWorkflowPath, content: renderWorkflow(drillsWorkflow(drills, result.graphs), [`source: ${source}`, 'the Directory drill calendar (spec.drills)', ...notes]) }];
+    return [
+      {
+        path: drillsWorkflowPath,
+        content: renderWorkflow(drillsWorkflow(drills, result.graphs), [
+          `source: ${source}`,
+          'the Directory drill calendar (spec.drills)',
+          ...notes,
+        ]),
+      },
+    ];
   },
   owns: (path) => path === drillsWorkflowPath,
 };
@@ -70,7 +86,12 @@ function drillsWorkflow(drills: readonly CalendarDrill[], graphs: readonly IrGra
       schedule: crons.map((cron) => ({ cron: literal(cron) })),
       workflow_dispatch: {
         inputs: {
-          runbook: { description: data('The calendar drill to run now (its live or dry-run setting applies)'), type: 'choice', required: true, options: names.map(data) },
+          runbook: {
+            description: data('The calendar drill to run now (its live or dry-run setting applies)'),
+            type: 'choice',
+            required: true,
+            options: names.map(data),
+          },
           dry_run: dryRunInput(),
         },
       },
@@ -100,7 +121,9 @@ function drillJob(d: CalendarDrill, graphs: readonly IrGraph[]): Record<string, 
     'runs-on': 'ubuntu-latest',
     steps: [...setupSteps(), verifyGeneratedStep(), drillStep(d, graphs), uploadAuditStep(), uploadDrillsStep()],
   };
-  return perJobArtifacts(withJobLimits(job, graphTimeoutMinutes(d.graph), d.spec.live ? jobConcurrency(runbookGroup(d.graph)) : {}));
+  return perJobArtifacts(
+    withJobLimits(job, graphTimeoutMinutes(d.graph), d.spec.live ? jobConcurrency(runbookGroup(d.graph)) : {}),
+  );
 }
 
 /** The cron the workflow schedules a drill at: the authored one moved off minute :00 by the runbook's name. */
@@ -115,7 +138,8 @@ function drillStep({ spec, graph }: CalendarDrill, graphs: readonly IrGraph[]): 
   const command = `npx --no runbook drill ${graph.name}${spec.live ? '' : ' --dry-run'}${inputs.length ? ' --inputs-from-env' : ''}`;
   if (command.includes('${{')) throw new Error(`internal error: expression in a run: script (${command})`);
   const env: Record<string, unknown> = {};
-  for (const [name, value] of inputs) env[inputEnvName(name)] = data(typeof value === 'string' ? value : JSON.stringify(value));
+  for (const [name, value] of inputs)
+    env[inputEnvName(name)] = data(typeof value === 'string' ? value : JSON.stringify(value));
   return {
     name: `Drill ${graph.name} (${spec.live ? 'live' : 'dry run'}, ${cronOf({ spec, graph })})`,
     run: command,

@@ -30,7 +30,12 @@ export function jobConcurrency(group: string): { concurrency: Record<string, unk
 export function perJobArtifacts(job: Record<string, unknown>): Record<string, unknown> {
   const steps = (job.steps as Record<string, unknown>[]).map((step) => {
     const w = step.with as Record<string, unknown> | undefined;
-    if (typeof step.uses !== 'string' || !step.uses.startsWith('actions/upload-artifact@') || typeof w?.name !== 'string') return step;
+    if (
+      typeof step.uses !== 'string' ||
+      !step.uses.startsWith('actions/upload-artifact@') ||
+      typeof w?.name !== 'string'
+    )
+      return step;
     return { ...step, with: { ...w, name: `${w.name}-${expr('github.job')}` } };
   });
   return { ...job, steps };
@@ -49,5 +54,8 @@ export function perJobArtifacts(job: Record<string, unknown>): Record<string, un
  * every "true" in the job's log).
  */
 export function lockEnv(): Record<string, string> {
-  return { RUNBOOK_AUDIT_DB: expr('secrets.RUNBOOK_AUDIT_DB'), RUNBOOK_ALLOW_LOCAL_LOCK: expr('secrets.RUNBOOK_ALLOW_LOCAL_LOCK') };
+  return {
+    RUNBOOK_AUDIT_DB: expr('secrets.RUNBOOK_AUDIT_DB'),
+    RUNBOOK_ALLOW_LOCAL_LOCK: expr('secrets.RUNBOOK_ALLOW_LOCAL_LOCK'),
+  };
 }

@@ -48,7 +48,11 @@ export function runJob(o: RunJobOptions): Record<string, unknown> {
     steps: [
       ...setupSteps(o.fetchDepth),
       verifyGeneratedStep(),
-      { name: o.stepName, run: o.command, env: { ...o.env, ...githubIdentityEnv(), GITHUB_TOKEN: expr('github.token') } },
+      {
+        name: o.stepName,
+        run: o.command,
+        env: { ...o.env, ...githubIdentityEnv(), GITHUB_TOKEN: expr('github.token') },
+      },
       ...(o.uploadAudit ? [uploadAuditStep()] : []),
     ],
   };

@@ -37,7 +37,11 @@ export function graphTimeoutMinutes(graph: IrGraph): number {
  * `job` with `timeout-minutes`, the matching job-level variable and `extra` (a job-level
  * `concurrency`) placed right after `runs-on`, where a reader of the workflow looks for them.
  */
-export function withJobLimits(job: Record<string, unknown>, minutes: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function withJobLimits(
+  job: Record<string, unknown>,
+  minutes: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const env = { ...((job.env as Record<string, unknown> | undefined) ?? {}), [jobTimeoutEnv]: String(minutes) };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(job)) {

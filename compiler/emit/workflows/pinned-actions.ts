@@ -30,11 +30,23 @@ export interface PinnedAction {
 }
 
 /** actions/checkout v7.0.1. */
-export const checkoutAction: PinnedAction = { repo: 'actions/checkout', sha: '3d3c42e5aac5ba805825da76410c181273ba90b1', version: 'v7.0.1' };
+export const checkoutAction: PinnedAction = {
+  repo: 'actions/checkout',
+  sha: '3d3c42e5aac5ba805825da76410c181273ba90b1',
+  version: 'v7.0.1',
+};
 /** actions/setup-node v7.0.0. */
-export const setupNodeAction: PinnedAction = { repo: 'actions/setup-node', sha: '820762786026740c76f36085b0efc47a31fe5020', version: 'v7.0.0' };
+export const setupNodeAction: PinnedAction = {
+  repo: 'actions/setup-node',
+  sha: '820762786026740c76f36085b0efc47a31fe5020',
+  version: 'v7.0.0',
+};
 /** actions/upload-artifact v7.0.1. */
-export const uploadArtifactAction: PinnedAction = { repo: 'actions/upload-artifact', sha: '043fb46d1a93c77aae656e7c1c64a875d1fc6a0a', version: 'v7.0.1' };
+export const uploadArtifactAction: PinnedAction = {
+  repo: 'actions/upload-artifact',
+  sha: '043fb46d1a93c77aae656e7c1c64a875d1fc6a0a',
+  version: 'v7.0.1',
+};
 
 /** Every action a generated workflow may use; the tests reject any other `uses:`. */
 export const pinnedActions: readonly PinnedAction[] = [checkoutAction, setupNodeAction, uploadArtifactAction];

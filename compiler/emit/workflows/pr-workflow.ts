@@ -10,7 +10,16 @@ export const prWorkflowPath = '.github/workflows/runbook-pr.yml';
  * generated from them (a hand edit of a generated file is caught by `compile --check`), and the
  * pinned tool (package.json, the lockfile): upgrading it without recompiling must fail the check.
  */
-export const prPaths = ['runbooks/**', 'runs/**', 'schemas/**', 'generated/**', '.github/workflows/**', '.github/CODEOWNERS', 'package.json', 'package-lock.json'];
+export const prPaths = [
+  'runbooks/**',
+  'runs/**',
+  'schemas/**',
+  'generated/**',
+  '.github/workflows/**',
+  '.github/CODEOWNERS',
+  'package.json',
+  'package-lock.json',
+];
 
 /**
  * The name of the pull-request check (the job's `name:`, which is the check GitHub reports):

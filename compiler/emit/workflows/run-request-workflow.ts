@@ -87,14 +87,23 @@ function groupJob(result: CompileResult, g: RequestGroup): Record<string, unknow
 }
 
 function requestJob(result: CompileResult, runbooks: readonly IrGraph[], command: string): Record<string, unknown> {
-  const secrets = runbooks.length ? [...new Set(runbooks.flatMap((r) => runSecrets(r, result.graphs)))] : runRequestSecrets(result);
+  const secrets = runbooks.length
+    ? [...new Set(runbooks.flatMap((r) => runSecrets(r, result.graphs)))]
+    : runRequestSecrets(result);
   return runJob({
     // The compiler cannot know the default branch's name; the event can.
     if: "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)",
-    stepName: runbooks.length ? `Run merged run requests (${runbooks.map((r) => r.name).join(', ')})` : 'Run merged run requests',
+    stepName: runbooks.length
+      ? `Run merged run requests (${runbooks.map((r) => r.name).join(', ')})`
+      : 'Run merged run requests',
     // Runbook names are kebab-case (schema): safe as words of the script.
     command,
-    env: { BEFORE_SHA: expr('github.event.before'), AFTER_SHA: expr('github.event.after'), ...secretsEnv(secrets), ...lockEnv() },
+    env: {
+      BEFORE_SHA: expr('github.event.before'),
+      AFTER_SHA: expr('github.event.after'),
+      ...secretsEnv(secrets),
+      ...lockEnv(),
+    },
     fetchDepth: 0,
     uploadAudit: true,
   });

@@ -37,7 +37,10 @@ export const runbookWorkflowEmitter: Emitter = {
       .filter((g) => g.origin.kind === 'Runbook')
       .map((graph) => ({
         path: runbookWorkflowPath(graph.name),
-        content: renderWorkflow(runbookWorkflow(graph, result.graphs), [`source: ${graph.origin.file}`, `title: ${graph.title}`]),
+        content: renderWorkflow(runbookWorkflow(graph, result.graphs), [
+          `source: ${graph.origin.file}`,
+          `title: ${graph.title}`,
+        ]),
       }));
   },
   owns: (path) => owned.test(path),
@@ -50,13 +53,16 @@ function runbookWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<str
     permissions: { ...runPermissions },
     concurrency: { group: data(runbookGroup(graph)), 'cancel-in-progress': false },
     jobs: {
-      run: withJobLimits(runJob({
-        stepName: `Run ${graph.name}`,
-        command: `npx --no runbook run ${graph.name} --inputs-from-env`,
-        env: { ...dispatchEnv(graph), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
-        ...(graph.environment ? { environment: graph.environment } : {}),
-        uploadAudit: true,
-      }), graphTimeoutMinutes(graph)),
+      run: withJobLimits(
+        runJob({
+          stepName: `Run ${graph.name}`,
+          command: `npx --no runbook run ${graph.name} --inputs-from-env`,
+          env: { ...dispatchEnv(graph), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
+          ...(graph.environment ? { environment: graph.environment } : {}),
+          uploadAudit: true,
+        }),
+        graphTimeoutMinutes(graph),
+      ),
     },
   };
 }

@@ -34,5 +34,7 @@ export function emittedCron(cron: string, name: string): string {
 export function cronNote(cron: string, name: string): string[] {
   const emitted = emittedCron(cron, name);
   if (emitted === cron.trim()) return [];
-  return [`schedule: authored '${cron.trim()}', emitted '${emitted}' (moved off minute :00, where GitHub delays or drops scheduled runs)`];
+  return [
+    `schedule: authored '${cron.trim()}', emitted '${emitted}' (moved off minute :00, where GitHub delays or drops scheduled runs)`,
+  ];
 }

@@ -17,12 +17,23 @@ describe('approval', () => {
     const approvals = gate({ approved: true, approvedBy: ['@dba-1', '@dba-2'] });
     const graph = testGraph({}, { approvers: ['@acme/sre'], required: 1, selfApproval: false, timeoutMs: 1_800_000 });
     const { ctx } = fakeContext({ graph, approvals });
-    const result = await approvalAction.run({ message: 'Promote the standby?', approvers: ['@acme/dba'], required: '2', timeout: '5m' }, ctx);
+    const result = await approvalAction.run(
+      { message: 'Promote the standby?', approvers: ['@acme/dba'], required: '2', timeout: '5m' },
+      ctx,
+    );
     expect(result).toEqual({ approved: true, approvedBy: ['@dba-1', '@dba-2'] });
-    expect(approvals.requests).toEqual([{
-      stepId: 'step-1', approvers: ['@acme/dba'], required: 2, selfApproval: false, allowUnsigned: false, timeoutMs: 300_000,
-      message: 'Promote the standby?', signal: ctx.signal,
-    }]);
+    expect(approvals.requests).toEqual([
+      {
+        stepId: 'step-1',
+        approvers: ['@acme/dba'],
+        required: 2,
+        selfApproval: false,
+        allowUnsigned: false,
+        timeoutMs: 300_000,
+        message: 'Promote the standby?',
+        signal: ctx.signal,
+      },
+    ]);
   });
 
   it('takes what the step leaves out from the runbook policy', async () => {
@@ -30,7 +41,12 @@ describe('approval', () => {
     const graph = testGraph({}, { approvers: ['@acme/sre-leads'], required: 2, selfApproval: true, timeoutMs: 60_000 });
     const { ctx } = fakeContext({ graph, approvals });
     await approvalAction.run({ message: 'Go?' }, ctx);
-    expect(approvals.requests[0]).toMatchObject({ approvers: ['@acme/sre-leads'], required: 2, selfApproval: true, timeoutMs: 60_000 });
+    expect(approvals.requests[0]).toMatchObject({
+      approvers: ['@acme/sre-leads'],
+      required: 2,
+      selfApproval: true,
+      timeoutMs: 60_000,
+    });
   });
 
   it('fails without retry when refused, with the reason', async () => {
@@ -43,7 +59,9 @@ describe('approval', () => {
 
   it('rejects a policy that cannot be met', async () => {
     const { ctx } = fakeContext({ approvals: gate({ approved: true, approvedBy: [] }) });
-    await expect(approvalAction.run({ message: 'Go?', required: '0' }, ctx)).rejects.toMatchObject({ code: 'bad-params' });
+    await expect(approvalAction.run({ message: 'Go?', required: '0' }, ctx)).rejects.toMatchObject({
+      code: 'bad-params',
+    });
   });
 });
 
@@ -51,10 +69,14 @@ describe('runbook', () => {
   it('runs the sub-graph and returns its status and outputs', async () => {
     const calls: unknown[] = [];
     const { ctx } = fakeContext({
-      runSubgraph: async (name, inputs) => (calls.push([name, inputs]), { status: 'succeeded', outputs: { 'promote-db': { endpoint: 'db' } } }),
+      runSubgraph: async (name, inputs) => (
+        calls.push([name, inputs]),
+        { status: 'succeeded', outputs: { 'promote-db': { endpoint: 'db' } } }
+      ),
     });
     expect(await runbookAction.run({ runbook: 'postgres-failover', inputs: { region: 'us-west-2' } }, ctx)).toEqual({
-      status: 'succeeded', outputs: { 'promote-db': { endpoint: 'db' } },
+      status: 'succeeded',
+      outputs: { 'promote-db': { endpoint: 'db' } },
     });
     expect(calls).toEqual([['postgres-failover', { region: 'us-west-2' }]]);
   });
@@ -62,7 +84,8 @@ describe('runbook', () => {
   it('fails without retry when the sub-run does not succeed', async () => {
     const { ctx } = fakeContext({ runSubgraph: async () => ({ status: 'rolled-back', outputs: {} }) });
     await expect(runbookAction.run({ runbook: 'postgres-failover' }, ctx)).rejects.toMatchObject({
-      message: 'runbook postgres-failover ended rolled-back', retryable: false,
+      message: 'runbook postgres-failover ended rolled-back',
+      retryable: false,
     });
   });
 });

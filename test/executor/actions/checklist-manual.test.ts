@@ -30,13 +30,23 @@ const graph = testGraph({
       ],
     },
   },
-  roles: { 'incident-commander': { title: 'Incident commander', primary: { id: 'john', name: 'John Doe' }, backup: { id: 'jane', name: 'Jane Smith' } } },
+  roles: {
+    'incident-commander': {
+      title: 'Incident commander',
+      primary: { id: 'john', name: 'John Doe' },
+      backup: { id: 'jane', name: 'Jane Smith' },
+    },
+  },
 });
 
 describe('checklist', () => {
   it('confirms each item with a person, or with its check step when that succeeded', async () => {
     const people = confirmer();
-    const { ctx, rec } = fakeContext({ graph, confirmer: people, context: { steps: { 'db-ping': { status: 'succeeded' } } } });
+    const { ctx, rec } = fakeContext({
+      graph,
+      confirmer: people,
+      context: { steps: { 'db-ping': { status: 'succeeded' } } },
+    });
     const result = await checklistAction.run({ checklist: 'dr-drill', section: 'Pre-drill' }, ctx);
     expect(result.items).toEqual([
       { text: 'Schedule the drill', section: 'Pre-drill', confirmed: true, by: '@oncall' },
@@ -44,8 +54,20 @@ describe('checklist', () => {
     ]);
     expect(people.asked.map((a) => a.question)).toEqual(['Schedule the drill']);
     expect(rec.events).toEqual([
-      { type: 'checklist:item', data: { stepId: 'step-1', section: 'Pre-drill', text: 'Schedule the drill', confirmedBy: '@oncall' } },
-      { type: 'checklist:item', data: { stepId: 'step-1', section: 'Pre-drill', text: 'RDS reachable', confirmedBy: 'step:db-ping', check: 'db-ping' } },
+      {
+        type: 'checklist:item',
+        data: { stepId: 'step-1', section: 'Pre-drill', text: 'Schedule the drill', confirmedBy: '@oncall' },
+      },
+      {
+        type: 'checklist:item',
+        data: {
+          stepId: 'step-1',
+          section: 'Pre-drill',
+          text: 'RDS reachable',
+          confirmedBy: 'step:db-ping',
+          check: 'db-ping',
+        },
+      },
     ]);
   });
 
@@ -60,7 +82,9 @@ describe('checklist', () => {
   it('fails without retry at the first unconfirmed item and asks nothing after it', async () => {
     const people = confirmer({ refuse: ['Notify'] });
     const { ctx, rec } = fakeContext({ graph, confirmer: people });
-    const error = (await checklistAction.run({ items: ['Book the room', 'Notify participants', 'Never asked'] }, ctx).catch((e: unknown) => e)) as ActionError;
+    const error = (await checklistAction
+      .run({ items: ['Book the room', 'Notify participants', 'Never asked'] }, ctx)
+      .catch((e: unknown) => e)) as ActionError;
     expect(error).toBeInstanceOf(ActionError);
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('Notify participants');
@@ -70,7 +94,9 @@ describe('checklist', () => {
 
   it('reports an unknown section', async () => {
     const { ctx } = fakeContext({ graph, confirmer: confirmer() });
-    await expect(checklistAction.run({ checklist: 'dr-drill', section: 'During' }, ctx)).rejects.toMatchObject({ retryable: false });
+    await expect(checklistAction.run({ checklist: 'dr-drill', section: 'During' }, ctx)).rejects.toMatchObject({
+      retryable: false,
+    });
   });
 });
 
@@ -81,27 +107,43 @@ describe('manual', () => {
     const result = await manualAction.run({ instruction: 'Open the war room', assignee: 'incident-commander' }, ctx);
     expect(result).toEqual({ confirmedBy: '@oncall', evidence: 'https://ci.example/run/1' });
     expect(people.asked[0]).toMatchObject({
-      stepId: 'step-1', question: 'Open the war room', assignee: 'Incident commander (John Doe, backup Jane Smith)', evidence: true,
+      stepId: 'step-1',
+      question: 'Open the war room',
+      assignee: 'Incident commander (John Doe, backup Jane Smith)',
+      evidence: true,
     });
   });
 
   it('refuses a confirmation without the required evidence', async () => {
     const { ctx } = fakeContext({ graph, confirmer: confirmer({ evidence: '   ' }) });
-    await expect(manualAction.run({ instruction: 'Do it' }, ctx)).rejects.toMatchObject({ code: 'no-evidence', retryable: false });
+    await expect(manualAction.run({ instruction: 'Do it' }, ctx)).rejects.toMatchObject({
+      code: 'no-evidence',
+      retryable: false,
+    });
   });
 
   it('accepts no evidence when evidence is false (also as rendered text)', async () => {
     const people = confirmer();
     const { ctx } = fakeContext({ graph, confirmer: people });
-    expect(await manualAction.run({ instruction: 'Do it', evidence: 'false' }, ctx)).toEqual({ confirmedBy: '@oncall', evidence: null });
+    expect(await manualAction.run({ instruction: 'Do it', evidence: 'false' }, ctx)).toEqual({
+      confirmedBy: '@oncall',
+      evidence: null,
+    });
     expect(people.asked[0].evidence).toBe(false);
   });
 
   it('fails without retry when not confirmed, and masks evidence', async () => {
     const { ctx } = fakeContext({ graph, confirmer: confirmer({ refuse: ['Do it'] }) });
-    await expect(manualAction.run({ instruction: 'Do it' }, ctx)).rejects.toMatchObject({ code: 'not-confirmed', retryable: false });
+    await expect(manualAction.run({ instruction: 'Do it' }, ctx)).rejects.toMatchObject({
+      code: 'not-confirmed',
+      retryable: false,
+    });
     const secret = 'token-abcdef-123';
-    const masked = fakeContext({ graph, confirmer: confirmer({ evidence: `https://x.example/?t=${secret}` }), secrets: [secret] });
+    const masked = fakeContext({
+      graph,
+      confirmer: confirmer({ evidence: `https://x.example/?t=${secret}` }),
+      secrets: [secret],
+    });
     expect((await manualAction.run({ instruction: 'Do it' }, masked.ctx)).evidence).toBe('https://x.example/?t=***');
   });
 });

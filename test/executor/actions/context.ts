@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ActionContext, ActionServices, ApprovalGate, Confirmer, PlanContext, RunInfo } from '../../../executor/actions/action.js';
+import type {
+  ActionContext,
+  ActionServices,
+  ApprovalGate,
+  Confirmer,
+  PlanContext,
+  RunInfo,
+} from '../../../executor/actions/action.js';
 import { systemClock, type Clock } from '../../../executor/core/clock.js';
 import type { RunEvent, RunEventType, RunEvents } from '../../../executor/core/events.js';
 import { RollbackDataStore } from '../../../executor/run/rollback-data.js';
@@ -11,9 +18,17 @@ import type { IrGraph, IrResources } from '../../../ir/types.js';
 /** A graph with nothing but the given resources and runbook-level approvals. */
 export function testGraph(resources: Partial<IrResources> = {}, approvals?: IrGraph['approvals']): IrGraph {
   return {
-    irVersion: 1, name: 'test-runbook', title: 'Test runbook',
+    irVersion: 1,
+    name: 'test-runbook',
+    title: 'Test runbook',
     origin: { kind: 'Runbook', file: 'runbooks/test.yaml', format: 'yaml' },
-    tags: [], objectives: {}, inputs: {}, secrets: [], onFailure: 'abort', phases: [], nodes: [],
+    tags: [],
+    objectives: {},
+    inputs: {},
+    secrets: [],
+    onFailure: 'abort',
+    phases: [],
+    nodes: [],
     resources: { templates: {}, checklists: {}, audiences: {}, roles: {}, approvers: {}, ...resources },
     rto: { phases: [], expectedMs: 0, worstCaseMs: 0, criticalPath: [], status: 'ok', unestimated: [] },
     planHash: '0'.repeat(64),
@@ -80,8 +95,15 @@ const refuse = (what: string) => () => {
 export function fakeContext(options: FakeOptions = {}): { ctx: ActionContext; rec: Recorded } {
   const rec: Recorded = { info: [], stdout: [], stderr: [], events: [] };
   const run: RunInfo = {
-    id: 'run-1', runbook: 'test-runbook', initiator: '@initiator', startedAt: '2026-01-01T00:00:00Z',
-    dryRun: false, drill: options.drill ?? false, ...(options.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}), url: 'https://ci.example/run/1', planHash: '0'.repeat(64),
+    id: 'run-1',
+    runbook: 'test-runbook',
+    initiator: '@initiator',
+    startedAt: '2026-01-01T00:00:00Z',
+    dryRun: false,
+    drill: options.drill ?? false,
+    ...(options.drillNotifiesCustomers ? { drillNotifiesCustomers: true } : {}),
+    url: 'https://ci.example/run/1',
+    planHash: '0'.repeat(64),
   };
   const hbs = createHandlebars();
   const base = { inputs: {}, steps: {}, run, ...(options.context ?? {}) };
@@ -131,14 +153,22 @@ export interface Received {
 
 /** An HTTP server on 127.0.0.1, port 0, that records requests; close it in afterEach/afterAll. */
 export async function loopbackServer(handler: (req: Received, res: ServerResponse) => void): Promise<{
-  url: string; received: Received[]; close: () => Promise<void>; server: Server;
+  url: string;
+  received: Received[];
+  close: () => Promise<void>;
+  server: Server;
 }> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       received.push(r);
       handler(r, res);
     });
@@ -149,9 +179,10 @@ export async function loopbackServer(handler: (req: Received, res: ServerRespons
     url: `http://127.0.0.1:${port}`,
     received,
     server,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

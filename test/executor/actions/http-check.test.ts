@@ -16,7 +16,14 @@ beforeAll(async () => {
       res.end('maintenance');
     } else if (path === '/echo') {
       res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ method: req.method, contentType: req.headers['content-type'], auth: req.headers.authorization, body: req.body }));
+      res.end(
+        JSON.stringify({
+          method: req.method,
+          contentType: req.headers['content-type'],
+          auth: req.headers.authorization,
+          body: req.body,
+        }),
+      );
     } else if (path === '/slow') {
       // Far later than any test waits: a timeout or abort that did not work shows as a test timeout.
       setTimeout(() => res.end('late'), 60_000).unref();
@@ -44,10 +51,22 @@ describe('http.check', () => {
 
   it('sends method, headers and a JSON body', async () => {
     const { ctx } = fakeContext();
-    const result = await httpCheckAction.run({
-      url: `${server.url}/echo`, method: 'POST', headers: { authorization: 'Bearer t0ken' }, body: { probe: true }, expectStatus: [200, 201],
-    }, ctx);
-    expect(result.json).toEqual({ method: 'POST', contentType: 'application/json', auth: 'Bearer t0ken', body: '{"probe":true}' });
+    const result = await httpCheckAction.run(
+      {
+        url: `${server.url}/echo`,
+        method: 'POST',
+        headers: { authorization: 'Bearer t0ken' },
+        body: { probe: true },
+        expectStatus: [200, 201],
+      },
+      ctx,
+    );
+    expect(result.json).toEqual({
+      method: 'POST',
+      contentType: 'application/json',
+      auth: 'Bearer t0ken',
+      body: '{"probe":true}',
+    });
   });
 
   it('sends credentials in the URL as Basic auth, since fetch refuses them in the URL', async () => {
@@ -58,14 +77,20 @@ describe('http.check', () => {
 
   it('accepts an expected status given as a rendered template', async () => {
     const { ctx } = fakeContext();
-    expect((await httpCheckAction.run({ url: `${server.url}/down`, expectStatus: '503' }, ctx)).body).toBe('maintenance');
-    expect((await httpCheckAction.run({ url: `${server.url}/down`, expectStatus: '[200, 503]' }, ctx)).status).toBe(503);
+    expect((await httpCheckAction.run({ url: `${server.url}/down`, expectStatus: '503' }, ctx)).body).toBe(
+      'maintenance',
+    );
+    expect((await httpCheckAction.run({ url: `${server.url}/down`, expectStatus: '[200, 503]' }, ctx)).status).toBe(
+      503,
+    );
   });
 
   it('fails, retryably, on an unexpected status, naming the URL with secrets masked', async () => {
     const secret = 'sekret-query-token';
     const { ctx } = fakeContext({ secrets: [secret] });
-    const error = (await httpCheckAction.run({ url: `${server.url}/down?token=${secret}` }, ctx).catch((e: unknown) => e)) as ActionError;
+    const error = (await httpCheckAction
+      .run({ url: `${server.url}/down?token=${secret}` }, ctx)
+      .catch((e: unknown) => e)) as ActionError;
     expect(error).toBeInstanceOf(ActionError);
     expect(error.retryable).toBe(true);
     expect(error.code).toBe('http-status');
@@ -77,8 +102,11 @@ describe('http.check', () => {
 
   it('fails when the body does not match', async () => {
     const { ctx } = fakeContext();
-    await expect(httpCheckAction.run({ url: `${server.url}/health`, expectBody: 'degraded' }, ctx)).rejects.toMatchObject({
-      code: 'http-body', retryable: true,
+    await expect(
+      httpCheckAction.run({ url: `${server.url}/health`, expectBody: 'degraded' }, ctx),
+    ).rejects.toMatchObject({
+      code: 'http-body',
+      retryable: true,
     });
   });
 
@@ -86,7 +114,9 @@ describe('http.check', () => {
     // Port 0 is never listening: refused every time, unlike the port of a just-closed server,
     // which another test file's server may take in the meantime.
     const { ctx } = fakeContext();
-    const error = (await httpCheckAction.run({ url: 'http://user:pa55word@127.0.0.1:0/health' }, ctx).catch((e: unknown) => e)) as ActionError;
+    const error = (await httpCheckAction
+      .run({ url: 'http://user:pa55word@127.0.0.1:0/health' }, ctx)
+      .catch((e: unknown) => e)) as ActionError;
     expect(error).toBeInstanceOf(ActionError);
     expect(error.code).toBe('http-network');
     expect(error.retryable).toBe(true);
@@ -98,7 +128,9 @@ describe('http.check', () => {
   it('gives up after its own timeout', async () => {
     const { ctx } = fakeContext();
     const started = Date.now();
-    await expect(httpCheckAction.run({ url: `${server.url}/slow`, timeout: '200ms' }, ctx)).rejects.toThrow(/no response within 200 ms/);
+    await expect(httpCheckAction.run({ url: `${server.url}/slow`, timeout: '200ms' }, ctx)).rejects.toThrow(
+      /no response within 200 ms/,
+    );
     expect(Date.now() - started).toBeLessThan(15_000); // not the minute the server would take
   });
 
@@ -107,7 +139,10 @@ describe('http.check', () => {
     const { ctx } = fakeContext({ signal: controller.signal });
     const running = httpCheckAction.run({ url: `${server.url}/slow?aborted` }, ctx);
     // Abort while the request is in flight: once the server has it.
-    await vi.waitUntil(() => server.received.some((r) => r.path === '/slow?aborted'), { timeout: 30_000, interval: 10 });
+    await vi.waitUntil(() => server.received.some((r) => r.path === '/slow?aborted'), {
+      timeout: 30_000,
+      interval: 10,
+    });
     controller.abort(new Error('step timed out'));
     await expect(running).rejects.toThrow('step timed out');
   });

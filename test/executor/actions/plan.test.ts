@@ -22,7 +22,9 @@ const secret = 'Sup3r-Secret-Value';
 function sealedContext(graph: IrGraph, env: Record<string, string> = {}) {
   const fetched: string[] = [];
   const { ctx } = fakeContext({
-    graph, env, secrets: [secret],
+    graph,
+    env,
+    secrets: [secret],
     fetch: async (input) => {
       fetched.push(String(input));
       throw new Error('plan made a network call');
@@ -37,19 +39,34 @@ describe('plans', () => {
     const { plan } = sealedContext(testGraph(), { DB_PASSWORD: secret, REGION: 'us-west-2' });
     const p = shellAction.plan({ script: `set -euo pipefail\ntouch ${canary}` }, plan);
     expect(p.summary).toBe(`bash: touch ${canary}`);
-    expect(p.calls).toEqual([{ target: 'local:bash', operation: 'exec', args: { script: `set -euo pipefail\ntouch ${canary}`, env: ['DB_PASSWORD', 'REGION'] } }]);
+    expect(p.calls).toEqual([
+      {
+        target: 'local:bash',
+        operation: 'exec',
+        args: { script: `set -euo pipefail\ntouch ${canary}`, env: ['DB_PASSWORD', 'REGION'] },
+      },
+    ]);
     expect(JSON.stringify(p)).not.toContain(secret);
     expect(existsSync(canary)).toBe(false);
   });
 
   it('http.check: masked URL and credential headers, no request', () => {
     const { plan, fetched } = sealedContext(testGraph());
-    const p = httpCheckAction.plan({
-      url: `https://api.example.com/health?key=${secret}`, headers: { Authorization: 'Bearer abc', Accept: 'application/json' },
-    }, plan);
+    const p = httpCheckAction.plan(
+      {
+        url: `https://api.example.com/health?key=${secret}`,
+        headers: { Authorization: 'Bearer abc', Accept: 'application/json' },
+      },
+      plan,
+    );
     expect(p.calls[0]).toMatchObject({
-      target: 'http', operation: 'GET',
-      args: { url: 'https://api.example.com/health?key=***', headers: { Authorization: '***', Accept: 'application/json' }, timeoutMs: 10_000 },
+      target: 'http',
+      operation: 'GET',
+      args: {
+        url: 'https://api.example.com/health?key=***',
+        headers: { Authorization: '***', Accept: 'application/json' },
+        timeoutMs: 10_000,
+      },
     });
     expect(fetched).toEqual([]);
   });
@@ -59,7 +76,12 @@ describe('plans', () => {
       templates: { t: { channel: 'slack', body: 'hi', variables: {}, customerFacing: false } },
       audiences: {
         eng: { channels: ['slack', 'github'], external: false, members: [] },
-        ops: { channels: ['webhook'], external: false, members: [], webhook: 'https://hooks.example.com/services/T0KEN' },
+        ops: {
+          channels: ['webhook'],
+          external: false,
+          members: [],
+          webhook: 'https://hooks.example.com/services/T0KEN',
+        },
         ext: { channels: ['webhook'], external: true, members: [], webhook: '{{inputs.customer_hook}}' },
       },
     });
@@ -68,11 +90,18 @@ describe('plans', () => {
     expect(p.calls).toEqual([
       { target: 'slack:eng', operation: 'POST', args: { url: '$SLACK_WEBHOOK_URL', template: 't' } },
       // The github channel comments on the run's tracking issue (skipped at run time without one).
-      { target: 'github:eng', operation: 'POST', args: { url: "the run's GitHub tracking issue (skipped without one)", template: 't' } },
+      {
+        target: 'github:eng',
+        operation: 'POST',
+        args: { url: "the run's GitHub tracking issue (skipped without one)", template: 't' },
+      },
       { target: 'webhook:ops', operation: 'POST', args: { url: 'https://hooks.example.com', template: 't' } },
       { target: 'webhook:ext', operation: 'POST', args: { url: '{{inputs.customer_hook}}', template: 't' } },
     ]);
-    const drill = notifyAction.plan({ template: 't', audience: ['ext'] }, { ...plan, run: { ...plan.run, drill: true } });
+    const drill = notifyAction.plan(
+      { template: 't', audience: ['ext'] },
+      { ...plan, run: { ...plan.run, drill: true } },
+    );
     expect(drill.calls).toEqual([]);
     expect(drill.summary).toContain('ext/webhook (drill)');
     expect(JSON.stringify([p, drill])).not.toContain(secret);
@@ -82,9 +111,19 @@ describe('plans', () => {
   it('wait, approval, runbook: what would happen, secrets masked', () => {
     const { plan } = sealedContext(testGraph({}, { approvers: ['@acme/sre'], required: 2, selfApproval: false }));
     expect(waitAction.plan({ duration: '90s' }, plan)).toEqual({ summary: 'wait 1m30s', calls: [] });
-    expect(waitAction.plan({ until: '{{result.ok}}', check: { uses: 'http.check', with: { url: `https://x/?k=${secret}` } } }, plan).calls[0])
-      .toEqual({ target: 'action:http.check', operation: 'poll', args: { with: { url: 'https://x/?k=***' }, until: '{{result.ok}}', intervalMs: 10_000, timeoutMs: 600_000 } });
-    expect(approvalAction.plan({ message: 'Go?' }, plan).summary).toBe('approval: 2 of @acme/sre, not the initiator — Go?');
+    expect(
+      waitAction.plan(
+        { until: '{{result.ok}}', check: { uses: 'http.check', with: { url: `https://x/?k=${secret}` } } },
+        plan,
+      ).calls[0],
+    ).toEqual({
+      target: 'action:http.check',
+      operation: 'poll',
+      args: { with: { url: 'https://x/?k=***' }, until: '{{result.ok}}', intervalMs: 10_000, timeoutMs: 600_000 },
+    });
+    expect(approvalAction.plan({ message: 'Go?' }, plan).summary).toBe(
+      'approval: 2 of @acme/sre, not the initiator — Go?',
+    );
     expect(runbookAction.plan({ runbook: 'child', inputs: { password: secret } }, plan).calls).toEqual([
       { target: 'runbook:child', operation: 'run', args: { inputs: { password: '***' } } },
     ]);
@@ -111,7 +150,9 @@ describe('registry', () => {
   it('lists these actions under the ids of their schemas', () => {
     for (const id of mine) {
       expect(actions.get(id)?.id).toBe(id);
-      const schema = JSON.parse(readFileSync(join(repo, 'schemas', 'actions', `${id}.schema.json`), 'utf8')) as { 'x-action': string };
+      const schema = JSON.parse(readFileSync(join(repo, 'schemas', 'actions', `${id}.schema.json`), 'utf8')) as {
+        'x-action': string;
+      };
       expect(schema['x-action']).toBe(id);
     }
   });

@@ -58,15 +58,36 @@ describe('shell', () => {
     vi.stubEnv('RUNBOOK_TEST_UNDECLARED', 'must-not-leak');
     // The runner identity passes through by design: unset here, whatever the CI job or the
     // developer's shell has (AWS_REGION, KUBECONFIG, RUNBOOK_SHELL_PASSTHROUGH, …).
-    for (const name of [...IDENTITY_ENV, 'RUNBOOK_SHELL_PASSTHROUGH', ...Object.keys(process.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL_'))]) {
+    for (const name of [
+      ...IDENTITY_ENV,
+      'RUNBOOK_SHELL_PASSTHROUGH',
+      ...Object.keys(process.env).filter((k) => k.startsWith('AWS_ENDPOINT_URL_')),
+    ]) {
       vi.stubEnv(name, undefined);
     }
     const { ctx, rec } = fakeContext({ env: { DECLARED: 'yes' } });
-    const result = await shellAction.run({
-      script: 'echo "leak=${RUNBOOK_TEST_UNDECLARED:-absent}" >> "$RUNBOOK_OUTPUT"\necho "declared=$DECLARED" >> "$RUNBOOK_OUTPUT"\nenv | cut -d= -f1 | sort',
-    }, ctx);
+    const result = await shellAction.run(
+      {
+        script:
+          'echo "leak=${RUNBOOK_TEST_UNDECLARED:-absent}" >> "$RUNBOOK_OUTPUT"\necho "declared=$DECLARED" >> "$RUNBOOK_OUTPUT"\nenv | cut -d= -f1 | sort',
+      },
+      ctx,
+    );
     expect(result.outputs).toEqual({ leak: 'absent', declared: 'yes' });
-    const allowed = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'DECLARED', 'RUNBOOK_OUTPUT', 'RUNBOOK_MASK', 'RUNBOOK_RUN_ID', 'RUNBOOK_STEP_ID', 'PWD', 'SHLVL', '_']);
+    const allowed = new Set([
+      'PATH',
+      'HOME',
+      'LANG',
+      'TMPDIR',
+      'DECLARED',
+      'RUNBOOK_OUTPUT',
+      'RUNBOOK_MASK',
+      'RUNBOOK_RUN_ID',
+      'RUNBOOK_STEP_ID',
+      'PWD',
+      'SHLVL',
+      '_',
+    ]);
     expect(rec.stdout.filter((name) => !allowed.has(name))).toEqual([]);
   });
 
@@ -79,7 +100,9 @@ describe('shell', () => {
     expect(rec.stdout).toEqual(['token is ***']);
     expect(rec.stderr).toEqual(['stderr ***']);
 
-    const error = await shellAction.run({ script: 'echo "cannot log in with $TOKEN" >&2\nexit 3' }, ctx).catch((e: unknown) => e);
+    const error = await shellAction
+      .run({ script: 'echo "cannot log in with $TOKEN" >&2\nexit 3' }, ctx)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActionError);
     expect((error as ActionError).message).toContain('exited with code 3');
     expect((error as ActionError).message).toContain('cannot log in with ***');
@@ -93,7 +116,7 @@ describe('shell', () => {
       `$(touch ${canary})`,
       `\`touch ${canary}\``,
       `line one\nline two; touch ${canary}\n`,
-      "'single' \"double\" \\ $HOME ${PATH} * ? [a] ~ & | ; < > !!",
+      '\'single\' "double" \\ $HOME ${PATH} * ? [a] ~ & | ; < > !!',
     ];
     for (const [i, value] of values.entries()) {
       const target = join(dir, `value-${i}`);
@@ -106,7 +129,9 @@ describe('shell', () => {
 
   it('fails with the exit code and the last stderr lines', async () => {
     const { ctx } = fakeContext();
-    const error = (await shellAction.run({ script: 'echo "working"\necho "boom: disk full" >&2\nexit 7' }, ctx).catch((e: unknown) => e)) as ActionError;
+    const error = (await shellAction
+      .run({ script: 'echo "working"\necho "boom: disk full" >&2\nexit 7' }, ctx)
+      .catch((e: unknown) => e)) as ActionError;
     expect(error).toBeInstanceOf(ActionError);
     expect(error.message).toMatch(/exited with code 7/);
     expect(error.message).toContain('boom: disk full');
@@ -115,7 +140,9 @@ describe('shell', () => {
 
   it('runs with -e and pipefail: a failing command in the middle fails the step', async () => {
     const { ctx } = fakeContext();
-    await expect(shellAction.run({ script: 'false | cat\necho "not reached" >> "$RUNBOOK_OUTPUT"' }, ctx)).rejects.toThrow(/exited with code 1/);
+    await expect(
+      shellAction.run({ script: 'false | cat\necho "not reached" >> "$RUNBOOK_OUTPUT"' }, ctx),
+    ).rejects.toThrow(/exited with code 1/);
   });
 
   it('on abort kills the whole process group, grandchildren included', async () => {
@@ -123,17 +150,20 @@ describe('shell', () => {
     let grandchild = 0;
     const { ctx, rec } = fakeContext({ signal: controller.signal });
     const started = Date.now();
-    const running$ = shellAction.run({ script: 'sleep 30 &\necho "child=$!"\nwait' }, {
-      ...ctx,
-      log: {
-        ...ctx.log,
-        stdout: (line) => {
-          rec.stdout.push(line);
-          grandchild = Number(line.split('=')[1]);
-          controller.abort(new StepTimeout(100));
+    const running$ = shellAction.run(
+      { script: 'sleep 30 &\necho "child=$!"\nwait' },
+      {
+        ...ctx,
+        log: {
+          ...ctx.log,
+          stdout: (line) => {
+            rec.stdout.push(line);
+            grandchild = Number(line.split('=')[1]);
+            controller.abort(new StepTimeout(100));
+          },
         },
       },
-    });
+    );
     await expect(running$).rejects.toBeInstanceOf(StepTimeout);
     // Far below the 30 s the group would live unkilled, far above any load's delay.
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -143,7 +173,10 @@ describe('shell', () => {
 
   it('ends background processes left behind when the script exits', async () => {
     const { ctx } = fakeContext();
-    const result = await shellAction.run({ script: 'sleep 30 > /dev/null 2>&1 &\necho "child=$!" >> "$RUNBOOK_OUTPUT"' }, ctx);
+    const result = await shellAction.run(
+      { script: 'sleep 30 > /dev/null 2>&1 &\necho "child=$!" >> "$RUNBOOK_OUTPUT"' },
+      ctx,
+    );
     expect(await gone(Number(result.outputs.child))).toBe(true);
   });
 
@@ -178,13 +211,19 @@ describe('shell', () => {
 
   it('honours cwd and sh', async () => {
     const { ctx } = fakeContext();
-    const result = await shellAction.run({ script: 'echo "dir=$(pwd)" >> "$RUNBOOK_OUTPUT"', shell: 'sh', cwd: dir }, ctx);
+    const result = await shellAction.run(
+      { script: 'echo "dir=$(pwd)" >> "$RUNBOOK_OUTPUT"', shell: 'sh', cwd: dir },
+      ctx,
+    );
     expect(result.outputs.dir).toBe(dir);
   });
 
   it('keeps only a bounded, line-aligned tail of a long output', async () => {
     const { ctx, rec } = fakeContext();
-    const result = await shellAction.run({ script: 'for i in $(seq 1 20000); do echo "line $i of the long output"; done' }, ctx);
+    const result = await shellAction.run(
+      { script: 'for i in $(seq 1 20000); do echo "line $i of the long output"; done' },
+      ctx,
+    );
     expect(rec.stdout).toHaveLength(20000);
     expect(result.stdout.length).toBeLessThanOrEqual(64 * 1024);
     expect(result.stdout.endsWith('line 20000 of the long output')).toBe(true);
@@ -193,7 +232,9 @@ describe('shell', () => {
 
   it('rejects a malformed RUNBOOK_OUTPUT line without echoing its value', async () => {
     const { ctx } = fakeContext();
-    const error = (await shellAction.run({ script: 'echo "just-a-secret-looking-value" >> "$RUNBOOK_OUTPUT"' }, ctx).catch((e: unknown) => e)) as ActionError;
+    const error = (await shellAction
+      .run({ script: 'echo "just-a-secret-looking-value" >> "$RUNBOOK_OUTPUT"' }, ctx)
+      .catch((e: unknown) => e)) as ActionError;
     expect(error).toBeInstanceOf(ActionError);
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('line 1');
@@ -203,7 +244,11 @@ describe('shell', () => {
 
 describe('parseOutputs', () => {
   it('reads CRLF, values with = and <<, and skips blank lines', () => {
-    expect(parseOutputs('a=1\r\n\r\nb=x=y<<z\r\nc<<END\r\n<<not the end\r\nEND\r\n')).toEqual({ a: '1', b: 'x=y<<z', c: '<<not the end' });
+    expect(parseOutputs('a=1\r\n\r\nb=x=y<<z\r\nc<<END\r\n<<not the end\r\nEND\r\n')).toEqual({
+      a: '1',
+      b: 'x=y<<z',
+      c: '<<not the end',
+    });
   });
 
   it('the last value of a name wins and __proto__ is just a name', () => {

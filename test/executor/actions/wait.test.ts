@@ -23,10 +23,14 @@ describe('wait', () => {
         return { status: statuses.shift() };
       },
     });
-    const result = await waitAction.run({
-      until: '{{eq result.status "available"}}', interval: '30s',
-      check: { uses: 'aws.rds.describe-db-instance', with: { dbInstanceIdentifier: 'db-1' } },
-    }, ctx);
+    const result = await waitAction.run(
+      {
+        until: '{{eq result.status "available"}}',
+        interval: '30s',
+        check: { uses: 'aws.rds.describe-db-instance', with: { dbInstanceIdentifier: 'db-1' } },
+      },
+      ctx,
+    );
     expect(result).toEqual({ elapsedMs: 60_000, attempts: 3, last: { status: 'available' } });
     expect(calls).toEqual(Array(3).fill(['aws.rds.describe-db-instance', { dbInstanceIdentifier: 'db-1' }]));
     expect(clock.slept).toEqual([30_000, 30_000]);
@@ -41,7 +45,10 @@ describe('wait', () => {
         return { status: 200 };
       },
     });
-    const result = await waitAction.run({ until: '{{eq result.status 200}}', interval: '5s', check: { uses: 'http.check' } }, ctx);
+    const result = await waitAction.run(
+      { until: '{{eq result.status 200}}', interval: '5s', check: { uses: 'http.check' } },
+      ctx,
+    );
     expect(result.attempts).toBe(3);
     expect(rec.info[0]).toContain('returned 503');
   });
@@ -53,15 +60,25 @@ describe('wait', () => {
         throw new ActionError('access denied', { retryable: false });
       },
     });
-    await expect(waitAction.run({ until: '{{result.ok}}', check: { uses: 'http.check' } }, ctx)).rejects.toThrow('access denied');
+    await expect(waitAction.run({ until: '{{result.ok}}', check: { uses: 'http.check' } }, ctx)).rejects.toThrow(
+      'access denied',
+    );
   });
 
   it('gives up after the timeout with a final poll at the deadline', async () => {
     const clock = fakeClock();
     const { ctx } = fakeContext({ clock, runAction: async () => ({ status: 'creating' }) });
-    const error = (await waitAction.run({
-      until: '{{eq result.status "available"}}', interval: '10s', timeout: '25s', check: { uses: 'aws.rds.describe-db-instance' },
-    }, ctx).catch((e: unknown) => e)) as ActionError;
+    const error = (await waitAction
+      .run(
+        {
+          until: '{{eq result.status "available"}}',
+          interval: '10s',
+          timeout: '25s',
+          check: { uses: 'aws.rds.describe-db-instance' },
+        },
+        ctx,
+      )
+      .catch((e: unknown) => e)) as ActionError;
     expect(error).toBeInstanceOf(ActionError);
     expect(error.code).toBe('wait-timeout');
     expect(error.message).toMatch(/gave up after 25s and 4 polls/);
@@ -77,6 +94,9 @@ describe('wait', () => {
 
   it('rejects a malformed duration without retry', async () => {
     const { ctx } = fakeContext({ clock: fakeClock() });
-    await expect(waitAction.run({ duration: 'soon' }, ctx)).rejects.toMatchObject({ retryable: false, code: 'bad-params' });
+    await expect(waitAction.run({ duration: 'soon' }, ctx)).rejects.toMatchObject({
+      retryable: false,
+      code: 'bad-params',
+    });
   });
 });

@@ -6,10 +6,17 @@ import type { EventSink, RunEventType } from '../../../executor/core/events.js';
 const plan = 'a'.repeat(64);
 const members = { '@acme/dba': ['@dana-lee', '@charlie-brown'] };
 const policy = { approvers: ['@acme/dba', '@ops-lead'], required: 2, selfApproval: false };
-const reason = (approver: string, o: Partial<{ planHash: string; step: string; initiator: string; selfApproval: boolean }> = {}) =>
+const reason = (
+  approver: string,
+  o: Partial<{ planHash: string; step: string; initiator: string; selfApproval: boolean }> = {},
+) =>
   refusalReason({
-    claim: { approver, planHash: o.planHash ?? plan, step: o.step ?? '*' }, stepId: 'approve', initiator: o.initiator ?? '@initiator',
-    planHash: plan, members, policy: { ...policy, selfApproval: o.selfApproval ?? false },
+    claim: { approver, planHash: o.planHash ?? plan, step: o.step ?? '*' },
+    stepId: 'approve',
+    initiator: o.initiator ?? '@initiator',
+    planHash: plan,
+    members,
+    policy: { ...policy, selfApproval: o.selfApproval ?? false },
   });
 
 describe('approval policy', () => {
@@ -30,15 +37,39 @@ describe('approval policy', () => {
     const sink: EventSink = { emit: async (type, data) => void events.push({ type, data }) };
     const gate = (claims: { approver: string; planHash: string; step: string }[]) =>
       localApprovalGate({
-        initiator: '@initiator', planHash: plan, members, claims, events: sink, interactive: false,
-        mode: 'live', signers: {}, verifier: { verify: async () => ({ ok: false, reason: 'unused' }) },
+        initiator: '@initiator',
+        planHash: plan,
+        members,
+        claims,
+        events: sink,
+        interactive: false,
+        mode: 'live',
+        signers: {},
+        verifier: { verify: async () => ({ ok: false, reason: 'unused' }) },
       });
     // Unsigned claims: this gate opts in to unsigned local approvals (signed ones: test/security/signed-approvals.test.ts).
-    const req = { stepId: 'approve', approvers: policy.approvers, required: 2, selfApproval: false, allowUnsigned: true, message: 'go?', signal: new AbortController().signal };
-    const short = await gate([{ approver: '@dana-lee', planHash: plan, step: '*' }, { approver: '@dana-lee', planHash: plan, step: '*' }, { approver: '@mallory', planHash: plan, step: '*' }]).request(req);
+    const req = {
+      stepId: 'approve',
+      approvers: policy.approvers,
+      required: 2,
+      selfApproval: false,
+      allowUnsigned: true,
+      message: 'go?',
+      signal: new AbortController().signal,
+    };
+    const short = await gate([
+      { approver: '@dana-lee', planHash: plan, step: '*' },
+      { approver: '@dana-lee', planHash: plan, step: '*' },
+      { approver: '@mallory', planHash: plan, step: '*' },
+    ]).request(req);
     expect(short).toEqual({ approved: false, reason: expect.stringMatching(/2 approval\(s\) required .* 1 valid/) });
-    expect(events.filter((e) => e.type === 'approval:refused').map((e) => (e.data as { approver?: string }).approver)).toEqual(['@dana-lee', '@mallory', undefined]);
-    const ok = await gate([{ approver: '@dana-lee', planHash: plan, step: 'approve' }, { approver: '@charlie-brown', planHash: plan, step: '*' }]).request(req);
+    expect(
+      events.filter((e) => e.type === 'approval:refused').map((e) => (e.data as { approver?: string }).approver),
+    ).toEqual(['@dana-lee', '@mallory', undefined]);
+    const ok = await gate([
+      { approver: '@dana-lee', planHash: plan, step: 'approve' },
+      { approver: '@charlie-brown', planHash: plan, step: '*' },
+    ]).request(req);
     expect(ok).toEqual({ approved: true, approvedBy: ['@dana-lee', '@charlie-brown'] });
   });
 });

@@ -13,7 +13,14 @@ let cleanup: () => void;
 beforeEach(() => ({ dir, cleanup } = tempDir()));
 afterEach(() => cleanup());
 
-const start = (id: string) => ({ stepId: id, attempt: 1, uses: 'shell', idempotent: true, sideEffects: true, dryRun: false });
+const start = (id: string) => ({
+  stepId: id,
+  attempt: 1,
+  uses: 'shell',
+  idempotent: true,
+  sideEffects: true,
+  dryRun: false,
+});
 
 describe('createAuditLog + file sink', () => {
   it('chains 100 concurrent emits in one order and group-commits them (fewer fsyncs than records)', async () => {
@@ -92,9 +99,14 @@ describe('createAuditLog + file sink', () => {
   it('masks secrets before hashing: the value never reaches the file, and the chain verifies', async () => {
     const secret = 'hunter2-s3cr3t-value';
     const path = join(dir, 'audit.jsonl');
-    const log = newLog([createFileSink({ path })], { masker: new SecretMasker([secret, `postgres://app:${secret}@db/x`]) });
+    const log = newLog([createFileSink({ path })], {
+      masker: new SecretMasker([secret, `postgres://app:${secret}@db/x`]),
+    });
     await log.emit('step:end', {
-      stepId: 'a', attempt: 1, status: 'failed', durationMs: 5,
+      stepId: 'a',
+      attempt: 1,
+      status: 'failed',
+      durationMs: 5,
       error: `connect postgres://app:${encodeURIComponent(secret)}@db/x failed`,
       outputs: { token: secret, [secret]: 'as a key', nested: [{ deep: `x${secret}y` }] },
     });

@@ -23,8 +23,15 @@ export function memorySink(): AuditSink & { records: AuditRecord[] } {
 
 export function newLog(sinks: AuditSink[], overrides: Partial<Parameters<typeof createAuditLog>[0]> = {}): AuditLog {
   return createAuditLog({
-    runId: 'run-1', runbook: 'primary-region-failure', planHash: 'p'.repeat(64), commit: 'abc1234', actor: 'alice',
-    sinks, masker: new SecretMasker([]), clock: steppingClock(), ...overrides,
+    runId: 'run-1',
+    runbook: 'primary-region-failure',
+    planHash: 'p'.repeat(64),
+    commit: 'abc1234',
+    actor: 'alice',
+    sinks,
+    masker: new SecretMasker([]),
+    clock: steppingClock(),
+    ...overrides,
   });
 }
 
@@ -34,26 +41,66 @@ export function newLog(sinks: AuditSink[], overrides: Partial<Parameters<typeof 
  */
 export async function emitSampleRun(log: EventSink): Promise<void> {
   await log.emit('run:start', {
-    runbook: 'primary-region-failure', title: 'Fail over to the DR region', planHash: 'p'.repeat(64), initiator: 'alice',
-    inputs: { region: 'us-west-2' }, dryRun: false, drill: true, objectives: { rtoMs: 3_600_000, rpoMs: 300_000 },
+    runbook: 'primary-region-failure',
+    title: 'Fail over to the DR region',
+    planHash: 'p'.repeat(64),
+    initiator: 'alice',
+    inputs: { region: 'us-west-2' },
+    dryRun: false,
+    drill: true,
+    objectives: { rtoMs: 3_600_000, rpoMs: 300_000 },
     phases: [
       { id: 'assess', budgetMs: 2_000, steps: ['check'] },
       { id: 'failover', budgetMs: 60_000, steps: ['promote'] },
     ],
   });
   await log.emit('phase:start', { phaseId: 'assess' });
-  await log.emit('step:start', { stepId: 'check', attempt: 1, uses: 'http.check', idempotent: true, sideEffects: false, dryRun: false });
-  await log.emit('step:end', { stepId: 'check', attempt: 1, status: 'succeeded', durationMs: 1000, outputs: { healthy: false } });
+  await log.emit('step:start', {
+    stepId: 'check',
+    attempt: 1,
+    uses: 'http.check',
+    idempotent: true,
+    sideEffects: false,
+    dryRun: false,
+  });
+  await log.emit('step:end', {
+    stepId: 'check',
+    attempt: 1,
+    status: 'succeeded',
+    durationMs: 1000,
+    outputs: { healthy: false },
+  });
   await log.emit('phase:end', { phaseId: 'assess', durationMs: 3000, budgetMs: 2000 });
   await log.emit('phase:start', { phaseId: 'failover' });
   await log.emit('approval:requested', { stepId: 'promote', approvers: ['bob', 'carol'], required: 1 });
   await log.emit('approval:granted', {
-    stepId: 'promote', count: 1, required: 1,
-    approval: { approver: 'bob', source: 'github-review', planHash: 'p'.repeat(64), at: '2025-03-01T10:00:07.000Z', reference: 'https://github.com/o/r/pull/7' },
+    stepId: 'promote',
+    count: 1,
+    required: 1,
+    approval: {
+      approver: 'bob',
+      source: 'github-review',
+      planHash: 'p'.repeat(64),
+      at: '2025-03-01T10:00:07.000Z',
+      reference: 'https://github.com/o/r/pull/7',
+    },
   });
-  await log.emit('step:start', { stepId: 'promote', attempt: 1, uses: 'aws.rds.promote', idempotent: false, sideEffects: true, dryRun: false });
+  await log.emit('step:start', {
+    stepId: 'promote',
+    attempt: 1,
+    uses: 'aws.rds.promote',
+    idempotent: false,
+    sideEffects: true,
+    dryRun: false,
+  });
   await log.emit('step:retry', { stepId: 'promote', attempt: 1, error: 'Throttling', delayMs: 500 });
-  await log.emit('step:end', { stepId: 'promote', attempt: 2, status: 'succeeded', durationMs: 2000, outputs: { endpoint: 'db.example' } });
+  await log.emit('step:end', {
+    stepId: 'promote',
+    attempt: 2,
+    status: 'succeeded',
+    durationMs: 2000,
+    outputs: { endpoint: 'db.example' },
+  });
   await log.emit('phase:end', { phaseId: 'failover', durationMs: 5000, budgetMs: 60000 });
   await log.emit('run:end', { status: 'succeeded', durationMs: 12_000, recoveredAtMs: 10_000 });
 }

@@ -23,7 +23,14 @@ afterAll(async () => {
   await cluster?.stop();
 }, 60_000); // pg_ctl stop: seconds on a loaded machine
 
-const start = (id: string) => ({ stepId: id, attempt: 1, uses: 'shell', idempotent: true, sideEffects: true, dryRun: false });
+const start = (id: string) => ({
+  stepId: id,
+  attempt: 1,
+  uses: 'shell',
+  idempotent: true,
+  sideEffects: true,
+  dryRun: false,
+});
 
 /** The sample run stored under its own run id: each test works on rows no other test touches. */
 async function storedRun(runId: string): Promise<void> {
@@ -38,12 +45,19 @@ describe('PostgreSQL audit sink', () => {
     const log = newLog([sink]);
     await emitSampleRun(log);
     await log.close();
-    const { rows } = await db.query('SELECT run_id, seq, type, step_id, hash, prev_hash, ts, record FROM runbook_audit WHERE run_id = $1 ORDER BY seq', ['run-1']);
+    const { rows } = await db.query(
+      'SELECT run_id, seq, type, step_id, hash, prev_hash, ts, record FROM runbook_audit WHERE run_id = $1 ORDER BY seq',
+      ['run-1'],
+    );
     expect(rows).toHaveLength(13);
     expect(rows[2]).toMatchObject({ run_id: 'run-1', seq: '3', type: 'step:start', step_id: 'check' });
     expect(rows[2].ts.toISOString()).toBe(rows[2].record.ts);
     expect(rows[2].hash).toBe(hashRecord(rows[2].record as AuditRecord));
-    expect(await verifyAuditDb(url, 'run-1', { requireComplete: true })).toMatchObject({ ok: true, count: 13, complete: true });
+    expect(await verifyAuditDb(url, 'run-1', { requireComplete: true })).toMatchObject({
+      ok: true,
+      count: 13,
+      complete: true,
+    });
   });
 
   it('group-commits concurrent records: one transaction per batch, not per record', async () => {
@@ -58,8 +72,12 @@ describe('PostgreSQL audit sink', () => {
 
   it('refuses UPDATE, DELETE and TRUNCATE', async () => {
     await storedRun('run-guarded');
-    await expect(db.query("UPDATE runbook_audit SET type = 'x' WHERE run_id = 'run-guarded' AND seq = 1")).rejects.toMatchObject({ code: '42501' });
-    await expect(db.query("DELETE FROM runbook_audit WHERE run_id = 'run-guarded'")).rejects.toMatchObject({ code: '42501' });
+    await expect(
+      db.query("UPDATE runbook_audit SET type = 'x' WHERE run_id = 'run-guarded' AND seq = 1"),
+    ).rejects.toMatchObject({ code: '42501' });
+    await expect(db.query("DELETE FROM runbook_audit WHERE run_id = 'run-guarded'")).rejects.toMatchObject({
+      code: '42501',
+    });
     await expect(db.query('TRUNCATE runbook_audit')).rejects.toMatchObject({ code: '42501' });
     const { rows } = await db.query("SELECT count(*)::int AS n FROM runbook_audit WHERE run_id = 'run-guarded'");
     expect(rows[0].n).toBe(13);
@@ -82,7 +100,14 @@ describe('PostgreSQL audit sink', () => {
     await storedRun('run-forged');
     const { rows } = await db.query("SELECT record FROM runbook_audit WHERE run_id = 'run-forged' AND seq = 13");
     const last = rows[0].record as AuditRecord;
-    const forged = { ...last, seq: 14, prevHash: last.hash, type: 'run:resume', data: { by: 'mallory', completed: [], inDoubt: [] }, hash: 'e'.repeat(64) };
+    const forged = {
+      ...last,
+      seq: 14,
+      prevHash: last.hash,
+      type: 'run:resume',
+      data: { by: 'mallory', completed: [], inDoubt: [] },
+      hash: 'e'.repeat(64),
+    };
     await db.query(
       `INSERT INTO runbook_audit (run_id, seq, ts, type, step_id, record, hash, prev_hash) VALUES ($1, 14, $2, $3, NULL, $4, $5, $6)`,
       ['run-forged', forged.ts, forged.type, JSON.stringify(forged), forged.hash, forged.prevHash],

@@ -35,7 +35,14 @@ describe('hash chain', () => {
       expect(hash).toBe(sha256(canonicalJson(rest)));
       if (i > 0) expect(r.prevHash).toBe(records[i - 1].hash);
     });
-    expect(records[2]).toMatchObject({ type: 'step:start', stepId: 'check', attempt: 1, runId: 'run-1', commit: 'abc1234', actor: 'alice' });
+    expect(records[2]).toMatchObject({
+      type: 'step:start',
+      stepId: 'check',
+      attempt: 1,
+      runId: 'run-1',
+      commit: 'abc1234',
+      actor: 'alice',
+    });
     const v = await verifyAudit(path, { requireComplete: true });
     expect(v).toMatchObject({ ok: true, count: 13, complete: true, findings: [] });
     expect(v.tail).toEqual({ seq: 13, hash: records[12].hash });
@@ -65,7 +72,19 @@ describe('hash chain', () => {
 
   it('detects a forged line with a recomputed hash, naming the forged line', async () => {
     const before = JSON.parse(lines[5]) as AuditRecord;
-    const body = { ...before, seq: 7, prevHash: before.hash, type: 'approval:granted', stepId: 'promote', data: { stepId: 'promote', count: 1, required: 1, approval: { approver: 'mallory', source: 'local-prompt', planHash: 'p', at: before.ts } } };
+    const body = {
+      ...before,
+      seq: 7,
+      prevHash: before.hash,
+      type: 'approval:granted',
+      stepId: 'promote',
+      data: {
+        stepId: 'promote',
+        count: 1,
+        required: 1,
+        approval: { approver: 'mallory', source: 'local-prompt', planHash: 'p', at: before.ts },
+      },
+    };
     const forged = { ...body, hash: hashRecord(body as AuditRecord) };
     lines.splice(6, 0, JSON.stringify(forged));
     rewrite(lines);
@@ -93,7 +112,14 @@ describe('hash chain', () => {
 
   it('detects a correctly chained record appended after run:end', async () => {
     const last = JSON.parse(lines[12]) as AuditRecord;
-    const body = { ...last, seq: 14, prevHash: last.hash, type: 'checklist:item', stepId: 'promote', data: { stepId: 'promote', text: 'done', confirmedBy: 'mallory' } };
+    const body = {
+      ...last,
+      seq: 14,
+      prevHash: last.hash,
+      type: 'checklist:item',
+      stepId: 'promote',
+      data: { stepId: 'promote', text: 'done', confirmedBy: 'mallory' },
+    };
     lines.push(JSON.stringify({ ...body, hash: hashRecord(body as AuditRecord) }));
     rewrite(lines);
     expect((await verifyAudit(path)).firstBad).toMatchObject({ kind: 'after-run-end', seq: 14, line: 14 });
@@ -130,7 +156,10 @@ describe('torn last line', () => {
     const v = await verifyAudit(path);
     expect(v.ok).toBe(true);
     expect(v.findings).toEqual([expect.objectContaining({ kind: 'torn-last-line', line: 14, fatal: false })]);
-    expect((await verifyAudit(path, { requireComplete: true })).firstBad).toMatchObject({ kind: 'torn-last-line', line: 14 });
+    expect((await verifyAudit(path, { requireComplete: true })).firstBad).toMatchObject({
+      kind: 'torn-last-line',
+      line: 14,
+    });
   });
 
   it('a sink continuing the log after a crash leaves the fragment on its own line; the chain still verifies', async () => {

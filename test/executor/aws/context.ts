@@ -8,11 +8,19 @@ const journals = new Map<string, RollbackDataStore>();
 const noEvents = { emit: async () => undefined };
 
 /** A minimal ActionContext for the AWS actions: a real clock, a collecting logger, no services. */
-export function fakeContext(options: { signal?: AbortSignal; attempt?: number; runId?: string; stepId?: string } = {}): ActionContext & { lines: string[] } {
+export function fakeContext(
+  options: { signal?: AbortSignal; attempt?: number; runId?: string; stepId?: string } = {},
+): ActionContext & { lines: string[] } {
   const lines: string[] = [];
   const run = {
-    id: options.runId ?? 'run-42', runbook: 'primary-region-failure', initiator: 'alice', startedAt: '2025-01-01T00:00:00Z',
-    dryRun: false, drill: false, url: 'https://example.test/run-42', planHash: 'abc',
+    id: options.runId ?? 'run-42',
+    runbook: 'primary-region-failure',
+    initiator: 'alice',
+    startedAt: '2025-01-01T00:00:00Z',
+    dryRun: false,
+    drill: false,
+    url: 'https://example.test/run-42',
+    planHash: 'abc',
   };
   return {
     run,
@@ -23,8 +31,20 @@ export function fakeContext(options: { signal?: AbortSignal; attempt?: number; r
     clock: systemClock,
     secrets: new SecretMasker([]),
     // The AWS actions reach nothing through services: any use would be a bug, so it throws.
-    services: new Proxy({}, { get: (_, p) => { throw new Error(`unexpected services.${String(p)}`); } }) as ActionContext['services'],
-    rollbackData: rollbackDataOf(options.runId).forStep(options.stepId ?? 'promote-db', options.attempt ?? 1, run.id, noEvents),
+    services: new Proxy(
+      {},
+      {
+        get: (_, p) => {
+          throw new Error(`unexpected services.${String(p)}`);
+        },
+      },
+    ) as ActionContext['services'],
+    rollbackData: rollbackDataOf(options.runId).forStep(
+      options.stepId ?? 'promote-db',
+      options.attempt ?? 1,
+      run.id,
+      noEvents,
+    ),
     lines,
   };
 }

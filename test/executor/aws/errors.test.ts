@@ -4,43 +4,77 @@ import { describe, expect, it } from 'vitest';
 import { awsErrorCode, isNotFound, toActionError, type AwsCall } from '../../../executor/aws/errors.js';
 import { callerReference } from '../../../executor/actions/aws-route53-create-health-check.js';
 
-const call: AwsCall = { service: 'rds', operation: 'PromoteReadReplica', resource: 'ecommerce-prod-db-replica', region: 'us-west-2' };
-const unmodelled = (name: string, fault: 'client' | 'server' = 'client') => new RDSServiceException({ name, $fault: fault, $metadata: {}, message: `${name} happened` });
+const call: AwsCall = {
+  service: 'rds',
+  operation: 'PromoteReadReplica',
+  resource: 'ecommerce-prod-db-replica',
+  region: 'us-west-2',
+};
+const unmodelled = (name: string, fault: 'client' | 'server' = 'client') =>
+  new RDSServiceException({ name, $fault: fault, $metadata: {}, message: `${name} happened` });
 
 describe('toActionError', () => {
-  it.each(['Throttling', 'ThrottlingException', 'RequestLimitExceeded'])('%s stays retryable once the SDK gave up', (name) => {
-    const e = toActionError(unmodelled(name), call);
-    expect(e).toMatchObject({ retryable: true, code: 'Throttled' });
-    expect(e.message).toMatch(/^rds:PromoteReadReplica on ecommerce-prod-db-replica in us-west-2 was throttled/);
-  });
+  it.each(['Throttling', 'ThrottlingException', 'RequestLimitExceeded'])(
+    '%s stays retryable once the SDK gave up',
+    (name) => {
+      const e = toActionError(unmodelled(name), call);
+      expect(e).toMatchObject({ retryable: true, code: 'Throttled' });
+      expect(e.message).toMatch(/^rds:PromoteReadReplica on ecommerce-prod-db-replica in us-west-2 was throttled/);
+    },
+  );
 
   it('PriorRequestNotComplete (Route 53) is throttling', () => {
-    expect(toActionError(new PriorRequestNotComplete({ message: 'busy', $metadata: {} }), { ...call, service: 'route53' }).retryable).toBe(true);
+    expect(
+      toActionError(new PriorRequestNotComplete({ message: 'busy', $metadata: {} }), { ...call, service: 'route53' })
+        .retryable,
+    ).toBe(true);
   });
 
-  it.each(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'])('%s is not retryable and names the permission', (name) => {
-    const e = toActionError(unmodelled(name), call);
-    expect(e).toMatchObject({ retryable: false, code: 'AccessDenied' });
-    expect(e.message).toContain("rds:PromoteReadReplica on ecommerce-prod-db-replica was denied: check the run's IAM role allows rds:PromoteReadReplica in us-west-2");
-  });
+  it.each(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'])(
+    '%s is not retryable and names the permission',
+    (name) => {
+      const e = toActionError(unmodelled(name), call);
+      expect(e).toMatchObject({ retryable: false, code: 'AccessDenied' });
+      expect(e.message).toContain(
+        "rds:PromoteReadReplica on ecommerce-prod-db-replica was denied: check the run's IAM role allows rds:PromoteReadReplica in us-west-2",
+      );
+    },
+  );
 
-  it.each(['InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException'])('%s is not retryable and blames the credentials', (name) => {
-    expect(toActionError(unmodelled(name), call)).toMatchObject({ retryable: false, code: 'InvalidCredentials' });
-  });
+  it.each(['InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException'])(
+    '%s is not retryable and blames the credentials',
+    (name) => {
+      expect(toActionError(unmodelled(name), call)).toMatchObject({ retryable: false, code: 'InvalidCredentials' });
+    },
+  );
 
   it('names missing resources and invalid states, not retryable', () => {
-    const missing = toActionError(new DBInstanceNotFoundFault({ message: 'DBInstance x not found', $metadata: {} }), call);
+    const missing = toActionError(
+      new DBInstanceNotFoundFault({ message: 'DBInstance x not found', $metadata: {} }),
+      call,
+    );
     expect(missing).toMatchObject({ retryable: false, code: 'DBInstanceNotFound' });
     expect(missing.message).toContain('failed: RDS instance not found');
-    const state = toActionError(new InvalidDBInstanceStateFault({ message: 'not a read replica', $metadata: {} }), call);
+    const state = toActionError(
+      new InvalidDBInstanceStateFault({ message: 'not a read replica', $metadata: {} }),
+      call,
+    );
     expect(state).toMatchObject({ retryable: false, code: 'InvalidDBInstanceState' });
-    const zone = toActionError(new NoSuchHostedZone({ message: 'no zone', $metadata: {} }), { service: 'route53', operation: 'ChangeResourceRecordSets', resource: 'api.example.com CNAME in Z1' });
-    expect(zone.message).toBe('route53:ChangeResourceRecordSets on api.example.com CNAME in Z1 failed: hosted zone not found (NoSuchHostedZone: no zone)');
+    const zone = toActionError(new NoSuchHostedZone({ message: 'no zone', $metadata: {} }), {
+      service: 'route53',
+      operation: 'ChangeResourceRecordSets',
+      resource: 'api.example.com CNAME in Z1',
+    });
+    expect(zone.message).toBe(
+      'route53:ChangeResourceRecordSets on api.example.com CNAME in Z1 failed: hosted zone not found (NoSuchHostedZone: no zone)',
+    );
   });
 
   it('retries server faults and network errors, not other client faults', () => {
     expect(toActionError(unmodelled('InternalFailure', 'server'), call).retryable).toBe(true);
-    expect(toActionError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), call).retryable).toBe(true);
+    expect(toActionError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), call).retryable).toBe(
+      true,
+    );
     expect(toActionError(unmodelled('SomethingOdd', 'client'), call).retryable).toBe(false);
     expect(toActionError(new Error('Region is missing'), call)).toMatchObject({ retryable: false, code: 'NoRegion' });
   });
@@ -54,7 +88,10 @@ describe('toActionError', () => {
 
 describe('callerReference', () => {
   it('stays within the 64 characters Route 53 allows, deterministically', () => {
-    const ctx = { run: { id: 'r'.repeat(50) } as never, step: { id: 'create-health-check-for-api', title: '', attempt: 1 } };
+    const ctx = {
+      run: { id: 'r'.repeat(50) } as never,
+      step: { id: 'create-health-check-for-api', title: '', attempt: 1 },
+    };
     const ref = callerReference({}, ctx);
     expect(ref.length).toBeLessThanOrEqual(64);
     expect(callerReference({}, ctx)).toBe(ref);

@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDBInstancesCommand, RDSClient, StopDBInstanceCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBInstanceCommand,
+  CreateDBInstanceReadReplicaCommand,
+  DescribeDBInstancesCommand,
+  RDSClient,
+  StopDBInstanceCommand,
+} from '@aws-sdk/client-rds';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
@@ -118,22 +124,44 @@ const runbooks: Record<string, string> = {
 let moto: MotoServer | undefined;
 let root: string;
 let zoneId = '';
-const clients = () => ({ rds: new RDSClient({ endpoint: moto!.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }) });
+const clients = () => ({
+  rds: new RDSClient({
+    endpoint: moto!.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  }),
+});
 
 async function createInstance(rds: RDSClient, id: string): Promise<void> {
-  await rds.send(new CreateDBInstanceCommand({
-    DBInstanceIdentifier: id, Engine: 'postgres', DBInstanceClass: 'db.t3.micro', AllocatedStorage: 20,
-    MasterUsername: 'admin_user', MasterUserPassword: 'not-a-real-password', BackupRetentionPeriod: 7,
-  }));
+  await rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: id,
+      Engine: 'postgres',
+      DBInstanceClass: 'db.t3.micro',
+      AllocatedStorage: 20,
+      MasterUsername: 'admin_user',
+      MasterUserPassword: 'not-a-real-password',
+      BackupRetentionPeriod: 7,
+    }),
+  );
 }
 
 /** prod-db, its read replica and a hosted zone: what the library's failovers start from. */
 async function seed(): Promise<void> {
   const { rds } = clients();
-  const route53 = new Route53Client({ endpoint: moto!.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const route53 = new Route53Client({
+    endpoint: moto!.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
   try {
     for (const id of ['prod-db', 'pitr-src-1', 'pitr-src-2']) await createInstance(rds, id);
-    await rds.send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'prod-db-replica', SourceDBInstanceIdentifier: 'prod-db' }));
+    await rds.send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: 'prod-db-replica',
+        SourceDBInstanceIdentifier: 'prod-db',
+      }),
+    );
     const zone = await route53.send(new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `zone-${Date.now()}` }));
     zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
   } finally {
@@ -144,111 +172,147 @@ async function seed(): Promise<void> {
 
 const describeMoto = describe.skipIf(motoUnavailable !== undefined);
 
-describeMoto(`aws.* actions against moto${motoUnavailable ? ` (skipped: ${motoUnavailable})` : ''}`, { timeout: 60_000 }, () => {
-  beforeAll(async () => {
-    moto = await startMoto();
-    root = compiledRoot('runbook-moto-', runbooks);
-  }, 60_000);
-  afterAll(async () => {
-    await moto?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
-  beforeEach(async () => {
-    await moto!.reset();
-    await seed();
-  });
-
-  const run = (name: string, inputs: Record<string, string>) =>
-    runCliAsync(['run', name, '--root', root, ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`])], moto!.env());
-  /** Each step's last step:end of a run (by the id it printed). */
-  const ends = (stdout: string) => stepEndsOf(root, stdout);
-
-  it('happy path, then an idempotent re-run: every action succeeds both times', async () => {
-    const first = await run('ecommerce-rds-daily-moto', { zone: zoneId, suffix: 'a1' });
-    expect(first.status, first.stderr).toBe(0);
-    const a = ends(first.stdout);
-    for (const [id, end] of Object.entries(a)) expect(end.status, `${id}: ${end.error}`).toBe('succeeded');
-    // The 70-character name was fitted to RDS's 63, the same way by restore, wait and delete.
-    // (Results are read through declared outputs: the step:end event carries outputs only.)
-    const restored = String(a.restore.outputs?.id);
-    expect(restored).toMatch(/^ecommerce-prod-db-verify-/);
-    expect(restored.length).toBeLessThanOrEqual(63);
-    expect(a['wait-restored'].outputs?.id).toBe(restored);
-    expect(a.delete.outputs?.id).toBe(restored);
-    expect(a.copy.outputs?.status).toBe('available');
-    expect(a.promote.outputs).toMatchObject({ already: false, status: 'available' });
-    expect(a['read-before'].outputs).toMatchObject({ exists: false });
-    expect(a.upsert.outputs).toMatchObject({ previous: 'null', status: 'INSYNC' });
-    expect(a['read-after'].outputs).toMatchObject({ exists: true, value: 'dr.moto-example.test' });
-    expect(a['health-check'].outputs).toMatchObject({ ref: 'hc-a1' });
-
-    // Same snapshot names, same record: adopted or unchanged, never a failure.
-    const second = await run('ecommerce-rds-daily-moto', { zone: zoneId, suffix: 'a1', pitr_source: 'pitr-src-2' });
-    expect(second.status, second.stderr + moto!.log()).toBe(0);
-    const b = ends(second.stdout);
-    for (const [id, end] of Object.entries(b)) expect(end.status, `${id}: ${end.error}`).toBe('succeeded');
-    expect(b.promote.outputs).toMatchObject({ already: true });
-    expect(b.upsert.outputs).toMatchObject({ previous: '"dr.moto-example.test"' });
-    expect(b['health-check'].outputs).toMatchObject({ ref: 'hc-a1' });
-
-    // Route 53 keeps names lower-case with the final dot: one record, not two differing in case.
-    const route53 = new Route53Client({ endpoint: moto!.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    try {
-      const sets = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
-      expect((sets.ResourceRecordSets ?? []).filter((s) => s.Type === 'CNAME').map((s) => s.Name)).toEqual(['api.moto-example.test.']);
-    } finally {
-      route53.destroy();
-    }
-  });
-
-  it('a missing resource fails its step clearly (deleting a missing instance is a success)', async () => {
-    const r = await run('aws-missing', { zone: zoneId, suffix: 'm1' });
-    const e = ends(r.stdout);
-    const failed = ['describe', 'snapshot', 'wait-snapshot', 'wait-instance', 'copy', 'restore', 'pitr', 'promote', 'read', 'upsert'];
-    for (const id of failed) {
-      expect(e[id]?.status, `${id}: ${JSON.stringify(e[id])}`).toBe('failed');
-      expect(e[id].error, id).toMatch(/not found|NotFound|NoSuch/i);
-    }
-    expect(e['promote-standalone'].status).toBe('failed');
-    expect(e['promote-standalone'].error).toMatch(/not a read replica/);
-    expect(e.delete).toMatchObject({ status: 'succeeded', outputs: { status: 'deleted' } });
-  });
-
-  it('a bad parameter fails its step before any call, saying which parameter', async () => {
-    const r = await run('aws-bad', { zone: zoneId, suffix: 'b1' });
-    const e = ends(r.stdout);
-    const expected: Record<string, RegExp> = {
-      describe: /dbInstanceIdentifier/, snapshot: /`wait` must be a boolean/, wait: /give `dbInstanceIdentifier`/,
-      copy: /`copyTags` must be a boolean/, restore: /`port` must be an integer/, pitr: /`restoreTime` must be an ISO 8601/,
-      promote: /`backupRetentionPeriod` must be an integer/, delete: /`skipFinalSnapshot` must be a boolean/,
-      read: /`name` must be a non-empty string/, upsert: /`value` is empty/, 'health-check': /`port` must be an integer/,
-    };
-    for (const [id, pattern] of Object.entries(expected)) {
-      expect(e[id]?.status, `${id}: ${JSON.stringify(e[id])}`).toBe('failed');
-      expect(e[id].error, id).toMatch(pattern);
-    }
-  });
-
-  it('a step timeout during a waiter ends the process within 1 s of the abort', async () => {
-    const { rds } = clients();
-    try {
-      await createInstance(rds, 'stopped-db');
-      await rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: 'stopped-db' }));
-      const d = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'stopped-db' }));
-      expect(d.DBInstances?.[0]?.DBInstanceStatus).toBe('stopped');
-    } finally {
-      rds.destroy();
-    }
-    const child = spawn(process.execPath, [bin, 'run', 'aws-stuck', '--root', root, '--input', `zone=${zoneId}`, '--input', 'suffix=t1'], {
-      env: cliEnv(moto!.env()), stdio: ['ignore', 'pipe', 'pipe'],
+describeMoto(
+  `aws.* actions against moto${motoUnavailable ? ` (skipped: ${motoUnavailable})` : ''}`,
+  { timeout: 60_000 },
+  () => {
+    beforeAll(async () => {
+      moto = await startMoto();
+      root = compiledRoot('runbook-moto-', runbooks);
+    }, 60_000);
+    afterAll(async () => {
+      await moto?.stop();
+      if (root) rmSync(root, { recursive: true, force: true });
     });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const exitedAt = await new Promise<number>((resolve) => child.once('exit', () => resolve(Date.now())));
-    const text = readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8');
-    const end = parseAuditText(text).records.find((rec) => rec.type === 'step:end' && rec.stepId === 'wait');
-    expect(end?.data).toMatchObject({ status: 'timed-out' });
-    // The SDK waiter's own sleep (30 s between RDS polls) used to keep the process alive.
-    expect(exitedAt - Date.parse(end!.ts)).toBeLessThan(1_000);
-  });
-});
+    beforeEach(async () => {
+      await moto!.reset();
+      await seed();
+    });
+
+    const run = (name: string, inputs: Record<string, string>) =>
+      runCliAsync(
+        ['run', name, '--root', root, ...Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`])],
+        moto!.env(),
+      );
+    /** Each step's last step:end of a run (by the id it printed). */
+    const ends = (stdout: string) => stepEndsOf(root, stdout);
+
+    it('happy path, then an idempotent re-run: every action succeeds both times', async () => {
+      const first = await run('ecommerce-rds-daily-moto', { zone: zoneId, suffix: 'a1' });
+      expect(first.status, first.stderr).toBe(0);
+      const a = ends(first.stdout);
+      for (const [id, end] of Object.entries(a)) expect(end.status, `${id}: ${end.error}`).toBe('succeeded');
+      // The 70-character name was fitted to RDS's 63, the same way by restore, wait and delete.
+      // (Results are read through declared outputs: the step:end event carries outputs only.)
+      const restored = String(a.restore.outputs?.id);
+      expect(restored).toMatch(/^ecommerce-prod-db-verify-/);
+      expect(restored.length).toBeLessThanOrEqual(63);
+      expect(a['wait-restored'].outputs?.id).toBe(restored);
+      expect(a.delete.outputs?.id).toBe(restored);
+      expect(a.copy.outputs?.status).toBe('available');
+      expect(a.promote.outputs).toMatchObject({ already: false, status: 'available' });
+      expect(a['read-before'].outputs).toMatchObject({ exists: false });
+      expect(a.upsert.outputs).toMatchObject({ previous: 'null', status: 'INSYNC' });
+      expect(a['read-after'].outputs).toMatchObject({ exists: true, value: 'dr.moto-example.test' });
+      expect(a['health-check'].outputs).toMatchObject({ ref: 'hc-a1' });
+
+      // Same snapshot names, same record: adopted or unchanged, never a failure.
+      const second = await run('ecommerce-rds-daily-moto', { zone: zoneId, suffix: 'a1', pitr_source: 'pitr-src-2' });
+      expect(second.status, second.stderr + moto!.log()).toBe(0);
+      const b = ends(second.stdout);
+      for (const [id, end] of Object.entries(b)) expect(end.status, `${id}: ${end.error}`).toBe('succeeded');
+      expect(b.promote.outputs).toMatchObject({ already: true });
+      expect(b.upsert.outputs).toMatchObject({ previous: '"dr.moto-example.test"' });
+      expect(b['health-check'].outputs).toMatchObject({ ref: 'hc-a1' });
+
+      // Route 53 keeps names lower-case with the final dot: one record, not two differing in case.
+      const route53 = new Route53Client({
+        endpoint: moto!.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      });
+      try {
+        const sets = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+        expect((sets.ResourceRecordSets ?? []).filter((s) => s.Type === 'CNAME').map((s) => s.Name)).toEqual([
+          'api.moto-example.test.',
+        ]);
+      } finally {
+        route53.destroy();
+      }
+    });
+
+    it('a missing resource fails its step clearly (deleting a missing instance is a success)', async () => {
+      const r = await run('aws-missing', { zone: zoneId, suffix: 'm1' });
+      const e = ends(r.stdout);
+      const failed = [
+        'describe',
+        'snapshot',
+        'wait-snapshot',
+        'wait-instance',
+        'copy',
+        'restore',
+        'pitr',
+        'promote',
+        'read',
+        'upsert',
+      ];
+      for (const id of failed) {
+        expect(e[id]?.status, `${id}: ${JSON.stringify(e[id])}`).toBe('failed');
+        expect(e[id].error, id).toMatch(/not found|NotFound|NoSuch/i);
+      }
+      expect(e['promote-standalone'].status).toBe('failed');
+      expect(e['promote-standalone'].error).toMatch(/not a read replica/);
+      expect(e.delete).toMatchObject({ status: 'succeeded', outputs: { status: 'deleted' } });
+    });
+
+    it('a bad parameter fails its step before any call, saying which parameter', async () => {
+      const r = await run('aws-bad', { zone: zoneId, suffix: 'b1' });
+      const e = ends(r.stdout);
+      const expected: Record<string, RegExp> = {
+        describe: /dbInstanceIdentifier/,
+        snapshot: /`wait` must be a boolean/,
+        wait: /give `dbInstanceIdentifier`/,
+        copy: /`copyTags` must be a boolean/,
+        restore: /`port` must be an integer/,
+        pitr: /`restoreTime` must be an ISO 8601/,
+        promote: /`backupRetentionPeriod` must be an integer/,
+        delete: /`skipFinalSnapshot` must be a boolean/,
+        read: /`name` must be a non-empty string/,
+        upsert: /`value` is empty/,
+        'health-check': /`port` must be an integer/,
+      };
+      for (const [id, pattern] of Object.entries(expected)) {
+        expect(e[id]?.status, `${id}: ${JSON.stringify(e[id])}`).toBe('failed');
+        expect(e[id].error, id).toMatch(pattern);
+      }
+    });
+
+    it('a step timeout during a waiter ends the process within 1 s of the abort', async () => {
+      const { rds } = clients();
+      try {
+        await createInstance(rds, 'stopped-db');
+        await rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: 'stopped-db' }));
+        const d = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'stopped-db' }));
+        expect(d.DBInstances?.[0]?.DBInstanceStatus).toBe('stopped');
+      } finally {
+        rds.destroy();
+      }
+      const child = spawn(
+        process.execPath,
+        [bin, 'run', 'aws-stuck', '--root', root, '--input', `zone=${zoneId}`, '--input', 'suffix=t1'],
+        {
+          env: cliEnv(moto!.env()),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const exitedAt = await new Promise<number>((resolve) => child.once('exit', () => resolve(Date.now())));
+      const text = readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8');
+      const end = parseAuditText(text).records.find((rec) => rec.type === 'step:end' && rec.stepId === 'wait');
+      expect(end?.data).toMatchObject({ status: 'timed-out' });
+      // The SDK waiter's own sleep (30 s between RDS polls) used to keep the process alive.
+      expect(exitedAt - Date.parse(end!.ts)).toBeLessThan(1_000);
+    });
+  },
+);

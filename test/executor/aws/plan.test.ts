@@ -22,20 +22,68 @@ const r53 = mockClient(Route53Client);
 // [action, params, the operations its plan must list, in order]
 const cases: [ActionDefinition<never, unknown>, Record<string, unknown>, string[]][] = [
   [awsRdsDescribeDbInstanceAction, { region: 'us-west-2', dbInstanceIdentifier: 'db' }, ['DescribeDBInstances']],
-  [awsRdsPromoteReadReplicaAction, { region: 'us-west-2', dbInstanceIdentifier: 'db' }, ['DescribeDBInstances', 'AddTagsToResource', 'PromoteReadReplica', 'AddTagsToResource', 'waitUntilDBInstanceAvailable']],
-  [awsRdsPromoteReadReplicaAction, { region: 'us-west-2', dbInstanceIdentifier: 'db', wait: false }, ['DescribeDBInstances', 'AddTagsToResource', 'PromoteReadReplica', 'AddTagsToResource']],
-  [awsRdsCreateDbSnapshotAction, { dbInstanceIdentifier: 'db', dbSnapshotIdentifier: 's' }, ['CreateDBSnapshot', 'waitUntilDBSnapshotAvailable']],
-  [awsRdsCopyDbSnapshotAction, { region: 'us-west-2', sourceRegion: 'us-east-1', sourceDbSnapshotIdentifier: 's', targetDbSnapshotIdentifier: 'c' },
-    ['DescribeDBSnapshots', 'CopyDBSnapshot', 'waitUntilDBSnapshotAvailable']],
-  [awsRdsRestoreDbInstanceFromSnapshotAction, { dbInstanceIdentifier: 'n', dbSnapshotIdentifier: 's' }, ['RestoreDBInstanceFromDBSnapshot', 'waitUntilDBInstanceAvailable']],
-  [awsRdsRestoreDbInstanceToPointInTimeAction, { sourceDbInstanceIdentifier: 'db', targetDbInstanceIdentifier: 'n', useLatestRestorableTime: true },
-    ['RestoreDBInstanceToPointInTime', 'waitUntilDBInstanceAvailable']],
-  [awsRdsDeleteDbInstanceAction, { dbInstanceIdentifier: 'n', skipFinalSnapshot: true }, ['DeleteDBInstance', 'waitUntilDBInstanceDeleted']],
+  [
+    awsRdsPromoteReadReplicaAction,
+    { region: 'us-west-2', dbInstanceIdentifier: 'db' },
+    [
+      'DescribeDBInstances',
+      'AddTagsToResource',
+      'PromoteReadReplica',
+      'AddTagsToResource',
+      'waitUntilDBInstanceAvailable',
+    ],
+  ],
+  [
+    awsRdsPromoteReadReplicaAction,
+    { region: 'us-west-2', dbInstanceIdentifier: 'db', wait: false },
+    ['DescribeDBInstances', 'AddTagsToResource', 'PromoteReadReplica', 'AddTagsToResource'],
+  ],
+  [
+    awsRdsCreateDbSnapshotAction,
+    { dbInstanceIdentifier: 'db', dbSnapshotIdentifier: 's' },
+    ['CreateDBSnapshot', 'waitUntilDBSnapshotAvailable'],
+  ],
+  [
+    awsRdsCopyDbSnapshotAction,
+    {
+      region: 'us-west-2',
+      sourceRegion: 'us-east-1',
+      sourceDbSnapshotIdentifier: 's',
+      targetDbSnapshotIdentifier: 'c',
+    },
+    ['DescribeDBSnapshots', 'CopyDBSnapshot', 'waitUntilDBSnapshotAvailable'],
+  ],
+  [
+    awsRdsRestoreDbInstanceFromSnapshotAction,
+    { dbInstanceIdentifier: 'n', dbSnapshotIdentifier: 's' },
+    ['RestoreDBInstanceFromDBSnapshot', 'waitUntilDBInstanceAvailable'],
+  ],
+  [
+    awsRdsRestoreDbInstanceToPointInTimeAction,
+    { sourceDbInstanceIdentifier: 'db', targetDbInstanceIdentifier: 'n', useLatestRestorableTime: true },
+    ['RestoreDBInstanceToPointInTime', 'waitUntilDBInstanceAvailable'],
+  ],
+  [
+    awsRdsDeleteDbInstanceAction,
+    { dbInstanceIdentifier: 'n', skipFinalSnapshot: true },
+    ['DeleteDBInstance', 'waitUntilDBInstanceDeleted'],
+  ],
   [awsRdsWaitAvailableAction, { dbSnapshotIdentifier: 's' }, ['waitUntilDBSnapshotAvailable']],
-  [awsRoute53UpsertRecordAction, { hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME', ttl: 60, value: 'dr.example.com' },
-    ['ListResourceRecordSets', 'ChangeResourceRecordSets', 'waitUntilResourceRecordSetsChanged']],
-  [awsRoute53GetRecordAction, { hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME' }, ['ListResourceRecordSets']],
-  [awsRoute53CreateHealthCheckAction, { type: 'HTTPS', fullyQualifiedDomainName: 'api.example.com', tags: { Name: 'x' } }, ['CreateHealthCheck', 'ChangeTagsForResource']],
+  [
+    awsRoute53UpsertRecordAction,
+    { hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME', ttl: 60, value: 'dr.example.com' },
+    ['ListResourceRecordSets', 'ChangeResourceRecordSets', 'waitUntilResourceRecordSetsChanged'],
+  ],
+  [
+    awsRoute53GetRecordAction,
+    { hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME' },
+    ['ListResourceRecordSets'],
+  ],
+  [
+    awsRoute53CreateHealthCheckAction,
+    { type: 'HTTPS', fullyQualifiedDomainName: 'api.example.com', tags: { Name: 'x' } },
+    ['CreateHealthCheck', 'ChangeTagsForResource'],
+  ],
 ];
 
 describe('plan() of the AWS actions', () => {
@@ -48,23 +96,64 @@ describe('plan() of the AWS actions', () => {
   });
 
   it('shows the exact arguments, e.g. the UPSERT change batch and the cross-region source', () => {
-    const upsert = awsRoute53UpsertRecordAction.plan({ hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME', ttl: 60, value: 'dr.example.com' }, fakePlanContext());
+    const upsert = awsRoute53UpsertRecordAction.plan(
+      { hostedZoneId: 'Z1', name: 'api.example.com', type: 'CNAME', ttl: 60, value: 'dr.example.com' },
+      fakePlanContext(),
+    );
     expect(upsert.calls[1]).toEqual({
-      target: 'aws:route53', operation: 'ChangeResourceRecordSets',
-      args: { HostedZoneId: 'Z1', ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'api.example.com.', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'dr.example.com' }] } }] } },
+      target: 'aws:route53',
+      operation: 'ChangeResourceRecordSets',
+      args: {
+        HostedZoneId: 'Z1',
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'UPSERT',
+              ResourceRecordSet: {
+                Name: 'api.example.com.',
+                Type: 'CNAME',
+                TTL: 60,
+                ResourceRecords: [{ Value: 'dr.example.com' }],
+              },
+            },
+          ],
+        },
+      },
     });
-    const copy = awsRdsCopyDbSnapshotAction.plan({ region: 'us-west-2', sourceRegion: 'us-east-1', sourceDbSnapshotIdentifier: 's', targetDbSnapshotIdentifier: 'c', kmsKeyId: 'alias/k' }, fakePlanContext());
+    const copy = awsRdsCopyDbSnapshotAction.plan(
+      {
+        region: 'us-west-2',
+        sourceRegion: 'us-east-1',
+        sourceDbSnapshotIdentifier: 's',
+        targetDbSnapshotIdentifier: 'c',
+        kmsKeyId: 'alias/k',
+      },
+      fakePlanContext(),
+    );
     expect(copy.calls[0].target).toBe('aws:rds:us-east-1');
-    expect(copy.calls[1]).toEqual({ target: 'aws:rds:us-west-2', operation: 'CopyDBSnapshot', args: {
-      SourceDBSnapshotIdentifier: '<ARN of s in us-east-1>', TargetDBSnapshotIdentifier: 'c', KmsKeyId: 'alias/k', Tags: [{ Key: 'runbook:source-snapshot', Value: '<ARN of s in us-east-1>' }],
-    } });
-    const hc = awsRoute53CreateHealthCheckAction.plan({ type: 'HTTPS', fullyQualifiedDomainName: 'api.example.com' }, fakePlanContext());
+    expect(copy.calls[1]).toEqual({
+      target: 'aws:rds:us-west-2',
+      operation: 'CopyDBSnapshot',
+      args: {
+        SourceDBSnapshotIdentifier: '<ARN of s in us-east-1>',
+        TargetDBSnapshotIdentifier: 'c',
+        KmsKeyId: 'alias/k',
+        Tags: [{ Key: 'runbook:source-snapshot', Value: '<ARN of s in us-east-1>' }],
+      },
+    });
+    const hc = awsRoute53CreateHealthCheckAction.plan(
+      { type: 'HTTPS', fullyQualifiedDomainName: 'api.example.com' },
+      fakePlanContext(),
+    );
     expect(hc.calls[0].args).toMatchObject({ CallerReference: 'run-42-promote-db' });
   });
 
   it('masks secrets that reach a plan through params', () => {
     const secret = 'Sup3r-Secret-Value';
-    const plan = awsRdsCreateDbSnapshotAction.plan({ dbInstanceIdentifier: 'db', dbSnapshotIdentifier: 's', tags: { token: secret } }, fakePlanContext([secret]));
+    const plan = awsRdsCreateDbSnapshotAction.plan(
+      { dbInstanceIdentifier: 'db', dbSnapshotIdentifier: 's', tags: { token: secret } },
+      fakePlanContext([secret]),
+    );
     expect(JSON.stringify(plan)).not.toContain(secret);
     expect(plan.calls[0].args).toMatchObject({ Tags: [{ Key: 'token', Value: '***' }] });
   });

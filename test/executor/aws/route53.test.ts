@@ -1,6 +1,13 @@
 import {
-  ChangeResourceRecordSetsCommand, ChangeTagsForResourceCommand, CreateHealthCheckCommand, GetChangeCommand, InvalidChangeBatch,
-  ListResourceRecordSetsCommand, NoSuchHostedZone, Route53Client, type ResourceRecordSet,
+  ChangeResourceRecordSetsCommand,
+  ChangeTagsForResourceCommand,
+  CreateHealthCheckCommand,
+  GetChangeCommand,
+  InvalidChangeBatch,
+  ListResourceRecordSetsCommand,
+  NoSuchHostedZone,
+  Route53Client,
+  type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,13 +21,29 @@ import { fakeContext } from './context.js';
 
 const r53 = mockClient(Route53Client);
 const ZONE = 'Z1234567890ABC';
-const cname = (name: string, value: string, ttl = 300): ResourceRecordSet => ({ Name: name, Type: 'CNAME', TTL: ttl, ResourceRecords: [{ Value: value }] });
+const cname = (name: string, value: string, ttl = 300): ResourceRecordSet => ({
+  Name: name,
+  Type: 'CNAME',
+  TTL: ttl,
+  ResourceRecords: [{ Value: value }],
+});
 const listing = (...sets: ResourceRecordSet[]) => ({ ResourceRecordSets: sets, IsTruncated: false, MaxItems: 1 });
-const change = (status: 'PENDING' | 'INSYNC') => ({ ChangeInfo: { Id: '/change/C2682N5HXP0BZ4', Status: status, SubmittedAt: new Date() } });
-const params = { hostedZoneId: ZONE, name: 'api.example.com', type: 'CNAME', ttl: 60, value: 'dr-alb.us-west-2.elb.amazonaws.com' };
+const change = (status: 'PENDING' | 'INSYNC') => ({
+  ChangeInfo: { Id: '/change/C2682N5HXP0BZ4', Status: status, SubmittedAt: new Date() },
+});
+const params = {
+  hostedZoneId: ZONE,
+  name: 'api.example.com',
+  type: 'CNAME',
+  ttl: 60,
+  value: 'dr-alb.us-west-2.elb.amazonaws.com',
+};
 
 async function failure(p: Promise<unknown>): Promise<ActionError> {
-  const error = await p.then(() => undefined, (e: unknown) => e);
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ActionError);
   return error as ActionError;
 }
@@ -35,29 +58,54 @@ afterEach(() => setAwsWaiterTiming());
 
 describe('aws.route53.upsert-record', () => {
   it('returns the previous value and TTL, UPSERTs, and waits until the change is INSYNC', async () => {
-    r53.on(ListResourceRecordSetsCommand).resolves(listing(cname('api.example.com.', 'primary-alb.us-east-1.elb.amazonaws.com')));
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .resolves(listing(cname('api.example.com.', 'primary-alb.us-east-1.elb.amazonaws.com')));
     r53.on(ChangeResourceRecordSetsCommand).resolves(change('PENDING'));
     r53.on(GetChangeCommand).resolvesOnce(change('PENDING')).resolvesOnce(change('PENDING')).resolves(change('INSYNC'));
 
     const result = await awsRoute53UpsertRecordAction.run(params, fakeContext({ stepId: 'switch-dns' }));
 
     expect(result).toEqual({
-      previousValue: 'primary-alb.us-east-1.elb.amazonaws.com', previousTtl: 300, previousAliasTarget: null,
-      changeId: 'C2682N5HXP0BZ4', status: 'INSYNC',
+      previousValue: 'primary-alb.us-east-1.elb.amazonaws.com',
+      previousTtl: 300,
+      previousAliasTarget: null,
+      changeId: 'C2682N5HXP0BZ4',
+      status: 'INSYNC',
     });
     expect(r53.commandCalls(ListResourceRecordSetsCommand)[0].args[0].input).toEqual({
-      HostedZoneId: ZONE, StartRecordName: 'api.example.com.', StartRecordType: 'CNAME', MaxItems: 1,
+      HostedZoneId: ZONE,
+      StartRecordName: 'api.example.com.',
+      StartRecordType: 'CNAME',
+      MaxItems: 1,
     });
     expect(r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input).toEqual({
       HostedZoneId: ZONE,
-      ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'api.example.com.', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: params.value }] } }] },
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: 'api.example.com.',
+              Type: 'CNAME',
+              TTL: 60,
+              ResourceRecords: [{ Value: params.value }],
+            },
+          },
+        ],
+      },
     });
     expect(r53.commandCalls(GetChangeCommand)).toHaveLength(3);
     expect(r53.commandCalls(GetChangeCommand)[0].args[0].input).toEqual({ Id: 'C2682N5HXP0BZ4' });
   });
 
   it('returns previousValue null when the record did not exist (the listing starts at the next record)', async () => {
-    r53.on(ListResourceRecordSetsCommand).resolves({ ...listing(cname('www.example.com.', 'x')), IsTruncated: true, NextRecordName: 'zz.example.com.', NextRecordType: 'A' });
+    r53.on(ListResourceRecordSetsCommand).resolves({
+      ...listing(cname('www.example.com.', 'x')),
+      IsTruncated: true,
+      NextRecordName: 'zz.example.com.',
+      NextRecordType: 'A',
+    });
     r53.on(ChangeResourceRecordSetsCommand).resolves(change('PENDING'));
 
     const result = await awsRoute53UpsertRecordAction.run({ ...params, wait: false }, fakeContext());
@@ -68,14 +116,30 @@ describe('aws.route53.upsert-record', () => {
   });
 
   it('handles several values, and the octal escapes and case of Route 53 names', async () => {
-    r53.on(ListResourceRecordSetsCommand).resolves(listing({ Name: '\\052.Example.com.', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '10.0.0.1' }, { Value: '10.0.0.2' }] }));
+    r53.on(ListResourceRecordSetsCommand).resolves(
+      listing({
+        Name: '\\052.Example.com.',
+        Type: 'A',
+        TTL: 60,
+        ResourceRecords: [{ Value: '10.0.0.1' }, { Value: '10.0.0.2' }],
+      }),
+    );
     r53.on(ChangeResourceRecordSetsCommand).resolves(change('INSYNC'));
 
-    const result = await awsRoute53UpsertRecordAction.run({ hostedZoneId: ZONE, name: '*.example.com', type: 'A', value: ['10.1.0.1', '10.1.0.2'] }, fakeContext());
+    const result = await awsRoute53UpsertRecordAction.run(
+      { hostedZoneId: ZONE, name: '*.example.com', type: 'A', value: ['10.1.0.1', '10.1.0.2'] },
+      fakeContext(),
+    );
 
     expect(result).toMatchObject({ previousValue: ['10.0.0.1', '10.0.0.2'], previousTtl: 60, status: 'INSYNC' });
-    const rrs = r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch?.Changes?.[0].ResourceRecordSet;
-    expect(rrs).toEqual({ Name: '*.example.com.', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '10.1.0.1' }, { Value: '10.1.0.2' }] });
+    const rrs = r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch?.Changes?.[0]
+      .ResourceRecordSet;
+    expect(rrs).toEqual({
+      Name: '*.example.com.',
+      Type: 'A',
+      TTL: 60,
+      ResourceRecords: [{ Value: '10.1.0.1' }, { Value: '10.1.0.2' }],
+    });
   });
 
   it('sends names as Route 53 stores them: lower case, with the final dot', async () => {
@@ -85,21 +149,32 @@ describe('aws.route53.upsert-record', () => {
     await awsRoute53UpsertRecordAction.run({ ...params, name: 'API.Example.COM' }, fakeContext());
 
     expect(r53.commandCalls(ListResourceRecordSetsCommand)[0].args[0].input.StartRecordName).toBe('api.example.com.');
-    expect(r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch?.Changes?.[0].ResourceRecordSet?.Name).toBe('api.example.com.');
+    expect(
+      r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch?.Changes?.[0].ResourceRecordSet
+        ?.Name,
+    ).toBe('api.example.com.');
   });
 
   it('keeps the original previousValue when a retry finds its own earlier UPSERT applied', async () => {
-    r53.on(ListResourceRecordSetsCommand)
+    r53
+      .on(ListResourceRecordSetsCommand)
       .resolvesOnce(listing(cname('api.example.com.', 'primary', 60)))
       .resolves(listing(cname('api.example.com.', params.value, 60)));
     r53.on(ChangeResourceRecordSetsCommand).resolves(change('PENDING'));
     r53.on(GetChangeCommand).resolves(change('PENDING'));
     setAwsWaiterTiming({ route53: { minDelay: 0.01, maxDelay: 0.02, maxWaitTime: 0.2 } });
-    const first = await failure(awsRoute53UpsertRecordAction.run(params, fakeContext({ runId: 'run-memo', stepId: 'switch-dns' })));
+    const first = await failure(
+      awsRoute53UpsertRecordAction.run(params, fakeContext({ runId: 'run-memo', stepId: 'switch-dns' })),
+    );
     expect(first).toMatchObject({ retryable: true, code: 'WaiterTimeout' });
-    expect(first.message).toMatch(/^change C2682N5HXP0BZ4 \(api\.example\.com\. CNAME in Z1234567890ABC\) still PENDING after \d+ms \(waiting for INSYNC\)$/);
+    expect(first.message).toMatch(
+      /^change C2682N5HXP0BZ4 \(api\.example\.com\. CNAME in Z1234567890ABC\) still PENDING after \d+ms \(waiting for INSYNC\)$/,
+    );
 
-    const second = await awsRoute53UpsertRecordAction.run({ ...params, wait: false }, fakeContext({ runId: 'run-memo', stepId: 'switch-dns', attempt: 2 }));
+    const second = await awsRoute53UpsertRecordAction.run(
+      { ...params, wait: false },
+      fakeContext({ runId: 'run-memo', stepId: 'switch-dns', attempt: 2 }),
+    );
     expect(second.previousValue).toBe('primary');
   });
 
@@ -107,7 +182,11 @@ describe('aws.route53.upsert-record', () => {
     r53.on(ListResourceRecordSetsCommand).resolves(listing(cname('api.example.com.', params.value, 60)));
     r53.on(ChangeResourceRecordSetsCommand).resolves(change('INSYNC'));
     const saved: Record<string, unknown>[] = [];
-    const journaled = { record: 'api.example.com. CNAME in Z1234567890ABC', previous: cname('api.example.com.', 'primary'), desired: '' };
+    const journaled = {
+      record: 'api.example.com. CNAME in Z1234567890ABC',
+      previous: cname('api.example.com.', 'primary'),
+      desired: '',
+    };
     const ctx = (desired: string) => ({
       ...fakeContext({ stepId: 'switch-dns', attempt: 2 }),
       rollbackData: {
@@ -131,12 +210,26 @@ describe('aws.route53.upsert-record', () => {
   it('alias targets are written without TTL', async () => {
     r53.on(ListResourceRecordSetsCommand).resolves(listing());
     r53.on(ChangeResourceRecordSetsCommand).resolves(change('INSYNC'));
-    await awsRoute53UpsertRecordAction.run({
-      hostedZoneId: ZONE, name: 'api.example.com', type: 'A',
-      aliasTarget: { hostedZoneId: 'Z35SXDOTRQ7X7K', dnsName: 'dr-alb.elb.amazonaws.com', evaluateTargetHealth: 'true' },
-    }, fakeContext());
-    const rrs = r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch?.Changes?.[0].ResourceRecordSet;
-    expect(rrs).toEqual({ Name: 'api.example.com.', Type: 'A', AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'dr-alb.elb.amazonaws.com', EvaluateTargetHealth: true } });
+    await awsRoute53UpsertRecordAction.run(
+      {
+        hostedZoneId: ZONE,
+        name: 'api.example.com',
+        type: 'A',
+        aliasTarget: {
+          hostedZoneId: 'Z35SXDOTRQ7X7K',
+          dnsName: 'dr-alb.elb.amazonaws.com',
+          evaluateTargetHealth: 'true',
+        },
+      },
+      fakeContext(),
+    );
+    const rrs = r53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch?.Changes?.[0]
+      .ResourceRecordSet;
+    expect(rrs).toEqual({
+      Name: 'api.example.com.',
+      Type: 'A',
+      AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'dr-alb.elb.amazonaws.com', EvaluateTargetHealth: true },
+    });
   });
 
   it('refuses an empty value (a rollback of a record that did not exist) before any write', async () => {
@@ -149,12 +242,21 @@ describe('aws.route53.upsert-record', () => {
 
   it('reports InvalidChangeBatch and NoSuchHostedZone clearly, not retryable', async () => {
     r53.on(ListResourceRecordSetsCommand).resolves(listing());
-    r53.on(ChangeResourceRecordSetsCommand).rejects(new InvalidChangeBatch({ message: 'RRSet of type CNAME with DNS name api.example.com. is not permitted at apex', $metadata: {} }));
+    r53.on(ChangeResourceRecordSetsCommand).rejects(
+      new InvalidChangeBatch({
+        message: 'RRSet of type CNAME with DNS name api.example.com. is not permitted at apex',
+        $metadata: {},
+      }),
+    );
     const invalid = await failure(awsRoute53UpsertRecordAction.run(params, fakeContext()));
     expect(invalid.retryable).toBe(false);
-    expect(invalid.message).toMatch(/^route53:ChangeResourceRecordSets on api\.example\.com\. CNAME in Z1234567890ABC was rejected as invalid \(InvalidChangeBatch: RRSet/);
+    expect(invalid.message).toMatch(
+      /^route53:ChangeResourceRecordSets on api\.example\.com\. CNAME in Z1234567890ABC was rejected as invalid \(InvalidChangeBatch: RRSet/,
+    );
 
-    r53.on(ListResourceRecordSetsCommand).rejects(new NoSuchHostedZone({ message: 'No hosted zone found with ID: Z1234567890ABC', $metadata: {} }));
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .rejects(new NoSuchHostedZone({ message: 'No hosted zone found with ID: Z1234567890ABC', $metadata: {} }));
     const zone = await failure(awsRoute53UpsertRecordAction.run(params, fakeContext()));
     expect(zone.retryable).toBe(false);
     expect(zone.message).toMatch(/failed: hosted zone not found \(NoSuchHostedZone/);
@@ -163,36 +265,96 @@ describe('aws.route53.upsert-record', () => {
 
 describe('aws.route53.get-record and create-health-check', () => {
   it('get-record reports an alias record and an absent one', async () => {
-    r53.on(ListResourceRecordSetsCommand)
-      .resolvesOnce(listing({ Name: 'api.example.com.', Type: 'A', AliasTarget: { HostedZoneId: 'Z35', DNSName: 'alb.', EvaluateTargetHealth: false } }))
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce(
+        listing({
+          Name: 'api.example.com.',
+          Type: 'A',
+          AliasTarget: { HostedZoneId: 'Z35', DNSName: 'alb.', EvaluateTargetHealth: false },
+        }),
+      )
       .resolves(listing());
-    const alias = await awsRoute53GetRecordAction.run({ hostedZoneId: ZONE, name: 'api.example.com', type: 'A' }, fakeContext());
-    expect(alias).toEqual({ exists: true, value: null, values: [], ttl: null, aliasTarget: { hostedZoneId: 'Z35', dnsName: 'alb.', evaluateTargetHealth: false } });
-    const absent = await awsRoute53GetRecordAction.run({ hostedZoneId: ZONE, name: 'api.example.com', type: 'A' }, fakeContext());
+    const alias = await awsRoute53GetRecordAction.run(
+      { hostedZoneId: ZONE, name: 'api.example.com', type: 'A' },
+      fakeContext(),
+    );
+    expect(alias).toEqual({
+      exists: true,
+      value: null,
+      values: [],
+      ttl: null,
+      aliasTarget: { hostedZoneId: 'Z35', dnsName: 'alb.', evaluateTargetHealth: false },
+    });
+    const absent = await awsRoute53GetRecordAction.run(
+      { hostedZoneId: ZONE, name: 'api.example.com', type: 'A' },
+      fakeContext(),
+    );
     expect(absent).toEqual({ exists: false, value: null, values: [], ttl: null, aliasTarget: null });
   });
 
   it('get-record pages through a weighted set to find its set identifier', async () => {
-    const weighted = (id: string, value: string): ResourceRecordSet => ({ ...cname('api.example.com.', value), SetIdentifier: id, Weight: 50 });
-    r53.on(ListResourceRecordSetsCommand)
-      .resolvesOnce({ ResourceRecordSets: [weighted('blue', 'b')], IsTruncated: true, NextRecordName: 'api.example.com.', NextRecordType: 'CNAME', NextRecordIdentifier: 'green', MaxItems: 100 })
+    const weighted = (id: string, value: string): ResourceRecordSet => ({
+      ...cname('api.example.com.', value),
+      SetIdentifier: id,
+      Weight: 50,
+    });
+    r53
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce({
+        ResourceRecordSets: [weighted('blue', 'b')],
+        IsTruncated: true,
+        NextRecordName: 'api.example.com.',
+        NextRecordType: 'CNAME',
+        NextRecordIdentifier: 'green',
+        MaxItems: 100,
+      })
       .resolves(listing(weighted('green', 'g')));
-    const result = await awsRoute53GetRecordAction.run({ hostedZoneId: ZONE, name: 'api.example.com', type: 'CNAME', setIdentifier: 'green' }, fakeContext());
+    const result = await awsRoute53GetRecordAction.run(
+      { hostedZoneId: ZONE, name: 'api.example.com', type: 'CNAME', setIdentifier: 'green' },
+      fakeContext(),
+    );
     expect(result).toMatchObject({ exists: true, value: 'g' });
-    expect(r53.commandCalls(ListResourceRecordSetsCommand)[1].args[0].input).toMatchObject({ StartRecordIdentifier: 'green' });
+    expect(r53.commandCalls(ListResourceRecordSetsCommand)[1].args[0].input).toMatchObject({
+      StartRecordIdentifier: 'green',
+    });
   });
 
   it('create-health-check uses <run id>-<step id> as caller reference and tags the check', async () => {
-    r53.on(CreateHealthCheckCommand).resolves({ HealthCheck: { Id: 'hc-1', CallerReference: 'run-42-hc', HealthCheckConfig: { Type: 'HTTPS' }, HealthCheckVersion: 1 }, Location: 'x' });
+    r53.on(CreateHealthCheckCommand).resolves({
+      HealthCheck: {
+        Id: 'hc-1',
+        CallerReference: 'run-42-hc',
+        HealthCheckConfig: { Type: 'HTTPS' },
+        HealthCheckVersion: 1,
+      },
+      Location: 'x',
+    });
     r53.on(ChangeTagsForResourceCommand).resolves({});
     const result = await awsRoute53CreateHealthCheckAction.run(
-      { type: 'HTTPS', fullyQualifiedDomainName: 'api.example.com', resourcePath: '/health', port: '443', tags: { Name: 'api-dr' } },
+      {
+        type: 'HTTPS',
+        fullyQualifiedDomainName: 'api.example.com',
+        resourcePath: '/health',
+        port: '443',
+        tags: { Name: 'api-dr' },
+      },
       fakeContext({ stepId: 'hc' }),
     );
     expect(result).toEqual({ healthCheckId: 'hc-1', callerReference: 'run-42-hc' });
     expect(r53.commandCalls(CreateHealthCheckCommand)[0].args[0].input).toEqual({
-      CallerReference: 'run-42-hc', HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: 'api.example.com', ResourcePath: '/health', Port: 443 },
+      CallerReference: 'run-42-hc',
+      HealthCheckConfig: {
+        Type: 'HTTPS',
+        FullyQualifiedDomainName: 'api.example.com',
+        ResourcePath: '/health',
+        Port: 443,
+      },
     });
-    expect(r53.commandCalls(ChangeTagsForResourceCommand)[0].args[0].input).toEqual({ ResourceType: 'healthcheck', ResourceId: 'hc-1', AddTags: [{ Key: 'Name', Value: 'api-dr' }] });
+    expect(r53.commandCalls(ChangeTagsForResourceCommand)[0].args[0].input).toEqual({
+      ResourceType: 'healthcheck',
+      ResourceId: 'hc-1',
+      AddTags: [{ Key: 'Name', Value: 'api-dr' }],
+    });
   });
 });

@@ -39,14 +39,23 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** One drill, identified by what it printed: its run id and its drill record (never the newest file). */
 function drill(...inject: string[]) {
-  const r = spawnSync(process.execPath, [bin, 'drill', 'drilled', '--root', root, '--as', '@ops', ...inject.flatMap((i) => ['--inject', i])], { encoding: 'utf8', env: cliEnv(), timeout: 90_000 });
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'drill', 'drilled', '--root', root, '--as', '@ops', ...inject.flatMap((i) => ['--inject', i])],
+    { encoding: 'utf8', env: cliEnv(), timeout: 90_000 },
+  );
   const runId = runIdOf(r.stdout);
   const record = JSON.parse(readFileSync(join(root, drillRecordOf(r.stdout)), 'utf8')) as DrillRecord;
   expect(record.runId).toBe(runId);
   const audit = parseAuditText(readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8')).records;
   return { code: r.status, stderr: r.stderr, record, audit };
 }
-const end = (audit: ReturnType<typeof drill>['audit'], step: string) => audit.filter((x) => x.type === 'step:end' && x.stepId === step).at(-1)?.data as { status: string; attempt: number; durationMs: number };
+const end = (audit: ReturnType<typeof drill>['audit'], step: string) =>
+  audit.filter((x) => x.type === 'step:end' && x.stepId === step).at(-1)?.data as {
+    status: string;
+    attempt: number;
+    durationMs: number;
+  };
 
 // Each test spawns the CLI (and the timeout drill waits out 3 × 2 s): generous on a loaded machine.
 describe('runbook drill', { timeout: 120_000 }, () => {
@@ -54,7 +63,14 @@ describe('runbook drill', { timeout: 120_000 }, () => {
     const d = drill();
     expect(d.code, d.stderr).toBe(0);
     expect(d.audit[0]).toMatchObject({ type: 'run:start', data: { drill: true } });
-    expect(d.record).toMatchObject({ runbook: 'drilled', status: 'succeeded', mode: 'live', faults: {}, rto: { objectiveMs: 600_000, met: true }, rpo: { measuredMs: 2500, probe: 'probe', met: true } });
+    expect(d.record).toMatchObject({
+      runbook: 'drilled',
+      status: 'succeeded',
+      mode: 'live',
+      faults: {},
+      rto: { objectiveMs: 600_000, met: true },
+      rpo: { measuredMs: 2500, probe: 'probe', met: true },
+    });
     expect(readFileSync(join(root, d.record.report), 'utf8')).toContain('succeeded');
   });
 
@@ -62,7 +78,10 @@ describe('runbook drill', { timeout: 120_000 }, () => {
     const d = drill('finish=fail');
     expect(d.code).toBe(5);
     expect(end(d.audit, 'finish')).toMatchObject({ status: 'failed' });
-    expect(d.audit.find((x) => x.type === 'rollback:step')?.data).toMatchObject({ stepId: 'switch', status: 'succeeded' });
+    expect(d.audit.find((x) => x.type === 'rollback:step')?.data).toMatchObject({
+      stepId: 'switch',
+      status: 'succeeded',
+    });
     expect(d.record).toMatchObject({ status: 'rolled-back', faults: { finish: 'fail' } });
     expect(d.audit[0].data).toMatchObject({ faults: { finish: 'fail' } });
   });
@@ -87,7 +106,11 @@ describe('runbook drill', { timeout: 120_000 }, () => {
   });
 
   it('refuses unknown steps and faults before running anything', () => {
-    const r = spawnSync(process.execPath, [bin, 'drill', 'drilled', '--root', root, '--inject', 'nope=fail', '--inject', 'probe=explode'], { encoding: 'utf8', env: cliEnv(), timeout: 90_000 });
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'drill', 'drilled', '--root', root, '--inject', 'nope=fail', '--inject', 'probe=explode'],
+      { encoding: 'utf8', env: cliEnv(), timeout: 90_000 },
+    );
     expect(r.status).toBe(6);
     expect(r.stderr).toContain('no step "nope"');
     expect(r.stderr).toContain('--inject probe=explode: the fault must be');

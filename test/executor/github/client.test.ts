@@ -11,7 +11,12 @@ describe('githubClient', () => {
   it('reads the Actions environment: API URL, repository, run facts', async () => {
     const gh = githubClient(fake.env(), testClientOptions());
     expect(gh.repo).toEqual({ owner: 'acme', repo: 'dr' });
-    expect(gh.run).toEqual({ serverUrl: 'https://github.example', id: '4242', actor: 'octo-initiator', url: 'https://github.example/acme/dr/actions/runs/4242' });
+    expect(gh.run).toEqual({
+      serverUrl: 'https://github.example',
+      id: '4242',
+      actor: 'octo-initiator',
+      url: 'https://github.example/acme/dr/actions/runs/4242',
+    });
     fake.user('dana-lee');
     expect((await gh.octokit.users.getByUsername({ username: 'dana-lee' })).data.login).toBe('dana-lee');
     expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/users/dana-lee' });
@@ -36,7 +41,10 @@ describe('githubClient', () => {
 
   it('retries a rate-limited 403 through the throttling plugin, at most twice', async () => {
     const logs: string[] = [];
-    const gh = githubClient(fake.env(), testClientOptions((m) => logs.push(m)));
+    const gh = githubClient(
+      fake.env(),
+      testClientOptions((m) => logs.push(m)),
+    );
     fake.user('dana-lee');
     fake.rateLimit(2);
     expect((await gh.octokit.users.getByUsername({ username: 'dana-lee' })).status).toBe(200);
@@ -52,7 +60,10 @@ describe('githubClient', () => {
 
   it('honours retry-after on a secondary rate limit answered 429, and masks a members token too', async () => {
     const logs: string[] = [];
-    const gh = githubClient(fake.env({ RUNBOOK_GITHUB_MEMBERS_TOKEN: 'ghs_members_secret_77' }), testClientOptions((m) => logs.push(m)));
+    const gh = githubClient(
+      fake.env({ RUNBOOK_GITHUB_MEMBERS_TOKEN: 'ghs_members_secret_77' }),
+      testClientOptions((m) => logs.push(m)),
+    );
     fake.user('dana-lee');
     fake.rateLimit(1, 'secondary', 429, 7);
     expect((await gh.octokit.users.getByUsername({ username: 'dana-lee' })).status).toBe(200);

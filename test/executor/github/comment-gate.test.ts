@@ -29,26 +29,59 @@ beforeEach(async () => {
 afterEach(() => fake.close());
 
 /** Asks the gate through the real client and a real audit log kept in memory. */
-async function ask(o: { required?: number; timeoutMs?: number; selfApproval?: boolean; membersToken?: boolean; members?: Record<string, string[]>; pollIntervalMs?: number } = {}) {
-  const gh = githubClient(fake.env(o.membersToken === false ? {} : { RUNBOOK_GITHUB_MEMBERS_TOKEN: MEMBERS_TOKEN }), testClientOptions());
+async function ask(
+  o: {
+    required?: number;
+    timeoutMs?: number;
+    selfApproval?: boolean;
+    membersToken?: boolean;
+    members?: Record<string, string[]>;
+    pollIntervalMs?: number;
+  } = {},
+) {
+  const gh = githubClient(
+    fake.env(o.membersToken === false ? {} : { RUNBOOK_GITHUB_MEMBERS_TOKEN: MEMBERS_TOKEN }),
+    testClientOptions(),
+  );
   const events = createAuditLog({
-    runId: 'run-1', runbook: 'db-failover', planHash: PLAN, actor: '@octo-initiator', masker: new SecretMasker([]),
-    sinks: [{ name: 'memory', write: async (rs) => void records.push(...rs) }], clock: () => new Date(BASE + clock.now()),
+    runId: 'run-1',
+    runbook: 'db-failover',
+    planHash: PLAN,
+    actor: '@octo-initiator',
+    masker: new SecretMasker([]),
+    sinks: [{ name: 'memory', write: async (rs) => void records.push(...rs) }],
+    clock: () => new Date(BASE + clock.now()),
   });
   const gate = githubCommentGate({
-    octokit: gh.octokit, repo: gh.repo, issueNumber: 12, runId: 'run-1', planHash: PLAN, initiator: '@octo-initiator',
-    events, clock, pollIntervalMs: o.pollIntervalMs ?? 10_000, ...(gh.membersOctokit ? { membersOctokit: gh.membersOctokit } : {}),
+    octokit: gh.octokit,
+    repo: gh.repo,
+    issueNumber: 12,
+    runId: 'run-1',
+    planHash: PLAN,
+    initiator: '@octo-initiator',
+    events,
+    clock,
+    pollIntervalMs: o.pollIntervalMs ?? 10_000,
+    ...(gh.membersOctokit ? { membersOctokit: gh.membersOctokit } : {}),
     ...(o.members ? { members: o.members } : {}),
   });
-  const answer = await clock.run(gate.request({
-    stepId: STEP, approvers: ['@acme/dba', '@ops-lead'], required: o.required ?? 2, selfApproval: o.selfApproval ?? false,
-    timeoutMs: o.timeoutMs ?? 60_000, message: 'Promote the replica in us-west-2?', signal: new AbortController().signal,
-  }));
+  const answer = await clock.run(
+    gate.request({
+      stepId: STEP,
+      approvers: ['@acme/dba', '@ops-lead'],
+      required: o.required ?? 2,
+      selfApproval: o.selfApproval ?? false,
+      timeoutMs: o.timeoutMs ?? 60_000,
+      message: 'Promote the replica in us-west-2?',
+      signal: new AbortController().signal,
+    }),
+  );
   await events.close();
   return answer;
 }
 const said = (user: string, body: string, atMs: number) => fake.addComment(12, user, body, BASE + atMs);
-const audit = (type: string) => records.filter((r) => r.type === type).map((r) => r.data as unknown as Record<string, unknown>);
+const audit = (type: string) =>
+  records.filter((r) => r.type === type).map((r) => r.data as unknown as Record<string, unknown>);
 
 describe('githubCommentGate', () => {
   it('posts the request and opens on M valid approvals, auditing each with its comment', async () => {
@@ -67,7 +100,11 @@ describe('githubCommentGate', () => {
     expect(audit('approval:requested')).toHaveLength(1);
     expect(audit('approval:granted').map((g) => g.approval)).toEqual([
       expect.objectContaining({ approver: '@dana-lee', source: 'github-comment', planHash: PLAN }),
-      expect.objectContaining({ approver: '@ops-lead', source: 'github-comment', reference: expect.stringContaining(`#issuecomment-${second.id}`) }),
+      expect.objectContaining({
+        approver: '@ops-lead',
+        source: 'github-comment',
+        reference: expect.stringContaining(`#issuecomment-${second.id}`),
+      }),
     ]);
     expect(audit('approval:refused')).toEqual([]);
     expect(clock.now()).toBe(30_000);
@@ -87,7 +124,10 @@ describe('githubCommentGate', () => {
     expect(grants[0].textSha256).toBe(createHash('sha256').update(`/approve ${STEP}`).digest('hex'));
     expect(audit('approval:refused')).toEqual([
       expect.objectContaining({ approver: '@dana-lee', reason: expect.stringMatching(/edited/) }),
-      expect.objectContaining({ approver: '@charlie-brown', reason: expect.stringMatching(/deleted; approval withdrawn/) }),
+      expect.objectContaining({
+        approver: '@charlie-brown',
+        reason: expect.stringMatching(/deleted; approval withdrawn/),
+      }),
       expect.objectContaining({ reason: expect.stringMatching(/^timed out/) }),
     ]);
   });
@@ -99,7 +139,10 @@ describe('githubCommentGate', () => {
     said('ops-lead', `/approve ${STEP}`, 61_000);
     const answer = await ask({ timeoutMs: 60_000 });
     expect(answer).toMatchObject({ approved: false, reason: expect.stringMatching(/timed out .* 1 of 2/) });
-    expect(audit('approval:refused')[0]).toMatchObject({ approver: '@ops-lead', reason: expect.stringMatching(/after the approval timed out/) });
+    expect(audit('approval:refused')[0]).toMatchObject({
+      approver: '@ops-lead',
+      reason: expect.stringMatching(/after the approval timed out/),
+    });
   });
 
   it('refuses on a valid /reject; a /reject from an outsider does not count', async () => {
@@ -107,10 +150,17 @@ describe('githubCommentGate', () => {
     said('dana-lee', `/approve ${STEP}`, 4_000);
     said('charlie-brown', `/reject ${STEP} replica lag is 40 s, wait`, 14_000);
     const answer = await ask();
-    expect(answer).toEqual({ approved: false, reason: expect.stringMatching(/^rejected by @charlie-brown: replica lag is 40 s, wait/) });
+    expect(answer).toEqual({
+      approved: false,
+      reason: expect.stringMatching(/^rejected by @charlie-brown: replica lag is 40 s, wait/),
+    });
     expect(audit('approval:refused')).toEqual([
       expect.objectContaining({ approver: '@mallory', reason: expect.stringMatching(/may not reject/) }),
-      expect.objectContaining({ approver: '@charlie-brown', source: 'github-comment', reason: expect.stringMatching(/^rejected by/) }),
+      expect.objectContaining({
+        approver: '@charlie-brown',
+        source: 'github-comment',
+        reason: expect.stringMatching(/^rejected by/),
+      }),
     ]);
     expect(fake.visibleComments(12).at(-1)!.current).toMatch(/⛔ .*rejected by @charlie-brown/);
   });
@@ -138,11 +188,27 @@ describe('githubCommentGate', () => {
     said('dana-lee', `/approve ${STEP}`, 3_000);
     said('ops-lead', `/approve ${STEP}`, 4_000);
     // The compiled Directory lists only charlie-brown in @acme/dba; GitHub would 404 for both.
-    const answer = await ask({ membersToken: false, members: { '@acme/dba': ['@charlie-brown'], '@ops-lead': ['@ops-lead'] } });
+    const answer = await ask({
+      membersToken: false,
+      members: { '@acme/dba': ['@charlie-brown'], '@ops-lead': ['@ops-lead'] },
+    });
     expect(answer).toEqual({ approved: true, approvedBy: ['@charlie-brown', '@ops-lead'] });
-    expect(audit('approval:granted').map((g) => [(g.approval as { approver: string }).approver, (g.approval as { membership: string }).membership]))
-      .toEqual([['@charlie-brown', 'directory'], ['@ops-lead', 'policy']]);
-    expect(audit('approval:refused')).toEqual([expect.objectContaining({ approver: '@dana-lee', membership: 'directory', reason: expect.stringMatching(/not among the allowed approvers/) })]);
+    expect(
+      audit('approval:granted').map((g) => [
+        (g.approval as { approver: string }).approver,
+        (g.approval as { membership: string }).membership,
+      ]),
+    ).toEqual([
+      ['@charlie-brown', 'directory'],
+      ['@ops-lead', 'policy'],
+    ]);
+    expect(audit('approval:refused')).toEqual([
+      expect.objectContaining({
+        approver: '@dana-lee',
+        membership: 'directory',
+        reason: expect.stringMatching(/not among the allowed approvers/),
+      }),
+    ]);
     expect(fake.requests.some((r) => r.path.includes('/memberships/'))).toBe(false);
   });
 
@@ -152,8 +218,17 @@ describe('githubCommentGate', () => {
     said('dana-lee', `/approve ${STEP}`, 3_000);
     const answer = await ask({ required: 1 });
     expect(answer).toEqual({ approved: true, approvedBy: ['@dana-lee'] });
-    expect(audit('approval:refused')).toEqual([expect.objectContaining({ approver: '@ops-lead', reason: expect.stringMatching(/has read access to acme\/dr; approving needs write access/) })]);
-    expect(audit('approval:granted')[0].approval).toMatchObject({ approver: '@dana-lee', membership: 'github', via: '@acme/dba' });
+    expect(audit('approval:refused')).toEqual([
+      expect.objectContaining({
+        approver: '@ops-lead',
+        reason: expect.stringMatching(/has read access to acme\/dr; approving needs write access/),
+      }),
+    ]);
+    expect(audit('approval:granted')[0].approval).toMatchObject({
+      approver: '@dana-lee',
+      membership: 'github',
+      via: '@acme/dba',
+    });
   });
 
   it('stays within the API budget over an hour-long gate: conditional reads, backing off while quiet', async () => {

@@ -24,7 +24,11 @@ describe('conditionalCommentReader', () => {
     const again = await read<{ body: string }>();
     expect(again.unchanged).toBe(true);
     expect(again.items.map((c) => c.body)).toEqual(['c0', 'c1', 'c2']);
-    expect(reads().slice(-2).map((r) => r.status)).toEqual([304, 304]);
+    expect(
+      reads()
+        .slice(-2)
+        .map((r) => r.status),
+    ).toEqual([304, 304]);
     fake.editComment(fake.comments[2].id, 'c2 edited');
     const edited = await read<{ body: string }>();
     expect(edited.unchanged).toBe(false);

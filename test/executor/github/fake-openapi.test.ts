@@ -4,18 +4,29 @@ import { startFakeGithub, type FakeGithub } from '../../support/fake-github.js';
 
 // The fake GitHub checks itself and its callers against @octokit/openapi (GitHub's REST description).
 let fake: FakeGithub;
-beforeEach(async () => { fake = await startFakeGithub(); });
-afterEach(async () => { fake.violations.length = 0; await fake.close(); });
-
-const send = (method: string, path: string, body?: unknown) => fetch(`${fake.url}${path}`, {
-  method, headers: { authorization: `token ${fake.env().GITHUB_TOKEN}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+beforeEach(async () => {
+  fake = await startFakeGithub();
+});
+afterEach(async () => {
+  fake.violations.length = 0;
+  await fake.close();
 });
 
-describe('the fake GitHub against GitHub\'s REST description', () => {
+const send = (method: string, path: string, body?: unknown) =>
+  fetch(`${fake.url}${path}`, {
+    method,
+    headers: { authorization: `token ${fake.env().GITHUB_TOKEN}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+describe("the fake GitHub against GitHub's REST description", () => {
   it('matches concrete paths to operations, literal segments first', () => {
     expect(findOperation('GET', '/user')?.operationId).toBe('users/get-authenticated');
     expect(findOperation('GET', '/users/octocat')?.operationId).toBe('users/get-by-username');
-    expect(findOperation('PUT', '/repos/a/b/branches/main/protection')).toMatchObject({ operationId: 'repos/update-branch-protection', params: { owner: 'a', repo: 'b', branch: 'main' } });
+    expect(findOperation('PUT', '/repos/a/b/branches/main/protection')).toMatchObject({
+      operationId: 'repos/update-branch-protection',
+      params: { owner: 'a', repo: 'b', branch: 'main' },
+    });
     expect(findOperation('GET', '/repos/a/b/no-such-thing')).toBeUndefined();
   });
 
@@ -31,11 +42,17 @@ describe('the fake GitHub against GitHub\'s REST description', () => {
     await expect(fake.close().then(() => 'closed')).rejects.toThrow(/departures from GitHub's REST description/);
   });
 
-  it('names the operation and ajv\'s error for a reply missing what GitHub documents', () => {
+  it("names the operation and ajv's error for a reply missing what GitHub documents", () => {
     const op = findOperation('GET', '/repos/a/b/issues/comments/1')!;
-    expect(responseProblem(op, 200, { id: 1 })).toMatch(/200 response of issues\/get-comment: .*must have required property 'node_id'/);
-    expect(responseProblem(op, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' })).toBeUndefined();
+    expect(responseProblem(op, 200, { id: 1 })).toMatch(
+      /200 response of issues\/get-comment: .*must have required property 'node_id'/,
+    );
+    expect(
+      responseProblem(op, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }),
+    ).toBeUndefined();
     expect(responseProblem(op, 201, {})).toMatch(/documents no 201 response/);
-    expect(requestBodyProblem(findOperation('PATCH', '/repos/a/b/issues/comments/1')!, {}, true)).toMatch(/must have required property 'body'/);
+    expect(requestBodyProblem(findOperation('PATCH', '/repos/a/b/issues/comments/1')!, {}, true)).toMatch(
+      /must have required property 'body'/,
+    );
   });
 });

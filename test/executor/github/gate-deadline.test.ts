@@ -3,7 +3,12 @@ import { createAuditLog, type AuditRecord } from '../../../executor/audit/record
 import { SecretMasker } from '../../../executor/core/secrets.js';
 import { githubClient } from '../../../executor/github/client.js';
 import { githubCommentGate } from '../../../executor/github/comment-gate.js';
-import { deadlineMarginMs, gateWithinDeadline, jobDeadlineOf, setupAllowanceMs } from '../../../executor/run/job-deadline.js';
+import {
+  deadlineMarginMs,
+  gateWithinDeadline,
+  jobDeadlineOf,
+  setupAllowanceMs,
+} from '../../../executor/run/job-deadline.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { startFakeGithub, testClientOptions, type FakeGithub } from '../../support/fake-github.js';
 
@@ -32,14 +37,37 @@ afterEach(() => fake.close());
 async function ask(deadline: number, timeoutMs: number) {
   const gh = githubClient(fake.env(), testClientOptions());
   const events = createAuditLog({
-    runId: 'run-1', runbook: 'db-failover', planHash: PLAN, actor: '@octo-initiator', masker: new SecretMasker([]),
-    sinks: [{ name: 'memory', write: async (rs) => void records.push(...rs) }], clock: () => new Date(BASE + clock.now()),
+    runId: 'run-1',
+    runbook: 'db-failover',
+    planHash: PLAN,
+    actor: '@octo-initiator',
+    masker: new SecretMasker([]),
+    sinks: [{ name: 'memory', write: async (rs) => void records.push(...rs) }],
+    clock: () => new Date(BASE + clock.now()),
   });
-  const inner = githubCommentGate({ octokit: gh.octokit, repo: gh.repo, issueNumber: 12, runId: 'run-1', planHash: PLAN, initiator: '@octo-initiator', events, clock, pollIntervalMs: 15_000 });
+  const inner = githubCommentGate({
+    octokit: gh.octokit,
+    repo: gh.repo,
+    issueNumber: 12,
+    runId: 'run-1',
+    planHash: PLAN,
+    initiator: '@octo-initiator',
+    events,
+    clock,
+    pollIntervalMs: 15_000,
+  });
   const gate = gateWithinDeadline(inner, deadline, clock);
-  const answer = await clock.run(gate.request({
-    stepId: STEP, approvers: ['@ops-lead'], required: 1, selfApproval: false, timeoutMs, message: 'Promote?', signal: new AbortController().signal,
-  }));
+  const answer = await clock.run(
+    gate.request({
+      stepId: STEP,
+      approvers: ['@ops-lead'],
+      required: 1,
+      selfApproval: false,
+      timeoutMs,
+      message: 'Promote?',
+      signal: new AbortController().signal,
+    }),
+  );
   await events.close();
   return answer;
 }
@@ -52,7 +80,11 @@ describe('a gate inside a job with a time limit', () => {
     expect(answer.approved).toBe(false);
     expect(clock.now()).toBeLessThanOrEqual(deadline - deadlineMarginMs);
     expect(clock.now()).toBeGreaterThanOrEqual(deadline - deadlineMarginMs - 15_000);
-    expect(answer).toMatchObject({ reason: expect.stringMatching(/^timed out after 17m with 0 of 1 approval\(s\): the job's time limit: GitHub ends this job at /) });
+    expect(answer).toMatchObject({
+      reason: expect.stringMatching(
+        /^timed out after 17m with 0 of 1 approval\(s\): the job's time limit: GitHub ends this job at /,
+      ),
+    });
     // Journaled and replied to as the gate's own timeout; the request said why it closes early.
     const refused = records.filter((r) => r.type === 'approval:refused').map((r) => r.data as { reason: string });
     expect(refused).toHaveLength(1);

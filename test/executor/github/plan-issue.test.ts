@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../executor/audit/record.js';
 import { githubClient } from '../../../executor/github/client.js';
-import { planIssueLabel, planIssueMarker, planIssueNumber, planIssueStateSink } from '../../../executor/github/plan-issue.js';
+import {
+  planIssueLabel,
+  planIssueMarker,
+  planIssueNumber,
+  planIssueStateSink,
+} from '../../../executor/github/plan-issue.js';
 import { startFakeGithub, testClientOptions, type FakeGithub } from '../../support/fake-github.js';
 
 /**
@@ -25,7 +30,14 @@ describe('the BackupPlan tracking issue', () => {
     expect(issue.labels).toEqual([planIssueLabel]);
     expect(issue.body).toContain(planIssueMarker('nightly-db'));
     // Other issues, some with the label but another plan's marker, spread over several pages.
-    for (let i = 0; i < 5; i++) await client().octokit.issues.create({ owner: 'acme', repo: 'dr', title: `other ${i}`, body: i % 2 ? planIssueMarker('other-plan') : 'x', labels: i % 2 ? [planIssueLabel] : [] });
+    for (let i = 0; i < 5; i++)
+      await client().octokit.issues.create({
+        owner: 'acme',
+        repo: 'dr',
+        title: `other ${i}`,
+        body: i % 2 ? planIssueMarker('other-plan') : 'x',
+        labels: i % 2 ? [planIssueLabel] : [],
+      });
     expect(await find()).toBe(first);
     expect(await find()).toBe(first);
     expect([...fake.issues.values()].filter((i) => i.body.includes(planIssueMarker('nightly-db')))).toHaveLength(1);
@@ -44,7 +56,10 @@ describe('the BackupPlan tracking issue', () => {
     await red.close!();
     expect(fake.issues.get(number)).toMatchObject({ state: 'open', stateReason: 'reopened' });
     const patches = fake.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/issues/${number}`));
-    expect(patches.map((p) => p.body)).toEqual([{ state: 'closed', state_reason: 'completed' }, { state: 'open', state_reason: 'reopened' }]);
+    expect(patches.map((p) => p.body)).toEqual([
+      { state: 'closed', state_reason: 'completed' },
+      { state: 'open', state_reason: 'reopened' },
+    ]);
   });
 
   it('never fails the run when the update fails', async () => {

@@ -22,16 +22,26 @@ describe('readGithubAnchors', () => {
     fake.addComment(9, 'other-app[bot]', head(3, 'c'), fake.now(), 'Bot');
     fake.addComment(9, 'mallory', head(3, 'd'));
     fake.addComment(9, fake.bot, head(3, 'e'), fake.now(), 'Bot');
-    const { anchors, trusted } = await readGithubAnchors({ octokit: gh.octokit, repo: gh.repo, issueNumber: 9, runId: 'run-7', bots: [gh.bot] });
+    const { anchors, trusted } = await readGithubAnchors({
+      octokit: gh.octokit,
+      repo: gh.repo,
+      issueNumber: 9,
+      runId: 'run-7',
+      bots: [gh.bot],
+    });
     expect(trusted).toEqual(['github-actions[bot]']);
     expect(anchors).toEqual([expect.objectContaining({ seq: 3, hash: 'e'.repeat(64) })]);
-    expect(fake.requests.filter((r) => r.path === '/repos/acme/dr/issues/9/comments').map((r) => r.query.page ?? '1')).toEqual(['1', '2', '3', '4']);
+    expect(
+      fake.requests.filter((r) => r.path === '/repos/acme/dr/issues/9/comments').map((r) => r.query.page ?? '1'),
+    ).toEqual(['1', '2', '3', '4']);
     expect(fake.requests.some((r) => r.path === '/user')).toBe(false);
   });
 
   it('RUNBOOK_GITHUB_BOT names the bot (a GitHub App posting with its own token)', () => {
     expect(botLogin({})).toBe('github-actions[bot]');
     expect(botLogin({ RUNBOOK_GITHUB_BOT: ' runbook-app[bot] ' })).toBe('runbook-app[bot]');
-    expect(githubClient(fake.env({ RUNBOOK_GITHUB_BOT: 'runbook-app[bot]' }), testClientOptions()).bot).toBe('runbook-app[bot]');
+    expect(githubClient(fake.env({ RUNBOOK_GITHUB_BOT: 'runbook-app[bot]' }), testClientOptions()).bot).toBe(
+      'runbook-app[bot]',
+    );
   });
 });

@@ -14,7 +14,8 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-const upsert = (body: string) => upsertStickyComment({ octokit: gh.octokit, repo: gh.repo, issueNumber: 3, marker: MARKER, body, author: fake.bot });
+const upsert = (body: string) =>
+  upsertStickyComment({ octokit: gh.octokit, repo: gh.repo, issueNumber: 3, marker: MARKER, body, author: fake.bot });
 
 describe('upsertStickyComment', () => {
   it('creates the comment once, then edits it, never duplicating it', async () => {
@@ -32,7 +33,7 @@ describe('upsertStickyComment', () => {
     expect(fake.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
   });
 
-  it('does not take over a person\'s comment that quotes the marker', async () => {
+  it("does not take over a person's comment that quotes the marker", async () => {
     fake.addComment(3, 'reviewer', `> ${MARKER} quoted`);
     expect((await upsert('plan')).action).toBe('created');
     expect(fake.visibleComments(3).filter((c) => c.current.includes(MARKER))).toHaveLength(2);

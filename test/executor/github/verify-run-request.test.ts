@@ -25,20 +25,40 @@ beforeEach(async () => {
   fake.addPull({ number: 3, author: 'pat-author', headSha: MERGE });
   fake.addPull({ number: 4, author: 'pat-author', headSha: MERGE });
   fake.addPull({ number: 7, author: 'pat-author', headSha: HEAD, mergeSha: MERGE });
-  fake.addTeam('acme/dba', { 'dana-lee': 'active', 'charlie-brown': 'active', 'newbie': 'pending' });
+  fake.addTeam('acme/dba', { 'dana-lee': 'active', 'charlie-brown': 'active', newbie: 'pending' });
   fake.addComment(7, 'pat-author', 'please approve');
   fake.addComment(7, 'mallory', `fake plan ${runRequestMarker({ file: FILE, planHash: PLAN })}`);
-  fake.addComment(7, fake.bot, `## Plan\n${runRequestMarker({ file: FILE, planHash: PLAN, commit: HEAD })}`, fake.now(), 'Bot');
+  fake.addComment(
+    7,
+    fake.bot,
+    `## Plan\n${runRequestMarker({ file: FILE, planHash: PLAN, commit: HEAD })}`,
+    fake.now(),
+    'Bot',
+  );
 });
 afterEach(() => fake.close());
 
-type VerifyOpts = { planHash?: string; initiator?: string; selfApproval?: boolean; client?: GithubContext; members?: Record<string, string[]>; botLogin?: string };
-const verify = (o: VerifyOpts = {}) => verifyRunRequestApprovals({
-  octokit: (o.client ?? gh).octokit, repo: gh.repo, mergeSha: MERGE, requestFile: FILE, planHash: o.planHash ?? PLAN,
-  policy: { ...policy, selfApproval: o.selfApproval ?? false }, initiator: o.initiator ?? '@octo-initiator',
-  ...((o.client ?? gh).membersOctokit ? { membersOctokit: (o.client ?? gh).membersOctokit } : {}),
-  ...(o.members ? { members: o.members } : {}), ...(o.botLogin ? { botLogin: o.botLogin } : {}),
-});
+type VerifyOpts = {
+  planHash?: string;
+  initiator?: string;
+  selfApproval?: boolean;
+  client?: GithubContext;
+  members?: Record<string, string[]>;
+  botLogin?: string;
+};
+const verify = (o: VerifyOpts = {}) =>
+  verifyRunRequestApprovals({
+    octokit: (o.client ?? gh).octokit,
+    repo: gh.repo,
+    mergeSha: MERGE,
+    requestFile: FILE,
+    planHash: o.planHash ?? PLAN,
+    policy: { ...policy, selfApproval: o.selfApproval ?? false },
+    initiator: o.initiator ?? '@octo-initiator',
+    ...((o.client ?? gh).membersOctokit ? { membersOctokit: (o.client ?? gh).membersOctokit } : {}),
+    ...(o.members ? { members: o.members } : {}),
+    ...(o.botLogin ? { botLogin: o.botLogin } : {}),
+  });
 const codes = (v: Awaited<ReturnType<typeof verify>>) => v.refusals.map((r) => [r.login, r.code]);
 
 describe('verifyRunRequestApprovals', () => {
@@ -55,9 +75,15 @@ describe('verifyRunRequestApprovals', () => {
       expect.objectContaining({ login: '@ops-lead', reviewId: r2, commitId: HEAD, via: '@ops-lead' }),
     ]);
     expect(v.refusals).toEqual([]);
-    expect(fake.requests.filter((r) => r.path === '/repos/acme/dr/pulls/7/reviews').map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
-    expect(fake.requests.filter((r) => r.path === `/repos/acme/dr/commits/${MERGE}/pulls`).map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
-    expect(fake.requests.filter((r) => r.path === '/repos/acme/dr/issues/7/comments').map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
+    expect(
+      fake.requests.filter((r) => r.path === '/repos/acme/dr/pulls/7/reviews').map((r) => r.query.page ?? '1'),
+    ).toEqual(['1', '2']);
+    expect(
+      fake.requests.filter((r) => r.path === `/repos/acme/dr/commits/${MERGE}/pulls`).map((r) => r.query.page ?? '1'),
+    ).toEqual(['1', '2']);
+    expect(
+      fake.requests.filter((r) => r.path === '/repos/acme/dr/issues/7/comments').map((r) => r.query.page ?? '1'),
+    ).toEqual(['1', '2']);
     expect(fake.requests.some((r) => r.path === '/orgs/acme/teams/dba/memberships/dana-lee')).toBe(true);
   });
 
@@ -66,7 +92,11 @@ describe('verifyRunRequestApprovals', () => {
     fake.addReview(7, 'charlie-brown', 'APPROVED', HEAD);
     fake.addReview(7, 'pat-author', 'APPROVED', HEAD);
     const v = await verify({ initiator: '@charlie-brown' });
-    expect(codes(v)).toEqual([['@charlie-brown', 'self-approval'], ['@pat-author', 'author'], [undefined, 'too-few-approvals']]);
+    expect(codes(v)).toEqual([
+      ['@charlie-brown', 'self-approval'],
+      ['@pat-author', 'author'],
+      [undefined, 'too-few-approvals'],
+    ]);
     expect(v.ok).toBe(false);
     expect((await verify({ initiator: '@charlie-brown', selfApproval: true })).ok).toBe(true);
   });
@@ -76,7 +106,11 @@ describe('verifyRunRequestApprovals', () => {
     fake.addReview(7, 'mallory', 'APPROVED', HEAD);
     fake.addReview(7, 'newbie', 'APPROVED', HEAD);
     const v = await verify();
-    expect(codes(v)).toEqual([['@mallory', 'not-allowed'], ['@newbie', 'not-allowed'], [undefined, 'too-few-approvals']]);
+    expect(codes(v)).toEqual([
+      ['@mallory', 'not-allowed'],
+      ['@newbie', 'not-allowed'],
+      [undefined, 'too-few-approvals'],
+    ]);
     expect(v.refusals[0].reason).toMatch(/not among the allowed approvers/);
   });
 
@@ -104,7 +138,11 @@ describe('verifyRunRequestApprovals', () => {
     fake.addReview(7, 'charlie-brown', 'APPROVED', HEAD);
     fake.addReview(7, 'charlie-brown', 'CHANGES_REQUESTED', HEAD);
     const v = await verify();
-    expect(codes(v)).toEqual([['@dana-lee', 'dismissed'], ['@charlie-brown', 'changes-requested'], [undefined, 'too-few-approvals']]);
+    expect(codes(v)).toEqual([
+      ['@dana-lee', 'dismissed'],
+      ['@charlie-brown', 'changes-requested'],
+      [undefined, 'too-few-approvals'],
+    ]);
   });
 
   it('refuses too few approvals and a commit merged by no pull request, and audits it all', async () => {
@@ -112,11 +150,26 @@ describe('verifyRunRequestApprovals', () => {
     const v = await verify();
     expect(codes(v)).toEqual([[undefined, 'too-few-approvals']]);
     const events: { type: RunEventType; data: Record<string, unknown> }[] = [];
-    const sink: EventSink = { emit: async (type, data) => void events.push({ type, data: data as unknown as Record<string, unknown> }) };
+    const sink: EventSink = {
+      emit: async (type, data) => void events.push({ type, data: data as unknown as Record<string, unknown> }),
+    };
     await auditRunRequest(sink, v, { planHash: PLAN, policy });
     expect(events.map((e) => e.type)).toEqual(['approval:requested', 'approval:granted', 'approval:refused']);
-    expect(events[1].data.approval).toMatchObject({ approver: '@dana-lee', source: 'github-review', planHash: PLAN, reference: expect.stringContaining(`commit=${HEAD}`) });
-    const none = await verifyRunRequestApprovals({ octokit: gh.octokit, repo: gh.repo, mergeSha: OLD, requestFile: FILE, planHash: PLAN, policy, initiator: 'x' });
+    expect(events[1].data.approval).toMatchObject({
+      approver: '@dana-lee',
+      source: 'github-review',
+      planHash: PLAN,
+      reference: expect.stringContaining(`commit=${HEAD}`),
+    });
+    const none = await verifyRunRequestApprovals({
+      octokit: gh.octokit,
+      repo: gh.repo,
+      mergeSha: OLD,
+      requestFile: FILE,
+      planHash: PLAN,
+      policy,
+      initiator: 'x',
+    });
     expect(none).toMatchObject({ ok: false, refusals: [{ code: 'no-merged-pr' }] });
   });
 
@@ -128,17 +181,33 @@ describe('verifyRunRequestApprovals', () => {
     // The Directory lists dana-lee in @acme/dba (compiled into the graph), not charlie-brown.
     const v = await verify({ client: plain, members: { '@acme/dba': ['@dana-lee'], '@ops-lead': ['@ops-lead'] } });
     expect(v.ok).toBe(true);
-    expect(v.reviewers.map((r) => [r.login, r.membership])).toEqual([['@dana-lee', 'directory'], ['@ops-lead', 'policy']]);
-    expect(v.refusals).toEqual([expect.objectContaining({ login: '@charlie-brown', code: 'not-allowed', membership: 'directory' })]);
+    expect(v.reviewers.map((r) => [r.login, r.membership])).toEqual([
+      ['@dana-lee', 'directory'],
+      ['@ops-lead', 'policy'],
+    ]);
+    expect(v.refusals).toEqual([
+      expect.objectContaining({ login: '@charlie-brown', code: 'not-allowed', membership: 'directory' }),
+    ]);
     // No membership call under GITHUB_TOKEN: its answer (404 for everyone) says nothing.
     expect(fake.requests.some((r) => r.path.includes('/memberships/'))).toBe(false);
     // A team the Directory does not list cannot be decided without a members-read token.
     const unknown = await verify({ client: plain });
     expect(unknown.refusals[0].reason).toMatch(/membership of @acme\/dba is unknown .*RUNBOOK_GITHUB_MEMBERS_TOKEN/);
     const events: { type: RunEventType; data: Record<string, unknown> }[] = [];
-    await auditRunRequest({ emit: async (type, data) => void events.push({ type, data: data as unknown as Record<string, unknown> }) }, v, { planHash: PLAN, policy });
-    expect(events.filter((e) => e.type === 'approval:granted').map((e) => (e.data.approval as { membership: string }).membership)).toEqual(['directory', 'policy']);
-    expect(events.find((e) => e.type === 'approval:refused')?.data).toMatchObject({ approver: '@charlie-brown', membership: 'directory' });
+    await auditRunRequest(
+      { emit: async (type, data) => void events.push({ type, data: data as unknown as Record<string, unknown> }) },
+      v,
+      { planHash: PLAN, policy },
+    );
+    expect(
+      events
+        .filter((e) => e.type === 'approval:granted')
+        .map((e) => (e.data.approval as { membership: string }).membership),
+    ).toEqual(['directory', 'policy']);
+    expect(events.find((e) => e.type === 'approval:refused')?.data).toMatchObject({
+      approver: '@charlie-brown',
+      membership: 'directory',
+    });
   });
 
   it('with RUNBOOK_GITHUB_MEMBERS_TOKEN live membership decides, asked with that token', async () => {
@@ -147,8 +216,13 @@ describe('verifyRunRequestApprovals', () => {
     fake.addReview(7, 'leo-garcia', 'APPROVED', HEAD);
     // The Directory still lists leo-garcia, who has left the team on GitHub: live wins.
     const v = await verify({ members: { '@acme/dba': ['@leo-garcia'] } });
-    expect(v.reviewers.map((r) => [r.login, r.membership])).toEqual([['@dana-lee', 'github'], ['@ops-lead', 'policy']]);
-    expect(v.refusals).toEqual([expect.objectContaining({ login: '@leo-garcia', code: 'not-allowed', membership: 'github' })]);
+    expect(v.reviewers.map((r) => [r.login, r.membership])).toEqual([
+      ['@dana-lee', 'github'],
+      ['@ops-lead', 'policy'],
+    ]);
+    expect(v.refusals).toEqual([
+      expect.objectContaining({ login: '@leo-garcia', code: 'not-allowed', membership: 'github' }),
+    ]);
     const asked = fake.requests.filter((r) => r.path.includes('/memberships/'));
     expect(asked.length).toBeGreaterThan(0);
     expect(asked.every((r) => r.token === 'members')).toBe(true);
@@ -159,11 +233,18 @@ describe('verifyRunRequestApprovals', () => {
     fake.addReview(7, 'ops-lead', 'APPROVED', HEAD);
     fake.permission('ops-lead', 'triage'); // triage reads as `read`
     const v = await verify();
-    expect(codes(v)).toEqual([['@ops-lead', 'no-write-access'], [undefined, 'too-few-approvals']]);
+    expect(codes(v)).toEqual([
+      ['@ops-lead', 'no-write-access'],
+      [undefined, 'too-few-approvals'],
+    ]);
     expect(v.refusals[0].reason).toMatch(/@ops-lead has read access to acme\/dr; approving needs write access/);
     fake.permission('ops-lead', 'maintain');
     expect((await verify()).ok).toBe(true);
-    expect(fake.requests.filter((r) => r.path === '/repos/acme/dr/collaborators/ops-lead/permission').every((r) => r.token === 'main')).toBe(true);
+    expect(
+      fake.requests
+        .filter((r) => r.path === '/repos/acme/dr/collaborators/ops-lead/permission')
+        .every((r) => r.token === 'main'),
+    ).toBe(true);
   });
 
   it('trusts plan comments only from the configured bot, not from any other bot', async () => {
@@ -171,7 +252,13 @@ describe('verifyRunRequestApprovals', () => {
     fake.addReview(7, 'ops-lead', 'APPROVED', HEAD);
     for (const c of fake.comments.filter((x) => x.user === fake.bot)) fake.deleteComment(c.id);
     // Any app installed on the repository comments as some `[bot]`; GET /user is 403 for installation tokens.
-    fake.addComment(7, 'other-app[bot]', runRequestMarker({ file: FILE, planHash: PLAN, commit: HEAD }), fake.now(), 'Bot');
+    fake.addComment(
+      7,
+      'other-app[bot]',
+      runRequestMarker({ file: FILE, planHash: PLAN, commit: HEAD }),
+      fake.now(),
+      'Bot',
+    );
     expect(codes(await verify())).toEqual([[undefined, 'plan-comment-missing']]);
     const app = await verify({ botLogin: 'other-app[bot]' });
     expect(app.ok).toBe(true);

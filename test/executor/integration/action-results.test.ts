@@ -71,21 +71,42 @@ const markerDir = () => {
   return dir;
 };
 const seen = (dir: string) => (existsSync(join(dir, 'seen')) ? readFileSync(join(dir, 'seen'), 'utf8') : '');
-const journal = (runId: string) => parseAuditText(readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8')).records;
+const journal = (runId: string) =>
+  parseAuditText(readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8')).records;
 
 describe('action results are outputs', { timeout: 120_000 }, () => {
   it('a later step reads a result field of a step without outputs:', async () => {
     const dir = markerDir();
     writeFileSync(join(dir, 'go'), '');
     const before = requests;
-    const r = await runCliAsync(['run', 'results-test', '--root', root, '--input', `url=${url}`, '--input', `marker_dir=${dir}`, '--as', '@ops'], {}, 90_000);
+    const r = await runCliAsync(
+      ['run', 'results-test', '--root', root, '--input', `url=${url}`, '--input', `marker_dir=${dir}`, '--as', '@ops'],
+      {},
+      90_000,
+    );
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(seen(dir)).toBe(`db-${before + 1}.internal 200\n`);
   });
 
   it('restores result fields on resume after kill -9, without calling the action again', async () => {
     const dir = markerDir();
-    const child = spawn(process.execPath, [bin, 'run', 'results-test', '--root', root, '--input', `url=${url}`, '--input', `marker_dir=${dir}`, '--as', '@ops'], { stdio: ['ignore', 'pipe', 'ignore'], env: cliEnv() });
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'run',
+        'results-test',
+        '--root',
+        root,
+        '--input',
+        `url=${url}`,
+        '--input',
+        `marker_dir=${dir}`,
+        '--as',
+        '@ops',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'], env: cliEnv() },
+    );
     const exited = new Promise((r) => child.once('exit', r));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -93,14 +114,22 @@ describe('action results are outputs', { timeout: 120_000 }, () => {
     try {
       await vi.waitUntil(() => /^run id: /m.test(out), { timeout: 60_000, interval: 10 });
       runId = runIdOf(out);
-      await vi.waitUntil(() => existsSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl')) && journal(runId).some((e) => e.type === 'step:start' && e.stepId === 'use'), { timeout: 60_000, interval: 10 });
+      await vi.waitUntil(
+        () =>
+          existsSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl')) &&
+          journal(runId).some((e) => e.type === 'step:start' && e.stepId === 'use'),
+        { timeout: 60_000, interval: 10 },
+      );
     } finally {
       child.kill('SIGKILL');
       await exited;
     }
     const probed = requests;
     const probeEnd = journal(runId).find((e) => e.type === 'step:end' && e.stepId === 'probe');
-    expect((probeEnd?.data as { outputs?: Record<string, unknown> }).outputs).toMatchObject({ status: 200, json: { host: `db-${probed}.internal` } });
+    expect((probeEnd?.data as { outputs?: Record<string, unknown> }).outputs).toMatchObject({
+      status: 200,
+      json: { host: `db-${probed}.internal` },
+    });
     writeFileSync(join(dir, 'go'), '');
     const r = await runCliAsync(['resume', runId, '--root', root, '--as', '@ops'], {}, 90_000);
     expect(r.status, r.stdout + r.stderr).toBe(0);

@@ -34,7 +34,9 @@ let archive: string;
 const dbUrl = () => pg!.primaryUrl.replace(/\/postgres$/, '/platform_production');
 
 function psql(url: string, sql: string): string {
-  const r = spawnSync(join(pgBinDir, 'psql'), ['--dbname', url, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], { encoding: 'utf8' });
+  const r = spawnSync(join(pgBinDir, 'psql'), ['--dbname', url, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -63,22 +65,42 @@ function plant(stamp: string, ageDays: number): string {
 
 async function runPlan() {
   const before = capture!.bodies.length;
-  const r = await runCliAsync(['run', plan, '--root', root, '--as', '@ops', '--input', `backup_dir=${backups}`, '--input', `archive_dir=${archive}`], {
-    PLATFORM_DATABASE_URL: dbUrl(),
-    SLACK_WEBHOOK_URL: `${capture!.url}/slack`,
-    // The server's own client tools (pg_dump must not be older than the server).
-    PATH: `${pgBinDir}:${process.env.PATH ?? ''}`,
-  }, 120_000);
+  const r = await runCliAsync(
+    [
+      'run',
+      plan,
+      '--root',
+      root,
+      '--as',
+      '@ops',
+      '--input',
+      `backup_dir=${backups}`,
+      '--input',
+      `archive_dir=${archive}`,
+    ],
+    {
+      PLATFORM_DATABASE_URL: dbUrl(),
+      SLACK_WEBHOOK_URL: `${capture!.url}/slack`,
+      // The server's own client tools (pg_dump must not be older than the server).
+      PATH: `${pgBinDir}:${process.env.PATH ?? ''}`,
+    },
+    120_000,
+  );
   const runId = runIdOf(r.stdout);
   const records = parseAuditText(readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8')).records;
   const reports = capture!.bodies.slice(before).map((b) => (JSON.parse(b) as { text: string }).text);
   return { ...r, runId, records, reports };
 }
 
-const ended = (rs: AuditRecord[], stepId: string) => rs.find((r) => r.type === 'step:end' && r.stepId === stepId)?.data as { status: string; error?: string; outputs?: Record<string, unknown> } | undefined;
+const ended = (rs: AuditRecord[], stepId: string) =>
+  rs.find((r) => r.type === 'step:end' && r.stepId === stepId)?.data as
+    | { status: string; error?: string; outputs?: Record<string, unknown> }
+    | undefined;
 const started = (rs: AuditRecord[], stepId: string) => rs.some((r) => r.type === 'step:start' && r.stepId === stepId);
-const scratchExists = () => psql(pg!.primaryUrl, `select count(*) from pg_database where datname = '${scratch}'`) === '1';
-const auditVerifies = (runId: string) => spawnSync(process.execPath, [bin, 'audit', 'verify', runId, '--root', root], { encoding: 'utf8', env: cliEnv() });
+const scratchExists = () =>
+  psql(pg!.primaryUrl, `select count(*) from pg_database where datname = '${scratch}'`) === '1';
+const auditVerifies = (runId: string) =>
+  spawnSync(process.execPath, [bin, 'audit', 'verify', runId, '--root', root], { encoding: 'utf8', env: cliEnv() });
 
 describe.skipIf(noPostgres)(`BackupPlan ${plan} against a throwaway PostgreSQL`, { timeout: 180_000 }, () => {
   beforeAll(async () => {
@@ -144,7 +166,9 @@ describe.skipIf(noPostgres)(`BackupPlan ${plan} against a throwaway PostgreSQL`,
     const report = r.reports[0];
     expect(report).toContain('Status: failed');
     expect(report).toContain(`FAILED: check-${target}-users-present`);
-    expect(report).toMatch(new RegExp(`- check-${target}-users-present: failed: assert failed: \\{\\{gt result\\.rows\\.0\\.n 0\\}\\}`));
+    expect(report).toMatch(
+      new RegExp(`- check-${target}-users-present: failed: assert failed: \\{\\{gt result\\.rows\\.0\\.n 0\\}\\}`),
+    );
     expect(report).not.toContain('All steps and integrity checks passed.');
     const v = auditVerifies(r.runId);
     expect(v.status, v.stdout + v.stderr).toBe(0);

@@ -22,11 +22,19 @@ import { bin, cliEnv, runIdOf } from '../../support/cli.js';
 const gated = (step: string, markers: boolean) => `
           run: |
             alive() { grep -aq bin/runbook.js "/proc/$(cut -d' ' -f4 /proc/$$/stat)/cmdline" 2>/dev/null; }
-            ${markers ? `alive || exit 1
+            ${
+              markers
+                ? `alive || exit 1
             echo start >> "$DIR/${step}"
-            ` : ''}until [ -e "$DIR/go-${step}" ]; do alive || exit 1; sleep 0.02; done
-            alive || exit 1${markers ? `
-            echo end >> "$DIR/${step}"` : ''}
+            `
+                : ''
+            }until [ -e "$DIR/go-${step}" ]; do alive || exit 1; sleep 0.02; done
+            alive || exit 1${
+              markers
+                ? `
+            echo end >> "$DIR/${step}"`
+                : ''
+            }
           env: { DIR: "{{inputs.marker_dir}}" }`;
 const runbook = `apiVersion: runbook/v1
 kind: Runbook
@@ -60,7 +68,11 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const count = (dir: string, file: string, word: string) =>
-  existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8').split('\n').filter((l) => l === word).length : 0;
+  existsSync(join(dir, file))
+    ? readFileSync(join(dir, file), 'utf8')
+        .split('\n')
+        .filter((l) => l === word).length
+    : 0;
 
 /** Opens the gates of these steps. */
 const open = (markers: string, ...steps: string[]) => steps.forEach((s) => writeFileSync(join(markers, `go-${s}`), ''));
@@ -72,7 +84,11 @@ const openAll = (markers: string) => open(markers, 'pause', 'slow', 'idem');
  * SIGKILL. Returns the run id.
  */
 async function runAndKill(markers: string, when: (r: { type: string; stepId?: string }) => boolean): Promise<string> {
-  const child = spawn(process.execPath, [bin, 'run', 'crash-test', '--root', root, '--input', `marker_dir=${markers}`, '--as', '@ops'], { stdio: ['ignore', 'pipe', 'ignore'], env: cliEnv() });
+  const child = spawn(
+    process.execPath,
+    [bin, 'run', 'crash-test', '--root', root, '--input', `marker_dir=${markers}`, '--as', '@ops'],
+    { stdio: ['ignore', 'pipe', 'ignore'], env: cliEnv() },
+  );
   const exited = new Promise((r) => child.once('exit', r));
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -80,7 +96,10 @@ async function runAndKill(markers: string, when: (r: { type: string; stepId?: st
     await vi.waitUntil(() => /^run id: /m.test(out), { timeout: 60_000, interval: 10 });
     const runId = runIdOf(out);
     const file = join(root, '.runbook', 'runs', runId, 'audit.jsonl');
-    await vi.waitUntil(() => parseAuditText(readFileSync(file, 'utf8')).records.some(when), { timeout: 60_000, interval: 10 });
+    await vi.waitUntil(() => parseAuditText(readFileSync(file, 'utf8')).records.some(when), {
+      timeout: 60_000,
+      interval: 10,
+    });
     return runId;
   } finally {
     child.kill('SIGKILL');
@@ -89,7 +108,11 @@ async function runAndKill(markers: string, when: (r: { type: string; stepId?: st
 }
 
 function resume(runId: string, ...extra: string[]) {
-  return spawnSync(process.execPath, [bin, 'resume', runId, '--root', root, '--as', '@ops', ...extra], { encoding: 'utf8', timeout: 90_000, env: cliEnv() });
+  return spawnSync(process.execPath, [bin, 'resume', runId, '--root', root, '--as', '@ops', ...extra], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: cliEnv(),
+  });
 }
 
 async function expectCompleteAudit(runId: string) {
@@ -103,7 +126,11 @@ async function expectCompleteAudit(runId: string) {
   expect(types).toContain('run:resume');
   expect(records.at(-1)?.type).toBe('run:end');
   expect((records.at(-1)?.data as { status: string }).status).toBe('succeeded');
-  const ended = new Set(records.filter((r) => r.type === 'step:end' && (r.data as { status: string }).status === 'succeeded').map((r) => r.stepId));
+  const ended = new Set(
+    records
+      .filter((r) => r.type === 'step:end' && (r.data as { status: string }).status === 'succeeded')
+      .map((r) => r.stepId),
+  );
   expect([...ended].sort()).toEqual(['first', 'idem', 'last', 'pause', 'slow']);
   return records;
 }
@@ -124,23 +151,40 @@ describe('crash and resume (kill -9)', { timeout: 120_000 }, () => {
     openAll(m);
     const r = resume(runId);
     expect(r.status, r.stderr).toBe(0);
-    expect([count(m, 'first', 'run'), count(m, 'slow', 'start'), count(m, 'slow', 'end'), count(m, 'last', 'run')]).toEqual([1, 1, 1, 1]);
+    expect([
+      count(m, 'first', 'run'),
+      count(m, 'slow', 'start'),
+      count(m, 'slow', 'end'),
+      count(m, 'last', 'run'),
+    ]).toEqual([1, 1, 1, 1]);
     await expectCompleteAudit(runId);
   });
 
   it('killed during a non-idempotent step: resume refuses without a decision, then re-runs it as decided', async () => {
     const m = markerDir();
     open(m, 'pause');
-    const runId = await runAndKill(m, (r) => r.type === 'step:start' && r.stepId === 'slow' && count(m, 'slow', 'start') === 1);
+    const runId = await runAndKill(
+      m,
+      (r) => r.type === 'step:start' && r.stepId === 'slow' && count(m, 'slow', 'start') === 1,
+    );
     const refused = resume(runId);
     expect(refused.status).toBe(6);
     expect(refused.stderr).toContain('--decide slow=rerun');
     openAll(m);
     const r = resume(runId, '--decide', 'slow=rerun');
     expect(r.status, r.stderr).toBe(0);
-    expect([count(m, 'first', 'run'), count(m, 'slow', 'start'), count(m, 'slow', 'end'), count(m, 'last', 'run')]).toEqual([1, 2, 1, 1]);
+    expect([
+      count(m, 'first', 'run'),
+      count(m, 'slow', 'start'),
+      count(m, 'slow', 'end'),
+      count(m, 'last', 'run'),
+    ]).toEqual([1, 2, 1, 1]);
     const records = await expectCompleteAudit(runId);
-    expect(records.find((x) => x.type === 'operator:decision')?.data).toMatchObject({ stepId: 'slow', decision: 'rerun', by: '@ops' });
+    expect(records.find((x) => x.type === 'operator:decision')?.data).toMatchObject({
+      stepId: 'slow',
+      decision: 'rerun',
+      by: '@ops',
+    });
   });
 
   it('killed after a non-idempotent step: resume does not run it again', async () => {
@@ -150,20 +194,32 @@ describe('crash and resume (kill -9)', { timeout: 120_000 }, () => {
     openAll(m);
     const r = resume(runId);
     expect(r.status, r.stderr).toBe(0);
-    expect([count(m, 'slow', 'start'), count(m, 'slow', 'end'), count(m, 'idem', 'end'), count(m, 'last', 'run')]).toEqual([1, 1, 1, 1]);
+    expect([
+      count(m, 'slow', 'start'),
+      count(m, 'slow', 'end'),
+      count(m, 'idem', 'end'),
+      count(m, 'last', 'run'),
+    ]).toEqual([1, 1, 1, 1]);
     await expectCompleteAudit(runId);
   });
 
   it('killed during an idempotent step: resume re-runs it without asking', async () => {
     const m = markerDir();
     open(m, 'pause', 'slow');
-    const runId = await runAndKill(m, (r) => r.type === 'step:start' && r.stepId === 'idem' && count(m, 'idem', 'start') === 1);
+    const runId = await runAndKill(
+      m,
+      (r) => r.type === 'step:start' && r.stepId === 'idem' && count(m, 'idem', 'start') === 1,
+    );
     openAll(m);
     const r = resume(runId);
     expect(r.status, r.stderr).toBe(0);
     expect([count(m, 'slow', 'start'), count(m, 'idem', 'start'), count(m, 'idem', 'end')]).toEqual([1, 2, 1]);
     const records = await expectCompleteAudit(runId);
-    expect(records.find((x) => x.type === 'operator:decision')?.data).toMatchObject({ stepId: 'idem', decision: 'rerun', by: 'policy: idempotent step' });
+    expect(records.find((x) => x.type === 'operator:decision')?.data).toMatchObject({
+      stepId: 'idem',
+      decision: 'rerun',
+      by: 'policy: idempotent step',
+    });
   });
 
   it('a finished run cannot be resumed', async () => {

@@ -98,7 +98,11 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function cli(args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', timeout: 90_000, env: cliEnv() });
+  return spawnSync(process.execPath, [bin, ...args, '--root', root], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: cliEnv(),
+  });
 }
 
 let dirs = 0;
@@ -107,10 +111,14 @@ const newDir = () => {
   mkdirSync(dir);
   return dir;
 };
-const log = (dir: string) => (existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').split('\n').filter(Boolean) : []);
-const records = (runId: string): AuditRecord[] => parseAuditText(readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8')).records;
-const index = (rs: AuditRecord[], type: string, stepId?: string) => rs.findIndex((r) => r.type === type && (stepId === undefined || r.stepId === stepId));
-const ended = (rs: AuditRecord[], stepId: string) => (rs.find((r) => r.type === 'step:end' && r.stepId === stepId)?.data as { status: string } | undefined)?.status;
+const log = (dir: string) =>
+  existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').split('\n').filter(Boolean) : [];
+const records = (runId: string): AuditRecord[] =>
+  parseAuditText(readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8')).records;
+const index = (rs: AuditRecord[], type: string, stepId?: string) =>
+  rs.findIndex((r) => r.type === type && (stepId === undefined || r.stepId === stepId));
+const ended = (rs: AuditRecord[], stepId: string) =>
+  (rs.find((r) => r.type === 'step:end' && r.stepId === stepId)?.data as { status: string } | undefined)?.status;
 
 function run(name: string, dir: string, ...inputs: string[]) {
   const r = cli(['run', name, '--as', '@ops', '--input', `dir=${dir}`, ...inputs.flatMap((i) => ['--input', i])]);
@@ -137,9 +145,17 @@ describe('finally', { timeout: 120_000 }, () => {
     const d = newDir();
     const r = run('fin-abort', d, 'mode=fail');
     expect(r.status, r.stderr).toBe(4);
-    expect(log(d)).toEqual(['create', 'breaks-start running', 'cleanup failed', 'broken-cleanup-ok', 'notify run ended failed (breaks)']);
+    expect(log(d)).toEqual([
+      'create',
+      'breaks-start running',
+      'cleanup failed',
+      'broken-cleanup-ok',
+      'notify run ended failed (breaks)',
+    ]);
     const rs = records(r.runId);
-    expect(rs.find((x) => x.type === 'phase:start' && (x.data as { phaseId: string }).phaseId === 'finally')?.data).toMatchObject({ runStatus: 'failed', failed: ['breaks'] });
+    expect(
+      rs.find((x) => x.type === 'phase:start' && (x.data as { phaseId: string }).phaseId === 'finally')?.data,
+    ).toMatchObject({ runStatus: 'failed', failed: ['breaks'] });
     expect(rs.at(-1)!.data).toMatchObject({ status: 'failed' });
   });
 
@@ -156,7 +172,13 @@ describe('finally', { timeout: 120_000 }, () => {
     const d = newDir();
     const r = run('fin-rollback', d, 'mode=fail');
     expect(r.status, r.stderr).toBe(5);
-    expect(log(d)).toEqual(['create', 'breaks-start running', 'undo-create', 'cleanup rolled-back', 'broken-cleanup-ok']);
+    expect(log(d)).toEqual([
+      'create',
+      'breaks-start running',
+      'undo-create',
+      'cleanup rolled-back',
+      'broken-cleanup-ok',
+    ]);
     const rs = records(r.runId);
     expect(index(rs, 'rollback:end')).toBeGreaterThan(0);
     expect(index(rs, 'rollback:end')).toBeLessThan(index(rs, 'step:start', 'cleanup'));
@@ -169,9 +191,18 @@ describe('finally', { timeout: 120_000 }, () => {
     const d = newDir();
     const r = run('fin-abort', d, 'finally_fails=true');
     expect(r.status, r.stderr).toBe(4);
-    expect(log(d)).toEqual(['create', 'breaks-start running', 'cleanup succeeded', 'notify run ended failed (broken-cleanup)']);
+    expect(log(d)).toEqual([
+      'create',
+      'breaks-start running',
+      'cleanup succeeded',
+      'notify run ended failed (broken-cleanup)',
+    ]);
     const rs = records(r.runId);
-    expect([ended(rs, 'broken-cleanup'), ended(rs, 'wait-gate'), ended(rs, 'notify-failure')]).toEqual(['failed', 'succeeded', 'succeeded']);
+    expect([ended(rs, 'broken-cleanup'), ended(rs, 'wait-gate'), ended(rs, 'notify-failure')]).toEqual([
+      'failed',
+      'succeeded',
+      'succeeded',
+    ]);
     expect(rs.at(-1)!.data).toMatchObject({ status: 'failed', error: 'failed: broken-cleanup' });
   });
 
@@ -193,8 +224,25 @@ describe('finally', { timeout: 120_000 }, () => {
 
   it('kill -9 inside a finally step: resume continues the finally steps with the journaled outcome, re-running no finished step', async () => {
     const d = newDir();
-    const child = spawn(process.execPath, [bin, 'run', 'fin-abort', '--root', root, '--as', '@ops', '--input', `dir=${d}`, '--input', 'mode=fail', '--input', 'gate=true'],
-      { stdio: ['ignore', 'pipe', 'ignore'], env: cliEnv() });
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'run',
+        'fin-abort',
+        '--root',
+        root,
+        '--as',
+        '@ops',
+        '--input',
+        `dir=${d}`,
+        '--input',
+        'mode=fail',
+        '--input',
+        'gate=true',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'], env: cliEnv() },
+    );
     const exited = new Promise((res) => child.once('exit', res));
     let out = '';
     child.stdout.on('data', (b) => (out += b));
@@ -209,7 +257,16 @@ describe('finally', { timeout: 120_000 }, () => {
     const r = cli(['resume', runId, '--as', '@ops']);
     expect(r.status, r.stdout + r.stderr).toBe(4);
     // The failed phase step is not run again: the phases had ended (failed) before the kill.
-    expect(log(d)).toEqual(['create', 'breaks-start running', 'cleanup failed', 'broken-cleanup-ok', 'gate-start', 'gate-start', 'gate-end', 'notify run ended failed (breaks)']);
+    expect(log(d)).toEqual([
+      'create',
+      'breaks-start running',
+      'cleanup failed',
+      'broken-cleanup-ok',
+      'gate-start',
+      'gate-start',
+      'gate-end',
+      'notify run ended failed (breaks)',
+    ]);
     const rs = records(runId);
     expect(rs.find((x) => x.type === 'run:resume')?.data).toMatchObject({ inDoubt: ['wait-gate'] });
     expect(rs.at(-1)!.data).toMatchObject({ status: 'failed', error: 'failed: breaks' });
@@ -219,8 +276,11 @@ describe('finally', { timeout: 120_000 }, () => {
 
   it('Ctrl-C during the phases: finally waits for the resumed run to end, then runs once', async () => {
     const d = newDir();
-    const child = spawn(process.execPath, [bin, 'run', 'fin-abort', '--root', root, '--as', '@ops', '--input', `dir=${d}`, '--input', 'phase_gate=true'],
-      { stdio: ['ignore', 'pipe', 'ignore'], env: cliEnv() });
+    const child = spawn(
+      process.execPath,
+      [bin, 'run', 'fin-abort', '--root', root, '--as', '@ops', '--input', `dir=${d}`, '--input', 'phase_gate=true'],
+      { stdio: ['ignore', 'pipe', 'ignore'], env: cliEnv() },
+    );
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
     let out = '';
     child.stdout.on('data', (b) => (out += b));
@@ -234,17 +294,26 @@ describe('finally', { timeout: 120_000 }, () => {
     const runId = runIdOf(out);
     // An interrupted run is not over: no cleanup yet (a resume may still need what it would remove).
     expect(log(d).filter((l) => l.startsWith('cleanup'))).toEqual([]);
-    expect(records(runId).some((x) => x.type === 'phase:start' && (x.data as { phaseId: string }).phaseId === 'finally')).toBe(false);
+    expect(
+      records(runId).some((x) => x.type === 'phase:start' && (x.data as { phaseId: string }).phaseId === 'finally'),
+    ).toBe(false);
     writeFileSync(join(d, 'go-phase'), '');
     const r = cli(['resume', runId, '--as', '@ops']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(log(d).filter((l) => l.startsWith('cleanup') || l === 'broken-cleanup-ok')).toEqual(['cleanup succeeded', 'broken-cleanup-ok']);
+    expect(log(d).filter((l) => l.startsWith('cleanup') || l === 'broken-cleanup-ok')).toEqual([
+      'cleanup succeeded',
+      'broken-cleanup-ok',
+    ]);
     expect(records(runId).at(-1)!.data).toMatchObject({ status: 'succeeded' });
   });
 
   it('the compiler puts finally in the graph, the RTO analysis, the docs and the Mermaid graph', () => {
     const graph = JSON.parse(readFileSync(join(root, 'generated', 'graphs', 'fin-abort.json'), 'utf8'));
-    expect(graph.phases.at(-1)).toMatchObject({ id: 'finally', finally: true, steps: ['cleanup', 'broken-cleanup', 'wait-gate', 'notify-failure'] });
+    expect(graph.phases.at(-1)).toMatchObject({
+      id: 'finally',
+      finally: true,
+      steps: ['cleanup', 'broken-cleanup', 'wait-gate', 'notify-failure'],
+    });
     const cleanup = graph.nodes.find((n: { id: string }) => n.id === 'cleanup');
     // No barrier edge: finally waits for the phases to end, not for their last step to succeed.
     expect(cleanup).toMatchObject({ finally: true, needs: [] });
@@ -260,7 +329,9 @@ describe('finally', { timeout: 120_000 }, () => {
     expect(docs).toMatch(/## Phase 2: Finally/);
     expect(docs).toContain('Runs after the phases end, whatever the outcome');
     // The IR's schema describes the new fields (additionalProperties is false there).
-    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'ir.schema.json'), 'utf8')));
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(
+      JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'schemas', 'ir.schema.json'), 'utf8')),
+    );
     expect(validate(graph), JSON.stringify(validate.errors)).toBe(true);
   });
 });
@@ -274,7 +345,9 @@ describe('finally: compiler checks', { timeout: 60_000 }, () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const validate = (finallyYaml: string, phaseExtra = '') => {
-    writeFileSync(join(dir, 'runbooks', 'bad.yaml'), `apiVersion: runbook/v1
+    writeFileSync(
+      join(dir, 'runbooks', 'bad.yaml'),
+      `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: bad, owner: "@acme/sre" }
 spec:
@@ -284,42 +357,69 @@ spec:
         - id: restore
           run: echo restore${phaseExtra}
   finally:
-${finallyYaml}`);
-    const r = spawnSync(process.execPath, [bin, 'validate', '--format', 'json', '--root', dir], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
-    return (JSON.parse(r.stdout) as { diagnostics?: { code: string }[] } | { code: string }[]);
+${finallyYaml}`,
+    );
+    const r = spawnSync(process.execPath, [bin, 'validate', '--format', 'json', '--root', dir], {
+      encoding: 'utf8',
+      env: cliEnv(),
+      timeout: 60_000,
+    });
+    return JSON.parse(r.stdout) as { diagnostics?: { code: string }[] } | { code: string }[];
   };
-  const codes = (out: ReturnType<typeof validate>) => (Array.isArray(out) ? out : out.diagnostics ?? []).map((x) => x.code);
+  const codes = (out: ReturnType<typeof validate>) =>
+    (Array.isArray(out) ? out : (out.diagnostics ?? [])).map((x) => x.code);
 
   it('run.status and steps.X.status of any phase step are valid in finally', () => {
-    expect(codes(validate(`    - id: note
+    expect(
+      codes(
+        validate(`    - id: note
       if: "{{eq steps.restore.status 'succeeded'}}"
       run: echo "$S"
       env: { S: "{{run.status}}" }
-`))).toEqual([]);
+`),
+      ),
+    ).toEqual([]);
   });
 
   it('an unknown step in a finally condition, and run.<unknown>, are reported', () => {
-    expect(codes(validate(`    - id: note
+    expect(
+      codes(
+        validate(`    - id: note
       if: "{{eq steps.restor.status 'succeeded'}}"
       run: echo "$S"
       env: { S: "{{run.stauts}}" }
-`)).sort()).toEqual(['unknown-root', 'unknown-step']);
+`),
+      ).sort(),
+    ).toEqual(['unknown-root', 'unknown-step']);
   });
 
   it('a phase step cannot read a finally step; a finally step has no rollback', () => {
-    expect(codes(validate(`    - id: note
+    expect(
+      codes(
+        validate(
+          `    - id: note
       run: echo note
-`, `
-          env: { X: "{{steps.note.status}}" }`))).toEqual(['non-ancestor-ref']);
-    expect(codes(validate(`    - id: note
+`,
+          `
+          env: { X: "{{steps.note.status}}" }`,
+        ),
+      ),
+    ).toEqual(['non-ancestor-ref']);
+    expect(
+      codes(
+        validate(`    - id: note
       run: echo note
       rollback: { run: echo undo }
       onFailure: continue
-`))).toEqual(['unknown-field', 'unknown-field']);
+`),
+      ),
+    ).toEqual(['unknown-field', 'unknown-field']);
   });
 
   it('no phase may be called finally when spec.finally is set', () => {
-    writeFileSync(join(dir, 'runbooks', 'bad.yaml'), `apiVersion: runbook/v1
+    writeFileSync(
+      join(dir, 'runbooks', 'bad.yaml'),
+      `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: bad, owner: "@acme/sre" }
 spec:
@@ -328,8 +428,15 @@ spec:
       steps: [{ id: restore, run: echo restore }]
   finally:
     - { id: note, run: echo note }
-`);
-    const r = spawnSync(process.execPath, [bin, 'validate', '--format', 'json', '--root', dir], { encoding: 'utf8', env: cliEnv(), timeout: 60_000 });
-    expect((JSON.parse(r.stdout) as { code: string; line: number }[]).map((d) => [d.code, d.line])).toEqual([['duplicate-id', 6]]);
+`,
+    );
+    const r = spawnSync(process.execPath, [bin, 'validate', '--format', 'json', '--root', dir], {
+      encoding: 'utf8',
+      env: cliEnv(),
+      timeout: 60_000,
+    });
+    expect((JSON.parse(r.stdout) as { code: string; line: number }[]).map((d) => [d.code, d.line])).toEqual([
+      ['duplicate-id', 6],
+    ]);
   });
 });

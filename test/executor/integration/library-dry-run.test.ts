@@ -15,7 +15,9 @@ import { libraryRoot } from '../../support/library-root.js';
  */
 const { root, remove } = libraryRoot();
 afterAll(remove);
-const names = readdirSync(join(root, 'generated', 'graphs')).map((f) => f.replace(/\.json$/, '')).sort();
+const names = readdirSync(join(root, 'generated', 'graphs'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
 
 /** Inputs whose value must look like something specific. */
 const realistic: Record<string, Record<string, unknown>> = {
@@ -23,18 +25,40 @@ const realistic: Record<string, Record<string, unknown>> = {
 };
 
 const sample = (def: IrInput): unknown =>
-  def.default ?? (def.type === 'choice' ? def.options?.[0] : def.type === 'number' ? 1 : def.type === 'boolean' ? true : 'drill-sample');
+  def.default ??
+  (def.type === 'choice'
+    ? def.options?.[0]
+    : def.type === 'number'
+      ? 1
+      : def.type === 'boolean'
+        ? true
+        : 'drill-sample');
 
 describe('library dry runs', () => {
   it.each(names)('%s', async (name) => {
     const graph = loadGraph(root, name);
-    const inputs = { ...Object.fromEntries(Object.entries(graph.inputs).map(([k, d]) => [k, sample(d)])), ...realistic[name] };
+    const inputs = {
+      ...Object.fromEntries(Object.entries(graph.inputs).map(([k, d]) => [k, sample(d)])),
+      ...realistic[name],
+    };
     const approvals = [{ step: '*', approver: '@dry-run-approver', planHash: '' }];
     const outcome = await runRunbook({
-      root, name, inputs, dryRun: true, initiator: '@dry-run', approvals, confirmBy: '@dry-run', interactive: false,
-      signal: new AbortController().signal, env: {}, actions, sideEffectFree: sideEffectFreeActions(),
+      root,
+      name,
+      inputs,
+      dryRun: true,
+      initiator: '@dry-run',
+      approvals,
+      confirmBy: '@dry-run',
+      interactive: false,
+      signal: new AbortController().signal,
+      env: {},
+      actions,
+      sideEffectFree: sideEffectFreeActions(),
     });
-    const failed = [...outcome.result.steps].filter(([, s]) => s.status === 'failed' || s.status === 'timed-out').map(([id, s]) => `${id}: ${s.error}`);
+    const failed = [...outcome.result.steps]
+      .filter(([, s]) => s.status === 'failed' || s.status === 'timed-out')
+      .map(([id, s]) => `${id}: ${s.error}`);
     expect(failed).toEqual([]);
     expect(outcome.result.notStarted).toEqual([]);
   });

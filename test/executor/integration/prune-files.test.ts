@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +48,9 @@ describe('files.prune-backups through the CLI', () => {
     hot = join(root, 'backups');
     cold = join(root, 'archive');
     mkdirSync(join(root, 'runbooks'));
-    writeFileSync(join(root, 'runbooks', 'prune.yaml'), `apiVersion: runbook/v1
+    writeFileSync(
+      join(root, 'runbooks', 'prune.yaml'),
+      `apiVersion: runbook/v1
 kind: Runbook
 metadata: { name: prune-files, owner: "@acme/dba" }
 spec:
@@ -49,7 +60,8 @@ spec:
         - id: prune
           uses: files.prune-backups
           with: { directory: ${JSON.stringify(hot)}, archiveDirectory: ${JSON.stringify(cold)}, plan: ${PLAN}, target: ${T}, hot: 30d, cold: 90d, archive: 365d }
-`);
+`,
+    );
     const c = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv() });
     expect(c.status, c.stdout + c.stderr).toBe(0);
   });
@@ -60,7 +72,7 @@ spec:
   const outputsOf = (stdout: string) => {
     const text = readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8');
     const end = parseAuditText(text).records.find((r) => r.type === 'step:end' && r.stepId === 'prune');
-    return (end?.data as { status: string; outputs: Record<string, string[]> });
+    return end?.data as { status: string; outputs: Record<string, string[]> };
   };
 
   it('moves after hot, deletes after cold, keeps a monthly backup for archive and the newest always, leaves other files alone; a re-run does nothing', async () => {
@@ -78,10 +90,19 @@ spec:
     expect(first.status, first.stderr).toBe(0);
     const a = outputsOf(first.stdout);
     expect(a.status).toBe('succeeded');
-    expect(a.outputs.moved.sort()).toEqual([join(cold, name('20990102-020000', '')), join(cold, name('20990103-020000'))]);
+    expect(a.outputs.moved.sort()).toEqual([
+      join(cold, name('20990102-020000', '')),
+      join(cold, name('20990103-020000')),
+    ]);
     expect(a.outputs.deleted.sort()).toEqual([join(cold, name('20990105-020000')), join(hot, name('20990104-020000'))]);
     expect(a.outputs.kept).toEqual([join(hot, name('20990101-020000'))]);
-    expect(readdirSync(hot).sort()).toEqual([name('20990101-020000'), 'platform-production-manual-before-upgrade.dump', `${T}-20990106-020000-other-plan-abcd.dump`].sort());
+    expect(readdirSync(hot).sort()).toEqual(
+      [
+        name('20990101-020000'),
+        'platform-production-manual-before-upgrade.dump',
+        `${T}-20990106-020000-other-plan-abcd.dump`,
+      ].sort(),
+    );
     expect(readdirSync(cold).sort()).toEqual([name('20990102-020000', ''), name('20990103-020000')]);
     // A move keeps the modification time: the age goes on counting from the backup.
     expect(Date.now() - statSync(join(cold, name('20990102-020000', ''))).mtimeMs).toBeGreaterThan(39 * DAY);
@@ -100,14 +121,18 @@ spec:
  * `<target>-<run id>.dump`, then the prune step (files.prune-backups) recognises it as the plan's
  * own and keeps it (the newest), while the planted old dumps of the plan move or go.
  */
-describe.skipIf(noPostgres)(noPostgres ? skipReason : 'a postgres BackupPlan prunes its directory after the dump (real PostgreSQL)', () => {
-  let cluster: PgCluster | undefined;
-  let dir: string;
-  beforeAll(async () => {
-    cluster = await startPostgres();
-    dir = mkdtempSync(join(tmpdir(), 'runbook-pg-plan-'));
-    mkdirSync(join(dir, 'runbooks'));
-    writeFileSync(join(dir, 'runbooks', 'plan.yaml'), `apiVersion: runbook/v1
+describe.skipIf(noPostgres)(
+  noPostgres ? skipReason : 'a postgres BackupPlan prunes its directory after the dump (real PostgreSQL)',
+  () => {
+    let cluster: PgCluster | undefined;
+    let dir: string;
+    beforeAll(async () => {
+      cluster = await startPostgres();
+      dir = mkdtempSync(join(tmpdir(), 'runbook-pg-plan-'));
+      mkdirSync(join(dir, 'runbooks'));
+      writeFileSync(
+        join(dir, 'runbooks', 'plan.yaml'),
+        `apiVersion: runbook/v1
 kind: BackupPlan
 metadata: { name: ${PLAN}, owner: "@acme/dba" }
 spec:
@@ -116,23 +141,28 @@ spec:
     - { id: ${T}, type: postgres, url: "{{secrets.PG_URL}}", method: pg_dump, directory: ${JSON.stringify(join(dir, 'backups'))}, archiveDirectory: ${JSON.stringify(join(dir, 'archive'))} }
   retention: { hot: 30d, cold: 90d, archive: 365d }
   secrets: [PG_URL]
-`);
-    const c = spawnSync(process.execPath, [bin, 'compile', '--root', dir], { encoding: 'utf8', env: cliEnv() });
-    expect(c.status, c.stdout + c.stderr).toBe(0);
-  }, clusterTimeoutMs);
-  afterAll(async () => {
-    await cluster?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+`,
+      );
+      const c = spawnSync(process.execPath, [bin, 'compile', '--root', dir], { encoding: 'utf8', env: cliEnv() });
+      expect(c.status, c.stdout + c.stderr).toBe(0);
+    }, clusterTimeoutMs);
+    afterAll(async () => {
+      await cluster?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }, 60_000);
 
-  it('keeps the new dump, moves the one past hot, deletes the one past archive', async () => {
-    const backups = join(dir, 'backups');
-    plant(backups, name('20260101-020000'), 40);
-    plant(backups, name('20250101-020000'), 400);
-    const r = await runCliAsync(['run', PLAN, '--root', dir], { PG_URL: cluster!.primaryUrl, PATH: `${pgBinDir}:${process.env.PATH ?? ''}` });
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    const runId = runIdOf(r.stdout);
-    expect(readdirSync(backups)).toEqual([`${T}-${runId}.dump`]);
-    expect(readdirSync(join(dir, 'archive'))).toEqual([name('20260101-020000')]);
-  });
-});
+    it('keeps the new dump, moves the one past hot, deletes the one past archive', async () => {
+      const backups = join(dir, 'backups');
+      plant(backups, name('20260101-020000'), 40);
+      plant(backups, name('20250101-020000'), 400);
+      const r = await runCliAsync(['run', PLAN, '--root', dir], {
+        PG_URL: cluster!.primaryUrl,
+        PATH: `${pgBinDir}:${process.env.PATH ?? ''}`,
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const runId = runIdOf(r.stdout);
+      expect(readdirSync(backups)).toEqual([`${T}-${runId}.dump`]);
+      expect(readdirSync(join(dir, 'archive'))).toEqual([name('20260101-020000')]);
+    });
+  },
+);

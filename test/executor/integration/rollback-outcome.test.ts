@@ -17,15 +17,25 @@ let root: string;
 
 describe('rollback outcomes', () => {
   beforeAll(() => {
-    root = compiledRoot('runbook-rollback-outcome-', Object.fromEntries(readdirSync(fixtures).filter((f) => !f.startsWith('dns-')).map((f) => [f, readFileSync(join(fixtures, f), 'utf8')])));
+    root = compiledRoot(
+      'runbook-rollback-outcome-',
+      Object.fromEntries(
+        readdirSync(fixtures)
+          .filter((f) => !f.startsWith('dns-'))
+          .map((f) => [f, readFileSync(join(fixtures, f), 'utf8')]),
+      ),
+    );
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const run = async (name: string) => {
     const dir = mkdtempSync(join(root, `${name}-`));
     const r = await runCliAsync(['run', name, '--root', root, '--input', `dir=${dir}`]);
-    const records: AuditRecord[] = parseAuditText(readFileSync(join(root, '.runbook', 'runs', runIdOf(r.stdout), 'audit.jsonl'), 'utf8')).records;
-    const last = (type: string) => records.filter((x) => x.type === type).at(-1)?.data as Record<string, unknown> | undefined;
+    const records: AuditRecord[] = parseAuditText(
+      readFileSync(join(root, '.runbook', 'runs', runIdOf(r.stdout), 'audit.jsonl'), 'utf8'),
+    ).records;
+    const last = (type: string) =>
+      records.filter((x) => x.type === type).at(-1)?.data as Record<string, unknown> | undefined;
     return { ...r, dir, last };
   };
 
@@ -34,8 +44,16 @@ describe('rollback outcomes', () => {
     expect(r.status, r.stdout + r.stderr).toBe(7);
     // scale-up was not undone: its marker is still there.
     expect(existsSync(join(r.dir, 'scaled'))).toBe(true);
-    expect(r.last('rollback:end')).toEqual({ status: 'stopped-at-irreversible', stoppedAt: 'promote', notUndone: ['scale-up'], reason: 'stopped at irreversible step promote' });
-    expect(r.last('run:end')).toMatchObject({ status: 'rollback-incomplete', error: expect.stringContaining('not undone: scale-up') });
+    expect(r.last('rollback:end')).toEqual({
+      status: 'stopped-at-irreversible',
+      stoppedAt: 'promote',
+      notUndone: ['scale-up'],
+      reason: 'stopped at irreversible step promote',
+    });
+    expect(r.last('run:end')).toMatchObject({
+      status: 'rollback-incomplete',
+      error: expect.stringContaining('not undone: scale-up'),
+    });
     expect(r.stdout).toMatch(/not undone: scale-up \(stopped at irreversible step promote\)/);
     expect(r.stdout).toMatch(/rollback-incomplete/);
     // finally steps see the exact outcome as run.status.

@@ -64,7 +64,9 @@ beforeAll(async () => {
   planHash = compileTree(root).runRequests.find((r) => r.file === file)!.planHash!;
   // The token has exactly the permissions of the generated run-request job; team membership is
   // read with the members token only (see job-api-calls.ts).
-  const workflow = parse(readFileSync(join(root, '.github', 'workflows', 'runbook-run-request.yml'), 'utf8')) as { permissions: Grant };
+  const workflow = parse(readFileSync(join(root, '.github', 'workflows', 'runbook-run-request.yml'), 'utf8')) as {
+    permissions: Grant;
+  };
   fake = await startFakeGithub({ membersToken: MEMBERS_TOKEN, permissions: workflow.permissions });
   // On GitHub, evan-ortiz has joined the team since the Directory was last compiled.
   fake.addTeam('acme/dba', { 'dana-lee': 'active', 'evan-ortiz': 'active' });
@@ -82,10 +84,14 @@ afterAll(async () => {
 });
 
 /** `runbook run-request` (async: the fake GitHub answers from this process); stdout names the run. */
-function runRequest(extraEnv: Record<string, string> = {}, extraArgs: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runRequest(
+  extraEnv: Record<string, string> = {},
+  extraArgs: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, 'run-request', file, '--root', root, ...extraArgs], {
-      env: cliEnv(fake.env({ GITHUB_SHA: MERGE, ...extraEnv }) as Record<string, string>), stdio: ['ignore', 'pipe', 'pipe'],
+      env: cliEnv(fake.env({ GITHUB_SHA: MERGE, ...extraEnv }) as Record<string, string>),
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -94,16 +100,22 @@ function runRequest(extraEnv: Record<string, string> = {}, extraArgs: string[] =
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
-const auditOf = (stdout: string) => parseAuditText(readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8')).records;
+const auditOf = (stdout: string) =>
+  parseAuditText(readFileSync(join(root, '.runbook', 'runs', runIdOf(stdout), 'audit.jsonl'), 'utf8')).records;
 
 describe('runbook run-request', { timeout: 120_000 }, () => {
-  it('refuses before any step when the only approval is the author\'s, and journals why', async () => {
+  it("refuses before any step when the only approval is the author's, and journals why", async () => {
     fake.addReview(7, 'pat-author', 'APPROVED', HEAD);
     const r = await runRequest();
     expect(r.code, r.stderr).toBe(6);
     const records = auditOf(r.stdout);
     expect(records.some((x) => x.type === 'step:start')).toBe(false);
-    expect(records.filter((x) => x.type === 'approval:refused').map((x) => (x.data as { reason: string }).reason).join(' ')).toMatch(/author/);
+    expect(
+      records
+        .filter((x) => x.type === 'approval:refused')
+        .map((x) => (x.data as { reason: string }).reason)
+        .join(' '),
+    ).toMatch(/author/);
     expect(records.at(-1)).toMatchObject({ type: 'run:end', data: { status: 'refused' } });
   });
 
@@ -112,16 +124,29 @@ describe('runbook run-request', { timeout: 120_000 }, () => {
     const r = await runRequest();
     expect(r.code, r.stderr).toBe(0);
     const records = auditOf(r.stdout);
-    const granted = records.find((x) => x.type === 'approval:granted')!.data as { approval: { approver: string; source: string; planHash: string } };
+    const granted = records.find((x) => x.type === 'approval:granted')!.data as {
+      approval: { approver: string; source: string; planHash: string };
+    };
     // GITHUB_TOKEN cannot read the team (GitHub answers 404 for members too): the Directory decided.
-    expect(granted.approval).toMatchObject({ approver: '@dana-lee', source: 'github-review', planHash, membership: 'directory' });
+    expect(granted.approval).toMatchObject({
+      approver: '@dana-lee',
+      source: 'github-review',
+      planHash,
+      membership: 'directory',
+    });
     expect(records.some((x) => x.type === 'step:end' && x.stepId === 'say')).toBe(true);
     // The pull request was the tracking issue: the live step table went there.
-    expect(fake.requests.some((q) => q.method !== 'GET' && q.path.startsWith('/repos/acme/dr/issues/7/comments'))).toBe(true);
+    expect(fake.requests.some((q) => q.method !== 'GET' && q.path.startsWith('/repos/acme/dr/issues/7/comments'))).toBe(
+      true,
+    );
     // Least privilege, end to end: nothing the job's token lacked, and every call is one the
     // static table of the run-request command lists (the workflow-permissions test relies on it).
     expect(fake.denied).toEqual([]);
-    const listed = new Set([...commandCalls['run-request'], { operationId: 'teams/get-membership-for-user-in-org' }].map((c) => `${c.operationId}${c.onPull ? ' (pull)' : ''}`));
+    const listed = new Set(
+      [...commandCalls['run-request'], { operationId: 'teams/get-membership-for-user-in-org' }].map(
+        (c) => `${c.operationId}${c.onPull ? ' (pull)' : ''}`,
+      ),
+    );
     for (const q of fake.requests) {
       const op = findOperation(q.method, q.path)!;
       const onPull = op.params.issue_number !== undefined && fake.pulls.has(Number(op.params.issue_number));
@@ -135,9 +160,13 @@ describe('runbook run-request', { timeout: 120_000 }, () => {
     expect(without.code, without.stderr).toBe(6);
     const r = await runRequest({ RUNBOOK_GITHUB_MEMBERS_TOKEN: MEMBERS_TOKEN });
     expect(r.code, r.stderr).toBe(0);
-    const granted = auditOf(r.stdout).find((x) => x.type === 'approval:granted')!.data as unknown as { approval: Record<string, unknown> };
+    const granted = auditOf(r.stdout).find((x) => x.type === 'approval:granted')!.data as unknown as {
+      approval: Record<string, unknown>;
+    };
     expect(granted.approval).toMatchObject({ approver: '@evan-ortiz', membership: 'github', via: '@acme/dba' });
-    expect(fake.requests.filter((q) => q.path.includes('/memberships/')).every((q) => q.token === 'members')).toBe(true);
+    expect(fake.requests.filter((q) => q.path.includes('/memberships/')).every((q) => q.token === 'members')).toBe(
+      true,
+    );
     expect(r.stdout + r.stderr).not.toContain(MEMBERS_TOKEN);
   });
 

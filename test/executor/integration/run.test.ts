@@ -93,12 +93,18 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [bin, ...args, '--root', root], { encoding: 'utf8', timeout: 90_000, env: cliEnv(env) });
+  return spawnSync(process.execPath, [bin, ...args, '--root', root], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: cliEnv(env),
+  });
 }
 const auditText = (runId: string) => readFileSync(join(root, '.runbook', 'runs', runId, 'audit.jsonl'), 'utf8');
 const journaled = (runId: string, type: string, stepId?: string) => {
   try {
-    return parseAuditText(auditText(runId)).records.some((r) => r.type === type && (stepId === undefined || r.stepId === stepId));
+    return parseAuditText(auditText(runId)).records.some(
+      (r) => r.type === type && (stepId === undefined || r.stepId === stepId),
+    );
   } catch {
     return false; // not written yet
   }
@@ -109,12 +115,17 @@ const gatePath = () => join(root, `gate-${++gates}`);
 
 // Every test spawns the CLI, some several times: generous on a loaded machine.
 describe('runbook run', { timeout: 120_000 }, () => {
-  it.each([`"; rm -rf / #`, '$(id)', '`id`', 'line one\nline two', "it's \"quoted\" & $HOME"])('input %j reaches the script as data', (value) => {
-    const out = join(root, `out-${Math.random().toString(36).slice(2)}`);
-    const r = cli(['run', 'echo-input', '--input', `value=${value}`, '--input', `out=${out}`, '--as', '@ops'], { API_TOKEN: secret });
-    expect(r.status, r.stderr).toBe(0);
-    expect(readFileSync(out, 'utf8')).toBe(value);
-  });
+  it.each([`"; rm -rf / #`, '$(id)', '`id`', 'line one\nline two', 'it\'s "quoted" & $HOME'])(
+    'input %j reaches the script as data',
+    (value) => {
+      const out = join(root, `out-${Math.random().toString(36).slice(2)}`);
+      const r = cli(['run', 'echo-input', '--input', `value=${value}`, '--input', `out=${out}`, '--as', '@ops'], {
+        API_TOKEN: secret,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(out, 'utf8')).toBe(value);
+    },
+  );
 
   it('never shows a secret: not in step output, audit events, errors or the summary', () => {
     const out = join(root, 'out-secret');
@@ -122,7 +133,14 @@ describe('runbook run', { timeout: 120_000 }, () => {
     const failed = cli(['run', 'echo-input', '--input', 'value=fail', '--input', `out=${out}`], { API_TOKEN: secret });
     expect(ok.status).toBe(0);
     expect(failed.status).toBe(4);
-    for (const text of [ok.stdout, ok.stderr, failed.stdout, failed.stderr, auditText(runIdOf(ok.stdout)), auditText(runIdOf(failed.stdout))]) {
+    for (const text of [
+      ok.stdout,
+      ok.stderr,
+      failed.stdout,
+      failed.stderr,
+      auditText(runIdOf(ok.stdout)),
+      auditText(runIdOf(failed.stdout)),
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(ok.stderr).toContain('token is ***');
@@ -139,7 +157,7 @@ describe('runbook run', { timeout: 120_000 }, () => {
     expect(s.stderr).toContain('missing secrets: API_TOKEN');
   });
 
-  it('--dry-run calls each action\'s plan and changes nothing', () => {
+  it("--dry-run calls each action's plan and changes nothing", () => {
     const out = join(root, 'dry-out');
     const r = cli(['run', 'echo-input', '--dry-run', '--input', 'value=x', '--input', `out=${out}`]);
     expect(r.status, r.stderr).toBe(0);
@@ -150,7 +168,11 @@ describe('runbook run', { timeout: 120_000 }, () => {
 
   it('a second run of the same concurrency key is refused naming the holder; SIGINT stops, resume finishes', async () => {
     const gate = gatePath();
-    const child = spawn(process.execPath, [bin, 'run', 'slow-run', '--input', `gate=${gate}`, '--root', root, '--as', '@first'], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [bin, 'run', 'slow-run', '--input', `gate=${gate}`, '--root', root, '--as', '@first'],
+      { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -198,7 +220,11 @@ describe('runbook run', { timeout: 120_000 }, () => {
     const out = join(root, 'env-out');
     const summary = join(root, 'step-summary.md');
     const r = cli(['run', 'echo-input', '--inputs-from-env'], {
-      API_TOKEN: secret, RUNBOOK_INPUT_VALUE: '"; curl x | sh #', RUNBOOK_INPUT_OUT: out, GITHUB_STEP_SUMMARY: summary, GITHUB_ACTOR: 'octocat',
+      API_TOKEN: secret,
+      RUNBOOK_INPUT_VALUE: '"; curl x | sh #',
+      RUNBOOK_INPUT_OUT: out,
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_ACTOR: 'octocat',
     });
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('"; curl x | sh #');
@@ -207,13 +233,20 @@ describe('runbook run', { timeout: 120_000 }, () => {
     expect(md).toContain('by @octocat');
     expect(md).toMatch(/\| `write` +\| ✅ succeeded/);
     expect(md).not.toContain(secret);
-    const dry = cli(['run', 'echo-input', '--inputs-from-env'], { RUNBOOK_INPUT_VALUE: 'x', RUNBOOK_INPUT_OUT: join(root, 'never'), RUNBOOK_DRY_RUN: 'true' });
+    const dry = cli(['run', 'echo-input', '--inputs-from-env'], {
+      RUNBOOK_INPUT_VALUE: 'x',
+      RUNBOOK_INPUT_OUT: join(root, 'never'),
+      RUNBOOK_DRY_RUN: 'true',
+    });
     expect(dry.status, dry.stderr).toBe(0);
     expect(() => readFileSync(join(root, 'never'))).toThrow();
   });
 
   it('audit verify fails on a tampered copy, naming the record', () => {
-    const run = cli(['run', 'echo-input', '--input', 'value=x', '--input', `out=${join(root, 'tamper-out')}`, '--as', '@ops'], { API_TOKEN: secret });
+    const run = cli(
+      ['run', 'echo-input', '--input', 'value=x', '--input', `out=${join(root, 'tamper-out')}`, '--as', '@ops'],
+      { API_TOKEN: secret },
+    );
     expect(run.status, run.stderr).toBe(0);
     const runId = runIdOf(run.stdout);
     const path = join(root, 'tampered.jsonl');

@@ -10,7 +10,11 @@ beforeEach(() => (dir = join(mkdtempSync(join(tmpdir(), 'runbook-lock-')), 'lock
 afterEach(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
 
 const holder = (runId: string, pid = process.pid, host = hostname()): LockHolder => ({
-  runId, initiator: `${runId}-initiator`, pid, host, startedAt: '2025-03-01T10:00:00.000Z',
+  runId,
+  initiator: `${runId}-initiator`,
+  pid,
+  host,
+  startedAt: '2025-03-01T10:00:00.000Z',
 });
 
 describe('acquireLock', () => {
@@ -19,7 +23,9 @@ describe('acquireLock', () => {
     expect(lock.takenOver).toBeUndefined();
     expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toEqual(holder('run-a'));
 
-    const refused = await acquireLock('database-recovery/prod', { dir, holder: holder('run-b') }).catch((e: unknown) => e);
+    const refused = await acquireLock('database-recovery/prod', { dir, holder: holder('run-b') }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(RunRefused);
     expect((refused as RunRefused).message).toContain('run-a');
     expect((refused as RunRefused).message).toContain('run-a-initiator');
@@ -33,10 +39,16 @@ describe('acquireLock', () => {
   });
 
   it('lets exactly one of many concurrent acquirers win', async () => {
-    const results = await Promise.allSettled([...Array(20).keys()].map((i) => acquireLock('k', { dir, holder: holder(`run-${i}`) })));
+    const results = await Promise.allSettled(
+      [...Array(20).keys()].map((i) => acquireLock('k', { dir, holder: holder(`run-${i}`) })),
+    );
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof RunRefused)).toBe(true);
+    expect(
+      results
+        .filter((r) => r.status === 'rejected')
+        .every((r) => (r as PromiseRejectedResult).reason instanceof RunRefused),
+    ).toBe(true);
     await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value.release();
   });
 
@@ -63,13 +75,15 @@ describe('acquireLock', () => {
 
   it('does not take over a lock from another host, even if the pid is dead here', async () => {
     await acquireLock('k', { dir, holder: holder('run-remote', 4_000_000, 'other-host') });
-    const refused = await acquireLock('k', { dir, holder: holder('run-new'), isAlive: () => false }).catch((e: unknown) => e);
+    const refused = await acquireLock('k', { dir, holder: holder('run-new'), isAlive: () => false }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(RunRefused);
     expect((refused as RunRefused).message).toContain('other-host');
   });
 
   it('lets only one of two concurrent takeovers of the same stale lock win', async () => {
-    await acquireLock('k', { dir, holder: holder('run-dead', 4_000_000) , isAlive: () => true });
+    await acquireLock('k', { dir, holder: holder('run-dead', 4_000_000), isAlive: () => true });
     const isAlive = (pid: number) => pid !== 4_000_000;
     const results = await Promise.allSettled([
       acquireLock('k', { dir, holder: holder('run-x'), isAlive }),

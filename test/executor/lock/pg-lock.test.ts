@@ -14,15 +14,24 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => cluster?.stop(), 60_000); // pg_ctl stop: seconds on a loaded machine
 
-const holder = (runId: string): LockHolder => ({ runId, initiator: `${runId}-by`, pid: 4242, host: 'ci-runner-1', startedAt: '2025-03-01T10:00:00.000Z' });
+const holder = (runId: string): LockHolder => ({
+  runId,
+  initiator: `${runId}-by`,
+  pid: 4242,
+  host: 'ci-runner-1',
+  startedAt: '2025-03-01T10:00:00.000Z',
+});
 
 describe('acquirePgLock', () => {
   it('refuses a second session naming the holder from runbook_locks, and frees on release', async () => {
     const first = await acquirePgLock(url, 'database-recovery-prod', { holder: holder('run-a') });
-    const refused = await acquirePgLock(url, 'database-recovery-prod', { holder: holder('run-b') }).catch((e: unknown) => e);
+    const refused = await acquirePgLock(url, 'database-recovery-prod', { holder: holder('run-b') }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(RunRefused);
     const message = (refused as RunRefused).message;
-    for (const part of ['run-a', 'run-a-by', 'ci-runner-1', '2025-03-01T10:00:00.000Z']) expect(message).toContain(part);
+    for (const part of ['run-a', 'run-a-by', 'ci-runner-1', '2025-03-01T10:00:00.000Z'])
+      expect(message).toContain(part);
 
     await first.release();
     const second = await acquirePgLock(url, 'database-recovery-prod', { holder: holder('run-b') });

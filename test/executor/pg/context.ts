@@ -62,7 +62,9 @@ export function fakeContext(secrets: string[], stepId = 'test-step'): FakeContex
     clock: systemClock,
     secrets: masker,
     services,
-    rollbackData: RollbackDataStore.fromJournal('run-test', undefined, []).forStep(stepId, 1, 'run-test', { emit: async () => undefined }),
+    rollbackData: RollbackDataStore.fromJournal('run-test', undefined, []).forStep(stepId, 1, 'run-test', {
+      emit: async () => undefined,
+    }),
   };
   return { ctx, logs, controller };
 }

@@ -7,7 +7,10 @@ import { clusterTimeoutMs, fakeContext, noPostgres, passwordOf, skipReason } fro
 
 /** Runs the action and returns the ActionError it must throw. */
 async function failure(promise: Promise<unknown>): Promise<ActionError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ActionError);
   return error as ActionError;
 }
@@ -23,7 +26,10 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres.query against re
     ctx = fakeContext([cluster.primaryUrl, cluster.standbyUrl!]).ctx;
     // CREATE DATABASE cannot run in a transaction block: this also shows the extended protocol is fine with it.
     await query.run({ url: cluster.primaryUrl, sql: 'create database scratch' }, ctx);
-    await query.run({ url: cluster.primaryUrl, database: 'scratch', sql: 'create table notes (id bigserial primary key, body text)' }, ctx);
+    await query.run(
+      { url: cluster.primaryUrl, database: 'scratch', sql: 'create table notes (id bigserial primary key, body text)' },
+      ctx,
+    );
   }, clusterTimeoutMs);
 
   afterAll(async () => {
@@ -31,29 +37,43 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres.query against re
   }, 60_000); // pg_ctl stop: seconds on a loaded machine
 
   it('runs a statement with parameters', async () => {
-    const result = await query.run({ url: cluster.primaryUrl, sql: 'select $1::int + $2::int as sum, $3::text as who', params: [2, '3', 'dba'] }, ctx);
+    const result = await query.run(
+      { url: cluster.primaryUrl, sql: 'select $1::int + $2::int as sum, $3::text as who', params: [2, '3', 'dba'] },
+      ctx,
+    );
     expect(result).toEqual({ rows: [{ sum: 5, who: 'dba' }], rowCount: 1 });
   });
 
   it('returns int8 and numeric as numbers when exact, dates as PostgreSQL text', async () => {
-    const { rows } = await query.run({
-      url: cluster.primaryUrl,
-      sql: "select count(*) as n, 300.5::numeric as lag, 12345678901234567890::numeric as big, '2024-01-02 03:04:05+00'::timestamptz as at",
-    }, ctx);
+    const { rows } = await query.run(
+      {
+        url: cluster.primaryUrl,
+        sql: "select count(*) as n, 300.5::numeric as lag, 12345678901234567890::numeric as big, '2024-01-02 03:04:05+00'::timestamptz as at",
+      },
+      ctx,
+    );
     expect(rows[0]).toEqual({ n: 1, lag: 300.5, big: '12345678901234567890', at: '2024-01-02 03:04:05+00' });
   });
 
   it('overrides the database, keeping the credentials', async () => {
-    const insert = await query.run({
-      url: cluster.primaryUrl, database: 'scratch',
-      sql: 'insert into notes (body) values ($1) returning id, current_database() as db', params: ['hello'],
-    }, ctx);
+    const insert = await query.run(
+      {
+        url: cluster.primaryUrl,
+        database: 'scratch',
+        sql: 'insert into notes (body) values ($1) returning id, current_database() as db',
+        params: ['hello'],
+      },
+      ctx,
+    );
     expect(insert).toEqual({ rows: [{ id: 1, db: 'scratch' }], rowCount: 1 });
   });
 
   it('overrides the host (and port), keeping the credentials', async () => {
     const elsewhere = cluster.primaryUrl.replace(`127.0.0.1:${cluster.primaryPort}`, 'db.example.invalid:1');
-    const result = await query.run({ url: elsewhere, host: `127.0.0.1:${cluster.primaryPort}`, sql: 'select 1 as one' }, ctx);
+    const result = await query.run(
+      { url: elsewhere, host: `127.0.0.1:${cluster.primaryPort}`, sql: 'select 1 as one' },
+      ctx,
+    );
     expect(result.rows).toEqual([{ one: 1 }]);
   });
 
@@ -82,7 +102,9 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres.query against re
   });
 
   it('never echoes a URL it cannot parse', async () => {
-    const error = await failure(query.run({ url: 'postgres://u:s3cret-pw@host:notaport/db', sql: 'select 1' }, fakeContext([]).ctx));
+    const error = await failure(
+      query.run({ url: 'postgres://u:s3cret-pw@host:notaport/db', sql: 'select 1' }, fakeContext([]).ctx),
+    );
     expect(error).toMatchObject({ retryable: false, code: 'invalid-url' });
     expect(error.message).not.toContain('s3cret-pw');
   });
@@ -103,10 +125,16 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres.query against re
   it('cancels a running statement on the server when the step is aborted', async () => {
     const { ctx: aborting, controller } = fakeContext([cluster.primaryUrl]);
     const reason = new Error('step timed out');
-    const active = async () => (await query.run({
-      url: cluster.primaryUrl,
-      sql: "select count(*) as n from pg_stat_activity where query = 'select pg_sleep(300)' and state = 'active'",
-    }, ctx)).rows[0].n;
+    const active = async () =>
+      (
+        await query.run(
+          {
+            url: cluster.primaryUrl,
+            sql: "select count(*) as n from pg_stat_activity where query = 'select pg_sleep(300)' and state = 'active'",
+          },
+          ctx,
+        )
+      ).rows[0].n;
     const running = query.run({ url: cluster.primaryUrl, sql: 'select pg_sleep(300)' }, aborting);
     running.catch(() => undefined); // asserted below
     // Abort mid-statement, as a step timeout would: once the server is running it.
@@ -128,7 +156,10 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres.query against re
   });
 
   it('plans host, port and database without the password', () => {
-    const plan = query.plan({ url: cluster.primaryUrl, database: 'scratch', sql: 'select $1', params: ['x'] }, { ...ctx, graph: ctx.services.graph });
+    const plan = query.plan(
+      { url: cluster.primaryUrl, database: 'scratch', sql: 'select $1', params: ['x'] },
+      { ...ctx, graph: ctx.services.graph },
+    );
     const text = JSON.stringify(plan);
     expect(plan.summary).toContain(`postgres@127.0.0.1:${cluster.primaryPort}/scratch`);
     expect(text).not.toContain(password);

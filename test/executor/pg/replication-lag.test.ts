@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ActionContext } from '../../../executor/actions/action.js';
 import { postgresQueryAction as query } from '../../../executor/actions/postgres-query.js';
-import { postgresReplicationLagAction as lag, type PostgresReplicationLagResult } from '../../../executor/actions/postgres-replication-lag.js';
+import {
+  postgresReplicationLagAction as lag,
+  type PostgresReplicationLagResult,
+} from '../../../executor/actions/postgres-replication-lag.js';
 import { startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
 import { clusterTimeoutMs, fakeContext, noPostgres, skipReason } from './context.js';
 
@@ -30,7 +33,11 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'replication lag when the 
   });
 
   const measure = (c: PgCluster) => lag.run({ url: c.standbyUrl!, primaryUrl: c.primaryUrl }, ctx);
-  const caughtUp = (c: PgCluster) => vi.waitFor(async () => expect(await measure(c)).toMatchObject({ lagBytes: 0, lagSeconds: 0 }), { timeout: 30_000, interval: 100 });
+  const caughtUp = (c: PgCluster) =>
+    vi.waitFor(async () => expect(await measure(c)).toMatchObject({ lagBytes: 0, lagSeconds: 0 }), {
+      timeout: 30_000,
+      interval: 100,
+    });
 
   /** Pauses replay on the standby, runs `sql` on the primary, measures, and resumes whatever happens. */
   async function whilePaused(c: PgCluster, sql: string): Promise<PostgresReplicationLagResult> {
@@ -39,7 +46,14 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'replication lag when the 
     await caughtUp(c);
     await query.run({ url: c.standbyUrl!, sql: 'select pg_wal_replay_pause()' }, ctx);
     try {
-      await vi.waitFor(async () => expect((await query.run({ url: c.standbyUrl!, sql: 'select pg_get_wal_replay_pause_state() as s' }, ctx)).rows[0].s).toBe('paused'), { timeout: 30_000, interval: 50 });
+      await vi.waitFor(
+        async () =>
+          expect(
+            (await query.run({ url: c.standbyUrl!, sql: 'select pg_get_wal_replay_pause_state() as s' }, ctx)).rows[0]
+              .s,
+          ).toBe('paused'),
+        { timeout: 30_000, interval: 50 },
+      );
       await query.run({ url: c.primaryUrl, sql }, ctx);
       return await measure(c);
     } finally {
@@ -68,7 +82,10 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'replication lag when the 
   });
 
   it('refuses a primaryUrl of another cluster (WAL positions of two clusters do not compare)', async () => {
-    const error = await lag.run({ url: tracked!.standbyUrl!, primaryUrl: untracked!.primaryUrl }, ctx).then(() => undefined, (e: unknown) => e);
+    const error = await lag.run({ url: tracked!.standbyUrl!, primaryUrl: untracked!.primaryUrl }, ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ retryable: false, code: 'primary-mismatch' });
   });
 });

@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuditLog, type AuditRecord } from '../../../executor/audit/record.js';
 import type { RunEvents, RunEventType } from '../../../executor/core/events.js';
 import { SecretMasker } from '../../../executor/core/secrets.js';
-import { applyRecord, createTtyState, renderFrame, ttyProgress, type TtyState } from '../../../executor/progress/tty.js';
+import {
+  applyRecord,
+  createTtyState,
+  renderFrame,
+  ttyProgress,
+  type TtyState,
+} from '../../../executor/progress/tty.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 
@@ -13,21 +19,45 @@ function recorder() {
   return <T extends RunEventType>(type: T, data: RunEvents[T], at: number): AuditRecord => {
     const d = data as { stepId?: string; attempt?: number };
     return {
-      seq: ++seq, ts: new Date(T0 + at).toISOString(), runId: 'run-42', runbook: 'db-failover', planHash: 'a'.repeat(64), commit: null,
-      actor: 'alice', type, ...(d.stepId ? { stepId: d.stepId } : {}), ...(d.attempt ? { attempt: d.attempt } : {}), data, prevHash: '0'.repeat(64), hash: 'h',
+      seq: ++seq,
+      ts: new Date(T0 + at).toISOString(),
+      runId: 'run-42',
+      runbook: 'db-failover',
+      planHash: 'a'.repeat(64),
+      commit: null,
+      actor: 'alice',
+      type,
+      ...(d.stepId ? { stepId: d.stepId } : {}),
+      ...(d.attempt ? { attempt: d.attempt } : {}),
+      data,
+      prevHash: '0'.repeat(64),
+      hash: 'h',
     } as AuditRecord;
   };
 }
 
 const runStart: RunEvents['run:start'] = {
-  runbook: 'db-failover', title: 'DB failover', planHash: 'a'.repeat(64), initiator: 'alice', inputs: { region: 'us-west-2' },
-  dryRun: false, drill: true, objectives: { rtoMs: 600_000 },
+  runbook: 'db-failover',
+  title: 'DB failover',
+  planHash: 'a'.repeat(64),
+  initiator: 'alice',
+  inputs: { region: 'us-west-2' },
+  dryRun: false,
+  drill: true,
+  objectives: { rtoMs: 600_000 },
   phases: [
     { id: 'assess', budgetMs: 60_000, steps: ['check', 'snapshot', 'flaky', 'gate', 'optional'] },
     { id: 'switch', budgetMs: 300_000, steps: ['promote', 'dns'] },
   ],
 };
-const start = (stepId: string, attempt = 1): RunEvents['step:start'] => ({ stepId, attempt, uses: 'shell', idempotent: true, sideEffects: true, dryRun: false });
+const start = (stepId: string, attempt = 1): RunEvents['step:start'] => ({
+  stepId,
+  attempt,
+  uses: 'shell',
+  idempotent: true,
+  sideEffects: true,
+  dryRun: false,
+});
 
 /** The assess phase 20 s in: one step done, one running, one retrying, one waiting for approval. */
 function midRun(): TtyState {
@@ -42,12 +72,20 @@ function midRun(): TtyState {
     r('step:start', start('flaky'), 1_300),
     r('step:retry', { stepId: 'flaky', attempt: 1, error: 'connection refused', delayMs: 5_000 }, 17_000),
     r('approval:requested', { stepId: 'gate', approvers: ['@ops/dba', '@bob'], required: 2 }, 2_000),
-    r('step:end', { stepId: 'optional', attempt: 0, status: 'skipped', durationMs: 0, reason: 'condition is false' }, 2_000),
-  ]) applyRecord(state, rec);
+    r(
+      'step:end',
+      { stepId: 'optional', attempt: 0, status: 'skipped', durationMs: 0, reason: 'condition is false' },
+      2_000,
+    ),
+  ])
+    applyRecord(state, rec);
   return state;
 }
 
-const lineOf = (frame: string, text: string) => strip(frame).split('\n').find((l) => l.includes(text)) ?? '';
+const lineOf = (frame: string, text: string) =>
+  strip(frame)
+    .split('\n')
+    .find((l) => l.includes(text)) ?? '';
 
 describe('tty progress: state and frame', () => {
   it('shows each step with its status icon, duration and attempts, and the phase budget left', () => {
@@ -77,9 +115,28 @@ describe('tty progress: state and frame', () => {
   it('ends steps with failures, attempts and the phase over budget in red', () => {
     const r = recorder();
     const state = midRun();
-    applyRecord(state, r('approval:granted', { stepId: 'gate', approval: { approver: 'bob', source: 'local-prompt', planHash: 'a'.repeat(64), at: '' }, count: 1, required: 2 }, 30_000));
+    applyRecord(
+      state,
+      r(
+        'approval:granted',
+        {
+          stepId: 'gate',
+          approval: { approver: 'bob', source: 'local-prompt', planHash: 'a'.repeat(64), at: '' },
+          count: 1,
+          required: 2,
+        },
+        30_000,
+      ),
+    );
     expect(lineOf(renderFrame(state, T0 + 30_000, false), ' gate')).toContain('1/2 from');
-    applyRecord(state, r('step:end', { stepId: 'flaky', attempt: 3, status: 'failed', durationMs: 62_000, error: 'connection refused' }, 63_300));
+    applyRecord(
+      state,
+      r(
+        'step:end',
+        { stepId: 'flaky', attempt: 3, status: 'failed', durationMs: 62_000, error: 'connection refused' },
+        63_300,
+      ),
+    );
     applyRecord(state, r('phase:end', { phaseId: 'assess', durationMs: 75_000, budgetMs: 60_000 }, 75_000));
     const colored = renderFrame(state, T0 + 80_000, true);
     const frame = strip(colored);
@@ -111,10 +168,14 @@ describe('tty progress: state and frame', () => {
   it('compacts a frame taller than the terminal: finished phases first, then pending ones', () => {
     const r = recorder();
     const state = createTtyState();
-    const phases = Array.from({ length: 5 }, (_, p) => ({ id: `p${p}`, steps: Array.from({ length: 10 }, (_, s) => `p${p}-s${s}`) }));
+    const phases = Array.from({ length: 5 }, (_, p) => ({
+      id: `p${p}`,
+      steps: Array.from({ length: 10 }, (_, s) => `p${p}-s${s}`),
+    }));
     applyRecord(state, r('run:start', { ...runStart, phases }, 0));
     applyRecord(state, r('phase:start', { phaseId: 'p0' }, 0));
-    for (const id of phases[0].steps) applyRecord(state, r('step:end', { stepId: id, attempt: 1, status: 'succeeded', durationMs: 5 }, 5));
+    for (const id of phases[0].steps)
+      applyRecord(state, r('step:end', { stepId: id, attempt: 1, status: 'succeeded', durationMs: 5 }, 5));
     applyRecord(state, r('phase:end', { phaseId: 'p0', durationMs: 5 }, 5));
     applyRecord(state, r('phase:start', { phaseId: 'p1' }, 5));
     applyRecord(state, r('step:start', start('p1-s0'), 5));
@@ -159,7 +220,9 @@ const lastFrame = { value: '' };
 function fakeStream(rows = 50, columns = 120) {
   const writes: string[] = [];
   const stream = {
-    isTTY: true, rows, columns,
+    isTTY: true,
+    rows,
+    columns,
     write(chunk: string) {
       writes.push(String(chunk));
       const text = strip(String(chunk));
@@ -225,7 +288,16 @@ describe('ttyProgress', () => {
     const frozen = writes.length;
     vi.advanceTimersByTime(1_000);
     const grant = (approver: string, count: number) =>
-      r('approval:granted', { stepId: 'gate', approval: { approver, source: 'local-prompt', planHash: 'a'.repeat(64), at: '' }, count, required: 2 }, 20);
+      r(
+        'approval:granted',
+        {
+          stepId: 'gate',
+          approval: { approver, source: 'local-prompt', planHash: 'a'.repeat(64), at: '' },
+          count,
+          required: 2,
+        },
+        20,
+      );
     view.onRecord(grant('bob', 1));
     expect(writes).toHaveLength(frozen);
     view.onRecord(grant('carol', 2));
@@ -257,11 +329,19 @@ describe('ttyProgress', () => {
     const view = ttyProgress(stream, { color: true, now: () => Date.now() });
     // As run-runbook.ts wires it: the view is a sink of the audit log, its logger behind the masker.
     const audit = createAuditLog({
-      runId: 'run-1', runbook: 'db-failover', planHash: 'a'.repeat(64), actor: 'alice', masker,
+      runId: 'run-1',
+      runbook: 'db-failover',
+      planHash: 'a'.repeat(64),
+      actor: 'alice',
+      masker,
       sinks: [{ name: 'progress', write: async (rs) => rs.forEach((x) => view.onRecord(x)) }],
     });
     const inner = view.logger('check');
-    const logger = { stdout: (l: string) => inner.stdout(masker.mask(l)), stderr: (l: string) => inner.stderr(masker.mask(l)), info: (m: string) => inner.info(masker.mask(m)) };
+    const logger = {
+      stdout: (l: string) => inner.stdout(masker.mask(l)),
+      stderr: (l: string) => inner.stderr(masker.mask(l)),
+      info: (m: string) => inner.info(masker.mask(m)),
+    };
     await audit.emit('run:start', { ...runStart, inputs: { password: secret } });
     await audit.emit('phase:start', { phaseId: 'assess' });
     await audit.emit('step:start', start('check'));
@@ -269,7 +349,13 @@ describe('ttyProgress', () => {
     logger.stderr(`auth failed for ${secret}`);
     await audit.emit('step:retry', { stepId: 'check', attempt: 1, error: `bad password ${secret}`, delayMs: 10 });
     view.note(`stopping`);
-    await audit.emit('step:end', { stepId: 'check', attempt: 2, status: 'failed', durationMs: 20, error: `still ${secret}` });
+    await audit.emit('step:end', {
+      stepId: 'check',
+      attempt: 2,
+      status: 'failed',
+      durationMs: 20,
+      error: `still ${secret}`,
+    });
     await audit.emit('run:end', { status: 'failed', durationMs: 30, error: `failed: check (${secret})` });
     const all = writes.join('');
     expect(all).toContain('***');

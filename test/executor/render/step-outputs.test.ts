@@ -3,9 +3,18 @@ import { pendingOutputs, stepOutputs } from '../../../executor/render/placeholde
 
 describe('step outputs from action results', () => {
   it('are the documented result fields, with declared outputs winning on a name clash', () => {
-    const result = { previousValue: 'primary.example.com', previousTtl: 60, changeId: 'C1', status: 'INSYNC', internal: 'x' };
+    const result = {
+      previousValue: 'primary.example.com',
+      previousTtl: 60,
+      changeId: 'C1',
+      status: 'INSYNC',
+      internal: 'x',
+    };
     expect(stepOutputs('aws.route53.upsert-record', result, { status: 'renamed' })).toEqual({
-      previousValue: 'primary.example.com', previousTtl: 60, changeId: 'C1', status: 'renamed',
+      previousValue: 'primary.example.com',
+      previousTtl: 60,
+      changeId: 'C1',
+      status: 'renamed',
     });
   });
 
@@ -16,7 +25,12 @@ describe('step outputs from action results', () => {
 
   it('are placeholders before the step runs (plans, dry runs)', () => {
     expect(pendingOutputs('probe', 'http.check', ['ok'])).toEqual({
-      status: '<probe.status>', latencyMs: '<probe.latencyMs>', body: '<probe.body>', headers: '<probe.headers>', json: '<probe.json>', ok: '<probe.ok>',
+      status: '<probe.status>',
+      latencyMs: '<probe.latencyMs>',
+      body: '<probe.body>',
+      headers: '<probe.headers>',
+      json: '<probe.json>',
+      ok: '<probe.ok>',
     });
     expect(pendingOutputs('s', 'shell', []).anything).toBe('<s.anything>');
   });

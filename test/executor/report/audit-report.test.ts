@@ -15,16 +15,28 @@ describe('renderAuditReport: a drill that recovered in time', async () => {
     expect(md.startsWith(`${notice}\n`)).toBe(true);
     expect(headings(tree).filter((h) => !h.startsWith('###'))).toEqual([
       '# Drill report: Fail over: the DR region #1 — 2025-03-01',
-      '## Summary', '## Timeline', '## Approvals', '## Failures and retries', '## Rollback', '## Checklists', '## Lessons learned',
+      '## Summary',
+      '## Timeline',
+      '## Approvals',
+      '## Failures and retries',
+      '## Rollback',
+      '## Checklists',
+      '## Lessons learned',
     ]);
   });
 
   it('has a facts table', () => {
     const facts = Object.fromEntries(rows(tree.children.find((n) => n.type === 'table')).slice(1));
     expect(facts).toMatchObject({
-      Run: 'drill-2025-03-01', Initiator: 'alice (executed as ci-bot)', Started: '2025-03-01 10:00:00 UTC',
-      Ended: '2025-03-01 10:10:00 UTC (after 10m)', 'Plan hash': 'a'.repeat(64), Commit: 'c0ffee1234567890',
-      Mode: 'drill, live', 'Injected faults': 'promote-replica flaky=1', Inputs: 'region=us-west-2',
+      Run: 'drill-2025-03-01',
+      Initiator: 'alice (executed as ci-bot)',
+      Started: '2025-03-01 10:00:00 UTC',
+      Ended: '2025-03-01 10:10:00 UTC (after 10m)',
+      'Plan hash': 'a'.repeat(64),
+      Commit: 'c0ffee1234567890',
+      Mode: 'drill, live',
+      'Injected faults': 'promote-replica flaky=1',
+      Inputs: 'region=us-west-2',
     });
   });
 
@@ -45,7 +57,14 @@ describe('renderAuditReport: a drill that recovered in time', async () => {
   it('lists approvals with identities, sources and times', () => {
     expect(tableOf(tree, 'Approvals')).toEqual([
       ['Step', 'Decision', 'Approver', 'Source', 'Time', 'Reason'],
-      ['promote-replica', '❌ refused', 'alice', 'local-prompt', '2025-03-01 10:03:10 UTC', 'the initiator cannot approve'],
+      [
+        'promote-replica',
+        '❌ refused',
+        'alice',
+        'local-prompt',
+        '2025-03-01 10:03:10 UTC',
+        'the initiator cannot approve',
+      ],
       ['promote-replica', '✅ granted', 'bob', 'github-review', '2025-03-01 10:04:00 UTC', '1 of 1 required'],
     ]);
     const link = section(tree, 'Approvals')[0];
@@ -72,9 +91,15 @@ describe('renderAuditReport: a drill that recovered in time', async () => {
 
   it('ends with the lessons-learned template: prompts and an unticked action item', () => {
     const nodes = section(tree, 'Lessons learned');
-    expect(nodes.filter((n) => n.type === 'heading').map(plain)).toEqual(['What went well?', 'What went wrong?', 'Action items']);
+    expect(nodes.filter((n) => n.type === 'heading').map(plain)).toEqual([
+      'What went well?',
+      'What went wrong?',
+      'Action items',
+    ]);
     const actions = nodes.at(-1) as List;
-    expect(actions.children.map((i) => [i.checked, plain(i)])).toEqual([[false, 'Action — owner: @… — due: YYYY-MM-DD']]);
+    expect(actions.children.map((i) => [i.checked, plain(i)])).toEqual([
+      [false, 'Action — owner: @… — due: YYYY-MM-DD'],
+    ]);
   });
 
   it('matches the snapshot', async () => {
@@ -103,10 +128,24 @@ describe('renderAuditReport: a drill that rolled back and stopped at an irrevers
 
   it('shows every failed attempt with its masked error, the timeout and the run error', () => {
     expect(tableOf(tree, 'Failures and retries').slice(1)).toEqual([
-      ['warm-cache', '1', '2025-03-01 10:01:30 UTC', '↻ failed, retried after 2s', 'connection refused by cache (token ***)'],
-      ['warm-cache', '2', '2025-03-01 10:02:02 UTC', '⏱️ timed out after 30s (final)', 'injected fault: timeout after 30s'],
+      [
+        'warm-cache',
+        '1',
+        '2025-03-01 10:01:30 UTC',
+        '↻ failed, retried after 2s',
+        'connection refused by cache (token ***)',
+      ],
+      [
+        'warm-cache',
+        '2',
+        '2025-03-01 10:02:02 UTC',
+        '⏱️ timed out after 30s (final)',
+        'injected fault: timeout after 30s',
+      ],
     ]);
-    expect(plain(section(tree, 'Failures and retries')[1])).toBe('The run ended with an error: warm-cache: injected fault: timeout after 30s');
+    expect(plain(section(tree, 'Failures and retries')[1])).toBe(
+      'The run ended with an error: warm-cache: injected fault: timeout after 30s',
+    );
     expect(md).not.toContain('s3cr3t-token');
   });
 
@@ -130,7 +169,10 @@ describe('renderAuditReport: a drill that rolled back and stopped at an irrevers
 
 describe('renderAuditReport: an ordinary run', () => {
   it('is a run report; the interruption and the budgets given by the caller show', async () => {
-    const md = renderAuditReport(await interruptedRun(), { runbookTitle: 'Restore from backup', budgets: { rpoMs: 900_000 } });
+    const md = renderAuditReport(await interruptedRun(), {
+      runbookTitle: 'Restore from backup',
+      budgets: { rpoMs: 900_000 },
+    });
     const tree = parse(md);
     expect(headings(tree)[0]).toBe('# Run report: Restore from backup — 2025-03-01');
     expect(plain(section(tree, 'Summary')[0])).toBe('⏸️ The run was interrupted. ❌ Objectives missed: RTO.');
@@ -138,13 +180,23 @@ describe('renderAuditReport: an ordinary run', () => {
     expect(plain(section(tree, 'Failures and retries')[1])).toBe('Interrupted by SIGINT.');
     const facts = Object.fromEntries(rows(tree.children.find((n) => n.type === 'table')).slice(1));
     expect(facts).toMatchObject({ Mode: 'run, dry run (actions planned, no effects)', 'Injected faults': 'none' });
-    expect(tableOf(tree, 'Timeline')[1]).toEqual(['download: #latest; now', '2025-03-01 10:00:00 UTC', '—', '—', '1', '⏳ running']);
+    expect(tableOf(tree, 'Timeline')[1]).toEqual([
+      'download: #latest; now',
+      '2025-03-01 10:00:00 UTC',
+      '—',
+      '—',
+      '1',
+      '⏳ running',
+    ]);
   });
 });
 
 describe('keepLessonsLearned', () => {
   it('regenerates everything above the lessons heading and keeps what people wrote below it', async () => {
-    const old = renderAuditReport(await successfulDrill()).replace('- …\n', '- The retry policy absorbed the throttling\n');
+    const old = renderAuditReport(await successfulDrill()).replace(
+      '- …\n',
+      '- The retry policy absorbed the throttling\n',
+    );
     const fresh = renderAuditReport(await successfulDrill(), { runbookTitle: 'Primary region failure' });
     const merged = keepLessonsLearned(old, fresh);
     expect(merged).toContain('# Drill report: Primary region failure');
@@ -153,14 +205,17 @@ describe('keepLessonsLearned', () => {
   });
 
   it('returns the regenerated report when the old one has no lessons heading', () => {
-    expect(keepLessonsLearned('# hand written\n\n```md\n## Lessons learned\n```\n', 'new\n\n## Lessons learned\n')).toBe('new\n\n## Lessons learned\n');
+    expect(
+      keepLessonsLearned('# hand written\n\n```md\n## Lessons learned\n```\n', 'new\n\n## Lessons learned\n'),
+    ).toBe('new\n\n## Lessons learned\n');
   });
 });
 
 describe('an RPO probe that could only estimate (rpoSource: standby)', async () => {
   const estimated = await successfulDrill({ rpoSeconds: '42', rpoSource: 'standby' });
   const measured = await successfulDrill({ rpoSeconds: '42', rpoSource: 'primary' });
-  const rpoRow = (records: Awaited<ReturnType<typeof successfulDrill>>) => tableOf(parse(renderAuditReport(records)), 'Summary')[2];
+  const rpoRow = (records: Awaited<ReturnType<typeof successfulDrill>>) =>
+    tableOf(parse(renderAuditReport(records)), 'Summary')[2];
 
   it('is called an estimate in the report, next to the figure and in the verdict', () => {
     const [name, target, value, verdict] = rpoRow(estimated);
@@ -173,12 +228,17 @@ describe('an RPO probe that could only estimate (rpoSource: standby)', async () 
   });
 
   it('prefers the drill record, which carries the probe and its source', () => {
-    const record = { ...rolledBackRecord, rpo: { objectiveMs: 300_000, measuredMs: 42_000, met: true, probe: 'measure-rpo', source: 'standby' } };
+    const record = {
+      ...rolledBackRecord,
+      rpo: { objectiveMs: 300_000, measuredMs: 42_000, met: true, probe: 'measure-rpo', source: 'standby' },
+    };
     expect(tableOf(parse(renderAuditReport(measured, { record })), 'Summary')[2][2]).toBe('42s (estimate)');
   });
 
   it('is called an estimate in the terminal summary too', () => {
-    expect(renderAuditSummary(summarizeAudit(estimated), { color: false })).toMatch(/✔ RPO 42s \(measure-rpo\) against the objective 5m — an ESTIMATE from the standby alone/);
+    expect(renderAuditSummary(summarizeAudit(estimated), { color: false })).toMatch(
+      /✔ RPO 42s \(measure-rpo\) against the objective 5m — an ESTIMATE from the standby alone/,
+    );
     expect(renderAuditSummary(summarizeAudit(measured), { color: false })).not.toMatch(/ESTIMATE/);
   });
 });

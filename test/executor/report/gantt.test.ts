@@ -8,7 +8,17 @@ import { interruptedRun, rolledBackDrill, rolledBackRecord, successfulDrill } fr
  * box on the wiki. So every chart goes through mermaid's own parser (it needs a DOM for its
  * sanitiser, hence jsdom), and the tasks it read back are checked against the run's times.
  */
-type GanttTaskRead = { id: string; task: string; startTime: Date; endTime: Date; milestone?: boolean; crit?: boolean; done?: boolean; active?: boolean; section: string };
+type GanttTaskRead = {
+  id: string;
+  task: string;
+  startTime: Date;
+  endTime: Date;
+  milestone?: boolean;
+  crit?: boolean;
+  done?: boolean;
+  active?: boolean;
+  section: string;
+};
 type Mermaid = {
   parse(text: string): Promise<unknown>;
   initialize(config: object): void;
@@ -48,7 +58,11 @@ describe('the report Gantt chart', () => {
   it('puts each step from its first start to its end, and budget milestones where the budgets end', async () => {
     const read = await tasks(gantt(renderAuditReport(await successfulDrill())));
     const byId = Object.fromEntries(read.map((t) => [t.id, t]));
-    expect(byId.step_promote_replica).toMatchObject({ done: true, section: 'failover', task: 'promote-replica (2 attempts)' });
+    expect(byId.step_promote_replica).toMatchObject({
+      done: true,
+      section: 'failover',
+      task: 'promote-replica (2 attempts)',
+    });
     expect(byId.step_promote_replica.startTime.getTime()).toBe(at('2025-03-01T10:04:00Z'));
     expect(byId.step_promote_replica.endTime.getTime()).toBe(at('2025-03-01T10:07:25Z'));
     // assess started at 10:00:00 with a 2m budget and overran it: a red milestone at 10:02.
@@ -74,15 +88,17 @@ describe('the report Gantt chart', () => {
   it('escapes labels and sanitises ids: colons, hashes, semicolons and keywords cannot break it', async () => {
     const text = renderGantt({
       title: 'a: title # with; everything\nand a newline',
-      sections: [{
-        name: 'phase: one #2',
-        tasks: [
-          { id: 'step: one', label: 'step: one #1; then %% more', startMs: 0, durationMs: 1000, tags: ['done'] },
-          { id: 'step: one', label: 'gantt-check', startMs: 1000, durationMs: 1000, tags: ['crit'] },
-          { id: '2025-01-01', label: 'section ends here', startMs: 2000, durationMs: 1000, tags: ['active'] },
-          { id: 'title', label: '2025-01-01 restore', startMs: 3000, durationMs: 0, tags: ['milestone'] },
-        ],
-      }],
+      sections: [
+        {
+          name: 'phase: one #2',
+          tasks: [
+            { id: 'step: one', label: 'step: one #1; then %% more', startMs: 0, durationMs: 1000, tags: ['done'] },
+            { id: 'step: one', label: 'gantt-check', startMs: 1000, durationMs: 1000, tags: ['crit'] },
+            { id: '2025-01-01', label: 'section ends here', startMs: 2000, durationMs: 1000, tags: ['active'] },
+            { id: 'title', label: '2025-01-01 restore', startMs: 3000, durationMs: 0, tags: ['milestone'] },
+          ],
+        },
+      ],
     });
     await expect(mermaid.parse(text)).resolves.toMatchObject({ diagramType: 'gantt' });
     const read = await tasks(text);

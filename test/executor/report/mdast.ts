@@ -16,7 +16,9 @@ export function plain(node: unknown): string {
 
 /** Headings as `## Summary`-like strings, in document order. */
 export function headings(tree: Root): string[] {
-  return tree.children.filter((n): n is Heading => n.type === 'heading').map((h) => `${'#'.repeat(h.depth)} ${plain(h)}`);
+  return tree.children
+    .filter((n): n is Heading => n.type === 'heading')
+    .map((h) => `${'#'.repeat(h.depth)} ${plain(h)}`);
 }
 
 /** The top-level nodes from a depth-2 heading up to the next depth-2 heading. */

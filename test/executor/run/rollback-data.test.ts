@@ -15,13 +15,26 @@ async function journalOf(data: Record<string, unknown>) {
   await store.forStep('switch', 1, 'run-1', log).save(data);
   await log.close();
   const rec = sink.records.find((r) => r.type === 'step:rollback-data')!;
-  return { store, rec, journaled: { switch: { data: (rec.data as RunEvents['step:rollback-data']).data, digest: (rec.data as RunEvents['step:rollback-data']).digest } } };
+  return {
+    store,
+    rec,
+    journaled: {
+      switch: {
+        data: (rec.data as RunEvents['step:rollback-data']).data,
+        digest: (rec.data as RunEvents['step:rollback-data']).digest,
+      },
+    },
+  };
 }
 
 describe('rollback data', () => {
   it('a later attempt of the step reads what an earlier one saved; a successful rollback forgets it', async () => {
     const { store, rec } = await journalOf({ previous: 'primary' });
-    expect(rec).toMatchObject({ stepId: 'switch', attempt: 1, data: { stepId: 'switch', attempt: 1, data: { previous: 'primary' } } });
+    expect(rec).toMatchObject({
+      stepId: 'switch',
+      attempt: 1,
+      data: { stepId: 'switch', attempt: 1, data: { previous: 'primary' } },
+    });
     expect(store.forStep('switch', 2, 'run-1', newLog([])).journaled).toEqual({ previous: 'primary' });
     expect(store.forStep('other', 1, 'run-1', newLog([])).journaled).toBeUndefined();
     store.forget('switch');
@@ -30,7 +43,11 @@ describe('rollback data', () => {
 
   it('a nested runbook sees its own steps under its prefix', async () => {
     const sink = memorySink();
-    const store = RollbackDataStore.fromJournal('run-1', { 'child/switch': { data: { previous: 'a' }, digest: '' } }, []);
+    const store = RollbackDataStore.fromJournal(
+      'run-1',
+      { 'child/switch': { data: { previous: 'a' }, digest: '' } },
+      [],
+    );
     expect(store.scoped('child/').forStep('switch', 1, 'run-1', newLog([sink])).journaled).toEqual({ previous: 'a' });
     expect(store.forStep('switch', 1, 'run-1', newLog([sink])).journaled).toBeUndefined();
   });
@@ -40,7 +57,9 @@ describe('rollback data', () => {
     expect(JSON.stringify(rec)).not.toContain(SECRET);
     expect(JSON.stringify(rec)).toContain('postgres://app:***@db/app');
     const resumed = RollbackDataStore.fromJournal('run-1', journaled, ['another-secret', SECRET]);
-    expect(resumed.forStep('switch', 2, 'run-1', newLog([])).journaled).toEqual({ previous: { url: `postgres://app:${SECRET}@db/app` } });
+    expect(resumed.forStep('switch', 2, 'run-1', newLog([])).journaled).toEqual({
+      previous: { url: `postgres://app:${SECRET}@db/app` },
+    });
   });
 
   it('a secret that changed since makes the journaled data unusable, with a clear error rather than ***', async () => {

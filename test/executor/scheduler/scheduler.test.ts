@@ -8,7 +8,14 @@ import { FakeClock } from '../../support/fake-clock.js';
 import { graphOf } from './graph-builder.js';
 
 /** What a fake step does: take `ms`, fail its first `fails` attempts, produce `outputs`. */
-interface Behaviour { ms?: number; fails?: number; fatal?: boolean; outputs?: Record<string, unknown>; skip?: boolean; ignoresSignal?: boolean }
+interface Behaviour {
+  ms?: number;
+  fails?: number;
+  fatal?: boolean;
+  outputs?: Record<string, unknown>;
+  skip?: boolean;
+  ignoresSignal?: boolean;
+}
 
 function harness(behaviours: Record<string, Behaviour>, clock = new FakeClock()) {
   const log: string[] = [];
@@ -45,7 +52,17 @@ function harness(behaviours: Record<string, Behaviour>, clock = new FakeClock())
     },
   };
   const run = (graph: ReturnType<typeof graphOf>, extra: Partial<SchedulerOptions> = {}) =>
-    clock.run(runGraph({ graph, runner, events: sink, clock, signal: new AbortController().signal, random: () => 0.5, ...extra }));
+    clock.run(
+      runGraph({
+        graph,
+        runner,
+        events: sink,
+        clock,
+        signal: new AbortController().signal,
+        random: () => 0.5,
+        ...extra,
+      }),
+    );
   return { clock, log, events, seen, attempts, signals, run };
 }
 
@@ -68,7 +85,12 @@ describe('scheduler', () => {
   it('never runs more steps at once than the concurrency limit', async () => {
     const h = harness({});
     await h.run(graphOf({ p: ['a', 'b', 'c', 'd'].map((id) => ({ id })) }), { concurrency: 2 });
-    expect(h.log.filter((l) => l.startsWith('start')).sort()).toEqual(['start a@0', 'start b@0', 'start c@1000', 'start d@1000']);
+    expect(h.log.filter((l) => l.startsWith('start')).sort()).toEqual([
+      'start a@0',
+      'start b@0',
+      'start c@1000',
+      'start d@1000',
+    ]);
   });
 
   it('skips a step whose condition is false; its dependents still run', async () => {
@@ -76,7 +98,10 @@ describe('scheduler', () => {
     const r = await h.run(graphOf({ p: [{ id: 'a' }, { id: 'b', needs: ['a'] }, { id: 'c', needs: ['b'] }] }));
     expect(r.steps.get('b')?.status).toBe('skipped');
     expect(r.steps.get('c')?.status).toBe('succeeded');
-    expect(h.events.filter((e) => e.type === 'step:start').map((e) => (e.data as { stepId: string }).stepId)).toEqual(['a', 'c']);
+    expect(h.events.filter((e) => e.type === 'step:start').map((e) => (e.data as { stepId: string }).stepId)).toEqual([
+      'a',
+      'c',
+    ]);
   });
 
   it('records outputs before dependents start', async () => {
@@ -87,7 +112,17 @@ describe('scheduler', () => {
 
   it('times out an attempt, aborting its signal, even if the action ignores it', async () => {
     const h = harness({ slow: { ms: 60_000 }, stubborn: { ms: 60_000, ignoresSignal: true } });
-    const r = await h.run(graphOf({ p: [{ id: 'slow', timeoutMs: 5000, onFailure: 'continue' }, { id: 'stubborn', timeoutMs: 3000, onFailure: 'continue' }] }, { onFailure: 'continue' }));
+    const r = await h.run(
+      graphOf(
+        {
+          p: [
+            { id: 'slow', timeoutMs: 5000, onFailure: 'continue' },
+            { id: 'stubborn', timeoutMs: 3000, onFailure: 'continue' },
+          ],
+        },
+        { onFailure: 'continue' },
+      ),
+    );
     expect(r.steps.get('slow')?.status).toBe('timed-out');
     expect(h.signals.slow.aborted).toBe(true);
     // Both start at 0 (no needs); the one ignoring its signal still ends at its own timeout.
@@ -96,7 +131,9 @@ describe('scheduler', () => {
 
   it('retries with exponential backoff, then succeeds', async () => {
     const h = harness({ flaky: { fails: 2 } });
-    const r = await h.run(graphOf({ p: [{ id: 'flaky', retry: { attempts: 3, delayMs: 1000, backoff: 'exponential' } }] }));
+    const r = await h.run(
+      graphOf({ p: [{ id: 'flaky', retry: { attempts: 3, delayMs: 1000, backoff: 'exponential' } }] }),
+    );
     expect(r.status).toBe('succeeded');
     const retries = h.events.filter((e) => e.type === 'step:retry').map((e) => (e.data as { delayMs: number }).delayMs);
     expect(retries).toEqual([1000, 2000]);
@@ -120,7 +157,14 @@ describe('scheduler', () => {
 
   it('continue: records the failure and goes on', async () => {
     const h = harness({ bad: { fails: 1 } });
-    const r = await h.run(graphOf({ p: [{ id: 'bad', onFailure: 'continue' }, { id: 'next', needs: ['bad'] }] }));
+    const r = await h.run(
+      graphOf({
+        p: [
+          { id: 'bad', onFailure: 'continue' },
+          { id: 'next', needs: ['bad'] },
+        ],
+      }),
+    );
     expect(r.status).toBe('succeeded');
     expect(r.failed).toEqual(['bad']);
     expect(r.steps.get('next')?.status).toBe('succeeded');
@@ -129,7 +173,17 @@ describe('scheduler', () => {
   it('rollback: compensates completed steps in reverse completion order', async () => {
     const h = harness({ a: { ms: 1000 }, b: { ms: 3000 }, c: { ms: 2000 }, d: { fails: 1 } });
     const body: IrBody = { uses: 'fake', with: {}, env: {} };
-    const g = graphOf({ p: [{ id: 'a', rollback: body }, { id: 'b', rollback: body }, { id: 'c', rollback: body }], q: [{ id: 'd', needs: ['a', 'b', 'c'] }] }, { onFailure: 'rollback' });
+    const g = graphOf(
+      {
+        p: [
+          { id: 'a', rollback: body },
+          { id: 'b', rollback: body },
+          { id: 'c', rollback: body },
+        ],
+        q: [{ id: 'd', needs: ['a', 'b', 'c'] }],
+      },
+      { onFailure: 'rollback' },
+    );
     const r = await h.run(g);
     expect(r.status).toBe('rolled-back');
     expect(h.log.filter((l) => l.startsWith('compensate'))).toEqual(['compensate b', 'compensate c', 'compensate a']);
@@ -138,19 +192,44 @@ describe('scheduler', () => {
   it('rollback stops at a point of no return', async () => {
     const h = harness({ a: {}, b: {}, c: {}, d: { fails: 1 } });
     const body: IrBody = { uses: 'fake', with: {}, env: {} };
-    const g = graphOf({ p: [{ id: 'a', rollback: body }, { id: 'b', irreversible: true, needs: ['a'] }, { id: 'c', rollback: body, needs: ['b'] }, { id: 'd', needs: ['c'] }] }, { onFailure: 'rollback' });
+    const g = graphOf(
+      {
+        p: [
+          { id: 'a', rollback: body },
+          { id: 'b', irreversible: true, needs: ['a'] },
+          { id: 'c', rollback: body, needs: ['b'] },
+          { id: 'd', needs: ['c'] },
+        ],
+      },
+      { onFailure: 'rollback' },
+    );
     const r = await h.run(g);
     // `a` has a rollback and was left in place: the run must not claim it was rolled back.
     expect(r.status).toBe('rollback-incomplete');
     expect(r.rollback).toEqual({ notUndone: ['a'], reason: 'stopped at irreversible step b' });
     expect(h.log.filter((l) => l.startsWith('compensate'))).toEqual(['compensate c']);
-    expect(h.events.find((e) => e.type === 'rollback:end')?.data).toEqual({ status: 'stopped-at-irreversible', stoppedAt: 'b', notUndone: ['a'], reason: 'stopped at irreversible step b' });
+    expect(h.events.find((e) => e.type === 'rollback:end')?.data).toEqual({
+      status: 'stopped-at-irreversible',
+      stoppedAt: 'b',
+      notUndone: ['a'],
+      reason: 'stopped at irreversible step b',
+    });
   });
 
   it('a stop at a point of no return after every reversible step was undone is a full rollback', async () => {
     const h = harness({ a: {}, b: {}, c: {}, d: { fails: 1 } });
     const body: IrBody = { uses: 'fake', with: {}, env: {} };
-    const g = graphOf({ p: [{ id: 'a' }, { id: 'b', irreversible: true, needs: ['a'] }, { id: 'c', rollback: body, needs: ['b'] }, { id: 'd', needs: ['c'] }] }, { onFailure: 'rollback' });
+    const g = graphOf(
+      {
+        p: [
+          { id: 'a' },
+          { id: 'b', irreversible: true, needs: ['a'] },
+          { id: 'c', rollback: body, needs: ['b'] },
+          { id: 'd', needs: ['c'] },
+        ],
+      },
+      { onFailure: 'rollback' },
+    );
     const r = await h.run(g);
     expect(r.status).toBe('rolled-back');
     expect(r.rollback).toBeUndefined();
@@ -159,7 +238,16 @@ describe('scheduler', () => {
   it('a failing compensation leaves the rollback incomplete, naming the step and the error', async () => {
     const h = harness({ a: {}, b: { fatal: true, fails: 0 }, c: { fails: 1 } });
     const body: IrBody = { uses: 'fake', with: {}, env: {} };
-    const g = graphOf({ p: [{ id: 'a', rollback: body }, { id: 'b', rollback: body, needs: ['a'] }, { id: 'c', needs: ['b'] }] }, { onFailure: 'rollback' });
+    const g = graphOf(
+      {
+        p: [
+          { id: 'a', rollback: body },
+          { id: 'b', rollback: body, needs: ['a'] },
+          { id: 'c', needs: ['b'] },
+        ],
+      },
+      { onFailure: 'rollback' },
+    );
     const r = await h.run(g);
     expect(r.status).toBe('rollback-incomplete');
     expect(r.rollback).toEqual({ notUndone: ['b', 'a'], reason: 'rollback of b failed: compensation failed' });
@@ -189,7 +277,21 @@ describe('scheduler', () => {
       },
     };
     const g = graphOf({ p: [{ id: 'a' }] });
-    await clock.run(runGraph({ graph: g, runner: { ...runnerFrom(h), attempt: async (n) => { order.push(`run ${n.id}@${clock.now()}`); return { outputs: {} }; } }, events: slowSink, clock, signal: new AbortController().signal }));
+    await clock.run(
+      runGraph({
+        graph: g,
+        runner: {
+          ...runnerFrom(h),
+          attempt: async (n) => {
+            order.push(`run ${n.id}@${clock.now()}`);
+            return { outputs: {} };
+          },
+        },
+        events: slowSink,
+        clock,
+        signal: new AbortController().signal,
+      }),
+    );
     expect(order).toEqual(['durable a@100', 'run a@100']);
   });
 
@@ -205,7 +307,12 @@ describe('scheduler', () => {
 
 function runnerFrom(h: ReturnType<typeof harness>): StepRunner {
   return {
-    dryRun: false, sideEffects: () => true, shouldRun: () => true, gate: async () => undefined,
-    attempt: async () => ({ outputs: {} }), compensate: async () => undefined, record: (n, s, o) => (h.seen[n.id] = { status: s, outputs: o }),
+    dryRun: false,
+    sideEffects: () => true,
+    shouldRun: () => true,
+    gate: async () => undefined,
+    attempt: async () => ({ outputs: {} }),
+    compensate: async () => undefined,
+    record: (n, s, o) => (h.seen[n.id] = { status: s, outputs: o }),
   };
 }

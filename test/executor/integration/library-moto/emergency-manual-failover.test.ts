@@ -22,78 +22,96 @@ const PRIMARY_ADDRESS = '1.2.3.4';
 const DR_ADDRESS = '5.6.7.8';
 const REPLICA = 'myapp-db-replica-west';
 
-describeLibrary('emergency-manual-failover', async (w) => {
-  await seedZone(w.moto, [{ name: 'api.example.com', type: 'A', value: PRIMARY_ADDRESS }]);
-}, (world) => {
-  const seedReplica = () => seedPrimaryAndReplica(world.moto, { primary: 'myapp-db', replica: REPLICA, drRegion: 'us-west-2' });
-  const run = () => world.run('emergency-manual-failover', {
-    inputs: { failover_reason: 'Route 53 failover did not trigger (ticket OPS-5678)' },
-    approvals: { authorize: ['@jane-smith'] },
-    as: '@john-doe',
-  });
-  const rollbackEvents = (r: Awaited<ReturnType<typeof run>>) => r.records.filter((e) => e.type.startsWith('rollback:')).map((e) => [e.type, e.data]);
+describeLibrary(
+  'emergency-manual-failover',
+  async (w) => {
+    await seedZone(w.moto, [{ name: 'api.example.com', type: 'A', value: PRIMARY_ADDRESS }]);
+  },
+  (world) => {
+    const seedReplica = () =>
+      seedPrimaryAndReplica(world.moto, { primary: 'myapp-db', replica: REPLICA, drRegion: 'us-west-2' });
+    const run = () =>
+      world.run('emergency-manual-failover', {
+        inputs: { failover_reason: 'Route 53 failover did not trigger (ticket OPS-5678)' },
+        approvals: { authorize: ['@jane-smith'] },
+        as: '@john-doe',
+      });
+    const rollbackEvents = (r: Awaited<ReturnType<typeof run>>) =>
+      r.records.filter((e) => e.type.startsWith('rollback:')).map((e) => [e.type, e.data]);
 
-  it('fails over: DNS on the DR address, the replica promoted, the app config gets its endpoint, success notified', async () => {
-    await seedReplica();
-    const r = await run();
-    expect(r.status, r.stdout + r.stderr + world.moto.log()).toBe(0);
-    const ends = stepEnds(r);
-    expect(ends['notify-failure']?.status).toBe('skipped');
-    const failed = Object.entries(ends).filter(([, e]) => !['succeeded', 'skipped'].includes(e.status)).map(([id, e]) => `${id}: ${e.status} ${e.error ?? ''}`);
-    expect(failed).toEqual([]);
+    it('fails over: DNS on the DR address, the replica promoted, the app config gets its endpoint, success notified', async () => {
+      await seedReplica();
+      const r = await run();
+      expect(r.status, r.stdout + r.stderr + world.moto.log()).toBe(0);
+      const ends = stepEnds(r);
+      expect(ends['notify-failure']?.status).toBe('skipped');
+      const failed = Object.entries(ends)
+        .filter(([, e]) => !['succeeded', 'skipped'].includes(e.status))
+        .map(([id, e]) => `${id}: ${e.status} ${e.error ?? ''}`);
+      expect(failed).toEqual([]);
 
-    const granted = r.records.filter((e) => e.type === 'approval:granted' && e.stepId === 'authorize').map((e) => (e.data as { approval: { approver: string; verified: boolean } }).approval);
-    expect(granted.map((g) => [g.approver, g.verified])).toEqual([['@jane-smith', true]]);
+      const granted = r.records
+        .filter((e) => e.type === 'approval:granted' && e.stepId === 'authorize')
+        .map((e) => (e.data as { approval: { approver: string; verified: boolean } }).approval);
+      expect(granted.map((g) => [g.approver, g.verified])).toEqual([['@jane-smith', true]]);
 
-    expect(await recordValues(world.moto, 'api.example.com', 'A')).toEqual([DR_ADDRESS]);
-    const promoted = await describeInstance(world.moto, 'us-west-2', REPLICA);
-    expect(promoted?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
-    const endpoint = promoted?.Endpoint?.Address;
-    expect(endpoint).toMatch(/^myapp-db-replica-west\..*\.us-west-2\.rds\.amazonaws\.com$/);
+      expect(await recordValues(world.moto, 'api.example.com', 'A')).toEqual([DR_ADDRESS]);
+      const promoted = await describeInstance(world.moto, 'us-west-2', REPLICA);
+      expect(promoted?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+      const endpoint = promoted?.Endpoint?.Address;
+      expect(endpoint).toMatch(/^myapp-db-replica-west\..*\.us-west-2\.rds\.amazonaws\.com$/);
 
-    const calls = world.stubCalls();
-    // update-app-config got the promoted endpoint from the action's result (issue 10: it was empty).
-    expect(calls.find((l) => l.startsWith('kubectl patch configmap app-config'))).toContain(`DB_HOST\\":\\"${endpoint}\\"`);
-    expect(calls).toContain('kubectl scale deployment myapp-deployment --replicas=10');
-    expect(calls).toContain('verify-dr-health.sh');
+      const calls = world.stubCalls();
+      // update-app-config got the promoted endpoint from the action's result (issue 10: it was empty).
+      expect(calls.find((l) => l.startsWith('kubectl patch configmap app-config'))).toContain(
+        `DB_HOST\\":\\"${endpoint}\\"`,
+      );
+      expect(calls).toContain('kubectl scale deployment myapp-deployment --replicas=10');
+      expect(calls).toContain('verify-dr-health.sh');
 
-    const told = world.capture.bodies.join('\n');
-    expect(told).toContain('FAILOVER_INITIATED');
-    expect(told).toContain('FAILOVER_SUCCESS');
-    expect(told).not.toContain('FAILOVER_FAILED');
-  }, 120_000);
+      const told = world.capture.bodies.join('\n');
+      expect(told).toContain('FAILOVER_INITIATED');
+      expect(told).toContain('FAILOVER_SUCCESS');
+      expect(told).not.toContain('FAILOVER_FAILED');
+    }, 120_000);
 
-  it('rolls DNS back to the primary address when the promotion after the switch fails', async () => {
-    // No replica in the DR region: PromoteReadReplica answers DBInstanceNotFound.
-    const r = await run();
-    expect({ exit: r.status, status: runStatus(r) }, r.stdout + r.stderr).toEqual(ROLLED_BACK);
-    expect(stepEnds(r)['promote-dr-db']?.status).toBe('failed');
+    it('rolls DNS back to the primary address when the promotion after the switch fails', async () => {
+      // No replica in the DR region: PromoteReadReplica answers DBInstanceNotFound.
+      const r = await run();
+      expect({ exit: r.status, status: runStatus(r) }, r.stdout + r.stderr).toEqual(ROLLED_BACK);
+      expect(stepEnds(r)['promote-dr-db']?.status).toBe('failed');
 
-    expect(await recordValues(world.moto, 'api.example.com', 'A')).toEqual([PRIMARY_ADDRESS]);
-    expect(await recordTtl(world.moto, 'api.example.com', 'A')).toBe(300);
-    expect(rollbackEvents(r)).toEqual([
-      ['rollback:start', expect.objectContaining({ steps: ['stop-primary-traffic'] })],
-      ['rollback:step', expect.objectContaining({ stepId: 'stop-primary-traffic', status: 'succeeded' })],
-      ['rollback:end', { status: 'complete' }],
-    ]);
-  }, 120_000);
+      expect(await recordValues(world.moto, 'api.example.com', 'A')).toEqual([PRIMARY_ADDRESS]);
+      expect(await recordTtl(world.moto, 'api.example.com', 'A')).toBe(300);
+      expect(rollbackEvents(r)).toEqual([
+        ['rollback:start', expect.objectContaining({ steps: ['stop-primary-traffic'] })],
+        ['rollback:step', expect.objectContaining({ stepId: 'stop-primary-traffic', status: 'succeeded' })],
+        ['rollback:end', { status: 'complete' }],
+      ]);
+    }, 120_000);
 
-  it('after the promotion, a failure undoes the app config but leaves DNS on the promoted DR region', async () => {
-    await seedReplica();
-    world.failStub('kubectl scale ');
-    const r = await run();
-    expect({ exit: r.status, status: runStatus(r) }, r.stdout + r.stderr).toEqual(STOPPED_AT_PROMOTION);
+    it('after the promotion, a failure undoes the app config but leaves DNS on the promoted DR region', async () => {
+      await seedReplica();
+      world.failStub('kubectl scale ');
+      const r = await run();
+      expect({ exit: r.status, status: runStatus(r) }, r.stdout + r.stderr).toEqual(STOPPED_AT_PROMOTION);
 
-    // The rollback compensated update-app-config with the host it read before patching …
-    const patches = world.stubCalls().filter((l) => l.startsWith('kubectl patch configmap app-config'));
-    expect(patches).toHaveLength(2);
-    expect(patches[1]).toContain(`DB_HOST\\":\\"${STUB_ANSWERS.previousDbHost}\\"`);
-    // … then stopped at the promotion: pointing traffic back at the demoted primary would split
-    // writes between two databases, so DNS stays on the DR region.
-    expect(rollbackEvents(r).at(-1)).toEqual(['rollback:end', {
-      status: 'stopped-at-irreversible', stoppedAt: 'promote-dr-db',
-      notUndone: ['stop-primary-traffic'], reason: 'stopped at irreversible step promote-dr-db',
-    }]);
-    expect(await recordValues(world.moto, 'api.example.com', 'A')).toEqual([DR_ADDRESS]);
-  }, 120_000);
-});
+      // The rollback compensated update-app-config with the host it read before patching …
+      const patches = world.stubCalls().filter((l) => l.startsWith('kubectl patch configmap app-config'));
+      expect(patches).toHaveLength(2);
+      expect(patches[1]).toContain(`DB_HOST\\":\\"${STUB_ANSWERS.previousDbHost}\\"`);
+      // … then stopped at the promotion: pointing traffic back at the demoted primary would split
+      // writes between two databases, so DNS stays on the DR region.
+      expect(rollbackEvents(r).at(-1)).toEqual([
+        'rollback:end',
+        {
+          status: 'stopped-at-irreversible',
+          stoppedAt: 'promote-dr-db',
+          notUndone: ['stop-primary-traffic'],
+          reason: 'stopped at irreversible step promote-dr-db',
+        },
+      ]);
+      expect(await recordValues(world.moto, 'api.example.com', 'A')).toEqual([DR_ADDRESS]);
+    }, 120_000);
+  },
+);

@@ -68,7 +68,11 @@ const skip = motoUnavailable ?? (noPostgres ? skipReason : undefined);
  * in afterAll even when a test failed), reset and seeded with `seed` before each test; skipped
  * with its reason when moto or PostgreSQL is missing. `world` is filled in once started.
  */
-export function describeLibrary(runbook: string, seed: (world: LibraryWorld) => Promise<void>, body: (world: LibraryWorld) => void): void {
+export function describeLibrary(
+  runbook: string,
+  seed: (world: LibraryWorld) => Promise<void>,
+  body: (world: LibraryWorld) => void,
+): void {
   describe.skipIf(skip !== undefined)(`${runbook} against moto${skip ? ` (skipped: ${skip})` : ''}`, () => {
     const world = {} as LibraryWorld;
     beforeAll(async () => {
@@ -87,7 +91,9 @@ export function describeLibrary(runbook: string, seed: (world: LibraryWorld) => 
 
 export async function startLibraryWorld(): Promise<LibraryWorld> {
   // The moto patches load through sitecustomize from PYTHONPATH (this worker's env is only this file's).
-  process.env.PYTHONPATH = [join(repo, 'test', 'support', 'moto-patches'), process.env.PYTHONPATH].filter(Boolean).join(delimiter);
+  process.env.PYTHONPATH = [join(repo, 'test', 'support', 'moto-patches'), process.env.PYTHONPATH]
+    .filter(Boolean)
+    .join(delimiter);
   const dir = mkdtempSync(join(tmpdir(), 'runbook-library-e2e-'));
   const started: { stop(): Promise<void> | void }[] = [{ stop: () => rmSync(dir, { recursive: true, force: true }) }];
   const close = async () => {
@@ -105,7 +111,10 @@ export async function startLibraryWorld(): Promise<LibraryWorld> {
     const keys = makeLibraryRoot(root, join(dir, 'keys'));
     const stubs = makeStubs(dir, root);
     return {
-      root, moto, capture, pg,
+      root,
+      moto,
+      capture,
+      pg,
       stubCalls: () => (existsSync(stubs.log) ? readFileSync(stubs.log, 'utf8').split('\n').filter(Boolean) : []),
       failStub: (prefix) => writeFileSync(stubs.fail, `${prefix}\n`, { flag: 'a' }),
       async reset() {
@@ -154,27 +163,44 @@ function makeLibraryRoot(root: string, keyDir: string): Record<string, string> {
   const directory = parse(readFileSync(directoryFile, 'utf8'));
   for (const who of SIGNERS) {
     keys[`@${who}`] = join(keyDir, who);
-    const made = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', who, '-f', keys[`@${who}`]], { encoding: 'utf8' });
+    const made = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', who, '-f', keys[`@${who}`]], {
+      encoding: 'utf8',
+    });
     if (made.status !== 0) throw new Error(`ssh-keygen: ${made.stderr}`);
     directory.spec.people[who].signingKeys = [readFileSync(`${keys[`@${who}`]}.pub`, 'utf8').trim()];
   }
   writeFileSync(directoryFile, stringify(directory));
-  const compiled = spawnSync(process.execPath, [bin, 'compile', '--root', root], { encoding: 'utf8', env: cliEnv(), timeout: 120_000 });
+  const compiled = spawnSync(process.execPath, [bin, 'compile', '--root', root], {
+    encoding: 'utf8',
+    env: cliEnv(),
+    timeout: 120_000,
+  });
   if (compiled.status !== 0) throw new Error(`compile failed:\n${compiled.stdout}${compiled.stderr}`);
   return keys;
 }
 
-interface Stubs { bin: string; log: string; fail: string; bashEnv: string }
+interface Stubs {
+  bin: string;
+  log: string;
+  fail: string;
+  bashEnv: string;
+}
 
 /**
  * PATH stubs, a fake /opt for the runner's checkouts, and ./scripts/ in the root (the cwd of the
  * run). The stubs are one script under several names (stubs.ts).
  */
 function makeStubs(dir: string, root: string): Stubs {
-  const stubs: Stubs = { bin: join(dir, 'bin'), log: join(dir, 'stub-calls.log'), fail: join(dir, 'stub-fail'), bashEnv: join(dir, 'bash-env.sh') };
+  const stubs: Stubs = {
+    bin: join(dir, 'bin'),
+    log: join(dir, 'stub-calls.log'),
+    fail: join(dir, 'stub-fail'),
+    bashEnv: join(dir, 'bash-env.sh'),
+  };
   const opt = join(dir, 'opt');
   mkdirSync(stubs.bin);
-  for (const sub of ['infrastructure', 'k8s/base', 'k8s/overlays/production-dr', 'monitoring']) mkdirSync(join(opt, sub), { recursive: true });
+  for (const sub of ['infrastructure', 'k8s/base', 'k8s/overlays/production-dr', 'monitoring'])
+    mkdirSync(join(opt, sub), { recursive: true });
   const script = stubScript({ log: stubs.log, fail: stubs.fail });
   for (const name of ['aws', 'kubectl', 'cdk', 'redis-cli', 'curl', 'jq', 'sleep', 'kafka-topics.sh']) {
     writeFileSync(join(stubs.bin, name), script);
@@ -186,7 +212,10 @@ function makeStubs(dir: string, root: string): Stubs {
   // primary-region-failure's deploy-infra does `cd /opt/infrastructure` (the CDK app checked out on
   // the runner). `cd` is a bash builtin, so no PATH stub can stand in: BASH_ENV (read by every
   // non-interactive bash, bash(1) INVOCATION) defines a `cd` that maps /opt to the fake one.
-  writeFileSync(stubs.bashEnv, `cd() { if [[ "\${1:-}" == /opt/* ]]; then builtin cd ${JSON.stringify(opt)}"\${1#/opt}"; else builtin cd "$@"; fi; }\n`);
+  writeFileSync(
+    stubs.bashEnv,
+    `cd() { if [[ "\${1:-}" == /opt/* ]]; then builtin cd ${JSON.stringify(opt)}"\${1#/opt}"; else builtin cd "$@"; fi; }\n`,
+  );
   return stubs;
 }
 
@@ -208,9 +237,16 @@ function runEnv(o: { moto: MotoServer; capture: CaptureServer; pg: PgCluster; st
   };
 }
 
-const inputArgs = (inputs: Record<string, string> = {}) => Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
+const inputArgs = (inputs: Record<string, string> = {}) =>
+  Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
 
-async function runLibrary(a: { root: string; name: string; o: RunOptions; keys: Record<string, string>; env: Record<string, string> }): Promise<RunResult> {
+async function runLibrary(a: {
+  root: string;
+  name: string;
+  o: RunOptions;
+  keys: Record<string, string>;
+  env: Record<string, string>;
+}): Promise<RunResult> {
   const args = ['run', a.name, '--root', a.root, ...inputArgs(a.o.inputs), '--as', a.o.as ?? '@john-doe'];
   if (a.o.approvals) args.push('--approvals', signApprovals(a));
   if (a.o.confirmAs) args.push('--confirm-as', a.o.confirmAs);
@@ -222,15 +258,39 @@ async function runLibrary(a: { root: string; name: string; o: RunOptions; keys: 
 }
 
 /** `runbook plan --json` for the live plan hash, then `runbook approve` by each approver with their key. */
-function signApprovals(a: { root: string; name: string; o: RunOptions; keys: Record<string, string>; env: Record<string, string> }): string {
-  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--root', a.root], { encoding: 'utf8', env: cliEnv(a.env), cwd: a.root, timeout: 60_000 });
+function signApprovals(a: {
+  root: string;
+  name: string;
+  o: RunOptions;
+  keys: Record<string, string>;
+  env: Record<string, string>;
+}): string {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args, '--root', a.root], {
+      encoding: 'utf8',
+      env: cliEnv(a.env),
+      cwd: a.root,
+      timeout: 60_000,
+    });
   const plan = cli('plan', a.name, ...inputArgs(a.o.inputs), '--json');
   if (plan.status !== 0) throw new Error(`plan failed:\n${plan.stdout}${plan.stderr}`);
   const { planHash } = JSON.parse(plan.stdout) as { planHash: string };
   const file = join(a.root, `approvals-${Date.now()}-${Math.random().toString(36).slice(2)}.yaml`);
   for (const [step, approvers] of Object.entries(a.o.approvals ?? {})) {
     for (const who of approvers) {
-      const r = cli('approve', '--plan', planHash, '--step', step, '--as', who, '--key', a.keys[who], '--approvals', file);
+      const r = cli(
+        'approve',
+        '--plan',
+        planHash,
+        '--step',
+        step,
+        '--as',
+        who,
+        '--key',
+        a.keys[who],
+        '--approvals',
+        file,
+      );
       if (r.status !== 0) throw new Error(`approve failed:\n${r.stdout}${r.stderr}`);
     }
   }
@@ -238,7 +298,9 @@ function signApprovals(a: { root: string; name: string; o: RunOptions; keys: Rec
 }
 
 /** Each step's last step:end of a run. */
-export function stepEnds(r: RunResult): Record<string, { status: string; error?: string; outputs?: Record<string, unknown> }> {
+export function stepEnds(
+  r: RunResult,
+): Record<string, { status: string; error?: string; outputs?: Record<string, unknown> }> {
   const out: Record<string, { status: string; error?: string; outputs?: Record<string, unknown> }> = {};
   for (const e of r.records) if (e.type === 'step:end' && e.stepId) out[e.stepId] = e.data as never;
   return out;

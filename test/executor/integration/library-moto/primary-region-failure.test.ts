@@ -22,77 +22,104 @@ const ROLLED_BACK = { exit: 5, status: 'rolled-back' } as const;
 const ORIGINAL = 'primary-alb-0123456789.us-east-1.elb.amazonaws.com';
 const REPLICA = 'ecommerce-prod-db-replica';
 
-describeLibrary('primary-region-failure', async (w) => {
-  await seedPrimaryAndReplica(w.moto, { primary: 'ecommerce-prod-db', replica: REPLICA, drRegion: 'us-west-2' });
-  await seedZone(w.moto, [{ name: 'api.example.com', type: 'CNAME', value: ORIGINAL }, { name: 'www.example.com', type: 'CNAME', value: ORIGINAL }]);
-}, (world) => {
-  const run = () => world.run('primary-region-failure', {
-    inputs: { reason: 'AWS Health: multi-AZ outage in us-east-1 (ticket OPS-1234)' },
-    approvals: { declare: ['@jane-smith', '@morgan-chen'] },
-    as: '@john-doe',
-    confirmAs: '@jane-smith',
-  });
+describeLibrary(
+  'primary-region-failure',
+  async (w) => {
+    await seedPrimaryAndReplica(w.moto, { primary: 'ecommerce-prod-db', replica: REPLICA, drRegion: 'us-west-2' });
+    await seedZone(w.moto, [
+      { name: 'api.example.com', type: 'CNAME', value: ORIGINAL },
+      { name: 'www.example.com', type: 'CNAME', value: ORIGINAL },
+    ]);
+  },
+  (world) => {
+    const run = () =>
+      world.run('primary-region-failure', {
+        inputs: { reason: 'AWS Health: multi-AZ outage in us-east-1 (ticket OPS-1234)' },
+        approvals: { declare: ['@jane-smith', '@morgan-chen'] },
+        as: '@john-doe',
+        confirmAs: '@jane-smith',
+      });
 
-  it('fails over: the replica is promoted, DNS points at the DR load balancer, the app gets the new database host', async () => {
-    const r = await run();
-    expect(r.status, r.stdout + r.stderr + world.moto.log()).toBe(0);
-    const ends = stepEnds(r);
-    const failed = Object.entries(ends).filter(([, e]) => e.status !== 'succeeded').map(([id, e]) => `${id}: ${e.status} ${e.error ?? ''}`);
-    expect(failed).toEqual([]);
+    it('fails over: the replica is promoted, DNS points at the DR load balancer, the app gets the new database host', async () => {
+      const r = await run();
+      expect(r.status, r.stdout + r.stderr + world.moto.log()).toBe(0);
+      const ends = stepEnds(r);
+      const failed = Object.entries(ends)
+        .filter(([, e]) => e.status !== 'succeeded')
+        .map(([id, e]) => `${id}: ${e.status} ${e.error ?? ''}`);
+      expect(failed).toEqual([]);
 
-    // The declaration gate counted two signed, verified approvals: an SRE and an executive.
-    const granted = r.records.filter((e) => e.type === 'approval:granted' && e.stepId === 'declare').map((e) => (e.data as { approval: { approver: string; verified: boolean } }).approval);
-    expect(granted.map((g) => [g.approver, g.verified]).sort()).toEqual([['@jane-smith', true], ['@morgan-chen', true]]);
+      // The declaration gate counted two signed, verified approvals: an SRE and an executive.
+      const granted = r.records
+        .filter((e) => e.type === 'approval:granted' && e.stepId === 'declare')
+        .map((e) => (e.data as { approval: { approver: string; verified: boolean } }).approval);
+      expect(granted.map((g) => [g.approver, g.verified]).sort()).toEqual([
+        ['@jane-smith', true],
+        ['@morgan-chen', true],
+      ]);
 
-    const promoted = await describeInstance(world.moto, 'us-west-2', REPLICA);
-    expect(promoted?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
-    const endpoint = promoted?.Endpoint?.Address;
-    expect(endpoint).toMatch(/^ecommerce-prod-db-replica\..*\.us-west-2\.rds\.amazonaws\.com$/);
+      const promoted = await describeInstance(world.moto, 'us-west-2', REPLICA);
+      expect(promoted?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+      const endpoint = promoted?.Endpoint?.Address;
+      expect(endpoint).toMatch(/^ecommerce-prod-db-replica\..*\.us-west-2\.rds\.amazonaws\.com$/);
 
-    expect(await recordValues(world.moto, 'api.example.com', 'CNAME')).toEqual([STUB_ANSWERS.drAlb]);
-    expect(await recordValues(world.moto, 'www.example.com', 'CNAME')).toEqual([STUB_ANSWERS.drAlb]);
+      expect(await recordValues(world.moto, 'api.example.com', 'CNAME')).toEqual([STUB_ANSWERS.drAlb]);
+      expect(await recordValues(world.moto, 'www.example.com', 'CNAME')).toEqual([STUB_ANSWERS.drAlb]);
 
-    // The promote action's result reached deploy-app (issue 10: it used to be empty).
-    const setEnv = world.stubCalls().filter((l) => l.startsWith('kubectl set env'));
-    expect(setEnv).toHaveLength(3);
-    for (const line of setEnv) {
-      expect(line).toContain(`DATABASE_HOST=${endpoint}`);
-      expect(line).toContain(`REDIS_HOST=${STUB_ANSWERS.redisEndpoint}`);
-      expect(line).toContain('AWS_REGION=us-west-2');
-    }
-    const calls = world.stubCalls();
-    expect(calls).toContain(`redis-cli -h ${STUB_ANSWERS.redisEndpoint} -p 6379 DBSIZE`);
-    expect(calls).toContain('cdk deploy --region us-west-2 --all --require-approval never');
-    // The Redis restore used the snapshot its first call named; the app was deployed to the DR cluster.
-    expect(calls.find((l) => l.startsWith('aws elasticache create-replication-group'))).toContain(`--snapshot-name ${STUB_ANSWERS.redisSnapshot}`);
-    expect(calls).toContain('aws eks update-kubeconfig --region us-west-2 --name ecommerce-eks-dr');
-    expect(calls.find((l) => l.startsWith('aws sns publish'))).toContain('arn:aws:sns:us-west-2:123456789012:dr-critical-alerts');
+      // The promote action's result reached deploy-app (issue 10: it used to be empty).
+      const setEnv = world.stubCalls().filter((l) => l.startsWith('kubectl set env'));
+      expect(setEnv).toHaveLength(3);
+      for (const line of setEnv) {
+        expect(line).toContain(`DATABASE_HOST=${endpoint}`);
+        expect(line).toContain(`REDIS_HOST=${STUB_ANSWERS.redisEndpoint}`);
+        expect(line).toContain('AWS_REGION=us-west-2');
+      }
+      const calls = world.stubCalls();
+      expect(calls).toContain(`redis-cli -h ${STUB_ANSWERS.redisEndpoint} -p 6379 DBSIZE`);
+      expect(calls).toContain('cdk deploy --region us-west-2 --all --require-approval never');
+      // The Redis restore used the snapshot its first call named; the app was deployed to the DR cluster.
+      expect(calls.find((l) => l.startsWith('aws elasticache create-replication-group'))).toContain(
+        `--snapshot-name ${STUB_ANSWERS.redisSnapshot}`,
+      );
+      expect(calls).toContain('aws eks update-kubeconfig --region us-west-2 --name ecommerce-eks-dr');
+      expect(calls.find((l) => l.startsWith('aws sns publish'))).toContain(
+        'arn:aws:sns:us-west-2:123456789012:dr-critical-alerts',
+      );
 
-    // Declared, then recovered: the war room, executives, status page and customers were told.
-    const told = world.capture.bodies.join('\n');
-    expect(told).toContain('DR Failover in Progress');
-    expect(told).toContain('DR Failover Complete');
-    expect(world.capture.bodies.length).toBeGreaterThanOrEqual(8);
-  }, 120_000);
+      // Declared, then recovered: the war room, executives, status page and customers were told.
+      const told = world.capture.bodies.join('\n');
+      expect(told).toContain('DR Failover in Progress');
+      expect(told).toContain('DR Failover Complete');
+      expect(world.capture.bodies.length).toBeGreaterThanOrEqual(8);
+    }, 120_000);
 
-  it('rolls DNS back to the primary region when the health check after the switch fails', async () => {
-    // verify-health runs after both DNS switches; its curl answers 000 (connection failed).
-    world.failStub('curl ');
-    const r = await run();
-    expect({ exit: r.status, status: runStatus(r) }, r.stdout + r.stderr).toEqual(ROLLED_BACK);
+    it('rolls DNS back to the primary region when the health check after the switch fails', async () => {
+      // verify-health runs after both DNS switches; its curl answers 000 (connection failed).
+      world.failStub('curl ');
+      const r = await run();
+      expect({ exit: r.status, status: runStatus(r) }, r.stdout + r.stderr).toEqual(ROLLED_BACK);
 
-    expect(await recordValues(world.moto, 'api.example.com', 'CNAME')).toEqual([ORIGINAL]);
-    expect(await recordValues(world.moto, 'www.example.com', 'CNAME')).toEqual([ORIGINAL]);
-    // The records' own TTL (300 s when seeded), not the failover's 60 s.
-    expect(await recordTtl(world.moto, 'api.example.com', 'CNAME')).toBe(300);
-    expect(await recordTtl(world.moto, 'www.example.com', 'CNAME')).toBe(300);
+      expect(await recordValues(world.moto, 'api.example.com', 'CNAME')).toEqual([ORIGINAL]);
+      expect(await recordValues(world.moto, 'www.example.com', 'CNAME')).toEqual([ORIGINAL]);
+      // The records' own TTL (300 s when seeded), not the failover's 60 s.
+      expect(await recordTtl(world.moto, 'api.example.com', 'CNAME')).toBe(300);
+      expect(await recordTtl(world.moto, 'www.example.com', 'CNAME')).toBe(300);
 
-    const rollback = r.records.filter((e) => e.type.startsWith('rollback:')).map((e) => [e.type, e.data]);
-    expect(rollback).toContainEqual(['rollback:step', expect.objectContaining({ stepId: 'switch-dns-api', status: 'succeeded' })]);
-    expect(rollback).toContainEqual(['rollback:step', expect.objectContaining({ stepId: 'switch-dns-www', status: 'succeeded' })]);
-    // Both DNS switches were undone before the rollback reached the promotion, its point of no
-    // return: the promoted replica stays promoted.
-    expect(rollback.at(-1)).toEqual(['rollback:end', { status: 'stopped-at-irreversible', stoppedAt: 'promote-db' }]);
-    expect((await describeInstance(world.moto, 'us-west-2', REPLICA))?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
-  }, 120_000);
-});
+      const rollback = r.records.filter((e) => e.type.startsWith('rollback:')).map((e) => [e.type, e.data]);
+      expect(rollback).toContainEqual([
+        'rollback:step',
+        expect.objectContaining({ stepId: 'switch-dns-api', status: 'succeeded' }),
+      ]);
+      expect(rollback).toContainEqual([
+        'rollback:step',
+        expect.objectContaining({ stepId: 'switch-dns-www', status: 'succeeded' }),
+      ]);
+      // Both DNS switches were undone before the rollback reached the promotion, its point of no
+      // return: the promoted replica stays promoted.
+      expect(rollback.at(-1)).toEqual(['rollback:end', { status: 'stopped-at-irreversible', stoppedAt: 'promote-db' }]);
+      expect(
+        (await describeInstance(world.moto, 'us-west-2', REPLICA))?.ReadReplicaSourceDBInstanceIdentifier,
+      ).toBeUndefined();
+    }, 120_000);
+  },
+);
