@@ -40,7 +40,6 @@ export const approvalAction: ActionDefinition<ApprovalParams, ApprovalResult> = 
     const answer = await ctx.services.approvals.request({ stepId: ctx.step.id, ...policy, signal: ctx.signal });
     if (!answer.approved) {
       throw new ActionError(`approval refused: ${ctx.secrets.mask(answer.reason)}`, {
-        retryable: false,
         code: 'approval-refused',
       });
     }
@@ -58,7 +57,7 @@ export const approvalAction: ActionDefinition<ApprovalParams, ApprovalResult> = 
 };
 
 function policyOf(params: ApprovalParams, defaults: IrApproval | undefined): Policy {
-  const bad = (message: string) => new ActionError(`approval: ${message}`, { retryable: false, code: 'bad-params' });
+  const bad = (message: string) => new ActionError(`approval: ${message}`, { code: 'bad-params' });
   const required = params.required === undefined ? (defaults?.required ?? 1) : Number(params.required);
   if (!Number.isInteger(required) || required < 1)
     throw bad(`required must be a whole number ≥ 1, got ${JSON.stringify(params.required)}`);

@@ -129,8 +129,8 @@ async function sourceIdentifier(
   const snapshot = await describeSnapshot(rds, source, region, ctx);
   if (!snapshot?.DBSnapshotArn) {
     throw new ActionError(`rds:CopyDBSnapshot: source snapshot ${source} was not found in ${region}`, {
-      retryable: false,
-      code: 'DBSnapshotNotFound',
+      code: 'not-found',
+      providerCode: 'DBSnapshotNotFound',
     });
   }
   return snapshot.DBSnapshotArn;

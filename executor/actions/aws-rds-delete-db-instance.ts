@@ -113,8 +113,7 @@ function input(params: AwsRdsDeleteDbInstanceParams) {
   const finalSnapshot = params.finalDbSnapshotIdentifier?.trim() || undefined;
   if (!skip && !finalSnapshot) {
     throw new ActionError('`finalDbSnapshotIdentifier` is required unless `skipFinalSnapshot: true`', {
-      retryable: false,
-      code: 'BadParam',
+      code: 'bad-params',
     });
   }
   return compact({

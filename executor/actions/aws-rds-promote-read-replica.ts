@@ -126,10 +126,7 @@ export const awsRdsPromoteReadReplicaAction: ActionDefinition<
 function notReplica(id: string): ActionError {
   return new ActionError(
     `${id} is not a read replica, and no run of this tool promoted it: nothing to promote (check the identifier)`,
-    {
-      retryable: false,
-      code: 'InvalidDBInstanceState',
-    },
+    { code: 'invalid-state' },
   );
 }
 

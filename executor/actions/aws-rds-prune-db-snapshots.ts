@@ -137,8 +137,7 @@ async function checkHot(
   const hotMs = parseDuration(String(hot).trim());
   if (hotMs === undefined)
     throw new ActionError(`\`hot\` must be a duration like 30d, got ${JSON.stringify(hot)}`, {
-      retryable: false,
-      code: 'BadParam',
+      code: 'bad-params',
     });
   const db = await describeInstance(rds, instance, region, ctx, true);
   if (!db) {
@@ -150,7 +149,7 @@ async function checkHot(
   if (days < wanted) {
     throw new ActionError(
       `${instance} keeps its automated backups ${days} days (BackupRetentionPeriod), shorter than the plan's hot ${hot}: raise it to ${wanted} (the plan never modifies the instance); snapshots were pruned`,
-      { retryable: false, code: 'RetentionTooShort' },
+      { code: 'refused-unsafe' },
     );
   }
   return days;
@@ -163,16 +162,14 @@ function policyOf(params: AwsRdsPruneDbSnapshotsParams): RetentionPolicy {
     const ms = parseDuration(String(v).trim());
     if (ms === undefined)
       throw new ActionError(`\`${name}\` must be a duration like 90d, got ${JSON.stringify(v)}`, {
-        retryable: false,
-        code: 'BadParam',
+        code: 'bad-params',
       });
     return ms;
   };
   const policy = { cold: read('cold'), archive: read('archive') };
   if (policy.cold === undefined && policy.archive === undefined)
     throw new ActionError('give `cold` and/or `archive`: without a retention nothing can be pruned', {
-      retryable: false,
-      code: 'BadParam',
+      code: 'bad-params',
     });
   return policy;
 }

@@ -90,14 +90,12 @@ function input(params: AwsRdsRestoreDbInstanceToPointInTimeParams, runId: string
       : undefined;
   if (latest === (time !== undefined)) {
     throw new ActionError('give exactly one of `restoreTime` and `useLatestRestorableTime: true`', {
-      retryable: false,
-      code: 'BadParam',
+      code: 'bad-params',
     });
   }
   if (time && Number.isNaN(time.getTime())) {
     throw new ActionError(`\`restoreTime\` must be an ISO 8601 date-time, got ${JSON.stringify(params.restoreTime)}`, {
-      retryable: false,
-      code: 'BadParam',
+      code: 'bad-params',
     });
   }
   return compact({

@@ -42,8 +42,7 @@ export const awsRdsWaitAvailableAction: ActionDefinition<AwsRdsWaitAvailablePara
           const id = params.dbInstanceIdentifier?.trim();
           if (!id)
             throw new ActionError('give `dbInstanceIdentifier` or `dbSnapshotIdentifier`', {
-              retryable: false,
-              code: 'BadParam',
+              code: 'bad-params',
             });
           const { db, waitedMs } = await waitInstanceAvailable(rds, id, region, ctx);
           return {

@@ -150,7 +150,7 @@ function recordSet(params: AwsRoute53UpsertRecordParams, currentTtl: number | un
   if (!alias && values.length === 0) {
     throw new ActionError(
       `nothing to write to ${recordLabel(key)}: \`value\` is empty. When it comes from a previous upsert's previousValue, the record did not exist (or was an alias) before that change`,
-      { retryable: false, code: 'BadParam' },
+      { code: 'bad-params' },
     );
   }
   return compact({

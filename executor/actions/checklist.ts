@@ -38,7 +38,6 @@ export const checklistAction: ActionDefinition<ChecklistParams, ChecklistResult>
         throw new ActionError(
           `checklist item not confirmed: ${ctx.secrets.mask(item.text)}${by ? ` (answered by ${by})` : ''}`,
           {
-            retryable: false,
             code: 'not-confirmed',
           },
         );
@@ -69,7 +68,7 @@ export const checklistAction: ActionDefinition<ChecklistParams, ChecklistResult>
 };
 
 function itemsOf(params: ChecklistParams, graph: IrGraph): Item[] {
-  const bad = (message: string) => new ActionError(message, { retryable: false, code: 'bad-params' });
+  const bad = (message: string) => new ActionError(message, { code: 'bad-params' });
   if (params.items) return params.items.map((i) => (typeof i === 'string' ? { text: i } : { ...i }));
   if (params.checklist === undefined) throw bad('checklist: give `checklist` or `items`');
   if (!Object.hasOwn(graph.resources.checklists, params.checklist)) throw bad(`unknown checklist ${params.checklist}`);
@@ -87,7 +86,6 @@ async function confirmItem(item: Item, ctx: ActionContext): Promise<{ confirmed:
     // The id goes into a template: anything but a step id could inject an expression.
     if (!stepId.test(item.check))
       throw new ActionError(`invalid check step id ${JSON.stringify(item.check)}`, {
-        retryable: false,
         code: 'bad-params',
       });
     const status = ctx.services.render(`{{steps.${item.check}.status}}`).trim();

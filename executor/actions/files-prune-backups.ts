@@ -114,13 +114,12 @@ function policyOf(params: FilesPruneBackupsParams): RetentionPolicy {
     const ms = parseDuration(String(v).trim());
     if (ms === undefined)
       throw new ActionError(`\`${name}\` must be a duration like 30d, got ${JSON.stringify(v)}`, {
-        retryable: false,
-        code: 'BadParam',
+        code: 'bad-params',
       });
     return ms;
   };
   const policy = { hot: read('hot'), cold: read('cold'), archive: read('archive') };
   if (Object.values(policy).every((v) => v === undefined))
-    throw new ActionError('give `hot`, `cold` and/or `archive`', { retryable: false, code: 'BadParam' });
+    throw new ActionError('give `hot`, `cold` and/or `archive`', { code: 'bad-params' });
   return policy;
 }

@@ -58,7 +58,7 @@ export const httpCheckAction: ActionDefinition<HttpCheckParams, HttpCheckResult>
       const why = controller.signal.aborted ? `no response within ${timeoutMs} ms` : networkReason(error);
       // Error texts may quote the URL; the quoted copy must be as redacted as ours.
       const safe = displayUrl(why.split(params.url).join(displayUrl(params.url, (t) => t)), (t) => ctx.secrets.mask(t));
-      throw new ActionError(`${shown} failed: ${safe}`, { retryable: true, code: 'http-network', cause: error });
+      throw new ActionError(`${shown} failed: ${safe}`, { code: 'network', cause: error });
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
@@ -69,15 +69,14 @@ export const httpCheckAction: ActionDefinition<HttpCheckParams, HttpCheckResult>
 
     if (!accept.test(response.status)) {
       throw new ActionError(`${shown} returned ${response.status}, expected ${accept.text}${excerpt(body)}`, {
-        retryable: true,
         code: 'http-status',
+        providerCode: String(response.status),
       });
     }
     if (params.expectBody !== undefined && !bodyRegex(params.expectBody).test(raw)) {
       throw new ActionError(
         `${shown} returned ${response.status} but the body does not match /${ctx.secrets.mask(params.expectBody)}/${excerpt(body)}`,
         {
-          retryable: true,
           code: 'http-body',
         },
       );
@@ -169,7 +168,6 @@ export function statusMatcher(expect: HttpCheckParams['expectStatus']): {
             .map(Number);
   if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 100 || n > 599)) {
     throw new ActionError(`expectStatus must be status codes, got ${JSON.stringify(expect)}`, {
-      retryable: false,
       code: 'bad-params',
     });
   }
@@ -181,7 +179,6 @@ function bodyRegex(source: string): RegExp {
     return new RegExp(source);
   } catch (error) {
     throw new ActionError(`expectBody is not a valid regular expression: ${(error as Error).message}`, {
-      retryable: false,
       code: 'bad-params',
     });
   }
@@ -191,7 +188,7 @@ function durationMs(value: string | number | undefined, fallback: number): numbe
   if (value === undefined || value === '') return fallback;
   const ms = typeof value === 'number' ? value : parseDuration(value);
   if (ms === undefined || !(ms > 0))
-    throw new ActionError(`invalid timeout ${JSON.stringify(value)}`, { retryable: false, code: 'bad-params' });
+    throw new ActionError(`invalid timeout ${JSON.stringify(value)}`, { code: 'bad-params' });
   return ms;
 }
 

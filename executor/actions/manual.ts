@@ -28,14 +28,12 @@ export const manualAction: ActionDefinition<ManualParams, ManualResult> = {
     });
     if (!answer.confirmed) {
       throw new ActionError(`not confirmed${answer.by ? ` by ${answer.by}` : ''}`, {
-        retryable: false,
         code: 'not-confirmed',
       });
     }
     const evidence = answer.evidence?.trim() ? ctx.secrets.mask(answer.evidence.trim()) : null;
     if (needsEvidence && evidence === null) {
       throw new ActionError(`confirmed by ${answer.by} without evidence (a note or link is required)`, {
-        retryable: false,
         code: 'no-evidence',
       });
     }
@@ -64,7 +62,6 @@ function evidenceRequired(value: boolean | string | undefined): boolean {
   if (text === 'true') return true;
   if (text === 'false') return false;
   throw new ActionError(`manual: evidence must be true or false, got ${JSON.stringify(value)}`, {
-    retryable: false,
     code: 'bad-params',
   });
 }

@@ -66,7 +66,6 @@ export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
       throw new ActionError(
         `notify ${params.template}: ${failed.length} of ${deliveries.length} deliveries failed: ${list}`,
         {
-          retryable: true,
           code: 'notify-failed',
         },
       );
@@ -101,7 +100,7 @@ interface Target {
 /** The Template and every (audience, channel) pair; unknown names are errors no retry can fix. */
 function resolve(params: NotifyParams, graph: IrGraph): { template: IrTemplate; targets: Target[] } {
   const { templates, audiences } = graph.resources;
-  const bad = (message: string) => new ActionError(message, { retryable: false, code: 'bad-params' });
+  const bad = (message: string) => new ActionError(message, { code: 'bad-params' });
   if (!Object.hasOwn(templates, params.template)) throw bad(`unknown template ${params.template}`);
   const template = templates[params.template];
   const ids = params.audience ?? template.audience ?? [];

@@ -96,8 +96,7 @@ async function waitForPrimary(
       throw new ActionError(
         `${session.target.display} is still in recovery ${Math.round(timeoutMs / 1000)}s after pg_promote()`,
         {
-          retryable: true,
-          code: 'promote-timeout',
+          code: 'wait-timeout',
         },
       );
     }
@@ -109,8 +108,7 @@ function parseWait(value: PostgresPromoteParams['wait']): boolean {
   if (value === undefined || value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
   throw new ActionError(`postgres.promote: "wait" must be true or false, got ${JSON.stringify(value)}`, {
-    retryable: false,
-    code: 'invalid-params',
+    code: 'bad-params',
   });
 }
 
@@ -119,8 +117,7 @@ function parseTimeout(value: PostgresPromoteParams['timeout']): number {
   const ms = typeof value === 'number' ? value : parseDuration(String(value));
   if (ms === undefined || !(ms > 0)) {
     throw new ActionError(`postgres.promote: "timeout" must be a duration such as 60s, got ${JSON.stringify(value)}`, {
-      retryable: false,
-      code: 'invalid-params',
+      code: 'bad-params',
     });
   }
   return ms;

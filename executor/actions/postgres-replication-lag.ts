@@ -142,8 +142,7 @@ async function readStandby(url: string, ctx: ActionContext): Promise<StandbyLagR
       throw new ActionError(
         `${session.target.display} is not a standby (pg_is_in_recovery() is false): it has no replication lag to measure`,
         {
-          retryable: false,
-          code: 'not-a-standby',
+          code: 'invalid-state',
         },
       );
     }
@@ -171,8 +170,7 @@ async function readPrimary(
           throw new ActionError(
             `primaryUrl ${session.target.display} is in recovery: it is not the primary (fix primaryUrl, or omit it for a standby-only estimate)`,
             {
-              retryable: false,
-              code: 'primary-in-recovery',
+              code: 'invalid-state',
             },
           );
         }
@@ -181,8 +179,7 @@ async function readPrimary(
           throw new ActionError(
             `primaryUrl ${session.target.display} is another cluster than the standby (system identifier ${row.system_id}, standby ${standby.system_id})`,
             {
-              retryable: false,
-              code: 'primary-mismatch',
+              code: 'bad-params',
             },
           );
         }
@@ -192,7 +189,7 @@ async function readPrimary(
     );
   } catch (error) {
     if (ctx.signal.aborted || !(error instanceof ActionError) || !error.retryable) throw error;
-    return { unreachable: error.code ?? 'connection failed' };
+    return { unreachable: error.providerCode ?? error.code };
   }
 }
 

@@ -16,7 +16,7 @@ export const runbookAction: ActionDefinition<RunbookParams, RunbookResult> = {
   async run(params, ctx) {
     const { status, outputs } = await ctx.services.runSubgraph(params.runbook, params.inputs ?? {}, ctx.signal);
     if (status !== 'succeeded') {
-      throw new ActionError(`runbook ${params.runbook} ended ${status}`, { retryable: false, code: 'subrun-failed' });
+      throw new ActionError(`runbook ${params.runbook} ended ${status}`, { code: 'subrun-failed' });
     }
     return { status, outputs };
   },

@@ -87,8 +87,8 @@ export const shellAction: ActionDefinition<ShellParams, ShellResult> = {
       if (exitCode !== 0) {
         const tail = (stderr.lines.length ? stderr : stdout).last(20).map(mask).join('\n');
         throw new ActionError(`script exited with code ${exitCode}${tail ? `:\n${tail}` : ''}`, {
-          retryable: true,
           code: 'shell-exit',
+          providerCode: String(exitCode),
         });
       }
       const outputs = parseOutputs(await readOutputFile(outputFile));
@@ -179,7 +179,6 @@ function runScript(
       ctx.signal.removeEventListener('abort', endGroup);
       reject(
         new ActionError(`cannot start ${command}: ${error.message}`, {
-          retryable: false,
           code: 'shell-spawn',
           cause: error,
         }),
@@ -192,9 +191,7 @@ function runScript(
       stderr.end();
       if (ctx.signal.aborted) return reject(abortReason(ctx.signal));
       if (code === null) {
-        return reject(
-          new ActionError(`script killed by ${signal ?? 'a signal'}`, { retryable: true, code: 'shell-signal' }),
-        );
+        return reject(new ActionError(`script killed by ${signal ?? 'a signal'}`, { code: 'shell-signal' }));
       }
       resolve({ exitCode: code, stdout, stderr });
     });
@@ -203,9 +200,7 @@ function runScript(
 
 function abortReason(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  return reason instanceof Error
-    ? reason
-    : new ActionError(`aborted: ${String(reason)}`, { retryable: false, code: 'aborted' });
+  return reason instanceof Error ? reason : new ActionError(`aborted: ${String(reason)}`, { code: 'cancelled' });
 }
 
 /** Splits a stream into lines for the logger and keeps a bounded tail for the result. */
@@ -268,7 +263,6 @@ async function readOutputFile(file: string): Promise<string> {
   const { size } = await stat(file);
   if (size > OUTPUT_FILE_LIMIT) {
     throw new ActionError(`$RUNBOOK_OUTPUT is ${size} bytes, more than the ${OUTPUT_FILE_LIMIT} allowed`, {
-      retryable: false,
       code: 'shell-output',
     });
   }
@@ -286,7 +280,7 @@ export function parseOutputs(text: string): Record<string, string> {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   if (lines.at(-1) === '') lines.pop();
   const fail = (n: number, why: string) =>
-    new ActionError(`$RUNBOOK_OUTPUT line ${n + 1}: ${why}`, { retryable: false, code: 'shell-output' });
+    new ActionError(`$RUNBOOK_OUTPUT line ${n + 1}: ${why}`, { code: 'shell-output' });
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line.trim() === '') continue;

@@ -96,7 +96,6 @@ async function poll(params: Polling, ctx: ActionContext, started: number): Promi
       throw new ActionError(
         `gave up after ${formatDuration(timeout)} and ${attempts} polls of ${params.check.uses}: ${lastProblem}`,
         {
-          retryable: true,
           code: 'wait-timeout',
         },
       );
@@ -111,7 +110,6 @@ function durationMs(value: string | number | undefined, fallback: number | undef
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? parseDuration(value.trim()) : undefined;
   if (ms === undefined || !(ms >= 0)) {
     throw new ActionError(`wait: ${field} must be a duration like 30s, got ${JSON.stringify(value ?? null)}`, {
-      retryable: false,
       code: 'bad-params',
     });
   }

@@ -1,3 +1,4 @@
+import type { ActionErrorCode, DependsCode } from '../core/action-error-codes.js';
 import { ActionError } from '../core/errors.js';
 
 /** One AWS API call, as people read it in an error: `rds:PromoteReadReplica on my-db (us-west-2)`. */
@@ -38,6 +39,17 @@ const BAD_CREDENTIALS = new Set([
   'AuthFailure',
   'MissingAuthenticationToken',
   'InvalidAccessKeyId',
+]);
+/** Node socket errors: the endpoint was unreachable or the connection broke. */
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EPIPE',
 ]);
 const NOT_FOUND = /NotFound$|^NoSuch/;
 const INVALID_STATE = /^Invalid\w*State$|^InvalidRestore$/;
@@ -101,63 +113,58 @@ export function isAwsError(error: unknown, code: string): boolean {
  */
 export function toActionError(error: unknown, call: AwsCall): ActionError {
   if (error instanceof ActionError) return error;
-  const code = awsErrorCode(error) ?? 'Unknown';
-  const detail = messageOf(error);
+  const providerCode = awsErrorCode(error);
   const op = `${call.service}:${call.operation}`;
   const on = `${op} on ${call.resource}`;
   const inRegion = call.region ? ` in ${call.region}` : '';
-  const fail = (message: string, retryable: boolean, c = code) =>
-    new ActionError(message, { retryable, code: c, cause: error });
+  const [code, message] = classify(providerCode ?? 'Unknown', messageOf(error), error, { op, on, inRegion });
+  return new ActionError(message, { code, cause: error, ...(providerCode ? { providerCode } : {}) });
+}
 
+type FixedCode = Exclude<ActionErrorCode, DependsCode>;
+
+/** The action error code and message for an AWS error code (normalised by {@link awsErrorCode}). */
+function classify(
+  code: string,
+  detail: string,
+  error: unknown,
+  { op, on, inRegion }: { op: string; on: string; inRegion: string },
+): [FixedCode, string] {
   if (THROTTLING.has(code))
-    return fail(
-      `${on}${inRegion} was throttled by AWS (${code}) after the SDK's retries: ${detail}`,
-      true,
-      'Throttled',
-    );
-  if (DENIED.has(code)) {
-    return fail(
-      `${on} was denied: check the run's IAM role allows ${op}${inRegion} (${code}: ${detail})`,
-      false,
-      'AccessDenied',
-    );
-  }
+    return ['throttled', `${on}${inRegion} was throttled by AWS (${code}) after the SDK's retries: ${detail}`];
+  if (DENIED.has(code))
+    return ['access-denied', `${on} was denied: check the run's IAM role allows ${op}${inRegion} (${code}: ${detail})`];
   if (BAD_CREDENTIALS.has(code)) {
-    return fail(
-      `${on} was refused: the AWS credentials are invalid or expired (${code}: ${detail}); refresh the run's credentials`,
-      false,
-      'InvalidCredentials',
-    );
+    const why = `the AWS credentials are invalid or expired (${code}: ${detail}); refresh the run's credentials`;
+    return ['auth-failed', `${on} was refused: ${why}`];
   }
   if (code === 'CredentialsProviderError') {
-    return fail(
-      `${on}: no AWS credentials found by the standard chain (env, profile, SSO, web identity, instance role): ${detail}`,
-      false,
-      'NoCredentials',
-    );
+    const chain = 'env, profile, SSO, web identity, instance role';
+    return ['auth-failed', `${on}: no AWS credentials found by the standard chain (${chain}): ${detail}`];
   }
   if (/Region is missing/i.test(detail))
-    return fail(`${on}: no AWS region; set \`region\` on the step, or AWS_REGION`, false, 'NoRegion');
+    return ['config', `${on}: no AWS region; set \`region\` on the step, or AWS_REGION`];
   if (NOT_FOUND.test(code))
-    return fail(`${on}${inRegion} failed: ${missingKind(code)} not found (${code}: ${detail})`, false);
+    return ['not-found', `${on}${inRegion} failed: ${missingKind(code)} not found (${code}: ${detail})`];
   if (INVALID_STATE.test(code))
-    return fail(`${on}${inRegion} is not possible in its current state (${code}: ${detail})`, false);
-  if (ALREADY_EXISTS.test(code)) return fail(`${on}${inRegion}: it already exists (${code}: ${detail})`, false);
-  if (BAD_REQUEST.has(code)) return fail(`${on}${inRegion} was rejected as invalid (${code}: ${detail})`, false);
+    return ['invalid-state', `${on}${inRegion} is not possible in its current state (${code}: ${detail})`];
+  if (ALREADY_EXISTS.test(code)) return ['already-exists', `${on}${inRegion}: it already exists (${code}: ${detail})`];
+  if (BAD_REQUEST.has(code))
+    return ['invalid-request', `${on}${inRegion} was rejected as invalid (${code}: ${detail})`];
   const http = httpStatusOf(error);
   if (http !== undefined && http >= 500 && isUnparsedBody(error, detail)) {
     // A proxy's or load balancer's HTML error page, not an AWS answer: the SDK can only say it
     // could not parse it ("XML parse error"), which hides what happened.
-    return fail(
-      `${on}${inRegion} failed: HTTP ${http} from the endpoint, with a body that is not an AWS response (a proxy, load balancer or outage page)`,
-      true,
-      `HTTP${http}`,
-    );
+    const what = 'with a body that is not an AWS response (a proxy, load balancer or outage page)';
+    return ['provider-error', `${on}${inRegion} failed: HTTP ${http} from the endpoint, ${what}`];
   }
   if (/QuotaExceeded$/.test(code))
-    return fail(`${on}${inRegion}: an AWS quota is exhausted (${code}: ${detail})`, false);
+    return ['quota-exceeded', `${on}${inRegion}: an AWS quota is exhausted (${code}: ${detail})`];
+  const failed = `${on}${inRegion} failed (${code}: ${detail})`;
+  if (NETWORK.has(code)) return ['network', failed];
+  // Client faults (4xx) are the caller's problem and never retried; server faults are.
   const clientFault = (error as { $fault?: string } | null)?.$fault === 'client';
-  return fail(`${on}${inRegion} failed (${code}: ${detail})`, !clientFault);
+  return [clientFault ? 'invalid-request' : 'provider-error', failed];
 }
 
 /** The HTTP status of the response an SDK error came from, when there was one. */

@@ -55,8 +55,7 @@ export function compact<T extends Record<string, unknown>>(o: T): T {
 
 function badParam(name: string, value: unknown, expected: string): ActionError {
   return new ActionError(`\`${name}\` must be ${expected}, got ${JSON.stringify(value)}`, {
-    retryable: false,
-    code: 'BadParam',
+    code: 'bad-params',
   });
 }
 

@@ -106,8 +106,7 @@ export async function waitInstanceAvailable(
     if (!until || (db && until.test(db))) return { db, waitedMs };
     if (ctx.clock.now() >= deadline) {
       throw new ActionError(`${id} still ${until.pending} after ${formatDuration(waitedMs)} (waiting for available)`, {
-        retryable: true,
-        code: 'WaiterTimeout',
+        code: 'wait-timeout',
       });
     }
     await ctx.clock.sleep(waiterTiming('rds').minDelay * 1000, ctx.signal);

@@ -141,7 +141,7 @@ export async function waitFor<C extends object, I, O>(
   for (let attempt = 0; ; attempt++) {
     if (attempt > 0) {
       const left = deadline - ctx.clock.now();
-      if (left <= 0) throw new ActionError(still(), { retryable: true, code: 'WaiterTimeout' });
+      if (left <= 0) throw new ActionError(still(), { code: 'wait-timeout' });
       try {
         // A missing resource is checked again soon: RDS's eventual consistency after a create
         // lasts seconds, and a wrong identifier should not take two full poll intervals to report.
@@ -178,8 +178,7 @@ export async function waitFor<C extends object, I, O>(
       throw new ActionError(
         `${req.call.resource} ${reached} while waiting for ${req.target}, after ${formatDuration(waited())}`,
         {
-          retryable: false,
-          code: 'WaiterFailure',
+          code: 'invalid-state',
           cause: error,
         },
       );

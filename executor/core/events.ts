@@ -2,6 +2,7 @@
  * The typed event map of a run. The same events drive the audit log (every event is one
  * hash-chained audit record), the progress display and the job summary.
  */
+import type { ActionErrorCode } from './action-error-codes.js';
 
 export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'timed-out' | 'cancelled';
 /**
@@ -93,7 +94,7 @@ export interface RunEvents {
    * hash of it in clear, which restores masked secrets on resume (executor/run/rollback-data.ts).
    */
   'step:rollback-data': { stepId: string; attempt: number; data: Record<string, unknown>; digest: string };
-  'step:retry': { stepId: string; attempt: number; error: string; delayMs: number };
+  'step:retry': { stepId: string; attempt: number; error: string; code?: ActionErrorCode; delayMs: number };
   'step:end': {
     stepId: string;
     attempt: number;
@@ -102,6 +103,7 @@ export interface RunEvents {
     outputs?: Record<string, unknown>;
     result?: unknown;
     error?: string;
+    code?: ActionErrorCode;
     reason?: string;
   };
   'approval:requested': { stepId: string; approvers: string[]; required: number; message?: string };

@@ -68,7 +68,7 @@ export function withFaults(inner: StepRunner, faults: ReadonlyMap<string, Fault>
       if (!f) return inner.attempt(node, attempt, signal);
       switch (f.kind) {
         case 'fail':
-          throw new ActionError(`injected fault: fail (attempt ${attempt})`, { retryable: true, code: 'injected' });
+          throw new ActionError(`injected fault: fail (attempt ${attempt})`, { code: 'injected' });
         case 'timeout':
           if (node.timeoutMs === undefined) throw new StepTimeout(0);
           // Hang until the scheduler's timeout aborts the attempt, as a stuck call would.
@@ -81,7 +81,6 @@ export function withFaults(inner: StepRunner, faults: ReadonlyMap<string, Fault>
         case 'flaky':
           if (attempt <= f.failures)
             throw new ActionError(`injected fault: flaky, attempt ${attempt} of ${f.failures} failing`, {
-              retryable: true,
               code: 'injected',
             });
           return inner.attempt(node, attempt, signal);

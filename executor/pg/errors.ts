@@ -1,4 +1,4 @@
-import { ActionError } from '../core/errors.js';
+import { ActionError, type ActionErrorOptions } from '../core/errors.js';
 import type { SecretMasker } from '../core/secrets.js';
 
 /**
@@ -71,23 +71,27 @@ export function toActionError(error: unknown, where: string, secrets: SecretMask
   if (isSqlState && typeof e.detail === 'string' && e.detail) text += ` — ${e.detail}`;
   text += code ? ` (${isSqlState ? `SQLSTATE ${code}` : code})` : '';
 
-  const { retryable, kind } = classify(code, isSqlState, text);
   return new ActionError(scrub(`${where}: ${text}`, secrets, password), {
-    retryable,
-    code: code ?? kind,
+    ...classify(code, isSqlState, text),
+    ...(code ? { providerCode: code } : {}),
     cause: error,
   });
 }
 
-function classify(code: string | undefined, isSqlState: boolean, text: string): { retryable: boolean; kind?: string } {
-  if (isSqlState) return { retryable: isRetryableSqlState(code!) };
-  if (code && networkCodes.has(code)) return { retryable: true };
+function classify(code: string | undefined, isSqlState: boolean, text: string): ActionErrorOptions {
+  if (isSqlState) {
+    if (code!.startsWith('28')) return { code: 'auth-failed' };
+    if (code === '42501') return { code: 'access-denied' };
+    return { code: 'sql-error', retryable: isRetryableSqlState(code!) };
+  }
+  if (code && networkCodes.has(code)) return { code: 'network' };
   // SCRAM without a password in the URL: an authentication problem, like 28P01.
-  if (/^SASL:|password must be a string/i.test(text)) return { retryable: false, kind: 'auth' };
+  if (/^SASL:|password must be a string/i.test(text)) return { code: 'auth-failed' };
   // Certificate and SSL negotiation problems are configuration, not weather.
-  if (/CERT|SELF_SIGNED|ERR_TLS|does not support SSL/i.test(`${code ?? ''} ${text}`))
-    return { retryable: false, kind: 'tls' };
-  return { retryable: true };
+  if (/CERT|SELF_SIGNED|ERR_TLS|does not support SSL/i.test(`${code ?? ''} ${text}`)) return { code: 'config' };
+  // What is left comes from the client or the socket without a code ("Connection terminated
+  // unexpectedly", a connect timeout): the connection, not the statement, failed.
+  return { code: 'network' };
 }
 
 function messageOf(e: ErrorLike): string {

@@ -33,14 +33,12 @@ export function resolveTarget(target: PgTarget): ResolvedTarget {
     url = new URL(target.url);
   } catch {
     throw new ActionError('invalid PostgreSQL connection URL (expected postgres://user:password@host:port/database)', {
-      retryable: false,
-      code: 'invalid-url',
+      code: 'bad-params',
     });
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ActionError(`unsupported connection URL scheme "${url.protocol}" (expected postgres: or postgresql:)`, {
-      retryable: false,
-      code: 'invalid-url',
+      code: 'bad-params',
     });
   }
   if (target.host) applyHost(url, target.host);

@@ -79,8 +79,7 @@ export class LiveRunner implements StepRunner {
       message,
       signal,
     });
-    if (!outcome.approved)
-      throw new ActionError(`approval refused: ${outcome.reason}`, { retryable: false, code: 'approval-refused' });
+    if (!outcome.approved) throw new ActionError(`approval refused: ${outcome.reason}`, { code: 'approval-refused' });
   }
 
   async attempt(node: IrNode, attempt: number, signal: AbortSignal): Promise<AttemptResult> {
@@ -99,7 +98,7 @@ export class LiveRunner implements StepRunner {
         const seen = this.o.masker.mask(JSON.stringify(result) ?? 'undefined');
         throw new ActionError(
           `assert failed: ${a} (result: ${seen.length > 300 ? seen.slice(0, 297) + '...' : seen})`,
-          { retryable: true, code: 'assert' },
+          { code: 'assert-failed' },
         );
       }
     }
@@ -145,7 +144,7 @@ export class LiveRunner implements StepRunner {
     compensating = false,
   ): Promise<unknown> {
     const action = this.o.actions.get(body.uses);
-    if (!action) throw new ActionError(`unknown action ${body.uses}`, { retryable: false });
+    if (!action) throw new ActionError(`unknown action ${body.uses}`, { code: 'unknown-action' });
     const env = Object.fromEntries(
       Object.entries(body.env).map(([k, v]) => [k, String(renderValue(v, this.context) ?? '')]),
     );

@@ -89,6 +89,6 @@ function unmasked(
   if (clear) return clear;
   return new ActionError(
     `the rollback data step ${stepId} journaled before its effect holds secret values (masked in the journal) that the secrets set now do not restore`,
-    { retryable: false, code: 'RollbackDataMasked' },
+    { code: 'rollback-data-masked' },
   );
 }

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { FailurePolicy, IrGraph, IrNode } from '../../ir/types.js';
 import type { Clock } from '../core/clock.js';
-import { isRetryable, RunCancelled } from '../core/errors.js';
+import type { ActionErrorCode } from '../core/action-error-codes.js';
+import { errorCodeOf, isRetryable, RunCancelled } from '../core/errors.js';
 import type { EventSink, RunStatus, StepStatus } from '../core/events.js';
 import { messageOf, runAttempt, statusOf } from './attempt.js';
 import { retryDelay } from './backoff.js';
@@ -108,6 +109,7 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
       durationMs: state.durationMs,
       ...(Object.keys(state.outputs).length ? { outputs: state.outputs } : {}),
       ...(state.error ? { error: state.error } : {}),
+      ...(state.code ? { code: state.code } : {}),
       ...(state.reason ? { reason: state.reason } : {}),
     });
     await phases.ended(node);
@@ -174,6 +176,8 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
 interface NodeOutcome extends StepState {
   attempts: number;
   durationMs: number;
+  /** What the failure's error was (executor/core/action-error-codes.ts), for `step:end`. */
+  code?: ActionErrorCode;
   reason?: string;
 }
 
@@ -191,13 +195,13 @@ async function executeNode(node: IrNode, options: SchedulerOptions): Promise<Nod
   try {
     if (!runner.shouldRun(node)) return done('skipped', 0, { reason: 'condition is false' });
   } catch (e) {
-    return done('failed', 0, { error: `if: ${messageOf(e)}` });
+    return done('failed', 0, { error: `if: ${messageOf(e)}`, code: errorCodeOf(e) });
   }
   if (node.approval && node.uses !== 'approval') {
     try {
       await runner.gate(node, signal);
     } catch (e) {
-      return done(statusOf(e), 0, { error: messageOf(e), reason: 'approval gate' });
+      return done(statusOf(e), 0, { error: messageOf(e), code: errorCodeOf(e), reason: 'approval gate' });
     }
   }
   const attempts = node.retry?.attempts ?? 1;
@@ -216,14 +220,16 @@ async function executeNode(node: IrNode, options: SchedulerOptions): Promise<Nod
     } catch (e) {
       const status = statusOf(e);
       const error = messageOf(e);
-      if (status === 'cancelled' || signal.aborted) return done('cancelled', attempt, { error });
-      if (attempt >= attempts || !isRetryable(e)) return done(status, attempt, { error });
+      const code = errorCodeOf(e);
+      if (status === 'cancelled' || signal.aborted) return done('cancelled', attempt, { error, code });
+      if (attempt >= attempts || !isRetryable(e)) return done(status, attempt, { error, code });
       const delayMs = retryDelay(node.retry!, attempt, options.random);
-      await events.emit('step:retry', { stepId: node.id, attempt, error, delayMs });
+      await events.emit('step:retry', { stepId: node.id, attempt, error, code, delayMs });
       try {
         await clock.sleep(delayMs, signal);
       } catch {
-        return done('cancelled', attempt, { error: new RunCancelled('run cancelled during retry delay').message });
+        const cancelled = new RunCancelled('run cancelled during retry delay');
+        return done('cancelled', attempt, { error: cancelled.message, code: 'cancelled' });
       }
     }
   }

@@ -41,7 +41,7 @@ describe('wait', () => {
     const { ctx, rec } = fakeContext({
       clock: fakeClock(),
       runAction: async () => {
-        if (++n < 3) throw new ActionError('GET http://svc/health returned 503', { retryable: true });
+        if (++n < 3) throw new ActionError('GET http://svc/health returned 503', { code: 'http-status' });
         return { status: 200 };
       },
     });
@@ -57,7 +57,7 @@ describe('wait', () => {
     const { ctx } = fakeContext({
       clock: fakeClock(),
       runAction: async () => {
-        throw new ActionError('access denied', { retryable: false });
+        throw new ActionError('access denied', { code: 'access-denied' });
       },
     });
     await expect(waitAction.run({ until: '{{result.ok}}', check: { uses: 'http.check' } }, ctx)).rejects.toThrow(

@@ -39,7 +39,8 @@ function harness(behaviours: Record<string, Behaviour>, clock = new FakeClock())
       signals[n.id] = signal;
       log.push(`start ${n.id}@${clock.now()}`);
       await clock.sleep(b.ms ?? 1000, b.ignoresSignal ? undefined : signal);
-      if (attempt <= (b.fails ?? 0)) throw new ActionError(`${n.id} failed`, { retryable: !b.fatal });
+      if (attempt <= (b.fails ?? 0))
+        throw new ActionError(`${n.id} failed`, { code: b.fatal ? 'access-denied' : 'throttled' });
       log.push(`end ${n.id}@${clock.now()}`);
       return { outputs: b.outputs ?? {} };
     },
@@ -138,6 +139,32 @@ describe('scheduler', () => {
     const retries = h.events.filter((e) => e.type === 'step:retry').map((e) => (e.data as { delayMs: number }).delayMs);
     expect(retries).toEqual([1000, 2000]);
     expect(h.log).toEqual(['start flaky@0', 'start flaky@2000', 'start flaky@5000', 'end flaky@6000']);
+  });
+
+  it('step:retry and step:end carry the code of the error, not its wording', async () => {
+    const h = harness({ flaky: { fails: 1 }, denied: { fails: 1, fatal: true }, slow: { ms: 5000 } });
+    const retry = { attempts: 2, delayMs: 10, backoff: 'fixed' as const };
+    await h.run(
+      graphOf(
+        {
+          p: [
+            { id: 'flaky', retry },
+            { id: 'denied', retry },
+            { id: 'slow', timeoutMs: 1000 },
+          ],
+        },
+        { onFailure: 'continue' },
+      ),
+    );
+    const data = (type: RunEventType) => h.events.filter((e) => e.type === type).map((e) => e.data);
+    expect(data('step:retry')).toEqual([expect.objectContaining({ stepId: 'flaky', code: 'throttled' })]);
+    expect(data('step:end')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ stepId: 'denied', status: 'failed', code: 'access-denied' }),
+        expect.objectContaining({ stepId: 'slow', status: 'timed-out', code: 'timeout' }),
+      ]),
+    );
+    expect(data('step:end').find((e) => (e as { stepId: string }).stepId === 'flaky')).not.toHaveProperty('code');
   });
 
   it('does not retry an error that says retrying cannot help', async () => {
