@@ -58,7 +58,9 @@ export const httpCheckAction: ActionDefinition<HttpCheckParams, HttpCheckResult>
       const why = controller.signal.aborted ? `no response within ${timeoutMs} ms` : networkReason(error);
       // Error texts may quote the URL; the quoted copy must be as redacted as ours.
       const safe = displayUrl(why.split(params.url).join(displayUrl(params.url, (t) => t)), (t) => ctx.secrets.mask(t));
-      throw new ActionError(`${shown} failed: ${safe}`, { code: 'network', cause: error });
+      const socketCode = (error as { cause?: { code?: unknown } })?.cause?.code;
+      const providerCode = typeof socketCode === 'string' ? { providerCode: socketCode } : {};
+      throw new ActionError(`${shown} failed: ${safe}`, { code: 'network', ...providerCode, cause: error });
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);

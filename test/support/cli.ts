@@ -87,6 +87,8 @@ export function compiledRoot(prefix: string, files: Record<string, string>): str
 export interface StepEnd {
   status: string;
   error?: string;
+  /** The action error code (executor/core/action-error-codes.ts). */
+  code?: string;
   outputs?: Record<string, unknown>;
 }
 

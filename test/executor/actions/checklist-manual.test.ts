@@ -86,8 +86,7 @@ describe('checklist', () => {
       .run({ items: ['Book the room', 'Notify participants', 'Never asked'] }, ctx)
       .catch((e: unknown) => e)) as ActionError;
     expect(error).toBeInstanceOf(ActionError);
-    expect(error.retryable).toBe(false);
-    expect(error.message).toContain('Notify participants');
+    expect(error).toMatchObject({ code: 'not-confirmed', retryable: false });
     expect(people.asked).toHaveLength(2);
     expect(rec.events).toHaveLength(1);
   });
@@ -95,6 +94,7 @@ describe('checklist', () => {
   it('reports an unknown section', async () => {
     const { ctx } = fakeContext({ graph, confirmer: confirmer() });
     await expect(checklistAction.run({ checklist: 'dr-drill', section: 'During' }, ctx)).rejects.toMatchObject({
+      code: 'bad-params',
       retryable: false,
     });
   });

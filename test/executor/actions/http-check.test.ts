@@ -92,11 +92,9 @@ describe('http.check', () => {
       .run({ url: `${server.url}/down?token=${secret}` }, ctx)
       .catch((e: unknown) => e)) as ActionError;
     expect(error).toBeInstanceOf(ActionError);
-    expect(error.retryable).toBe(true);
-    expect(error.code).toBe('http-status');
+    expect(error).toMatchObject({ code: 'http-status', providerCode: '503', retryable: true });
+    // The URL, named with its secret masked, is the behaviour under test.
     expect(error.message).toContain(`GET ${server.url}/down?token=***`);
-    expect(error.message).toContain('returned 503, expected 2xx');
-    expect(error.message).toContain('maintenance');
     expect(error.message).not.toContain(secret);
   });
 
@@ -118,19 +116,19 @@ describe('http.check', () => {
       .run({ url: 'http://user:pa55word@127.0.0.1:0/health' }, ctx)
       .catch((e: unknown) => e)) as ActionError;
     expect(error).toBeInstanceOf(ActionError);
-    expect(error.code).toBe('http-network');
-    expect(error.retryable).toBe(true);
+    expect(error).toMatchObject({ code: 'network', providerCode: 'ECONNREFUSED', retryable: true });
+    // The URL, named with its password masked, is the behaviour under test.
     expect(error.message).toContain('GET http://user:***@127.0.0.1:0/health failed');
-    expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).not.toContain('pa55word');
   });
 
   it('gives up after its own timeout', async () => {
     const { ctx } = fakeContext();
     const started = Date.now();
-    await expect(httpCheckAction.run({ url: `${server.url}/slow`, timeout: '200ms' }, ctx)).rejects.toThrow(
-      /no response within 200 ms/,
-    );
+    await expect(httpCheckAction.run({ url: `${server.url}/slow`, timeout: '200ms' }, ctx)).rejects.toMatchObject({
+      code: 'network',
+      retryable: true,
+    });
     expect(Date.now() - started).toBeLessThan(15_000); // not the minute the server would take
   });
 

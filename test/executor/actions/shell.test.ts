@@ -103,8 +103,8 @@ describe('shell', () => {
     const error = await shellAction
       .run({ script: 'echo "cannot log in with $TOKEN" >&2\nexit 3' }, ctx)
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ActionError);
-    expect((error as ActionError).message).toContain('exited with code 3');
+    expect(error).toMatchObject({ code: 'shell-exit', providerCode: '3' });
+    // The masked stderr in the message is the behaviour under test.
     expect((error as ActionError).message).toContain('cannot log in with ***');
     expect((error as ActionError).message).not.toContain(secret);
   });
@@ -133,16 +133,16 @@ describe('shell', () => {
       .run({ script: 'echo "working"\necho "boom: disk full" >&2\nexit 7' }, ctx)
       .catch((e: unknown) => e)) as ActionError;
     expect(error).toBeInstanceOf(ActionError);
-    expect(error.message).toMatch(/exited with code 7/);
+    expect(error).toMatchObject({ code: 'shell-exit', providerCode: '7', retryable: true });
+    // The last stderr lines in the message are the behaviour under test.
     expect(error.message).toContain('boom: disk full');
-    expect(error.retryable).toBe(true);
   });
 
   it('runs with -e and pipefail: a failing command in the middle fails the step', async () => {
     const { ctx } = fakeContext();
     await expect(
       shellAction.run({ script: 'false | cat\necho "not reached" >> "$RUNBOOK_OUTPUT"' }, ctx),
-    ).rejects.toThrow(/exited with code 1/);
+    ).rejects.toMatchObject({ code: 'shell-exit', providerCode: '1' });
   });
 
   it('on abort kills the whole process group, grandchildren included', async () => {
@@ -235,8 +235,8 @@ describe('shell', () => {
     const error = (await shellAction
       .run({ script: 'echo "just-a-secret-looking-value" >> "$RUNBOOK_OUTPUT"' }, ctx)
       .catch((e: unknown) => e)) as ActionError;
-    expect(error).toBeInstanceOf(ActionError);
-    expect(error.retryable).toBe(false);
+    expect(error).toMatchObject({ code: 'shell-output', retryable: false });
+    // The line number, and not the value, in the message is the behaviour under test.
     expect(error.message).toContain('line 1');
     expect(error.message).not.toContain('just-a-secret-looking-value');
   });
@@ -259,6 +259,7 @@ describe('parseOutputs', () => {
   });
 
   it('reports an unterminated heredoc and an invalid name', () => {
+    // The line named in the message (the user's file position) is the behaviour under test.
     expect(() => parseOutputs('x<<EOF\nvalue\n')).toThrow(/line 1: no closing line "EOF"/);
     expect(() => parseOutputs('ok=1\nbad name=1\n')).toThrow(/line 2: invalid output name/);
   });

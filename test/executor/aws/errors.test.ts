@@ -17,24 +17,30 @@ describe('toActionError', () => {
   it.each(['Throttling', 'ThrottlingException', 'RequestLimitExceeded'])(
     '%s stays retryable once the SDK gave up',
     (name) => {
-      const e = toActionError(unmodelled(name), call);
-      expect(e).toMatchObject({ retryable: true, code: 'Throttled' });
-      expect(e.message).toMatch(/^rds:PromoteReadReplica on ecommerce-prod-db-replica in us-west-2 was throttled/);
+      expect(toActionError(unmodelled(name), call)).toMatchObject({
+        retryable: true,
+        code: 'throttled',
+        providerCode: name.replace(/Exception$/, ''),
+      });
     },
   );
 
   it('PriorRequestNotComplete (Route 53) is throttling', () => {
     expect(
-      toActionError(new PriorRequestNotComplete({ message: 'busy', $metadata: {} }), { ...call, service: 'route53' })
-        .retryable,
-    ).toBe(true);
+      toActionError(new PriorRequestNotComplete({ message: 'busy', $metadata: {} }), { ...call, service: 'route53' }),
+    ).toMatchObject({ retryable: true, code: 'throttled', providerCode: 'PriorRequestNotComplete' });
   });
 
   it.each(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'])(
     '%s is not retryable and names the permission',
     (name) => {
       const e = toActionError(unmodelled(name), call);
-      expect(e).toMatchObject({ retryable: false, code: 'AccessDenied' });
+      expect(e).toMatchObject({
+        retryable: false,
+        code: 'access-denied',
+        providerCode: name.replace(/Exception$/, ''),
+      });
+      // The message naming the IAM action to grant is the behaviour under test.
       expect(e.message).toContain(
         "rds:PromoteReadReplica on ecommerce-prod-db-replica was denied: check the run's IAM role allows rds:PromoteReadReplica in us-west-2",
       );
@@ -44,7 +50,7 @@ describe('toActionError', () => {
   it.each(['InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException'])(
     '%s is not retryable and blames the credentials',
     (name) => {
-      expect(toActionError(unmodelled(name), call)).toMatchObject({ retryable: false, code: 'InvalidCredentials' });
+      expect(toActionError(unmodelled(name), call)).toMatchObject({ retryable: false, code: 'auth-failed' });
     },
   );
 
@@ -53,30 +59,49 @@ describe('toActionError', () => {
       new DBInstanceNotFoundFault({ message: 'DBInstance x not found', $metadata: {} }),
       call,
     );
-    expect(missing).toMatchObject({ retryable: false, code: 'DBInstanceNotFound' });
-    expect(missing.message).toContain('failed: RDS instance not found');
+    expect(missing).toMatchObject({ retryable: false, code: 'not-found', providerCode: 'DBInstanceNotFound' });
     const state = toActionError(
       new InvalidDBInstanceStateFault({ message: 'not a read replica', $metadata: {} }),
       call,
     );
-    expect(state).toMatchObject({ retryable: false, code: 'InvalidDBInstanceState' });
+    expect(state).toMatchObject({ retryable: false, code: 'invalid-state', providerCode: 'InvalidDBInstanceState' });
     const zone = toActionError(new NoSuchHostedZone({ message: 'no zone', $metadata: {} }), {
       service: 'route53',
       operation: 'ChangeResourceRecordSets',
       resource: 'api.example.com CNAME in Z1',
     });
+    expect(zone).toMatchObject({ code: 'not-found', providerCode: 'NoSuchHostedZone' });
+    // The kind of resource missing, in words, is the behaviour under test.
     expect(zone.message).toBe(
       'route53:ChangeResourceRecordSets on api.example.com CNAME in Z1 failed: hosted zone not found (NoSuchHostedZone: no zone)',
     );
   });
 
   it('retries server faults and network errors, not other client faults', () => {
-    expect(toActionError(unmodelled('InternalFailure', 'server'), call).retryable).toBe(true);
-    expect(toActionError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), call).retryable).toBe(
-      true,
-    );
-    expect(toActionError(unmodelled('SomethingOdd', 'client'), call).retryable).toBe(false);
-    expect(toActionError(new Error('Region is missing'), call)).toMatchObject({ retryable: false, code: 'NoRegion' });
+    expect(toActionError(unmodelled('InternalFailure', 'server'), call)).toMatchObject({
+      retryable: true,
+      code: 'provider-error',
+      providerCode: 'InternalFailure',
+    });
+    expect(toActionError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), call)).toMatchObject({
+      retryable: true,
+      code: 'network',
+      providerCode: 'ECONNRESET',
+    });
+    expect(toActionError(unmodelled('SomethingOdd', 'client'), call)).toMatchObject({
+      retryable: false,
+      code: 'invalid-request',
+      providerCode: 'SomethingOdd',
+    });
+    expect(toActionError(unmodelled('InvalidParameterValue'), call)).toMatchObject({
+      retryable: false,
+      code: 'invalid-request',
+    });
+    expect(toActionError(unmodelled('SnapshotQuotaExceeded'), call)).toMatchObject({ code: 'quota-exceeded' });
+    expect(toActionError(unmodelled('DBSnapshotAlreadyExists'), call)).toMatchObject({ code: 'already-exists' });
+    const noRegion = toActionError(new Error('Region is missing'), call);
+    expect(noRegion).toMatchObject({ retryable: false, code: 'config' });
+    expect(noRegion.providerCode).toBeUndefined();
   });
 
   it('looks through an ActionError to the SDK error it wraps', () => {

@@ -110,12 +110,12 @@ describe('aws.rds.prune-db-snapshots', () => {
   });
 
   it('refuses a malformed or missing retention before any call', async () => {
-    await expect(awsRdsPruneDbSnapshotsAction.run({ ...params, cold: 'ninety days' }, fakeContext())).rejects.toThrow(
-      /`cold` must be a duration/,
-    );
+    await expect(
+      awsRdsPruneDbSnapshotsAction.run({ ...params, cold: 'ninety days' }, fakeContext()),
+    ).rejects.toMatchObject({ code: 'bad-params' });
     await expect(
       awsRdsPruneDbSnapshotsAction.run({ ...params, cold: undefined, archive: undefined }, fakeContext()),
-    ).rejects.toThrow(/give `cold`/);
+    ).rejects.toMatchObject({ code: 'bad-params' });
     expect(rds.calls()).toHaveLength(0);
   });
 
@@ -135,9 +135,10 @@ describe('aws.rds.prune-db-snapshots', () => {
       (await awsRdsPruneDbSnapshotsAction.run({ ...params, hot: '60d' }, fakeContext())).automatedRetentionDays,
     ).toBe(35);
 
-    await expect(awsRdsPruneDbSnapshotsAction.run({ ...params, hot: '30d' }, fakeContext())).rejects.toThrow(
-      /keeps its automated backups 7 days.*hot 30d: raise it to 30/,
-    );
+    await expect(awsRdsPruneDbSnapshotsAction.run({ ...params, hot: '30d' }, fakeContext())).rejects.toMatchObject({
+      code: 'refused-unsafe',
+      retryable: false,
+    });
     expect(rds.commandCalls(DeleteDBSnapshotCommand).length).toBeGreaterThan(0);
   });
 
