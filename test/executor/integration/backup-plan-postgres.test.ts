@@ -94,7 +94,7 @@ async function runPlan() {
 
 const ended = (rs: AuditRecord[], stepId: string) =>
   rs.find((r) => r.type === 'step:end' && r.stepId === stepId)?.data as
-    | { status: string; error?: string; outputs?: Record<string, unknown> }
+    | { status: string; error?: string; code?: string; outputs?: Record<string, unknown> }
     | undefined;
 const started = (rs: AuditRecord[], stepId: string) => rs.some((r) => r.type === 'step:start' && r.stepId === stepId);
 const scratchExists = () =>
@@ -154,7 +154,10 @@ describe.skipIf(noPostgres)(`BackupPlan ${plan} against a throwaway PostgreSQL`,
     const old = plant('20180102-020000', 3000);
     const r = await runPlan();
     expect(r.status, r.stdout + r.stderr).toBe(4);
-    expect(ended(r.records, `check-${target}-users-present`)?.status).toBe('failed');
+    expect(ended(r.records, `check-${target}-users-present`)).toMatchObject({
+      status: 'failed',
+      code: 'assert-failed',
+    });
     expect(r.records.at(-1)?.data).toMatchObject({ status: 'failed' });
     // The restore ran, so the cleanup did, after the failure.
     expect(ended(r.records, `cleanup-${target}`)?.status).toBe('succeeded');

@@ -80,6 +80,18 @@ spec:
           env: { GATE: "{{inputs.gate}}" }
         - { id: after, run: echo after }
 `,
+  'retried.yaml': `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: retried-exit, owner: "@acme/sre" }
+spec:
+  phases:
+    - id: only
+      steps:
+        - id: always-fails
+          idempotent: true
+          retry: { attempts: 2, delay: 10ms, backoff: fixed }
+          run: exit 3
+`,
 };
 
 let root: string;
@@ -145,6 +157,15 @@ describe('runbook run', { timeout: 120_000 }, () => {
     }
     expect(ok.stderr).toContain('token is ***');
     expect(failed.stderr + failed.stdout).toContain('bad token ***');
+  });
+
+  it('step:retry and step:end name the error by its code', () => {
+    const r = cli(['run', 'retried-exit']);
+    expect(r.status, r.stderr).toBe(4);
+    const records = parseAuditText(auditText(runIdOf(r.stdout))).records;
+    const of = (type: string) => records.filter((x) => x.type === type).map((x) => x.data);
+    expect(of('step:retry')).toEqual([expect.objectContaining({ attempt: 1, code: 'shell-exit' })]);
+    expect(of('step:end')).toEqual([expect.objectContaining({ status: 'failed', attempt: 2, code: 'shell-exit' })]);
   });
 
   it('refuses bad inputs and missing secrets before any step, with every problem listed', () => {

@@ -86,6 +86,6 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'replication lag when the 
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toMatchObject({ retryable: false, code: 'primary-mismatch' });
+    expect(error).toMatchObject({ retryable: false, code: 'bad-params' });
   });
 });
