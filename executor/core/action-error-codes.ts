@@ -201,8 +201,3 @@ export type ActionErrorCode = keyof typeof actionErrorCodes;
 export type DependsCode = {
   [K in ActionErrorCode]: (typeof actionErrorCodes)[K]['retryable'] extends 'depends' ? K : never;
 }[ActionErrorCode];
-
-/** True for the strings that are action error codes (audit records read back from disk). */
-export function isActionErrorCode(value: unknown): value is ActionErrorCode {
-  return typeof value === 'string' && Object.hasOwn(actionErrorCodes, value);
-}
