@@ -5,7 +5,14 @@ import type { CompileResult } from '../compile.js';
 import type { GraphRef } from '../emit/docs/docs-context.js';
 import { none } from '../emit/docs/format.js';
 import { graphPage, type Linker } from '../emit/docs/links.js';
-import { heading, inlineCode, joinInline, paragraph, table, type Inline } from '../emit/docs/mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  paragraph,
+  table,
+  type Inline,
+} from '../../common/markdown/mdast-builders.js';
 import { drillIntervalOf, runbookDrills, type RunbookDrills } from './freshness.js';
 
 /**

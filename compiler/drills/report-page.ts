@@ -6,7 +6,15 @@ import { unified } from 'unified';
 import type { DrillRecord } from '../../ir/drill-record.js';
 import type { GraphRef } from '../emit/docs/docs-context.js';
 import { graphPage, homePage, type Linker } from '../emit/docs/links.js';
-import { heading, inlineCode, link, page, paragraph, strip, type Inline } from '../emit/docs/mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  link,
+  page,
+  paragraph,
+  strip,
+  type Inline,
+} from '../../common/markdown/mdast-builders.js';
 import { kindOf, objectiveText, outcomeOf } from './drill-docs.js';
 import type { DrillReport } from './read-records.js';
 

@@ -8,7 +8,7 @@ import { directoryPage } from './directory-page.js';
 import { createDocsContext, graphPageSnapshot, type DocsContext } from './docs-context.js';
 import { homePage, type DocsIndex } from './home-page.js';
 import * as names from './links.js';
-import { serialise } from './mdast-builders.js';
+import { serialise } from '../../../common/markdown/mdast-builders.js';
 import { startParallel } from '../../parallel/pool.js';
 import { shareList } from '../../parallel/share.js';
 import { runbookPage } from './runbook-page.js';

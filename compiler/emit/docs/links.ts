@@ -1,6 +1,6 @@
 import type { Link } from 'mdast';
 import type { IrGraph } from '../../../ir/types.js';
-import { link, type Inline } from './mdast-builders.js';
+import { link, type Inline } from '../../../common/markdown/mdast-builders.js';
 
 /**
  * Page names and links between pages.

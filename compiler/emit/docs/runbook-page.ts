@@ -15,7 +15,7 @@ import {
   strong,
   table,
   type Inline,
-} from './mdast-builders.js';
+} from '../../../common/markdown/mdast-builders.js';
 import { renderMermaid } from './mermaid.js';
 import { rtoSection } from './rto-table.js';
 import { phaseSections } from './runbook-steps.js';

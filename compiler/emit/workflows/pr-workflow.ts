@@ -1,3 +1,4 @@
+import { prCheckName } from '../../../common/pr-check.js';
 import type { Emitter } from '../emitter.js';
 import { setupSteps } from './job-steps.js';
 import { expr, literal, renderWorkflow } from './workflow-yaml.js';
@@ -20,12 +21,6 @@ export const prPaths = [
   'package.json',
   'package-lock.json',
 ];
-
-/**
- * The name of the pull-request check (the job's `name:`, which is the check GitHub reports):
- * stable, because `runbook github setup` makes it a required status check of the default branch.
- */
-export const prCheckName = 'runbook-plan';
 
 /**
  * The pull-request workflow: annotations for every finding, `compile --check` so generated files
