@@ -15,7 +15,7 @@ import {
   table,
   type Inline,
 } from '../../../common/markdown/mdast-builders.js';
-import { drillHistorySection } from '../../drills/drill-docs.js';
+import { drillHistorySection } from './drill-docs.js';
 import { scheduleInline } from './schedule-inline.js';
 
 /** What the docs index lists, computed once and shared with the sidebar. */

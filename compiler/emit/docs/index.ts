@@ -14,8 +14,8 @@ import { shareList } from '../../parallel/share.js';
 import { runbookPage } from './runbook-page.js';
 import { sidebarPage } from './sidebar.js';
 import { templatePage } from './template-page.js';
-import { drillPage, recordOfReport } from '../../drills/drill-docs.js';
-import { drillReportPage } from '../../drills/report-page.js';
+import { drillPage, recordOfReport } from './drill-docs.js';
+import { drillReportPage } from './drill-report-page.js';
 
 export interface DocsEmitterOptions {
   /** How pages link to each other; see `links.ts` for why `'wiki'` is the default. */

@@ -35,6 +35,9 @@ export const homePage = 'Home';
 export const sidebarPage = '_Sidebar';
 export const directoryPage = 'Directory';
 
+/** A graph as a link target: enough for its page name and title. */
+export type GraphRef = Pick<IrGraph, 'name' | 'title' | 'origin'>;
+
 /** `Runbook-<name>` or `BackupPlan-<name>`: the graph's origin decides, so both can share a name. */
 export function graphPage(graph: Pick<IrGraph, 'name' | 'origin'>): string {
   return `${graph.origin.kind}-${graph.name}`;

@@ -20,7 +20,7 @@ import { renderMermaid } from './mermaid.js';
 import { rtoSection } from './rto-table.js';
 import { phaseSections } from './runbook-steps.js';
 import { backupPlanOf, backupPlanSection } from './backup-plan-section.js';
-import { drillFactRows, runbookDrillsSection } from '../../drills/drill-docs.js';
+import { drillFactRows, runbookDrillsSection } from './drill-docs.js';
 import { scheduleInline } from './schedule-inline.js';
 
 /**
