@@ -33,6 +33,7 @@ export function createDocsEmitter(options: DocsEmitterOptions = {}): Emitter {
     id: 'docs',
     docs: 'Markdown pages for the GitHub wiki: one per runbook, backup plan, checklist, template and drill report, the Directory, an index (Home) and a sidebar.',
     emit: (result) => emitDocs(result, style),
+    folders: [names.docsDir],
     owns: (path) => path.startsWith(`${names.docsDir}/`),
   };
 }

@@ -34,6 +34,7 @@ export const prWorkflowEmitter: Emitter = {
   emit() {
     return [{ path: prWorkflowPath, content: renderWorkflow(prWorkflow()) }];
   },
+  folders: ['.github/workflows'],
   owns: (path) => path === prWorkflowPath,
 };
 
