@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { compileTree, defaultPaths, type CompileResult } from '../compiler/compile.js';
-import { todayFromEnv } from '../compiler/drills/freshness.js';
+import { todayFromEnv } from '../compiler/project/drill-facts.js';
 import { RunRefused } from '../executor/core/errors.js';
 import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
 import { formatGithub } from './format/github.js';

@@ -21,11 +21,11 @@ import {
   drillReportsOf,
   noDrillFiles,
   parseDrillRecords,
-  readDrillFiles,
   type DrillFiles,
   type DrillReport,
-} from './drills/read-records.js';
-import { parseToday, referenceDateOf, type DrillFacts, type ReferenceDate } from './drills/freshness.js';
+} from './load/drill-records.js';
+import { readDrillFiles } from './project/read-drill-files.js';
+import { parseToday, referenceDateOf, type DrillFacts, type ReferenceDate } from './project/drill-facts.js';
 
 export interface CompileResult {
   readonly project: Project;
@@ -36,7 +36,7 @@ export interface CompileResult {
   readonly graphs: IrGraph[];
   /** Schema-valid RunRequests (runs/), sorted by file, with the plan hash each will run. */
   readonly runRequests: RunRequestInfo[];
-  // ── drills (compiler/drills/) ──
+  // ── drills (load/drill-records.ts, project/drill-facts.ts) ──
   /** Valid drill records (drills/records/*.json), oldest first: by `endedAt`, then run id. */
   readonly drillRecords: DrillRecord[];
   /** Drill reports (drills/reports/*.md) that become wiki pages `Drill-<run-id>`, by run id. */
@@ -51,7 +51,7 @@ export interface CompileOptions {
   readonly drills?: DrillFiles;
   /**
    * "Today" for drill freshness (`YYYY-MM-DD`, a zoned ISO date-time or a Date). Never defaulted to
-   * the clock: callers pass it explicitly (the CLI from `RUNBOOK_TODAY`), see drills/freshness.ts.
+   * the clock: callers pass it explicitly (the CLI from `RUNBOOK_TODAY`), see project/drill-facts.ts.
    */
   readonly today?: string | Date;
 }

@@ -1,4 +1,4 @@
-import type { Severity } from './diagnostic.js';
+import type { Severity } from './severity.js';
 
 interface CodeDoc {
   readonly severity: Severity;
@@ -371,7 +371,7 @@ export const diagnosticCodes = {
     title: 'Too many inputs for workflow_dispatch',
     docs: 'GitHub accepts at most 25 `workflow_dispatch` inputs; the generated workflow adds `dry_run` and `drill`, so a runbook may declare at most 23.',
   },
-  // ── drills (compiler/drills/, rules/drill-freshness.ts) ───────────────────────────
+  // ── drills (load/drill-records.ts, rules/drill-freshness.ts) ───────────────────────────
   'drill-record-invalid': {
     severity: 'error',
     title: 'Malformed drill record',

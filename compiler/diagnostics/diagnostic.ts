@@ -1,7 +1,8 @@
 import type { Range } from '../source/source-file.js';
 import type { DiagnosticCode } from './codes.js';
+import type { Severity } from './severity.js';
 
-export type Severity = 'error' | 'warning' | 'info';
+export type { Severity } from './severity.js';
 
 /** A finding about the user's files. Collected as data, never thrown. */
 export interface Diagnostic {

@@ -2,7 +2,7 @@ import { canonicalJson } from '../../ir/canonical-json.js';
 import type { IrApproval, IrGraph } from '../../ir/types.js';
 import type { CompileResult } from '../compile.js';
 import type { RunRequestInfo } from '../load/run-request.js';
-import type { ChangeKind } from './plan-diff.js';
+import type { ChangeKind } from './change-kind.js';
 
 /** What reviewers approve when they approve a run request: the plan of its runbook, summarised. */
 export interface RunRequestPlan {

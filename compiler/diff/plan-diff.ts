@@ -1,6 +1,7 @@
 import { canonicalJson } from '../../ir/canonical-json.js';
 import type { IrApproval, IrGraph } from '../../ir/types.js';
 import type { CompileResult } from '../compile.js';
+import type { ChangeKind } from './change-kind.js';
 import { diffRto, type RtoRow } from './diff-rto.js';
 import { diffRunRequests, type RunRequestChange } from './diff-run-requests.js';
 import { diffSteps, type StepsDiff } from './diff-steps.js';
@@ -12,8 +13,7 @@ import { diffSteps, type StepsDiff } from './diff-steps.js';
  * the sticky pull-request comment.
  */
 
-/** How a runbook or run request differs between base and head. */
-export type ChangeKind = 'added' | 'removed' | 'changed';
+export type { ChangeKind } from './change-kind.js';
 
 /** An approval gate: a step with an approval (or an `approval` step), or the whole run. */
 export interface Gate {

@@ -1,5 +1,5 @@
 import type { Html, Root, RootContent } from 'mdast';
-import { heading, inlineCode, joinInline, paragraph, serialise, strong } from '../emit/docs/mdast-builders.js';
+import { heading, inlineCode, joinInline, paragraph, serialise, strong } from '../../common/markdown/mdast-builders.js';
 import type { PlanDiff } from './plan-diff.js';
 import { runRequestSection } from './render-run-requests.js';
 import { runbookSection } from './render-runbook-diff.js';

@@ -1,6 +1,14 @@
 import type { Html, RootContent } from 'mdast';
 import { approvalPolicy, duration, scalar, shortHash, yesNo } from '../emit/docs/format.js';
-import { heading, inlineCode, joinInline, paragraph, strong, table, type Inline } from '../emit/docs/mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  paragraph,
+  strong,
+  table,
+  type Inline,
+} from '../../common/markdown/mdast-builders.js';
 import type { RunRequestChange } from './diff-run-requests.js';
 import { changeIcon } from './render-runbook-diff.js';
 

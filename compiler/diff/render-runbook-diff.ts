@@ -9,7 +9,7 @@ import {
   strong,
   table,
   type Inline,
-} from '../emit/docs/mdast-builders.js';
+} from '../../common/markdown/mdast-builders.js';
 import type { RtoFigures, RtoRow } from './diff-rto.js';
 import type { ChangeKind, Gate, RunbookDiff } from './plan-diff.js';
 

@@ -32,6 +32,7 @@ export const codeownersEmitter: Emitter = {
     ];
     return [{ path: '.github/CODEOWNERS', content: lines.join('\n') + '\n' }];
   },
+  folders: ['.github'],
   owns: (path) => path === '.github/CODEOWNERS',
 };
 

@@ -7,13 +7,24 @@ export interface GeneratedFile {
 }
 
 /**
- * An emitter turns a compile result into files. Emitters are pure; `owns` says which existing
- * paths belong to it, so files of deleted runbooks are removed (and reported by `--check`).
+ * An emitter turns a compile result into files. Emitters are pure. `folders` and `owns` say which
+ * existing files belong to it, so files of deleted runbooks are removed (and reported by
+ * `--check`) while everything else in the repository is left alone.
  */
 export interface Emitter {
   readonly id: string;
   readonly docs: string;
+  /**
+   * The folders (relative to the repository root, no trailing slash) this emitter writes into.
+   * `compile` looks for stale files of this emitter only under them (recursively): the list of
+   * folders compile scans is derived from the emitters, never written down elsewhere.
+   */
+  readonly folders: readonly string[];
   emit(result: CompileResult): GeneratedFile[];
+  /**
+   * Whether an existing file under `folders` is this emitter's (deleted when no longer emitted).
+   * Narrower than the folders where they are shared: `.github/` also holds the user's own files.
+   */
   owns(path: string): boolean;
 }
 

@@ -12,5 +12,6 @@ export const graphJsonEmitter: Emitter = {
         JSON.stringify({ $comment: `${generatedNotice} (source: ${graph.origin.file})`, ...graph }, null, 2) + '\n',
     }));
   },
+  folders: ['generated/graphs'],
   owns: (path) => /^generated\/graphs\/[^/]+\.json$/.test(path),
 };

@@ -29,9 +29,24 @@ export function planGenerated(root: string, result: CompileResult, emitters: rea
     if (current === undefined) added.push(f.path);
     else if (current !== f.content) changed.push(f.path);
   }
-  const existing = [...listFiles(root, 'generated'), ...listFiles(root, '.github')];
-  const removed = existing.filter((p) => !produced.has(p) && emitters.some((e) => e.owns(p)));
+  const removed = ownedFiles(root, emitters).filter((p) => !produced.has(p));
   return { files, changed, added, removed };
+}
+
+/**
+ * The existing files some emitter owns: each emitter's `owns`, asked only about the files under
+ * its own `folders`, so no emitter can claim a file outside the folders it declares. Sorted.
+ */
+export function ownedFiles(root: string, emitters: readonly Emitter[]): string[] {
+  const owned = new Set<string>();
+  const listed = new Map<string, string[]>();
+  for (const emitter of emitters) {
+    for (const folder of emitter.folders) {
+      if (!listed.has(folder)) listed.set(folder, listFiles(root, folder));
+      for (const path of listed.get(folder)!) if (emitter.owns(path)) owned.add(path);
+    }
+  }
+  return [...owned].sort();
 }
 
 /** Writes what changed and deletes owned files that are no longer produced. */

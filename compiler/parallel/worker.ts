@@ -23,7 +23,7 @@ const tasks: Record<TaskName, () => Promise<Task>> = {
   },
   'graph-pages': async () => {
     const { graphPageContext } = await import('../emit/docs/docs-context.js');
-    const { serialise } = await import('../emit/docs/mdast-builders.js');
+    const { serialise } = await import('../../common/markdown/mdast-builders.js');
     const { runbookPage } = await import('../emit/docs/runbook-page.js');
     return (payload) => {
       const { snapshot, graphs } = payload as { snapshot: GraphPageSnapshot; graphs: SharedList };

@@ -16,7 +16,7 @@ export interface TreeRead {
  * Reads the runbook files under `paths` (files or directories, relative to `root`), in sorted
  * order so compilation is deterministic. The only I/O the compiler does. A path listed in
  * `optional` is skipped silently when it does not exist. `accepts` picks the files found inside
- * directories (default: the runbook formats; drill records use `.json`, see compiler/drills/).
+ * directories (default: the runbook formats; drill records use `.json`, see read-drill-files.ts).
  */
 export function readTree(
   root: string,

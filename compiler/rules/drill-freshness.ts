@@ -1,4 +1,4 @@
-import { countsAsDrilled, drillIntervalOf, isOverdue, runbookDrills } from '../drills/freshness.js';
+import { countsAsDrilled, drillIntervalOf, isOverdue, runbookDrills } from '../project/drill-facts.js';
 import { graphOf } from '../graph/build-graph.js';
 import type { Rule } from './rule.js';
 
@@ -8,7 +8,7 @@ const day = (iso: string) => iso.slice(0, 10);
  * Runbooks of a tier with a drill interval must have been drilled, live and successfully, within
  * it (`drill-overdue`), and that drill must have run the runbook as it is now (`drill-stale`).
  *
- * "Within" is measured from the reference date (compiler/drills/freshness.ts): the newest drill
+ * "Within" is measured from the reference date (compiler/project/drill-facts.ts): the newest drill
  * record, or a later `today` the caller passes; never the wall clock, so findings change only
  * when files (or the explicit date) change. A tree without drill records and without `today` has
  * nothing to measure against and gets no `drill-overdue`; `drill-stale` needs no date at all.

@@ -1,7 +1,7 @@
 import type { ActionInfo } from '../actions/catalog.js';
 import type { Diagnostic, Severity } from '../diagnostics/diagnostic.js';
 import type { DiagnosticCode } from '../diagnostics/codes.js';
-import type { DrillFacts } from '../drills/freshness.js';
+import type { DrillFacts } from '../project/drill-facts.js';
 import type { Dependencies } from '../graph/dependencies.js';
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import type { BackupPlanDocData, DirectoryDocData, RunbookDocData, TemplateDocData } from '../model/specs.js';
@@ -44,7 +44,7 @@ export interface RuleContext {
   readonly templates: ReadonlyMap<string, { doc: LoadedDoc; data: TemplateDocData }>;
   readonly backupPlans: readonly { doc: LoadedDoc; data: BackupPlanDocData }[];
   readonly directory?: { doc: LoadedDoc; data: DirectoryDocData };
-  /** Drill records and the freshness reference date (drills: compiler/drills/); absent in contexts built by hand. */
+  /** Drill records and the freshness reference date (compiler/project/drill-facts.ts); absent in contexts built by hand. */
   readonly drills?: DrillFacts;
   /** Documents of a kind that passed their schema. */
   valid(kind: LoadedDoc['kind']): LoadedDoc[];

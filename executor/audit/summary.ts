@@ -1,8 +1,6 @@
 import type { RunEvents, RunStatus, StepStatus } from '../core/events.js';
 import type { AuditRecord } from './record.js';
 
-export { renderAuditSummary } from './summary-render.js';
-
 /**
  * What `runbook audit show` tells: who started the run and when, with which inputs, what each
  * step did, who approved what through which channel, whether it rolled back, how it ended,

@@ -1,6 +1,6 @@
 import type { IrGraph } from '../../ir/types.js';
 import { RunRefused } from '../core/errors.js';
-import { prCheckName } from '../../compiler/emit/workflows/pr-workflow.js';
+import { prCheckName } from '../../common/pr-check.js';
 import { httpStatus, type GithubApi, type RepoRef } from './client.js';
 import { protectionPutBody, type CurrentProtection, type ProtectionPolicy } from './protection-body.js';
 

@@ -10,7 +10,7 @@ import {
   paragraph,
   table,
   type Inline,
-} from '../../compiler/emit/docs/mdast-builders.js';
+} from '../../common/markdown/mdast-builders.js';
 import type { DrillRecord } from '../../ir/drill-record.js';
 import type { AuditRecord } from '../audit/record.js';
 import type { RunEvents } from '../core/events.js';

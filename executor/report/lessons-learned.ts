@@ -2,7 +2,7 @@ import type { Root, RootContent } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import { heading, htmlComment, list, paragraph, taskList } from '../../compiler/emit/docs/mdast-builders.js';
+import { heading, htmlComment, list, paragraph, taskList } from '../../common/markdown/mdast-builders.js';
 
 /**
  * The one part of a report written by people. Everything above its heading is regenerated from

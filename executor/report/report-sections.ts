@@ -8,7 +8,7 @@ import {
   strong,
   table,
   type Inline,
-} from '../../compiler/emit/docs/mdast-builders.js';
+} from '../../common/markdown/mdast-builders.js';
 import type { RunEvents } from '../core/events.js';
 import type { AuditRecord } from '../audit/record.js';
 import { approvalAuthenticity, type ApprovalSummary, type AuditSummary } from '../audit/summary.js';

@@ -8,7 +8,7 @@ import {
   strong,
   table,
   type Inline,
-} from '../../compiler/emit/docs/mdast-builders.js';
+} from '../../common/markdown/mdast-builders.js';
 import { rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
 import type { AuditSummary } from '../audit/summary.js';
 import { day, dur, outcomeSentence, when } from './format.js';

@@ -42,7 +42,7 @@ describe('generated workflows: least privilege', () => {
   }
 
   it('the pull-request check has a stable name, the one setup makes required', async () => {
-    const { prCheckName } = await import('../../compiler/emit/workflows/pr-workflow.js');
+    const { prCheckName } = await import('../../common/pr-check.js');
     const pr = parse(workflows.find((f) => f.path.endsWith('runbook-pr.yml'))!.content) as {
       jobs: Record<string, { name?: string }>;
     };

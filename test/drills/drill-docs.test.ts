@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compileTree } from '../../compiler/compile.js';
 import { createDocsContext, graphPageContext, graphPageSnapshot } from '../../compiler/emit/docs/docs-context.js';
 import { docsEmitter } from '../../compiler/emit/docs/index.js';
-import { serialise } from '../../compiler/emit/docs/mdast-builders.js';
+import { serialise } from '../../common/markdown/mdast-builders.js';
 import { runbookPage } from '../../compiler/emit/docs/runbook-page.js';
 import { compileWith } from './drill-tree.js';
 

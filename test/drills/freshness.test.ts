@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileFiles } from '../../compiler/compile.js';
-import { drillIntervalOf, parseToday, referenceDateOf, todayFromEnv } from '../../compiler/drills/freshness.js';
+import { drillIntervalOf, parseToday, referenceDateOf, todayFromEnv } from '../../compiler/project/drill-facts.js';
 import { compileWith, findings, planHashes, record, runbook, tree } from './drill-tree.js';
 
 /**

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFiles, compileTree } from '../../compiler/compile.js';
-import { parseDrillRecords, readDrillFiles } from '../../compiler/drills/read-records.js';
+import { parseDrillRecords } from '../../compiler/load/drill-records.js';
+import { readDrillFiles } from '../../compiler/project/read-drill-files.js';
 import { positionAt, type SourceFile } from '../../compiler/source/source-file.js';
 import { record, recordFile, tree } from './drill-tree.js';
 

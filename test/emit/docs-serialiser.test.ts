@@ -6,7 +6,7 @@ import { unified } from 'unified';
 import { describe, expect, it } from 'vitest';
 import { compileTree } from '../../compiler/compile.js';
 import { createDocsContext } from '../../compiler/emit/docs/docs-context.js';
-import { serialise } from '../../compiler/emit/docs/mdast-builders.js';
+import { serialise } from '../../common/markdown/mdast-builders.js';
 import { runbookPage } from '../../compiler/emit/docs/runbook-page.js';
 import { breather } from '../support/breathe.js';
 

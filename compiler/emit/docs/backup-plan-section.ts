@@ -3,7 +3,15 @@ import type { IrGraph } from '../../../ir/types.js';
 import type { BackupPlanSpec, BackupTargetSpec } from '../../model/specs.js';
 import type { GraphPageContext } from './docs-context.js';
 import { none } from './format.js';
-import { heading, inlineCode, joinInline, paragraph, strong, table, type Inline } from './mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  paragraph,
+  strong,
+  table,
+  type Inline,
+} from '../../../common/markdown/mdast-builders.js';
 import { scheduleInline } from './schedule-inline.js';
 
 /** The BackupPlan a lowered graph came from, looked up by name. */

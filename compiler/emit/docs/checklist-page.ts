@@ -12,7 +12,7 @@ import {
   paragraph,
   strong,
   taskList,
-} from './mdast-builders.js';
+} from '../../../common/markdown/mdast-builders.js';
 import { itemInline } from './step-details.js';
 
 /**

@@ -2,7 +2,7 @@ import type { RootContent } from 'mdast';
 import type { DirectorySpec, PersonSpec, RoleSpec, TeamSpec } from '../../model/specs.js';
 import type { GraphPageContext } from './docs-context.js';
 import { none, sortedEntries } from './format.js';
-import { heading, inlineCode, link, paragraph, table, type Inline } from './mdast-builders.js';
+import { heading, inlineCode, link, paragraph, table, type Inline } from '../../../common/markdown/mdast-builders.js';
 
 /** Columns of a person's contact details, shared by the runbook and Directory pages. */
 export const contactHeader = ['Name', 'GitHub', 'E-mail', 'Phone', 'Slack'];

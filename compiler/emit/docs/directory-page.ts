@@ -13,7 +13,7 @@ import {
   paragraph,
   table,
   type Inline,
-} from './mdast-builders.js';
+} from '../../../common/markdown/mdast-builders.js';
 import { scheduleInline } from './schedule-inline.js';
 
 /** Header of the stakeholder notification matrix (one row per severity × audience). */

@@ -3,11 +3,8 @@ import type { IrGraph } from '../../../ir/types.js';
 import { hasTemplate } from '../../expressions/parse-template.js';
 import type { ChecklistSection } from '../../load/loaded-doc.js';
 import type { BackupPlanSpec, DirectorySpec } from '../../model/specs.js';
-import { createLinker, type LinkStyle, type Linker } from './links.js';
-import { drillViews, type DrillsView } from '../../drills/drill-docs.js';
-
-/** A graph as a link target: enough for its page name and title. */
-export type GraphRef = Pick<IrGraph, 'name' | 'title' | 'origin'>;
+import { createLinker, type GraphRef, type LinkStyle, type Linker } from './links.js';
+import { drillViews, type DrillsView } from './drill-docs.js';
 
 /**
  * What the page of one graph (a Runbook or a lowered BackupPlan) reads besides the graph itself.
@@ -26,7 +23,7 @@ export interface GraphPageContext {
   runbook(name: string): GraphRef | undefined;
   /** The spec of the valid BackupPlan of this name (the first). */
   backupPlan(name: string): BackupPlanSpec | undefined;
-  /** drills: what the drill records say about the Runbook of this name (compiler/drills/). */
+  /** drills: what the drill records say about the Runbook of this name (drill-docs.ts). */
   drills(name: string): DrillsView | undefined;
 }
 

@@ -6,8 +6,16 @@ import { backupPlanOf, targetInline } from './backup-plan-section.js';
 import { usersOf, type DocsContext } from './docs-context.js';
 import { duration, none, rtoStatus } from './format.js';
 import { checklistPage, directoryPage, graphPage, templatePage } from './links.js';
-import { heading, inlineCode, joinInline, page, paragraph, table, type Inline } from './mdast-builders.js';
-import { drillHistorySection } from '../../drills/drill-docs.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  page,
+  paragraph,
+  table,
+  type Inline,
+} from '../../../common/markdown/mdast-builders.js';
+import { drillHistorySection } from './drill-docs.js';
 import { scheduleInline } from './schedule-inline.js';
 
 /** What the docs index lists, computed once and shared with the sidebar. */

@@ -8,14 +8,14 @@ import { directoryPage } from './directory-page.js';
 import { createDocsContext, graphPageSnapshot, type DocsContext } from './docs-context.js';
 import { homePage, type DocsIndex } from './home-page.js';
 import * as names from './links.js';
-import { serialise } from './mdast-builders.js';
+import { serialise } from '../../../common/markdown/mdast-builders.js';
 import { startParallel } from '../../parallel/pool.js';
 import { shareList } from '../../parallel/share.js';
 import { runbookPage } from './runbook-page.js';
 import { sidebarPage } from './sidebar.js';
 import { templatePage } from './template-page.js';
-import { drillPage, recordOfReport } from '../../drills/drill-docs.js';
-import { drillReportPage } from '../../drills/report-page.js';
+import { drillPage, recordOfReport } from './drill-docs.js';
+import { drillReportPage } from './drill-report-page.js';
 
 export interface DocsEmitterOptions {
   /** How pages link to each other; see `links.ts` for why `'wiki'` is the default. */
@@ -33,6 +33,7 @@ export function createDocsEmitter(options: DocsEmitterOptions = {}): Emitter {
     id: 'docs',
     docs: 'Markdown pages for the GitHub wiki: one per runbook, backup plan, checklist, template and drill report, the Directory, an index (Home) and a sidebar.',
     emit: (result) => emitDocs(result, style),
+    folders: [names.docsDir],
     owns: (path) => path.startsWith(`${names.docsDir}/`),
   };
 }

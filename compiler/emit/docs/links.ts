@@ -1,6 +1,6 @@
 import type { Link } from 'mdast';
 import type { IrGraph } from '../../../ir/types.js';
-import { link, type Inline } from './mdast-builders.js';
+import { link, type Inline } from '../../../common/markdown/mdast-builders.js';
 
 /**
  * Page names and links between pages.
@@ -34,6 +34,9 @@ export const docsDir = 'generated/docs';
 export const homePage = 'Home';
 export const sidebarPage = '_Sidebar';
 export const directoryPage = 'Directory';
+
+/** A graph as a link target: enough for its page name and title. */
+export type GraphRef = Pick<IrGraph, 'name' | 'title' | 'origin'>;
 
 /** `Runbook-<name>` or `BackupPlan-<name>`: the graph's origin decides, so both can share a name. */
 export function graphPage(graph: Pick<IrGraph, 'name' | 'origin'>): string {

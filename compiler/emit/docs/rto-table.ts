@@ -1,7 +1,15 @@
 import type { RootContent } from 'mdast';
 import type { IrGraph } from '../../../ir/types.js';
 import { duration, rtoStatus } from './format.js';
-import { heading, inlineCode, joinInline, paragraph, strong, table, type Inline } from './mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  paragraph,
+  strong,
+  table,
+  type Inline,
+} from '../../../common/markdown/mdast-builders.js';
 
 /** Header of the RTO table; tests and readers find columns by these names. */
 export const rtoHeader = ['Phase', 'Budget', 'Expected (critical path)', 'Worst case', 'Critical path', 'Status'];

@@ -15,12 +15,12 @@ import {
   strong,
   table,
   type Inline,
-} from './mdast-builders.js';
+} from '../../../common/markdown/mdast-builders.js';
 import { renderMermaid } from './mermaid.js';
 import { rtoSection } from './rto-table.js';
 import { phaseSections } from './runbook-steps.js';
 import { backupPlanOf, backupPlanSection } from './backup-plan-section.js';
-import { drillFactRows, runbookDrillsSection } from '../../drills/drill-docs.js';
+import { drillFactRows, runbookDrillsSection } from './drill-docs.js';
 import { scheduleInline } from './schedule-inline.js';
 
 /**

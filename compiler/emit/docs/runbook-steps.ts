@@ -15,7 +15,7 @@ import {
   strong,
   table,
   type Inline,
-} from './mdast-builders.js';
+} from '../../../common/markdown/mdast-builders.js';
 import { actionDetails } from './step-details.js';
 
 /** One section per phase (heading with its budget), each step under it in phase order. */

@@ -1,5 +1,5 @@
 import { emittedCron } from '../workflows/spread-cron.js';
-import { inlineCode, type Inline } from './mdast-builders.js';
+import { inlineCode, type Inline } from '../../../common/markdown/mdast-builders.js';
 
 /**
  * A schedule as authored and, when the workflow runs it at another minute (moved off :00 by a

@@ -2,7 +2,7 @@ import type { BlockContent, Root } from 'mdast';
 import type { DocsContext } from './docs-context.js';
 import type { DocsIndex } from './home-page.js';
 import { checklistPage, directoryPage, graphPage, homePage, templatePage } from './links.js';
-import { list, page, paragraph, strong, type Inline } from './mdast-builders.js';
+import { list, page, paragraph, strong, type Inline } from '../../../common/markdown/mdast-builders.js';
 
 /** `_Sidebar.md`: the wiki's navigation, the same links as Home as a nested list. */
 export function sidebarPage(ctx: DocsContext, index: DocsIndex): Root {

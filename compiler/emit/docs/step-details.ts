@@ -4,7 +4,16 @@ import { hasTemplate } from '../../expressions/parse-template.js';
 import type { GraphPageContext } from './docs-context.js';
 import { scalar, sortedEntries } from './format.js';
 import { checklistPage, graphPage, templatePage } from './links.js';
-import { heading, inlineCode, joinInline, paragraph, strong, table, taskList, type Inline } from './mdast-builders.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  paragraph,
+  strong,
+  table,
+  taskList,
+  type Inline,
+} from '../../../common/markdown/mdast-builders.js';
 
 /** Action-specific details: checklist items, the notification sent, the runbook called, the manual task. */
 export function actionDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode): RootContent[] {

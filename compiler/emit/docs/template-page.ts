@@ -16,7 +16,7 @@ import {
   paragraph,
   strong,
   table,
-} from './mdast-builders.js';
+} from '../../../common/markdown/mdast-builders.js';
 
 const hbs = createHandlebars();
 

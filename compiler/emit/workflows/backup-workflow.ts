@@ -36,6 +36,7 @@ export const backupWorkflowEmitter: Emitter = {
         ]),
       }));
   },
+  folders: ['.github/workflows'],
   owns: (path) => owned.test(path),
 };
 

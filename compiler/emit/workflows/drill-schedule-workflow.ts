@@ -62,6 +62,7 @@ export const drillScheduleWorkflowEmitter: Emitter = {
       },
     ];
   },
+  folders: ['.github/workflows'],
   owns: (path) => path === drillsWorkflowPath,
 };
 

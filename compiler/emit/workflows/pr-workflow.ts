@@ -1,3 +1,4 @@
+import { prCheckName } from '../../../common/pr-check.js';
 import type { Emitter } from '../emitter.js';
 import { setupSteps } from './job-steps.js';
 import { expr, literal, renderWorkflow } from './workflow-yaml.js';
@@ -22,12 +23,6 @@ export const prPaths = [
 ];
 
 /**
- * The name of the pull-request check (the job's `name:`, which is the check GitHub reports):
- * stable, because `runbook github setup` makes it a required status check of the default branch.
- */
-export const prCheckName = 'runbook-plan';
-
-/**
  * The pull-request workflow: annotations for every finding, `compile --check` so generated files
  * never drift, and the sticky plan comment (`runbook pr-comment`, which diffs the plan against the
  * base commit: hence the whole history). The comment is posted even when a check failed, so
@@ -39,6 +34,7 @@ export const prWorkflowEmitter: Emitter = {
   emit() {
     return [{ path: prWorkflowPath, content: renderWorkflow(prWorkflow()) }];
   },
+  folders: ['.github/workflows'],
   owns: (path) => path === prWorkflowPath,
 };
 

@@ -28,6 +28,7 @@ export const runRequestWorkflowEmitter: Emitter = {
   emit(result) {
     return [{ path: runRequestWorkflowPath, content: renderWorkflow(runRequestWorkflow(result)) }];
   },
+  folders: ['.github/workflows'],
   owns: (path) => path === runRequestWorkflowPath,
 };
 

@@ -43,6 +43,7 @@ export const runbookWorkflowEmitter: Emitter = {
         ]),
       }));
   },
+  folders: ['.github/workflows'],
   owns: (path) => owned.test(path),
 };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderAuditSummary, summarizeAudit } from '../../../executor/audit/summary.js';
+import { summarizeAudit } from '../../../executor/audit/summary.js';
+import { renderAuditSummary } from '../../../executor/audit/summary-render.js';
 import { emitSampleRun, memorySink, newLog } from './helpers.js';
 
 async function sampleRecords() {

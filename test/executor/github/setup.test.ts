@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { githubClient, type GithubContext } from '../../../executor/github/client.js';
 import { environmentsFromGraphs, githubSetup } from '../../../executor/github/setup.js';
-import { prCheckName } from '../../../compiler/emit/workflows/pr-workflow.js';
+import { prCheckName } from '../../../common/pr-check.js';
 import type { IrGraph } from '../../../ir/types.js';
 import { startFakeGithub, testClientOptions, type FakeGithub } from '../../support/fake-github.js';
 import { writeAll } from '../../support/github-permissions.js';

@@ -1,6 +1,7 @@
 import type { List } from 'mdast';
 import { describe, expect, it } from 'vitest';
-import { renderAuditSummary, summarizeAudit } from '../../../executor/audit/summary.js';
+import { summarizeAudit } from '../../../executor/audit/summary.js';
+import { renderAuditSummary } from '../../../executor/audit/summary-render.js';
 import { keepLessonsLearned, renderAuditReport, rpoNotMeasured } from '../../../executor/report/index.js';
 import { headings, parse, plain, rows, section, tableOf } from './mdast.js';
 import { interruptedRun, rolledBackDrill, rolledBackRecord, successfulDrill } from './scenarios.js';

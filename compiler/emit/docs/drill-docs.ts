@@ -1,12 +1,18 @@
 import type { RootContent } from 'mdast';
-import type { DrillRecord } from '../../ir/drill-record.js';
-import { formatDuration } from '../../ir/duration.js';
-import type { CompileResult } from '../compile.js';
-import type { GraphRef } from '../emit/docs/docs-context.js';
-import { none } from '../emit/docs/format.js';
-import { graphPage, type Linker } from '../emit/docs/links.js';
-import { heading, inlineCode, joinInline, paragraph, table, type Inline } from '../emit/docs/mdast-builders.js';
-import { drillIntervalOf, runbookDrills, type RunbookDrills } from './freshness.js';
+import type { DrillRecord } from '../../../ir/drill-record.js';
+import { formatDuration } from '../../../ir/duration.js';
+import type { CompileResult } from '../../compile.js';
+import { none } from './format.js';
+import { graphPage, type GraphRef, type Linker } from './links.js';
+import {
+  heading,
+  inlineCode,
+  joinInline,
+  paragraph,
+  table,
+  type Inline,
+} from '../../../common/markdown/mdast-builders.js';
+import { drillIntervalOf, runbookDrills, type RunbookDrills } from '../../project/drill-facts.js';
 
 /**
  * The wiki's view of drills: "Last drilled" on runbook pages, a runbook's drills, the history on

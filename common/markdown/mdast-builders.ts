@@ -25,9 +25,11 @@ import { defaultHandlers, type Handlers, type Options as ToMarkdownOptions } fro
 import { fastInlineCode, fastText } from './fast-handlers.js';
 
 /**
- * Small builders for mdast nodes. Every docs page is a tree built from these and serialised once
+ * Small builders for mdast nodes. Every wiki page (compiler/emit/docs), plan comment
+ * (compiler/diff) and run report (executor/report) is a tree built from these and serialised once
  * by `serialise`, so escaping (a `|` in a table cell, a `*` in a title) is the serialiser's job and
- * never a string-concatenation bug.
+ * never a string-concatenation bug. It lives in common/ because both the compiler and the executor
+ * write Markdown, and the executor may not import the compiler.
  */
 
 /** What a builder accepts where phrasing goes: plain strings become text nodes. */

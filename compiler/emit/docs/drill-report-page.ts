@@ -3,12 +3,19 @@ import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import type { DrillRecord } from '../../ir/drill-record.js';
-import type { GraphRef } from '../emit/docs/docs-context.js';
-import { graphPage, homePage, type Linker } from '../emit/docs/links.js';
-import { heading, inlineCode, link, page, paragraph, strip, type Inline } from '../emit/docs/mdast-builders.js';
+import type { DrillRecord } from '../../../ir/drill-record.js';
+import { graphPage, homePage, type GraphRef, type Linker } from './links.js';
+import {
+  heading,
+  inlineCode,
+  link,
+  page,
+  paragraph,
+  strip,
+  type Inline,
+} from '../../../common/markdown/mdast-builders.js';
 import { kindOf, objectiveText, outcomeOf } from './drill-docs.js';
-import type { DrillReport } from './read-records.js';
+import type { DrillReport } from '../../load/drill-records.js';
 
 const parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml', 'toml']).use(remarkGfm);
 

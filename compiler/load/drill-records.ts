@@ -1,8 +1,7 @@
-import { drillRecordsDir, drillReportsDir, type DrillRecord } from '../../ir/drill-record.js';
+import type { DrillRecord } from '../../ir/drill-record.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { LoadedDoc } from '../load/loaded-doc.js';
-import { loadYaml } from '../load/load-yaml.js';
-import { readTree } from '../project/read-tree.js';
+import type { LoadedDoc } from './loaded-doc.js';
+import { loadYaml } from './load-yaml.js';
 import type { Range, SourceFile } from '../source/source-file.js';
 import { validatorFor } from '../validate/ajv.js';
 import { schemaDiagnostics } from '../validate/schema-diagnostics.js';
@@ -23,19 +22,6 @@ export const noDrillFiles: DrillFiles = { records: [], reports: [] };
 
 /** A report file becomes the wiki page `Drill-<base name>`; other names are not copied. */
 const reportName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/**
- * Reads `drills/records/*.json` and `drills/reports/*.md` under `root`, sorted, with the runbook
- * tree's limits (size, UTF-8). Either folder may be missing: most trees have no drills yet.
- */
-export function readDrillFiles(root: string): { files: DrillFiles; diagnostics: Diagnostic[] } {
-  const records = readTree(root, [drillRecordsDir], [drillRecordsDir], (p) => p.endsWith('.json'));
-  const reports = readTree(root, [drillReportsDir], [drillReportsDir], (p) => p.endsWith('.md'));
-  return {
-    files: { records: records.files, reports: reports.files },
-    diagnostics: [...records.diagnostics, ...reports.diagnostics],
-  };
-}
 
 /** A report as a wiki page: the run id it belongs to (its base name) and its Markdown. */
 export interface DrillReport {
