@@ -1,15 +1,6 @@
 import type { RootContent } from 'mdast';
 import { approvalPolicy, duration, rtoStatus, shortHash } from '../emit/docs/format.js';
-import {
-  heading,
-  inlineCode,
-  joinInline,
-  list,
-  paragraph,
-  strong,
-  table,
-  type Inline,
-} from '../emit/docs/mdast-builders.js';
+import { heading, inlineCode, joinInline, paragraph, strong, table, type Inline } from '../emit/docs/mdast-builders.js';
 import type { RtoFigures, RtoRow } from './diff-rto.js';
 import type { ChangeKind, Gate, RunbookDiff } from './plan-diff.js';
 

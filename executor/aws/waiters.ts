@@ -37,7 +37,7 @@ export function waiterTiming(service: AwsCall['service']): WaiterTiming {
 }
 
 /** The signature of the SDK's `waitUntil…` functions, generic over client, input and output. */
-export type SdkWaiter<C, I, O> = (
+export type SdkWaiter<C, I, _O> = (
   config: {
     client: C;
     maxWaitTime: number;

@@ -179,7 +179,6 @@ const edited = (r: Round, c: IssueComment): boolean => r.seen.get(c.id) !== sha2
 
 /** One read of the comments: withdraws vanished or edited approvals, judges new comments. */
 async function poll(r: Round, since: string): Promise<GateAnswer | undefined> {
-  const { owner, repo } = r.o.repo;
   const read = await r.read<IssueComment>({ since, signal: r.req.signal });
   r.quiet = read.unchanged ? r.quiet + 1 : 0;
   const comments = read.items;
