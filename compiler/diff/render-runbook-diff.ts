@@ -4,7 +4,6 @@ import {
   heading,
   inlineCode,
   joinInline,
-  list,
   paragraph,
   strong,
   table,

@@ -1,18 +1,12 @@
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import { SourceMap } from '../load/source-map.js';
-import type { BackupPlanDocData, BackupTargetSpec, PhaseSpec, RunbookDocData, StepSpec } from '../model/specs.js';
+import type { BackupPlanDocData, BackupTargetSpec, PhaseSpec, RunbookDocData } from '../model/specs.js';
 import type { RunbookUnit } from '../rules/rule.js';
 import { resolveDependencies } from './dependencies.js';
-import { BACKUP_TAGS } from '../../ir/backup-tags.js';
 import { postgresScripts } from './backup-scripts.js';
-
-/** A lowered step and the pointer in the BackupPlan it came from (for diagnostics). */
-interface Lowered {
-  readonly step: StepSpec;
-  readonly origin: string;
-  /** Sub-pointers of the step mapped to sub-pointers of the plan. */
-  readonly fields?: Record<string, string>;
-}
+import { backupTags, region, type Lowered } from './backup-plan-lowered.js';
+import { cleanupStep, verifySteps } from './backup-plan-verify.js';
+import { notifyStep } from './backup-plan-report.js';
 
 /**
  * Lowers a BackupPlan into a Runbook graph: back up → copy → verify → prune, then `finally`:
@@ -32,11 +26,11 @@ export function lowerBackupPlan(doc: LoadedDoc, plan: BackupPlanDocData): Runboo
     { phase: { id: 'copy', title: 'Copy to other regions', parallel: true }, steps: copySteps(plan) },
     {
       phase: { id: 'verify', title: 'Verify by restoring', parallel: true },
-      steps: spec.verify ? spec.targets.flatMap((t, i) => verifySteps(plan, t, i)) : [],
+      steps: spec.verify ? spec.targets.flatMap((t) => verifySteps(plan, t)) : [],
     },
     {
       phase: { id: 'prune', title: 'Apply retention', parallel: true },
-      steps: spec.retention ? spec.targets.flatMap((t, i) => pruneSteps(plan, t, i)) : [],
+      steps: spec.retention ? spec.targets.flatMap((t) => pruneSteps(plan, t)) : [],
     },
   ].filter((p) => p.steps.length > 0);
   const cleanup = spec.verify ? spec.targets.map((t) => cleanupStep(plan, t)) : [];
@@ -83,8 +77,6 @@ function mapStep(map: SourceMap, doc: LoadedDoc, base: string, s: Lowered): void
   map.set(`${base}/id`, doc.map.range(s.origin));
   for (const [field, origin] of Object.entries(s.fields ?? {})) map.set(`${base}${field}`, doc.map.range(origin));
 }
-
-const region = (t: BackupTargetSpec) => (t.region ? { region: t.region } : {});
 
 function backupSteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered[] {
   const origin = `/spec/targets/${i}`;
@@ -175,93 +167,13 @@ function copySteps(plan: BackupPlanDocData): Lowered[] {
   );
 }
 
-function verifySteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered[] {
-  const verify = plan.spec.verify!;
-  const origin = `/spec/targets/${i}`;
-  // Without credentials for the restored instance the checks cannot run; the backup-plan rule reports it.
-  const runnable = t.type === 'postgres' || verify.url !== undefined;
-  const checks = (runnable ? (verify.checks ?? []) : []).map(
-    (c, ci): Lowered => ({
-      origin: `/spec/verify/checks/${ci}`,
-      fields: { '/with/sql': `/spec/verify/checks/${ci}/sql`, '/assert/0': `/spec/verify/checks/${ci}/expect` },
-      step: {
-        id: `check-${t.id}-${c.name}`,
-        title: `Check ${c.name} on restored ${t.id}`,
-        uses: 'postgres.query',
-        needs: [`restore-${t.id}`],
-        with:
-          t.type === 'rds'
-            ? { url: verify.url ?? '', host: `{{steps.restore-${t.id}.outputs.endpoint}}`, sql: c.sql }
-            : { url: t.url ?? '', database: verify.scratchDatabase ?? `${t.id}_verify`, sql: c.sql },
-        ...(c.expect ? { assert: [c.expect] } : {}),
-        timeout: '5m',
-        estimate: '30s',
-      },
-    }),
-  );
-  if (t.type === 'postgres') {
-    const script = postgresScripts[t.method ?? 'pg_dump'];
-    return [
-      {
-        origin: '/spec/verify',
-        step: {
-          id: `restore-${t.id}`,
-          title: `Restore ${t.id} into a scratch database`,
-          run: script.restore,
-          env: {
-            DATABASE_URL: t.url ?? '',
-            BACKUP_PATH: `{{steps.backup-${t.id}.outputs.path}}`,
-            SCRATCH_DB: verify.scratchDatabase ?? `${t.id}_verify`,
-          },
-          timeout: verify.timeout ?? '1h',
-          estimate: '15m',
-        },
-      },
-      ...checks,
-    ];
-  }
-  return [
-    {
-      origin: '/spec/verify',
-      step: {
-        id: `restore-${t.id}`,
-        title: `Restore ${t.id} snapshot to a temporary instance`,
-        uses: 'aws.rds.restore-db-instance-from-snapshot',
-        with: {
-          ...region(t),
-          dbInstanceIdentifier: verifyInstanceId(t),
-          dbSnapshotIdentifier: `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
-          ...(verify.instanceClass ? { dbInstanceClass: verify.instanceClass } : {}),
-          wait: true,
-        },
-        outputs: { endpoint: '{{result.endpoint}}' },
-        timeout: verify.timeout ?? '1h',
-        estimate: '25m',
-      },
-    },
-    ...checks,
-  ];
-}
-
-/**
- * Tags of every snapshot and copy the plan makes: the prune steps touch only snapshots carrying
- * them, and age a copy from the run that took the backup (see docs/format-reference.md).
- */
-function backupTags(plan: BackupPlanDocData, t: BackupTargetSpec): Record<string, string> {
-  return {
-    [BACKUP_TAGS.plan]: plan.metadata.name,
-    [BACKUP_TAGS.target]: t.id,
-    [BACKUP_TAGS.createdAt]: '{{run.startedAt}}',
-  };
-}
-
 /**
  * Retention (docs/format-reference.md, BackupPlan retention): an RDS target is pruned in its own
  * region and in every `copyTo` region (its DR copies); a postgres target in its directory and
  * `archiveDirectory`. Manual snapshots live for `cold` (`hot` when there is no `cold`): `hot` is
  * the instance's automated backups, which RDS prunes itself; the source-region step checks it.
  */
-function pruneSteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lowered[] {
+function pruneSteps(plan: BackupPlanDocData, t: BackupTargetSpec): Lowered[] {
   const r = plan.spec.retention ?? {};
   const tiers = (names: readonly ('hot' | 'cold' | 'archive')[]) =>
     Object.fromEntries(names.filter((n) => r[n]).map((n) => [n, r[n]!]));
@@ -299,90 +211,4 @@ function pruneSteps(plan: BackupPlanDocData, t: BackupTargetSpec, i: number): Lo
       ),
     ),
   ];
-}
-
-/** The temporary instance a verification restores to (and `finally` deletes). */
-const verifyInstanceId = (t: BackupTargetSpec) => `${t.id}-verify-{{run.id}}`;
-
-/**
- * The restore of target `t` started (any status but skipped or never run): a restore that failed
- * or timed out halfway may still have created the database or instance, so it is cleaned up too.
- */
-const restoreStarted = (t: BackupTargetSpec) =>
-  `{{and steps.restore-${t.id}.status (ne steps.restore-${t.id}.status 'skipped')}}`;
-
-/**
- * `finally`: drop the scratch database (DROP DATABASE IF EXISTS) or delete the temporary instance
- * (delete-db-instance treats an absent instance as done), so the cleanup is idempotent.
- */
-function cleanupStep(plan: BackupPlanDocData, t: BackupTargetSpec): Lowered {
-  const verify = plan.spec.verify!;
-  if (t.type === 'postgres') {
-    const script = postgresScripts[t.method ?? 'pg_dump'];
-    return {
-      origin: '/spec/verify',
-      step: {
-        id: `cleanup-${t.id}`,
-        title: `Drop the scratch database of ${t.id}`,
-        if: restoreStarted(t),
-        run: script.cleanup,
-        env: { DATABASE_URL: t.url ?? '', SCRATCH_DB: verify.scratchDatabase ?? `${t.id}_verify` },
-        timeout: '10m',
-        estimate: '1m',
-        idempotent: true,
-      },
-    };
-  }
-  return {
-    origin: '/spec/verify',
-    step: {
-      id: `delete-${t.id}-restore`,
-      title: `Delete the temporary instance of ${t.id}`,
-      if: restoreStarted(t),
-      uses: 'aws.rds.delete-db-instance',
-      with: { ...region(t), dbInstanceIdentifier: verifyInstanceId(t), skipFinalSnapshot: true },
-      timeout: '30m',
-      estimate: '10m',
-    },
-  };
-}
-
-/**
- * The report, last in `finally`: it runs whatever the outcome, after the cleanup (so a failed
- * cleanup is reported too). Besides the plan's own `vars` it gets the report variables below.
- */
-function notifyStep(plan: BackupPlanDocData): Lowered {
-  const n = plan.spec.notify!;
-  return {
-    origin: '/spec/notify',
-    fields: { '/with/template': '/spec/notify/template' },
-    step: {
-      id: 'notify',
-      title: 'Send the backup report',
-      uses: 'notify',
-      with: { ...n, vars: { ...reportVars(plan), ...(n.vars ?? {}) } },
-      timeout: '5m',
-      estimate: '10s',
-    },
-  };
-}
-
-/**
- * The variables every BackupPlan report gets (a plan's own `notify.vars` override them): `status`
- * (run.status), `failed` (run.failed), `results` (every step that ran so far, by id, with its
- * `status` and `error`: the Template says which step or check failed and why), what was taken
- * and where it was copied.
- */
-export function reportVars(plan: BackupPlanDocData): Record<string, unknown> {
-  const { targets, copyTo } = plan.spec;
-  const made = targets.map((t) =>
-    t.type === 'postgres' ? `{{steps.backup-${t.id}.outputs.path}}` : `{{steps.snapshot-${t.id}.outputs.snapshot}}`,
-  );
-  return {
-    status: '{{run.status}}',
-    failed: '{{run.failed}}',
-    results: '{{steps}}',
-    snapshot_id: made.join(', '),
-    ...(copyTo?.length ? { copied_to: copyTo.map((c) => c.region).join(', ') } : {}),
-  };
 }

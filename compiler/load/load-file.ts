@@ -30,25 +30,7 @@ export function formatOf(path: string): DocFormat | undefined {
 export function loadFile(file: SourceFile): FileLoadResult {
   const format = formatOf(file.path);
   if (!format) return { docs: [], diagnostics: [] };
-  if (format === 'yaml') {
-    const { documents, diagnostics } = loadYaml(file);
-    const docs: LoadedDoc[] = [];
-    if (documents.length === 0 && diagnostics.length === 0) {
-      // Empty, whitespace or comments only: every file under runbooks/ must declare what it is.
-      diagnostics.push({
-        code: 'unknown-kind',
-        severity: 'error',
-        file: file.path,
-        range: { start: 0, end: Math.min(file.text.length, 1) },
-        message: 'empty document: expected apiVersion: runbook/v1 and kind',
-      });
-    }
-    for (const value of documents) {
-      const kind = checkKind(file, value, format, diagnostics);
-      if (kind) docs.push({ file, format, kind, data: value.data as Record<string, unknown>, map: value.map });
-    }
-    return { docs, diagnostics };
-  }
+  if (format === 'yaml') return loadYamlFile(file);
   const split = splitFrontMatter(file);
   if (!split) {
     return {
@@ -88,6 +70,27 @@ export function loadFile(file: SourceFile): FileLoadResult {
     });
     return { docs: [], diagnostics };
   }
+}
+
+/** A YAML file: one document or more, each declaring its kind. */
+function loadYamlFile(file: SourceFile): FileLoadResult {
+  const { documents, diagnostics } = loadYaml(file);
+  const docs: LoadedDoc[] = [];
+  if (documents.length === 0 && diagnostics.length === 0) {
+    // Empty, whitespace or comments only: every file under runbooks/ must declare what it is.
+    diagnostics.push({
+      code: 'unknown-kind',
+      severity: 'error',
+      file: file.path,
+      range: { start: 0, end: Math.min(file.text.length, 1) },
+      message: 'empty document: expected apiVersion: runbook/v1 and kind',
+    });
+  }
+  for (const value of documents) {
+    const kind = checkKind(file, value, 'yaml', diagnostics);
+    if (kind) docs.push({ file, format: 'yaml', kind, data: value.data as Record<string, unknown>, map: value.map });
+  }
+  return { docs, diagnostics };
 }
 
 function loadBody(

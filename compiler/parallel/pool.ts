@@ -155,18 +155,8 @@ export function startParallel<T>(task: TaskName, count: number, options: Paralle
       let mine = 0;
       for (;;) {
         const seen = Atomics.load(shared, postedSlot);
-        for (const port of ports) {
-          for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-            const item = m.message as ItemMessage;
-            delivered++;
-            idleMs = 0;
-            if (item.error !== undefined) continue;
-            const value = options.decode(item.value, item.index);
-            if (value === undefined) continue;
-            out[item.index] = value;
-            has[item.index] = true;
-          }
-        }
+        const arrived = drainPorts(ports, options.decode, out, has);
+        if (arrived > 0) [delivered, idleMs] = [delivered + arrived, 0];
         // Every item is claimed (the counter is past the end) and each claimed one delivered.
         const claimed = Math.min(Atomics.load(shared, nextSlot), count);
         if (claimed === count && delivered + mine === count) break;
@@ -192,4 +182,26 @@ export function startParallel<T>(task: TaskName, count: number, options: Paralle
       return inline.finish(compute);
     },
   };
+}
+
+/** Takes every item the workers have posted so far; returns how many arrived (failed ones too). */
+function drainPorts<T>(
+  ports: readonly MessagePort[],
+  decode: ParallelOptions<T>['decode'],
+  out: (T | undefined)[],
+  has: boolean[],
+): number {
+  let arrived = 0;
+  for (const port of ports) {
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+      const item = m.message as ItemMessage;
+      arrived++;
+      if (item.error !== undefined) continue;
+      const value = decode(item.value, item.index);
+      if (value === undefined) continue;
+      out[item.index] = value;
+      has[item.index] = true;
+    }
+  }
+  return arrived;
 }

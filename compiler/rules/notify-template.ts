@@ -1,5 +1,5 @@
 import { hasTemplate } from '../expressions/parse-template.js';
-import { reportVars } from '../graph/lower-backup-plan.js';
+import { reportVars } from '../graph/backup-plan-report.js';
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import { joinPointer } from '../load/source-map.js';
 import type { TemplateDocData } from '../model/specs.js';

@@ -43,118 +43,150 @@ export function schemaDiagnostics(
   return out;
 }
 
+/** What each keyword's message needs: the error, where it points, and how to build the diagnostic. */
+interface ErrorSite {
+  readonly err: ErrorObject;
+  readonly doc: LoadedDoc;
+  readonly pointer: string;
+  /** The pointer as users read it. */
+  readonly where: string;
+  at(code: DiagnosticCode, message: string, range: Range, hint?: string): Diagnostic;
+}
+
 function toDiagnostic(err: ErrorObject, doc: LoadedDoc, base: string): Diagnostic {
   const pointer = base + err.instancePath;
-  const at = (code: DiagnosticCode, message: string, range: Range, hint?: string): Diagnostic => ({
-    code,
-    severity: 'error',
-    message,
-    file: doc.file.path,
-    range,
-    ...(hint ? { hint } : {}),
-  });
-  const where = describe(pointer);
-  switch (err.keyword) {
-    case 'required': {
-      const field = String((err.params as { missingProperty: string }).missingProperty);
-      return at(
-        'missing-field',
-        `${where}: missing required field "${field}"`,
-        firstLine(doc, doc.map.keyRange(pointer)),
-      );
-    }
-    case 'additionalProperties': {
-      const field = String((err.params as { additionalProperty: string }).additionalProperty);
-      const allowed = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      const guess = didYouMean(field, allowed);
-      return at(
-        'unknown-field',
-        `${where}: unknown field "${field}"`,
-        doc.map.keyRange(`${pointer}/${escape(field)}`),
-        guess ? `did you mean "${guess}"?` : allowed.length ? `allowed: ${allowed.join(', ')}` : undefined,
-      );
-    }
-    case 'false schema': {
-      // A field a schema forbids in one place (a finally step's `rollback` or `onFailure`).
-      const field = pointer.slice(pointer.lastIndexOf('/') + 1);
-      const parent = describe(pointer.slice(0, pointer.lastIndexOf('/')));
-      const finallyStep = /^\/spec\/finally\/\d+\/[^/]+$/.test(pointer);
-      return at(
-        'unknown-field',
-        `${parent}: field "${field}" is not allowed here`,
-        doc.map.keyRange(pointer),
-        finallyStep
-          ? 'finally steps are never rolled back, and a failing one never stops the others: remove it'
-          : undefined,
-      );
-    }
-    case 'type':
-      return at(
-        'wrong-type',
-        `${where}: expected ${String((err.params as { type: string }).type).replace(',', ' or ')}, got ${typeName(err.data)}`,
-        firstLine(doc, doc.map.range(pointer)),
-      );
-    case 'format': {
-      const format = (err.params as { format: string }).format;
-      if (format === 'duration') {
-        return at(
-          'invalid-duration',
-          `${where}: ${JSON.stringify(err.data)} is not a duration`,
-          doc.map.range(pointer),
-          'write durations like 500ms, 30s, 15m, 1h30m, 2d',
-        );
-      }
-      return at(
-        'invalid-value',
-        `${where}: ${JSON.stringify(err.data)} is not a valid ${format}`,
-        doc.map.range(pointer),
-      );
-    }
-    case 'enum': {
-      const allowed = ((err.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
-      const guess = typeof err.data === 'string' ? didYouMean(err.data, allowed) : undefined;
-      return at(
-        'invalid-value',
-        `${where}: ${JSON.stringify(err.data)} is not one of ${allowed.join(', ')}`,
-        doc.map.range(pointer),
-        guess ? `did you mean "${guess}"?` : undefined,
-      );
-    }
-    case 'pattern': {
-      const pattern = (err.params as { pattern: string }).pattern;
-      return at(
-        'invalid-value',
-        `${where}: ${JSON.stringify(err.data)} ${friendlyPatterns[pattern] ?? `does not match ${pattern}`}`,
-        doc.map.range(pointer),
-      );
-    }
-    case 'anyOf':
-    case 'oneOf':
-      return at(
-        'wrong-type',
-        `${where}: ${JSON.stringify(truncate(err.data))} is not ${describeBranches(err.schema)}`,
-        firstLine(doc, doc.map.range(pointer)),
-      );
-    case 'maxItems':
-      return at(
-        'invalid-value',
-        `${where}: more than ${(err.params as { limit: number }).limit} entries (a runbook this large cannot be reviewed; split it into runbooks run by \`runbook\` steps)`,
-        firstLine(doc, doc.map.keyRange(pointer)),
-      );
-    case 'minLength':
-      return at('invalid-value', `${where}: must not be empty`, firstLine(doc, doc.map.range(pointer)));
-    case 'minItems':
-      if (/^\/spec\/phases\/\d+\/steps$/.test(pointer)) {
-        return at(
-          'empty-phase',
-          `${describe(pointer.replace(/\/steps$/, ''))} has no steps`,
-          firstLine(doc, doc.map.keyRange(pointer.replace(/\/steps$/, ''))),
-        );
-      }
-      return at('invalid-value', `${where}: ${err.message ?? 'invalid'}`, firstLine(doc, doc.map.range(pointer)));
-    default:
-      return at('invalid-value', `${where}: ${err.message ?? 'invalid'}`, firstLine(doc, doc.map.range(pointer)));
+  const site: ErrorSite = {
+    err,
+    doc,
+    pointer,
+    where: describe(pointer),
+    at: (code, message, range, hint) => ({
+      code,
+      severity: 'error',
+      message,
+      file: doc.file.path,
+      range,
+      ...(hint ? { hint } : {}),
+    }),
+  };
+  return (Object.hasOwn(byKeyword, err.keyword) ? byKeyword[err.keyword] : otherError)(site);
+}
+
+/** One message per ajv keyword; any other keyword gets ajv's own message. */
+const byKeyword: Record<string, (s: ErrorSite) => Diagnostic> = {
+  required: missingField,
+  additionalProperties: unknownField,
+  'false schema': forbiddenField,
+  type: wrongType,
+  format: badFormat,
+  enum: notInEnum,
+  pattern: patternMismatch,
+  anyOf: noBranchMatches,
+  oneOf: noBranchMatches,
+  maxItems: tooManyItems,
+  minLength: (s) =>
+    s.at('invalid-value', `${s.where}: must not be empty`, firstLine(s.doc, s.doc.map.range(s.pointer))),
+  minItems: tooFewItems,
+};
+
+function otherError({ err, doc, pointer, where, at }: ErrorSite): Diagnostic {
+  return at('invalid-value', `${where}: ${err.message ?? 'invalid'}`, firstLine(doc, doc.map.range(pointer)));
+}
+
+function missingField({ err, doc, pointer, where, at }: ErrorSite): Diagnostic {
+  const field = String((err.params as { missingProperty: string }).missingProperty);
+  return at('missing-field', `${where}: missing required field "${field}"`, firstLine(doc, doc.map.keyRange(pointer)));
+}
+
+function unknownField({ err, doc, pointer, where, at }: ErrorSite): Diagnostic {
+  const field = String((err.params as { additionalProperty: string }).additionalProperty);
+  const allowed = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+  const guess = didYouMean(field, allowed);
+  return at(
+    'unknown-field',
+    `${where}: unknown field "${field}"`,
+    doc.map.keyRange(`${pointer}/${escape(field)}`),
+    guess ? `did you mean "${guess}"?` : allowed.length ? `allowed: ${allowed.join(', ')}` : undefined,
+  );
+}
+
+/** A field a schema forbids in one place (a finally step's `rollback` or `onFailure`). */
+function forbiddenField({ doc, pointer, at }: ErrorSite): Diagnostic {
+  const field = pointer.slice(pointer.lastIndexOf('/') + 1);
+  const parent = describe(pointer.slice(0, pointer.lastIndexOf('/')));
+  const finallyStep = /^\/spec\/finally\/\d+\/[^/]+$/.test(pointer);
+  return at(
+    'unknown-field',
+    `${parent}: field "${field}" is not allowed here`,
+    doc.map.keyRange(pointer),
+    finallyStep
+      ? 'finally steps are never rolled back, and a failing one never stops the others: remove it'
+      : undefined,
+  );
+}
+
+function wrongType({ err, doc, pointer, where, at }: ErrorSite): Diagnostic {
+  return at(
+    'wrong-type',
+    `${where}: expected ${String((err.params as { type: string }).type).replace(',', ' or ')}, got ${typeName(err.data)}`,
+    firstLine(doc, doc.map.range(pointer)),
+  );
+}
+
+function badFormat({ err, doc, pointer, where, at }: ErrorSite): Diagnostic {
+  const format = (err.params as { format: string }).format;
+  if (format === 'duration') {
+    return at(
+      'invalid-duration',
+      `${where}: ${JSON.stringify(err.data)} is not a duration`,
+      doc.map.range(pointer),
+      'write durations like 500ms, 30s, 15m, 1h30m, 2d',
+    );
   }
+  return at('invalid-value', `${where}: ${JSON.stringify(err.data)} is not a valid ${format}`, doc.map.range(pointer));
+}
+
+function notInEnum({ err, doc, pointer, where, at }: ErrorSite): Diagnostic {
+  const allowed = ((err.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+  const guess = typeof err.data === 'string' ? didYouMean(err.data, allowed) : undefined;
+  return at(
+    'invalid-value',
+    `${where}: ${JSON.stringify(err.data)} is not one of ${allowed.join(', ')}`,
+    doc.map.range(pointer),
+    guess ? `did you mean "${guess}"?` : undefined,
+  );
+}
+
+function patternMismatch({ err, doc, pointer, where, at }: ErrorSite): Diagnostic {
+  const pattern = (err.params as { pattern: string }).pattern;
+  return at(
+    'invalid-value',
+    `${where}: ${JSON.stringify(err.data)} ${friendlyPatterns[pattern] ?? `does not match ${pattern}`}`,
+    doc.map.range(pointer),
+  );
+}
+
+function noBranchMatches({ err, doc, pointer, where, at }: ErrorSite): Diagnostic {
+  return at(
+    'wrong-type',
+    `${where}: ${JSON.stringify(truncate(err.data))} is not ${describeBranches(err.schema)}`,
+    firstLine(doc, doc.map.range(pointer)),
+  );
+}
+
+function tooManyItems({ err, doc, pointer, where, at }: ErrorSite): Diagnostic {
+  return at(
+    'invalid-value',
+    `${where}: more than ${(err.params as { limit: number }).limit} entries (a runbook this large cannot be reviewed; split it into runbooks run by \`runbook\` steps)`,
+    firstLine(doc, doc.map.keyRange(pointer)),
+  );
+}
+
+/** An empty phase is its own diagnostic; any other short list gets ajv's message. */
+function tooFewItems(s: ErrorSite): Diagnostic {
+  if (!/^\/spec\/phases\/\d+\/steps$/.test(s.pointer)) return otherError(s);
+  const phase = s.pointer.replace(/\/steps$/, '');
+  return s.at('empty-phase', `${describe(phase)} has no steps`, firstLine(s.doc, s.doc.map.keyRange(phase)));
 }
 
 function escape(token: string): string {

@@ -50,7 +50,7 @@ export const notifyAction: ActionDefinition<NotifyParams, NotifyResult> = {
       timeoutMs: SEND_TIMEOUT_MS,
     };
     const deliveries = await Promise.all(
-      targets.map(({ id, audience, channel }) => {
+      targets.map(async ({ id, audience, channel }) => {
         const skip = drillSkip(ctx.run.drill && !ctx.run.drillNotifiesCustomers, template, audience);
         if (skip) return delivery(id, channel, 'skipped', { reason: skip });
         // A run may provide its own sender for a channel (the GitHub tracking issue).

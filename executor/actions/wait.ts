@@ -73,7 +73,7 @@ async function poll(params: Polling, ctx: ActionContext, started: number): Promi
   const timeout = durationMs(params.timeout, DEFAULT_TIMEOUT_MS, 'timeout');
   const deadline = started + timeout;
   let attempts = 0;
-  let lastProblem = 'the condition never held';
+  let lastProblem: string;
   for (;;) {
     attempts++;
     try {

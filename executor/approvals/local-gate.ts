@@ -42,86 +42,112 @@ export function localApprovalGate(o: LocalGateOptions): ApprovalGate {
         selfApproval: req.selfApproval,
         allowUnsigned: req.allowUnsigned === true,
       };
-      const granted = new Set<string>();
-      const consider = async (claim: ApprovalClaim, source: string): Promise<string | undefined> => {
-        const reason = await judge(claim);
-        if (typeof reason === 'string') {
-          await o.events.emit('approval:refused', { stepId: req.stepId, approver: claim.approver, source, reason });
-          return reason;
-        }
-        granted.add(reason.login);
-        await o.events.emit('approval:granted', {
-          stepId: req.stepId,
-          count: granted.size,
-          required: req.required,
-          approval: {
-            approver: claim.approver,
-            source,
-            planHash: claim.planHash,
-            at: (o.now?.() ?? new Date()).toISOString(),
-            verified: reason.verified,
-            ...('key' in reason && reason.key ? { key: reason.key } : {}),
-          },
-        });
-        return undefined;
-      };
-      /** The policy first (cheap, no process), then one person once, then the signature. */
-      const judge = async (claim: ApprovalClaim) => {
-        const verdict = judgeClaim({
-          claim,
-          stepId: req.stepId,
-          policy,
-          initiator: o.initiator,
-          planHash: o.planHash,
-          members: o.members,
-        });
-        if ('reason' in verdict) return verdict.reason;
-        // One person counts once, however the handle is written (@Dana-Lee, dana-lee).
-        if (granted.has(verdict.login)) return `${claim.approver} already approved (a person counts once)`;
-        const auth = await authenticateClaim({
-          claim,
-          login: verdict.login,
-          policy,
-          planHash: o.planHash,
-          mode: o.mode,
-          signers: o.signers,
-          verifier: o.verifier,
-        });
-        return 'reason' in auth ? auth.reason : { login: verdict.login, ...auth };
-      };
+      const t: Tally = { o, req, policy, granted: new Set<string>() };
       for (const claim of o.claims.filter((c) => c.step === req.stepId || c.step === '*')) {
-        if (granted.size >= req.required) break;
-        await consider(claim, 'approvals-file');
+        if (t.granted.size >= req.required) break;
+        await consider(t, claim, 'approvals-file');
       }
-      // A terminal answer is never signed: ask only where unsigned approvals may count.
-      if (granted.size < req.required && o.interactive && !policy.allowUnsigned) {
-        process.stderr.write(
-          `\n🔐 ${promptSafe(req.stepId)} accepts only signed approvals: add them to an approvals file with \`runbook approve\`\n`,
-        );
-      } else if (granted.size < req.required && o.interactive) {
-        const declined = (approver: string) =>
-          o.events.emit('approval:refused', {
-            stepId: req.stepId,
-            approver,
-            source: 'local-prompt',
-            reason: 'declined at the terminal',
-          });
-        await promptApprovals(req, granted, consider, declined, o.planHash);
-      }
-      if (granted.size >= req.required) return { approved: true, approvedBy: [...granted].map((login) => `@${login}`) };
-      const reason = `${req.required} approval(s) required from ${req.approvers.join(', ') || 'nobody (no approvers listed)'}, ${granted.size} valid`;
-      await o.events.emit('approval:refused', {
-        stepId: req.stepId,
-        source: o.interactive ? 'local-prompt' : 'approvals-file',
-        reason,
-      });
-      return { approved: false, reason };
+      await askAtTerminal(t);
+      return outcome(t);
     },
   };
 }
 
+type ApprovalRequest = Parameters<ApprovalGate['request']>[0];
+
+/** One request: the policy its claims are judged by, and the people granted so far. */
+interface Tally {
+  readonly o: LocalGateOptions;
+  readonly req: ApprovalRequest;
+  readonly policy: ApprovalPolicy;
+  readonly granted: Set<string>;
+}
+
+/** Judges one claim and audits the grant or the refusal; returns the refusal's reason. */
+async function consider(t: Tally, claim: ApprovalClaim, source: string): Promise<string | undefined> {
+  const { o, req, granted } = t;
+  const reason = await judge(t, claim);
+  if (typeof reason === 'string') {
+    await o.events.emit('approval:refused', { stepId: req.stepId, approver: claim.approver, source, reason });
+    return reason;
+  }
+  granted.add(reason.login);
+  await o.events.emit('approval:granted', {
+    stepId: req.stepId,
+    count: granted.size,
+    required: req.required,
+    approval: {
+      approver: claim.approver,
+      source,
+      planHash: claim.planHash,
+      at: (o.now?.() ?? new Date()).toISOString(),
+      verified: reason.verified,
+      ...('key' in reason && reason.key ? { key: reason.key } : {}),
+    },
+  });
+  return undefined;
+}
+
+/** The policy first (cheap, no process), then one person once, then the signature. */
+async function judge({ o, req, policy, granted }: Tally, claim: ApprovalClaim) {
+  const verdict = judgeClaim({
+    claim,
+    stepId: req.stepId,
+    policy,
+    initiator: o.initiator,
+    planHash: o.planHash,
+    members: o.members,
+  });
+  if ('reason' in verdict) return verdict.reason;
+  // One person counts once, however the handle is written (@Dana-Lee, dana-lee).
+  if (granted.has(verdict.login)) return `${claim.approver} already approved (a person counts once)`;
+  const auth = await authenticateClaim({
+    claim,
+    login: verdict.login,
+    policy,
+    planHash: o.planHash,
+    mode: o.mode,
+    signers: o.signers,
+    verifier: o.verifier,
+  });
+  return 'reason' in auth ? auth.reason : { login: verdict.login, ...auth };
+}
+
+/** When the claims are not enough, on a TTY: asks people at the terminal (unsigned approvals only). */
+async function askAtTerminal(t: Tally): Promise<void> {
+  const { o, req, policy, granted } = t;
+  if (granted.size >= req.required || !o.interactive) return;
+  // A terminal answer is never signed: ask only where unsigned approvals may count.
+  if (!policy.allowUnsigned) {
+    process.stderr.write(
+      `\n🔐 ${promptSafe(req.stepId)} accepts only signed approvals: add them to an approvals file with \`runbook approve\`\n`,
+    );
+    return;
+  }
+  const declined = (approver: string) =>
+    o.events.emit('approval:refused', {
+      stepId: req.stepId,
+      approver,
+      source: 'local-prompt',
+      reason: 'declined at the terminal',
+    });
+  await promptApprovals(req, granted, (claim, source) => consider(t, claim, source), declined, o.planHash);
+}
+
+/** Approved with enough grants; otherwise refused, and the refusal audited. */
+async function outcome({ o, req, granted }: Tally): ReturnType<ApprovalGate['request']> {
+  if (granted.size >= req.required) return { approved: true, approvedBy: [...granted].map((login) => `@${login}`) };
+  const reason = `${req.required} approval(s) required from ${req.approvers.join(', ') || 'nobody (no approvers listed)'}, ${granted.size} valid`;
+  await o.events.emit('approval:refused', {
+    stepId: req.stepId,
+    source: o.interactive ? 'local-prompt' : 'approvals-file',
+    reason,
+  });
+  return { approved: false, reason };
+}
+
 async function promptApprovals(
-  req: Parameters<ApprovalGate['request']>[0],
+  req: ApprovalRequest,
   granted: Set<string>,
   consider: (c: ApprovalClaim, source: string) => Promise<string | undefined>,
   declined: (who: string) => Promise<void>,

@@ -143,6 +143,9 @@ export function createPgSink(options: PgSinkOptions): PgSink {
       try {
         await insert(records);
       } catch (second) {
+        // The cause is the first failure on purpose: the retry's message is in the text, and the
+        // first error (often the dropped connection) is what explains both.
+        // eslint-disable-next-line preserve-caught-error
         throw new Error(`PostgreSQL audit insert failed twice: ${(second as Error).message}`, { cause: first });
       }
     }

@@ -150,7 +150,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     },
     async close() {
       await Promise.allSettled([...inFlight]);
-      await Promise.all(options.sinks.map((s) => s.close?.()));
+      await Promise.all(options.sinks.map(async (s) => s.close?.()));
     },
   };
 }

@@ -37,7 +37,7 @@ export function waiterTiming(service: AwsCall['service']): WaiterTiming {
 }
 
 /** The signature of the SDK's `waitUntil…` functions, generic over client, input and output. */
-export type SdkWaiter<C, I, O> = (
+export type SdkWaiter<C, I, _O> = (
   config: {
     client: C;
     maxWaitTime: number;
@@ -97,47 +97,11 @@ export async function waitFor<C extends object, I, O>(
   const deadline = started + t.maxWaitTime * 1000;
   const minDelayMs = Math.min(t.minDelay, t.maxWaitTime / 2) * 1000;
   const maxDelayMs = Math.max(minDelayMs, t.maxDelay * 1000);
-  let status: string | undefined;
-  let fatalError: unknown;
-  let missing = 0;
-  let polled = false;
-  // Denied polls and configuration errors (no region, no credentials) cannot turn into success:
-  // end the wait at the first one instead of polling them until the step's timeout.
-  const fatal = (e: unknown) =>
-    isAuthError(e) || isConfigError(e) || (req.missingEndsWait !== false && isNotFound(e) && ++missing >= 2);
-
-  // The waiter only calls client.send (and reads client.config for a warning): a child object
-  // watches each poll without changing the client, and works with aws-sdk-client-mock's stubs.
-  const watched = Object.create(req.client) as C & { send: (c: unknown, o?: unknown) => Promise<O> };
-  const send = (req.client as unknown as { send: (c: unknown, o?: unknown) => Promise<O> }).send.bind(req.client);
-  watched.send = async (command) => {
-    try {
-      const output = await send(command, { abortSignal: ctx.signal });
-      missing = 0;
-      status = req.statusOf(output) ?? status;
-      return output;
-    } catch (error) {
-      if (fatal(error) && fatalError === undefined) fatalError = error;
-      throw error;
-    } finally {
-      polled = true;
-    }
-  };
-  // Read by the SDK's poller before it would sleep: once one poll is done, it returns ABORTED
-  // ("not yet") instead. A plain object, not an AbortController: the SDK also races a real
-  // signal's abort event against the poll, which would hide a poll that just succeeded.
-  const onePoll = {
-    signal: {
-      get aborted() {
-        return polled;
-      },
-      onabort: null,
-    },
-  };
+  const w = watchPolls(req, ctx);
 
   const waited = () => ctx.clock.now() - started;
   const still = () =>
-    `${req.call.resource} still ${status ?? `not ${req.target}`} after ${formatDuration(waited())} (waiting for ${req.target})`;
+    `${req.call.resource} still ${w.status ?? `not ${req.target}`} after ${formatDuration(waited())} (waiting for ${req.target})`;
   for (let attempt = 0; ; attempt++) {
     if (attempt > 0) {
       const left = deadline - ctx.clock.now();
@@ -145,18 +109,19 @@ export async function waitFor<C extends object, I, O>(
       try {
         // A missing resource is checked again soon: RDS's eventual consistency after a create
         // lasts seconds, and a wrong identifier should not take two full poll intervals to report.
-        const delay = missing > 0 ? Math.min(MISSING_RECHECK_MS, minDelayMs) : backoff(minDelayMs, maxDelayMs, attempt);
+        const delay =
+          w.missing > 0 ? Math.min(MISSING_RECHECK_MS, minDelayMs) : backoff(minDelayMs, maxDelayMs, attempt);
         await ctx.clock.sleep(Math.min(delay, left), ctx.signal);
       } catch (error) {
         if (ctx.signal.aborted) ctx.log.info(still());
         throw error;
       }
     }
-    polled = false;
+    w.polled = false;
     const config = {
-      client: watched,
+      client: w.client,
       abortSignal: ctx.signal,
-      abortController: onePoll,
+      abortController: w.onePoll,
       maxWaitTime: t.maxWaitTime,
       minDelay: minDelayMs / 1000,
       maxDelay: maxDelayMs / 1000,
@@ -164,17 +129,17 @@ export async function waitFor<C extends object, I, O>(
     try {
       const result = await req.waiter(config, req.input);
       const output = result.reason && !(result.reason instanceof Error) ? (result.reason as O) : undefined;
-      return { output, status: output ? (req.statusOf(output) ?? status) : status, waitedMs: waited() };
+      return { output, status: output ? (req.statusOf(output) ?? w.status) : w.status, waitedMs: waited() };
     } catch (error) {
       if (ctx.signal.aborted) {
         ctx.log.info(still());
         throw ctx.signal.reason;
       }
-      if (fatalError !== undefined) throw toActionError(fatalError, req.call);
+      if (w.fatalError !== undefined) throw toActionError(w.fatalError, req.call);
       const name = (error as { name?: string } | null)?.name;
       // AbortError: our onePoll ended a poll that said "retry"; TimeoutError: maxWaitTime is shorter than a poll.
       if (name === 'AbortError' || name === 'TimeoutError') continue;
-      const reached = status ? `is ${status}` : 'reached a terminal state';
+      const reached = w.status ? `is ${w.status}` : 'reached a terminal state';
       throw new ActionError(
         `${req.call.resource} ${reached} while waiting for ${req.target}, after ${formatDuration(waited())}`,
         {
@@ -184,6 +149,65 @@ export async function waitFor<C extends object, I, O>(
       );
     }
   }
+}
+
+/** What the watched client saw of the polls so far. */
+interface PollWatch<C> {
+  /** The client the waiter polls through: the caller's, each poll watched. */
+  readonly client: C;
+  /** Ends the SDK poller after one poll (see below). */
+  readonly onePoll: { signal: { readonly aborted: boolean; onabort: null } };
+  /** The status the last successful poll reported. */
+  status: string | undefined;
+  /** The first error that must end the wait (denied, misconfigured, missing twice). */
+  fatalError: unknown;
+  /** Not-found answers in a row. */
+  missing: number;
+  /** Whether the current attempt has polled. */
+  polled: boolean;
+}
+
+function watchPolls<C extends object, I, O>(req: WaitRequest<C, I, O>, ctx: WaitContext): PollWatch<C> {
+  // Denied polls and configuration errors (no region, no credentials) cannot turn into success:
+  // end the wait at the first one instead of polling them until the step's timeout.
+  const fatal = (e: unknown) =>
+    isAuthError(e) || isConfigError(e) || (req.missingEndsWait !== false && isNotFound(e) && ++w.missing >= 2);
+  // The waiter only calls client.send (and reads client.config for a warning): a child object
+  // watches each poll without changing the client, and works with aws-sdk-client-mock's stubs.
+  const watched = Object.create(req.client) as C & { send: (c: unknown, o?: unknown) => Promise<O> };
+  const send = (req.client as unknown as { send: (c: unknown, o?: unknown) => Promise<O> }).send.bind(req.client);
+  watched.send = async (command) => {
+    try {
+      const output = await send(command, { abortSignal: ctx.signal });
+      w.missing = 0;
+      w.status = req.statusOf(output) ?? w.status;
+      return output;
+    } catch (error) {
+      if (fatal(error) && w.fatalError === undefined) w.fatalError = error;
+      throw error;
+    } finally {
+      w.polled = true;
+    }
+  };
+  const w: PollWatch<C> = {
+    client: watched,
+    // Read by the SDK's poller before it would sleep: once one poll is done, it returns ABORTED
+    // ("not yet") instead. A plain object, not an AbortController: the SDK also races a real
+    // signal's abort event against the poll, which would hide a poll that just succeeded.
+    onePoll: {
+      signal: {
+        get aborted() {
+          return w.polled;
+        },
+        onabort: null,
+      },
+    },
+    status: undefined,
+    fatalError: undefined,
+    missing: 0,
+    polled: false,
+  };
+  return w;
 }
 
 const MISSING_RECHECK_MS = 2_000;

@@ -54,14 +54,7 @@ export async function runLocalFailoverDrill(o: {
     const graph = loadGraph(o.root, drillRunbook);
     // The demo runs as a drill: approve the drill's plan (a live run has another plan hash).
     const plan = buildPlan(graph, inputs, env, actions, { mode: 'drill', lookup: (name) => loadGraph(o.root, name) });
-    // A DBA (member of @acme/dba in the Directory) approves this exact plan, as a drill would in CI.
-    // Unsigned: the runbook allows it (allowUnsigned: true), and the summary and report say "unverified".
-    const approvals = join(tmp, 'approvals.yaml');
-    writeFileSync(
-      approvals,
-      `approvals:\n  - { step: approve-failover, approver: "@dana-lee", planHash: ${plan.planHash} }\nconfirmations:\n  by: "@dana-lee"\n`,
-    );
-    const file = readApprovalsFile(approvals);
+    const file = approveAsDba(tmp, plan.planHash);
     const progress = plainProgress(o.out);
     const outcome = await runRunbook({
       root: o.root,
@@ -88,15 +81,7 @@ export async function runLocalFailoverDrill(o: {
       hook.received,
       rpoProbe(summarizeAudit(records))?.source,
     );
-    const files = writeDrillFiles({
-      root: o.root,
-      base: join('.runbook', 'drills'),
-      outcome,
-      records,
-      graph,
-      faults: {},
-      renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title }),
-    });
+    const files = writeDrillReport(o.root, outcome, records, graph);
     return {
       outcome,
       checks,
@@ -109,6 +94,37 @@ export async function runLocalFailoverDrill(o: {
     await cluster.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * A DBA (member of @acme/dba in the Directory) approves this exact plan, as a drill would in CI.
+ * Unsigned: the runbook allows it (allowUnsigned: true), and the summary and report say "unverified".
+ */
+function approveAsDba(tmp: string, planHash: string): ReturnType<typeof readApprovalsFile> {
+  const approvals = join(tmp, 'approvals.yaml');
+  writeFileSync(
+    approvals,
+    `approvals:\n  - { step: approve-failover, approver: "@dana-lee", planHash: ${planHash} }\nconfirmations:\n  by: "@dana-lee"\n`,
+  );
+  return readApprovalsFile(approvals);
+}
+
+/** The drill's report page and record, under .runbook/drills/ (the demo never changes the tree). */
+function writeDrillReport(
+  root: string,
+  outcome: RunOutcome,
+  records: Parameters<typeof writeDrillFiles>[0]['records'],
+  graph: ReturnType<typeof loadGraph>,
+): ReturnType<typeof writeDrillFiles> {
+  return writeDrillFiles({
+    root,
+    base: join('.runbook', 'drills'),
+    outcome,
+    records,
+    graph,
+    faults: {},
+    renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title }),
+  });
 }
 
 async function seedOrders(primaryUrl: string, standbyUrl: string): Promise<void> {

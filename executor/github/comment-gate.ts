@@ -69,6 +69,34 @@ export function githubCommentGate(o: CommentGateOptions): ApprovalGate {
   return { request: (req) => waitForApprovals(o, req) };
 }
 
+/** The state of one gate, from the request comment GitHub created. */
+function newRound(
+  o: CommentGateOptions,
+  req: GateRequest,
+  posted: { id: number; created_at: string; user?: { login: string } | null },
+): Round {
+  return {
+    o,
+    req,
+    verdicts: new Map(),
+    checker: approverChecker({
+      octokit: o.octokit,
+      approvers: req.approvers,
+      members: o.members,
+      membersOctokit: o.membersOctokit,
+      repo: o.repo,
+    }),
+    bot: normLogin(posted.user?.login ?? ''),
+    requestId: posted.id,
+    requestAt: Date.parse(posted.created_at),
+    seen: new Map(),
+    quiet: 0,
+    read: conditionalCommentReader(o.octokit, o.repo, o.issueNumber),
+    // GitHub's clock decides what came after the timeout, so a slow poll cannot let a late comment in.
+    closesAt: req.timeoutMs !== undefined ? Date.parse(posted.created_at) + req.timeoutMs : Infinity,
+  };
+}
+
 async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promise<GateAnswer> {
   const clock = o.clock ?? systemClock;
   const { owner, repo } = o.repo;
@@ -90,26 +118,7 @@ async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promis
       request: { signal: req.signal },
     })
   ).data;
-  const ctx: Round = {
-    o,
-    req,
-    verdicts: new Map(),
-    checker: approverChecker({
-      octokit: o.octokit,
-      approvers: req.approvers,
-      members: o.members,
-      membersOctokit: o.membersOctokit,
-      repo: o.repo,
-    }),
-    bot: normLogin(posted.user?.login ?? ''),
-    requestId: posted.id,
-    requestAt: Date.parse(posted.created_at),
-    seen: new Map(),
-    quiet: 0,
-    read: conditionalCommentReader(o.octokit, o.repo, o.issueNumber),
-    // GitHub's clock decides what came after the timeout, so a slow poll cannot let a late comment in.
-    closesAt: req.timeoutMs !== undefined ? Date.parse(posted.created_at) + req.timeoutMs : Infinity,
-  };
+  const ctx = newRound(o, req, posted);
   const refuse = async (reason: string, audited = false): Promise<GateAnswer> => {
     if (!audited) await o.events.emit('approval:refused', { stepId: req.stepId, source: SOURCE, reason });
     await reply(o, `⛔ \`${req.stepId}\`: ${reason}`);
@@ -179,7 +188,6 @@ const edited = (r: Round, c: IssueComment): boolean => r.seen.get(c.id) !== sha2
 
 /** One read of the comments: withdraws vanished or edited approvals, judges new comments. */
 async function poll(r: Round, since: string): Promise<GateAnswer | undefined> {
-  const { owner, repo } = r.o.repo;
   const read = await r.read<IssueComment>({ since, signal: r.req.signal });
   r.quiet = read.unchanged ? r.quiet + 1 : 0;
   const comments = read.items;

@@ -51,18 +51,41 @@ export interface TrackingIssue extends AuditSink {
  */
 export async function openTrackingIssue(o: TrackingIssueOptions): Promise<TrackingIssue> {
   const { owner, repo } = o.repo;
-  const clock = o.clock ?? systemClock;
-  const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const marker = `<!-- runbook-run-status run=${o.runId} -->`;
   const state = newRunStatus();
   state.runId = o.runId;
   state.title = o.title;
   const render = () => renderRunStatus(state, { marker, ...(o.runUrl ? { runUrl: o.runUrl } : {}) });
-
   const first = render();
-  let number: number;
-  let url: string;
-  let publish: (body: string) => Promise<unknown>;
+  const target = await openTarget(o, marker, first);
+  const writer = debouncedWriter(o, target, render, first);
+  return {
+    name: 'github-tracking-issue',
+    issueNumber: target.number,
+    url: target.url,
+    write(records: readonly AuditRecord[]) {
+      for (const r of records) foldRecord(state, r);
+      writer.changed(records.some((r) => r.type === 'run:end'));
+      return Promise.resolve();
+    },
+    flush: () => writer.flush(),
+    close: () => writer.flush(),
+    async commentOnIssue(body: string) {
+      const { data } = await o.octokit.issues.createComment({ owner, repo, issue_number: target.number, body });
+      return { id: data.id, url: data.html_url };
+    },
+  };
+}
+
+/** Where the table lives: a new issue's body, or our sticky comment on the given issue or PR. */
+interface Target {
+  readonly number: number;
+  readonly url: string;
+  publish(body: string): Promise<unknown>;
+}
+
+async function openTarget(o: TrackingIssueOptions, marker: string, first: string): Promise<Target> {
+  const { owner, repo } = o.repo;
   if (o.issueNumber === undefined) {
     const { data } = await o.octokit.issues.create({
       owner,
@@ -71,23 +94,41 @@ export async function openTrackingIssue(o: TrackingIssueOptions): Promise<Tracki
       body: first,
       labels: [...(o.labels ?? [])],
     });
-    [number, url] = [data.number, data.html_url];
-    publish = (body) => o.octokit.issues.update({ owner, repo, issue_number: number, body });
-  } else {
-    number = o.issueNumber;
-    const sticky = await upsertStickyComment({
-      octokit: o.octokit,
-      repo: o.repo,
-      issueNumber: number,
-      marker,
-      body: first,
-      author: o.bot ?? botLogin({}),
-    });
-    url = sticky.url;
-    // The comment is ours and known: edit it directly instead of re-listing the thread each time.
-    publish = (body) => o.octokit.issues.updateComment({ owner, repo, comment_id: sticky.id, body });
+    return {
+      number: data.number,
+      url: data.html_url,
+      publish: (body) => o.octokit.issues.update({ owner, repo, issue_number: data.number, body }),
+    };
   }
+  const sticky = await upsertStickyComment({
+    octokit: o.octokit,
+    repo: o.repo,
+    issueNumber: o.issueNumber,
+    marker,
+    body: first,
+    author: o.bot ?? botLogin({}),
+  });
+  return {
+    number: o.issueNumber,
+    url: sticky.url,
+    // The comment is ours and known: edit it directly instead of re-listing the thread each time.
+    publish: (body) => o.octokit.issues.updateComment({ owner, repo, comment_id: sticky.id, body }),
+  };
+}
 
+/** Where failed updates go by default. */
+const logToStderr = (message: string) => process.stderr.write(`${message}\n`);
+
+/** Writes the table in the background: debounced while the run goes on, at once after run:end. */
+interface Writer {
+  /** The table changed; `final` when the batch held run:end (from then on every change is written at once). */
+  changed(final: boolean): void;
+  /** Writes the latest table now (if it changed) and waits for it. Never rejects. */
+  flush(): Promise<void>;
+}
+
+function debouncedWriter(o: TrackingIssueOptions, target: Target, render: () => string, first: string): Writer {
+  const clock = o.clock ?? systemClock;
   const minInterval = o.minIntervalMs ?? 10_000;
   let written = first;
   let failures = 0;
@@ -110,11 +151,9 @@ export async function openTrackingIssue(o: TrackingIssueOptions): Promise<Tracki
       // The table is written, never polled, so it cannot use conditional reads: it saves its budget by not writing what is already there.
       if (body === written) return;
       lastWrite = clock.now();
-      try {
-        await publish(body);
+      if (await tryPublish(target, body, o.log ?? logToStderr)) {
         [written, failures] = [body, 0];
-      } catch (error) {
-        log(`tracking issue #${number}: update failed (the run goes on): ${(error as Error).message}`);
+      } else {
         failures++;
         dirty = true;
         if (!ended) schedule();
@@ -131,39 +170,37 @@ export async function openTrackingIssue(o: TrackingIssueOptions): Promise<Tracki
     if (timer) return;
     const ctrl = new AbortController();
     timer = ctrl;
-    clock.sleep(Math.max(0, lastWrite + minInterval * 2 ** Math.min(3, failures) - clock.now()), ctrl.signal).then(
-      () => {
-        if (timer === ctrl) timer = undefined;
-        void push();
-      },
-      () => {},
-    );
+    const delay = Math.max(0, lastWrite + minInterval * 2 ** Math.min(3, failures) - clock.now());
+    after(clock, delay, ctrl.signal, () => {
+      if (timer === ctrl) timer = undefined;
+      void push();
+    });
   };
-
   return {
-    name: 'github-tracking-issue',
-    issueNumber: number,
-    url,
-    write(records: readonly AuditRecord[]) {
-      for (const r of records) {
-        foldRecord(state, r);
-        if (r.type === 'run:end') ended = true;
-      }
+    changed(final) {
+      ended ||= final;
       dirty = true;
       schedule();
-      return Promise.resolve();
     },
     flush() {
       cancelTimer();
       return push();
     },
-    close() {
-      cancelTimer();
-      return push();
-    },
-    async commentOnIssue(body: string) {
-      const { data } = await o.octokit.issues.createComment({ owner, repo, issue_number: number, body });
-      return { id: data.id, url: data.html_url };
-    },
   };
+}
+
+/** One write of the table; false (and logged) when it failed: the run goes on regardless. */
+async function tryPublish(target: Target, body: string, log: (message: string) => void): Promise<boolean> {
+  try {
+    await target.publish(body);
+    return true;
+  } catch (error) {
+    log(`tracking issue #${target.number}: update failed (the run goes on): ${(error as Error).message}`);
+    return false;
+  }
+}
+
+/** Calls `then` after `ms` on `clock`, unless `signal` aborts the wait first. */
+function after(clock: Clock, ms: number, signal: AbortSignal, then: () => void): void {
+  clock.sleep(ms, signal).then(then, () => {});
 }

@@ -142,16 +142,13 @@ export async function verifyRunRequestApprovals(o: VerifyRunRequestOptions): Pro
   return { ok: !blocking, pr, reviewers, refusals, ...(planComment ? { planComment } : {}) };
 }
 
-async function judgeReviews(
-  o: VerifyRunRequestOptions,
-  pr: NonNullable<RunRequestVerification['pr']>,
-  refusals: RunRequestRefusal[],
-): Promise<RunRequestReviewer[]> {
+/** Each reviewer's latest review that gives or withdraws an approval, by normalised login. */
+async function latestReviews(o: VerifyRunRequestOptions, pullNumber: number): Promise<Map<string, Review>> {
   const { owner, repo } = o.repo;
   const all = (await o.octokit.paginate(o.octokit.pulls.listReviews, {
     owner,
     repo,
-    pull_number: pr.number,
+    pull_number: pullNumber,
     per_page: 100,
   })) as Review[];
   // COMMENTED and PENDING reviews neither give nor withdraw an approval, as on GitHub itself.
@@ -160,6 +157,15 @@ async function judgeReviews(
     if (r.user && ['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'].includes(r.state))
       latest.set(normLogin(r.user.login), r);
   }
+  return latest;
+}
+
+async function judgeReviews(
+  o: VerifyRunRequestOptions,
+  pr: NonNullable<RunRequestVerification['pr']>,
+  refusals: RunRequestRefusal[],
+): Promise<RunRequestReviewer[]> {
+  const latest = await latestReviews(o, pr.number);
   const allowed = approverChecker({
     octokit: o.octokit,
     approvers: o.policy.approvers,

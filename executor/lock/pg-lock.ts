@@ -45,6 +45,30 @@ CREATE TABLE IF NOT EXISTS runbook_locks (
   acquired_at timestamptz NOT NULL DEFAULT now()
 )`;
 
+/** Names the holder in runbook_locks, so a refused run can say who holds the lock. */
+async function recordHolder(
+  client: pg.Client,
+  key: string,
+  lockId: bigint,
+  holder: PgLockOptions['holder'],
+): Promise<void> {
+  await client.query(
+    `INSERT INTO runbook_locks (key, lock_id, run_id, initiator, pid, host, started_at, backend_pid)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, pg_backend_pid())
+     ON CONFLICT (key) DO UPDATE SET lock_id = EXCLUDED.lock_id, run_id = EXCLUDED.run_id, initiator = EXCLUDED.initiator,
+       pid = EXCLUDED.pid, host = EXCLUDED.host, started_at = EXCLUDED.started_at, backend_pid = EXCLUDED.backend_pid, acquired_at = now()`,
+    [
+      key,
+      lockId.toString(),
+      holder?.runId ?? null,
+      holder?.initiator ?? null,
+      holder?.pid ?? null,
+      holder?.host ?? null,
+      holder?.startedAt ?? null,
+    ],
+  );
+}
+
 /**
  * Takes the advisory lock for `key` on a dedicated connection, or throws RunRefused naming the
  * holder. The connection stays open for as long as the lock is held.
@@ -75,23 +99,7 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
       lockId.toString(),
     ]);
     if (!rows[0].ok) throw await refusal(client, key, lockId, hasTable);
-    if (hasTable) {
-      await client.query(
-        `INSERT INTO runbook_locks (key, lock_id, run_id, initiator, pid, host, started_at, backend_pid)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, pg_backend_pid())
-         ON CONFLICT (key) DO UPDATE SET lock_id = EXCLUDED.lock_id, run_id = EXCLUDED.run_id, initiator = EXCLUDED.initiator,
-           pid = EXCLUDED.pid, host = EXCLUDED.host, started_at = EXCLUDED.started_at, backend_pid = EXCLUDED.backend_pid, acquired_at = now()`,
-        [
-          key,
-          lockId.toString(),
-          holder?.runId ?? null,
-          holder?.initiator ?? null,
-          holder?.pid ?? null,
-          holder?.host ?? null,
-          holder?.startedAt ?? null,
-        ],
-      );
-    }
+    if (hasTable) await recordHolder(client, key, lockId, holder);
   } catch (e) {
     await client.end().catch(() => undefined);
     throw e;

@@ -52,131 +52,174 @@ const superuser = 'postgres';
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PgCluster> {
   const started = Date.now();
-  const deadline = started + (options.timeoutMs ?? 60_000);
-  const log = options.log ?? (() => undefined);
-  const owner = serverOwner();
-  const { dir, created } = prepareDir(options.dir, owner);
-  const password = randomBytes(18).toString('base64url');
+  const s = newSetup(options, started);
   const pgCtl = join(pgBinDir, 'pg_ctl');
-  const running: string[] = [];
-  const exec = (tool: string, args: string[], env?: Record<string, string>) =>
-    runCommand(join(pgBinDir, tool), args, { owner, cwd: dir, timeoutMs: deadline - Date.now(), env });
-  const url = (port: number) => `postgres://${superuser}:${password}@127.0.0.1:${port}/postgres`;
-
   // Synchronous: 'exit' listeners cannot wait for anything.
   const onExit = () => {
-    for (const dataDir of [...running].reverse()) stopServerSync(pgCtl, dataDir, owner);
-    removeDir(dir, created);
+    for (const dataDir of [...s.running].reverse()) stopServerSync(pgCtl, dataDir, s.owner);
+    removeDir(s.dir, s.created);
   };
   process.on('exit', onExit);
-
-  /** pg_ctl start on a fresh free port, retried when another process took the port meanwhile. */
-  const startServer = async (name: string): Promise<number> => {
-    const dataDir = join(dir, name);
-    const logFile = join(dir, `${name}.log`);
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      const seconds = String(Math.max(1, Math.floor((deadline - Date.now()) / 1000)));
-      try {
-        await exec('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', seconds, '-o', `-p ${port}`, 'start']);
-        running.push(dataDir);
-        log(`postgres: ${name} listening on 127.0.0.1:${port}`);
-        return port;
-      } catch (error) {
-        if (attempt < 3 && /could not bind|already in use/i.test(tailFile(logFile, 5))) continue;
-        throw withLogTail(error, logFile);
-      }
-    }
-  };
-
   try {
-    const pwfile = join(dir, 'pwfile');
-    writeOwned(pwfile, `${password}\n`, owner);
-    await exec('initdb', [
-      '-D',
-      join(dir, 'primary'),
-      '-U',
-      superuser,
-      '--auth=scram-sha-256',
-      `--pwfile=${pwfile}`,
-      '-E',
-      'UTF8',
-      '--locale=C',
-      '--no-sync',
-      '--no-instructions',
-    ]);
-    rmSync(pwfile, { force: true });
-    configurePrimary(join(dir, 'primary'), dir, options.settings ?? []);
-    const primaryPort = await startServer('primary');
-
-    let standbyPort: number | undefined;
-    if (options.standby) {
-      const standbyDir = join(dir, 'standby');
-      await exec(
-        'pg_basebackup',
-        [
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(primaryPort),
-          '-U',
-          superuser,
-          '-D',
-          standbyDir,
-          '-R',
-          '-X',
-          'stream',
-          '-c',
-          'fast',
-          '--no-sync',
-        ],
-        { PGPASSWORD: password },
-      );
-      // Our own primary_conninfo (last line wins over -R's): a known application_name to wait for.
-      appendFileSync(
-        join(standbyDir, 'postgresql.auto.conf'),
-        `primary_conninfo = 'host=127.0.0.1 port=${primaryPort} user=${superuser} password=${password} application_name=standby'\n`,
-      );
-      standbyPort = await startServer('standby');
-      await waitForStreaming(url(primaryPort), url(standbyPort), deadline);
-      log('postgres: standby streaming from the primary');
-    }
-
+    await initPrimary(s, options.settings ?? []);
+    const primaryPort = await startServer(s, 'primary');
+    const standbyPort = options.standby ? await startStandby(s, primaryPort) : undefined;
     const startupMs = Date.now() - started;
-    log(`postgres: ready in ${startupMs} ms (${dir})`);
-    let stopped = false;
-    return {
-      primaryUrl: url(primaryPort),
-      ...(standbyPort ? { standbyUrl: url(standbyPort), standbyPort } : {}),
-      dir,
-      primaryPort,
-      startupMs,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        process.off('exit', onExit);
-        for (const dataDir of [...running].reverse()) await stopServer(pgCtl, dataDir, owner);
-        running.length = 0;
-        removeDir(dir, created);
-      },
-      async stopPrimary() {
-        const primaryDir = join(dir, 'primary');
-        if (!running.includes(primaryDir)) return;
-        await stopServer(pgCtl, primaryDir, owner);
-        running.splice(running.indexOf(primaryDir), 1);
-        log('postgres: primary stopped');
-      },
-    };
+    s.log(`postgres: ready in ${startupMs} ms (${s.dir})`);
+    return clusterHandle(s, { primaryPort, standbyPort, startupMs, onExit });
   } catch (error) {
     onExit();
     process.off('exit', onExit);
     const message = error instanceof Error ? error.message : String(error);
     const hint =
-      owner && /permission denied/i.test(message)
-        ? `\n(hint: every parent of ${dir} must be searchable by user ${owner.name})`
+      s.owner && /permission denied/i.test(message)
+        ? `\n(hint: every parent of ${s.dir} must be searchable by user ${s.owner.name})`
         : '';
     throw new Error(`startPostgres failed after ${Date.now() - started} ms: ${message}${hint}`, { cause: error });
   }
+}
+
+/** What the steps of one startPostgres share. */
+interface Setup {
+  readonly dir: string;
+  /** Whether startPostgres created `dir` (and so removes it). */
+  readonly created: boolean;
+  readonly owner: ServerOwner | undefined;
+  readonly password: string;
+  readonly deadline: number;
+  readonly log: (line: string) => void;
+  /** Data directories of the servers running, in start order (stopped in reverse). */
+  readonly running: string[];
+  exec(tool: string, args: string[], env?: Record<string, string>): Promise<string>;
+  url(port: number): string;
+}
+
+function newSetup(options: StartPostgresOptions, started: number): Setup {
+  const deadline = started + (options.timeoutMs ?? 60_000);
+  const owner = serverOwner();
+  const { dir, created } = prepareDir(options.dir, owner);
+  const password = randomBytes(18).toString('base64url');
+  return {
+    dir,
+    created,
+    owner,
+    password,
+    deadline,
+    log: options.log ?? (() => undefined),
+    running: [],
+    exec: (tool, args, env) =>
+      runCommand(join(pgBinDir, tool), args, { owner, cwd: dir, timeoutMs: deadline - Date.now(), env }),
+    url: (port) => `postgres://${superuser}:${password}@127.0.0.1:${port}/postgres`,
+  };
+}
+
+/** initdb with the generated password (the password file is removed at once), then our settings. */
+async function initPrimary(s: Setup, settings: readonly string[]): Promise<void> {
+  const pwfile = join(s.dir, 'pwfile');
+  writeOwned(pwfile, `${s.password}\n`, s.owner);
+  await s.exec('initdb', [
+    '-D',
+    join(s.dir, 'primary'),
+    '-U',
+    superuser,
+    '--auth=scram-sha-256',
+    `--pwfile=${pwfile}`,
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-sync',
+    '--no-instructions',
+  ]);
+  rmSync(pwfile, { force: true });
+  configurePrimary(join(s.dir, 'primary'), s.dir, settings);
+}
+
+/** pg_ctl start on a fresh free port, retried when another process took the port meanwhile. */
+async function startServer(s: Setup, name: string): Promise<number> {
+  const dataDir = join(s.dir, name);
+  const logFile = join(s.dir, `${name}.log`);
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const seconds = String(Math.max(1, Math.floor((s.deadline - Date.now()) / 1000)));
+    try {
+      await s.exec('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', seconds, '-o', `-p ${port}`, 'start']);
+      s.running.push(dataDir);
+      s.log(`postgres: ${name} listening on 127.0.0.1:${port}`);
+      return port;
+    } catch (error) {
+      if (attempt < 3 && /could not bind|already in use/i.test(tailFile(logFile, 5))) continue;
+      throw withLogTail(error, logFile);
+    }
+  }
+}
+
+/** A streaming standby cloned with pg_basebackup; resolves with its port once it streams. */
+async function startStandby(s: Setup, primaryPort: number): Promise<number> {
+  const standbyDir = join(s.dir, 'standby');
+  await s.exec(
+    'pg_basebackup',
+    [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primaryPort),
+      '-U',
+      superuser,
+      '-D',
+      standbyDir,
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+      '--no-sync',
+    ],
+    { PGPASSWORD: s.password },
+  );
+  // Our own primary_conninfo (last line wins over -R's): a known application_name to wait for.
+  appendFileSync(
+    join(standbyDir, 'postgresql.auto.conf'),
+    `primary_conninfo = 'host=127.0.0.1 port=${primaryPort} user=${superuser} password=${s.password} application_name=standby'\n`,
+  );
+  const standbyPort = await startServer(s, 'standby');
+  await waitForStreaming(s.url(primaryPort), s.url(standbyPort), s.deadline);
+  s.log('postgres: standby streaming from the primary');
+  return standbyPort;
+}
+
+interface Started {
+  readonly primaryPort: number;
+  readonly standbyPort: number | undefined;
+  readonly startupMs: number;
+  readonly onExit: () => void;
+}
+
+/** The caller's handle on the running servers. */
+function clusterHandle(s: Setup, { primaryPort, standbyPort, startupMs, onExit }: Started): PgCluster {
+  const pgCtl = join(pgBinDir, 'pg_ctl');
+  let stopped = false;
+  return {
+    primaryUrl: s.url(primaryPort),
+    ...(standbyPort ? { standbyUrl: s.url(standbyPort), standbyPort } : {}),
+    dir: s.dir,
+    primaryPort,
+    startupMs,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      process.off('exit', onExit);
+      for (const dataDir of [...s.running].reverse()) await stopServer(pgCtl, dataDir, s.owner);
+      s.running.length = 0;
+      removeDir(s.dir, s.created);
+    },
+    async stopPrimary() {
+      const primaryDir = join(s.dir, 'primary');
+      if (!s.running.includes(primaryDir)) return;
+      await stopServer(pgCtl, primaryDir, s.owner);
+      s.running.splice(s.running.indexOf(primaryDir), 1);
+      s.log('postgres: primary stopped');
+    },
+  };
 }
 
 /** Settings of a disposable server: fast (no fsync), local only, ready to feed a streaming standby. */

@@ -53,35 +53,9 @@ export function buildPlan(
   o: { mode: RunMode; lookup: (runbook: string) => IrGraph | undefined },
 ): Plan {
   const inputs = resolveInputs(graph, rawInputs);
-  const secretValues = Object.fromEntries(graph.secrets.map((n) => [n, env[n] ?? `<secret ${n}>`]));
   const masker = new SecretMasker(graph.secrets.map((n) => env[n]).filter((v): v is string => !!v));
   const planHash = runPlanHash(graph, inputs, { mode: o.mode, children: childGraphHashes(graph, o.lookup) });
-  const steps: Record<string, { status: string; outputs: Record<string, unknown> }> = {};
-  for (const n of graph.nodes) {
-    const outputs = pendingOutputs(n.id, n.uses, Object.keys(n.outputs));
-    steps[n.id] = { status: '<pending>', outputs };
-  }
-  const run = {
-    id: '<run-id>',
-    runbook: graph.name,
-    initiator: '<initiator>',
-    startedAt: '<start>',
-    dryRun: true,
-    drill: false,
-    url: '',
-    planHash,
-    status: '<pending>',
-    failed: [],
-  };
-  const context = {
-    inputs,
-    secrets: secretValues,
-    steps,
-    run,
-    drill: false,
-    runbook: { name: graph.name, title: graph.title },
-    directory: { roles: graph.resources.roles },
-  };
+  const context = placeholderContext(graph, inputs, env, planHash);
   const waves = computeWaves(graph);
   const rtoByPhase = new Map(graph.rto.phases.map((p) => [p.id, p]));
   return {
@@ -114,6 +88,45 @@ export function buildPlan(
       status: graph.rto.status,
       criticalPath: graph.rto.criticalPath,
     },
+  };
+}
+
+/**
+ * The context templates render in at plan time: the inputs, and placeholders for what only a run
+ * knows (secret values, step outputs, the run's id and status).
+ */
+function placeholderContext(
+  graph: IrGraph,
+  inputs: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  planHash: string,
+): Record<string, unknown> {
+  const secretValues = Object.fromEntries(graph.secrets.map((n) => [n, env[n] ?? `<secret ${n}>`]));
+  const steps: Record<string, { status: string; outputs: Record<string, unknown> }> = {};
+  for (const n of graph.nodes) {
+    const outputs = pendingOutputs(n.id, n.uses, Object.keys(n.outputs));
+    steps[n.id] = { status: '<pending>', outputs };
+  }
+  const run = {
+    id: '<run-id>',
+    runbook: graph.name,
+    initiator: '<initiator>',
+    startedAt: '<start>',
+    dryRun: true,
+    drill: false,
+    url: '',
+    planHash,
+    status: '<pending>',
+    failed: [],
+  };
+  return {
+    inputs,
+    secrets: secretValues,
+    steps,
+    run,
+    drill: false,
+    runbook: { name: graph.name, title: graph.title },
+    directory: { roles: graph.resources.roles },
   };
 }
 

@@ -53,56 +53,79 @@ export interface SchedulerResult {
  * not be killed), then `rollback` compensates completed steps in reverse completion order.
  */
 export async function runGraph(options: SchedulerOptions): Promise<SchedulerResult> {
-  const { graph, runner, events, clock, signal } = options;
   const limit = Math.max(1, options.concurrency ?? 8);
   // Every running attempt listens to the run's signal; without this Node warns above 10 of them.
-  setMaxListeners(limit + 10, signal);
-  const started = clock.now();
-  const states = new Map<string, StepState>();
-  const completion: string[] = [];
-  for (const [id, r] of options.restored ?? []) {
-    states.set(id, { status: r.status, outputs: r.outputs, endedAt: started });
-    if (r.status === 'succeeded') completion.push(id);
-    const node = graph.nodes.find((n) => n.id === id);
-    if (node) runner.record(node, r.status, r.outputs);
+  setMaxListeners(limit + 10, options.signal);
+  const run = new GraphRun(options, limit);
+  let status: RunStatus = options.phasesEnded?.status ?? 'succeeded';
+  let incomplete: SchedulerResult['rollback'];
+  if (!options.phasesEnded) ({ status, incomplete } = await run.runPhases());
+  status = await run.runFinally(status);
+  return run.result(status, incomplete);
+}
+
+/** The state of one runGraph call: which steps ended how, which run, and whether to stop. */
+class GraphRun {
+  private readonly started: number;
+  private readonly states = new Map<string, StepState>();
+  /** Succeeded steps in completion order (rollback undoes them in reverse). */
+  private readonly completion: string[] = [];
+  private readonly tracker: PhaseTracker;
+  private readonly running = new Map<string, Promise<void>>();
+  private stopping: { policy: FailurePolicy; reason: string } | undefined;
+  private recoveredAtMs: number | undefined;
+  private finallyFailed = false;
+
+  constructor(
+    private readonly options: SchedulerOptions,
+    private readonly limit: number,
+  ) {
+    const { graph, runner, events, clock } = options;
+    this.started = clock.now();
+    for (const [id, r] of options.restored ?? []) {
+      this.states.set(id, { status: r.status, outputs: r.outputs, endedAt: this.started });
+      if (r.status === 'succeeded') this.completion.push(id);
+      const node = graph.nodes.find((n) => n.id === id);
+      if (node) runner.record(node, r.status, r.outputs);
+    }
+    this.tracker = new PhaseTracker(graph, events, clock, this.states);
   }
-  const phases = new PhaseTracker(graph, events, clock, states);
-  let stopping: { policy: FailurePolicy; reason: string } | undefined;
-  let recoveredAtMs: number | undefined;
-  const running = new Map<string, Promise<void>>();
-  let finallyFailed = false;
+
   // Phase steps that failed before a kill during `finally` are not in `restored` (a resume would
   // run them again): the journal's `phase:start finally` names them.
-  const failedSoFar = () => [
-    ...new Set([
-      ...(options.phasesEnded?.failed ?? []),
-      ...[...states].filter(([, s]) => s.status === 'failed' || s.status === 'timed-out').map(([id]) => id),
-    ]),
-  ];
+  private failedSoFar(): string[] {
+    return [
+      ...new Set([
+        ...(this.options.phasesEnded?.failed ?? []),
+        ...[...this.states].filter(([, s]) => s.status === 'failed' || s.status === 'timed-out').map(([id]) => id),
+      ]),
+    ];
+  }
 
-  const finish = (node: IrNode, state: StepState) => {
-    states.set(node.id, state);
+  private finish(node: IrNode, state: StepState): void {
+    const { graph, runner } = this.options;
+    this.states.set(node.id, state);
     runner.record(node, state.status, state.outputs, state.error);
-    if (state.status === 'succeeded') completion.push(node.id);
-    if (node.recovery && state.status === 'succeeded') recoveredAtMs = state.endedAt - started;
+    if (state.status === 'succeeded') this.completion.push(node.id);
+    if (node.recovery && state.status === 'succeeded') this.recoveredAtMs = state.endedAt - this.started;
     if (node.finally) {
       // A failing finally step fails the run; the other finally steps still run.
       if (state.status === 'failed' || state.status === 'timed-out') {
-        finallyFailed = true;
-        runner.recordRun?.('failed', failedSoFar());
+        this.finallyFailed = true;
+        runner.recordRun?.('failed', this.failedSoFar());
       }
     } else if (state.status === 'failed' || state.status === 'timed-out') {
       const policy = node.onFailure ?? graph.onFailure;
-      if (policy !== 'continue' && !stopping)
-        stopping = { policy, reason: `step ${node.id} ${state.status}: ${state.error ?? ''}`.trim() };
+      if (policy !== 'continue' && !this.stopping)
+        this.stopping = { policy, reason: `step ${node.id} ${state.status}: ${state.error ?? ''}`.trim() };
     }
-  };
+  }
 
-  const execute = async (node: IrNode): Promise<void> => {
-    await phases.starting(node);
-    const state = await executeNode(node, options);
-    finish(node, state);
-    await events.emit('step:end', {
+  private async execute(node: IrNode): Promise<void> {
+    await this.tracker.starting(node);
+    const state = await executeNode(node, this.options);
+    this.finish(node, state);
+    await this.options.events.emit('step:end', {
       stepId: node.id,
       attempt: state.attempts,
       status: state.status,
@@ -112,65 +135,81 @@ export async function runGraph(options: SchedulerOptions): Promise<SchedulerResu
       ...(state.code ? { code: state.code } : {}),
       ...(state.reason ? { reason: state.reason } : {}),
     });
-    await phases.ended(node);
-  };
+    await this.tracker.ended(node);
+  }
 
-  const drive = async (nodes: readonly IrNode[], halted: () => boolean): Promise<void> => {
+  /** Starts every ready step (up to the limit) until `halted`, then waits for the running ones. */
+  private async drive(nodes: readonly IrNode[], halted: () => boolean): Promise<void> {
+    const { states, running } = this;
     for (;;) {
       if (!halted()) {
         for (const node of nodes) {
-          if (running.size >= limit) break;
+          if (running.size >= this.limit) break;
           if (states.has(node.id) || running.has(node.id)) continue;
           if (!node.needs.every((d) => states.has(d))) continue;
-          const p = execute(node).finally(() => running.delete(node.id));
+          const p = this.execute(node).finally(() => running.delete(node.id));
           running.set(node.id, p);
         }
       }
       if (running.size === 0) break;
       await Promise.race(running.values());
     }
-  };
+  }
 
-  let status: RunStatus = options.phasesEnded?.status ?? 'succeeded';
-  let incomplete: SchedulerResult['rollback'];
-  if (!options.phasesEnded) {
+  /** The phase steps, then the failure policy: the run's status before `finally`. */
+  async runPhases(): Promise<{ status: RunStatus; incomplete?: SchedulerResult['rollback'] }> {
+    const { graph, runner, events, clock, signal } = this.options;
     runner.recordRun?.('running', []);
-    await drive(
+    await this.drive(
       graph.nodes.filter((n) => !n.finally),
-      () => !!stopping || signal.aborted,
+      () => !!this.stopping || signal.aborted,
     );
-    if (signal.aborted) status = 'interrupted';
-    else if (stopping?.policy === 'rollback') {
+    if (signal.aborted) return { status: 'interrupted' };
+    if (this.stopping?.policy === 'rollback') {
       const outcome = await rollBack({
         graph,
         runner,
         events,
         clock,
         signal,
-        completion: [...completion],
-        reason: stopping.reason,
+        completion: [...this.completion],
+        reason: this.stopping.reason,
       });
       // `rolled-back` promises every reversible step was undone; anything less says so.
-      if (outcome.notUndone.length)
-        incomplete = { notUndone: outcome.notUndone, reason: outcome.reason ?? outcome.status };
-      status = incomplete ? 'rollback-incomplete' : 'rolled-back';
-    } else if (stopping) status = 'failed';
-  }
-  // An interrupted run is not over (it is resumable): cleanup now would destroy what the resume
-  // needs, so finally steps run when the resumed run's phases end. See docs/format-reference.md.
-  const finals = graph.nodes.filter((n) => n.finally);
-  if (finals.length && status !== 'interrupted') {
-    const failed = failedSoFar();
-    runner.recordRun?.(status, failed);
-    await phases.begin('finally', { runStatus: status, failed });
-    await drive(finals, () => signal.aborted);
-    if (signal.aborted) status = 'interrupted';
-    else if (finallyFailed) status = 'failed';
+      if (!outcome.notUndone.length) return { status: 'rolled-back' };
+      const incomplete = { notUndone: outcome.notUndone, reason: outcome.reason ?? outcome.status };
+      return { status: 'rollback-incomplete', incomplete };
+    }
+    return { status: this.stopping ? 'failed' : 'succeeded' };
   }
 
-  const notStarted = graph.nodes.filter((n) => !states.has(n.id)).map((n) => n.id);
-  const failed = failedSoFar();
-  return { status, steps: states, recoveredAtMs, failed, notStarted, ...(incomplete ? { rollback: incomplete } : {}) };
+  // An interrupted run is not over (it is resumable): cleanup now would destroy what the resume
+  // needs, so finally steps run when the resumed run's phases end. See docs/format-reference.md.
+  async runFinally(status: RunStatus): Promise<RunStatus> {
+    const { graph, runner, signal } = this.options;
+    const finals = graph.nodes.filter((n) => n.finally);
+    if (!finals.length || status === 'interrupted') return status;
+    const failed = this.failedSoFar();
+    runner.recordRun?.(status, failed);
+    await this.tracker.begin('finally', { runStatus: status, failed });
+    await this.drive(finals, () => signal.aborted);
+    if (signal.aborted) return 'interrupted';
+    return this.finallyFailed ? 'failed' : status;
+  }
+
+  result(status: RunStatus, incomplete: SchedulerResult['rollback']): SchedulerResult {
+    const { states, recoveredAtMs } = this;
+    const notStarted = this.options.graph.nodes.filter((n) => !states.has(n.id)).map((n) => n.id);
+    const failed = this.failedSoFar();
+    return {
+      status,
+      steps: states,
+      recoveredAtMs,
+      failed,
+      notStarted,
+      ...(incomplete ? { rollback: incomplete } : {}),
+    };
+  }
 }
 
 interface NodeOutcome extends StepState {

@@ -722,7 +722,7 @@ export class FakeGithub {
     });
     const auth = req.headers.authorization ?? '';
     const authed = this.authenticate(auth);
-    let reply: Reply = [404, { message: 'Not Found' }];
+    let reply: Reply;
     if (this.requests.length > this.o.maxRequests) reply = [500, { message: 'fake-github: request budget exhausted' }];
     else if (this.failures.length) reply = this.failures.shift()!;
     else if (!authed) reply = [401, { message: this.o.echoAuth ? `Bad credentials (got ${auth})` : 'Bad credentials' }];
