@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { spawnAsync } from '../support/spawn-async.js';
 import {
   existsSync,
   mkdirSync,
@@ -66,8 +67,8 @@ function readmeLines(): string[] {
     .filter(Boolean);
 }
 
-function sh(line: string, cwd: string): void {
-  const r = spawnSync('bash', ['-e', '-c', line], { cwd, env: baseEnv(), encoding: 'utf8', timeout: 120_000 });
+async function sh(line: string, cwd: string): Promise<void> {
+  const r = await spawnAsync('bash', ['-e', '-c', line], { cwd, env: baseEnv(), timeoutMs: 120_000 });
   const hint = /ENOTCACHED/.test(r.stderr)
     ? '\nhint: the npm cache lacks a tarball of the lockfile: run `npm ci` in this checkout first (it fills the cache)'
     : '';
@@ -78,7 +79,7 @@ let tmp = '';
 let adopter = '';
 let fake: FakeGithub | undefined;
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'runbook-adopter-'));
   // The clone the README's first block makes: its bin (the built CLI) and the packed tarball.
   const clone = join(tmp, 'runbook-as-code');
@@ -86,10 +87,10 @@ beforeAll(() => {
   symlinkSync(join(repoRoot, 'bin'), join(clone, 'bin'));
   if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js')))
     throw new Error('dist/ is not built: run `npm run build` first');
-  const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', clone], {
+  const pack = await spawnAsync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', clone], {
     cwd: repoRoot,
     env: baseEnv(),
-    encoding: 'utf8',
+    timeoutMs: 120_000,
   });
   if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`);
   let cwd = tmp;
@@ -100,7 +101,7 @@ beforeAll(() => {
       continue;
     }
     if (line === 'npm install') writeOfflineLockfile(repoRoot, cwd, join(cwd, 'vendor', tarballName));
-    sh(line, cwd);
+    await sh(line, cwd);
     if (!adopter && /^mkdir \S+$/.test(line)) adopter = join(cwd, line.slice(6)); // the first folder made is the repository
   }
 }, 300_000);
@@ -199,23 +200,23 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
 });
 
 describe('upgrading (an adopter repository whose generated files an older version wrote)', () => {
-  it('compile --check names each file that would change and exits 1; compile regenerates them', () => {
+  it('compile --check names each file that would change and exits 1; compile regenerates them', async () => {
     // Stand-in for an upgrade: the files as an older version might have generated them.
     const workflow = join(adopter, '.github/workflows/runbook-service-health-check.yml');
     const graph = join(adopter, 'generated/graphs/service-health-check.json');
     writeFileSync(workflow, readFileSync(workflow, 'utf8').replace('npm ci', 'npm ci && npm run build'));
     rmSync(graph);
     const runbook = (...args: string[]) =>
-      spawnSync(join(adopter, 'node_modules/.bin/runbook'), args, { cwd: adopter, env: baseEnv(), encoding: 'utf8' });
-    const check = runbook('compile', '--check');
+      spawnAsync(join(adopter, 'node_modules/.bin/runbook'), args, { cwd: adopter, env: baseEnv(), timeoutMs: 90_000 });
+    const check = await runbook('compile', '--check');
     expect(check.status).toBe(1);
     expect(check.stderr).toMatch(/^ {2}changed +\.github\/workflows\/runbook-service-health-check\.yml$/m);
     expect(check.stderr).toMatch(/^ {2}missing +generated\/graphs\/service-health-check\.json$/m);
     expect(check.stderr.match(/^ {2}(changed|missing|orphaned) /gm)).toHaveLength(2);
-    expect(runbook('compile').status).toBe(0);
-    expect(runbook('compile', '--check').status).toBe(0);
+    expect((await runbook('compile')).status).toBe(0);
+    expect((await runbook('compile', '--check')).status).toBe(0);
     expect(spawnSync('git', ['status', '--porcelain'], { cwd: adopter, encoding: 'utf8' }).stdout).toBe('');
-  });
+  }, 200_000);
 
   it('checks a pull request that only bumps the tool (package.json, lockfile): its compile --check runs', () => {
     const pr = parse(readFileSync(join(adopter, '.github/workflows/runbook-pr.yml'), 'utf8')) as {
