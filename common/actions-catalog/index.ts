@@ -8,3 +8,4 @@ export {
   type ReferenceKind,
 } from './keywords.js';
 export { actionSchemasDir, packageRoot, schemasDir } from './package-root.js';
+export type * from './types.generated.js';

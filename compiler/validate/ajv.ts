@@ -21,16 +21,20 @@ let instance: Ajv2020 | undefined;
  * meta-schemas (common/actions-catalog/keywords.ts), so strict mode rejects any other.
  */
 export function schemaRegistry(): Ajv2020 {
-  if (instance) return instance;
+  instance ??= newSchemaRegistry(schemasDir);
+  return instance;
+}
+
+/** A fresh registry of every schema under `dir` (tests point it at a modified copy of `schemas/`). */
+export function newSchemaRegistry(dir: string): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   addFormats(ajv);
   ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
   addActionKeywords(ajv);
-  for (const file of listSchemas(schemasDir)) {
+  for (const file of listSchemas(dir)) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     ajv.addSchema(schema);
   }
-  instance = ajv;
   return ajv;
 }
 
