@@ -17,6 +17,8 @@ export interface ActionFlags {
   readonly wait: boolean;
   /** `x-shell`: runs `with.script`; free-form outputs. */
   readonly shell: boolean;
+  /** `x-confirm`: asks a person to confirm through the confirmer. */
+  readonly confirm: boolean;
 }
 
 /** One action of the catalogue: its `with` schema, result schema and flags. */
@@ -71,6 +73,7 @@ export function actionEntryOf(schema: Json, fallbackId: string, file = fallbackI
     gate: schema['x-gate'] === true,
     wait: schema['x-wait'] === true,
     shell: schema['x-shell'] === true,
+    confirm: schema['x-confirm'] === true,
     sqlParams: (schema['x-sql-params'] as string[] | undefined) ?? [],
     references: (schema['x-references'] as Record<string, ReferenceKind> | undefined) ?? {},
   };

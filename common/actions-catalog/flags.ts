@@ -6,7 +6,7 @@ import type { ReferenceKind } from './keywords.js';
  * compiler and executor ask "is this an approval / a wait / a shell step", instead of comparing
  * ids. An unknown or absent `uses` has no flag (the unknown-action rule reports it).
  */
-export function hasFlag(uses: unknown, flag: 'gate' | 'wait' | 'shell'): boolean {
+export function hasFlag(uses: unknown, flag: 'gate' | 'wait' | 'shell' | 'confirm'): boolean {
   return typeof uses === 'string' && actionCatalog().get(uses)?.[flag satisfies keyof ActionFlags] === true;
 }
 
@@ -16,6 +16,9 @@ export const isGate = (uses: unknown): boolean => hasFlag(uses, 'gate');
 export const isWait = (uses: unknown): boolean => hasFlag(uses, 'wait');
 /** Whether `uses` is a shell command (`x-shell`): `with.script` and free-form outputs. */
 export const isShell = (uses: unknown): boolean => hasFlag(uses, 'shell');
+
+/** Whether `uses` asks a person to confirm (`x-confirm`): manual steps, checklists. */
+export const asksConfirmation = (uses: unknown): boolean => hasFlag(uses, 'confirm');
 
 /** The param of `uses` that names a `kind` (`x-references`), e.g. notify's `template`. */
 export function referenceParam(uses: unknown, kind: ReferenceKind): string | undefined {

@@ -1,5 +1,14 @@
 export { actionCatalog, actionEntryOf, type ActionEntry, type ActionFlags } from './catalog.js';
-export { hasFlag, isGate, isShell, isWait, referenceParam, referencedValue, sqlParams } from './flags.js';
+export {
+  asksConfirmation,
+  hasFlag,
+  isGate,
+  isShell,
+  isWait,
+  referenceParam,
+  referencedValue,
+  sqlParams,
+} from './flags.js';
 export {
   actionKeywords,
   addActionKeywords,

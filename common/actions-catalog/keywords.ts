@@ -27,6 +27,8 @@ export const actionKeywords = {
   'x-wait': { type: 'boolean' },
   /** A shell command: `with.script` is a script, its outputs are whatever it writes (free-form). */
   'x-shell': { type: 'boolean' },
+  /** Asks a person to confirm (manual steps, checklists): a terminal prompt or the answers file. */
+  'x-confirm': { type: 'boolean' },
   /** Params holding SQL text, where `{{…}}` would be interpolated into a statement. */
   'x-sql-params': { type: 'array', items: { type: 'string' }, uniqueItems: true },
   /** Params naming another document or a Directory role: param → what it names. */

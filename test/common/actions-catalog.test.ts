@@ -5,6 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   actionCatalog,
+  asksConfirmation,
   actionEntryOf,
   actionSchemasDir,
   addActionKeywords,
@@ -55,7 +56,7 @@ describe('the action catalogue', () => {
       Readonly<Record<string, 'Template' | 'Checklist' | 'Runbook' | 'Role'>>
     >();
     for (const entry of actionCatalog().values())
-      for (const flag of ['idempotent', 'sideEffects', 'gate', 'wait', 'shell'] as const)
+      for (const flag of ['idempotent', 'sideEffects', 'gate', 'wait', 'shell', 'confirm'] as const)
         expect(typeof entry[flag], `${entry.id}.${flag}`).toBe('boolean');
     const bare = actionEntryOf({}, 'bare');
     expect(bare).toMatchObject({
@@ -73,6 +74,7 @@ describe('the action catalogue', () => {
     expect(flagged(isGate)).toEqual(['approval']);
     expect(flagged(isWait)).toEqual(['wait']);
     expect(flagged(isShell)).toEqual(['shell']);
+    expect(flagged(asksConfirmation)).toEqual(['checklist', 'manual']);
     expect(isGate(undefined) || isGate('no.such-action')).toBe(false);
     expect(sqlParams('postgres.query')).toEqual(['sql']);
     expect(referenceParam('notify', 'Template')).toBe('template');
