@@ -9,6 +9,7 @@ import { positionAt } from '../source/source-file.js';
 import { finallyPhase, type StepRef } from './dependencies.js';
 import { collectResources } from './resources.js';
 import { analyseRto } from './rto.js';
+import { isGate } from '../../common/actions-catalog/index.js';
 
 const ms = (d: string | undefined): number | undefined => (d === undefined ? undefined : parseDuration(d));
 
@@ -110,7 +111,7 @@ function buildNode(
   const { step } = ref;
   const body = buildBody(step);
   const pos = positionAt(unit.doc.file, unit.doc.map.range(joinPointer(ref.pointer, 'id')).start);
-  const gate = step.approval ?? (body.uses === 'approval' ? (body.with as ApprovalSpec) : undefined);
+  const gate = step.approval ?? (isGate(body.uses) ? (body.with as ApprovalSpec) : undefined);
   return {
     id: step.id,
     phase: ref.phase.id,

@@ -3,6 +3,7 @@ import type { IrAudience, IrChecklist, IrNode, IrPerson, IrResources, IrTemplate
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import type { DirectorySpec, TemplateDocData } from '../model/specs.js';
 import type { RuleContext } from '../rules/rule.js';
+import { referencedValue } from '../../common/actions-catalog/index.js';
 
 type Ctx = Pick<RuleContext, 'templates' | 'directory' | 'project'>;
 
@@ -14,17 +15,19 @@ export function collectResources(nodes: readonly IrNode[], approvers: readonly s
   const audienceIds = new Set<string>();
   for (const node of nodes) {
     const w = node.with as Record<string, unknown>;
-    if (node.uses === 'notify' && typeof w.template === 'string') {
-      const t = ctx.templates.get(w.template);
+    const templateName = referencedValue(node, 'Template');
+    if (typeof templateName === 'string') {
+      const t = ctx.templates.get(templateName);
       if (t) {
-        templates[w.template] = template(t.doc, t.data);
+        templates[templateName] = template(t.doc, t.data);
         for (const a of (Array.isArray(w.audience) ? w.audience : (t.data.audience ?? [])) as string[])
           audienceIds.add(a);
       }
     }
-    if (node.uses === 'checklist' && typeof w.checklist === 'string') {
-      const doc = ctx.project.byName('Checklist', w.checklist);
-      if (doc) checklists[w.checklist] = checklist(doc);
+    const checklistName = referencedValue(node, 'Checklist');
+    if (typeof checklistName === 'string') {
+      const doc = ctx.project.byName('Checklist', checklistName);
+      if (doc) checklists[checklistName] = checklist(doc);
     }
   }
   const audiences: Record<string, IrAudience> = {};

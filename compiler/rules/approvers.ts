@@ -1,5 +1,6 @@
 import { joinPointer } from '../load/source-map.js';
 import type { Rule } from './rule.js';
+import { isGate } from '../../common/actions-catalog/index.js';
 
 /**
  * `approval-without-approvers`: an approval gate must name who may approve. Without approvers
@@ -31,7 +32,7 @@ export const approversRule: Rule = {
             { key: true, hint: 'add approvers: [...] here or in spec.approvals' },
           );
         }
-        if (step.uses === 'approval' && !nonEmpty(step.with?.approvers) && !inherited) {
+        if (isGate(step.uses) && !nonEmpty(step.with?.approvers) && !inherited) {
           ctx.report(
             unit.doc,
             joinPointer(pointer, 'uses'),

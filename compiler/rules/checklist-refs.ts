@@ -4,6 +4,7 @@ import { joinPointer } from '../load/source-map.js';
 import type { StepRef } from '../graph/dependencies.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import type { Rule, RuleContext, RunbookUnit } from './rule.js';
+import { referenceParam } from '../../common/actions-catalog/index.js';
 
 /**
  * `checklist` steps name an existing Checklist, and every item bound to a check step
@@ -20,7 +21,7 @@ export const checklistRefsRule: Rule = {
       if (unit.loweredFrom) continue;
       for (const ref of unit.deps.steps) {
         const w = ref.step.with;
-        if (ref.step.uses !== 'checklist' || typeof w !== 'object' || w === null) continue;
+        if (referenceParam(ref.step.uses, 'Checklist') === undefined || typeof w !== 'object' || w === null) continue;
         if (typeof w.checklist === 'string')
           checkNamed(ctx, unit, ref, w.checklist, typeof w.section === 'string' ? w.section : undefined);
         if (Array.isArray(w.items)) checkInline(ctx, unit, ref, w.items);

@@ -6,6 +6,7 @@ import type { DirectorySpec, TemplateDocData } from '../model/specs.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import type { Rule, RuleContext } from './rule.js';
 import { templateTexts, unscopedPaths } from './template-variables.js';
+import { isGate, referenceParam } from '../../common/actions-catalog/index.js';
 
 type Code = 'unknown-team' | 'unknown-role' | 'unknown-person' | 'unknown-audience' | 'unknown-tier';
 
@@ -90,9 +91,10 @@ function checkRunbooks(ctx: RuleContext, expect: Expect, handles: string[], role
     approvers(doc, '/spec/approvals/approvers', data.spec.approvals?.approvers);
     for (const { step, pointer } of unit.deps.steps) {
       approvers(doc, joinPointer(pointer, 'approval', 'approvers'), step.approval?.approvers);
-      if (step.uses === 'approval') approvers(doc, joinPointer(pointer, 'with', 'approvers'), step.with?.approvers);
-      if (step.uses === 'manual')
-        expect(doc, joinPointer(pointer, 'with', 'assignee'), step.with?.assignee, roles, 'unknown-role', 'role');
+      if (isGate(step.uses)) approvers(doc, joinPointer(pointer, 'with', 'approvers'), step.with?.approvers);
+      const role = referenceParam(step.uses, 'Role');
+      if (role !== undefined)
+        expect(doc, joinPointer(pointer, 'with', role), step.with?.[role], roles, 'unknown-role', 'role');
     }
   }
 }

@@ -3,6 +3,7 @@ import { joinPointer } from '../load/source-map.js';
 import type { InputSpec } from '../model/specs.js';
 import type { Rule, RuleContext, RunbookUnit } from './rule.js';
 import { renderedFields } from './template-references.js';
+import { referencedValue } from '../../common/actions-catalog/index.js';
 
 /**
  * `choice-default`, `unused-input`, `unused-secret`: declarations agree with their use. A
@@ -77,7 +78,7 @@ function usedNames(ctx: RuleContext, unit: RunbookUnit): Used {
   const texts = renderedFields(unit).map((f) => f.field.text);
   // A notify step's Template is rendered with the run's inputs, so inputs may be read only there.
   for (const ref of unit.deps.steps) {
-    const name = ref.step.uses === 'notify' ? ref.step.with?.template : undefined;
+    const name = referencedValue(ref.step, 'Template');
     const template = typeof name === 'string' ? ctx.templates.get(name) : undefined;
     if (template?.doc.body) texts.push(template.doc.body.text);
     if (template?.data.subject) texts.push(template.data.subject);

@@ -1,6 +1,7 @@
 import { joinPointer } from '../load/source-map.js';
 import type { StepRef } from '../graph/dependencies.js';
 import type { Rule, RunbookUnit } from './rule.js';
+import { isGate } from '../../common/actions-catalog/index.js';
 
 /**
  * Irreversible steps are points of no return: they cannot be compensated (`rollback` is
@@ -48,7 +49,6 @@ function gated(unit: RunbookUnit, ref: StepRef): boolean {
   // A GitHub environment gates the whole run with its required reviewers.
   if (spec.approvals !== undefined || spec.environment !== undefined || ref.step.approval !== undefined) return true;
   return unit.deps.steps.some(
-    ({ step }) =>
-      (step.uses === 'approval' || step.approval !== undefined) && unit.deps.isAncestor(step.id, ref.step.id),
+    ({ step }) => (isGate(step.uses) || step.approval !== undefined) && unit.deps.isAncestor(step.id, ref.step.id),
   );
 }

@@ -6,6 +6,7 @@ import type { TemplateDocData } from '../model/specs.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import type { Rule, RuleContext } from './rule.js';
 import { automaticRoots } from './template-variables.js';
+import { referenceParam } from '../../common/actions-catalog/index.js';
 
 /** What a `notify` step (or a BackupPlan's `spec.notify`) says, as far as this rule reads it. */
 interface NotifyWith {
@@ -27,7 +28,7 @@ export const notifyTemplateRule: Rule = {
       // Lowered BackupPlans are checked once, on the plan's own `spec.notify`, below.
       if (unit.loweredFrom) continue;
       for (const ref of unit.deps.steps) {
-        if (ref.step.uses !== 'notify' || !isObject(ref.step.with)) continue;
+        if (referenceParam(ref.step.uses, 'Template') === undefined || !isObject(ref.step.with)) continue;
         checkNotify(ctx, unit.doc, joinPointer(ref.pointer, 'with'), ref.step.with);
       }
     }

@@ -1,5 +1,6 @@
 import { actionCatalog } from '../actions/catalog.js';
 import type { StepSpec } from '../model/specs.js';
+import { isShell } from '../../common/actions-catalog/index.js';
 
 /**
  * What `steps.X.outputs.<field>` may name for step X: `open` when any name may be written at run
@@ -14,7 +15,7 @@ export function outputFieldsOf(step: StepSpec): OutputFields {
   const declared = Object.keys(step.outputs ?? {});
   const uses = step.uses ?? (step.run !== undefined ? 'shell' : undefined);
   // A shell script writes any key it likes; once the step declares `outputs:` those are its contract.
-  if (uses === 'shell') return declared.length ? { open: false, fields: declared } : { open: true };
+  if (isShell(uses)) return declared.length ? { open: false, fields: declared } : { open: true };
   const action = uses === undefined ? undefined : actionCatalog().get(uses);
   if (!action) return { open: true };
   const properties = (action.result?.properties ?? {}) as Record<string, unknown>;

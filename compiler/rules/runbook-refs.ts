@@ -3,6 +3,7 @@ import { docName, type LoadedDoc } from '../load/loaded-doc.js';
 import { joinPointer } from '../load/source-map.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import type { Rule, RuleContext } from './rule.js';
+import { referenceParam } from '../../common/actions-catalog/index.js';
 
 /** `runbook` steps and Directory drills name a Runbook that exists in the tree. */
 export const runbookRefsRule: Rule = {
@@ -13,8 +14,9 @@ export const runbookRefsRule: Rule = {
     for (const unit of ctx.runbooks) {
       if (unit.loweredFrom) continue;
       for (const ref of unit.deps.steps) {
-        if (ref.step.uses !== 'runbook') continue;
-        expectRunbook(ctx, unit.doc, joinPointer(ref.pointer, 'with', 'runbook'), ref.step.with?.runbook);
+        const param = referenceParam(ref.step.uses, 'Runbook');
+        if (param === undefined) continue;
+        expectRunbook(ctx, unit.doc, joinPointer(ref.pointer, 'with', param), ref.step.with?.[param]);
       }
     }
     const dir = ctx.directory;

@@ -2,6 +2,7 @@ import { joinPointer } from '../load/source-map.js';
 import type { Rule } from './rule.js';
 import { stepBodies } from './step-action.js';
 import { callsOf, type CallLike } from './nested-calls.js';
+import { isShell } from '../../common/actions-catalog/index.js';
 
 /**
  * `template-in-run`: scripts are never rendered, so a `{{ }}` in one is either a bug (it would
@@ -40,7 +41,7 @@ export const templateInRunRule: Rule = {
 function* scriptsOf(body: CallLike, pointer: string): Generator<[string, unknown]> {
   for (const at of callsOf(body, pointer)) {
     yield [joinPointer(at.pointer, 'run'), at.call.run];
-    if (at.call.uses === 'shell') yield [joinPointer(at.pointer, 'with', 'script'), at.with.script];
+    if (isShell(at.call.uses)) yield [joinPointer(at.pointer, 'with', 'script'), at.with.script];
   }
 }
 

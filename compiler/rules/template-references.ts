@@ -6,6 +6,7 @@ import type { StepSpec } from '../model/specs.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import { outputFieldsOf } from './output-fields.js';
 import type { Rule, RuleContext, RunbookUnit } from './rule.js';
+import { isShell, isWait } from '../../common/actions-catalog/index.js';
 
 /** A templated string of a step, with the step it belongs to. */
 export interface StepField {
@@ -38,9 +39,9 @@ function collectFields(unit: RunbookUnit): StepField[] {
       [ref.step, ref.pointer],
       [ref.step.rollback, rollback],
     ] as const) {
-      if (body?.uses === 'shell') scripts.add(joinPointer(at, 'with', 'script'));
+      if (isShell(body?.uses)) scripts.add(joinPointer(at, 'with', 'script'));
       // `wait.until` is evaluated against the polled action's result, like `assert`.
-      if (body?.uses === 'wait') conditions.add(joinPointer(at, 'with', 'until'));
+      if (isWait(body?.uses)) conditions.add(joinPointer(at, 'with', 'until'));
     }
     for (const field of stepTemplateFields(ref.step, ref.pointer)) {
       if (scripts.has(field.pointer)) continue;

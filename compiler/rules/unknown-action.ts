@@ -3,6 +3,7 @@ import { joinPointer } from '../load/source-map.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import type { Rule, RuleContext } from './rule.js';
 import { stepBodies } from './step-action.js';
+import { isWait } from '../../common/actions-catalog/index.js';
 
 /**
  * `unknown-action`: `uses:` must name an action of the catalogue (`schemas/actions/`), and so must
@@ -16,7 +17,7 @@ export const unknownActionRule: Rule = {
     for (const unit of ctx.runbooks) {
       for (const { body, pointer } of stepBodies(unit)) {
         checkAction(ctx, unit.doc, body.uses, joinPointer(pointer, 'uses'));
-        const check = body.uses === 'wait' ? (body.with?.check as { uses?: unknown } | undefined) : undefined;
+        const check = isWait(body.uses) ? (body.with?.check as { uses?: unknown } | undefined) : undefined;
         if (typeof check?.uses === 'string')
           checkAction(ctx, unit.doc, check.uses, joinPointer(pointer, 'with', 'check', 'uses'));
       }

@@ -5,6 +5,7 @@ import { schemaDiagnostics } from '../validate/schema-diagnostics.js';
 import { validatorFor } from '../validate/ajv.js';
 import type { Rule, RuleContext } from './rule.js';
 import { stepBodies } from './step-action.js';
+import { isWait } from '../../common/actions-catalog/index.js';
 
 /**
  * `invalid-with`: each `uses:` body's `with` must match its action's JSON Schema, and so must the
@@ -21,10 +22,9 @@ export const withSchemaRule: Rule = {
         // Both uses and run is step-action's finding; validating either half would only add noise.
         if (body.uses === undefined || body.run !== undefined) continue;
         validateWith(ctx, unit.doc, body.uses, body.with, pointer);
-        const check =
-          body.uses === 'wait'
-            ? (body.with?.check as { uses?: unknown; with?: Record<string, unknown> } | undefined)
-            : undefined;
+        const check = isWait(body.uses)
+          ? (body.with?.check as { uses?: unknown; with?: Record<string, unknown> } | undefined)
+          : undefined;
         if (typeof check?.uses === 'string')
           validateWith(ctx, unit.doc, check.uses, check.with, joinPointer(pointer, 'with', 'check'));
       }

@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parseDuration } from '../../ir/duration.js';
-import { schemasDir } from '../actions/catalog.js';
+import { addActionKeywords, schemasDir } from '../../common/actions-catalog/index.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
@@ -17,19 +17,24 @@ let instance: Ajv2020 | undefined;
 
 /**
  * One ajv instance with every schema under `schemas/` registered by `$id`, so cross-file
- * `$ref`s resolve. `x-…` keywords are metadata for tools (action catalogue, docs).
+ * `$ref`s resolve. The `x-…` keywords of the action catalogue are registered with their
+ * meta-schemas (common/actions-catalog/keywords.ts), so strict mode rejects any other.
  */
 export function schemaRegistry(): Ajv2020 {
-  if (instance) return instance;
+  instance ??= newSchemaRegistry(schemasDir);
+  return instance;
+}
+
+/** A fresh registry of every schema under `dir` (tests point it at a modified copy of `schemas/`). */
+export function newSchemaRegistry(dir: string): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   addFormats(ajv);
   ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
-  for (const file of listSchemas(schemasDir)) {
+  addActionKeywords(ajv);
+  for (const file of listSchemas(dir)) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    collectVendorKeywords(schema, ajv);
     ajv.addSchema(schema);
   }
-  instance = ajv;
   return ajv;
 }
 
@@ -48,19 +53,4 @@ function listSchemas(dir: string): string[] {
     else if (entry.name.endsWith('.schema.json')) out.push(full);
   }
   return out;
-}
-
-const registered = new Set<string>();
-
-function collectVendorKeywords(node: unknown, ajv: Ajv2020): void {
-  if (Array.isArray(node)) return node.forEach((n) => collectVendorKeywords(n, ajv));
-  if (!node || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node)) {
-    if (key.startsWith('x-') && !registered.has(key)) {
-      registered.add(key);
-      ajv.addKeyword({ keyword: key, schemaType: ['string', 'boolean', 'object', 'array', 'number'] });
-    }
-    // patternProperties / properties hold user-level names, not keywords, but walking them is harmless.
-    collectVendorKeywords(value, ajv);
-  }
 }

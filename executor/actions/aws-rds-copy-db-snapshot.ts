@@ -7,25 +7,13 @@ import { isAwsError } from '../aws/errors.js';
 import { ActionError } from '../core/errors.js';
 import { bool, compact, optBool, planTarget, str, tagList, maskedPlan } from '../aws/params.js';
 import { describeSnapshot, snapshotResult, waitSnapshotAvailable } from '../aws/rds.js';
+import type { AwsRdsCopyDbSnapshotParams, AwsRdsCopyDbSnapshotResult } from '../../common/actions-catalog/index.js';
 
-/** `with:` of aws.rds.copy-db-snapshot. */
-export interface AwsRdsCopyDbSnapshotParams {
-  region?: string;
-  sourceDbSnapshotIdentifier: string;
-  targetDbSnapshotIdentifier: string;
-  sourceRegion?: string;
-  kmsKeyId?: string;
-  copyTags?: boolean | string;
-  tags?: Record<string, string>;
-  wait?: boolean | string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsCopyDbSnapshotParams };
 
-/** x-result of aws.rds.copy-db-snapshot. */
-export interface AwsRdsCopyDbSnapshotResult {
-  dbSnapshotIdentifier: string;
-  dbSnapshotArn: string;
-  status: string;
-}
+/** Result of this action, generated from its `x-result` (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsCopyDbSnapshotResult };
 
 /**
  * Tag put on every copy: its source. RDS fills the copy's SourceDBSnapshotIdentifier only for

@@ -6,15 +6,10 @@ import { awsCall } from '../aws/call.js';
 import { isAwsError } from '../aws/errors.js';
 import { bool, compact, planTarget, str, tagList, maskedPlan } from '../aws/params.js';
 import { describeSnapshot, snapshotResult, waitSnapshotAvailable } from '../aws/rds.js';
+import type { AwsRdsCreateDbSnapshotParams } from '../../common/actions-catalog/index.js';
 
-/** `with:` of aws.rds.create-db-snapshot. */
-export interface AwsRdsCreateDbSnapshotParams {
-  region?: string;
-  dbInstanceIdentifier: string;
-  dbSnapshotIdentifier: string;
-  tags?: Record<string, string>;
-  wait?: boolean | string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsCreateDbSnapshotParams };
 
 /** x-result of aws.rds.create-db-snapshot. */
 export interface AwsRdsCreateDbSnapshotResult {

@@ -13,16 +13,10 @@ import { ActionError } from '../core/errors.js';
 import { bool, compact, optBool, planTarget, str, maskedPlan } from '../aws/params.js';
 import { describeInstance } from '../aws/rds.js';
 import { waitFor, type SdkWaiter } from '../aws/waiters.js';
+import type { AwsRdsDeleteDbInstanceParams } from '../../common/actions-catalog/index.js';
 
-/** `with:` of aws.rds.delete-db-instance. */
-export interface AwsRdsDeleteDbInstanceParams {
-  region?: string;
-  dbInstanceIdentifier: string;
-  skipFinalSnapshot?: boolean | string;
-  finalDbSnapshotIdentifier?: string;
-  deleteAutomatedBackups?: boolean | string;
-  wait?: boolean | string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsDeleteDbInstanceParams };
 
 /** x-result of aws.rds.delete-db-instance. */
 export interface AwsRdsDeleteDbInstanceResult {

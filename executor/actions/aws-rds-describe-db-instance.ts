@@ -3,12 +3,10 @@ import { NAME_LIMITS, withFittedNames } from '../aws/names.js';
 import { awsClients } from '../aws/clients.js';
 import { planTarget, str, maskedPlan } from '../aws/params.js';
 import { describeInstance, instanceResult, type InstanceResult } from '../aws/rds.js';
+import type { AwsRdsDescribeDbInstanceParams } from '../../common/actions-catalog/index.js';
 
-/** `with:` of aws.rds.describe-db-instance (schemas/actions/aws.rds.describe-db-instance.schema.json). */
-export interface AwsRdsDescribeDbInstanceParams {
-  region?: string;
-  dbInstanceIdentifier: string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsDescribeDbInstanceParams };
 
 /** x-result of aws.rds.describe-db-instance. */
 export interface AwsRdsDescribeDbInstanceResult extends InstanceResult {

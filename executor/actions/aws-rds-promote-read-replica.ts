@@ -12,15 +12,10 @@ import { isAwsError } from '../aws/errors.js';
 import { ActionError } from '../core/errors.js';
 import { bool, compact, int, planTarget, str, maskedPlan } from '../aws/params.js';
 import { describeInstance, instanceResult, waitInstanceAvailable, type InstanceResult } from '../aws/rds.js';
+import type { AwsRdsPromoteReadReplicaParams } from '../../common/actions-catalog/index.js';
 
-/** `with:` of aws.rds.promote-read-replica. */
-export interface AwsRdsPromoteReadReplicaParams {
-  region?: string;
-  dbInstanceIdentifier: string;
-  backupRetentionPeriod?: number | string;
-  preferredBackupWindow?: string;
-  wait?: boolean | string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsPromoteReadReplicaParams };
 
 /** x-result of aws.rds.promote-read-replica, plus `alreadyPromoted` when nothing had to be done. */
 export interface AwsRdsPromoteReadReplicaResult extends InstanceResult {

@@ -10,17 +10,10 @@ import { planTarget, str, maskedPlan } from '../aws/params.js';
 import { describeInstance } from '../aws/rds.js';
 import { listManualSnapshots, snapshotEntry } from '../aws/snapshots.js';
 import { planRetention, type RetentionDecision, type RetentionPolicy } from '../retention/plan.js';
+import type { AwsRdsPruneDbSnapshotsParams } from '../../common/actions-catalog/index.js';
 
-/** `with:` of aws.rds.prune-db-snapshots. */
-export interface AwsRdsPruneDbSnapshotsParams {
-  region?: string;
-  dbInstanceIdentifier: string;
-  plan: string;
-  target: string;
-  hot?: string;
-  cold?: string;
-  archive?: string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsPruneDbSnapshotsParams };
 
 /** x-result of aws.rds.prune-db-snapshots. */
 export interface AwsRdsPruneDbSnapshotsResult {

@@ -5,13 +5,11 @@ import { awsClients } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
 import { bool, planTarget, str, maskedPlan } from '../aws/params.js';
 import type { InstanceResult } from '../aws/rds.js';
-import { restoreInstance, restoreSettings, type RestoreInstanceParams } from '../aws/restore.js';
+import { restoreInstance, restoreSettings } from '../aws/restore.js';
+import type { AwsRdsRestoreDbInstanceFromSnapshotParams } from '../../common/actions-catalog/index.js';
 
-/** `with:` of aws.rds.restore-db-instance-from-snapshot. */
-export interface AwsRdsRestoreDbInstanceFromSnapshotParams extends RestoreInstanceParams {
-  dbInstanceIdentifier: string;
-  dbSnapshotIdentifier: string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsRestoreDbInstanceFromSnapshotParams };
 
 /**
  * Creates a new instance from a snapshot (RestoreDBInstanceFromDBSnapshot) and waits until it

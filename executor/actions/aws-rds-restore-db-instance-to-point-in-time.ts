@@ -6,15 +6,11 @@ import { awsCall } from '../aws/call.js';
 import { ActionError } from '../core/errors.js';
 import { bool, compact, planTarget, str, maskedPlan } from '../aws/params.js';
 import type { InstanceResult } from '../aws/rds.js';
-import { restoreInstance, restoreSettings, type RestoreInstanceParams } from '../aws/restore.js';
+import { restoreInstance, restoreSettings } from '../aws/restore.js';
+import type { AwsRdsRestoreDbInstanceToPointInTimeParams } from '../../common/actions-catalog/index.js';
 
-/** `with:` of aws.rds.restore-db-instance-to-point-in-time. */
-export interface AwsRdsRestoreDbInstanceToPointInTimeParams extends RestoreInstanceParams {
-  sourceDbInstanceIdentifier: string;
-  targetDbInstanceIdentifier: string;
-  restoreTime?: string;
-  useLatestRestorableTime?: boolean | string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsRestoreDbInstanceToPointInTimeParams };
 
 /**
  * Creates a new instance from the source's backups at a point in time

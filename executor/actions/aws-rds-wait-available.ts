@@ -4,22 +4,13 @@ import { awsClients } from '../aws/clients.js';
 import { ActionError } from '../core/errors.js';
 import { planTarget, maskedPlan } from '../aws/params.js';
 import { waitInstanceAvailable, waitSnapshotAvailable } from '../aws/rds.js';
+import type { AwsRdsWaitAvailableParams, AwsRdsWaitAvailableResult } from '../../common/actions-catalog/index.js';
 
-/** `with:` of aws.rds.wait-available: an instance or a snapshot. */
-export interface AwsRdsWaitAvailableParams {
-  region?: string;
-  dbInstanceIdentifier?: string;
-  dbSnapshotIdentifier?: string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsWaitAvailableParams };
 
-/** x-result of aws.rds.wait-available. */
-export interface AwsRdsWaitAvailableResult {
-  status: string;
-  dbInstanceIdentifier?: string;
-  dbSnapshotIdentifier?: string;
-  endpoint?: string | null;
-  waitedMs: number;
-}
+/** Result of this action, generated from its `x-result` (common/actions-catalog/types.generated.ts). */
+export type { AwsRdsWaitAvailableResult };
 
 /**
  * Waits until a snapshot (when `dbSnapshotIdentifier` is given) or an instance is available,

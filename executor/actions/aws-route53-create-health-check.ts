@@ -4,6 +4,7 @@ import { awsClients } from '../aws/clients.js';
 import { awsCall } from '../aws/call.js';
 import { fitName, NAME_LIMITS } from '../aws/names.js';
 import { compact, int, optBool, planTarget, str, tagList, maskedPlan } from '../aws/params.js';
+import type { AwsRoute53CreateHealthCheckResult } from '../../common/actions-catalog/index.js';
 
 /** `with:` of aws.route53.create-health-check. */
 export interface AwsRoute53CreateHealthCheckParams {
@@ -22,11 +23,8 @@ export interface AwsRoute53CreateHealthCheckParams {
   tags?: Record<string, string>;
 }
 
-/** x-result of aws.route53.create-health-check. */
-export interface AwsRoute53CreateHealthCheckResult {
-  healthCheckId: string;
-  callerReference: string;
-}
+/** Result of this action, generated from its `x-result` (common/actions-catalog/types.generated.ts). */
+export type { AwsRoute53CreateHealthCheckResult };
 
 /**
  * Creates a health check (CreateHealthCheck), then tags it (ChangeTagsForResource). The caller

@@ -2,15 +2,10 @@ import type { ActionDefinition } from './action.js';
 import { awsClients } from '../aws/clients.js';
 import { compact, planTarget, str, maskedPlan } from '../aws/params.js';
 import { aliasOf, normaliseName, readRecord, recordValues, valueShape, type AliasTargetValue } from '../aws/route53.js';
+import type { AwsRoute53GetRecordParams } from '../../common/actions-catalog/index.js';
 
-/** `with:` of aws.route53.get-record. */
-export interface AwsRoute53GetRecordParams {
-  region?: string;
-  hostedZoneId: string;
-  name: string;
-  type: string;
-  setIdentifier?: string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { AwsRoute53GetRecordParams };
 
 /** x-result of aws.route53.get-record. */
 export interface AwsRoute53GetRecordResult {

@@ -1,13 +1,10 @@
 import type { IrGraph } from '../../ir/types.js';
 import { ActionError } from '../core/errors.js';
 import type { ActionContext, ActionDefinition } from './action.js';
+import type { ChecklistParams } from '../../common/actions-catalog/index.js';
 
-/** `with` of `checklist` (schemas/actions/checklist.schema.json), rendered. */
-export type ChecklistParams = {
-  checklist?: string;
-  section?: string;
-  items?: (string | { text: string; check?: string })[];
-};
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { ChecklistParams };
 
 export type ChecklistItemResult = { text: string; section?: string; confirmed: boolean; by: string };
 export type ChecklistResult = { items: ChecklistItemResult[] };

@@ -11,17 +11,10 @@ import {
   type RetentionPolicy,
   type RetentionTier,
 } from '../retention/plan.js';
+import type { FilesPruneBackupsParams } from '../../common/actions-catalog/index.js';
 
-/** `with:` of files.prune-backups. */
-export interface FilesPruneBackupsParams {
-  directory: string;
-  archiveDirectory?: string;
-  plan: string;
-  target: string;
-  hot?: string;
-  cold?: string;
-  archive?: string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { FilesPruneBackupsParams };
 
 /** x-result of files.prune-backups. */
 export interface FilesPruneBackupsResult {

@@ -1,11 +1,13 @@
 import type { IrGraph } from '../../ir/types.js';
 import { ActionError } from '../core/errors.js';
 import type { ActionDefinition } from './action.js';
+import type { ManualParams, ManualResult } from '../../common/actions-catalog/index.js';
 
-/** `with` of `manual` (schemas/actions/manual.schema.json), rendered: `evidence` may be "true"/"false". */
-export type ManualParams = { instruction: string; assignee?: string; evidence?: boolean | string };
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { ManualParams };
 
-export type ManualResult = { confirmedBy: string; evidence: string | null };
+/** Result of this action, generated from its `x-result` (common/actions-catalog/types.generated.ts). */
+export type { ManualResult };
 
 /**
  * `manual`: shows the instruction and its assignee (the Directory role with its people) and waits

@@ -3,15 +3,10 @@ import { ActionError } from '../core/errors.js';
 import { withPgClient, type PgSession } from '../pg/connect.js';
 import { describeTarget } from '../pg/target.js';
 import type { ActionContext, ActionDefinition } from './action.js';
+import type { PostgresPromoteParams } from '../../common/actions-catalog/index.js';
 
-/** `with` of postgres.promote; `wait` and `timeout` may arrive as rendered template strings. */
-export interface PostgresPromoteParams {
-  readonly url: string;
-  /** Default true. */
-  readonly wait?: boolean | string;
-  /** A duration, default `60s`. */
-  readonly timeout?: string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { PostgresPromoteParams };
 
 /** `result` of postgres.promote, as its `x-result`, plus `alreadyPrimary`. */
 export interface PostgresPromoteResult {

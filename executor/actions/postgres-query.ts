@@ -1,23 +1,13 @@
 import { withPgClient } from '../pg/connect.js';
 import { describeTarget } from '../pg/target.js';
 import type { ActionDefinition, ActionPlan, PlanContext } from './action.js';
+import type { PostgresQueryParams, PostgresQueryResult } from '../../common/actions-catalog/index.js';
 
-/** `with` of postgres.query (schemas/actions/postgres.query.schema.json). */
-export interface PostgresQueryParams {
-  readonly url: string;
-  readonly host?: string;
-  readonly database?: string;
-  readonly sql: string;
-  readonly params?: unknown[];
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { PostgresQueryParams };
 
-/** `result` of postgres.query, as its `x-result`. */
-export interface PostgresQueryResult {
-  /** One object per row keyed by column name; int8/numeric as numbers when exact (see pg/types.ts). */
-  readonly rows: Record<string, unknown>[];
-  /** Rows returned or affected; null for commands without a count (ALTER SYSTEM, CREATE …). */
-  readonly rowCount: number | null;
-}
+/** Result of this action, generated from its `x-result` (common/actions-catalog/types.generated.ts). */
+export type { PostgresQueryResult };
 
 /**
  * `postgres.query`: one SQL statement with `$n` parameters. The extended protocol is used even

@@ -9,16 +9,10 @@ import {
 } from '../pg/replication-lag-sql.js';
 import { describeTarget } from '../pg/target.js';
 import type { ActionContext, ActionDefinition } from './action.js';
+import type { PostgresReplicationLagParams } from '../../common/actions-catalog/index.js';
 
-/** `with` of postgres.replication-lag. */
-export interface PostgresReplicationLagParams {
-  readonly url: string;
-  /**
-   * The primary the standby streams from. With it the lag is measured against what the primary
-   * has written; without it (or when it cannot be reached) only against what the standby received.
-   */
-  readonly primaryUrl?: string;
-}
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { PostgresReplicationLagParams };
 
 /** Where the figures come from: the primary's WAL position (a measurement) or the standby alone (an estimate). */
 export type LagSource = 'primary' | 'standby';

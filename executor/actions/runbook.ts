@@ -1,10 +1,12 @@
 import { ActionError } from '../core/errors.js';
 import type { ActionDefinition } from './action.js';
+import type { RunbookParams, RunbookResult } from '../../common/actions-catalog/index.js';
 
-/** `with` of `runbook` (schemas/actions/runbook.schema.json), rendered. */
-export type RunbookParams = { runbook: string; inputs?: Record<string, unknown> };
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { RunbookParams };
 
-export type RunbookResult = { status: string; outputs: Record<string, unknown> };
+/** Result of this action, generated from its `x-result` (common/actions-catalog/types.generated.ts). */
+export type { RunbookResult };
 
 /**
  * `runbook`: runs another compiled runbook as a sub-graph with `inputs`. Anything but

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { ActionError } from '../core/errors.js';
 import { spawnSupervised } from '../core/process-group.js';
 import type { ActionContext, ActionDefinition, PlanContext } from './action.js';
+import type { ShellParams, ShellResult } from '../../common/actions-catalog/index.js';
 
-/** `with` of `shell` (schemas/actions/shell.schema.json). */
-export type ShellParams = { script: string; shell?: 'bash' | 'sh'; cwd?: string };
+/** `with` of this action, generated from its schema (common/actions-catalog/types.generated.ts). */
+export type { ShellParams };
 
-/** `result` of `shell`: stdout/stderr are the masked tails, `outputs` the `$RUNBOOK_OUTPUT` pairs. */
-export type ShellResult = { exitCode: number; stdout: string; stderr: string; outputs: Record<string, string> };
+/** Result of this action, generated from its `x-result` (common/actions-catalog/types.generated.ts). */
+export type { ShellResult };
 
 /** Characters of stdout/stderr kept in the result (the logger saw every line already). */
 export const TAIL_CHARS = 64 * 1024;

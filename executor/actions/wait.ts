@@ -1,6 +1,7 @@
 import { formatDuration, parseDuration } from '../../ir/duration.js';
 import { isFalseRendering } from '../../ir/handlebars.js';
 import { ActionError, isRetryable } from '../core/errors.js';
+import type { WaitResult } from '../../common/actions-catalog/index.js';
 import type { ActionContext, ActionDefinition } from './action.js';
 
 /**
@@ -15,7 +16,8 @@ export type WaitParams = {
   check?: { uses: string; with?: Record<string, unknown> };
 };
 
-export type WaitResult = { elapsedMs: number; attempts: number; last?: unknown };
+/** The result, as the schema's `x-result` (generated). */
+export type { WaitResult };
 
 const DEFAULT_INTERVAL_MS = 10_000;
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -81,7 +83,8 @@ async function poll(params: Polling, ctx: ActionContext, started: number): Promi
       const rendered = ctx.services.render(params.until, { result });
       if (!isFalseRendering(rendered)) {
         ctx.log.info(`poll ${attempts}: condition holds`);
-        return { elapsedMs: ctx.clock.now() - started, attempts, last: result };
+        // Every action's result is an object (each `x-result` has type object).
+        return { elapsedMs: ctx.clock.now() - started, attempts, last: result as Record<string, unknown> };
       }
       lastProblem = `${params.until} rendered ${JSON.stringify(ctx.secrets.mask(rendered.trim()))}`;
       ctx.log.info(`poll ${attempts}: not yet`);

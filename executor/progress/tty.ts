@@ -5,6 +5,7 @@ import { formatDuration } from '../../ir/duration.js';
 import type { StepLogger } from '../actions/action.js';
 import type { AuditRecord } from '../audit/record.js';
 import type { RunEvents, RunStatus, StepStatus } from '../core/events.js';
+import { asksConfirmation } from '../../common/actions-catalog/index.js';
 
 /** Where a step is, as far as the audit records tell. */
 export type TtyStepStatus = 'pending' | 'running' | 'retrying' | StepStatus;
@@ -55,8 +56,6 @@ export interface TtyState {
 }
 
 const LOG_LINES = 3;
-/** Actions that ask the local confirmer (terminal) when no --confirm-as is given. */
-const CONFIRMING = new Set(['manual', 'checklist']);
 const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -155,7 +154,7 @@ function applyStepRecord(state: TtyState, r: AuditRecord, t: number): boolean {
   const step = () => stepOf(state, d.stepId as string);
   switch (r.type) {
     case 'step:start':
-      if (CONFIRMING.has((d as RunEvents['step:start']).uses)) state.prompting.add(step().id);
+      if (asksConfirmation((d as RunEvents['step:start']).uses)) state.prompting.add(step().id);
       else state.prompting.delete(step().id);
       Object.assign(step(), {
         status: 'running',

@@ -1,3 +1,4 @@
+import { isShell } from '../../common/actions-catalog/index.js';
 import { documentedResultFields } from '../actions/catalog-meta.js';
 
 /**
@@ -16,9 +17,9 @@ export function placeholderOutputs(label: string, declared: readonly string[]): 
   });
 }
 
-/** Steps whose outputs are open-ended: `shell` (any $RUNBOOK_OUTPUT key). */
+/** Steps whose outputs are open-ended: shell commands (`x-shell`: any $RUNBOOK_OUTPUT key). */
 export function hasOpenOutputs(uses: string): boolean {
-  return uses === 'shell';
+  return isShell(uses);
 }
 
 /**

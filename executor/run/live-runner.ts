@@ -10,6 +10,7 @@ import { escapeData } from '../render/escape-data.js';
 import { pendingOutputs, stepOutputs } from '../render/placeholders.js';
 import type { AttemptResult, StepRunner } from '../scheduler/step-runner.js';
 import type { RollbackDataStore } from './rollback-data.js';
+import { isGate } from '../../common/actions-catalog/index.js';
 
 export interface LiveRunnerOptions {
   readonly graph: IrGraph;
@@ -123,7 +124,7 @@ export class LiveRunner implements StepRunner {
   /** `with` rendered; approval steps get the policy the compiler resolved (run-level defaults included). */
   private params(node: IrNode): Record<string, unknown> {
     const params = renderParams(this.o.actions, node.uses, node.with, this.context);
-    if (node.uses !== 'approval' || !node.approval) return params;
+    if (!isGate(node.uses) || !node.approval) return params;
     const a = node.approval;
     return {
       ...params,

@@ -8,6 +8,7 @@ import { messageOf, runAttempt, statusOf } from './attempt.js';
 import { retryDelay } from './backoff.js';
 import { rollBack } from './rollback.js';
 import type { StepRunner } from './step-runner.js';
+import { isGate } from '../../common/actions-catalog/index.js';
 
 export interface SchedulerOptions {
   readonly graph: IrGraph;
@@ -236,7 +237,7 @@ async function executeNode(node: IrNode, options: SchedulerOptions): Promise<Nod
   } catch (e) {
     return done('failed', 0, { error: `if: ${messageOf(e)}`, code: errorCodeOf(e) });
   }
-  if (node.approval && node.uses !== 'approval') {
+  if (node.approval && !isGate(node.uses)) {
     try {
       await runner.gate(node, signal);
     } catch (e) {

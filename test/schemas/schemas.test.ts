@@ -6,6 +6,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
+import { addActionKeywords } from '../../common/actions-catalog/index.js';
+import { actions as implemented } from '../../executor/actions/index.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
@@ -14,33 +16,10 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 
 const schemasDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
 const BASE = 'https://runbook-as-code.example/schemas/';
-const VENDOR_KEYWORDS = ['x-action', 'x-idempotent', 'x-side-effects', 'x-description', 'x-result'];
-const CATALOGUE = [
-  'shell',
-  'http.check',
-  'wait',
-  'postgres.query',
-  'postgres.promote',
-  'postgres.replication-lag',
-  'aws.rds.describe-db-instance',
-  'aws.rds.promote-read-replica',
-  'aws.rds.create-db-snapshot',
-  'aws.rds.copy-db-snapshot',
-  'aws.rds.restore-db-instance-from-snapshot',
-  'aws.rds.restore-db-instance-to-point-in-time',
-  'aws.rds.delete-db-instance',
-  'aws.rds.wait-available',
-  'aws.rds.prune-db-snapshots',
-  'files.prune-backups',
-  'aws.route53.upsert-record',
-  'aws.route53.get-record',
-  'aws.route53.create-health-check',
-  'approval',
-  'notify',
-  'checklist',
-  'manual',
-  'runbook',
-];
+/** The catalogue is the folder: every `schemas/actions/<id>.schema.json` is an action. */
+const CATALOGUE = readdirSync(join(schemasDir, 'actions'))
+  .filter((f) => f.endsWith('.schema.json'))
+  .map((f) => f.slice(0, -'.schema.json'.length));
 
 type Json = Record<string, unknown>;
 
@@ -65,7 +44,7 @@ function newAjv(): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats(ajv);
   ajv.addFormat('duration', /^(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/);
-  for (const keyword of VENDOR_KEYWORDS) ajv.addKeyword({ keyword });
+  addActionKeywords(ajv);
   return ajv;
 }
 
@@ -310,6 +289,8 @@ describe('schema files', () => {
     expect(actions.map((f) => f.rel.slice('actions/'.length, -'.schema.json'.length)).sort()).toEqual(
       [...CATALOGUE].sort(),
     );
+    // Every schema has an implementation and every implementation a schema.
+    expect([...implemented.keys()].sort()).toEqual([...CATALOGUE].sort());
   });
 
   it.each(own.map((f) => [f.rel, f.schema] as const))(

@@ -21,7 +21,7 @@ import { itemInline } from './step-details.js';
  */
 export function checklistPage(ctx: DocsContext, doc: LoadedDoc): Root {
   const meta = doc.data.metadata as Metadata;
-  const users = usersOf(ctx, 'checklist', 'checklist', meta.name);
+  const users = usersOf(ctx, 'Checklist', meta.name);
   const sections = doc.sections ?? [];
   const bound = sections.flatMap((s) => s.items).filter((i) => i.check !== undefined).length;
   return page([

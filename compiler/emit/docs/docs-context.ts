@@ -5,6 +5,7 @@ import type { ChecklistSection } from '../../load/loaded-doc.js';
 import type { BackupPlanSpec, DirectorySpec } from '../../model/specs.js';
 import { createLinker, type GraphRef, type LinkStyle, type Linker } from './links.js';
 import { drillViews, type DrillsView } from './drill-docs.js';
+import { referencedValue } from '../../../common/actions-catalog/index.js';
 
 /**
  * What the page of one graph (a Runbook or a lowered BackupPlan) reads besides the graph itself.
@@ -58,14 +59,9 @@ function firstByName<T>(items: readonly T[], name: (item: T) => string): Map<str
   return out;
 }
 
-/** Graphs with a step using `action` whose `with[key]` is `name` (who uses a Checklist or Template). */
-export function usersOf(
-  ctx: DocsContext,
-  action: 'checklist' | 'notify',
-  key: 'checklist' | 'template',
-  name: string,
-): IrGraph[] {
-  return ctx.result.graphs.filter((g) => g.nodes.some((n) => n.uses === action && n.with[key] === name));
+/** Graphs with a step whose `x-references` param names the `kind` called `name` (who uses a Checklist or Template). */
+export function usersOf(ctx: DocsContext, kind: 'Checklist' | 'Template', name: string): IrGraph[] {
+  return ctx.result.graphs.filter((g) => g.nodes.some((n) => referencedValue(n, kind) === name));
 }
 
 /**
@@ -88,7 +84,7 @@ export function graphPageSnapshot(ctx: DocsContext, style: LinkStyle, graphs: re
   const checklists = new Map<string, { readonly sections?: readonly ChecklistSection[] } | null>();
   for (const graph of graphs) {
     for (const node of graph.nodes) {
-      const name = node.uses === 'checklist' ? node.with.checklist : undefined;
+      const name = referencedValue(node, 'Checklist');
       if (typeof name !== 'string' || hasTemplate(name) || checklists.has(name)) continue;
       const doc = ctx.checklist(name);
       checklists.set(name, doc ? (doc.sections ? { sections: doc.sections } : {}) : null);

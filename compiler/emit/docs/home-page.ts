@@ -53,7 +53,7 @@ export function homePage(ctx: DocsContext, index: DocsIndex): Root {
         ctx.links.to(checklistPage(c.name), c.title),
         String(c.doc.sections?.length ?? 0),
         String((c.doc.sections ?? []).reduce((n, s) => n + s.items.length, 0)),
-        usedBy(ctx, usersOf(ctx, 'checklist', 'checklist', c.name)),
+        usedBy(ctx, usersOf(ctx, 'Checklist', c.name)),
       ],
       ['Checklist', 'Sections', 'Items', 'Used by'],
     ),
@@ -66,7 +66,7 @@ export function homePage(ctx: DocsContext, index: DocsIndex): Root {
           ctx.links.to(templatePage(t.name), t.title),
           data?.channel ?? none,
           data?.subject !== undefined ? inlineCode(data.subject) : none,
-          usedBy(ctx, usersOf(ctx, 'notify', 'template', t.name)),
+          usedBy(ctx, usersOf(ctx, 'Template', t.name)),
         ];
       },
       ['Template', 'Channel', 'Subject', 'Sent by'],

@@ -1,5 +1,6 @@
 import { formatDuration } from '../../../ir/duration.js';
 import type { IrGraph, IrNode, IrPhase } from '../../../ir/types.js';
+import { isGate } from '../../../common/actions-catalog/index.js';
 
 /**
  * The step graph as a Mermaid flowchart (GitHub renders ```mermaid blocks): phases are
@@ -56,7 +57,7 @@ export function mermaidLabel(value: string): string {
 
 /** Steps that are approval gates themselves, rather than steps guarded by a gate. */
 function isGateStep(node: IrNode): boolean {
-  return node.uses === 'approval';
+  return isGate(node.uses);
 }
 
 function hasGateInFront(node: IrNode): boolean {

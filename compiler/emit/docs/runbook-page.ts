@@ -22,6 +22,7 @@ import { phaseSections } from './runbook-steps.js';
 import { backupPlanOf, backupPlanSection } from './backup-plan-section.js';
 import { drillFactRows, runbookDrillsSection } from './drill-docs.js';
 import { scheduleInline } from './schedule-inline.js';
+import { isGate } from '../../../common/actions-catalog/index.js';
 
 /**
  * The page of one graph (a Runbook or a lowered BackupPlan): what an on-call engineer needs
@@ -110,7 +111,7 @@ function secretsSection(graph: IrGraph): RootContent[] {
 
 /** The run-level policy, then every gate of the graph (approval steps and steps with `approval`). */
 function approvalsSection(graph: IrGraph): RootContent[] {
-  const gates = graph.nodes.filter((n) => n.approval !== undefined || n.uses === 'approval');
+  const gates = graph.nodes.filter((n) => n.approval !== undefined || isGate(n.uses));
   if (!graph.approvals && !graph.environment && !gates.length) return [];
   const out: RootContent[] = [heading(2, 'Approvals')];
   if (graph.approvals) out.push(paragraph(strong('Policy:'), ' ', approvalPolicy(graph.approvals), '.'));
@@ -127,7 +128,7 @@ function approvalsSection(graph: IrGraph): RootContent[] {
           const a = n.approval;
           return [
             inlineCode(n.id),
-            n.uses === 'approval' ? 'approval step' : 'before the step',
+            isGate(n.uses) ? 'approval step' : 'before the step',
             a?.approvers.length ? joinInline(a.approvers.map((x) => inlineCode(x))) : none,
             a ? String(a.required) : none,
             a ? yesNo(a.selfApproval) : none,

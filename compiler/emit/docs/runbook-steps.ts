@@ -17,6 +17,7 @@ import {
   type Inline,
 } from '../../../common/markdown/mdast-builders.js';
 import { actionDetails } from './step-details.js';
+import { isGate, isShell } from '../../../common/actions-catalog/index.js';
 
 /** One section per phase (heading with its budget), each step under it in phase order. */
 export function phaseSections(ctx: GraphPageContext, graph: IrGraph): RootContent[] {
@@ -70,7 +71,7 @@ function stepBlocks(ctx: GraphPageContext, graph: IrGraph, node: IrNode): RootCo
 function marks(graph: IrGraph, node: IrNode): Inline[] {
   const out: Inline[] = [inlineCode(node.id)];
   if (node.irreversible) out.push(' · ', strong('⛔ point of no return'), ' (rollback stops here)');
-  if (node.uses === 'approval' || node.approval) out.push(' · ', strong('🔐 approval gate'));
+  if (isGate(node.uses) || node.approval) out.push(' · ', strong('🔐 approval gate'));
   if (node.recovery) out.push(' · ', strong('✓ recovery point'), ' (service is restored after this step)');
   if (graph.rto.criticalPath.includes(node.id)) out.push(' · on the critical path');
   return out;
@@ -104,8 +105,8 @@ function retryText(retry: IrRetry | undefined): string {
 export function bodyBlocks(body: Pick<IrBody, 'uses' | 'with'>): RootContent[] {
   const { script, ...rest } = body.with as { script?: unknown } & Record<string, unknown>;
   const out: RootContent[] = [];
-  if (body.uses === 'shell' && typeof script === 'string') out.push(code('sh', script));
-  const params = body.uses === 'shell' ? rest : body.with;
+  if (isShell(body.uses) && typeof script === 'string') out.push(code('sh', script));
+  const params = isShell(body.uses) ? rest : body.with;
   if (Object.keys(params).length) out.push(code('yaml', stringify(params, { lineWidth: 0 })));
   return out;
 }
@@ -123,8 +124,9 @@ function envBlocks(env: Record<string, string>): RootContent[] {
 
 function gateBlocks(node: IrNode): RootContent[] {
   if (!node.approval) return [];
-  const where =
-    node.uses === 'approval' ? 'This step waits for approval' : 'Before this step starts, the run waits for approval';
+  const where = isGate(node.uses)
+    ? 'This step waits for approval'
+    : 'Before this step starts, the run waits for approval';
   const message = node.approval.message ?? (typeof node.with.message === 'string' ? node.with.message : undefined);
   return [
     paragraph(strong('🔐 Approval:'), ` ${where}: ${approvalPolicy(node.approval)}.`),

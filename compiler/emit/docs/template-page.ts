@@ -27,7 +27,7 @@ const hbs = createHandlebars();
  */
 export function templatePage(ctx: DocsContext, doc: LoadedDoc, data: TemplateDocData): Root {
   const meta = data.metadata;
-  const users = usersOf(ctx, 'notify', 'template', meta.name);
+  const users = usersOf(ctx, 'Template', meta.name);
   const body = doc.body?.text ?? '';
   const context = previewContext(ctx, data, users[0]);
   const lang = previewLang(doc.file.path);

@@ -1,4 +1,5 @@
 import type { IrGraph } from '../../../ir/types.js';
+import { referencedValue } from '../../../common/actions-catalog/index.js';
 
 /**
  * The secrets a run of `graph` reads: its own and those of every runbook it runs through a
@@ -14,7 +15,7 @@ export function runSecrets(graph: IrGraph, graphs: readonly IrGraph[]): string[]
     seen.add(g.name);
     for (const s of g.secrets) out.add(s);
     for (const node of g.nodes) {
-      const target = node.uses === 'runbook' ? node.with.runbook : undefined;
+      const target = referencedValue(node, 'Runbook');
       const child = typeof target === 'string' ? byName.get(target) : undefined;
       if (child) visit(child);
     }
