@@ -64,18 +64,7 @@ export function byEnd(a: DrillRecord, b: DrillRecord): number {
 }
 
 function parseRecord(file: SourceFile): { record: DrillRecord } | { diagnostics: Diagnostic[] } {
-  const fail = (message: string, range: Range, hint?: string) => ({
-    diagnostics: [
-      {
-        code: 'drill-record-invalid' as const,
-        severity: 'error' as const,
-        message,
-        file: file.path,
-        range,
-        ...(hint ? { hint } : {}),
-      },
-    ],
-  });
+  const fail = failFor(file);
   const hint = 'records are written by `runbook drill`; restore the file from git or delete it';
   try {
     JSON.parse(file.text);
@@ -112,22 +101,47 @@ function parseRecord(file: SourceFile): { record: DrillRecord } | { diagnostics:
     return { diagnostics: found };
   }
   const record = value.data as DrillRecord;
+  return checkRecord(file, record, (pointer) => value.map.range(pointer), hint) ?? { record };
+}
+
+type Failure = { diagnostics: Diagnostic[] };
+
+/** A `drill-record-invalid` diagnostic in `file`. */
+function failFor(file: SourceFile) {
+  return (message: string, range: Range, hint?: string): Failure => ({
+    diagnostics: [
+      {
+        code: 'drill-record-invalid' as const,
+        severity: 'error' as const,
+        message,
+        file: file.path,
+        range,
+        ...(hint ? { hint } : {}),
+      },
+    ],
+  });
+}
+
+/** What the schema cannot say of a record: its file name is its run id, and it ends after it starts. */
+function checkRecord(
+  file: SourceFile,
+  record: DrillRecord,
+  rangeOf: (pointer: string) => Range,
+  hint: string,
+): Failure | undefined {
+  const fail = failFor(file);
   const base = file.path.slice(file.path.lastIndexOf('/') + 1);
   if (base !== `${record.runId}.json`) {
     return fail(
       `the record of run "${record.runId}" must be named ${record.runId}.json, not ${base}`,
-      value.map.range('/runId'),
+      rangeOf('/runId'),
       'the run id names the record and its report; rename the file back',
     );
   }
   if (Date.parse(record.endedAt) < Date.parse(record.startedAt)) {
-    return fail(
-      `endedAt (${record.endedAt}) is before startedAt (${record.startedAt})`,
-      value.map.range('/endedAt'),
-      hint,
-    );
+    return fail(`endedAt (${record.endedAt}) is before startedAt (${record.startedAt})`, rangeOf('/endedAt'), hint);
   }
-  return { record };
+  return undefined;
 }
 
 /**
