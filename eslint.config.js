@@ -22,14 +22,6 @@ const splitElsewhere = [
   // split by the cli helper (lazy commands, executor facade)
   'cli/**',
   'executor/run/run-runbook.ts',
-  // split by the catalogue helper (one catalogue of actions)
-  'compiler/actions/**',
-  'executor/actions/catalog-meta.ts',
-  // split by the layers helper (drills folded into the stages, emitters own their folders)
-  'compiler/drills/**',
-  'compiler/emit/docs/mdast-builders.ts',
-  'compiler/emit/emitter.ts',
-  'compiler/emit/write-generated.ts',
   // split by the compile-speed helper (incremental compile cache)
   'compiler/compile.ts',
 ];
