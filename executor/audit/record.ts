@@ -48,6 +48,11 @@ export type AuditRecord<T extends RunEventType = RunEventType> = { [K in RunEven
 /** Any audit record (the discriminated union over the event map). */
 export type AnyAuditRecord = AuditRecord;
 
+/** A type guard for `find`/`filter`: the records of one event type, their data typed. */
+export function isRecordOf<T extends RunEventType>(type: T): (r: AuditRecord) => r is AuditRecord<T> {
+  return (r): r is AuditRecord<T> => r.type === type;
+}
+
 /** Where audit records go. `write` resolves only once the records are durable there. */
 export interface AuditSink {
   readonly name: string;
