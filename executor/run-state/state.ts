@@ -45,12 +45,19 @@ export interface StepState {
   attempt: number;
   /**
    * The highest attempt number the journal records for the step: attempts are numbered from 1, so
-   * a step skipped or refused before its first attempt (step:end with attempt 0) made none.
+   * a step skipped or refused before its first attempt (step:end with attempt 0) made none. One
+   * rule for every view: the status table used to show such a step as 1 attempt
+   * (`Math.max(e.attempt, 1)`) while the summary said 0 (`Math.max(prev, e.attempt)`); the
+   * summary's rule won, because the journal shows no attempt was made.
    */
   attempts: number;
   /** The first attempt's step:start (a step's elapsed time counts from here); kept across re-runs. */
   started?: At;
-  /** The last step:end; cleared when the step starts again (a re-run has no end yet). */
+  /**
+   * The last step:end; cleared, with its duration, outputs and error, when the step starts again:
+   * a re-run (after a resume) has no end yet. The summary always read it so; the status table
+   * used to keep the earlier run's duration on the running row.
+   */
   ended?: At;
   durationMs?: number;
   outputs?: Record<string, unknown>;
@@ -79,7 +86,10 @@ export interface PhaseState {
   readonly steps: readonly string[];
   /** Steps run:start does not name (a resumed run's view, a nested runbook's steps), in the phase running when they first appeared. */
   readonly joined: string[];
-  /** The first phase:start. */
+  /**
+   * The first phase:start: a phase resumed later counts its time from its first start, as the
+   * summary and the Gantt chart always did (the terminal view used to restart it at the last).
+   */
   started?: At;
   /** The last phase:end. */
   ended?: At;
@@ -173,7 +183,7 @@ export function isOver(state: RunState): boolean {
   return end !== undefined && !state.resumes.some((r) => r.seq > end.seq);
 }
 
-/** A step's steps in display order: those run:start declared, then those that joined. */
+/** A phase's steps in display order: those run:start declared, then those that joined. */
 export function phaseSteps(phase: PhaseState): string[] {
   return phase.joined.length ? [...phase.steps, ...phase.joined] : [...phase.steps];
 }
