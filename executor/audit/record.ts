@@ -11,8 +11,8 @@ import type { SecretMasker } from '../core/secrets.js';
 /** `prevHash` of a run's first record. A fixed value: the record itself names its run. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** One audit record, exactly as written (one JSON line, one table row). */
-export interface AuditRecord<T extends RunEventType = RunEventType> {
+/** One audit record of an event of type T, exactly as written (one JSON line, one table row). */
+export interface AuditRecordOf<T extends RunEventType> {
   /** 1 for the first record of a run, then +1 per record: a gap means a deleted record. */
   readonly seq: number;
   /** ISO 8601 time the record was made. */
@@ -39,6 +39,20 @@ export interface AuditRecord<T extends RunEventType = RunEventType> {
   readonly sig?: string;
 }
 
+/**
+ * An audit record: without T, the union of the records of every event type, discriminated by
+ * `type`, so `if (r.type === 'step:end')` narrows `r.data` to the step:end data with no cast.
+ */
+export type AuditRecord<T extends RunEventType = RunEventType> = { [K in RunEventType]: AuditRecordOf<K> }[T];
+
+/** Any audit record (the discriminated union over the event map). */
+export type AnyAuditRecord = AuditRecord;
+
+/** A type guard for `find`/`filter`: the records of one event type, their data typed. */
+export function isRecordOf<T extends RunEventType>(type: T): (r: AuditRecord) => r is AuditRecord<T> {
+  return (r): r is AuditRecord<T> => r.type === type;
+}
+
 /** Where audit records go. `write` resolves only once the records are durable there. */
 export interface AuditSink {
   readonly name: string;
@@ -53,8 +67,8 @@ export class AuditWriteError extends Error {
 }
 
 /** The hash a record must carry: sha256 of its canonical JSON without `hash` and `sig`. */
-export function hashRecord(record: Omit<AuditRecord, 'hash'> | AuditRecord): string {
-  const { hash: _ignored, sig: _signature, ...rest } = record as AuditRecord;
+export function hashRecord(record: { readonly seq: number; readonly hash?: string; readonly sig?: string }): string {
+  const { hash: _ignored, sig: _signature, ...rest } = record;
   return sha256(canonicalJson(rest));
 }
 
@@ -95,11 +109,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   let failed: AuditWriteError | undefined;
   const inFlight = new Set<Promise<unknown>>();
 
-  function build<T extends RunEventType>(type: T, data: RunEvents[T]): AuditRecord<T> {
-    const masked = maskData(options.masker, toJsonValue(data)) as RunEvents[T] & {
-      stepId?: unknown;
-      attempt?: unknown;
-    };
+  function build<T extends RunEventType>(type: T, data: RunEvents[T]): AuditRecordOf<T> {
+    const masked = maskData(options.masker, toJsonValue(data));
+    const ids = idsOf(masked);
     const body = {
       seq: ++seq,
       ts: clock().toISOString(),
@@ -109,13 +121,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       commit: options.commit ?? null,
       actor: options.actor,
       type,
-      ...(typeof masked.stepId === 'string' ? { stepId: masked.stepId } : {}),
-      ...(typeof masked.attempt === 'number' ? { attempt: masked.attempt } : {}),
+      ...(typeof ids.stepId === 'string' ? { stepId: ids.stepId } : {}),
+      ...(typeof ids.attempt === 'number' ? { attempt: ids.attempt } : {}),
       data: masked,
       prevHash,
     };
     const hash = hashRecord(body);
-    const record = { ...body, hash, ...(options.sign ? { sig: options.sign(hash) } : {}) };
+    const record: AuditRecordOf<T> = { ...body, hash, ...(options.sign ? { sig: options.sign(hash) } : {}) };
     prevHash = record.hash;
     return record;
   }
@@ -137,7 +149,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       if (failed) return Promise.reject(failed);
       // build() and the sinks' write() calls happen synchronously, in call order: that is
       // what gives concurrent emits one chain order and the sinks the same record order.
-      const p = deliver(build(type, data));
+      // The one widening of a record: TypeScript cannot tell that the record of a generic event
+      // type T is a member of the union over every T (correlated unions, microsoft/TypeScript#30581),
+      // and every record is made here.
+      const p = deliver(build(type, data) as AuditRecord);
       inFlight.add(p);
       p.then(
         () => inFlight.delete(p),
@@ -155,10 +170,18 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   };
 }
 
+/** The step id and attempt an event's data carries, copied onto its record. */
+function idsOf(data: object): { stepId?: unknown; attempt?: unknown } {
+  return { stepId: Reflect.get(data, 'stepId'), attempt: Reflect.get(data, 'attempt') };
+}
+
 /**
  * Normalises data to what JSON can hold (Dates to strings, undefined dropped), so the record
  * that is hashed is exactly the record that is read back and re-hashed by `verify`.
  */
+function toJsonValue<V>(value: V): V;
+// An overload, not a cast: event data is plain JSON by type (strings, numbers, booleans, arrays
+// and objects of them, optional fields), which a JSON round trip keeps as it is.
 function toJsonValue(value: unknown): unknown {
   const text = JSON.stringify(value);
   return text === undefined ? null : JSON.parse(text);
@@ -172,6 +195,8 @@ function toJsonValue(value: unknown): unknown {
 const identifierFields = new Set(['stepId', 'phaseId', 'runbook', 'completed', 'inDoubt', 'phases']);
 
 /** maskJson on an event's data, except its identifier fields. */
+function maskData<V>(masker: SecretMasker, data: V): V;
+// An overload, not a cast: masking replaces strings with strings (keys too), so JSON keeps its shape.
 function maskData(masker: SecretMasker, data: unknown): unknown {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return maskJson(masker, data);
   return Object.fromEntries(

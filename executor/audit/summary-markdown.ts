@@ -26,16 +26,22 @@ const icon: Record<string, string> = {
  * objectives, steps, approvals with identities, phases against budgets. Built as mdast.
  */
 export function renderSummaryMarkdown(s: AuditSummary): string {
+  const children: RootContent[] = [...headerNodes(s), stepsTable(s), ...approvalNodes(s), ...phaseNodes(s)];
+  return unified()
+    .use(remarkGfm)
+    .use(remarkStringify, { bullet: '-', fences: true })
+    .stringify({ type: 'root', children } as Root);
+}
+
+/** The outcome, who ran which plan, and the RTO against its objective. */
+function headerNodes(s: AuditSummary): RootContent[] {
   const ok = s.outcome.status === 'succeeded';
-  const children: RootContent[] = [
+  const flags = `${s.drill ? ' (drill)' : ''}${s.dryRun ? ' (dry run)' : ''}`;
+  return [
     {
       type: 'heading',
       depth: 2,
-      children: [
-        text(
-          `${ok ? '✅' : '❌'} ${s.title ?? s.runbook}${s.drill ? ' (drill)' : ''}${s.dryRun ? ' (dry run)' : ''}: ${s.outcome.status}`,
-        ),
-      ],
+      children: [text(`${ok ? '✅' : '❌'} ${s.title ?? s.runbook}${flags}: ${s.outcome.status}`)],
     },
     {
       type: 'paragraph',
@@ -54,64 +60,67 @@ export function renderSummaryMarkdown(s: AuditSummary): string {
         ),
       ],
     },
+  ];
+}
+
+function stepsTable(s: AuditSummary): RootContent {
+  return {
+    type: 'table',
+    children: [
+      row('Step', 'Status', 'Duration', 'Attempts'),
+      ...s.steps.map((st) =>
+        row(
+          code(st.stepId),
+          `${icon[st.status] ?? ''} ${st.status}`,
+          st.durationMs !== undefined ? fmt(st.durationMs) : '—',
+          String(st.attempts),
+        ),
+      ),
+    ],
+  };
+}
+
+function approvalNodes(s: AuditSummary): RootContent[] {
+  if (!s.approvals.length) return [];
+  return [
+    { type: 'heading', depth: 3, children: [text('Approvals')] },
     {
       type: 'table',
       children: [
-        row('Step', 'Status', 'Duration', 'Attempts'),
-        ...s.steps.map((st) =>
+        row('Step', 'Decision', 'Who', 'Source', 'When'),
+        ...s.approvals.map((a) =>
           row(
-            code(st.stepId),
-            `${icon[st.status] ?? ''} ${st.status}`,
-            st.durationMs !== undefined ? fmt(st.durationMs) : '—',
-            String(st.attempts),
+            code(a.stepId),
+            a.decision === 'granted'
+              ? `✅ granted${approvalAuthenticity(a) ? `, ${approvalAuthenticity(a)}` : ''}`
+              : `❌ ${a.reason ?? 'refused'}`,
+            a.approver ?? '—',
+            a.source,
+            a.at,
           ),
         ),
       ],
     },
   ];
-  if (s.approvals.length) {
-    children.push(
-      { type: 'heading', depth: 3, children: [text('Approvals')] },
-      {
-        type: 'table',
-        children: [
-          row('Step', 'Decision', 'Who', 'Source', 'When'),
-          ...s.approvals.map((a) =>
-            row(
-              code(a.stepId),
-              a.decision === 'granted'
-                ? `✅ granted${approvalAuthenticity(a) ? `, ${approvalAuthenticity(a)}` : ''}`
-                : `❌ ${a.reason ?? 'refused'}`,
-              a.approver ?? '—',
-              a.source,
-              a.at,
-            ),
+}
+
+function phaseNodes(s: AuditSummary): RootContent[] {
+  if (!s.phases.length) return [];
+  return [
+    { type: 'heading', depth: 3, children: [text('Phases')] },
+    {
+      type: 'table',
+      children: [
+        row('Phase', 'Measured', 'Budget', ''),
+        ...s.phases.map((p) =>
+          row(
+            code(p.id),
+            p.durationMs !== undefined ? fmt(p.durationMs) : '—',
+            p.budgetMs !== undefined ? fmt(p.budgetMs) : '—',
+            p.status === 'over' ? '❌ over' : p.status === 'ok' ? '✅' : p.status,
           ),
-        ],
-      },
-    );
-  }
-  if (s.phases.length) {
-    children.push(
-      { type: 'heading', depth: 3, children: [text('Phases')] },
-      {
-        type: 'table',
-        children: [
-          row('Phase', 'Measured', 'Budget', ''),
-          ...s.phases.map((p) =>
-            row(
-              code(p.id),
-              p.durationMs !== undefined ? fmt(p.durationMs) : '—',
-              p.budgetMs !== undefined ? fmt(p.budgetMs) : '—',
-              p.status === 'over' ? '❌ over' : p.status === 'ok' ? '✅' : p.status,
-            ),
-          ),
-        ],
-      },
-    );
-  }
-  return unified()
-    .use(remarkGfm)
-    .use(remarkStringify, { bullet: '-', fences: true })
-    .stringify({ type: 'root', children } as Root);
+        ),
+      ],
+    },
+  ];
 }

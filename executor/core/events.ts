@@ -1,6 +1,15 @@
 /**
  * The typed event map of a run. The same events drive the audit log (every event is one
- * hash-chained audit record), the progress display and the job summary.
+ * hash-chained audit record), the progress display and the job summary; executor/run-state folds
+ * them into the run's state for every view and for the resume.
+ *
+ * Guarantees common to every event: `emit` resolves only once every durable sink (the file
+ * journal fsynced, the audit database committed) holds the record, and the executor awaits it
+ * before acting on what follows; records of one run are chained in one total order (seq), also
+ * when parallel steps emit at once; data is masked (secrets never reach a record) except the
+ * identifier fields (step, phase and runbook ids). A step's id is its journal id: a nested
+ * runbook's steps are `<runbook>/<step>`. Each event below says when it is written and what more
+ * it guarantees.
  */
 import type { ActionErrorCode } from './action-error-codes.js';
 
@@ -43,6 +52,10 @@ export interface ApprovalRecord {
 }
 
 export interface RunEvents {
+  /**
+   * The first record of a run, written once its lock is taken and before any gate or step. Carries the plan (phases with their steps in graph order, budgets,
+   * objectives) and the masked inputs: a resume reads the inputs and the plan hash back from it.
+   */
   'run:start': {
     runbook: string;
     title: string;
@@ -63,6 +76,12 @@ export interface RunEvents {
     /** The issue or pull request tracking the run, where its chain heads are published. */
     trackingIssue?: { number: number; url: string };
   };
+  /**
+   * Written by `runbook resume` when it continues a killed or failed run in the same journal
+   * (after a torn last line was cut off and the audit database reconciled), before any
+   * `operator:decision` and before any step runs again. `completed` and `inDoubt` are what the
+   * journal said at that moment.
+   */
   'run:resume': {
     by: string;
     completed: string[];
@@ -72,13 +91,25 @@ export interface RunEvents {
     reconciled?: { appended: number; backfilled: number };
     lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
   };
+  /**
+   * An operator's (or a policy's: `by` says `policy: …`) answer about a step in doubt at a resume,
+   * written after `run:resume` and before the step is re-run or skipped. A `skip` counts as the
+   * step completed for every later resume of the run: it is not asked about again.
+   */
   'operator:decision': { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string };
   /**
+   * Written once before a phase's first step starts (again after a resume that reaches the phase).
    * For `finally`: the phases' outcome its steps see as `run.status`, and the phase steps that
    * failed (`run.failed`); both read back on resume.
    */
   'phase:start': { phaseId: string; runStatus?: RunStatus; failed?: string[] };
+  /** Written after the phase's last step ended: `durationMs` from its phase:start, against its budget. */
   'phase:end': { phaseId: string; durationMs: number; budgetMs?: number };
+  /**
+   * Written before each attempt of a step, and durable before the action's effect begins (journal
+   * first): a step:start without its step:end is an effect that may or may not have happened,
+   * which the resume treats as in doubt. `attempt` counts from 1.
+   */
   'step:start': {
     stepId: string;
     attempt: number;
@@ -94,7 +125,18 @@ export interface RunEvents {
    * hash of it in clear, which restores masked secrets on resume (executor/run/rollback-data.ts).
    */
   'step:rollback-data': { stepId: string; attempt: number; data: Record<string, unknown>; digest: string };
+  /**
+   * An attempt failed with a retryable error and another follows after `delayMs`; written before
+   * the delay, so the journal shows why the step is waiting. The next attempt has its own step:start.
+   */
   'step:retry': { stepId: string; attempt: number; error: string; code?: ActionErrorCode; delayMs: number };
+  /**
+   * The step's outcome, written once per run of the step after its last attempt (or instead of
+   * any attempt: skipped by its condition, refused at its approval gate, with `attempt` 0). Durable
+   * before any step that needs it starts; `outputs` are what later steps read, and what a resume
+   * restores for a succeeded or skipped step. `cancelled` and `timed-out` mean the effect may have
+   * happened: the resume treats the step as in doubt.
+   */
   'step:end': {
     stepId: string;
     attempt: number;
@@ -106,8 +148,18 @@ export interface RunEvents {
     code?: ActionErrorCode;
     reason?: string;
   };
+  /** Written when a gate starts waiting for approvals of a step (before its step:start for a gate, inside it for an `approval` step). */
   'approval:requested': { stepId: string; approvers: string[]; required: number; message?: string };
+  /**
+   * One approval the gate accepted (identity checked, plan hash matched); `count` of `required`
+   * so far. The gate opens only after the grant that completes it is durable.
+   */
   'approval:granted': { stepId: string; approval: ApprovalRecord; count: number; required: number };
+  /**
+   * An approval refused, or one that did not count (wrong plan, not an allowed approver, edited
+   * comment). Without `approver` it is the gate's final answer (a rejection, a deadline): the
+   * step fails or is cancelled and nobody is asked any more.
+   */
   'approval:refused': {
     stepId: string;
     approver?: string;
@@ -115,11 +167,20 @@ export interface RunEvents {
     reason: string;
     membership?: 'policy' | 'github' | 'directory';
   };
+  /** One item of a checklist step confirmed, and by whom; written as each item is confirmed, before the next is asked. */
   'checklist:item': { stepId: string; section?: string; text: string; confirmedBy: string; check?: string };
+  /**
+   * The run stopped on a failure with `on_failure: rollback`: written before the first
+   * compensation runs. `steps` are the completed reversible steps, in the order they will be undone.
+   */
   'rollback:start': { reason: string; steps: string[] };
+  /**
+   * A compensation ended (written after it, one at a time, in rollback order). `succeeded` means the
+   * step's effect was undone: the step is no longer done, and a resume does it again.
+   */
   'rollback:step': { stepId: string; status: StepStatus; error?: string };
   /**
-   * `notUndone`: completed steps with a `rollback:` that were left in place, and `reason` why
+   * The rollback is over, written before the run's run:end. `notUndone`: completed steps with a `rollback:` that were left in place, and `reason` why
    * (stopped at irreversible step X; rollback of Y failed: message). Both absent when complete.
    */
   'rollback:end': {
@@ -128,9 +189,18 @@ export interface RunEvents {
     notUndone?: string[];
     reason?: string;
   };
+  /** A signal (SIGINT, SIGTERM) stopped the run: written after running steps were cancelled, before run:end `interrupted`. */
   'run:interrupted': { signal: string };
+  /**
+   * The last record of a run (of this part of it, when resumed later), written after every
+   * step, rollback and `finally` step, and also when the run is refused before its first step.
+   * A run whose last run:end is `interrupted` or `failed` may be resumed; the others are over.
+   */
   'run:end': { status: RunStatus; durationMs: number; recoveredAtMs?: number; error?: string };
-  /** A script registered values to mask (`$RUNBOOK_MASK`): salted hashes of their forms, never the values. */
+  /**
+   * A script registered values to mask (`$RUNBOOK_MASK`): salted hashes of their forms, never the
+   * values. Written while the step runs, durable before its step:end, so a resume masks them too.
+   */
   'mask:add': { stepId: string; forms: string[] };
 }
 

@@ -1,5 +1,13 @@
 import type { AuditRecord } from '../audit/record.js';
-import type { RunEvents, RunStatus, StepStatus } from '../core/events.js';
+import type { RunStatus, StepStatus } from '../core/events.js';
+import {
+  applyRecord,
+  createRunState,
+  currentRollback,
+  isEnded,
+  type RunState,
+  type StepState,
+} from '../run-state/fold-run.js';
 import { formatDuration } from './comment-command.js';
 
 type RowStatus = 'pending' | 'running' | 'awaiting-approval' | StepStatus | 'rolled-back';
@@ -7,39 +15,28 @@ type RowStatus = 'pending' | 'running' | 'awaiting-approval' | StepStatus | 'rol
 /** One row of the live table. */
 export interface StepRow {
   readonly id: string;
-  phase?: string;
-  status: RowStatus;
-  startedAt?: string;
-  durationMs?: number;
-  attempts: number;
-  note?: string;
+  readonly phase?: string;
+  readonly status: RowStatus;
+  readonly startedAt?: string;
+  readonly durationMs?: number;
+  readonly attempts: number;
+  readonly note?: string;
 }
 
-/** What the tracking issue shows, folded from the run's audit records. */
+/**
+ * What the tracking issue shows: the run folded from its audit records (executor/run-state),
+ * and the run id and title the issue was opened with, shown until the records say otherwise.
+ */
 export interface RunStatusState {
   runId: string;
-  runbook: string;
   title: string;
-  planHash: string;
-  initiator: string;
-  status: 'running' | RunStatus;
-  durationMs?: number;
-  error?: string;
-  readonly steps: Map<string, StepRow>;
+  readonly run: RunState;
 }
 
 /** An empty state, before the first record. */
-export const newRunStatus = (): RunStatusState => ({
-  runId: '',
-  runbook: '',
-  title: '',
-  planHash: '',
-  initiator: '',
-  status: 'running',
-  steps: new Map(),
-});
+export const newRunStatus = (): RunStatusState => ({ runId: '', title: '', run: createRunState() });
 
-const ICON: Record<RowStatus | RunStatusState['status'], string> = {
+const ICON: Record<RowStatus | RunStatus, string> = {
   pending: '⚪',
   running: '🔄',
   'awaiting-approval': '🔐',
@@ -56,68 +53,38 @@ const ICON: Record<RowStatus | RunStatusState['status'], string> = {
 
 /** Applies one audit record to the state; records of other types leave it as it was. */
 export function foldRecord(s: RunStatusState, r: AuditRecord): void {
-  s.runId = r.runId;
-  s.runbook = r.runbook;
-  s.planHash = r.planHash;
-  const row = (id: string): StepRow => {
-    let found = s.steps.get(id);
-    if (!found) s.steps.set(id, (found = { id, status: 'pending', attempts: 0 }));
-    return found;
+  applyRecord(s.run, r);
+}
+
+/** A step's row, as the fold tells it. */
+export function stepRow(run: RunState, step: StepState): StepRow {
+  return {
+    id: step.id,
+    ...(step.phase !== undefined ? { phase: step.phase } : {}),
+    status: rowStatus(step),
+    ...(step.started ? { startedAt: step.started.at } : {}),
+    ...(step.durationMs !== undefined ? { durationMs: step.durationMs } : {}),
+    attempts: step.attempts,
+    note: rowNote(run, step),
   };
-  const d = r.data as RunEvents[keyof RunEvents];
-  switch (r.type) {
-    case 'run:start': {
-      const e = d as RunEvents['run:start'];
-      s.title = e.title;
-      s.initiator = e.initiator;
-      for (const p of e.phases) for (const id of p.steps) row(id).phase = p.id;
-      break;
-    }
-    case 'step:start': {
-      const e = d as RunEvents['step:start'];
-      Object.assign(row(e.stepId), { status: 'running', attempts: e.attempt, note: undefined });
-      row(e.stepId).startedAt ??= r.ts;
-      break;
-    }
-    case 'step:retry': {
-      const e = d as RunEvents['step:retry'];
-      row(e.stepId).note = `retrying: ${e.error}`;
-      break;
-    }
-    case 'step:end': {
-      const e = d as RunEvents['step:end'];
-      Object.assign(row(e.stepId), {
-        status: e.status,
-        durationMs: e.durationMs,
-        attempts: Math.max(e.attempt, 1),
-        note: e.error ?? e.reason,
-      });
-      break;
-    }
-    case 'approval:requested':
-      row((d as RunEvents['approval:requested']).stepId).status = 'awaiting-approval';
-      break;
-    case 'approval:granted': {
-      const e = d as RunEvents['approval:granted'];
-      row(e.stepId).note = `approved by ${e.approval.approver} (${e.count}/${e.required})`;
-      break;
-    }
-    case 'rollback:step': {
-      const e = d as RunEvents['rollback:step'];
-      if (e.status === 'succeeded') row(e.stepId).status = 'rolled-back';
-      break;
-    }
-    case 'rollback:end': {
-      const e = d as RunEvents['rollback:end'];
-      for (const id of e.notUndone ?? []) row(id).note = `not undone: ${e.reason ?? e.status}`;
-      break;
-    }
-    case 'run:end': {
-      const e = d as RunEvents['run:end'];
-      Object.assign(s, { status: e.status, durationMs: e.durationMs, error: e.error });
-      break;
-    }
-  }
+}
+
+/** A compensated step is rolled back; a step asked for approval awaits it until it starts or ends. */
+function rowStatus(step: StepState): RowStatus {
+  if (step.rollback?.status === 'succeeded') return 'rolled-back';
+  if (step.approval) return 'awaiting-approval';
+  return step.status === 'retrying' ? 'running' : step.status;
+}
+
+/** The last thing worth saying about a step: why the rollback left it, its error, its retry, its approval. */
+function rowNote(run: RunState, step: StepState): string | undefined {
+  const left = currentRollback(run)?.end;
+  if (left?.notUndone?.includes(step.id) && (step.ended?.ms ?? 0) <= left.at.ms)
+    return `not undone: ${left.reason ?? left.status}`;
+  if (isEnded(step.status)) return step.error ?? step.reason;
+  if (step.status === 'retrying') return `retrying: ${step.error}`;
+  const g = step.lastGrant;
+  return g ? `approved by ${g.approver} (${g.count}/${g.required})` : undefined;
 }
 
 /** Text for a table cell: pipes and newlines would break the Markdown table. */
@@ -127,13 +94,16 @@ const ms = (n: number | undefined): string =>
 const time = (iso: string | undefined): string => (iso ? iso.slice(11, 19) : '');
 
 /** The issue body (or sticky comment): a header and one table row per step, in graph order. */
-export function renderRunStatus(s: RunStatusState, o: { marker: string; runUrl?: string }): string {
-  const status = s.status === 'running' ? 'running' : s.status;
+export function renderRunStatus(state: RunStatusState, o: { marker: string; runUrl?: string }): string {
+  const s = header(state);
+  const status = s.status;
   const link = o.runUrl ? ` · [workflow run](${o.runUrl})` : '';
-  const rows = [...s.steps.values()].map(
-    (r) =>
-      `| ${ICON[r.status]} | \`${r.id}\` | ${r.phase ?? ''} | ${time(r.startedAt)} | ${ms(r.durationMs)} | ${r.attempts || ''} | ${cell(r.note ?? r.status)} |`,
-  );
+  const rows = [...state.run.steps.values()]
+    .map((step) => stepRow(state.run, step))
+    .map(
+      (r) =>
+        `| ${ICON[r.status]} | \`${r.id}\` | ${r.phase ?? ''} | ${time(r.startedAt)} | ${ms(r.durationMs)} | ${r.attempts || ''} | ${cell(r.note ?? r.status)} |`,
+    );
   return [
     o.marker,
     `## ${ICON[s.status]} ${cell(s.title || s.runbook)} — ${status}${s.durationMs !== undefined ? ` in ${ms(s.durationMs)}` : ''}`,
@@ -147,4 +117,28 @@ export function renderRunStatus(s: RunStatusState, o: { marker: string; runUrl?:
     '',
     'Approve a gate with a new comment: `/approve <step-id> <plan-hash-prefix>`, or `/reject <step-id> <reason>`.',
   ].join('\n');
+}
+
+/** The issue's header: who runs what, and how the run ended (the last run:end). */
+function header(state: RunStatusState): {
+  runId: string;
+  runbook: string;
+  planHash: string;
+  title: string;
+  initiator: string;
+  status: 'running' | RunStatus;
+  durationMs?: number;
+  error?: string;
+} {
+  const { header: h, start, end } = state.run;
+  return {
+    runId: h?.runId ?? state.runId,
+    runbook: h?.runbook ?? '',
+    planHash: h?.planHash ?? '',
+    title: start?.title ?? state.title,
+    initiator: start?.initiator ?? '',
+    status: end?.status ?? 'running',
+    durationMs: end?.durationMs,
+    error: end?.error,
+  };
 }

@@ -12,8 +12,7 @@ import {
   type Inline,
 } from '../../common/markdown/mdast-builders.js';
 import type { DrillRecord } from '../../ir/drill-record.js';
-import type { AuditRecord } from '../audit/record.js';
-import type { RunEvents } from '../core/events.js';
+import { isRecordOf, type AuditRecord } from '../audit/record.js';
 import { summarizeAudit, type AuditSummary } from '../audit/summary.js';
 import { dur, stepStatusText, when } from './format.js';
 import { renderGantt } from './gantt.js';
@@ -54,9 +53,7 @@ export function buildAuditReport(records: readonly AuditRecord[], options: Audit
     drill: summary.drill || options.record !== undefined,
     title: options.runbookTitle ?? summary.title ?? summary.runbook,
     record: options.record,
-    faults:
-      options.record?.faults ??
-      (records.find((r) => r.type === 'run:start')?.data as RunEvents['run:start'] | undefined)?.faults,
+    faults: options.record?.faults ?? records.find(isRecordOf('run:start'))?.data.faults,
   };
   const children: RootContent[] = [
     htmlComment(reportNotice),

@@ -1,5 +1,5 @@
-import type { RunEvents } from '../core/events.js';
 import type { AuditRecord } from '../audit/record.js';
+import { foldRun, type RollbackState } from '../run-state/fold-run.js';
 import type { AuditSummary, StepSummary } from '../audit/summary.js';
 import { dur } from './format.js';
 import type { GanttSection, GanttTag, GanttTask, GanttChart } from './gantt.js';
@@ -13,15 +13,10 @@ import type { ObjectiveReport } from './objectives.js';
 export function ganttChart(s: AuditSummary, records: readonly AuditRecord[], objectives: ObjectiveReport): GanttChart {
   const t0 = Date.parse(s.startedAt);
   const lastMs = Date.parse(records[records.length - 1].ts);
-  const start = records.find((r) => r.type === 'run:start')?.data as RunEvents['run:start'] | undefined;
-  const declared = start?.phases ?? [];
+  const run = foldRun(records);
+  const declared = run.start?.phases ?? [];
   const phaseStarts = new Map<string, number>();
-  for (const r of records) {
-    if (r.type === 'phase:start') {
-      const id = (r.data as RunEvents['phase:start']).phaseId;
-      if (!phaseStarts.has(id)) phaseStarts.set(id, Date.parse(r.ts));
-    }
-  }
+  for (const p of run.phases) if (p.started) phaseStarts.set(p.id, p.started.ms);
 
   const sections: GanttSection[] = objectives.phases.map((p) => {
     const own = s.steps.filter((st) => declared.find((d) => d.id === p.id)?.steps.includes(st.stepId));
@@ -42,7 +37,7 @@ export function ganttChart(s: AuditSummary, records: readonly AuditRecord[], obj
   const inPhase = new Set(declared.flatMap((d) => d.steps));
   const loose = s.steps.filter((st) => !inPhase.has(st.stepId)).map((st) => stepTask(st, t0, lastMs));
   sections.push({ name: sections.length ? 'other steps' : 'steps', tasks: loose });
-  sections.push({ name: 'rollback', tasks: rollbackTasks(records) });
+  sections.push({ name: 'rollback', tasks: run.rollbacks.flatMap(rollbackTasks) });
   sections.push({ name: 'objectives', tasks: objectiveTasks(t0, objectives) });
   return { title: `${s.title ?? s.runbook} (${s.runId})`, sections };
 }
@@ -74,37 +69,31 @@ function stepTask(st: StepSummary, t0: number, lastMs: number): GanttTask {
 
 /**
  * Compensations run one after another and are audited when they end, so each bar runs from the
- * previous rollback record to its own.
+ * previous rollback record to its own; a rollback that stopped early ends with a milestone.
  */
-function rollbackTasks(records: readonly AuditRecord[]): GanttTask[] {
-  const tasks: GanttTask[] = [];
-  let cursor: number | undefined;
-  for (const r of records) {
-    const at = Date.parse(r.ts);
-    if (r.type === 'rollback:start') cursor = at;
-    else if (r.type === 'rollback:step' && cursor !== undefined) {
-      const d = r.data as RunEvents['rollback:step'];
-      tasks.push({
-        id: `undo_${d.stepId}`,
-        label: `undo ${d.stepId}`,
-        startMs: cursor,
-        durationMs: at - cursor,
-        tags: d.status === 'succeeded' ? ['done'] : ['crit'],
-      });
-      cursor = at;
-    } else if (r.type === 'rollback:end') {
-      const d = r.data as RunEvents['rollback:end'];
-      if (d.stoppedAt) {
-        const why = d.status === 'stopped-at-irreversible' ? 'irreversible' : 'compensation failed';
-        tasks.push({
-          id: `stop_${d.stoppedAt}`,
-          label: `stopped at ${d.stoppedAt} (${why})`,
-          startMs: at,
-          durationMs: 0,
-          tags: ['crit', 'milestone'],
-        });
-      }
-    }
+function rollbackTasks(rollback: RollbackState): GanttTask[] {
+  let cursor = rollback.started.ms;
+  const tasks: GanttTask[] = rollback.steps.map((d) => {
+    const task: GanttTask = {
+      id: `undo_${d.stepId}`,
+      label: `undo ${d.stepId}`,
+      startMs: cursor,
+      durationMs: d.at.ms - cursor,
+      tags: d.status === 'succeeded' ? ['done'] : ['crit'],
+    };
+    cursor = d.at.ms;
+    return task;
+  });
+  const end = rollback.end;
+  if (end?.stoppedAt) {
+    const why = end.status === 'stopped-at-irreversible' ? 'irreversible' : 'compensation failed';
+    tasks.push({
+      id: `stop_${end.stoppedAt}`,
+      label: `stopped at ${end.stoppedAt} (${why})`,
+      startMs: end.at.ms,
+      durationMs: 0,
+      tags: ['crit', 'milestone'],
+    });
   }
   return tasks;
 }

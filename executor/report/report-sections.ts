@@ -11,6 +11,7 @@ import {
 } from '../../common/markdown/mdast-builders.js';
 import type { RunEvents } from '../core/events.js';
 import type { AuditRecord } from '../audit/record.js';
+import { currentRollback, foldRun } from '../run-state/fold-run.js';
 import { approvalAuthenticity, type ApprovalSummary, type AuditSummary } from '../audit/summary.js';
 import { dur, stepStatusText, when } from './format.js';
 
@@ -90,20 +91,16 @@ export function failuresSection(s: AuditSummary): RootContent[] {
  * the records: the summary keeps neither the planned order nor the step it stopped at.
  */
 export function rollbackSection(records: readonly AuditRecord[]): RootContent[] {
-  let start: (RunEvents['rollback:start'] & { at: string }) | undefined;
-  let end: RunEvents['rollback:end'] | undefined;
+  const run = foldRun(records);
+  const rollback = currentRollback(run);
+  // Every compensation in the log, the last of each step winning (a resumed run may roll back again).
   const done = new Map<string, RunEvents['rollback:step']>();
-  for (const r of records) {
-    if (r.type === 'rollback:start')
-      [start, end] = [{ ...(r.data as RunEvents['rollback:start']), at: r.ts }, undefined];
-    if (r.type === 'rollback:step')
-      done.set((r.data as RunEvents['rollback:step']).stepId, r.data as RunEvents['rollback:step']);
-    if (r.type === 'rollback:end') end = r.data as RunEvents['rollback:end'];
-  }
+  for (const r of run.rollbacks) for (const step of r.steps) done.set(step.stepId, step);
   const out: RootContent[] = [heading(2, 'Rollback')];
-  if (!start) return [...out, paragraph('No rollback ran.')];
-  out.push(paragraph(`Started at ${when(start.at)} because: `, start.reason));
-  const order = [...new Set([...done.keys(), ...start.steps])];
+  if (!rollback) return [...out, paragraph('No rollback ran.')];
+  const end = rollback.end;
+  out.push(paragraph(`Started at ${when(rollback.started.at)} because: `, rollback.reason));
+  const order = [...new Set([...done.keys(), ...rollback.planned])];
   if (order.length) {
     out.push(
       paragraph('Compensations, in reverse order of completion (the order they run):'),

@@ -1,12 +1,12 @@
 import { readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IrNode } from '../../ir/types.js';
+import type { IrGraph, IrNode } from '../../ir/types.js';
 import { parseAuditText } from '../audit/file-sink.js';
-import type { AuditRecord } from '../audit/record.js';
 import { reconcileWithDb } from '../audit/reconcile-db.js';
 import { verifyRecords } from '../audit/verify.js';
 import { RunRefused } from '../core/errors.js';
-import type { RunEvents, RunStatus, StepStatus } from '../core/events.js';
+import type { StepStatus } from '../core/events.js';
+import { foldRun, isOver, type RunState } from '../run-state/fold-run.js';
 import { loadGraph } from './load-graph.js';
 import { childName } from '../../ir/child-runbook.js';
 import { calledOnce, nodeAt } from './resume-nested.js';
@@ -27,15 +27,51 @@ export type Decision = 'rerun' | 'skip' | 'abort';
  * acknowledged, so its action never started (journal first): it is cut off before the log is
  * continued.
  */
-export async function prepareResume(o: {
+export async function prepareResume(o: ResumeOptions): Promise<{ name: string; state: ResumeState }> {
+  if (!/^[\w.-]+$/.test(o.runId)) throw new RunRefused(`"${o.runId}" is not a run id`);
+  const { records, torn, reconciled } = await readJournal(o);
+  const run = foldRun(records);
+  // An interrupted or failed run may be resumed; a run that succeeded or was rolled back is over.
+  if (isOver(run) && run.end?.status !== 'interrupted' && run.end?.status !== 'failed')
+    throw new RunRefused(`run ${o.runId} already ended (${run.end?.status}); nothing to resume`);
+  const s = run.start;
+  if (!s) throw new RunRefused(`run ${o.runId} has no run:start record`);
+  const graph = loadGraph(o.root, s.runbook);
+  const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>(run.done);
+  const inDoubt = [...run.inDoubt];
+  const decisions = await decideInDoubt(o, graph, inDoubt, restored);
+  const rollbackData = journaledRollbackData(run);
+  const tail = records.at(-1)!;
+  return {
+    name: s.runbook,
+    state: {
+      runId: o.runId,
+      planHash: s.planHash,
+      inputs: s.inputs,
+      tail: { seq: tail.seq, hash: tail.hash },
+      restored,
+      inDoubt,
+      decisions,
+      droppedTornLine: torn,
+      ...(run.phasesEnded ? { phasesEnded: run.phasesEnded } : {}),
+      ...(rollbackData.size ? { rollbackData: Object.fromEntries(rollbackData) } : {}),
+      ...(reconciled && (reconciled.appended || reconciled.backfilled) ? { reconciled } : {}),
+      masks: run.masks,
+    },
+  };
+}
+
+interface ResumeOptions {
   root: string;
   runId: string;
   by: string;
   /** The audit database: its copy and the file are reconciled first (see reconcile-db.ts). */
   auditDb?: string;
   decide: (node: IrNode) => Promise<Decision>;
-}): Promise<{ name: string; state: ResumeState }> {
-  if (!/^[\w.-]+$/.test(o.runId)) throw new RunRefused(`"${o.runId}" is not a run id`);
+}
+
+/** The run's journal, its torn last line cut off, reconciled with the audit database, verified. */
+async function readJournal(o: ResumeOptions) {
   const path = join(o.root, '.runbook', 'runs', o.runId, 'audit.jsonl');
   let text: string;
   try {
@@ -58,22 +94,16 @@ export async function prepareResume(o: {
       `the audit log of ${o.runId} does not verify: ${check.firstBad?.reason}`,
       'a tampered journal cannot be resumed; investigate with `runbook audit verify`',
     );
-  // An interrupted or failed run may be resumed; a run that succeeded or was rolled back is over.
-  const lastEnd = [...file.records].reverse().find((r) => r.type === 'run:end' || r.type === 'run:resume');
-  if (lastEnd?.type === 'run:end') {
-    const end = lastEnd.data as RunEvents['run:end'];
-    if (end.status !== 'interrupted' && end.status !== 'failed')
-      throw new RunRefused(`run ${o.runId} already ended (${end.status}); nothing to resume`);
-  }
-  const start = file.records.find((r) => r.type === 'run:start');
-  if (!start) throw new RunRefused(`run ${o.runId} has no run:start record`);
-  const s = start.data as RunEvents['run:start'];
-  const graph = loadGraph(o.root, s.runbook);
-  const { restored, open, phasesEnded, rollbackData } = replay(
-    file.records,
-    new Set(graph.nodes.filter((n) => n.finally).map((n) => n.id)),
-  );
-  const inDoubt = [...open];
+  return { records: file.records, torn, reconciled };
+}
+
+/** Asks about each in-doubt step (or applies a policy); a "skip" restores the step as succeeded. */
+async function decideInDoubt(
+  o: ResumeOptions,
+  graph: IrGraph,
+  inDoubt: readonly string[],
+  restored: Map<string, { status: StepStatus; outputs: Record<string, unknown> }>,
+): Promise<ResumeState['decisions']> {
   const decisions: ResumeState['decisions'] = [];
   for (const id of inDoubt) {
     const at = nodeAt(o.root, graph, id);
@@ -85,24 +115,7 @@ export async function prepareResume(o: {
     if (decision === 'abort') throw new RunRefused(`resume of ${o.runId} aborted at in-doubt step ${id}`);
     if (decision === 'skip') restored.set(id, { status: 'succeeded', outputs: {} });
   }
-  const tail = file.records.at(-1)!;
-  return {
-    name: s.runbook,
-    state: {
-      runId: o.runId,
-      planHash: s.planHash,
-      inputs: s.inputs,
-      tail: { seq: tail.seq, hash: tail.hash },
-      restored,
-      inDoubt,
-      decisions,
-      droppedTornLine: torn,
-      ...(phasesEnded ? { phasesEnded } : {}),
-      ...(rollbackData.size ? { rollbackData: Object.fromEntries(rollbackData) } : {}),
-      ...(reconciled && (reconciled.appended || reconciled.backfilled) ? { reconciled } : {}),
-      masks: file.records.filter((r) => r.type === 'mask:add').flatMap((r) => (r.data as RunEvents['mask:add']).forms),
-    },
-  };
+  return decisions;
 }
 
 /** Why an in-doubt step re-runs without asking, or undefined when an operator decides. */
@@ -113,55 +126,9 @@ function policyFor(at: NonNullable<ReturnType<typeof nodeAt>>): string | undefin
   return undefined;
 }
 
-/**
- * Walks the records: the last outcome of every step, the steps started but not ended, and the
- * phases' outcome when the run was killed inside `finally` (its `phase:start` carries it), and
- * the rollback data each step journaled before its effect (unless a rollback undid the step since).
- */
-function replay(records: readonly AuditRecord[], finals: ReadonlySet<string>) {
-  const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>();
-  const open = new Set<string>();
-  let phasesEnded: { status: RunStatus; failed: string[] } | undefined;
-  const rollbackData = new Map<string, JournaledRollbackData>();
-  for (const r of records) {
-    if (r.type === 'step:rollback-data') {
-      const d = r.data as RunEvents['step:rollback-data'];
-      rollbackData.set(d.stepId, { data: d.data, digest: d.digest });
-    }
-    if (r.type === 'phase:start') {
-      const p = r.data as RunEvents['phase:start'];
-      if (p.phaseId === 'finally' && p.runStatus) phasesEnded = { status: p.runStatus, failed: p.failed ?? [] };
-    }
-    // A run that ended (failed) and is resumed runs its phases again, then its finally steps
-    // afresh for the new outcome; an interrupted one continues where it stopped.
-    if (r.type === 'run:end' && (r.data as RunEvents['run:end']).status !== 'interrupted') {
-      phasesEnded = undefined;
-      for (const id of finals) {
-        restored.delete(id);
-        open.delete(id);
-      }
-    }
-    if (r.type === 'step:start') open.add((r.data as RunEvents['step:start']).stepId);
-    // An operator who said "skip" (it completed) at an earlier resume is not asked again after
-    // another crash: the decision is in the journal, and nothing about the step changed since.
-    if (r.type === 'operator:decision') {
-      const d = r.data as RunEvents['operator:decision'];
-      if (d.decision === 'skip' && open.delete(d.stepId)) restored.set(d.stepId, { status: 'succeeded', outputs: {} });
-    }
-    // A rollback undid the step's effect: it is no longer done, and a resume does it again.
-    // Its rollback data too: a re-run starts from the restored state.
-    if (r.type === 'rollback:step' && (r.data as RunEvents['rollback:step']).status === 'succeeded') {
-      restored.delete((r.data as RunEvents['rollback:step']).stepId);
-      rollbackData.delete((r.data as RunEvents['rollback:step']).stepId);
-    }
-    if (r.type !== 'step:end') continue;
-    const e = r.data as RunEvents['step:end'];
-    open.delete(e.stepId);
-    if (e.status === 'succeeded' || e.status === 'skipped')
-      restored.set(e.stepId, { status: e.status, outputs: e.outputs ?? {} });
-    // Interrupted or killed by its timeout mid-action: whether the effect happened is unknown.
-    else if (e.status === 'cancelled' || e.status === 'timed-out') open.add(e.stepId);
-    else restored.delete(e.stepId);
-  }
-  return { restored, open, phasesEnded, rollbackData };
+/** The rollback data each step journaled before its effect, unless a rollback undid the step since. */
+function journaledRollbackData(run: RunState): Map<string, JournaledRollbackData> {
+  const out = new Map<string, JournaledRollbackData>();
+  for (const step of run.steps.values()) if (step.rollbackData) out.set(step.id, step.rollbackData);
+  return out;
 }

@@ -32,10 +32,16 @@ export function reachableGraphs(root: string, graph: IrGraph): Map<string, IrGra
 export function prefixedSink(inner: EventSink, prefix: string): EventSink {
   return {
     emit<T extends RunEventType>(type: T, data: RunEvents[T]): Promise<void> {
-      const d = { ...data } as Record<string, unknown>;
-      if (typeof d.stepId === 'string') d.stepId = prefix + d.stepId;
-      if (typeof d.phaseId === 'string') d.phaseId = prefix + d.phaseId;
-      return inner.emit(type, d as RunEvents[T]);
+      return inner.emit(type, prefixIds({ ...data }, prefix));
     },
   };
+}
+
+/** Prefixes the copy's stepId and phaseId, whichever event it is (the data keeps its type). */
+function prefixIds<V extends object>(copy: V, prefix: string): V {
+  for (const key of ['stepId', 'phaseId']) {
+    const id: unknown = Reflect.get(copy, key);
+    if (typeof id === 'string') Reflect.set(copy, key, prefix + id);
+  }
+  return copy;
 }
