@@ -80,6 +80,8 @@ function applyNoteRecord(state: TtyState, r: AuditRecord): void {
     case 'run:interrupted':
       state.notes.push(`interrupted (${r.data.signal}): running steps are being stopped`);
       break;
+    default:
+      break; // the other events are no note: the fold shows them
   }
 }
 

@@ -95,5 +95,7 @@ function applyRollbackRecord(state: RunState, r: AuditRecord, at: At): void {
       if (rollback) rollback.end = { ...r.data, at };
       break;
     }
+    default:
+      break; // not a rollback record: the run and step folds take it
   }
 }
