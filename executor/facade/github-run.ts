@@ -1,13 +1,13 @@
-import type { IrGraph } from '../ir/types.js';
-import { githubClient } from '../executor/github/client.js';
-import { githubCommentGate } from '../executor/github/comment-gate.js';
-import { createAnchorCommentSink } from '../executor/github/anchor-comment.js';
-import { githubChannelSender } from '../executor/github/notify-github.js';
-import { openTrackingIssue } from '../executor/github/tracking-issue.js';
-import { planIssueNumber, planIssueStateSink } from '../executor/github/plan-issue.js';
-import type { RunOptions } from '../executor/run/run-runbook.js';
-import type { ApprovalGate } from '../executor/actions/action.js';
-import { gateWithinDeadline, jobDeadlineOf } from '../executor/run/job-deadline.js';
+import type { IrGraph } from '../../ir/types.js';
+import { githubClient } from '../github/client.js';
+import { githubCommentGate } from '../github/comment-gate.js';
+import { createAnchorCommentSink } from '../github/anchor-comment.js';
+import { githubChannelSender } from '../github/notify-github.js';
+import { openTrackingIssue } from '../github/tracking-issue.js';
+import { planIssueNumber, planIssueStateSink } from '../github/plan-issue.js';
+import type { RunOptions } from '../run/run-runbook.js';
+import type { ApprovalGate } from '../actions/action.js';
+import { gateWithinDeadline, jobDeadlineOf } from '../run/job-deadline.js';
 
 /**
  * In GitHub Actions (GITHUB_TOKEN and GITHUB_REPOSITORY set, RUNBOOK_GITHUB not `off`), a run
