@@ -1,43 +1,98 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv2020, Options } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { parseDuration } from '../../ir/duration.js';
 import { schemasDir } from '../actions/catalog.js';
 
-// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
-  ajv: Ajv2020,
-) => Ajv2020;
+// ajv and ajv-formats are CommonJS, loaded on first use: a build's precompiled validators need
+// neither (ajv alone is ~90 modules to load).
+const require = createRequire(import.meta.url);
 
-const schemaBase = 'https://runbook-as-code.example/schemas/';
+export const schemaBase = 'https://runbook-as-code.example/schemas/';
+
+/** The formats the schemas use beyond ajv-formats': durations as the IR reads them. */
+export const durationFormat = { type: 'string', validate: (s: string) => parseDuration(s) !== undefined } as const;
 
 let instance: Ajv2020 | undefined;
 
 /**
  * One ajv instance with every schema under `schemas/` registered by `$id`, so cross-file
- * `$ref`s resolve. `x-…` keywords are metadata for tools (action catalogue, docs).
+ * `$ref`s resolve. `x-…` keywords are metadata for tools (action catalogue, docs). `code` options
+ * are for the build, which turns the validators into standalone code (scripts/build-validators.js).
  */
-export function schemaRegistry(): Ajv2020 {
-  if (instance) return instance;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+export function schemaRegistry(code?: Options['code']): Ajv2020 {
+  if (instance && !code) return instance;
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const addFormats = require('ajv-formats') as (ajv: Ajv2020) => Ajv2020;
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    verbose: true,
+    ...(code ? { code } : {}),
+  });
   addFormats(ajv);
-  ajv.addFormat('duration', { type: 'string', validate: (s: string) => parseDuration(s) !== undefined });
-  for (const file of listSchemas(schemasDir)) {
+  ajv.addFormat('duration', durationFormat);
+  const registered = new Set<string>();
+  for (const file of schemaFiles()) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    collectVendorKeywords(schema, ajv);
+    collectVendorKeywords(schema, ajv, registered);
     ajv.addSchema(schema);
   }
-  instance = ajv;
+  if (!code) instance = ajv;
   return ajv;
 }
 
 /** Validator for `schemas/<relative>` (e.g. `runbook.schema.json`, `actions/shell.schema.json`). */
 export function validatorFor(relative: string): ValidateFunction {
-  const v = schemaRegistry().getSchema(schemaBase + relative);
+  const v = precompiled()?.[schemaBase + relative] ?? schemaRegistry().getSchema(schemaBase + relative);
   if (!v) throw new Error(`schema ${relative} is not registered`);
   return v;
+}
+
+/** Every schema file, in a stable order. */
+export function schemaFiles(): string[] {
+  return listSchemas(schemasDir);
+}
+
+/** Identifies the schemas' contents: precompiled validators of other schemas are never used. */
+export function schemasHash(): string {
+  const hash = createHash('sha256');
+  for (const file of schemaFiles()) hash.update(file.slice(schemasDir.length)).update('\0').update(readFileSync(file));
+  return hash.digest('hex');
+}
+
+type Precompiled = Record<string, ValidateFunction>;
+let loaded: Precompiled | null | undefined;
+
+/**
+ * The validators `npm run build` compiled to standalone code (dist/compiler/validate/validators.cjs):
+ * compiling the schemas with ajv at start-up cost most of a `runbook validate` of a small tree.
+ * Used only when built from the very schemas on disk; otherwise (sources run by tests, a schema
+ * edited since the build) ajv compiles them here, with the same options, so the same results.
+ */
+function precompiled(): Precompiled | undefined {
+  if (loaded !== undefined) return loaded ?? undefined;
+  loaded = null;
+  try {
+    const built = require('./validators.cjs') as {
+      schemasHash: string;
+      create(formats: Record<string, unknown>): Precompiled;
+    };
+    if (built.schemasHash === schemasHash()) loaded = built.create(standaloneFormats());
+  } catch {
+    // Not built (sources run directly): compile at run time.
+  }
+  return loaded ?? undefined;
+}
+
+/** What the precompiled validators' `formats` stand for: ajv-formats' full set, and durations. */
+function standaloneFormats(): Record<string, unknown> {
+  const { fullFormats } = require('ajv-formats/dist/formats') as { fullFormats: Record<string, unknown> };
+  return { ...fullFormats, duration: durationFormat };
 }
 
 function listSchemas(dir: string): string[] {
@@ -50,10 +105,8 @@ function listSchemas(dir: string): string[] {
   return out;
 }
 
-const registered = new Set<string>();
-
-function collectVendorKeywords(node: unknown, ajv: Ajv2020): void {
-  if (Array.isArray(node)) return node.forEach((n) => collectVendorKeywords(n, ajv));
+function collectVendorKeywords(node: unknown, ajv: Ajv2020, registered: Set<string>): void {
+  if (Array.isArray(node)) return node.forEach((n) => collectVendorKeywords(n, ajv, registered));
   if (!node || typeof node !== 'object') return;
   for (const [key, value] of Object.entries(node)) {
     if (key.startsWith('x-') && !registered.has(key)) {
@@ -61,6 +114,6 @@ function collectVendorKeywords(node: unknown, ajv: Ajv2020): void {
       ajv.addKeyword({ keyword: key, schemaType: ['string', 'boolean', 'object', 'array', 'number'] });
     }
     // patternProperties / properties hold user-level names, not keywords, but walking them is harmless.
-    collectVendorKeywords(value, ajv);
+    collectVendorKeywords(value, ajv, registered);
   }
 }
