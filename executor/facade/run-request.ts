@@ -1,6 +1,5 @@
 import type { IrGraph } from '../../ir/types.js';
-import { githubClient } from '../github/client.js';
-import { verifyRunRequestApprovals, type RunRequestVerification } from '../github/verify-run-request.js';
+import type { RunRequestVerification } from '../github/verify-run-request.js';
 
 export { auditRunRequest } from '../github/audit-run-request.js';
 
@@ -27,6 +26,9 @@ export async function verifyRunRequest(o: {
   planHash: string;
   initiator: string;
 }): Promise<{ verification: RunRequestVerification; policy: ReturnType<typeof runRequestPolicy> }> {
+  // The GitHub client (Octokit) loads only when a run request is verified.
+  const { githubClient } = await import('../github/client.js');
+  const { verifyRunRequestApprovals } = await import('../github/verify-run-request.js');
   const gh = githubClient(o.env);
   const policy = runRequestPolicy(o.graph);
   const verification = await verifyRunRequestApprovals({
