@@ -10,9 +10,6 @@ const sourceDirs = ['ir', 'common', 'compiler', 'executor', 'cli'];
  * until their branches merge, so two helpers do not split the same file.
  */
 const splitElsewhere = [
-  // split by the cli helper (lazy commands, executor facade)
-  'cli/**',
-  'executor/run/run-runbook.ts',
   // split by the compile-speed helper (incremental compile cache)
   'compiler/compile.ts',
 ];

@@ -154,6 +154,10 @@ process.once('beforeExit', () => {
     // Then hostile input (bench/hostile.js): alias and nesting bombs against a yaml-parse baseline.
     fork(join(here, 'hostile.js'), []).on('exit', (hostileCode) => {
       if (hostileCode) process.exitCode = hostileCode;
+      // Then CLI start-up (bench/startup.js): --help and validate of the library against `node -e 0`.
+      fork(join(here, 'startup.js'), process.argv.slice(2)).on('exit', (startupCode) => {
+        if (startupCode) process.exitCode = startupCode;
+      });
     });
   });
 });

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileTree } from '../compiler/compile.js';
-import { RunRefused } from '../executor/core/errors.js';
-import { reachableGraphs } from '../executor/run/subgraph.js';
-import { loadGraph } from '../executor/run/load-graph.js';
+import { loadGraph, reachableGraphs, RunRefused } from '../executor/facade/index.js';
 import { graphHash } from '../ir/plan-hash.js';
 
 /**

@@ -1,7 +1,4 @@
-import { renderAuditReport } from '../../executor/report/index.js';
-import { describeFault, parseFaults } from '../../executor/drill/faults.js';
-import { writeDrillFiles } from '../../executor/drill/record.js';
-import { loadGraph } from '../../executor/run/load-graph.js';
+import { drillFaults, loadGraph, writeDrillOutcome } from '../../executor/facade/index.js';
 import { rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
 import { runCommand, type RunCliOptions } from './run.js';
 
@@ -23,18 +20,17 @@ export async function drillCommand(
   o: RunCliOptions & { inject: string[]; recordDir?: string },
 ): Promise<number> {
   const graph = loadGraph(o.root, name);
-  const faults = parseFaults(graph, o.inject);
+  const faults = drillFaults(graph, o.inject);
   return runCommand(name, { ...o, drill: true }, undefined, {
     faults,
     onOutcome: (outcome, records) => {
-      const files = writeDrillFiles({
+      const files = writeDrillOutcome({
         root: o.root,
         ...(o.recordDir ? { base: o.recordDir } : {}),
         outcome,
         records,
         graph,
-        faults: Object.fromEntries([...faults].map(([k, f]) => [k, describeFault(f)])),
-        renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title }),
+        faults,
       });
       const { rto } = files.record;
       process.stdout.write(`drill record: ${files.recordPath}\ndrill report: ${files.reportPath}\n`);

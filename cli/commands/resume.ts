@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { IrNode } from '../../ir/types.js';
-import { RunRefused } from '../../executor/core/errors.js';
-import { prepareResume, type Decision } from '../../executor/run/resume.js';
+import { prepareResume, RunRefused, type Decision } from '../../executor/facade/index.js';
 import { initiatorOf } from '../initiator.js';
 import { runCommand, type RunCliOptions } from './run.js';
 

@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type {} from 'handlebars'; // the global `hbs` namespace of its AST types
 
 type HbsNode = hbs.AST.Node;
 
@@ -81,12 +82,28 @@ export function parseTemplate(text: string): ParseResult {
   return result;
 }
 
+let parser: ((text: string) => hbs.AST.Program) | undefined;
+
+/**
+ * `Handlebars.parse`, from the module that defines it: the package's entry point also loads its
+ * compiler, runtime and source-map (about 45 modules) that checking a template never uses.
+ * Loaded on first use, so a tree without templates does not load it at all.
+ */
+function hbsParse(text: string): hbs.AST.Program {
+  parser ??= (
+    createRequire(import.meta.url)('handlebars/dist/cjs/handlebars/compiler/base.js') as {
+      parse(text: string): hbs.AST.Program;
+    }
+  ).parse;
+  return parser(text);
+}
+
 function parseUncached(text: string): ParseResult {
   const tooDeep = nestingProblem(text);
   if (tooDeep) return { ok: false, ...tooDeep };
   let ast: hbs.AST.Program;
   try {
-    ast = Handlebars.parse(text);
+    ast = hbsParse(text);
   } catch (e) {
     const message = String((e as Error).message ?? e);
     const line = /line (\d+)/.exec(message);

@@ -1,29 +1,17 @@
-import type { IrGraph } from '../ir/types.js';
-import { githubClient } from '../executor/github/client.js';
-import { githubCommentGate } from '../executor/github/comment-gate.js';
-import { createAnchorCommentSink } from '../executor/github/anchor-comment.js';
-import { githubChannelSender } from '../executor/github/notify-github.js';
-import { openTrackingIssue } from '../executor/github/tracking-issue.js';
-import { planIssueNumber, planIssueStateSink } from '../executor/github/plan-issue.js';
-import type { RunOptions } from '../executor/run/run-runbook.js';
-import type { ApprovalGate } from '../executor/actions/action.js';
-import { gateWithinDeadline, jobDeadlineOf } from '../executor/run/job-deadline.js';
+import { githubClient } from '../github/client.js';
+import { githubCommentGate } from '../github/comment-gate.js';
+import { createAnchorCommentSink } from '../github/anchor-comment.js';
+import { githubChannelSender } from '../github/notify-github.js';
+import { openTrackingIssue } from '../github/tracking-issue.js';
+import { planIssueNumber, planIssueStateSink } from '../github/plan-issue.js';
+import type { RunOptions } from '../run/run-runbook.js';
+import type { ApprovalGate } from '../actions/action.js';
+import { gateWithinDeadline, jobDeadlineOf } from '../run/job-deadline.js';
 
-/**
- * In GitHub Actions (GITHUB_TOKEN and GITHUB_REPOSITORY set, RUNBOOK_GITHUB not `off`), a run
- * is tracked in an issue (or the run request's pull request): a live table of steps, approval
- * gates answered with `/approve <step>` comments, and the `github` notify channel. Dry runs and
- * runs outside Actions stay local.
- */
-export async function githubRunOptions(o: {
-  env: NodeJS.ProcessEnv;
-  graph: IrGraph;
-  runId: string;
-  initiator: string;
-  dryRun: boolean;
-  issueNumber?: number;
-}): Promise<Partial<RunOptions>> {
-  if (o.dryRun || o.env.RUNBOOK_GITHUB === 'off' || !o.env.GITHUB_TOKEN || !o.env.GITHUB_REPOSITORY) return {};
+import type { GithubRunRequest } from './github-run-request.js';
+
+/** The GitHub side of a tracked run (see githubRunOptions); loaded only in GitHub mode. */
+export async function trackedRunOptions(o: GithubRunRequest): Promise<Partial<RunOptions>> {
   const gh = githubClient(o.env);
   // A BackupPlan reports in its one reused issue (closed when green, reopened when red), not a new one per run.
   const plan =

@@ -1,0 +1,89 @@
+// Commands that run a runbook: run, drill, resume, run-request. Their implementations (and the
+// executor with its AWS, GitHub and PostgreSQL clients) load only when one of them runs.
+import type { Command } from 'commander';
+import type { RunCliOptions } from '../commands/run.js';
+import { collect, common, runOptions, type SetExit } from './shared.js';
+
+export function registerRuns(program: Command, setExit: SetExit): void {
+  registerRun(program, setExit);
+  registerDrill(program, setExit);
+  registerResume(program, setExit);
+}
+
+function registerRun(program: Command, setExit: SetExit): void {
+  runOptions(
+    program
+      .command('run')
+      .description('run a compiled runbook (journaled, audited, resumable)')
+      .argument('<name>', 'runbook name')
+      .option('-i, --input <name=value>', 'an input (repeatable)', collect, [])
+      .option('--dry-run', "walk the whole graph calling each action's plan instead of its effect")
+      .option('--drill', 'mark the run as a drill (notifications say DRILL, never reach customers)')
+      .option(
+        '--inputs-from-env',
+        'read inputs from RUNBOOK_INPUT_<NAME> variables (generated workflows); RUNBOOK_DRY_RUN/RUNBOOK_DRILL=true too',
+      ),
+  ).action(async (name: string, o: RunCliOptions, cmd: Command) => {
+    const { runCommand } = await import('../commands/run.js');
+    setExit(await runCommand(name, { ...o, root: common(cmd).root }));
+  });
+}
+
+function registerDrill(program: Command, setExit: SetExit): void {
+  runOptions(
+    program
+      .command('drill')
+      .description('run a runbook as a drill, with injected faults; writes a drill record and report under drills/')
+      .argument('<name>', 'runbook name')
+      .option('-i, --input <name=value>', 'an input (repeatable)', collect, [])
+      .option('--inject <step=fault>', 'fail | timeout | slow=<duration> | flaky=<n> (repeatable)', collect, [])
+      .option('--dry-run', "walk the graph calling each action's plan instead of its effect")
+      .option('--record-dir <dir>', 'where records/ and reports/ go (default drills/)')
+      .option('--inputs-from-env', 'read inputs from RUNBOOK_INPUT_<NAME> variables (the drill schedule workflow)')
+      .option(
+        '--drill-notify-customers',
+        'let this drill reach external audiences and customer-facing templates (messages still say [DRILL])',
+      ),
+  ).action(async (name: string, o: RunCliOptions & { inject: string[]; recordDir?: string }, cmd: Command) => {
+    const { drillCommand } = await import('../commands/drill.js');
+    setExit(await drillCommand(name, { ...o, root: common(cmd).root }));
+  });
+}
+
+function registerResume(program: Command, setExit: SetExit): void {
+  runOptions(
+    program
+      .command('resume')
+      .description('continue an interrupted or killed run from its journal')
+      .argument('<run-id>', 'the run id (see .runbook/runs/)')
+      .option(
+        '--decide <step=rerun|skip|abort>',
+        'decision for an in-doubt, non-idempotent step (repeatable)',
+        collect,
+        [],
+      ),
+  ).action(async (id: string, o: RunCliOptions & { decide: string[] }, cmd: Command) => {
+    const { resumeCommand } = await import('../commands/resume.js');
+    setExit(await resumeCommand(id, { ...o, input: [], root: common(cmd).root }));
+  });
+}
+
+/** Registered after pr-comment, where `runbook --help` has always listed it. */
+export function registerRunRequest(program: Command, setExit: SetExit): void {
+  runOptions(
+    program
+      .command('run-request')
+      .description("run merged run requests (runs/*.yaml) after verifying their pull request's approvals")
+      .argument('[files...]', 'run request files')
+      .option('--changed <sha...>', 'BEFORE AFTER: run the requests added by this push')
+      .option(
+        '--runbook <name>',
+        'only the requests for this runbook (repeatable; the run-request workflow has a job per concurrency group)',
+        collect,
+        [],
+      ),
+  ).action(async (files: string[], o: RunCliOptions & { changed?: string[]; runbook?: string[] }, cmd: Command) => {
+    const { runRequestCommand } = await import('../commands/run-request.js');
+    setExit(await runRequestCommand(files, { ...o, input: [], root: common(cmd).root }));
+  });
+}
