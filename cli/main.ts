@@ -58,8 +58,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('compile')
     .description('validate, then write generated/ (step graphs and wiki docs)')
     .option('--check', 'write nothing; exit 1 and list stale generated files')
+    .option('--no-cache', 'compile every file, ignoring and not updating .runbook/cache/')
     .addOption(formatOption())
-    .action((o: { check?: boolean }, cmd: Command) => setExit(compileCommand({ ...common(cmd), check: o.check })));
+    .action((o: { check?: boolean; cache: boolean }, cmd: Command) =>
+      setExit(compileCommand({ ...common(cmd), check: o.check, cache: o.cache })),
+    );
   program
     .command('graph')
     .description("print a runbook's step graph as a Mermaid flowchart")
