@@ -55,6 +55,12 @@ function runner(done) {
   };
 }
 
+/** CPU time of this process since `start`: the figure to trust on a machine that is busy. */
+const cpuMs = (start) => {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
+
 const layerOf = (id) => Number(id.slice(1, 4));
 
 /** The 10,000-step graph (generated/graphs/) and the journal of its run, killed half-way. */
@@ -123,11 +129,12 @@ async function writeBigJournal(dir, graph) {
 }
 
 async function verify(dir) {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await verifyAudit(join(dir, 'verify.jsonl'));
   const ms = performance.now() - t0;
   if (!result.ok || result.count !== verifyRecords) throw new Error(`verify: ok=${result.ok}, ${result.count} records`);
-  process.send?.({ ms, records: result.count });
+  process.send?.({ ms, cpuMs: cpuMs(cpu0), records: result.count });
 }
 
 /** Resumes a copy of the killed run, as `runbook resume` does, up to the first step:start of a new step. */
@@ -141,6 +148,7 @@ async function resume(dir, copy) {
     join(dir, 'generated', 'graphs', 'bench-layered.json'),
     join(copy, 'generated', 'graphs', 'bench-layered.json'),
   );
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const { name, state } = await prepareResume({ root: copy, runId, by: 'bench', decide: async () => 'rerun' });
   const graph = loadGraph(copy, name);
@@ -168,7 +176,7 @@ async function resume(dir, copy) {
   const stepId = await started;
   const ms = performance.now() - t0;
   if (layerOf(stepId) < doneLayers - 1) throw new Error(`resume started ${stepId}, which the journal has done`);
-  process.send?.({ ms, restored: state.restored.size, inDoubt: state.inDoubt.length });
+  process.send?.({ ms, cpuMs: cpuMs(cpu0), restored: state.restored.size, inDoubt: state.inDoubt.length });
   process.exit(0);
 }
 
