@@ -29,7 +29,8 @@ export function extraHash(inputs: CompileInputs): string {
  * not a runbook file (Directory, Templates, Checklists, BackupPlans, run requests) is unchanged, and
  * so are drills/ and read errors. It then compiles again: the shared files, the runbook files that
  * changed, and the runbook files tied to others: those that call a runbook, and those whose name
- * appears in a shared file or a caller (run requests, drills, Directory drills, `uses: runbook`).
+ * appears in a shared file, a caller or drills/ (run requests, Directory drills, drill records,
+ * `uses: runbook`).
  */
 export function planIncremental(
   index: CacheIndex,
@@ -54,6 +55,8 @@ export function planIncremental(
       tokens(file.text, referred);
     }
   }
+  // Drill records and reports name runbooks too (their pages and freshness join the two).
+  for (const file of [...inputs.drills.records, ...inputs.drills.reports]) tokens(file.text, referred);
   for (const path of paths) {
     const known = index.files[path];
     if (dirty.has(path) || known.names.some((n) => referred.has(n))) compile.add(path);
