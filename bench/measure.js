@@ -1,9 +1,10 @@
 // One measurement, run in its own child process (forked by bench/run.js with --expose-gc) so
 // its peak RSS belongs to it alone. Usage: node --expose-gc bench/measure.js <mode> <root> <repeat>
-// Modes: `baseline` (read + yaml parseDocument per file), `compile` (compileTree + every emitter).
+// Modes: `baseline` (read + yaml parseDocument per file), `compile` (compileTree + every emitter),
+// `incremental` (one runbook edited, then compile + emit through the compile cache).
 // Sends one message { mode, timesMs, parts, peakRss, rssAfter, info, note?, error? } to the parent;
 // `parts` holds the times of each stage (compileTree, each emitter) of the `compile` runs.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseDocument } from 'yaml';
@@ -50,8 +51,40 @@ async function loadEmitters() {
   }
 }
 
+/**
+ * The incremental compile (compiler/cache/): a first compile fills a fresh cache; each run then
+ * changes one runbook (a step title, different each time) and compiles + emits through the cache.
+ */
+async function incremental() {
+  const { compileCached } = await import('../dist/compiler/cache/incremental.js');
+  const { defaultPaths } = await import('../dist/compiler/compile.js');
+  const { emitters } = await import('../dist/compiler/emit/index.js');
+  const cacheDir = join(root, '.cache-bench');
+  rmSync(cacheDir, { recursive: true, force: true });
+  const file = join(root, 'runbooks', 'procedures', 'bench-runbook-0001.yaml');
+  const original = readFileSync(file, 'utf8');
+  let edits = 0;
+  const compile = () => {
+    const compiled = compileCached(root, defaultPaths, {}, cacheDir);
+    for (const e of emitters) e.emit(compiled.result);
+    compiled.save();
+    return compiled;
+  };
+  compile(); // fills the cache (the warm-up run below is then already incremental)
+  const run = () => {
+    writeFileSync(file, original.replace('title: Step 1 of phase 1', `title: Step 1 of phase 1, edit ${++edits}`));
+    const compiled = compile();
+    if (compiled.mode !== 'incremental') throw new Error(`compile was not incremental: ${compiled.reason}`);
+    const errors = compiled.result.diagnostics.filter((d) => d.severity === 'error');
+    return { errors, graphs: compiled.result.graphs.length, files: 0, diagnostics: compiled.result.diagnostics.length };
+  };
+  const restore = () => writeFileSync(file, original);
+  return { run, restore };
+}
+
 async function setup() {
   if (mode === 'baseline') return { run: baseline };
+  if (mode === 'incremental') return incremental();
   if (mode !== 'compile') throw new Error(`unknown mode ${mode}`);
   const { compileTree } = await import('../dist/compiler/compile.js');
   const { emitters, note } = await loadEmitters();
@@ -73,7 +106,7 @@ async function setup() {
 }
 
 async function main() {
-  const { run, note } = await setup();
+  const { run, note, restore } = await setup();
   // The warm-up run also verifies the corpus: a benchmark of a failing compile measures nothing.
   const first = run();
   if (first.errors?.length) {
@@ -94,6 +127,7 @@ async function main() {
     rssAfter = Math.max(rssAfter, process.memoryUsage().rss);
   }
   // maxRSS is the kernel's high-water mark in KiB: the true peak, including inside a run.
+  restore?.();
   const peakRss = process.resourceUsage().maxRSS * 1024;
   process.send({ mode, timesMs, parts, peakRss, rssAfter, note, info: first });
 }

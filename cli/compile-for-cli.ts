@@ -19,7 +19,11 @@ export interface CommonOptions {
  * Compiles the whole tree (so cross-file references resolve) and keeps the findings of the
  * requested paths only.
  */
-export function compileFor(root: string, paths: readonly string[]): { result: CompileResult; shown: Diagnostic[] } {
+export function compileFor(
+  root: string,
+  paths: readonly string[],
+  compile: typeof compileTree = compileTree,
+): { result: CompileResult; shown: Diagnostic[] } {
   const requested = paths.length ? paths.map((p) => relative(root, resolve(root, p)).split('\\').join('/')) : [];
   // Requested paths are read explicitly too, so a missing one is reported (the reader dedupes).
   // Freshness is judged against the drill records, or against RUNBOOK_TODAY when it is given:
@@ -33,7 +37,7 @@ export function compileFor(root: string, paths: readonly string[]): { result: Co
       'use an ISO date such as 2026-11-22 or 2026-11-22T10:00:00Z',
     );
   }
-  const result = compileTree(
+  const result = compile(
     root,
     [...defaultPaths, ...requested].filter((p, i, a) => a.indexOf(p) === i),
     today !== undefined ? { today: new Date(today) } : {},

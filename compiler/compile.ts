@@ -25,6 +25,7 @@ import {
   type DrillReport,
 } from './load/drill-records.js';
 import { readDrillFiles } from './project/read-drill-files.js';
+import type { EmitMemo } from './cache/emit-memo.js';
 import { parseToday, referenceDateOf, type DrillFacts, type ReferenceDate } from './project/drill-facts.js';
 
 export interface CompileResult {
@@ -43,6 +44,8 @@ export interface CompileResult {
   readonly drillReports: DrillReport[];
   /** The date drill freshness was measured against (newest record or `today`), if any. */
   readonly drillReferenceDate?: ReferenceDate;
+  /** Set by an incremental compile (compiler/cache/): per-graph output an emitter may reuse or record. */
+  readonly memo?: EmitMemo;
 }
 
 /** What a compile may be given besides the runbook files. */
@@ -62,17 +65,34 @@ export const defaultPaths = ['runbooks', runRequestsDir];
 /** Default locations that may be missing: most repositories start without run requests. */
 export const optionalPaths = [runRequestsDir];
 
+/** Everything a compile reads from disk: the runbook tree and `drills/`, with their read errors. */
+export interface CompileInputs {
+  readonly files: SourceFile[];
+  readonly drills: DrillFiles;
+  /** Read errors of the tree, then of `drills/`. */
+  readonly diagnostics: Diagnostic[];
+}
+
+/** The only I/O of a compile: reading the files under `paths` and `drills/`. */
+export function readInputs(root: string, paths: readonly string[] = defaultPaths): CompileInputs {
+  const tree = readTree(root, paths, optionalPaths);
+  const drills = readDrillFiles(root); // drills: records and reports live beside the runbook tree
+  return { files: tree.files, drills: drills.files, diagnostics: [...tree.diagnostics, ...drills.diagnostics] };
+}
+
 /** Reads the tree (and `drills/`) and compiles it. The only I/O is reading files. */
 export function compileTree(
   root: string,
   paths: readonly string[] = defaultPaths,
   options: Omit<CompileOptions, 'drills'> = {},
 ): CompileResult {
-  const tree = readTree(root, paths, optionalPaths);
-  const drills = readDrillFiles(root); // drills: records and reports live beside the runbook tree
-  const result = compileFiles(tree.files, { ...options, drills: drills.files });
-  const diagnostics = sortDiagnostics([...tree.diagnostics, ...drills.diagnostics, ...result.diagnostics]);
-  return { ...result, diagnostics };
+  return compileInputs(readInputs(root, paths), options);
+}
+
+/** Compiles what `readInputs` read; read errors join the compile's diagnostics. */
+export function compileInputs(inputs: CompileInputs, options: Omit<CompileOptions, 'drills'> = {}): CompileResult {
+  const result = compileFiles(inputs.files, { ...options, drills: inputs.drills });
+  return { ...result, diagnostics: sortDiagnostics([...inputs.diagnostics, ...result.diagnostics]) };
 }
 
 /** Pure compilation of in-memory files: load → validate → rules → graphs. */

@@ -42,10 +42,11 @@ function registerValidateAndCompile(program: Command, setExit: SetExit): void {
     .command('compile')
     .description('validate, then write generated/ (step graphs and wiki docs)')
     .option('--check', 'write nothing; exit 1 and list stale generated files')
+    .option('--no-cache', 'compile every file, ignoring and not updating .runbook/cache/')
     .addOption(formatOption())
-    .action(async (o: { check?: boolean }, cmd: Command) => {
+    .action(async (o: { check?: boolean; cache: boolean }, cmd: Command) => {
       const { compileCommand } = await import('../commands/compile.js');
-      setExit(compileCommand({ ...common(cmd), check: o.check }));
+      setExit(compileCommand({ ...common(cmd), check: o.check, cache: o.cache }));
     });
 }
 

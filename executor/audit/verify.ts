@@ -83,82 +83,15 @@ export function verifyRecords(
   } = {},
 ): AuditVerification {
   const { lines, requireComplete = false } = options;
-  const pos = (i: number) => lines?.[i] ?? i + 1;
-  const at = (i: number) => ({ seq: records[i].seq, ...(lines ? { line: lines[i] } : {}), pos: pos(i) });
-  const found: Located[] = [];
-  const fatal = (i: number, kind: AuditFindingKind, reason: string) =>
-    found.push({ ...at(i), kind, reason, fatal: true });
-
+  const ctx = checkContext(records, lines);
   let ended = false;
-  records.forEach((r, i) => {
-    const prev = records[i - 1];
-    if (hashRecord(r) !== r.hash)
-      return fatal(i, 'hash-mismatch', `record ${r.seq} was changed (hash does not match its content)`);
-    if (r.runId !== records[0].runId)
-      return fatal(i, 'run-mismatch', `record ${r.seq} belongs to run ${r.runId}, not ${records[0].runId}`);
-    // run:end closes the chain; only a resume reopens it. This catches a record appended
-    // after the end with a correct hash, which the chain alone would accept.
-    if (ended && r.type !== 'run:resume')
-      fatal(i, 'after-run-end', `record ${r.seq} (${r.type}) follows run:end (appended after the run ended)`);
-    ended = r.type === 'run:end' || (ended && r.type !== 'run:resume');
-    if (!prev) {
-      if (r.seq !== 1 || r.prevHash !== GENESIS_HASH)
-        fatal(i, 'bad-start', `the log starts at record ${r.seq}, not at record 1 (records deleted from the start)`);
-      return;
-    }
-    if (r.seq <= prev.seq) {
-      // The record before this one claims this seq and this record still chains to the one
-      // before that: the record in between was inserted (whatever hash it carries).
-      if (prev.seq === r.seq && i >= 2 && r.prevHash === records[i - 2].hash) {
-        remove(found, pos(i - 1));
-        return fatal(
-          i - 1,
-          'inserted',
-          `record ${prev.seq} was inserted: the original record ${r.seq} follows it and chains to record ${records[i - 2].seq}`,
-        );
-      }
-      return fatal(i, 'out-of-order', `record ${r.seq} comes after record ${prev.seq} (moved or duplicated)`);
-    }
-    if (r.seq > prev.seq + 1) {
-      const movedLater = records.slice(i + 1).some((x) => x.seq > prev.seq && x.seq < r.seq);
-      return movedLater
-        ? fatal(i, 'out-of-order', `record ${r.seq} comes before record ${prev.seq + 1} (moved)`)
-        : fatal(
-            i,
-            'seq-gap',
-            `record${r.seq - prev.seq > 2 ? `s ${prev.seq + 1}–${r.seq - 1} are` : ` ${prev.seq + 1} is`} missing (deleted)`,
-          );
-    }
-    if (r.prevHash !== prev.hash)
-      fatal(i, 'prev-hash-mismatch', `record ${r.seq} does not chain to record ${prev.seq} (replaced or inserted)`);
-  });
-
-  const anchors = [...(options.anchor ? [{ ...options.anchor, from: '--anchor' }] : []), ...(options.anchors ?? [])];
-  const outside = [...checkAnchors(records, anchors), ...(options.key ? checkSignatures(records, options.key) : [])];
-  for (const f of outside) {
-    found.push(
-      f.index === undefined
-        ? { kind: f.kind, seq: f.seq, pos: Number.MAX_SAFE_INTEGER, reason: f.reason, fatal: true }
-        : { ...at(f.index), kind: f.kind, reason: f.reason, fatal: true },
-    );
-  }
-  checkProblems(records, options.problems ?? [], pos, requireComplete, found);
+  records.forEach((_, i) => (ended = checkRecord(ctx, i, ended)));
+  addOutsideFindings(ctx, options);
+  checkProblems(records, options.problems ?? [], ctx.pos, requireComplete, ctx.found);
   const last = records.at(-1);
   const complete = last?.type === 'run:end';
-  if (!complete) {
-    const line = (options.lineCount ?? lines?.at(-1) ?? 0) + 1;
-    found.push({
-      kind: 'incomplete',
-      seq: (last?.seq ?? 0) + 1,
-      ...(lines ? { line } : {}),
-      pos: lines ? line : records.length + 1,
-      reason: last
-        ? `no run:end (truncated or interrupted): the log stops at record ${last.seq}`
-        : 'no run:end (truncated or interrupted): the log is empty',
-      fatal: requireComplete,
-    });
-  }
-  const findings = found.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, ...f }) => f);
+  if (!complete) ctx.found.push(incompleteFinding(records, options, requireComplete));
+  const findings = ctx.found.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, ...f }) => f);
   const firstBad = findings.find((f) => f.fatal);
   return {
     ok: !firstBad,
@@ -167,6 +100,119 @@ export function verifyRecords(
     findings,
     ...(firstBad ? { firstBad } : {}),
     ...(last ? { tail: { seq: last.seq, hash: last.hash } } : {}),
+  };
+}
+
+/** What each check needs: the records, where each one is (line or index), and the findings so far. */
+interface CheckContext {
+  readonly records: readonly AuditRecord[];
+  readonly found: Located[];
+  pos(i: number): number;
+  at(i: number): { seq: number; line?: number; pos: number };
+  fatal(i: number, kind: AuditFindingKind, reason: string): void;
+}
+
+function checkContext(records: readonly AuditRecord[], lines: readonly number[] | undefined): CheckContext {
+  const found: Located[] = [];
+  const pos = (i: number) => lines?.[i] ?? i + 1;
+  const at = (i: number) => ({ seq: records[i].seq, ...(lines ? { line: lines[i] } : {}), pos: pos(i) });
+  const fatal = (i: number, kind: AuditFindingKind, reason: string) => {
+    found.push({ ...at(i), kind, reason, fatal: true });
+  };
+  return { records, found, pos, at, fatal };
+}
+
+/**
+ * Record `i` on its own (its hash, its run) and then as a link of the chain; returns whether the
+ * chain is closed by a run:end after it (a record that fails its own checks changes nothing).
+ */
+function checkRecord(ctx: CheckContext, i: number, ended: boolean): boolean {
+  const r = ctx.records[i];
+  if (hashRecord(r) !== r.hash) {
+    ctx.fatal(i, 'hash-mismatch', `record ${r.seq} was changed (hash does not match its content)`);
+    return ended;
+  }
+  if (r.runId !== ctx.records[0].runId) {
+    ctx.fatal(i, 'run-mismatch', `record ${r.seq} belongs to run ${r.runId}, not ${ctx.records[0].runId}`);
+    return ended;
+  }
+  // run:end closes the chain; only a resume reopens it. This catches a record appended
+  // after the end with a correct hash, which the chain alone would accept.
+  if (ended && r.type !== 'run:resume')
+    ctx.fatal(i, 'after-run-end', `record ${r.seq} (${r.type}) follows run:end (appended after the run ended)`);
+  checkLink(ctx, i);
+  return r.type === 'run:end' || (ended && r.type !== 'run:resume');
+}
+
+/** Record `i` against the one before it: the start, the order of seqs, and the hash it chains to. */
+function checkLink(ctx: CheckContext, i: number): void {
+  const { records, fatal } = ctx;
+  const r = records[i];
+  const prev = records[i - 1];
+  if (!prev) {
+    if (r.seq !== 1 || r.prevHash !== GENESIS_HASH)
+      fatal(i, 'bad-start', `the log starts at record ${r.seq}, not at record 1 (records deleted from the start)`);
+    return;
+  }
+  if (r.seq <= prev.seq) {
+    // The record before this one claims this seq and this record still chains to the one
+    // before that: the record in between was inserted (whatever hash it carries).
+    if (prev.seq === r.seq && i >= 2 && r.prevHash === records[i - 2].hash) {
+      remove(ctx.found, ctx.pos(i - 1));
+      return fatal(
+        i - 1,
+        'inserted',
+        `record ${prev.seq} was inserted: the original record ${r.seq} follows it and chains to record ${records[i - 2].seq}`,
+      );
+    }
+    return fatal(i, 'out-of-order', `record ${r.seq} comes after record ${prev.seq} (moved or duplicated)`);
+  }
+  if (r.seq > prev.seq + 1) {
+    const movedLater = records.slice(i + 1).some((x) => x.seq > prev.seq && x.seq < r.seq);
+    return movedLater
+      ? fatal(i, 'out-of-order', `record ${r.seq} comes before record ${prev.seq + 1} (moved)`)
+      : fatal(
+          i,
+          'seq-gap',
+          `record${r.seq - prev.seq > 2 ? `s ${prev.seq + 1}–${r.seq - 1} are` : ` ${prev.seq + 1} is`} missing (deleted)`,
+        );
+  }
+  if (r.prevHash !== prev.hash)
+    fatal(i, 'prev-hash-mismatch', `record ${r.seq} does not chain to record ${prev.seq} (replaced or inserted)`);
+}
+
+/** What only something outside the log can tell: published anchors, and the audit key's signatures. */
+function addOutsideFindings(ctx: CheckContext, options: VerifyOptions): void {
+  const { records } = ctx;
+  const anchors = [...(options.anchor ? [{ ...options.anchor, from: '--anchor' }] : []), ...(options.anchors ?? [])];
+  const outside = [...checkAnchors(records, anchors), ...(options.key ? checkSignatures(records, options.key) : [])];
+  for (const f of outside) {
+    ctx.found.push(
+      f.index === undefined
+        ? { kind: f.kind, seq: f.seq, pos: Number.MAX_SAFE_INTEGER, reason: f.reason, fatal: true }
+        : { ...ctx.at(f.index), kind: f.kind, reason: f.reason, fatal: true },
+    );
+  }
+}
+
+/** A log without run:end: truncated, or the run was interrupted (fatal only if completeness is required). */
+function incompleteFinding(
+  records: readonly AuditRecord[],
+  options: { lines?: readonly number[]; lineCount?: number },
+  requireComplete: boolean,
+): Located {
+  const { lines } = options;
+  const last = records.at(-1);
+  const line = (options.lineCount ?? lines?.at(-1) ?? 0) + 1;
+  return {
+    kind: 'incomplete',
+    seq: (last?.seq ?? 0) + 1,
+    ...(lines ? { line } : {}),
+    pos: lines ? line : records.length + 1,
+    reason: last
+      ? `no run:end (truncated or interrupted): the log stops at record ${last.seq}`
+      : 'no run:end (truncated or interrupted): the log is empty',
+    fatal: requireComplete,
   };
 }
 

@@ -12,8 +12,11 @@ export function loadGraph(root: string, name: string): IrGraph {
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) throw new RunRefused(`"${name}" is not a runbook name (kebab-case)`);
   const path = join(root, 'generated', 'graphs', `${name}.json`);
   let graph: IrGraph;
+  let text: string | undefined;
   try {
-    graph = JSON.parse(readFileSync(path, 'utf8')) as IrGraph;
+    text = readFileSync(path, 'utf8');
+    if (last?.path === path && last.text === text) return last.graph;
+    graph = JSON.parse(text) as IrGraph;
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     throw new RunRefused(
@@ -31,5 +34,14 @@ export function loadGraph(root: string, name: string): IrGraph {
       'run `runbook compile` to regenerate it',
     );
   }
+  last = { path, text, graph };
   return graph;
 }
+
+/**
+ * The last graph loaded, with the exact text it was parsed from: a resume loads the same graph
+ * several times (the journal's runbook, the run command's inputs, the run), and parsing and
+ * hashing a 10,000-step graph is most of a resume's time (issue 12, the bench's resume figure).
+ * Same text, same (already checked) graph; graphs are never mutated after loading.
+ */
+let last: { readonly path: string; readonly text: string; readonly graph: IrGraph } | undefined;

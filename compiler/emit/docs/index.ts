@@ -48,11 +48,15 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
   const ctx = createDocsContext(result, style);
   const index = docsIndex(ctx);
   const graphs = [...index.runbooks, ...index.backupPlans];
+  // An incremental compile (compiler/cache/) hands back the pages of graphs that did not change.
+  const pathOf = (g: (typeof graphs)[number]) => names.pagePath(names.graphPage(g));
+  const reused = graphs.map((g) => result.memo?.reuse('docs', g, pathOf(g)));
+  const todo = graphs.filter((_, i) => reused[i] === undefined);
   // Graph pages are nearly all of the work: with many of them, worker threads build them
   // (compiler/parallel) from the graphs and a snapshot of what a graph page looks up.
-  const graphPages = startParallel<string>('graph-pages', graphs.length, {
+  const graphPages = startParallel<string>('graph-pages', todo.length, {
     minItems: minParallelPages,
-    payload: () => ({ snapshot: graphPageSnapshot(ctx, style, graphs), graphs: shareList(graphs) }),
+    payload: () => ({ snapshot: graphPageSnapshot(ctx, style, todo), graphs: shareList(todo) }),
     decode: (value) => (typeof value === 'string' ? value : undefined),
   });
   // One page at a time: build its tree, serialise it, drop the tree. Only the Markdown text of
@@ -74,10 +78,13 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
       drillReportPage(report, { links: ctx.links, ...(record ? { record } : {}), ...(runbook ? { runbook } : {}) }),
     );
   });
-  const graphTexts = graphPages.finish((i) => serialise(runbookPage(ctx, graphs[i])));
-  const graphFiles = graphs.map(
-    (g, i): GeneratedFile => ({ path: names.pagePath(names.graphPage(g)), content: graphTexts[i] }),
-  );
+  const built = graphPages.finish((i) => serialise(runbookPage(ctx, todo[i])));
+  let next = 0;
+  const graphFiles = graphs.map((g, i): GeneratedFile => {
+    const content = reused[i] ?? built[next++];
+    if (reused[i] === undefined) result.memo?.record('docs', g, pathOf(g), content);
+    return { path: pathOf(g), content };
+  });
   return [home, sidebar, directory, ...graphFiles, ...checklists, ...templates, ...drills].sort((a, b) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );

@@ -35,13 +35,18 @@ export const runbookWorkflowEmitter: Emitter = {
   emit(result) {
     return result.graphs
       .filter((g) => g.origin.kind === 'Runbook')
-      .map((graph) => ({
-        path: runbookWorkflowPath(graph.name),
-        content: renderWorkflow(runbookWorkflow(graph, result.graphs), [
+      .map((graph) => {
+        const path = runbookWorkflowPath(graph.name);
+        // An incremental compile (compiler/cache/) hands back the workflows of unchanged graphs.
+        const reused = result.memo?.reuse('workflows-runbook', graph, path);
+        if (reused !== undefined) return { path, content: reused };
+        const content = renderWorkflow(runbookWorkflow(graph, result.graphs), [
           `source: ${graph.origin.file}`,
           `title: ${graph.title}`,
-        ]),
-      }));
+        ]);
+        result.memo?.record('workflows-runbook', graph, path, content);
+        return { path, content };
+      });
   },
   folders: ['.github/workflows'],
   owns: (path) => owned.test(path),
