@@ -55,109 +55,136 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 export function createBufferedDbSink(options: BufferedDbSinkOptions): BufferedDbSink {
-  const { firstMs, maxMs } = options.backoff ?? { firstMs: 200, maxMs: 5000 };
-  const notice = options.notice ?? (() => undefined);
-  let inner: ReturnType<SinkFactory> | undefined;
-  const backlog: AuditRecord[] = [];
-  let retrying: Promise<void> | undefined;
-  let closing = false;
-  let wake: (() => void) | undefined;
-  let failure: { error: unknown } | undefined;
+  return new OutageBufferingSink(options);
+}
+
+/**
+ * The state shared by the write path, the retry loop and close: the backlog (records not yet
+ * stored, in seq order), the current inner sink, and the fatal failure that stops the run.
+ */
+class OutageBufferingSink implements BufferedDbSink {
+  readonly name = 'postgresql runbook_audit';
+  private readonly firstMs: number;
+  private readonly maxMs: number;
+  private readonly notice: (message: string) => void;
+  private inner: ReturnType<SinkFactory> | undefined;
+  private readonly backlog: AuditRecord[] = [];
+  private retrying: Promise<void> | undefined;
+  private closing = false;
+  private wake: (() => void) | undefined;
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly options: BufferedDbSinkOptions) {
+    const { firstMs, maxMs } = options.backoff ?? { firstMs: 200, maxMs: 5000 };
+    this.firstMs = firstMs;
+    this.maxMs = maxMs;
+    this.notice = options.notice ?? (() => undefined);
+  }
+
+  get pending(): number {
+    return this.backlog.length;
+  }
+
+  async write(records: readonly AuditRecord[]): Promise<void> {
+    if (this.failure) throw this.failure.error;
+    if (this.backlog.length) {
+      // Behind older records that are not stored yet: order is kept by queueing.
+      this.backlog.push(...records);
+      this.ensureRetrying();
+      return;
+    }
+    this.inner ??= this.options.open();
+    try {
+      await this.inner.write(records);
+    } catch (e) {
+      this.drop();
+      if (!isUnreachable(e)) throw e;
+      this.startBuffering(records, e);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.wake?.();
+    await this.retrying;
+    // One last attempt: the database may be back by now.
+    if (this.backlog.length && !this.failure) await this.flushBacklog().catch(() => false);
+    const last = this.inner;
+    this.inner = undefined;
+    await last?.close().catch(() => undefined);
+  }
+
+  /** Queues records the database could not take; called synchronously after the failed write. */
+  private startBuffering(records: readonly AuditRecord[], error: unknown): void {
+    // Synchronously, so records failing together are queued in the order they were written.
+    if (this.backlog.length === 0)
+      this.notice(
+        `audit database unreachable (${messageOf(error)}): records are kept and back-filled when it answers; the run goes on (the file journal is durable)`,
+      );
+    this.backlog.push(...records);
+    this.ensureRetrying();
+  }
 
   /** Forgets the failed connection; a new one is opened for the next attempt. */
-  const drop = () => {
-    const old = inner;
-    inner = undefined;
+  private drop(): void {
+    const old = this.inner;
+    this.inner = undefined;
     void old?.close().catch(() => undefined);
-  };
+  }
 
   /** Writes the backlog from its head, in order; false while the database is unreachable. */
-  async function flushBacklog(): Promise<boolean> {
-    while (backlog.length) {
-      const batch = backlog.slice(0, 500);
-      inner ??= options.open();
+  private async flushBacklog(): Promise<boolean> {
+    while (this.backlog.length) {
+      const batch = this.backlog.slice(0, 500);
+      this.inner ??= this.options.open();
       try {
-        await inner.write(batch);
+        await this.inner.write(batch);
       } catch (e) {
-        drop();
+        this.drop();
         if (isUnreachable(e)) return false;
         throw e;
       }
-      backlog.splice(0, batch.length);
+      this.backlog.splice(0, batch.length);
     }
     return true;
   }
 
-  async function retryLoop(): Promise<void> {
-    let wait = firstMs;
-    while (!closing) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, wait);
-        wake = () => (clearTimeout(t), resolve());
-      });
-      wake = undefined;
-      if (closing) return;
-      const n = backlog.length;
-      if (await flushBacklog()) {
-        notice(`audit database reachable again: ${n} buffered record${n === 1 ? '' : 's'} back-filled`);
+  /** Sleeps `ms`, or less if close() wakes it. */
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => (clearTimeout(t), resolve());
+    });
+    this.wake = undefined;
+  }
+
+  /** Retries the back-fill with doubling waits until it succeeds, fails for good, or close() begins. */
+  private async retryLoop(): Promise<void> {
+    let wait = this.firstMs;
+    while (!this.closing) {
+      await this.sleep(wait);
+      if (this.closing) return;
+      const n = this.backlog.length;
+      if (await this.flushBacklog()) {
+        this.notice(`audit database reachable again: ${n} buffered record${n === 1 ? '' : 's'} back-filled`);
         return;
       }
-      wait = Math.min(maxMs, wait * 2);
+      wait = Math.min(this.maxMs, wait * 2);
     }
   }
 
   /** One retry loop at a time, restarted if records arrived as the last one finished. */
-  function ensureRetrying(): void {
-    if (retrying || closing) return;
-    retrying = retryLoop()
+  private ensureRetrying(): void {
+    if (this.retrying || this.closing) return;
+    this.retrying = this.retryLoop()
       .catch((error: unknown) => {
-        failure = { error };
+        this.failure = { error };
       })
       .finally(() => {
-        retrying = undefined;
-        if (backlog.length && !failure) ensureRetrying();
+        this.retrying = undefined;
+        if (this.backlog.length && !this.failure) this.ensureRetrying();
       });
   }
-
-  return {
-    name: 'postgresql runbook_audit',
-    get pending() {
-      return backlog.length;
-    },
-    async write(records) {
-      if (failure) throw failure.error;
-      if (backlog.length) {
-        // Behind older records that are not stored yet: order is kept by queueing.
-        backlog.push(...records);
-        ensureRetrying();
-        return;
-      }
-      inner ??= options.open();
-      try {
-        await inner.write(records);
-      } catch (e) {
-        drop();
-        if (!isUnreachable(e)) throw e;
-        // Synchronously, so records failing together are queued in the order they were written.
-        if (backlog.length === 0)
-          notice(
-            `audit database unreachable (${messageOf(e)}): records are kept and back-filled when it answers; the run goes on (the file journal is durable)`,
-          );
-        backlog.push(...records);
-        ensureRetrying();
-      }
-    },
-    async close() {
-      closing = true;
-      wake?.();
-      await retrying;
-      // One last attempt: the database may be back by now.
-      if (backlog.length && !failure) await flushBacklog().catch(() => false);
-      const last = inner;
-      inner = undefined;
-      await last?.close().catch(() => undefined);
-    },
-  };
 }
 
 function messageOf(e: unknown): string {

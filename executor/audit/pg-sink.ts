@@ -81,75 +81,13 @@ export interface PgSink extends AuditSink {
  * is already there must be the same record, or another writer owns this run.
  */
 export function createPgSink(options: PgSinkOptions): PgSink {
-  let client: Promise<pg.Client> | undefined;
+  const connection = new AuditConnection(options.url);
   let transactions = 0;
-
-  async function connect(): Promise<pg.Client> {
-    // Bounded waits: an unreachable server must fail the batch (to be buffered), not hang it.
-    const c = new pg.Client({
-      connectionString: options.url,
-      application_name: 'runbook audit',
-      connectionTimeoutMillis: 10_000,
-      query_timeout: 30_000,
-    });
-    // An idle connection dropping must not crash the process: the next query on it fails
-    // and the batch is retried on a new connection.
-    c.on('error', () => undefined);
-    await c.connect();
-    return c;
-  }
-
-  async function insert(records: AuditRecord[]): Promise<void> {
-    client ??= connect();
-    const c = await client;
-    await c.query('BEGIN');
-    try {
-      const inserted = await c.query<{ seq: string }>(
-        `INSERT INTO runbook_audit (run_id, seq, ts, type, step_id, record, hash, prev_hash)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
-         ON CONFLICT (run_id, seq) DO NOTHING RETURNING seq`,
-        [
-          records.map((r) => r.runId),
-          records.map((r) => r.seq),
-          records.map((r) => r.ts),
-          records.map((r) => r.type),
-          records.map((r) => r.stepId ?? null),
-          records.map(recordColumn),
-          records.map((r) => r.hash),
-          records.map((r) => r.prevHash),
-        ],
-      );
-      if (inserted.rowCount !== records.length)
-        await checkExisting(
-          c,
-          records,
-          inserted.rows.map((r) => Number(r.seq)),
-        );
-      await c.query('COMMIT');
-      transactions++;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
-  }
-
-  const committer = groupCommit<AuditRecord>(async (records) => {
-    try {
-      await insert(records);
-    } catch (first) {
-      const old = client;
-      client = undefined;
-      await old?.then((c) => c.end()).catch(() => undefined);
-      try {
-        await insert(records);
-      } catch (second) {
-        // The cause is the first failure on purpose: the retry's message is in the text, and the
-        // first error (often the dropped connection) is what explains both.
-        // eslint-disable-next-line preserve-caught-error
-        throw new Error(`PostgreSQL audit insert failed twice: ${(second as Error).message}`, { cause: first });
-      }
-    }
-  });
+  const insert = async (records: AuditRecord[]): Promise<void> => {
+    await insertBatch(await connection.get(), records);
+    transactions++;
+  };
+  const committer = groupCommit<AuditRecord>((records) => insertRetryingOnce(insert, connection, records));
 
   return {
     name: 'postgresql runbook_audit',
@@ -159,13 +97,103 @@ export function createPgSink(options: PgSinkOptions): PgSink {
     write: (records) => committer.push(records),
     async close() {
       await committer.idle();
-      const c = client;
-      client = undefined;
       // A connection that never opened (server down) has nothing to close; failing here would
       // skip the caller's cleanup (its lock).
-      await c?.then((x) => x.end()).catch(() => undefined);
+      await connection.end();
     },
   };
+}
+
+/** The sink's one dedicated connection, opened on first use and replaced after a failure. */
+class AuditConnection {
+  private client: Promise<pg.Client> | undefined;
+
+  constructor(private readonly url: string) {}
+
+  get(): Promise<pg.Client> {
+    this.client ??= connectAuditClient(this.url);
+    return this.client;
+  }
+
+  /** Forgets the connection and ends it; never throws (it may never have opened). */
+  async end(): Promise<void> {
+    const old = this.client;
+    this.client = undefined;
+    await old?.then((c) => c.end()).catch(() => undefined);
+  }
+}
+
+async function connectAuditClient(url: string): Promise<pg.Client> {
+  // Bounded waits: an unreachable server must fail the batch (to be buffered), not hang it.
+  const c = new pg.Client({
+    connectionString: url,
+    application_name: 'runbook audit',
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 30_000,
+  });
+  // An idle connection dropping must not crash the process: the next query on it fails
+  // and the batch is retried on a new connection.
+  c.on('error', () => undefined);
+  await c.connect();
+  return c;
+}
+
+/** Runs `insert`; on failure, once more on a new connection (safe: see checkExisting). */
+async function insertRetryingOnce(
+  insert: (records: AuditRecord[]) => Promise<void>,
+  connection: AuditConnection,
+  records: AuditRecord[],
+): Promise<void> {
+  try {
+    await insert(records);
+  } catch (first) {
+    await connection.end();
+    try {
+      await insert(records);
+    } catch (second) {
+      // The cause is the first failure on purpose: the retry's message is in the text, and the
+      // first error (often the dropped connection) is what explains both.
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(`PostgreSQL audit insert failed twice: ${(second as Error).message}`, { cause: first });
+    }
+  }
+}
+
+/** One transaction: inserts the batch, checks rows that were already there, commits. */
+async function insertBatch(c: pg.Client, records: AuditRecord[]): Promise<void> {
+  await c.query('BEGIN');
+  try {
+    const inserted = await c.query<{ seq: string }>(
+      `INSERT INTO runbook_audit (run_id, seq, ts, type, step_id, record, hash, prev_hash)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
+         ON CONFLICT (run_id, seq) DO NOTHING RETURNING seq`,
+      insertColumns(records),
+    );
+    if (inserted.rowCount !== records.length)
+      await checkExisting(
+        c,
+        records,
+        inserted.rows.map((r) => Number(r.seq)),
+      );
+    await c.query('COMMIT');
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The INSERT's parameters: one array per column, for unnest. */
+function insertColumns(records: AuditRecord[]): unknown[][] {
+  return [
+    records.map((r) => r.runId),
+    records.map((r) => r.seq),
+    records.map((r) => r.ts),
+    records.map((r) => r.type),
+    records.map((r) => r.stepId ?? null),
+    records.map(recordColumn),
+    records.map((r) => r.hash),
+    records.map((r) => r.prevHash),
+  ];
 }
 
 async function checkExisting(c: pg.Client, records: AuditRecord[], insertedSeqs: number[]): Promise<void> {
