@@ -4,6 +4,7 @@ import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
 import { formatDuration as fmt } from '../../ir/duration.js';
 import { approvalAuthenticity, type AuditSummary } from './summary.js';
+import { stepIcons } from './step-icons.js';
 
 const text = (value: string) => ({ type: 'text' as const, value });
 const code = (value: string) => ({ type: 'inlineCode' as const, value });
@@ -12,14 +13,6 @@ const row = (...cells: (string | RootContent)[]): TableRow => ({
   type: 'tableRow',
   children: cells.map((c) => (typeof c === 'string' ? cell(text(c)) : cell(c))) as TableRow['children'],
 });
-const icon: Record<string, string> = {
-  succeeded: '✅',
-  failed: '❌',
-  'timed-out': '⏱️',
-  skipped: '⏭️',
-  cancelled: '⛔',
-  running: '⏳',
-};
 
 /**
  * The run as Markdown for the GitHub job summary ($GITHUB_STEP_SUMMARY): outcome against the
@@ -71,7 +64,7 @@ function stepsTable(s: AuditSummary): RootContent {
       ...s.steps.map((st) =>
         row(
           code(st.stepId),
-          `${icon[st.status] ?? ''} ${st.status}`,
+          `${stepIcons[st.status]} ${st.status}`,
           st.durationMs !== undefined ? fmt(st.durationMs) : '—',
           String(st.attempts),
         ),

@@ -1,24 +1,18 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
+import type { AwsRdsRestoreDbInstanceFromSnapshotParams } from '../../common/actions-catalog/types.generated.js';
 import type { ActionContext } from '../actions/action.js';
 import { isAwsError } from './errors.js';
 import { bool, compact, int, optBool, tagList } from './params.js';
 import { describeInstance, instanceResult, waitInstanceAvailable, type InstanceResult } from './rds.js';
 
-/** The `with:` fields both restore actions share (the new instance's settings). */
-export interface RestoreInstanceParams {
-  region?: string;
-  dbInstanceClass?: string;
-  dbSubnetGroupName?: string;
-  vpcSecurityGroupIds?: string[];
-  availabilityZone?: string;
-  multiAz?: boolean | string;
-  publiclyAccessible?: boolean | string;
-  port?: number | string;
-  dbParameterGroupName?: string;
-  deletionProtection?: boolean | string;
-  tags?: Record<string, string>;
-  wait?: boolean | string;
-}
+/**
+ * The `with:` fields both restore actions share (the new instance's settings): the snapshot
+ * restore's params (generated from its schema) without what names the source and the target.
+ */
+export type RestoreInstanceParams = Omit<
+  AwsRdsRestoreDbInstanceFromSnapshotParams,
+  'dbInstanceIdentifier' | 'dbSnapshotIdentifier'
+>;
 
 /**
  * Tag put on every restored instance: it names the run that created it, so a retry of the same

@@ -1,5 +1,6 @@
 import { formatDuration } from '../../ir/duration.js';
 import type { AuditSummary, StepSummary } from '../audit/summary.js';
+import { stepIcons } from '../audit/step-icons.js';
 
 /**
  * Wording shared by the report and the wiki history table, so "rolled back" or "missed by 5m"
@@ -48,15 +49,6 @@ const outcomeVerbs: Record<OutcomeStatus, string> = {
 export function outcomeSentence(status: OutcomeStatus, kind: 'drill' | 'run'): string {
   return `${outcomeIcons[status]} The ${kind} ${outcomeVerbs[status]}.`;
 }
-
-const stepIcons: Record<StepSummary['status'], string> = {
-  succeeded: '✅',
-  failed: '❌',
-  'timed-out': '⏱️',
-  skipped: '⏭️',
-  cancelled: '⛔',
-  running: '⏳',
-};
 
 /** `⏱️ timed out`, `✅ succeeded`… for a step's final status. */
 export function stepStatusText(status: StepSummary['status']): string {
