@@ -5,7 +5,8 @@
  *   common/    code the compiler and the executor share: imports ir/ (and npm, node:)
  *   compiler/  pure: load → rules → graph → emit; imports ir/ and common/
  *   executor/  effectful: imports ir/ and common/, never the compiler
- *   cli/       wires them together: may import everything
+ *   cli/       wires them together: imports ir/, common/, the compiler, and the executor only
+ *              through executor/facade/ (the executor as the CLI sees it, one module per concern)
  *
  * Type-only imports count (`tsPreCompilationDeps`): a type is a dependency of the design even
  * when the emitted JavaScript drops it. test/, bench/ and scripts/ are not layers and are not
@@ -29,6 +30,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^compiler/' },
       to: { path: '^(executor|cli)/' },
+    },
+    {
+      name: 'cli-through-facade',
+      comment:
+        'The CLI reaches the executor only through executor/facade/, so commands stay thin and the executor can rewire itself without touching them.',
+      severity: 'error',
+      from: { path: '^cli/' },
+      to: { path: '^executor/', pathNot: '^executor/facade/' },
     },
     {
       name: 'ir-is-a-leaf',

@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { compileTree, defaultPaths, type CompileResult } from '../compiler/compile.js';
 import { todayFromEnv } from '../compiler/project/drill-facts.js';
-import { RunRefused } from '../executor/core/errors.js';
+import { RunRefused } from '../executor/facade/errors.js';
 import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
 import { formatGithub } from './format/github.js';
 import { formatJson } from './format/json.js';

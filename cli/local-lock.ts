@@ -1,4 +1,4 @@
-import { RunRefused } from '../executor/core/errors.js';
+import { RunRefused } from '../executor/facade/errors.js';
 
 /**
  * A run's lock is a file under `.runbook/locks` unless an audit database is configured

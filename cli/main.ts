@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { RunRefused } from '../executor/core/errors.js';
+import { RunRefused } from '../executor/facade/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { buildProgram } from './program/build-program.js';
 

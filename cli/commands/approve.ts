@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { RunMode } from '../../ir/plan-hash.js';
-import { appendApproval, signApproval } from '../../executor/approvals/sign-approval.js';
+import { appendApproval, signApproval } from '../../executor/facade/approvals.js';
 import { ExitCode } from '../exit-codes.js';
 
 export interface ApproveCliOptions {

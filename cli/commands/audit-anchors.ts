@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { auditVerifierFromEnv, type AuditSigVerifier } from '../../executor/audit/audit-key.js';
-import type { PublishedAnchor } from '../../executor/audit/check-anchors.js';
-import type { AuditRecord } from '../../executor/audit/record.js';
-import { readDbAnchors } from '../../executor/audit/pg-anchors.js';
-import { RunRefused } from '../../executor/core/errors.js';
-import { githubClient } from '../../executor/github/client.js';
-import { readGithubAnchors } from '../../executor/github/read-anchors.js';
+import {
+  auditVerifierFromEnv,
+  readDbAnchors,
+  RunRefused,
+  githubClient,
+  readGithubAnchors,
+  type AuditSigVerifier,
+  type PublishedAnchor,
+  type AuditRecord,
+} from '../../executor/facade/audit.js';
 
 /** What `audit verify` compares a log with besides its own chain. */
 export interface OutsideOptions {

@@ -1,8 +1,13 @@
-import { defaultAuditRoles, checkRoleName, setupAuditDb } from '../../executor/audit/db-setup.js';
-import { inspectOrRefuse, redactUrl } from '../../executor/audit/db-preflight.js';
-import { ownerRoleWarning } from '../../executor/audit/db-role-check.js';
-import { syncAuditDb } from '../../executor/audit/db-sync.js';
-import { RunRefused } from '../../executor/core/errors.js';
+import {
+  defaultAuditRoles,
+  checkRoleName,
+  setupAuditDb,
+  inspectOrRefuse,
+  redactUrl,
+  ownerRoleWarning,
+  syncAuditDb,
+  RunRefused,
+} from '../../executor/facade/audit-db.js';
 import { ExitCode } from '../exit-codes.js';
 import { auditPathOf } from './audit.js';
 

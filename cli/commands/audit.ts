@@ -1,16 +1,21 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { DrillRecord } from '../../ir/drill-record.js';
-import { keepLessonsLearned, renderAuditReport } from '../../executor/report/index.js';
-import { readAuditFile } from '../../executor/audit/file-sink.js';
-import type { PublishedAnchor } from '../../executor/audit/check-anchors.js';
-import { readDbAnchors } from '../../executor/audit/pg-anchors.js';
-import { readAuditRows } from '../../executor/audit/pg-sink.js';
-import type { AuditRecord } from '../../executor/audit/record.js';
-import { summarizeAudit } from '../../executor/audit/summary.js';
-import { renderAuditSummary } from '../../executor/audit/summary-render.js';
-import { verifyAudit, verifyAuditDb, type AuditVerification } from '../../executor/audit/verify.js';
-import { RunRefused } from '../../executor/core/errors.js';
+import {
+  keepLessonsLearned,
+  renderAuditReport,
+  readAuditFile,
+  readDbAnchors,
+  readAuditRows,
+  summarizeAudit,
+  renderAuditSummary,
+  verifyAudit,
+  verifyAuditDb,
+  RunRefused,
+  type PublishedAnchor,
+  type AuditRecord,
+  type AuditVerification,
+} from '../../executor/facade/audit.js';
 import { ExitCode } from '../exit-codes.js';
 import { collectAnchors, NoAnchors, verifierOf, type OutsideOptions } from './audit-anchors.js';
 

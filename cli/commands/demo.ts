@@ -1,4 +1,4 @@
-import { runLocalFailoverDrill } from '../../executor/demo/local-failover-drill.js';
+import { runLocalFailoverDrill } from '../../executor/facade/demo.js';
 import { ExitCode } from '../exit-codes.js';
 
 /** `runbook demo`: the local PostgreSQL failover drill (see executor/demo/). */

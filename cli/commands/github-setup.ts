@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IrGraph } from '../../ir/types.js';
-import { githubClient } from '../../executor/github/client.js';
-import { environmentsFromGraphs, githubSetup } from '../../executor/github/setup.js';
+import { githubClient, environmentsFromGraphs, githubSetup } from '../../executor/facade/github.js';
 import { ExitCode } from '../exit-codes.js';
 
 /**

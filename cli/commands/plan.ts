@@ -1,11 +1,14 @@
-import { actions } from '../../executor/actions/index.js';
-import { parseInputArgs } from '../../executor/inputs/resolve-inputs.js';
-import { buildPlan } from '../../executor/plan/build-plan.js';
-import { renderPlan } from '../../executor/plan/render-plan.js';
-import { loadGraph } from '../../executor/run/load-graph.js';
-import { reachableGraphs } from '../../executor/run/subgraph.js';
+import {
+  actions,
+  parseInputArgs,
+  buildPlan,
+  renderPlan,
+  loadGraph,
+  reachableGraphs,
+  shortSecretNames,
+  shortSecretWarning,
+} from '../../executor/facade/plan.js';
 import { runModeOf } from '../../ir/plan-hash.js';
-import { shortSecretNames, shortSecretWarning } from '../../executor/core/short-secrets.js';
 import { ExitCode } from '../exit-codes.js';
 import { auditDbPlanWarnings } from './audit-db.js';
 import { localLockLine, localLockVerdict } from '../local-lock.js';

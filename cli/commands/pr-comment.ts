@@ -1,9 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { compileTree, defaultPaths } from '../../compiler/compile.js';
 import { diffCompile, planCommentMarker, renderPlanComment } from '../../compiler/diff/index.js';
-import { githubClient } from '../../executor/github/client.js';
-import { upsertStickyComment } from '../../executor/github/sticky-comment.js';
-import { RunRefused } from '../../executor/core/errors.js';
+import { githubClient, upsertStickyComment, RunRefused } from '../../executor/facade/github.js';
 import { ExitCode } from '../exit-codes.js';
 import { treeAt } from '../git-tree.js';
 

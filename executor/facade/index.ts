@@ -1,7 +1,10 @@
 // The executor as the CLI's run-family commands (run, drill, resume, run-request) see it: one
 // module instead of a dozen, so a command says what it does and the executor's wiring (action
 // catalogue, journal read-back, GitHub mode, drill files) stays here. The CLI imports this module
-// lazily, only when such a command runs.
+// lazily, only when such a command runs. The other commands each have their own facade module
+// beside this one (audit.ts, audit-db.ts, plan.ts, github.ts, approvals.ts, demo.ts, errors.ts), so
+// a command loads only the clients it needs; the CLI reaches the executor through no other path
+// (`cli-through-facade` in .dependency-cruiser.cjs).
 export { RunRefused } from '../core/errors.js';
 export type { RunStatus } from '../core/events.js';
 export { parseInputArgs } from '../inputs/resolve-inputs.js';

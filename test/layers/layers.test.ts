@@ -38,7 +38,8 @@ const clean: Record<string, string> = {
   'common/markdown.ts': `import { EOL } from 'node:os';\nimport type { Plan } from '../ir/plan.js';\nexport const title = (p: Plan): string => '# ' + p.name + EOL;\n`,
   'compiler/compile.ts': `import type { Plan } from '../ir/plan.js';\nimport { title } from '../common/markdown.js';\nexport const compile = (name: string): Plan => ({ name: title({ name }) });\n`,
   'executor/run.ts': `import type { Plan } from '../ir/plan.js';\nimport { title } from '../common/markdown.js';\nexport const run = (p: Plan): string => title(p);\n`,
-  'cli/main.ts': `import { compile } from '../compiler/compile.js';\nimport { run } from '../executor/run.js';\nexport const main = (): string => run(compile('x'));\n`,
+  'executor/facade/run.ts': `export { run } from '../run.js';\n`,
+  'cli/main.ts': `import { compile } from '../compiler/compile.js';\nimport { run } from '../executor/facade/run.js';\nexport const main = (): string => run(compile('x'));\n`,
   'test/helper.ts': `export const helper = 1;\n`,
 };
 
@@ -81,6 +82,11 @@ describe('layer rules (.dependency-cruiser.cjs)', { timeout: 120_000 }, () => {
       'compiler-not-executor',
       { 'compiler/to-executor.ts': `import { run } from '../executor/run.js';\nexport const r = run;\n` },
       'compiler/to-executor.ts → executor/run.ts',
+    ],
+    [
+      'cli-through-facade',
+      { 'cli/to-executor.ts': `import { run } from '../executor/run.js';\nexport const r = run;\n` },
+      'cli/to-executor.ts → executor/run.ts',
     ],
     [
       'ir-is-a-leaf',
