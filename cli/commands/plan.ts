@@ -23,7 +23,9 @@ export async function planCommand(
 ): Promise<number> {
   const graph = loadGraph(o.root, name);
   const graphs = reachableGraphs(o.root, graph);
-  const plan = buildPlan(graph, parseInputArgs(o.input), process.env, actions, {
+  // Only the actions this graph's steps use: the others' modules and clients stay unloaded.
+  const used = await actions.load(graph.nodes.map((n) => n.uses));
+  const plan = buildPlan(graph, parseInputArgs(o.input), process.env, used, {
     mode: runModeOf({ dryRun: o.dryRun === true, drill: o.drill === true }),
     lookup: (child) => graphs.get(child),
   });

@@ -1,60 +1,54 @@
 import type { ActionId, ActionParamsMap, ActionResultMap } from '../../common/actions-catalog/index.js';
 import type { ActionDefinition } from './action.js';
-import { approvalAction } from './approval.js';
-import { awsRdsCopyDbSnapshotAction } from './aws-rds-copy-db-snapshot.js';
-import { awsRdsCreateDbSnapshotAction } from './aws-rds-create-db-snapshot.js';
-import { awsRdsDeleteDbInstanceAction } from './aws-rds-delete-db-instance.js';
-import { awsRdsDescribeDbInstanceAction } from './aws-rds-describe-db-instance.js';
-import { awsRdsPruneDbSnapshotsAction } from './aws-rds-prune-db-snapshots.js';
-import { awsRdsPromoteReadReplicaAction } from './aws-rds-promote-read-replica.js';
-import { awsRdsRestoreDbInstanceFromSnapshotAction } from './aws-rds-restore-db-instance-from-snapshot.js';
-import { awsRdsRestoreDbInstanceToPointInTimeAction } from './aws-rds-restore-db-instance-to-point-in-time.js';
-import { awsRdsWaitAvailableAction } from './aws-rds-wait-available.js';
-import { awsRoute53CreateHealthCheckAction } from './aws-route53-create-health-check.js';
-import { awsRoute53GetRecordAction } from './aws-route53-get-record.js';
-import { awsRoute53UpsertRecordAction } from './aws-route53-upsert-record.js';
-import { checklistAction } from './checklist.js';
-import { filesPruneBackupsAction } from './files-prune-backups.js';
-import { httpCheckAction } from './http-check.js';
-import { manualAction } from './manual.js';
-import { notifyAction } from './notify.js';
-import { postgresPromoteAction } from './postgres-promote.js';
-import { postgresQueryAction } from './postgres-query.js';
-import { postgresReplicationLagAction } from './postgres-replication-lag.js';
-import { runbookAction } from './runbook.js';
-import { shellAction } from './shell.js';
-import { waitAction } from './wait.js';
+import { lazyRegistry, type ActionRegistry } from './registry.js';
 
 /**
  * The catalogue's implementations, one line per action, keyed by its id (`uses:`, the schema's
- * file name). The `Conforming` check below holds each line to its schema's generated types.
+ * file name), each imported on first use (registry.ts). The `Conformance` check below holds each
+ * line to its schema's generated types.
  */
 const byId = {
-  shell: shellAction,
-  'http.check': httpCheckAction,
-  wait: waitAction,
-  'postgres.query': postgresQueryAction,
-  'postgres.promote': postgresPromoteAction,
-  'postgres.replication-lag': postgresReplicationLagAction,
-  'files.prune-backups': filesPruneBackupsAction,
-  'aws.rds.describe-db-instance': awsRdsDescribeDbInstanceAction,
-  'aws.rds.promote-read-replica': awsRdsPromoteReadReplicaAction,
-  'aws.rds.create-db-snapshot': awsRdsCreateDbSnapshotAction,
-  'aws.rds.copy-db-snapshot': awsRdsCopyDbSnapshotAction,
-  'aws.rds.restore-db-instance-from-snapshot': awsRdsRestoreDbInstanceFromSnapshotAction,
-  'aws.rds.restore-db-instance-to-point-in-time': awsRdsRestoreDbInstanceToPointInTimeAction,
-  'aws.rds.delete-db-instance': awsRdsDeleteDbInstanceAction,
-  'aws.rds.wait-available': awsRdsWaitAvailableAction,
-  'aws.rds.prune-db-snapshots': awsRdsPruneDbSnapshotsAction,
-  'aws.route53.upsert-record': awsRoute53UpsertRecordAction,
-  'aws.route53.get-record': awsRoute53GetRecordAction,
-  'aws.route53.create-health-check': awsRoute53CreateHealthCheckAction,
-  notify: notifyAction,
-  checklist: checklistAction,
-  manual: manualAction,
-  approval: approvalAction,
-  runbook: runbookAction,
+  shell: () => import('./shell.js').then((m) => m.shellAction),
+  'http.check': () => import('./http-check.js').then((m) => m.httpCheckAction),
+  wait: () => import('./wait.js').then((m) => m.waitAction),
+  'postgres.query': () => import('./postgres-query.js').then((m) => m.postgresQueryAction),
+  'postgres.promote': () => import('./postgres-promote.js').then((m) => m.postgresPromoteAction),
+  'postgres.replication-lag': () => import('./postgres-replication-lag.js').then((m) => m.postgresReplicationLagAction),
+  'files.prune-backups': () => import('./files-prune-backups.js').then((m) => m.filesPruneBackupsAction),
+  'aws.rds.describe-db-instance': () =>
+    import('./aws-rds-describe-db-instance.js').then((m) => m.awsRdsDescribeDbInstanceAction),
+  'aws.rds.promote-read-replica': () =>
+    import('./aws-rds-promote-read-replica.js').then((m) => m.awsRdsPromoteReadReplicaAction),
+  'aws.rds.create-db-snapshot': () =>
+    import('./aws-rds-create-db-snapshot.js').then((m) => m.awsRdsCreateDbSnapshotAction),
+  'aws.rds.copy-db-snapshot': () => import('./aws-rds-copy-db-snapshot.js').then((m) => m.awsRdsCopyDbSnapshotAction),
+  'aws.rds.restore-db-instance-from-snapshot': () =>
+    import('./aws-rds-restore-db-instance-from-snapshot.js').then((m) => m.awsRdsRestoreDbInstanceFromSnapshotAction),
+  'aws.rds.restore-db-instance-to-point-in-time': () =>
+    import('./aws-rds-restore-db-instance-to-point-in-time.js').then(
+      (m) => m.awsRdsRestoreDbInstanceToPointInTimeAction,
+    ),
+  'aws.rds.delete-db-instance': () =>
+    import('./aws-rds-delete-db-instance.js').then((m) => m.awsRdsDeleteDbInstanceAction),
+  'aws.rds.wait-available': () => import('./aws-rds-wait-available.js').then((m) => m.awsRdsWaitAvailableAction),
+  'aws.rds.prune-db-snapshots': () =>
+    import('./aws-rds-prune-db-snapshots.js').then((m) => m.awsRdsPruneDbSnapshotsAction),
+  'aws.route53.upsert-record': () =>
+    import('./aws-route53-upsert-record.js').then((m) => m.awsRoute53UpsertRecordAction),
+  'aws.route53.get-record': () => import('./aws-route53-get-record.js').then((m) => m.awsRoute53GetRecordAction),
+  'aws.route53.create-health-check': () =>
+    import('./aws-route53-create-health-check.js').then((m) => m.awsRoute53CreateHealthCheckAction),
+  notify: () => import('./notify.js').then((m) => m.notifyAction),
+  checklist: () => import('./checklist.js').then((m) => m.checklistAction),
+  manual: () => import('./manual.js').then((m) => m.manualAction),
+  approval: () => import('./approval.js').then((m) => m.approvalAction),
+  runbook: () => import('./runbook.js').then((m) => m.runbookAction),
+  // `unknown`, not `() => Promise<…>`: a contextual return type would widen each loader's inferred
+  // definition to `unknown` (then() infers from it), and the check below would see nothing.
 } satisfies Record<ActionId, unknown>;
+
+/** The definition a line of `byId` loads. */
+type Loaded<K extends ActionId> = (typeof byId)[K] extends () => Promise<infer D> ? D : never;
 
 type ParamsOf<D> = D extends ActionDefinition<infer P, unknown> ? P : never;
 type ResultOf<D> = D extends ActionDefinition<never, infer R> ? R : never;
@@ -65,8 +59,8 @@ type ResultOf<D> = D extends ActionDefinition<never, infer R> ? R : never;
  * to the generated Result); otherwise the action id and the side that drifted, as a type error.
  */
 type Conformance = {
-  [K in ActionId]: [ActionParamsMap[K]] extends [ParamsOf<(typeof byId)[K]>]
-    ? [ResultOf<(typeof byId)[K]>] extends [ActionResultMap[K]]
+  [K in ActionId]: [ActionParamsMap[K]] extends [ParamsOf<Loaded<K>>]
+    ? [ResultOf<Loaded<K>>] extends [ActionResultMap[K]]
       ? true
       : ['result does not match x-result', K]
     : ['params do not accept the with schema', K];
@@ -75,13 +69,13 @@ type Holds<T extends { readonly [K in ActionId]: true }> = T;
 export type ActionsConform = Holds<Conformance>;
 
 /**
- * Every action by id (`uses:`). Typed with `never` params so each definition keeps its own params
- * type; the scheduler passes params validated against the action's schema at compile time.
+ * Every action by id (`uses:`), loaded on first use. Typed with `never` params so each definition
+ * keeps its own params type; the scheduler passes params validated against the action's schema at
+ * compile time.
  */
-export const actions: ReadonlyMap<string, ActionDefinition> = new Map(
-  Object.entries(byId as Record<string, ActionDefinition<never, unknown>>).map(([id, a]) => {
-    // A definition filed under another id is a programming error, caught at load.
-    if (a.id !== id) throw new Error(`action ${a.id} is listed as ${id}`);
-    return [id, a as ActionDefinition];
-  }),
+export const actions: ActionRegistry = lazyRegistry(
+  byId as Record<string, () => Promise<ActionDefinition<never, unknown>>> as Record<
+    string,
+    () => Promise<ActionDefinition>
+  >,
 );

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { newPgClient } from '../pg/client.js';
 import { RunRefused } from '../core/errors.js';
 
 /**
@@ -37,7 +37,7 @@ SELECT r.rolname AS role, r.rolsuper AS superuser,
 
 /** Connects as the run would and reports its powers over runbook_audit. */
 export async function inspectAuditRole(url: string): Promise<AuditRoleReport> {
-  const c = new pg.Client({
+  const c = await newPgClient({
     connectionString: url,
     application_name: 'runbook audit check',
     connectionTimeoutMillis: 10_000,

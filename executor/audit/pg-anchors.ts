@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { newPgClient } from '../pg/client.js';
 import { anchorEvents, headOf } from './anchor-marker.js';
 import type { PublishedAnchor } from './check-anchors.js';
 import type { AuditRecord, AuditSink } from './record.js';
@@ -53,7 +54,7 @@ export function createPgAnchorSink(o: { url: string; log?: (message: string) => 
   let chain: Promise<void> = Promise.resolve();
 
   const connect = async () => {
-    const c = new pg.Client({ connectionString: o.url, application_name: 'runbook audit anchor' });
+    const c = await newPgClient({ connectionString: o.url, application_name: 'runbook audit anchor' });
     c.on('error', () => undefined);
     await c.connect();
     return c;
@@ -96,7 +97,7 @@ export function createPgAnchorSink(o: { url: string; log?: (message: string) => 
 
 /** The heads stored for a run, in seq order (none when the table does not exist yet). */
 export async function readDbAnchors(url: string, runId: string): Promise<PublishedAnchor[]> {
-  const c = new pg.Client({ connectionString: url, application_name: 'runbook audit verify' });
+  const c = await newPgClient({ connectionString: url, application_name: 'runbook audit verify' });
   await c.connect();
   try {
     const rows = await c

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { newPgClient } from '../pg/client.js';
 import { groupCommit } from './group-commit.js';
 import { ensureAnchorTable } from './pg-anchors.js';
 import type { AuditRecord, AuditSink } from './record.js';
@@ -125,7 +126,7 @@ class AuditConnection {
 
 async function connectAuditClient(url: string): Promise<pg.Client> {
   // Bounded waits: an unreachable server must fail the batch (to be buffered), not hang it.
-  const c = new pg.Client({
+  const c = await newPgClient({
     connectionString: url,
     application_name: 'runbook audit',
     connectionTimeoutMillis: 10_000,
@@ -239,7 +240,7 @@ function fromRecordColumn(value: unknown): AuditRecord {
 
 /** Reads a run's rows in seq order. */
 export async function readAuditRows(url: string, runId: string): Promise<AuditRow[]> {
-  const c = new pg.Client({ connectionString: url, application_name: 'runbook audit verify' });
+  const c = await newPgClient({ connectionString: url, application_name: 'runbook audit verify' });
   await c.connect();
   try {
     const { rows } = await c.query<{

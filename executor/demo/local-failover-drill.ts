@@ -53,7 +53,8 @@ export async function runLocalFailoverDrill(o: {
     const inputs = { notify_webhook: hook.url };
     const graph = loadGraph(o.root, drillRunbook);
     // The demo runs as a drill: approve the drill's plan (a live run has another plan hash).
-    const plan = buildPlan(graph, inputs, env, actions, { mode: 'drill', lookup: (name) => loadGraph(o.root, name) });
+    const used = await actions.load(graph.nodes.map((n) => n.uses));
+    const plan = buildPlan(graph, inputs, env, used, { mode: 'drill', lookup: (name) => loadGraph(o.root, name) });
     const file = approveAsDba(tmp, plan.planHash);
     const progress = plainProgress(o.out);
     const outcome = await runRunbook({

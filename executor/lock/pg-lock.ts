@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { newPgClient } from '../pg/client.js';
 import { createHash } from 'node:crypto';
 import { RunRefused } from '../core/errors.js';
 import type { LockHolder } from './file-lock.js';
@@ -79,7 +80,7 @@ export async function acquirePgLock(url: string, key: string, options: PgLockOpt
   // application_name is capped at 63 bytes by the server; it is the fallback holder label.
   const appName = (holder ? `runbook ${holder.runId} by ${holder.initiator}` : 'runbook lock').slice(0, 63);
   // Bounded: taking the lock again after an outage must not hang the run's end on a dead network.
-  const client = new pg.Client({
+  const client = await newPgClient({
     connectionString: url,
     application_name: appName,
     connectionTimeoutMillis: 10_000,

@@ -4,6 +4,11 @@ import { renderValue } from './expressions.js';
 /** What renderParams needs to know of an action: which parameters it renders itself, or not at all. */
 export type RenderRules = Pick<ActionDefinition, 'rawParams' | 'actionParams' | 'formatParams'>;
 
+/** Where renderParams finds an action's rules (a Map, or the action registry once the action is resolved). */
+export interface RenderRulesSource {
+  get(uses: string): RenderRules | undefined;
+}
+
 /**
  * Renders an action's `with` exactly once. Parameters the action keeps raw (`rawParams`: a
  * script, a per-poll condition) are passed as written, and a nested action call (`actionParams`:
@@ -11,7 +16,7 @@ export type RenderRules = Pick<ActionDefinition, 'rawParams' | 'actionParams' | 
  * final: nothing downstream renders it again, so a value that holds `{{secrets.X}}` stays text.
  */
 export function renderParams(
-  actions: ReadonlyMap<string, RenderRules>,
+  actions: RenderRulesSource,
   uses: string,
   params: Readonly<Record<string, unknown>>,
   context: object,
@@ -28,7 +33,7 @@ export function renderParams(
 }
 
 /** A nested call `{ uses, with }`: `uses` names an action and is never a template. */
-function isCall(value: unknown): value is { uses: string; with?: Record<string, unknown> } {
+export function isCall(value: unknown): value is { uses: string; with?: Record<string, unknown> } {
   return (
     !!value &&
     typeof value === 'object' &&
@@ -38,7 +43,7 @@ function isCall(value: unknown): value is { uses: string; with?: Record<string, 
 }
 
 function renderCall(
-  actions: ReadonlyMap<string, RenderRules>,
+  actions: RenderRulesSource,
   call: { uses: string; with?: Record<string, unknown> },
   context: object,
 ) {

@@ -1,11 +1,12 @@
 import type { IrBody, IrGraph, IrNode } from '../../ir/types.js';
-import type { ActionContext, ActionDefinition, ActionServices, RunInfo, StepLogger } from '../actions/action.js';
+import type { ActionContext, ActionServices, RunInfo, StepLogger } from '../actions/action.js';
+import type { ActionRegistry } from '../actions/registry.js';
 import type { Clock } from '../core/clock.js';
 import { ActionError } from '../core/errors.js';
 import type { StepStatus } from '../core/events.js';
 import type { SecretMasker } from '../core/secrets.js';
 import { isTruthy, renderText, renderValue } from '../render/expressions.js';
-import { renderParams } from '../render/render-params.js';
+import { isCall, renderParams } from '../render/render-params.js';
 import { escapeData } from '../render/escape-data.js';
 import { pendingOutputs, stepOutputs } from '../render/placeholders.js';
 import type { AttemptResult, StepRunner } from '../scheduler/step-runner.js';
@@ -18,7 +19,7 @@ export interface LiveRunnerOptions {
   readonly inputs: Record<string, unknown>;
   readonly secrets: Record<string, string>;
   readonly masker: SecretMasker;
-  readonly actions: ReadonlyMap<string, ActionDefinition>;
+  readonly actions: ActionRegistry;
   readonly clock: Clock;
   readonly services: Omit<ActionServices, 'render' | 'runAction'>;
   readonly logger: (stepId: string) => StepLogger;
@@ -84,6 +85,7 @@ export class LiveRunner implements StepRunner {
   }
 
   async attempt(node: IrNode, attempt: number, signal: AbortSignal): Promise<AttemptResult> {
+    await this.resolve(node.uses, node.with);
     const params = this.params(node);
     const result = await this.invoke(node, node, params, attempt, signal);
     if (this.dryRun) return { outputs: this.placeholders(node), result };
@@ -107,6 +109,7 @@ export class LiveRunner implements StepRunner {
   }
 
   async compensate(node: IrNode, body: IrBody, signal: AbortSignal): Promise<void> {
+    await this.resolve(body.uses, body.with);
     await this.invoke(node, body, renderParams(this.o.actions, body.uses, body.with, this.context), 1, signal, true);
     this.o.rollbackData.forget(node.id);
   }
@@ -144,7 +147,7 @@ export class LiveRunner implements StepRunner {
     signal: AbortSignal,
     compensating = false,
   ): Promise<unknown> {
-    const action = this.o.actions.get(body.uses);
+    const action = await this.o.actions.resolve(body.uses);
     if (!action) throw new ActionError(`unknown action ${body.uses}`, { code: 'unknown-action' });
     const env = Object.fromEntries(
       Object.entries(body.env).map(([k, v]) => [k, String(renderValue(v, this.context) ?? '')]),
@@ -175,6 +178,19 @@ export class LiveRunner implements StepRunner {
       },
     };
     return action.run(params, ctx);
+  }
+
+  /**
+   * Loads a call's action, and those of the calls nested in its parameters (wait's `check`), on
+   * first use: renderParams reads their rules, and a run that never calls an action never imports
+   * its module nor the clients it needs.
+   */
+  private async resolve(uses: string, params: Readonly<Record<string, unknown>>): Promise<void> {
+    const action = await this.o.actions.resolve(uses);
+    for (const key of action?.actionParams ?? []) {
+      const call = params[key];
+      if (isCall(call)) await this.resolve(call.uses, call.with ?? {});
+    }
   }
 
   /**

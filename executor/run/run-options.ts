@@ -1,5 +1,6 @@
 import type { IrGraph } from '../../ir/types.js';
-import type { ActionDefinition, ApprovalGate, StepLogger } from '../actions/action.js';
+import type { ApprovalGate, StepLogger } from '../actions/action.js';
+import type { ActionRegistry } from '../actions/registry.js';
 import type { ApprovalClaim } from '../approvals/policy.js';
 import type { SignatureVerifier } from '../approvals/signature-verifier.js';
 import type { OwnerRolePolicy } from '../audit/db-role-check.js';
@@ -41,7 +42,8 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   readonly env: NodeJS.ProcessEnv;
   readonly commit?: string;
-  readonly actions: ReadonlyMap<string, ActionDefinition>;
+  /** The catalogue (executor/actions/index.ts), each action loaded on first use. */
+  readonly actions: ActionRegistry;
   readonly sideEffectFree: ReadonlySet<string>;
   /** Sees every audit record as it is made (progress display); not a durable sink. */
   readonly onRecord?: (record: AuditRecord) => void;

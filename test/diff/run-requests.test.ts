@@ -4,7 +4,7 @@ import { compileFiles, compileTree } from '../../compiler/compile.js';
 import { resolveRequestInputs } from '../../compiler/load/run-request-inputs.js';
 import { resolveInputs } from '../../executor/inputs/resolve-inputs.js';
 import { runModeOf, runPlanHash } from '../../ir/plan-hash.js';
-import { actions } from '../../executor/actions/index.js';
+import { actions as registry } from '../../executor/actions/index.js';
 import { buildPlan } from '../../executor/plan/build-plan.js';
 
 /**
@@ -14,6 +14,7 @@ import { buildPlan } from '../../executor/plan/build-plan.js';
  */
 const head = compileTree(join(import.meta.dirname, 'fixtures', 'head'));
 const failover = head.graphs.find((g) => g.name === 'failover')!;
+const actions = await registry.loadAll();
 
 const runbook = `apiVersion: runbook/v1
 kind: Runbook

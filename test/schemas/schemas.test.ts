@@ -7,13 +7,15 @@ import type { ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { addActionKeywords } from '../../common/actions-catalog/index.js';
-import { actions as implemented } from '../../executor/actions/index.js';
+import { actions as registry } from '../../executor/actions/index.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
   ajv: Ajv2020,
 ) => Ajv2020;
 
+// Loading every action checks each is filed under its own id (registry.ts).
+const implemented = await registry.loadAll();
 const schemasDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
 const BASE = 'https://runbook-as-code.example/schemas/';
 /** The catalogue is the folder: every `schemas/actions/<id>.schema.json` is an action. */

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { actions } from '../../../executor/actions/index.js';
+import { actions as registry } from '../../../executor/actions/index.js';
 import { httpCheckAction } from '../../../executor/actions/http-check.js';
 import { notifyAction } from '../../../executor/actions/notify.js';
 import { shellAction } from '../../../executor/actions/shell.js';
@@ -14,6 +14,7 @@ import { fakeContext, planContext, testGraph } from './context.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const mine = ['shell', 'http.check', 'wait', 'notify', 'checklist', 'manual', 'approval', 'runbook'];
+const actions = await registry.load(mine);
 const scratch = mkdtempSync(join(tmpdir(), 'runbook-plan-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const secret = 'Sup3r-Secret-Value';
