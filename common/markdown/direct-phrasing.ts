@@ -83,7 +83,10 @@ function items(state: State, parent: Parents, stack: ConstructName[], before: st
 function peek(state: State, node: PhrasingContent, parent: Parents, stack: ConstructName[]): string {
   if (node.type === 'strong') return '*';
   if (node.type === 'inlineCode') return '`';
-  if (node.type === 'text') return firstCharacter(text(state, node.value, stack, '', ''));
+  // No unsafe pattern has a letter or digit as its character, so `safe` keeps such a first one.
+  if (node.type === 'text') {
+    return /^[A-Za-z0-9]/.test(node.value) ? node.value[0] : firstCharacter(text(state, node.value, stack, '', ''));
+  }
   if (node.type === 'link') return isAutolink(node) ? '<' : '[';
   throw unproven;
 }
