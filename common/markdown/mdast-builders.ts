@@ -172,9 +172,12 @@ const serialiserHandlers = {
 };
 const serialiserOptions = { bullet: '-', fences: true, rule: '-' } as const;
 
+let captured: State | undefined;
+const capture = (_: unknown, _1: unknown, state: State): string => ((captured = state), '');
+
 const processor = unified()
   .use(remarkGfm)
-  .use(remarkStringify, { ...serialiserOptions, handlers: serialiserHandlers });
+  .use(remarkStringify, { ...serialiserOptions, handlers: { ...serialiserHandlers, capture } as never });
 
 /** Serialises a page; the only place Markdown text is produced. */
 export function serialise(root: Root): string {
@@ -191,21 +194,12 @@ export function serialiseWithLibrary(root: Root): string {
   return processor.stringify(root);
 }
 
-let captured: State | undefined;
-
 /**
  * A real serialiser state of `processor` (its options, handlers, unsafe patterns, joins), for the
- * direct serialiser to escape with: captured once by stringifying a tree whose only node is
- * handled by a handler that keeps the state it is given.
+ * direct serialiser to escape with: captured once by stringifying a tree whose only node is of a
+ * type (`capture`) whose handler keeps the state it is given.
  */
 function libraryState(): State {
-  if (captured) return captured;
-  const capture = unified()
-    .use(remarkGfm)
-    .use(remarkStringify, {
-      ...serialiserOptions,
-      handlers: { ...serialiserHandlers, capture: (_: unknown, _1: unknown, state: State) => ((captured = state), '') },
-    } as never);
-  capture.stringify({ type: 'root', children: [{ type: 'capture' }] } as never);
+  if (!captured) processor.stringify({ type: 'root', children: [{ type: 'capture' }] } as never);
   return captured!;
 }
