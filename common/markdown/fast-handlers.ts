@@ -124,7 +124,7 @@ let generation = 0;
  * True when `safe(state, input, { before, after })` certainly returns `input` unchanged: no
  * in-scope pattern matches with its character inside `input`, and there is no backslash to escape.
  */
-function passesUnchanged(state: State, input: string, before: string, after: string): boolean {
+export function passesUnchanged(state: State, input: string, before: string, after: string): boolean {
   if (input.includes('\\') || after.includes('\\')) return false;
   const set = patternSet(state);
   if (!set.eligible) return false;

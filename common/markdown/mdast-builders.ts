@@ -23,6 +23,8 @@ import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
 import { defaultHandlers, type Handlers, type Options as ToMarkdownOptions } from 'mdast-util-to-markdown';
 import { fastInlineCode, fastText } from './fast-handlers.js';
+import type { State } from 'mdast-util-to-markdown';
+import { serialiseDirect } from './direct-serialiser.js';
 
 /**
  * Small builders for mdast nodes. Every wiki page (compiler/emit/docs), plan comment
@@ -163,17 +165,41 @@ function extensionHandlers(extensions: readonly ToMarkdownOptions[]): Partial<Ha
 const gfm = unified().use(remarkGfm).freeze();
 const gfmHandlers = extensionHandlers((gfm.data('toMarkdownExtensions') ?? []) as ToMarkdownOptions[]);
 
+// Same output, fewer wasted passes: see fast-handlers.ts.
+const serialiserHandlers = {
+  text: fastText,
+  inlineCode: fastInlineCode(gfmHandlers.inlineCode ?? defaultHandlers.inlineCode),
+};
+const serialiserOptions = { bullet: '-', fences: true, rule: '-' } as const;
+
+let captured: State | undefined;
+const capture = (_: unknown, _1: unknown, state: State): string => ((captured = state), '');
+
 const processor = unified()
   .use(remarkGfm)
-  .use(remarkStringify, {
-    bullet: '-',
-    fences: true,
-    rule: '-',
-    // Same output, fewer wasted passes: see fast-handlers.ts.
-    handlers: { text: fastText, inlineCode: fastInlineCode(gfmHandlers.inlineCode ?? defaultHandlers.inlineCode) },
-  });
+  .use(remarkStringify, { ...serialiserOptions, handlers: { ...serialiserHandlers, capture } as never });
 
 /** Serialises a page; the only place Markdown text is produced. */
 export function serialise(root: Root): string {
+  return serialiseDirect(libraryState(), root) ?? processor.stringify(root);
+}
+
+/** The direct serialiser's output, or undefined where it hands the page to the library (tests). */
+export function serialiseDirectly(root: Root): string | undefined {
+  return serialiseDirect(libraryState(), root);
+}
+
+/** The library's serialisation of a page, bypassing the direct serialiser (tests compare both). */
+export function serialiseWithLibrary(root: Root): string {
   return processor.stringify(root);
+}
+
+/**
+ * A real serialiser state of `processor` (its options, handlers, unsafe patterns, joins), for the
+ * direct serialiser to escape with: captured once by stringifying a tree whose only node is of a
+ * type (`capture`) whose handler keeps the state it is given.
+ */
+function libraryState(): State {
+  if (!captured) processor.stringify({ type: 'root', children: [{ type: 'capture' }] } as never);
+  return captured!;
 }
