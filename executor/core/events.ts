@@ -189,6 +189,23 @@ export interface RunEvents {
     notUndone?: string[];
     reason?: string;
   };
+  /**
+   * The run parked at an approval gate (issue 13): the gate was still waiting after its
+   * `park_after`, and a database journal of record holds the run, so the job ends (green) instead
+   * of holding a runner. Written after the gate's approval:requested and every grant so far, as
+   * the run's last record until a `run:resume` continues it (a comment or review resumes it on a
+   * new runner). Not a run:end: a parked run is not over. `deadline` is when the gate's approval
+   * timeout expires (ISO 8601); it keeps counting while parked, and an approval after it is refused.
+   */
+  'run:parked': {
+    stepId: string;
+    approvers: string[];
+    required: number;
+    granted: number;
+    deadline: string;
+    parkAfterMs: number;
+    trackingIssue?: { number: number; url: string };
+  };
   /** A signal (SIGINT, SIGTERM) stopped the run: written after running steps were cancelled, before run:end `interrupted`. */
   'run:interrupted': { signal: string };
   /**

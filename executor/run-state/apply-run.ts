@@ -11,6 +11,10 @@ export function applyRunRecord(state: RunState, r: AuditRecord, at: At): void {
       break;
     case 'run:resume':
       state.resumes.push({ ...r.data, at, seq: r.seq });
+      state.parked = undefined;
+      break;
+    case 'run:parked':
+      state.parked = { ...r.data, at, seq: r.seq };
       break;
     case 'phase:start':
       phaseOf(state, r.data.phaseId).started ??= at;

@@ -145,6 +145,8 @@ export interface RunState {
   readonly rollbacks: RollbackState[];
   /** The last run:interrupted's signal. */
   interruptedBy?: string;
+  /** The run is parked at a gate (its last run:parked, cleared by a later run:resume). */
+  parked?: RunEvents['run:parked'] & { readonly at: At; readonly seq: number };
   /** The last run:end; a later run:resume does not clear it (see `isOver`). */
   end?: RunEvents['run:end'] & { readonly at: At; readonly seq: number };
   /** Salted hashes of every value a script registered to mask (mask:add). */
