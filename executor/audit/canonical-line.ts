@@ -37,12 +37,17 @@ export interface LineFields {
   seq: number;
   /** Members seen that a record must have (isRecordShape): ts and data. */
   shape: number;
+  /** The hash of the record before, when its line took the fast path ('' otherwise). */
+  expectPrev: string;
+  /** The last text (quotes included) seen of the members every record of a run repeats. */
+  readonly same: Record<string, string>;
 }
 
 export function lineFields(): LineFields {
   return {
     ...{ hashFrom: -1, hashTo: -1, hashAt: -1, sigFrom: -1, sigTo: -1, prevAt: -1, prevEnd: -1 },
-    ...{ runIdAt: -1, runIdEnd: -1, typeAt: -1, typeEnd: -1, seq: -1, shape: 0 },
+    ...{ runIdAt: -1, runIdEnd: -1, typeAt: -1, typeEnd: -1, seq: -1, shape: 0, expectPrev: '' },
+    same: { actor: '', commit: '', planHash: '', runId: '', runbook: '' },
   };
 }
 
@@ -146,8 +151,9 @@ function scanObject(t: string, i: number, end: number, depth: number, top: LineF
     if (keyEnd - i === 10 && t.startsWith('__proto__', i + 1)) return -1;
     prevAt = i + 1;
     prevEnd = keyEnd;
-    const v = scanValue(t, keyEnd + 2, end, depth);
-    if (v < 0 || (top && !topMember(t, prevAt, prevEnd, keyEnd + 2, v, top))) return -1;
+    const key = top && topKey(t, prevAt, prevEnd);
+    const v = (key && knownEnd(t, key, keyEnd + 2, end, top)) || scanValue(t, keyEnd + 2, end, depth);
+    if (v < 0 || (key && !topMember(t, key, prevAt, keyEnd + 2, v, top))) return -1;
     const c = t.charCodeAt(v);
     if (c === 0x7d) return v + 1;
     if (c !== 0x2c) return -1;
@@ -171,6 +177,10 @@ function plainKeyEnd(t: string, i: number, end: number): number {
  * first, in numeric order, then the others in insertion (sorted, UTF-16) order.
  */
 function keyBefore(t: string, a0: number, a1: number, b0: number, b1: number): boolean {
+  const x = t.charCodeAt(a0);
+  const y = t.charCodeAt(b0);
+  // Keys that start with a letter are never array indexes: the first characters usually decide.
+  if (x > 0x39 && y > 0x39 && x !== y) return x < y;
   const ia = arrayIndex(t, a0, a1);
   const ib = arrayIndex(t, b0, b1);
   if (ia >= 0 || ib >= 0) return ia >= 0 && (ib < 0 || ia < ib);
@@ -208,27 +218,52 @@ export function scanRecordLine(t: string, start: number, end: number, f: LineFie
   return f.hashFrom >= 0 && f.prevAt >= 0 && f.runIdAt >= 0 && f.typeAt >= 0 && f.seq >= 0 && f.shape === 3;
 }
 
-/** The top-level keys verify reads, by length: `data`, `hash` and `type` share length 4. */
-const topKeys = new Map<number, readonly string[]>([
-  [2, ['ts']],
-  [3, ['seq', 'sig']],
-  [4, ['data', 'hash', 'type']],
-  [5, ['runId']],
-  [8, ['prevHash']],
-]);
+/** The top-level keys the scan treats apart, by length and first letter. */
+const topKeys: Record<number, Record<number, string>> = {
+  2: { 0x74: 'ts' },
+  3: { 0x73: 'seq' },
+  4: { 0x64: 'data', 0x68: 'hash', 0x74: 'type' },
+  5: { 0x61: 'actor', 0x72: 'runId' },
+  6: { 0x63: 'commit' },
+  7: { 0x72: 'runbook' },
+  8: { 0x70: 'planHash' },
+};
 
-/** Which of the keys verify reads is at [k0, k1), or undefined. */
+/**
+ * Which of those keys is at [k0, k1), or undefined: by length and first letter, so the others
+ * cost no comparison of text (`sig` and `seq`, `planHash` and `prevHash` share both).
+ */
 function topKey(t: string, k0: number, k1: number): string | undefined {
-  const candidates = topKeys.get(k1 - k0);
-  if (!candidates) return undefined;
-  for (const key of candidates) if (t.startsWith(key, k0)) return key;
-  return undefined;
+  const n = k1 - k0;
+  let key = topKeys[n]?.[t.charCodeAt(k0)];
+  if (n === 3 && t.charCodeAt(k0 + 1) === 0x69) key = 'sig';
+  if (n === 8 && t.charCodeAt(k0 + 1) === 0x72) key = 'prevHash';
+  return key !== undefined && t.startsWith(key, k0) ? key : undefined;
+}
+
+/**
+ * The end of a value not scanned character by character (0 to scan it). The hash's 64
+ * characters are compared with the computed hash (hex) before the line is taken; a prevHash
+ * equal to the hash before (computed, hex) is plain text; a member every record repeats
+ * (run id, plan hash, commit, ...) whose text is the one scanned before is valid again.
+ */
+function knownEnd(t: string, key: string, v0: number, end: number, f: LineFields): number {
+  if (key === 'hash' || key === 'prevHash') {
+    if (t.charCodeAt(v0) !== 0x22 || t.charCodeAt(v0 + 65) !== 0x22) return 0;
+    if (key === 'hash') return v0 + 66;
+    return f.expectPrev !== '' && t.startsWith(f.expectPrev, v0 + 1) ? v0 + 66 : 0;
+  }
+  const seen = f.same[key];
+  if (seen === undefined) return 0;
+  if (seen !== '' && t.startsWith(seen, v0)) return v0 + seen.length;
+  const v = scanValue(t, v0, end, 1);
+  if (v > 0 && t.charCodeAt(v0) === 0x22) f.same[key] = t.slice(v0, v);
+  return v;
 }
 
 /** Notes one top-level member; false when it has a type the fast path does not take. */
-function topMember(t: string, k0: number, k1: number, v0: number, v1: number, f: LineFields): boolean {
-  const key = topKey(t, k0, k1);
-  if (key === undefined) return true;
+function topMember(t: string, key: string, k0: number, v0: number, v1: number, f: LineFields): boolean {
+  if (f.same[key] !== undefined && key !== 'runId') return true;
   if (key === 'data') {
     f.shape |= 2;
     return true;

@@ -60,7 +60,7 @@ export function chainOfText(text: string, bytes?: Buffer): ChainFile {
     if (torn) end = text.length;
     line++;
     if (canonicalLine(text, bytes, start, end, fields, file)) file.lines.push(line);
-    else slowLine(text.slice(start, end), line, torn, file);
+    else slowLine(text.slice(start, end), line, torn, file, fields);
     start = end + 1;
   }
   file.lineCount = line;
@@ -81,13 +81,16 @@ function canonicalLine(
   file: ChainFile,
 ): boolean {
   if (!scanRecordLine(t, start, end, f)) return false;
-  const hash = t.slice(f.hashAt, f.hashAt + 64);
-  if (contentHash(t, bytes, start, end, f) !== hash) return false;
+  // The computed hash (a flat string) stands for the record's hash once they are equal.
+  const hash = contentHash(t, bytes, start, end, f);
+  if (!t.startsWith(hash, f.hashAt)) return false;
+  f.expectPrev = hash;
+  const last = file.links.at(-1);
   file.links.push({
     seq: f.seq,
-    runId: stringAt(t, f.runIdAt, f.runIdEnd),
+    runId: last ? sameOr(t, f.runIdAt, f.runIdEnd, last.runId) : stringAt(t, f.runIdAt, f.runIdEnd),
     type: stringAt(t, f.typeAt, f.typeEnd),
-    prevHash: stringAt(t, f.prevAt, f.prevEnd),
+    prevHash: last ? sameOr(t, f.prevAt, f.prevEnd, last.hash) : stringAt(t, f.prevAt, f.prevEnd),
     hash,
     // `,"sig":"` is 8 characters; the value ends before the member's closing quote.
     sig: f.sigFrom < 0 ? undefined : stringAt(t, f.sigFrom + 8, f.sigTo - 1),
@@ -113,6 +116,15 @@ function contentHash(t: string, bytes: Buffer | undefined, start: number, end: n
   return sha256(bytes.subarray(from, end));
 }
 
+/**
+ * `known` if t[at, end) is its text, else that string: consecutive records share their run id
+ * and chain each to the hash before, and one string for both makes the checks' comparisons cheap.
+ */
+function sameOr(t: string, at: number, end: number, known: string): string {
+  // (Equal text is the same string only without escapes: the text `\n` is a newline.)
+  return end - at === known.length && t.startsWith(known, at) && !known.includes('\\') ? known : stringAt(t, at, end);
+}
+
 /** The JSON string whose content is t[at, end). */
 function stringAt(t: string, at: number, end: number): string {
   const raw = t.slice(at, end);
@@ -120,7 +132,8 @@ function stringAt(t: string, at: number, end: number): string {
 }
 
 /** A line that is not canonical: parsed and hashed as parseAuditText and verify always did. */
-function slowLine(raw: string, line: number, torn: boolean, file: ChainFile): void {
+function slowLine(raw: string, line: number, torn: boolean, file: ChainFile, fields: LineFields): void {
+  fields.expectPrev = '';
   const parsed = parseAuditLine(raw, line, torn);
   if ('problem' in parsed) {
     file.problems.push(parsed.problem);

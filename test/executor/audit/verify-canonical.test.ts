@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256 } from '../../../ir/canonical-json.js';
 import { lineFields, scanRecordLine } from '../../../executor/audit/canonical-line.js';
-import { createFileSink, parseAuditLine } from '../../../executor/audit/file-sink.js';
+import { createFileSink, parseAuditLine, parseAuditText } from '../../../executor/audit/file-sink.js';
 import { hashRecord, type AuditRecord } from '../../../executor/audit/record.js';
 import { verifyAudit } from '../../../executor/audit/verify.js';
 import { chainOfBytes, chainOfText } from '../../../executor/audit/verify-file.js';
@@ -137,5 +137,30 @@ describe('canonical audit lines', () => {
       }
     }
     expect(checked).toBeGreaterThan(25_000);
+  });
+
+  // The fast path skips re-scanning what the line before already had (the hash it chains to,
+  // the run id, the plan hash...): an edit of one line of a whole file is judged as by the full parse.
+  it('gives the verdicts of the full parse, line by line, when one line of the file is edited', () => {
+    const edits = ['', '"', '\\', '0', 'f', 'x', '\u0000'];
+    let checked = 0;
+    for (let i = 1; i < lines.length; i += 2) {
+      for (let at = 0; at < lines[i].length; at += 11) {
+        for (const edit of edits) {
+          const variant = lines[i].slice(0, at) + edit + lines[i].slice(at + 1);
+          const text = lines.map((l, k) => (k === i ? rawRehash(variant) : l)).join('\n') + '\n';
+          const chain = chainOfBytes(Buffer.from(text));
+          const full = parseAuditText(Buffer.from(text).toString('utf8'));
+          expect(chain.problems).toEqual(full.problems);
+          expect(chain.lines).toEqual(full.lines);
+          expect(chain.hashOk).toEqual(full.records.map((r) => hashRecord(r) === r.hash));
+          expect(chain.links.map((l) => [l.seq, l.runId, l.type, l.prevHash, l.hash, l.sig])).toEqual(
+            full.records.map((r) => [r.seq, r.runId, r.type, r.prevHash, r.hash, r.sig]),
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1_500);
   });
 });
