@@ -57,6 +57,9 @@ export function createFileSink(options: FileSinkOptions): FileSink {
     handle ??= openOnce();
     const fh = await handle;
     // appendFile loops until every byte is written; one write per batch keeps lines whole.
+    // Each line is canonicalJson of the whole record: cut out its hash and sig members and it
+    // is the text the hash was computed over, which lets verify hash lines as they are
+    // (verify-file.ts) instead of parsing and re-serialising each one.
     await fh.appendFile(records.map((r) => canonicalJson(r) + '\n').join(''));
     syncs++;
     await fh.datasync();
