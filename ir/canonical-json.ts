@@ -22,8 +22,9 @@ function sortKeys(value: unknown): unknown {
  * One-shot `crypto.hash` where Node has it (20.12+, 21.7+): half the cost of a Hash object per
  * call, which audit verify and resume pay once per record (issue 12, the bench's verify throughput).
  */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
 
-export function sha256(text: string): string {
+/** sha256 in hex of a text (its UTF-8 bytes) or of bytes. */
+export function sha256(text: string | Uint8Array): string {
   return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }

@@ -1,5 +1,4 @@
 import type { AuditSigVerifier } from './audit-key.js';
-import type { AuditRecord } from './record.js';
 
 /**
  * Checks that sit outside the chain: heads published where the writer cannot rewrite them
@@ -14,6 +13,9 @@ export interface PublishedAnchor {
   readonly from?: string;
 }
 
+/** What these checks read of a record. */
+type Linked = { readonly seq: number; readonly hash: string; readonly sig?: string };
+
 /** A finding of these checks, located by record index (or after the last record). */
 export interface OutsideFinding {
   readonly kind: 'anchor-mismatch' | 'unsigned' | 'bad-signature';
@@ -24,7 +26,7 @@ export interface OutsideFinding {
 }
 
 /** One finding per anchor the log does not contain. */
-export function checkAnchors(records: readonly AuditRecord[], anchors: readonly PublishedAnchor[]): OutsideFinding[] {
+export function checkAnchors(records: readonly Linked[], anchors: readonly PublishedAnchor[]): OutsideFinding[] {
   const out: OutsideFinding[] = [];
   for (const a of anchors) {
     const from = a.from ? ` (from ${a.from})` : '';
@@ -58,7 +60,7 @@ export function checkAnchors(records: readonly AuditRecord[], anchors: readonly 
 }
 
 /** One finding per record that is unsigned or whose signature the key does not confirm. */
-export function checkSignatures(records: readonly AuditRecord[], key: AuditSigVerifier): OutsideFinding[] {
+export function checkSignatures(records: readonly Linked[], key: AuditSigVerifier): OutsideFinding[] {
   const out: OutsideFinding[] = [];
   records.forEach((r, index) => {
     const why = key.check(r.hash, r.sig);

@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { canonicalJson } from '../../ir/canonical-json.js';
 import { groupCommit } from './group-commit.js';
 import type { AuditRecord, AuditSink } from './record.js';
 
@@ -56,7 +57,10 @@ export function createFileSink(options: FileSinkOptions): FileSink {
     handle ??= openOnce();
     const fh = await handle;
     // appendFile loops until every byte is written; one write per batch keeps lines whole.
-    await fh.appendFile(records.map((r) => JSON.stringify(r) + '\n').join(''));
+    // Each line is canonicalJson of the whole record: cut out its hash and sig members and it
+    // is the text the hash was computed over, which lets verify hash lines as they are
+    // (verify-file.ts) instead of parsing and re-serialising each one.
+    await fh.appendFile(records.map((r) => canonicalJson(r) + '\n').join(''));
     syncs++;
     await fh.datasync();
   });
@@ -124,27 +128,35 @@ export function parseAuditText(text: string): AuditFile {
   const torn = parts.pop() ?? '';
   const all = torn === '' ? parts : [...parts, torn];
   all.forEach((raw, i) => {
-    const line = i + 1;
-    const isTorn = torn !== '' && i === all.length - 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (e) {
-      problems.push(
-        isTorn
-          ? { line, kind: 'torn-last-line', message: `line ${line} is incomplete (truncated write)` }
-          : { line, kind: 'unparseable', message: `line ${line} is not JSON: ${(e as Error).message}` },
-      );
-      return;
+    const parsed = parseAuditLine(raw, i + 1, torn !== '' && i === all.length - 1);
+    if ('problem' in parsed) problems.push(parsed.problem);
+    else {
+      records.push(parsed.record);
+      lines.push(i + 1);
     }
-    if (!isRecordShape(value)) {
-      problems.push({ line, kind: 'not-a-record', message: `line ${line} is not an audit record` });
-      return;
-    }
-    records.push(value);
-    lines.push(line);
   });
   return { records, lines, problems, lineCount: all.length };
+}
+
+/** One line of an audit file: its record, or why it is not one (`torn`: the file's unterminated last line). */
+export function parseAuditLine(
+  raw: string,
+  line: number,
+  torn: boolean,
+): { readonly record: AuditRecord } | { readonly problem: AuditFileProblem } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (e) {
+    return {
+      problem: torn
+        ? { line, kind: 'torn-last-line', message: `line ${line} is incomplete (truncated write)` }
+        : { line, kind: 'unparseable', message: `line ${line} is not JSON: ${(e as Error).message}` },
+    };
+  }
+  if (!isRecordShape(value))
+    return { problem: { line, kind: 'not-a-record', message: `line ${line} is not an audit record` } };
+  return { record: value };
 }
 
 /** Checks the fields verify relies on, so a damaged record is a finding, not a crash. */

@@ -1,9 +1,9 @@
 import type { AuditSigVerifier } from './audit-key.js';
 import { checkAnchors, checkSignatures, type PublishedAnchor } from './check-anchors.js';
-import { parseAuditText, type AuditFileProblem } from './file-sink.js';
+import type { AuditFileProblem } from './file-sink.js';
 import { readAuditRows } from './pg-sink.js';
 import { GENESIS_HASH, hashRecord, type AuditRecord } from './record.js';
-import { readFile } from 'node:fs/promises';
+import { readChainFile, type ChainLink } from './verify-file.js';
 
 /**
  * Checks an audit log's hash chain. Each record is checked against the one before it, so one
@@ -74,16 +74,24 @@ type Located = AuditFinding & { pos: number };
  * Verifies records in the order given. `lines`/`problems` come from parsing a file
  * (readAuditFile); without them positions are record indexes and no line is reported.
  */
-export function verifyRecords(
-  records: readonly AuditRecord[],
-  options: VerifyOptions & {
-    lines?: readonly number[];
-    problems?: readonly AuditFileProblem[];
-    lineCount?: number;
-  } = {},
+export function verifyRecords(records: readonly AuditRecord[], options: ChainOptions = {}): AuditVerification {
+  return verifyChain(records, (i) => hashRecord(records[i]) === records[i].hash, options);
+}
+
+type ChainOptions = VerifyOptions & {
+  lines?: readonly number[];
+  problems?: readonly AuditFileProblem[];
+  lineCount?: number;
+};
+
+/** verifyRecords on what the checks read of each record; `hashOk(i)`: record i's hash matches its content. */
+function verifyChain(
+  records: readonly ChainLink[],
+  hashOk: (i: number) => boolean,
+  options: ChainOptions,
 ): AuditVerification {
   const { lines, requireComplete = false } = options;
-  const ctx = checkContext(records, lines);
+  const ctx = checkContext(records, lines, hashOk);
   let ended = false;
   records.forEach((_, i) => (ended = checkRecord(ctx, i, ended)));
   addOutsideFindings(ctx, options);
@@ -105,21 +113,26 @@ export function verifyRecords(
 
 /** What each check needs: the records, where each one is (line or index), and the findings so far. */
 interface CheckContext {
-  readonly records: readonly AuditRecord[];
+  readonly records: readonly ChainLink[];
+  hashOk(i: number): boolean;
   readonly found: Located[];
   pos(i: number): number;
   at(i: number): { seq: number; line?: number; pos: number };
   fatal(i: number, kind: AuditFindingKind, reason: string): void;
 }
 
-function checkContext(records: readonly AuditRecord[], lines: readonly number[] | undefined): CheckContext {
+function checkContext(
+  records: readonly ChainLink[],
+  lines: readonly number[] | undefined,
+  hashOk: (i: number) => boolean,
+): CheckContext {
   const found: Located[] = [];
   const pos = (i: number) => lines?.[i] ?? i + 1;
   const at = (i: number) => ({ seq: records[i].seq, ...(lines ? { line: lines[i] } : {}), pos: pos(i) });
   const fatal = (i: number, kind: AuditFindingKind, reason: string) => {
     found.push({ ...at(i), kind, reason, fatal: true });
   };
-  return { records, found, pos, at, fatal };
+  return { records, hashOk, found, pos, at, fatal };
 }
 
 /**
@@ -128,7 +141,7 @@ function checkContext(records: readonly AuditRecord[], lines: readonly number[] 
  */
 function checkRecord(ctx: CheckContext, i: number, ended: boolean): boolean {
   const r = ctx.records[i];
-  if (hashRecord(r) !== r.hash) {
+  if (!ctx.hashOk(i)) {
     ctx.fatal(i, 'hash-mismatch', `record ${r.seq} was changed (hash does not match its content)`);
     return ended;
   }
@@ -197,7 +210,7 @@ function addOutsideFindings(ctx: CheckContext, options: VerifyOptions): void {
 
 /** A log without run:end: truncated, or the run was interrupted (fatal only if completeness is required). */
 function incompleteFinding(
-  records: readonly AuditRecord[],
+  records: readonly ChainLink[],
   options: { lines?: readonly number[]; lineCount?: number },
   requireComplete: boolean,
 ): Located {
@@ -222,7 +235,7 @@ function remove(found: Located[], pos: number): void {
 
 /** Lines that are not records: a crash fragment is harmless if the chain runs across it. */
 function checkProblems(
-  records: readonly AuditRecord[],
+  records: readonly ChainLink[],
   problems: readonly AuditFileProblem[],
   pos: (i: number) => number,
   requireComplete: boolean,
@@ -268,8 +281,8 @@ export async function verifyAudit(
   options: VerifyOptions = {},
 ): Promise<AuditVerification> {
   if (typeof source !== 'string') return verifyRecords(source, options);
-  const file = parseAuditText(await readFile(source, 'utf8'));
-  return verifyRecords(file.records, {
+  const file = await readChainFile(source);
+  return verifyChain(file.links, (i) => file.hashOk[i], {
     ...options,
     lines: file.lines,
     problems: file.problems,

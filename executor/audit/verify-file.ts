@@ -1,0 +1,146 @@
+import { isAscii } from 'node:buffer';
+import { readFile } from 'node:fs/promises';
+import { sha256 } from '../../ir/canonical-json.js';
+import { lineFields, scanRecordLine, type LineFields } from './canonical-line.js';
+import { parseAuditLine, type AuditFileProblem } from './file-sink.js';
+import { hashRecord } from './record.js';
+
+/**
+ * An audit file read for `verify` (issue 12: ≥ 500,000 records/s): only the fields the chain
+ * checks read, and whether each record's hash matches its content. A line the file sink wrote
+ * is canonical JSON, so its hash is checked on its own bytes (canonical-line.ts) without
+ * building the record; every other line (older journals, edited lines) is parsed and hashed
+ * with canonicalJson exactly as before, so the verdict of every line is unchanged.
+ */
+
+/** What the chain checks read of a record. */
+export interface ChainLink {
+  readonly seq: number;
+  readonly runId: string;
+  readonly type: string;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly sig?: string;
+}
+
+export interface ChainFile {
+  readonly links: ChainLink[];
+  /** `hashOk[i]`: links[i].hash is the hash of its record's content. */
+  readonly hashOk: boolean[];
+  /** `lines[i]` is the 1-based line of `links[i]`. */
+  readonly lines: number[];
+  readonly problems: AuditFileProblem[];
+  /** Number of lines in the file (a torn last line counts), as parseAuditText counts them. */
+  lineCount: number;
+}
+
+export async function readChainFile(path: string): Promise<ChainFile> {
+  return chainOfBytes(await readFile(path));
+}
+
+/** An audit file's bytes (which the fast path may rearrange: they are read once). */
+export function chainOfBytes(bytes: Buffer): ChainFile {
+  // ASCII (the writer's lines, unless a value holds other characters) decodes the same as
+  // latin1 and as UTF-8; latin1 is a plain copy into a one-byte string.
+  return isAscii(bytes) ? chainOfText(bytes.toString('latin1'), bytes) : chainOfText(bytes.toString('utf8'));
+}
+
+/**
+ * The lines of `text` as parseAuditText splits them (a last line without '\n' is torn).
+ * `bytes`: the file, when each character of `text` is the byte at the same offset (ASCII);
+ * the fast path then hashes bytes in place instead of building a string per line.
+ */
+export function chainOfText(text: string, bytes?: Buffer): ChainFile {
+  const file: ChainFile = { links: [], hashOk: [], lines: [], problems: [], lineCount: 0 };
+  const fields = lineFields();
+  let line = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    const torn = end < 0;
+    if (torn) end = text.length;
+    line++;
+    if (canonicalLine(text, bytes, start, end, fields, file)) file.lines.push(line);
+    else slowLine(text.slice(start, end), line, torn, file, fields);
+    start = end + 1;
+  }
+  file.lineCount = line;
+  return file;
+}
+
+/**
+ * The fast path: a canonical line whose bytes, without the hash and sig members, hash to its
+ * hash. Any other line (not canonical, or canonical with a hash that does not match) is left
+ * to the full parse, which gives the verdict (for a canonical line, the same one).
+ */
+function canonicalLine(
+  t: string,
+  bytes: Buffer | undefined,
+  start: number,
+  end: number,
+  f: LineFields,
+  file: ChainFile,
+): boolean {
+  if (!scanRecordLine(t, start, end, f)) return false;
+  // The computed hash (a flat string) stands for the record's hash once they are equal.
+  const hash = contentHash(t, bytes, start, end, f);
+  if (!t.startsWith(hash, f.hashAt)) return false;
+  f.expectPrev = hash;
+  const last = file.links.at(-1);
+  file.links.push({
+    seq: f.seq,
+    runId: last ? sameOr(t, f.runIdAt, f.runIdEnd, last.runId) : stringAt(t, f.runIdAt, f.runIdEnd),
+    type: stringAt(t, f.typeAt, f.typeEnd),
+    prevHash: last ? sameOr(t, f.prevAt, f.prevEnd, last.hash) : stringAt(t, f.prevAt, f.prevEnd),
+    hash,
+    // `,"sig":"` is 8 characters; the value ends before the member's closing quote.
+    sig: f.sigFrom < 0 ? undefined : stringAt(t, f.sigFrom + 8, f.sigTo - 1),
+  });
+  file.hashOk.push(true);
+  return true;
+}
+
+/** sha256 of the line without its hash and sig members. */
+function contentHash(t: string, bytes: Buffer | undefined, start: number, end: number, f: LineFields): string {
+  const sigLength = f.sigFrom < 0 ? 0 : f.sigTo - f.sigFrom;
+  if (!bytes)
+    return sha256(
+      sigLength === 0
+        ? t.slice(start, f.hashFrom) + t.slice(f.hashTo, end)
+        : t.slice(start, f.hashFrom) + t.slice(f.hashTo, f.sigFrom) + t.slice(f.sigTo, end),
+    );
+  // Close the gaps in place, moving the parts before them right (the text is already decoded,
+  // so the bytes are free to change): the content is then one run of bytes, ending at `end`.
+  if (sigLength > 0) bytes.copyWithin(f.hashTo + sigLength, f.hashTo, f.sigFrom);
+  const from = start + (f.hashTo - f.hashFrom) + sigLength;
+  bytes.copyWithin(from, start, f.hashFrom);
+  return sha256(bytes.subarray(from, end));
+}
+
+/**
+ * `known` if t[at, end) is its text, else that string: consecutive records share their run id
+ * and chain each to the hash before, and one string for both makes the checks' comparisons cheap.
+ */
+function sameOr(t: string, at: number, end: number, known: string): string {
+  // (Equal text is the same string only without escapes: the text `\n` is a newline.)
+  return end - at === known.length && t.startsWith(known, at) && !known.includes('\\') ? known : stringAt(t, at, end);
+}
+
+/** The JSON string whose content is t[at, end). */
+function stringAt(t: string, at: number, end: number): string {
+  const raw = t.slice(at, end);
+  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+}
+
+/** A line that is not canonical: parsed and hashed as parseAuditText and verify always did. */
+function slowLine(raw: string, line: number, torn: boolean, file: ChainFile, fields: LineFields): void {
+  fields.expectPrev = '';
+  const parsed = parseAuditLine(raw, line, torn);
+  if ('problem' in parsed) {
+    file.problems.push(parsed.problem);
+    return;
+  }
+  const r = parsed.record;
+  file.links.push({ seq: r.seq, runId: r.runId, type: r.type, prevHash: r.prevHash, hash: r.hash, sig: r.sig });
+  file.hashOk.push(hashRecord(r) === r.hash);
+  file.lines.push(line);
+}
