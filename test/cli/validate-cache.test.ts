@@ -15,11 +15,11 @@ const repo = join(import.meta.dirname, '..', '..');
 const memo = (dir: string) => join(dir, '.runbook', 'cache', 'compile', 'validate.json');
 const moduleCount = join(repo, 'bench', 'module-count.js');
 
-function runbook(args: string[], nodeArgs: string[] = []) {
+function runbook(args: string[], nodeArgs: string[] = [], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [...nodeArgs, bin, ...args], {
     encoding: 'utf8',
     timeout: 90_000,
-    env: cliEnv({ MODULE_COUNT_ALL: '1' }),
+    env: cliEnv({ MODULE_COUNT_ALL: '1', ...env }),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -102,5 +102,25 @@ describe('runbook validate and its cache', { timeout: 180_000 }, () => {
     writeFileSync(memo(dir), `${createHash('sha256').update(forged).digest('hex')}\n${forged}`);
     expect(runbook(['validate', '--root', dir]).code).toBe(0);
     expect(runbook(['validate', '--no-cache', '--root', dir]).code).toBe(1);
+  });
+
+  it('misses when RUNBOOK_TODAY or a drill record changes (drill freshness depends on both)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runbook-validate-cache-'));
+    temps.push(dir);
+    cpSync(join(repo, 'test', 'fixtures', 'diagnostics', 'drill-overdue', 'dry-run-only'), dir, { recursive: true });
+    const at = (today: string, ...args: string[]) =>
+      runbook(['validate', '--root', dir, '--format', 'json', ...args], [], { RUNBOOK_TODAY: today });
+    const early = at('2026-02-01');
+    expect(existsSync(memo(dir))).toBe(true);
+    const late = at('2031-02-01');
+    expect(late.stdout).toContain('2031-02-01');
+    expect(late).toEqual(at('2031-02-01', '--no-cache'));
+    expect(at('2026-02-01')).toEqual(early);
+    const record = join(dir, 'drills', 'records', '20260115-restore-database.json');
+    // The record becomes a live drill: the runbook is no longer overdue.
+    writeFileSync(record, readFileSync(record, 'utf8').replace('"mode": "dry-run"', '"mode": "live"'));
+    const drilled = at('2026-02-01');
+    expect(drilled.stdout).not.toContain('drill-overdue');
+    expect(drilled).toEqual(at('2026-02-01', '--no-cache'));
   });
 });
