@@ -55,6 +55,7 @@ function cliOnce() {
     join(here, 'rss-probe.js'),
     join(repo, 'bin', 'runbook.js'),
     'validate',
+    '--no-cache', // the cost of validating the corpus, not of reading validate's cache of it
     '--root',
     corpus,
     '--format',

@@ -1,19 +1,8 @@
-import { isAbsolute, relative, resolve } from 'node:path';
-import { compileTree, defaultPaths, type CompileResult } from '../compiler/compile.js';
-import { todayFromEnv } from '../compiler/project/drill-facts.js';
-import { RunRefused } from '../executor/facade/errors.js';
+import { compileTree, type CompileResult } from '../compiler/compile.js';
 import type { Diagnostic } from '../compiler/diagnostics/diagnostic.js';
-import { formatGithub } from './format/github.js';
-import { formatJson } from './format/json.js';
-import { formatTerminal, summary } from './format/terminal.js';
+import { compileScope } from './compile-scope.js';
 
-export type OutputFormat = 'terminal' | 'github' | 'json';
-
-export interface CommonOptions {
-  root: string;
-  format: OutputFormat;
-  verbose?: boolean;
-}
+export { renderDiagnostics, type CommonOptions, type OutputFormat } from './compile-scope.js';
 
 /**
  * Compiles the whole tree (so cross-file references resolve) and keeps the findings of the
@@ -24,45 +13,7 @@ export function compileFor(
   paths: readonly string[],
   compile: typeof compileTree = compileTree,
 ): { result: CompileResult; shown: Diagnostic[] } {
-  const requested = paths.length ? paths.map((p) => relative(root, resolve(root, p)).split('\\').join('/')) : [];
-  // Requested paths are read explicitly too, so a missing one is reported (the reader dedupes).
-  // Freshness is judged against the drill records, or against RUNBOOK_TODAY when it is given:
-  // never the wall clock, so compiling the same files always gives the same output.
-  let today: number | undefined;
-  try {
-    today = todayFromEnv(process.env);
-  } catch (e) {
-    throw new RunRefused(
-      `RUNBOOK_TODAY: ${(e as Error).message}`,
-      'use an ISO date such as 2026-11-22 or 2026-11-22T10:00:00Z',
-    );
-  }
-  const result = compile(
-    root,
-    [...defaultPaths, ...requested].filter((p, i, a) => a.indexOf(p) === i),
-    today !== undefined ? { today: new Date(today) } : {},
-  );
-  const inScope = (file: string) =>
-    !requested.length || requested.some((p) => file === p || file.startsWith(p.replace(/\/$/, '') + '/'));
-  return { result, shown: result.diagnostics.filter((d) => inScope(d.file)) };
-}
-
-/** Prints diagnostics in the chosen format; returns the text (stdout). */
-export function renderDiagnostics(
-  diagnostics: readonly Diagnostic[],
-  result: CompileResult,
-  options: CommonOptions,
-): string {
-  const visible =
-    options.verbose || options.format === 'json' ? diagnostics : diagnostics.filter((d) => d.severity !== 'info');
-  const files = result.project.files;
-  if (options.format === 'json') return formatJson(visible, files);
-  if (options.format === 'github') return formatGithub(visible, files, githubPrefix(options.root));
-  return formatTerminal(visible, files) + summary(visible, files.size) + '\n';
-}
-
-/** Annotations need paths relative to the repository (the workflow's working directory). */
-function githubPrefix(root: string): string {
-  const rel = relative(process.cwd(), root);
-  return rel && !isAbsolute(rel) && !rel.startsWith('..') ? rel.split('\\').join('/') : '';
+  const scope = compileScope(root, paths);
+  const result = compile(root, scope.paths, scope.options);
+  return { result, shown: result.diagnostics.filter((d) => scope.inScope(d.file)) };
 }

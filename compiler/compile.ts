@@ -7,10 +7,10 @@ import { resolveDependencies } from './graph/dependencies.js';
 import { lowerBackupPlan } from './graph/lower-backup-plan.js';
 import type { LoadedDoc } from './load/loaded-doc.js';
 import { docName } from './load/loaded-doc.js';
-import { runRequestsDir, runRequestsOf, type RunRequestInfo } from './load/run-request.js';
+import { runRequestsOf, type RunRequestInfo } from './load/run-request.js';
 import type { BackupPlanDocData, DirectoryDocData, RunbookDocData, TemplateDocData } from './model/specs.js';
 import { buildProject, type Project } from './project/project.js';
-import { readTree } from './project/read-tree.js';
+import { defaultPaths, readInputs, type CompileInputs } from './project/read-inputs.js';
 import { rules } from './rules/index.js';
 import type { RuleContext, RunbookUnit } from './rules/rule.js';
 import type { SourceFile } from './source/source-file.js';
@@ -24,7 +24,6 @@ import {
   type DrillFiles,
   type DrillReport,
 } from './load/drill-records.js';
-import { readDrillFiles } from './project/read-drill-files.js';
 import type { EmitMemo } from './cache/emit-memo.js';
 import { parseToday, referenceDateOf, type DrillFacts, type ReferenceDate } from './project/drill-facts.js';
 
@@ -59,26 +58,8 @@ export interface CompileOptions {
   readonly today?: string | Date;
 }
 
-/** Default locations of the runbook tree inside a repository. */
-export const defaultPaths = ['runbooks', runRequestsDir];
-
-/** Default locations that may be missing: most repositories start without run requests. */
-export const optionalPaths = [runRequestsDir];
-
-/** Everything a compile reads from disk: the runbook tree and `drills/`, with their read errors. */
-export interface CompileInputs {
-  readonly files: SourceFile[];
-  readonly drills: DrillFiles;
-  /** Read errors of the tree, then of `drills/`. */
-  readonly diagnostics: Diagnostic[];
-}
-
-/** The only I/O of a compile: reading the files under `paths` and `drills/`. */
-export function readInputs(root: string, paths: readonly string[] = defaultPaths): CompileInputs {
-  const tree = readTree(root, paths, optionalPaths);
-  const drills = readDrillFiles(root); // drills: records and reports live beside the runbook tree
-  return { files: tree.files, drills: drills.files, diagnostics: [...tree.diagnostics, ...drills.diagnostics] };
-}
+// Reading the tree needs none of the parsers, so it lives apart: a cached validate loads only it.
+export { defaultPaths, optionalPaths, readInputs, type CompileInputs } from './project/read-inputs.js';
 
 /** Reads the tree (and `drills/`) and compiles it. The only I/O is reading files. */
 export function compileTree(

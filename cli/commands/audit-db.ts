@@ -4,7 +4,6 @@ import {
   setupAuditDb,
   inspectOrRefuse,
   redactUrl,
-  ownerRoleWarning,
   syncAuditDb,
   RunRefused,
 } from '../../executor/facade/audit-db.js';
@@ -66,20 +65,4 @@ export async function auditSyncCommand(ref: string, o: { root: string; auditDb?:
     `run ${r.runId}: ${r.inserted} record${r.inserted === 1 ? '' : 's'} back-filled, ${r.present} already in the audit database (${r.records} in the journal)\n`,
   );
   return ExitCode.Ok;
-}
-
-/** The plan's warning about the audit database role, when one is configured; never fails the plan. */
-export async function auditDbPlanWarnings(url: string | undefined, ci: boolean): Promise<string[]> {
-  if (!url) return [];
-  try {
-    const report = await inspectOrRefuse(url);
-    if (!report.tableExists)
-      return [
-        'the audit table runbook_audit does not exist: a run will refuse; run `runbook audit db-setup --audit-db URL` as an administrator',
-      ];
-    if (!report.powers.length) return [];
-    return [`${ownerRoleWarning(report)}${ci ? '; under CI the run will refuse' : '; under CI a run refuses'}`];
-  } catch (e) {
-    return [`could not check the audit database: ${(e as Error).message}`];
-  }
 }

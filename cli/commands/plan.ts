@@ -10,7 +10,7 @@ import {
 } from '../../executor/facade/plan.js';
 import { runModeOf } from '../../ir/plan-hash.js';
 import { ExitCode } from '../exit-codes.js';
-import { auditDbPlanWarnings } from './audit-db.js';
+import { auditDbPlanWarnings } from './audit-db-warnings.js';
 import { localLockLine, localLockVerdict } from '../local-lock.js';
 
 /**

@@ -33,10 +33,11 @@ function registerValidateAndCompile(program: Command, setExit: SetExit): void {
     .command('validate')
     .description('check runbooks and report every problem with its position')
     .argument('[paths...]', 'files or folders to report on (default: runbooks/)')
+    .option('--no-cache', 'compile every file, ignoring and not updating .runbook/cache/')
     .addOption(formatOption())
-    .action(async (paths: string[], _o, cmd: Command) => {
+    .action(async (paths: string[], o: { cache: boolean }, cmd: Command) => {
       const { validateCommand } = await import('../commands/validate.js');
-      setExit(validateCommand(paths, common(cmd)));
+      setExit(await validateCommand(paths, { ...common(cmd), cache: o.cache }));
     });
   program
     .command('compile')

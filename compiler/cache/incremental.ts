@@ -10,8 +10,7 @@ import { hybridResult } from './hybrid.js';
 import { extraHash, planIncremental } from './plan.js';
 import { ensureDirs, entryPath, pruneEntries, readChecked, sha256, writeChecked } from './store.js';
 
-/** Where `runbook compile` keeps its cache, under the repository root (`.runbook/` is git-ignored). */
-export const defaultCacheDir = (root: string): string => join(root, '.runbook', 'cache', 'compile');
+export { defaultCacheDir } from './store.js';
 
 /**
  * Diagnostics that depend on every document of the tree (duplicates; "did you mean" over every

@@ -7,6 +7,9 @@ import { join } from 'node:path';
  * starts with the SHA-256 of the rest and a newline, so a truncated or altered file reads as
  * missing (and the compile falls back to a full one) rather than as wrong output.
  */
+/** Where `runbook compile` and `runbook validate` keep their cache, under the repository root (`.runbook/` is git-ignored). */
+export const defaultCacheDir = (root: string): string => join(root, '.runbook', 'cache', 'compile');
+
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** The parsed JSON of a cache file, or undefined when it is missing or fails its checksum. */

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../source/source-file.js';
+import { formatOf } from './format-of.js';
 import { splitFrontMatter } from './front-matter.js';
 import { kinds, type DocFormat, type Kind, type LoadedDoc } from './loaded-doc.js';
 import { loadChecklist } from './load-checklist.js';
@@ -19,12 +20,8 @@ const kindsByFormat: Record<DocFormat, readonly Kind[]> = {
   handlebars: ['Template'],
 };
 
-export function formatOf(path: string): DocFormat | undefined {
-  if (/\.ya?ml$/i.test(path)) return 'yaml';
-  if (/\.hbs$/i.test(path)) return 'handlebars';
-  if (/\.(md|markdown)$/i.test(path)) return 'markdown';
-  return undefined;
-}
+// In its own module so reading a tree (read-tree.ts) does not load the parsers.
+export { formatOf } from './format-of.js';
 
 /** Loads one file under runbooks/ into its documents. Never throws for bad content. */
 export function loadFile(file: SourceFile): FileLoadResult {

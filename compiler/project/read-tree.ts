@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { formatOf } from '../load/load-file.js';
+import { formatOf } from '../load/format-of.js';
 import type { SourceFile } from '../source/source-file.js';
 
 /** Files larger than this are refused rather than parsed: nobody writes a 4 MiB runbook. */

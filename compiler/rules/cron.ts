@@ -1,7 +1,14 @@
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import { joinPointer } from '../load/source-map.js';
 import type { Rule, RuleContext } from './rule.js';
+
+// cron-parser (and luxon, which it builds a date with on every parse) is loaded by the first
+// schedule, not with the rules: a tree without BackupPlans or drill schedules never loads it. The
+// package is CommonJS (`main` dist/index.js), so it loads synchronously, as the rule runs.
+const require = createRequire(import.meta.url);
+let parser: typeof import('cron-parser').CronExpressionParser | undefined;
+const cronParser = () => (parser ??= (require('cron-parser') as typeof import('cron-parser')).CronExpressionParser);
 
 const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -26,7 +33,7 @@ export function cronProblem(expr: string): string | undefined {
       return `${fieldNames[i]} field "${fields[i]}": "${bad}" is not supported (use numbers, names, * , - /)`;
   }
   try {
-    CronExpressionParser.parse(expr, { tz: 'UTC' });
+    cronParser().parse(expr, { tz: 'UTC' });
   } catch (e) {
     return (e as Error).message;
   }

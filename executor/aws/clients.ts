@@ -1,5 +1,16 @@
-import { RDSClient } from '@aws-sdk/client-rds';
-import { Route53Client } from '@aws-sdk/client-route-53';
+import { createRequire } from 'node:module';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+
+// Each SDK package is loaded when its first client is built, not when an action module is: a
+// Route 53 step never loads the RDS package through this module, nor an RDS step Route 53's. Both
+// packages are CommonJS (their `main` is dist-cjs/index.js, and they declare no `exports`), so
+// `require` loads the very module instance that the actions' `import { …Command }` statements get.
+const require = createRequire(import.meta.url);
+const sdk = {
+  rds: () => require('@aws-sdk/client-rds') as typeof import('@aws-sdk/client-rds'),
+  route53: () => require('@aws-sdk/client-route-53') as typeof import('@aws-sdk/client-route-53'),
+};
 
 /**
  * The AWS clients an action uses for one region. Built lazily: an RDS-only step never
@@ -43,10 +54,10 @@ export function defaultAwsClientFactory(region: string | undefined): AwsClients 
   return {
     region,
     get rds() {
-      return (rds ??= new RDSClient(region ? { region } : {}));
+      return (rds ??= new (sdk.rds().RDSClient)(region ? { region } : {}));
     },
     get route53() {
-      return (route53 ??= new Route53Client({ region: region ?? ROUTE53_DEFAULT_REGION }));
+      return (route53 ??= new (sdk.route53().Route53Client)({ region: region ?? ROUTE53_DEFAULT_REGION }));
     },
     destroy() {
       rds?.destroy();

@@ -1,9 +1,8 @@
 import net from 'node:net';
-import pg from 'pg';
+import type pg from 'pg';
 import type { ActionContext } from '../actions/action.js';
 import { toActionError } from './errors.js';
 import { resolveTarget, type PgTarget, type ResolvedTarget } from './target.js';
-import { resultTypes } from './types.js';
 
 /** How long to wait for a TCP connection and authentication when the step does not say otherwise. */
 export const defaultConnectTimeoutMs = 10_000;
@@ -48,6 +47,9 @@ export async function withPgClient<T>(
 ): Promise<T> {
   const resolved = resolveTarget(target);
   const where = `PostgreSQL ${resolved.display}`;
+  // The driver is loaded by the first connection, not with the actions that use it: `runbook plan`
+  // of a runbook that queries PostgreSQL describes its steps without loading pg.
+  const [{ default: pg }, { resultTypes }] = await Promise.all([import('pg'), import('./types.js')]);
   if (ctx.signal.aborted) throw ctx.signal.reason;
 
   const statementTimeout = options.statementTimeoutMs ?? stepTimeoutMs(ctx);

@@ -24,7 +24,8 @@ afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true }))
 function copyTree(src: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-cache-cli-'));
   temps.push(dir);
-  cpSync(src, dir, { recursive: true });
+  // Not the fixture's own .runbook/: other tests validate the fixture in place, which caches there.
+  cpSync(src, dir, { recursive: true, filter: (path) => !path.split(/[\\/]/).includes('.runbook') });
   return dir;
 }
 

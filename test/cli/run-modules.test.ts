@@ -37,6 +37,35 @@ spec:
           timeout: 30s
 `;
 
+const pgRead = `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: pg-read, owner: "@acme/sre" }
+spec:
+  secrets: [DB_URL]
+  phases:
+    - id: only
+      steps:
+        - id: count
+          uses: postgres.query
+          with: { url: "{{secrets.DB_URL}}", sql: "select 1" }
+          estimate: 1s
+          timeout: 30s
+`;
+
+const dnsRead = `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: dns-read, owner: "@acme/sre" }
+spec:
+  phases:
+    - id: only
+      steps:
+        - id: record
+          uses: aws.route53.get-record
+          with: { hostedZoneId: Z123, name: db.example.com, type: CNAME }
+          estimate: 1s
+          timeout: 30s
+`;
+
 /** The CLI under bench/module-count.js: its exit status and every package or folder it loaded. */
 function loaded(args: string[]): { status: number | null; stdout: string; groups: string[] } {
   const r = spawnSync(process.execPath, ['--import', join(repo, 'bench', 'module-count.js'), bin, ...args], {
@@ -54,7 +83,10 @@ const heavyIn = (groups: string[]) => groups.filter((g) => heavy.test(g));
 describe('runbook run', { timeout: 60_000 }, () => {
   let root: string;
   beforeAll(() => {
-    root = compiledRoot('runbook-run-modules-', { 'shell-only.yaml': shellOnly, 'rds-read.yaml': rdsRead });
+    root = compiledRoot('runbook-run-modules-', {
+      'shell-only.yaml': shellOnly,
+      'rds-read.yaml': rdsRead,
+    });
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -72,7 +104,43 @@ describe('runbook run', { timeout: 60_000 }, () => {
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/describe .* succeeded/);
     expect(r.groups).toContain('@aws-sdk/client-rds');
-    // Neither pg nor Octokit: only the action's own clients (executor/aws/clients.ts imports both AWS services).
+    // Neither pg nor Octokit, and of the AWS services only RDS (executor/aws/clients.ts loads each on first use).
     expect(heavyIn(r.groups).filter((g) => !g.startsWith('@aws-sdk/') && !g.startsWith('@smithy/'))).toEqual([]);
+    expect(r.groups).not.toContain('@aws-sdk/client-route-53');
+  });
+});
+
+describe('runbook plan', { timeout: 60_000 }, () => {
+  let root: string;
+  beforeAll(() => {
+    root = compiledRoot('runbook-plan-modules-', {
+      'pg-read.yaml': pgRead,
+      'dns-read.yaml': dnsRead,
+      'shell-only.yaml': shellOnly,
+    });
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('of a runbook that queries PostgreSQL loads neither pg nor Octokit (pg waits for a connection)', () => {
+    const r = loaded(['plan', 'pg-read', '--root', root]);
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/count/);
+    expect(r.groups).toContain('dist/executor');
+    expect(heavyIn(r.groups)).toEqual([]);
+  });
+
+  it('of a shell-only runbook, with or without --json, loads no heavy client', () => {
+    for (const json of [['--json'], []]) {
+      const r = loaded(['plan', 'shell-only', '--root', root, ...json]);
+      expect(r.status, r.stdout).toBe(0);
+      expect(heavyIn(r.groups)).toEqual([]);
+    }
+  });
+
+  it('of a Route 53 step loads the Route 53 client only, not RDS', () => {
+    const r = loaded(['plan', 'dns-read', '--root', root]);
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.groups).toContain('@aws-sdk/client-route-53');
+    expect(r.groups).not.toContain('@aws-sdk/client-rds');
   });
 });
