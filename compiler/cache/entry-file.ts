@@ -21,31 +21,44 @@ interface EntryHead {
   readonly docs: CacheEntry['docs'];
   readonly diagnostics: CacheEntry['diagnostics'];
   readonly graphsBytes: number;
-  readonly outputs: {
-    readonly emitter: string;
-    readonly graph: string;
-    readonly path: string;
-    readonly bytes: number;
-  }[];
+  readonly outputs: OutputHead[];
 }
+
+interface OutputHead {
+  readonly emitter: string;
+  readonly graph: string;
+  readonly path: string;
+  readonly bytes: number;
+  /** The text is stored as a JSON string: it has a lone surrogate, which UTF-8 cannot carry. */
+  readonly json?: true;
+}
+
+/** A string UTF-8 round-trips: no lone surrogate (a `\ud800` escape in a YAML string can make one). */
+const wellFormed = (text: string): boolean =>
+  (text as { isWellFormed?: () => boolean }).isWellFormed?.() ??
+  !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 
 /** Writes an entry atomically (rename), so a killed compile leaves the old file or the new one. */
 export function writeEntryFile(file: string, entry: CacheEntry): void {
   const graphs = JSON.stringify(entry.graphs);
+  const texts = entry.outputs.map((o) =>
+    wellFormed(o.content) ? { o, text: o.content } : { o, text: JSON.stringify(o.content), json: true as const },
+  );
   const head: EntryHead = {
     key: entry.key,
     path: entry.path,
     docs: entry.docs,
     diagnostics: entry.diagnostics,
     graphsBytes: Buffer.byteLength(graphs),
-    outputs: entry.outputs.map((o) => ({
+    outputs: texts.map(({ o, text, json }) => ({
       emitter: o.emitter,
       graph: o.graph,
       path: o.path,
-      bytes: Buffer.byteLength(o.content),
+      bytes: Buffer.byteLength(text),
+      ...(json ? { json } : {}),
     })),
   };
-  const body = Buffer.from([JSON.stringify(head), '\n', graphs, ...entry.outputs.map((o) => o.content)].join(''));
+  const body = Buffer.from([JSON.stringify(head), '\n', graphs, ...texts.map((t) => t.text)].join(''));
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, Buffer.concat([Buffer.from(`${checksum(body)}\n`), body]));
   renameSync(temp, file);
@@ -68,7 +81,10 @@ export function readEntryFile(file: string): CacheEntry | undefined {
     let at = newline + 1;
     const part = (bytes: number) => body.toString('utf8', at, (at += bytes));
     const graphs = JSON.parse(part(head.graphsBytes)) as CacheEntry['graphs'];
-    const outputs = head.outputs.map(({ bytes, ...o }) => ({ ...o, content: part(bytes) }));
+    const outputs = head.outputs.map(({ bytes, json, ...o }) => {
+      const text = part(bytes);
+      return { ...o, content: json ? (JSON.parse(text) as string) : text };
+    });
     if (at !== body.length) return undefined;
     return { key: head.key, path: head.path, docs: head.docs, diagnostics: head.diagnostics, graphs, outputs };
   } catch {
