@@ -2,7 +2,7 @@ import type { IrGraph } from '../../ir/types.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
 /** Format of the cache files; bump when their shape changes. */
-export const cacheFormat = 1;
+export const cacheFormat = 2;
 
 /** What the cache knows of one file of the tree. */
 export interface IndexedFile {

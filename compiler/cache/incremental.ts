@@ -8,6 +8,7 @@ import { cacheFormat, type CacheEntry, type CacheIndex, type EntryOutput, type I
 import { toolFingerprint } from './fingerprint.js';
 import { hybridResult } from './hybrid.js';
 import { extraHash, planIncremental } from './plan.js';
+import { readEntryFile, writeEntryFile } from './entry-file.js';
 import { ensureDirs, entryPath, pruneEntries, readChecked, sha256, writeChecked } from './store.js';
 
 export { defaultCacheDir } from './store.js';
@@ -92,7 +93,7 @@ function tryIncremental(
   const cached = new Map<string, CacheEntry>();
   for (const [path, known] of Object.entries(index.files)) {
     if (plan.compile.has(path)) continue;
-    const entry = known.entry ? readChecked<CacheEntry>(entryPath(state.dir, known.entry)) : undefined;
+    const entry = known.entry ? readEntryFile(entryPath(state.dir, known.entry)) : undefined;
     if (!entry || entry.key !== known.entry || entry.path !== path)
       return { ok: false, reason: `cache entry of ${path} unreadable` };
     cached.set(path, entry);
@@ -167,7 +168,7 @@ function writeEntry(state: Session, result: CompileResult, byFile: ByFile, path:
     graphs: result.graphs.filter((g) => g.origin.file === path),
     outputs: state.recorded.get(path) ?? [],
   };
-  writeChecked(entryPath(state.dir, key), entry);
+  writeEntryFile(entryPath(state.dir, key), entry);
 }
 
 interface ByFile {

@@ -3,9 +3,10 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 
 /**
- * The compile cache on disk: `index.json` and one `entries/<key>.json` per runbook file. Each file
- * starts with the SHA-256 of the rest and a newline, so a truncated or altered file reads as
- * missing (and the compile falls back to a full one) rather than as wrong output.
+ * The compile cache on disk: `index.json` and one `entries/<key>.json` per runbook file (their
+ * layout: entry-file.ts). `index.json` starts with the SHA-256 of the rest and a newline, so a
+ * truncated or altered file reads as missing (and the compile falls back to a full one) rather
+ * than as wrong output.
  */
 /** Where `runbook compile` and `runbook validate` keep their cache, under the repository root (`.runbook/` is git-ignored). */
 export const defaultCacheDir = (root: string): string => join(root, '.runbook', 'cache', 'compile');

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Root } from 'mdast';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { compileTree } from '../../compiler/compile.js';
 import { createDocsContext } from '../../compiler/emit/docs/docs-context.js';
 import { directoryPage } from '../../compiler/emit/docs/directory-page.js';
+import { docsEmitter } from '../../compiler/emit/docs/index.js';
 import { runbookPage } from '../../compiler/emit/docs/runbook-page.js';
 import { serialise, serialiseDirectly, serialiseWithLibrary } from '../../common/markdown/mdast-builders.js';
 // @ts-expect-error: plain JS module without types (the bench's corpus generator).
@@ -16,10 +17,42 @@ import { breather } from '../support/breathe.js';
  * The direct serialiser (common/markdown/direct-serialiser.ts) must print every page byte for byte
  * as mdast-util-to-markdown does, or hand the page back (undefined). Here: every page of the
  * library, the docs fixture and a generated 100-runbook corpus must take the direct path AND equal
- * the library's output; random trees of Markdown-special text must equal it or fall back.
+ * the library's output, and so must every other page the docs emitter writes (Home, the sidebar,
+ * Checklists, Templates, drill reports); random trees of Markdown-special text must equal it or
+ * fall back. (The run reports of executor/report/ print with remark-stringify alone.)
  */
 const corpus = mkdtempSync(join(tmpdir(), 'direct-serialiser-'));
 afterAll(() => rmSync(corpus, { recursive: true, force: true }));
+const repo = join(import.meta.dirname, '..', '..');
+
+/** Every tree the docs emitter hands to `serialise`, while `capture.on`. */
+const capture = vi.hoisted(() => ({ on: false, trees: [] as Root[] }));
+vi.mock('../../common/markdown/mdast-builders.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../common/markdown/mdast-builders.js')>();
+  return {
+    ...real,
+    serialise: (tree: Root) => {
+      if (capture.on) capture.trees.push(structuredClone(tree));
+      return real.serialise(tree);
+    },
+  };
+});
+
+/** The trees of every page the docs emitter writes for the tree at `root`, with their paths. */
+function emittedPages(root: string): { paths: string[]; trees: Root[] } {
+  const result = compileTree(root);
+  const workers = process.env.RUNBOOK_WORKERS;
+  process.env.RUNBOOK_WORKERS = '0'; // graph pages built here, not on worker threads, so all are seen
+  capture.on = true;
+  try {
+    const paths = docsEmitter.emit(result).map((f) => f.path);
+    return { paths, trees: capture.trees.splice(0) };
+  } finally {
+    capture.on = false;
+    if (workers === undefined) delete process.env.RUNBOOK_WORKERS;
+    else process.env.RUNBOOK_WORKERS = workers;
+  }
+}
 
 function pages(root: string): [string, Root][] {
   const result = compileTree(root);
@@ -34,7 +67,7 @@ describe('direct Markdown serialiser', { timeout: 240_000 }, () => {
   it('prints every page of the library, the docs fixture and a 100-runbook corpus as the library does', async () => {
     const breath = breather();
     generateCorpus(corpus, { runbooks: 100, steps: 20 });
-    const roots = [join(import.meta.dirname, '..', '..'), join(import.meta.dirname, '..', 'fixtures', 'docs'), corpus];
+    const roots = [repo, join(repo, 'test', 'fixtures', 'docs'), corpus];
     let compared = 0;
     for (const root of roots) {
       for (const [name, tree] of pages(root)) {
@@ -47,6 +80,25 @@ describe('direct Markdown serialiser', { timeout: 240_000 }, () => {
       }
     }
     expect(compared).toBeGreaterThan(110);
+  });
+
+  it('prints every page the docs emitter writes as the library does, taking the direct path', async () => {
+    const breath = breather();
+    const roots = [repo, join(repo, 'test', 'fixtures', 'docs'), join(repo, 'test', 'fixtures', 'drills', 'tree')];
+    const kinds = new Set<string>();
+    for (const root of roots) {
+      const { paths, trees } = emittedPages(root);
+      expect(trees.length, root).toBe(paths.length); // one serialised tree per page written
+      for (const path of paths) kinds.add(/^generated\/docs\/(_?[A-Za-z]+)/.exec(path)?.[1] ?? path);
+      for (const tree of trees) {
+        await breath();
+        const direct = serialiseDirectly(structuredClone(tree));
+        expect(direct, `a page of ${root} fell back to the library`).toBeTypeOf('string');
+        expect(direct).toBe(serialiseWithLibrary(structuredClone(tree)));
+      }
+    }
+    const every = ['Home', '_Sidebar', 'Directory', 'Runbook', 'BackupPlan', 'Checklist', 'Template', 'Drill'];
+    expect([...kinds].sort()).toEqual(every.sort());
   });
 
   it('prints Markdown-special text in every construct as the library does', () => {

@@ -1,5 +1,6 @@
 import type { RootContent } from 'mdast';
 import type { IrGraph, IrNode } from '../../../ir/types.js';
+import { referenceParam, type ReferenceKind } from '../../../common/actions-catalog/index.js';
 import { hasTemplate } from '../../expressions/parse-template.js';
 import type { GraphPageContext } from './docs-context.js';
 import { scalar, sortedEntries } from './format.js';
@@ -15,25 +16,33 @@ import {
   type Inline,
 } from '../../../common/markdown/mdast-builders.js';
 
+type Details = (ctx: GraphPageContext, graph: IrGraph, node: IrNode, param: string) => RootContent[];
+
+/**
+ * What a step's page says about the document or role it names, by what its action's schema says
+ * it names (`x-references`, common/actions-catalog/), not by action id: the items of a Checklist
+ * (`checklist`), the Template sent (`notify`), the runbook called (`runbook`), the assignee's role
+ * (`manual`). An action naming nothing gets no details.
+ */
+const detailsOf: Readonly<Record<ReferenceKind, Details>> = {
+  Checklist: (ctx, _graph, node, param) => checklistDetails(ctx, node, param),
+  Template: (ctx, _graph, node, param) => notifyDetails(ctx, node, param),
+  Runbook: runbookDetails,
+  Role: (ctx, _graph, node, param) => roleDetails(ctx, node, param),
+};
+
 /** Action-specific details: checklist items, the notification sent, the runbook called, the manual task. */
 export function actionDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode): RootContent[] {
-  switch (node.uses) {
-    case 'checklist':
-      return checklistDetails(ctx, node);
-    case 'notify':
-      return notifyDetails(ctx, node);
-    case 'runbook':
-      return runbookDetails(ctx, graph, node);
-    case 'manual':
-      return manualDetails(ctx, node);
-    default:
-      return [];
+  for (const kind of Object.keys(detailsOf) as ReferenceKind[]) {
+    const param = referenceParam(node.uses, kind);
+    if (param !== undefined) return detailsOf[kind](ctx, graph, node, param);
   }
+  return [];
 }
 
 /** A named Checklist's sections (and a link to its page), or the inline items. */
-function checklistDetails(ctx: GraphPageContext, node: IrNode): RootContent[] {
-  const name = node.with.checklist;
+function checklistDetails(ctx: GraphPageContext, node: IrNode, param: string): RootContent[] {
+  const name = node.with[param];
   if (typeof name === 'string') {
     const doc = hasTemplate(name) ? undefined : ctx.checklist(name);
     const out: RootContent[] = [
@@ -58,8 +67,8 @@ export function itemInline(text: string, check: unknown): Inline {
   return typeof check === 'string' ? [text, ' (checked by step ', inlineCode(check), ')'] : text;
 }
 
-function notifyDetails(ctx: GraphPageContext, node: IrNode): RootContent[] {
-  const name = node.with.template;
+function notifyDetails(ctx: GraphPageContext, node: IrNode, param: string): RootContent[] {
+  const name = node.with[param];
   const known = typeof name === 'string' && ctx.hasTemplateNamed(name);
   const audience = Array.isArray(node.with.audience) ? node.with.audience.map(String) : [];
   const out: RootContent[] = [
@@ -82,8 +91,8 @@ function notifyDetails(ctx: GraphPageContext, node: IrNode): RootContent[] {
   return out;
 }
 
-function runbookDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode): RootContent[] {
-  const name = node.with.runbook;
+function runbookDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode, param: string): RootContent[] {
+  const name = node.with[param];
   if (typeof name !== 'string') return [];
   const target = ctx.runbook(name);
   const label = target ? ctx.links.to(graphPage(target), target.title) : inlineCode(name);
@@ -101,8 +110,9 @@ function runbookDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode): Ro
   ];
 }
 
-function manualDetails(ctx: GraphPageContext, node: IrNode): RootContent[] {
-  const role = node.with.assignee;
+/** The Directory role a person-run step (`manual`) is assigned to. */
+function roleDetails(ctx: GraphPageContext, node: IrNode, param: string): RootContent[] {
+  const role = node.with[param];
   if (typeof role !== 'string') return [];
   const found = ctx.directory?.roles?.[role];
   return [paragraph(strong('Assignee:'), ' ', found?.title ?? role, ' ', inlineCode(role))];
