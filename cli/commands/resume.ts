@@ -1,17 +1,23 @@
 import { createInterface } from 'node:readline/promises';
 import type { IrNode } from '../../ir/types.js';
-import { prepareResume, RunRefused, type Decision } from '../../executor/facade/index.js';
+import { prepareResume, RunRefused, type Decision, type ResumeState } from '../../executor/facade/index.js';
 import { initiatorOf } from '../initiator.js';
 import { runCommand, type RunCliOptions } from './run.js';
 
 /**
  * `runbook resume RUN_ID`: continues a killed or interrupted run in the same audit log. In-doubt
  * non-idempotent steps need an operator's decision: `--decide step=rerun|skip|abort`, or a
- * prompt on a terminal; the decision is audited.
+ * prompt on a terminal; the decision is audited. With an audit database the run is rebuilt from it
+ * (the journal of record), so it resumes on any machine with a checkout of its commit.
  */
-export async function resumeCommand(runId: string, o: RunCliOptions & { decide: string[] }): Promise<number> {
+export async function resumeCommand(
+  runId: string,
+  o: RunCliOptions & { decide: string[]; runbook?: string },
+): Promise<number> {
+  // RUNBOOK_DECIDE: the resume workflow's `decide` input, "step=rerun step-b=skip" (spaces or commas).
+  const fromEnv = (process.env.RUNBOOK_DECIDE ?? '').split(/[\s,]+/).filter(Boolean);
   const decisions = new Map(
-    o.decide.map((d) => {
+    [...o.decide, ...fromEnv].map((d) => {
       const [step, what] = d.split('=');
       if (!step || !['rerun', 'skip', 'abort'].includes(what))
         throw new RunRefused(`--decide ${d}: expected step=rerun|skip|abort`);
@@ -25,14 +31,17 @@ export async function resumeCommand(runId: string, o: RunCliOptions & { decide: 
     runId,
     by,
     ...(auditDb ? { auditDb } : {}),
+    ...(o.runbook ? { runbook: o.runbook } : {}),
     decide: (node) => decide(node, decisions),
+    onReconciled: (r) => process.stderr.write(reconciledLine(r)),
   });
-  const r = state.reconciled;
-  if (r)
-    process.stderr.write(
-      `reconciled the journal with the audit database: ${r.appended} record(s) only the database held appended to the file, ${r.backfilled} back-filled into the database\n`,
-    );
   return runCommand(name, { ...o, input: [] }, state);
+}
+
+/** What reconciling the local journal with the audit database (the journal of record) changed. */
+function reconciledLine(r: NonNullable<ResumeState['reconciled']>): string {
+  if (r.backfilled) return `audit database: ${r.backfilled} record(s) of this run, journaled without it, back-filled\n`;
+  return `reconciled the local journal with the audit database (the database wins): ${r.appended} record(s) only the database held written to the file, ${r.dropped} only the file held dropped (never committed, so their effect never ran), ${r.replaced} replaced\n`;
 }
 
 async function decide(node: IrNode, given: Map<string, Decision>): Promise<Decision> {

@@ -1,8 +1,8 @@
 import { readFile, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { IrGraph, IrNode } from '../../ir/types.js';
 import { parseAuditText } from '../audit/file-sink.js';
-import { reconcileWithDb } from '../audit/reconcile-db.js';
+import { reconcileWithDb, type Reconciled } from '../audit/reconcile-db.js';
 import { verifyRecords } from '../audit/verify.js';
 import { RunRefused } from '../core/errors.js';
 import type { StepStatus } from '../core/events.js';
@@ -36,6 +36,12 @@ export async function prepareResume(o: ResumeOptions): Promise<{ name: string; s
     throw new RunRefused(`run ${o.runId} already ended (${run.end?.status}); nothing to resume`);
   const s = run.start;
   if (!s) throw new RunRefused(`run ${o.runId} has no run:start record`);
+  // The resume workflow's job of one runbook (its environment, its secrets) never continues another's run.
+  if (o.runbook && s.runbook !== o.runbook)
+    throw new RunRefused(
+      `run ${o.runId} is a run of ${s.runbook}, not of ${o.runbook}`,
+      `resume it as a run of ${s.runbook}`,
+    );
   const graph = loadGraph(o.root, s.runbook);
   const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>(run.done);
   const inDoubt = [...run.inDoubt];
@@ -55,7 +61,8 @@ export async function prepareResume(o: ResumeOptions): Promise<{ name: string; s
       droppedTornLine: torn,
       ...(run.phasesEnded ? { phasesEnded: run.phasesEnded } : {}),
       ...(rollbackData.size ? { rollbackData: Object.fromEntries(rollbackData) } : {}),
-      ...(reconciled && (reconciled.appended || reconciled.backfilled) ? { reconciled } : {}),
+      ...(reconciled && Object.values(reconciled).some((n) => n > 0) ? { reconciled } : {}),
+      commit: tail.commit,
       masks: run.masks,
     },
   };
@@ -65,28 +72,34 @@ interface ResumeOptions {
   root: string;
   runId: string;
   by: string;
-  /** The audit database: its copy and the file are reconciled first (see reconcile-db.ts). */
+  /** The audit database, the journal of record: the file is reconciled with it first (see reconcile-db.ts). */
   auditDb?: string;
   decide: (node: IrNode) => Promise<Decision>;
+  /** The runbook the run must be of (`--runbook`), else any. */
+  runbook?: string;
+  /** Called when reconciling with the audit database changed the local file (before any decision). */
+  onReconciled?: (r: Reconciled) => void;
 }
 
-/** The run's journal, its torn last line cut off, reconciled with the audit database, verified. */
+/**
+ * The run's journal, its torn last line cut off, reconciled with the audit database (which wins,
+ * and may be the only copy: a resume on another machine), verified.
+ */
 async function readJournal(o: ResumeOptions) {
   const path = join(o.root, '.runbook', 'runs', o.runId, 'audit.jsonl');
+  const torn = await cutTornLine(path, !o.auditDb);
+  const reconciled = o.auditDb ? await reconcileWithDb(path, o.auditDb, o.runId) : undefined;
+  // Told at once: a resume refused later (a decision missing) has still changed the local copy.
+  if (reconciled && Object.values(reconciled).some((n) => n > 0)) o.onReconciled?.(reconciled);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new RunRefused(`no run ${o.runId} (${path} not found)`, 'runs are listed under .runbook/runs/');
+    throw new RunRefused(
+      `no run ${o.runId} (${path} not found${o.auditDb ? ', and the audit database holds no record of it' : ''})`,
+      o.auditDb ? 'runs are listed by `runbook runs --audit-db URL`' : 'runs are listed under .runbook/runs/',
+    );
   }
-  const torn = !text.endsWith('\n') && text.length > 0;
-  if (torn) {
-    const keep = text.lastIndexOf('\n') + 1;
-    await truncate(path, Buffer.byteLength(text.slice(0, keep)));
-    text = text.slice(0, keep);
-  }
-  const reconciled = o.auditDb ? await reconcileWithDb(path, o.auditDb) : undefined;
-  if (reconciled?.appended) text = await readFile(path, 'utf8');
   const file = parseAuditText(text);
   const check = verifyRecords(file.records, { lines: file.lines, problems: file.problems, lineCount: file.lineCount });
   if (!check.ok)
@@ -95,6 +108,24 @@ async function readJournal(o: ResumeOptions) {
       'a tampered journal cannot be resumed; investigate with `runbook audit verify`',
     );
   return { records: file.records, torn, reconciled };
+}
+
+/** Cuts a torn last line (a record never acknowledged) off the file; whether there was one. */
+async function cutTornLine(path: string, required: boolean): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    // With a database, a missing local copy is rebuilt from it (reconcile-db.ts).
+    if (!required && (e as { code?: string }).code === 'ENOENT') return false;
+    throw new RunRefused(
+      `no run ${basename(dirname(path))} (${path} not found)`,
+      'runs are listed under .runbook/runs/',
+    );
+  }
+  const torn = !text.endsWith('\n') && text.length > 0;
+  if (torn) await truncate(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+  return torn;
 }
 
 /** Asks about each in-doubt step (or applies a policy); a "skip" restores the step as succeeded. */

@@ -1,6 +1,7 @@
 import { childGraphHashes, runModeOf, runPlanHash, type RunMode } from '../../ir/plan-hash.js';
 import type { IrGraph } from '../../ir/types.js';
 import { auditSignerFromEnv } from '../audit/audit-key.js';
+import { retryMsFromEnv } from '../audit/db-journal-sink.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { RunRefused } from '../core/errors.js';
 import { resolveInputs } from '../inputs/resolve-inputs.js';
@@ -25,6 +26,8 @@ export interface PreparedRun {
   readonly clock: Clock;
   readonly runId: string;
   readonly signer: ReturnType<typeof auditSignerFromEnv>;
+  /** How long an audit database outage may hold the run (db-journal-sink.ts). */
+  readonly auditDbRetryMs: number;
 }
 
 /** Loads and checks everything a run needs before it touches the lock or the journal. */
@@ -48,7 +51,9 @@ export function prepareRun(o: RunOptions): PreparedRun {
   const runId = o.resume?.runId ?? o.runId ?? newRunId(graph.name);
   // The audit signing key is checked before the lock is taken (a bad key refuses the run) and masked everywhere.
   const signer = auditSignerFromEnv(o.env);
-  return { graph, graphs, secrets, maskedValues, mode, inputs, planHash, clock, runId, signer };
+  // Checked before the lock too: a bad value refuses the run.
+  const auditDbRetryMs = o.auditDbRetryMs ?? retryMsFromEnv(o.env);
+  return { graph, graphs, secrets, maskedValues, mode, inputs, planHash, clock, runId, signer, auditDbRetryMs };
 }
 
 /**
@@ -69,9 +74,11 @@ function resumedInputs(
       'resume with the same secret values as the run that started it (a rotated secret cannot resume an old run), or start a new run',
     );
   }
+  // Also what refuses a resume on another machine whose checkout differs (resume from the database).
+  const from = resume.commit ? ` from commit ${resume.commit}` : '';
   throw new RunRefused(
-    `run ${resume.runId} was started with plan ${resume.planHash.slice(0, 12)}; the runbook now compiles to ${hashOf(resume.inputs).slice(0, 12)}`,
-    'a changed runbook cannot resume an old run; start a new run',
+    `run ${resume.runId} was started with plan ${resume.planHash}${from}; this checkout's runbook compiles to ${hashOf(resume.inputs)}`,
+    `a changed runbook cannot resume an old run: resume it from a checkout of the run's commit${resume.commit ? ` (git checkout ${resume.commit})` : ''}, or start a new run`,
   );
 }
 
