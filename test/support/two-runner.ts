@@ -132,7 +132,7 @@ export function pidAt(gates: string, gate: string): number | undefined {
  * in its group at once. Step scripts run in groups of their own and die with the executor by
  * the product's watchdog (executor/core/process-group.ts).
  */
-export function startRunner(args: string[], cwd: string): CliProcess & { killGroup(): Promise<void> } {
+export function startRunner(args: string[], cwd: string): Runner {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd,
     env: cliEnv(),
@@ -149,7 +149,7 @@ export function startRunner(args: string[], cwd: string): CliProcess & { killGro
       child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
     },
   );
-  return {
+  const runner: Runner = {
     child,
     ended,
     output: () => stdout + stderr,
@@ -162,4 +162,15 @@ export function startRunner(args: string[], cwd: string): CliProcess & { killGro
       await ended;
     },
   };
+  started.add(runner);
+  void ended.finally(() => started.delete(runner));
+  return runner;
+}
+
+export type Runner = CliProcess & { killGroup(): Promise<void> };
+const started = new Set<Runner>();
+
+/** Kills every runner still alive (afterAll: a failed test must not leave one holding a gate). */
+export async function killRunners(): Promise<void> {
+  await Promise.all([...started].map((r) => r.killGroup()));
 }

@@ -21,6 +21,7 @@ import {
   nonIdempotent,
   pidAt,
   reversible,
+  killRunners,
   startRunner,
   twoRunnerRunbook,
 } from '../../support/two-runner.js';
@@ -270,8 +271,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await killRunners();
   await cluster?.stop();
   dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  // The closing note quotes the points and this line.
+  console.log(points.map((p, i) => `${String(i + 1).padStart(2)}. ${p.name}: ${p.how}`).join('\n'));
   console.log(
     `two-runner kill -9: ${summary.points} points, ${summary.completed}/${summary.points} runs completed, ${summary.duplicated} duplicated effects, ${summary.verified}/${summary.points} chains verified`,
   );
