@@ -8,6 +8,22 @@ export function registerRuns(program: Command, setExit: SetExit): void {
   registerRun(program, setExit);
   registerDrill(program, setExit);
   registerResume(program, setExit);
+  registerRunsList(program, setExit);
+}
+
+function registerRunsList(program: Command, setExit: SetExit): void {
+  program
+    .command('runs')
+    .description(
+      'list runs from the audit database: id, runbook, state (running, parked, finished, stale), started, by, step',
+    )
+    .option('--audit-db <url>', 'the audit database (or RUNBOOK_AUDIT_DB)')
+    .option('--stale', 'only runs left mid-flight with nothing holding them (resume them)')
+    .option('--json', 'print the runs as JSON')
+    .action(async (o: { auditDb?: string; stale?: boolean; json?: boolean }) => {
+      const { runsCommand } = await import('../commands/runs.js');
+      setExit(await runsCommand(o));
+    });
 }
 
 function registerRun(program: Command, setExit: SetExit): void {
@@ -55,14 +71,15 @@ function registerResume(program: Command, setExit: SetExit): void {
     program
       .command('resume')
       .description('continue an interrupted or killed run from its journal')
-      .argument('<run-id>', 'the run id (see .runbook/runs/)')
+      .argument('<run-id>', 'the run id (see .runbook/runs/, or `runbook runs --audit-db URL`)')
       .option(
         '--decide <step=rerun|skip|abort>',
         'decision for an in-doubt, non-idempotent step (repeatable)',
         collect,
         [],
-      ),
-  ).action(async (id: string, o: RunCliOptions & { decide: string[] }, cmd: Command) => {
+      )
+      .option('--runbook <name>', 'refuse unless the run is a run of this runbook (the resume workflow)'),
+  ).action(async (id: string, o: RunCliOptions & { decide: string[]; runbook?: string }, cmd: Command) => {
     const { resumeCommand } = await import('../commands/resume.js');
     setExit(await resumeCommand(id, { ...o, input: [], root: common(cmd).root }));
   });

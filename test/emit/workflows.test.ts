@@ -42,11 +42,12 @@ describe('generated workflows (fixture tree)', () => {
     expect(result.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
   });
 
-  it('writes one workflow per runbook and backup plan, the PR and the run-request workflow', () => {
+  it('writes one workflow per runbook and backup plan, the PR, the run-request and the resume workflow', () => {
     expect(files.map((f) => f.path).sort()).toEqual([
       '.github/workflows/backup-orders-backups.yml',
       '.github/workflows/runbook-pr.yml',
       '.github/workflows/runbook-region-failover.yml',
+      '.github/workflows/runbook-resume.yml',
       '.github/workflows/runbook-run-request.yml',
       '.github/workflows/runbook-smoke-check.yml',
     ]);
@@ -204,6 +205,7 @@ describe('generated workflows (fixture tree)', () => {
     expect(owner('.github/workflows/runbook-deleted-runbook.yml')).toEqual(['workflows-runbook']);
     expect(owner('.github/workflows/backup-deleted-plan.yml')).toEqual(['workflows-backup']);
     expect(owner('.github/workflows/runbook-pr.yml')).toEqual(['workflows-pr']);
+    expect(owner('.github/workflows/runbook-resume.yml')).toEqual(['workflows-resume']);
     expect(owner('.github/workflows/ci.yml')).toEqual([]);
     expect(owner('.github/workflows/runbook-x.yaml')).toEqual([]);
   });

@@ -2,6 +2,7 @@ import type { Emitter } from '../emitter.js';
 import { backupWorkflowEmitter } from './backup-workflow.js';
 import { drillScheduleWorkflowEmitter } from './drill-schedule-workflow.js';
 import { prWorkflowEmitter } from './pr-workflow.js';
+import { resumeWorkflowEmitter } from './resume-workflow.js';
 import { runRequestWorkflowEmitter } from './run-request-workflow.js';
 import { runbookWorkflowEmitter } from './runbook-workflow.js';
 
@@ -11,5 +12,6 @@ export const workflowEmitters: readonly Emitter[] = [
   backupWorkflowEmitter,
   prWorkflowEmitter,
   runRequestWorkflowEmitter,
+  resumeWorkflowEmitter, // a run whose runner was lost, from the audit database
   drillScheduleWorkflowEmitter, // drills: the Directory's drill calendar
 ];
