@@ -406,8 +406,9 @@ describe.skipIf(noPostgres)('two runners, one PostgreSQL: kill -9 of A at 20 poi
           const runId = await killAt(point, ctx);
           open(allGates);
 
-          // Runner B: another checkout, with no `.runbook/` at all: the run comes from the database alone.
+          // Runner B: another checkout, its `.runbook/` empty: the run comes from the database alone.
           const rootB = checkout();
+          mkdirSync(join(rootB, '.runbook'));
           const b = await resumeAsOperator(runId, rootB, db.writer, marker);
           const expected = point.fail ? 'rolled-back' : 'succeeded';
           const records = (await readAuditRows(db.admin, runId)).map((r) => r.record);
