@@ -47,9 +47,11 @@ function reconciledLine(r: NonNullable<ResumeState['reconciled']>): string {
 async function decide(node: IrNode, given: Map<string, Decision>): Promise<Decision> {
   const d = given.get(node.id);
   if (d) return d;
+  // `rollback:<step>`: that step's compensation was running (executor/run/resume-compensations.ts).
+  const what = node.id.startsWith('rollback:') ? `the rollback of step ${node.id.slice(9)}` : `step ${node.id}`;
   if (!process.stdin.isTTY || process.env.CI) {
     throw new RunRefused(
-      `step ${node.id} (${node.uses}) may or may not have run before the crash, and it is not idempotent`,
+      `${what} (${node.uses}) may or may not have run before the crash, and it is not idempotent`,
       `check its effect, then pass --decide ${node.id}=rerun (run it again), =skip (it completed) or =abort`,
     );
   }
@@ -57,7 +59,7 @@ async function decide(node: IrNode, given: Map<string, Decision>): Promise<Decis
   try {
     const a = (
       await rl.question(
-        `step ${node.id} (${node.uses}) was in progress when the run died and is not idempotent.\n  rerun, skip (it completed) or abort? `,
+        `${what} (${node.uses}) was in progress when the run died and is not idempotent.\n  rerun, skip (it completed) or abort? `,
       )
     ).trim();
     return (['rerun', 'skip', 'abort'].includes(a) ? a : 'abort') as Decision;

@@ -180,6 +180,12 @@ export interface RunEvents {
    */
   'rollback:start': { reason: string; steps: string[] };
   /**
+   * A compensation is about to run: written (durably, like step:start) before its action begins.
+   * One without a `rollback:step` after it was in flight when the run died: a resume cannot tell
+   * whether it undid the step, and an operator decides (`--decide rollback:<step>=…`).
+   */
+  'rollback:compensate': { stepId: string };
+  /**
    * A compensation ended (written after it, one at a time, in rollback order). `succeeded` means the
    * step's effect was undone: the step is no longer done, and a resume does it again.
    */

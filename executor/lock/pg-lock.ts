@@ -159,35 +159,52 @@ async function ensureLocksTable(client: pg.Client): Promise<boolean> {
   }
 }
 
+interface HolderRow {
+  backend_pid: number;
+  application_name: string | null;
+  backend_start: Date | null;
+  client_addr: string | null;
+  recorded: boolean;
+  run_id: string | null;
+  initiator: string | null;
+  pid: number | null;
+  host: string | null;
+  started_at: Date | null;
+}
+
 /**
  * Finds the session holding the advisory lock (pg_locks splits a bigint key into classid =
  * high 32 bits, objid = low 32 bits, objsubid = 1) and the holder it recorded. The row is only
  * trusted when its backend_pid is the holding session, so a leftover row never misleads.
  */
-async function refusal(client: pg.Client, key: string, lockId: bigint, hasTable: boolean): Promise<RunRefused> {
+async function holderRow(client: pg.Client, key: string, lockId: bigint, hasTable: boolean) {
   const unsigned = BigInt.asUintN(64, lockId);
   const hi = (unsigned >> 32n).toString();
   const lo = (unsigned & 0xffffffffn).toString();
-  const { rows } = await client.query<{
-    backend_pid: number;
-    application_name: string | null;
-    backend_start: Date | null;
-    client_addr: string | null;
-    run_id: string | null;
-    initiator: string | null;
-    pid: number | null;
-    host: string | null;
-    started_at: Date | null;
-  }>(
+  const { rows } = await client.query<HolderRow>(
     `SELECT k.pid AS backend_pid, a.application_name, a.backend_start, a.client_addr::text AS client_addr,
-            ${hasTable ? 'l.run_id, l.initiator, l.pid, l.host, l.started_at' : 'NULL AS run_id, NULL AS initiator, NULL AS pid, NULL AS host, NULL AS started_at'}
+            ${hasTable ? 'l.backend_pid IS NOT NULL AS recorded, l.run_id, l.initiator, l.pid, l.host, l.started_at' : 'false AS recorded, NULL AS run_id, NULL AS initiator, NULL AS pid, NULL AS host, NULL AS started_at'}
        FROM pg_locks k
        LEFT JOIN pg_stat_activity a ON a.pid = k.pid
        ${hasTable ? 'LEFT JOIN runbook_locks l ON l.key = $3 AND l.backend_pid = k.pid' : ''}
       WHERE k.locktype = 'advisory' AND k.granted AND k.classid = $1::bigint::oid AND k.objid = $2::bigint::oid AND k.objsubid = 1`,
     hasTable ? [hi, lo, key] : [hi, lo],
   );
-  const h = rows[0];
+  return rows[0] as HolderRow | undefined;
+}
+
+/**
+ * The refusal naming the holder. A run records itself in runbook_locks just after it took the
+ * lock: a run refused in between (two started at once) waits a moment (at most 1 s) for that row,
+ * so it can name the holder's run, initiator and host rather than only its session.
+ */
+async function refusal(client: pg.Client, key: string, lockId: bigint, hasTable: boolean): Promise<RunRefused> {
+  let h = await holderRow(client, key, lockId, hasTable);
+  const recording = () => hasTable && h && !h.recorded && /^runbook \S+ by /.test(h.application_name ?? '');
+  for (let i = 0; i < 25 && recording(); i++) {
+    await new Promise((r) => setTimeout(r, 40));
+    h = await holderRow(client, key, lockId, hasTable);
+  }
   const hint = 'wait for that run to finish; the lock is released when its database session ends';
   if (!h) return new RunRefused(`lock "${key}" is held by another session (it could not be identified)`, hint);
   if (h.run_id) {

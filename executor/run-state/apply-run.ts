@@ -59,8 +59,29 @@ function onRunStart(state: RunState, e: RunEvents['run:start'], at: At): void {
  */
 function onDecision(state: RunState, e: RunEvents['operator:decision'], at: At): void {
   state.decisions.push({ ...e, at: at.at });
+  const undone = compensationOf(e.stepId);
+  if (undone !== undefined) return void decideCompensation(state, undone, e.decision);
   if (e.decision === 'skip' && state.inDoubt.delete(e.stepId))
     state.done.set(e.stepId, { status: 'succeeded', outputs: {} });
+}
+
+/** The step of a decision about an in-doubt compensation (`rollback:<step>`), else undefined. */
+export function compensationOf(decisionId: string): string | undefined {
+  return decisionId.startsWith('rollback:') ? decisionId.slice('rollback:'.length) : undefined;
+}
+
+/**
+ * An operator's decision on a compensation in doubt. `skip` (it completed): the step is undone, as
+ * after a `rollback:step` that succeeded, and a resume does it again. `rerun` (it did not): the
+ * step stays done, and is compensated again if the run rolls back again. Either way it is no
+ * longer in doubt.
+ */
+export function decideCompensation(state: RunState, stepId: string, decision: string): void {
+  state.compensating.delete(stepId);
+  if (decision !== 'skip') return;
+  state.done.delete(stepId);
+  const step = state.steps.get(stepId);
+  if (step) step.rollbackData = undefined;
 }
 
 /**
@@ -82,8 +103,12 @@ function applyRollbackRecord(state: RunState, r: AuditRecord, at: At): void {
     case 'rollback:start':
       state.rollbacks.push({ reason: r.data.reason, started: at, planned: r.data.steps, steps: [] });
       break;
+    case 'rollback:compensate':
+      state.compensating.add(r.data.stepId);
+      break;
     case 'rollback:step': {
       const e = r.data;
+      state.compensating.delete(e.stepId);
       currentRollback(state)?.steps.push({ ...e, at });
       const step = state.steps.get(e.stepId);
       if (step) step.rollback = { status: e.status, ...(e.error !== undefined ? { error: e.error } : {}) };

@@ -159,6 +159,11 @@ export interface RunState {
    */
   readonly done: Map<string, { status: 'succeeded' | 'skipped'; outputs: Record<string, unknown> }>;
   readonly inDoubt: Set<string>;
+  /**
+   * Steps whose compensation began (`rollback:compensate`) with no `rollback:step` after it, nor
+   * an operator's decision: the run died while undoing them, so whether they are undone is unknown.
+   */
+  readonly compensating: Set<string>;
   /** Killed inside `finally`: the phases' outcome its phase:start carried; cleared by a later run:end. */
   phasesEnded?: { readonly status: RunStatus; readonly failed: string[] };
 }
@@ -176,6 +181,7 @@ export function createRunState(): RunState {
     masks: [],
     done: new Map(),
     inDoubt: new Set(),
+    compensating: new Set(),
   };
 }
 

@@ -9,6 +9,7 @@ import type { StepStatus } from '../core/events.js';
 import { foldRun, isOver, type RunState } from '../run-state/fold-run.js';
 import { loadGraph } from './load-graph.js';
 import { childName } from '../../ir/child-runbook.js';
+import { decideCompensations } from './resume-compensations.js';
 import { calledOnce, nodeAt } from './resume-nested.js';
 import type { ResumeState } from './resume-state.js';
 import type { JournaledRollbackData } from './rollback-data.js';
@@ -43,9 +44,10 @@ export async function prepareResume(o: ResumeOptions): Promise<{ name: string; s
       `resume it as a run of ${s.runbook}`,
     );
   const graph = loadGraph(o.root, s.runbook);
+  const undoing = await decideCompensations(o, graph, run);
   const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>(run.done);
   const inDoubt = [...run.inDoubt];
-  const decisions = await decideInDoubt(o, graph, inDoubt, restored);
+  const decisions = [...undoing, ...(await decideInDoubt(o, graph, inDoubt, restored))];
   const rollbackData = journaledRollbackData(run);
   const tail = records.at(-1)!;
   return {

@@ -53,6 +53,8 @@ export async function rollBack(o: {
     }
     const body = node.rollback;
     if (!body) continue;
+    // Journal first, as for a step: a resume must know this compensation may have begun.
+    await o.events.emit('rollback:compensate', { stepId: id });
     try {
       await withSignal((signal) => o.runner.compensate(node, body, signal), body.timeoutMs, o.clock, o.signal);
       await o.events.emit('rollback:step', { stepId: id, status: 'succeeded' });

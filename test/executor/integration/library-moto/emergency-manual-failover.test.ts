@@ -85,6 +85,7 @@ describeLibrary(
       expect(await recordTtl(world.moto, 'api.example.com', 'A')).toBe(300);
       expect(rollbackEvents(r)).toEqual([
         ['rollback:start', expect.objectContaining({ steps: ['stop-primary-traffic'] })],
+        ['rollback:compensate', { stepId: 'stop-primary-traffic' }],
         ['rollback:step', expect.objectContaining({ stepId: 'stop-primary-traffic', status: 'succeeded' })],
         ['rollback:end', { status: 'complete' }],
       ]);
