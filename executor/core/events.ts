@@ -202,9 +202,14 @@ export interface RunEvents {
     approvers: string[];
     required: number;
     granted: number;
-    deadline: string;
+    /** Absent when the gate has no timeout. */
+    deadline?: string;
     parkAfterMs: number;
     trackingIssue?: { number: number; url: string };
+    /** The run's concurrency key: while the run is parked no other run of that key starts. */
+    lockKey?: string;
+    /** The gate's request comment a resume continues (comments after it count; `judged` were read already) and its bot. */
+    request?: { commentId: number; createdAt: string; bot: string; judged: number[] };
   };
   /** A signal (SIGINT, SIGTERM) stopped the run: written after running steps were cancelled, before run:end `interrupted`. */
   'run:interrupted': { signal: string };

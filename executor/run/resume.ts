@@ -12,6 +12,7 @@ import { childName } from '../../ir/child-runbook.js';
 import { calledOnce, nodeAt } from './resume-nested.js';
 import type { ResumeState } from './resume-state.js';
 import type { JournaledRollbackData } from './rollback-data.js';
+import { parkedGateOf } from './parked-gate.js';
 
 export type Decision = 'rerun' | 'skip' | 'abort';
 
@@ -38,7 +39,7 @@ export async function prepareResume(o: ResumeOptions): Promise<{ name: string; s
   if (!s) throw new RunRefused(`run ${o.runId} has no run:start record`);
   const graph = loadGraph(o.root, s.runbook);
   const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>(run.done);
-  const inDoubt = [...run.inDoubt];
+  const inDoubt = [...run.inDoubt].filter((id) => id !== run.parked?.stepId); // a parked gate's step never got past its approval
   const decisions = await decideInDoubt(o, graph, inDoubt, restored);
   const rollbackData = journaledRollbackData(run);
   const tail = records.at(-1)!;
@@ -57,6 +58,7 @@ export async function prepareResume(o: ResumeOptions): Promise<{ name: string; s
       ...(rollbackData.size ? { rollbackData: Object.fromEntries(rollbackData) } : {}),
       ...(reconciled && (reconciled.appended || reconciled.backfilled) ? { reconciled } : {}),
       masks: run.masks,
+      parked: parkedGateOf(records, run),
     },
   };
 }
