@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { IrNode } from '../../ir/types.js';
-import { prepareResume, RunRefused, type Decision } from '../../executor/facade/index.js';
+import { prepareResume, RunRefused, type Decision, type ResumeState } from '../../executor/facade/index.js';
 import { initiatorOf } from '../initiator.js';
 import { runCommand, type RunCliOptions } from './run.js';
 
@@ -27,12 +27,14 @@ export async function resumeCommand(runId: string, o: RunCliOptions & { decide: 
     ...(auditDb ? { auditDb } : {}),
     decide: (node) => decide(node, decisions),
   });
-  const r = state.reconciled;
-  if (r)
-    process.stderr.write(
-      `reconciled the journal with the audit database: ${r.appended} record(s) only the database held appended to the file, ${r.backfilled} back-filled into the database\n`,
-    );
+  if (state.reconciled) process.stderr.write(reconciledLine(state.reconciled));
   return runCommand(name, { ...o, input: [] }, state);
+}
+
+/** What reconciling the local journal with the audit database (the journal of record) changed. */
+function reconciledLine(r: NonNullable<ResumeState['reconciled']>): string {
+  if (r.backfilled) return `audit database: ${r.backfilled} record(s) of this run, journaled without it, back-filled\n`;
+  return `reconciled the local journal with the audit database (the database wins): ${r.appended} record(s) only the database held written to the file, ${r.dropped} only the file held dropped (never committed, so their effect never ran), ${r.replaced} replaced\n`;
 }
 
 async function decide(node: IrNode, given: Map<string, Decision>): Promise<Decision> {

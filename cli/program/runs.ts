@@ -9,6 +9,22 @@ export function registerRuns(program: Command, setExit: SetExit): void {
   registerDrill(program, setExit);
   registerResume(program, setExit);
   registerGateEvent(program, setExit);
+  registerRunsList(program, setExit);
+}
+
+function registerRunsList(program: Command, setExit: SetExit): void {
+  program
+    .command('runs')
+    .description(
+      'list runs from the audit database: id, runbook, state (running, parked, finished, stale), started, by, step',
+    )
+    .option('--audit-db <url>', 'the audit database (or RUNBOOK_AUDIT_DB)')
+    .option('--stale', 'only runs left mid-flight with nothing holding them (resume them)')
+    .option('--json', 'print the runs as JSON')
+    .action(async (o: { auditDb?: string; stale?: boolean; json?: boolean }) => {
+      const { runsCommand } = await import('../commands/runs.js');
+      setExit(await runsCommand(o));
+    });
 }
 
 function registerRun(program: Command, setExit: SetExit): void {
@@ -56,7 +72,7 @@ function registerResume(program: Command, setExit: SetExit): void {
     program
       .command('resume')
       .description('continue an interrupted or killed run from its journal')
-      .argument('<run-id>', 'the run id (see .runbook/runs/)')
+      .argument('<run-id>', 'the run id (see .runbook/runs/, or `runbook runs --audit-db URL`)')
       .option(
         '--decide <step=rerun|skip|abort>',
         'decision for an in-doubt, non-idempotent step (repeatable)',

@@ -25,7 +25,7 @@ export function runOptions(c: Command): Command {
     .option('--confirm-as <handle>', 'confirm manual steps and checklist items as this person (non-interactive drills)')
     .option(
       '--audit-db <url>',
-      'also write the audit log to PostgreSQL and lock there too (or RUNBOOK_AUDIT_DB; DATABASE_URL is never used)',
+      'journal the run in PostgreSQL, its journal of record (resumable on any machine), and lock there (or RUNBOOK_AUDIT_DB; DATABASE_URL is never used)',
     )
     .option(
       '--allow-owner-role',

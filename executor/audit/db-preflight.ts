@@ -36,8 +36,3 @@ export function redactUrl(url: string): string {
     return '<the --audit-db URL>';
   }
 }
-
-/** The command that back-fills a run's missing rows later, as printed at the end of a run. */
-export function dbSyncCommand(runId: string, url: string): string {
-  return `runbook audit sync ${runId} --audit-db ${redactUrl(url)}`;
-}

@@ -1,34 +1,94 @@
+import { existsSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { RunRefused } from '../core/errors.js';
-import { createFileSink, readAuditFile } from './file-sink.js';
+import { createFileSink, readAuditFile, type AuditFile } from './file-sink.js';
 import { insertMissing } from './db-sync.js';
-import { readAuditRows } from './pg-sink.js';
-import { verifyRecords } from './verify.js';
+import { readAuditRows, type AuditRow } from './pg-sink.js';
+import type { AuditRecord } from './record.js';
+import { verifyAuditDb, verifyRecords } from './verify.js';
 
-/** What reconcileWithDb changed. */
+/** What reconcileWithDb changed in the local copy (the file journal) or the database. */
 export interface Reconciled {
-  /** Records only the database held, appended to the file journal. */
+  /** Records only the database held, written to the file. */
   readonly appended: number;
-  /** Records only the file held, back-filled into the database. */
+  /** Records only the file held (never committed to the database, so their effect never ran), dropped from it. */
+  readonly dropped: number;
+  /** Records the file held differently at the same seq, replaced by the database's. */
+  readonly replaced: number;
+  /** A run the database never held (journaled without one): records back-filled into it. */
   readonly backfilled: number;
 }
 
+const none: Reconciled = { appended: 0, dropped: 0, replaced: 0, backfilled: 0 };
+
 /**
- * Makes the file journal and the audit database whole again before a resume. The audit log
- * writes each record to every sink at once (record.ts), so a kill -9 can land between the two
- * writes:
- * - the database may hold the last records and the file not: they were committed, so a step
- *   whose step:start is only there may have started. Those records, when they continue the
- *   file's chain, are appended to the file, so resume sees the step in doubt instead of running
- *   it again without a decision;
- * - the file may hold records the database lacks (this crash, or an outage never back-filled):
- *   they are back-filled, so the database copy has no gap.
- * A record that differs between the copies, or database records that do not continue the file's
- * chain, refuse the resume: the copies disagree and an operator must look.
+ * Makes the file journal agree with the audit database before a resume. With a database the run
+ * commits every record there before `emit` resolves (db-journal-sink.ts), so the database is the
+ * journal of record and the file a local copy, which may be missing (resume on another machine),
+ * behind (the database committed a record the file had not synced when the runner died: a
+ * `step:start` there means the step may have begun, so resume sees it in doubt), or ahead (a
+ * record written to the file but never committed: `emit` never resolved, so its effect never
+ * ran). The database wins: the file is rewritten from its rows, and the difference is counted.
+ * The database's chain is verified first; one that does not verify refuses the resume.
+ * A run the database has no rows of was journaled without it: its verified file is back-filled.
  */
-export async function reconcileWithDb(path: string, url: string): Promise<Reconciled> {
-  const file = await readAuditFile(path);
-  const runId = file.records[0]?.runId;
-  if (!runId) return { appended: 0, backfilled: 0 };
+export async function reconcileWithDb(path: string, url: string, runId: string): Promise<Reconciled> {
+  const rows = await readRows(url, runId);
+  const file = existsSync(path) ? await readAuditFile(path) : undefined;
+  if (rows.length === 0) return file ? { ...none, backfilled: await backfill(file, url, runId) } : none;
+  await verifyDbCopy(url, runId);
+  const diff = compare(rows, file);
+  if (diff.appended || diff.dropped || diff.replaced || (file?.problems.length ?? 0) > 0)
+    await rewrite(path, runId, diff.records);
+  return { appended: diff.appended, dropped: diff.dropped, replaced: diff.replaced, backfilled: 0 };
+}
+
+/** The records the file must hold (the database's, the file's own line kept where equal), and the counts. */
+function compare(rows: readonly AuditRow[], file: AuditFile | undefined) {
+  const fileBySeq = new Map((file?.records ?? []).map((r) => [r.seq, r]));
+  const dbSeqs = new Set(rows.map((r) => r.seq));
+  let appended = 0;
+  let replaced = 0;
+  const records = rows.map((row): AuditRecord => {
+    const own = fileBySeq.get(row.seq);
+    if (own?.hash === row.hash) return own;
+    if (own) replaced++;
+    else appended++;
+    return row.record;
+  });
+  const dropped = [...fileBySeq.keys()].filter((seq) => !dbSeqs.has(seq)).length;
+  return { records, appended, dropped, replaced };
+}
+
+async function verifyDbCopy(url: string, runId: string): Promise<void> {
+  const v = await verifyAuditDb(url, runId);
+  if (!v.ok)
+    throw new RunRefused(
+      `the audit database's copy of run ${runId} does not verify: ${v.firstBad?.reason}; nothing was resumed`,
+      'a tampered journal cannot be resumed; investigate with `runbook audit verify --db URL --run RUN_ID`',
+    );
+}
+
+/** Replaces the file with `records`: written and synced beside it, then renamed over it (never half-written). */
+async function rewrite(path: string, runId: string, records: readonly AuditRecord[]): Promise<void> {
+  const tmp = `${path}.reconcile.tmp`;
+  await rm(tmp, { force: true });
+  const sink = createFileSink({ path: tmp, runId });
+  try {
+    for (let i = 0; i < records.length; i += 500) await sink.write(records.slice(i, i + 500));
+  } finally {
+    await sink.close();
+  }
+  await rename(tmp, path);
+  // The rename must be durable too, or a crash could bring the old copy back.
+  const dir = await open(dirname(path), 'r');
+  await dir.sync().finally(() => dir.close());
+}
+
+/** A run journaled without a database: its file, verified, is copied in. */
+async function backfill(file: AuditFile, url: string, runId: string): Promise<number> {
+  if (file.records.length === 0) return 0;
   // A damaged journal is never copied into the tamper-resistant store.
   const own = verifyRecords(file.records, {
     lines: file.lines,
@@ -41,49 +101,18 @@ export async function reconcileWithDb(path: string, url: string): Promise<Reconc
       `the audit log of ${runId} does not verify: ${own.firstBad?.reason}; nothing was copied`,
       'a tampered journal cannot be resumed; investigate with `runbook audit verify`',
     );
-  const rows = await readRows(url, runId);
-  const bySeq = new Map(file.records.map((r) => [r.seq, r.hash]));
-  for (const row of rows) {
-    const hash = bySeq.get(row.seq);
-    if (hash !== undefined && hash !== row.hash) {
-      throw new RunRefused(
-        `record ${row.seq} of run ${runId} differs between the file journal and the audit database`,
-        'run `runbook audit verify` on both copies before resuming',
-      );
-    }
-  }
-  const last = file.records.at(-1)!.seq;
-  const extra = rows.filter((r) => r.seq > last).map((r) => r.record);
-  if (extra.length) {
-    const all = [...file.records, ...extra];
-    const check = verifyRecords(all, { requireComplete: false });
-    if (!check.ok) {
-      throw new RunRefused(
-        `the audit database holds records of run ${runId} after seq ${last} that do not continue the file journal (${check.firstBad?.reason})`,
-        'run `runbook audit verify` on both copies before resuming',
-      );
-    }
-    const sink = createFileSink({ path, runId });
-    try {
-      await sink.write(extra);
-    } finally {
-      await sink.close?.();
-    }
-  }
-  // The file verified and the database's rows were compared with it above: only insert now.
-  const backfilled = await insertMissing(url, file.records, new Map(rows.map((r) => [r.seq, r.hash])));
-  return { appended: extra.length, backfilled };
+  return insertMissing(url, file.records, new Map());
 }
 
 /** The database's rows, or a refusal that names no URL (it may hold a password). */
-async function readRows(url: string, runId: string) {
+async function readRows(url: string, runId: string): Promise<AuditRow[]> {
   try {
     return await readAuditRows(url, runId);
   } catch (e) {
     const code = (e as { code?: string }).code;
     throw new RunRefused(
-      `the audit database could not be read to reconcile run ${runId} before resuming${code ? ` (${code})` : ''}`,
-      'resume when the database is reachable: its copy may hold the last records of the run',
+      `the audit database could not be read to resume run ${runId}${code ? ` (${code})` : ''}`,
+      'resume when the database is reachable: it is the journal of record of the run',
     );
   }
 }

@@ -87,8 +87,13 @@ export interface RunEvents {
     completed: string[];
     inDoubt: string[];
     droppedTornLine?: boolean;
-    /** Records copied between the file journal and the audit database before resuming (a kill between the two writes). */
-    reconciled?: { appended: number; backfilled: number };
+    /**
+     * How the local file journal was made to agree with the audit database (the journal of record)
+     * before resuming: records only the database held written to the file, records only the file
+     * held dropped, records that differed replaced by the database's; or, for a run journaled
+     * without a database, records back-filled into it.
+     */
+    reconciled?: { appended: number; dropped?: number; replaced?: number; backfilled: number };
     lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
   };
   /**

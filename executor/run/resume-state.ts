@@ -1,3 +1,4 @@
+import type { Reconciled } from '../audit/reconcile-db.js';
 import type { RunStatus, StepStatus } from '../core/events.js';
 import type { JournaledRollbackData } from './rollback-data.js';
 import type { ParkedRequest } from '../core/parked.js';
@@ -12,8 +13,10 @@ export interface ResumeState {
   readonly inDoubt: string[];
   readonly decisions: { stepId: string; decision: 'rerun' | 'skip' | 'abort'; by: string; reason?: string }[];
   readonly droppedTornLine?: boolean;
-  /** Records copied between the file journal and the audit database before resuming. */
-  readonly reconciled?: { readonly appended: number; readonly backfilled: number };
+  /** How the file journal was made to agree with the audit database before resuming (reconcile-db.ts). */
+  readonly reconciled?: Reconciled;
+  /** The git commit the run was started from (its records'), to name it when the checkout differs. */
+  readonly commit?: string | null;
   /** Salted hashes of values scripts registered through `$RUNBOOK_MASK` (`mask:add` records). */
   readonly masks?: readonly string[];
   /** Killed inside `finally`: the phases' outcome; the resume runs only the finally steps left. */

@@ -1,5 +1,5 @@
 import { readFile, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { IrGraph, IrNode } from '../../ir/types.js';
 import { parseAuditText } from '../audit/file-sink.js';
 import { reconcileWithDb } from '../audit/reconcile-db.js';
@@ -56,7 +56,8 @@ export async function prepareResume(o: ResumeOptions): Promise<{ name: string; s
       droppedTornLine: torn,
       ...(run.phasesEnded ? { phasesEnded: run.phasesEnded } : {}),
       ...(rollbackData.size ? { rollbackData: Object.fromEntries(rollbackData) } : {}),
-      ...(reconciled && (reconciled.appended || reconciled.backfilled) ? { reconciled } : {}),
+      ...(reconciled && Object.values(reconciled).some((n) => n > 0) ? { reconciled } : {}),
+      commit: tail.commit,
       masks: run.masks,
       parked: parkedGateOf(records, run),
     },
@@ -67,28 +68,28 @@ interface ResumeOptions {
   root: string;
   runId: string;
   by: string;
-  /** The audit database: its copy and the file are reconciled first (see reconcile-db.ts). */
+  /** The audit database, the journal of record: the file is reconciled with it first (see reconcile-db.ts). */
   auditDb?: string;
   decide: (node: IrNode) => Promise<Decision>;
 }
 
-/** The run's journal, its torn last line cut off, reconciled with the audit database, verified. */
+/**
+ * The run's journal, its torn last line cut off, reconciled with the audit database (which wins,
+ * and may be the only copy: a resume on another machine), verified.
+ */
 async function readJournal(o: ResumeOptions) {
   const path = join(o.root, '.runbook', 'runs', o.runId, 'audit.jsonl');
+  const torn = await cutTornLine(path, !o.auditDb);
+  const reconciled = o.auditDb ? await reconcileWithDb(path, o.auditDb, o.runId) : undefined;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new RunRefused(`no run ${o.runId} (${path} not found)`, 'runs are listed under .runbook/runs/');
+    throw new RunRefused(
+      `no run ${o.runId} (${path} not found${o.auditDb ? ', and the audit database holds no record of it' : ''})`,
+      o.auditDb ? 'runs are listed by `runbook runs --audit-db URL`' : 'runs are listed under .runbook/runs/',
+    );
   }
-  const torn = !text.endsWith('\n') && text.length > 0;
-  if (torn) {
-    const keep = text.lastIndexOf('\n') + 1;
-    await truncate(path, Buffer.byteLength(text.slice(0, keep)));
-    text = text.slice(0, keep);
-  }
-  const reconciled = o.auditDb ? await reconcileWithDb(path, o.auditDb) : undefined;
-  if (reconciled?.appended) text = await readFile(path, 'utf8');
   const file = parseAuditText(text);
   const check = verifyRecords(file.records, { lines: file.lines, problems: file.problems, lineCount: file.lineCount });
   if (!check.ok)
@@ -97,6 +98,24 @@ async function readJournal(o: ResumeOptions) {
       'a tampered journal cannot be resumed; investigate with `runbook audit verify`',
     );
   return { records: file.records, torn, reconciled };
+}
+
+/** Cuts a torn last line (a record never acknowledged) off the file; whether there was one. */
+async function cutTornLine(path: string, required: boolean): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    // With a database, a missing local copy is rebuilt from it (reconcile-db.ts).
+    if (!required && (e as { code?: string }).code === 'ENOENT') return false;
+    throw new RunRefused(
+      `no run ${basename(dirname(path))} (${path} not found)`,
+      'runs are listed under .runbook/runs/',
+    );
+  }
+  const torn = !text.endsWith('\n') && text.length > 0;
+  if (torn) await truncate(path, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+  return torn;
 }
 
 /** Asks about each in-doubt step (or applies a policy); a "skip" restores the step as succeeded. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createBufferedDbSink, type BufferedDbSink } from '../audit/buffered-db-sink.js';
+import { createDbJournalSink, retryMsFromEnv } from '../audit/db-journal-sink.js';
 import { createFileSink } from '../audit/file-sink.js';
 import { createPgAnchorSink } from '../audit/pg-anchors.js';
 import { createPgSink } from '../audit/pg-sink.js';
@@ -14,22 +14,24 @@ export type RunAudit = AuditLog;
 
 /**
  * The run's audit log (its journal): the file under `.runbook/runs/<id>/`, the audit database and
- * its anchors when there is one (buffered through an outage), extra sinks, and the progress view.
+ * its anchors when there is one, extra sinks, and the progress view. With a database, it is the
+ * journal of record: every record is committed there before `emit` resolves (an outage holds the
+ * run, then stops it: see db-journal-sink.ts), and the file is the local copy.
  */
 export function openRunAudit(
   o: RunOptions,
   p: PreparedRun,
   masker: SecretMasker,
   notice: (message: string) => void,
-): { audit: RunAudit; auditPath: string; dbSink?: BufferedDbSink } {
+): { audit: RunAudit; auditPath: string } {
   const auditPath = join(o.root, '.runbook', 'runs', p.runId, 'audit.jsonl');
   const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId: p.runId })];
   const auditDb = o.auditDb;
-  const dbSink: BufferedDbSink | undefined = auditDb
-    ? createBufferedDbSink({ open: () => createPgSink({ url: auditDb }), notice })
-    : undefined;
-  if (dbSink) sinks.push(dbSink);
-  if (auditDb) sinks.push(createPgAnchorSink({ url: auditDb }));
+  if (auditDb) {
+    const retryMs = o.auditDbRetryMs ?? retryMsFromEnv(o.env);
+    sinks.push(createDbJournalSink({ open: () => createPgSink({ url: auditDb }), retryMs, notice }));
+    sinks.push(createPgAnchorSink({ url: auditDb }));
+  }
   sinks.push(...(o.extraSinks ?? []));
   if (o.onRecord) sinks.push({ name: 'progress', write: async (records) => records.forEach((r) => o.onRecord!(r)) });
   const audit = createAuditLog({
@@ -43,7 +45,7 @@ export function openRunAudit(
     ...(o.resume ? { continueFrom: o.resume.tail } : {}),
     ...(p.signer ? { sign: p.signer.sign } : {}),
   });
-  return { audit, auditPath, ...(dbSink ? { dbSink } : {}) };
+  return { audit, auditPath };
 }
 
 /** `run:resume` for a resumed run, else `run:start`; then the operator's decisions on in-doubt steps. */

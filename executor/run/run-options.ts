@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly confirmBy?: string;
   readonly interactive: boolean;
   readonly auditDb?: string;
+  /** How long an audit database outage may hold the run before it stops (default: db-journal-sink.ts). */
+  readonly auditDbRetryMs?: number;
   /** A role that can alter runbook_audit: warn (default), refuse (CI) or allow (overridden, still warned). */
   readonly ownerRole?: OwnerRolePolicy;
   /** Warnings and notices about the run's machinery (audit database outage, role); never secrets. */

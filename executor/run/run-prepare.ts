@@ -69,9 +69,11 @@ function resumedInputs(
       'resume with the same secret values as the run that started it (a rotated secret cannot resume an old run), or start a new run',
     );
   }
+  // Also what refuses a resume on another machine whose checkout differs (resume from the database).
+  const from = resume.commit ? ` from commit ${resume.commit}` : '';
   throw new RunRefused(
-    `run ${resume.runId} was started with plan ${resume.planHash.slice(0, 12)}; the runbook now compiles to ${hashOf(resume.inputs).slice(0, 12)}`,
-    'a changed runbook cannot resume an old run; start a new run',
+    `run ${resume.runId} was started with plan ${resume.planHash}${from}; this checkout's runbook compiles to ${hashOf(resume.inputs)}`,
+    `a changed runbook cannot resume an old run: resume it from a checkout of the run's commit${resume.commit ? ` (git checkout ${resume.commit})` : ''}, or start a new run`,
   );
 }
 

@@ -1,7 +1,6 @@
 import type { RunInfo } from '../actions/action.js';
 import { removeOrphanStepDirs } from '../actions/step-dirs.js';
-import type { BufferedDbSink } from '../audit/buffered-db-sink.js';
-import { checkAuditDb, dbSyncCommand } from '../audit/db-preflight.js';
+import { checkAuditDb } from '../audit/db-preflight.js';
 import { HashedMasks } from '../core/hashed-masks.js';
 import { SecretMasker } from '../core/secrets.js';
 import { withFaults } from '../drill/faults.js';
@@ -39,7 +38,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   const masker = new SecretMasker([...p.maskedValues, ...(p.signer?.secrets ?? [])]);
   // Values scripts registered before a resume are known only by salted hashes (never in clear).
   if (o.resume?.masks?.length) masker.addHashed(new HashedMasks(p.runId, o.resume.masks));
-  const { audit, auditPath, dbSink } = openRunAudit(o, p, masker, notice);
+  const { audit, auditPath } = openRunAudit(o, p, masker, notice);
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort(o.signal.reason);
   o.signal.addEventListener('abort', onAbort, { once: true });
@@ -48,7 +47,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
     return { runId: p.runId, status: result.status, planHash: p.planHash, auditPath, result, graph: p.graph };
   } finally {
     o.signal.removeEventListener('abort', onAbort);
-    await closeRun(audit, lock, dbSink, p.runId, o.auditDb, notice);
+    await closeRun(audit, lock);
   }
 }
 
@@ -119,25 +118,14 @@ function runInfo(o: RunOptions, p: PreparedRun, now: number): RunInfo {
   };
 }
 
-/** Closes the journal, then always releases the lock; says what the audit database still lacks. */
-async function closeRun(
-  audit: RunAudit,
-  lock: RunLock,
-  dbSink: BufferedDbSink | undefined,
-  runId: string,
-  auditDb: string | undefined,
-  notice: (message: string) => void,
-): Promise<void> {
+/** Closes the journal, then always releases the lock. */
+async function closeRun(audit: RunAudit, lock: RunLock): Promise<void> {
   try {
     await audit.close();
   } finally {
     // Always: a failed close must not leave the lock (and its connection, which keeps the process alive).
     await lock.release();
   }
-  if (dbSink?.pending)
-    notice(
-      `the audit database is still unreachable: ${dbSink.pending} record${dbSink.pending === 1 ? '' : 's'} of run ${runId} are missing there (the file journal has them); back-fill with: ${dbSyncCommand(runId, auditDb!)}`,
-    );
 }
 
 /** What went wrong, for `run:end`: the steps that failed, and what a rollback left in place and why. */

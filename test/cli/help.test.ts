@@ -6,7 +6,8 @@ import { bin, cliEnv } from '../support/cli.js';
 
 // The help text of every command, captured from the build before commands were loaded lazily
 // (issue 12, item 6): registering commands cheaply must not change a word of it, nor an exit code.
-// The one later change is deliberate: compile's --no-cache (the incremental compile's cache).
+// The later changes are deliberate: compile's --no-cache (the incremental compile's cache), and issue
+// 13's `runbook runs` with --audit-db's new wording (the database is the journal of record).
 const repo = join(import.meta.dirname, '..', '..');
 const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'help-output.json'), 'utf8')) as Record<
   string,

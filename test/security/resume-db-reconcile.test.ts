@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -13,8 +13,9 @@ import { cliSync, killGroup, pidsIn, processRunning, startCli, waitFor } from '.
  * The audit log writes each record to the file and the database at once, so a kill -9 can land
  * between the two writes. Both orders are built here from a real kill at a step (journal ends
  * with its step:start): the file loses that last record (the database committed it first), or
- * the database does (the file was first). Resume must see the step in doubt in the first case,
- * and leave no gap in the database in the second; both copies verify afterwards.
+ * the database does (the file was first). The database is the journal of record: resume must see
+ * the step in doubt in the first case, and drop the file's extra record (reported) in the second;
+ * both copies verify afterwards.
  */
 const runbook = `apiVersion: runbook/v1
 kind: Runbook
@@ -124,10 +125,12 @@ describe.skipIf(noPostgres)(
       verifyBoth(root, runId, db.admin);
     }, 120_000);
 
-    it('records only the file holds are back-filled, so the database copy has no gap', async () => {
+    it('records only the file holds are dropped from it (never committed, so never acted on), and reported', async () => {
       const db = await newDatabase();
-      const { root, runId } = await killedRun(db.writer);
-      // The database lost the last record: removed as its owner would, bypassing the trigger.
+      const { root, runId, path } = await killedRun(db.writer);
+      // The database lost the last record (s1's step:start): removed as its owner would, bypassing
+      // the trigger. With the database as the journal of record that is a record whose emit never
+      // resolved, so s1's action never began: s1 runs again without asking.
       const c = new pg.Client({ connectionString: db.admin });
       await c.connect();
       try {
@@ -139,13 +142,21 @@ describe.skipIf(noPostgres)(
       } finally {
         await c.end();
       }
-      const resumed = cliSync(
-        ['resume', runId, '--as', '@ops', '--root', root, '--audit-db', db.writer, '--decide', 's1=rerun'],
-        root,
-      );
+      const before = readFileSync(path, 'utf8').trimEnd().split('\n').length;
+      const resumed = cliSync(['resume', runId, '--as', '@ops', '--root', root, '--audit-db', db.writer], root);
       expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
-      expect(resumed.stderr).toMatch(/1 back-filled into the database/);
-      expect(existsSync(join(root, 'effects'))).toBe(true);
+      expect(resumed.stderr).toMatch(
+        /0 record\(s\) only the database held written to the file, 1 only the file held dropped/,
+      );
+      const records = readFileSync(path, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { seq: number; type: string; data: Record<string, unknown> });
+      const resume = records.find((r) => r.type === 'run:resume')!;
+      expect(resume.seq).toBe(before);
+      expect(resume.data.reconciled).toEqual({ appended: 0, dropped: 1, replaced: 0, backfilled: 0 });
+      expect(resume.data.inDoubt).toEqual([]);
+      expect(readFileSync(join(root, 'effects'), 'utf8')).toBe('s1\ns2\n');
       verifyBoth(root, runId, db.admin);
     }, 120_000);
   },

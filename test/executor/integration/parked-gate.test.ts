@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,7 +15,8 @@ import { startFakeGithub, type FakeGithub } from '../../support/fake-github.js';
  * of record. Late, forged and self-approvals on a parked gate are refused and journaled; a second
  * run of the runbook is refused while the first is parked.
  *
- * Runner B uses A's directory until resume from the database alone lands (branch i13-journal).
+ * Each runner B is a new clone of the repository with an empty `.runbook/` (a fresh GitHub
+ * runner): it resumes the run from the database alone.
  */
 const gated = (name: string, timeout: string) => `apiVersion: runbook/v1
 kind: Runbook
@@ -42,6 +43,7 @@ let fake: FakeGithub;
 let root: string;
 let work: string;
 let db: string;
+const runners: string[] = [];
 
 type Row = { seq: number; type: string; record: { data: Record<string, unknown> } };
 
@@ -73,7 +75,15 @@ async function parkRun(name: string, out: string) {
   return { ...r, runId: runIdOf(r.stdout) };
 }
 
-/** A comment posted on GitHub, then the issue_comment workflow's command on runner B. */
+/** A new runner: a clone of the repository (runbooks and generated/), without `.runbook/`. */
+function newRunner(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-parked-b-'));
+  cpSync(root, dir, { recursive: true, filter: (src) => !src.includes('.runbook') });
+  runners.push(dir);
+  return dir;
+}
+
+/** A comment posted on GitHub, then the issue_comment workflow's command on a new runner B. */
 async function comment(issue: number, user: string, body: string) {
   const c = fake.addComment(issue, user, body);
   const event = join(work, `event-${c.id}.json`);
@@ -92,7 +102,7 @@ async function comment(issue: number, user: string, body: string) {
       sender: { login: user, type: 'User' },
     }),
   );
-  return runCliAsync(['gate-event', '--root', root, '--event', event], {
+  return runCliAsync(['gate-event', '--root', newRunner(), '--event', event], {
     ...env(user),
     GITHUB_EVENT_NAME: 'issue_comment',
     GITHUB_EVENT_PATH: event,
@@ -119,7 +129,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
   await cluster?.stop();
-  for (const d of [root, work]) if (d) rmSync(d, { recursive: true, force: true });
+  for (const d of [root, work, ...runners]) if (d) rmSync(d, { recursive: true, force: true });
 }, 60_000);
 
 describe('a gate answered on GitHub, with a database journal of record', { timeout: 120_000 }, () => {
