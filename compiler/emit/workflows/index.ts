@@ -1,4 +1,5 @@
 import type { Emitter } from '../emitter.js';
+import { approvalWorkflowEmitter } from './approval-workflow.js';
 import { backupWorkflowEmitter } from './backup-workflow.js';
 import { drillScheduleWorkflowEmitter } from './drill-schedule-workflow.js';
 import { prWorkflowEmitter } from './pr-workflow.js';
@@ -12,4 +13,5 @@ export const workflowEmitters: readonly Emitter[] = [
   prWorkflowEmitter,
   runRequestWorkflowEmitter,
   drillScheduleWorkflowEmitter, // drills: the Directory's drill calendar
+  approvalWorkflowEmitter, // a parked run resumed by an /approve comment (issue 13)
 ];
