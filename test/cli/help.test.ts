@@ -7,7 +7,8 @@ import { bin, cliEnv } from '../support/cli.js';
 // The help text of every command, captured from the build before commands were loaded lazily
 // (issue 12, item 6): registering commands cheaply must not change a word of it, nor an exit code.
 // The later changes are deliberate: compile's --no-cache (the incremental compile's cache), and issue
-// 13's `runbook runs` with --audit-db's new wording (the database is the journal of record).
+// 13's `runbook runs` with --audit-db's new wording (the database is the journal of record), and
+// issue 13's `runbook gate-event` with exit code 0 also meaning "parked at an approval gate".
 const repo = join(import.meta.dirname, '..', '..');
 const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'help-output.json'), 'utf8')) as Record<
   string,
