@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { createDbJournalSink } from '../dist/executor/audit/db-journal-sink.js';
 import { createFileSink } from '../dist/executor/audit/file-sink.js';
+import { createPgSink } from '../dist/executor/audit/pg-sink.js';
 import { createAuditLog } from '../dist/executor/audit/record.js';
 import { systemClock } from '../dist/executor/core/clock.js';
 import { SecretMasker } from '../dist/executor/core/secrets.js';
@@ -37,14 +39,22 @@ export function fakeRunner(durations) {
   };
 }
 
-/** The event sink of one scenario: nothing, the audit log in memory, or the durable file log. */
-function eventsFor(kind, graph) {
+let runs = 0;
+
+/**
+ * The event sink of one scenario: nothing, the audit log in memory, the durable file log, or
+ * (`pg`, with `url`) the file log plus the audit database as the journal of record, as a run with
+ * `--audit-db` writes it (run-journal.ts).
+ */
+function eventsFor(kind, graph, url) {
   if (kind === 'noop') return { events: { emit: async () => undefined }, close: async () => ({}) };
-  const dir = kind === 'file' ? mkdtempSync(join(tmpdir(), 'runbook-bench-')) : undefined;
+  const dir = kind === 'file' || kind === 'pg' ? mkdtempSync(join(tmpdir(), 'runbook-bench-')) : undefined;
   const file = dir ? createFileSink({ path: join(dir, 'audit.jsonl') }) : undefined;
   const sinks = file ? [file] : [{ name: 'memory', write: async () => undefined }];
+  if (kind === 'pg') sinks.push(createDbJournalSink({ open: () => createPgSink({ url }) }));
   const audit = createAuditLog({
-    runId: 'bench-run',
+    // A run id per run: the table's primary key is (run_id, seq).
+    runId: `bench-run-${process.pid}-${++runs}`,
     runbook: graph.name,
     planHash: graph.planHash,
     commit: 'f'.repeat(40),
@@ -70,8 +80,8 @@ function eventsFor(kind, graph) {
  * Runs `graph` once, as run-runbook.ts does (run:start, runGraph, run:end, close).
  * @returns {Promise<{ ms: number, records?: number, syncs?: number }>}
  */
-export async function runOnce({ graph, kind, concurrency, durations }) {
-  const { events, close } = eventsFor(kind, graph);
+export async function runOnce({ graph, kind, concurrency, durations, url }) {
+  const { events, close } = eventsFor(kind, graph, url);
   const t0 = performance.now();
   await events.emit('run:start', {
     runbook: graph.name,

@@ -166,9 +166,13 @@ process.once('beforeExit', () => {
       // Then the journal (bench/journal.js): audit verify throughput and resume of a killed run.
       fork(join(here, 'journal.js'), process.argv.slice(2)).on('exit', (journalCode) => {
         if (journalCode) process.exitCode = journalCode;
-        // Then CLI start-up (bench/startup.js): --help and validate of the library against `node -e 0`.
-        fork(join(here, 'startup.js'), process.argv.slice(2)).on('exit', (startupCode) => {
-          if (startupCode) process.exitCode = startupCode;
+        // Then PostgreSQL as the journal of record (bench/journal-pg.js) against the file journal.
+        fork(join(here, 'journal-pg.js'), process.argv.slice(2)).on('exit', (pgCode) => {
+          if (pgCode) process.exitCode = pgCode;
+          // Then CLI start-up (bench/startup.js): --help and validate of the library against `node -e 0`.
+          fork(join(here, 'startup.js'), process.argv.slice(2)).on('exit', (startupCode) => {
+            if (startupCode) process.exitCode = startupCode;
+          });
         });
       });
     });

@@ -7,11 +7,17 @@ import { runCommand, type RunCliOptions } from './run.js';
 /**
  * `runbook resume RUN_ID`: continues a killed or interrupted run in the same audit log. In-doubt
  * non-idempotent steps need an operator's decision: `--decide step=rerun|skip|abort`, or a
- * prompt on a terminal; the decision is audited.
+ * prompt on a terminal; the decision is audited. With an audit database the run is rebuilt from it
+ * (the journal of record), so it resumes on any machine with a checkout of its commit.
  */
-export async function resumeCommand(runId: string, o: RunCliOptions & { decide: string[] }): Promise<number> {
+export async function resumeCommand(
+  runId: string,
+  o: RunCliOptions & { decide: string[]; runbook?: string },
+): Promise<number> {
+  // RUNBOOK_DECIDE: the resume workflow's `decide` input, "step=rerun step-b=skip" (spaces or commas).
+  const fromEnv = (process.env.RUNBOOK_DECIDE ?? '').split(/[\s,]+/).filter(Boolean);
   const decisions = new Map(
-    o.decide.map((d) => {
+    [...o.decide, ...fromEnv].map((d) => {
       const [step, what] = d.split('=');
       if (!step || !['rerun', 'skip', 'abort'].includes(what))
         throw new RunRefused(`--decide ${d}: expected step=rerun|skip|abort`);
@@ -25,6 +31,7 @@ export async function resumeCommand(runId: string, o: RunCliOptions & { decide: 
     runId,
     by,
     ...(auditDb ? { auditDb } : {}),
+    ...(o.runbook ? { runbook: o.runbook } : {}),
     decide: (node) => decide(node, decisions),
   });
   if (state.reconciled) process.stderr.write(reconciledLine(state.reconciled));

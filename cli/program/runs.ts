@@ -78,8 +78,9 @@ function registerResume(program: Command, setExit: SetExit): void {
         'decision for an in-doubt, non-idempotent step (repeatable)',
         collect,
         [],
-      ),
-  ).action(async (id: string, o: RunCliOptions & { decide: string[] }, cmd: Command) => {
+      )
+      .option('--runbook <name>', 'refuse unless the run is a run of this runbook (the resume workflow)'),
+  ).action(async (id: string, o: RunCliOptions & { decide: string[]; runbook?: string }, cmd: Command) => {
     const { resumeCommand } = await import('../commands/resume.js');
     setExit(await resumeCommand(id, { ...o, input: [], root: common(cmd).root }));
   });

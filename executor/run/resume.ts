@@ -37,6 +37,12 @@ export async function prepareResume(o: ResumeOptions): Promise<{ name: string; s
     throw new RunRefused(`run ${o.runId} already ended (${run.end?.status}); nothing to resume`);
   const s = run.start;
   if (!s) throw new RunRefused(`run ${o.runId} has no run:start record`);
+  // The resume workflow's job of one runbook (its environment, its secrets) never continues another's run.
+  if (o.runbook && s.runbook !== o.runbook)
+    throw new RunRefused(
+      `run ${o.runId} is a run of ${s.runbook}, not of ${o.runbook}`,
+      `resume it as a run of ${s.runbook}`,
+    );
   const graph = loadGraph(o.root, s.runbook);
   const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>(run.done);
   const inDoubt = [...run.inDoubt].filter((id) => id !== run.parked?.stepId); // a parked gate's step never got past its approval
@@ -71,6 +77,8 @@ interface ResumeOptions {
   /** The audit database, the journal of record: the file is reconciled with it first (see reconcile-db.ts). */
   auditDb?: string;
   decide: (node: IrNode) => Promise<Decision>;
+  /** The runbook the run must be of (`--runbook`), else any. */
+  runbook?: string;
 }
 
 /**

@@ -42,12 +42,13 @@ describe('generated workflows (fixture tree)', () => {
     expect(result.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
   });
 
-  it('writes one workflow per runbook and backup plan, the PR, the run-request and the approval workflow', () => {
+  it('writes one workflow per runbook and backup plan, the PR, the run-request, the resume and the approval workflow', () => {
     expect(files.map((f) => f.path).sort()).toEqual([
       '.github/workflows/backup-orders-backups.yml',
       '.github/workflows/runbook-approve.yml',
       '.github/workflows/runbook-pr.yml',
       '.github/workflows/runbook-region-failover.yml',
+      '.github/workflows/runbook-resume.yml',
       '.github/workflows/runbook-run-request.yml',
       '.github/workflows/runbook-smoke-check.yml',
     ]);
@@ -205,6 +206,7 @@ describe('generated workflows (fixture tree)', () => {
     expect(owner('.github/workflows/runbook-deleted-runbook.yml')).toEqual(['workflows-runbook']);
     expect(owner('.github/workflows/backup-deleted-plan.yml')).toEqual(['workflows-backup']);
     expect(owner('.github/workflows/runbook-pr.yml')).toEqual(['workflows-pr']);
+    expect(owner('.github/workflows/runbook-resume.yml')).toEqual(['workflows-resume']);
     expect(owner('.github/workflows/ci.yml')).toEqual([]);
     expect(owner('.github/workflows/runbook-x.yaml')).toEqual([]);
   });

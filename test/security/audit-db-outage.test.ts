@@ -205,7 +205,7 @@ spec:
     writeFileSync(gates[0], '');
     writeFileSync(gates[1], '');
     const r = await exit;
-    expect(r.code, r.stdout + r.stderr).not.toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stderr).toMatch(/could not store record \d+ \(step:end\).*unreachable for 2 s/);
     expect(r.stdout + r.stderr).not.toContain(password);
     // Fail-stop: nothing after the record the database could not take has started.

@@ -141,7 +141,16 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'resume on another runner 
     expect(asked.stderr).toMatch(/step s2 \(shell\) may or may not have run/);
     // The local copy was rebuilt from the database by that first attempt.
     expect(existsSync(join(runnerB, '.runbook', 'runs', runId, 'audit.jsonl'))).toBe(true);
-    const done = resume(['--decide', 's2=rerun']);
+    // The resume workflow's job of another runbook never continues this run.
+    const other = resume(['--runbook', 'another', '--decide', 's2=rerun']);
+    expect(other.status, other.stdout + other.stderr).toBe(6);
+    expect(other.stderr).toContain(`run ${runId} is a run of anywhere, not of another`);
+    // As the workflow passes them: --runbook, and the decisions in RUNBOOK_DECIDE.
+    const done = cliSync(
+      ['resume', runId, '--as', '@ops', '--root', runnerB, '--audit-db', db.writer, '--runbook', 'anywhere'],
+      runnerB,
+      { RUNBOOK_DECIDE: 's2=rerun' },
+    );
     expect(done.status, done.stdout + done.stderr).toBe(0);
     const effects = readFileSync(join(work, 'effects'), 'utf8').trimEnd().split('\n');
     expect(effects.slice(0, 2)).toEqual(['s1', 's2']);

@@ -12,6 +12,7 @@ import { leastGrant, permissionsFor, type Call, type Grant, type Need } from './
  *   gates, notify): comments on a pull request. A request no pull request approved still runs
  *   up to its refusal with a tracking issue of its own.
  * - `pr-comment`: the sticky plan comment on the pull request.
+ * - `resume` (the resume workflow): none; a resumed run does not reopen its tracking issue.
  * - `validate`, `compile`: no API call.
  * Team membership (organization Members: read) is left out: no job `permissions:` key grants it;
  * the Directory or a members token decides (issue 11, approver identity).
@@ -52,6 +53,7 @@ export const commandCalls: Record<string, readonly Call[]> = {
   // Only asks the audit database which run is parked where.
   'gate-event --route': [],
   'pr-comment': [pull('issues/list-comments'), pull('issues/create-comment'), pull('issues/update-comment')],
+  resume: [],
   validate: [],
   compile: [],
 };
