@@ -198,6 +198,17 @@ describe('a gate answered on GitHub, with a database journal of record', { timeo
     expect(readFileSync(out, 'utf8')).toBe('prepared\npromoted\n');
   });
 
+  it('runbook plan says that gates never park without an audit database', async () => {
+    const args = ['plan', 'parked-gate', '--root', root, '--input', 'out=/dev/null'];
+    const without = await runCliAsync(args);
+    expect(without.status, without.stderr).toBe(0);
+    expect(without.stderr).toContain(
+      'without an audit database (--audit-db / RUNBOOK_AUDIT_DB) approval gates never park',
+    );
+    const withDb = await runCliAsync(args, env('octo-initiator'));
+    expect(withDb.stderr).not.toContain('never park');
+  });
+
   it('refuses an approval after the deadline (journaled) and the run fails over to its onFailure path', async () => {
     const out = join(work, 'late.out');
     const a = await parkRun('parked-late', out);
