@@ -58,7 +58,7 @@ export async function auditDbSetupCommand(o: {
   return ExitCode.Ok;
 }
 
-/** `runbook audit sync RUN|FILE --audit-db URL`: back-fills the database copy from the file journal. */
+/** `runbook audit sync RUN|FILE --audit-db URL`: copies a run journaled without the database into it. */
 export async function auditSyncCommand(ref: string, o: { root: string; auditDb?: string }): Promise<number> {
   const url = auditDbUrl(o.auditDb);
   const r = await syncAuditDb(auditPathOf(o.root, ref), url);

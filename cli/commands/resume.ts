@@ -33,8 +33,8 @@ export async function resumeCommand(
     ...(auditDb ? { auditDb } : {}),
     ...(o.runbook ? { runbook: o.runbook } : {}),
     decide: (node) => decide(node, decisions),
+    onReconciled: (r) => process.stderr.write(reconciledLine(r)),
   });
-  if (state.reconciled) process.stderr.write(reconciledLine(state.reconciled));
   return runCommand(name, { ...o, input: [] }, state);
 }
 

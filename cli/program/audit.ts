@@ -86,7 +86,7 @@ function registerDatabase(audit: Command, setExit: SetExit): void {
     });
   audit
     .command('sync')
-    .description('back-fill the audit database with the records of a run it missed (an outage), from the file journal')
+    .description('copy a run journaled without the audit database into it, from its file journal')
     .argument('<file-or-run>', 'audit file or run id')
     .option('--audit-db <url>', 'the audit database (or RUNBOOK_AUDIT_DB)')
     .action(async (ref: string, o: { auditDb?: string }, cmd: Command) => {

@@ -359,7 +359,7 @@ export const diagnosticCodes = {
   'workflow-reserved-name': {
     severity: 'error',
     title: 'Name reserved by the generated workflows',
-    docs: "The generated GitHub workflows use these names themselves: a runbook may not be named `pr`, `run-request` or `drills` (`runbook-pr.yml`, `runbook-run-request.yml`, `runbook-drills.yml`), an input may not be named `dry_run` or `drill` (workflow inputs), and a secret may not start with `GITHUB_` (GitHub refuses such secrets; `GITHUB_TOKEN` is allowed and comes from `github.token`) or `RUNBOOK_` (the runner's own variables).",
+    docs: "The generated GitHub workflows use these names themselves: a runbook may not be named `pr`, `run-request`, `drills` or `resume` (`runbook-pr.yml`, `runbook-run-request.yml`, `runbook-drills.yml`, `runbook-resume.yml`), an input may not be named `dry_run` or `drill` (workflow inputs), and a secret may not start with `GITHUB_` (GitHub refuses such secrets; `GITHUB_TOKEN` is allowed and comes from `github.token`) or `RUNBOOK_` (the runner's own variables).",
   },
   'workflow-expression': {
     severity: 'error',

@@ -1,3 +1,4 @@
+import { RunRefused } from '../core/errors.js';
 import type { AuditRecord, AuditSink } from './record.js';
 
 /**
@@ -44,7 +45,7 @@ export function retryMsFromEnv(env: NodeJS.ProcessEnv): number {
   if (raw === undefined || raw === '') return defaultRetryMs;
   const s = Number(raw);
   if (!Number.isFinite(s) || s < 0)
-    throw new Error(`RUNBOOK_AUDIT_DB_RETRY_SECONDS must be a number of seconds, not "${raw}"`);
+    throw new RunRefused(`RUNBOOK_AUDIT_DB_RETRY_SECONDS must be a number of seconds, not "${raw}"`);
   return s * 1000;
 }
 

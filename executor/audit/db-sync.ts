@@ -16,7 +16,7 @@ export interface SyncResult {
 }
 
 /**
- * Back-fills a run's rows from its file journal (after an outage of the audit database). The
+ * Back-fills a run's rows from its file journal (a run journaled without the audit database). The
  * file must verify first (a damaged journal is not copied into the tamper-resistant store);
  * rows already there are kept, and one that differs from the file's record is refused by the
  * sink's hash comparison, since it means the two copies disagree.

@@ -125,7 +125,7 @@ class AuditConnection {
 }
 
 async function connectAuditClient(url: string): Promise<pg.Client> {
-  // Bounded waits: an unreachable server must fail the batch (to be buffered), not hang it.
+  // Bounded waits: an unreachable server must fail the batch (retried by db-journal-sink.ts), not hang it.
   const c = await newPgClient({
     connectionString: url,
     application_name: 'runbook audit',

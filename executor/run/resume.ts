@@ -2,7 +2,7 @@ import { readFile, truncate } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { IrGraph, IrNode } from '../../ir/types.js';
 import { parseAuditText } from '../audit/file-sink.js';
-import { reconcileWithDb } from '../audit/reconcile-db.js';
+import { reconcileWithDb, type Reconciled } from '../audit/reconcile-db.js';
 import { verifyRecords } from '../audit/verify.js';
 import { RunRefused } from '../core/errors.js';
 import type { StepStatus } from '../core/events.js';
@@ -79,6 +79,8 @@ interface ResumeOptions {
   decide: (node: IrNode) => Promise<Decision>;
   /** The runbook the run must be of (`--runbook`), else any. */
   runbook?: string;
+  /** Called when reconciling with the audit database changed the local file (before any decision). */
+  onReconciled?: (r: Reconciled) => void;
 }
 
 /**
@@ -89,6 +91,8 @@ async function readJournal(o: ResumeOptions) {
   const path = join(o.root, '.runbook', 'runs', o.runId, 'audit.jsonl');
   const torn = await cutTornLine(path, !o.auditDb);
   const reconciled = o.auditDb ? await reconcileWithDb(path, o.auditDb, o.runId) : undefined;
+  // Told at once: a resume refused later (a decision missing) has still changed the local copy.
+  if (reconciled && Object.values(reconciled).some((n) => n > 0)) o.onReconciled?.(reconciled);
   let text: string;
   try {
     text = await readFile(path, 'utf8');

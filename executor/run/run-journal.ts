@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createDbJournalSink, retryMsFromEnv } from '../audit/db-journal-sink.js';
+import { createDbJournalSink } from '../audit/db-journal-sink.js';
 import { createFileSink } from '../audit/file-sink.js';
 import { createPgAnchorSink } from '../audit/pg-anchors.js';
 import { createPgSink } from '../audit/pg-sink.js';
@@ -28,7 +28,7 @@ export function openRunAudit(
   const sinks: AuditSink[] = [createFileSink({ path: auditPath, runId: p.runId })];
   const auditDb = o.auditDb;
   if (auditDb) {
-    const retryMs = o.auditDbRetryMs ?? retryMsFromEnv(o.env);
+    const retryMs = p.auditDbRetryMs;
     sinks.push(createDbJournalSink({ open: () => createPgSink({ url: auditDb }), retryMs, notice }));
     sinks.push(createPgAnchorSink({ url: auditDb }));
   }

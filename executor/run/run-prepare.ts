@@ -1,6 +1,7 @@
 import { childGraphHashes, runModeOf, runPlanHash, type RunMode } from '../../ir/plan-hash.js';
 import type { IrGraph } from '../../ir/types.js';
 import { auditSignerFromEnv } from '../audit/audit-key.js';
+import { retryMsFromEnv } from '../audit/db-journal-sink.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { RunRefused } from '../core/errors.js';
 import { resolveInputs } from '../inputs/resolve-inputs.js';
@@ -25,6 +26,8 @@ export interface PreparedRun {
   readonly clock: Clock;
   readonly runId: string;
   readonly signer: ReturnType<typeof auditSignerFromEnv>;
+  /** How long an audit database outage may hold the run (db-journal-sink.ts). */
+  readonly auditDbRetryMs: number;
 }
 
 /** Loads and checks everything a run needs before it touches the lock or the journal. */
@@ -48,7 +51,9 @@ export function prepareRun(o: RunOptions): PreparedRun {
   const runId = o.resume?.runId ?? o.runId ?? newRunId(graph.name);
   // The audit signing key is checked before the lock is taken (a bad key refuses the run) and masked everywhere.
   const signer = auditSignerFromEnv(o.env);
-  return { graph, graphs, secrets, maskedValues, mode, inputs, planHash, clock, runId, signer };
+  // Checked before the lock too: a bad value refuses the run.
+  const auditDbRetryMs = o.auditDbRetryMs ?? retryMsFromEnv(o.env);
+  return { graph, graphs, secrets, maskedValues, mode, inputs, planHash, clock, runId, signer, auditDbRetryMs };
 }
 
 /**

@@ -14,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { startPostgres, type PgCluster } from '../../executor/pg/cluster.js';
+import { noPostgres, skipReason } from '../executor/pg/context.js';
+import { newAuditDatabase, query } from '../support/audit-db.js';
 import { cliEnv } from '../support/cli.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';
 import { runSteps, type JobStep, type StepOutcome } from './local-runner.js';
@@ -197,6 +200,85 @@ describe('an adopter repository (README "Adopting it", packed tarball)', () => {
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toContain('POST /repos/my-org/my-runbooks/issues');
     expect([...fake.issues.values()].some((i) => i.body.includes(runs[0]))).toBe(true);
   }, 180_000);
+});
+
+describe.skipIf(noPostgres)(noPostgres ? skipReason : 'an adopter resuming a run on a new runner', () => {
+  let cluster: PgCluster | undefined;
+  afterAll(async () => cluster?.stop(), 60_000);
+
+  it('the generated runbook-resume.yml, on a fresh clone with no .runbook/, continues a run from the audit database', async () => {
+    cluster = await startPostgres();
+    const password = 'adopter-Writer-' + Math.random().toString(36).slice(2);
+    await query(cluster.primaryUrl, `CREATE ROLE adopter_writer LOGIN PASSWORD '${password}'`);
+    const db = await newAuditDatabase(cluster, 'adopter_audit', { user: 'adopter_writer', password });
+    // Runner A: a run journaled in the database; then, as if A died just after `announce` started,
+    // the database keeps only the records up to its step:start (removed as the table's owner can).
+    const runnerA = join(tmp, 'runner-a');
+    expect(spawnSync('git', ['clone', '-q', adopter, runnerA], { encoding: 'utf8' }).status).toBe(0);
+    symlinkSync(join(adopter, 'node_modules'), join(runnerA, 'node_modules'));
+    const first = await spawnAsync(
+      join(runnerA, 'node_modules/.bin/runbook'),
+      ['run', 'service-health-check', '-i', 'service=orders-api', '--as', '@alice', '--audit-db', db.writer],
+      { cwd: runnerA, env: baseEnv(), timeoutMs: 90_000 },
+    );
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    const runId = /run id: (\S+)/.exec(first.stdout + first.stderr)![1];
+    // The chain heads the run published after that point go too: a dead runner publishes none.
+    const cut = `(SELECT seq FROM runbook_audit WHERE run_id = '${runId}' AND type = 'step:start' AND step_id = 'announce')`;
+    await query(
+      db.admin,
+      `SET session_replication_role = replica;
+       DELETE FROM runbook_audit_anchor WHERE run_id = '${runId}' AND seq > ${cut};
+       DELETE FROM runbook_audit WHERE run_id = '${runId}' AND seq > ${cut}`,
+    );
+    // Runner B: a fresh clone, the resume workflow's job of that runbook, step by step.
+    const workspace = join(tmp, 'runner-b', 'my-runbooks');
+    mkdirSync(dirname(workspace), { recursive: true });
+    expect(spawnSync('git', ['clone', '-q', adopter, workspace], { encoding: 'utf8' }).status).toBe(0);
+    const workflow = parse(readFileSync(join(workspace, '.github/workflows/runbook-resume.yml'), 'utf8')) as {
+      jobs: Record<string, { if?: string; steps: JobStep[] }>;
+    };
+    const job = workflow.jobs['resume-service-health-check'];
+    expect(job.if).toBe("inputs.runbook == 'service-health-check'");
+    const runnerTemp = join(tmp, 'runner-b-temp');
+    mkdirSync(runnerTemp);
+    writeFileSync(join(runnerTemp, 'env'), '');
+    const env = baseEnv({
+      GITHUB_ENV: join(runnerTemp, 'env'),
+      GITHUB_ACTIONS: 'true',
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_ACTOR: 'bob',
+      RUNNER_TEMP: runnerTemp,
+    });
+    delete env.RUNBOOK_ALLOW_LOCAL_LOCK; // the database is the lock here
+    const uploads: string[] = [];
+    const outcomes = await runSteps(job.steps, {
+      cwd: workspace,
+      env,
+      contexts: {
+        inputs: { run_id: runId, runbook: 'service-health-check', decide: 'announce=rerun' },
+        github: { token: 'unused', run_id: '4343', run_attempt: '1' },
+        secrets: { RUNBOOK_AUDIT_DB: db.writer },
+      },
+      uses: (st) => usesStep(st, workspace, uploads),
+    });
+    expect(
+      outcomes.filter((o) => o.code !== 0),
+      report(outcomes),
+    ).toEqual([]);
+    const resumed = outcomes.find((o) => o.name === 'Resume a run of service-health-check') as StepOutcome;
+    expect(resumed.output).toContain('checking orders-api'); // the run's own input, from the database
+    expect(resumed.output).toMatch(/record\(s\) only the database held written to the file/);
+    expect(uploads).toEqual(['.runbook/runs/']);
+    expect(existsSync(join(workspace, '.runbook/runs', runId, 'audit.jsonl'))).toBe(true);
+    const verify = spawnSync(
+      join(workspace, 'node_modules/.bin/runbook'),
+      ['audit', 'verify', '--db', db.admin, '--run', runId],
+      { cwd: workspace, env: baseEnv(), encoding: 'utf8' },
+    );
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/chain intact, run complete/);
+  }, 300_000);
 });
 
 describe('upgrading (an adopter repository whose generated files an older version wrote)', () => {

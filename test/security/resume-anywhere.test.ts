@@ -139,8 +139,11 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'resume on another runner 
     const asked = resume([]);
     expect(asked.status, asked.stdout + asked.stderr).toBe(6);
     expect(asked.stderr).toMatch(/step s2 \(shell\) may or may not have run/);
-    // The local copy was rebuilt from the database by that first attempt.
+    // The local copy was rebuilt from the database by that first attempt, which says so.
     expect(existsSync(join(runnerB, '.runbook', 'runs', runId, 'audit.jsonl'))).toBe(true);
+    expect(asked.stderr).toMatch(
+      /\b[1-9]\d* record\(s\) only the database held written to the file, 0 only the file held dropped/,
+    );
     // The resume workflow's job of another runbook never continues this run.
     const other = resume(['--runbook', 'another', '--decide', 's2=rerun']);
     expect(other.status, other.stdout + other.stderr).toBe(6);
