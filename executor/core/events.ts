@@ -196,7 +196,7 @@ export interface RunEvents {
   };
   /**
    * The run parked at an approval gate (issue 13): the gate was still waiting after its
-   * `park_after`, and a database journal of record holds the run, so the job ends (green) instead
+   * `parkAfter`, and a database journal of record holds the run, so the job ends (green) instead
    * of holding a runner. Written after the gate's approval:requested and every grant so far, as
    * the run's last record until a `run:resume` continues it (a comment or review resumes it on a
    * new runner). Not a run:end: a parked run is not over. `deadline` is when the gate's approval

@@ -120,6 +120,10 @@ beforeAll(async () => {
     'parked.yaml': gated('parked-gate', '10m'),
     // Long enough for the request to be posted on a loaded machine, short enough to wait out.
     'late.yaml': gated('parked-late', '8s'),
+    'step.yaml': gated('parked-step', '10m').replace(
+      'approval: { message: Promote the replica? }\n          run: \'echo promoted >> "$OUT"\'\n          env: { OUT: "{{inputs.out}}" }',
+      'uses: approval\n          with: { message: Promote the replica? }',
+    ),
   });
   work = mkdtempSync(join(tmpdir(), 'runbook-parked-work-'));
   const setup = await runCliAsync(['audit', 'db-setup', '--audit-db', db]);
@@ -196,6 +200,31 @@ describe('a gate answered on GitHub, with a database journal of record', { timeo
     // One request for the whole gate: the resumes continued it, they did not ask again.
     expect(done.filter((r) => r.type === 'approval:requested')).toHaveLength(1);
     expect(readFileSync(out, 'utf8')).toBe('prepared\npromoted\n');
+  });
+
+  it('parks at an approval step too (inside its attempt) and resumes it without asking about a step in doubt', async () => {
+    const out = join(work, 'step.out');
+    const a = await parkRun('parked-step', out);
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stdout).toContain('resumes on an approval, or with: runbook resume');
+    const before = await journal(a.runId);
+    const parked = before.at(-1)!;
+    expect(parked.type).toBe('run:parked');
+    // Parked inside the approval step's attempt: its step:start has no step:end.
+    const started = before.filter((r) => r.type === 'step:start' && r.record.data.stepId === 'promote');
+    expect(started.map((r) => r.record.data.uses)).toEqual(['approval']);
+    const issue = (parked.record.data as { trackingIssue: { number: number } }).trackingIssue.number;
+    // CI=true: a step in doubt that is not idempotent would need --decide; the parked gate is not one.
+    const b = await comment(issue, 'ops-lead', '/approve promote');
+    expect(b.status, b.stdout + b.stderr).toBe(0);
+    const rows = await journal(a.runId);
+    expect(rows.at(-1)!.record.data.status).toBe('succeeded');
+    expect(rows.some((r) => r.type === 'operator:decision')).toBe(false);
+    const ends = rows.filter((r) => r.type === 'step:end').map((r) => [r.record.data.stepId, r.record.data.status]);
+    expect(ends).toEqual([
+      ['prepare', 'succeeded'],
+      ['promote', 'succeeded'],
+    ]);
   });
 
   it('runbook plan says that gates never park without an audit database', async () => {
