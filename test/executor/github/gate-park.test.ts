@@ -125,6 +125,26 @@ describe('a GitHub gate that can park', () => {
     expect(clock.now()).toBe(0);
   });
 
+  it('a /reject read by the resumed gate ends it refused (the step then fails into its onFailure)', async () => {
+    const parked: ParkedRequest = {
+      stepId: STEP,
+      commentId: 1,
+      createdAt: new Date(BASE).toISOString(),
+      bot: fake.bot,
+      judged: [],
+      deadline: new Date(BASE + 60 * 60_000).toISOString(),
+      initiator: '@octo-initiator',
+      grants: [],
+    };
+    fake.addComment(12, 'dana-lee', `/reject ${STEP} wrong region`, BASE + 60_000);
+    await clock.run(clock.sleep(2 * 60_000));
+    const r = await ask(gate({ canPark: true, parked }));
+    expect(r).toMatchObject({
+      answer: { approved: false, reason: expect.stringContaining('rejected by @dana-lee: wrong region') },
+    });
+    expect(records.filter((x) => x.type === 'approval:refused').at(-1)!.data).toMatchObject({ approver: '@dana-lee' });
+  });
+
   it('never parks without a database journal of record: it waits in the job until its timeout', async () => {
     const r = await ask(gate({ canPark: false }), { parkAfterMs: 1_000, timeoutMs: 5 * 60_000 });
     expect(r).toMatchObject({ answer: { approved: false, reason: expect.stringMatching(/^timed out after 5m/) } });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
 import { compiledRoot, runCliAsync, runIdOf } from '../../support/cli.js';
 import { waitFor } from '../../support/crash.js';
+import { noPostgres, skipReason } from '../pg/context.js';
 import { startFakeGithub, type FakeGithub } from '../../support/fake-github.js';
 
 /**
@@ -110,6 +111,7 @@ async function comment(issue: number, user: string, body: string) {
 }
 
 beforeAll(async () => {
+  if (noPostgres) return;
   cluster = await startPostgres({ standby: false });
   db = cluster.primaryUrl;
   fake = await startFakeGithub();
@@ -136,7 +138,8 @@ afterAll(async () => {
   for (const d of [root, work, ...runners]) if (d) rmSync(d, { recursive: true, force: true });
 }, 60_000);
 
-describe('a gate answered on GitHub, with a database journal of record', { timeout: 120_000 }, () => {
+const title = noPostgres ? skipReason : 'a gate answered on GitHub, with a database journal of record';
+describe.skipIf(noPostgres)(title, { timeout: 120_000 }, () => {
   it('parks, refuses a forged and a self-approval and a second run, and finishes on runner B after an /approve', async () => {
     const out = join(work, 'parked.out');
     const a = await parkRun('parked-gate', out);
