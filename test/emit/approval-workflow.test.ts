@@ -35,6 +35,9 @@ describe('the approval workflow (runbook-approve.yml)', () => {
     expect(route.if).toContain("contains(github.event.comment.body, '/approve')");
     expect(route.if).toContain("contains(github.event.comment.body, '/reject')");
     expect(route.if).toContain("github.event.comment.user.type != 'Bot'");
+    expect(route.if).toContain(
+      'contains(fromJSON(\'["OWNER", "MEMBER", "COLLABORATOR"]\'), github.event.comment.author_association)',
+    );
     expect(route.permissions).toEqual({ contents: 'read' });
     expect(command(route)).toMatchObject({
       id: 'route',

@@ -48,9 +48,18 @@ export function parkingRunbooks(result: CompileResult): IrGraph[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Only new comments that carry a gate command (the command checks the exact syntax), never a bot's. */
-const commentFilter =
-  "(contains(github.event.comment.body, '/approve') || contains(github.event.comment.body, '/reject')) && github.event.comment.user.type != 'Bot'";
+/**
+ * Only new comments that carry a gate command (the command checks the exact syntax), never a
+ * bot's, and only from people with a relationship to the repository: an approver needs write
+ * access anyway, so a stranger's comment starts no runner (a resumed gate still reads it, and
+ * refuses and journals it). `author_association` is GitHub's: OWNER, MEMBER (of the owning
+ * organisation), COLLABORATOR (invited to the repository).
+ */
+const commentFilter = [
+  "(contains(github.event.comment.body, '/approve') || contains(github.event.comment.body, '/reject'))",
+  "github.event.comment.user.type != 'Bot'",
+  'contains(fromJSON(\'["OWNER", "MEMBER", "COLLABORATOR"]\'), github.event.comment.author_association)',
+].join(' && ');
 
 function approvalWorkflow(result: CompileResult): Record<string, unknown> {
   const runbooks = parkingRunbooks(result);
