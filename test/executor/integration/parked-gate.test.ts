@@ -94,6 +94,7 @@ async function comment(issue: number, user: string, body: string) {
       action: 'created',
       issue: { number: issue, title: 'Run', state: 'open' },
       comment: {
+        author_association: 'MEMBER',
         id: c.id,
         body,
         user: { login: user, type: 'User' },
