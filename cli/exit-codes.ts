@@ -1,6 +1,11 @@
 /** Exit codes of the `runbook` command, documented in the README and `runbook --help`. */
 export const ExitCode = {
   Ok: 0,
+  /**
+   * The run parked at an approval gate (a database journal of record): it is not over, the job
+   * ends green, and an approval resumes it (`runbook gate-event`, or `runbook resume RUN_ID`).
+   */
+  Parked: 0,
   /** Runbooks have errors, or `compile --check` found stale generated files. */
   Problems: 1,
   /** Bad command line: unknown option, unknown runbook name, missing argument. */
@@ -23,7 +28,7 @@ export const ExitCode = {
 } as const;
 
 export const exitCodeHelp = `Exit codes:
-  0  success
+  0  success, or parked at an approval gate (an approval resumes it)
   1  problems found: errors in runbooks, or stale generated files (--check)
   2  usage error: bad option or argument, unknown runbook
   3  internal error

@@ -30,6 +30,11 @@ export interface IrApproval {
    */
   readonly allowUnsigned?: true;
   readonly timeoutMs?: number;
+  /**
+   * How long a gate answered on GitHub waits in the job before the run parks (with an audit
+   * database). Absent when the author left the default (10 minutes), so graphs keep their hash.
+   */
+  readonly parkAfterMs?: number;
   readonly message?: string;
 }
 

@@ -43,5 +43,10 @@ export async function planCommand(
     localLockVerdict({ ...(auditDb ? { auditDb } : {}), dryRun: o.dryRun === true, env: process.env }),
   );
   if (lockLine) process.stderr.write(`warning: ${lockLine}\n`);
+  // Parked gates (issue 13) need the database: it holds the run while nobody holds a runner.
+  if (!auditDb && graph.nodes.some((n) => n.approval))
+    process.stderr.write(
+      'note: without an audit database (--audit-db / RUNBOOK_AUDIT_DB) approval gates never park: on GitHub they wait in the job, bounded by its time limit\n',
+    );
   return ExitCode.Ok;
 }

@@ -100,19 +100,25 @@ async function runThrough(
   if (s.resume) terminal.started();
   // A resumed run continues its journaled graph; a new one must run what the sources say.
   else refuseStaleGraphs(o.root, s.name);
-  const github = s.resume
-    ? {}
-    : await githubRunOptions({
-        env: process.env,
-        graph: loadGraph(o.root, s.name),
-        runId: s.runId,
-        initiator: request.initiator,
-        dryRun: request.dryRun,
-        issueNumber: s.extra?.issueNumber,
-      });
+  // A resumed run stays local, unless it was parked at a gate: then the gate goes on on GitHub.
+  const parked = s.resume?.parked;
+  const github =
+    s.resume && !parked
+      ? {}
+      : await githubRunOptions({
+          env: process.env,
+          graph: loadGraph(o.root, s.name),
+          runId: s.runId,
+          initiator: request.initiator,
+          dryRun: request.dryRun,
+          issueNumber: s.extra?.issueNumber,
+          ...(s.auditDb ? { auditDb: s.auditDb } : {}),
+          ...(parked ? { parked } : {}),
+        });
   for (const line of shortSecretWarnings(o.root, s.name, process.env)) terminal.note(line);
   const result = await runLive({ ...request, ...github, ...(s.extra?.faults ? { faults: s.extra.faults } : {}) });
   await s.extra?.onOutcome?.(result.outcome, result.records);
   reportOutcome(result, { json: o.json, ...(lockLine ? { lockLine } : {}) });
-  return exitFor[result.outcome.status];
+  // Parked at a gate: the job ends green, the run is not over (an approval resumes it).
+  return result.outcome.result.parked ? ExitCode.Parked : exitFor[result.outcome.status];
 }

@@ -8,6 +8,7 @@ export function registerRuns(program: Command, setExit: SetExit): void {
   registerRun(program, setExit);
   registerDrill(program, setExit);
   registerResume(program, setExit);
+  registerGateEvent(program, setExit);
   registerRunsList(program, setExit);
 }
 
@@ -74,7 +75,7 @@ function registerResume(program: Command, setExit: SetExit): void {
       .argument('<run-id>', 'the run id (see .runbook/runs/, or `runbook runs --audit-db URL`)')
       .option(
         '--decide <step=rerun|skip|abort>',
-        'decision for an in-doubt, non-idempotent step (repeatable)',
+        'decision for an in-doubt, non-idempotent step, or rollback:<step> for a compensation in doubt (repeatable)',
         collect,
         [],
       )
@@ -82,6 +83,20 @@ function registerResume(program: Command, setExit: SetExit): void {
   ).action(async (id: string, o: RunCliOptions & { decide: string[]; runbook?: string }, cmd: Command) => {
     const { resumeCommand } = await import('../commands/resume.js');
     setExit(await resumeCommand(id, { ...o, input: [], root: common(cmd).root }));
+  });
+}
+
+function registerGateEvent(program: Command, setExit: SetExit): void {
+  runOptions(
+    program
+      .command('gate-event')
+      .description('resume the run parked on an issue when a comment answers its approval gate (the approval workflow)')
+      .option('--event <file>', 'the GitHub event payload (default: GITHUB_EVENT_PATH)')
+      .option('--route', "only write the parked run's runbook and id to GITHUB_OUTPUT; resume nothing")
+      .option('--runbook <name>', 'only resume a parked run of this runbook'),
+  ).action(async (o: RunCliOptions & { event?: string; route?: boolean; runbook?: string }, cmd: Command) => {
+    const { gateEventCommand } = await import('../commands/gate-event.js');
+    setExit(await gateEventCommand({ ...o, input: [], root: common(cmd).root }));
   });
 }
 

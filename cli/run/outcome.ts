@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { jobSummaryMarkdown, runSummaryText, type LiveRunResult } from '../../executor/facade/index.js';
+import { jobSummaryMarkdown, parkedSummary, runSummaryText, type LiveRunResult } from '../../executor/facade/index.js';
 
 /**
  * After a run: in GitHub Actions its report goes to the job summary, with its chain head (the
@@ -9,13 +9,20 @@ import { jobSummaryMarkdown, runSummaryText, type LiveRunResult } from '../../ex
  */
 export function reportOutcome(result: LiveRunResult, o: { json?: boolean; lockLine?: string }): void {
   const { outcome, head } = result;
+  // A parked run (exit 0): who can approve and how, first, where the operator looks.
+  const parked = parkedSummary(result.records, outcome.graph, outcome.planHash);
   if (process.env.GITHUB_STEP_SUMMARY)
-    appendFileSync(process.env.GITHUB_STEP_SUMMARY, jobSummaryMarkdown(result, o.lockLine));
+    appendFileSync(
+      process.env.GITHUB_STEP_SUMMARY,
+      (parked ? `> ⏸️ ${parked.split('\n').join('  \n> ')}\n\n` : '') + jobSummaryMarkdown(result, o.lockLine),
+    );
+  if (parked) process.stderr.write(`${parked}\n`);
   if (o.json) return;
   process.stdout.write('\n' + runSummaryText(result.records, process.stdout.isTTY === true) + '\n');
   if (o.lockLine) process.stdout.write(`${o.lockLine}\n`);
   process.stdout.write(`audit log: ${outcome.auditPath}\n`);
   if (head) process.stdout.write(`audit head: ${head.seq}:${head.hash}\n`);
-  if (outcome.status === 'interrupted' || outcome.status === 'failed')
+  if (parked) process.stdout.write(`resumes on an approval, or with: runbook resume ${outcome.runId}\n`);
+  else if (outcome.status === 'interrupted' || outcome.status === 'failed')
     process.stdout.write(`resume with: runbook resume ${outcome.runId}\n`);
 }

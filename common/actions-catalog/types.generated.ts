@@ -16,6 +16,8 @@ export interface ApprovalParams {
   allowUnsigned?: boolean;
   /** How long to wait before the gate fails. */
   timeout?: string;
+  /** How long the gate waits in the job before the run parks, with an audit database and a GitHub gate (default: `spec.approvals.parkAfter`, else 10m). */
+  parkAfter?: string;
 }
 
 /** Result of `approval` (`x-result` of schemas/actions/approval.schema.json). */

@@ -157,6 +157,7 @@ function retry(r: RetrySpec): IrRetry {
 /** A gate's policy; fields it leaves out come from the runbook's `spec.approvals`. */
 function approval(a: ApprovalSpec, defaults?: ApprovalSpec): IrApproval {
   const timeout = a.timeout ?? defaults?.timeout;
+  const parkAfter = a.parkAfter ?? defaults?.parkAfter;
   return {
     approvers: [...(a.approvers ?? defaults?.approvers ?? [])],
     required: a.required ?? defaults?.required ?? 1,
@@ -164,6 +165,7 @@ function approval(a: ApprovalSpec, defaults?: ApprovalSpec): IrApproval {
     // Only when opted in: graphs that do not are unchanged, and so are their plan hashes.
     ...((a.allowUnsigned ?? defaults?.allowUnsigned) === true ? { allowUnsigned: true as const } : {}),
     ...(timeout ? { timeoutMs: ms(timeout) } : {}),
+    ...(parkAfter ? { parkAfterMs: ms(parkAfter) } : {}),
     ...(a.message !== undefined ? { message: a.message } : {}),
   };
 }

@@ -26,6 +26,8 @@ export interface ApprovalSpec {
   selfApproval?: boolean;
   allowUnsigned?: boolean;
   timeout?: string;
+  /** How long a GitHub gate waits in the job before the run parks (issue 13). */
+  parkAfter?: string;
   message?: string;
 }
 

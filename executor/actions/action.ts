@@ -34,6 +34,8 @@ export interface ApprovalGate {
     /** Unsigned local approvals count (as unverified); otherwise local approvals must be signed. */
     allowUnsigned?: boolean;
     timeoutMs?: number;
+    /** How long a gate that can park (GitHub, with an audit database) waits before parking the run (default 10 minutes). */
+    parkAfterMs?: number;
     message: string;
     signal: AbortSignal;
   }): Promise<{ approved: true; approvedBy: string[] } | { approved: false; reason: string }>;

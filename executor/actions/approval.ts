@@ -13,6 +13,8 @@ export type ApprovalParams = {
   allowUnsigned?: boolean;
   /** A duration (`30m`) or milliseconds. */
   timeout?: string | number;
+  /** A duration (`10m`) or milliseconds: how long a GitHub gate waits in the job before the run parks. */
+  parkAfter?: string | number;
 };
 
 export type ApprovalResult = { approved: true; approvedBy: string[] };
@@ -23,6 +25,7 @@ type Policy = {
   selfApproval: boolean;
   allowUnsigned: boolean;
   timeoutMs?: number;
+  parkAfterMs?: number;
   message: string;
 };
 
@@ -75,6 +78,13 @@ function policyOf(params: ApprovalParams, defaults: IrApproval | undefined): Pol
     if (timeoutMs === undefined || !(timeoutMs > 0))
       throw bad(`timeout must be a duration like 30m, got ${JSON.stringify(params.timeout)}`);
   }
+  // The schema checked the duration; the graph's default applies when the step gives none.
+  const parkAfterMs =
+    typeof params.parkAfter === 'number'
+      ? params.parkAfter
+      : params.parkAfter
+        ? parseDuration(params.parkAfter.trim())
+        : defaults?.parkAfterMs;
   return {
     approvers: [...(params.approvers ?? defaults?.approvers ?? [])],
     required,
@@ -83,6 +93,7 @@ function policyOf(params: ApprovalParams, defaults: IrApproval | undefined): Pol
     allowUnsigned:
       params.allowUnsigned === true || (params.allowUnsigned === undefined && defaults?.allowUnsigned === true),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(parkAfterMs !== undefined ? { parkAfterMs } : {}),
     message: params.message,
   };
 }

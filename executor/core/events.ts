@@ -202,7 +202,7 @@ export interface RunEvents {
   };
   /**
    * The run parked at an approval gate (issue 13): the gate was still waiting after its
-   * `park_after`, and a database journal of record holds the run, so the job ends (green) instead
+   * `parkAfter`, and a database journal of record holds the run, so the job ends (green) instead
    * of holding a runner. Written after the gate's approval:requested and every grant so far, as
    * the run's last record until a `run:resume` continues it (a comment or review resumes it on a
    * new runner). Not a run:end: a parked run is not over. `deadline` is when the gate's approval
@@ -213,9 +213,14 @@ export interface RunEvents {
     approvers: string[];
     required: number;
     granted: number;
-    deadline: string;
+    /** Absent when the gate has no timeout. */
+    deadline?: string;
     parkAfterMs: number;
     trackingIssue?: { number: number; url: string };
+    /** The run's concurrency key: while the run is parked no other run of that key starts. */
+    lockKey?: string;
+    /** The gate's request comment a resume continues (comments after it count; `judged` were read already) and its bot. */
+    request?: { commentId: number; createdAt: string; bot: string; judged: number[] };
   };
   /** A signal (SIGINT, SIGTERM) stopped the run: written after running steps were cancelled, before run:end `interrupted`. */
   'run:interrupted': { signal: string };

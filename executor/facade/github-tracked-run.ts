@@ -23,7 +23,7 @@ export async function trackedRunOptions(o: GithubRunRequest): Promise<Partial<Ru
           title: `Backup plan ${o.graph.title}`,
         })
       : undefined;
-  const issueNumber = o.issueNumber ?? plan;
+  const issueNumber = o.parked?.trackingIssue?.number ?? o.issueNumber ?? plan;
   const issue = await openTrackingIssue({
     octokit: gh.octokit,
     repo: gh.repo,
@@ -36,7 +36,10 @@ export async function trackedRunOptions(o: GithubRunRequest): Promise<Partial<Ru
   process.stderr.write(`tracking issue: ${issue.url}\n`);
   // Gates stop waiting before GitHub ends the job (executor/run/job-deadline.ts).
   const deadline = jobDeadlineOf(o.env, Date.now());
-  const withinJob = (gate: ApprovalGate) => (deadline === undefined ? gate : gateWithinDeadline(gate, deadline));
+  // A gate that can park (a database journal of record) parks long before the job's end instead.
+  const canPark = o.auditDb !== undefined;
+  const withinJob = (gate: ApprovalGate) =>
+    deadline === undefined || canPark ? gate : gateWithinDeadline(gate, deadline);
   return {
     runId: o.runId,
     trackingIssue: { number: issue.issueNumber, url: issue.url },
@@ -55,8 +58,10 @@ export async function trackedRunOptions(o: GithubRunRequest): Promise<Partial<Ru
           issueNumber: issue.issueNumber,
           runId: o.runId,
           planHash,
-          initiator: o.initiator,
+          initiator: o.parked?.initiator ?? o.initiator,
           events,
+          canPark,
+          ...(o.parked ? { parked: o.parked } : {}),
           members: graph.resources.approvers,
           mask: (s) => masker.mask(s),
           ...(gh.membersOctokit ? { membersOctokit: gh.membersOctokit } : {}),

@@ -10,6 +10,7 @@ export type { RunStatus } from '../core/events.js';
 export { parseInputArgs } from '../inputs/resolve-inputs.js';
 export { loadGraph } from '../run/load-graph.js';
 export { newRunId } from '../run/run-id.js';
+export { parkedSummary } from '../run/park-run.js';
 export { reachableGraphs } from '../run/subgraph.js';
 export { prepareResume, type Decision } from '../run/resume.js';
 export type { ResumeState } from '../run/resume-state.js';

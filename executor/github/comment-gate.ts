@@ -7,6 +7,8 @@ import { approverChecker, normLogin, type MembershipSource } from './approvers.j
 import type { GithubApi, RepoRef } from './client.js';
 import { conditionalCommentReader } from './conditional-list.js';
 import { approvalRequestBody, formatDuration, parseGateCommand, planPrefixProblem } from './comment-command.js';
+import { GateParked, defaultParkAfterMs } from '../core/parked.js';
+import { approverNames, parkTime, parkedNote, type ParkedRequest } from './gate-park.js';
 
 /** The run a comment gate belongs to and where it reads and writes. */
 export interface CommentGateOptions {
@@ -35,6 +37,13 @@ export interface CommentGateOptions {
   /** Masks secrets in the request message before it is posted. */
   readonly mask?: (text: string) => string;
   readonly log?: (message: string) => void;
+  /**
+   * The run has a database journal of record: a gate still waiting after its `parkAfterMs` parks
+   * the run (throws GateParked) instead of holding the job (issue 13).
+   */
+  readonly canPark?: boolean;
+  /** A resumed parked run: the gate of this step continues its original request, once. */
+  readonly parked?: ParkedRequest;
 }
 
 type GateRequest = Parameters<ApprovalGate['request']>[0];
@@ -66,7 +75,14 @@ const SOURCE = 'github-comment';
  * (by GitHub's clock) is not considered. Every grant and refusal is emitted with the approver.
  */
 export function githubCommentGate(o: CommentGateOptions): ApprovalGate {
-  return { request: (req) => waitForApprovals(o, req) };
+  let parked = o.parked;
+  return {
+    request: (req) => {
+      const resumed = parked?.stepId === req.stepId ? parked : undefined;
+      if (resumed) parked = undefined;
+      return waitForApprovals(o, req, resumed);
+    },
+  };
 }
 
 /** The state of one gate, from the request comment GitHub created. */
@@ -97,9 +113,8 @@ function newRound(
   };
 }
 
-async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promise<GateAnswer> {
-  const clock = o.clock ?? systemClock;
-  const { owner, repo } = o.repo;
+/** The request, posted now: approval:requested, the request comment, the deadline from now. */
+async function openRound(o: CommentGateOptions, req: GateRequest, clock: Clock): Promise<Opened> {
   const message = (o.mask ?? ((s: string) => s))(req.message);
   await o.events.emit('approval:requested', {
     stepId: req.stepId,
@@ -107,18 +122,60 @@ async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promis
     required: req.required,
     message,
   });
-  const deadline = req.timeoutMs !== undefined ? clock.now() + req.timeoutMs : Infinity;
+  const now = clock.now();
+  const deadline = req.timeoutMs !== undefined ? now + req.timeoutMs : Infinity;
   const body = approvalRequestBody({ ...req, message, runId: o.runId, planHash: o.planHash, initiator: o.initiator });
   const posted = (
     await o.octokit.issues.createComment({
-      owner,
-      repo,
+      ...o.repo,
       issue_number: o.issueNumber,
       body,
       request: { signal: req.signal },
     })
   ).data;
-  const ctx = newRound(o, req, posted);
+  const parkAt = parkTime({ canPark: o.canPark === true, resumed: false, parkAfterMs: req.parkAfterMs, now });
+  return { ctx: newRound(o, req, posted), deadline, parkAt, since: posted.created_at };
+}
+
+/**
+ * A parked gate resumed: its original request (nothing is posted or journaled again), its
+ * deadline, the grants already journaled and the comments already judged. It parks again at
+ * once when the comments read now do not decide it.
+ */
+function resumeRound(o: CommentGateOptions, req: GateRequest, p: ParkedRequest, clock: Clock): Opened {
+  const ctx = newRound({ ...o, initiator: p.initiator }, req, {
+    id: p.commentId,
+    created_at: p.createdAt,
+    user: { login: p.bot },
+  });
+  for (const id of p.judged) ctx.verdicts.set(id, { kind: 'done' });
+  for (const g of p.grants) {
+    ctx.verdicts.set(g.commentId, { kind: 'grant', login: g.approver });
+    if (g.textSha256) ctx.seen.set(g.commentId, g.textSha256);
+  }
+  const deadline = p.deadline ? Date.parse(p.deadline) : Infinity;
+  const parkAt = parkTime({ canPark: o.canPark === true, resumed: true, now: clock.now() });
+  return { ctx, deadline, parkAt, since: p.createdAt };
+}
+
+interface Opened {
+  readonly ctx: Round;
+  readonly deadline: number;
+  readonly parkAt: number;
+  /** The request comment's created_at: comments are read from then on. */
+  readonly since: string;
+}
+
+async function waitForApprovals(
+  given: CommentGateOptions,
+  req: GateRequest,
+  resumed?: ParkedRequest,
+): Promise<GateAnswer> {
+  const clock = given.clock ?? systemClock;
+  const opened = resumed ? resumeRound(given, req, resumed, clock) : await openRound(given, req, clock);
+  const { ctx, deadline, parkAt } = opened;
+  // A resumed gate judges self-approval against the run's initiator (resumeRound set it).
+  const o = ctx.o;
   const refuse = async (reason: string, audited = false): Promise<GateAnswer> => {
     if (!audited) await o.events.emit('approval:refused', { stepId: req.stepId, source: SOURCE, reason });
     await reply(o, `⛔ \`${req.stepId}\`: ${reason}`);
@@ -127,7 +184,7 @@ async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promis
   for (;;) {
     let outcome: GateAnswer | undefined;
     try {
-      outcome = await poll(ctx, posted.created_at);
+      outcome = await poll(ctx, opened.since);
     } catch (error) {
       // The audit log failing is not a GitHub hiccup: the run must stop.
       if (error instanceof AuditWriteError) throw error;
@@ -149,12 +206,37 @@ async function waitForApprovals(o: CommentGateOptions, req: GateRequest): Promis
       const n = granted(ctx).length;
       return refuse(`timed out after ${formatDuration(req.timeoutMs ?? 0)} with ${n} of ${req.required} approval(s)`);
     }
+    if (now >= parkAt) throw await park(ctx);
     try {
-      await clock.sleep(Math.min(pollInterval(o.pollIntervalMs ?? 15_000, ctx.quiet), deadline - now), req.signal);
+      const wait = Math.min(pollInterval(o.pollIntervalMs ?? 15_000, ctx.quiet), deadline - now, parkAt - now);
+      await clock.sleep(wait, req.signal);
     } catch {
       return refuse(`cancelled while waiting for approval: ${String(req.signal.reason)}`);
     }
   }
+}
+
+/**
+ * Parks the run at this gate: says so on the issue (who can approve, how), then throws GateParked.
+ * The deadline it records is the one comments are judged by: the request comment's creation plus
+ * the timeout, by GitHub's clock (a resume closes the gate then too).
+ */
+async function park(r: Round): Promise<GateParked> {
+  const deadline = r.closesAt;
+  const { o, req } = r;
+  const judged = [...r.verdicts].flatMap(([id, v]) => (v.kind === 'done' ? [id] : []));
+  const p = {
+    stepId: req.stepId,
+    approvers: req.approvers,
+    required: req.required,
+    granted: granted(r).length,
+    ...(Number.isFinite(deadline) ? { deadline: new Date(deadline).toISOString() } : {}),
+    parkAfterMs: req.parkAfterMs ?? defaultParkAfterMs,
+    request: { commentId: r.requestId, createdAt: new Date(r.requestAt).toISOString(), bot: r.bot, judged },
+  };
+  const who = approverNames(req.approvers, o.members);
+  await reply(o, parkedNote(p, { planHash: o.planHash, initiator: o.initiator, selfApproval: req.selfApproval, who }));
+  return new GateParked(p);
 }
 
 interface Round {

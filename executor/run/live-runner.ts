@@ -78,6 +78,7 @@ export class LiveRunner implements StepRunner {
       selfApproval: a.selfApproval,
       allowUnsigned: a.allowUnsigned === true,
       timeoutMs: a.timeoutMs,
+      ...(a.parkAfterMs !== undefined ? { parkAfterMs: a.parkAfterMs } : {}),
       message,
       signal,
     });
@@ -136,6 +137,7 @@ export class LiveRunner implements StepRunner {
       selfApproval: a.selfApproval,
       allowUnsigned: a.allowUnsigned === true,
       ...(a.timeoutMs !== undefined ? { timeout: a.timeoutMs } : {}),
+      ...(a.parkAfterMs !== undefined ? { parkAfter: a.parkAfterMs } : {}),
     };
   }
 

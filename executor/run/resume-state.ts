@@ -1,6 +1,7 @@
 import type { Reconciled } from '../audit/reconcile-db.js';
 import type { RunStatus, StepStatus } from '../core/events.js';
 import type { JournaledRollbackData } from './rollback-data.js';
+import type { ParkedRequest } from '../core/parked.js';
 
 /** What `runbook resume` reconstructed from a run's audit log. */
 export interface ResumeState {
@@ -22,4 +23,6 @@ export interface ResumeState {
   readonly phasesEnded?: { readonly status: RunStatus; readonly failed: readonly string[] };
   /** The last `step:rollback-data` of each step not undone since, by journal step id (masked). */
   readonly rollbackData?: Readonly<Record<string, JournaledRollbackData>>;
+  /** Parked at an approval gate (issue 13): the gate to continue with its original request. */
+  readonly parked?: ParkedRequest;
 }

@@ -13,6 +13,7 @@ import { decideCompensations } from './resume-compensations.js';
 import { calledOnce, nodeAt } from './resume-nested.js';
 import type { ResumeState } from './resume-state.js';
 import type { JournaledRollbackData } from './rollback-data.js';
+import { parkedGateOf } from './parked-gate.js';
 
 export type Decision = 'rerun' | 'skip' | 'abort';
 
@@ -46,7 +47,8 @@ export async function prepareResume(o: ResumeOptions): Promise<{ name: string; s
   const graph = loadGraph(o.root, s.runbook);
   const undoing = await decideCompensations(o, graph, run);
   const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>(run.done);
-  const inDoubt = [...run.inDoubt];
+  // A parked gate's step never got past its approval: it is not in doubt.
+  const inDoubt = [...run.inDoubt].filter((id) => id !== run.parked?.stepId);
   const decisions = [...undoing, ...(await decideInDoubt(o, graph, inDoubt, restored))];
   const rollbackData = journaledRollbackData(run);
   const tail = records.at(-1)!;
@@ -66,6 +68,7 @@ export async function prepareResume(o: ResumeOptions): Promise<{ name: string; s
       ...(reconciled && Object.values(reconciled).some((n) => n > 0) ? { reconciled } : {}),
       commit: tail.commit,
       masks: run.masks,
+      parked: parkedGateOf(records, run),
     },
   };
 }

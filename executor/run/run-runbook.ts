@@ -8,7 +8,8 @@ import { runGraph } from '../scheduler/scheduler.js';
 import { ownRestored } from './resume-nested.js';
 import { RollbackDataStore } from './rollback-data.js';
 import { journalStart, openRunAudit, refuseBeforeSteps, type RunAudit } from './run-journal.js';
-import { acquireRunLock, type RunLock } from './run-lock.js';
+import { acquireRunLock, runLockKey, type RunLock } from './run-lock.js';
+import { journalPark } from './park-run.js';
 import type { RunOptions, RunOutcome } from './run-options.js';
 import { prepareRun, type PreparedRun } from './run-prepare.js';
 import { runnerFactory } from './run-runner.js';
@@ -28,7 +29,7 @@ export async function runRunbook(o: RunOptions): Promise<RunOutcome> {
   if (o.auditDb) for (const w of await checkAuditDb(o.auditDb, o.ownerRole ?? 'warn')) notice(w);
   const lock = await acquireRunLock({
     root: o.root,
-    key: p.graph.concurrency ?? `runbook-${p.graph.name}`,
+    key: runLockKey(p.graph),
     runId: p.runId,
     initiator: o.initiator,
     auditDb: o.auditDb,
@@ -90,6 +91,8 @@ async function executeRun(o: RunOptions, p: PreparedRun, r: RunResources): Promi
     restored: ownRestored(o.resume?.restored),
     ...(o.resume?.phasesEnded ? { phasesEnded: o.resume.phasesEnded } : {}),
   });
+  // Parked at a gate: run:parked is the last record, no run:end (the run is not over).
+  if (result.parked) return (await journalPark(audit, result.parked, p.graph, o.trackingIssue), result);
   if (result.status === 'interrupted')
     await audit.emit('run:interrupted', { signal: String(o.signal.reason ?? 'SIGINT') });
   await audit.emit('run:end', {

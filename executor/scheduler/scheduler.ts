@@ -9,6 +9,7 @@ import { retryDelay } from './backoff.js';
 import { rollBack } from './rollback.js';
 import type { StepRunner } from './step-runner.js';
 import { isGate } from '../../common/actions-catalog/index.js';
+import { GateParked, type GatePark } from '../core/parked.js';
 
 export interface SchedulerOptions {
   readonly graph: IrGraph;
@@ -45,6 +46,8 @@ export interface SchedulerResult {
   readonly notStarted: string[];
   /** A rollback that left reversible steps in place (`rollback-incomplete`): which, and why. */
   readonly rollback?: { readonly notUndone: string[]; readonly reason: string };
+  /** A gate parked the run (status `interrupted`, no `finally`): the run journals run:parked, not run:end. */
+  readonly parked?: GatePark;
 }
 
 /**
@@ -76,6 +79,7 @@ class GraphRun {
   private stopping: { policy: FailurePolicy; reason: string } | undefined;
   private recoveredAtMs: number | undefined;
   private finallyFailed = false;
+  private parked: GatePark | undefined;
 
   constructor(
     private readonly options: SchedulerOptions,
@@ -129,6 +133,8 @@ class GraphRun {
   private async execute(node: IrNode): Promise<void> {
     await this.tracker.starting(node);
     const state = await executeNode(node, this.options);
+    // A parked gate's step has not ended: it continues when the run is resumed.
+    if (state.parked) return void (this.parked ??= state.parked);
     this.finish(node, state);
     await this.options.events.emit('step:end', {
       stepId: node.id,
@@ -167,9 +173,9 @@ class GraphRun {
     runner.recordRun?.('running', []);
     await this.drive(
       graph.nodes.filter((n) => !n.finally),
-      () => !!this.stopping || signal.aborted,
+      () => !!this.stopping || signal.aborted || !!this.parked,
     );
-    if (signal.aborted) return { status: 'interrupted' };
+    if (signal.aborted || this.parked) return { status: 'interrupted' };
     if (this.stopping?.policy === 'rollback') {
       const outcome = await rollBack({
         graph,
@@ -213,6 +219,7 @@ class GraphRun {
       failed,
       notStarted,
       ...(incomplete ? { rollback: incomplete } : {}),
+      ...(this.parked ? { parked: this.parked } : {}),
     };
   }
 }
@@ -223,6 +230,7 @@ interface NodeOutcome extends StepState {
   /** What the failure's error was (executor/core/action-error-codes.ts), for `step:end`. */
   code?: ActionErrorCode;
   reason?: string;
+  parked?: GatePark;
 }
 
 async function executeNode(node: IrNode, options: SchedulerOptions): Promise<NodeOutcome> {
@@ -245,6 +253,7 @@ async function executeNode(node: IrNode, options: SchedulerOptions): Promise<Nod
     try {
       await runner.gate(node, signal);
     } catch (e) {
+      if (e instanceof GateParked) return done('cancelled', 0, { parked: e.park });
       return done(statusOf(e), 0, { error: messageOf(e), code: errorCodeOf(e), reason: 'approval gate' });
     }
   }
@@ -262,6 +271,7 @@ async function executeNode(node: IrNode, options: SchedulerOptions): Promise<Nod
       const r = await runAttempt(node, attempt, runner, clock, signal);
       return done('succeeded', attempt, { outputs: r.outputs });
     } catch (e) {
+      if (e instanceof GateParked) return done('cancelled', attempt, { parked: e.park });
       const status = statusOf(e);
       const error = messageOf(e);
       const code = errorCodeOf(e);

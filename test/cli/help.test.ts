@@ -6,8 +6,10 @@ import { bin, cliEnv } from '../support/cli.js';
 
 // The help text of every command, captured from the build before commands were loaded lazily
 // (issue 12, item 6): registering commands cheaply must not change a word of it, nor an exit code.
-// The later changes are deliberate: compile's and validate's --no-cache (the compile cache), and issue
-// 13's `runbook runs` with --audit-db's new wording (the database is the journal of record).
+// The later changes are deliberate: compile's and validate's --no-cache (the compile cache), issue
+// 13's `runbook runs` with --audit-db's new wording (the database is the journal of record), its
+// `runbook gate-event`, exit code 0 also meaning "parked at an approval gate", and resume's
+// `--decide rollback:<step>` for a compensation in doubt.
 const repo = join(import.meta.dirname, '..', '..');
 const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'help-output.json'), 'utf8')) as Record<
   string,

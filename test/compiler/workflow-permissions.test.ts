@@ -20,7 +20,9 @@ type Job = { permissions?: Record<string, string>; steps?: { run?: string }[] };
 const commandsOf = (job: Job) =>
   [
     ...new Set(
-      (job.steps ?? []).flatMap((s) => [...(s.run ?? '').matchAll(/npx --no runbook ([a-z-]+)/g)].map((m) => m[1])),
+      (job.steps ?? []).flatMap((s) =>
+        [...(s.run ?? '').matchAll(/npx --no runbook ([a-z-]+(?: --route)?)/g)].map((m) => m[1]),
+      ),
     ),
   ].sort();
 

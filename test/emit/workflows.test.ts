@@ -42,9 +42,10 @@ describe('generated workflows (fixture tree)', () => {
     expect(result.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
   });
 
-  it('writes one workflow per runbook and backup plan, the PR, the run-request and the resume workflow', () => {
+  it('writes one workflow per runbook and backup plan, the PR, the run-request, the resume and the approval workflow', () => {
     expect(files.map((f) => f.path).sort()).toEqual([
       '.github/workflows/backup-orders-backups.yml',
+      '.github/workflows/runbook-approve.yml',
       '.github/workflows/runbook-pr.yml',
       '.github/workflows/runbook-region-failover.yml',
       '.github/workflows/runbook-resume.yml',

@@ -43,6 +43,15 @@ export const commandCalls: Record<string, readonly Call[]> = {
     pull('issues/update-comment'),
     ...trackingIssue,
   ],
+  // Resumes the run parked on the commented issue or pull request: its gate, table and notify there.
+  'gate-event': [
+    pull('issues/list-comments'),
+    pull('issues/create-comment'),
+    pull('issues/update-comment'),
+    ...trackingIssue,
+  ],
+  // Only asks the audit database which run is parked where.
+  'gate-event --route': [],
   'pr-comment': [pull('issues/list-comments'), pull('issues/create-comment'), pull('issues/update-comment')],
   resume: [],
   validate: [],

@@ -40,6 +40,7 @@ export function approvalPolicy(a: IrApproval): string {
   const parts = [`${a.required} of ${who}`, a.selfApproval ? 'initiator may approve' : 'initiator may not approve'];
   if (a.allowUnsigned) parts.push('unsigned local approvals accepted (recorded as unverified)');
   if (a.timeoutMs !== undefined) parts.push(`times out after ${formatDuration(a.timeoutMs)}`);
+  if (a.parkAfterMs !== undefined) parts.push(`parks after ${formatDuration(a.parkAfterMs)} (with an audit database)`);
   return parts.join(' · ');
 }
 

@@ -1,4 +1,5 @@
 import type { Emitter } from '../emitter.js';
+import { approvalWorkflowEmitter } from './approval-workflow.js';
 import { backupWorkflowEmitter } from './backup-workflow.js';
 import { drillScheduleWorkflowEmitter } from './drill-schedule-workflow.js';
 import { prWorkflowEmitter } from './pr-workflow.js';
@@ -14,4 +15,5 @@ export const workflowEmitters: readonly Emitter[] = [
   runRequestWorkflowEmitter,
   resumeWorkflowEmitter, // a run whose runner was lost, from the audit database
   drillScheduleWorkflowEmitter, // drills: the Directory's drill calendar
+  approvalWorkflowEmitter, // a parked run resumed by an /approve comment (issue 13)
 ];
