@@ -36,10 +36,24 @@ export function initCommand(dir: string | undefined, o: InitOptions): number {
   const cd = rel.startsWith('..') ? target : rel;
   process.stdout.write(
     `${files.map(([p]) => `created  ${p}`).join('\n')}\n\nnext:\n${cd ? `  cd ${cd}\n` : ''}` +
-      '  npm install\n  npx runbook compile     # writes generated/ and .github/workflows/\n  git add -A && git commit -m "Runbooks"\n',
+      '  npm install\n  npx runbook compile     # writes generated/ and .github/workflows/\n  git add -A && git commit -m "Runbooks"\n' +
+      auditDbHint,
   );
   return ExitCode.Ok;
 }
+
+/**
+ * How to give CI runs a journal and a lock that outlive a runner (issue 13). No URL here carries a
+ * password: the administrator's comes from PGPASSWORD or ~/.pgpass, the writer's is a secret.
+ */
+const auditDbHint =
+  '\nthen, for runs on GitHub (recommended), an audit database: any managed PostgreSQL the runners can reach:\n' +
+  '  npx runbook audit db-setup --audit-db postgres://ADMIN@HOST/DB   # once, as an administrator (superuser or CREATEROLE):\n' +
+  '                                       # creates runbook_audit, its trigger, the owner and writer roles\n' +
+  "  CREATE ROLE ci_runner LOGIN PASSWORD '…' IN ROLE runbook_audit_writer;   # a login for runs\n" +
+  "  set the repository secret RUNBOOK_AUDIT_DB to that writer login's URL (Settings → Secrets → Actions)\n" +
+  '  it gives: resume of a lost run on any runner, one lock across runners, approval gates that park the run\n' +
+  '  instead of holding a runner (resumed by an /approve comment)\n';
 
 /**
  * The dependency spec: the running version by default (exact, so upgrades are deliberate), else

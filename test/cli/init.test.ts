@@ -44,6 +44,12 @@ describe('runbook init', () => {
     expect(readFileSync(join(root, '.gitignore'), 'utf8')).toMatch(/^\.runbook\/$/m);
     expect(r.stdout).toContain('npm install');
     expect(r.stdout).toContain('npx runbook compile');
+    // Issue 13: how to set up the audit database, and what it gives; never a URL with a password.
+    expect(r.stdout).toContain('any managed PostgreSQL');
+    expect(r.stdout).toMatch(/npx runbook audit db-setup --audit-db \S+ .*once, as an administrator/);
+    expect(r.stdout).toMatch(/repository secret RUNBOOK_AUDIT_DB to that writer login's URL/);
+    expect(r.stdout).toMatch(/resume of a lost run on any runner, one lock across runners, approval gates that park/);
+    expect(r.stdout).not.toMatch(/\w+:\/\/[^\s@/]+:[^\s@/]+@/);
     const validate = cli(['--root', root, 'validate', '--verbose'], dir);
     expect(validate.stdout + validate.stderr).toContain('no problems');
     expect(cli(['--root', root, 'compile'], dir).status).toBe(0);
