@@ -3,7 +3,7 @@ import remarkGfm from 'remark-gfm';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
 import { formatDuration as fmt } from '../../ir/duration.js';
-import { approvalAuthenticity, type AuditSummary } from './summary.js';
+import { approvalAuthenticity, parkedText, type AuditSummary } from './summary.js';
 import { stepIcons } from './step-icons.js';
 
 const text = (value: string) => ({ type: 'text' as const, value });
@@ -30,11 +30,16 @@ export function renderSummaryMarkdown(s: AuditSummary): string {
 function headerNodes(s: AuditSummary): RootContent[] {
   const ok = s.outcome.status === 'succeeded';
   const flags = `${s.drill ? ' (drill)' : ''}${s.dryRun ? ' (dry run)' : ''}`;
+  const { parked } = s.outcome;
   return [
     {
       type: 'heading',
       depth: 2,
-      children: [text(`${ok ? '✅' : '❌'} ${s.title ?? s.runbook}${flags}: ${s.outcome.status}`)],
+      children: [
+        text(
+          `${ok ? '✅' : parked ? '⏸️' : '❌'} ${s.title ?? s.runbook}${flags}: ${parked ? parkedText(parked) : s.outcome.status}`,
+        ),
+      ],
     },
     {
       type: 'paragraph',

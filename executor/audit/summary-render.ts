@@ -1,7 +1,13 @@
 import pc from 'picocolors';
 import { formatDuration } from '../../ir/duration.js';
 import { rpoProbe } from './rpo-probe.js';
-import { approvalAuthenticity, type ApprovalSummary, type AuditSummary, type StepSummary } from './summary.js';
+import {
+  approvalAuthenticity,
+  parkedText,
+  type ApprovalSummary,
+  type AuditSummary,
+  type StepSummary,
+} from './summary.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -165,10 +171,10 @@ function rpoLine(s: AuditSummary, c: Colors): string[] {
 function outcome(s: AuditSummary, c: Colors): string {
   const o = s.outcome;
   const good = o.status === 'succeeded';
-  const mark = good ? c.green('✔') : o.status === 'unfinished' ? c.yellow('…') : c.red('✖');
+  const mark = good ? c.green('✔') : o.status === 'unfinished' || o.parked ? c.yellow('…') : c.red('✖');
   const lines = [
     c.bold('Outcome'),
-    `  ${mark} ${o.status}${o.durationMs !== undefined ? ` in ${dur(o.durationMs)}` : ''}${o.interruptedBy ? ` (interrupted by ${o.interruptedBy})` : ''}${o.error ? `: ${o.error}` : ''}`,
+    `  ${mark} ${o.parked ? parkedText(o.parked) : o.status}${o.durationMs !== undefined ? ` in ${dur(o.durationMs)}` : ''}${o.interruptedBy ? ` (interrupted by ${o.interruptedBy})` : ''}${o.error ? `: ${o.error}` : ''}`,
   ];
   const { rto } = s;
   const measured = rto.measuredMs === undefined ? 'not recovered' : `${dur(rto.measuredMs)} (${rto.source})`;

@@ -93,7 +93,15 @@ export interface AuditSummary {
     incompleteReason?: string;
   };
   readonly phases: PhaseSummary[];
-  readonly outcome: { status: RunStatus | 'unfinished'; durationMs?: number; error?: string; interruptedBy?: string };
+  readonly outcome: {
+    /** `parked`: the log ends at a run:parked (the run waits for an approval, it is not over); `unfinished`: it ends before run:end otherwise. */
+    status: RunStatus | 'parked' | 'unfinished';
+    durationMs?: number;
+    error?: string;
+    interruptedBy?: string;
+    /** Where and until when a parked run waits. */
+    parked?: ParkedSummary;
+  };
   /** Measured recovery time vs the objective; `source` says what the measurement is. */
   readonly rto: {
     objectiveMs?: number;
@@ -102,6 +110,20 @@ export interface AuditSummary {
     source: 'recovered-at' | 'recovery-step' | 'run-end' | 'none';
   };
   readonly rpoObjectiveMs?: number;
+}
+
+/** A parked run's gate: `parked at <step>: waiting for approval (deadline …)`. */
+export interface ParkedSummary {
+  readonly stepId: string;
+  readonly deadline?: string;
+  readonly granted: number;
+  readonly required: number;
+}
+
+/** The words every view shows for a parked run. */
+export function parkedText(p: ParkedSummary): string {
+  const given = p.required > 1 ? `, ${p.granted} of ${p.required} given` : '';
+  return `parked at ${p.stepId}: waiting for approval (${p.deadline ? `deadline ${p.deadline}` : 'no deadline'}${given})`;
 }
 
 export interface SummarizeOptions {

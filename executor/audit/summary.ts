@@ -1,7 +1,14 @@
 import type { RunEvents } from '../core/events.js';
 import { currentRollback, foldRun, type PhaseState, type RunState, type StepState } from '../run-state/fold-run.js';
 import type { AuditRecord } from './record.js';
-import type { ApprovalSummary, AuditSummary, PhaseSummary, StepSummary, SummarizeOptions } from './summary-types.js';
+import type {
+  ApprovalSummary,
+  AuditSummary,
+  ParkedSummary,
+  PhaseSummary,
+  StepSummary,
+  SummarizeOptions,
+} from './summary-types.js';
 
 export * from './summary-types.js';
 
@@ -35,14 +42,19 @@ export function summarizeAudit(records: readonly AuditRecord[], options: Summari
     rollback: rollbackSummary(run),
     phases: summarizePhases(run, t0, steps),
     outcome: {
-      status: end?.status ?? 'unfinished',
+      status: end?.status ?? (run.parked ? 'parked' : 'unfinished'),
       durationMs: end?.durationMs,
       error: end?.error,
       interruptedBy: run.interruptedBy,
+      ...(run.parked && !end ? { parked: parkedSummary(run.parked) } : {}),
     },
     rto: measureRto(start, end, steps, options.recoveryStep),
     rpoObjectiveMs: start?.objectives.rpoMs,
   };
+}
+
+function parkedSummary(p: NonNullable<RunState['parked']>): ParkedSummary {
+  return { stepId: p.stepId, deadline: p.deadline, granted: p.granted, required: p.required };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../audit/record.js';
+import { parkedText } from '../audit/summary-types.js';
 import type { RunStatus, StepStatus } from '../core/events.js';
 import {
   applyRecord,
@@ -36,7 +37,7 @@ export interface RunStatusState {
 /** An empty state, before the first record. */
 export const newRunStatus = (): RunStatusState => ({ runId: '', title: '', run: createRunState() });
 
-const ICON: Record<RowStatus | RunStatus, string> = {
+const ICON: Record<RowStatus | RunStatus | 'parked', string> = {
   pending: '⚪',
   running: '🔄',
   'awaiting-approval': '🔐',
@@ -49,6 +50,7 @@ const ICON: Record<RowStatus | RunStatus, string> = {
   'rollback-incomplete': '⚠️',
   interrupted: '⏸️',
   refused: '⛔',
+  parked: '⏸️',
 };
 
 /** Applies one audit record to the state; records of other types leave it as it was. */
@@ -96,7 +98,7 @@ const time = (iso: string | undefined): string => (iso ? iso.slice(11, 19) : '')
 /** The issue body (or sticky comment): a header and one table row per step, in graph order. */
 export function renderRunStatus(state: RunStatusState, o: { marker: string; runUrl?: string }): string {
   const s = header(state);
-  const status = s.status;
+  const status = state.run.parked && !state.run.end ? parkedText(state.run.parked) : s.status;
   const link = o.runUrl ? ` · [workflow run](${o.runUrl})` : '';
   const rows = [...state.run.steps.values()]
     .map((step) => stepRow(state.run, step))
@@ -119,14 +121,14 @@ export function renderRunStatus(state: RunStatusState, o: { marker: string; runU
   ].join('\n');
 }
 
-/** The issue's header: who runs what, and how the run ended (the last run:end). */
+/** The issue's header: who runs what, and how the run ended (the last run:end) or where it is parked. */
 function header(state: RunStatusState): {
   runId: string;
   runbook: string;
   planHash: string;
   title: string;
   initiator: string;
-  status: 'running' | RunStatus;
+  status: 'running' | 'parked' | RunStatus;
   durationMs?: number;
   error?: string;
 } {
@@ -137,7 +139,7 @@ function header(state: RunStatusState): {
     planHash: h?.planHash ?? '',
     title: start?.title ?? state.title,
     initiator: start?.initiator ?? '',
-    status: end?.status ?? 'running',
+    status: end?.status ?? (state.run.parked ? 'parked' : 'running'),
     durationMs: end?.durationMs,
     error: end?.error,
   };

@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import { formatDuration as fmt } from '../../ir/duration.js';
 import type { StepLogger } from '../actions/action.js';
 import type { AuditRecord } from '../audit/record.js';
+import { parkedText } from '../audit/summary-types.js';
 import { applyRecord, createRunState, type RunState } from '../run-state/fold-run.js';
 
 type Out = (line: string) => void;
@@ -90,6 +91,9 @@ function runLine(r: AuditRecord, c: Colors, state: RunState): string | undefined
       const line = c.bold(`${ok ? '✔' : '✖'} ${r.runbook} ${d.status} in ${fmt(d.durationMs)}`);
       return (ok ? c.green : c.red)(line) + (d.error ? ` · ${d.error}` : '');
     }
+    case 'run:parked':
+      // Not an end: the run waits (without a runner) for an approval, and a comment resumes it.
+      return c.yellow(c.bold(`⏸ ${r.runbook} ${parkedText(r.data)}`));
     default:
       return rollbackLine(r, c);
   }

@@ -9,6 +9,7 @@ import {
   type StepState,
 } from '../run-state/fold-run.js';
 import { LOG_LINES, type TtyState } from './tty-state.js';
+import { parkedText } from '../audit/summary-types.js';
 
 const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
 type Colors = ReturnType<typeof pc.createColors>;
@@ -105,11 +106,12 @@ function endLines({ state, c, width }: Frame): string[] {
     lines.push(c.yellow(`↺ rolling back (${clip(r.reason, width)}): ${progress}`));
   }
   for (const n of state.notes) lines.push(c.yellow(`! ${n}`));
-  const end = state.run.end;
+  const { end, parked, start, resumes, header } = state.run;
+  const runbook = start?.runbook ?? (resumes.length && header ? header.runbook : 'run');
+  // A parked run has no run:end: it is not over, it waits (without a runner) for an approval.
+  if (!end && parked) lines.push(c.yellow(c.bold(`⏸ ${runbook} ${parkedText(parked)}`)));
   if (end) {
     const ok = end.status === 'succeeded';
-    const { start, resumes, header } = state.run;
-    const runbook = start?.runbook ?? (resumes.length && header ? header.runbook : 'run');
     lines.push(
       (ok ? c.green : c.red)(c.bold(`${ok ? '✔' : '✖'} ${runbook} ${end.status} in ${dur(end.durationMs)}`)) +
         (end.error ? ` · ${end.error}` : ''),

@@ -17,6 +17,7 @@ const outcomeIcons: Record<OutcomeStatus, string> = {
   'rollback-incomplete': '⚠️',
   interrupted: '⏸️',
   refused: '🚫',
+  parked: '⏸️',
   unfinished: '⏳',
 };
 
@@ -27,6 +28,7 @@ const outcomeWords: Record<OutcomeStatus, string> = {
   'rollback-incomplete': 'rollback incomplete',
   interrupted: 'interrupted',
   refused: 'refused (approval not given)',
+  parked: 'parked (waiting for an approval; the run is not over)',
   unfinished: 'unfinished (the log ends before run:end)',
 };
 
@@ -42,6 +44,7 @@ const outcomeVerbs: Record<OutcomeStatus, string> = {
   'rollback-incomplete': 'failed and its rollback is incomplete: some steps were not undone',
   interrupted: 'was interrupted',
   refused: 'was refused: an approval was not given',
+  parked: 'is parked, waiting for an approval',
   unfinished: 'did not finish in this log',
 };
 
