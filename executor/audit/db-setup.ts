@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { RunRefused } from '../core/errors.js';
-import { ensureAuditTable } from './pg-sink.js';
+import { ensureAuditTable, ensureParkedIndex, PARKED_INDEX } from './pg-sink.js';
 import { CREATE_LOCKS } from '../lock/pg-lock.js';
 import { ensureAnchorTable } from './pg-anchors.js';
 
@@ -72,6 +72,8 @@ async function setupOnce(url: string, roles: AuditRoles): Promise<SetupStep[]> {
       await ensureRole(c, roles.writer, 'NOLOGIN', 'writer: INSERT and SELECT only; grant it to a login role'),
     );
     steps.push(await ensureTable(c, 'runbook_audit', () => ensureAuditTableIn(c)));
+    // Databases set up before parked gates have no index of parked runs yet.
+    steps.push(await parkedIndexStep(c));
     steps.push(await ensureTable(c, 'runbook_locks', async () => void (await c.query(CREATE_LOCKS))));
     // Databases set up before chain heads were published have no anchor table yet.
     steps.push(await ensureTable(c, 'runbook_audit_anchor', () => ensureAnchorTable(c)));
@@ -107,6 +109,12 @@ async function ensureTable(c: pg.Client, table: string, create: () => Promise<vo
     done: true,
     what: `created table ${table}${table === 'runbook_audit' ? ' with its append-only trigger' : ''}`,
   };
+}
+
+async function parkedIndexStep(c: pg.Client): Promise<SetupStep> {
+  return (await ensureParkedIndex(c))
+    ? { done: true, what: `created index ${PARKED_INDEX} (parked runs, read at each run start)` }
+    : { done: false, what: `index ${PARKED_INDEX} exists` };
 }
 
 /** ensureAuditTable opens its own transaction; inside ours a savepoint-free call is enough. */

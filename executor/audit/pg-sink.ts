@@ -37,6 +37,23 @@ CREATE TRIGGER runbook_audit_append_only
   FOR EACH STATEMENT EXECUTE FUNCTION runbook_audit_append_only();`;
 
 /**
+ * Every database-backed run start asks which runs are parked (executor/lock/parked-runs.ts): a
+ * partial index holds only the run:parked rows, so that question reads a few index entries, not
+ * the whole journal. The planner uses a partial index when the query's WHERE implies the index's
+ * predicate (https://www.postgresql.org/docs/15/indexes-partial.html), here the same `type = 'run:parked'`.
+ */
+export const PARKED_INDEX = 'runbook_audit_parked';
+const CREATE_PARKED_INDEX = `CREATE INDEX IF NOT EXISTS ${PARKED_INDEX} ON runbook_audit (run_id, seq) WHERE type = 'run:parked'`;
+
+/** Adds the parked-runs index; a database set up before it existed gets it from the next db-setup. */
+export async function ensureParkedIndex(client: pg.ClientBase): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_class WHERE oid = to_regclass($1)', [PARKED_INDEX]);
+  if (rowCount) return false;
+  await client.query(CREATE_PARKED_INDEX);
+  return true;
+}
+
+/**
  * Creates the table and its trigger when missing; only `runbook audit db-setup` calls it (a run
  * never does DDL: its role should not be able to). Serialised by an advisory lock because two
  * setups started together would otherwise race on CREATE TABLE IF NOT EXISTS. With
@@ -49,6 +66,7 @@ export async function ensureAuditTable(client: pg.ClientBase, o: { inTransaction
       `SELECT 1 FROM pg_trigger WHERE tgrelid = 'runbook_audit'::regclass AND tgname = 'runbook_audit_append_only'`,
     );
     if (!rowCount) await client.query(CREATE_TRIGGER);
+    await ensureParkedIndex(client);
     await ensureAnchorTable(client);
   };
   if (o.inTransaction) return create();

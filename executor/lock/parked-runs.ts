@@ -29,21 +29,29 @@ export async function findParkedRuns(
       "SELECT to_regclass('runbook_audit') IS NOT NULL AS exists",
     );
     if (!rows[0].exists) return [];
-    const filter =
-      'lockKey' in by ? "p.record->'data'->>'lockKey' = $1" : "p.record->'data'->'trackingIssue'->>'number' = $1";
     const res = await client.query<{ run_id: string; record: ParkedRecord; initiator: string | null }>(
-      `SELECT p.run_id, p.record,
-              (SELECT s.record->'data'->>'initiator' FROM runbook_audit s WHERE s.run_id = p.run_id AND s.seq = 1) AS initiator
-         FROM runbook_audit p
-        WHERE p.type = 'run:parked' AND ${filter}
-          AND NOT EXISTS (SELECT 1 FROM runbook_audit q WHERE q.run_id = p.run_id AND q.seq > p.seq)
-        ORDER BY p.ts`,
+      parkedRunsSql('lockKey' in by ? 'lockKey' : 'issue'),
       ['lockKey' in by ? by.lockKey : String(by.issue)],
     );
     return res.rows.map((r) => parkedRun(r.run_id, r.record, r.initiator));
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * The question, with $1 the key or issue number. `p.type = 'run:parked'` is the parked index's
+ * predicate (executor/audit/pg-sink.ts), so it reads that index; the rest are primary-key lookups.
+ */
+export function parkedRunsSql(by: 'lockKey' | 'issue'): string {
+  const filter =
+    by === 'lockKey' ? "p.record->'data'->>'lockKey' = $1" : "p.record->'data'->'trackingIssue'->>'number' = $1";
+  return `SELECT p.run_id, p.record,
+              (SELECT s.record->'data'->>'initiator' FROM runbook_audit s WHERE s.run_id = p.run_id AND s.seq = 1) AS initiator
+         FROM runbook_audit p
+        WHERE p.type = 'run:parked' AND ${filter}
+          AND NOT EXISTS (SELECT 1 FROM runbook_audit q WHERE q.run_id = p.run_id AND q.seq > p.seq)
+        ORDER BY p.ts`;
 }
 
 type ParkedRecord = {
