@@ -70,6 +70,13 @@ const env = (actor: string) => ({
   RUNBOOK_ALLOW_OWNER_ROLE: 'true',
 });
 
+/** The run's line in `runbook runs --audit-db URL` (a table: RUN RUNBOOK STATE STARTED BY STEP). */
+async function runsLine(runId: string): Promise<string | undefined> {
+  const r = await runCliAsync(['runs', '--audit-db', db]);
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.split('\n').find((l) => l.startsWith(`${runId} `));
+}
+
 /** Runner A: starts the run; it parks at `promote` and exits 0. */
 async function parkRun(name: string, out: string) {
   const r = await runCliAsync(['run', name, '--root', root, '--input', `out=${out}`], env('octo-initiator'));
@@ -166,6 +173,8 @@ describe.skipIf(noPostgres)(title, { timeout: 120_000 }, () => {
       fake.visibleComments(issue).some((c) => /Run parked: waiting for approval of `promote`/.test(c.current)),
     ).toBe(true);
     expect(readFileSync(out, 'utf8')).toBe('prepared\n');
+    // `runbook runs` (issue 13 item 5) lists it parked, at its gate.
+    expect(await runsLine(a.runId)).toMatch(/^\S+\s+parked-gate\s+parked\s+\S+\s+@octo-initiator\s+promote$/);
 
     // A second run of the runbook is refused while the first is parked, naming it.
     const second = await runCliAsync(
@@ -204,6 +213,7 @@ describe.skipIf(noPostgres)(title, { timeout: 120_000 }, () => {
     // One request for the whole gate: the resumes continued it, they did not ask again.
     expect(done.filter((r) => r.type === 'approval:requested')).toHaveLength(1);
     expect(readFileSync(out, 'utf8')).toBe('prepared\npromoted\n');
+    expect(await runsLine(a.runId)).toMatch(/^\S+\s+parked-gate\s+finished \(succeeded\)\s/);
   });
 
   it('parks at an approval step too (inside its attempt) and resumes it without asking about a step in doubt', async () => {
