@@ -212,6 +212,10 @@ describe.skipIf(noPostgres)(title, { timeout: 120_000 }, () => {
     expect(granted).toEqual([expect.objectContaining({ approver: '@ops-lead', source: 'github-comment' })]);
     // One request for the whole gate: the resumes continued it, they did not ask again.
     expect(done.filter((r) => r.type === 'approval:requested')).toHaveLength(1);
+    // Each comment's refusal is journaled once across the three park/resume cycles: a resume
+    // carries the comments judged before (run:parked's request.judged), it does not judge them again.
+    const refusals = done.filter((r) => r.type === 'approval:refused').map((r) => r.record.data.approver);
+    expect(refusals.sort()).toEqual(['@mallory', '@octo-initiator']);
     expect(readFileSync(out, 'utf8')).toBe('prepared\npromoted\n');
     expect(await runsLine(a.runId)).toMatch(/^\S+\s+parked-gate\s+finished \(succeeded\)\s/);
   });
@@ -228,10 +232,16 @@ describe.skipIf(noPostgres)(title, { timeout: 120_000 }, () => {
     const started = before.filter((r) => r.type === 'step:start' && r.record.data.stepId === 'promote');
     expect(started.map((r) => r.record.data.uses)).toEqual(['approval']);
     const issue = (parked.record.data as { trackingIssue: { number: number } }).trackingIssue.number;
+    // A forged approval parks the step again; its refusal is journaled once, not again by the next resume.
+    const forged = await comment(issue, 'mallory', '/approve promote');
+    expect(forged.status, forged.stdout + forged.stderr).toBe(0);
+    expect((await journal(a.runId)).at(-1)!.type).toBe('run:parked');
     // CI=true: a step in doubt that is not idempotent would need --decide; the parked gate is not one.
     const b = await comment(issue, 'ops-lead', '/approve promote');
     expect(b.status, b.stdout + b.stderr).toBe(0);
     const rows = await journal(a.runId);
+    const refusals = rows.filter((r) => r.type === 'approval:refused').map((r) => r.record.data.approver);
+    expect(refusals).toEqual(['@mallory']);
     expect(rows.at(-1)!.record.data.status).toBe('succeeded');
     expect(rows.some((r) => r.type === 'operator:decision')).toBe(false);
     const ends = rows.filter((r) => r.type === 'step:end').map((r) => [r.record.data.stepId, r.record.data.status]);
