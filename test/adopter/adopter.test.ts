@@ -281,6 +281,132 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'an adopter resuming a run
   }, 300_000);
 });
 
+/** A runbook with an approval gate that parks at once (parkAfter 1s), for the approval workflow. */
+const gatedRunbook = `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: approve-me, title: Approve me, owner: "@my-org/sre", tier: standard }
+spec:
+  objectives: { rto: 15m }
+  approvals: { approvers: ["@jane-doe"], required: 1, timeout: 10m, parkAfter: 1s }
+  phases:
+    - id: only
+      budget: 5m
+      steps:
+        - id: go
+          approval: { message: Go ahead? }
+          run: echo "went ahead"
+          timeout: 30s
+          estimate: 1s
+`;
+
+describe.skipIf(noPostgres)(noPostgres ? skipReason : 'an adopter approving a parked run by a comment', () => {
+  let cluster: PgCluster | undefined;
+  let github: FakeGithub | undefined;
+  afterAll(async () => {
+    await github?.close();
+    await cluster?.stop();
+  }, 60_000);
+
+  /** A clone of `origin` sharing the adopter's installed tool (runner A; the origin's own compile). */
+  function cloneWithTool(origin: string, dir: string): string {
+    expect(spawnSync('git', ['clone', '-q', origin, dir], { encoding: 'utf8' }).status).toBe(0);
+    symlinkSync(join(adopter, 'node_modules'), join(dir, 'node_modules'));
+    return dir;
+  }
+
+  it('the generated runbook-approve.yml, on an /approve comment, routes it and resumes the parked run on a fresh clone', async () => {
+    cluster = await startPostgres({ standby: false });
+    const password = 'approve-Writer-' + Math.random().toString(36).slice(2);
+    await query(cluster.primaryUrl, `CREATE ROLE approve_writer LOGIN PASSWORD '${password}'`);
+    const db = await newAuditDatabase(cluster, 'approve_audit', { user: 'approve_writer', password });
+    github = await startFakeGithub({ repository: 'my-org/my-runbooks' });
+    github.user('jane-doe');
+    // The adopter adds a gated runbook, compiles (runbook-approve.yml gets its job) and commits.
+    const origin = cloneWithTool(adopter, join(tmp, 'gated-origin'));
+    writeFileSync(join(origin, 'runbooks/approve-me.yaml'), gatedRunbook);
+    const tool = (cwd: string, args: string[], env: NodeJS.ProcessEnv) =>
+      spawnAsync(join(cwd, 'node_modules/.bin/runbook'), args, { cwd, env, timeoutMs: 90_000 });
+    expect((await tool(origin, ['compile'], baseEnv())).status).toBe(0);
+    await sh("git add -A -- . ':!node_modules' && git commit -q -m 'A gated runbook'", origin);
+    // Runner A: the run parks at its gate (no runner held), its tracking issue names the command.
+    const runnerA = cloneWithTool(origin, join(tmp, 'gated-a'));
+    const a = await tool(runnerA, ['run', 'approve-me', '--audit-db', db.writer], {
+      ...baseEnv(github.env({ GITHUB_ACTOR: 'alice' }) as Record<string, string>),
+    });
+    expect(a.status, a.stdout + a.stderr).toBe(0);
+    expect(a.stderr).toContain('waiting for approval of go');
+    const runId = /run id: (\S+)/.exec(a.stdout + a.stderr)![1];
+    const issue = [...github.issues.values()].find((i) => i.body.includes(runId))!.number;
+    const c = github.addComment(issue, 'jane-doe', '/approve go');
+    const runnerTemp = join(tmp, 'gated-b-temp');
+    mkdirSync(runnerTemp);
+    const event = join(runnerTemp, 'event.json');
+    writeFileSync(
+      event,
+      JSON.stringify({
+        action: 'created',
+        issue: { number: issue, title: 'Run', state: 'open' },
+        comment: {
+          id: c.id,
+          body: '/approve go',
+          author_association: 'MEMBER',
+          user: { login: 'jane-doe', type: 'User' },
+          html_url: `https://github.example/my-org/my-runbooks/issues/${issue}#issuecomment-${c.id}`,
+        },
+        repository: { full_name: 'my-org/my-runbooks' },
+        sender: { login: 'jane-doe', type: 'User' },
+      }),
+    );
+    // Runner B: a fresh clone (npm ci from the lockfile, no .runbook/), the workflow's jobs in order.
+    const workspace = join(tmp, 'gated-b', 'my-runbooks');
+    mkdirSync(dirname(workspace), { recursive: true });
+    expect(spawnSync('git', ['clone', '-q', origin, workspace], { encoding: 'utf8' }).status).toBe(0);
+    const workflow = parse(readFileSync(join(workspace, '.github/workflows/runbook-approve.yml'), 'utf8')) as {
+      jobs: Record<string, { if?: string; steps: JobStep[] }>;
+    };
+    expect(workflow.jobs.route.if).toContain("github.event.comment.user.type != 'Bot'");
+    const job = workflow.jobs['resume-approve-me'];
+    expect(job.if).toBe("needs.route.outputs.runbook == 'approve-me'");
+    for (const f of ['env', 'output']) writeFileSync(join(runnerTemp, f), '');
+    const env = baseEnv({
+      ...(github.env({ GITHUB_ACTOR: 'jane-doe' }) as Record<string, string>),
+      GITHUB_ENV: join(runnerTemp, 'env'),
+      GITHUB_OUTPUT: join(runnerTemp, 'output'),
+      GITHUB_ACTIONS: 'true',
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_EVENT_NAME: 'issue_comment',
+      GITHUB_EVENT_PATH: event,
+      RUNNER_TEMP: runnerTemp,
+    });
+    delete env.GITHUB_TOKEN; // only the steps that map it get it
+    delete env.RUNBOOK_ALLOW_LOCAL_LOCK; // the database is the lock here
+    const uploads: string[] = [];
+    const contexts = {
+      inputs: {},
+      github: { token: github.env().GITHUB_TOKEN as string, run_id: '4545', run_attempt: '1' },
+      secrets: { RUNBOOK_AUDIT_DB: db.writer },
+    };
+    const run = (steps: JobStep[]) =>
+      runSteps(steps, { cwd: workspace, env, contexts, uses: (st) => usesStep(st, workspace, uploads) });
+    const routed = await run(workflow.jobs.route.steps);
+    expect(
+      routed.filter((o) => o.code !== 0),
+      report(routed),
+    ).toEqual([]);
+    expect(readFileSync(join(runnerTemp, 'output'), 'utf8')).toMatch(/^runbook=approve-me$/m);
+    const resumed = await run(job.steps);
+    expect(
+      resumed.filter((o) => o.code !== 0),
+      report(resumed),
+    ).toEqual([]);
+    expect(resumed.find((o) => o.name === 'Resume approve-me')?.output).toContain('went ahead');
+    expect(uploads).toEqual(['.runbook/runs/']);
+    const verify = await tool(runnerA, ['audit', 'verify', '--db', db.admin, '--run', runId], baseEnv());
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/chain intact, run complete/);
+  }, 300_000);
+});
+
 describe('upgrading (an adopter repository whose generated files an older version wrote)', () => {
   it('compile --check names each file that would change and exits 1; compile regenerates them', async () => {
     // Stand-in for an upgrade: the files as an older version might have generated them.
