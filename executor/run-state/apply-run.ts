@@ -14,7 +14,7 @@ export function applyRunRecord(state: RunState, r: AuditRecord, at: At): void {
       state.parked = undefined;
       break;
     case 'run:parked':
-      state.parked = { ...r.data, at, seq: r.seq };
+      state.parked = state.openPark = { ...r.data, at, seq: r.seq };
       break;
     case 'phase:start':
       phaseOf(state, r.data.phaseId).started ??= at;

@@ -64,6 +64,7 @@ export function applyStepRecord(state: RunState, r: AuditRecord, at: At): boolea
       return true;
     case 'step:end':
       onEnd(state, r.data, at);
+      if (state.openPark?.stepId === r.data.stepId) state.openPark = undefined;
       return true;
     case 'step:rollback-data':
       ensureStep(state, r.data.stepId).rollbackData = { data: r.data.data, digest: r.data.digest };

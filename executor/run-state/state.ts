@@ -147,6 +147,12 @@ export interface RunState {
   interruptedBy?: string;
   /** The run is parked at a gate (its last run:parked, cleared by a later run:resume). */
   parked?: RunEvents['run:parked'] & { readonly at: At; readonly seq: number };
+  /**
+   * The last run:parked whose gate has not been answered since (no step:end of its step): unlike
+   * `parked`, a run:resume does not clear it. A resume killed before its gate was answered or
+   * parked again continues that same request (its grants, its deadline), not a new one.
+   */
+  openPark?: RunEvents['run:parked'] & { readonly at: At; readonly seq: number };
   /** The last run:end; a later run:resume does not clear it (see `isOver`). */
   end?: RunEvents['run:end'] & { readonly at: At; readonly seq: number };
   /** Salted hashes of every value a script registered to mask (mask:add). */

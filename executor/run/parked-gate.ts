@@ -9,10 +9,12 @@ type Grant = ParkedRequest['grants'][number];
  * The gate a parked run waits at, as its resume continues it: the request and deadline from the
  * last run:parked, the run's initiator from run:start, and the grants journaled for the step since
  * its last approval:requested (less those withdrawn since: an edited or deleted comment). Undefined
- * when the run is not parked, or parked without a GitHub request to continue.
+ * when the run is not parked, or parked without a GitHub request to continue. A resume that was
+ * itself killed before the gate was answered or parked again (its run:resume cleared `parked`)
+ * continues the same request: `openPark` is kept until the gate's step ends.
  */
 export function parkedGateOf(records: readonly AuditRecord[], run: RunState): ParkedRequest | undefined {
-  const p = run.parked;
+  const p = run.parked ?? run.openPark;
   if (!p?.request || !run.start) return undefined;
   const grants = new Map<number, Grant>();
   for (const r of records) {

@@ -47,8 +47,10 @@ export async function prepareResume(o: ResumeOptions): Promise<{ name: string; s
   const graph = loadGraph(o.root, s.runbook);
   const undoing = await decideCompensations(o, graph, run);
   const restored = new Map<string, { status: StepStatus; outputs: Record<string, unknown> }>(run.done);
-  // A parked gate's step never got past its approval: it is not in doubt.
-  const inDoubt = [...run.inDoubt].filter((id) => id !== run.parked?.stepId);
+  // A parked gate's step never got past its approval: it is not in doubt (nor after a resume that
+  // was killed before the gate was answered: openPark outlives the run:resume).
+  const waiting = (run.parked ?? run.openPark)?.stepId;
+  const inDoubt = [...run.inDoubt].filter((id) => id !== waiting);
   const decisions = [...undoing, ...(await decideInDoubt(o, graph, inDoubt, restored))];
   const rollbackData = journaledRollbackData(run);
   const tail = records.at(-1)!;
