@@ -72,18 +72,22 @@ export function chainOfBytes(bytes: Buffer): ChainFile {
 export function chainOfText(text: string, bytes?: Buffer): ChainFile {
   const file: ChainFile = { links: [], hashOk: [], lines: [], problems: [], lineCount: 0 };
   const fields = lineFields();
-  const templates: LineTemplate[] = [];
+  const templates: Templates = { all: [], next: [], last: -1 };
   let line = 0;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     const torn = end < 0;
     if (torn) end = text.length;
     line++;
-    if (templateLine(text, start, templates, fields, file)) file.lines.push(line);
-    else if (canonicalLine(text, bytes, start, end, fields, file)) {
+    const matched = templateLine(text, bytes, start, templates, fields, file);
+    if (matched === TAKEN) file.lines.push(line);
+    else if (matched === NO_TEMPLATE && canonicalLine(text, bytes, start, end, fields, file)) {
       file.lines.push(line);
-      if (templates.length < MAX_TEMPLATES) templates.push(templateOf(text.slice(start, end)));
-    } else slowLine(text.slice(start, end), line, torn, file, fields);
+      learn(templates, text.slice(start, end));
+    } else {
+      templates.last = -1;
+      slowLine(text.slice(start, end), line, torn, file, fields);
+    }
     start = end + 1;
   }
   file.lineCount = line;
@@ -97,17 +101,68 @@ const MAX_TEMPLATES = 16;
  * The fastest path: a line of a shape proved canonical before (line-template.ts) whose content
  * hashes to its hash. A line no template matches, or whose hash differs, is left to the others.
  */
-function templateLine(t: string, start: number, templates: LineTemplate[], f: LineFields, file: ChainFile): boolean {
-  for (const tp of templates) {
+const TAKEN = 1;
+const NO_TEMPLATE = 0;
+/** A template matched, the hash did not: only the full parse gives the verdict (bytes may have moved). */
+const TO_PARSE = -1;
+
+function templateLine(
+  t: string,
+  bytes: Buffer | undefined,
+  start: number,
+  ts: Templates,
+  f: LineFields,
+  file: ChainFile,
+): number {
+  // Runs repeat sequences of shapes (step:start then step:end): first the shape that followed
+  // the last line's shape the time before.
+  const guess = ts.last < 0 ? -1 : ts.next[ts.last];
+  for (let k = -1; k < ts.all.length; k++) {
+    const i = k < 0 ? guess : k;
+    if (i < 0 || (k >= 0 && i === guess)) continue;
+    const tp = ts.all[i];
     tp.re.lastIndex = start;
     const m = tp.re.exec(t);
-    if (m) return templateRecord(m, tp, f, file);
+    if (!m) continue;
+    if (ts.last >= 0) ts.next[ts.last] = i;
+    ts.last = i;
+    return templateRecord(m, tp, t, bytes, start, f, file) ? TAKEN : TO_PARSE;
   }
-  return false;
+  ts.last = -1;
+  return NO_TEMPLATE;
 }
 
-function templateRecord(m: RegExpExecArray, tp: LineTemplate, f: LineFields, file: ChainFile): boolean {
-  const hash = sha256(tp.post ? m[tp.pre] + m[tp.mid] + m[tp.post] : m[tp.pre] + m[tp.mid]);
+/** The templates of a file, and which one followed which. */
+interface Templates {
+  readonly all: LineTemplate[];
+  readonly next: number[];
+  last: number;
+}
+
+function learn(ts: Templates, line: string): void {
+  if (ts.all.length >= MAX_TEMPLATES) return;
+  ts.all.push(templateOf(line));
+  ts.next.push(-1);
+  if (ts.last >= 0) ts.next[ts.last] = ts.all.length - 1;
+  ts.last = ts.all.length - 1;
+}
+
+function templateRecord(
+  m: RegExpExecArray,
+  tp: LineTemplate,
+  t: string,
+  bytes: Buffer | undefined,
+  start: number,
+  f: LineFields,
+  file: ChainFile,
+): boolean {
+  // Where the members are: `,"hash":"` and its 64 digits and quote are 74 characters, `,"sig":"` 8.
+  f.hashFrom = start + m[tp.pre].length;
+  f.hashTo = f.hashFrom + 74;
+  f.sigFrom = tp.sig ? f.hashTo + m[tp.mid].length : -1;
+  f.sigTo = tp.sig ? f.sigFrom + 9 + m[tp.sig].length : -1;
+  const end = tp.sig ? f.sigTo + m[tp.post].length : f.hashTo + m[tp.mid].length;
+  const hash = contentHash(t, bytes, start, end, f);
   if (hash !== m[tp.hash]) return false;
   f.expectPrev = hash;
   // Consecutive records share their run id and chain each to the hash before: one string for
