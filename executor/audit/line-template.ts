@@ -45,8 +45,18 @@ const escapeRegExp = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 
 type Groups = { -readonly [K in Exclude<keyof LineTemplate, 're'>]: number };
 
-/** The template of `line`, which the scanner accepted (a canonical record with a hash member). */
-export function templateOf(line: string): LineTemplate {
+/**
+ * Lines longer than this get no template: a record listing thousands of steps (run:start) is
+ * written once, and its RegExp would be too big for the engine (it overflows the stack).
+ */
+const MAX_TEMPLATE_LINE = 4096;
+
+/**
+ * The template of `line`, which the scanner accepted (a canonical record with a hash member);
+ * undefined for a line too long to be worth one.
+ */
+export function templateOf(line: string): LineTemplate | undefined {
+  if (line.length > MAX_TEMPLATE_LINE) return undefined;
   const g: Groups = { pre: 1, mid: 0, post: 0, hash: 0, sig: 0, prevHash: 0, runId: 0, type: 0, seq: 0 };
   let n = 1;
   let out = '(';

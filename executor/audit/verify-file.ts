@@ -121,8 +121,7 @@ function templateLine(
     const i = k < 0 ? guess : k;
     if (i < 0 || (k >= 0 && i === guess)) continue;
     const tp = ts.all[i];
-    tp.re.lastIndex = start;
-    const m = tp.re.exec(t);
+    const m = execAt(tp.re, t, start);
     if (!m) continue;
     if (ts.last >= 0) ts.next[ts.last] = i;
     ts.last = i;
@@ -130,6 +129,16 @@ function templateLine(
   }
   ts.last = -1;
   return NO_TEMPLATE;
+}
+
+/** A match at `start`, or null (also if the engine gives up: the line then takes the scanner). */
+function execAt(re: RegExp, t: string, start: number): RegExpExecArray | null {
+  re.lastIndex = start;
+  try {
+    return re.exec(t);
+  } catch {
+    return null;
+  }
 }
 
 /** The templates of a file, and which one followed which. */
@@ -140,8 +149,9 @@ interface Templates {
 }
 
 function learn(ts: Templates, line: string): void {
-  if (ts.all.length >= MAX_TEMPLATES) return;
-  ts.all.push(templateOf(line));
+  const template = ts.all.length < MAX_TEMPLATES ? templateOf(line) : undefined;
+  if (!template) return;
+  ts.all.push(template);
   ts.next.push(-1);
   if (ts.last >= 0) ts.next[ts.last] = ts.all.length - 1;
   ts.last = ts.all.length - 1;
