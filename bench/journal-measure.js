@@ -1,9 +1,10 @@
 // Journal measurements for the benchmark (bench/journal.js forks this, one process per run):
 //   node bench/journal-measure.js prepare <dir>             writes the graph and the two journals
 //   node bench/journal-measure.js verify <dir>              times verifyAudit of the big journal
+//   node bench/journal-measure.js floor <dir>               times only reading it and sha256 of each line
 //   node bench/journal-measure.js resume <dir> <copy-dir>   times a resume to its first new step
 // Each run sends one message { ms, records? } (or { error }) to its parent.
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createFileSink } from '../dist/executor/audit/file-sink.js';
@@ -137,6 +138,22 @@ async function verify(dir) {
   process.send?.({ ms, cpuMs: cpuMs(cpu0), records: result.count });
 }
 
+/**
+ * The floor under (a) on this machine: only reading the journal in one buffer and sha256 of each
+ * line's bytes (crypto.hash where Node has it), no canonicity proof, no records, no chain checks.
+ */
+async function floor(dir) {
+  const { hash, createHash } = await import('node:crypto');
+  const sha = hash ? (b) => hash('sha256', b, 'hex') : (b) => createHash('sha256').update(b).digest('hex');
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const bytes = readFileSync(join(dir, 'verify.jsonl'));
+  let records = 0;
+  for (let s = 0, i = bytes.indexOf(10); i >= 0; s = i + 1, i = bytes.indexOf(10, s), records++)
+    sha(bytes.subarray(s, i));
+  process.send?.({ ms: performance.now() - t0, cpuMs: cpuMs(cpu0), records, oneShot: Boolean(hash) });
+}
+
 /** Resumes a copy of the killed run, as `runbook resume` does, up to the first step:start of a new step. */
 async function resume(dir, copy) {
   const runDir = join(copy, '.runbook', 'runs', runId);
@@ -181,7 +198,12 @@ async function resume(dir, copy) {
 }
 
 const [mode, dir, copy] = process.argv.slice(2);
-const modes = { prepare: () => prepare(dir), verify: () => verify(dir), resume: () => resume(dir, copy) };
+const modes = {
+  prepare: () => prepare(dir),
+  verify: () => verify(dir),
+  floor: () => floor(dir),
+  resume: () => resume(dir, copy),
+};
 modes[mode]().catch((e) => {
   process.send?.({ error: e.stack ?? String(e) });
   process.exitCode = 1;

@@ -3,7 +3,7 @@ import { checkAnchors, checkSignatures, type PublishedAnchor } from './check-anc
 import type { AuditFileProblem } from './file-sink.js';
 import { readAuditRows } from './pg-sink.js';
 import { GENESIS_HASH, hashRecord, type AuditRecord } from './record.js';
-import { readChainFile, type ChainLink } from './verify-file.js';
+import { chainOfText, readChainFile, type ChainFile, type ChainLink } from './verify-file.js';
 
 /**
  * Checks an audit log's hash chain. Each record is checked against the one before it, so one
@@ -281,7 +281,18 @@ export async function verifyAudit(
   options: VerifyOptions = {},
 ): Promise<AuditVerification> {
   if (typeof source !== 'string') return verifyRecords(source, options);
-  const file = await readChainFile(source);
+  return verifyChainFile(await readChainFile(source), options);
+}
+
+/**
+ * verifyAudit of a file's text already read (resume reads it for its records too): the same
+ * verdict as verifyRecords of its parsed records, without re-serialising the canonical lines.
+ */
+export function verifyAuditText(text: string, options: VerifyOptions = {}): AuditVerification {
+  return verifyChainFile(chainOfText(text), options);
+}
+
+function verifyChainFile(file: ChainFile, options: VerifyOptions): AuditVerification {
   return verifyChain(file.links, (i) => file.hashOk[i], {
     ...options,
     lines: file.lines,

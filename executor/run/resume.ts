@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { IrGraph, IrNode } from '../../ir/types.js';
 import { parseAuditText } from '../audit/file-sink.js';
 import { reconcileWithDb, type Reconciled } from '../audit/reconcile-db.js';
-import { verifyRecords } from '../audit/verify.js';
+import { verifyAuditText } from '../audit/verify.js';
 import { RunRefused } from '../core/errors.js';
 import type { StepStatus } from '../core/events.js';
 import { foldRun, isOver, type RunState } from '../run-state/fold-run.js';
@@ -108,7 +108,7 @@ async function readJournal(o: ResumeOptions) {
     );
   }
   const file = parseAuditText(text);
-  const check = verifyRecords(file.records, { lines: file.lines, problems: file.problems, lineCount: file.lineCount });
+  const check = verifyAuditText(text);
   if (!check.ok)
     throw new RunRefused(
       `the audit log of ${o.runId} does not verify: ${check.firstBad?.reason}`,
