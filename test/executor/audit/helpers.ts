@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventSink } from '../../../executor/core/events.js';
+import type { EventSink, RunEvents } from '../../../executor/core/events.js';
+import { createFileSink } from '../../../executor/audit/file-sink.js';
+import { readFileSync } from 'node:fs';
 import { SecretMasker } from '../../../executor/core/secrets.js';
 import { createAuditLog, type AuditLog, type AuditRecord, type AuditSink } from '../../../executor/audit/record.js';
 
@@ -109,4 +111,41 @@ export async function emitSampleRun(log: EventSink): Promise<void> {
 export function tempDir(prefix = 'runbook-audit-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A live run's run:start data with these phases (and any field overridden): the fixtures' common head. */
+export function runStartData(
+  phases: RunEvents['run:start']['phases'],
+  overrides: Partial<RunEvents['run:start']> = {},
+): RunEvents['run:start'] {
+  return {
+    runbook: 'primary-region-failure',
+    title: 'Fail over',
+    planHash: 'p'.repeat(64),
+    initiator: 'alice',
+    inputs: {},
+    dryRun: false,
+    drill: false,
+    objectives: {},
+    phases,
+    ...overrides,
+  };
+}
+
+/**
+ * Writes a signed journal at `path`: a step:end whose outputs hold values of every kind
+ * canonicalJson orders and escapes, then the sample run. Returns its lines (no trailing newline).
+ */
+export async function writeSampleJournal(path: string): Promise<string[]> {
+  const log = newLog([createFileSink({ path })], { sign: (hash) => `sig-of-${hash.slice(0, 8)}` });
+  await log.emit('step:end', {
+    stepId: 'extra',
+    attempt: 1,
+    status: 'succeeded',
+    durationMs: 1.5,
+    outputs: { b: 'é😀\u0001\n"q"\\', '10': [1e21, -3, null, true], '9': { z: 1, a: [] }, a: 'plain' },
+  });
+  await emitSampleRun(log);
+  await log.close();
+  return readFileSync(path, 'utf8').split('\n').slice(0, -1);
 }

@@ -7,7 +7,7 @@ import { createFileSink, parseAuditText } from '../../../executor/audit/file-sin
 import { templateOf } from '../../../executor/audit/line-template.js';
 import { hashRecord } from '../../../executor/audit/record.js';
 import { chainOfBytes } from '../../../executor/audit/verify-file.js';
-import { emitSampleRun, newLog, tempDir } from './helpers.js';
+import { newLog, tempDir, writeSampleJournal } from './helpers.js';
 
 /**
  * verify proves a line canonical by a template of a line of the same shape proved before
@@ -23,17 +23,7 @@ beforeAll(async () => {
   const t = tempDir();
   cleanup = t.cleanup;
   const path = join(t.dir, 'run-1', 'audit.jsonl');
-  const log = newLog([createFileSink({ path })], { sign: (hash) => `sig-of-${hash.slice(0, 8)}` });
-  await log.emit('step:end', {
-    stepId: 'extra',
-    attempt: 1,
-    status: 'succeeded',
-    durationMs: 1.5,
-    outputs: { b: 'é😀\u0001\n"q"\\', '10': [1e21, -3, null, true], '9': { z: 1, a: [] }, a: 'plain' },
-  });
-  await emitSampleRun(log);
-  await log.close();
-  lines = readFileSync(path, 'utf8').split('\n').slice(0, -1);
+  lines = await writeSampleJournal(path);
 });
 afterAll(() => cleanup());
 

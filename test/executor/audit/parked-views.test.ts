@@ -8,7 +8,7 @@ import { foldRecord, newRunStatus, renderRunStatus } from '../../../executor/git
 import { plainProgress } from '../../../executor/progress/plain.js';
 import { applyRecord, createTtyState, renderFrame } from '../../../executor/progress/tty.js';
 import { outcomeSentence, outcomeText } from '../../../executor/report/format.js';
-import { memorySink, newLog } from './helpers.js';
+import { memorySink, newLog, runStartData } from './helpers.js';
 
 /**
  * A parked run (issue 13) has no run:end: every view must say it is parked at its gate, waiting
@@ -20,17 +20,7 @@ const parkedLine = `parked at declare: waiting for approval (deadline ${deadline
 async function parkedRun(resumed = false): Promise<AuditRecord[]> {
   const sink = memorySink();
   const log = newLog([sink]);
-  await log.emit('run:start', {
-    runbook: 'primary-region-failure',
-    title: 'Fail over',
-    planHash: 'p'.repeat(64),
-    initiator: 'alice',
-    inputs: {},
-    dryRun: false,
-    drill: false,
-    objectives: {},
-    phases: [{ id: 'decide', steps: ['declare'] }],
-  });
+  await log.emit('run:start', runStartData([{ id: 'decide', steps: ['declare'] }]));
   await log.emit('phase:start', { phaseId: 'decide' });
   await log.emit('approval:requested', { stepId: 'declare', approvers: ['@bob', '@ann'], required: 2 });
   await log.emit('run:parked', {

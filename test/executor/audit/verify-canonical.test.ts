@@ -1,13 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256 } from '../../../ir/canonical-json.js';
 import { lineFields, scanRecordLine } from '../../../executor/audit/canonical-line.js';
-import { createFileSink, parseAuditLine, parseAuditText } from '../../../executor/audit/file-sink.js';
+import { parseAuditLine, parseAuditText } from '../../../executor/audit/file-sink.js';
 import { hashRecord, type AuditRecord } from '../../../executor/audit/record.js';
 import { verifyAudit } from '../../../executor/audit/verify.js';
 import { chainOfBytes, chainOfText } from '../../../executor/audit/verify-file.js';
-import { emitSampleRun, newLog, tempDir } from './helpers.js';
+import { tempDir, writeSampleJournal } from './helpers.js';
 
 /**
  * verify checks a canonical line's hash on its own bytes (issue 12, verify throughput) and
@@ -23,18 +23,8 @@ let lines: string[];
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir());
   path = join(dir, 'run-1', 'audit.jsonl');
-  const log = newLog([createFileSink({ path })], { sign: (hash) => `sig-of-${hash.slice(0, 8)}` });
   // Values of every kind canonicalJson orders and escapes, then a whole run.
-  await log.emit('step:end', {
-    stepId: 'extra',
-    attempt: 1,
-    status: 'succeeded',
-    durationMs: 1.5,
-    outputs: { b: 'é😀\u0001\n"q"\\', '10': [1e21, -3, null, true], '9': { z: 1, a: [] }, a: 'plain' },
-  });
-  await emitSampleRun(log);
-  await log.close();
-  lines = readFileSync(path, 'utf8').split('\n').slice(0, -1);
+  lines = await writeSampleJournal(path);
 });
 afterEach(() => cleanup());
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvents } from '../../../executor/core/events.js';
 import { foldRecord, newRunStatus, renderRunStatus } from '../../../executor/github/run-status-table.js';
-import { memorySink, newLog } from '../audit/helpers.js';
+import { memorySink, newLog, runStartData } from '../audit/helpers.js';
 
 const start = (stepId: string, attempt = 1): RunEvents['step:start'] => ({
   stepId,
@@ -27,17 +27,10 @@ async function rows(write: (log: ReturnType<typeof newLog>) => Promise<void>): P
 describe('the GitHub run status table', () => {
   it('counts attempts as the journal numbers them: a retried step 2, a skipped step none', async () => {
     const table = await rows(async (log) => {
-      await log.emit('run:start', {
-        runbook: 'rb',
-        title: 'Fail over',
-        planHash: 'p'.repeat(64),
-        initiator: 'alice',
-        inputs: {},
-        dryRun: false,
-        drill: false,
-        objectives: {},
-        phases: [{ id: 'p', steps: ['flaky', 'skipped', 'gate', 'undone'] }],
-      });
+      await log.emit(
+        'run:start',
+        runStartData([{ id: 'p', steps: ['flaky', 'skipped', 'gate', 'undone'] }], { runbook: 'rb' }),
+      );
       await log.emit('step:start', start('flaky'));
       await log.emit('step:retry', { stepId: 'flaky', attempt: 1, error: 'Throttling', delayMs: 10 });
       await log.emit('step:start', start('flaky', 2));

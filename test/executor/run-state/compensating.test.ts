@@ -2,24 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../executor/audit/record.js';
 import type { EventSink } from '../../../executor/core/events.js';
 import { foldRun } from '../../../executor/run-state/fold-run.js';
-import { memorySink, newLog } from '../audit/helpers.js';
+import { memorySink, newLog, runStartData } from '../audit/helpers.js';
 
 /** A journal written by the real audit log: a, b done; c failed; the rollback undid b, then began a's compensation. */
 async function diedUndoingA(after: (log: EventSink) => Promise<void> = async () => undefined): Promise<AuditRecord[]> {
   const sink = memorySink();
   const log = newLog([sink]);
   const start = { attempt: 1, uses: 'shell', idempotent: false, sideEffects: true, dryRun: false };
-  await log.emit('run:start', {
-    runbook: 'r',
-    title: 'R',
-    planHash: 'p'.repeat(64),
-    initiator: 'alice',
-    inputs: {},
-    dryRun: false,
-    drill: false,
-    objectives: {},
-    phases: [{ id: 'p', steps: ['a', 'b', 'c'] }],
-  });
+  await log.emit('run:start', runStartData([{ id: 'p', steps: ['a', 'b', 'c'] }], { runbook: 'r', title: 'R' }));
   for (const id of ['a', 'b']) {
     await log.emit('step:start', { stepId: id, ...start });
     await log.emit('step:end', { stepId: id, attempt: 1, status: 'succeeded', durationMs: 1 });

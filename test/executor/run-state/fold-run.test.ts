@@ -9,7 +9,7 @@ import {
   isOver,
   phaseSteps,
 } from '../../../executor/run-state/fold-run.js';
-import { memorySink, newLog } from '../audit/helpers.js';
+import { memorySink, newLog, runStartData } from '../audit/helpers.js';
 
 /** A journal written by the real audit log (hash-chained, one second per record from 10:00:00). */
 async function journal(write: (log: EventSink) => Promise<void>, after?: AuditRecord): Promise<AuditRecord[]> {
@@ -20,17 +20,7 @@ async function journal(write: (log: EventSink) => Promise<void>, after?: AuditRe
   return sink.records;
 }
 
-const runStart = (phases: RunEvents['run:start']['phases']): RunEvents['run:start'] => ({
-  runbook: 'primary-region-failure',
-  title: 'Fail over',
-  planHash: 'p'.repeat(64),
-  initiator: 'alice',
-  inputs: {},
-  dryRun: false,
-  drill: false,
-  objectives: {},
-  phases,
-});
+const runStart = (phases: RunEvents['run:start']['phases']) => runStartData(phases);
 const start = (stepId: string, attempt = 1): RunEvents['step:start'] => ({
   stepId,
   attempt,

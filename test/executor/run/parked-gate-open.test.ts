@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../executor/audit/record.js';
 import { parkedGateOf } from '../../../executor/run/parked-gate.js';
 import { foldRun } from '../../../executor/run-state/fold-run.js';
-import { memorySink, newLog } from '../audit/helpers.js';
+import { memorySink, newLog, runStartData } from '../audit/helpers.js';
 
 /**
  * A resume of a parked run that is itself killed before its gate is answered or parks again
@@ -13,17 +13,7 @@ import { memorySink, newLog } from '../audit/helpers.js';
 async function records(after: (log: ReturnType<typeof newLog>) => Promise<void>): Promise<AuditRecord[]> {
   const sink = memorySink();
   const log = newLog([sink]);
-  await log.emit('run:start', {
-    runbook: 'failover',
-    title: 'Fail over',
-    planHash: 'p'.repeat(64),
-    initiator: 'alice',
-    inputs: {},
-    dryRun: false,
-    drill: false,
-    objectives: {},
-    phases: [{ id: 'decide', steps: ['declare', 'promote'] }],
-  });
+  await log.emit('run:start', runStartData([{ id: 'decide', steps: ['declare', 'promote'] }], { runbook: 'failover' }));
   await log.emit('approval:requested', { stepId: 'declare', approvers: ['@bob', '@ann'], required: 2 });
   await log.emit('run:parked', {
     stepId: 'declare',
