@@ -69,6 +69,18 @@ const ask = (g: ReturnType<typeof gate>, extra: { parkAfterMs?: number; timeoutM
     ),
   );
 
+/** The gate's original request as a resume continues it: no grants yet, an hour to the deadline. */
+const openRequest = (): ParkedRequest => ({
+  stepId: STEP,
+  commentId: 1,
+  createdAt: new Date(BASE).toISOString(),
+  bot: fake.bot,
+  judged: [],
+  deadline: new Date(BASE + 60 * 60_000).toISOString(),
+  initiator: '@octo-initiator',
+  grants: [],
+});
+
 describe('a GitHub gate that can park', () => {
   it('parks after parkAfter, then continues its original request: grants before the park count toward M-of-N', async () => {
     await events.emit('run:start', {
@@ -110,32 +122,14 @@ describe('a GitHub gate that can park', () => {
   });
 
   it('a resumed gate that is still short of approvals parks again at once', async () => {
-    const parked: ParkedRequest = {
-      stepId: STEP,
-      commentId: 1,
-      createdAt: new Date(BASE).toISOString(),
-      bot: fake.bot,
-      judged: [],
-      deadline: new Date(BASE + 60 * 60_000).toISOString(),
-      initiator: '@octo-initiator',
-      grants: [],
-    };
+    const parked = openRequest();
     const again = await ask(gate({ canPark: true, parked }));
     expect(again).toMatchObject({ error: expect.any(GateParked) });
     expect(clock.now()).toBe(0);
   });
 
   it('a /reject read by the resumed gate ends it refused (the step then fails into its onFailure)', async () => {
-    const parked: ParkedRequest = {
-      stepId: STEP,
-      commentId: 1,
-      createdAt: new Date(BASE).toISOString(),
-      bot: fake.bot,
-      judged: [],
-      deadline: new Date(BASE + 60 * 60_000).toISOString(),
-      initiator: '@octo-initiator',
-      grants: [],
-    };
+    const parked = openRequest();
     fake.addComment(12, 'dana-lee', `/reject ${STEP} wrong region`, BASE + 60_000);
     await clock.run(clock.sleep(2 * 60_000));
     const r = await ask(gate({ canPark: true, parked }));
