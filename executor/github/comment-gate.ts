@@ -9,6 +9,7 @@ import { conditionalCommentReader } from './conditional-list.js';
 import { approvalRequestBody, formatDuration, parseGateCommand, planPrefixProblem } from './comment-command.js';
 import { GateParked, defaultParkAfterMs } from '../core/parked.js';
 import { approverNames, parkTime, parkedNote, type ParkedRequest } from './gate-park.js';
+import { pullReviewReader, sourceOf, withdrawal, type GateMessage } from './review-reader.js';
 
 /** The run a comment gate belongs to and where it reads and writes. */
 export interface CommentGateOptions {
@@ -48,14 +49,7 @@ export interface CommentGateOptions {
 
 type GateRequest = Parameters<ApprovalGate['request']>[0];
 type GateAnswer = Awaited<ReturnType<ApprovalGate['request']>>;
-type IssueComment = {
-  id: number;
-  html_url: string;
-  body?: string;
-  created_at: string;
-  updated_at: string;
-  user: { login: string } | null;
-};
+type IssueComment = GateMessage;
 /** A comment's final reading: an approval that counts (while the comment stays as it was), or nothing more to do. */
 type Verdict = { readonly kind: 'grant'; readonly login: string } | { readonly kind: 'done' };
 
@@ -71,6 +65,9 @@ const SOURCE = 'github-comment';
  * else the Directory) with write access to the repository only; no self-approval unless
  * allowed; distinct approvers; a plan-hash prefix, when given, must match. A resumed run posts a
  * new request, so comments read by an earlier gate never count again.
+ * On the run request's pull request a review whose body is a gate command counts as that comment
+ * would (source `github-review`), except an `/approve` in a review requesting changes; a dismissed
+ * review withdraws its approval like a deleted comment.
  * A valid `/reject` ends the gate refused; so does the timeout, and a comment made after it
  * (by GitHub's clock) is not considered. Every grant and refusal is emitted with the approver.
  */
@@ -108,6 +105,7 @@ function newRound(
     seen: new Map(),
     quiet: 0,
     read: conditionalCommentReader(o.octokit, o.repo, o.issueNumber),
+    reviews: pullReviewReader(o.octokit, o.repo, o.issueNumber),
     // GitHub's clock decides what came after the timeout, so a slow poll cannot let a late comment in.
     closesAt: req.timeoutMs !== undefined ? Date.parse(posted.created_at) + req.timeoutMs : Infinity,
   };
@@ -253,6 +251,8 @@ interface Round {
   /** Consecutive reads that changed nothing (every page 304). */
   quiet: number;
   readonly read: ReturnType<typeof conditionalCommentReader>;
+  /** The pull request's reviews (none on a plain issue): a review's body is a gate command like a comment's. */
+  readonly reviews: ReturnType<typeof pullReviewReader>;
 }
 
 /** The poll interval after `quiet` unchanged reads: doubled per 4 of them, at most 4× the base. */
@@ -271,21 +271,16 @@ const edited = (r: Round, c: IssueComment): boolean => r.seen.get(c.id) !== sha2
 /** One read of the comments: withdraws vanished or edited approvals, judges new comments. */
 async function poll(r: Round, since: string): Promise<GateAnswer | undefined> {
   const read = await r.read<IssueComment>({ since, signal: r.req.signal });
-  r.quiet = read.unchanged ? r.quiet + 1 : 0;
-  const comments = read.items;
+  const reviews = await r.reviews(r.req.signal);
+  r.quiet = read.unchanged && reviews.unchanged ? r.quiet + 1 : 0;
+  const comments = [...read.items, ...reviews.items];
   for (const c of comments) if (!r.seen.has(c.id)) r.seen.set(c.id, sha256(c.body ?? ''));
   const byId = new Map(comments.map((c) => [c.id, c]));
   for (const [id, v] of r.verdicts) {
     const c = byId.get(id);
     if (v.kind !== 'grant' || (c && !edited(r, c))) continue;
     r.verdicts.set(id, { kind: 'done' });
-    await refused(
-      r,
-      v.login,
-      c
-        ? 'approval comment was edited after it counted; approval withdrawn'
-        : 'approval comment was deleted; approval withdrawn',
-    );
+    await refused(r, v.login, withdrawal(id, c !== undefined), undefined, id < 0 ? 'github-review' : SOURCE);
   }
   for (const c of comments) {
     if (r.verdicts.has(c.id)) continue;
@@ -303,12 +298,14 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
   if (!c.user || c.id === r.requestId) return done;
   const who = normLogin(c.user.login);
   const created = Date.parse(c.created_at);
-  // Comment ids only grow, and created_at has one-second resolution: both must say "after".
-  if (who === r.bot || c.id < r.requestId || created < r.requestAt) return done;
+  // Comment ids only grow, and created_at has one-second resolution: both must say "after". A
+  // review's id is of another sequence (negated here): its submitted_at alone decides.
+  if (who === r.bot || (c.id > 0 && c.id < r.requestId) || created < r.requestAt) return done;
   const cmd = parseGateCommand(c.body ?? '');
   if (!cmd || cmd.step !== r.req.stepId) return done;
   const approver = `@${c.user.login}`;
-  const refuse = async (reason: string) => (await refused(r, approver, reason), done);
+  const source = sourceOf(c, SOURCE);
+  const refuse = async (reason: string) => (await refused(r, approver, reason, undefined, source), done);
   if (created > r.closesAt) return refuse(`${cmd.kind} posted after the approval timed out (${c.html_url})`);
   if (edited(r, c))
     return refuse(
@@ -316,6 +313,8 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
     );
   const self = who === normLogin(r.o.initiator);
   if (cmd.kind === 'approve') {
+    if (c.review?.state === 'CHANGES_REQUESTED')
+      return refuse(`${approver}'s review requests changes: its /approve contradicts it (${c.html_url})`);
     if (self && !r.req.selfApproval)
       return refuse(`${approver} started this run and cannot approve it (selfApproval is false)`);
     const problem = planPrefixProblem(cmd.planPrefix, r.o.planHash, r.o.requirePlanHash === true);
@@ -332,10 +331,10 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
   if (cmd.kind === 'reject') {
     if (!allowed.allowed && !self) return refuse(`${approver} may not reject: ${allowed.reason}`);
     const reason = `rejected by ${approver}: ${cmd.reason} (${c.html_url})`;
-    await refused(r, approver, reason);
+    await refused(r, approver, reason, undefined, source);
     return { approved: false, reason };
   }
-  if (!allowed.allowed) return (await refused(r, approver, allowed.reason, allowed.source), done);
+  if (!allowed.allowed) return (await refused(r, approver, allowed.reason, allowed.source, source), done);
   if (granted(r).some((g) => normLogin(g) === who)) return undefined;
   const grant: Verdict = { kind: 'grant', login: approver };
   r.verdicts.set(c.id, grant);
@@ -345,7 +344,7 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
     required: r.req.required,
     approval: {
       approver,
-      source: SOURCE,
+      source,
       planHash: r.o.planHash,
       at: c.created_at,
       reference: c.html_url,
@@ -357,11 +356,17 @@ async function judge(r: Round, c: IssueComment): Promise<Verdict | GateAnswer | 
   return grant;
 }
 
-async function refused(r: Round, approver: string, reason: string, membership?: MembershipSource): Promise<void> {
+async function refused(
+  r: Round,
+  approver: string,
+  reason: string,
+  membership?: MembershipSource,
+  source = SOURCE,
+): Promise<void> {
   await r.o.events.emit('approval:refused', {
     stepId: r.req.stepId,
     approver,
-    source: SOURCE,
+    source,
     reason,
     ...(membership ? { membership } : {}),
   });

@@ -26,6 +26,20 @@ export interface ConditionalRead<T> {
  * followed through the `Link` header's `rel="next"`, whatever page size the server caps at.
  */
 export function conditionalCommentReader(octokit: GithubApi, repo: RepoRef, issueNumber: number) {
+  return conditionalListReader((p) => octokit.issues.listComments({ ...repo, issue_number: issueNumber, ...p }));
+}
+
+/** One page of a GitHub list, asked with the given query and headers. */
+export type ListPage = (p: {
+  per_page: number;
+  page: number;
+  since?: string;
+  headers: Record<string, string>;
+  request: { signal?: AbortSignal };
+}) => Promise<{ headers: { etag?: string; link?: string }; data: readonly unknown[] }>;
+
+/** conditionalCommentReader for any paginated list (a pull request's reviews too). */
+export function conditionalListReader(list: ListPage) {
   const pages = new Map<string, CachedPage>();
   return async <T>(query: { since?: string; signal?: AbortSignal } = {}): Promise<ConditionalRead<T>> => {
     const items: T[] = [];
@@ -37,8 +51,8 @@ export function conditionalCommentReader(octokit: GithubApi, repo: RepoRef, issu
       const cached = pages.get(key);
       requests++;
       const got = await fetchPage(
-        octokit,
-        { ...repo, issue_number: issueNumber, per_page: 100, page, ...(query.since ? { since: query.since } : {}) },
+        list,
+        { per_page: 100, page, ...(query.since ? { since: query.since } : {}) },
         cached,
         query.signal,
       );
@@ -56,13 +70,13 @@ export function conditionalCommentReader(octokit: GithubApi, repo: RepoRef, issu
 }
 
 async function fetchPage(
-  octokit: GithubApi,
-  params: RepoRef & { issue_number: number; per_page: number; page: number; since?: string },
+  list: ListPage,
+  params: { per_page: number; page: number; since?: string },
   cached: CachedPage | undefined,
   signal?: AbortSignal,
 ): Promise<CachedPage> {
   try {
-    const r = await octokit.issues.listComments({
+    const r = await list({
       ...params,
       headers: cached ? { 'if-none-match': cached.etag } : {},
       request: { signal },

@@ -5,7 +5,9 @@ import { formatDuration } from './comment-command.js';
 /** The comment id of a grant's reference (`…#issuecomment-123`), or undefined. */
 export function commentIdOf(reference: string | undefined): number | undefined {
   const m = /#issuecomment-(\d+)$/.exec(reference ?? '');
-  return m ? Number(m[1]) : undefined;
+  // A review's id is negated, as the comment gate keys it (review-reader.ts).
+  const review = /#pullrequestreview-(\d+)$/.exec(reference ?? '');
+  return m ? Number(m[1]) : review ? -Number(review[1]) : undefined;
 }
 
 /** When a gate parks: `parkAfterMs` after it started waiting, or at once for a resumed parked gate. */

@@ -30,6 +30,7 @@ export interface FakeReview {
   state: string;
   commitId: string;
   submittedAt: number;
+  body?: string;
 }
 export interface FakePull {
   number: number;
@@ -154,10 +155,14 @@ export class FakeGithub {
     this.user(p.author);
     this.pulls.set(p.number, { title: `Run request #${p.number}`, ...p });
   }
-  addReview(pr: number, user: string, state: string, commitId: string, at = this.now()): number {
+  addReview(pr: number, user: string, state: string, commitId: string, at = this.now(), body = ''): number {
     this.user(user);
-    this.reviews.push({ id: this.nextId++, pr, user, state, commitId, submittedAt: at });
+    this.reviews.push({ id: this.nextId++, pr, user, state, commitId, submittedAt: at, body });
     return this.reviews.at(-1)!.id;
+  }
+  /** A review dismissed (PUT …/reviews/{id}/dismissals): GitHub then lists it with state DISMISSED. */
+  dismissReview(id: number): void {
+    this.reviews.find((r) => r.id === id)!.state = 'DISMISSED';
   }
   addTeam(slug: string, members: Record<string, 'active' | 'pending'>): void {
     for (const m of Object.keys(members)) this.user(m);
@@ -482,7 +487,7 @@ export class FakeGithub {
                 id: r.id,
                 node_id: `PRR_${r.id}`,
                 user: this.userJson(r.user),
-                body: '',
+                body: r.body ?? '',
                 state: r.state,
                 commit_id: r.commitId,
                 submitted_at: iso(r.submittedAt),

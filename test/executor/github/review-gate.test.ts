@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuditLog, type AuditLog, type AuditRecord } from '../../../executor/audit/record.js';
+import { GateParked, type ParkedRequest } from '../../../executor/core/parked.js';
+import { SecretMasker } from '../../../executor/core/secrets.js';
+import { githubClient } from '../../../executor/github/client.js';
+import { githubCommentGate } from '../../../executor/github/comment-gate.js';
+import { foldRun } from '../../../executor/run-state/fold-run.js';
+import { parkedGateOf } from '../../../executor/run/parked-gate.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { startFakeGithub, testClientOptions, type FakeGithub } from '../../support/fake-github.js';
+
+/**
+ * Issue 13 item 4: on the run request's pull request, a review whose body is a gate command
+ * answers the gate as a comment with that body would (journaled with source `github-review`).
+ */
+const PLAN = 'ef'.repeat(32);
+const BASE = Date.parse('2026-06-01T12:00:00Z');
+const STEP = 'promote';
+const HEAD = 'a'.repeat(40);
+const members = { '@acme/dba': ['dana-lee', 'charlie-brown'] };
+let fake: FakeGithub;
+let clock: FakeClock;
+let records: AuditRecord[];
+let events: AuditLog;
+
+beforeEach(async () => {
+  fake = await startFakeGithub();
+  clock = new FakeClock();
+  fake.now = () => BASE + clock.now();
+  fake.addPull({ number: 12, author: 'pat-author', headSha: HEAD });
+  fake.addTeam('acme/dba', { 'dana-lee': 'active', 'charlie-brown': 'active' });
+  records = [];
+  events = createAuditLog({
+    runId: 'run-1',
+    runbook: 'db-failover',
+    planHash: PLAN,
+    actor: '@octo-initiator',
+    masker: new SecretMasker([]),
+    sinks: [{ name: 'memory', write: async (rs) => void records.push(...rs) }],
+    clock: () => new Date(BASE + clock.now()),
+  });
+});
+afterEach(() => fake.close());
+
+function gate(o: { canPark: boolean; parked?: ParkedRequest }) {
+  const gh = githubClient(fake.env(), testClientOptions());
+  return githubCommentGate({
+    octokit: gh.octokit,
+    repo: gh.repo,
+    issueNumber: 12,
+    runId: 'run-1',
+    planHash: PLAN,
+    initiator: '@octo-initiator',
+    events,
+    members,
+    clock,
+    canPark: o.canPark,
+    ...(o.parked ? { parked: o.parked } : {}),
+  });
+}
+
+const request = { stepId: STEP, approvers: ['@acme/dba'], required: 2, selfApproval: false, message: 'Promote?' };
+const ask = (g: ReturnType<typeof gate>, extra: { parkAfterMs?: number; timeoutMs?: number } = {}) =>
+  clock.run(
+    g.request({ ...request, timeoutMs: 60 * 60_000, ...extra, signal: new AbortController().signal }).then(
+      (answer) => ({ answer }),
+      (error: unknown) => ({ error }),
+    ),
+  );
+/** A review submitted now on the run request's pull request. */
+const review = (user: string, state: string, body: string) => fake.addReview(12, user, state, HEAD, fake.now(), body);
+const refusals = () =>
+  records.filter((r) => r.type === 'approval:refused').map((r) => r.data as Record<string, unknown>);
+
+/** Parks the gate on PR #12 after 5 minutes, with `before` run while it waits; returns the parked request. */
+async function parkWith(before: () => void): Promise<ParkedRequest> {
+  await events.emit('run:start', {
+    runbook: 'db-failover',
+    title: 'DB failover',
+    planHash: PLAN,
+    initiator: '@octo-initiator',
+    inputs: {},
+    dryRun: false,
+    drill: false,
+    objectives: {},
+    phases: [{ id: 'only', steps: [STEP] }],
+  });
+  const waiting = ask(gate({ canPark: true }), { parkAfterMs: 5 * 60_000 });
+  before();
+  const first = await waiting;
+  expect(first).toMatchObject({ error: expect.any(GateParked) });
+  await events.emit('run:parked', (first as { error: GateParked }).error.park);
+  return parkedGateOf(records, foldRun(records))!;
+}
+
+describe('a gate on the run request pull request is answered by reviews', () => {
+  it('a parked gate resumes and is approved by reviews, the one before the park counting toward M-of-N', async () => {
+    const parked = await parkWith(() => void review('dana-lee', 'APPROVED', `/approve ${STEP}`));
+    expect(parked.grants.map((g) => g.approver)).toEqual(['@dana-lee']);
+    await clock.run(clock.sleep(20 * 60_000));
+    review('charlie-brown', 'COMMENTED', `/approve ${STEP} ${PLAN.slice(0, 12)}`);
+    const second = await ask(gate({ canPark: true, parked }));
+    expect(second).toEqual({ answer: { approved: true, approvedBy: ['@dana-lee', '@charlie-brown'] } });
+    const grants = records.filter((r) => r.type === 'approval:granted').map((r) => r.data as Record<string, any>);
+    expect(grants.map((g) => g.approval.source)).toEqual(['github-review', 'github-review']);
+    expect(grants[1]!.approval.reference).toMatch(/\/pull\/12#pullrequestreview-\d+$/);
+  });
+
+  it('a dismissed review withdraws its approval', async () => {
+    let id = 0;
+    const parked = await parkWith(() => void (id = review('dana-lee', 'APPROVED', `/approve ${STEP}`)));
+    fake.dismissReview(id);
+    review('charlie-brown', 'APPROVED', `/approve ${STEP}`);
+    const again = await ask(gate({ canPark: true, parked }));
+    expect(again).toMatchObject({ error: expect.any(GateParked) });
+    expect((again as { error: GateParked }).error.park.granted).toBe(1);
+    expect(refusals().at(-1)).toMatchObject({
+      approver: '@dana-lee',
+      source: 'github-review',
+      reason: 'approval review was dismissed; approval withdrawn',
+    });
+  });
+
+  it('refuses an /approve in a review requesting changes, and a review by the run initiator', async () => {
+    const waiting = ask(gate({ canPark: false }), { timeoutMs: 5 * 60_000 });
+    review('dana-lee', 'CHANGES_REQUESTED', `/approve ${STEP}`);
+    review('octo-initiator', 'COMMENTED', `/approve ${STEP}`);
+    review('charlie-brown', 'APPROVED', `/approve ${STEP}`);
+    const r = await waiting;
+    expect(r).toMatchObject({ answer: { approved: false, reason: expect.stringMatching(/with 1 of 2 approval/) } });
+    expect(refusals()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          approver: '@dana-lee',
+          source: 'github-review',
+          reason: expect.stringContaining('requests changes'),
+        }),
+        expect.objectContaining({
+          approver: '@octo-initiator',
+          source: 'github-review',
+          reason: expect.stringContaining('cannot approve'),
+        }),
+      ]),
+    );
+  });
+
+  it('a /reject in a review ends the gate refused', async () => {
+    const waiting = ask(gate({ canPark: false }));
+    review('dana-lee', 'CHANGES_REQUESTED', `/reject ${STEP} wrong region`);
+    const r = await waiting;
+    expect(r).toMatchObject({
+      answer: { approved: false, reason: expect.stringContaining('rejected by @dana-lee: wrong region') },
+    });
+  });
+});
