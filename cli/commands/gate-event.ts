@@ -21,8 +21,9 @@ interface GateComment {
 }
 
 /**
- * `runbook gate-event`: a GitHub `issue_comment` event (the generated approval workflow) resumes
- * the run parked on that issue at the step the comment names. The comment itself is read and
+ * `runbook gate-event`: a GitHub `issue_comment` or `pull_request_review` event (the generated
+ * approval workflow) resumes the run parked on that issue or pull request at the step the comment
+ * or review names. The comment itself is read and
  * judged by the resumed gate, through the API, exactly as if the run had kept waiting (identity,
  * M-of-N, plan hash, no self-approval, deadline): this command only finds the run. Anything that
  * answers no parked gate exits 0 and changes nothing.
@@ -56,19 +57,40 @@ function readEvent(path: string | undefined): unknown {
   }
 }
 
-/** The gate command of a new comment on an issue or pull request, or why there is none. */
+type Author = { login?: string; type?: string };
+
+/** The gate command of a new comment on an issue or pull request, or of a review submitted on a pull request, or why there is none. */
 function commentOf(event: unknown): GateComment | string {
   const e = event as {
     action?: string;
     issue?: { number?: number };
-    comment?: { body?: string; user?: { login?: string; type?: string } };
+    comment?: { body?: string; user?: Author };
+    review?: { body?: string | null; user?: Author };
+    pull_request?: { number?: number };
   };
-  if (!e?.comment || !e.issue?.number) return 'not an issue_comment event';
+  if (e?.review && e.pull_request?.number) return reviewOf(e.action, e.pull_request.number, e.review);
+  if (!e?.comment || !e.issue?.number) return 'not an issue_comment or pull_request_review event';
   if (e.action !== 'created') return `comment ${e.action ?? 'event'}, not created`;
   if (e.comment.user?.type === 'Bot') return `a comment by the bot @${e.comment.user.login}`;
   const cmd = parseGateCommand(e.comment.body ?? '');
   if (!cmd) return `the comment on #${e.issue.number} is not an /approve or /reject command`;
   return { issue: e.issue.number, author: e.comment.user?.login ?? 'unknown', step: cmd.step, kind: cmd.kind };
+}
+
+/**
+ * A `pull_request_review` event: its body is read as a comment's would be. The resumed gate reads
+ * the review through the API and judges it (state included: an /approve requesting changes is refused).
+ */
+function reviewOf(
+  action: string | undefined,
+  pr: number,
+  r: { body?: string | null; user?: Author },
+): GateComment | string {
+  if (action !== 'submitted') return `review ${action ?? 'event'}, not submitted`;
+  if (r.user?.type === 'Bot') return `a review by the bot @${r.user.login}`;
+  const cmd = parseGateCommand(r.body ?? '');
+  if (!cmd) return `the review on #${pr} is not an /approve or /reject command`;
+  return { issue: pr, author: r.user?.login ?? 'unknown', step: cmd.step, kind: cmd.kind };
 }
 
 function nothingParked(c: GateComment, parked: readonly ParkedRun[], runbook: string | undefined): string {

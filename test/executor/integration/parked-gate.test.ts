@@ -118,6 +118,34 @@ async function comment(issue: number, user: string, body: string) {
   });
 }
 
+/** A review submitted on pull request `pr`, then the pull_request_review workflow's command on a new runner B. */
+async function reviewed(pr: number, user: string, state: string, body: string) {
+  const id = fake.addReview(pr, user, state, 'a'.repeat(40), fake.now(), body);
+  const event = join(work, `review-${id}.json`);
+  writeFileSync(
+    event,
+    JSON.stringify({
+      action: 'submitted',
+      review: {
+        id,
+        body,
+        state: state.toLowerCase(),
+        author_association: 'MEMBER',
+        user: { login: user, type: 'User' },
+        html_url: `https://github.example/acme/dr/pull/${pr}#pullrequestreview-${id}`,
+      },
+      pull_request: { number: pr, title: 'Run request', state: 'open' },
+      repository: { full_name: 'acme/dr' },
+      sender: { login: user, type: 'User' },
+    }),
+  );
+  return runCliAsync(['gate-event', '--root', newRunner(), '--event', event], {
+    ...env(user),
+    GITHUB_EVENT_NAME: 'pull_request_review',
+    GITHUB_EVENT_PATH: event,
+  });
+}
+
 beforeAll(async () => {
   if (noPostgres) return;
   cluster = await startPostgres({ standby: false });
@@ -130,6 +158,7 @@ beforeAll(async () => {
     'parked.yaml': gated('parked-gate', '10m'),
     // Long enough for the request to be posted on a loaded machine, short enough to wait out.
     'late.yaml': gated('parked-late', '8s'),
+    'review.yaml': gated('parked-review', '10m'),
     'step.yaml': gated('parked-step', '10m').replace(
       'approval: { message: Promote the replica? }\n          run: \'echo promoted >> "$OUT"\'\n          env: { OUT: "{{inputs.out}}" }',
       'uses: approval\n          with: { message: Promote the replica? }',
@@ -218,6 +247,32 @@ describe.skipIf(noPostgres)(title, { timeout: 120_000 }, () => {
     expect(refusals.sort()).toEqual(['@mallory', '@octo-initiator']);
     expect(readFileSync(out, 'utf8')).toBe('prepared\npromoted\n');
     expect(await runsLine(a.runId)).toMatch(/^\S+\s+parked-gate\s+finished \(succeeded\)\s/);
+  });
+
+  it('resumes a run parked on a pull request when a review says /approve (pull_request_review)', async () => {
+    const out = join(work, 'review.out');
+    const a = await parkRun('parked-review', out);
+    expect(a.status, a.stderr).toBe(0);
+    const parked = (await journal(a.runId)).at(-1)!;
+    expect(parked.type).toBe('run:parked');
+    const pr = (parked.record.data as { trackingIssue: { number: number } }).trackingIssue.number;
+    // The run is tracked on the run request's pull request: on GitHub a pull request is an issue,
+    // so its number is the tracked issue's (the fake keeps pulls apart from issues: add it).
+    fake.addPull({ number: pr, author: 'pat-author', headSha: 'a'.repeat(40) });
+    const b = await reviewed(pr, 'ops-lead', 'APPROVED', '/approve promote');
+    expect(b.status, b.stdout + b.stderr).toBe(0);
+    expect(b.stdout).toContain(`/approve promote by @ops-lead on #${pr}: resuming parked run ${a.runId}`);
+    const done = await journal(a.runId);
+    expect(done.at(-1)!.record.data.status).toBe('succeeded');
+    const granted = done.filter((r) => r.type === 'approval:granted').map((r) => r.record.data.approval);
+    expect(granted).toEqual([
+      expect.objectContaining({
+        approver: '@ops-lead',
+        source: 'github-review',
+        reference: expect.stringMatching(/#pullrequestreview-\d+$/),
+      }),
+    ]);
+    expect(readFileSync(out, 'utf8')).toBe('prepared\npromoted\n');
   });
 
   it('parks at an approval step too (inside its attempt) and resumes it without asking about a step in doubt', async () => {
