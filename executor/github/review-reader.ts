@@ -26,7 +26,8 @@ interface Review {
 /**
  * The reviews of the gate's issue when it is a pull request (the run request's), as gate messages;
  * none for a plain issue. Whether it is a pull request is asked once: GET /pulls/{n} answers 404
- * for an issue number (https://docs.github.com/rest/pulls/pulls#get-a-pull-request).
+ * for an issue number (https://docs.github.com/rest/pulls/pulls#get-a-pull-request), 403 to a job
+ * token without pull-requests access.
  * PENDING reviews (drafts, not submitted) and DISMISSED ones are left out: a dismissed review
  * reads as a deleted comment, so its approval is withdrawn.
  */
@@ -67,7 +68,10 @@ async function pullExists(octokit: GithubApi, repo: RepoRef, n: number, signal: 
     await octokit.pulls.get({ ...repo, pull_number: n, request: { signal } });
     return true;
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return false;
+    // A job token without pull-requests access is answered 403: it could not use a pull request
+    // (nor comment on one) anyway, so its gate is on a plain issue.
+    const status = (error as { status?: number }).status;
+    if (status === 404 || status === 403) return false;
     throw error;
   }
 }

@@ -42,21 +42,21 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
+const gateOptions = (gh: ReturnType<typeof githubClient>) => ({
+  octokit: gh.octokit,
+  repo: gh.repo,
+  issueNumber: 12,
+  runId: 'run-1',
+  planHash: PLAN,
+  initiator: '@octo-initiator',
+  events,
+  members,
+  clock,
+});
+
 function gate(o: { canPark: boolean; parked?: ParkedRequest }) {
   const gh = githubClient(fake.env(), testClientOptions());
-  return githubCommentGate({
-    octokit: gh.octokit,
-    repo: gh.repo,
-    issueNumber: 12,
-    runId: 'run-1',
-    planHash: PLAN,
-    initiator: '@octo-initiator',
-    events,
-    members,
-    clock,
-    canPark: o.canPark,
-    ...(o.parked ? { parked: o.parked } : {}),
-  });
+  return githubCommentGate({ ...gateOptions(gh), canPark: o.canPark, ...(o.parked ? { parked: o.parked } : {}) });
 }
 
 const request = { stepId: STEP, approvers: ['@acme/dba'], required: 2, selfApproval: false, message: 'Promote?' };
@@ -151,5 +151,19 @@ describe('a gate on the run request pull request is answered by reviews', () => 
     expect(r).toMatchObject({
       answer: { approved: false, reason: expect.stringContaining('rejected by @dana-lee: wrong region') },
     });
+  });
+
+  it('a gate on a plain issue, with a job token that has no pull-requests access, still reads its comments', async () => {
+    await fake.close();
+    fake = await startFakeGithub({ permissions: { contents: 'read', issues: 'write' } });
+    fake.now = () => BASE + clock.now();
+    fake.addTeam('acme/dba', { 'dana-lee': 'active', 'charlie-brown': 'active' });
+    const gh = githubClient(fake.env(), testClientOptions());
+    const issue = (await gh.octokit.issues.create({ ...gh.repo, title: 'Run' })).data.number;
+    const g = githubCommentGate({ ...gateOptions(gh), issueNumber: issue, canPark: false });
+    const waiting = ask(g, { timeoutMs: 5 * 60_000 });
+    fake.addComment(issue, 'dana-lee', `/approve ${STEP}`, BASE + 30_000);
+    fake.addComment(issue, 'charlie-brown', `/approve ${STEP}`, BASE + 40_000);
+    expect(await waiting).toEqual({ answer: { approved: true, approvedBy: ['@dana-lee', '@charlie-brown'] } });
   });
 });
