@@ -24,9 +24,9 @@ const wf = parse(file.content) as { on: Record<string, unknown>; permissions: ob
 const command = (job: Job) => job.steps.find((s) => s.run?.startsWith('npx --no runbook gate-event'))!;
 
 describe('the approval workflow (runbook-approve.yml)', () => {
-  it('runs on new issue comments only, with no permissions at the workflow level', () => {
+  it('runs on new issue comments and submitted pull request reviews only, with no permissions at the workflow level', () => {
     expect(file.path).toBe('.github/workflows/runbook-approve.yml');
-    expect(wf.on).toEqual({ issue_comment: { types: ['created'] } });
+    expect(wf.on).toEqual({ issue_comment: { types: ['created'] }, pull_request_review: { types: ['submitted'] } });
     expect(wf.permissions).toEqual({});
   });
 
@@ -37,6 +37,10 @@ describe('the approval workflow (runbook-approve.yml)', () => {
     expect(route.if).toContain("github.event.comment.user.type != 'Bot'");
     expect(route.if).toContain(
       'contains(fromJSON(\'["OWNER", "MEMBER", "COLLABORATOR"]\'), github.event.comment.author_association)',
+    );
+    // The same filter for a review on the run request's pull request (issue 13 item 4).
+    expect(route.if).toContain(
+      "(github.event_name == 'pull_request_review' && (contains(github.event.review.body, '/approve') || contains(github.event.review.body, '/reject')) && github.event.review.user.type != 'Bot' && contains(fromJSON('[\"OWNER\", \"MEMBER\", \"COLLABORATOR\"]'), github.event.review.author_association))",
     );
     expect(route.permissions).toEqual({ contents: 'read' });
     expect(command(route)).toMatchObject({

@@ -15,7 +15,8 @@ export const approvalWorkflowPath = '.github/workflows/runbook-approve.yml';
  * A gate answered on GitHub parks its run when the run has a database journal of record (issue
  * 13): the job ends green and nobody holds a runner. This workflow is how the run continues: a new
  * `/approve` or `/reject` comment on an issue or pull request (`issue_comment`, created only: an
- * edit never counts) starts it.
+ * edit never counts), or a review submitted with one on the run request's pull request
+ * (`pull_request_review`, submitted only), starts it.
  *
  * - `route` (read-only, no GitHub write): `runbook gate-event --route` asks the audit database
  *   which parked run waits on that issue at the step the comment names, and outputs its runbook.
@@ -26,9 +27,9 @@ export const approvalWorkflowPath = '.github/workflows/runbook-approve.yml';
  *   --runbook NAME` resumes the run; the resumed gate reads the comment through the API and judges
  *   it exactly as if it had kept waiting (identity, M-of-N, plan hash, no self-approval, deadline).
  *
- * Pull-request reviews are not a trigger: they approve run requests before the run starts
- * (verify-run-request.ts); a gate inside a run, including one tracked on a run request's pull
- * request, is answered by a comment, and a comment on a pull request is an `issue_comment` too.
+ * A review approves a run request before the run starts (verify-run-request.ts) by its state; a
+ * gate inside a run tracked on the run request's pull request is answered by a review's BODY
+ * (`/approve <step>`), judged by the resumed gate as a comment would be (issue 13 item 4).
  */
 export const approvalWorkflowEmitter: Emitter = {
   id: 'workflows-approve',
@@ -55,17 +56,21 @@ export function parkingRunbooks(result: CompileResult): IrGraph[] {
  * refuses and journals it). `author_association` is GitHub's: OWNER, MEMBER (of the owning
  * organisation), COLLABORATOR (invited to the repository).
  */
-const commentFilter = [
-  "(contains(github.event.comment.body, '/approve') || contains(github.event.comment.body, '/reject'))",
-  "github.event.comment.user.type != 'Bot'",
-  'contains(fromJSON(\'["OWNER", "MEMBER", "COLLABORATOR"]\'), github.event.comment.author_association)',
-].join(' && ');
+const messageFilter = (event: string, message: 'comment' | 'review') =>
+  [
+    `github.event_name == '${event}'`,
+    `(contains(github.event.${message}.body, '/approve') || contains(github.event.${message}.body, '/reject'))`,
+    `github.event.${message}.user.type != 'Bot'`,
+    `contains(fromJSON('["OWNER", "MEMBER", "COLLABORATOR"]'), github.event.${message}.author_association)`,
+  ].join(' && ');
+/** A new comment, or a submitted review (its `author_association` is GitHub's too), as above. */
+const commentFilter = `(${messageFilter('issue_comment', 'comment')}) || (${messageFilter('pull_request_review', 'review')})`;
 
 function approvalWorkflow(result: CompileResult): Record<string, unknown> {
   const runbooks = parkingRunbooks(result);
   return {
     name: 'runbook approvals',
-    on: { issue_comment: { types: ['created'] } },
+    on: { issue_comment: { types: ['created'] }, pull_request_review: { types: ['submitted'] } },
     permissions: {},
     jobs: {
       route: routeJob(),
@@ -107,7 +112,8 @@ function resumeJob(graph: IrGraph, graphs: readonly IrGraph[]): Record<string, u
     uploadAudit: true,
   });
   const { steps, ...head } = job;
-  // A parked run may be tracked on a run request's pull request: commenting there takes pull-requests: write.
+  // A parked run may be tracked on a run request's pull request: commenting there takes
+  // pull-requests: write (which also reads its reviews, the gate's other answers).
   const permissions = { ...runPermissions, 'pull-requests': 'write' };
   const limited = withJobLimits(
     { needs: 'route', ...head, permissions, steps },
