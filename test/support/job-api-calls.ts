@@ -6,7 +6,9 @@ import { leastGrant, permissionsFor, type Call, type Grant, type Need } from './
  * test/executor/integration/run-request.test.ts):
  * - `run` / `drill` (dispatch, backup and drill workflows): the tracking issue (create, update
  *   its body, its progress comment), `/approve` gates on it (list, post), notify `github`
- *   messages and the audit chain head (comments on it).
+ *   messages and the audit chain head (comments on it). A gate asks whether its issue is a pull
+ *   request (pulls/get); without pull-requests access GitHub answers 403, which means a plain
+ *   issue (review-reader.ts), so these jobs need no pull-requests permission.
  * - `run-request`: the pull requests of the merged commit, their reviews and comments (the plan
  *   marker, trusted only from the configured bot), each approver's repository permission, then the run, whose tracking issue is that pull request (sticky progress comment,
  *   gates, notify): comments on a pull request. A request no pull request approved still runs
@@ -38,13 +40,18 @@ export const commandCalls: Record<string, readonly Call[]> = {
   'run-request': [
     { operationId: 'repos/list-pull-requests-associated-with-commit' },
     { operationId: 'pulls/list-reviews' },
+    // Its gates on the pull request: is it one (pulls/get), and its reviews' /approve bodies.
+    { operationId: 'pulls/get' },
     pull('issues/list-comments'),
     pull('issues/create-comment'),
     pull('issues/update-comment'),
     ...trackingIssue,
   ],
-  // Resumes the run parked on the commented issue or pull request: its gate, table and notify there.
+  // Resumes the run parked on the commented issue or pull request: its gate (comments and, on a
+  // pull request, reviews), table and notify there.
   'gate-event': [
+    { operationId: 'pulls/get' },
+    { operationId: 'pulls/list-reviews' },
     pull('issues/list-comments'),
     pull('issues/create-comment'),
     pull('issues/update-comment'),
