@@ -1,64 +1,34 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuditLog, type AuditLog, type AuditRecord } from '../../../executor/audit/record.js';
+import type { AuditLog, AuditRecord } from '../../../executor/audit/record.js';
 import { GateParked } from '../../../executor/core/parked.js';
-import { SecretMasker } from '../../../executor/core/secrets.js';
-import { githubClient } from '../../../executor/github/client.js';
-import { githubCommentGate } from '../../../executor/github/comment-gate.js';
 import { foldRun } from '../../../executor/run-state/fold-run.js';
 import { parkedGateOf } from '../../../executor/run/parked-gate.js';
 import type { ParkedRequest } from '../../../executor/core/parked.js';
-import { FakeClock } from '../../support/fake-clock.js';
-import { startFakeGithub, testClientOptions, type FakeGithub } from '../../support/fake-github.js';
+import type { FakeClock } from '../../support/fake-clock.js';
+import { GATE_BASE, GATE_PLAN, newGateWorld, worldGate, type GateWorld } from '../../support/gate-world.js';
+import type { FakeGithub } from '../../support/fake-github.js';
 
 /**
  * Issue 13, parked gates at the gate itself: a GitHub gate that can park (a database journal of
  * record) parks after its parkAfter; the resumed gate continues the original request, and grants
  * made before the park count toward M-of-N after it.
  */
-const PLAN = 'ef'.repeat(32);
-const BASE = Date.parse('2026-06-01T12:00:00Z');
+const PLAN = GATE_PLAN;
+const BASE = GATE_BASE;
 const STEP = 'promote';
-const members = { '@acme/dba': ['dana-lee', 'charlie-brown'] };
+let world: GateWorld;
 let fake: FakeGithub;
 let clock: FakeClock;
 let records: AuditRecord[];
 let events: AuditLog;
 
 beforeEach(async () => {
-  fake = await startFakeGithub();
-  clock = new FakeClock();
-  fake.now = () => BASE + clock.now();
-  fake.addPull({ number: 12, author: 'pat-author', headSha: 'a'.repeat(40) });
-  fake.addTeam('acme/dba', { 'dana-lee': 'active', 'charlie-brown': 'active' });
-  records = [];
-  events = createAuditLog({
-    runId: 'run-1',
-    runbook: 'db-failover',
-    planHash: PLAN,
-    actor: '@octo-initiator',
-    masker: new SecretMasker([]),
-    sinks: [{ name: 'memory', write: async (rs) => void records.push(...rs) }],
-    clock: () => new Date(BASE + clock.now()),
-  });
+  world = await newGateWorld();
+  ({ fake, clock, records, events } = world);
 });
 afterEach(() => fake.close());
 
-function gate(o: { canPark: boolean; parked?: ParkedRequest }) {
-  const gh = githubClient(fake.env(), testClientOptions());
-  return githubCommentGate({
-    octokit: gh.octokit,
-    repo: gh.repo,
-    issueNumber: 12,
-    runId: 'run-1',
-    planHash: PLAN,
-    initiator: '@octo-initiator',
-    events,
-    members,
-    clock,
-    canPark: o.canPark,
-    ...(o.parked ? { parked: o.parked } : {}),
-  });
-}
+const gate = (o: { canPark: boolean; parked?: ParkedRequest }) => worldGate(world, o);
 
 const request = { stepId: STEP, approvers: ['@acme/dba'], required: 2, selfApproval: false, message: 'Promote?' };
 const ask = (g: ReturnType<typeof gate>, extra: { parkAfterMs?: number; timeoutMs?: number } = {}) =>

@@ -1,63 +1,42 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuditLog, type AuditLog, type AuditRecord } from '../../../executor/audit/record.js';
+import type { AuditLog, AuditRecord } from '../../../executor/audit/record.js';
 import { GateParked, type ParkedRequest } from '../../../executor/core/parked.js';
-import { SecretMasker } from '../../../executor/core/secrets.js';
 import { githubClient } from '../../../executor/github/client.js';
 import { githubCommentGate } from '../../../executor/github/comment-gate.js';
 import { foldRun } from '../../../executor/run-state/fold-run.js';
 import { parkedGateOf } from '../../../executor/run/parked-gate.js';
-import { FakeClock } from '../../support/fake-clock.js';
+import type { FakeClock } from '../../support/fake-clock.js';
+import {
+  GATE_BASE,
+  GATE_PLAN,
+  gateOptions,
+  newGateWorld,
+  worldGate,
+  type GateWorld,
+} from '../../support/gate-world.js';
 import { startFakeGithub, testClientOptions, type FakeGithub } from '../../support/fake-github.js';
 
 /**
  * Issue 13 item 4: on the run request's pull request, a review whose body is a gate command
  * answers the gate as a comment with that body would (journaled with source `github-review`).
  */
-const PLAN = 'ef'.repeat(32);
-const BASE = Date.parse('2026-06-01T12:00:00Z');
+const PLAN = GATE_PLAN;
+const BASE = GATE_BASE;
 const STEP = 'promote';
 const HEAD = 'a'.repeat(40);
-const members = { '@acme/dba': ['dana-lee', 'charlie-brown'] };
+let world: GateWorld;
 let fake: FakeGithub;
 let clock: FakeClock;
 let records: AuditRecord[];
 let events: AuditLog;
 
 beforeEach(async () => {
-  fake = await startFakeGithub();
-  clock = new FakeClock();
-  fake.now = () => BASE + clock.now();
-  fake.addPull({ number: 12, author: 'pat-author', headSha: HEAD });
-  fake.addTeam('acme/dba', { 'dana-lee': 'active', 'charlie-brown': 'active' });
-  records = [];
-  events = createAuditLog({
-    runId: 'run-1',
-    runbook: 'db-failover',
-    planHash: PLAN,
-    actor: '@octo-initiator',
-    masker: new SecretMasker([]),
-    sinks: [{ name: 'memory', write: async (rs) => void records.push(...rs) }],
-    clock: () => new Date(BASE + clock.now()),
-  });
+  world = await newGateWorld();
+  ({ fake, clock, records, events } = world);
 });
 afterEach(() => fake.close());
 
-const gateOptions = (gh: ReturnType<typeof githubClient>) => ({
-  octokit: gh.octokit,
-  repo: gh.repo,
-  issueNumber: 12,
-  runId: 'run-1',
-  planHash: PLAN,
-  initiator: '@octo-initiator',
-  events,
-  members,
-  clock,
-});
-
-function gate(o: { canPark: boolean; parked?: ParkedRequest }) {
-  const gh = githubClient(fake.env(), testClientOptions());
-  return githubCommentGate({ ...gateOptions(gh), canPark: o.canPark, ...(o.parked ? { parked: o.parked } : {}) });
-}
+const gate = (o: { canPark: boolean; parked?: ParkedRequest }) => worldGate(world, o);
 
 const request = { stepId: STEP, approvers: ['@acme/dba'], required: 2, selfApproval: false, message: 'Promote?' };
 const ask = (g: ReturnType<typeof gate>, extra: { parkAfterMs?: number; timeoutMs?: number } = {}) =>
@@ -160,7 +139,7 @@ describe('a gate on the run request pull request is answered by reviews', () => 
     fake.addTeam('acme/dba', { 'dana-lee': 'active', 'charlie-brown': 'active' });
     const gh = githubClient(fake.env(), testClientOptions());
     const issue = (await gh.octokit.issues.create({ ...gh.repo, title: 'Run' })).data.number;
-    const g = githubCommentGate({ ...gateOptions(gh), issueNumber: issue, canPark: false });
+    const g = githubCommentGate({ ...gateOptions(world, gh), issueNumber: issue, canPark: false });
     const waiting = ask(g, { timeoutMs: 5 * 60_000 });
     fake.addComment(issue, 'dana-lee', `/approve ${STEP}`, BASE + 30_000);
     fake.addComment(issue, 'charlie-brown', `/approve ${STEP}`, BASE + 40_000);
