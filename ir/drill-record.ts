@@ -32,6 +32,27 @@ export interface DrillRecord {
   };
   /** Path of the report, relative to the repository root. */
   readonly report: string;
+  /**
+   * Where the drill acted (run:start's `environment`): only drills of an environment some runbook
+   * declares count for freshness (`drillCountsFor`). Absent in records written before it was kept.
+   */
+  readonly environment?: DrillEnvironment;
+}
+
+/** A run's target environment and where its name came from (see run:start in executor/core/events.ts). */
+export interface DrillEnvironment {
+  readonly name?: string;
+  readonly source: 'cli' | 'runbook' | 'demo' | 'none';
+}
+
+/** `production-drill (the runbook's)`, `local (loopback demo)`, `not recorded`: one wording for every view. */
+export function environmentText(env: DrillEnvironment | undefined): string {
+  if (!env) return 'not recorded';
+  if (!env.name) return 'none named (the runbook declares no environment)';
+  const from = { cli: 'given with --environment', runbook: "the runbook's", demo: 'loopback demo', none: '' }[
+    env.source
+  ];
+  return from ? `${env.name} (${from})` : env.name;
 }
 
 export const drillRecordsDir = 'drills/records';
@@ -45,3 +66,11 @@ export const drillReportsDir = 'drills/reports';
 export function rpoIsEstimate(source: string | undefined): boolean {
   return source === 'standby';
 }
+
+/**
+ * What every view (report, drill record summary, wiki pages, Home) says of a dry run's RTO and
+ * RPO: a dry run calls each action's plan instead of its effect, so nothing was recovered and
+ * its timings say nothing about recovery. One wording, so no page says "missed" where another
+ * says "not measured".
+ */
+export const dryRunNotMeasured = 'not measured (dry run)';

@@ -1,5 +1,5 @@
 import { drillFaults, loadGraph, writeDrillOutcome } from '../../executor/facade/index.js';
-import { rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
+import { dryRunNotMeasured, environmentText, rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
 import { runCommand, type RunCliOptions } from './run.js';
 
 function rpoText(rpo: DrillRecord['rpo']): string {
@@ -32,10 +32,13 @@ export async function drillCommand(
         graph,
         faults,
       });
-      const { rto } = files.record;
+      const { rto, mode, environment } = files.record;
       process.stdout.write(`drill record: ${files.recordPath}\ndrill report: ${files.reportPath}\n`);
+      process.stdout.write(`environment: ${environmentText(environment)}\n`);
       process.stdout.write(
-        `measured RTO ${rto.measuredMs ?? '—'} ms${rto.objectiveMs !== undefined ? ` (objective ${rto.objectiveMs} ms, ${rto.met ? 'met' : 'missed'})` : ''}; RPO ${rpoText(files.record.rpo)}\n`,
+        mode === 'dry-run'
+          ? `RTO and RPO ${dryRunNotMeasured}\n`
+          : `measured RTO ${rto.measuredMs ?? '—'} ms${rto.objectiveMs !== undefined ? ` (objective ${rto.objectiveMs} ms, ${rto.met ? 'met' : 'missed'})` : ''}; RPO ${rpoText(files.record.rpo)}\n`,
       );
     },
   });

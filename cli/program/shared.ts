@@ -35,6 +35,7 @@ export function runOptions(c: Command): Command {
       '--allow-local-lock',
       'under CI without an audit database, run on a lock file only this runner sees (or RUNBOOK_ALLOW_LOCAL_LOCK=true)',
     )
+    .option('--environment <name>', "the environment the run acts on, recorded with it (default: the runbook's)")
     .option('--concurrency <n>', 'most steps running at once (default 8)')
     .option('--json', 'stream audit events as JSON lines on stdout');
 }

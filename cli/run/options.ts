@@ -12,6 +12,8 @@ export interface RunCliOptions {
   auditDb?: string;
   allowOwnerRole?: boolean;
   concurrency?: string;
+  /** `--environment`: recorded in run:start (source `cli`), else the runbook's own. */
+  environment?: string;
   json?: boolean;
   commit?: string;
   inputsFromEnv?: boolean;

@@ -43,6 +43,7 @@ export function liveRunRequest(o: RunCliOptions, s: RunSettings, terminal: RunTe
     dryRun: s.dryRun,
     drill: o.drill === true || envFlag(process.env.RUNBOOK_DRILL),
     drillNotifiesCustomers: o.drillNotifyCustomers === true,
+    ...(o.environment ? { environment: { name: o.environment, source: 'cli' as const } } : {}),
     initiator: initiatorOf(o.as, process.env),
     approvals: file.approvals,
     ...(approvals.error ? { approvalsError: approvals.error } : {}),

@@ -31,13 +31,27 @@ export function drillIntervalOf(
 }
 
 /**
- * Whether a record proves the runbook works: a live drill that succeeded. A dry run calls each
- * action's plan instead of its effect, so it shows the graph walks, not that recovery works; a
- * failed, rolled-back, interrupted or refused drill did not recover anything. Such records still
- * appear in the history and still date the reference (they prove that time has passed).
+ * Whether a record proves the runbook works: a live drill that succeeded, against an environment
+ * a runbook of the project declares (`declared`, from `declaredEnvironments`). A dry run calls
+ * each action's plan instead of its effect, so it shows the graph walks, not that recovery works;
+ * a failed, rolled-back, interrupted or refused drill did not recover anything; a drill against
+ * loopback servers (`runbook demo`), an environment nobody declared, or one its record does not
+ * name (records written before environments were recorded) shows nothing about the real one.
+ * Such records still appear in the history and still date the reference (time has passed).
  */
-export function countsAsDrilled(record: DrillRecord): boolean {
-  return record.mode === 'live' && record.status === 'succeeded';
+export function countsAsDrilled(record: DrillRecord, declared: ReadonlySet<string>): boolean {
+  return record.mode === 'live' && record.status === 'succeeded' && againstDeclared(record, declared);
+}
+
+/** The record names an environment some runbook declares, and it was not the loopback demo. */
+export function againstDeclared(record: DrillRecord, declared: ReadonlySet<string>): boolean {
+  const env = record.environment;
+  return env?.name !== undefined && env.source !== 'demo' && declared.has(env.name);
+}
+
+/** The environments runbooks declare (`spec.environment`), sorted: what a drill must act on to count. */
+export function declaredEnvironments(names: Iterable<string | undefined>): ReadonlySet<string> {
+  return new Set([...names].filter((n): n is string => n !== undefined).sort());
 }
 
 /** The date freshness is measured against, and where it came from. */
@@ -105,17 +119,19 @@ export interface RunbookDrills {
 }
 
 /**
- * The drill status of runbook `name` from `records` (any order). `planHash` is the runbook's
+ * The drill status of runbook `name` from `records` (any order), counting only drills against
+ * `declared` environments (`countsAsDrilled`). `planHash` is the runbook's
  * current graph hash; without it nothing is stale (the rule passes it only when it has a graph).
  */
 export function runbookDrills(
   name: string,
   records: readonly DrillRecord[],
+  declared: ReadonlySet<string>,
   interval?: DrillInterval,
   planHash?: string,
 ): RunbookDrills {
   const mine = records.filter((r) => r.runbook === name).sort(newestFirst);
-  const lastSuccess = mine.find(countsAsDrilled);
+  const lastSuccess = mine.find((r) => countsAsDrilled(r, declared));
   const due = lastSuccess && interval ? Date.parse(lastSuccess.endedAt) + interval.ms : undefined;
   return {
     runbook: name,

@@ -75,6 +75,13 @@ export interface RunEvents {
     lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
     /** The issue or pull request tracking the run, where its chain heads are published. */
     trackingIssue?: { number: number; url: string };
+    /**
+     * The environment the run acted on, and where that came from: `cli` (`--environment`), `runbook`
+     * (its `spec.environment`), `demo` (`runbook demo`: `local`, loopback servers) or `none` (no
+     * name). Drill records and reports copy it; drill freshness counts only drills of an environment
+     * some runbook declares. Absent in logs written before it was recorded.
+     */
+    environment?: { name?: string; source: 'cli' | 'runbook' | 'demo' | 'none' };
   };
   /**
    * Written by `runbook resume` when it continues a killed or failed run in the same journal

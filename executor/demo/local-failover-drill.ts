@@ -16,7 +16,7 @@ import { startPostgres } from '../pg/cluster.js';
 import { loadGraph } from '../run/load-graph.js';
 import { runRunbook, type RunOutcome } from '../run/run-runbook.js';
 import { writeDrillFiles } from '../drill/record.js';
-import { renderAuditReport } from '../report/index.js';
+import { gatesOf, renderAuditReport } from '../report/index.js';
 import { startWebhookServer } from './webhook-server.js';
 
 export const drillRunbook = 'postgres-streaming-failover';
@@ -63,6 +63,8 @@ export async function runLocalFailoverDrill(o: {
       inputs,
       dryRun: false,
       drill: true,
+      // Loopback servers, whatever the runbook declares: a demo must never pass for a real drill.
+      environment: { name: 'local', source: 'demo' },
       initiator: '@drill-operator',
       approvals: file.approvals,
       confirmBy: file.confirmBy,
@@ -124,7 +126,7 @@ function writeDrillReport(
     records,
     graph,
     faults: {},
-    renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title }),
+    renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: graph.title, gates: gatesOf(graph) }),
   });
 }
 

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { keepLessonsLearned } from '../report/index.js';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { drillRecordsDir, drillReportsDir, type DrillRecord } from '../../ir/drill-record.js';
 import type { IrGraph } from '../../ir/types.js';
-import type { AuditRecord } from '../audit/record.js';
+import { isRecordOf, type AuditRecord } from '../audit/record.js';
 import { rpoProbe } from '../audit/rpo-probe.js';
 import { summarizeAudit } from '../audit/summary.js';
 import type { RunOutcome } from '../run/run-runbook.js';
@@ -22,6 +22,9 @@ export function drillRecordOf(o: {
   const probe = rpoProbe(s);
   const rpo = probe && { ms: probe.ms, probe: probe.stepId, source: probe.source };
   const rpoObjective = o.graph.objectives.rpoMs;
+  const environment = o.records.find(isRecordOf('run:start'))?.data.environment;
+  // A dry run plans actions without their effects: it measures neither RTO nor RPO (dryRunNotMeasured).
+  const measured = !s.dryRun;
   return {
     recordVersion: 1,
     runId: o.outcome.runId,
@@ -36,16 +39,17 @@ export function drillRecordOf(o: {
     faults: o.faults,
     rto: {
       ...(s.rto.objectiveMs !== undefined ? { objectiveMs: s.rto.objectiveMs } : {}),
-      ...(s.rto.measuredMs !== undefined ? { measuredMs: s.rto.measuredMs } : {}),
-      ...(s.rto.met !== undefined ? { met: s.rto.met } : {}),
+      ...(measured && s.rto.measuredMs !== undefined ? { measuredMs: s.rto.measuredMs } : {}),
+      ...(measured && s.rto.met !== undefined ? { met: s.rto.met } : {}),
     },
     rpo: {
       ...(rpoObjective !== undefined ? { objectiveMs: rpoObjective } : {}),
-      ...(rpo ? { measuredMs: rpo.ms, probe: rpo.probe } : {}),
-      ...(rpo?.source ? { source: rpo.source } : {}),
-      ...(rpo && rpoObjective !== undefined ? { met: rpo.ms <= rpoObjective } : {}),
+      ...(measured && rpo ? { measuredMs: rpo.ms, probe: rpo.probe } : {}),
+      ...(measured && rpo?.source ? { source: rpo.source } : {}),
+      ...(measured && rpo && rpoObjective !== undefined ? { met: rpo.ms <= rpoObjective } : {}),
     },
     report: o.reportPath,
+    ...(environment ? { environment } : {}),
   };
 }
 
@@ -75,13 +79,16 @@ export function writeDrillFiles(o: {
   });
   const fresh = o.renderReport(o.records, record);
   // What people wrote under "Lessons learned" survives a regenerated report.
-  const existing = existsSync(join(o.root, reportPath)) ? readFileSync(join(o.root, reportPath), 'utf8') : undefined;
+  const existing = existsSync(resolve(o.root, reportPath))
+    ? readFileSync(resolve(o.root, reportPath), 'utf8')
+    : undefined;
   for (const [rel, text] of [
     [recordPath, JSON.stringify(record, null, 2) + '\n'],
     [reportPath, existing ? keepLessonsLearned(existing, fresh) : fresh],
   ] as const) {
-    mkdirSync(dirname(join(o.root, rel)), { recursive: true });
-    writeFileSync(join(o.root, rel), text);
+    // resolve, not join: an absolute --record-dir stays where it points.
+    mkdirSync(dirname(resolve(o.root, rel)), { recursive: true });
+    writeFileSync(resolve(o.root, rel), text);
   }
   return { recordPath, reportPath, record };
 }

@@ -2,7 +2,7 @@ import type { IrGraph } from '../../ir/types.js';
 import type { AuditRecord } from '../audit/record.js';
 import { describeFault, parseFaults, type Fault } from '../drill/faults.js';
 import { writeDrillFiles } from '../drill/record.js';
-import { renderAuditReport } from '../report/index.js';
+import { gatesOf, renderAuditReport } from '../report/index.js';
 import type { RunOutcome } from '../run/run-runbook.js';
 
 export { parseFaults as drillFaults };
@@ -23,6 +23,6 @@ export function writeDrillOutcome(o: {
     records: o.records,
     graph: o.graph,
     faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])),
-    renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: o.graph.title }),
+    renderReport: (r, record) => renderAuditReport(r, { record, runbookTitle: o.graph.title, gates: gatesOf(o.graph) }),
   });
 }

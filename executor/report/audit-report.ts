@@ -14,7 +14,8 @@ import {
 import type { DrillRecord } from '../../ir/drill-record.js';
 import { isRecordOf, type AuditRecord } from '../audit/record.js';
 import { summarizeAudit, type AuditSummary } from '../audit/summary.js';
-import { dur, stepStatusText, when } from './format.js';
+import { dryRunApprovalsSection, type ReportGate } from './dry-run-gates.js';
+import { dur, share, stepStatusText, when } from './format.js';
 import { renderGantt } from './gantt.js';
 import { ganttChart } from './gantt-model.js';
 import { lessonsSection, reportNotice } from './lessons-learned.js';
@@ -32,6 +33,8 @@ export interface AuditReportOptions {
   readonly budgets?: ReportBudgets;
   /** The step whose end means "recovered", for logs whose run:end has no recoveredAtMs. */
   readonly recoveryStep?: string;
+  /** The runbook's approval gates (`gatesOf(graph)`): a dry run's report names whom they would ask. */
+  readonly gates?: readonly ReportGate[];
 }
 
 /** The parts of a report a caller may want without the Markdown (e.g. an exit code on a miss). */
@@ -49,18 +52,20 @@ export interface AuditReport {
 export function buildAuditReport(records: readonly AuditRecord[], options: AuditReportOptions = {}): AuditReport {
   const summary = summarizeAudit(records, { recoveryStep: options.recoveryStep });
   const objectives = assessObjectives(summary, options.record, options.budgets);
+  const start = records.find(isRecordOf('run:start'))?.data;
   const ctx: ReportContext = {
     drill: summary.drill || options.record !== undefined,
     title: options.runbookTitle ?? summary.title ?? summary.runbook,
     record: options.record,
-    faults: options.record?.faults ?? records.find(isRecordOf('run:start'))?.data.faults,
+    faults: options.record?.faults ?? start?.faults,
+    environment: options.record?.environment ?? start?.environment,
   };
   const children: RootContent[] = [
     htmlComment(reportNotice),
     ...titleAndFacts(summary, ctx),
     ...summarySection(summary, objectives, ctx),
     ...timelineSection(summary, records, objectives),
-    ...approvalsSection(summary),
+    ...(objectives.dryRun ? dryRunApprovalsSection(summary, options.gates) : approvalsSection(summary)),
     ...failuresSection(summary),
     ...rollbackSection(records),
     ...checklistsSection(summary),
@@ -79,6 +84,15 @@ const processor = unified().use(remarkGfm).use(remarkStringify, { bullet: '-', f
  */
 export function renderAuditReport(records: readonly AuditRecord[], options: AuditReportOptions = {}): string {
   return processor.stringify(buildAuditReport(records, options).tree);
+}
+
+/** `RTO 20m: 282ms used (0.024 %).`: the share is what the chart's scale cannot show. */
+function objectiveLine(o: ObjectiveReport): RootContent[] {
+  const { objectiveMs, measuredMs } = o.rto;
+  if (objectiveMs === undefined) return [];
+  if (o.dryRun) return [paragraph(`RTO ${dur(objectiveMs)}: ${o.rto.verdict.text}.`)];
+  if (measuredMs === undefined) return [paragraph(`RTO ${dur(objectiveMs)}: not recovered.`)];
+  return [paragraph(`RTO ${dur(objectiveMs)}: ${dur(measuredMs)} used (${share(measuredMs, objectiveMs)}).`)];
 }
 
 /** Wall time from the first attempt's start to the end: what retries cost is part of it. */
@@ -102,8 +116,11 @@ function timelineSection(s: AuditSummary, records: readonly AuditRecord[], o: Ob
   return [
     heading(2, 'Timeline'),
     paragraph(
-      "Steps per phase against each phase's budget (a red milestone is a budget overrun), the rollback, and the recovery point against the RTO. Times on the axis are in your browser's time zone.",
+      "Steps per phase with their durations, each phase's budget (a red milestone is an overrun), the rollback, and the recovery point against the RTO. ",
+      "The axis counts time from the run's start and spans the run, so it reads the same in every time zone; budgets and the RTO that end after the run are given in the markers' labels. ",
+      'Bars are at least 0.25 % of the axis wide, so instant steps stay visible. Clock times in the table are UTC.',
     ),
+    ...objectiveLine(o),
     code('mermaid', renderGantt(ganttChart(s, records, o))),
     rows.length
       ? table(['Step', 'Started', 'Ended', 'Wall time', 'Attempts', 'Status'], rows)

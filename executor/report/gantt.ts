@@ -1,3 +1,5 @@
+import { ganttAxis } from './gantt-axis.js';
+
 /**
  * Mermaid Gantt text. This is the one place the report builds Markdown-adjacent text by hand:
  * a code block's value is opaque to mdast, so the syntax rules Mermaid's lexer imposes are kept
@@ -7,7 +9,7 @@
 /** Tags Mermaid's Gantt understands; `crit` is drawn red, `active` highlighted, `done` grey. */
 export type GanttTag = 'done' | 'crit' | 'active' | 'milestone';
 
-/** One bar or milestone. Times are epoch milliseconds (the chart uses `dateFormat x`). */
+/** One bar or milestone. Times are milliseconds from the run's start, never clock times. */
 export interface GanttTask {
   /** Any text: sanitised into a unique Mermaid id. */
   readonly id: string;
@@ -25,22 +27,34 @@ export interface GanttSection {
 
 export interface GanttChart {
   readonly title: string;
+  /** The axis runs from 0 (the run's start) to here: the caller leaves out markers beyond it. */
+  readonly spanMs: number;
   readonly sections: readonly GanttSection[];
 }
 
 /**
- * Renders the chart. Epoch-millisecond starts with millisecond durations (`1500ms`) rather than
- * clock times: a run may cross midnight, and Mermaid parses an end given as `x` timestamp less
- * reliably than a duration. `todayMarker off`, because today is far outside a past run's range
- * and would squash every bar.
+ * Renders the chart with an axis that counts time from the run's start, identical in every
+ * browser time zone. Mermaid formats axis labels with d3's `timeFormat` and places custom ticks
+ * with d3's local-time intervals (ganttRenderer: `tickFormat(timeFormat(axisFormat))`,
+ * `timeMinute.every(n)`…), so `%H:%M` of a clock time reads differently in Los Angeles and in
+ * UTC, and even `%M` shifts in zones offset by 30 or 45 minutes. Only three pieces are zone-free:
+ * values given as epoch milliseconds (`dateFormat x`), ticks every N milliseconds
+ * (`timeMillisecond.every(N)` is plain arithmetic on the epoch) and the epoch directives `%Q`
+ * (milliseconds) and `%s` (seconds). So each time is an offset from the run's start placed at the
+ * epoch, in a scaled unit (gantt-axis.ts) so that `%s` reads as seconds, minutes or hours.
+ * `todayMarker off`: today lies far outside the axis and would squash every bar.
  */
 export function renderGantt(chart: GanttChart): string {
+  const axis = ganttAxis(chart.spanMs);
   const ids = new Set<string>();
+  const minWidth = Math.ceil(axis.toValue(chart.spanMs) * minBarShare);
   const lines = [
     'gantt',
     `  title ${escapeGanttLabel(chart.title)}`,
+    `  %% Values: ${axis.valueWords} since the run's start, not clock times`,
     '  dateFormat x',
-    '  axisFormat %H:%M:%S',
+    `  axisFormat ${axis.format}`,
+    `  tickInterval ${axis.toValue(axis.tickMs)}millisecond`,
     '  todayMarker off',
   ];
   for (const section of chart.sections) {
@@ -48,12 +62,19 @@ export function renderGantt(chart: GanttChart): string {
     lines.push(`  section ${escapeGanttLabel(section.name)}`);
     for (const t of section.tasks) {
       const id = uniqueId(ganttId(t.id), ids);
-      const data = [...t.tags, id, String(Math.round(t.startMs)), `${Math.max(0, Math.round(t.durationMs))}ms`];
+      const width = t.tags.includes('milestone') ? 0 : Math.max(minWidth, axis.toValue(t.durationMs));
+      const data = [...t.tags, id, String(axis.toValue(t.startMs)), `${width}ms`];
       lines.push(`    ${taskLabel(t.label)} :${data.join(', ')}`);
     }
   }
   return lines.join('\n');
 }
+
+/**
+ * Bars narrower than this share of the axis are drawn at it (about 2 px at GitHub's content
+ * width), so a 0 ms step is still seen; its label and the table carry the exact duration.
+ */
+export const minBarShare = 0.0025;
 
 /** Mermaid ids are word characters; a leading letter keeps them apart from numbers and dates. */
 export function ganttId(text: string): string {

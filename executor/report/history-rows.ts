@@ -1,4 +1,4 @@
-import type { DrillRecord } from '../../ir/drill-record.js';
+import { dryRunNotMeasured, type DrillRecord } from '../../ir/drill-record.js';
 import { day, dur, outcomeText } from './format.js';
 import { rtoVerdict } from './objectives.js';
 
@@ -36,7 +36,7 @@ export function renderHistoryRows(records: readonly DrillRecord[]): HistoryRow[]
         date: day(r.startedAt),
         kind: `drill, ${r.mode === 'dry-run' ? 'dry run' : 'live'}${faults ? `, ${faults} fault${faults > 1 ? 's' : ''} injected` : ''}`,
         outcome: outcomeText(r.status),
-        rto: rtoCell(r.rto),
+        rto: r.mode === 'dry-run' ? dryRunNotMeasured : rtoCell(r.rto),
       };
     });
 }

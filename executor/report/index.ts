@@ -11,4 +11,6 @@ export {
   type ReportBudgets,
   type Verdict,
 } from './objectives.js';
+export { dryRunApprovalsSection, gatesOf, type ReportGate } from './dry-run-gates.js';
+export { ganttAxis, tickStepFor, type GanttAxis } from './gantt-axis.js';
 export { escapeGanttLabel, ganttId, renderGantt, type GanttChart, type GanttSection, type GanttTask } from './gantt.js';

@@ -1,4 +1,4 @@
-import { rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
+import { dryRunNotMeasured, rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
 import { rpoOutput, rpoProbe } from '../audit/rpo-probe.js';
 import type { AuditSummary, PhaseSummary } from '../audit/summary.js';
 import { dur } from './format.js';
@@ -79,6 +79,8 @@ export interface ObjectiveReport {
   readonly phases: readonly PhaseVerdict[];
   /** Names of the missed objectives, in the order the summary lists them. */
   readonly missed: readonly string[];
+  /** A dry run: nothing is measured, nothing met or missed (`dryRunNotMeasured`). */
+  readonly dryRun: boolean;
 }
 
 /**
@@ -87,6 +89,7 @@ export interface ObjectiveReport {
  * given by the caller, fill the gaps.
  */
 export function assessObjectives(s: AuditSummary, record?: DrillRecord, budgets: ReportBudgets = {}): ObjectiveReport {
+  if (record ? record.mode === 'dry-run' : s.dryRun) return dryRunObjectives(s, record, budgets);
   const rto = {
     objectiveMs: record?.rto.objectiveMs ?? s.rto.objectiveMs ?? budgets.rtoMs,
     measuredMs: record?.rto.measuredMs ?? s.rto.measuredMs,
@@ -106,7 +109,27 @@ export function assessObjectives(s: AuditSummary, record?: DrillRecord, budgets:
     ...(rpoV.met === false ? ['RPO'] : []),
     ...phases.filter((p) => p.verdict.met === false).map((p) => `phase budget of ${p.id}`),
   ];
-  return { rto: { ...rto, verdict: rtoV }, rpo: { ...rpo, verdict: rpoV }, phases, missed };
+  return { rto: { ...rto, verdict: rtoV }, rpo: { ...rpo, verdict: rpoV }, phases, missed, dryRun: false };
+}
+
+/**
+ * A dry run plans each action instead of running it: its clock says how long planning took, not
+ * how long recovery takes. Objectives and budgets are stated, nothing is measured against them.
+ */
+function dryRunObjectives(s: AuditSummary, record: DrillRecord | undefined, budgets: ReportBudgets): ObjectiveReport {
+  const verdict: Verdict = { text: dryRunNotMeasured };
+  return {
+    rto: { objectiveMs: record?.rto.objectiveMs ?? s.rto.objectiveMs ?? budgets.rtoMs, verdict },
+    rpo: { objectiveMs: record?.rpo.objectiveMs ?? s.rpoObjectiveMs ?? budgets.rpoMs, verdict },
+    phases: s.phases.map((p) => ({
+      id: p.id,
+      budgetMs: p.budgetMs ?? budgets.phases?.[p.id],
+      durationMs: p.durationMs,
+      verdict: { text: 'not compared (dry run)' },
+    })),
+    missed: [],
+    dryRun: true,
+  };
 }
 
 function phaseVerdict(p: PhaseSummary, fallbackBudgetMs: number | undefined): PhaseVerdict {

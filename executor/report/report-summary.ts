@@ -9,7 +9,13 @@ import {
   table,
   type Inline,
 } from '../../common/markdown/mdast-builders.js';
-import { rpoIsEstimate, type DrillRecord } from '../../ir/drill-record.js';
+import {
+  dryRunNotMeasured,
+  environmentText,
+  rpoIsEstimate,
+  type DrillEnvironment,
+  type DrillRecord,
+} from '../../ir/drill-record.js';
 import type { AuditSummary } from '../audit/summary.js';
 import { day, dur, outcomeSentence, when } from './format.js';
 import type { ObjectiveReport } from './objectives.js';
@@ -21,6 +27,8 @@ export interface ReportContext {
   readonly record?: DrillRecord;
   /** Injected faults, step id → fault: from the drill record, else from run:start. */
   readonly faults?: Readonly<Record<string, string>>;
+  /** The target environment: from the drill record, else from run:start. */
+  readonly environment?: DrillEnvironment;
 }
 
 /** `Drill report: <title> — <date>` and the table of facts a reviewer checks first. */
@@ -42,6 +50,7 @@ export function titleAndFacts(s: AuditSummary, ctx: ReportContext): RootContent[
     ['Plan hash', inlineCode(s.planHash)],
     ['Commit', s.commit ? inlineCode(s.commit) : 'not recorded (local, uncommitted run)'],
     ['Mode', mode(s, ctx)],
+    ['Environment', environmentText(ctx.environment)],
     ['Injected faults', faults(ctx)],
     ['Inputs', inputs(s.inputs)],
   ];
@@ -49,6 +58,14 @@ export function titleAndFacts(s: AuditSummary, ctx: ReportContext): RootContent[
     heading(1, `${ctx.drill ? 'Drill' : 'Run'} report: ${ctx.title} — ${day(started)}`),
     table(['Fact', 'Value'], rows),
   ];
+}
+
+/** The objectives in one sentence: a dry run measured none of them, so it neither met nor missed any. */
+function verdictOf(o: ObjectiveReport): string {
+  if (o.dryRun)
+    return `Objectives ${dryRunNotMeasured}: a dry run plans each action without its effect, so its times say nothing about recovery.`;
+  if (o.missed.length) return `❌ Objectives missed: ${o.missed.join(', ')}.`;
+  return o.rto.verdict.met ? '✅ Objectives met.' : '✅ No objective missed.';
 }
 
 function mode(s: AuditSummary, ctx: ReportContext): string {
@@ -76,17 +93,11 @@ function inputs(values: Record<string, unknown>): Inline {
  */
 export function summarySection(s: AuditSummary, o: ObjectiveReport, ctx: ReportContext): RootContent[] {
   const kind = ctx.drill ? ('drill' as const) : ('run' as const);
-  const verdict =
-    o.missed.length === 0
-      ? o.rto.verdict.met
-        ? '✅ Objectives met.'
-        : '✅ No objective missed.'
-      : `❌ Objectives missed: ${o.missed.join(', ')}.`;
   const rows: Inline[][] = [
     [
       'RTO',
       dur(o.rto.objectiveMs),
-      o.rto.measuredMs === undefined ? 'not recovered' : dur(o.rto.measuredMs),
+      o.dryRun ? '—' : o.rto.measuredMs === undefined ? 'not recovered' : dur(o.rto.measuredMs),
       o.rto.verdict.text,
     ],
     [
@@ -105,13 +116,15 @@ export function summarySection(s: AuditSummary, o: ObjectiveReport, ctx: ReportC
   const over = o.phases.filter((p) => p.verdict.met === false);
   return [
     heading(2, 'Summary'),
-    paragraph(strong(outcomeSentence(s.outcome.status, kind)), ' ', verdict),
+    paragraph(strong(outcomeSentence(s.outcome.status, kind)), ' ', verdictOf(o)),
     table(['Objective', 'Target', 'Measured', 'Result'], rows),
     over.length === 0
       ? paragraph(
-          o.phases.some((p) => p.budgetMs !== undefined)
-            ? 'No phase went over its budget.'
-            : 'No phase has a time budget.',
+          o.dryRun
+            ? 'Phase budgets are not compared in a dry run.'
+            : o.phases.some((p) => p.budgetMs !== undefined)
+              ? 'No phase went over its budget.'
+              : 'No phase has a time budget.',
         )
       : paragraph('Phases over budget:'),
     ...(over.length

@@ -4,6 +4,7 @@ import { createFileSink } from '../audit/file-sink.js';
 import { createPgAnchorSink } from '../audit/pg-anchors.js';
 import { createPgSink } from '../audit/pg-sink.js';
 import { createAuditLog, type AuditLog, type AuditSink } from '../audit/record.js';
+import type { RunEvents } from '../core/events.js';
 import type { SecretMasker } from '../core/secrets.js';
 import { describeFault } from '../drill/faults.js';
 import type { PreparedRun } from './run-prepare.js';
@@ -90,7 +91,14 @@ function runStartData(o: RunOptions, p: PreparedRun, takeover: object) {
     ...(o.faults?.size ? { faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])) } : {}),
     ...takeover,
     ...(o.trackingIssue ? { trackingIssue: { number: o.trackingIssue.number, url: o.trackingIssue.url } } : {}),
+    environment: environmentOf(o, p),
   };
+}
+
+/** The caller's environment (`--environment`, the demo), else the runbook's, else none named. */
+function environmentOf(o: RunOptions, p: PreparedRun): RunEvents['run:start']['environment'] {
+  if (o.environment) return { name: o.environment.name, source: o.environment.source };
+  return p.graph.environment ? { name: p.graph.environment, source: 'runbook' } : { source: 'none' };
 }
 
 /**

@@ -68,6 +68,11 @@ export interface RunOptions {
   }) => ApprovalGate;
   /** Runs after run:start, before any step; throwing RunRefused stops the run (run-request checks). */
   readonly beforeSteps?: (o: { events: EventSink; graph: IrGraph; planHash: string }) => Promise<void>;
+  /**
+   * The environment the run acts on, when the caller knows better than the runbook's
+   * `spec.environment`: `--environment` (`cli`), or the loopback demo (`demo`). Recorded in run:start.
+   */
+  readonly environment?: { readonly name: string; readonly source: 'cli' | 'demo' };
   /** Drills: faults to inject, step id → fault (see executor/drill/faults.ts). */
   readonly faults?: ReadonlyMap<string, Fault>;
   /** Channel senders for notify (the tracking issue's `github` channel). */

@@ -1,5 +1,5 @@
 import type { RootContent } from 'mdast';
-import type { DrillRecord } from '../../../ir/drill-record.js';
+import { dryRunNotMeasured, type DrillRecord } from '../../../ir/drill-record.js';
 import { formatDuration } from '../../../ir/duration.js';
 import type { CompileResult } from '../../compile.js';
 import { none } from './format.js';
@@ -12,7 +12,7 @@ import {
   table,
   type Inline,
 } from '../../../common/markdown/mdast-builders.js';
-import { drillIntervalOf, runbookDrills, type RunbookDrills } from '../../project/drill-facts.js';
+import { declaredEnvironments, drillIntervalOf, runbookDrills, type RunbookDrills } from '../../project/drill-facts.js';
 
 /**
  * The wiki's view of drills: "Last drilled" on runbook pages, a runbook's drills, the history on
@@ -37,11 +37,14 @@ export function drillViews(result: CompileResult): Map<string, DrillsView> {
   const reports = new Set(result.drillReports.map((r) => r.runId));
   const directory = result.context.directory?.data.spec;
   const out = new Map<string, DrillsView>();
+  // The same set the drill-freshness rule counts against: every environment a runbook declares.
+  const declared = declaredEnvironments(result.graphs.map((g) => g.environment));
   for (const graph of result.graphs) {
     if (graph.origin.kind !== 'Runbook' || out.has(graph.name)) continue;
     const status = runbookDrills(
       graph.name,
       result.drillRecords,
+      declared,
       drillIntervalOf(graph.tier, directory),
       graph.planHash,
     );
@@ -83,6 +86,14 @@ export function kindOf(record: DrillRecord): string {
   return record.mode === 'live' ? 'live drill' : 'dry-run drill';
 }
 
+/** `production-drill`, `local (loopback demo)`, `not recorded`: a table cell, short on purpose. */
+export function environmentOf(record: DrillRecord): string {
+  const env = record.environment;
+  if (!env) return 'not recorded';
+  if (env.source === 'demo') return `${env.name ?? 'local'} (loopback demo)`;
+  return env.name ?? 'none named';
+}
+
 /** Milliseconds to the second (a measured 754321 ms reads `12m34s`, not `12m34s321ms`). */
 function measured(ms: number): string {
   return formatDuration(ms >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
@@ -90,15 +101,16 @@ function measured(ms: number): string {
 
 /**
  * `RTO 12m34s measured vs 1h objective ✅`, or what of it is known. A dry run's times are those of
- * plans, not of recovery: they are shown but not held against the objective.
+ * plans, not of recovery: not measured, as its report says.
  */
 export function objectiveText(
   label: 'RTO' | 'RPO',
   m: { objectiveMs?: number; measuredMs?: number; met?: boolean },
   mode: DrillRecord['mode'] = 'live',
 ): string {
+  // A dry run measures nothing, whatever an older record says (dryRunNotMeasured: one wording everywhere).
+  if (mode === 'dry-run') return `${label} ${dryRunNotMeasured}`;
   if (m.measuredMs === undefined) return `${label} not measured`;
-  if (mode === 'dry-run') return `${label} ${measured(m.measuredMs)} in a dry run (not compared)`;
   const icon = m.met === undefined ? '' : m.met ? ' ✅' : ' ❌';
   return m.objectiveMs === undefined
     ? `${label} ${measured(m.measuredMs)} measured (no objective)`
@@ -120,7 +132,7 @@ export function drillFactRows(links: Linker, view: DrillsView | undefined): [str
       'Last drilled',
       last
         ? [
-            `${day(last.endedAt)} (${outcomeOf(last)}, ${kindOf(last)}, ${objectiveText('RTO', last.rto, last.mode)})`,
+            `${day(last.endedAt)} (${outcomeOf(last)}, ${kindOf(last)} of ${environmentOf(last)}, ${objectiveText('RTO', last.rto, last.mode)})`,
             ...(view.reportPages[last.runId] ? [' — ', reportLink(links, view.reportPages[last.runId])] : []),
           ]
         : 'Never drilled',
@@ -133,10 +145,10 @@ export function drillFactRows(links: Linker, view: DrillsView | undefined): [str
 function freshness(links: Linker, view: DrillsView): Inline {
   const every = `every ${view.interval!.text} (tier ${view.interval!.tier})`;
   const success = view.lastSuccess;
-  if (!success || !view.dueBy) return `${every}; due: no successful live drill yet`;
+  if (!success || !view.dueBy) return `${every}; due: no successful live drill against a declared environment yet`;
   const page = view.reportPages[success.runId];
   return [
-    `${every}; last successful live drill ${day(success.endedAt)}`,
+    `${every}; last successful live drill ${day(success.endedAt)} (${environmentOf(success)})`,
     ...(page ? [' (', links.to(page, 'report'), ')'] : []),
     `, next due by ${day(view.dueBy)}`,
     view.stale ? '; ⚠️ changed since that drill' : '',
@@ -151,13 +163,23 @@ export function runbookDrillsSection(links: Linker, view: DrillsView | undefined
     paragraph(
       'Drill records from ',
       inlineCode('drills/records/'),
-      ', newest first. Only successful live drills count for freshness.',
+      ', newest first. Only successful live drills against an environment a runbook declares count for freshness (a loopback demo never does).',
     ),
     table(
-      ['Date', 'Kind', 'Outcome', 'RTO measured vs objective', 'RPO measured vs objective', 'Faults', 'Report'],
+      [
+        'Date',
+        'Kind',
+        'Environment',
+        'Outcome',
+        'RTO measured vs objective',
+        'RPO measured vs objective',
+        'Faults',
+        'Report',
+      ],
       view.records.map((r) => [
         when(r.endedAt),
         kindOf(r),
+        environmentOf(r),
         outcomeOf(r),
         objectiveText('RTO', r.rto, r.mode),
         objectiveText('RPO', r.rpo, r.mode),
@@ -192,6 +214,7 @@ export function drillHistorySection(records: readonly DrillRecord[], at: History
       when(r.endedAt),
       graph ? at.links.to(graphPage(graph), graph.title) : inlineCode(r.runbook),
       kindOf(r),
+      environmentOf(r),
       outcomeOf(r),
       objectiveText('RTO', r.rto, r.mode),
       reportLink(at.links, page),
@@ -206,7 +229,7 @@ export function drillHistorySection(records: readonly DrillRecord[], at: History
       inlineCode('runbook drill NAME'),
       ' writes them).',
     ),
-    table(['Date', 'Runbook', 'Kind', 'Outcome', 'RTO measured vs objective', 'Report'], rows),
+    table(['Date', 'Runbook', 'Kind', 'Environment', 'Outcome', 'RTO measured vs objective', 'Report'], rows),
   ];
 }
 

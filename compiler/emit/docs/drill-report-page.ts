@@ -14,7 +14,7 @@ import {
   strip,
   type Inline,
 } from '../../../common/markdown/mdast-builders.js';
-import { kindOf, objectiveText, outcomeOf } from './drill-docs.js';
+import { environmentOf, kindOf, objectiveText, outcomeOf } from './drill-docs.js';
 import type { DrillReport } from '../../load/drill-records.js';
 
 const parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml', 'toml']).use(remarkGfm);
@@ -43,7 +43,7 @@ function context(report: DrillReport, o: { links: Linker; record?: DrillRecord; 
       ? inlineCode(r.runbook)
       : 'an unknown runbook';
   const facts: Inline[] = r
-    ? [`: ${kindOf(r)}, ${outcomeOf(r)}, ${objectiveText('RTO', r.rto, r.mode)}`]
+    ? [`: ${kindOf(r)} of ${environmentOf(r)}, ${outcomeOf(r)}, ${objectiveText('RTO', r.rto, r.mode)}`]
     : [' (no drill record names this report)'];
   return [
     'Drill report of ',
