@@ -60,16 +60,16 @@ describe('drills in the wiki', () => {
   it('shows the last drill on the runbook page, with its outcome, RTO and report', () => {
     const f = facts('Runbook-region-failover');
     expect(f['Last drilled']).toBe(
-      '2026-01-15 (✅ succeeded, live drill, RTO 25m43s measured vs 1h objective ✅) — report',
+      '2026-01-15 (✅ succeeded, live drill of production-drill, RTO 25m43s measured vs 1h objective ✅) — report',
     );
     expect(f['Drill freshness']).toMatch(
-      /^every 90d \(tier critical\); last successful live drill 2026-01-15 \(report\), next due by 2026-04-15; ⚠️ changed/,
+      /^every 90d \(tier critical\); last successful live drill 2026-01-15 \(production-drill\) \(report\), next due by 2026-04-15; ⚠️ changed/,
     );
     expect(links(tree('Runbook-region-failover'))).toContain(failover);
     const drills = tableOf(tree('Runbook-region-failover'), 'Date');
-    expect(drills.slice(1).map((r) => [r[1], r[2], r[5], r[6]])).toEqual([
-      ['live drill', '✅ succeeded', 'promote=flaky=2', 'report'],
-      ['live drill', '↩️ rolled back', 'promote=fail', 'report'],
+    expect(drills.slice(1).map((r) => [r[1], r[2], r[3], r[6], r[7]])).toEqual([
+      ['live drill', 'production-drill', '✅ succeeded', 'promote=flaky=2', 'report'],
+      ['live drill', 'production-drill', '↩️ rolled back', 'promote=fail', 'report'],
     ]);
   });
 
@@ -79,20 +79,51 @@ describe('drills in the wiki', () => {
     expect(headings(tree('Runbook-smoke-check'), 2)).not.toContain('Drills');
     const restore = facts('Runbook-restore-orders');
     expect(restore['Last drilled']).toBe(
-      '2026-01-20 (✅ succeeded, dry-run drill, RTO 2s in a dry run (not compared))',
+      '2026-01-20 (✅ succeeded, dry-run drill of production-drill, RTO not measured (dry run))',
     );
-    expect(restore['Drill freshness']).toBe('every 30d (tier important); due: no successful live drill yet');
+    expect(restore['Drill freshness']).toBe(
+      'every 30d (tier important); due: no successful live drill against a declared environment yet',
+    );
   });
 
   it('tabulates the drill history on Home, newest first, linking runbooks and reports', () => {
     const home = tree('Home');
     expect(headings(home, 2)).toContain('Drill history');
     const rows = tableOf(home, 'Date');
-    expect(rows[0]).toEqual(['Date', 'Runbook', 'Kind', 'Outcome', 'RTO measured vs objective', 'Report']);
-    expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
-      ['2026-01-20 08:00 UTC', 'Restore the orders table', 'dry-run drill', '✅ succeeded'],
-      ['2026-01-15 14:25 UTC', 'Region failover', 'live drill', '✅ succeeded'],
-      ['2025-10-01 10:12 UTC', 'Region failover', 'live drill', '↩️ rolled back'],
+    expect(rows[0]).toEqual([
+      'Date',
+      'Runbook',
+      'Kind',
+      'Environment',
+      'Outcome',
+      'RTO measured vs objective',
+      'Report',
+    ]);
+    expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[3], r[4], r[5]])).toEqual([
+      [
+        '2026-01-20 08:00 UTC',
+        'Restore the orders table',
+        'dry-run drill',
+        'production-drill',
+        '✅ succeeded',
+        'RTO not measured (dry run)',
+      ],
+      [
+        '2026-01-15 14:25 UTC',
+        'Region failover',
+        'live drill',
+        'production-drill',
+        '✅ succeeded',
+        'RTO 25m43s measured vs 1h objective ✅',
+      ],
+      [
+        '2025-10-01 10:12 UTC',
+        'Region failover',
+        'live drill',
+        'production-drill',
+        '↩️ rolled back',
+        'RTO 1h12m measured vs 1h objective ❌',
+      ],
     ]);
     // Every link of Home and the Drill pages leads to a page of the wiki.
     for (const page of ['Home', failover, rollback]) {

@@ -31,6 +31,7 @@ kind: Runbook
 metadata: { name: ${name}, owner: "@acme/sre", tier: ${tier} }
 spec:
   objectives: { rto: 1h }
+  environment: production-drill
   phases:
     - id: main
       steps:
@@ -68,6 +69,7 @@ export function record(runbook: string, endedAt: string, over: Partial<DrillReco
     rto: { objectiveMs: 3_600_000, measuredMs: 1_200_000, met: true },
     rpo: {},
     report: `drills/reports/${runId}.md`,
+    environment: { name: 'production-drill', source: 'runbook' },
     ...over,
   };
 }

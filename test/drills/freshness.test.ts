@@ -61,6 +61,39 @@ describe('drill freshness', () => {
     }
   });
 
+  it('does not count a loopback demo, an undeclared environment or an unrecorded one, and says why', () => {
+    // The runbooks of the tree declare `production-drill` (drill-tree.ts): only drills of it count.
+    for (const environment of [
+      { name: 'local', source: 'demo' as const },
+      { name: 'production-drill', source: 'demo' as const },
+      { name: 'staging', source: 'cli' as const },
+      { source: 'none' as const },
+      undefined,
+    ]) {
+      const records = [
+        live('failover', '2026-01-05T10:00:00Z', { environment }),
+        live('restore', '2026-01-10T10:00:00Z'),
+      ];
+      const result = compileWith(records);
+      expect(findings(result), JSON.stringify(environment)).toEqual(['drill-overdue failover']);
+      const message = result.diagnostics.find((d) => d.code === 'drill-overdue')!.message;
+      expect(message).toContain(
+        'none of its 1 drill record(s) is a successful live drill against a declared environment',
+      );
+      expect(message).toContain('declared: production-drill');
+    }
+    const demo = compileWith([
+      live('failover', '2026-01-05T10:00:00Z', { environment: { name: 'local', source: 'demo' } }),
+      live('restore', '2026-01-10T10:00:00Z'),
+    ]);
+    expect(demo.diagnostics.find((d) => d.code === 'drill-overdue')!.message).toContain(
+      '1 succeeded against local (the loopback demo), which does not count',
+    );
+    // The same drill against the declared environment counts.
+    const real = [live('failover', '2026-01-05T10:00:00Z'), live('restore', '2026-01-10T10:00:00Z')];
+    expect(findings(compileWith(real))).toEqual([]);
+  });
+
   it('reappears when the runbook changes after its drill (another graph hash)', () => {
     const records = [live('failover', '2026-01-05T10:00:00Z'), live('restore', '2026-01-10T10:00:00Z')];
     expect(findings(compileWith(records))).toEqual([]);
