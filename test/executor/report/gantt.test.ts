@@ -1,6 +1,6 @@
 import { JSDOM } from 'jsdom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderAuditReport, renderGantt } from '../../../executor/report/index.js';
+import { ganttAxis, renderAuditReport, renderGantt } from '../../../executor/report/index.js';
 import { interruptedRun, rolledBackDrill, rolledBackRecord, successfulDrill } from './scenarios.js';
 
 /**
@@ -44,7 +44,8 @@ async function tasks(text: string): Promise<GanttTaskRead[]> {
   return (await mermaid.mermaidAPI.getDiagramFromText(text)).db.getTasks().map((t) => ({ ...t, task: t.task.trim() }));
 }
 
-const at = (iso: string) => new Date(iso).getTime();
+const s = 1000;
+const m = 60_000;
 
 describe('the report Gantt chart', () => {
   it.each([
@@ -55,39 +56,49 @@ describe('the report Gantt chart', () => {
     await expect(mermaid.parse(gantt(await report()))).resolves.toMatchObject({ diagramType: 'gantt' });
   });
 
-  it('puts each step from its first start to its end, and budget milestones where the budgets end', async () => {
-    const read = await tasks(gantt(renderAuditReport(await successfulDrill())));
+  it('puts each step from its first start to its end, on an axis that counts from the run start', async () => {
+    // 10 minutes: ticks every 2 minutes, values in thousandths of a minute (gantt-axis.ts).
+    const text = gantt(renderAuditReport(await successfulDrill()));
+    expect(text).toContain('axisFormat %s min');
+    expect(text).toContain('tickInterval 2000millisecond');
+    const value = ganttAxis(10 * m).toValue;
+    const read = await tasks(text);
     const byId = Object.fromEntries(read.map((t) => [t.id, t]));
     expect(byId.step_promote_replica).toMatchObject({
       done: true,
       section: 'failover',
-      task: 'promote-replica (2 attempts)',
+      task: 'promote-replica (3m25s, 2 attempts)',
     });
-    expect(byId.step_promote_replica.startTime.getTime()).toBe(at('2025-03-01T10:04:00Z'));
-    expect(byId.step_promote_replica.endTime.getTime()).toBe(at('2025-03-01T10:07:25Z'));
-    // assess started at 10:00:00 with a 2m budget and overran it: a red milestone at 10:02.
+    expect(byId.step_promote_replica.startTime.getTime()).toBe(value(4 * m));
+    expect(byId.step_promote_replica.endTime.getTime()).toBe(value(7 * m + 25 * s));
+    // assess started at 0 with a 2m budget and overran it: a red milestone at 2m, inside the run.
     expect(byId.budget_assess).toMatchObject({ milestone: true, crit: true, section: 'assess' });
-    expect(byId.budget_assess.startTime.getTime()).toBe(at('2025-03-01T10:02:00Z'));
-    expect(byId.budget_failover).toMatchObject({ milestone: true });
+    expect(byId.budget_assess.startTime.getTime()).toBe(value(2 * m));
+    // failover's budget ends after the run (3m + 10m > 10m): the marker sits at its end and says so.
+    expect(byId.budget_failover).toMatchObject({ milestone: true, task: 'failover took 6m, 60 % of its budget 10m' });
+    expect(byId.budget_failover.startTime.getTime()).toBe(value(9 * m));
     expect(byId.budget_failover.crit).toBeFalsy();
-    expect(byId.recovered.startTime.getTime()).toBe(at('2025-03-01T10:09:00Z'));
-    expect(byId.rto_objective).toMatchObject({ milestone: true });
-    expect(byId.rto_objective.crit).toBeFalsy();
+    expect(byId.recovered).toMatchObject({ task: 'recovered after 9m, 30 % of the RTO 30m' });
+    expect(byId.recovered.startTime.getTime()).toBe(value(9 * m));
+    // The RTO (30m) lies beyond the run (10m): no marker out there, the axis stays the run's.
+    expect(byId.rto_objective).toBeUndefined();
+    expect(Math.max(...read.map((t) => t.endTime.getTime()))).toBe(value(10 * m));
   });
 
   it('marks failed steps crit and shows the rollback and where it stopped', async () => {
     const read = await tasks(gantt(renderAuditReport(await rolledBackDrill(), { record: rolledBackRecord })));
     const byId = Object.fromEntries(read.map((t) => [t.id, t]));
-    expect(byId.step_warm_cache).toMatchObject({ crit: true, task: 'warm-cache (2 attempts, timed-out)' });
-    expect(byId.undo_switch_dns).toMatchObject({ done: true, section: 'rollback', task: 'undo switch-dns' });
+    expect(byId.step_warm_cache).toMatchObject({ crit: true, task: 'warm-cache (1m2s, 2 attempts, timed-out)' });
+    expect(byId.undo_switch_dns).toMatchObject({ done: true, section: 'rollback', task: 'undo switch-dns (15s)' });
     expect(byId.stop_promote).toMatchObject({ milestone: true, crit: true, task: 'stopped at promote (irreversible)' });
-    expect(byId.rto_objective).toMatchObject({ crit: true });
+    expect(byId.not_recovered).toMatchObject({ crit: true, task: "not recovered by the run's end (RTO 5m)" });
     expect(byId.recovered).toBeUndefined();
   });
 
   it('escapes labels and sanitises ids: colons, hashes, semicolons and keywords cannot break it', async () => {
     const text = renderGantt({
       title: 'a: title # with; everything\nand a newline',
+      spanMs: 3000,
       sections: [
         {
           name: 'phase: one #2',

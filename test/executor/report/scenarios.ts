@@ -14,9 +14,9 @@ const plan = 'a'.repeat(64);
 const s = 1000;
 const m = 60_000;
 
-type Script = (log: EventSink, advance: (ms: number) => void) => Promise<void>;
+export type Script = (log: EventSink, advance: (ms: number) => void) => Promise<void>;
 
-async function record(
+export async function record(
   script: Script,
   overrides: { runId: string; runbook: string; secrets?: string[] },
 ): Promise<AuditRecord[]> {
