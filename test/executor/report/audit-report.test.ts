@@ -176,8 +176,11 @@ describe('renderAuditReport: an ordinary run', () => {
     });
     const tree = parse(md);
     expect(headings(tree)[0]).toBe('# Run report: Restore from backup — 2025-03-01');
-    expect(plain(section(tree, 'Summary')[0])).toBe('⏸️ The run was interrupted. ❌ Objectives missed: RTO.');
-    expect(tableOf(tree, 'Summary')[2]).toEqual(['RPO', '15m', '—', rpoNotMeasured]);
+    // A dry run (this one is) measures no objective: never "missed: RTO" (issue 14).
+    expect(plain(section(tree, 'Summary')[0])).toBe(
+      '⏸️ The run was interrupted. Objectives not measured (dry run): a dry run plans each action without its effect, so its times say nothing about recovery.',
+    );
+    expect(tableOf(tree, 'Summary')[2]).toEqual(['RPO', '15m', '—', 'not measured (dry run)']);
     expect(plain(section(tree, 'Failures and retries')[1])).toBe('Interrupted by SIGINT.');
     const facts = Object.fromEntries(rows(tree.children.find((n) => n.type === 'table')).slice(1));
     expect(facts).toMatchObject({ Mode: 'run, dry run (actions planned, no effects)', 'Injected faults': 'none' });
