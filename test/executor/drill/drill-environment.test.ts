@@ -75,7 +75,9 @@ describe('the environment of a run, and a dry run through a gate', { timeout: 12
     expect(d.audit.some((r) => r.type.startsWith('approval:'))).toBe(false);
     expect(d.report).not.toContain('No step needed an approval');
     expect(d.report).toContain('This dry run walked 1 approval gate. Nobody was asked');
-    expect(d.report).toMatch(/\| `declare` +\| 2 of `@alice`, `@bob`, `@carol`, not the initiator +\| no \(dry run\) +\|/);
+    expect(d.report).toMatch(
+      /\| `declare` +\| 2 of `@alice`, `@bob`, `@carol`, not the initiator +\| no \(dry run\) +\|/,
+    );
     expect(d.report).toContain('Objectives not measured (dry run)');
     expect(d.report).toMatch(/\| RTO +\| 20m +\| — +\| not measured \(dry run\) +\|/);
     expect(d.report).not.toContain('Objectives missed');
