@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../audit/record.js';
 import { foldRun, type RollbackState } from '../run-state/fold-run.js';
 import type { AuditSummary, StepSummary } from '../audit/summary.js';
-import { dur, share } from './format.js';
+import { dur, share, when } from './format.js';
 import type { GanttSection, GanttTag, GanttTask, GanttChart } from './gantt.js';
 import type { ObjectiveReport, PhaseVerdict } from './objectives.js';
 
@@ -31,7 +31,20 @@ export function ganttChart(s: AuditSummary, records: readonly AuditRecord[], obj
   sections.push({ name: sections.length ? 'other steps' : 'steps', tasks: loose });
   sections.push({ name: 'rollback', tasks: run.rollbacks.flatMap((r) => rollbackTasks(r, t0)) });
   sections.push({ name: 'objectives', tasks: objectiveTasks(objectives, spanMs) });
-  return { title: `${s.title ?? s.runbook} (${s.runId})`, spanMs, sections };
+  // The axis starts at the run's start (Mermaid's starts at the earliest task), and this marker
+  // ties its zero to a clock time, stated in UTC like every time in the report.
+  const start: GanttTask = {
+    id: 'run_start',
+    label: `started ${when(s.startedAt)}`,
+    startMs: 0,
+    durationMs: 0,
+    tags: ['milestone'],
+  };
+  return {
+    title: `${s.title ?? s.runbook} (${s.runId})`,
+    spanMs,
+    sections: [{ name: 'run', tasks: [start] }, ...sections],
+  };
 }
 
 const tagsByStatus: Record<StepSummary['status'], GanttTag[]> = {

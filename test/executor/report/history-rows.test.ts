@@ -39,9 +39,9 @@ describe('renderHistoryRows', () => {
     expect(historyHeader).toEqual(['Date', 'Kind', 'Outcome', 'RTO measured vs objective']);
     expect(rows.map((r) => [r.date, r.kind, r.outcome, r.rto])).toEqual([
       ['2025-03-01', 'drill, live, 1 fault injected', '↩️ rolled back', '❌ not recovered (objective 5m)'],
-      ['2025-01-10', 'drill, dry run', '✅ succeeded', '10m of 1h ✅'],
+      ['2025-01-10', 'drill, dry run', '✅ succeeded', 'not measured (dry run)'],
       ['2024-12-01', 'drill, live, 2 faults injected', '❌ failed', '1h5m of 1h ❌ missed by 5m'],
-      ['2024-11-01', 'drill, dry run', '⏸️ interrupted', '5s (no objective)'],
+      ['2024-11-01', 'drill, dry run', '⏸️ interrupted', 'not measured (dry run)'],
     ]);
     expect(rows[0]).toMatchObject({
       runId: 'drill-2025-03-02',
