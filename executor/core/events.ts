@@ -75,6 +75,8 @@ export interface RunEvents {
     lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
     /** The issue or pull request tracking the run, where its chain heads are published. */
     trackingIssue?: { number: number; url: string };
+    /** Started in GitHub Actions: the workflow file (GITHUB_WORKFLOW_REF), its event and run link (executor/run/run-origin.ts). */
+    origin?: { workflow: string; event?: string; runUrl?: string };
   };
   /**
    * Written by `runbook resume` when it continues a killed or failed run in the same journal

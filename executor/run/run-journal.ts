@@ -9,6 +9,7 @@ import { describeFault } from '../drill/faults.js';
 import type { PreparedRun } from './run-prepare.js';
 import type { RunOptions } from './run-options.js';
 import type { RunLock } from './run-lock.js';
+import { runOrigin } from './run-origin.js';
 
 export type RunAudit = AuditLog;
 
@@ -90,6 +91,7 @@ function runStartData(o: RunOptions, p: PreparedRun, takeover: object) {
     ...(o.faults?.size ? { faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])) } : {}),
     ...takeover,
     ...(o.trackingIssue ? { trackingIssue: { number: o.trackingIssue.number, url: o.trackingIssue.url } } : {}),
+    ...runOrigin(o.env),
   };
 }
 
