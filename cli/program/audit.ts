@@ -1,10 +1,11 @@
 // `runbook audit …`: verify, list, export, show, report, db-setup, sync. Each loads its implementation on first use.
 import type { Command } from 'commander';
+import { ExitCode } from '../exit-codes.js';
 import { registerReview } from './audit-review.js';
 import { common, type SetExit } from './shared.js';
 
 export function registerAudit(program: Command, setExit: SetExit): void {
-  const audit = program.command('audit').description('verify and show audit logs');
+  const audit = program.command('audit').description('verify, list, export and show audit logs');
   registerVerify(audit, setExit);
   registerReview(audit, setExit);
   registerShowAndReport(audit, setExit);
@@ -29,7 +30,9 @@ interface VerifyCliOptions {
 function registerVerify(audit: Command, setExit: SetExit): void {
   audit
     .command('verify')
-    .description('check the hash chain; exit 1 naming the first bad record')
+    .description(
+      'check the hash chain (one run, or every run of a period with --since/--until); exit 1 naming the first bad record',
+    )
     .argument('[file-or-run]', 'audit file or run id')
     .option('--db <url>', 'verify the copy in the audit database')
     .option('--run <id>', 'run id (with --db)')
@@ -57,6 +60,11 @@ function registerVerify(audit: Command, setExit: SetExit): void {
     .option('--audit-db <url>', 'with --since/--until: the audit database (or RUNBOOK_AUDIT_DB)')
     .action(async (ref: string | undefined, o: VerifyCliOptions, cmd: Command) => {
       if (o.since !== undefined || o.until !== undefined) {
+        if (ref !== undefined || o.run !== undefined) {
+          process.stderr.write('runbook: audit verify takes a run or a period (--since/--until), not both\n');
+          setExit(ExitCode.Usage);
+          return;
+        }
         const { auditVerifyPeriodCommand } = await import('../commands/audit-verify-period.js');
         setExit(await auditVerifyPeriodCommand(o));
         return;
