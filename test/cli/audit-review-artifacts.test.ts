@@ -8,6 +8,7 @@ import {
   SECRET,
   type Cli,
   type ReviewRuns,
+  writeZip,
 } from '../support/audit-review.js';
 
 /**
@@ -106,6 +107,25 @@ describe('runbook audit verify --since --from DIR', { timeout: 60_000 }, () => {
     expect(r.stdout).toMatch(new RegExp(`^✖ 6 runs in .*: 1 failed: ${runs.gate}$`, 'm'));
     for (const id of Object.values(runs).filter((x) => x !== runs.gate))
       expect(r.stdout).toMatch(new RegExp(`^✔ ${id} `, 'm'));
+  });
+
+  it('reads an artifact downloaded as a zip in place, and names a tampered run inside one', () => {
+    const zipped = downloadedArtifacts(root, []);
+    cleanup.push(zipped);
+    const journal = (id: string) => readFileSync(join(root, '.runbook', 'runs', id, 'audit.jsonl'), 'utf8');
+    const text = journal(runs.fail);
+    writeZip(join(zipped, 'audit-9100-1.zip'), [{ name: `${runs.fail}/audit.jsonl`, data: Buffer.from(text) }]);
+    const forged = journal(runs.undo).replace('"status":"rolled-back"', '"status":"succeeded"');
+    expect(forged).not.toBe(journal(runs.undo));
+    writeZip(join(zipped, 'audit-9101-1.zip'), [{ name: `${runs.undo}/audit.jsonl`, data: Buffer.from(forged) }]);
+    const listed = cli(['audit', 'list', '--from', zipped]);
+    expect(listed.stdout).toMatch(new RegExp(`^${runs.fail}\\s+fail-run\\s.*\\bfailed\\b`, 'm'));
+    const r = cli(['audit', 'verify', '--since', '1d', '--from', zipped]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(
+      new RegExp(`^✔ ${runs.fail} \\(audit-9100-1\\.zip:${runs.fail}/audit\\.jsonl\\): .*chain intact`, 'm'),
+    );
+    expect(r.stdout).toMatch(new RegExp(`: 1 failed: ${runs.undo}$`, 'm'));
   });
 
   it('keeps single-run verify as it was', () => {

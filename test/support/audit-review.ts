@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { expect } from 'vitest';
 import { bin, cliEnv, runIdOf } from './cli.js';
 
@@ -100,4 +101,50 @@ export function downloadedArtifacts(root: string, runIds: readonly string[]): st
     cpSync(join(root, '.runbook', 'runs', id, 'audit.jsonl'), join(into, 'audit.jsonl'));
   });
   return dir;
+}
+
+/**
+ * A zip as GitHub serves an artifact (deflated entries), written here so the test needs no zip
+ * tool: local headers, central directory, end record (PKWARE APPNOTE.TXT 4.3.7, 4.3.12, 4.3.16).
+ */
+export function writeZip(path: string, entries: { name: string; data: Buffer }[]): void {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const { name, data } of entries) {
+    const packed = deflateRawSync(data);
+    const fields = (sig: number, size: number) => {
+      const b = Buffer.alloc(size);
+      b.writeUInt32LE(sig, 0);
+      return b;
+    };
+    const local = fields(0x04034b50, 30);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(Buffer.byteLength(name), 26);
+    const central = fields(0x02014b50, 46);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(Buffer.byteLength(name), 28);
+    central.writeUInt32LE(offset, 42);
+    const entry = Buffer.concat([local, Buffer.from(name), packed]);
+    locals.push(entry);
+    centrals.push(Buffer.concat([central, Buffer.from(name)]));
+    offset += entry.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  writeFileSync(path, Buffer.concat([...locals, directory, end]));
 }

@@ -1,9 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { RunRefused } from '../../core/errors.js';
-import { readAuditFile } from '../file-sink.js';
-import { verifyAudit } from '../verify.js';
+import { parseAuditText, readAuditFile } from '../file-sink.js';
+import { verifyAudit, verifyAuditText } from '../verify.js';
 import { inPeriod, type Period, type RunSource, type SourcedRun } from './run-source.js';
+import { zipJournals } from './zip-journals.js';
 
 /** The file journal's name: `.runbook/runs/<run-id>/audit.jsonl` (run-journal.ts). */
 export const JOURNAL_FILE = 'audit.jsonl';
@@ -13,8 +14,8 @@ export const JOURNAL_FILE = 'audit.jsonl';
  * artifact `audit-<run>-<attempt>` (compiler/emit/workflows/job-steps.ts), so the artifact holds
  * `<run-id>/audit.jsonl`; `actions/download-artifact` (or `gh run download`) without a name puts
  * each artifact in a folder of its name: `DIR/audit-…/<run-id>/audit.jsonl`. Any depth is read, so
- * a copied `.runbook/runs` works too. Zips (an artifact downloaded from the web page) are not
- * opened: they must be unzipped first, and the source says so when it finds one.
+ * a copied `.runbook/runs` works too. An artifact downloaded as a zip (the Actions page, the REST
+ * API) is read in place: each `audit.jsonl` inside it is a journal (zip-journals.ts).
  */
 export async function dirRunSource(dir: string): Promise<RunSource> {
   const top = await stat(dir).catch(() => undefined);
@@ -24,18 +25,31 @@ export async function dirRunSource(dir: string): Promise<RunSource> {
       'download the audit artifacts first (gh run download RUN_ID --dir DIR, or actions/download-artifact)',
     );
   const found = await findJournals(dir);
-  if (found.journals.length === 0)
+  if (found.journals.length === 0 && found.zips.length === 0)
     throw new RunRefused(
-      `--from ${dir}: no ${JOURNAL_FILE} found${found.zips.length ? ` (${found.zips.length} zip file(s): unzip them first)` : ''}`,
+      `--from ${dir}: no ${JOURNAL_FILE} found`,
       'each audit artifact holds <run-id>/audit.jsonl; point --from at the folder holding the downloaded artifacts',
     );
   return {
     label: `artifacts in ${dir}`,
     runs: async (period: Period) => {
-      const all = await Promise.all(found.journals.map((path) => readJournal(dir, path)));
-      return all.filter((r) => r.records.length === 0 || inPeriod(r.records[0].ts, period));
+      const files = await Promise.all(found.journals.map((path) => readJournal(dir, path)));
+      const zipped = (await Promise.all(found.zips.map((zip) => readZip(dir, zip)))).flat();
+      return [...files, ...zipped].filter((r) => r.records.length === 0 || inPeriod(r.records[0].ts, period));
     },
   };
+}
+
+async function readZip(dir: string, zip: string): Promise<SourcedRun[]> {
+  return (await zipJournals(zip, JOURNAL_FILE)).map(({ name, text }) => {
+    const { records } = parseAuditText(text);
+    return {
+      runId: records[0]?.runId ?? basename(dirname(name)),
+      where: `${relative(dir, zip) || zip}:${name}`,
+      records,
+      verify: async (options) => verifyAuditText(text, options),
+    };
+  });
 }
 
 async function readJournal(dir: string, path: string): Promise<SourcedRun> {
