@@ -27,10 +27,13 @@ export async function auditVerifyPeriodCommand(o: VerifyPeriodOptions): Promise<
     requireComplete: o.requireComplete === true,
     ...(key ? { key } : {}),
   });
-  const bad = results.filter((r) => !r.verification.ok);
+  // A journal without one record (a file left empty) proves nothing: it fails here.
+  const failed = (v: (typeof results)[number]['verification']) => !v.ok || v.count === 0;
+  const bad = results.filter((r) => failed(r.verification));
   for (const { runId, where, verification: v } of results) {
     const at = where === 'audit database' ? '' : ` (${where})`;
-    if (v.ok) {
+    if (v.ok && v.count === 0) process.stdout.write(`✖ ${runId}${at}: no record\n`);
+    else if (v.ok) {
       const done = v.complete ? '' : ', not finished';
       process.stdout.write(`✔ ${runId}${at}: ${v.count} records, chain intact${done}\n`);
     } else {

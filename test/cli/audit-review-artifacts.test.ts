@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -126,6 +126,20 @@ describe('runbook audit verify --since --from DIR', { timeout: 60_000 }, () => {
       new RegExp(`^✔ ${runs.fail} \\(audit-9100-1\\.zip:${runs.fail}/audit\\.jsonl\\): .*chain intact`, 'm'),
     );
     expect(r.stdout).toMatch(new RegExp(`: 1 failed: ${runs.undo}$`, 'm'));
+  });
+
+  it('fails an empty journal, which list and export skip with a note', () => {
+    const dir = downloadedArtifacts(root, [runs.gate]);
+    cleanup.push(dir);
+    mkdirSync(join(dir, 'audit-9200-1', 'run-left-empty'), { recursive: true });
+    writeFileSync(join(dir, 'audit-9200-1', 'run-left-empty', 'audit.jsonl'), '');
+    const r = cli(['audit', 'verify', '--since', '1d', '--from', dir]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^✖ run-left-empty \(audit-9200-1\/run-left-empty\/audit\.jsonl\): no record$/m);
+    expect(r.stdout).toMatch(/: 1 failed: run-left-empty$/m);
+    const listed = cli(['audit', 'list', '--from', dir]);
+    expect(listed.stdout).toContain(runs.gate);
+    expect(listed.stderr).toMatch(/note: audit-9200-1\/run-left-empty\/audit\.jsonl holds no readable record/);
   });
 
   it('keeps single-run verify as it was', () => {
