@@ -89,9 +89,9 @@ function runStartData(o: RunOptions, p: PreparedRun, takeover: object) {
       ...(ph.budgetMs !== undefined ? { budgetMs: ph.budgetMs } : {}),
     })),
     ...(o.faults?.size ? { faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])) } : {}),
+    ...runOrigin(o.env),
     ...takeover,
     ...(o.trackingIssue ? { trackingIssue: { number: o.trackingIssue.number, url: o.trackingIssue.url } } : {}),
-    ...runOrigin(o.env),
   };
 }
 
