@@ -5,7 +5,7 @@ import { registerReview } from './audit-review.js';
 import { common, type SetExit } from './shared.js';
 
 export function registerAudit(program: Command, setExit: SetExit): void {
-  const audit = program.command('audit').description('verify, list, export and show audit logs');
+  const audit = program.command('audit').description('verify and show audit logs');
   registerVerify(audit, setExit);
   registerReview(audit, setExit);
   registerShowAndReport(audit, setExit);
