@@ -1,3 +1,4 @@
+import { textTable } from '../text-table.js';
 import { listRuns, RunRefused, redactUrl, type RunListEntry } from '../../executor/facade/runs.js';
 
 export interface RunsCliOptions {
@@ -41,14 +42,5 @@ function table(runs: readonly RunListEntry[]): string {
       r.currentStep ?? '-',
     ]),
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  return rows
-    .map(
-      (row) =>
-        row
-          .map((cell, i) => cell.padEnd(widths[i]))
-          .join('  ')
-          .trimEnd() + '\n',
-    )
-    .join('');
+  return textTable(rows);
 }

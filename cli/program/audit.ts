@@ -1,10 +1,13 @@
-// `runbook audit …`: verify, show, report, db-setup, sync. Each loads its implementation on first use.
+// `runbook audit …`: verify, list, export, show, report, db-setup, sync. Each loads its implementation on first use.
 import type { Command } from 'commander';
+import { ExitCode } from '../exit-codes.js';
+import { registerReview } from './audit-review.js';
 import { common, type SetExit } from './shared.js';
 
 export function registerAudit(program: Command, setExit: SetExit): void {
   const audit = program.command('audit').description('verify and show audit logs');
   registerVerify(audit, setExit);
+  registerReview(audit, setExit);
   registerShowAndReport(audit, setExit);
   registerDatabase(audit, setExit);
 }
@@ -17,12 +20,19 @@ interface VerifyCliOptions {
   anchorsFrom?: string;
   issue?: string;
   key?: string;
+  since?: string;
+  until?: string;
+  from?: string;
+  auditDb?: string;
+  requireComplete?: boolean;
 }
 
 function registerVerify(audit: Command, setExit: SetExit): void {
   audit
     .command('verify')
-    .description('check the hash chain; exit 1 naming the first bad record')
+    .description(
+      'check the hash chain (one run, or every run of a period with --since/--until); exit 1 naming the first bad record',
+    )
     .argument('[file-or-run]', 'audit file or run id')
     .option('--db <url>', 'verify the copy in the audit database')
     .option('--run <id>', 'run id (with --db)')
@@ -40,8 +50,25 @@ function registerVerify(audit: Command, setExit: SetExit): void {
       '--key <file>',
       'audit key file (HMAC secret hmac:<base64>, or ed25519 public key PEM): every record must be signed by it (default RUNBOOK_AUDIT_PUBKEY, else RUNBOOK_AUDIT_KEY)',
     )
-    .option('--require-complete', 'the default; kept for scripts written before it was')
+    .option(
+      '--require-complete',
+      'the default for one run; with --since/--until, also fail runs without run:end (parked, running)',
+    )
+    .option('--since <date>', 'verify every run started since DATE (YYYY-MM-DD, ISO 8601 time, or 90d/12h/2w ago)')
+    .option('--until <date>', 'with --since: runs started before DATE (a YYYY-MM-DD day included)')
+    .option('--from <dir>', 'with --since/--until: a directory of downloaded audit artifacts')
+    .option('--audit-db <url>', 'with --since/--until: the audit database (or RUNBOOK_AUDIT_DB)')
     .action(async (ref: string | undefined, o: VerifyCliOptions, cmd: Command) => {
+      if (o.since !== undefined || o.until !== undefined) {
+        if (ref !== undefined || o.run !== undefined) {
+          process.stderr.write('runbook: audit verify takes a run or a period (--since/--until), not both\n');
+          setExit(ExitCode.Usage);
+          return;
+        }
+        const { auditVerifyPeriodCommand } = await import('../commands/audit-verify-period.js');
+        setExit(await auditVerifyPeriodCommand(o));
+        return;
+      }
       const { auditVerifyCommand } = await import('../commands/audit.js');
       setExit(await auditVerifyCommand(ref, { ...o, root: common(cmd).root }));
     });

@@ -251,7 +251,7 @@ function recordColumn(r: AuditRecord): string {
   return text.includes('\\u0000') ? JSON.stringify({ $json: text }) : text;
 }
 
-function fromRecordColumn(value: unknown): AuditRecord {
+export function fromRecordColumn(value: unknown): AuditRecord {
   const wrapped = value as { $json?: unknown };
   return typeof wrapped?.$json === 'string' ? (JSON.parse(wrapped.$json) as AuditRecord) : (value as AuditRecord);
 }

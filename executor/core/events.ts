@@ -71,6 +71,8 @@ export interface RunEvents {
     drillNotifiesCustomers?: boolean;
     /** Drills: injected faults, step id → fault. */
     faults?: Record<string, string>;
+    /** Started in GitHub Actions: the workflow file (GITHUB_WORKFLOW_REF), its event and run link (executor/run/run-origin.ts). */
+    origin?: { workflow: string; event?: string; runUrl?: string };
     /** The concurrency lock was taken over from a dead run (its holder) or an unreadable lock file. */
     lockTakenOver?: { runId: string; initiator: string; pid: number; host: string; startedAt: string } | 'unreadable';
     /** The issue or pull request tracking the run, where its chain heads are published. */

@@ -10,6 +10,7 @@ import { describeFault } from '../drill/faults.js';
 import type { PreparedRun } from './run-prepare.js';
 import type { RunOptions } from './run-options.js';
 import type { RunLock } from './run-lock.js';
+import { runOrigin } from './run-origin.js';
 
 export type RunAudit = AuditLog;
 
@@ -89,6 +90,7 @@ function runStartData(o: RunOptions, p: PreparedRun, takeover: object) {
       ...(ph.budgetMs !== undefined ? { budgetMs: ph.budgetMs } : {}),
     })),
     ...(o.faults?.size ? { faults: Object.fromEntries([...o.faults].map(([k, f]) => [k, describeFault(f)])) } : {}),
+    ...runOrigin(o.env),
     ...takeover,
     ...(o.trackingIssue ? { trackingIssue: { number: o.trackingIssue.number, url: o.trackingIssue.url } } : {}),
     environment: environmentOf(o, p),
