@@ -27,18 +27,22 @@ const screenshots = join(repo, 'test-results', 'browser');
 const report = (findings: readonly Finding[]) => findings.map((f) => `  ${f.message}`).join('\n') || '  (none)';
 const checksOf = (findings: readonly Finding[]) => [...new Set(findings.map((f) => f.check))].sort();
 
-let harness: Harness | undefined;
+// One browser and server for the whole file, stopped even when tests fail or are filtered out.
+let harness: Harness;
+if (!chromiumUnavailable) {
+  beforeAll(async () => void (harness = await startHarness()));
+  afterAll(async () => harness?.close());
+}
 
-describe.skipIf(chromiumUnavailable)('browser render: the checks catch what they are for', () => {
+const skipped = chromiumUnavailable ? ` (skipped: ${chromiumUnavailable})` : '';
+
+describe.skipIf(chromiumUnavailable)(`browser render: the checks catch what they are for${skipped}`, () => {
   let set: WikiSet;
   const results = new Map<string, PageResult>();
-  beforeAll(async () => {
-    harness = await startHarness();
-    set = wikiSet(syntheticPages);
-  });
+  beforeAll(() => void (set = wikiSet(syntheticPages)));
   const check = async (page: string, theme: Theme = 'light') => {
     const key = `${page}-${theme}`;
-    if (!results.has(key)) results.set(key, await checkPage(harness!, set, page, theme));
+    if (!results.has(key)) results.set(key, await checkPage(harness, set, page, theme));
     return results.get(key)!;
   };
   const only = async (page: string, expected: Check) => {
@@ -101,17 +105,14 @@ describe.skipIf(chromiumUnavailable)('browser render: the checks catch what they
   });
 });
 
-describe.skipIf(chromiumUnavailable)('browser render: the generated wiki pages', () => {
+describe.skipIf(chromiumUnavailable)(`browser render: the generated wiki pages${skipped}`, () => {
   let wiki: LibraryWiki | undefined;
   let set: WikiSet;
   beforeAll(async () => {
     wiki = await libraryWiki();
     set = wikiSet(wiki.pages);
-  }, 180_000);
-  afterAll(async () => {
-    wiki?.cleanup();
-    await harness?.close();
-  });
+  }, 120_000);
+  afterAll(() => wiki?.cleanup());
 
   const pages = ['Home', 'Runbook-primary-region-failure', 'Checklist-dr-drill', 'drill report'];
   for (const page of pages)
@@ -119,7 +120,6 @@ describe.skipIf(chromiumUnavailable)('browser render: the generated wiki pages',
       it(`${page}, ${theme}: renders without errors, readable diagrams, working links`, async (ctx) => {
         const name = page === 'drill report' ? wiki!.drillPage : page;
         if (!name) return ctx.skip(wiki!.noDrill);
-        harness ??= await startHarness();
         const r = await checkPage(
           harness,
           set,
