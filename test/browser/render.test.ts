@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumUnavailable } from '../support/browser/chromium.js';
@@ -5,14 +6,15 @@ import { effectiveTextPx, textContrast, type Check, type Finding } from '../supp
 import { parseColor } from '../support/browser/contrast.js';
 import {
   checkPage,
+  pageSet,
   startHarness,
-  wikiSet,
   type Harness,
   type PageResult,
-  type WikiSet,
+  type PageSet,
 } from '../support/browser/harness.js';
 import { libraryWiki, type LibraryWiki } from '../support/browser/library-wiki.js';
 import { themes, type Theme } from '../support/browser/page-html.js';
+import type { Scheme } from '../support/browser/site.js';
 import { syntheticPages } from '../support/browser/synthetic-pages.js';
 import { repo } from '../support/library-root.js';
 
@@ -37,12 +39,12 @@ if (!chromiumUnavailable) {
 const skipped = chromiumUnavailable ? ` (skipped: ${chromiumUnavailable})` : '';
 
 describe.skipIf(chromiumUnavailable)(`browser render: the checks catch what they are for${skipped}`, () => {
-  let set: WikiSet;
+  let set: PageSet;
   const results = new Map<string, PageResult>();
-  beforeAll(() => void (set = wikiSet(syntheticPages)));
-  const check = async (page: string, theme: Theme = 'light') => {
-    const key = `${page}-${theme}`;
-    if (!results.has(key)) results.set(key, await checkPage(harness, set, page, theme));
+  beforeAll(() => void (set = pageSet(syntheticPages, (path) => existsSync(join(repo, path)))));
+  const check = async (page: string, theme: Theme = 'light', scheme: Scheme = 'repository') => {
+    const key = `${page}-${theme}-${scheme}`;
+    if (!results.has(key)) results.set(key, await checkPage(harness, set, { page, theme, scheme }));
     return results.get(key)!;
   };
   const only = async (page: string, expected: Check) => {
@@ -63,7 +65,7 @@ describe.skipIf(chromiumUnavailable)(`browser render: the checks catch what they
   it('flags a diagram scaled below readable text', async () => {
     const [f] = await only('Fixture-wide', 'scale');
     expect(f.message).toMatch(
-      /^Fixture-wide \(light\): scale: diagram 1 \(flowchart-v2\) is \d+ px wide, drawn at 900 px/,
+      /^Fixture-wide \(light, repository\): scale: diagram 1 \(flowchart-v2\) is \d+ px wide, drawn at 900 px/,
     );
     const d = (await check('Fixture-wide')).inspection.diagrams[0];
     expect(effectiveTextPx(d)).toBeLessThan(11);
@@ -75,11 +77,20 @@ describe.skipIf(chromiumUnavailable)(`browser render: the checks catch what they
     expect(findings[0].message).toMatch(/"Pale gate label": #cccccc on #ffffe0 \(.+\) is 1\.\d\d:1/);
   });
 
-  it('flags links to a missing page and to a missing anchor, not the good or external ones', async () => {
+  it('flags links to a missing page, anchor or file, not the good or external ones', async () => {
     const findings = await only('Fixture-links', 'link');
+    const docs = '/o/r/blob/main/generated/docs';
     expect(findings.map((f) => f.message)).toEqual([
-      'Fixture-links (light): link: link "no such page" (No-Such-Page) resolves to /wiki/No-Such-Page, which is no page of the wiki',
-      'Fixture-links (light): link: link "no such anchor" (Fixture-target#no-such-heading): page Fixture-target has no anchor #no-such-heading',
+      `Fixture-links (light, repository): link: link "no such page" (No-Such-Page.md): ${docs}/No-Such-Page.md is no page of the set (no No-Such-Page)`,
+      'Fixture-links (light, repository): link: link "no such anchor" (Fixture-target.md#no-such-heading): page Fixture-target has no anchor #no-such-heading',
+      'Fixture-links (light, repository): link: link "no such file" (../../runbooks/no-such-runbook.yaml): no repository file /o/r/blob/main/runbooks/no-such-runbook.yaml',
+    ]);
+  });
+
+  it("flags a relative link on the wiki's front page, served at /o/r/wiki without a slash", async () => {
+    const r = await check('Home', 'light', 'wiki');
+    expect(r.findings.map((f) => f.message)).toEqual([
+      'Home (light, wiki): link: link "relative" (Fixture-target): /o/r/Fixture-target is no page, repository file or workflow',
     ]);
   });
 
@@ -107,33 +118,41 @@ describe.skipIf(chromiumUnavailable)(`browser render: the checks catch what they
 
 describe.skipIf(chromiumUnavailable)(`browser render: the generated wiki pages${skipped}`, () => {
   let wiki: LibraryWiki | undefined;
-  let set: WikiSet;
+  const sets = new Map<Scheme, PageSet>();
   beforeAll(async () => {
     wiki = await libraryWiki();
-    set = wikiSet(wiki.pages);
+    sets.set('repository', pageSet(wiki.repositoryPages, wiki.exists));
+    sets.set('wiki', pageSet(wiki.wikiPages, wiki.exists));
   }, 120_000);
   afterAll(() => wiki?.cleanup());
 
+  // Every page in both themes as the repository browser shows generated/docs (screenshots of
+  // these), and once more on the wiki, where the front page's URL changes what links resolve to.
   const pages = ['Home', 'Runbook-primary-region-failure', 'Checklist-dr-drill', 'drill report'];
-  for (const page of pages)
-    for (const theme of themes)
-      it(`${page}, ${theme}: renders without errors, readable diagrams, working links`, async (ctx) => {
-        const name = page === 'drill report' ? wiki!.drillPage : page;
-        if (!name) return ctx.skip(wiki!.noDrill);
-        const r = await checkPage(
-          harness,
-          set,
-          name,
-          theme,
-          join(screenshots, `${name.replace(/^Drill-.*/, 'Drill-report')}-${theme}.png`),
-        );
-        console.log(measurements(name, theme, r));
-        expect(r.findings, `${name} (${theme}):\n${report(r.findings)}`).toEqual([]);
+  const cases = [
+    ...pages.flatMap((page) => themes.map((theme) => ({ page, theme, scheme: 'repository' as Scheme }))),
+    ...pages.map((page) => ({ page, theme: 'light' as Theme, scheme: 'wiki' as Scheme })),
+  ];
+  for (const c of cases)
+    it(`${c.page}, ${c.theme}, ${c.scheme}: no errors, readable diagrams, working links`, async (ctx) => {
+      const page = c.page === 'drill report' ? wiki!.drillPage : c.page;
+      if (!page) return ctx.skip(wiki!.noDrill);
+      const shot =
+        c.scheme === 'repository' ? `${page.replace(/^Drill-.*/, 'Drill-report')}-${c.theme}.png` : undefined;
+      const r = await checkPage(harness, sets.get(c.scheme)!, {
+        page,
+        theme: c.theme,
+        scheme: c.scheme,
+        screenshot: shot && join(screenshots, shot),
       });
+      const source = c.scheme === 'wiki' ? ` [wiki pages: ${wiki!.wikiSource}]` : '';
+      console.log(measurements(`${page} (${c.theme}, ${c.scheme})${source}`, r));
+      expect(r.findings, `${page} (${c.theme}, ${c.scheme})${source}:\n${report(r.findings)}`).toEqual([]);
+    });
 });
 
 /** What the page measured, for the log: each diagram's width, scale and lowest label contrast. */
-function measurements(page: string, theme: Theme, r: PageResult): string {
+function measurements(what: string, r: PageResult): string {
   const background = parseColor(r.inspection.background)!;
   const diagrams = r.inspection.diagrams.map((d) => {
     const ratios = (d.texts ?? [])
@@ -148,9 +167,5 @@ function measurements(page: string, theme: Theme, r: PageResult): string {
       `lowest contrast ${Math.min(...ratios).toFixed(2)}:1`
     );
   });
-  return [
-    `${page} (${theme}): ${r.inspection.links.length} links`,
-    ...diagrams,
-    `${r.findings.length} finding(s)`,
-  ].join('\n  ');
+  return [`${what}: ${r.inspection.links.length} links`, ...diagrams, `${r.findings.length} finding(s)`].join('\n  ');
 }

@@ -1,5 +1,6 @@
 import { contrastRatio, hex, over, parseColor, type Rgba } from './contrast.js';
 import type { Theme } from './page-html.js';
+import { targetProblem, type Scheme, type Site } from './site.js';
 
 /** What inspect.browser.js returns for one page. */
 export interface Inspection {
@@ -102,21 +103,8 @@ export function contrastFindings(page: Inspection): Finding[] {
   return out;
 }
 
-/** The wiki page a same-origin URL names: `/wiki` is Home (the wiki's front page), `/wiki/<Page>`. */
-export function wikiPageOf(url: URL): string | undefined {
-  if (url.pathname === '/wiki' || url.pathname === '/wiki/') return 'Home';
-  const m = /^\/wiki\/([^/]+)$/.exec(url.pathname);
-  // `.md` accepted: whether the wiki serves `Page.md` is the link test's business (both URL
-  // schemes); here a link must name a page of the set.
-  return m ? decodeURIComponent(m[1]).replace(/\.md$/, '') : undefined;
-}
-
-/** Every same-origin link names a page of the set, and its #anchor an id on that page as GitHub renders it. */
-export function linkFindings(
-  page: Inspection,
-  origin: string,
-  pages: ReadonlyMap<string, ReadonlySet<string>>,
-): Finding[] {
+/** Every same-origin link reaches a page of the set (and its anchor, as GitHub renders ids), a file or a workflow. */
+export function linkFindings(page: Inspection, origin: string, site: Site): Finding[] {
   const out: Finding[] = [];
   for (const link of page.links) {
     const what = `link "${link.text}" (${link.raw})`;
@@ -126,36 +114,31 @@ export function linkFindings(
     }
     const url = new URL(link.resolved);
     if (url.origin !== origin) continue;
-    const target = wikiPageOf(url);
-    const ids = target === undefined ? undefined : pages.get(target);
-    if (!ids) out.push({ check: 'link', message: `${what} resolves to ${url.pathname}, which is no page of the wiki` });
-    else if (url.hash) {
-      const id = decodeURIComponent(url.hash.slice(1));
-      if (!ids.has(id) && !ids.has(`user-content-${id}`))
-        out.push({ check: 'link', message: `${what}: page ${target} has no anchor #${id}` });
-    }
+    const problem = targetProblem(url, site);
+    if (problem) out.push({ check: 'link', message: `${what}: ${problem}` });
   }
   return out;
 }
 
-/** All findings of one page in one theme, each message prefixed with both. */
+/** All findings of one page in one theme and place, each message prefixed with all three. */
 export function allFindings(
   o: {
     page: string;
     theme: Theme;
+    scheme: Scheme;
     thrown: readonly string[];
     consoleErrors: readonly string[];
     inspection: Inspection;
   },
   origin: string,
-  pages: ReadonlyMap<string, ReadonlySet<string>>,
+  site: Site,
 ): Finding[] {
   const found: Finding[] = [
     ...mermaidFindings(o.thrown, o.inspection),
     ...o.consoleErrors.map((e): Finding => ({ check: 'console', message: e })),
     ...scaleFindings(o.inspection),
     ...contrastFindings(o.inspection),
-    ...linkFindings(o.inspection, origin, pages),
+    ...linkFindings(o.inspection, origin, site),
   ];
-  return found.map((f) => ({ ...f, message: `${o.page} (${o.theme}): ${f.check}: ${f.message}` }));
+  return found.map((f) => ({ ...f, message: `${o.page} (${o.theme}, ${o.scheme}): ${f.check}: ${f.message}` }));
 }

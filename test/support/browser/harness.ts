@@ -4,11 +4,12 @@ import { allFindings, type Finding, type Inspection } from './checks.js';
 import { launchChromium, type Chromium } from './chromium.js';
 import { renderMarkdown, type RenderedMarkdown } from './github-render.js';
 import { pageHtml, serveAssets, viewportWidth, type Theme } from './page-html.js';
+import { pagePath, type Scheme, type Site } from './site.js';
 import { startStaticServer, type StaticServer } from './static-server.js';
 
 const inspectSource = readFileSync(join(import.meta.dirname, 'inspect.browser.js'), 'utf8');
 
-/** One browser and one loopback server for a whole test file, and the wiki pages they serve. */
+/** One browser and one loopback server for a whole test file. */
 export interface Harness {
   readonly chromium: Chromium;
   readonly server: StaticServer;
@@ -32,19 +33,15 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-/** A set of wiki pages (name → Markdown), rendered once, with the anchors each one has. */
-export interface WikiSet {
+/** A set of pages (name → Markdown), rendered once, with the anchors each has and the repository's files. */
+export interface PageSet extends Site {
   readonly rendered: ReadonlyMap<string, RenderedMarkdown>;
-  readonly anchors: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-export function wikiSet(markdown: ReadonlyMap<string, string>): WikiSet {
+export function pageSet(markdown: ReadonlyMap<string, string>, exists: (path: string) => boolean): PageSet {
   const rendered = new Map([...markdown].map(([name, md]) => [name, renderMarkdown(md)]));
-  return { rendered, anchors: new Map([...rendered].map(([name, r]) => [name, r.ids])) };
+  return { rendered, anchors: new Map([...rendered].map(([name, r]) => [name, r.ids])), exists };
 }
-
-/** Where GitHub serves a wiki page: the front page at `/wiki` (no trailing slash), others at `/wiki/<Page>`. */
-export const wikiPath = (page: string) => (page === 'Home' ? '/wiki' : `/wiki/${encodeURIComponent(page)}`);
 
 /** What a page showed: Mermaid's errors, console/page/network errors, and what the checks read. */
 export interface PageResult {
@@ -54,17 +51,16 @@ export interface PageResult {
   readonly findings: Finding[];
 }
 
-/** Loads one page of the set in one theme, checks it, and saves a full-page screenshot if asked. */
+/** Loads one page of the set in one theme where GitHub shows it, checks it, and saves a full-page screenshot if asked. */
 export async function checkPage(
   h: Harness,
-  set: WikiSet,
-  page: string,
-  theme: Theme,
-  screenshot?: string,
+  set: PageSet,
+  where: { page: string; theme: Theme; scheme: Scheme; screenshot?: string },
 ): Promise<PageResult> {
+  const { page, theme, scheme, screenshot } = where;
   const rendered = set.rendered.get(page);
   if (!rendered) throw new Error(`no page ${page} in the set`);
-  const path = wikiPath(page);
+  const path = pagePath(scheme, page);
   h.server.put(path, { type: 'text/html; charset=utf-8', body: pageHtml(page, rendered.html, theme) });
   const tab = await h.chromium.browser.newPage();
   const consoleErrors: string[] = [];
@@ -80,8 +76,8 @@ export async function checkPage(
       mkdirSync(dirname(screenshot), { recursive: true });
       await tab.screenshot({ path: screenshot as `${string}.png`, fullPage: true });
     }
-    const o = { page, theme, thrown, consoleErrors, inspection };
-    return { ...o, findings: allFindings(o, h.server.origin, set.anchors) };
+    const o = { page, theme, scheme, thrown, consoleErrors, inspection };
+    return { ...o, findings: allFindings(o, h.server.origin, set) };
   } finally {
     await tab.close();
   }

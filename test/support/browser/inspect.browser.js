@@ -53,7 +53,8 @@
       // Named by the diagram element it belongs to: node (with its id), edge label, subgraph, else its class.
       const group = el.closest('g.node, g.edgeLabel, g.cluster') || el.closest('g.label');
       const kind = group ? (group.getAttribute('class') || '').split(' ')[0] : el.getAttribute('class') || 'text';
-      const where = group && group.id ? kind + ' #' + group.id : kind;
+      // Mermaid prefixes ids with the render's own `mermaid-<timestamp>-`: dropped, to stay stable between runs.
+      const where = group && group.id ? kind + ' #' + group.id.replace(/^mermaid-\d+-/, '') : kind;
       out.push({ text, color, opacity, where, fontSize: parseFloat(s.fontSize), layers: layersUnder(el) });
     }
     return out;

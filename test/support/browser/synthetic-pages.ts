@@ -14,7 +14,7 @@ const wide = `flowchart LR\n${Array.from({ length: 30 }, (_, i) => `  s${i}[Step
 export const syntheticPages = new Map<string, string>([
   [
     'Fixture-ok',
-    `# Fine\n\n## A section\n\nSee [the section](#a-section) and [the other page](Fixture-target#the-target).\n\n` +
+    `# Fine\n\n## A section\n\nSee [the section](#a-section) and [the other page](Fixture-target.md#the-target).\n\n` +
       fence('flowchart TD\n  a[Check the standby] --> b{Healthy?}\n  b --> c[Promote it]\n  b --> d[Page the DBA]'),
   ],
   ['Fixture-target', '# Target\n\n## The target\n\nNothing to see.\n'],
@@ -25,9 +25,12 @@ export const syntheticPages = new Map<string, string>([
   ],
   [
     'Fixture-links',
-    '# Links\n\n- [no such page](No-Such-Page)\n- [no such anchor](Fixture-target#no-such-heading)\n' +
-      '- [fine](Fixture-target#the-target)\n- [outside](https://example.com/elsewhere)\n',
+    '# Links\n\n- [no such page](No-Such-Page.md)\n- [no such anchor](Fixture-target.md#no-such-heading)\n' +
+      '- [no such file](../../runbooks/no-such-runbook.yaml)\n- [fine](Fixture-target.md#the-target)\n' +
+      '- [a file](../../README.md)\n- [outside](https://example.com/elsewhere)\n',
   ],
+  // Shown as the wiki's front page, at /o/r/wiki: a relative link resolves to /o/r/Fixture-target.
+  ['Home', '# Front page\n\n- [relative](Fixture-target)\n- [root-relative](/o/r/wiki/Fixture-target#the-target)\n'],
   ['Fixture-syntax', `# Syntax error\n\n${fence('flowchart TD\n  A[Start] --> --> B((\n')}`],
   ['Fixture-console', '# Console error\n\n<img src="/missing-image.png" alt="missing">\n'],
 ]);
