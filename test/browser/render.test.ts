@@ -30,10 +30,19 @@ const report = (findings: readonly Finding[]) => findings.map((f) => `  ${f.mess
 const checksOf = (findings: readonly Finding[]) => [...new Set(findings.map((f) => f.check))].sort();
 
 // One browser and server for the whole file, stopped even when tests fail or are filtered out.
+// The library's pages (a demo drill and a compile, in child processes) are made meanwhile.
 let harness: Harness;
+let wikiReady: Promise<LibraryWiki> | undefined;
 if (!chromiumUnavailable) {
-  beforeAll(async () => void (harness = await startHarness()));
-  afterAll(async () => harness?.close());
+  beforeAll(async () => {
+    wikiReady = libraryWiki();
+    wikiReady.catch(() => undefined); // awaited (and reported) by the suite that uses it
+    harness = await startHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+    (await wikiReady?.catch(() => undefined))?.cleanup();
+  });
 }
 
 const skipped = chromiumUnavailable ? ` (skipped: ${chromiumUnavailable})` : '';
@@ -120,11 +129,10 @@ describe.skipIf(chromiumUnavailable)(`browser render: the generated wiki pages${
   let wiki: LibraryWiki | undefined;
   const sets = new Map<Scheme, PageSet>();
   beforeAll(async () => {
-    wiki = await libraryWiki();
+    wiki = await wikiReady!;
     sets.set('repository', pageSet(wiki.repositoryPages, wiki.exists));
     sets.set('wiki', pageSet(wiki.wikiPages, wiki.exists));
   }, 120_000);
-  afterAll(() => wiki?.cleanup());
 
   // Every page in both themes as the repository browser shows generated/docs (screenshots of
   // these), and once more on the wiki, where the front page's URL changes what links resolve to.
