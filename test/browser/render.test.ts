@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumUnavailable } from '../support/browser/chromium.js';
 import { effectiveTextPx, textContrast, type Check, type Finding } from '../support/browser/checks.js';
 import { parseColor } from '../support/browser/contrast.js';
+import { githubSlugger } from '../support/browser/github-render.js';
 import {
   checkPage,
   pageSet,
@@ -114,6 +115,20 @@ describe.skipIf(chromiumUnavailable)(`browser render: the checks catch what they
   it('flags console errors (a resource that fails to load)', async () => {
     const findings = await only('Fixture-console', 'console');
     expect(findings[0].message).toMatch(/missing-image\.png|404/);
+  });
+
+  it("makes heading anchors as GitHub does (github-slugger's cases)", () => {
+    const slug = githubSlugger();
+    const headings = ['Drill history', 'Hello, World!', 'foo_bar', 'Über uns', '⛔ Point of no return', '2.3 Promote'];
+    expect([...headings, 'Drill history'].map(slug)).toEqual([
+      'drill-history',
+      'hello-world',
+      'foo_bar',
+      'über-uns',
+      '-point-of-no-return',
+      '23-promote',
+      'drill-history-1',
+    ]);
   });
 
   it('computes WCAG contrast as the W3C defines it', () => {
