@@ -113,14 +113,12 @@ export function outcomeOf(s: AuditSummary): ReviewOutcome {
 }
 
 /**
- * run:start's `environment` (added with the drill reports' environment: a name, or an object with
- * one), read loosely so that journals written before it are still reviewed.
+ * run:start's `environment` (`{ name?, source }`); journals written before it have none and are
+ * still reviewed.
  */
 function environmentOf(start: RunEvents['run:start'] | undefined): { environment?: string } {
-  const env = (start as { environment?: unknown } | undefined)?.environment;
-  if (typeof env === 'string' && env) return { environment: env };
-  const name = (env as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' && name ? { environment: name } : {};
+  const name = start?.environment?.name;
+  return name ? { environment: name } : {};
 }
 
 /** Input names that hold a credential by their name, whatever the run's masker knew. */
