@@ -14,7 +14,10 @@ import { docsDir, homePage } from './links.js';
  * internal link is resolved as the repository browser would resolve it, then written back
  * root-relative: `/OWNER/REPO/wiki/Page#anchor` for a page (the front page: `/OWNER/REPO/wiki`),
  * `/OWNER/REPO/blob/BRANCH/path` for a repository file, `/OWNER/REPO/…` for other GitHub pages.
- * Anchors are kept: GitHub gives wiki headings the same ids as repository files.
+ * Anchors are kept: GitHub gives wiki headings the same ids as repository files. Root-relative
+ * wiki links are what GitHub's docs ask of a Markdown link to a wiki page ("the full URL to your
+ * wiki page", "Editing wiki content"), minus the host, and what publishing tools write (the
+ * wiki-from-folder action rewrites `[x](File.md)` to `[x](/owner/repo/wiki/file)`).
  *
  * Only the link destinations change: every other byte of a page is copied as it is, so a page
  * reads the same in both places.
