@@ -4,7 +4,7 @@ import { registerAudit } from './audit.js';
 import { registerAuthoring } from './authoring.js';
 import { registerRunRequest, registerRuns } from './runs.js';
 import type { SetExit } from './shared.js';
-import { registerApprove, registerDemoAndPrComment, registerGithub } from './tools.js';
+import { registerApprove, registerDemoAndPrComment, registerGithub, registerWikiExport } from './tools.js';
 
 /**
  * Builds the `runbook` command line. Registering a command costs only its options: each action
@@ -26,6 +26,7 @@ export function buildProgram(setExit: SetExit): Command {
   registerDemoAndPrComment(program, setExit);
   registerRunRequest(program, setExit);
   registerGithub(program, setExit);
+  registerWikiExport(program, setExit);
   registerAudit(program, setExit);
   return program;
 }

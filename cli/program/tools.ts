@@ -59,3 +59,19 @@ export function registerGithub(program: Command, setExit: SetExit): void {
       setExit(await githubSetupCommand({ ...o, root: common(cmd).root }));
     });
 }
+
+export function registerWikiExport(program: Command, setExit: SetExit): void {
+  program
+    .command('wiki-export')
+    .description(
+      'write generated/docs into a clone of the GitHub wiki, links rewritten to work on every wiki page (the publishing workflow runs it)',
+    )
+    .argument('<dir>', "the wiki's clone (OWNER/REPO.wiki.git); stale generated pages in it are removed")
+    .option('--repository <owner/repo>', 'the repository the links point into (or GITHUB_REPOSITORY)')
+    .option('--branch <name>', 'the branch repository files are linked at (or GITHUB_REF_NAME, else main)')
+    .option('--from <dir>', 'the pages to export (default generated/docs)')
+    .action(async (dir: string, o: { repository?: string; branch?: string; from?: string }, cmd: Command) => {
+      const { wikiExportCommand } = await import('../commands/wiki-export.js');
+      setExit(wikiExportCommand(dir, { ...o, root: common(cmd).root }));
+    });
+}

@@ -4,9 +4,10 @@ import type { Rule, RuleContext, RunbookUnit } from './rule.js';
 /**
  * Workflow files the compiler writes besides `runbook-<name>.yml` (compiler/emit/workflows/);
  * `drills` is the drill calendar's workflow (drill-schedule-workflow.ts), `resume` the resume workflow
- * (resume-workflow.ts), `approve` the one that resumes parked runs (approval-workflow.ts).
+ * (resume-workflow.ts), `approve` the one that resumes parked runs (approval-workflow.ts), `wiki`
+ * the one that publishes the docs (wiki-workflow.ts).
  */
-const reservedRunbookNames = ['pr', 'run-request', 'drills', 'resume', 'approve'];
+const reservedRunbookNames = ['pr', 'run-request', 'drills', 'resume', 'approve', 'wiki'];
 /** Inputs every generated `workflow_dispatch` adds itself. */
 const reservedInputs = ['dry_run', 'drill'];
 /** GitHub's documented limit of `workflow_dispatch` inputs. */

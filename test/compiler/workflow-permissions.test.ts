@@ -21,7 +21,11 @@ const commandsOf = (job: Job) =>
   [
     ...new Set(
       (job.steps ?? []).flatMap((s) =>
-        [...(s.run ?? '').matchAll(/npx --no runbook ([a-z-]+(?: --route)?)/g)].map((m) => m[1]),
+        [
+          ...(s.run ?? '').matchAll(
+            /npx --no runbook ([a-z-]+(?: --route)?)|\b(git push|gh run download|gh pr create)\b/g,
+          ),
+        ].map((m) => m[1] ?? m[2]),
       ),
     ),
   ].sort();

@@ -33,9 +33,22 @@ type Step = {
 const workflow = parse(content) as {
   on: { schedule: { cron: string }[]; workflow_dispatch: { inputs: Record<string, { options?: string[] }> } };
   permissions: Record<string, string>;
-  jobs: Record<string, { if: string; concurrency?: Record<string, unknown>; 'timeout-minutes': number; steps: Step[] }>;
+  jobs: Record<
+    string,
+    {
+      if: string;
+      needs?: string[];
+      permissions?: Record<string, string>;
+      concurrency?: Record<string, unknown>;
+      'timeout-minutes': number;
+      steps: Step[];
+    }
+  >;
 };
-const jobs = Object.values(workflow.jobs);
+/** The drill jobs (the last job, `propose-records`, turns their records into a pull request). */
+const jobs = Object.entries(workflow.jobs)
+  .filter(([id]) => id.startsWith('drill-'))
+  .map(([, job]) => job);
 const drillSteps = jobs.flatMap((j) => j.steps.filter((s) => s.run?.startsWith('npx --no runbook drill')));
 
 describe('drill schedule workflow', () => {
@@ -72,7 +85,12 @@ describe('drill schedule workflow', () => {
   });
 
   it('runs each drill in its own job, only for its cron or when picked, dry run unless live', () => {
-    expect(Object.keys(workflow.jobs)).toEqual(['drill-region-failover', 'drill-restore-orders', 'drill-smoke-check']);
+    expect(Object.keys(workflow.jobs)).toEqual([
+      'drill-region-failover',
+      'drill-restore-orders',
+      'drill-smoke-check',
+      'propose-records',
+    ]);
     expect(drillSteps.map((s) => s.run)).toEqual([
       'npx --no runbook drill region-failover --dry-run',
       'npx --no runbook drill restore-orders --inputs-from-env',
@@ -122,6 +140,28 @@ describe('drill schedule workflow', () => {
       // Artifact names are unique within a workflow run: each job's carry its id.
       for (const u of uploads) expect(String(u.with?.name)).toMatch(/-\$\{\{ github\.job \}\}$/);
     }
+  });
+
+  it('proposes the records and reports as a pull request, from a job of its own after every drill', () => {
+    const job = workflow.jobs['propose-records'];
+    expect(job.needs).toEqual(['drill-region-failover', 'drill-restore-orders', 'drill-smoke-check']);
+    expect(job.if).toBe('!cancelled()');
+    // Only this job may write; the drill jobs, which hold the runbooks' secrets, keep the read-only default.
+    expect(job.permissions).toEqual({ actions: 'read', contents: 'write', 'pull-requests': 'write' });
+    for (const drill of jobs) expect(drill.permissions).toBeUndefined();
+    const step = job.steps[job.steps.length - 1];
+    expect(step.env).toEqual({
+      GH_TOKEN: '${{ github.token }}',
+      GH_REPO: '${{ github.repository }}',
+      BASE_BRANCH: '${{ github.ref_name }}',
+    });
+    const run = step.run!;
+    expect(run).not.toContain('${{');
+    expect(run).toContain('gh run download "$GITHUB_RUN_ID" --pattern "drills-$GITHUB_RUN_ID-$GITHUB_RUN_ATTEMPT-*"');
+    expect(run).toContain('npx --no runbook compile\ngit add drills generated\nif git diff --cached --quiet; then');
+    expect(run).toContain('branch="runbook/drill-records/$GITHUB_RUN_ID"');
+    expect(run).toContain("git -c user.name='github-actions[bot]'");
+    expect(run).toContain('gh pr create --base "$BASE_BRANCH" --head "$branch"');
   });
 
   it('is not written without a drill calendar, and skips entries that cannot run', () => {

@@ -107,17 +107,19 @@ describe('docs emitter', () => {
     expect(docsEmitter.emit(result)).toEqual(files);
   });
 
-  it('links only to pages it emits (wiki style: no .md), and the repository style adds .md', () => {
+  it('links only to pages it emits (repository style: Page.md), and the wiki style drops .md', () => {
     for (const page of pages.keys()) {
-      for (const url of links(tree(page)).filter((u) => !/^(mailto|tel|https?):/.test(u))) {
-        expect(pages.has(url), `${page} → ${url}`).toBe(true);
+      // Repository files (`../../runbooks/…`) are checked by docs-links.test.ts.
+      for (const url of links(tree(page)).filter((u) => !/^(mailto|tel|https?):|^\.\.\//.test(u))) {
+        expect(url, `${page} → ${url}`).toMatch(/\.md(#|$)/);
+        expect(pages.has(url.replace(/\.md(#.*)?$/, '')), `${page} → ${url}`).toBe(true);
       }
     }
-    const repo = createDocsEmitter({ links: 'repository' }).emit(result);
-    const home = parser.parse(repo.find((f) => f.path.endsWith('/Home.md'))!.content);
-    const targets = links(home).filter((u) => !/^(mailto|tel):/.test(u));
+    const wiki = createDocsEmitter({ links: 'wiki' }).emit(result);
+    const home = parser.parse(wiki.find((f) => f.path.endsWith('/Home.md'))!.content);
+    const targets = links(home).filter((u) => !/^(mailto|tel):|^\.\.\//.test(u));
     expect(targets.length).toBeGreaterThan(0);
-    for (const url of targets) expect(repo.map((f) => f.path)).toContain(`generated/docs/${url}`);
+    for (const url of targets) expect(wiki.map((f) => f.path)).toContain(`generated/docs/${url}.md`);
   });
 
   it.each([...pages.keys()])('matches the golden page %s', async (page) => {
@@ -194,8 +196,8 @@ describe('runbook page', () => {
       ['Error rate is back to normal', false],
       ['Recent orders are present', false],
     ]);
-    expect(links(validate)).toContain('Checklist-post-failover');
-    expect(links(section(failover, 'Tell engineering'))).toContain('Template-internal-alert');
+    expect(links(validate)).toContain('Checklist-post-failover.md');
+    expect(links(section(failover, 'Tell engineering'))).toContain('Template-internal-alert.md');
   });
 
   it('has an RTO row per phase and a total against the RTO', () => {
@@ -266,7 +268,7 @@ describe('other pages', () => {
         .slice(1)
         .map((r) => r[0]),
     ).toEqual(['ann-lee', 'jane-doe', 'john-roe']);
-    expect(links(section(root, 'Drill calendar'))).toEqual(['Runbook-region-failover']);
+    expect(links(section(root, 'Drill calendar'))).toEqual(['Runbook-region-failover.md']);
   });
 
   it('indexes every page on Home and in the sidebar', () => {
@@ -283,9 +285,13 @@ describe('other pages', () => {
       '0 3 * * * (runs as 12 3 * * *, off minute :00)',
     ]);
     const sidebar = tree('_Sidebar');
-    const expected = [...pages.keys()].filter((p) => p !== '_Sidebar').sort();
+    const expected = [...pages.keys()]
+      .filter((p) => p !== '_Sidebar')
+      .map((p) => `${p}.md`)
+      .sort();
     expect([...new Set(links(sidebar))].sort()).toEqual(expected);
-    expect([...new Set([...links(home), 'Home'])].sort()).toEqual(expected);
+    const pageLinks = links(home).filter((u) => !u.startsWith('../'));
+    expect([...new Set([...pageLinks, 'Home.md'])].sort()).toEqual(expected);
     // Nested: the kinds are items holding a sub-list.
     const top = sidebar.children.find((n): n is List => n.type === 'list')!;
     expect(top.children.map((i) => textOf(i.children[0] as RootContent))).toEqual([

@@ -75,6 +75,7 @@ describe.each(Object.entries(trees))('generated workflows (%s)', (_name, root) =
   it("puts live drills in their runbook's group", () => {
     const drills = files.find((f) => f.path.endsWith('runbook-drills.yml'))?.w;
     for (const [id, job] of Object.entries(drills?.jobs ?? {})) {
+      if (id === 'propose-records') continue; // the records' pull request, after the drills: no drill
       const runs = job.steps.filter((s) => s.run?.startsWith('npx --no runbook drill'));
       expect(runs, `${id}: one drill per job`).toHaveLength(1);
       const run = runs[0].run!;

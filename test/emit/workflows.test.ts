@@ -42,7 +42,7 @@ describe('generated workflows (fixture tree)', () => {
     expect(result.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
   });
 
-  it('writes one workflow per runbook and backup plan, the PR, the run-request, the resume and the approval workflow', () => {
+  it('writes one workflow per runbook and backup plan, the PR, the run-request, the resume, the approval and the wiki workflow', () => {
     expect(files.map((f) => f.path).sort()).toEqual([
       '.github/workflows/backup-orders-backups.yml',
       '.github/workflows/runbook-approve.yml',
@@ -51,6 +51,7 @@ describe('generated workflows (fixture tree)', () => {
       '.github/workflows/runbook-resume.yml',
       '.github/workflows/runbook-run-request.yml',
       '.github/workflows/runbook-smoke-check.yml',
+      '.github/workflows/runbook-wiki.yml',
     ]);
   });
 

@@ -22,6 +22,10 @@
  * - GET /repos/{o}/{r}/issues: "Issues" (read).
  * - GET /users/{u}: public metadata, any token. GET /user: refused to installation tokens whatever
  *   their permissions (the fake's `userEndpoint` option).
+ * - POST /repos/{o}/{r}/pulls (`gh pr create`): "Pull requests" (write). A workflow run's artifacts
+ *   (list, download: `gh run download`): "Actions" (read).
+ * - `git push` over HTTPS with the job's token (a branch, or the wiki's `OWNER/REPO.wiki.git`):
+ *   "Contents" (write), a git operation rather than a REST one, written here as `git/push`.
  */
 
 export type Scope =
@@ -90,6 +94,10 @@ const table: Record<string, (c: Call) => Need> = {
   'issues/list-for-repo': () => [['issues', 'read']],
   'users/get-by-username': () => [],
   'users/get-authenticated': () => [],
+  'pulls/create': () => [['pull-requests', 'write']],
+  'actions/list-workflow-run-artifacts': () => [['actions', 'read']],
+  'actions/download-artifact': () => [['actions', 'read']],
+  'git/push': () => [['contents', 'write']],
 };
 
 /** What `call` needs; throws for an operation the table does not know (add it, with its source). */

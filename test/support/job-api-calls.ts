@@ -15,7 +15,9 @@ import { leastGrant, permissionsFor, type Call, type Grant, type Need } from './
  *   up to its refusal with a tracking issue of its own.
  * - `pr-comment`: the sticky plan comment on the pull request.
  * - `resume` (the resume workflow): none; a resumed run does not reopen its tracking issue.
- * - `validate`, `compile`: no API call.
+ * - `validate`, `compile`, `wiki-export`, `audit` (export reads the audit database): no API call.
+ * - Besides `runbook`: `git push` (the wiki, the drill records' branch), `gh run download` (the
+ *   run's drill artifacts), `gh pr create` (the drill records' pull request).
  * Team membership (organization Members: read) is left out: no job `permissions:` key grants it;
  * the Directory or a members token decides (issue 11, approver identity).
  * Every job checks the repository out: `contents: read`.
@@ -63,6 +65,14 @@ export const commandCalls: Record<string, readonly Call[]> = {
   resume: [],
   validate: [],
   compile: [],
+  'wiki-export': [],
+  audit: [],
+  'git push': [{ operationId: 'git/push' }],
+  'gh run download': [
+    { operationId: 'actions/list-workflow-run-artifacts' },
+    { operationId: 'actions/download-artifact' },
+  ],
+  'gh pr create': [{ operationId: 'pulls/create' }],
 };
 
 const checkout: Need = [['contents', 'read']];

@@ -31,6 +31,7 @@ export function directoryPage(ctx: DocsContext): Root {
     heading(1, meta?.title ?? 'Directory'),
     ...markdownBlocks(meta?.description),
     ...(ctx.directory ? [] : [paragraph('The tree has no (valid) Directory document.')]),
+    ...sourceParagraph(ctx),
     ...section('People', sortedEntries(dir.people).length > 0, () =>
       table(
         ['Id', ...contactHeader],
@@ -61,6 +62,13 @@ export function directoryPage(ctx: DocsContext): Root {
     ...section('Stakeholder notification matrix', sortedEntries(dir.severities).length > 0, () => matrixTable(dir)),
     ...section('Drill calendar', (dir.drills ?? []).length > 0, () => drillsTable(ctx, dir)),
   ]);
+}
+
+/** Where the page comes from, linked: contacts change there, by pull request, never on the wiki. */
+function sourceParagraph(ctx: DocsContext): RootContent[] {
+  const source = ctx.result.context.directory?.doc.file.path;
+  if (!source) return [];
+  return [paragraph('Source: ', ctx.links.file(source, inlineCode(source)), ' (change it by pull request).')];
 }
 
 function section(title: string, present: boolean, body: () => RootContent): RootContent[] {

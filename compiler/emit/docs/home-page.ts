@@ -32,7 +32,7 @@ export function homePage(ctx: DocsContext, index: DocsIndex): Root {
     heading(1, 'Runbooks'),
     paragraph(
       'Disaster-recovery runbooks compiled from ',
-      inlineCode('runbooks/'),
+      ctx.links.file('runbooks', inlineCode('runbooks/')),
       '. Contacts, roles and the notification matrix: ',
       ctx.links.to(directoryPage, 'Directory'),
       '.',

@@ -18,7 +18,7 @@ import { drillPage, recordOfReport } from './drill-docs.js';
 import { drillReportPage } from './drill-report-page.js';
 
 export interface DocsEmitterOptions {
-  /** How pages link to each other; see `links.ts` for why `'wiki'` is the default. */
+  /** How pages link to each other; see `links.ts` for why `'repository'` is the default. */
   readonly links?: names.LinkStyle;
 }
 
@@ -28,7 +28,7 @@ export interface DocsEmitterOptions {
  * Every page is an mdast tree serialised once; output is byte-identical across runs.
  */
 export function createDocsEmitter(options: DocsEmitterOptions = {}): Emitter {
-  const style = options.links ?? 'wiki';
+  const style = options.links ?? 'repository';
   return {
     id: 'docs',
     docs: 'Markdown pages for the GitHub wiki: one per runbook, backup plan, checklist, template and drill report, the Directory, an index (Home) and a sidebar.',
@@ -38,7 +38,7 @@ export function createDocsEmitter(options: DocsEmitterOptions = {}): Emitter {
   };
 }
 
-/** The emitter `runbook compile` runs (wiki link style). */
+/** The emitter `runbook compile` runs (repository link style; `runbook wiki-export` makes the wiki copy). */
 export const docsEmitter: Emitter = createDocsEmitter();
 
 /** Below this many graph pages, building them on worker threads does not pay for itself. */

@@ -34,7 +34,7 @@ export function templatePage(ctx: DocsContext, doc: LoadedDoc, data: TemplateDoc
   return page([
     heading(1, meta.title ?? meta.name),
     ...markdownBlocks(meta.description),
-    factsTable(data, doc),
+    factsTable(ctx, data, doc),
     paragraph(
       strong('Sent by:'),
       ' ',
@@ -58,7 +58,7 @@ export function templatePage(ctx: DocsContext, doc: LoadedDoc, data: TemplateDoc
   ]);
 }
 
-function factsTable(data: TemplateDocData, doc: LoadedDoc): RootContent {
+function factsTable(ctx: DocsContext, data: TemplateDocData, doc: LoadedDoc): RootContent {
   return table(
     ['Fact', 'Value'],
     [
@@ -67,7 +67,7 @@ function factsTable(data: TemplateDocData, doc: LoadedDoc): RootContent {
       ['Subject', data.subject !== undefined ? inlineCode(data.subject) : none],
       ['Default audience', data.audience?.length ? joinInline(data.audience.map((a) => inlineCode(a))) : none],
       ['Customer facing', yesNo(data.customerFacing)],
-      ['Source', inlineCode(doc.file.path)],
+      ['Source', ctx.links.file(doc.file.path, inlineCode(doc.file.path))],
     ],
   );
 }

@@ -4,6 +4,7 @@ import type { DrillSpec } from '../../model/specs.js';
 import { cronProblem } from '../../rules/cron.js';
 import type { Emitter } from '../emitter.js';
 import { dryRunInput } from './dispatch-inputs.js';
+import { drillRecordsJob } from './drill-records-job.js';
 import {
   auditRetentionDays,
   githubIdentityEnv,
@@ -23,7 +24,7 @@ import { data, expr, inputEnvName, literal, renderWorkflow } from './workflow-ya
 /** Path of the drill calendar's workflow (the runbook name `drills` is reserved for it). */
 export const drillsWorkflowPath = '.github/workflows/runbook-drills.yml';
 
-/** Where `runbook drill` writes records and reports, kept as an artifact to commit by pull request. */
+/** Where `runbook drill` writes records and reports: an artifact per job, proposed by pull request (drill-records-job.ts). */
 const drillsDir = 'drills/';
 
 /** One calendar entry the workflow can run: its runbook has a graph and its cron is portable. */
@@ -98,7 +99,11 @@ function drillsWorkflow(drills: readonly CalendarDrill[], graphs: readonly IrGra
       },
     },
     permissions: { ...runPermissions },
-    jobs: Object.fromEntries(drills.map((d, i) => [jobIdOf(drills, i), drillJob(d, graphs)])),
+    jobs: {
+      ...Object.fromEntries(drills.map((d, i) => [jobIdOf(drills, i), drillJob(d, graphs)])),
+      // Never a drill job's id: those all start with `drill-`.
+      'propose-records': drillRecordsJob(drills.map((_, i) => jobIdOf(drills, i))),
+    },
   };
 }
 
@@ -156,7 +161,7 @@ function drillStep({ spec, graph }: CalendarDrill, graphs: readonly IrGraph[]): 
   };
 }
 
-/** The records and reports the drills wrote, to commit through a pull request (the job cannot push). */
+/** The records and reports the drills wrote, for the `propose-records` job's pull request (this job cannot push). */
 function uploadDrillsStep(): Record<string, unknown> {
   return {
     name: 'Upload drill records and reports',

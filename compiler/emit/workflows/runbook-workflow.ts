@@ -17,7 +17,7 @@ import { data, renderWorkflow } from './workflow-yaml.js';
 export const runPermissions = { contents: 'read', issues: 'write' } as const;
 
 /** `.github/workflows/runbook-<name>.yml`, minus the compiler's own `runbook-pr`, `runbook-run-request`, `runbook-resume` and `runbook-approve`. */
-const owned = /^\.github\/workflows\/runbook-(?!(?:pr|run-request|resume|approve)\.yml$)[a-z0-9-]+\.yml$/;
+const owned = /^\.github\/workflows\/runbook-(?!(?:pr|run-request|resume|approve|wiki)\.yml$)[a-z0-9-]+\.yml$/;
 
 /** Path of the `workflow_dispatch` workflow of runbook `name`. */
 export function runbookWorkflowPath(name: string): string {
