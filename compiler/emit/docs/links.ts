@@ -70,3 +70,13 @@ export function createLinker(style: LinkStyle): Linker {
     to: (page, ...label) => link(href(page), ...(label.length ? label : [page])),
   };
 }
+
+/**
+ * The link to a generated workflow file (`runbook-<name>.yml`), where its "Run workflow" button
+ * is. On the wiki (`/<owner>/<repo>/wiki/<Page>`) `../actions/workflows/<file>` is the workflow's
+ * Actions page; in the repository view (`…/blob/<ref>/generated/docs/<Page>.md`) the file itself
+ * is two folders up. The workflow is named by file so the link form can change here alone.
+ */
+export function workflowLink(file: string, style: LinkStyle = 'wiki'): string {
+  return style === 'repository' ? `../../.github/workflows/${file}` : `../actions/workflows/${file}`;
+}
