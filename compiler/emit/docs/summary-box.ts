@@ -118,13 +118,15 @@ function pointOfNoReturnItem(graph: IrGraph, steps: StepIndex): Inline {
 /** Phase budgets against the RTO, with the expected and worst-case totals of the critical path. */
 function timeItem(graph: IrGraph): Inline {
   const { rto } = graph;
-  const budgets = graph.phases.map((p, i) => `${i + 1}. ${p.title} ${duration(p.budgetMs)}`);
+  const budgets = graph.phases.flatMap((p, i) =>
+    p.budgetMs === undefined ? [] : [`${i + 1}. ${p.title} ${formatDuration(p.budgetMs)}`],
+  );
   const total = graph.phases.reduce((sum, p) => sum + (p.budgetMs ?? 0), 0);
   return [
     strong('Time:'),
     ' ',
     rto.rtoMs === undefined ? 'no RTO objective' : `RTO ${formatDuration(rto.rtoMs)}`,
-    `; phase budgets ${budgets.join(', ')}`,
+    budgets.length ? `; phase budgets ${budgets.join(', ')}` : '; no phase budgets',
     total ? ` (${formatDuration(total)} in all)` : '',
     `; expected ${duration(rto.expectedMs)}, worst case ${duration(rto.worstCaseMs)}: ${rtoStatus(rto.status)}.`,
   ];
