@@ -136,6 +136,18 @@ describe('the library: which failover runbook to use when', () => {
   });
 });
 
+describe('the library: fallbacks and conditions in words', () => {
+  const content = library.get('Runbook-emergency-manual-failover')!;
+
+  it('names the steps that run when a step fails, and says their condition in words', () => {
+    const verify = content.slice(content.indexOf('3.1 Verify failover success\n'), content.indexOf('3.2 Notify'));
+    expect(verify).toContain(
+      '**Fallback:** if it fails, [3.3 Notify stakeholders (FAILOVER_FAILED)](#step-notify-failure), [3.4 Stop for manual intervention](#step-stop-on-failed-verification) run',
+    );
+    expect(content).toContain('**Only if:** the status of step 3.1 (verify-dr-health) equals `"failed"`');
+  });
+});
+
 function allCode(node: Nodes): string[] {
   if (node.type === 'code') return [(node as Code).value];
   return 'children' in node ? (node.children as Nodes[]).flatMap(allCode) : [];

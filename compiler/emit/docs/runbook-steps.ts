@@ -23,6 +23,7 @@ import type { StepIndex } from './step-index.js';
 import { conditionInWords, mapStrings, templateInWords, templatePlain } from './expression-words.js';
 import { rerunText } from './step-rerun.js';
 import { gateBlocks } from './step-gate.js';
+import { fallbacksOf } from './step-fallback.js';
 
 /** One section per phase (heading with its budget), each step under it, numbered "2.3". */
 export function phaseSections(ctx: GraphPageContext, graph: IrGraph, steps: StepIndex): RootContent[] {
@@ -63,7 +64,7 @@ function stepBlocks(ctx: GraphPageContext, graph: IrGraph, node: IrNode, steps: 
     paragraph(...marks(graph, node)),
     ...markdownBlocks(node.description),
     ...instructionBlocks(node, steps),
-    list(stepFacts(node, steps)),
+    list(stepFacts(graph, node, steps)),
     ...bodyBlocks(node, steps),
     ...envBlocks(node.env, steps),
     ...actionDetails(ctx, graph, node, steps),
@@ -95,7 +96,7 @@ function instructionBlocks(node: IrNode, steps: StepIndex): RootContent[] {
   return [paragraph(strong('Instruction:')), ...markdownBlocks(markdown)];
 }
 
-function stepFacts(node: IrNode, steps: StepIndex): Inline[] {
+function stepFacts(graph: IrGraph, node: IrNode, steps: StepIndex): Inline[] {
   const after = node.needs.map((id) => link(`#${steps.anchor(id)}`, steps.number(id) ?? id));
   const facts: Inline[] = [
     [
@@ -114,6 +115,11 @@ function stepFacts(node: IrNode, steps: StepIndex): Inline[] {
   ]);
   facts.push([strong('If interrupted:'), ' ', rerunText(node)]);
   if (node.onFailure) facts.push([strong('On failure:'), ' ', inlineCode(node.onFailure)]);
+  const fallbacks = fallbacksOf(graph, node.id);
+  if (fallbacks.length) {
+    const names = fallbacks.map((n) => link(`#${steps.anchor(n.id)}`, `${steps.number(n.id)} ${n.title}`));
+    facts.push([strong('Fallback:'), ' if it fails, ', joinInline(names), ' run', fallbacks.length === 1 ? 's' : '']);
+  }
   return facts;
 }
 
