@@ -57,7 +57,8 @@ describe('runbook page: the first screen', () => {
     expect(command).toEqual(['runbook run region-failover --input reason="<reason>"']);
     expect(box).toContain('Run workflow runbook-region-failover.yml');
     // Team handles resolved to people's names from the Directory.
-    expect(box).toMatch(/before the run starts: 2 of SRE leads \(Jane Doe\); not the initiator/);
+    // The declare step takes its policy from spec.approvals (the default policy of gates).
+    expect(box).toMatch(/1\.2 Declare disaster: 2 of SRE leads \(Jane Doe\); not the initiator; times out after 30m/);
     expect(box).toMatch(/2\.5 Validate the service: 1 of SRE \(Jane Doe, John Roe\)/);
     expect(box).toContain('production-failover');
     expect(box).toMatch(/⛔ Point of no return: 2\.1 Promote the replica\. Once it has run, a rollback stops there/);

@@ -22,12 +22,12 @@ export function gatesOf(graph: IrGraph): IrNode[] {
 }
 
 /**
- * "Approvers": who must say yes, by name from the Directory, gate by gate, then the run-level
- * policy and the GitHub environment's reviewers (names GitHub knows, not the Directory).
+ * "Approvers": who must say yes, by name from the Directory, gate by gate (each gate's policy
+ * already includes what it takes from `spec.approvals`, the runbook's default policy for gates),
+ * then the GitHub environment's reviewers (names GitHub knows, not the Directory).
  */
 export function approversItem(ctx: GraphPageContext, graph: IrGraph, steps: StepIndex): BlockContent[] {
   const lines: Inline[] = [];
-  if (graph.approvals) lines.push(['before the run starts: ', policyInWords(ctx.directory, graph.approvals)]);
   for (const node of gatesOf(graph)) {
     if (!node.approval) continue;
     const where = isGate(node.uses) ? '' : 'before ';
