@@ -18,7 +18,7 @@ import {
   type Inline,
 } from '../../../common/markdown/mdast-builders.js';
 import { actionDetails } from './step-details.js';
-import { asksConfirmation, isGate, isShell } from '../../../common/actions-catalog/index.js';
+import { asksConfirmation, isGate, isShell, referenceParam } from '../../../common/actions-catalog/index.js';
 import type { StepIndex } from './step-index.js';
 import { conditionInWords, mapStrings, templateInWords, templatePlain } from './expression-words.js';
 import { rerunText } from './step-rerun.js';
@@ -129,10 +129,18 @@ export function retryText(retry: IrRetry | undefined): string {
   return `${retry.attempts} attempts, ${formatDuration(retry.delayMs)} ${retry.backoff} delay${cap}`;
 }
 
-/** Parameters the page shows in another form: a gate's policy and message, a person's instruction. */
+/**
+ * Parameters the page shows in another form: a gate's policy and message, a person's
+ * instruction, and what step-details.ts tabulates (the Template sent with its audience and
+ * variables, the Checklist or its items, the runbook called with its inputs).
+ */
 function shownElsewhere(body: Pick<IrBody, 'uses'>): readonly string[] {
   if (isGate(body.uses)) return ['message', 'approvers', 'required', 'selfApproval', 'timeout', 'allowUnsigned'];
-  return asksConfirmation(body.uses) ? ['instruction'] : [];
+  const out = asksConfirmation(body.uses) ? ['instruction'] : [];
+  if (referenceParam(body.uses, 'Template') !== undefined) out.push('template', 'audience', 'vars');
+  if (referenceParam(body.uses, 'Checklist') !== undefined) out.push('checklist', 'items');
+  if (referenceParam(body.uses, 'Runbook') !== undefined) out.push('runbook', 'inputs');
+  return out;
 }
 
 /**
