@@ -137,6 +137,20 @@ describe('the library: which failover runbook to use when', () => {
   });
 });
 
+describe('the library: every graph page', () => {
+  const graphPages = [...library.keys()].filter((p) => /^(Runbook|BackupPlan)-/.test(p));
+
+  it.each(graphPages)('%s: summary first, reference last, no raw expression before the reference', (page) => {
+    const content = library.get(page)!;
+    const root = tree(library, page);
+    const h2 = root.children.filter((n) => isHeading(n, 2)).map(textOf);
+    expect([h2[0], h2.at(-1)]).toEqual(['At a glance', 'Reference']);
+    const [before] = content.split('\n## Reference\n');
+    expect(before.replace(/```mermaid[\s\S]*?```/g, '')).not.toMatch(/\{\{/);
+    expect(before).not.toMatch(/Idempotent/);
+  });
+});
+
 describe('the library: fallbacks and conditions in words', () => {
   const content = library.get('Runbook-emergency-manual-failover')!;
 
