@@ -24,7 +24,7 @@ import { isReadOnly } from './step-rerun.js';
 export function rollbackSection(graph: IrGraph, steps: StepIndex): RootContent[] {
   const body = graph.nodes.filter((n) => !n.finally);
   const undoable = [...body].reverse().filter((n) => n.rollback || n.irreversible);
-  const out: RootContent[] = [heading(2, 'Rollback'), paragraph(...policyText(graph))];
+  const out: RootContent[] = [heading(2, 'Rollback'), paragraph(...policyText(graph, undoable))];
   if (undoable.some((n) => n.rollback)) {
     out.push(
       paragraph('In this order, latest first; only steps that completed are undone:'),
@@ -52,16 +52,18 @@ export function rollbackSection(graph: IrGraph, steps: StepIndex): RootContent[]
   return out;
 }
 
-function policyText(graph: IrGraph): Inline[] {
+function policyText(graph: IrGraph, undoable: readonly IrNode[]): Inline[] {
   const overrides = graph.nodes.filter((n) => n.onFailure === 'rollback' && graph.onFailure !== 'rollback');
   if (graph.onFailure === 'rollback')
     return ['When a step fails, the run rolls back (', inlineCode('onFailure: rollback'), ').'];
   return [
     `When a step fails, the run ${graph.onFailure === 'abort' ? 'stops' : 'goes on'} (`,
     inlineCode(`onFailure: ${graph.onFailure}`),
-    ')',
-    overrides.length ? ['; it rolls back only when these fail: ', ...overrides.map((n) => inlineCode(n.id))] : '',
-    '. The compensations below are what a rollback runs.',
+    ') and undoes nothing',
+    overrides.length
+      ? ['; it rolls back only when one of these fails: ', joinInline(overrides.map((n) => inlineCode(n.id)))]
+      : '',
+    undoable.some((n) => n.rollback) ? '. The compensations below run only in a rollback.' : '.',
   ];
 }
 
