@@ -7,6 +7,8 @@ export interface Metadata {
   name: string;
   title?: string;
   description?: string;
+  /** When to use it (Markdown): the first thing its wiki page says. */
+  whenToUse?: string;
   owner?: string;
   tier?: string;
   tags?: string[];

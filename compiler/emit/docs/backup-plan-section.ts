@@ -13,6 +13,8 @@ import {
   type Inline,
 } from '../../../common/markdown/mdast-builders.js';
 import { scheduleInline } from './schedule-inline.js';
+import { templateInWords } from './expression-words.js';
+import { stepIndex } from './step-index.js';
 
 /** The BackupPlan a lowered graph came from, looked up by name. */
 export function backupPlanOf(ctx: GraphPageContext, name: string): BackupPlanSpec | undefined {
@@ -31,6 +33,7 @@ export function backupPlanSection(ctx: GraphPageContext, graph: IrGraph): RootCo
   const spec = backupPlanOf(ctx, graph.name);
   if (!spec) return [];
   const retention = spec.retention ?? {};
+  const steps = stepIndex(graph);
   const out: RootContent[] = [
     heading(2, 'Backup plan'),
     paragraph(
@@ -43,7 +46,11 @@ export function backupPlanSection(ctx: GraphPageContext, graph: IrGraph): RootCo
       spec.targets.map((t) => [
         inlineCode(t.id),
         t.type,
-        t.type === 'rds' ? `${t.region ?? none} ${t.dbInstanceIdentifier ?? ''}`.trim() : (t.directory ?? none),
+        t.type === 'rds'
+          ? `${t.region ?? none} ${t.dbInstanceIdentifier ?? ''}`.trim()
+          : t.directory
+            ? templateInWords(t.directory, steps)
+            : none,
       ]),
     ),
     paragraph(

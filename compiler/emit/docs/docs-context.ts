@@ -2,7 +2,7 @@ import type { CompileResult } from '../../compile.js';
 import type { IrGraph } from '../../../ir/types.js';
 import { hasTemplate } from '../../expressions/parse-template.js';
 import type { ChecklistSection } from '../../load/loaded-doc.js';
-import type { BackupPlanSpec, DirectorySpec } from '../../model/specs.js';
+import type { BackupPlanSpec, DirectorySpec, Metadata } from '../../model/specs.js';
 import { createLinker, type GraphRef, type LinkStyle, type Linker } from './links.js';
 import { drillViews, type DrillsView } from './drill-docs.js';
 import { referencedValue } from '../../../common/actions-catalog/index.js';
@@ -14,6 +14,8 @@ import { referencedValue } from '../../../common/actions-catalog/index.js';
  */
 export interface GraphPageContext {
   readonly links: Linker;
+  /** The link style, for links that leave the pages (workflow files: `workflowLink`). */
+  readonly linkStyle: LinkStyle;
   /** The Directory's spec, when the tree has a valid one. */
   readonly directory?: DirectorySpec;
   /** The Checklist document of this name (the first of a duplicated name), if any. */
@@ -26,6 +28,8 @@ export interface GraphPageContext {
   backupPlan(name: string): BackupPlanSpec | undefined;
   /** drills: what the drill records say about the Runbook of this name (drill-docs.ts). */
   drills(name: string): DrillsView | undefined;
+  /** The `metadata.whenToUse` of the graph's document (docs only: not in the graph, nor its hash). */
+  whenToUse(graph: GraphRef): string | undefined;
 }
 
 /** What every page builder reads: the compile result, the linker of the chosen style, the Directory. */
@@ -43,13 +47,20 @@ export function createDocsContext(result: CompileResult, style: LinkStyle): Docs
   return {
     result,
     links: createLinker(style),
+    linkStyle: style,
     ...(result.context.directory ? { directory: result.context.directory.data.spec } : {}),
     checklist: (name) => result.project.byName('Checklist', name),
     hasTemplateNamed: (name) => result.context.templates.has(name),
     runbook: (name) => runbooks.get(name),
     backupPlan: (name) => plans.get(name)?.data.spec,
     drills: (name) => drills.get(name),
+    whenToUse: (graph) => whenToUseOf(result, graph),
   };
+}
+
+function whenToUseOf(result: CompileResult, graph: GraphRef): string | undefined {
+  const meta = result.project.byName(graph.origin.kind, graph.name)?.data.metadata as Metadata | undefined;
+  return typeof meta?.whenToUse === 'string' ? meta.whenToUse : undefined;
 }
 
 /** The first item of each name, as `Array.prototype.find` by name would return it. */
@@ -78,6 +89,8 @@ export interface GraphPageSnapshot {
   readonly backupPlans: [string, BackupPlanSpec][];
   /** drills: the drill view of each Runbook graph. */
   readonly drills: [string, DrillsView][];
+  /** `Kind/name` → `metadata.whenToUse`, for the graphs that have one. */
+  readonly whenToUse: [string, string][];
 }
 
 export function graphPageSnapshot(ctx: DocsContext, style: LinkStyle, graphs: readonly IrGraph[]): GraphPageSnapshot {
@@ -106,6 +119,10 @@ export function graphPageSnapshot(ctx: DocsContext, style: LinkStyle, graphs: re
       const view = g.origin.kind === 'Runbook' ? ctx.drills(g.name) : undefined;
       return view ? [[g.name, view]] : [];
     }),
+    whenToUse: graphs.flatMap((g): [string, string][] => {
+      const text = ctx.whenToUse(g);
+      return text === undefined ? [] : [[`${g.origin.kind}/${g.name}`, text]];
+    }),
   };
 }
 
@@ -116,13 +133,16 @@ export function graphPageContext(snapshot: GraphPageSnapshot): GraphPageContext 
   const runbooks = new Map(snapshot.runbooks);
   const plans = new Map(snapshot.backupPlans);
   const drills = new Map(snapshot.drills);
+  const whenToUse = new Map(snapshot.whenToUse);
   return {
     links: createLinker(snapshot.style),
+    linkStyle: snapshot.style,
     ...(snapshot.directory ? { directory: snapshot.directory } : {}),
     checklist: (name) => checklists.get(name) ?? undefined,
     hasTemplateNamed: (name) => templates.has(name),
     runbook: (name) => runbooks.get(name),
     backupPlan: (name) => plans.get(name),
     drills: (name) => drills.get(name),
+    whenToUse: (graph) => whenToUse.get(`${graph.origin.kind}/${graph.name}`),
   };
 }

@@ -2,7 +2,7 @@ import type { Root, RootContent } from 'mdast';
 import type { IrGraph } from '../../../ir/types.js';
 import { contactsSection } from './contacts.js';
 import type { GraphPageContext } from './docs-context.js';
-import { approvalPolicy, duration, none, scalar, shortHash, sortedEntries, yesNo } from './format.js';
+import { none, scalar, sortedEntries, yesNo } from './format.js';
 import {
   code,
   heading,
@@ -12,73 +12,49 @@ import {
   markdownBlocks,
   page,
   paragraph,
-  strong,
   table,
-  type Inline,
 } from '../../../common/markdown/mdast-builders.js';
 import { renderMermaid } from './mermaid.js';
 import { rtoSection } from './rto-table.js';
 import { phaseSections } from './runbook-steps.js';
-import { backupPlanOf, backupPlanSection } from './backup-plan-section.js';
-import { drillFactRows, runbookDrillsSection } from './drill-docs.js';
-import { scheduleInline } from './schedule-inline.js';
-import { isGate } from '../../../common/actions-catalog/index.js';
+import { backupPlanSection } from './backup-plan-section.js';
+import { runbookDrillsSection } from './drill-docs.js';
+import { summaryBox } from './summary-box.js';
+import { rollbackSection } from './rollback-section.js';
+import { referenceSection } from './runbook-reference.js';
+import { stepIndex } from './step-index.js';
 
 /**
- * The page of one graph (a Runbook or a lowered BackupPlan): what an on-call engineer needs
- * during the incident, top to bottom — facts, inputs, who to call, the graph, every step, RTO.
+ * The page of one graph (a Runbook or a lowered BackupPlan), in the order an on-call engineer
+ * needs it: the summary box (when, how to start, who approves, what cannot be undone, how long,
+ * last drill), the inputs, the graph and its time budget, every step numbered "2.3", the
+ * rollback, the people, and last the reference (facts, plan hash, sources, raw expressions).
  */
 export function runbookPage(ctx: GraphPageContext, graph: IrGraph): Root {
+  const steps = stepIndex(graph);
+  // The description is the "When to use" of the summary unless the runbook says it separately.
+  const describedApart = ctx.whenToUse(graph) !== undefined || graph.schedule !== undefined;
   return page([
     heading(1, graph.title),
-    ...markdownBlocks(graph.description),
-    heading(2, 'Facts'),
-    factsTable(ctx, graph),
-    // drills: a Runbook's drill records, newest first (BackupPlans are not drilled).
-    ...(graph.origin.kind === 'Runbook' ? runbookDrillsSection(ctx.links, ctx.drills(graph.name)) : []),
+    ...summaryBox(ctx, graph, steps),
+    ...(describedApart ? markdownBlocks(graph.description) : []),
     ...backupPlanSection(ctx, graph),
     ...inputsSection(graph),
     ...secretsSection(graph),
-    ...approvalsSection(graph),
-    ...contactsSection(ctx, graph.owner),
     heading(2, 'Step graph'),
     paragraph(
       'Phases are boxes; arrows are dependencies. The critical path (RTO) is drawn in red with thick links, ',
       '⛔ hexagons are points of no return, 🔐 diamonds are approval gates.',
     ),
     code('mermaid', renderMermaid(graph)),
-    ...phaseSections(ctx, graph),
     ...rtoSection(graph),
+    ...phaseSections(ctx, graph, steps),
+    ...rollbackSection(graph, steps),
+    ...contactsSection(ctx, graph.owner),
+    // drills: a Runbook's drill records, newest first (BackupPlans are not drilled).
+    ...(graph.origin.kind === 'Runbook' ? runbookDrillsSection(ctx.links, ctx.drills(graph.name)) : []),
+    ...referenceSection(ctx, graph, steps),
   ]);
-}
-
-function factsTable(ctx: GraphPageContext, graph: IrGraph): RootContent {
-  // A lowered BackupPlan keeps its tier in the plan's spec, not in the graph's metadata.
-  const tierId = graph.tier ?? (graph.origin.kind === 'BackupPlan' ? backupPlanOf(ctx, graph.name)?.tier : undefined);
-  const tier = tierId ? ctx.directory?.tiers?.[tierId] : undefined;
-  const rows: [string, Inline][] = [
-    ['Name', inlineCode(graph.name)],
-    ['Kind', graph.origin.kind],
-    ['Owner', graph.owner ? inlineCode(graph.owner) : none],
-    [
-      'Tier',
-      tierId ? [tierId, tier ? ` (tier objectives: RTO ${tier.rto ?? none}, RPO ${tier.rpo ?? none})` : ''] : none,
-    ],
-    ['Source', inlineCode(graph.origin.file)],
-    ['RTO objective', duration(graph.objectives.rtoMs)],
-    ['RPO objective', duration(graph.objectives.rpoMs)],
-    ['Environment', graph.environment ? inlineCode(graph.environment) : none],
-    ['Concurrency', graph.concurrency ? inlineCode(graph.concurrency) : none],
-    ['On failure', inlineCode(graph.onFailure)],
-    ...(graph.schedule
-      ? [['Schedule (cron, UTC)', scheduleInline(graph.schedule, graph.name)] as [string, Inline]]
-      : []),
-    ['Tags', graph.tags.length ? joinInline(graph.tags.map(inlineCode)) : none],
-    ['Plan hash', inlineCode(shortHash(graph.planHash))],
-    // drills: "Last drilled" / "Never drilled" and when the next drill is due.
-    ...(graph.origin.kind === 'Runbook' ? drillFactRows(ctx.links, ctx.drills(graph.name)) : []),
-  ];
-  return table(['Fact', 'Value'], rows);
 }
 
 function inputsSection(graph: IrGraph): RootContent[] {
@@ -107,37 +83,4 @@ function secretsSection(graph: IrGraph): RootContent[] {
     paragraph('Names only; values come from the environment of the run and are redacted everywhere.'),
     list([...graph.secrets].sort().map((s) => inlineCode(s))),
   ];
-}
-
-/** The run-level policy, then every gate of the graph (approval steps and steps with `approval`). */
-function approvalsSection(graph: IrGraph): RootContent[] {
-  const gates = graph.nodes.filter((n) => n.approval !== undefined || isGate(n.uses));
-  if (!graph.approvals && !graph.environment && !gates.length) return [];
-  const out: RootContent[] = [heading(2, 'Approvals')];
-  if (graph.approvals) out.push(paragraph(strong('Policy:'), ' ', approvalPolicy(graph.approvals), '.'));
-  if (graph.environment) {
-    out.push(
-      paragraph('The run also waits for the reviewers of the GitHub environment ', inlineCode(graph.environment), '.'),
-    );
-  }
-  if (gates.length) {
-    out.push(
-      table(
-        ['Step', 'Gate', 'Approvers', 'Required', 'Self-approval', 'Timeout', 'Message'],
-        gates.map((n) => {
-          const a = n.approval;
-          return [
-            inlineCode(n.id),
-            isGate(n.uses) ? 'approval step' : 'before the step',
-            a?.approvers.length ? joinInline(a.approvers.map((x) => inlineCode(x))) : none,
-            a ? String(a.required) : none,
-            a ? yesNo(a.selfApproval) : none,
-            duration(a?.timeoutMs),
-            a?.message ?? (typeof n.with.message === 'string' ? n.with.message : none),
-          ];
-        }),
-      ),
-    );
-  }
-  return out;
 }

@@ -3,6 +3,8 @@ import type { IrGraph, IrNode } from '../../../ir/types.js';
 import { referenceParam, type ReferenceKind } from '../../../common/actions-catalog/index.js';
 import { hasTemplate } from '../../expressions/parse-template.js';
 import type { GraphPageContext } from './docs-context.js';
+import { templateInWords } from './expression-words.js';
+import type { StepIndex } from './step-index.js';
 import { scalar, sortedEntries } from './format.js';
 import { checklistPage, graphPage, templatePage } from './links.js';
 import {
@@ -16,7 +18,7 @@ import {
   type Inline,
 } from '../../../common/markdown/mdast-builders.js';
 
-type Details = (ctx: GraphPageContext, graph: IrGraph, node: IrNode, param: string) => RootContent[];
+type Details = (ctx: GraphPageContext, graph: IrGraph, node: IrNode, param: string, steps: StepIndex) => RootContent[];
 
 /**
  * What a step's page says about the document or role it names, by what its action's schema says
@@ -26,16 +28,16 @@ type Details = (ctx: GraphPageContext, graph: IrGraph, node: IrNode, param: stri
  */
 const detailsOf: Readonly<Record<ReferenceKind, Details>> = {
   Checklist: (ctx, _graph, node, param) => checklistDetails(ctx, node, param),
-  Template: (ctx, _graph, node, param) => notifyDetails(ctx, node, param),
+  Template: (ctx, _graph, node, param, steps) => notifyDetails(ctx, node, param, steps),
   Runbook: runbookDetails,
   Role: (ctx, _graph, node, param) => roleDetails(ctx, node, param),
 };
 
 /** Action-specific details: checklist items, the notification sent, the runbook called, the manual task. */
-export function actionDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode): RootContent[] {
+export function actionDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode, steps: StepIndex): RootContent[] {
   for (const kind of Object.keys(detailsOf) as ReferenceKind[]) {
     const param = referenceParam(node.uses, kind);
-    if (param !== undefined) return detailsOf[kind](ctx, graph, node, param);
+    if (param !== undefined) return detailsOf[kind](ctx, graph, node, param, steps);
   }
   return [];
 }
@@ -67,7 +69,7 @@ export function itemInline(text: string, check: unknown): Inline {
   return typeof check === 'string' ? [text, ' (checked by step ', inlineCode(check), ')'] : text;
 }
 
-function notifyDetails(ctx: GraphPageContext, node: IrNode, param: string): RootContent[] {
+function notifyDetails(ctx: GraphPageContext, node: IrNode, param: string, steps: StepIndex): RootContent[] {
   const name = node.with[param];
   const known = typeof name === 'string' && ctx.hasTemplateNamed(name);
   const audience = Array.isArray(node.with.audience) ? node.with.audience.map(String) : [];
@@ -85,13 +87,19 @@ function notifyDetails(ctx: GraphPageContext, node: IrNode, param: string): Root
     out.push(
       table(
         ['Variable', 'Value'],
-        vars.map(([k, v]) => [inlineCode(k), inlineCode(scalar(v))]),
+        vars.map(([k, v]) => [inlineCode(k), valueInWords(v, steps)]),
       ),
     );
   return out;
 }
 
-function runbookDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode, param: string): RootContent[] {
+function runbookDetails(
+  ctx: GraphPageContext,
+  graph: IrGraph,
+  node: IrNode,
+  param: string,
+  steps: StepIndex,
+): RootContent[] {
   const name = node.with[param];
   if (typeof name !== 'string') return [];
   const target = ctx.runbook(name);
@@ -103,11 +111,16 @@ function runbookDetails(ctx: GraphPageContext, graph: IrGraph, node: IrNode, par
       ? [
           table(
             ['Input', 'Value'],
-            inputs.map(([k, v]) => [inlineCode(k), inlineCode(scalar(v))]),
+            inputs.map(([k, v]) => [inlineCode(k), valueInWords(v, steps)]),
           ),
         ]
       : []),
   ];
+}
+
+/** A parameter value: a template in words, any other value as written. */
+function valueInWords(value: unknown, steps: StepIndex): Inline {
+  return typeof value === 'string' && hasTemplate(value) ? templateInWords(value, steps) : inlineCode(scalar(value));
 }
 
 /** The Directory role a person-run step (`manual`) is assigned to. */
