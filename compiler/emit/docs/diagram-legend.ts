@@ -13,6 +13,10 @@ export function diagramLegend(graph: IrGraph, diagrams: readonly PhaseDiagram[])
   const entries: [boolean, Inline][] = [
     [true, 'Boxes are steps; an arrow means the step it points to starts after the step it leaves.'],
     [
+      has((i) => i.shape === 'round'),
+      'Rounded box "Phase N starts": where the phase begins, once the one before is done.',
+    ],
+    [
       has((i) => i.classes.includes('critical')),
       'Red outline and thick red arrows: the critical path, the steps that set the expected duration (RTO).',
     ],

@@ -163,9 +163,16 @@ interface DecisionContext {
 function decision(group: AlternativeGroup, ctx: DecisionContext, items: DiagramItem[], edges: DiagramEdge[]): void {
   const { members, onPath } = ctx;
   const id = decisionId(group.branches[0].steps[0]);
-  items.push({ id, label: `${group.subject}?`, shape: 'diamond', classes: ['decision'], steps: [] });
+  const critical = group.branches.some((b) => onPath.has(b.steps[0]));
+  items.push({
+    id,
+    label: `${group.subject}?`,
+    shape: 'diamond',
+    classes: critical ? ['critical', 'decision'] : ['decision'],
+    steps: [],
+  });
   for (const need of group.entry) {
-    if (members.has(need)) edges.push({ from: mermaidId(need), to: id, critical: onPath.has(need) });
+    if (members.has(need)) edges.push({ from: mermaidId(need), to: id, critical: critical && onPath.has(need) });
   }
   for (const b of group.branches) {
     const head = b.steps[0];
