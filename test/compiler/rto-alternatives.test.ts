@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileTree } from '../../compiler/compile.js';
+import { docsEmitter } from '../../compiler/emit/docs/index.js';
 import { branchView, exclusive, parseCondition } from '../../compiler/graph/alternatives.js';
 import type { IrGraph } from '../../ir/types.js';
 
@@ -19,6 +20,13 @@ describe('RTO analysis of if: alternatives', () => {
     expect(graph.rto.worstCaseMs).toBe(minutes(2 + 10 + 2));
     expect(graph.rto.criticalPath).toEqual(['prepare', 'slow-find', 'slow-restore', 'check']);
     expect(graph.rto.status).toBe('ok');
+  });
+
+  it('says so under the RTO table of the page', () => {
+    const page = docsEmitter.emit(result).find((f) => f.path.endsWith('Runbook-restore-either-way.md'))!;
+    expect(page.content).toContain(
+      'Only one branch of the decision on `inputs.mode` runs (`= fast`: `fast-restore`; `= slow`: `slow-find` → `slow-restore`)',
+    );
   });
 
   it('keeps the IR sequence (the executor still runs the steps in order)', () => {
