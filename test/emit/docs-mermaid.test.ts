@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compileTree } from '../../compiler/compile.js';
 import { docsEmitter } from '../../compiler/emit/docs/index.js';
 import {
+  branchId,
   decisionId,
   gateId,
   mermaidId,
@@ -110,16 +111,33 @@ describe('if: alternatives', () => {
   const text = renderPhaseMermaid(phaseDiagrams(alt)[0]);
   const edges = edgesOf(text);
 
-  it('draws a decision with a labelled edge per branch, then the join', () => {
+  it("draws a decision, a box naming each branch's condition, then the join", () => {
     const d = decisionId('fast-restore');
     expect(linesOf(text)).toContain(`${d}{"inputs.mode?"}`);
-    expect(linesOf(text)).toContain(`${d} -->|"= fast"| ${mermaidId('fast-restore')}`);
-    expect(linesOf(text)).toContain(`${d} -->|"= slow"| ${mermaidId('slow-find')}`);
+    expect(linesOf(text)).toContain(`${branchId('fast-restore')}("= fast")`);
+    expect(linesOf(text)).toContain(`${branchId('slow-find')}("= slow")`);
     expect(edges).toContainEqual([mermaidId('prepare'), d]);
+    expect(edges).toContainEqual([d, branchId('fast-restore')]);
+    expect(edges).toContainEqual([branchId('fast-restore'), mermaidId('fast-restore')]);
+    expect(edges).toContainEqual([branchId('slow-find'), mermaidId('slow-find')]);
     expect(edges).toContainEqual([mermaidId('fast-restore'), mermaidId('check')]);
     expect(edges).toContainEqual([mermaidId('slow-restore'), mermaidId('check')]);
     // Not a sequence any more: no arrow from one alternative into the other.
     expect(edges).not.toContainEqual([mermaidId('fast-restore'), mermaidId('slow-find')]);
+    // The slower branch is the critical path: its condition box and the decision are marked.
+    const critical = linesOf(text).find((l) => l.startsWith('class ') && l.endsWith(' critical'))!;
+    expect(critical.split(' ')[1].split(',')).toEqual(expect.arrayContaining([d, branchId('slow-find')]));
+    expect(critical.split(' ')[1].split(',')).not.toContain(branchId('fast-restore'));
+  });
+
+  it('lists in the legend only the shapes used', () => {
+    const pages = docsEmitter.emit(compileTree(join(fixtures, 'alternatives')));
+    const page = pages.find((f) => f.path.endsWith('Runbook-restore-either-way.md'))!.content;
+    expect(page).toContain('Blue diamond: an `if:` decision');
+    expect(page).not.toContain('hexagon');
+    const other = docsEmitter.emit(result).find((f) => f.path.endsWith('Runbook-region-failover.md'))!.content;
+    expect(other).toContain('⛔ Dark red hexagon');
+    expect(other).not.toContain('Blue diamond');
   });
 });
 

@@ -1,7 +1,7 @@
 import type { BlockContent, RootContent } from 'mdast';
 import type { IrGraph } from '../../../ir/types.js';
 import { inlineCode, list, paragraph, type Inline } from '../../../common/markdown/mdast-builders.js';
-import type { PhaseDiagram } from './diagram-model.js';
+import { phaseStartId, type PhaseDiagram } from './diagram-model.js';
 
 /**
  * The legend of a page's diagrams: one entry per shape or colour the diagrams actually use, worded
@@ -13,7 +13,7 @@ export function diagramLegend(graph: IrGraph, diagrams: readonly PhaseDiagram[])
   const entries: [boolean, Inline][] = [
     [true, 'Boxes are steps; an arrow means the step it points to starts after the step it leaves.'],
     [
-      has((i) => i.shape === 'round'),
+      has((i) => i.id === phaseStartId),
       'Rounded box "Phase N starts": where the phase begins, once the one before is done.',
     ],
     [

@@ -56,6 +56,11 @@ export function decisionId(stepId: string): string {
   return `d_${stepId.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
+/** The id of the box naming a branch's condition (named after the branch's first step). */
+export function branchId(stepId: string): string {
+  return `b_${stepId.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
 /** Steps that are approval gates themselves, rather than steps guarded by a gate. */
 export function isGateStep(node: IrNode): boolean {
   return isGate(node.uses);
@@ -174,8 +179,19 @@ function decision(group: AlternativeGroup, ctx: DecisionContext, items: DiagramI
   for (const need of group.entry) {
     if (members.has(need)) edges.push({ from: mermaidId(need), to: id, critical: critical && onPath.has(need) });
   }
+  // The condition of each branch is a box, not an edge label: Mermaid's dark theme draws edge
+  // labels light grey on mid grey (about 4.4:1), and a box's colours can be set to read in both themes.
   for (const b of group.branches) {
     const head = b.steps[0];
-    edges.push({ from: id, to: ctx.target(head), label: conditionLabel(b.condition), critical: onPath.has(head) });
+    const on = onPath.has(head);
+    const when = branchId(head);
+    items.push({
+      id: when,
+      label: conditionLabel(b.condition),
+      shape: 'round',
+      classes: on ? ['critical', 'decision'] : ['decision'],
+      steps: [],
+    });
+    edges.push({ from: id, to: when, critical: on }, { from: when, to: ctx.target(head), critical: on });
   }
 }

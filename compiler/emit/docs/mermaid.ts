@@ -11,7 +11,7 @@ import {
 } from './diagram-model.js';
 import { classDefLine, classOrder, criticalLinkStyle } from './diagram-styles.js';
 
-export { decisionId, gateId, mermaidId } from './diagram-model.js';
+export { branchId, decisionId, gateId, mermaidId } from './diagram-model.js';
 
 /**
  * The step graph as Mermaid flowcharts (GitHub renders ```mermaid blocks). A page shows an
