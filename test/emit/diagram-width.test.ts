@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileTree } from '../../compiler/compile.js';
+import { docsEmitter } from '../../compiler/emit/docs/index.js';
 import { fitPhaseDiagram } from '../../compiler/emit/docs/diagram-fit.js';
 import { phaseDiagram, type PhaseDiagram } from '../../compiler/emit/docs/diagram-model.js';
 import { estimateWidth, itemWidth, maxDiagramWidth, textWidth } from '../../compiler/emit/docs/diagram-width.js';
@@ -51,6 +52,11 @@ describe('diagram width estimate', () => {
     const text = renderPhaseMermaid(fitted);
     expect(text).toContain('subgraph st_');
     expect(text).toMatch(/steps in parallel:<br\/>• /);
+    const page = wide.graphs.length
+      ? docsEmitter.emit(wide).find((f) => f.path.endsWith('wide-fan-out.md'))!
+      : undefined;
+    // The legend names the folded box as it is drawn.
+    expect(page?.content).toContain('Grey box "N steps in parallel"');
   });
 
   it('measures text like Mermaid: labels wrap at 200 px, boxes add padding', () => {

@@ -34,7 +34,7 @@ export function diagramLegend(graph: IrGraph, diagrams: readonly PhaseDiagram[])
     [diagrams.some((d) => d.stacks.length > 0), 'A frame titled "N in parallel": steps that run side by side.'],
     [
       has((i) => i.classes.includes('collapsed')),
-      'Grey box "N more steps in parallel": ordinary parallel steps listed in one box.',
+      'Grey box "N steps in parallel": ordinary steps that run side by side, listed in one box.',
     ],
     [graph.phases.some((p) => p.finally), 'Dotted arrow "always": the finally steps run however the phases end.'],
   ];
