@@ -1,4 +1,5 @@
 import type { IrNode, IrPhase, IrRetry, RtoAnalysis, RtoPhase, RtoStatus } from '../../ir/types.js';
+import { branchView } from './alternatives.js';
 
 /** Total delay spent waiting between attempts (attempts − 1 waits). */
 export function retryDelays(retry: IrRetry | undefined): number {
@@ -29,6 +30,8 @@ function status(value: number, worst: number, limit: number | undefined): RtoSta
 /**
  * The RTO analysis: phases run one after another, so the runbook's expected duration is the sum
  * of each phase's longest path of estimates; the worst case likewise with worst-case durations.
+ * `if:` alternatives (see alternatives.ts) are timed side by side: only one of them runs, so the
+ * path takes the longest branch instead of the sum of all branches.
  */
 export function analyseRto(
   phases: readonly IrPhase[],
@@ -36,11 +39,13 @@ export function analyseRto(
   rtoMs: number | undefined,
 ): RtoAnalysis {
   const byId = new Map(nodes.map((n) => [n.id, n]));
+  const { needs } = branchView(nodes);
+  const needsOf = (n: IrNode): readonly string[] => needs.get(n.id) ?? n.needs;
   const result: RtoPhase[] = phases.map((phase) => {
     const members = new Set(phase.steps);
     const ordered = nodes.filter((n) => members.has(n.id));
-    const expected = longestPath(ordered, members, (n) => n.estimateMs ?? 0);
-    const worst = longestPath(ordered, members, worstCaseMs);
+    const expected = longestPath(ordered, members, needsOf, (n) => n.estimateMs ?? 0);
+    const worst = longestPath(ordered, members, needsOf, worstCaseMs);
     return {
       id: phase.id,
       ...(phase.budgetMs !== undefined ? { budgetMs: phase.budgetMs } : {}),
@@ -67,6 +72,7 @@ export function analyseRto(
 function longestPath(
   ordered: readonly IrNode[],
   members: Set<string>,
+  needsOf: (n: IrNode) => readonly string[],
   weight: (n: IrNode) => number,
 ): { length: number; path: string[] } {
   const best = new Map<string, { length: number; prev?: string }>();
@@ -74,7 +80,7 @@ function longestPath(
   for (const node of ordered) {
     let start = 0;
     let prev: string | undefined;
-    for (const dep of node.needs) {
+    for (const dep of needsOf(node)) {
       if (!members.has(dep)) continue;
       const b = best.get(dep);
       if (b && b.length > start) {

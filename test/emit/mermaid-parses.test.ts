@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileTree } from '../../compiler/compile.js';
+import { renderMermaid } from '../../compiler/emit/docs/mermaid.js';
 import { docsEmitter } from '../../compiler/emit/docs/index.js';
 
 /**
@@ -27,13 +28,31 @@ const diagrams = docsEmitter
   .flatMap((f) => [...f.content.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => ({ page: f.path, text: m[1] })));
 
 describe('generated Mermaid diagrams', () => {
-  it('there is one per runbook and backup plan page', () => {
-    expect(diagrams.length).toBe(compileTree(root).graphs.length);
+  it('a runbook or backup plan page has an overview (of two phases or more) and one per phase', () => {
+    const graphs = compileTree(root).graphs;
+    expect(diagrams.length).toBe(graphs.reduce((n, g) => n + (g.phases.length > 1 ? 1 : 0) + g.phases.length, 0));
   });
 
   it.each(diagrams)('$page parses with mermaid', async ({ text }) => {
     await expect(mermaid.parse(text)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
   });
+
+  // The folded fan-out (stacks, a collapsed box) and if: alternatives (decision, labelled edges).
+  const fixtureDiagrams = ['wide-diagram', 'alternatives'].flatMap((name) =>
+    docsEmitter
+      .emit(compileTree(join(root, 'test', 'fixtures', name)))
+      .flatMap((f) => [...f.content.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => ({ page: f.path, text: m[1] }))),
+  );
+  it.each(fixtureDiagrams)('fixture $page parses with mermaid', async ({ text }) => {
+    await expect(mermaid.parse(text)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+  });
+
+  it.each(compileTree(root).graphs.map((g) => [g.name, g] as const))(
+    '`runbook graph %s` parses with mermaid',
+    async (_name, graph) => {
+      await expect(mermaid.parse(renderMermaid(graph))).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+    },
+  );
 
   it('a runbook with finally: its subgraph and dotted "always" link parse', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-mermaid-finally-'));

@@ -1,6 +1,8 @@
 import type { RootContent } from 'mdast';
 import type { IrGraph } from '../../../ir/types.js';
 import { duration, rtoStatus } from './format.js';
+import { branchView } from '../../graph/alternatives.js';
+import { conditionLabel } from './diagram-model.js';
 import {
   heading,
   inlineCode,
@@ -45,7 +47,11 @@ export function rtoSection(graph: IrGraph): RootContent[] {
     `${rto.criticalPath.length} steps`,
     strong(rtoStatus(rto.status)),
   ]);
-  const out: RootContent[] = [heading(2, 'Recovery time (RTO) analysis'), table(rtoHeader, rows)];
+  const out: RootContent[] = [
+    heading(2, 'Recovery time (RTO) analysis'),
+    table(rtoHeader, rows),
+    ...alternativesNote(graph),
+  ];
   if (rto.unestimated.length) {
     out.push(
       paragraph(
@@ -58,4 +64,27 @@ export function rtoSection(graph: IrGraph): RootContent[] {
     );
   }
   return out;
+}
+
+/** One sentence per `if:` decision: only one branch runs, so the figures count the longer one. */
+function alternativesNote(graph: IrGraph): RootContent[] {
+  return branchView(graph.nodes).groups.map((g) =>
+    paragraph(
+      'Only one branch of the decision on ',
+      inlineCode(g.subject),
+      ' runs (',
+      joinInline(
+        g.branches.map((b) => [
+          inlineCode(conditionLabel(b.condition)),
+          ': ',
+          joinInline(
+            b.steps.map((id) => inlineCode(id)),
+            ' → ',
+          ),
+        ]),
+        '; ',
+      ),
+      '), so the figures count the longer branch, not both.',
+    ),
+  );
 }

@@ -4,7 +4,6 @@ import { contactsSection } from './contacts.js';
 import type { GraphPageContext } from './docs-context.js';
 import { none, scalar, sortedEntries, yesNo } from './format.js';
 import {
-  code,
   heading,
   inlineCode,
   joinInline,
@@ -14,7 +13,7 @@ import {
   paragraph,
   table,
 } from '../../../common/markdown/mdast-builders.js';
-import { renderMermaid } from './mermaid.js';
+import { stepGraphSection } from './diagram-section.js';
 import { rtoSection } from './rto-table.js';
 import { phaseSections } from './runbook-steps.js';
 import { backupPlanSection } from './backup-plan-section.js';
@@ -41,12 +40,7 @@ export function runbookPage(ctx: GraphPageContext, graph: IrGraph): Root {
     ...backupPlanSection(ctx, graph),
     ...inputsSection(graph),
     ...secretsSection(graph),
-    heading(2, 'Step graph'),
-    paragraph(
-      'Phases are boxes; arrows are dependencies. The critical path (RTO) is drawn in red with thick links, ',
-      '⛔ hexagons are points of no return, 🔐 diamonds are approval gates.',
-    ),
-    code('mermaid', renderMermaid(graph)),
+    ...stepGraphSection(graph),
     ...rtoSection(graph),
     ...phaseSections(ctx, graph, steps),
     ...rollbackSection(graph, steps),
