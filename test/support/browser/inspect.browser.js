@@ -86,7 +86,8 @@
   const strayErrors = [...document.querySelectorAll('svg[aria-roledescription="error"]')].filter(
     (svg) => !svg.closest('.markdown-body .mermaid'),
   ).length;
-  const links = [...document.querySelectorAll('.markdown-body a')].map((a) => {
+  // Links only: an `<a id>` without href is an anchor (the runbook pages' step anchors), not a link.
+  const links = [...document.querySelectorAll('.markdown-body a[href]')].map((a) => {
     const raw = a.getAttribute('href') || a.getAttribute('xlink:href') || '';
     return {
       text: a.textContent.trim().slice(0, 60),
