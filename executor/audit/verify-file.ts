@@ -205,12 +205,12 @@ function templateRecord(
   const hashTo = hashFrom + 74;
   const prevFrom = tp.prevDelta < 0 ? nth(t, ',"prevHash":"', hashTo, tp.prevSkip) : hashFrom + tp.prevDelta;
   // A prevHash other than the hash before (a finding to come) takes the scanner, which keeps it.
-  if (!t.startsWith(f.expectPrev, prevFrom + 13) || t.charCodeAt(prevFrom + 77) !== 0x22) return NO_TEMPLATE;
+  if (!textAt(t, prevFrom + 13, f.expectPrev) || t.charCodeAt(prevFrom + 77) !== 0x22) return NO_TEMPLATE;
   const sigFrom = tp.sigSkip < 0 ? -1 : nth(t, ',"sig":"', hashTo, tp.sigSkip);
   // The sig's closing quote starts `sigNext`; a sig that is the last member ends before `}`.
   const sigTo = sigFrom < 0 ? -1 : tp.sigNext === '' ? end - 1 : t.indexOf(tp.sigNext, sigFrom + 8) + 1;
   const hash = contentHash(t, bytes, start, end, hashFrom, hashTo, sigFrom, sigTo);
-  if (!t.startsWith(hash, hashFrom + 9)) return TO_PARSE;
+  if (!textAt(t, hashFrom + 9, hash)) return TO_PARSE;
   f.expectPrev = hash;
   const seqFrom = tp.seqDelta < 0 ? nth(t, ',"seq":', hashTo, tp.seqSkip) : prevFrom + tp.seqDelta;
   const sig = sigFrom < 0 ? undefined : stringAt(t, sigFrom + 8, sigTo - 1);
@@ -218,6 +218,12 @@ function templateRecord(
   file.hashOk.push(true);
   return TAKEN;
 }
+
+/**
+ * Whether `s` is the text of t at `at`: startsWith, but a slice and === take a quarter of its
+ * time on 64 equal characters (Node 20), twice per line.
+ */
+const textAt = (t: string, at: number, s: string): boolean => t.slice(at, at + s.length) === s;
 
 /** Where `needle` occurs in `t` from `from`, after `skip` earlier occurrences. */
 function nth(t: string, needle: string, from: number, skip: number): number {
