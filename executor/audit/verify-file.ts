@@ -3,8 +3,9 @@ import { open, readFile } from 'node:fs/promises';
 import { sha256 } from '../../ir/canonical-json.js';
 import { lineFields, scanRecordLine, type LineFields } from './canonical-line.js';
 import { parseAuditLine, type AuditFileProblem } from './file-sink.js';
-import { templateOf, type LineTemplate } from './line-template.js';
+import { matchTemplate, templateOf, type LineTemplate } from './line-template.js';
 import { hashRecord } from './record.js';
+import { ChainColumns, linksOf, stringAt, type ChainLink } from './chain-columns.js';
 
 /**
  * An audit file read for `verify` (issue 12: ≥ 500,000 records/s): only the fields the chain
@@ -14,25 +15,17 @@ import { hashRecord } from './record.js';
  * with canonicalJson exactly as before, so the verdict of every line is unchanged.
  */
 
-/** What the chain checks read of a record. */
-export interface ChainLink {
-  readonly seq: number;
-  readonly runId: string;
-  readonly type: string;
-  readonly prevHash: string;
-  readonly hash: string;
-  readonly sig?: string;
-}
-
 export interface ChainFile {
-  readonly links: ChainLink[];
-  /** `hashOk[i]`: links[i].hash is the hash of its record's content. */
+  readonly chain: ChainColumns;
+  /** `hashOk[i]`: record i's hash is the hash of its content. */
   readonly hashOk: boolean[];
-  /** `lines[i]` is the 1-based line of `links[i]`. */
+  /** `lines[i]` is the 1-based line of record i. */
   readonly lines: number[];
   readonly problems: AuditFileProblem[];
   /** Number of lines in the file (a torn last line counts), as parseAuditText counts them. */
   lineCount: number;
+  /** The records' links, built (for tests; the checks read `chain`). */
+  readonly links: ChainLink[];
 }
 
 export async function readChainFile(path: string): Promise<ChainFile> {
@@ -61,7 +54,45 @@ async function readWhole(path: string): Promise<Buffer> {
 export function chainOfBytes(bytes: Buffer): ChainFile {
   // ASCII (the writer's lines, unless a value holds other characters) decodes the same as
   // latin1 and as UTF-8; latin1 is a plain copy into a one-byte string.
-  return isAscii(bytes) ? chainOfText(bytes.toString('latin1'), bytes) : chainOfText(bytes.toString('utf8'));
+  if (!isAscii(bytes)) return chainOfText(bytes.toString('utf8'));
+  const reader = newReader();
+  // In chunks of whole lines: a string that small is made in the young generation, which is
+  // already in memory and in cache (one string of the whole file costs a fault per page).
+  for (let from = 0; from < bytes.length; ) {
+    const to = chunkEnd(bytes, from);
+    readLines(reader, bytes.toString('latin1', from, to), bytes.subarray(from, to));
+    from = to;
+  }
+  return reader.file;
+}
+
+/** Bytes per chunk: well under V8's largest young-generation object (128 KiB). */
+const CHUNK = 64 * 1024;
+
+/** The end of the chunk at `from`: after its last whole line (or the file's end). */
+function chunkEnd(bytes: Buffer, from: number): number {
+  if (from + CHUNK >= bytes.length) return bytes.length;
+  let nl = bytes.lastIndexOf(10, from + CHUNK - 1);
+  if (nl < from) nl = bytes.indexOf(10, from + CHUNK); // a line longer than a chunk
+  return nl < 0 ? bytes.length : nl + 1;
+}
+
+/** What reading lines carries from one chunk to the next. */
+interface Reader {
+  readonly file: ChainFile;
+  readonly fields: LineFields;
+  readonly templates: Templates;
+}
+
+function newReader(): Reader {
+  const chain = new ChainColumns();
+  const file: ChainFile = {
+    ...{ chain, hashOk: [], lines: [], problems: [], lineCount: 0 },
+    get links() {
+      return linksOf(chain);
+    },
+  };
+  return { file, fields: lineFields(), templates: { all: [], next: [], last: -1 } };
 }
 
 /**
@@ -70,15 +101,19 @@ export function chainOfBytes(bytes: Buffer): ChainFile {
  * the fast path then hashes bytes in place instead of building a string per line.
  */
 export function chainOfText(text: string, bytes?: Buffer): ChainFile {
-  const file: ChainFile = { links: [], hashOk: [], lines: [], problems: [], lineCount: 0 };
-  const fields = lineFields();
-  const templates: Templates = { all: [], next: [], last: -1 };
-  let line = 0;
+  const reader = newReader();
+  readLines(reader, text, bytes);
+  return reader.file;
+}
+
+/** Reads the lines of `text` (whole lines, and a torn last line only at the file's end) into `r`. */
+function readLines(r: Reader, text: string, bytes: Buffer | undefined): void {
+  const { file, fields, templates } = r;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     const torn = end < 0;
     if (torn) end = text.length;
-    line++;
+    const line = ++file.lineCount;
     const matched = templateLine(text, bytes, start, templates, fields, file);
     if (matched === TAKEN) file.lines.push(line);
     else if (matched === NO_TEMPLATE && canonicalLine(text, bytes, start, end, fields, file)) {
@@ -90,12 +125,10 @@ export function chainOfText(text: string, bytes?: Buffer): ChainFile {
     }
     start = end + 1;
   }
-  file.lineCount = line;
-  return file;
 }
 
 /** Shapes remembered per file: a run has a few (each event type, each shape of outputs). */
-const MAX_TEMPLATES = 16;
+const MAX_TEMPLATES = 32;
 
 /**
  * The fastest path: a line of a shape proved canonical before (line-template.ts) whose content
@@ -114,6 +147,8 @@ function templateLine(
   f: LineFields,
   file: ChainFile,
 ): number {
+  // A template takes only a line that chains to the line before, read by a template or the scanner.
+  if (f.expectPrev === '') return NO_TEMPLATE;
   // Runs repeat sequences of shapes (step:start then step:end): first the shape that followed
   // the last line's shape the time before.
   const guess = ts.last < 0 ? -1 : ts.next[ts.last];
@@ -121,23 +156,22 @@ function templateLine(
     const i = k < 0 ? guess : k;
     if (i < 0 || (k >= 0 && i === guess)) continue;
     const tp = ts.all[i];
-    const m = execAt(tp.re, t, start);
-    if (!m) continue;
+    const hashAt = matchAt(tp, t, start);
+    if (hashAt < 0) continue;
     if (ts.last >= 0) ts.next[ts.last] = i;
     ts.last = i;
-    return templateRecord(m, tp, t, bytes, start, f, file) ? TAKEN : TO_PARSE;
+    return templateRecord(tp, t, bytes, start, hashAt - 9, f, file);
   }
   ts.last = -1;
   return NO_TEMPLATE;
 }
 
-/** A match at `start`, or null (also if the engine gives up: the line then takes the scanner). */
-function execAt(re: RegExp, t: string, start: number): RegExpExecArray | null {
-  re.lastIndex = start;
+/** matchTemplate, or -1 if the engine gives up (the line then takes the scanner). */
+function matchAt(tp: LineTemplate, t: string, start: number): number {
   try {
-    return re.exec(t);
+    return matchTemplate(tp, t, start);
   } catch {
-    return null;
+    return -1;
   }
 }
 
@@ -158,42 +192,52 @@ function learn(ts: Templates, line: string): void {
 }
 
 function templateRecord(
-  m: RegExpExecArray,
   tp: LineTemplate,
   t: string,
   bytes: Buffer | undefined,
   start: number,
+  hashFrom: number,
   f: LineFields,
   file: ChainFile,
-): boolean {
-  // Where the members are: `,"hash":"` and its 64 digits and quote are 74 characters, `,"sig":"` 8.
-  f.hashFrom = start + m[tp.pre].length;
-  f.hashTo = f.hashFrom + 74;
-  f.sigFrom = tp.sig ? f.hashTo + m[tp.mid].length : -1;
-  f.sigTo = tp.sig ? f.sigFrom + 9 + m[tp.sig].length : -1;
-  const end = tp.sig ? f.sigTo + m[tp.post].length : f.hashTo + m[tp.mid].length;
-  const hash = contentHash(t, bytes, start, end, f);
-  if (hash !== m[tp.hash]) return false;
+): number {
+  // `,"hash":"` is 9 characters, its 64 digits and quote 65 more; `,"prevHash":"` 13, `,"seq":` 7, `,"sig":"` 8.
+  const end = tp.tail.lastIndex;
+  const hashTo = hashFrom + 74;
+  const prevFrom = tp.prevDelta < 0 ? nth(t, ',"prevHash":"', hashTo, tp.prevSkip) : hashFrom + tp.prevDelta;
+  // A prevHash other than the hash before (a finding to come) takes the scanner, which keeps it.
+  if (!textAt(t, prevFrom + 13, f.expectPrev) || t.charCodeAt(prevFrom + 77) !== 0x22) return NO_TEMPLATE;
+  const sigFrom = tp.sigSkip < 0 ? -1 : nth(t, ',"sig":"', hashTo, tp.sigSkip);
+  // The sig's closing quote starts `sigNext`; a sig that is the last member ends before `}`.
+  const sigTo = sigFrom < 0 ? -1 : tp.sigNext === '' ? end - 1 : t.indexOf(tp.sigNext, sigFrom + 8) + 1;
+  const hash = contentHash(t, bytes, start, end, hashFrom, hashTo, sigFrom, sigTo);
+  if (!textAt(t, hashFrom + 9, hash)) return TO_PARSE;
   f.expectPrev = hash;
-  // Consecutive records share their run id and chain each to the hash before: one string for
-  // both keeps the records light and the checks' comparisons cheap.
-  const last = file.links.at(-1);
-  const runId = unescaped(m[tp.runId]);
-  const prevHash = unescaped(m[tp.prevHash]);
-  file.links.push({
-    seq: Number(m[tp.seq]),
-    runId: runId === last?.runId ? last.runId : runId,
-    type: unescaped(m[tp.type]),
-    prevHash: prevHash === last?.hash ? last.hash : prevHash,
-    hash,
-    sig: tp.sig ? unescaped(m[tp.sig]) : undefined,
-  });
+  const seqFrom = tp.seqDelta < 0 ? nth(t, ',"seq":', hashTo, tp.seqSkip) : prevFrom + tp.seqDelta;
+  const sig = sigFrom < 0 ? undefined : stringAt(t, sigFrom + 8, sigTo - 1);
+  file.chain.pushTaken(digitsAt(t, seqFrom + 7), tp.runId, tp.type, hash, sig);
   file.hashOk.push(true);
-  return true;
+  return TAKEN;
 }
 
-/** The value of a canonical JSON string's content. */
-const unescaped = (raw: string): string => (raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw);
+/**
+ * Whether `s` is the text of t at `at`: startsWith, but a slice and === take a quarter of its
+ * time on 64 equal characters (Node 20), twice per line.
+ */
+const textAt = (t: string, at: number, s: string): boolean => t.slice(at, at + s.length) === s;
+
+/** Where `needle` occurs in `t` from `from`, after `skip` earlier occurrences. */
+function nth(t: string, needle: string, from: number, skip: number): number {
+  let i = t.indexOf(needle, from);
+  for (let k = 0; k < skip; k++) i = t.indexOf(needle, i + 1);
+  return i;
+}
+
+/** The integer written at `at` (up to 15 digits, which the template allows: exact). */
+function digitsAt(t: string, at: number): number {
+  let v = 0;
+  for (let c = t.charCodeAt(at); c >= 0x30 && c <= 0x39; c = t.charCodeAt(++at)) v = v * 10 + (c - 0x30);
+  return v;
+}
 
 /**
  * The fast path: a canonical line whose bytes, without the hash and sig members, hash to its
@@ -210,15 +254,15 @@ function canonicalLine(
 ): boolean {
   if (!scanRecordLine(t, start, end, f)) return false;
   // The computed hash (a flat string) stands for the record's hash once they are equal.
-  const hash = contentHash(t, bytes, start, end, f);
+  const hash = contentHash(t, bytes, start, end, f.hashFrom, f.hashTo, f.sigFrom, f.sigTo);
   if (!t.startsWith(hash, f.hashAt)) return false;
   f.expectPrev = hash;
-  const last = file.links.at(-1);
-  file.links.push({
+  const lastRunId = file.chain.runIds.at(-1);
+  file.chain.pushLink({
     seq: f.seq,
-    runId: last ? sameOr(t, f.runIdAt, f.runIdEnd, last.runId) : stringAt(t, f.runIdAt, f.runIdEnd),
+    runId: lastRunId ? sameOr(t, f.runIdAt, f.runIdEnd, lastRunId) : stringAt(t, f.runIdAt, f.runIdEnd),
     type: stringAt(t, f.typeAt, f.typeEnd),
-    prevHash: last ? sameOr(t, f.prevAt, f.prevEnd, last.hash) : stringAt(t, f.prevAt, f.prevEnd),
+    prevHash: stringAt(t, f.prevAt, f.prevEnd),
     hash,
     // `,"sig":"` is 8 characters; the value ends before the member's closing quote.
     sig: f.sigFrom < 0 ? undefined : stringAt(t, f.sigFrom + 8, f.sigTo - 1),
@@ -227,20 +271,29 @@ function canonicalLine(
   return true;
 }
 
-/** sha256 of the line without its hash and sig members. */
-function contentHash(t: string, bytes: Buffer | undefined, start: number, end: number, f: LineFields): string {
-  const sigLength = f.sigFrom < 0 ? 0 : f.sigTo - f.sigFrom;
+/** sha256 of the line t[start, end) without its hash member [hashFrom, hashTo) and sig member (if sigFrom >= 0). */
+function contentHash(
+  t: string,
+  bytes: Buffer | undefined,
+  start: number,
+  end: number,
+  hashFrom: number,
+  hashTo: number,
+  sigFrom: number,
+  sigTo: number,
+): string {
+  const sigLength = sigFrom < 0 ? 0 : sigTo - sigFrom;
   if (!bytes)
     return sha256(
       sigLength === 0
-        ? t.slice(start, f.hashFrom) + t.slice(f.hashTo, end)
-        : t.slice(start, f.hashFrom) + t.slice(f.hashTo, f.sigFrom) + t.slice(f.sigTo, end),
+        ? t.slice(start, hashFrom) + t.slice(hashTo, end)
+        : t.slice(start, hashFrom) + t.slice(hashTo, sigFrom) + t.slice(sigTo, end),
     );
   // Close the gaps in place, moving the parts before them right (the text is already decoded,
   // so the bytes are free to change): the content is then one run of bytes, ending at `end`.
-  if (sigLength > 0) bytes.copyWithin(f.hashTo + sigLength, f.hashTo, f.sigFrom);
-  const from = start + (f.hashTo - f.hashFrom) + sigLength;
-  bytes.copyWithin(from, start, f.hashFrom);
+  if (sigLength > 0) bytes.copyWithin(hashTo + sigLength, hashTo, sigFrom);
+  const from = start + (hashTo - hashFrom) + sigLength;
+  bytes.copyWithin(from, start, hashFrom);
   return sha256(bytes.subarray(from, end));
 }
 
@@ -253,12 +306,6 @@ function sameOr(t: string, at: number, end: number, known: string): string {
   return end - at === known.length && t.startsWith(known, at) && !known.includes('\\') ? known : stringAt(t, at, end);
 }
 
-/** The JSON string whose content is t[at, end). */
-function stringAt(t: string, at: number, end: number): string {
-  const raw = t.slice(at, end);
-  return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
-}
-
 /** A line that is not canonical: parsed and hashed as parseAuditText and verify always did. */
 function slowLine(raw: string, line: number, torn: boolean, file: ChainFile, fields: LineFields): void {
   fields.expectPrev = '';
@@ -268,7 +315,7 @@ function slowLine(raw: string, line: number, torn: boolean, file: ChainFile, fie
     return;
   }
   const r = parsed.record;
-  file.links.push({ seq: r.seq, runId: r.runId, type: r.type, prevHash: r.prevHash, hash: r.hash, sig: r.sig });
+  file.chain.pushLink({ seq: r.seq, runId: r.runId, type: r.type, prevHash: r.prevHash, hash: r.hash, sig: r.sig });
   file.hashOk.push(hashRecord(r) === r.hash);
   file.lines.push(line);
 }

@@ -3,7 +3,8 @@ import { checkAnchors, checkSignatures, type PublishedAnchor } from './check-anc
 import type { AuditFileProblem } from './file-sink.js';
 import { readAuditRows } from './pg-sink.js';
 import { GENESIS_HASH, hashRecord, type AuditRecord } from './record.js';
-import { chainOfText, readChainFile, type ChainFile, type ChainLink } from './verify-file.js';
+import { linksOf, viewOfLinks, type ChainView } from './chain-columns.js';
+import { chainOfText, readChainFile, type ChainFile } from './verify-file.js';
 
 /**
  * Checks an audit log's hash chain. Each record is checked against the one before it, so one
@@ -75,7 +76,7 @@ type Located = AuditFinding & { pos: number };
  * (readAuditFile); without them positions are record indexes and no line is reported.
  */
 export function verifyRecords(records: readonly AuditRecord[], options: ChainOptions = {}): AuditVerification {
-  return verifyChain(records, (i) => hashRecord(records[i]) === records[i].hash, options);
+  return verifyChain(viewOfLinks(records), (i) => hashRecord(records[i]) === records[i].hash, options);
 }
 
 type ChainOptions = VerifyOptions & {
@@ -85,19 +86,15 @@ type ChainOptions = VerifyOptions & {
 };
 
 /** verifyRecords on what the checks read of each record; `hashOk(i)`: record i's hash matches its content. */
-function verifyChain(
-  records: readonly ChainLink[],
-  hashOk: (i: number) => boolean,
-  options: ChainOptions,
-): AuditVerification {
+function verifyChain(records: ChainView, hashOk: (i: number) => boolean, options: ChainOptions): AuditVerification {
   const { lines, requireComplete = false } = options;
   const ctx = checkContext(records, lines, hashOk);
   let ended = false;
-  records.forEach((_, i) => (ended = checkRecord(ctx, i, ended)));
+  for (let i = 0; i < records.length; i++) ended = checkRecord(ctx, i, ended);
   addOutsideFindings(ctx, options);
   checkProblems(records, options.problems ?? [], ctx.pos, requireComplete, ctx.found);
-  const last = records.at(-1);
-  const complete = last?.type === 'run:end';
+  const last = records.length - 1;
+  const complete = last >= 0 && records.type(last) === 'run:end';
   if (!complete) ctx.found.push(incompleteFinding(records, options, requireComplete));
   const findings = ctx.found.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, ...f }) => f);
   const firstBad = findings.find((f) => f.fatal);
@@ -107,13 +104,13 @@ function verifyChain(
     complete,
     findings,
     ...(firstBad ? { firstBad } : {}),
-    ...(last ? { tail: { seq: last.seq, hash: last.hash } } : {}),
+    ...(last >= 0 ? { tail: { seq: records.seq(last), hash: records.hash(last) } } : {}),
   };
 }
 
 /** What each check needs: the records, where each one is (line or index), and the findings so far. */
 interface CheckContext {
-  readonly records: readonly ChainLink[];
+  readonly records: ChainView;
   hashOk(i: number): boolean;
   readonly found: Located[];
   pos(i: number): number;
@@ -122,13 +119,13 @@ interface CheckContext {
 }
 
 function checkContext(
-  records: readonly ChainLink[],
+  records: ChainView,
   lines: readonly number[] | undefined,
   hashOk: (i: number) => boolean,
 ): CheckContext {
   const found: Located[] = [];
   const pos = (i: number) => lines?.[i] ?? i + 1;
-  const at = (i: number) => ({ seq: records[i].seq, ...(lines ? { line: lines[i] } : {}), pos: pos(i) });
+  const at = (i: number) => ({ seq: records.seq(i), ...(lines ? { line: lines[i] } : {}), pos: pos(i) });
   const fatal = (i: number, kind: AuditFindingKind, reason: string) => {
     found.push({ ...at(i), kind, reason, fatal: true });
   };
@@ -140,64 +137,75 @@ function checkContext(
  * chain is closed by a run:end after it (a record that fails its own checks changes nothing).
  */
 function checkRecord(ctx: CheckContext, i: number, ended: boolean): boolean {
-  const r = ctx.records[i];
+  const { records } = ctx;
+  const seq = records.seq(i);
   if (!ctx.hashOk(i)) {
-    ctx.fatal(i, 'hash-mismatch', `record ${r.seq} was changed (hash does not match its content)`);
+    ctx.fatal(i, 'hash-mismatch', `record ${seq} was changed (hash does not match its content)`);
     return ended;
   }
-  if (r.runId !== ctx.records[0].runId) {
-    ctx.fatal(i, 'run-mismatch', `record ${r.seq} belongs to run ${r.runId}, not ${ctx.records[0].runId}`);
+  const runId = records.runId(i);
+  if (runId !== records.runId(0)) {
+    ctx.fatal(i, 'run-mismatch', `record ${seq} belongs to run ${runId}, not ${records.runId(0)}`);
     return ended;
   }
   // run:end closes the chain; only a resume reopens it. This catches a record appended
   // after the end with a correct hash, which the chain alone would accept.
-  if (ended && r.type !== 'run:resume')
-    ctx.fatal(i, 'after-run-end', `record ${r.seq} (${r.type}) follows run:end (appended after the run ended)`);
+  const type = records.type(i);
+  if (ended && type !== 'run:resume')
+    ctx.fatal(i, 'after-run-end', `record ${seq} (${type}) follows run:end (appended after the run ended)`);
   checkLink(ctx, i);
-  return r.type === 'run:end' || (ended && r.type !== 'run:resume');
+  return type === 'run:end' || (ended && type !== 'run:resume');
 }
 
 /** Record `i` against the one before it: the start, the order of seqs, and the hash it chains to. */
 function checkLink(ctx: CheckContext, i: number): void {
   const { records, fatal } = ctx;
-  const r = records[i];
-  const prev = records[i - 1];
-  if (!prev) {
-    if (r.seq !== 1 || r.prevHash !== GENESIS_HASH)
-      fatal(i, 'bad-start', `the log starts at record ${r.seq}, not at record 1 (records deleted from the start)`);
+  const seq = records.seq(i);
+  if (i === 0) {
+    if (seq !== 1 || records.prevHash(i) !== GENESIS_HASH)
+      fatal(i, 'bad-start', `the log starts at record ${seq}, not at record 1 (records deleted from the start)`);
     return;
   }
-  if (r.seq <= prev.seq) {
+  const prevSeq = records.seq(i - 1);
+  if (seq <= prevSeq) {
     // The record before this one claims this seq and this record still chains to the one
     // before that: the record in between was inserted (whatever hash it carries).
-    if (prev.seq === r.seq && i >= 2 && r.prevHash === records[i - 2].hash) {
+    if (prevSeq === seq && i >= 2 && records.chainsTo(i, i - 2)) {
       remove(ctx.found, ctx.pos(i - 1));
       return fatal(
         i - 1,
         'inserted',
-        `record ${prev.seq} was inserted: the original record ${r.seq} follows it and chains to record ${records[i - 2].seq}`,
+        `record ${prevSeq} was inserted: the original record ${seq} follows it and chains to record ${records.seq(i - 2)}`,
       );
     }
-    return fatal(i, 'out-of-order', `record ${r.seq} comes after record ${prev.seq} (moved or duplicated)`);
+    return fatal(i, 'out-of-order', `record ${seq} comes after record ${prevSeq} (moved or duplicated)`);
   }
-  if (r.seq > prev.seq + 1) {
-    const movedLater = records.slice(i + 1).some((x) => x.seq > prev.seq && x.seq < r.seq);
-    return movedLater
-      ? fatal(i, 'out-of-order', `record ${r.seq} comes before record ${prev.seq + 1} (moved)`)
-      : fatal(
-          i,
-          'seq-gap',
-          `record${r.seq - prev.seq > 2 ? `s ${prev.seq + 1}–${r.seq - 1} are` : ` ${prev.seq + 1} is`} missing (deleted)`,
-        );
-  }
-  if (r.prevHash !== prev.hash)
-    fatal(i, 'prev-hash-mismatch', `record ${r.seq} does not chain to record ${prev.seq} (replaced or inserted)`);
+  if (seq > prevSeq + 1) return gapAt(ctx, i, prevSeq, seq);
+  if (!records.chainsTo(i, i - 1))
+    fatal(i, 'prev-hash-mismatch', `record ${seq} does not chain to record ${prevSeq} (replaced or inserted)`);
+}
+
+/** Record `i` skips seqs after `prevSeq`: they come later (moved), or nowhere (deleted). */
+function gapAt(ctx: CheckContext, i: number, prevSeq: number, seq: number): void {
+  const { records } = ctx;
+  let movedLater = false;
+  for (let k = i + 1; k < records.length && !movedLater; k++)
+    movedLater = records.seq(k) > prevSeq && records.seq(k) < seq;
+  return movedLater
+    ? ctx.fatal(i, 'out-of-order', `record ${seq} comes before record ${prevSeq + 1} (moved)`)
+    : ctx.fatal(
+        i,
+        'seq-gap',
+        `record${seq - prevSeq > 2 ? `s ${prevSeq + 1}–${seq - 1} are` : ` ${prevSeq + 1} is`} missing (deleted)`,
+      );
 }
 
 /** What only something outside the log can tell: published anchors, and the audit key's signatures. */
 function addOutsideFindings(ctx: CheckContext, options: VerifyOptions): void {
-  const { records } = ctx;
   const anchors = [...(options.anchor ? [{ ...options.anchor, from: '--anchor' }] : []), ...(options.anchors ?? [])];
+  if (anchors.length === 0 && !options.key) return;
+  // These read every record's hash (and sig): only now are the links built.
+  const records = linksOf(ctx.records);
   const outside = [...checkAnchors(records, anchors), ...(options.key ? checkSignatures(records, options.key) : [])];
   for (const f of outside) {
     ctx.found.push(
@@ -210,21 +218,22 @@ function addOutsideFindings(ctx: CheckContext, options: VerifyOptions): void {
 
 /** A log without run:end: truncated, or the run was interrupted (fatal only if completeness is required). */
 function incompleteFinding(
-  records: readonly ChainLink[],
+  records: ChainView,
   options: { lines?: readonly number[]; lineCount?: number },
   requireComplete: boolean,
 ): Located {
   const { lines } = options;
-  const last = records.at(-1);
+  const last = records.length > 0 ? records.seq(records.length - 1) : undefined;
   const line = (options.lineCount ?? lines?.at(-1) ?? 0) + 1;
   return {
     kind: 'incomplete',
-    seq: (last?.seq ?? 0) + 1,
+    seq: (last ?? 0) + 1,
     ...(lines ? { line } : {}),
     pos: lines ? line : records.length + 1,
-    reason: last
-      ? `no run:end (truncated or interrupted): the log stops at record ${last.seq}`
-      : 'no run:end (truncated or interrupted): the log is empty',
+    reason:
+      last !== undefined
+        ? `no run:end (truncated or interrupted): the log stops at record ${last}`
+        : 'no run:end (truncated or interrupted): the log is empty',
     fatal: requireComplete,
   };
 }
@@ -235,7 +244,7 @@ function remove(found: Located[], pos: number): void {
 
 /** Lines that are not records: a crash fragment is harmless if the chain runs across it. */
 function checkProblems(
-  records: readonly ChainLink[],
+  records: ChainView,
   problems: readonly AuditFileProblem[],
   pos: (i: number) => number,
   requireComplete: boolean,
@@ -252,15 +261,13 @@ function checkProblems(
       });
       continue;
     }
-    const after = records.findIndex((_, i) => pos(i) > p.line);
-    const before = after < 0 ? records.length - 1 : after - 1;
-    const next = after < 0 ? undefined : records[after];
-    const prev = before >= 0 ? records[before] : undefined;
+    let after = 0;
+    while (after < records.length && pos(after) <= p.line) after++;
     const intact =
-      next !== undefined &&
-      (prev
-        ? next.seq === prev.seq + 1 && next.prevHash === prev.hash
-        : next.seq === 1 && next.prevHash === GENESIS_HASH);
+      after < records.length &&
+      (after > 0
+        ? records.seq(after) === records.seq(after - 1) + 1 && records.chainsTo(after, after - 1)
+        : records.seq(after) === 1 && records.prevHash(after) === GENESIS_HASH);
     found.push(
       intact
         ? {
@@ -293,7 +300,7 @@ export function verifyAuditText(text: string, options: VerifyOptions = {}): Audi
 }
 
 function verifyChainFile(file: ChainFile, options: VerifyOptions): AuditVerification {
-  return verifyChain(file.links, (i) => file.hashOk[i], {
+  return verifyChain(file.chain, (i) => file.hashOk[i], {
     ...options,
     lines: file.lines,
     problems: file.problems,
