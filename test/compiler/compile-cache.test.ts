@@ -120,6 +120,15 @@ describe('incremental compile', { timeout: 120_000 }, () => {
     expect(JSON.stringify(after.files)).not.toContain('RECOVERY');
   });
 
+  it('compiles in full when the Directory changes: pages that show its people are rebuilt', () => {
+    const directory = join(dir, 'runbooks', 'directory.yaml');
+    writeFileSync(directory, readFileSync(directory, 'utf8').replace('name: Grace Hopper', 'name: Grace B. Hopper'));
+    const after = cachedCompile();
+    expect(after).toMatchObject({ mode: 'full', reason: 'runbooks/directory.yaml is shared and changed' });
+    expect(JSON.stringify(after.files)).toContain('Grace B. Hopper');
+    expect(after).toMatchObject(fullCompile());
+  });
+
   it('compiles in full when a shared file (a Template) changes', () => {
     const template = join(dir, 'runbooks', 'templates', 'bench-status.md.hbs');
     writeFileSync(template, readFileSync(template, 'utf8').replace('Run {{run.url}}.', 'See {{run.url}}.'));
