@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import type { CacheEntry } from './entry.js';
+import type { CacheEntry, EntryOutput } from './entry.js';
 
 /**
  * One entry on disk (`entries/<key>.json`), laid out so that an incremental compile reads the
@@ -81,15 +81,31 @@ export function readEntryFile(file: string): CacheEntry | undefined {
     let at = newline + 1;
     const part = (bytes: number) => body.toString('utf8', at, (at += bytes));
     const graphs = JSON.parse(part(head.graphsBytes)) as CacheEntry['graphs'];
-    const outputs = head.outputs.map(({ bytes, json, ...o }) => {
-      const text = part(bytes);
-      return { ...o, content: json ? (JSON.parse(text) as string) : text };
+    const outputs = head.outputs.map(({ bytes, json, ...o }): EntryOutput => {
+      if (json) return { ...o, content: JSON.parse(part(bytes)) as string };
+      const utf8 = body.subarray(at, (at += bytes));
+      return lazyOutput(o, utf8);
     });
     if (at !== body.length) return undefined;
     return { key: head.key, path: head.path, docs: head.docs, diagnostics: head.diagnostics, graphs, outputs };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * An output whose text is decoded only when read: `compile` compares and writes its bytes
+ * (write-generated.ts), so the pages of a thousand unchanged runbooks are never decoded.
+ */
+function lazyOutput(o: Omit<EntryOutput, 'content' | 'utf8'>, utf8: Buffer): EntryOutput {
+  let text: string | undefined;
+  return {
+    ...o,
+    get content() {
+      return (text ??= utf8.toString('utf8'));
+    },
+    utf8,
+  };
 }
 
 const checksum = (body: Buffer): string => crc32(body).toString(16).padStart(8, '0');

@@ -32,6 +32,8 @@ export interface EntryOutput {
   readonly graph: string;
   readonly path: string;
   readonly content: string;
+  /** The content's UTF-8 bytes, when read from the cache (entry-file.ts decodes `content` on first use). */
+  readonly utf8?: Uint8Array;
 }
 
 /** `entries/<key>.json`: the compiled output of one runbook file. */

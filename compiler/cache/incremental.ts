@@ -9,6 +9,7 @@ import { toolFingerprint } from './fingerprint.js';
 import { hybridResult } from './hybrid.js';
 import { extraHash, planIncremental } from './plan.js';
 import { readEntryFile, writeEntryFile } from './entry-file.js';
+import { WholeOutputs } from './whole-outputs.js';
 import { ensureDirs, entryPath, pruneEntries, readChecked, sha256, writeChecked } from './store.js';
 
 export { defaultCacheDir } from './store.js';
@@ -48,9 +49,10 @@ export function compileCached(
 ): CachedCompile {
   const inputs = readInputs(root, paths);
   const hashes = new Map(inputs.files.map((f) => [f.path, sha256(f.text)]));
+  const tool = toolFingerprint();
   const state: Session = {
     dir,
-    tool: toolFingerprint(),
+    tool,
     options: JSON.stringify({
       paths,
       today: options.today instanceof Date ? options.today.toISOString() : options.today,
@@ -58,6 +60,7 @@ export function compileCached(
     extra: extraHash(inputs),
     hashes,
     recorded: new Map(),
+    whole: new WholeOutputs(dir, tool),
   };
   const attempt = tryIncremental(state, inputs, options);
   if (attempt.ok) return attempt.compile;
@@ -75,6 +78,8 @@ interface Session {
   readonly hashes: ReadonlyMap<string, string>;
   /** Output recorded by emitters, by source file. */
   readonly recorded: Map<string, EntryOutput[]>;
+  /** Files built from the whole tree, keyed by their render input (emit-memo.ts). */
+  readonly whole: WholeOutputs;
 }
 
 type Attempt = { ok: true; compile: CachedCompile } | { ok: false; reason: string };
@@ -103,7 +108,7 @@ function tryIncremental(
   if (problem) return { ok: false, reason: problem };
   const memo = recorder(state, (emitter, graph, path) => {
     const entry = cached.get(graph.origin.file);
-    return entry?.outputs.find((o) => o.emitter === emitter && o.graph === graph.name && o.path === path)?.content;
+    return entry?.outputs.find((o) => o.emitter === emitter && o.graph === graph.name && o.path === path);
   });
   const result = hybridResult(subset, inputs.files, cached, memo);
   return { ok: true, compile: { result, mode: 'incremental', save: () => saveCache(state, result, cached) } };
@@ -120,14 +125,31 @@ function subsetProblem(subset: CompileResult, index: CacheIndex, dirty: Readonly
   return undefined;
 }
 
-function recorder(state: Session, reuse: EmitMemo['reuse']): EmitMemo {
+/** Finds what a cached entry holds for one file of one graph. */
+type FindOutput = (emitter: string, graph: IrGraph, path: string) => EntryOutput | undefined;
+
+function recorder(state: Session, find: FindOutput): EmitMemo {
   return {
-    reuse,
+    reuse: (emitter, graph, path) => find(emitter, graph, path)?.content,
+    reuseFile(emitter, graph, path) {
+      const output = find(emitter, graph, path);
+      if (!output) return undefined;
+      // Only the file's own fields, and `content` still decoded on first read (entry-file.ts).
+      return {
+        path: output.path,
+        get content() {
+          return output.content;
+        },
+        ...(output.utf8 ? { utf8: output.utf8 } : {}),
+      };
+    },
     record(emitter, graph: IrGraph, path, content) {
       const list = state.recorded.get(graph.origin.file) ?? [];
       list.push({ emitter, graph: graph.name, path, content });
       state.recorded.set(graph.origin.file, list);
     },
+    reuseWhole: (emitter, path, key) => state.whole.reuse(emitter, path, key),
+    recordWhole: (emitter, path, key, content) => state.whole.record(emitter, path, key, content),
   };
 }
 
@@ -157,6 +179,7 @@ function saveCache(state: Session, result: CompileResult, cached: ReadonlyMap<st
     files,
   } satisfies CacheIndex);
   pruneEntries(state.dir, new Set(Object.values(files).flatMap((f) => (f.entry ? [f.entry] : []))));
+  state.whole.save();
 }
 
 function writeEntry(state: Session, result: CompileResult, byFile: ByFile, path: string, key: string): void {

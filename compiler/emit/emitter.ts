@@ -4,6 +4,11 @@ import type { CompileResult } from '../compile.js';
 export interface GeneratedFile {
   readonly path: string;
   readonly content: string;
+  /**
+   * The content's UTF-8 bytes, when already at hand (a file an incremental compile reuses from its
+   * cache, compiler/cache/): `compile` compares and writes them without decoding `content`.
+   */
+  readonly utf8?: Uint8Array;
 }
 
 /**

@@ -10,8 +10,8 @@ export const graphJsonEmitter: Emitter = {
       const path = `generated/graphs/${graph.name}.json`;
       // An incremental compile (compiler/cache/) hands back the file of an unchanged graph: printing
       // a thousand graphs again was a good part of its time.
-      const reused = result.memo?.reuse('graphs', graph, path);
-      if (reused !== undefined) return { path, content: reused };
+      const reused = result.memo?.reuseFile('graphs', graph, path);
+      if (reused) return reused;
       const content =
         JSON.stringify({ $comment: `${generatedNotice} (source: ${graph.origin.file})`, ...graph }, null, 2) + '\n';
       result.memo?.record('graphs', graph, path, content);

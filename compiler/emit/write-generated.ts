@@ -20,17 +20,22 @@ export function planGenerated(root: string, result: CompileResult, emitters: rea
   const changed: string[] = [];
   const added: string[] = [];
   for (const f of files) {
-    let current: string | undefined;
+    let current: Buffer | undefined;
     try {
-      current = readFileSync(join(root, f.path), 'utf8');
+      current = readFileSync(join(root, f.path));
     } catch {
       current = undefined;
     }
     if (current === undefined) added.push(f.path);
-    else if (current !== f.content) changed.push(f.path);
+    else if (!sameContent(current, f)) changed.push(f.path);
   }
   const removed = ownedFiles(root, emitters).filter((p) => !produced.has(p));
   return { files, changed, added, removed };
+}
+
+/** Whether the bytes on disk are `file`'s: byte for byte when its bytes are at hand (no decoding). */
+function sameContent(current: Buffer, file: GeneratedFile): boolean {
+  return file.utf8 ? current.equals(file.utf8) : current.toString('utf8') === file.content;
 }
 
 /**
@@ -56,7 +61,7 @@ export function writeGenerated(root: string, status: GeneratedStatus): void {
     if (!dirty.has(f.path)) continue;
     const abs = join(root, f.path);
     mkdirSync(dirname(abs), { recursive: true });
-    writeFileSync(abs, f.content);
+    writeFileSync(abs, f.utf8 ?? f.content);
   }
   for (const p of status.removed) rmSync(join(root, p), { force: true });
 }

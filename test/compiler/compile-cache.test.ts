@@ -24,8 +24,11 @@ const runbook = (n: number) => join(dir, 'runbooks', 'procedures', `bench-runboo
 /** A compile through the cache, then its emitted files and diagnostics; saves the cache. */
 function cachedCompile() {
   const compiled = compileCached(dir, defaultPaths, {}, cacheDir);
-  const files = emitAll(compiled.result);
+  const emitted = emitAll(compiled.result);
   compiled.save();
+  // A reused file may carry its bytes (`utf8`, what `compile` compares and writes): they must be its content's.
+  for (const f of emitted) if (f.utf8) expect(Buffer.from(f.utf8).equals(Buffer.from(f.content))).toBe(true);
+  const files = emitted.map((f) => ({ path: f.path, content: f.content }));
   return { mode: compiled.mode, reason: compiled.reason, files, diagnostics: compiled.result.diagnostics };
 }
 
@@ -71,6 +74,26 @@ describe('incremental compile', { timeout: 120_000 }, () => {
     expect(fixed).toMatchObject(fullCompile());
   });
 
+  it('reuses the resume workflow while its whole input is unchanged, and renders it when that changes', () => {
+    const wholePath = join(cacheDir, 'whole.json');
+    type Whole = { outputs: { path: string; content: string }[] };
+    const whole = readChecked<Whole>(wholePath)!;
+    const resume = whole.outputs.find((o) => o.path === '.github/workflows/runbook-resume.yml')!;
+    expect(resume).toBeDefined();
+    // Mark the cached text: only a reuse can bring the mark into the output.
+    const marked = { ...whole, outputs: whole.outputs.map((o) => (o === resume ? { ...o, content: 'MARK' } : o)) };
+    writeChecked(wholePath, marked);
+    edit(2, 'title: Step 3 of phase 1', 'title: Step three of phase 1'); // no input of the resume workflow
+    const reused = cachedCompile();
+    expect(reused.mode).toBe('incremental');
+    expect(reused.files.find((f) => f.path === resume.path)?.content).toBe('MARK');
+    edit(11, 'environment: production-failover', 'environment: production-failover-b'); // one of its inputs
+    const rendered = cachedCompile();
+    expect(rendered.mode).toBe('incremental');
+    expect(rendered.files.find((f) => f.path === resume.path)?.content).toContain('production-failover-b');
+    expect(rendered).toMatchObject(fullCompile());
+  });
+
   it('ignores a cache written by another tool build', () => {
     const indexPath = join(cacheDir, 'index.json');
     const index = readChecked<Record<string, unknown>>(indexPath)!;
@@ -95,6 +118,15 @@ describe('incremental compile', { timeout: 120_000 }, () => {
     expect(after.reason).toMatch(/cache entry of .* unreadable/);
     expect(after).toMatchObject(fullCompile());
     expect(JSON.stringify(after.files)).not.toContain('RECOVERY');
+  });
+
+  it('compiles in full when the Directory changes: pages that show its people are rebuilt', () => {
+    const directory = join(dir, 'runbooks', 'directory.yaml');
+    writeFileSync(directory, readFileSync(directory, 'utf8').replace('name: Grace Hopper', 'name: Grace B. Hopper'));
+    const after = cachedCompile();
+    expect(after).toMatchObject({ mode: 'full', reason: 'runbooks/directory.yaml is shared and changed' });
+    expect(JSON.stringify(after.files)).toContain('Grace B. Hopper');
+    expect(after).toMatchObject(fullCompile());
   });
 
   it('compiles in full when a shared file (a Template) changes', () => {

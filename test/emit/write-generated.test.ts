@@ -88,6 +88,27 @@ describe('emitters own the folders they declare', { timeout: 120_000 }, () => {
     expect(ownedFiles(root, [greedy])).toEqual(['out/a.txt', 'out/nested/b.txt']);
   });
 
+  it('compares and writes the bytes of a file that carries them (a file reused from the compile cache)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'runbook-generated-'));
+    temps.push(root);
+    // `content` is never read when the bytes are at hand: that is the point (no decoding of cached pages).
+    const file = (path: string, content: string) => ({
+      path,
+      get content(): string {
+        throw new Error(`${path}: content read`);
+      },
+      utf8: Buffer.from(content),
+    });
+    const files = [file('out/same.md', 'Ä same\n'), file('out/other.md', 'Ä new\n'), file('out/new.md', 'ü\n')];
+    const emitter: Emitter = { id: 'bytes', docs: '', folders: ['out'], emit: () => files, owns: () => true };
+    put(root, 'out/same.md', 'Ä same\n');
+    put(root, 'out/other.md', 'Ä old\n');
+    const status = planGenerated(root, compileTree(fixture), [emitter]);
+    expect(status).toMatchObject({ changed: ['out/other.md'], added: ['out/new.md'], removed: [] });
+    writeGenerated(root, status);
+    expect(planGenerated(root, compileTree(fixture), [emitter])).toMatchObject({ changed: [], added: [] });
+  });
+
   it('`compile --check` lists stale owned files, and `compile` deletes only those', () => {
     const root = copyTree(fixture);
     const cli = (...args: string[]) =>

@@ -50,7 +50,7 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
   const graphs = [...index.runbooks, ...index.backupPlans];
   // An incremental compile (compiler/cache/) hands back the pages of graphs that did not change.
   const pathOf = (g: (typeof graphs)[number]) => names.pagePath(names.graphPage(g));
-  const reused = graphs.map((g) => result.memo?.reuse('docs', g, pathOf(g)));
+  const reused = graphs.map((g) => result.memo?.reuseFile('docs', g, pathOf(g)));
   const todo = graphs.filter((_, i) => reused[i] === undefined);
   // Graph pages are nearly all of the work: with many of them, worker threads build them
   // (compiler/parallel) from the graphs and a snapshot of what a graph page looks up.
@@ -81,8 +81,10 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
   const built = graphPages.finish((i) => serialise(runbookPage(ctx, todo[i])));
   let next = 0;
   const graphFiles = graphs.map((g, i): GeneratedFile => {
-    const content = reused[i] ?? built[next++];
-    if (reused[i] === undefined) result.memo?.record('docs', g, pathOf(g), content);
+    const file = reused[i];
+    if (file) return file; // as it is: its text is decoded only if read (compiler/cache/entry-file.ts)
+    const content = built[next++];
+    result.memo?.record('docs', g, pathOf(g), content);
     return { path: pathOf(g), content };
   });
   return [home, sidebar, directory, ...graphFiles, ...checklists, ...templates, ...drills].sort((a, b) =>

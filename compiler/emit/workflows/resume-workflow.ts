@@ -1,6 +1,7 @@
 import type { IrGraph } from '../../../ir/types.js';
 import type { CompileResult } from '../../compile.js';
 import type { Emitter } from '../emitter.js';
+import { renderWithMemo } from '../../cache/emit-memo.js';
 import { runJob, secretsEnv } from './job-steps.js';
 import { jobConcurrency, lockEnv, perJobArtifacts, runbookGroup } from './job-concurrency.js';
 import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
@@ -30,9 +31,17 @@ export const resumeWorkflowEmitter: Emitter = {
   docs: 'The workflow that resumes a run from the audit database on a new runner (.github/workflows/runbook-resume.yml).',
   emit(result) {
     const runbooks = resumable(result);
-    return runbooks.length
-      ? [{ path: resumeWorkflowPath, content: renderWorkflow(resumeWorkflow(result, runbooks)) }]
-      : [];
+    if (runbooks.length === 0) return [];
+    // One file from every runbook: an incremental compile reuses its text while the workflow (the
+    // render's whole input) is unchanged, as it is after most edits (compiler/cache/emit-memo.ts).
+    const workflow = resumeWorkflow(result, runbooks);
+    const render = () => renderWorkflow(workflow);
+    return [
+      {
+        path: resumeWorkflowPath,
+        content: renderWithMemo(result.memo, 'workflows-resume', resumeWorkflowPath, workflow, render),
+      },
+    ];
   },
   folders: ['.github/workflows'],
   owns: (path) => path === resumeWorkflowPath,

@@ -7,7 +7,7 @@ import { referencedValue } from '../../../common/actions-catalog/index.js';
  * A `with.runbook` that is a template is resolved only at run time and contributes nothing here.
  */
 export function runSecrets(graph: IrGraph, graphs: readonly IrGraph[]): string[] {
-  const byName = new Map(graphs.map((g) => [g.name, g]));
+  const byName = namesOf(graphs);
   const seen = new Set<string>();
   const out = new Set<string>();
   const visit = (g: IrGraph): void => {
@@ -22,4 +22,15 @@ export function runSecrets(graph: IrGraph, graphs: readonly IrGraph[]): string[]
   };
   visit(graph);
   return [...out].sort();
+}
+
+/** Graphs by name, built once per list (and its length): the resume workflow asks for every runbook. */
+const byNameOf = new WeakMap<readonly IrGraph[], { length: number; byName: ReadonlyMap<string, IrGraph> }>();
+
+function namesOf(graphs: readonly IrGraph[]): ReadonlyMap<string, IrGraph> {
+  const known = byNameOf.get(graphs);
+  if (known?.length === graphs.length) return known.byName;
+  const byName = new Map(graphs.map((g) => [g.name, g]));
+  byNameOf.set(graphs, { length: graphs.length, byName });
+  return byName;
 }

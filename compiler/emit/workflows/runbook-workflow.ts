@@ -38,8 +38,8 @@ export const runbookWorkflowEmitter: Emitter = {
       .map((graph) => {
         const path = runbookWorkflowPath(graph.name);
         // An incremental compile (compiler/cache/) hands back the workflows of unchanged graphs.
-        const reused = result.memo?.reuse('workflows-runbook', graph, path);
-        if (reused !== undefined) return { path, content: reused };
+        const reused = result.memo?.reuseFile('workflows-runbook', graph, path);
+        if (reused) return reused;
         const content = renderWorkflow(runbookWorkflow(graph, result.graphs), [
           `source: ${graph.origin.file}`,
           `title: ${graph.title}`,
