@@ -107,7 +107,8 @@ describe('runbook validate and its cache', { timeout: 180_000 }, () => {
   it('misses when RUNBOOK_TODAY or a drill record changes (drill freshness depends on both)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runbook-validate-cache-'));
     temps.push(dir);
-    cpSync(join(repo, 'test', 'fixtures', 'diagnostics', 'drill-overdue', 'dry-run-only'), dir, { recursive: true });
+    // A live drill against the loopback demo: it does not count for freshness (issue 14).
+    cpSync(join(repo, 'test', 'fixtures', 'diagnostics', 'drill-overdue', 'demo-only'), dir, { recursive: true });
     const at = (today: string, ...args: string[]) =>
       runbook(['validate', '--root', dir, '--format', 'json', ...args], [], { RUNBOOK_TODAY: today });
     const early = at('2026-02-01');
@@ -117,8 +118,9 @@ describe('runbook validate and its cache', { timeout: 180_000 }, () => {
     expect(late).toEqual(at('2031-02-01', '--no-cache'));
     expect(at('2026-02-01')).toEqual(early);
     const record = join(dir, 'drills', 'records', '20260115-restore-database.json');
-    // The record becomes a live drill: the runbook is no longer overdue.
-    writeFileSync(record, readFileSync(record, 'utf8').replace('"mode": "dry-run"', '"mode": "live"'));
+    // The record becomes a drill against the environment the runbook declares: no longer overdue.
+    const declared = '"name": "production-drill",\n    "source": "runbook"';
+    writeFileSync(record, readFileSync(record, 'utf8').replace(/"name": "local",\s*"source": "demo"/, declared));
     const drilled = at('2026-02-01');
     expect(drilled.stdout).not.toContain('drill-overdue');
     expect(drilled).toEqual(at('2026-02-01', '--no-cache'));
