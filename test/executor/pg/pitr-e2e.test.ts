@@ -121,6 +121,56 @@ describe.skipIf(noPostgres)(
   },
 );
 
+/** A second primary whose archive_command always fails: the backup runbook must refuse to run on it. */
+describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-base-backup on a failing WAL archive', () => {
+  it(
+    'stops at the archiving check and takes no backup',
+    async () => {
+      const broken = await startPostgres({
+        timeoutMs: clusterTimeoutMs,
+        settings: ['archive_mode = on', "archive_command = '/bin/false'", 'archive_timeout = 300'],
+      });
+      try {
+        await sql(broken.primaryUrl, 'create table t (n int)');
+        await sql(broken.primaryUrl, 'select pg_switch_wal()');
+        await until(
+          async () =>
+            Number((await sql(broken.primaryUrl, 'select failed_count from pg_stat_archiver'))[0].failed_count) > 0,
+        );
+        const backupDir = join(broken.dir, 'backups');
+        const r = await runCliAsync(
+          [
+            'run',
+            'postgres-base-backup',
+            '--root',
+            library!.root,
+            ...inputs({ backup_dir: backupDir, min_free_gb: '0' }),
+          ],
+          { PRIMARY_DATABASE_URL: broken.primaryUrl },
+          runMs,
+        );
+        expect(r.status).not.toBe(0);
+        const ends = stepEndsOf(library!.root, r.stdout);
+        expect(ends['check-archiving'].status).toBe('failed');
+        expect(ends['base-backup']).toBeUndefined();
+        expect(existsSync(backupDir)).toBe(false);
+      } finally {
+        await broken.stop();
+      }
+    },
+    clusterTimeoutMs + runMs,
+  );
+});
+
+/** Polls `check` (condition-based, bounded) until it holds. */
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Runs the backup runbook; returns the one base backup it wrote (its scratch copy removed by `finally`). */
 async function runBackup(primary: string): Promise<string> {
   const backupDir = join(dir, 'backups');
