@@ -32,7 +32,12 @@ describeLibrary(
       seedPrimaryAndReplica(world.moto, { primary: 'myapp-db', replica: REPLICA, drRegion: 'us-west-2' });
     const run = () =>
       world.run('emergency-manual-failover', {
-        inputs: { failover_reason: 'Route 53 failover did not trigger (ticket OPS-5678)' },
+        // The health endpoints are the capture server (loopback, answers 200), never the internet.
+        inputs: {
+          failover_reason: 'Route 53 failover did not trigger (ticket OPS-5678)',
+          api_health_url: `${world.capture.url}/health/api`,
+          app_health_url: `${world.capture.url}/health/app`,
+        },
         approvals: { authorize: ['@jane-smith'] },
         as: '@john-doe',
       });
@@ -67,7 +72,10 @@ describeLibrary(
         `DB_HOST\\":\\"${endpoint}\\"`,
       );
       expect(calls).toContain('kubectl scale deployment myapp-deployment --replicas=10');
-      expect(calls).toContain('verify-dr-health.sh');
+      // The verification is the runbook's own checks (004 validate-recovery.sh), no external script.
+      for (const id of ['verify-dns', 'verify-dr-db', 'verify-database', 'verify-api-health', 'verify-app-health'])
+        expect(ends[id]?.status, id).toBe('succeeded');
+      expect(stepEnds(r)['stop-on-failed-verification']?.status).toBe('skipped');
 
       const told = world.capture.bodies.join('\n');
       expect(told).toContain('FAILOVER_INITIATED');
