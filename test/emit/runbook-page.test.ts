@@ -132,7 +132,7 @@ describe('the library: which failover runbook to use when', () => {
     const firstScreen = content.slice(0, content.indexOf('\n## ', content.indexOf('## At a glance') + 3));
     expect(firstScreen).toContain('runbook run primary-region-failure --input reason="<reason>"');
     expect(firstScreen).toContain('Morgan Chen (CEO)');
-    expect(firstScreen).toContain('[2.5 Promote the RDS read replica](#step-promote-db)');
+    expect(firstScreen).toContain('[2.6 Promote the RDS read replica](#step-promote-db)');
   });
 });
 
