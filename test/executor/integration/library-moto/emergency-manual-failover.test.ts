@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import { describeInstance, recordTtl, recordValues, seedPrimaryAndReplica, seedZone } from './aws-state.js';
 import { runStatus, describeLibrary, stepEnds } from './harness.js';
@@ -81,6 +82,38 @@ describeLibrary(
       expect(told).toContain('FAILOVER_INITIATED');
       expect(told).toContain('FAILOVER_SUCCESS');
       expect(told).not.toContain('FAILOVER_FAILED');
+    }, 120_000);
+
+    it('a failed check scores the DR region below 0.8: FAILOVER_FAILED is sent and the run stops for a person', async () => {
+      await seedReplica();
+      // The database check finds no users table (42P01 fails at once, no retry): 2 of 3 checks
+      // pass, 0.67 < 0.8 (002:935). Renamed back afterwards, the other tests use it.
+      const sql = async (text: string) => {
+        const client = new pg.Client({ connectionString: world.pg.primaryUrl });
+        await client.connect();
+        try {
+          await client.query(text);
+        } finally {
+          await client.end();
+        }
+      };
+      await sql('alter table users rename to users_gone');
+      try {
+        const r = await run();
+        expect({ exit: r.status, status: runStatus(r) }, r.stdout + r.stderr).toEqual({ exit: 4, status: 'failed' });
+        const ends = stepEnds(r);
+        expect(ends['verify-database']?.status).toBe('failed');
+        expect(ends['verify-dr-health']?.status).toBe('failed');
+        expect(r.stdout + r.stderr).toContain('health score 0.67 below 0.8');
+        expect(ends['notify-success']?.status).toBe('skipped');
+        expect(ends['stop-on-failed-verification']?.status).toBe('failed');
+        const told = world.capture.bodies.join('\n');
+        expect(told).toContain('FAILOVER_FAILED');
+        expect(told).toContain('database failed');
+        expect(told).not.toContain('FAILOVER_SUCCESS');
+      } finally {
+        await sql('alter table users_gone rename to users');
+      }
     }, 120_000);
 
     it('rolls DNS back to the primary address when the promotion after the switch fails', async () => {
