@@ -31,7 +31,10 @@ describe('the runbook library', () => {
     expect(result.graphs.find((g) => g.name === 'database-corruption-recovery')?.origin.format).toBe('markdown');
     expect(result.graphs.filter((g) => g.origin.kind === 'BackupPlan').length).toBeGreaterThanOrEqual(2);
     const primary = result.graphs.find((g) => g.name === 'primary-region-failure')!;
-    expect(primary.phases.map((p) => p.budgetMs)).toEqual([15, 30, 15].map((m) => m * 60_000));
+    // 003's windows are 15/30/15 minutes; the failover phase needs 33 at worst once the CDK step
+    // gets the seed's own 15-minute estimate (003:2515), so it borrows 3 from the assessment
+    // (see the runbook's header). The whole stays the 1 hour RTO.
+    expect(primary.phases.map((p) => p.budgetMs)).toEqual([12, 33, 15].map((m) => m * 60_000));
     expect(primary.rto.status).toBe('ok');
   });
 

@@ -132,7 +132,7 @@ describe('the library: which failover runbook to use when', () => {
     const firstScreen = content.slice(0, content.indexOf('\n## ', content.indexOf('## At a glance') + 3));
     expect(firstScreen).toContain('runbook run primary-region-failure --input reason="<reason>"');
     expect(firstScreen).toContain('Morgan Chen (CEO)');
-    expect(firstScreen).toContain('[2.5 Promote the RDS read replica](#step-promote-db)');
+    expect(firstScreen).toContain('[2.6 Promote the RDS read replica](#step-promote-db)');
   });
 });
 
@@ -154,11 +154,11 @@ describe('the library: fallbacks and conditions in words', () => {
   const content = library.get('Runbook-emergency-manual-failover')!;
 
   it('names the steps that run when a step fails, and says their condition in words', () => {
-    const verify = content.slice(content.indexOf('3.1 Verify failover success\n'), content.indexOf('3.2 Notify'));
+    const verify = content.slice(content.indexOf('3.6 Verify failover success'), content.indexOf('3.7 Notify'));
     expect(verify).toContain(
-      '**Fallback:** if it fails, [3.3 Notify stakeholders (FAILOVER_FAILED)](#step-notify-failure), [3.4 Stop for manual intervention](#step-stop-on-failed-verification) run',
+      '**Fallback:** if it fails, [3.8 Notify stakeholders (FAILOVER_FAILED)](#step-notify-failure), [3.9 Stop for manual intervention](#step-stop-on-failed-verification) run',
     );
-    expect(content).toContain('**Only if:** the status of step 3.1 (verify-dr-health) equals `"failed"`');
+    expect(content).toContain('**Only if:** the status of step 3.6 (verify-dr-health) equals `"failed"`');
   });
 });
 

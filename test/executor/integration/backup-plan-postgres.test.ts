@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import type { AuditRecord } from '../../../executor/audit/record.js';
@@ -77,6 +77,9 @@ async function runPlan() {
       `backup_dir=${backups}`,
       '--input',
       `archive_dir=${archive}`,
+      // 001's 1 GB floor (backup-size) is for production; the seeded database is a few MB.
+      '--input',
+      'min_backup_bytes=1000000',
     ],
     {
       PLATFORM_DATABASE_URL: dbUrl(),
@@ -118,10 +121,12 @@ describe.skipIf(noPostgres)(`BackupPlan ${plan} against a throwaway PostgreSQL`,
   });
 
   it('dumps, restores into a scratch database, checks, prunes, drops the scratch database and reports success', async () => {
-    // Older than every retention tier of the plan (hot 30d … archive 2555d): gone whatever the
-    // pruning policy; 2 days old: kept.
+    // Older than every retention tier of the plan (hot 2d … archive 2555d): gone whatever the
+    // pruning policy; 1 day old: kept locally; 10 days old: past hot (2 days locally, 001:428-432),
+    // so moved to the archive directory.
     const old = plant('20180101-020000', 3000);
-    const recent = plant('20990101-020000', 2);
+    const recent = plant('20990101-020000', 1);
+    const pastHot = plant('20990102-020000', 10);
     const r = await runPlan();
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const dump = join(backups, `${target}-${r.runId}.dump`);
@@ -129,7 +134,7 @@ describe.skipIf(noPostgres)(`BackupPlan ${plan} against a throwaway PostgreSQL`,
     expect(ended(r.records, `backup-${target}`)?.outputs).toMatchObject({ path: dump });
     // The checks ran against the restored copy: it has the seeded users.
     expect(ended(r.records, `restore-${target}`)?.status).toBe('succeeded');
-    for (const check of ['public-tables', 'constraints-present', 'users-present']) {
+    for (const check of ['public-tables', 'constraints-present', 'backup-size', 'users-present']) {
       expect(ended(r.records, `check-${target}-${check}`)?.status, check).toBe('succeeded');
     }
     expect(JSON.stringify(ended(r.records, `check-${target}-users-present`)?.outputs)).toContain('"n":3');
@@ -137,6 +142,8 @@ describe.skipIf(noPostgres)(`BackupPlan ${plan} against a throwaway PostgreSQL`,
     expect(scratchExists()).toBe(false);
     expect(existsSync(old)).toBe(false);
     expect(existsSync(recent)).toBe(true);
+    expect(existsSync(pastHot)).toBe(false);
+    expect(existsSync(join(archive, basename(pastHot)))).toBe(true);
     expect(r.reports).toHaveLength(1);
     expect(r.reports[0]).toContain('Status: succeeded');
     expect(r.reports[0]).toContain('All steps and integrity checks passed.');

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import { describeInstance, recordTtl, recordValues, seedPrimaryAndReplica, seedZone } from './aws-state.js';
 import { runStatus, describeLibrary, stepEnds } from './harness.js';
@@ -32,7 +33,12 @@ describeLibrary(
       seedPrimaryAndReplica(world.moto, { primary: 'myapp-db', replica: REPLICA, drRegion: 'us-west-2' });
     const run = () =>
       world.run('emergency-manual-failover', {
-        inputs: { failover_reason: 'Route 53 failover did not trigger (ticket OPS-5678)' },
+        // The health endpoints are the capture server (loopback, answers 200), never the internet.
+        inputs: {
+          failover_reason: 'Route 53 failover did not trigger (ticket OPS-5678)',
+          api_health_url: `${world.capture.url}/health/api`,
+          app_health_url: `${world.capture.url}/health/app`,
+        },
         approvals: { authorize: ['@jane-smith'] },
         as: '@john-doe',
       });
@@ -67,12 +73,47 @@ describeLibrary(
         `DB_HOST\\":\\"${endpoint}\\"`,
       );
       expect(calls).toContain('kubectl scale deployment myapp-deployment --replicas=10');
-      expect(calls).toContain('verify-dr-health.sh');
+      // The verification is the runbook's own checks (004 validate-recovery.sh), no external script.
+      for (const id of ['verify-dns', 'verify-dr-db', 'verify-database', 'verify-api-health', 'verify-app-health'])
+        expect(ends[id]?.status, id).toBe('succeeded');
+      expect(stepEnds(r)['stop-on-failed-verification']?.status).toBe('skipped');
 
       const told = world.capture.bodies.join('\n');
       expect(told).toContain('FAILOVER_INITIATED');
       expect(told).toContain('FAILOVER_SUCCESS');
       expect(told).not.toContain('FAILOVER_FAILED');
+    }, 120_000);
+
+    it('a failed check scores the DR region below 0.8: FAILOVER_FAILED is sent and the run stops for a person', async () => {
+      await seedReplica();
+      // The database check finds no users table (42P01 fails at once, no retry): 2 of 3 checks
+      // pass, 0.67 < 0.8 (002:935). Renamed back afterwards, the other tests use it.
+      const sql = async (text: string) => {
+        const client = new pg.Client({ connectionString: world.pg.primaryUrl });
+        await client.connect();
+        try {
+          await client.query(text);
+        } finally {
+          await client.end();
+        }
+      };
+      await sql('alter table users rename to users_gone');
+      try {
+        const r = await run();
+        expect({ exit: r.status, status: runStatus(r) }, r.stdout + r.stderr).toEqual({ exit: 4, status: 'failed' });
+        const ends = stepEnds(r);
+        expect(ends['verify-database']?.status).toBe('failed');
+        expect(ends['verify-dr-health']?.status).toBe('failed');
+        expect(r.stdout + r.stderr).toContain('health score 0.67 below 0.8');
+        expect(ends['notify-success']?.status).toBe('skipped');
+        expect(ends['stop-on-failed-verification']?.status).toBe('failed');
+        const told = world.capture.bodies.join('\n');
+        expect(told).toContain('FAILOVER_FAILED');
+        expect(told).toContain('database failed');
+        expect(told).not.toContain('FAILOVER_SUCCESS');
+      } finally {
+        await sql('alter table users_gone rename to users');
+      }
     }, 120_000);
 
     it('rolls DNS back to the primary address when the promotion after the switch fails', async () => {

@@ -109,7 +109,7 @@ export async function startLibraryWorld(): Promise<LibraryWorld> {
     await seedShop(pg.primaryUrl);
     const root = join(dir, 'root');
     const keys = makeLibraryRoot(root, join(dir, 'keys'));
-    const stubs = makeStubs(dir, root);
+    const stubs = makeStubs(dir);
     return {
       root,
       moto,
@@ -133,7 +133,8 @@ export async function startLibraryWorld(): Promise<LibraryWorld> {
 }
 
 /**
- * The e-commerce tables the runbooks' checks query (orders, customers, products, order_items),
+ * The e-commerce tables the runbooks' checks query (orders, customers, products, order_items, and
+ * 004's users for emergency-manual-failover),
  * consistent and with recent orders: the data of the DR replica and of the restored snapshot.
  */
 async function seedShop(url: string): Promise<void> {
@@ -145,6 +146,8 @@ async function seedShop(url: string): Promise<void> {
       create table products (id serial primary key, name text not null);
       create table orders (id serial primary key, customer_id int not null, total_amount numeric(10,2) not null, created_at timestamptz not null default now());
       create table order_items (id serial primary key, order_id int not null, product_id int not null);
+      create table users (id serial primary key, email text not null);
+      insert into users (email) select 'u' || g || '@example.com' from generate_series(1, 5) g;
       insert into customers (email) select 'c' || g || '@example.com' from generate_series(1, 20) g;
       insert into products (name) select 'p' || g from generate_series(1, 10) g;
       insert into orders (customer_id, total_amount, created_at) select 1 + g % 20, g * 1.5, now() - (g || ' minutes')::interval from generate_series(1, 50) g;
@@ -187,10 +190,9 @@ interface Stubs {
 }
 
 /**
- * PATH stubs, a fake /opt for the runner's checkouts, and ./scripts/ in the root (the cwd of the
- * run). The stubs are one script under several names (stubs.ts).
+ * PATH stubs and a fake /opt for the runner's checkouts. The stubs are one script under several names (stubs.ts).
  */
-function makeStubs(dir: string, root: string): Stubs {
+function makeStubs(dir: string): Stubs {
   const stubs: Stubs = {
     bin: join(dir, 'bin'),
     log: join(dir, 'stub-calls.log'),
@@ -206,9 +208,6 @@ function makeStubs(dir: string, root: string): Stubs {
     writeFileSync(join(stubs.bin, name), script);
     chmodSync(join(stubs.bin, name), 0o755);
   }
-  mkdirSync(join(root, 'scripts'));
-  writeFileSync(join(root, 'scripts', 'verify-dr-health.sh'), script);
-  chmodSync(join(root, 'scripts', 'verify-dr-health.sh'), 0o755);
   // primary-region-failure's deploy-infra does `cd /opt/infrastructure` (the CDK app checked out on
   // the runner). `cd` is a bash builtin, so no PATH stub can stand in: BASH_ENV (read by every
   // non-interactive bash, bash(1) INVOCATION) defines a `cd` that maps /opt to the fake one.

@@ -91,6 +91,13 @@ describeLibrary(
       expect(told).toContain('DR Failover in Progress');
       expect(told).toContain('DR Failover Complete');
       expect(world.capture.bodies.length).toBeGreaterThanOrEqual(8);
+      // 003:2956-3004: executives in phase 1 (within 5 minutes), partners (1 h) and regulators (24 h).
+      expect(told).toContain('Primary Region Failure - DR Assessment');
+      expect(told).toContain('Dear Partner');
+      expect(told).toContain('Formal notification');
+      expect(
+        ['notify-executives-assessing', 'notify-partners', 'notify-regulators'].map((id) => ends[id]?.status),
+      ).toEqual(['succeeded', 'succeeded', 'succeeded']);
     }, 120_000);
 
     it('rolls DNS back to the primary region when the health check after the switch fails', async () => {

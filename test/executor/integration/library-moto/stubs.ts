@@ -1,7 +1,7 @@
 /**
  * One bash script installed under the name of each command the library runbooks run that is not
  * an AWS API call made by an action (aws, kubectl, cdk, redis-cli, curl, jq, sleep,
- * kafka-topics.sh, ./scripts/verify-dr-health.sh). It appends `<name> <args, %q-quoted>` to the
+ * kafka-topics.sh). It appends `<name> <args, %q-quoted>` to the
  * log, exits 1 when a line of the fail file is a prefix of that line, and otherwise prints what
  * the runbooks parse from the real command (fixed, realistic values, listed in STUB_ANSWERS).
  * `sleep` returns at once: the runbook's DNS propagation wait means nothing against moto.
