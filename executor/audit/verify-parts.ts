@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ColumnsPart } from './chain-columns.js';
@@ -65,8 +64,9 @@ export async function readChainFileInParts(path: string, parts?: number, worker 
     n = parts ?? partsFor(size);
     return n > 1 ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
   });
-  // A file with other characters than ASCII is decoded whole (chainOfBytes): not split.
-  if (n <= 1 || !isAscii(bytes)) return { file: chainOfBytes(bytes), threads: 1 };
+  // Parts are cut at '\n' bytes, which UTF-8 never uses inside a character: a part with other
+  // characters than ASCII is decoded on its own by chainOfBytes, as a whole file would be.
+  if (n <= 1) return { file: chainOfBytes(bytes), threads: 1 };
   const read = await chainOfParts(bytes, n, worker).catch(() => undefined);
   // The fast path rearranged the bytes it hashed: read the file again, on this thread.
   return read ?? { file: await readChainFile(path), threads: 1 };
@@ -106,7 +106,7 @@ export function cutPoints(bytes: Uint8Array, parts: number): number[] {
 }
 
 /**
- * `bytes` (an ASCII file, in a SharedArrayBuffer the workers read in place) read in parts;
+ * `bytes` (a file, in a SharedArrayBuffer the workers read in place) read in parts;
  * undefined if a worker failed.
  */
 async function chainOfParts(bytes: Buffer, parts: number, worker: URL): Promise<ReadChain | undefined> {

@@ -163,6 +163,17 @@ describe('verify of a file read in parts gives the result of one thread', { time
     expect((await same(forged, { key })).firstBad).toMatchObject({ kind: 'bad-signature' });
   });
 
+  it('a part with characters other than ASCII (decoded as UTF-8 on its own)', async () => {
+    for (const line of targets().filter((l) => l % 2 === 1)) {
+      const text = tamper(line, (r) => {
+        const data = r.data as { stepId: string };
+        data.stepId = `é${data.stepId.slice(1)}`;
+      });
+      // Rehashed, not re-signed: its signature no longer matches (and the next record does not chain to it).
+      expect((await same(text, { key })).firstBad).toMatchObject({ kind: 'bad-signature', line });
+    }
+  });
+
   it('falls back to one thread, with the same result, when a worker fails', async () => {
     const text = tamper(partStarts(lines.join('\n') + '\n', 2)[0], (r) => (r.prevHash = flip(r.prevHash as string)));
     const path = write(text);
