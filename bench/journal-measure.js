@@ -1,15 +1,17 @@
 // Journal measurements for the benchmark (bench/journal.js forks this, one process per run):
 //   node bench/journal-measure.js prepare <dir>             writes the graph and the two journals
-//   node bench/journal-measure.js verify <dir>              times verifyAudit of the big journal
+//   node bench/journal-measure.js verify <dir> [threads]    times verifyAudit of the big journal
 //   node bench/journal-measure.js floor <dir>               times only reading it and sha256 of each line
 //   node bench/journal-measure.js resume <dir> <copy-dir>   times a resume to its first new step
 // Each run sends one message { ms, records? } (or { error }) to its parent.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createFileSink } from '../dist/executor/audit/file-sink.js';
 import { createAuditLog } from '../dist/executor/audit/record.js';
-import { verifyAudit } from '../dist/executor/audit/verify.js';
+import { verifyChainFile } from '../dist/executor/audit/verify.js';
+import { readChainFileInParts } from '../dist/executor/audit/verify-parts.js';
 import { systemClock } from '../dist/executor/core/clock.js';
 import { SecretMasker } from '../dist/executor/core/secrets.js';
 import { loadGraph } from '../dist/executor/run/load-graph.js';
@@ -129,13 +131,19 @@ async function writeBigJournal(dir, graph) {
   await log.close();
 }
 
-async function verify(dir) {
+/**
+ * verifyAudit of the big journal (the same two calls), with `parts` threads ('' = verify's own
+ * choice, partsFor: the threads it used are reported).
+ */
+async function verify(dir, parts) {
+  const load = loadavg()[0];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const result = await verifyAudit(join(dir, 'verify.jsonl'));
+  const read = await readChainFileInParts(join(dir, 'verify.jsonl'), parts ? Number(parts) : undefined);
+  const result = verifyChainFile(read.file, {});
   const ms = performance.now() - t0;
   if (!result.ok || result.count !== verifyRecords) throw new Error(`verify: ok=${result.ok}, ${result.count} records`);
-  process.send?.({ ms, cpuMs: cpuMs(cpu0), records: result.count });
+  process.send?.({ ms, cpuMs: cpuMs(cpu0), records: result.count, threads: read.threads, load });
 }
 
 /**
@@ -200,7 +208,7 @@ async function resume(dir, copy) {
 const [mode, dir, copy] = process.argv.slice(2);
 const modes = {
   prepare: () => prepare(dir),
-  verify: () => verify(dir),
+  verify: () => verify(dir, copy),
   floor: () => floor(dir),
   resume: () => resume(dir, copy),
 };

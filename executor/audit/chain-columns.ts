@@ -56,6 +56,34 @@ export function stringAt(t: string, at: number, end: number): string {
 }
 
 /**
+ * One part of a file's columns, as a worker thread sends it (verify-parts.ts): typed arrays its
+ * owner no longer needs (transferred, not copied) and each run id and type once, by index.
+ */
+export interface ColumnsPart {
+  readonly length: number;
+  readonly seqs: Float64Array;
+  readonly taken: Uint8Array;
+  readonly hex: Uint8Array;
+  readonly sigs: [number, string][];
+  readonly whole: [number, ChainLink][];
+  readonly names: string[];
+  /** names[runIds[i]] and names[types[i]]: record i's run id and type. */
+  readonly runIds: Uint32Array;
+  readonly types: Uint32Array;
+}
+
+/** `strings` as indexes into `names` (a run has one run id and a few types). */
+function interned(strings: readonly string[], names: string[], index: Map<string, number>): Uint32Array {
+  const ids = new Uint32Array(strings.length);
+  for (let i = 0; i < strings.length; i++) {
+    let id = index.get(strings[i]);
+    if (id === undefined) index.set(strings[i], (id = names.push(strings[i]) - 1));
+    ids[i] = id;
+  }
+  return ids;
+}
+
+/**
  * The records of one audit file. A record taken by a template (taken[i] = 1) chains to the record
  * before it (the template path takes a line only then), and its hash's 64 hex digits are kept at
  * hex[64 i, 64 i + 64). Any other record has its link in `whole`.
@@ -105,6 +133,36 @@ export class ChainColumns implements ChainView {
     const hex = Buffer.allocUnsafe(64 * n);
     this.hex.copy(hex);
     this.hex = hex;
+  }
+
+  /** These columns as a part to send to another thread (this object is not to be used after). */
+  toPart(): ColumnsPart {
+    const names: string[] = [];
+    const index = new Map<string, number>();
+    return {
+      length: this.length,
+      ...{ seqs: this.seqs, taken: this.taken, hex: this.hex, sigs: [...this.sigs], whole: [...this.whole] },
+      ...{ names, runIds: interned(this.runIds, names, index), types: interned(this.types, names, index) },
+    };
+  }
+
+  /**
+   * Appends a part's records after these. The first record of a part never counts as taken (a
+   * part is read from its start, with no record before it): it keeps its whole link, and the
+   * chain checks compare its prevHash with the hash of the last record before it, as any other.
+   */
+  append(p: ColumnsPart): void {
+    const at = this.length;
+    while (this.seqs.length < at + p.length) this.grow();
+    this.seqs.set(p.seqs.subarray(0, p.length), at);
+    this.taken.set(p.taken.subarray(0, p.length), at);
+    this.hex.set(p.hex.subarray(0, 64 * p.length), 64 * at);
+    for (const [i, sig] of p.sigs) this.sigs.set(at + i, sig);
+    for (const [i, link] of p.whole) this.whole.set(at + i, link);
+    const { names, runIds, types } = p;
+    for (let i = 0; i < p.length; i++) this.runIds.push(names[runIds[i]]);
+    for (let i = 0; i < p.length; i++) this.types.push(names[types[i]]);
+    this.length += p.length;
   }
 
   seq(i: number): number {

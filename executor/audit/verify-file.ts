@@ -36,11 +36,14 @@ export async function readChainFile(path: string): Promise<ChainFile> {
  * The file in one buffer, read with as few reads as its size allows: fs.promises.readFile reads
  * in 512 KiB chunks, which costs twice the time of the copy on a journal of 100 MB.
  */
-async function readWhole(path: string): Promise<Buffer> {
+export async function readWhole(
+  path: string,
+  alloc: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
+): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
     const { size } = await fh.stat();
-    const bytes = Buffer.allocUnsafe(size);
+    const bytes = alloc(size);
     let got = 0;
     for (let n = 1; got < size && n > 0; got += n) ({ bytesRead: n } = await fh.read(bytes, got, size - got, got));
     // A file that grew while read: read it again the ordinary way (a rare, slower path).
@@ -85,14 +88,19 @@ interface Reader {
 }
 
 function newReader(): Reader {
-  const chain = new ChainColumns();
-  const file: ChainFile = {
-    ...{ chain, hashOk: [], lines: [], problems: [], lineCount: 0 },
+  const file = chainFileOf(new ChainColumns(), { hashOk: [], lines: [], problems: [], lineCount: 0 });
+  return { file, fields: lineFields(), templates: { all: [], next: [], last: -1 } };
+}
+
+/** A ChainFile of its parts. */
+export function chainFileOf(chain: ChainColumns, read: Omit<ChainFile, 'chain' | 'links'>): ChainFile {
+  return {
+    chain,
+    ...read,
     get links() {
       return linksOf(chain);
     },
   };
-  return { file, fields: lineFields(), templates: { all: [], next: [], last: -1 } };
 }
 
 /**

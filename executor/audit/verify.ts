@@ -4,7 +4,8 @@ import type { AuditFileProblem } from './file-sink.js';
 import { readAuditRows } from './pg-sink.js';
 import { GENESIS_HASH, hashRecord, type AuditRecord } from './record.js';
 import { linksOf, viewOfLinks, type ChainView } from './chain-columns.js';
-import { chainOfText, readChainFile, type ChainFile } from './verify-file.js';
+import { chainOfText, type ChainFile } from './verify-file.js';
+import { readChainFileInParts } from './verify-parts.js';
 
 /**
  * Checks an audit log's hash chain. Each record is checked against the one before it, so one
@@ -288,7 +289,7 @@ export async function verifyAudit(
   options: VerifyOptions = {},
 ): Promise<AuditVerification> {
   if (typeof source !== 'string') return verifyRecords(source, options);
-  return verifyChainFile(await readChainFile(source), options);
+  return verifyChainFile((await readChainFileInParts(source)).file, options);
 }
 
 /**
@@ -299,7 +300,8 @@ export function verifyAuditText(text: string, options: VerifyOptions = {}): Audi
   return verifyChainFile(chainOfText(text), options);
 }
 
-function verifyChainFile(file: ChainFile, options: VerifyOptions): AuditVerification {
+/** The chain checks of a file read (readChainFile, readChainFileInParts). */
+export function verifyChainFile(file: ChainFile, options: VerifyOptions): AuditVerification {
   return verifyChain(file.chain, (i) => file.hashOk[i], {
     ...options,
     lines: file.lines,
