@@ -162,7 +162,7 @@ describe.skipIf(noRedis)(
       );
 
       await redisCli(src.port, 'SET', 'aof:after-backup', 'lost');
-      // The seed's self-managed restore (003:1409-1458) over the live server: stop it, keep its
+      // The seed's self-managed restore (003:1406-1458) over the live server: stop it, keep its
       // data aside, place the AOF set, start, wait for loading:0, check.
       const r = await restore({
         backup_path: setDir,
