@@ -87,7 +87,7 @@ function publishSteps(audit = false): JobStep[] {
   const from = steps.findIndex((s) => s.name === 'Clone the wiki');
   return steps.slice(from).flatMap((s): JobStep[] => {
     if (!/audit/i.test(s.name ?? '')) return [s];
-    if (!audit || s.id === 'audit-db') return [];
+    if (!audit || s.name === 'Is there an audit database?') return [];
     return [{ name: s.name, run: auditStandIn }];
   });
 }
