@@ -2,7 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { DrillRecord } from '../../ir/drill-record.js';
 import {
+  gatesOf,
+  isRecordOf,
   keepLessonsLearned,
+  loadGraph,
   renderAuditReport,
   readAuditFile,
   readDbAnchors,
@@ -15,6 +18,7 @@ import {
   type PublishedAnchor,
   type AuditRecord,
   type AuditVerification,
+  type ReportGate,
 } from '../../executor/facade/audit.js';
 import { ExitCode } from '../exit-codes.js';
 import { collectAnchors, NoAnchors, verifierOf, type OutsideOptions } from './audit-anchors.js';
@@ -127,11 +131,28 @@ export async function auditReportCommand(ref: string, o: { root: string; out?: s
     o.out !== undefined && isAbsolute(o.out)
       ? o.out
       : insideRoot(o.root, out, o.out === undefined ? `the drill record of ${runId}` : '--out');
-  const fresh = renderAuditReport(records, record ? { record } : {});
+  const gates = gatesOfRun(o.root, records);
+  const fresh = renderAuditReport(records, { ...(record ? { record } : {}), ...(gates ? { gates } : {}) });
   mkdirSync(dirname(abs), { recursive: true });
   writeFileSync(abs, existsSync(abs) ? keepLessonsLearned(readFileSync(abs, 'utf8'), fresh) : fresh);
   process.stdout.write(`report: ${out}\n`);
   return ExitCode.Ok;
+}
+
+/**
+ * The approval gates of the run's runbook as compiled in this checkout, as `runbook drill` passes
+ * them: a dry run's log names no approver (nobody was asked), so its report takes whom a live run
+ * would ask from the graph. A runbook no longer compiled here leaves the report to the log alone.
+ */
+function gatesOfRun(root: string, records: readonly AuditRecord[]): ReportGate[] | undefined {
+  const name = records.find(isRecordOf('run:start'))?.data.runbook;
+  if (name === undefined) return undefined;
+  try {
+    return gatesOf(loadGraph(root, name));
+  } catch (e) {
+    if (e instanceof RunRefused) return undefined;
+    throw e;
+  }
 }
 
 /** `SEQ:HASH` (as `verify` prints the head) or a bare 64-hex HASH (any record). */

@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { docsDir } from '../../compiler/emit/docs/links.js';
+import { auditPage as auditPageName } from '../../compiler/emit/docs/wiki-audit-links.js';
 import {
   exportedPagePattern,
   wikiExport,
@@ -21,7 +22,8 @@ export interface WikiExportCliOptions {
  * `runbook wiki-export DIR`: the pages of `generated/docs` with their links rewritten for the
  * GitHub wiki (compiler/emit/docs/wiki-export.ts), written into DIR (a clone of the `.wiki` git
  * repository). Pages of the generated kinds that are no longer produced are deleted from DIR;
- * any other page (hand-written, or `Audit.md`) is left alone. A link that leads nowhere fails the
+ * any other page (hand-written, or `Audit.md`) is left alone. An `Audit.md` already in DIR (the
+ * workflow writes it first) gets links from Home and the sidebar. A link that leads nowhere fails the
  * command, naming the page and the link, and nothing is written.
  */
 export function wikiExportCommand(dir: string, o: WikiExportCliOptions): number {
@@ -40,12 +42,14 @@ export function wikiExportCommand(dir: string, o: WikiExportCliOptions): number 
     process.stderr.write(`no pages in ${from}: run \`runbook compile\` first\n`);
     return ExitCode.Usage;
   }
-  const result = wikiExport(pages, target);
+  const out = resolve(dir);
+  // The workflow writes the Audit page into the clone before this runs (only with the audit database).
+  const auditPage = existsSync(join(out, `${auditPageName}.md`));
+  const result = wikiExport(pages, target, { auditPage });
   if (result.problems.length) {
     process.stderr.write(`${result.problems.join('\n')}\nnothing written\n`);
     return ExitCode.Problems;
   }
-  const out = resolve(dir);
   mkdirSync(out, { recursive: true });
   const produced = new Set(result.pages.map((p) => `${p.name}.md`));
   const stale = readdirSync(out).filter((f) => exportedPagePattern.test(f) && !produced.has(f));
@@ -53,6 +57,7 @@ export function wikiExportCommand(dir: string, o: WikiExportCliOptions): number 
   for (const p of result.pages) writeFileSync(join(out, `${p.name}.md`), p.content);
   process.stdout.write(
     `${result.pages.length} wiki pages written to ${out} (links for ${target.repository}, branch ${target.branch})` +
+      `${auditPage ? `; ${auditPageName}.md linked from Home and _Sidebar` : ''}` +
       `${stale.length ? `; removed ${stale.join(', ')}` : ''}\n`,
   );
   return ExitCode.Ok;

@@ -66,7 +66,10 @@ export function registerWikiExport(program: Command, setExit: SetExit): void {
     .description(
       'write generated/docs into a clone of the GitHub wiki, links rewritten to work on every wiki page (the publishing workflow runs it)',
     )
-    .argument('<dir>', "the wiki's clone (OWNER/REPO.wiki.git); stale generated pages in it are removed")
+    .argument(
+      '<dir>',
+      "the wiki's clone (OWNER/REPO.wiki.git); stale generated pages in it are removed, an Audit.md in it is linked from Home and the sidebar",
+    )
     .option('--repository <owner/repo>', 'the repository the links point into (or GITHUB_REPOSITORY)')
     .option('--branch <name>', 'the branch repository files are linked at (or GITHUB_REF_NAME, else main)')
     .option('--from <dir>', 'the pages to export (default generated/docs)')

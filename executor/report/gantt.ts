@@ -44,11 +44,26 @@ export interface GanttChart {
  * epoch, in a scaled unit (gantt-axis.ts) so that `%s` reads as seconds, minutes or hours.
  * `todayMarker off`: today lies far outside the axis and would squash every bar.
  */
+/**
+ * The axis's tick labels at 12 px: Mermaid draws the Gantt axis with d3-axis, which sets
+ * `font-size="10"` on the axis group, below readable (the browser check's 11 px). No Gantt option
+ * sizes the ticks (the gantt config's `fontSize` / `sectionFontSize` are the task and section
+ * texts), so a CSS rule does, through `themeCSS` in an init directive: Mermaid applies an init
+ * directive's keys except its `secure` ones (secure, securityLevel, startOnLoad, maxTextSize,
+ * suppressErrorRendering, maxEdges), and appends `themeCSS` to the diagram's own style sheet,
+ * where a CSS rule outranks the SVG presentation attribute. Mermaid docs, "Directives" (init:
+ * "Any parameters not included in the secure array") and the config schema's `themeCSS`.
+ * Whether github.com keeps `themeCSS` from a directive is not documented by GitHub: if it
+ * drops it, the ticks stay at 10 px and nothing else changes.
+ */
+const axisTextDirective = '%%{init: {"themeCSS": ".tick text { font-size: 12px; }"}}%%';
+
 export function renderGantt(chart: GanttChart): string {
   const axis = ganttAxis(chart.spanMs);
   const ids = new Set<string>();
   const minWidth = Math.ceil(axis.toValue(chart.spanMs) * minBarShare);
   const lines = [
+    axisTextDirective,
     'gantt',
     `  title ${escapeGanttLabel(chart.title)}`,
     `  %% Values: ${axis.valueWords} since the run's start, not clock times`,

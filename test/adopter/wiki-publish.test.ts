@@ -70,21 +70,32 @@ function jobEnv(): NodeJS.ProcessEnv {
   };
 }
 
-/** The publish job's steps after setup and `compile --check` (checkout and npm ci are the adopter test's subject). */
-function publishSteps(): JobStep[] {
+/** A stand-in for the Audit page `runbook audit export` writes (test/cli/audit-review-db.test.ts tests the export). */
+const auditStandIn = `printf '# Audit\\n\\nNo run in the period.\\n' > "$RUNNER_TEMP/wiki/Audit.md"`;
+
+/**
+ * The publish job's steps after setup and `compile --check` (checkout and npm ci are the adopter
+ * test's subject). Without the audit database secret the Audit steps are skipped: they are left
+ * out, as GitHub would. With it (`audit`), the Audit page step stays in its place with a stand-in
+ * for the export, which needs the database; its `if:` (the secret is set) then holds.
+ */
+function publishSteps(audit = false): JobStep[] {
   const workflow = parse(readFileSync(join(adopter, '.github/workflows/runbook-wiki.yml'), 'utf8')) as {
     jobs: { publish: { steps: JobStep[] } };
   };
   const steps = workflow.jobs.publish.steps;
   const from = steps.findIndex((s) => s.name === 'Clone the wiki');
-  // Without the audit database secret the Audit steps are skipped: leave them out as GitHub would.
-  return steps.slice(from).filter((s) => !/audit/i.test(s.name ?? ''));
+  return steps.slice(from).flatMap((s): JobStep[] => {
+    if (!/audit/i.test(s.name ?? '')) return [s];
+    if (!audit || s.name === 'Is there an audit database?') return [];
+    return [{ name: s.name, run: auditStandIn }];
+  });
 }
 
-async function publish(): Promise<StepOutcome[]> {
+async function publish(audit = false): Promise<StepOutcome[]> {
   rmSync(join(runnerTemp, 'wiki'), { recursive: true, force: true });
   writeFileSync(join(runnerTemp, 'github-env'), '');
-  const out = await runSteps(publishSteps(), {
+  const out = await runSteps(publishSteps(audit), {
     cwd: adopter,
     env: jobEnv(),
     contexts: { inputs: {}, github: { token, repository }, secrets: {} },
@@ -159,5 +170,22 @@ describe('publishing the wiki from a fresh repository holding only runbooks/', (
     const out = await publish();
     expect(out[out.length - 1].output).toContain('The wiki is up to date.');
     expect(wikiLog()).toHaveLength(before);
+  }, 120_000);
+
+  it('with the audit database secret, links the Audit page written before the export from Home and the sidebar', async () => {
+    const out = await publish(true);
+    expect(out.map((s) => s.name)).toEqual([
+      'Clone the wiki',
+      'Write the Audit page (since the start of the previous quarter)',
+      'Write the wiki pages',
+      'Publish',
+    ]);
+    const names = [...readdirSync(join(adopter, 'generated', 'docs')).map((f) => f.slice(0, -3)), 'Audit'];
+    const pages = new Map(names.map((n) => [n, wikiFile(`${n}.md`).stdout]));
+    expect(pages.get('_Sidebar')).toContain('- [Audit](/o/r/wiki/Audit)');
+    expect(pages.get('Home')).toContain('[Audit](/o/r/wiki/Audit)');
+    expect(brokenLinks(pages, 'wiki', (p) => existsSync(join(adopter, p)))).toEqual([]);
+    // The committed copy, read in the repository browser, has no Audit page and no link to one.
+    expect(readFileSync(join(adopter, 'generated', 'docs', '_Sidebar.md'), 'utf8')).not.toContain('Audit');
   }, 120_000);
 });

@@ -81,6 +81,14 @@ describe.skipIf(chromiumUnavailable)(`browser render: the checks catch what they
     expect(effectiveTextPx(d)).toBeLessThan(11);
   });
 
+  it('flags diagram text below readable size in a diagram that is not scaled down (Gantt ticks)', async () => {
+    const [f] = await only('Fixture-small-text', 'scale');
+    expect(f.message).toMatch(
+      /^Fixture-small-text \(light, repository\): scale: diagram 1 \(gantt\) has \d+ text\(s\) below 11 px/,
+    );
+    expect(f.message).toMatch(/reads as 10\.0 px$/);
+  });
+
   it('flags diagram text below 4.5:1 against the shape behind it', async () => {
     const findings = await only('Fixture-contrast', 'contrast');
     expect(findings).toHaveLength(1);

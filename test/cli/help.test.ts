@@ -10,7 +10,7 @@ import { bin, cliEnv } from '../support/cli.js';
 // 13's `runbook runs` with --audit-db's new wording (the database is the journal of record), its
 // `runbook gate-event`, exit code 0 also meaning "parked at an approval gate", and resume's
 // `--decide rollback:<step>` for a compensation in doubt, issue 14's `--environment` on every command that runs,
-// `runbook wiki-export` and the audit reviews (`audit list`, `verify --since`, `export`).
+// `runbook wiki-export` (which links an Audit.md it finds) and the audit reviews (`audit list`, `verify --since`, `export`).
 const repo = join(import.meta.dirname, '..', '..');
 const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'help-output.json'), 'utf8')) as Record<
   string,

@@ -53,6 +53,32 @@ describe('runbook wiki-export', () => {
     );
   });
 
+  it('links an Audit page found in the wiki (the Audit step writes it first) from Home and the sidebar', () => {
+    writeFileSync(join(docs(), '_Sidebar.md'), '- [Home](Home.md)\n- [Directory](Directory.md)\n');
+    const out = join(root, 'wiki-audit');
+    mkdirSync(out);
+    writeFileSync(join(out, 'Audit.md'), '# Audit\n');
+    const r = runbook(out, '--repository', 'o/r');
+    rmSync(join(docs(), '_Sidebar.md'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Audit.md linked from Home and _Sidebar');
+    expect(readFileSync(join(out, '_Sidebar.md'), 'utf8')).toBe(
+      '- [Home](/o/r/wiki)\n- [Directory](/o/r/wiki/Directory)\n- [Audit](/o/r/wiki/Audit)\n',
+    );
+    expect(readFileSync(join(out, 'Home.md'), 'utf8')).toMatch(/\n## Audit\n\n.*\[Audit\]\(\/o\/r\/wiki\/Audit\)/);
+    expect(readFileSync(join(out, 'Audit.md'), 'utf8')).toBe('# Audit\n');
+    // The committed copy never links a page that is not there.
+    expect(readFileSync(join(docs(), 'Home.md'), 'utf8')).not.toContain('Audit');
+  });
+
+  it('links no Audit page when the wiki has none', () => {
+    const out = join(root, 'wiki-no-audit');
+    const r = runbook(out, '--repository', 'o/r');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('Audit');
+    expect(readFileSync(join(out, 'Home.md'), 'utf8')).not.toContain('Audit');
+  });
+
   it('fails on a link that leads nowhere, naming it, and writes nothing: exit 1', () => {
     writeFileSync(join(docs(), 'Runbook-x.md'), '# X\n\n[gone](Runbook-gone.md)\n');
     const out = join(root, 'wiki-broken');

@@ -150,6 +150,31 @@ describe('the library: every graph page', () => {
   });
 });
 
+describe('the library: a runbook without an RTO objective', () => {
+  const root = tree(library, 'Runbook-quarterly-dr-drill');
+
+  it('has no "within" or "over" in its time line: there is nothing to be within', () => {
+    const box = section(root, 'At a glance').find((n) => n.type === 'list')!;
+    const time = box.type === 'list' ? box.children.map(textOf).find((l) => l.startsWith('Time:')) : undefined;
+    expect(time).toMatch(/^Time: no RTO objective; phase budgets 1\. Pre-drill 30m/);
+    expect(time).toMatch(/expected \S+, worst case \S+\.$/);
+    expect(time).not.toMatch(/within|: (worst case )?over|✅|⚠️|❌/);
+  });
+
+  it("states no status on the RTO table's total row or Home's, while each budgeted phase keeps its own", () => {
+    const page = library.get('Runbook-quarterly-dr-drill')!;
+    const total = page.split('\n').find((l) => l.startsWith('| **Total**'))!;
+    expect(total).toMatch(/\*\*no RTO\*\*/);
+    expect(total).not.toMatch(/within|over/);
+    expect(page.split('\n').find((l) => l.startsWith('| Pre-drill '))).toMatch(/✅ within/);
+    const home = library
+      .get('Home')!
+      .split('\n')
+      .find((l) => l.includes('(Runbook-quarterly-dr-drill.md)'))!;
+    expect(home).not.toMatch(/within|over/);
+  });
+});
+
 describe('the library: fallbacks and conditions in words', () => {
   const content = library.get('Runbook-emergency-manual-failover')!;
 

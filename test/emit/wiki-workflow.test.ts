@@ -43,9 +43,10 @@ describe('runbook-wiki.yml', () => {
       'Install',
       'Verify generated files',
       'Clone the wiki',
-      'Write the wiki pages',
+      // The Audit page first: wiki-export links it from Home and the sidebar when it is there.
       'Is there an audit database?',
       'Write the Audit page (since the start of the previous quarter)',
+      'Write the wiki pages',
       'Publish',
     ]);
     expect(step('Write the wiki pages').run).toBe(

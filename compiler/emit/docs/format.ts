@@ -29,6 +29,14 @@ export function rtoStatus(status: RtoStatus): string {
   return `${statusIcons[status]} ${statusWords[status]}`;
 }
 
+/**
+ * The status against a limit (a phase's budget, the runbook's RTO), or `—` without one: the
+ * analysis calls a figure with no limit "ok", and "✅ within" nothing would mislead the reader.
+ */
+export function rtoStatusAgainst(limitMs: number | undefined, status: RtoStatus): string {
+  return limitMs === undefined ? none : rtoStatus(status);
+}
+
 /** The first 12 hex digits, like a short git hash: enough to compare with an approval. */
 export function shortHash(hash: string): string {
   return hash.slice(0, 12);

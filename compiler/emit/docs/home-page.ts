@@ -4,7 +4,7 @@ import type { LoadedDoc } from '../../load/loaded-doc.js';
 import type { Metadata } from '../../model/specs.js';
 import { backupPlanOf, targetInline } from './backup-plan-section.js';
 import { usersOf, type DocsContext } from './docs-context.js';
-import { duration, none, rtoStatus } from './format.js';
+import { duration, none, rtoStatusAgainst } from './format.js';
 import { checklistPage, directoryPage, graphPage, templatePage } from './links.js';
 import {
   heading,
@@ -102,7 +102,7 @@ function runbooksSection(ctx: DocsContext, graphs: IrGraph[]): RootContent[] {
         duration(g.objectives.rtoMs),
         duration(g.rto.expectedMs),
         duration(g.rto.worstCaseMs),
-        rtoStatus(g.rto.status),
+        rtoStatusAgainst(g.rto.rtoMs, g.rto.status),
         String(g.phases.length),
         String(g.nodes.length),
       ]),

@@ -1,6 +1,6 @@
 import type { RootContent } from 'mdast';
 import type { IrGraph } from '../../../ir/types.js';
-import { duration, rtoStatus } from './format.js';
+import { duration, rtoStatusAgainst } from './format.js';
 import { branchView } from '../../graph/alternatives.js';
 import { conditionLabel } from './diagram-model.js';
 import {
@@ -37,7 +37,7 @@ export function rtoSection(graph: IrGraph): RootContent[] {
     duration(p.expectedMs),
     duration(p.worstCaseMs),
     path(p.criticalPath),
-    rtoStatus(p.status),
+    rtoStatusAgainst(p.budgetMs, p.status),
   ]);
   rows.push([
     strong('Total'),
@@ -45,7 +45,7 @@ export function rtoSection(graph: IrGraph): RootContent[] {
     strong(duration(rto.expectedMs)),
     strong(duration(rto.worstCaseMs)),
     `${rto.criticalPath.length} steps`,
-    strong(rtoStatus(rto.status)),
+    strong(rtoStatusAgainst(rto.rtoMs, rto.status)),
   ]);
   const out: RootContent[] = [
     heading(2, 'Recovery time (RTO) analysis'),

@@ -3,6 +3,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { docsDir, homePage } from './links.js';
+import { auditPage, withAuditLinks } from './wiki-audit-links.js';
 
 /**
  * The wiki copy of `generated/docs` (issue 14), made at publish time by `runbook wiki-export`.
@@ -55,11 +56,19 @@ export function wikiTargetProblem(target: WikiTarget): string | undefined {
   return undefined;
 }
 
-/** Every page with its links rewritten for the wiki; `problems` lists the broken ones. */
-export function wikiExport(pages: readonly WikiPage[], target: WikiTarget): WikiExport {
+/**
+ * Every page with its links rewritten for the wiki; `problems` lists the broken ones. With
+ * `auditPage` (the wiki already holds `Audit.md`), Home and the sidebar link it (wiki-audit-links.ts).
+ */
+export function wikiExport(
+  pages: readonly WikiPage[],
+  target: WikiTarget,
+  o: { readonly auditPage?: boolean } = {},
+): WikiExport {
   const names = new Set(pages.map((p) => p.name));
+  if (o.auditPage) names.add(auditPage);
   const problems: string[] = [];
-  const out = pages.map((p) => ({
+  const out = (o.auditPage ? withAuditLinks(pages) : pages).map((p) => ({
     name: p.name,
     content: rewriteLinks(p.content, (href) => {
       const rewritten = wikiHref(href, p.name, target, names);

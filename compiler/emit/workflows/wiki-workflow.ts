@@ -26,7 +26,8 @@ export const botGit = `git -c user.name='${botName}' -c user.email='${botEmail}'
  * once by hand (README "Publishing the wiki"); until then the clone fails with a message saying so.
  * `runbook wiki-export` rewrites the links for the wiki (compiler/emit/docs/wiki-export.ts) and
  * removes pages no longer generated; hand-written pages stay. With the `RUNBOOK_AUDIT_DB` secret,
- * an `Audit` page lists the runs since the start of the previous quarter (`runbook audit export`).
+ * an `Audit` page lists the runs since the start of the previous quarter (`runbook audit export`);
+ * it is written first, so that the export, finding it, links it from Home and the sidebar.
  * A commit is made, as github-actions[bot], only when a page changed.
  *
  * The default branch is not a constant a workflow can name (`$default-branch` exists only in
@@ -59,11 +60,12 @@ function wikiWorkflow(): Record<string, unknown> {
             ...setupSteps(),
             verifyGeneratedStep(),
             cloneWikiStep(),
+            // The Audit page before the export: wiki-export links an Audit.md it finds in the clone.
+            ...auditPageSteps(),
             {
               name: 'Write the wiki pages',
               run: 'npx --no runbook wiki-export "$RUNNER_TEMP/wiki" --repository "$GITHUB_REPOSITORY" --branch "$GITHUB_REF_NAME"',
             },
-            ...auditPageSteps(),
             publishStep(),
           ],
         },

@@ -60,16 +60,32 @@ export function effectiveTextPx(d: Diagram): number {
   return ((d.fontSize ?? 16) * (d.renderedWidth ?? 0)) / (d.viewBoxWidth || 1);
 }
 
+/** One text of a diagram as a reader sees it: its own font size, scaled like the diagram. */
+export function textEffectivePx(d: Diagram, t: DiagramText): number {
+  return ((t.fontSize ?? d.fontSize ?? 16) * (d.renderedWidth ?? 0)) / (d.viewBoxWidth || 1);
+}
+
+/**
+ * A diagram the page shrinks below readable text, or else its smallest text below readable size
+ * (a Gantt axis's tick labels are 10 px in d3's default): one finding per diagram.
+ */
 export function scaleFindings(page: Inspection): Finding[] {
   return page.diagrams
     .filter((d) => d.rendered && !d.error)
-    .filter((d) => !(effectiveTextPx(d) >= minTextPx))
-    .map((d) => ({
-      check: 'scale',
-      message:
-        `${name(d)} is ${Math.round(d.viewBoxWidth ?? 0)} px wide, drawn at ${Math.round(d.renderedWidth ?? 0)} px: ` +
-        `its ${d.fontSize} px text reads as ${effectiveTextPx(d).toFixed(1)} px (< ${minTextPx} px)`,
-    }));
+    .flatMap((d): Finding[] => {
+      if (!(effectiveTextPx(d) >= minTextPx)) {
+        const size = `${Math.round(d.viewBoxWidth ?? 0)} px wide, drawn at ${Math.round(d.renderedWidth ?? 0)} px`;
+        const message = `${name(d)} is ${size}: its ${d.fontSize} px text reads as ${effectiveTextPx(d).toFixed(1)} px (< ${minTextPx} px)`;
+        return [{ check: 'scale', message }];
+      }
+      const small = (d.texts ?? []).filter((t) => !(textEffectivePx(d, t) >= minTextPx));
+      if (!small.length) return [];
+      const least = small.reduce((a, b) => (textEffectivePx(d, b) < textEffectivePx(d, a) ? b : a));
+      const message =
+        `${name(d)} has ${small.length} text(s) below ${minTextPx} px, the smallest "${least.text}" (${least.where}) ` +
+        `reads as ${textEffectivePx(d, least).toFixed(1)} px`;
+      return [{ check: 'scale', message }];
+    });
 }
 
 /** The text's colour and the colour behind it, both composited down to the page background. */

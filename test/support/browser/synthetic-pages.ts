@@ -19,6 +19,11 @@ export const syntheticPages = new Map<string, string>([
   ],
   ['Fixture-target', '# Target\n\n## The target\n\nNothing to see.\n'],
   ['Fixture-wide', `# Too wide\n\n${fence(wide)}`],
+  // Stock Mermaid Gantt: its axis is d3's, whose tick labels are 10 px (below readable at any width).
+  [
+    'Fixture-small-text',
+    `# Small text\n\n${fence('gantt\n  dateFormat x\n  axisFormat %s\n  section Only\n    Step one :done, a, 0, 4000ms\n    Step two :done, b, 4000, 6000ms')}`,
+  ],
   [
     'Fixture-contrast',
     `# Low contrast\n\n${fence('flowchart TD\n  a[Pale gate label]:::pale --> b[Plain]\n  classDef pale fill:#ffffe0,stroke:#999999,color:#cccccc')}`,
