@@ -141,3 +141,24 @@ export async function recordValues(moto: MotoServer, name: string, type: string)
     r53.destroy();
   }
 }
+
+/** The e-commerce platform's replica and load balancer, as primary-region-failure names them. */
+export const ECOMMERCE_REPLICA = 'ecommerce-prod-db-replica';
+export const ECOMMERCE_ALB = 'primary-alb-0123456789.us-east-1.elb.amazonaws.com';
+
+/**
+ * The world before a primary-region failure of the e-commerce platform: its primary and DR-region
+ * replica, and api/www pointing at the primary region's load balancer (primary-region-failure
+ * and the quarterly drill that runs it).
+ */
+export async function seedEcommerceRegion(moto: MotoServer): Promise<void> {
+  await seedPrimaryAndReplica(moto, {
+    primary: 'ecommerce-prod-db',
+    replica: ECOMMERCE_REPLICA,
+    drRegion: 'us-west-2',
+  });
+  await seedZone(moto, [
+    { name: 'api.example.com', type: 'CNAME', value: ECOMMERCE_ALB },
+    { name: 'www.example.com', type: 'CNAME', value: ECOMMERCE_ALB },
+  ]);
+}

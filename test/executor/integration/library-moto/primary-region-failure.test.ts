@@ -1,5 +1,12 @@
 import { expect, it } from 'vitest';
-import { describeInstance, recordTtl, recordValues, seedPrimaryAndReplica, seedZone } from './aws-state.js';
+import {
+  describeInstance,
+  ECOMMERCE_ALB as ORIGINAL,
+  ECOMMERCE_REPLICA as REPLICA,
+  recordTtl,
+  recordValues,
+  seedEcommerceRegion,
+} from './aws-state.js';
 import { runStatus, describeLibrary, stepEnds } from './harness.js';
 import { STUB_ANSWERS } from './stubs.js';
 
@@ -19,18 +26,9 @@ import { STUB_ANSWERS } from './stubs.js';
  */
 const ROLLED_BACK = { exit: 5, status: 'rolled-back' } as const;
 
-const ORIGINAL = 'primary-alb-0123456789.us-east-1.elb.amazonaws.com';
-const REPLICA = 'ecommerce-prod-db-replica';
-
 describeLibrary(
   'primary-region-failure',
-  async (w) => {
-    await seedPrimaryAndReplica(w.moto, { primary: 'ecommerce-prod-db', replica: REPLICA, drRegion: 'us-west-2' });
-    await seedZone(w.moto, [
-      { name: 'api.example.com', type: 'CNAME', value: ORIGINAL },
-      { name: 'www.example.com', type: 'CNAME', value: ORIGINAL },
-    ]);
-  },
+  (w) => seedEcommerceRegion(w.moto),
   (world) => {
     const run = () =>
       world.run('primary-region-failure', {

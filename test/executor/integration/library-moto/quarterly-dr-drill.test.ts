@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { seedPrimaryAndReplica, seedZone } from './aws-state.js';
+import { seedEcommerceRegion } from './aws-state.js';
 import { describeLibrary, stepEnds } from './harness.js';
 
 /**
@@ -9,18 +9,10 @@ import { describeLibrary, stepEnds } from './harness.js';
  * `primary-region-failure/<step>` in the drill's run) and asserts RTO < 1 h and RPO < 15 min from
  * it; a tabletop drill never fails over.
  */
-const REPLICA = 'ecommerce-prod-db-replica';
-const ORIGINAL = 'primary-alb-0123456789.us-east-1.elb.amazonaws.com';
 
 describeLibrary(
   'quarterly-dr-drill',
-  async (w) => {
-    await seedPrimaryAndReplica(w.moto, { primary: 'ecommerce-prod-db', replica: REPLICA, drRegion: 'us-west-2' });
-    await seedZone(w.moto, [
-      { name: 'api.example.com', type: 'CNAME', value: ORIGINAL },
-      { name: 'www.example.com', type: 'CNAME', value: ORIGINAL },
-    ]);
-  },
+  (w) => seedEcommerceRegion(w.moto),
   (world) => {
     it('a partial-failover drill runs the failover runbook, then measures and asserts RTO and RPO', async () => {
       const r = await world.run('quarterly-dr-drill', {
