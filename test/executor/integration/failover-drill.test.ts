@@ -50,7 +50,7 @@ describe('PostgreSQL failover drill', () => {
     expect(page).toMatch(/^# Drill report: PostgreSQL streaming replication failover/m);
     expect(page).toMatch(/\| RTO +\| 20m +\|/);
     expect(page).toMatch(/\| RPO +\| 5m +\|/);
-    expect(page).toContain('```mermaid\ngantt');
+    expect(page).toMatch(/```mermaid\n(%%\{init:.*\n)?gantt\n/);
     const record = JSON.parse(readFileSync(join(root, report.recordPath), 'utf8'));
     expect(record).toMatchObject({
       runbook: 'postgres-streaming-failover',
