@@ -1,10 +1,10 @@
-import type { Link, Parents, PhrasingContent, Strong } from 'mdast';
+import type { Emphasis, Link, Parents, PhrasingContent, Strong } from 'mdast';
 import type { ConstructName, Info, State } from 'mdast-util-to-markdown';
 import { passesUnchanged } from './fast-handlers.js';
 
 /**
- * Phrasing for the direct serialiser (direct-serialiser.ts): text, inline code, links and plain
- * `**strong**`, printed as `mdast-util-to-markdown`'s `containerPhrasing` prints them. Escaping is
+ * Phrasing for the direct serialiser (direct-serialiser.ts): text, inline code, inline HTML, links,
+ * and plain `**strong**` and `*emphasis*`, printed as `mdast-util-to-markdown`'s `containerPhrasing` prints them. Escaping is
  * the library's own (`state.safe` / the installed handlers) with the construct stack and the
  * before/after characters `containerPhrasing` would pass. Whatever this file cannot prove (other
  * attention, nested strong, strong whose markers would need character references, …) goes to the
@@ -32,8 +32,10 @@ function lastCharacter(value: string): string {
 /** Thrown inside a container when the fast path cannot prove the library's output. */
 const unproven = new Error('unproven phrasing');
 
+/** Strong or emphasis: its printed children and the sequence around them (`**` or `*`). */
 interface Strongish {
   readonly inner: string;
+  readonly sequence: '**' | '*';
 }
 type Item = string | Strongish;
 
@@ -66,7 +68,7 @@ function items(state: State, parent: Parents, stack: ConstructName[], before: st
   for (let i = 0; i < children.length; i++) {
     const child = children[i];
     const next = i + 1 < children.length ? peek(state, children[i + 1], parent, stack) : after;
-    if (child.type === 'strong') {
+    if (child.type === 'strong' || child.type === 'emphasis') {
       out.push(strong(state, child, stack));
       before = '*';
       continue;
@@ -81,7 +83,9 @@ function items(state: State, parent: Parents, stack: ConstructName[], before: st
 
 /** The first character of a node's output, as `containerPhrasing` peeks it. */
 function peek(state: State, node: PhrasingContent, parent: Parents, stack: ConstructName[]): string {
-  if (node.type === 'strong') return '*';
+  // The handlers' own peeks: `*` (no `strong`/`emphasis` option is set) and `<`.
+  if (node.type === 'strong' || node.type === 'emphasis') return '*';
+  if (node.type === 'html') return '<';
   if (node.type === 'inlineCode') return '`';
   // No unsafe pattern has a letter or digit as its character, so `safe` keeps such a first one.
   if (node.type === 'text') {
@@ -105,6 +109,7 @@ function inline(
       state.handlers[node.type](node as never, parent, state, info(before, after)),
     );
   if (node.type === 'link') return link(state, node, stack, before);
+  if (node.type === 'html') return html(state, node, parent, before, after);
   throw unproven;
 }
 
@@ -136,15 +141,29 @@ function link(state: State, node: Link, stack: ConstructName[], before: string):
   return head + text(state, node.url, [...stack, 'link', 'destinationRaw'], head, ')') + ')';
 }
 
-/** `**…**` around text and inline code whose markers need no character reference. */
-function strong(state: State, node: Strong, stack: ConstructName[]): Strongish {
-  if (node.children.some((c) => c.type !== 'text' && c.type !== 'inlineCode')) throw unproven;
-  const inner = joinItems(items(state, node, [...stack, 'strong'], '**', '**'), '**', '**');
-  if (!inner) throw unproven;
-  return { inner };
+/**
+ * Inline HTML, printed as is by its handler. After a line ending `containerPhrasing` may turn
+ * that line ending into a space (so the HTML cannot start a block): unproven here.
+ */
+function html(state: State, node: PhrasingContent, parent: Parents, before: string, after: string): string {
+  const last = before.charAt(before.length - 1);
+  if (last === '\n' || last === '\r') throw unproven;
+  return state.handlers.html(node as never, parent, state, info(before, after));
 }
 
-/** Joins items when every strong can keep `**` and needs no encoding; throws otherwise. */
+/**
+ * `**…**` (strong) or `*…*` (emphasis) around text and inline code whose markers need no
+ * character reference. Both pair as written: the rule of 3 never refuses two runs of one size.
+ */
+function strong(state: State, node: Strong | Emphasis, stack: ConstructName[]): Strongish {
+  if (node.children.some((c) => c.type !== 'text' && c.type !== 'inlineCode')) throw unproven;
+  const sequence = node.type === 'strong' ? '**' : '*';
+  const inner = joinItems(items(state, node, [...stack, node.type], sequence, sequence), sequence, sequence);
+  if (!inner) throw unproven;
+  return { inner, sequence };
+}
+
+/** Joins items when every strong/emphasis keeps its `*` sequence and needs no encoding; throws otherwise. */
 function joinItems(list: readonly Item[], before: string, after: string): string {
   let out = '';
   for (let i = 0; i < list.length; i++) {
@@ -162,7 +181,7 @@ function joinItems(list: readonly Item[], before: string, after: string): string
     const tail = lastCharacter(item.inner);
     if (!flanks(outsideBefore.charCodeAt(outsideBefore.length - 1), item.inner.charCodeAt(0))) throw unproven;
     if (!flanks(firstCharacter(next).charCodeAt(0), tail.charCodeAt(tail.length - 1))) throw unproven;
-    out += '**' + item.inner + '**';
+    out += item.sequence + item.inner + item.sequence;
   }
   return out;
 }

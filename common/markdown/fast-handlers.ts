@@ -41,6 +41,8 @@ interface Scope {
   readonly byCode: readonly (readonly Unsafe[] | undefined)[];
   /** In-scope patterns whose character is not ASCII (none in practice). */
   readonly other: readonly Unsafe[];
+  /** Answers of `passesUnchanged` under this scope, by `memoKey` (short texts only). */
+  readonly answers: Map<string, boolean>;
 }
 
 interface ScopeNode {
@@ -100,7 +102,7 @@ function scopeOf(set: PatternSet, state: State): Scope {
       if (code < 128) (byCode[code] ??= []).push(p);
       else other.push(p);
     }
-    node.scope = { byCode: Array.from({ length: 128 }, (_, i) => byCode[i]), other };
+    node.scope = { byCode: Array.from({ length: 128 }, (_, i) => byCode[i]), other, answers: new Map() };
   }
   return node.scope;
 }
@@ -129,6 +131,27 @@ export function passesUnchanged(state: State, input: string, before: string, aft
   const set = patternSet(state);
   if (!set.eligible) return false;
   const scope = scopeOf(set, state);
+  // The answer depends on the in-scope patterns and the three strings alone: pages repeat the
+  // same short texts in the same places ("Runs:", " · ", a step's title), so it is kept.
+  if (input.length + before.length + after.length > memoMaxLength)
+    return checkPatterns(state, scope, input, before, after);
+  const key = `${before.length}:${after.length}:${before}${input}${after}`;
+  let answer = scope.answers.get(key);
+  if (answer === undefined) {
+    answer = checkPatterns(state, scope, input, before, after);
+    if (scope.answers.size >= memoCap) scope.answers.clear();
+    scope.answers.set(key, answer);
+  }
+  return answer;
+}
+
+/** Texts longer than this (with their context) are checked each time: they rarely repeat. */
+const memoMaxLength = 160;
+/** Answers kept per scope before they are dropped (bounds memory over a large library). */
+const memoCap = 20_000;
+
+/** The check behind `passesUnchanged`: no in-scope pattern matches with its character inside `input`. */
+function checkPatterns(state: State, scope: Scope, input: string, before: string, after: string): boolean {
   if (++generation === 0xffffffff) {
     checked.fill(0);
     generation = 1;

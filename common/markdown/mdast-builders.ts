@@ -130,13 +130,26 @@ function isBlockType(type: string): boolean {
 const parser = unified().use(remarkParse).use(remarkGfm);
 
 /**
+ * Parsed Markdown by source text. The same texts come back on many pages (a confirm step's
+ * instruction, a shared description), and parsing is the expensive part; the cap bounds memory.
+ */
+const parsedBlocks = new Map<string, RootContent[]>();
+const parsedBlocksCap = 4096;
+
+/**
  * Author-written Markdown (a `description`) as blocks of the page: parsed, not pasted, so it
  * cannot break the structure around it. Positions are dropped: they point into another text.
+ * Each call gets its own copy, so a caller may build on the blocks (summary-box.ts prepends a label).
  */
 export function markdownBlocks(markdown: string | undefined): RootContent[] {
   if (!markdown?.trim()) return [];
-  const tree = parser.parse(markdown);
-  return strip(tree).children;
+  let blocks = parsedBlocks.get(markdown);
+  if (!blocks) {
+    blocks = strip(parser.parse(markdown)).children;
+    if (parsedBlocks.size >= parsedBlocksCap) parsedBlocks.clear();
+    parsedBlocks.set(markdown, blocks);
+  }
+  return strip(blocks);
 }
 
 /** A copy of an mdast (sub)tree without `position`s, so parsed Markdown can be re-emitted. */

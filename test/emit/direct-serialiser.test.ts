@@ -171,10 +171,17 @@ describe('direct Markdown serialiser', { timeout: 240_000 }, () => {
       if (r < 0.32) return { type: 'link', url: pick(['https://x.y', 'Page', 'a b', str()]), children: [leaf()] };
       return { type: 'text', value: str() };
     };
+    // Inline HTML as the pages use it (a step heading's anchor) and as a stray tag.
+    const html = (): Node => ({ type: 'html', value: pick(['<a id="x"></a>', '<br>', '<!-- c -->', str()]) });
+    const attention = (): Node => ({
+      type: pick(['strong', 'emphasis']),
+      children: [leaf(), ...(rand() < 0.3 ? [leaf()] : [])],
+    });
     const kids = (): Node[] =>
-      Array.from({ length: 1 + Math.floor(rand() * 4) }, () =>
-        rand() < 0.2 ? { type: 'strong', children: [leaf(), ...(rand() < 0.3 ? [leaf()] : [])] } : leaf(),
-      );
+      Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
+        const r = rand();
+        return r < 0.25 ? attention() : r < 0.32 ? html() : leaf();
+      });
     let direct = 0;
     for (let i = 0; i < 2000; i++) {
       await breath();
@@ -231,7 +238,7 @@ function listOf(inline: object[], checked: boolean | null, ordered: boolean): ob
   };
 }
 
-/** One text in a paragraph, heading, table cell, task list item, strong and link label, at each end. */
+/** One text in a paragraph, heading, table cell, task list item, strong, emphasis, link label, next to HTML. */
 function treesAround(s: string): Root[] {
   const t = (value: string) => ({ type: 'text', value });
   const inlines = [
@@ -241,6 +248,10 @@ function treesAround(s: string): Root[] {
     [t('Owner: '), { type: 'strong', children: [t(s)] }, t(' after')],
     [{ type: 'strong', children: [t('Key:')] }, t(' ' + s)],
     [{ type: 'link', url: 'Page-' + s.replace(/\s/g, '-'), children: [t(s)] }, t(s)],
+    [{ type: 'emphasis', children: [t(s)] }],
+    [t(s), { type: 'emphasis', children: [t(s)] }, t(s)],
+    [{ type: 'html', value: '<a id="x"></a>' }, t(s)],
+    [t(s + '\n'), { type: 'html', value: '<div>' }, t(s)],
   ];
   return inlines.flatMap((inline) => [
     root({ type: 'paragraph', children: inline }),

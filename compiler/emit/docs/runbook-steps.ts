@@ -1,5 +1,4 @@
 import type { RootContent } from 'mdast';
-import { stringify } from 'yaml';
 import { formatDuration } from '../../../ir/duration.js';
 import type { IrBody, IrGraph, IrNode, IrPhase, IrRetry } from '../../../ir/types.js';
 import type { GraphPageContext } from './docs-context.js';
@@ -24,6 +23,7 @@ import { conditionInWords, mapStrings, templateInWords, templatePlain } from './
 import { rerunText } from './step-rerun.js';
 import { gateBlocks } from './step-gate.js';
 import { fallbacksOf } from './step-fallback.js';
+import { yamlText } from './yaml-text.js';
 
 /** One section per phase (heading with its budget), each step under it, numbered "2.3". */
 export function phaseSections(ctx: GraphPageContext, graph: IrGraph, steps: StepIndex): RootContent[] {
@@ -156,7 +156,7 @@ export function bodyBlocks(body: Pick<IrBody, 'uses' | 'with'>, steps: StepIndex
     Object.entries(isShell(body.uses) ? rest : body.with).filter(([k]) => !hidden.includes(k)),
   );
   const plain = mapStrings(params, (s) => templatePlain(s, steps));
-  if (Object.keys(params).length) out.push(code('yaml', stringify(plain, { lineWidth: 0 })));
+  if (Object.keys(params).length) out.push(code('yaml', yamlText(plain)));
   return out;
 }
 

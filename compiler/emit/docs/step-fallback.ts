@@ -7,7 +7,31 @@ import { segments, type Expr } from './expression-parse.js';
  * `manual` step for a person, a notification, a stop). Nothing else is a fallback.
  */
 export function fallbacksOf(graph: IrGraph, id: string): IrNode[] {
-  return graph.nodes.filter((n) => n.if !== undefined && failedStepOf(n.if) === id);
+  let byFailed = fallbacksByGraph.get(graph);
+  if (!byFailed) {
+    byFailed = fallbackIndex(graph);
+    fallbacksByGraph.set(graph, byFailed);
+  }
+  return byFailed.get(id) ?? [];
+}
+
+/**
+ * Each step's fallbacks, worked out once per graph: every step of a page asks, and parsing
+ * every `if:` for each of them made a page quadratic in its steps.
+ */
+const fallbacksByGraph = new WeakMap<IrGraph, ReadonlyMap<string, IrNode[]>>();
+
+/** Failed step id → the steps whose `if:` tests it, in graph order (as `fallbacksOf` returns them). */
+function fallbackIndex(graph: IrGraph): ReadonlyMap<string, IrNode[]> {
+  const out = new Map<string, IrNode[]>();
+  for (const n of graph.nodes) {
+    const failed = n.if !== undefined ? failedStepOf(n.if) : undefined;
+    if (failed === undefined) continue;
+    const list = out.get(failed);
+    if (list) list.push(n);
+    else out.set(failed, [n]);
+  }
+  return out;
 }
 
 /** The step id an `if:` tests for failure, if that is all it tests. */
