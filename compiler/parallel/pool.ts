@@ -5,7 +5,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 
 /**
  * A small pool of worker threads (one per core, at least two cores) for the CPU-bound parts of
- * a compile whose items are independent: loading YAML files and building docs pages. The
+ * a compile whose items are independent: loading YAML files, building docs pages and rendering
+ * the runbook workflows. The
  * compiler's API is synchronous, so the calling thread posts a job, does other work, and then
  * waits for the items with `Atomics.wait`, collecting them with `receiveMessageOnPort`.
  *
@@ -24,7 +25,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
  */
 
 /** The tasks a worker knows (see `worker.ts`). */
-export type TaskName = 'load-files' | 'graph-pages';
+export type TaskName = 'load-files' | 'graph-pages' | 'runbook-workflows';
 
 /** One job as each worker receives it. */
 export interface Job {
@@ -59,7 +60,7 @@ const waitSliceMs = 20;
  * A worker's young generation: its items (a parsed file, a page's mdast tree) are garbage as soon
  * as they are posted, so a larger nursery means fewer scavenges for the same work (~5% faster).
  */
-const youngGenerationMb = 64;
+const youngGenerationMb = 128;
 
 const workerFile = new URL('./worker.js', import.meta.url);
 const workers: Worker[] = [];

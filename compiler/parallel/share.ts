@@ -1,4 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
+import type { GraphPageSnapshot } from '../emit/docs/docs-context.js';
 
 /**
  * Items serialised once into shared memory, so that every worker of a job reads the same copy
@@ -26,4 +27,40 @@ export function sharedItem<T>(list: SharedList, index: number): T {
   return deserialize(
     new Uint8Array(list.buffer, list.offsets[index], list.offsets[index + 1] - list.offsets[index]),
   ) as T;
+}
+
+/** Shared lists already made, by the array they were made from (a compile's graphs, say). */
+const sharedOf = new WeakMap<readonly unknown[], { readonly length: number; readonly list: SharedList }>();
+
+/**
+ * `shareList(items)`, made once per array: the docs pages and the runbook workflows of one
+ * compile both hand its graphs to the workers, and serialising a thousand graphs twice would cost
+ * as much as rendering a tenth of them. The array must not change afterwards (a compile's graphs
+ * do not); its length is checked anyway, as a cheap guard.
+ */
+export function sharedListOf(items: readonly unknown[]): SharedList {
+  const known = sharedOf.get(items);
+  if (known?.length === items.length) return known.list;
+  const list = shareList(items);
+  sharedOf.set(items, { length: items.length, list });
+  return list;
+}
+
+/** The `graph-pages` job: item `i` is the page of graph `indices[i]` of the shared list. */
+export interface GraphPagesPayload {
+  readonly snapshot: GraphPageSnapshot;
+  readonly graphs: SharedList;
+  readonly indices: readonly number[];
+}
+
+/** The `runbook-workflows` job: item `i` is the workflow of graph `items[i].index`, with its run's secrets. */
+export interface RunbookWorkflowsPayload {
+  readonly graphs: SharedList;
+  readonly items: readonly { readonly index: number; readonly secrets: readonly string[] }[];
+}
+
+/** Positions of `items` in `all` (each item is in it), for addressing a shared list of `all`. */
+export function indicesIn<T>(all: readonly T[], items: readonly T[]): number[] {
+  const position = new Map(all.map((item, i) => [item, i]));
+  return items.map((item) => position.get(item)!);
 }

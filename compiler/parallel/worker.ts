@@ -1,9 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { IrGraph } from '../../ir/types.js';
-import type { GraphPageSnapshot } from '../emit/docs/docs-context.js';
 import type { SourceFile } from '../source/source-file.js';
 import { nextSlot, postedSlot, type ItemMessage, type Job, type TaskName } from './pool.js';
-import { sharedItem, type SharedList } from './share.js';
+import { sharedItem, type GraphPagesPayload, type RunbookWorkflowsPayload, type SharedList } from './share.js';
 
 /**
  * A worker thread of `pool.ts`. For each job it prepares the task once, then claims items from
@@ -26,9 +25,16 @@ const tasks: Record<TaskName, () => Promise<Task>> = {
     const { serialise } = await import('../../common/markdown/mdast-builders.js');
     const { runbookPage } = await import('../emit/docs/runbook-page.js');
     return (payload) => {
-      const { snapshot, graphs } = payload as { snapshot: GraphPageSnapshot; graphs: SharedList };
+      const { snapshot, graphs, indices } = payload as GraphPagesPayload;
       const ctx = graphPageContext(snapshot);
-      return (i) => serialise(runbookPage(ctx, sharedItem<IrGraph>(graphs, i)));
+      return (i) => serialise(runbookPage(ctx, sharedItem<IrGraph>(graphs, indices[i])));
+    };
+  },
+  'runbook-workflows': async () => {
+    const { renderRunbookWorkflow } = await import('../emit/workflows/runbook-workflow.js');
+    return (payload) => {
+      const { graphs, items } = payload as RunbookWorkflowsPayload;
+      return (i) => renderRunbookWorkflow(sharedItem<IrGraph>(graphs, items[i].index), items[i].secrets);
     };
   },
 };

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/corpus.js';
 
 /**
- * Large trees are loaded and their docs pages built on worker threads (compiler/parallel). The
+ * Large trees are loaded, their docs pages built and their runbook workflows rendered on worker
+ * threads (compiler/parallel). The
  * workers exist only in the built JavaScript, so this runs dist/ in a child process, with the
  * pool forced on (RUNBOOK_WORKERS=2, even on one core) and off (RUNBOOK_WORKERS=0), over a tree
  * big enough to use it, some files broken: every emitted byte and every diagnostic must agree.
@@ -48,10 +49,41 @@ describe.skipIf(!built)('compiling on worker threads', { timeout: 120_000 }, () 
       'bench-runbook-0007.yaml',
       (t) => `${t}x:\n${Array.from({ length: 80 }, (_, i) => `${' '.repeat(i + 1)}k:\n`).join('')}`,
     );
+    // A runbook run by another: its secret must reach the caller's workflow, which the workers
+    // render from the secrets the calling thread works out (runSecrets reads every graph).
+    writeFileSync(join(dir, 'runbooks', 'procedures', 'nested-child.yaml'), nestedChild);
+    writeFileSync(join(dir, 'runbooks', 'procedures', 'nested-parent.yaml'), nestedParent);
     const parallel = compile('2');
     const inline = compile('0');
     expect(parallel.diagnostics.length).toBeGreaterThan(0);
     expect(parallel.files.length).toBeGreaterThan(72);
+    const parent = parallel.files.find((f) => f.path === '.github/workflows/runbook-nested-parent.yml');
+    expect(parent?.content).toContain('CHILD_ONLY_SECRET: ${{ secrets.CHILD_ONLY_SECRET }}');
     expect(parallel).toEqual(inline);
   });
 });
+
+const nestedChild = `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: nested-child, owner: "@bench/sre" }
+spec:
+  secrets: [CHILD_ONLY_SECRET]
+  phases:
+    - id: only
+      steps:
+        - id: echo
+          run: echo "$TOKEN" > /dev/null
+          env: { TOKEN: "{{secrets.CHILD_ONLY_SECRET}}" }
+`;
+
+const nestedParent = `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: nested-parent, owner: "@bench/sre" }
+spec:
+  phases:
+    - id: only
+      steps:
+        - id: child
+          uses: runbook
+          with: { runbook: nested-child }
+`;

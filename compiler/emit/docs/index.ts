@@ -10,7 +10,7 @@ import { homePage, type DocsIndex } from './home-page.js';
 import * as names from './links.js';
 import { serialise } from '../../../common/markdown/mdast-builders.js';
 import { startParallel } from '../../parallel/pool.js';
-import { shareList } from '../../parallel/share.js';
+import { indicesIn, sharedListOf, type GraphPagesPayload } from '../../parallel/share.js';
 import { runbookPage } from './runbook-page.js';
 import { sidebarPage } from './sidebar.js';
 import { templatePage } from './template-page.js';
@@ -56,7 +56,11 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
   // (compiler/parallel) from the graphs and a snapshot of what a graph page looks up.
   const graphPages = startParallel<string>('graph-pages', todo.length, {
     minItems: minParallelPages,
-    payload: () => ({ snapshot: graphPageSnapshot(ctx, style, todo), graphs: shareList(todo) }),
+    payload: (): GraphPagesPayload => ({
+      snapshot: graphPageSnapshot(ctx, style, todo),
+      graphs: sharedListOf(result.graphs),
+      indices: indicesIn(result.graphs, todo),
+    }),
     decode: (value) => (typeof value === 'string' ? value : undefined),
   });
   // One page at a time: build its tree, serialise it, drop the tree. Only the Markdown text of

@@ -6,6 +6,8 @@ import { lockEnv, runbookGroup } from './job-concurrency.js';
 import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { runSecrets } from './run-secrets.js';
 import { data, renderWorkflow } from './workflow-yaml.js';
+import { startParallel } from '../../parallel/pool.js';
+import { indicesIn, sharedListOf, type RunbookWorkflowsPayload } from '../../parallel/share.js';
 
 /**
  * The least a run needs: read the repository, open and update its tracking issue (progress
@@ -33,26 +35,44 @@ export const runbookWorkflowEmitter: Emitter = {
   id: 'workflows-runbook',
   docs: 'A workflow_dispatch workflow per Runbook (.github/workflows/runbook-<name>.yml).',
   emit(result) {
-    return result.graphs
-      .filter((g) => g.origin.kind === 'Runbook')
-      .map((graph) => {
-        const path = runbookWorkflowPath(graph.name);
-        // An incremental compile (compiler/cache/) hands back the workflows of unchanged graphs.
-        const reused = result.memo?.reuseFile('workflows-runbook', graph, path);
-        if (reused) return reused;
-        const content = renderWorkflow(runbookWorkflow(graph, result.graphs), [
-          `source: ${graph.origin.file}`,
-          `title: ${graph.title}`,
-        ]);
-        result.memo?.record('workflows-runbook', graph, path, content);
-        return { path, content };
-      });
+    const graphs = result.graphs.filter((g) => g.origin.kind === 'Runbook');
+    // An incremental compile (compiler/cache/) hands back the workflows of unchanged graphs.
+    const reused = graphs.map((g) => result.memo?.reuseFile('workflows-runbook', g, runbookWorkflowPath(g.name)));
+    const todo = graphs.filter((_, i) => reused[i] === undefined);
+    const secrets = todo.map((g) => runSecrets(g, result.graphs));
+    // Many workflows: rendered on worker threads (compiler/parallel), the same code on the same
+    // graph and secrets, so the same text; a worker's failure is rendered here instead.
+    const rendered = startParallel<string>('runbook-workflows', todo.length, {
+      minItems: minParallelWorkflows,
+      payload: (): RunbookWorkflowsPayload => ({
+        graphs: sharedListOf(result.graphs),
+        items: indicesIn(result.graphs, todo).map((index, i) => ({ index, secrets: secrets[i] })),
+      }),
+      decode: (value) => (typeof value === 'string' ? value : undefined),
+    }).finish((i) => renderRunbookWorkflow(todo[i], secrets[i]));
+    let next = 0;
+    return graphs.map((graph, i) => {
+      const file = reused[i];
+      if (file) return file;
+      const path = runbookWorkflowPath(graph.name);
+      const content = rendered[next++];
+      result.memo?.record('workflows-runbook', graph, path, content);
+      return { path, content };
+    });
   },
   folders: ['.github/workflows'],
   owns: (path) => owned.test(path),
 };
 
-function runbookWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<string, unknown> {
+/** Below this many workflows, rendering them on worker threads does not pay for itself. */
+const minParallelWorkflows = 48;
+
+/** The text of one runbook's workflow; `secrets` are those its run reads (`runSecrets`). */
+export function renderRunbookWorkflow(graph: IrGraph, secrets: readonly string[]): string {
+  return renderWorkflow(runbookWorkflow(graph, secrets), [`source: ${graph.origin.file}`, `title: ${graph.title}`]);
+}
+
+function runbookWorkflow(graph: IrGraph, secrets: readonly string[]): Record<string, unknown> {
   return {
     name: `runbook ${graph.name}`,
     on: { workflow_dispatch: { inputs: dispatchInputs(graph) } },
@@ -63,7 +83,7 @@ function runbookWorkflow(graph: IrGraph, graphs: readonly IrGraph[]): Record<str
         runJob({
           stepName: `Run ${graph.name}`,
           command: `npx --no runbook run ${graph.name} --inputs-from-env`,
-          env: { ...dispatchEnv(graph), ...secretsEnv(runSecrets(graph, graphs)), ...lockEnv() },
+          env: { ...dispatchEnv(graph), ...secretsEnv(secrets), ...lockEnv() },
           ...(graph.environment ? { environment: graph.environment } : {}),
           uploadAudit: true,
         }),
