@@ -1,11 +1,12 @@
-import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import type { AuditRecord } from '../../../executor/audit/record.js';
 import { pgBinDir, startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
-import { serverOwner } from '../../../executor/pg/cluster-process.js';
+import { freePort, serverOwner, stopServerSync } from '../../../executor/pg/cluster-process.js';
 import { startCaptureServer, type CaptureServer } from '../../support/capture-server.js';
 import { runCliAsync, runIdOf } from '../../support/cli.js';
 import { libraryRoot } from '../../support/library-root.js';
@@ -15,8 +16,10 @@ import { clusterTimeoutMs, noPostgres, passwordOf, skipReason } from './context.
  * 001's two database-recovery scenarios as the library encodes them (postgres-recent-data-loss,
  * postgres-complete-database-loss), through the built CLI: dry runs that check the plan (steps,
  * order, the branch taken, the commands and the runbooks composed), and a real run of the
- * complete-loss scenario from the nightly dump against a throwaway PostgreSQL 15 (its
- * base-backup branch is postgres-point-in-time-recovery, run for real in pitr-e2e.test.ts).
+ * complete-loss scenario from the nightly dump and of the recent-data-loss scenario (base backup,
+ * a wrong DELETE, recovery to just before it) against throwaway PostgreSQL 15 servers. The
+ * complete-loss base-backup branch is postgres-point-in-time-recovery to "latest": that runbook
+ * runs for real here and in pitr-e2e.test.ts.
  */
 const runMs = 120_000;
 const db = 'platform_production';
@@ -217,6 +220,130 @@ describe.skipIf(noPostgres)(
     );
   },
 );
+
+describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-recent-data-loss, for real', () => {
+  let cluster: PgCluster | undefined;
+  let dir = '';
+  const restoredDir = () => join(dir, 'restored');
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'runbook-data-loss-'));
+    mkdirSync(join(dir, 'archive'), { mode: 0o700 });
+    if (owner) chownSync(join(dir, 'archive'), owner.uid, owner.gid);
+    cluster = await startPostgres({
+      dir,
+      timeoutMs: clusterTimeoutMs,
+      settings: [
+        'archive_mode = on',
+        `archive_command = 'test ! -f ${join(dir, 'archive')}/%f && cp %p ${join(dir, 'archive')}/%f'`,
+        'archive_timeout = 300',
+      ],
+    });
+    await sql(cluster.primaryUrl, 'create table accounts (name text primary key)');
+  }, clusterTimeoutMs + 10_000);
+
+  afterAll(async () => {
+    // The recovered server is the runbook's, not startPostgres's: stopped here, then the rest.
+    if (dir) stopServerSync(join(pgBinDir, 'pg_ctl'), restoredDir(), owner);
+    await cluster?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it(
+    'recovers to just before a wrong DELETE from the newest base backup: the deleted row is back, the later write is not',
+    async () => {
+      const primary = cluster!.primaryUrl;
+      const backupDir = join(dir, 'backups');
+      const backup = await runCli(
+        'postgres-base-backup',
+        { backup_dir: backupDir, min_free_gb: '0' },
+        {
+          PRIMARY_DATABASE_URL: primary,
+        },
+      );
+      expect(backup.status, backup.stdout + backup.stderr).toBe(0);
+
+      await sql(primary, "insert into accounts values ('kept')");
+      const [{ t: target }] = await sql(primary, `select ${utc('clock_timestamp()')} as t`);
+      await untilServerClockPasses(primary, String(target));
+      // The data loss, then one more write after it: both after the target.
+      await sql(primary, "delete from accounts where name = 'kept'");
+      await sql(primary, "insert into accounts values ('later')");
+      await switchAndWaitArchived(primary, join(dir, 'archive'));
+
+      const port = await freePort();
+      const restoredUrl = withPort(primary, port);
+      const started = Date.now();
+      const r = await runCli(
+        'postgres-recent-data-loss',
+        {
+          target_time: String(target),
+          backup_dir: backupDir,
+          wal_archive_dir: join(dir, 'archive'),
+          data_dir: restoredDir(),
+          port: String(port),
+          min_tables: '1',
+          app_deployment: '',
+          ...(owner ? { os_user: owner.name } : {}),
+        },
+        { RESTORED_DATABASE_URL: restoredUrl },
+      );
+      const rtoMs = Date.now() - started;
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(String(ended(r.records, 'identify-base-backup')?.outputs?.backup_path)).toMatch(/\/full_\d{8}_\d{6}$/);
+      const names = (await sql(restoredUrl, 'select name from accounts order by name')).map((row) => row.name);
+      expect(names).toEqual(['kept']);
+      const nested = ended(r.records, 'point-in-time-recovery')?.outputs as
+        | { status: string; outputs: Record<string, Record<string, unknown>> }
+        | undefined;
+      expect(nested?.status).toBe('succeeded');
+      const lastCommit = Date.parse(String(nested?.outputs['recovered-point']?.last_replayed_commit));
+      const rpoMs = isoMs(String(target)) - lastCommit;
+      expect(rpoMs).toBeGreaterThanOrEqual(0);
+      console.log(`E2E postgres-recent-data-loss: RTO ${rtoMs} ms, RPO ${rpoMs} ms`);
+    },
+    runMs * 2 + 30_000,
+  );
+});
+
+/** Closes the current WAL segment and waits (condition, bounded) until the archiver copied it. */
+async function switchAndWaitArchived(url: string, archive: string): Promise<void> {
+  const [{ segment }] = await sql(url, 'select pg_walfile_name(pg_switch_wal()) as segment');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const [s] = await sql(
+      url,
+      `select coalesce(last_archived_wal, '') >= '${String(segment)}' as done from pg_stat_archiver`,
+    );
+    if (s.done && existsSync(join(archive, String(segment)))) return;
+    if (Date.now() > deadline) throw new Error(`WAL segment ${String(segment)} not archived within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A timestamptz as text in UTC, microseconds, the form recovery_target_time and `date -d` read. */
+function utc(expr: string): string {
+  return `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00')`;
+}
+
+/** No sleep: polls the server clock until it is past T, so the next commit is strictly after T. */
+async function untilServerClockPasses(url: string, t: string): Promise<void> {
+  for (;;) {
+    const [row] = await sql(url, `select clock_timestamp() > '${t}'::timestamptz as past`);
+    if (row.past === true) return;
+  }
+}
+
+/** Milliseconds of a `utc()` text (microseconds dropped). */
+function isoMs(text: string): number {
+  return Date.parse(text.replace(' ', 'T').replace('+00', 'Z'));
+}
+
+function withPort(url: string, port: number): string {
+  const u = new URL(url);
+  u.port = String(port);
+  return u.toString();
+}
 
 const inputArgs = (inputs: Record<string, string>) =>
   Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
