@@ -94,6 +94,8 @@ describe.skipIf(noPostgres)(
         expect(r.stdout + r.stderr + JSON.stringify(r.records)).not.toContain(passwordOf(cluster!.primaryUrl));
         const found = ended(r.records, 'find-dump')?.outputs ?? {};
         expect(found).toMatchObject({ path: dump, database: db, database_exists: '', dump_tables: '11' });
+        // The dump's age (from its header) is the run's RPO for the report.
+        expect(String(found.rpoSeconds)).toMatch(/^\d+$/);
         // The database was gone: nothing to confirm, nothing to set aside.
         expect(ended(r.records, 'confirm-replace')?.status).toBe('skipped');
         expect(ended(r.records, 'swap-databases')?.outputs).toMatchObject({ set_aside: '' });
