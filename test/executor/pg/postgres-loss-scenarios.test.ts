@@ -263,6 +263,14 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-recent-data-loss
       );
       expect(backup.status, backup.stdout + backup.stderr).toBe(0);
 
+      // metadata.json's completed_at has whole seconds and recovery must start from a backup
+      // completed before the target: the target is taken after the next second has begun.
+      const completed = String(
+        JSON.parse(
+          readFileSync(join(String(ended(backup.records, 'base-backup')?.outputs?.path), 'metadata.json'), 'utf8'),
+        ).completed_at,
+      );
+      await untilServerClockPasses(primary, new Date(Date.parse(completed) + 1000).toISOString());
       await sql(primary, "insert into accounts values ('kept')");
       const [{ t: target }] = await sql(primary, `select ${utc('clock_timestamp()')} as t`);
       await untilServerClockPasses(primary, String(target));
