@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
-import { runCliAsync, stepEndsOf, type StepEnd } from '../../support/cli.js';
+import { compiledRoot, runCliAsync, stepEndsOf, type StepEnd } from '../../support/cli.js';
 import { libraryRoot, repo } from '../../support/library-root.js';
 import { clusterTimeoutMs, noPostgres, passwordOf, skipReason } from './context.js';
 
@@ -99,7 +99,7 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-data-validation 
       await sql(dbUrl(db), readFileSync(join(fixtures, 'plant', `${stepId}.sql`), 'utf8'));
       const { r, ends } = await validate(db);
       expect(r.status, r.stdout + r.stderr).not.toBe(0);
-      expect(ends[stepId]?.status, JSON.stringify(ends[stepId])).toBe('failed');
+      expect(ends[stepId], JSON.stringify(ends[stepId])).toMatchObject({ status: 'failed', code: 'assert-failed' });
       if (checks.includes(stepId)) {
         // The other checks ran and passed; the verdict fails the run.
         for (const id of checks.filter((c) => c !== stepId)) expect(ends[id]?.status, id).toBe('succeeded');
@@ -109,6 +109,56 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-data-validation 
         for (const id of checks) expect(ends[id], id).toBeUndefined();
       }
       expect(failedSteps(ends)).toEqual(checks.includes(stepId) ? [stepId, 'consistency-verdict'].sort() : [stepId]);
+    },
+    runMs + 30_000,
+  );
+
+  it(
+    'runs as a runbook step the way database-corruption-recovery calls it: host and database replaced, no application checks',
+    async () => {
+      const db = await copyOf('composed');
+      await sql(dbUrl(db), readFileSync(join(fixtures, 'plant', 'order-total-mismatches.sql'), 'utf8'));
+      const primary = new URL(cluster!.primaryUrl);
+      const parent = compiledRoot('runbook-data-validation-', {
+        'postgres-data-validation.yaml': readFileSync(
+          join(repo, 'runbooks', 'recovery', 'postgres-data-validation.yaml'),
+          'utf8',
+        ),
+        'restore-then-validate.yaml': callerRunbook,
+      });
+      try {
+        // The secret's host and database lead nowhere: only the inputs reach the seeded database.
+        const unreachable = new URL(cluster!.primaryUrl);
+        unreachable.host = '127.0.0.1:1';
+        unreachable.pathname = '/nowhere';
+        const r = await runCliAsync(
+          [
+            'run',
+            'restore-then-validate',
+            '--root',
+            parent,
+            '--input',
+            `endpoint=${primary.host}`,
+            '--input',
+            `database=${db}`,
+          ],
+          { VALIDATION_DATABASE_URL: unreachable.toString() },
+          runMs,
+        );
+        expect(r.status, r.stdout + r.stderr).not.toBe(0);
+        const ends = stepEndsOf(parent, r.stdout);
+        expect(ends['validate-data'].status).toBe('failed');
+        // The child's steps are journaled in the parent's run as <runbook>/<step>.
+        const child = (id: string) => ends[`postgres-data-validation/${id}`];
+        expect(child('api-health').status).toBe('skipped');
+        expect(child('db-connectivity').outputs?.database).toBe(db);
+        expect(child('order-total-mismatches')).toMatchObject({ status: 'failed', code: 'assert-failed' });
+        expect(child('consistency-verdict').status).toBe('failed');
+        expect(ends['after-validation']).toBeUndefined();
+        expect(r.stdout + r.stderr).not.toContain(passwordOf(cluster!.primaryUrl));
+      } finally {
+        rmSync(parent, { recursive: true, force: true });
+      }
     },
     runMs + 30_000,
   );
@@ -136,6 +186,29 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-data-validation 
     runMs + 30_000,
   );
 });
+
+/** A parent shaped like database-corruption-recovery's validate phase: the endpoint of a restored instance. */
+const callerRunbook = `apiVersion: runbook/v1
+kind: Runbook
+metadata: { name: restore-then-validate, owner: "@acme/dba" }
+spec:
+  inputs:
+    endpoint: { type: string, required: true }
+    database: { type: string, required: true }
+  phases:
+    - id: validate
+      steps:
+        - id: validate-data
+          uses: runbook
+          with:
+            runbook: postgres-data-validation
+            inputs: { host: "{{inputs.endpoint}}", database: "{{inputs.database}}", check_applications: false }
+          timeout: 10m
+        - id: after-validation
+          needs: [validate-data]
+          run: echo switch over
+          timeout: 1m
+`;
 
 /** Runs the runbook on `database` of the throwaway cluster; returns the CLI result and each step's end. */
 async function validate(
