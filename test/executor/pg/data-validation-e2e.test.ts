@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
+import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
 import { compiledRoot, runCliAsync, stepEndsOf, type StepEnd } from '../../support/cli.js';
@@ -116,7 +117,9 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-data-validation 
   it(
     'runs as a runbook step the way database-corruption-recovery calls it: host and database replaced, no application checks',
     async () => {
-      const db = await copyOf('composed');
+      // database-corruption-recovery validates the database named ecommerce.
+      const db = 'ecommerce';
+      await sql(cluster!.primaryUrl, 'create database ecommerce template shop_clean');
       await sql(dbUrl(db), readFileSync(join(fixtures, 'plant', 'order-total-mismatches.sql'), 'utf8'));
       const primary = new URL(cluster!.primaryUrl);
       const parent = compiledRoot('runbook-data-validation-', {
@@ -124,7 +127,7 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-data-validation 
           join(repo, 'runbooks', 'recovery', 'postgres-data-validation.yaml'),
           'utf8',
         ),
-        'restore-then-validate.yaml': callerRunbook,
+        'restore-then-validate.yaml': callerRunbook(),
       });
       try {
         // The secret's host and database lead nowhere: only the inputs reach the seeded database.
@@ -132,16 +135,7 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-data-validation 
         unreachable.host = '127.0.0.1:1';
         unreachable.pathname = '/nowhere';
         const r = await runCliAsync(
-          [
-            'run',
-            'restore-then-validate',
-            '--root',
-            parent,
-            '--input',
-            `endpoint=${primary.host}`,
-            '--input',
-            `database=${db}`,
-          ],
+          ['run', 'restore-then-validate', '--root', parent, '--input', `endpoint=${primary.host}`],
           { VALIDATION_DATABASE_URL: unreachable.toString() },
           runMs,
         );
@@ -151,6 +145,7 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-data-validation 
         // The child's steps are journaled in the parent's run as <runbook>/<step>.
         const child = (id: string) => ends[`postgres-data-validation/${id}`];
         expect(child('api-health').status).toBe('skipped');
+        expect(child('users-present').status).toBe('skipped');
         expect(child('db-connectivity').outputs?.database).toBe(db);
         expect(child('order-total-mismatches')).toMatchObject({ status: 'failed', code: 'assert-failed' });
         expect(child('consistency-verdict').status).toBe('failed');
@@ -187,28 +182,33 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-data-validation 
   );
 });
 
-/** A parent shaped like database-corruption-recovery's validate phase: the endpoint of a restored instance. */
-const callerRunbook = `apiVersion: runbook/v1
-kind: Runbook
-metadata: { name: restore-then-validate, owner: "@acme/dba" }
-spec:
-  inputs:
-    endpoint: { type: string, required: true }
-    database: { type: string, required: true }
-  phases:
-    - id: validate
-      steps:
-        - id: validate-data
-          uses: runbook
-          with:
-            runbook: postgres-data-validation
-            inputs: { host: "{{inputs.endpoint}}", database: "{{inputs.database}}", check_applications: false }
-          timeout: 10m
-        - id: after-validation
-          needs: [validate-data]
-          run: echo switch over
-          timeout: 1m
-`;
+/**
+ * A parent whose validate phase is database-corruption-recovery's own `validate-data` step, read
+ * from runbooks/recovery/database-corruption-recovery.md, the recovered endpoint coming from an
+ * input instead of the RDS describe step; a step after it stands for the switch-over.
+ */
+function callerRunbook(): string {
+  const md = readFileSync(join(repo, 'runbooks', 'recovery', 'database-corruption-recovery.md'), 'utf8');
+  const block = /```yaml step\n(id: validate-data\n[\s\S]*?)```/.exec(md);
+  if (!block) throw new Error('no validate-data step in database-corruption-recovery.md');
+  const step = YAML.parse(block[1]) as { with: { inputs: Record<string, unknown> } };
+  expect(step.with.inputs.host).toBe('{{steps.describe-recovered.outputs.endpoint}}');
+  step.with.inputs.host = '{{inputs.endpoint}}';
+  return YAML.stringify({
+    apiVersion: 'runbook/v1',
+    kind: 'Runbook',
+    metadata: { name: 'restore-then-validate', owner: '@acme/dba' },
+    spec: {
+      inputs: { endpoint: { type: 'string', required: true } },
+      phases: [
+        {
+          id: 'validate',
+          steps: [step, { id: 'after-validation', needs: ['validate-data'], run: 'echo switch over', timeout: '1m' }],
+        },
+      ],
+    },
+  });
+}
 
 /** Runs the runbook on `database` of the throwaway cluster; returns the CLI result and each step's end. */
 async function validate(
