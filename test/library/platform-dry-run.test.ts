@@ -266,3 +266,39 @@ describe('application-recovery (F11)', { timeout: 120_000 }, () => {
     expect(r.stderr).toContain('failure');
   });
 });
+
+describe('kafka-backup and kafka-topic-restore (B10)', { timeout: 120_000 }, () => {
+  it('backs up in the seed order and restores by the path the source chooses', async () => {
+    const p = await plan('kafka-backup');
+    expect(order(p)).toEqual({
+      mirror: ['workdir', 'apply-mirror-maker', 'mirror-lag', 'verify-topic-data'],
+      archive: ['archive-topics'],
+      offsets: ['backup-offsets'],
+      finally: ['remove-workdir'],
+    });
+    expect(script(p, 'archive-topics')).toContain('--storage-class INTELLIGENT_TIERING');
+    expect(script(p, 'archive-topics')).toContain('"retention_days": 90');
+    const s3 = await dryRun('kafka-topic-restore', {
+      topic: 'order-events',
+      source: 's3-archive',
+      archive_date: '2026-12-01',
+    });
+    expect(s3.status, s3.stdout + s3.stderr).toBe(0);
+    expect(s3.ran).toEqual(['check-inputs', 'approve-restore', 'download-verify', 'replay', 'cleanup']);
+    const mirror = await dryRun('kafka-topic-restore', { topic: 'order-events', consumer_group: 'orders' });
+    expect(mirror.ran).toEqual([
+      'check-inputs',
+      'approve-restore',
+      'create-topic',
+      'reset-offsets',
+      'copy-from-backup',
+      'cleanup',
+    ]);
+  });
+
+  it('refuses a restore without a topic', async () => {
+    const r = await dryRun('kafka-topic-restore', { source: 's3-archive' });
+    expect(r.status).toBe(6);
+    expect(r.stderr).toContain('input "topic" is required');
+  });
+});
