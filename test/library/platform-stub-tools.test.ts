@@ -4,6 +4,7 @@ import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync, stepEndsOf } from '../support/cli.js';
 import { libraryRoot } from '../support/library-root.js';
+import { missingCommands } from '../support/commands.js';
 
 /**
  * The platform runbooks' scripts run for real (live mode, not a dry run) against stand-ins for
@@ -78,7 +79,9 @@ beforeAll(() => {
 });
 afterAll(remove);
 
-describe('platform runbooks against stand-in tools', { timeout: 120_000 }, () => {
+const skip = missingCommands('jq', 'tar');
+
+describe.skipIf(skip)(skip ?? 'platform runbooks against stand-in tools', { timeout: 120_000 }, () => {
   it('platform-config-backup: every export uploaded, secrets by name, schedules applied, work directory removed', async () => {
     writeFileSync(log, '');
     const backupDir = join(root, 'config-backups');
