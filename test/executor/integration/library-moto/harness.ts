@@ -204,7 +204,7 @@ function makeStubs(dir: string): Stubs {
   for (const sub of ['infrastructure', 'k8s/base', 'k8s/overlays/production-dr', 'monitoring'])
     mkdirSync(join(opt, sub), { recursive: true });
   const script = stubScript({ log: stubs.log, fail: stubs.fail });
-  for (const name of ['aws', 'kubectl', 'cdk', 'redis-cli', 'curl', 'jq', 'sleep', 'kafka-topics.sh']) {
+  for (const name of ['aws', 'kubectl', 'cdk', 'redis-cli', 'curl', 'jq', 'sleep', 'kafka-topics.sh', 'ab']) {
     writeFileSync(join(stubs.bin, name), script);
     chmodSync(join(stubs.bin, name), 0o755);
   }
