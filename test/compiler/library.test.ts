@@ -29,6 +29,7 @@ describe('the runbook library', () => {
       'platform-dr-failover',
       'route53-failover-routing',
       'business-impact-assessment',
+      'elasticache-snapshot-management',
     ]) {
       expect(names).toContain(name);
     }
