@@ -204,7 +204,7 @@ function makeStubs(dir: string): Stubs {
   for (const sub of ['infrastructure', 'k8s/base', 'k8s/overlays/production-dr', 'monitoring'])
     mkdirSync(join(opt, sub), { recursive: true });
   const script = stubScript({ log: stubs.log, fail: stubs.fail });
-  for (const name of ['aws', 'kubectl', 'cdk', 'redis-cli', 'curl', 'jq', 'sleep', 'kafka-topics.sh']) {
+  for (const name of ['aws', 'kubectl', 'cdk', 'redis-cli', 'curl', 'jq', 'sleep', 'kafka-topics.sh', 'ab']) {
     writeFileSync(join(stubs.bin, name), script);
     chmodSync(join(stubs.bin, name), 0o755);
   }
@@ -232,6 +232,10 @@ function runEnv(o: { moto: MotoServer; capture: CaptureServer; pg: PgCluster; st
     RUNBOOK_STATUS_PAGE_WEBHOOK: relay('status-page'),
     DR_DATABASE_URL: o.pg.primaryUrl,
     VERIFY_DATABASE_URL: o.pg.primaryUrl,
+    // route53-failover-routing's three cross-region replicas (000:176-194): the one throwaway cluster.
+    US_WEST_2_REPLICA_URL: o.pg.primaryUrl,
+    EU_WEST_1_REPLICA_URL: o.pg.primaryUrl,
+    AP_SOUTHEAST_1_REPLICA_URL: o.pg.primaryUrl,
     NODE_OPTIONS: `--import=${pathToFileURL(join(repo, 'test', 'support', 'rds-hosts-preload.mjs')).href}`,
   };
 }

@@ -28,8 +28,13 @@ describeLibrary(
       });
       expect(r.status, r.stdout + r.stderr).toBe(0);
       const ends = stepEnds(r);
+      // The failover's last phase, post-dr-performance-validation, checks https://api.example.com
+      // (nothing answers it here) and 003's EXPLAINs (the harness's shop has integer ids, no
+      // category): those checks continue on failure, as the seed's do (003:3241-3281); they run
+      // for real in post-dr-performance-e2e and against the capture server in primary-region-failure.
+      const perfChecks = /^primary-region-failure\/post-dr-performance-validation\/(api|explain)-/;
       const failed = Object.entries(ends)
-        .filter(([, e]) => !['succeeded', 'skipped'].includes(e.status))
+        .filter(([id, e]) => !['succeeded', 'skipped'].includes(e.status) && !perfChecks.test(id))
         .map(([id, e]) => `${id}: ${e.status} ${e.error ?? ''}`);
       expect(failed).toEqual([]);
       // The failover runbook's own steps ran inside the drill's run.

@@ -45,7 +45,7 @@ case "$name" in
       *) echo "kubectl: ok" ;;
     esac ;;
   cdk) echo "cdk: deployed from $PWD: $(cat cdk.context.json 2>/dev/null | tr -d ' \\n')" ;;
-  redis-cli) echo 42 ;;
+  redis-cli) case "$args" in *" INFO stats "*) printf 'keyspace_hits:90\\r\\nkeyspace_misses:10\\r\\n' ;; *) echo 42 ;; esac ;;
   curl) case "$args" in *" %{http_code} "*) printf 200 ;; *) echo '{"ok":true}' ;; esac ;;
   jq) cat ;;
   sleep) : ;;
