@@ -10,8 +10,8 @@ import { motoUnavailable, startMoto, type MotoServer } from '../../../support/mo
 
 /**
  * The S3 runbooks of the library run for real, unchanged, against moto: their shell steps call
- * the AWS CLI, which AWS_ENDPOINT_URL (botocore >= 1.31) sends to moto. Needs an `aws` on PATH
- * (Debian package `awscli`, or pip); skipped with the reason otherwise, and the dry-run test
+ * the AWS CLI, which AWS_ENDPOINT_URL sends to moto. Needs an `aws` on PATH recent enough to honour
+ * it (see awsCliUnusable); skipped with the reason otherwise, and the dry-run test
  * (library-aws-storage-dry-run.test.ts) still covers the plans.
  *
  * moto 4.2.14 limits met here (not runbook bugs): objects cannot be aged (LastModified is the
@@ -20,22 +20,36 @@ import { motoUnavailable, startMoto, type MotoServer } from '../../../support/mo
  * checked by the dry-run test's policy parse, not here) and stores only part of a replication
  * rule (no ReplicationTime, Metrics or StorageClass on read-back).
  */
-const awsMissing = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : 'no aws CLI';
-const skip = motoUnavailable ?? awsMissing;
+/**
+ * Why the installed AWS CLI cannot be used, or undefined. It must honour AWS_ENDPOINT_URL (AWS CLI
+ * v1 on botocore >= 1.31, v2 >= 2.13: "Service-specific endpoints", AWS SDKs and Tools reference):
+ * an older one would ignore it and send the runbooks' calls to AWS itself instead of loopback.
+ */
+function awsCliUnusable(): string | undefined {
+  const r = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+  if (r.status !== 0) return 'no aws CLI on PATH';
+  const out = `${r.stdout} ${r.stderr}`;
+  const v2 = /aws-cli\/2\.(\d+)\./.exec(out);
+  const botocore = /botocore\/1\.(\d+)\./.exec(out);
+  if (v2 ? Number(v2[1]) >= 13 : botocore !== null && Number(botocore[1]) >= 31) return undefined;
+  return `the aws CLI (${out.trim().split(/\s+/)[0]}) ignores AWS_ENDPOINT_URL`;
+}
+const skip = motoUnavailable ?? awsCliUnusable();
 
 describe.skipIf(skip)(`S3 storage runbooks against moto${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let moto: MotoServer;
   let files: string;
-  const lib = libraryRoot();
+  let lib: ReturnType<typeof libraryRoot>;
 
   beforeAll(async () => {
+    lib = libraryRoot();
     moto = await startMoto();
     files = mkdtempSync(join(tmpdir(), 'runbook-s3-files-'));
   });
   afterAll(async () => {
     await moto?.stop();
     rmSync(files, { recursive: true, force: true });
-    lib.remove();
+    lib?.remove();
   });
   beforeEach(async () => moto.reset());
 
