@@ -1,0 +1,188 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgBinDir, startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
+import { serverOwner, stopServerSync } from '../../../executor/pg/cluster-process.js';
+import { bin, cliEnv, runCliAsync, stepEndsOf } from '../../support/cli.js';
+import { libraryRoot } from '../../support/library-root.js';
+import { clusterTimeoutMs, noPostgres, passwordOf, skipReason } from './context.js';
+
+/**
+ * The library's postgres-streaming-failover then postgres-failback, run for real through the
+ * built CLI against a throwaway PostgreSQL 15 primary + streaming standby on 127.0.0.1: row A, the
+ * primary crashes, failover, row B on the promoted standby, failback (pg_rewind, catch-up,
+ * switch-back, standby rebuilt), row C. A writer keeps inserting during the failback: the largest
+ * gap between two acknowledged writes is the switch-back's write outage (RTO); acknowledged rows
+ * missing at the end are the data lost (RPO).
+ */
+const owner = serverOwner();
+const runMs = 180_000;
+let cluster: PgCluster | undefined;
+let library: { root: string; remove: () => void } | undefined;
+
+beforeAll(async () => {
+  if (noPostgres) return;
+  library = libraryRoot();
+  // pg_rewind needs wal_log_hints = on (or data checksums) on the server it rewinds (PostgreSQL 15 docs, pg_rewind).
+  cluster = await startPostgres({ standby: true, timeoutMs: clusterTimeoutMs, settings: ['wal_log_hints = on'] });
+  await sql(cluster.primaryUrl, 'create table failback_rows (name text primary key, target text)');
+}, clusterTimeoutMs + 10_000);
+
+afterAll(async () => {
+  // The runbook starts and stops servers itself: stop whatever runs in either data directory, then the rest.
+  if (cluster)
+    for (const node of ['primary', 'standby']) stopServerSync(join(pgBinDir, 'pg_ctl'), join(cluster.dir, node), owner);
+  await cluster?.stop();
+  library?.remove();
+}, 60_000);
+
+describe.skipIf(noPostgres)(noPostgres ? skipReason : 'PostgreSQL 15 failover then failback with pg_rewind', () => {
+  it(
+    'makes the old primary primary again with rows A and B, the other node its streaming standby, no write lost',
+    async () => {
+      const c = cluster!;
+      const primary = c.primaryUrl;
+      const standby = c.standbyUrl!;
+      const env = { PRIMARY_DATABASE_URL: primary, STANDBY_DATABASE_URL: standby };
+      await sql(primary, "insert into failback_rows values ('A', 'primary')");
+      await until(async () => (await sql(standby, "select 1 from failback_rows where name = 'A'")).length === 1);
+
+      await c.stopPrimary();
+      const failover = await runLibrary('postgres-streaming-failover', {}, env, ['approve-failover']);
+      expect(stepEndsOf(library!.root, failover.stdout)['promote-standby'].status).toBe('succeeded');
+      await sql(standby, "insert into failback_rows values ('B', 'standby')");
+
+      const inputs = {
+        primary_data_dir: join(c.dir, 'primary'),
+        standby_data_dir: join(c.dir, 'standby'),
+        primary_port: String(c.primaryPort),
+        standby_port: String(c.standbyPort),
+        ...(owner ? { os_user: owner.name } : {}),
+      };
+      const writer = startWriter([standby, primary]);
+      const r = await runLibrary('postgres-failback', inputs, env, ['approve-rewind', 'approve-switch-back']).finally(
+        () => writer.stop(),
+      );
+      const ends = stepEndsOf(library!.root, r.stdout);
+      expect(ends['rewind-old-primary'].outputs?.rewound).toBe('yes');
+      expect(ends['promote-old-primary'].status).toBe('succeeded');
+      expect(ends['old-primary-role'].status).toBe('skipped');
+      expect(ends['rewind-dr'].status).toBe('succeeded');
+
+      // The old primary is primary again and holds A, B and every write acknowledged meanwhile.
+      expect((await sql(primary, 'select pg_is_in_recovery() as r'))[0].r).toBe(false);
+      const names = new Set((await sql(primary, 'select name from failback_rows')).map((row) => String(row.name)));
+      expect(names.has('A') && names.has('B')).toBe(true);
+      const acked = await writer.done;
+      expect(acked.some((w) => w.target === standby) && acked.some((w) => w.target === primary)).toBe(true);
+      const lost = acked.filter((w) => !names.has(w.name));
+      expect(lost).toEqual([]);
+
+      // The other node is its streaming standby, and row C written now reaches it.
+      expect((await sql(standby, 'select pg_is_in_recovery() as r'))[0].r).toBe(true);
+      const senders = await sql(primary, "select application_name from pg_stat_replication where state = 'streaming'");
+      expect(senders.map((s) => s.application_name)).toContain('failback_dr');
+      await sql(primary, "insert into failback_rows values ('C', 'primary')");
+      await until(async () => (await sql(standby, "select 1 from failback_rows where name = 'C'")).length === 1);
+
+      expect(r.stdout + r.stderr).not.toContain(passwordOf(primary));
+      const rtoMs = largestGap(acked.map((w) => w.at));
+      const rpoMs = lost.length === 0 ? 0 : Math.max(...lost.map((w) => w.at)) - Math.min(...lost.map((w) => w.at));
+      console.log(`E2E postgres-failback: RTO ${rtoMs} ms, RPO ${rpoMs} ms (${acked.length} writes acknowledged)`);
+    },
+    runMs * 2 + 60_000,
+  );
+});
+
+interface Ack {
+  readonly name: string;
+  readonly target: string;
+  readonly at: number;
+}
+
+/**
+ * Inserts a row every few ms into the first of `targets` that takes it (the application following
+ * the primary), until stop(); `done` resolves with the writes acknowledged, each with its time.
+ */
+function startWriter(targets: string[]): { stop: () => void; done: Promise<Ack[]> } {
+  let running = true;
+  const acked: Ack[] = [];
+  const loop = async () => {
+    for (let n = 0; running; n++) {
+      for (const target of targets) {
+        const name = `w${n}`;
+        try {
+          await sql(target, 'insert into failback_rows values ($1, $2)', [name, target], 2_000);
+          acked.push({ name, target, at: Date.now() });
+          break;
+        } catch {
+          // Read-only, fenced, in recovery or down: the next target, then the next round.
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return acked;
+  };
+  return { stop: () => (running = false), done: loop() };
+}
+
+function largestGap(times: number[]): number {
+  let gap = 0;
+  for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
+  return gap;
+}
+
+/** `runbook run NAME` with an approvals file that approves `gates` for this exact plan (a DBA, unsigned). */
+async function runLibrary(name: string, inputs: Record<string, string>, env: Record<string, string>, gates: string[]) {
+  const root = library!.root;
+  const args = Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
+  const plan = spawnSync(process.execPath, [bin, 'plan', name, '--root', root, ...args, '--json'], {
+    encoding: 'utf8',
+    env: cliEnv(env),
+    timeout: 60_000,
+  });
+  expect(plan.status, plan.stdout + plan.stderr).toBe(0);
+  const { planHash } = JSON.parse(plan.stdout) as { planHash: string };
+  const file = join(root, `approvals-${name}.yaml`);
+  const entries = gates.map((step) => `  - { step: ${step}, approver: "@dana-lee", planHash: ${planHash} }`);
+  writeFileSync(file, `approvals:\n${entries.join('\n')}\nconfirmations:\n  by: "@dana-lee"\n`);
+  const r = await runCliAsync(['run', name, '--root', root, ...args, '--approvals', file], env, runMs, root);
+  expect(r.status, r.stdout + r.stderr + serverLogs()).toBe(0);
+  return r;
+}
+
+/** The end of the logs of the servers the runbook started, for a failure message. */
+function serverLogs(): string {
+  return ['primary', 'standby']
+    .map((node) => join(cluster!.dir, node, 'log', 'failback.log'))
+    .filter((path) => existsSync(path))
+    .map((path) => `\n--- ${path}\n${readFileSync(path, 'utf8').split('\n').slice(-200).join('\n')}`)
+    .join('');
+}
+
+/** Polls `check` (condition-based, bounded) until it holds; an error (not replicated yet) counts as not yet. */
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function sql(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+  connectMs = 10_000,
+): Promise<Record<string, any>[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.query(text, params)).rows;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
