@@ -65,9 +65,12 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'PostgreSQL 15 failover th
       const r = await runLibrary('postgres-failback', inputs, env, ['approve-rewind', 'approve-switch-back']).finally(
         () => writer.stop(),
       );
+      // Every write acknowledged, the last one included, before the rows are read back.
+      const acked = await writer.done;
       const ends = stepEndsOf(library!.root, r.stdout);
       expect(ends['rewind-old-primary'].outputs?.rewound).toBe('yes');
       expect(ends['promote-old-primary'].status).toBe('succeeded');
+      expect(ends['wait-old-primary-replayed'].outputs).toMatchObject({ rpoSeconds: 0, rpoSource: 'primary' });
       expect(ends['old-primary-role'].status).toBe('skipped');
       expect(ends['rewind-dr'].status).toBe('succeeded');
 
@@ -75,7 +78,6 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'PostgreSQL 15 failover th
       expect((await sql(primary, 'select pg_is_in_recovery() as r'))[0].r).toBe(false);
       const names = new Set((await sql(primary, 'select name from failback_rows')).map((row) => String(row.name)));
       expect(names.has('A') && names.has('B')).toBe(true);
-      const acked = await writer.done;
       expect(acked.some((w) => w.target === standby) && acked.some((w) => w.target === primary)).toBe(true);
       const lost = acked.filter((w) => !names.has(w.name));
       expect(lost).toEqual([]);
