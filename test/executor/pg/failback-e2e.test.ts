@@ -1,12 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgBinDir, startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
 import { serverOwner, stopServerSync } from '../../../executor/pg/cluster-process.js';
-import { bin, cliEnv, runCliAsync, stepEndsOf } from '../../support/cli.js';
+import { stepEndsOf } from '../../support/cli.js';
 import { libraryRoot } from '../../support/library-root.js';
+import { runApproved, sql, until } from '../../support/pg-library-run.js';
 import { clusterTimeoutMs, noPostgres, passwordOf, skipReason } from './context.js';
 
 /**
@@ -136,21 +135,9 @@ function largestGap(times: number[]): number {
   return gap;
 }
 
-/** `runbook run NAME` with an approvals file that approves `gates` for this exact plan (a DBA, unsigned). */
+/** `runbook run NAME` with its gates approved; a failure shows the end of the servers' logs. */
 async function runLibrary(name: string, inputs: Record<string, string>, env: Record<string, string>, gates: string[]) {
-  const root = library!.root;
-  const args = Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
-  const plan = spawnSync(process.execPath, [bin, 'plan', name, '--root', root, ...args, '--json'], {
-    encoding: 'utf8',
-    env: cliEnv(env),
-    timeout: 60_000,
-  });
-  expect(plan.status, plan.stdout + plan.stderr).toBe(0);
-  const { planHash } = JSON.parse(plan.stdout) as { planHash: string };
-  const file = join(root, `approvals-${name}.yaml`);
-  const entries = gates.map((step) => `  - { step: ${step}, approver: "@dana-lee", planHash: ${planHash} }`);
-  writeFileSync(file, `approvals:\n${entries.join('\n')}\nconfirmations:\n  by: "@dana-lee"\n`);
-  const r = await runCliAsync(['run', name, '--root', root, ...args, '--approvals', file], env, runMs, root);
+  const r = await runApproved({ root: library!.root, name, inputs, env, gates, timeoutMs: runMs });
   expect(r.status, r.stdout + r.stderr + serverLogs()).toBe(0);
   return r;
 }
@@ -162,29 +149,4 @@ function serverLogs(): string {
     .filter((path) => existsSync(path))
     .map((path) => `\n--- ${path}\n${readFileSync(path, 'utf8').split('\n').slice(-200).join('\n')}`)
     .join('');
-}
-
-/** Polls `check` (condition-based, bounded) until it holds; an error (not replicated yet) counts as not yet. */
-async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function sql(
-  url: string,
-  text: string,
-  params: unknown[] = [],
-  connectMs = 10_000,
-): Promise<Record<string, any>[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectMs });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
