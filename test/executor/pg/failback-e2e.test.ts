@@ -6,6 +6,7 @@ import { serverOwner, stopServerSync } from '../../../executor/pg/cluster-proces
 import { stepEndsOf } from '../../support/cli.js';
 import { libraryRoot } from '../../support/library-root.js';
 import { runApproved, sql, until } from '../../support/pg-library-run.js';
+import { startCaptureServer, type CaptureServer } from '../../support/capture-server.js';
 import { clusterTimeoutMs, noPostgres, passwordOf, skipReason } from './context.js';
 
 /**
@@ -20,10 +21,12 @@ const owner = serverOwner();
 const runMs = 180_000;
 let cluster: PgCluster | undefined;
 let library: { root: string; remove: () => void } | undefined;
+let hook: CaptureServer | undefined;
 
 beforeAll(async () => {
   if (noPostgres) return;
   library = libraryRoot();
+  hook = await startCaptureServer();
   // pg_rewind needs wal_log_hints = on (or data checksums) on the server it rewinds (PostgreSQL 15 docs, pg_rewind).
   cluster = await startPostgres({ standby: true, timeoutMs: clusterTimeoutMs, settings: ['wal_log_hints = on'] });
   await sql(cluster.primaryUrl, 'create table failback_rows (name text primary key, target text)');
@@ -34,6 +37,7 @@ afterAll(async () => {
   if (cluster)
     for (const node of ['primary', 'standby']) stopServerSync(join(pgBinDir, 'pg_ctl'), join(cluster.dir, node), owner);
   await cluster?.stop();
+  await hook?.close();
   library?.remove();
 }, 60_000);
 
@@ -58,6 +62,7 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'PostgreSQL 15 failover th
         standby_data_dir: join(c.dir, 'standby'),
         primary_port: String(c.primaryPort),
         standby_port: String(c.standbyPort),
+        notify_webhook: hook!.url,
         ...(owner ? { os_user: owner.name } : {}),
       };
       const writer = startWriter([standby, primary]);
@@ -89,6 +94,15 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'PostgreSQL 15 failover th
       await until(async () => (await sql(standby, "select 1 from failback_rows where name = 'C'")).length === 1);
 
       expect(r.stdout + r.stderr).not.toContain(passwordOf(primary));
+      // 003:2677 "Communicate status to stakeholders": the failback is announced, then its end.
+      // Each delivery carries the rendered template (failover-webhook, a JSON document) as its text.
+      const events = hook!.bodies.map(
+        (b) => JSON.parse((JSON.parse(b) as { text: string }).text) as { event: string; status: string },
+      );
+      expect(events.filter((e) => e.event === 'postgres-failback').map((e) => e.status)).toEqual([
+        'started',
+        'completed',
+      ]);
       const rtoMs = largestGap(acked.map((w) => w.at));
       const rpoMs = lost.length === 0 ? 0 : Math.max(...lost.map((w) => w.at)) - Math.min(...lost.map((w) => w.at));
       console.log(`E2E postgres-failback: RTO ${rtoMs} ms, RPO ${rpoMs} ms (${acked.length} writes acknowledged)`);
