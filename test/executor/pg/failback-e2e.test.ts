@@ -1,4 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgBinDir, startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
@@ -164,3 +174,74 @@ function serverLogs(): string {
     .map((path) => `\n--- ${path}\n${readFileSync(path, 'utf8').split('\n').slice(-200).join('\n')}`)
     .join('');
 }
+
+/**
+ * The switch-back stopped between the fence and the promotion (no primary at all): the `finally`
+ * steps must give writes back to the DR server, since the old primary was not promoted. The
+ * fault is injected through `pg_bin`: a copy of the PostgreSQL programs whose pg_controldata
+ * reports the stopped DR server as not shut down cleanly, so stop-dr fails after the fence.
+ */
+describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-failback stopped after the fence', () => {
+  let pair: PgCluster | undefined;
+  let bin = '';
+
+  beforeAll(async () => {
+    pair = await startPostgres({ standby: true, timeoutMs: clusterTimeoutMs, settings: ['wal_log_hints = on'] });
+    bin = mkdtempSync(join(tmpdir(), 'runbook-pgbin-'));
+    // The server account runs pg_ctl and pg_rewind from here: it must be able to enter it.
+    chmodSync(bin, 0o755);
+    for (const tool of readdirSync(pgBinDir)) symlinkSync(join(pgBinDir, tool), join(bin, tool));
+    rmSync(join(bin, 'pg_controldata'));
+    writeFileSync(
+      join(bin, 'pg_controldata'),
+      `#!/bin/sh\ncase "$1" in */standby) "${pgBinDir}/pg_controldata" "$@" | sed 's/^Database cluster state: .*/Database cluster state: in production/' ;;\n*) exec "${pgBinDir}/pg_controldata" "$@" ;; esac\n`,
+      { mode: 0o755 },
+    );
+  }, clusterTimeoutMs + 10_000);
+
+  afterAll(async () => {
+    if (pair)
+      for (const node of ['primary', 'standby']) stopServerSync(join(pgBinDir, 'pg_ctl'), join(pair.dir, node), owner);
+    await pair?.stop();
+    if (bin) rmSync(bin, { recursive: true, force: true });
+  }, 60_000);
+
+  it(
+    'restarts and unfences the DR server, which takes writes again, and leaves the old primary its standby',
+    async () => {
+      const p = pair!;
+      await p.stopPrimary();
+      await sql(p.standbyUrl!, 'select pg_promote()');
+      await sql(p.standbyUrl!, 'create table after_failover (n int)');
+      const r = await runApproved({
+        root: library!.root,
+        name: 'postgres-failback',
+        inputs: {
+          primary_data_dir: join(p.dir, 'primary'),
+          standby_data_dir: join(p.dir, 'standby'),
+          primary_port: String(p.primaryPort),
+          standby_port: String(p.standbyPort),
+          pg_bin: bin,
+          ...(owner ? { os_user: owner.name } : {}),
+        },
+        env: { PRIMARY_DATABASE_URL: p.primaryUrl, STANDBY_DATABASE_URL: p.standbyUrl! },
+        gates: ['approve-rewind', 'approve-switch-back'],
+        timeoutMs: runMs,
+      });
+      expect(r.status).not.toBe(0);
+      const ends = stepEndsOf(library!.root, r.stdout);
+      expect(ends['fence-dr'].status).toBe('succeeded');
+      expect(ends['stop-dr'].status, r.stdout + r.stderr).toBe('failed');
+      expect(ends['promote-old-primary']).toBeUndefined();
+      expect(ends['old-primary-role'].outputs?.in_recovery).toBe('true');
+      for (const step of ['restart-dr', 'unfence-dr', 'reload-dr-unfenced'])
+        expect(ends[step].status).toBe('succeeded');
+      // The DR server is the primary again and takes writes; the old primary is still its standby.
+      await until(
+        async () => (await sql(p.standbyUrl!, 'insert into after_failover values (1) returning n')).length === 1,
+      );
+      expect((await sql(p.primaryUrl, 'select pg_is_in_recovery() as r'))[0].r).toBe(true);
+    },
+    runMs + 30_000,
+  );
+});
