@@ -1,5 +1,4 @@
 import { deserialize, serialize } from 'node:v8';
-import type { GraphPageSnapshot } from '../emit/docs/docs-context.js';
 
 /**
  * Items serialised once into shared memory, so that every worker of a job reads the same copy
@@ -44,19 +43,6 @@ export function sharedListOf(items: readonly unknown[]): SharedList {
   const list = shareList(items);
   sharedOf.set(items, { length: items.length, list });
   return list;
-}
-
-/** The `graph-pages` job: item `i` is the page of graph `indices[i]` of the shared list. */
-export interface GraphPagesPayload {
-  readonly snapshot: GraphPageSnapshot;
-  readonly graphs: SharedList;
-  readonly indices: readonly number[];
-}
-
-/** The `runbook-workflows` job: item `i` is the workflow of graph `items[i].index`, with its run's secrets. */
-export interface RunbookWorkflowsPayload {
-  readonly graphs: SharedList;
-  readonly items: readonly { readonly index: number; readonly secrets: readonly string[] }[];
 }
 
 /** Positions of `items` in `all` (each item is in it), for addressing a shared list of `all`. */

@@ -2,7 +2,9 @@ import { parentPort } from 'node:worker_threads';
 import type { IrGraph } from '../../ir/types.js';
 import type { SourceFile } from '../source/source-file.js';
 import { nextSlot, postedSlot, type ItemMessage, type Job, type TaskName } from './pool.js';
-import { sharedItem, type GraphPagesPayload, type RunbookWorkflowsPayload, type SharedList } from './share.js';
+import type { GraphPagesPayload } from '../emit/docs/docs-context.js';
+import type { RunbookWorkflowsPayload } from '../emit/workflows/runbook-workflow.js';
+import { sharedItem, type SharedList } from './share.js';
 
 /**
  * A worker thread of `pool.ts`. For each job it prepares the task once, then claims items from

@@ -1,3 +1,4 @@
+import type { SharedList } from '../../parallel/share.js';
 import type { CompileResult } from '../../compile.js';
 import type { IrGraph } from '../../../ir/types.js';
 import { hasTemplate } from '../../expressions/parse-template.js';
@@ -145,4 +146,11 @@ export function graphPageContext(snapshot: GraphPageSnapshot): GraphPageContext 
     drills: (name) => drills.get(name),
     whenToUse: (graph) => whenToUse.get(`${graph.origin.kind}/${graph.name}`),
   };
+}
+
+/** The `graph-pages` job: item `i` is the page of graph `indices[i]` of the shared list. */
+export interface GraphPagesPayload {
+  readonly snapshot: GraphPageSnapshot;
+  readonly graphs: SharedList;
+  readonly indices: readonly number[];
 }

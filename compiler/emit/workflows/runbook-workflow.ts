@@ -7,7 +7,7 @@ import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { runSecrets } from './run-secrets.js';
 import { data, renderWorkflow } from './workflow-yaml.js';
 import { startParallel } from '../../parallel/pool.js';
-import { indicesIn, sharedListOf, type RunbookWorkflowsPayload } from '../../parallel/share.js';
+import { indicesIn, sharedListOf, type SharedList } from '../../parallel/share.js';
 
 /**
  * The least a run needs: read the repository, open and update its tracking issue (progress
@@ -91,4 +91,10 @@ function runbookWorkflow(graph: IrGraph, secrets: readonly string[]): Record<str
       ),
     },
   };
+}
+
+/** The `runbook-workflows` job: item `i` is the workflow of graph `items[i].index`, with its run's secrets. */
+export interface RunbookWorkflowsPayload {
+  readonly graphs: SharedList;
+  readonly items: readonly { readonly index: number; readonly secrets: readonly string[] }[];
 }
