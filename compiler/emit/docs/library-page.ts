@@ -6,6 +6,7 @@ import {
   heading,
   inlineCode,
   joinInline,
+  link,
   page,
   paragraph,
   table,
@@ -116,13 +117,28 @@ export function libraryPage(ctx: DocsContext): Root {
     paragraph(
       'RTO / RPO: the procedure\'s objectives, else its tier\'s in the Directory (marked "tier"). Last drill: its newest drill record, as on its page. Exercised in CI: ',
       ctx.result.ciExercises
-        ? [inlineCode('drills/ci-exercises.json'), ", checked against the test files by the project's own tests."]
+        ? [inlineCode('drills/ci-exercises.json'), ', which names the test files that do it (linked).']
         : 'not known (this repository keeps no drills/ci-exercises.json).',
     ),
+    ...overview(groups),
     ...(sections.length
       ? sections.flatMap((s) => section(ctx, s, groups.get(s.tag)!))
       : [paragraph('No procedure compiled yet.')]),
   ]);
+}
+
+/** Every scenario with its count, linked to its section: the empty ones show what the library lacks. */
+function overview(groups: Map<string, IrGraph[]>): RootContent[] {
+  const rows = [...scenarios, ...(groups.has(unsorted.tag) ? [unsorted] : [])].map((s) => {
+    const count = groups.get(s.tag)?.length ?? 0;
+    // The section's id is GitHub's slug of its title, which is the tag (titles are the tags in words).
+    return [
+      count ? link(`#${s.tag}`, s.title) : s.title,
+      s === unsorted ? none : inlineCode(s.tag),
+      count ? String(count) : 'none yet',
+    ];
+  });
+  return [table(['Scenario', 'Tag', 'Procedures'], rows)];
 }
 
 function section(ctx: DocsContext, s: (typeof scenarios)[number], graphs: IrGraph[]): RootContent[] {
@@ -138,7 +154,7 @@ function section(ctx: DocsContext, s: (typeof scenarios)[number], graphs: IrGrap
       graphs.map((g) => [
         ctx.links.to(graphPage(g), g.title),
         g.origin.kind === 'BackupPlan' ? 'backup plan' : 'runbook',
-        g.tier ?? none,
+        tierOf(ctx, g) ?? none,
         objectives(ctx, g),
         lastDrill(ctx, g),
         exercised(ctx, g),
@@ -147,9 +163,15 @@ function section(ctx: DocsContext, s: (typeof scenarios)[number], graphs: IrGrap
   ];
 }
 
+/** The graph's tier; a BackupPlan's is `spec.tier` (lowering keeps it out of the graph). */
+function tierOf(ctx: DocsContext, g: IrGraph): string | undefined {
+  return g.tier ?? (g.origin.kind === 'BackupPlan' ? ctx.backupPlan(g.name)?.tier : undefined);
+}
+
 /** `1h / 15m`, each from the graph's objectives or else its Directory tier (`1h (tier)`). */
 function objectives(ctx: DocsContext, g: IrGraph): string {
-  const tier = g.tier ? ctx.directory?.tiers?.[g.tier] : undefined;
+  const name = tierOf(ctx, g);
+  const tier = name ? ctx.directory?.tiers?.[name] : undefined;
   const one = (own: number | undefined, ofTier: string | undefined) => {
     if (own !== undefined) return formatDuration(own);
     const ms = ofTier === undefined ? undefined : parseDuration(ofTier);
