@@ -213,4 +213,11 @@ describe("the library's Library page", () => {
     // Every scenario tag the runbooks carry is one of the list: nothing of the library is unsorted.
     expect(emitted).not.toContain('## Unsorted');
   });
+
+  it('gives every runbook and backup plan of the library exactly one scenario tag', () => {
+    const known = new Set(scenarios.map((s) => s.tag));
+    // A set: lowering appends `backup` to a BackupPlan's tags, which may already hold it.
+    const counts = compileTree(repo).graphs.map((g) => [g.name, new Set(g.tags.filter((t) => known.has(t))).size]);
+    expect(counts.filter(([, n]) => n !== 1)).toEqual([]);
+  });
 });
