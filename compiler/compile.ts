@@ -24,6 +24,7 @@ import {
   type DrillFiles,
   type DrillReport,
 } from './load/drill-records.js';
+import { parseCiExercises, type CiExercise } from './load/ci-exercises.js';
 import type { EmitMemo } from './cache/emit-memo.js';
 import { parseToday, referenceDateOf, type DrillFacts, type ReferenceDate } from './project/drill-facts.js';
 
@@ -41,6 +42,8 @@ export interface CompileResult {
   readonly drillRecords: DrillRecord[];
   /** Drill reports (drills/reports/*.md) that become wiki pages `Drill-<run-id>`, by run id. */
   readonly drillReports: DrillReport[];
+  /** library: the CI claims of `drills/ci-exercises.json`; undefined when the repository keeps none. */
+  readonly ciExercises?: CiExercise[];
   /** The date drill freshness was measured against (newest record or `today`), if any. */
   readonly drillReferenceDate?: ReferenceDate;
   /** Set by an incremental compile (compiler/cache/): per-graph output an emitter may reuse or record. */
@@ -85,11 +88,14 @@ export function compileFiles(files: readonly SourceFile[], options: CompileOptio
 function compileUncached(files: readonly SourceFile[], options: CompileOptions): CompileResult {
   const drillFiles = options.drills ?? noDrillFiles;
   // drills: records join the project's files (JSON loads as no document) so findings in them print with positions.
-  const { project, diagnostics } = buildProject([...files, ...drillFiles.records]);
+  const ciFile = drillFiles.ci ? [drillFiles.ci] : [];
+  const { project, diagnostics } = buildProject([...files, ...drillFiles.records, ...ciFile]);
   const checked = validateDocs(project.docs);
   diagnostics.push(...checked.diagnostics);
   const parsed = parseDrillRecords(drillFiles.records);
   diagnostics.push(...parsed.diagnostics);
+  const ci = drillFiles.ci ? parseCiExercises(drillFiles.ci) : undefined;
+  diagnostics.push(...(ci?.diagnostics ?? []));
   const reference = referenceDateOf(
     parsed.records,
     options.today === undefined ? undefined : parseToday(options.today),
@@ -113,6 +119,7 @@ function compileUncached(files: readonly SourceFile[], options: CompileOptions):
     drillRecords: parsed.records,
     drillReports: drillReportsOf(drillFiles.reports),
     ...(reference ? { drillReferenceDate: reference } : {}),
+    ...(ci ? { ciExercises: ci.exercises } : {}),
   };
 }
 

@@ -20,7 +20,11 @@ function tokens(text: string, into: Set<string>): void {
 
 /** Hash of what every file may depend on besides the tree: read errors and `drills/`. */
 export function extraHash(inputs: CompileInputs): string {
-  const drills = [...inputs.drills.records, ...inputs.drills.reports].map((f) => [f.path, sha256(f.text)]);
+  const drills = [
+    ...inputs.drills.records,
+    ...inputs.drills.reports,
+    ...(inputs.drills.ci ? [inputs.drills.ci] : []),
+  ].map((f) => [f.path, sha256(f.text)]);
   return sha256(JSON.stringify({ diagnostics: inputs.diagnostics, drills }));
 }
 

@@ -58,6 +58,7 @@ function memoKey(inputs: CompileInputs, options: Omit<CompileOptions, 'drills'>)
       files: hashed(inputs.files),
       records: hashed(inputs.drills.records),
       reports: hashed(inputs.drills.reports),
+      ci: hashed(inputs.drills.ci ? [inputs.drills.ci] : []),
       readErrors: inputs.diagnostics,
     }),
   );
@@ -65,7 +66,8 @@ function memoKey(inputs: CompileInputs, options: Omit<CompileOptions, 'drills'>)
 
 /** The project's files as a compile lists them: the tree, then the drill records (compile.ts). */
 function filesOf(inputs: CompileInputs): ReadonlyMap<string, SourceFile> {
-  return new Map([...inputs.files, ...inputs.drills.records].map((f) => [f.path, f]));
+  const ci = inputs.drills.ci ? [inputs.drills.ci] : [];
+  return new Map([...inputs.files, ...inputs.drills.records, ...ci].map((f) => [f.path, f]));
 }
 
 /** A cache that cannot be written (read-only checkout) only costs the next validate its speed. */

@@ -377,6 +377,11 @@ export const diagnosticCodes = {
     title: 'Malformed drill record',
     docs: 'A file under `drills/records/` is not a drill record: not JSON, not of the shape `schemas/drill-record.schema.json` describes, or not named `<runId>.json`. Records are written by `runbook drill`; a damaged one is lost audit evidence, so it is an error rather than silently ignored.',
   },
+  'ci-exercises-invalid': {
+    severity: 'error',
+    title: 'Malformed CI exercises file',
+    docs: "`drills/ci-exercises.json` (optional: which runbooks the repository's CI runs for real or as a dry run, shown on the wiki's Library page) is not an object with an `exercises` list of `{kind, name, mode, tests}` entries, or lists a runbook twice.",
+  },
   'drill-overdue': {
     severity: 'warning',
     title: 'Drill overdue',

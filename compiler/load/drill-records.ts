@@ -15,6 +15,8 @@ import { schemaDiagnostics } from '../validate/schema-diagnostics.js';
 export interface DrillFiles {
   readonly records: readonly SourceFile[];
   readonly reports: readonly SourceFile[];
+  /** `drills/ci-exercises.json`, when the repository keeps one (load/ci-exercises.ts). */
+  readonly ci?: SourceFile;
 }
 
 /** No drills: what `compileFiles` assumes when it is given none. */

@@ -159,7 +159,7 @@ describe.skipIf(chromiumUnavailable)(`browser render: the generated wiki pages${
 
   // Every page in both themes as the repository browser shows generated/docs (screenshots of
   // these), and once more on the wiki, where the front page's URL changes what links resolve to.
-  const pages = ['Home', 'Runbook-primary-region-failure', 'Checklist-dr-drill', 'drill report'];
+  const pages = ['Home', 'Library', 'Runbook-primary-region-failure', 'Checklist-dr-drill', 'drill report'];
   const cases = [
     ...pages.flatMap((page) => themes.map((theme) => ({ page, theme, scheme: 'repository' as Scheme }))),
     ...pages.map((page) => ({ page, theme: 'light' as Theme, scheme: 'wiki' as Scheme })),

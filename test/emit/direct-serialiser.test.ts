@@ -97,7 +97,17 @@ describe('direct Markdown serialiser', { timeout: 240_000 }, () => {
         expect(direct).toBe(serialiseWithLibrary(structuredClone(tree)));
       }
     }
-    const every = ['Home', '_Sidebar', 'Directory', 'Runbook', 'BackupPlan', 'Checklist', 'Template', 'Drill'];
+    const every = [
+      'Home',
+      '_Sidebar',
+      'Directory',
+      'Library',
+      'Runbook',
+      'BackupPlan',
+      'Checklist',
+      'Template',
+      'Drill',
+    ];
     expect([...kinds].sort()).toEqual(every.sort());
   });
 

@@ -75,12 +75,13 @@ describe('docs emitter', () => {
     ]);
   });
 
-  it('emits one flat page per graph, checklist and template, plus Directory, Home and _Sidebar', () => {
+  it('emits one flat page per graph, checklist and template, plus Directory, Home, Library and _Sidebar', () => {
     expect([...pages.keys()]).toEqual([
       'BackupPlan-nightly-db',
       'Checklist-post-failover',
       'Directory',
       'Home',
+      'Library',
       'Runbook-region-failover',
       'Template-internal-alert',
       '_Sidebar',
@@ -292,6 +293,7 @@ describe('other pages', () => {
     const top = sidebar.children.find((n): n is List => n.type === 'list')!;
     expect(top.children.map((i) => textOf(i.children[0] as RootContent))).toEqual([
       'Home',
+      'Library',
       'Runbooks',
       'Backup plans',
       'Checklists',

@@ -5,7 +5,7 @@ import type { Metadata } from '../../model/specs.js';
 import { backupPlanOf, targetInline } from './backup-plan-section.js';
 import { usersOf, type DocsContext } from './docs-context.js';
 import { duration, none, rtoStatusAgainst } from './format.js';
-import { checklistPage, directoryPage, graphPage, templatePage } from './links.js';
+import { checklistPage, directoryPage, graphPage, libraryPage, templatePage } from './links.js';
 import {
   heading,
   inlineCode,
@@ -35,6 +35,8 @@ export function homePage(ctx: DocsContext, index: DocsIndex): Root {
       ctx.links.file('runbooks', inlineCode('runbooks/')),
       '. Contacts, roles and the notification matrix: ',
       ctx.links.to(directoryPage, 'Directory'),
+      '. Procedures by scenario (region loss, data loss, …) with their objectives, last drill and CI coverage: ',
+      ctx.links.to(libraryPage, 'Library'),
       '.',
     ),
     ...runbooksSection(ctx, index.runbooks),

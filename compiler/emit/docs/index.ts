@@ -12,6 +12,7 @@ import { serialise } from '../../../common/markdown/mdast-builders.js';
 import { startParallel } from '../../parallel/pool.js';
 import { indicesIn, sharedListOf } from '../../parallel/share.js';
 import { runbookPage } from './runbook-page.js';
+import { libraryPage } from './library-page.js';
 import { sidebarPage } from './sidebar.js';
 import { templatePage } from './template-page.js';
 import { drillPage, recordOfReport } from './drill-docs.js';
@@ -24,14 +25,14 @@ export interface DocsEmitterOptions {
 
 /**
  * The wiki documentation emitter: `generated/docs/*.md`, flat file names for a GitHub wiki
- * (`Home`, `_Sidebar`, `Directory`, `Runbook-*`, `BackupPlan-*`, `Checklist-*`, `Template-*`, `Drill-*`).
+ * (`Home`, `_Sidebar`, `Directory`, `Library`, `Runbook-*`, `BackupPlan-*`, `Checklist-*`, `Template-*`, `Drill-*`).
  * Every page is an mdast tree serialised once; output is byte-identical across runs.
  */
 export function createDocsEmitter(options: DocsEmitterOptions = {}): Emitter {
   const style = options.links ?? 'repository';
   return {
     id: 'docs',
-    docs: 'Markdown pages for the GitHub wiki: one per runbook, backup plan, checklist, template and drill report, the Directory, an index (Home) and a sidebar.',
+    docs: 'Markdown pages for the GitHub wiki: one per runbook, backup plan, checklist, template and drill report, the Directory, the Library (procedures by scenario), an index (Home) and a sidebar.',
     emit: (result) => emitDocs(result, style),
     folders: [names.docsDir],
     owns: (path) => path.startsWith(`${names.docsDir}/`),
@@ -69,6 +70,7 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
   const home = page(names.homePage, homePage(ctx, index));
   const sidebar = page(names.sidebarPage, sidebarPage(ctx, index));
   const directory = page(names.directoryPage, directoryPage(ctx));
+  const library = page(names.libraryPage, libraryPage(ctx));
   const checklists = index.checklists.map((c) => page(names.checklistPage(c.name), checklistPage(ctx, c.doc)));
   const templates = index.templates.map((t) =>
     page(names.templatePage(t.name), templatePage(ctx, t.doc, ctx.result.context.templates.get(t.name)!.data)),
@@ -91,7 +93,7 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
     result.memo?.record('docs', g, pathOf(g), content);
     return { path: pathOf(g), content };
   });
-  return [home, sidebar, directory, ...graphFiles, ...checklists, ...templates, ...drills].sort((a, b) =>
+  return [home, sidebar, directory, library, ...graphFiles, ...checklists, ...templates, ...drills].sort((a, b) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );
 }

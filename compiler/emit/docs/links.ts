@@ -7,7 +7,7 @@ import { link, type Inline } from '../../../common/markdown/mdast-builders.js';
  *
  * GitHub wikis are flat (one namespace, no folders), so every page is a flat file name under
  * `generated/docs/`, prefixed by its kind so names of different kinds never collide:
- * `Runbook-<name>`, `BackupPlan-<name>`, `Checklist-<name>`, `Template-<name>`, `Directory`,
+ * `Runbook-<name>`, `BackupPlan-<name>`, `Checklist-<name>`, `Template-<name>`, `Directory`, `Library`,
  * `Home`, `_Sidebar` (the two names GitHub wikis treat specially).
  *
  * Two places show these pages, and no single relative link works in both (issue 14):
@@ -49,6 +49,8 @@ export const docsDir = 'generated/docs';
 export const homePage = 'Home';
 export const sidebarPage = '_Sidebar';
 export const directoryPage = 'Directory';
+/** Every procedure by scenario (library-page.ts). */
+export const libraryPage = 'Library';
 
 /** A graph as a link target: enough for its page name and title. */
 export type GraphRef = Pick<IrGraph, 'name' | 'title' | 'origin'>;

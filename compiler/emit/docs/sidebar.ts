@@ -1,7 +1,7 @@
 import type { BlockContent, Root } from 'mdast';
 import type { DocsContext } from './docs-context.js';
 import type { DocsIndex } from './home-page.js';
-import { checklistPage, directoryPage, graphPage, homePage, templatePage } from './links.js';
+import { checklistPage, directoryPage, graphPage, homePage, libraryPage, templatePage } from './links.js';
 import { list, page, paragraph, strong, type Inline } from '../../../common/markdown/mdast-builders.js';
 
 /** `_Sidebar.md`: the wiki's navigation, the same links as Home as a nested list. */
@@ -11,6 +11,7 @@ export function sidebarPage(ctx: DocsContext, index: DocsIndex): Root {
   return page([
     list([
       ctx.links.to(homePage, 'Home'),
+      ctx.links.to(libraryPage, 'Library'),
       ...group(
         'Runbooks',
         index.runbooks.map((g) => ctx.links.to(graphPage(g), g.title)),

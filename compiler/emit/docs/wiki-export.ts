@@ -44,7 +44,7 @@ export interface WikiExport {
 
 /** The only pages the export writes, so the only ones a later export may delete (others are hand-written). */
 export const exportedPagePattern =
-  /^(?:Home|_Sidebar|Directory|(?:Runbook|BackupPlan|Checklist|Template|Drill)-[^/]+)\.md$/;
+  /^(?:Home|_Sidebar|Directory|Library|(?:Runbook|BackupPlan|Checklist|Template|Drill)-[^/]+)\.md$/;
 
 const repositoryPattern = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
