@@ -14,8 +14,8 @@ import type { Range, SourceFile } from '../source/source-file.js';
  *                    "tests": ["test/executor/redis/redis-backup-e2e.test.ts"] } ] }
  * ```
  * `real`: run end to end (no `--dry-run`) against throwaway local servers (PostgreSQL, Redis);
- * `emulated`: run without `--dry-run` against the AWS emulator, the commands that are not AWS API
- * calls (kubectl, aws, curl…) replaced by stubs; `dry-run`: run with `--dry-run`, the plan checked.
+ * `emulated`: run without `--dry-run` against the AWS emulator and/or with stand-ins for the commands
+ * that cannot run on a CI machine (kubectl, aws, velero, ab…); `dry-run`: run with `--dry-run`, the plan checked.
  */
 export const ciExercisesFile = 'drills/ci-exercises.json';
 

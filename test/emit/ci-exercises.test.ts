@@ -54,6 +54,24 @@ describe('the claim check can fail', () => {
     expect(claimProblems(repo, claim({ mode: 'emulated' }))).toHaveLength(1);
   });
 
+  it("refuses stand-in commands claimed real, but not PostgreSQL's own programs first on PATH", () => {
+    const stubs = 'test/library/platform-stub-tools.test.ts';
+    expect(claimProblems(repo, claim({ name: 'platform-config-backup', tests: [stubs] }))).toHaveLength(1);
+    expect(claimProblems(repo, claim({ name: 'platform-config-backup', mode: 'emulated', tests: [stubs] }))).toEqual(
+      [],
+    );
+    const pgBin = 'test/executor/pg/pg-dump-restore-e2e.test.ts';
+    expect(claimProblems(repo, claim({ name: 'postgres-dump-restore', tests: [pgBin] }))).toEqual([]);
+  });
+
+  it('takes a file that dry-runs a runbook in one test and runs it for real in another as real', () => {
+    const mixed = 'test/executor/pg/postgres-loss-scenarios.test.ts';
+    expect(claimProblems(repo, claim({ name: 'postgres-recent-data-loss', tests: [mixed] }))).toEqual([]);
+    expect(claimProblems(repo, claim({ name: 'postgres-recent-data-loss', mode: 'dry-run', tests: [mixed] }))).toEqual(
+      [],
+    );
+  });
+
   it('refuses a file that does not name the runbook, and a file that does not exist', () => {
     expect(claimProblems(repo, claim({ name: 'redis-backup-nightly' }))[0]).toMatch(/does not name/);
     expect(claimProblems(repo, claim({ tests: ['test/nowhere.test.ts'] }))[0]).toMatch(/does not exist/);

@@ -161,7 +161,7 @@ describe('Library page', () => {
         'critical',
         '1h (tier) / 15m (tier)',
         '—',
-        '🧰 AWS emulator, commands stubbed (nightly.test.ts)',
+        '🧰 emulated (AWS emulator or stand-in commands) (nightly.test.ts)',
       ],
     ]);
     expect(

@@ -195,7 +195,7 @@ function lastDrill(ctx: DocsContext, g: IrGraph): Inline {
 
 const modeLabels: Record<CiExercise['mode'], string> = {
   real: '✅ real end-to-end',
-  emulated: '🧰 AWS emulator, commands stubbed',
+  emulated: '🧰 emulated (AWS emulator or stand-in commands)',
   'dry-run': '🧪 dry run',
 };
 
