@@ -284,6 +284,11 @@ export const diagnosticCodes = {
     title: 'Invalid cron expression',
     docs: 'A schedule is not a valid 5-field cron expression (UTC).',
   },
+  'schedule-input-required': {
+    severity: 'error',
+    title: 'Scheduled run without a required input',
+    docs: 'A scheduled Runbook or BackupPlan has a required input without a default: a scheduled run passes no inputs, so every one would fail at its start.',
+  },
   'choice-default': {
     severity: 'error',
     title: 'Input default not allowed',

@@ -3,7 +3,7 @@ import { parseDuration } from '../../ir/duration.js';
 import type { IrApproval, IrBody, IrGraph, IrInput, IrNode, IrPhase, IrRetry } from '../../ir/types.js';
 import type { ActionInfo } from '../actions/catalog.js';
 import { joinPointer } from '../load/source-map.js';
-import type { ApprovalSpec, InputSpec, RetrySpec, StepBodySpec, StepSpec } from '../model/specs.js';
+import type { ApprovalSpec, InputSpec, RetrySpec, RunbookSpec, StepBodySpec, StepSpec } from '../model/specs.js';
 import type { RuleContext, RunbookUnit } from '../rules/rule.js';
 import { positionAt } from '../source/source-file.js';
 import { finallyPhase, type StepRef } from './dependencies.js';
@@ -85,13 +85,19 @@ export function buildGraph(
     ...(spec.concurrency ? { concurrency: spec.concurrency } : {}),
     ...(spec.approvals ? { approvals: approval(spec.approvals) } : {}),
     onFailure: spec.onFailure ?? 'abort',
-    ...(unit.loweredFrom ? { schedule: (unit.loweredFrom.data.spec as { schedule: string }).schedule } : {}),
+    ...scheduleOf(unit, spec),
     phases,
     nodes,
     resources: collectResources(nodes, approverEntries(nodes, spec.approvals), ctx),
     rto: analyseRto(phases, nodes, rtoMs),
   };
   return { ...graph, planHash: planHash(graph) };
+}
+
+/** A lowered BackupPlan's schedule, else the Runbook's own `spec.schedule`, if any. */
+function scheduleOf(unit: RunbookUnit, spec: RunbookSpec): { schedule?: string } {
+  const schedule = unit.loweredFrom ? (unit.loweredFrom.data.spec as { schedule: string }).schedule : spec.schedule;
+  return schedule === undefined ? {} : { schedule };
 }
 
 /** SHA-256 of what would run (see ir/plan-hash.ts). */

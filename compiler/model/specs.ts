@@ -78,6 +78,8 @@ export interface PhaseSpec {
 }
 
 export interface RunbookSpec {
+  /** Cron (5 fields, UTC): the workflow also runs on this schedule, inputs at their defaults. */
+  schedule?: string;
   objectives?: { rto?: string; rpo?: string };
   inputs?: Record<string, InputSpec>;
   secrets?: string[];

@@ -4,7 +4,7 @@ import { joinPointer } from '../load/source-map.js';
 import type { Rule, RuleContext } from './rule.js';
 
 // cron-parser (and luxon, which it builds a date with on every parse) is loaded by the first
-// schedule, not with the rules: a tree without BackupPlans or drill schedules never loads it. The
+// schedule, not with the rules: a tree without schedules never loads it. The
 // package is CommonJS (`main` dist/index.js), so it loads synchronously, as the rule runs.
 const require = createRequire(import.meta.url);
 let parser: typeof import('cron-parser').CronExpressionParser | undefined;
@@ -47,13 +47,16 @@ function portableToken(token: string, field: number): boolean {
   return names.includes(token.toLowerCase());
 }
 
-/** BackupPlan schedules and Directory drill schedules are valid 5-field cron expressions (UTC). */
+/** BackupPlan, Runbook and Directory drill schedules are valid 5-field cron expressions (UTC). */
 export const cronRule: Rule = {
   id: 'cron',
   codes: ['invalid-cron'],
-  docs: 'BackupPlan `spec.schedule` and Directory `spec.drills[].schedule` are 5-field cron expressions in UTC, as GitHub Actions schedules accept them.',
+  docs: 'BackupPlan and Runbook `spec.schedule` and Directory `spec.drills[].schedule` are 5-field cron expressions in UTC, as GitHub Actions schedules accept them.',
   check(ctx) {
     for (const plan of ctx.backupPlans) checkSchedule(ctx, plan.doc, '/spec/schedule', plan.data.spec.schedule);
+    for (const unit of ctx.runbooks) {
+      if (!unit.loweredFrom) checkSchedule(ctx, unit.doc, '/spec/schedule', unit.data.spec.schedule);
+    }
     const dir = ctx.directory;
     (dir?.data.spec.drills ?? []).forEach((drill, i) =>
       checkSchedule(ctx, dir!.doc, joinPointer('/spec/drills', i, 'schedule'), drill.schedule),

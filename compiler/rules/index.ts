@@ -4,6 +4,7 @@ import { secretExposureRule } from './secret-exposure.js';
 import { rtoBudgetRule } from './rto-budget.js';
 import { checklistRefsRule } from './checklist-refs.js';
 import { cronRule } from './cron.js';
+import { scheduledInputsRule } from './scheduled-inputs.js';
 import { directoryRefsRule } from './directory-refs.js';
 import { irreversibleRule } from './irreversible.js';
 import { approversRule } from './approvers.js';
@@ -40,6 +41,7 @@ export const rules: readonly Rule[] = [
   runbookRefsRule,
   directoryRefsRule,
   cronRule,
+  scheduledInputsRule,
   backupPlanRule,
   irreversibleRule,
   approversRule,

@@ -201,6 +201,31 @@ describe('generated workflows (fixture tree)', () => {
     expect(runSecrets(outer, r.graphs)).toEqual(['A', 'B']);
   });
 
+  it('schedules a Runbook with `spec.schedule` off minute :00, still runnable by hand with its inputs', () => {
+    const doc = (name: string, body: string) => ({
+      path: `runbooks/${name}.yaml`,
+      text: `apiVersion: runbook/v1\nkind: Runbook\nmetadata: { name: ${name} }\nspec:\n${body}`,
+    });
+    const steps =
+      '  phases:\n    - id: p\n      steps:\n        - { id: s, run: ./verify.sh "$D", env: { D: "{{inputs.dir}}" } }\n';
+    const inputs = '  inputs: { dir: { type: string, default: /var/backups } }\n';
+    const r = compileFiles([
+      doc('weekly-verify', `  schedule: "0 2 * * 0"\n${inputs}${steps}`),
+      doc('by-hand', `${inputs}${steps}`),
+    ]);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const out = new Map(workflowEmitters.flatMap((e) => e.emit(r)).map((f) => [f.path, f.content]));
+    const weekly = out.get('.github/workflows/runbook-weekly-verify.yml')!;
+    const w = parse(weekly) as Workflow;
+    // The minute comes from the name (spread-cron.ts); hour and weekday are kept.
+    expect(w.on.schedule).toEqual([{ cron: expect.stringMatching(/^([5-9]|1\d|2\d) 2 \* \* 0$/) }]);
+    expect(Object.keys(w.on.workflow_dispatch.inputs)).toEqual(expect.arrayContaining(['dir', 'dry_run']));
+    expect(weekly).toContain("schedule: authored '0 2 * * 0', emitted");
+    expect(runStep(w).run).toBe('npx --no runbook run weekly-verify --inputs-from-env');
+    expect((parse(out.get('.github/workflows/runbook-by-hand.yml')!) as Workflow).on.schedule).toBeUndefined();
+    expect(r.graphs.find((g) => g.name === 'weekly-verify')?.schedule).toBe('0 2 * * 0');
+  });
+
   it('owns exactly its own files, so workflows of deleted runbooks are removed and others kept', () => {
     const owner = (path: string) => workflowEmitters.filter((e) => e.owns(path)).map((e) => e.id);
     for (const f of files) expect(owner(f.path)).toHaveLength(1);

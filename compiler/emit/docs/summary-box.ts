@@ -75,6 +75,15 @@ function startItem(ctx: GraphPageContext, graph: IrGraph): Item {
       ' from a terminal:',
     ),
     code('sh', `runbook run ${graph.name}${args}`),
+    ...(graph.origin.kind === 'Runbook' && graph.schedule !== undefined
+      ? [
+          paragraph(
+            'Also runs on the schedule ',
+            scheduleInline(graph.schedule, graph.name),
+            ' (UTC), each input at its default.',
+          ),
+        ]
+      : []),
     paragraph(
       required.length ? ['Required: ', joinInline(required.map(([n]) => inlineCode(n))), '. '] : 'No required input. ',
       optional.length

@@ -5,7 +5,8 @@ import { runJob, secretsEnv } from './job-steps.js';
 import { lockEnv, runbookGroup } from './job-concurrency.js';
 import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { runSecrets } from './run-secrets.js';
-import { data, renderWorkflow } from './workflow-yaml.js';
+import { data, literal, renderWorkflow } from './workflow-yaml.js';
+import { cronNote, emittedCron } from './spread-cron.js';
 import { startParallel } from '../../parallel/pool.js';
 import { indicesIn, sharedListOf, type SharedList } from '../../parallel/share.js';
 
@@ -69,13 +70,24 @@ const minParallelWorkflows = 48;
 
 /** The text of one runbook's workflow; `secrets` are those its run reads (`runSecrets`). */
 export function renderRunbookWorkflow(graph: IrGraph, secrets: readonly string[]): string {
-  return renderWorkflow(runbookWorkflow(graph, secrets), [`source: ${graph.origin.file}`, `title: ${graph.title}`]);
+  return renderWorkflow(runbookWorkflow(graph, secrets), [
+    `source: ${graph.origin.file}`,
+    `title: ${graph.title}`,
+    ...(graph.schedule !== undefined ? cronNote(graph.schedule, graph.name) : []),
+  ]);
 }
 
 function runbookWorkflow(graph: IrGraph, secrets: readonly string[]): Record<string, unknown> {
   return {
     name: `runbook ${graph.name}`,
-    on: { workflow_dispatch: { inputs: dispatchInputs(graph) } },
+    on: {
+      // `spec.schedule`: off minute :00 (spread-cron.ts), as a BackupPlan's; a scheduled run has no
+      // inputs, so each takes its default and `dry_run` / `drill` are empty (false).
+      ...(graph.schedule !== undefined
+        ? { schedule: [{ cron: literal(emittedCron(graph.schedule, graph.name)) }] }
+        : {}),
+      workflow_dispatch: { inputs: dispatchInputs(graph) },
+    },
     permissions: { ...runPermissions },
     concurrency: { group: data(runbookGroup(graph)), 'cancel-in-progress': false },
     jobs: {
