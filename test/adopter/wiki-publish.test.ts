@@ -37,8 +37,9 @@ let wikiRemote: string;
 let runnerTemp: string;
 
 function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: gitEnv() });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}:\n${r.stderr}`);
+  // The whole wiki history (`log --all -p`) outgrows spawnSync's 1 MiB default buffer as the library grows.
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: gitEnv(), maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}:\n${r.error ?? r.stderr}`);
   return r.stdout;
 }
 

@@ -24,7 +24,7 @@ let artifacts: string;
 let runnerTemp: string;
 
 function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...cliEnv(), ...identity } });
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...cliEnv(), ...identity }, maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}:\n${r.stderr}`);
   return r.stdout;
 }
