@@ -22,6 +22,9 @@ const seedCrons: Record<string, string> = {
   'elasticache-snapshot-management': '0 5 * * *',
   // 003_3248b2d89d91d0db.txt:3450 RDS Export (S3) checksums "Monthly"; the 1st at 06:00 is chosen.
   's3-backup-checksums': '0 6 1 * *',
+  // 003_3248b2d89d91d0db.txt:3446 weekly Sunday and 001_82beaeb26372d100.txt:1335 weekly restore test;
+  // 03:00, after Sunday's 02:00 full backup.
+  'postgres-weekly-backup-validation': '0 3 * * 0',
   // 003_3248b2d89d91d0db.txt:3451 Redis "Monthly (1st of month)", restore to a test server.
   'redis-monthly-restore-test': '30 3 1 * *',
 };
