@@ -122,6 +122,33 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-backup-validatio
     },
     runMs + 30_000,
   );
+
+  it(
+    'postgres-weekly-backup-validation (the scheduled wrapper) validates the newest base backup it finds',
+    async () => {
+      const workDir = join(dir, `work-${++cases}`);
+      const values = {
+        backup_dir: backups(),
+        work_dir: workDir,
+        port: String(await freePort()),
+        database: 'shop',
+        min_backup_bytes: '1000',
+        min_tables: '5',
+        ...(owner ? { os_user: owner.name } : {}),
+      };
+      const r = await runCliAsync(
+        ['run', 'postgres-weekly-backup-validation', '--root', library!.root, ...inputs(values)],
+        { BACKUP_VALIDATION_DATABASE_URL: cluster!.primaryUrl },
+        runMs,
+      );
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      const ends = stepEndsOf(library!.root, r.stdout);
+      expect(ends['newest-backup'].outputs).toMatchObject({ backup_name: backupName });
+      expect(ends['validate-backup'].status).toBe('succeeded');
+      expect(existsSync(workDir)).toBe(false);
+    },
+    runMs + 30_000,
+  );
 });
 
 /** Validates the one base backup in a scratch directory and on a port of its own. */
