@@ -1,11 +1,12 @@
 import { copyFileSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import type { AuditRecord } from '../../../executor/audit/record.js';
 import { pgBinDir, startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
 import { startCaptureServer, type CaptureServer } from '../../support/capture-server.js';
+import { inputArgs, planHash } from '../../support/pg-archive.js';
+import { sql } from '../../support/pg-library-run.js';
 import { runCliAsync, runIdOf } from '../../support/cli.js';
 import { libraryRoot } from '../../support/library-root.js';
 import { clusterTimeoutMs, noPostgres, passwordOf, skipReason } from './context.js';
@@ -121,7 +122,7 @@ describe.skipIf(noPostgres)(
         await sql(dbUrl(), "delete from orders; delete from users where email <> 'a@example.com'");
         const inputs = { backup_dir: backups(), archive_dir: archive(), app_deployment: '' };
         const approvals = join(library!.root, 'approvals.yaml');
-        const hash = await planHash('postgres-dump-restore', inputs);
+        const hash = await planHash(library!.root, 'postgres-dump-restore', inputs);
         writeFileSync(
           approvals,
           `approvals:\n  - { step: confirm-replace, approver: "@charlie-brown", planHash: ${hash} }\n`,
@@ -196,17 +197,6 @@ function readLastRun(name: string): AuditRecord[] {
 }
 const lastRuns = new Map<string, AuditRecord[]>();
 
-const inputArgs = (inputs: Record<string, string>) =>
-  Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
-
-/** The plan hash `runbook plan` prints for these inputs (what an approval is bound to). */
-async function planHash(name: string, inputs: Record<string, string>): Promise<string> {
-  const r = await runCliAsync(['plan', name, '--root', library!.root, ...inputArgs(inputs)]);
-  const m = /^plan hash ([0-9a-f]{64})/m.exec(r.stdout);
-  if (!m) throw new Error(`no plan hash in:\n${r.stdout}${r.stderr}`);
-  return m[1];
-}
-
 async function runCli(name: string, inputs: Record<string, string>, extra: string[] = []) {
   const r = await runCliAsync(
     ['run', name, '--root', library!.root, '--as', '@ops', ...inputArgs(inputs), ...extra],
@@ -236,15 +226,4 @@ const started = (rs: AuditRecord[], stepId: string) => rs.find((r) => r.type ===
 async function databases(): Promise<string[]> {
   const rows = await sql(cluster!.primaryUrl, 'select datname from pg_database where not datistemplate order by 1');
   return rows.map((row) => String(row.datname));
-}
-
-async function sql(url: string, text: string): Promise<Record<string, any>[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return (await client.query(text)).rows;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }

@@ -1,11 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, chownSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgBinDir, startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
 import { freePort, serverOwner, stopServerSync } from '../../../executor/pg/cluster-process.js';
 import { runCliAsync, stepEndsOf } from '../../support/cli.js';
+import {
+  inputArgs,
+  isoMs,
+  startArchivingCluster,
+  switchAndWaitArchived,
+  untilServerClockPasses,
+  utc,
+  withPort,
+} from '../../support/pg-archive.js';
+import { sql, until } from '../../support/pg-library-run.js';
 import { libraryRoot } from '../../support/library-root.js';
 import { clusterTimeoutMs, noPostgres, passwordOf, skipReason } from './context.js';
 
@@ -26,21 +35,10 @@ beforeAll(async () => {
   if (noPostgres) return;
   library = libraryRoot();
   dir = mkdtempSync(join(tmpdir(), 'runbook-pitr-'));
-  // The archive exists before the server starts; the server (user postgres when we are root) writes it.
-  mkdirSync(join(dir, 'archive'), { mode: 0o700 });
-  if (owner) chownSync(join(dir, 'archive'), owner.uid, owner.gid);
-  cluster = await startPostgres({
-    dir,
-    timeoutMs: clusterTimeoutMs,
-    settings: [
-      'archive_mode = on',
-      // The PostgreSQL docs' example archive_command (continuous archiving, 26.3.1): never overwrite.
-      `archive_command = 'test ! -f ${join(dir, 'archive')}/%f && cp %p ${join(dir, 'archive')}/%f'`,
-      'archive_timeout = 300',
-      // Commit timestamps of rows A and B, to check that T lies strictly between them.
-      'track_commit_timestamp = on',
-    ],
-  });
+  cluster = await startArchivingCluster(dir, [
+    // Commit timestamps of rows A and B, to check that T lies strictly between them.
+    'track_commit_timestamp = on',
+  ]);
   await sql(cluster.primaryUrl, 'create table pitr_rows (name text primary key)');
 }, clusterTimeoutMs + 10_000);
 
@@ -73,7 +71,7 @@ describe.skipIf(noPostgres)(
         );
         expect(commits.map((r) => r.name)).toEqual(['A', 'B']);
         expect(commits[0].at < target && target < commits[1].at).toBe(true);
-        await switchAndWaitArchived(primary);
+        await switchAndWaitArchived(primary, join(dir, 'archive'));
 
         const port = await freePort();
         const restoredUrl = withPort(primary, port);
@@ -84,7 +82,7 @@ describe.skipIf(noPostgres)(
             'postgres-point-in-time-recovery',
             '--root',
             library!.root,
-            ...inputs({
+            ...inputArgs({
               target_time: target,
               backup_path: backupPath,
               wal_archive_dir: join(dir, 'archive'),
@@ -144,7 +142,7 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-base-backup on a
             'postgres-base-backup',
             '--root',
             library!.root,
-            ...inputs({ backup_dir: backupDir, min_free_gb: '0' }),
+            ...inputArgs({ backup_dir: backupDir, min_free_gb: '0' }),
           ],
           { PRIMARY_DATABASE_URL: broken.primaryUrl },
           runMs,
@@ -162,20 +160,11 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-base-backup on a
   );
 });
 
-/** Polls `check` (condition-based, bounded) until it holds. */
-async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Runs the backup runbook; returns the one base backup it wrote (its scratch copy removed by `finally`). */
 async function runBackup(primary: string): Promise<string> {
   const backupDir = join(dir, 'backups');
   const r = await runCliAsync(
-    ['run', 'postgres-base-backup', '--root', library!.root, ...inputs({ backup_dir: backupDir, min_free_gb: '0' })],
+    ['run', 'postgres-base-backup', '--root', library!.root, ...inputArgs({ backup_dir: backupDir, min_free_gb: '0' })],
     { PRIMARY_DATABASE_URL: primary },
     runMs,
   );
@@ -189,55 +178,4 @@ async function runBackup(primary: string): Promise<string> {
   expect(readdirSync(path).sort()).toEqual(['backup_manifest', 'base.tar.gz', 'metadata.json', 'pg_wal.tar.gz']);
   expect(JSON.parse(readFileSync(join(path, 'metadata.json'), 'utf8'))).toMatchObject({ label: outputs.label });
   return path;
-}
-
-/** Closes the current WAL segment and waits (condition, bounded) until the archiver copied it. */
-async function switchAndWaitArchived(url: string): Promise<void> {
-  const [{ segment }] = await sql(url, 'select pg_walfile_name(pg_switch_wal()) as segment');
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const [s] = await sql(url, "select coalesce(last_archived_wal, '') >= $1 as done from pg_stat_archiver", [segment]);
-    if (s.done && existsSync(join(dir, 'archive', String(segment)))) return;
-    if (Date.now() > deadline) throw new Error(`WAL segment ${String(segment)} not archived within 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** A timestamptz as text in UTC, microseconds, the form recovery_target_time and `date -d` read. */
-function utc(expr: string): string {
-  return `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00')`;
-}
-
-/** No sleep: polls the server clock until it is past T, so the next commit is strictly after T. */
-async function untilServerClockPasses(url: string, t: string): Promise<void> {
-  for (;;) {
-    const [row] = await sql(url, 'select clock_timestamp() > $1::timestamptz as past', [t]);
-    if (row.past === true) return;
-  }
-}
-
-/** Milliseconds of a `utc()` text (microseconds dropped). */
-function isoMs(text: string): number {
-  return Date.parse(text.replace(' ', 'T').replace('+00', 'Z'));
-}
-
-function inputs(values: Record<string, string>): string[] {
-  return Object.entries(values).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
-}
-
-function withPort(url: string, port: number): string {
-  const u = new URL(url);
-  u.port = String(port);
-  return u.toString();
-}
-
-async function sql(url: string, text: string, params: unknown[] = []): Promise<Record<string, any>[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }

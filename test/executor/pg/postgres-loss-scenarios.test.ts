@@ -1,11 +1,21 @@
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAuditText } from '../../../executor/audit/file-sink.js';
 import type { AuditRecord } from '../../../executor/audit/record.js';
 import { pgBinDir, startPostgres, type PgCluster } from '../../../executor/pg/cluster.js';
+import {
+  inputArgs,
+  isoMs,
+  planHash,
+  startArchivingCluster,
+  switchAndWaitArchived,
+  untilServerClockPasses,
+  utc,
+  withPort,
+} from '../../support/pg-archive.js';
+import { sql } from '../../support/pg-library-run.js';
 import { freePort, serverOwner, stopServerSync } from '../../../executor/pg/cluster-process.js';
 import { startCaptureServer, type CaptureServer } from '../../support/capture-server.js';
 import { runCliAsync, runIdOf } from '../../support/cli.js';
@@ -188,7 +198,7 @@ describe.skipIf(noPostgres)(
         const approvals = join(library!.root, 'declare.yaml');
         writeFileSync(
           approvals,
-          `approvals:\n  - { step: declare-dr, approver: "@jane-smith", planHash: ${await planHash('postgres-complete-database-loss', inputs)} }\n`,
+          `approvals:\n  - { step: declare-dr, approver: "@jane-smith", planHash: ${await planHash(library!.root, 'postgres-complete-database-loss', inputs)} }\n`,
         );
         const before = capture!.bodies.length;
         const started = Date.now();
@@ -228,17 +238,7 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-recent-data-loss
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'runbook-data-loss-'));
-    mkdirSync(join(dir, 'archive'), { mode: 0o700 });
-    if (owner) chownSync(join(dir, 'archive'), owner.uid, owner.gid);
-    cluster = await startPostgres({
-      dir,
-      timeoutMs: clusterTimeoutMs,
-      settings: [
-        'archive_mode = on',
-        `archive_command = 'test ! -f ${join(dir, 'archive')}/%f && cp %p ${join(dir, 'archive')}/%f'`,
-        'archive_timeout = 300',
-      ],
-    });
+    cluster = await startArchivingCluster(dir);
     await sql(cluster.primaryUrl, 'create table accounts (name text primary key)');
   }, clusterTimeoutMs + 10_000);
 
@@ -314,56 +314,6 @@ describe.skipIf(noPostgres)(noPostgres ? skipReason : 'postgres-recent-data-loss
   );
 });
 
-/** Closes the current WAL segment and waits (condition, bounded) until the archiver copied it. */
-async function switchAndWaitArchived(url: string, archive: string): Promise<void> {
-  const [{ segment }] = await sql(url, 'select pg_walfile_name(pg_switch_wal()) as segment');
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const [s] = await sql(
-      url,
-      `select coalesce(last_archived_wal, '') >= '${String(segment)}' as done from pg_stat_archiver`,
-    );
-    if (s.done && existsSync(join(archive, String(segment)))) return;
-    if (Date.now() > deadline) throw new Error(`WAL segment ${String(segment)} not archived within 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** A timestamptz as text in UTC, microseconds, the form recovery_target_time and `date -d` read. */
-function utc(expr: string): string {
-  return `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US+00')`;
-}
-
-/** No sleep: polls the server clock until it is past T, so the next commit is strictly after T. */
-async function untilServerClockPasses(url: string, t: string): Promise<void> {
-  for (;;) {
-    const [row] = await sql(url, `select clock_timestamp() > '${t}'::timestamptz as past`);
-    if (row.past === true) return;
-  }
-}
-
-/** Milliseconds of a `utc()` text (microseconds dropped). */
-function isoMs(text: string): number {
-  return Date.parse(text.replace(' ', 'T').replace('+00', 'Z'));
-}
-
-function withPort(url: string, port: number): string {
-  const u = new URL(url);
-  u.port = String(port);
-  return u.toString();
-}
-
-const inputArgs = (inputs: Record<string, string>) =>
-  Object.entries(inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
-
-/** The plan hash `runbook plan` prints for these inputs (what an approval is bound to). */
-async function planHash(name: string, inputs: Record<string, string>): Promise<string> {
-  const r = await runCliAsync(['plan', name, '--root', library!.root, ...inputArgs(inputs)]);
-  const m = /^plan hash ([0-9a-f]{64})/m.exec(r.stdout);
-  if (!m) throw new Error(`no plan hash in:\n${r.stdout}${r.stderr}`);
-  return m[1];
-}
-
 async function runCli(name: string, inputs: Record<string, string>, env: Record<string, string>, extra: string[] = []) {
   const r = await runCliAsync(
     ['run', name, '--root', library!.root, '--as', '@ops', ...inputArgs(inputs), ...extra],
@@ -392,14 +342,3 @@ function graph(name: string): { nodes: { id: string; with: unknown }[]; objectiv
 }
 const graphNode = (name: string, id: string) => graph(name).nodes.find((n) => n.id === id)!;
 const graphObjectives = (name: string) => graph(name).objectives;
-
-async function sql(url: string, text: string): Promise<Record<string, any>[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return (await client.query(text)).rows;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
