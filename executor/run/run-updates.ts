@@ -34,7 +34,7 @@ export function startUpdates(o: UpdateTimerOptions): UpdateTimer {
   const timers = o.updates.map((update) => {
     let sequence = 0;
     let busy = false;
-    return setInterval(() => {
+    return cadence(update.everyMs, () => {
       if (stopped || busy) return;
       busy = true;
       const sending: Promise<void> = sendUpdate(o, update, ++sequence)
@@ -45,15 +45,40 @@ export function startUpdates(o: UpdateTimerOptions): UpdateTimer {
           inflight.delete(sending);
         });
       inflight.add(sending);
-    }, update.everyMs);
+    });
   });
   return {
     async stop() {
       stopped = true;
-      for (const t of timers) clearInterval(t);
+      for (const t of timers) t.stop();
       await Promise.allSettled([...inflight]);
     },
   };
+}
+
+/**
+ * Calls `tick` at start + k × `everyMs` (k = 1, 2 …) on a monotonic clock. Unlike setInterval,
+ * which re-arms from when its callback ran, late ticks do not push the later ones back (no drift
+ * over a long incident); a tick missed entirely (the process was blocked past it) is dropped, not
+ * fired in a burst.
+ */
+function cadence(everyMs: number, tick: () => void): { stop(): void } {
+  const start = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  let k = 0;
+  const arm = () => {
+    // At least the next k: a timer that fires a fraction of a millisecond early must not repeat a tick.
+    k = Math.max(k + 1, Math.floor((performance.now() - start) / everyMs) + 1);
+    timer = setTimeout(
+      () => {
+        tick();
+        arm();
+      },
+      Math.max(0, start + k * everyMs - performance.now()),
+    );
+  };
+  arm();
+  return { stop: () => clearTimeout(timer) };
 }
 
 type UpdateOutcome = Pick<RunEvents['run:update'], 'status' | 'deliveries' | 'calls' | 'error'>;

@@ -67,6 +67,15 @@ const timed = `${header('timed')}${updates('running')}  phases:
       steps:
         - { id: b, run: sleep 0.7 }
 `;
+// Fails after about 0.6 s, then rolls back: the timer stops at the end of a failed run too.
+const failing = `${header('failing')}${updates('failing')}  onFailure: rollback
+  phases:
+    - id: only
+      title: Break
+      steps:
+        - { id: prepare, run: "true", rollback: { run: "true" } }
+        - { id: break, needs: [prepare], run: "sleep 0.6; exit 3" }
+`;
 const gated = `${header('gated')}${updates('dry')}  approvals: { approvers: ["@ops-lead"], required: 1 }
   phases:
     - id: only
@@ -84,6 +93,7 @@ beforeAll(async () => {
     'progress.md.hbs': template,
     'timed.yaml': timed,
     'gated.yaml': gated,
+    'failing.yaml': failing,
   });
   slack = await startCaptureServer();
 });
@@ -134,6 +144,25 @@ describe('recurring updates (spec.updates)', () => {
     });
     // Progress moves: the last update is in the second phase with the first step done.
     expect(sent.at(-1)).toMatchObject({ phase: 'Main work', stepsDone: 1 });
+  });
+
+  it('stops at the end of a failed, rolled-back run: no update after run:end, the CLI exits', async () => {
+    const before = slack!.bodies.length;
+    const r = await runCliAsync(
+      ['run', 'failing', '--root', root, '--as', '@ops', '--input', `hook=${slack!.url}/hook`],
+      {},
+      20_000,
+    );
+    expect(r.status, r.stdout + r.stderr).not.toBe(0);
+    expect(r.status, 'killed: a timer kept the CLI alive').not.toBeNull();
+    const records = journal(runIdOf(r.stdout));
+    const end = records.findIndex((x) => x.type === 'run:end');
+    expect(records[end].data).toMatchObject({ status: 'rolled-back' });
+    const sent = records.filter((x) => x.type === 'run:update');
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    expect(records.map((x) => x.type).lastIndexOf('run:update')).toBeLessThan(end);
+    expect(records.slice(end + 1)).toEqual([]);
+    expect(slack!.bodies.length - before).toBe(sent.length);
   });
 
   it('a dry run sends no update but journals each as "would send"', async () => {
