@@ -144,6 +144,9 @@ describe('recurring updates (spec.updates)', () => {
     });
     // Progress moves: the last update is in the second phase with the first step done.
     expect(sent.at(-1)).toMatchObject({ phase: 'Main work', stepsDone: 1 });
+    // The new records keep the hash chain verifiable like any other.
+    const verify = await runCliAsync(['audit', 'verify', runIdOf(r.stdout), '--root', root]);
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
   });
 
   it('stops at the end of a failed, rolled-back run: no update after run:end, the CLI exits', async () => {
