@@ -77,6 +77,14 @@ export interface IrNode extends IrBody {
   readonly source: IrSource;
 }
 
+/** One `spec.updates` entry: `template` to `audience` every `everyMs` while the run is in progress. */
+export interface IrUpdate {
+  readonly audience: string[];
+  readonly everyMs: number;
+  readonly template: string;
+  readonly vars?: Record<string, unknown>;
+}
+
 export interface IrPhase {
   readonly id: string;
   readonly title: string;
@@ -186,6 +194,8 @@ export interface IrGraph {
   readonly onFailure: FailurePolicy;
   /** Cron (UTC) for graphs lowered from a BackupPlan. */
   readonly schedule?: string;
+  /** Recurring updates while the run is in progress (a Runbook's `spec.updates`). */
+  readonly updates?: IrUpdate[];
   readonly phases: IrPhase[];
   /** In a topological order that respects phases and document order. */
   readonly nodes: IrNode[];

@@ -1,6 +1,6 @@
 import { graphHash } from '../../ir/plan-hash.js';
 import { parseDuration } from '../../ir/duration.js';
-import type { IrApproval, IrBody, IrGraph, IrInput, IrNode, IrPhase, IrRetry } from '../../ir/types.js';
+import type { IrApproval, IrBody, IrGraph, IrInput, IrNode, IrPhase, IrRetry, IrUpdate } from '../../ir/types.js';
 import type { ActionInfo } from '../actions/catalog.js';
 import { joinPointer } from '../load/source-map.js';
 import type { ApprovalSpec, InputSpec, RetrySpec, RunbookSpec, StepBodySpec, StepSpec } from '../model/specs.js';
@@ -62,6 +62,7 @@ export function buildGraph(
     return isFinal ? { ...node, finally: true as const } : node;
   });
   const rtoMs = ms(spec.objectives?.rto);
+  const updates = updatesOf(spec);
   const graph: Omit<IrGraph, 'planHash'> = {
     irVersion: 1,
     name: data.metadata.name,
@@ -88,7 +89,8 @@ export function buildGraph(
     ...scheduleOf(unit, spec),
     phases,
     nodes,
-    resources: collectResources(nodes, approverEntries(nodes, spec.approvals), ctx),
+    ...updates,
+    resources: collectResources(nodes, approverEntries(nodes, spec.approvals), ctx, updates.updates),
     rto: analyseRto(phases, nodes, rtoMs),
   };
   return { ...graph, planHash: planHash(graph) };
@@ -98,6 +100,19 @@ export function buildGraph(
 function scheduleOf(unit: RunbookUnit, spec: RunbookSpec): { schedule?: string } {
   const schedule = unit.loweredFrom ? (unit.loweredFrom.data.spec as { schedule: string }).schedule : spec.schedule;
   return schedule === undefined ? {} : { schedule };
+}
+
+/** `spec.updates` with durations in milliseconds (absent when the Runbook has none). */
+function updatesOf(spec: RunbookSpec): { updates?: IrUpdate[] } {
+  if (!spec.updates?.length) return {};
+  return {
+    updates: spec.updates.map((u) => ({
+      audience: [...u.audience],
+      everyMs: ms(u.every)!,
+      template: u.template,
+      ...(u.vars ? { vars: u.vars } : {}),
+    })),
+  };
 }
 
 /** SHA-256 of what would run (see ir/plan-hash.ts). */

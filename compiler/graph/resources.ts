@@ -1,5 +1,5 @@
 import { personLogin } from '../../ir/handle.js';
-import type { IrAudience, IrChecklist, IrNode, IrPerson, IrResources, IrTemplate } from '../../ir/types.js';
+import type { IrAudience, IrChecklist, IrNode, IrPerson, IrResources, IrTemplate, IrUpdate } from '../../ir/types.js';
 import type { LoadedDoc } from '../load/loaded-doc.js';
 import type { DirectorySpec, TemplateDocData } from '../model/specs.js';
 import type { RuleContext } from '../rules/rule.js';
@@ -8,22 +8,27 @@ import { referencedValue } from '../../common/actions-catalog/index.js';
 type Ctx = Pick<RuleContext, 'templates' | 'directory' | 'project'>;
 
 /** Collects what the graph's nodes refer to by name (see IrResources). Sorted keys: stable bytes. */
-export function collectResources(nodes: readonly IrNode[], approvers: readonly string[], ctx: Ctx): IrResources {
+export function collectResources(
+  nodes: readonly IrNode[],
+  approvers: readonly string[],
+  ctx: Ctx,
+  updates: readonly IrUpdate[] = [],
+): IrResources {
   const dir = ctx.directory?.data.spec;
   const templates: Record<string, IrTemplate> = {};
   const checklists: Record<string, IrChecklist> = {};
   const audienceIds = new Set<string>();
+  const addTemplate = (name: string, audience: unknown) => {
+    const t = ctx.templates.get(name);
+    if (!t) return;
+    templates[name] = template(t.doc, t.data);
+    for (const a of (Array.isArray(audience) ? audience : (t.data.audience ?? [])) as string[]) audienceIds.add(a);
+  };
+  // Recurring updates (`spec.updates`) send Templates like notify steps: the executor finds them here.
+  for (const u of updates) addTemplate(u.template, u.audience);
   for (const node of nodes) {
-    const w = node.with as Record<string, unknown>;
     const templateName = referencedValue(node, 'Template');
-    if (typeof templateName === 'string') {
-      const t = ctx.templates.get(templateName);
-      if (t) {
-        templates[templateName] = template(t.doc, t.data);
-        for (const a of (Array.isArray(w.audience) ? w.audience : (t.data.audience ?? [])) as string[])
-          audienceIds.add(a);
-      }
-    }
+    if (typeof templateName === 'string') addTemplate(templateName, (node.with as Record<string, unknown>).audience);
     const checklistName = referencedValue(node, 'Checklist');
     if (typeof checklistName === 'string') {
       const doc = ctx.project.byName('Checklist', checklistName);

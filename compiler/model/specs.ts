@@ -77,9 +77,19 @@ export interface PhaseSpec {
   steps: StepSpec[];
 }
 
+/** One `spec.updates` entry: `template` to `audience` every `every` until the run ends. */
+export interface UpdateSpec {
+  audience: string[];
+  every: string;
+  template: string;
+  vars?: Record<string, unknown>;
+}
+
 export interface RunbookSpec {
   /** Cron (5 fields, UTC): the workflow also runs on this schedule, inputs at their defaults. */
   schedule?: string;
+  /** Recurring updates while the run is in progress (see UpdateSpec). */
+  updates?: UpdateSpec[];
   objectives?: { rto?: string; rpo?: string };
   inputs?: Record<string, InputSpec>;
   secrets?: string[];

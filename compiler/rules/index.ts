@@ -10,6 +10,7 @@ import { irreversibleRule } from './irreversible.js';
 import { approversRule } from './approvers.js';
 import { signingKeysRule } from './signing-keys.js';
 import { notifyTemplateRule } from './notify-template.js';
+import { updatesRule } from './updates.js';
 import { runbookRefsRule } from './runbook-refs.js';
 import { templateVariablesRule } from './template-variables.js';
 import { stepActionRule } from './step-action.js';
@@ -37,6 +38,7 @@ export const rules: readonly Rule[] = [
   templateVariablesRule,
   templateBodySyntaxRule,
   notifyTemplateRule,
+  updatesRule,
   checklistRefsRule,
   runbookRefsRule,
   directoryRefsRule,

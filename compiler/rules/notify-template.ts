@@ -42,7 +42,7 @@ export const notifyTemplateRule: Rule = {
   },
 };
 
-function checkNotify(
+export function checkNotify(
   ctx: RuleContext,
   doc: LoadedDoc,
   pointer: string,

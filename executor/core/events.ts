@@ -231,6 +231,26 @@ export interface RunEvents {
     /** The gate's request comment a resume continues (comments after it count; `judged` were read already) and its bot. */
     request?: { commentId: number; createdAt: string; bot: string; judged: number[] };
   };
+  /**
+   * One recurring update of `spec.updates` (executor/run/run-updates.ts): `sequence` counts this
+   * entry's updates from 1 in this part of the run (a resume restarts the cadence). The progress
+   * it reported; `status` `sent` (every delivery sent or skipped), `failed` (some delivery failed:
+   * the run goes on, an update is no step) or `would-send` in a dry run, which sends nothing.
+   * Always written before run:end / run:parked: the timer is stopped and drained first.
+   */
+  'run:update': {
+    template: string;
+    audience: string[];
+    sequence: number;
+    phase?: string;
+    stepsDone: number;
+    stepsTotal: number;
+    elapsedMs: number;
+    status: 'sent' | 'failed' | 'would-send';
+    deliveries?: { audience: string; channel: string; status: string; reason?: string }[];
+    calls?: string[];
+    error?: string;
+  };
   /** A signal (SIGINT, SIGTERM) stopped the run: written after running steps were cancelled, before run:end `interrupted`. */
   'run:interrupted': { signal: string };
   /**

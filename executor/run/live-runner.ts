@@ -115,6 +115,17 @@ export class LiveRunner implements StepRunner {
     this.o.rollbackData.forget(node.id);
   }
 
+  /**
+   * Runs `notify` outside any step: a recurring update (run-updates.ts). Same services, masking,
+   * drill rule and dry-run rule (its plan, nothing sent) as a notify step; `params.vars` are
+   * rendered by the action over the run's context, like a step's `with.vars`.
+   */
+  async notifyOutside(id: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+    // Only `id`, `title` and `env` of the node are read outside a step's own attempt.
+    const node = { id, title: id, env: {} } as unknown as IrNode;
+    return this.invoke(node, { uses: 'notify', with: params, env: {} }, params, 1, signal, true);
+  }
+
   /** `steps.X.error` is the failure message (masked), empty when the step did not fail. */
   record(node: IrNode, status: StepStatus, outputs: Record<string, unknown>, error?: string): void {
     this.steps[node.id] = { status, outputs, error: error ? this.o.masker.mask(error) : '' };

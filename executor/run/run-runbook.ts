@@ -13,6 +13,8 @@ import { journalPark } from './park-run.js';
 import type { RunOptions, RunOutcome } from './run-options.js';
 import { prepareRun, type PreparedRun } from './run-prepare.js';
 import { runnerFactory } from './run-runner.js';
+import { trackProgress } from './run-progress.js';
+import { startUpdates } from './run-updates.js';
 
 export type { RunOptions, RunOutcome } from './run-options.js';
 
@@ -68,6 +70,8 @@ async function executeRun(o: RunOptions, p: PreparedRun, r: RunResources): Promi
   await refuseBeforeSteps(o, p, audit, started);
   // Rollback data journaled before a crash is read back, its masked secrets restored (rollback-data.ts).
   const rollbackData = RollbackDataStore.fromJournal(p.runId, o.resume?.rollbackData, p.maskedValues);
+  // The run's progress (phase, steps done) is read off its own events, for recurring updates.
+  const tracked = trackProgress(audit, p.graph, () => clock.now(), ownRestored(o.resume?.restored));
   const live = runnerFactory(
     o,
     p,
@@ -77,20 +81,28 @@ async function executeRun(o: RunOptions, p: PreparedRun, r: RunResources): Promi
     info,
     inputs: p.inputs,
     secrets: p.secrets,
-    events: audit,
+    events: tracked.sink,
     restored: o.resume?.restored,
     rollbackData,
+  });
+  const updates = startUpdates({
+    updates: p.graph.updates ?? [],
+    events: audit,
+    progress: tracked.progress,
+    send: (params, signal) => live.notifyOutside('updates', params, signal),
+    signal: r.signal,
+    mask: (text) => r.masker.mask(text),
   });
   const result = await runGraph({
     graph: p.graph,
     runner: o.faults?.size ? withFaults(live, o.faults, clock) : live,
-    events: audit,
+    events: tracked.sink,
     clock,
     signal: r.signal,
     concurrency: o.concurrency,
     restored: ownRestored(o.resume?.restored),
     ...(o.resume?.phasesEnded ? { phasesEnded: o.resume.phasesEnded } : {}),
-  });
+  }).finally(() => updates.stop()); // before run:end / run:parked: no update after the run's end
   // Parked at a gate: run:parked is the last record, no run:end (the run is not over).
   if (result.parked) return (await journalPark(audit, result.parked, p.graph, o.trackingIssue), result);
   if (result.status === 'interrupted')
