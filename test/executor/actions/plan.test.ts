@@ -1,3 +1,4 @@
+import { renderParams } from '../../../executor/render/render-params.js';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,8 +137,12 @@ describe('plans', () => {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const graph = JSON.parse(readFileSync(join(dir, file), 'utf8')) as IrGraph;
       const { plan, fetched } = sealedContext(graph);
+      // As a run does: `with` rendered once before the plan (render-params.ts), here with the
+      // inputs' defaults (a library wait polls every `{{inputs.check_interval}}`).
+      const inputs = Object.fromEntries(Object.entries(graph.inputs).map(([k, i]) => [k, i.default]));
       for (const node of graph.nodes.filter((n) => mine.includes(n.uses))) {
-        const p = actions.get(node.uses)!.plan(node.with, { ...plan, env: node.env });
+        const rendered = renderParams(actions, node.uses, node.with, { inputs, steps: {}, run: plan.run });
+        const p = actions.get(node.uses)!.plan(rendered, { ...plan, env: node.env });
         expect(p.summary, `${file} ${node.id}`).not.toBe('');
         planned++;
       }
