@@ -3,6 +3,7 @@ import type { IrGraph } from '../../ir/types.js';
 import type { SourceFile } from '../source/source-file.js';
 import { nextSlot, postedSlot, type ItemMessage, type Job, type TaskName } from './pool.js';
 import type { GraphPagesPayload } from '../emit/docs/docs-context.js';
+import type { GraphFilesPayload } from '../emit/graph-json.js';
 import type { RunbookWorkflowsPayload } from '../emit/workflows/runbook-workflow.js';
 import { sharedItem, type SharedList } from './share.js';
 
@@ -20,7 +21,10 @@ const tasks: Record<TaskName, () => Promise<Task>> = {
   'load-files': async () => {
     const { loadFile } = await import('../load/load-file.js');
     const { encodeLoadResult } = await import('../load/load-transfer.js');
-    return (payload) => (i) => encodeLoadResult(loadFile(sharedItem<SourceFile>(payload as SharedList, i)));
+    return (payload) => (i) => {
+      const file = sharedItem<SourceFile>(payload as SharedList, i);
+      return encodeLoadResult(loadFile(file), file);
+    };
   },
   'graph-pages': async () => {
     const { graphPageContext } = await import('../emit/docs/docs-context.js');
@@ -30,6 +34,13 @@ const tasks: Record<TaskName, () => Promise<Task>> = {
       const { snapshot, graphs, indices } = payload as GraphPagesPayload;
       const ctx = graphPageContext(snapshot);
       return (i) => serialise(runbookPage(ctx, sharedItem<IrGraph>(graphs, indices[i])));
+    };
+  },
+  'graph-files': async () => {
+    const { graphFileContent } = await import('../emit/graph-json.js');
+    return (payload) => {
+      const { graphs, indices } = payload as GraphFilesPayload;
+      return (i) => graphFileContent(sharedItem<IrGraph>(graphs, indices[i]));
     };
   },
   'runbook-workflows': async () => {

@@ -19,7 +19,8 @@ export interface Position {
 
 const lineStartCache = new WeakMap<SourceFile, number[]>();
 
-function lineStarts(file: SourceFile): number[] {
+/** Offsets where each line of `file` starts (computed once per file). */
+export function lineStarts(file: SourceFile): number[] {
   let starts = lineStartCache.get(file);
   if (!starts) {
     starts = [0];
@@ -28,6 +29,15 @@ function lineStarts(file: SourceFile): number[] {
     lineStartCache.set(file, starts);
   }
   return starts;
+}
+
+/**
+ * Takes the line starts another thread computed for the same text (compiler/parallel loads YAML
+ * files on workers): the calling thread would otherwise scan every file again for the graph's
+ * source positions, on the part of a compile that runs on one core.
+ */
+export function adoptLineStarts(file: SourceFile, starts: number[]): void {
+  if (!lineStartCache.has(file)) lineStartCache.set(file, starts);
 }
 
 /** Offsets are stored; lines and columns are computed only when printing (binary search). */
