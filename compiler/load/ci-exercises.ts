@@ -17,7 +17,7 @@ import type { Range, SourceFile } from '../source/source-file.js';
  * `emulated`: run without `--dry-run` against the AWS emulator and/or with stand-ins for the commands
  * that cannot run on a CI machine (kubectl, aws, velero, ab…); `dry-run`: run with `--dry-run`, the plan checked.
  */
-export const ciExercisesFile = 'drills/ci-exercises.json';
+export { ciExercisesFile } from './ci-exercises-path.js';
 
 export const ciModes = ['real', 'emulated', 'dry-run'] as const;
 export type CiMode = (typeof ciModes)[number];

@@ -2,7 +2,7 @@ import { drillRecordsDir, drillReportsDir } from '../../ir/drill-record.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { DrillFiles } from '../load/drill-records.js';
 import { readTree } from './read-tree.js';
-import { ciExercisesFile } from '../load/ci-exercises.js';
+import { ciExercisesFile } from '../load/ci-exercises-path.js';
 
 /**
  * Reads `drills/records/*.json` and `drills/reports/*.md` under `root`, sorted, with the runbook
