@@ -1,10 +1,8 @@
 import type { Range, SourceFile } from '../source/source-file.js';
+import { packedEntries, packedSlot, packPointers, type PackedPointers } from './packed-pointers.js';
 
-/** A SourceMap's entries as plain, cloneable data. Whoever builds a map from parts owns them. */
-export interface SourceMapParts {
-  readonly slots: Map<string, number>;
-  readonly ranges: number[];
-}
+/** A SourceMap's entries as plain, cloneable data (packed-pointers.ts). Whoever builds a map from parts owns them. */
+export type SourceMapParts = PackedPointers;
 
 /**
  * Where every value of a loaded document came from: JSON Pointer (RFC 6901, the same syntax as
@@ -13,13 +11,16 @@ export interface SourceMapParts {
  *
  * A compile keeps the maps of every document (a large tree has millions of entries), so the
  * ranges are stored as numbers in one array rather than as objects per entry: far less for the
- * garbage collector to copy and trace. `range`/`keyRange` return fresh Range objects.
+ * garbage collector to copy and trace. `range`/`keyRange` return fresh Range objects. A map that
+ * came from another thread keeps its pointers packed too (packed-pointers.ts) until it is written.
  */
 export class SourceMap {
   /** Pointer → slot; slot `s` is `ranges[s..s+3]`: value start, value end, key start, key end. */
-  private readonly slots: Map<string, number>;
+  private slots: Map<string, number>;
   /** Offsets are never negative: a key start of -1 means the entry has no key range. */
-  private readonly ranges: number[];
+  private ranges: number[] | Int32Array;
+  /** Set while the map is as it came from `toParts` (then `slots` is empty and unused). */
+  private packed: PackedPointers | undefined;
 
   /** Per pointer: where its value's text starts verbatim in the file (-1: not verbatim), for rangeWithin. */
   private readonly verbatim = new Map<string, number>();
@@ -30,16 +31,36 @@ export class SourceMap {
     readonly file: SourceFile,
     parts?: SourceMapParts,
   ) {
-    this.slots = parts?.slots ?? new Map();
-    this.ranges = parts?.ranges ?? [];
+    this.slots = new Map();
+    this.ranges = parts ? parts.ranges : [];
+    this.packed = parts;
+  }
+
+  private slotOf(pointer: string): number | undefined {
+    return this.packed ? packedSlot(this.packed, pointer) : this.slots.get(pointer);
+  }
+
+  /** The map's own writable entries, unpacking a packed map first (loaders write; rules only read). */
+  private writable(): { slots: Map<string, number>; ranges: number[] } {
+    if (this.packed) {
+      this.slots = new Map(packedEntries(this.packed));
+      this.ranges = Array.from(this.packed.ranges);
+      this.packed = undefined;
+    }
+    return { slots: this.slots, ranges: this.ranges as number[] };
+  }
+
+  private entries(): Iterable<[string, number]> {
+    return this.packed ? packedEntries(this.packed) : this.slots.entries();
   }
 
   set(pointer: string, value: Range, key?: Range): void {
-    let slot = this.slots.get(pointer);
+    const { slots, ranges } = this.writable();
+    let slot = slots.get(pointer);
     if (slot === undefined) {
-      slot = this.ranges.length;
-      this.slots.set(pointer, slot);
-      this.ranges.push(0, 0, 0, 0);
+      slot = ranges.length;
+      slots.set(pointer, slot);
+      ranges.push(0, 0, 0, 0);
     }
     this.store(slot, value.start, value.end, key ? key.start : -1, key ? key.end : -1);
   }
@@ -54,22 +75,23 @@ export class SourceMap {
 
   /** The entries as plain data, to rebuild the map on another thread (`new SourceMap(file, parts)`). */
   toParts(): SourceMapParts {
-    return { slots: this.slots, ranges: this.ranges };
+    return this.packed ?? packPointers(this.slots, this.ranges);
   }
 
   has(pointer: string): boolean {
-    return this.slots.has(pointer);
+    return this.slotOf(pointer) !== undefined;
   }
 
   /** Copies another map's entries under `prefix` (e.g. a YAML block embedded in Markdown). */
   mount(prefix: string, other: SourceMap): void {
     const r = other.ranges;
-    for (const [pointer, s] of other.slots) {
-      let slot = this.slots.get(prefix + pointer);
+    const { slots, ranges } = this.writable();
+    for (const [pointer, s] of other.entries()) {
+      let slot = slots.get(prefix + pointer);
       if (slot === undefined) {
-        slot = this.ranges.length;
-        this.slots.set(prefix + pointer, slot);
-        this.ranges.push(0, 0, 0, 0);
+        slot = ranges.length;
+        slots.set(prefix + pointer, slot);
+        ranges.push(0, 0, 0, 0);
       }
       this.store(slot, r[s], r[s + 1], r[s + 2], r[s + 3]);
     }
@@ -79,7 +101,7 @@ export class SourceMap {
   range(pointer: string): Range {
     let p = pointer;
     for (;;) {
-      const slot = this.slots.get(p);
+      const slot = this.slotOf(p);
       if (slot !== undefined) return { start: this.ranges[slot], end: this.ranges[slot + 1] };
       if (p === '') return { start: 0, end: 0 };
       p = p.slice(0, p.lastIndexOf('/'));
@@ -111,7 +133,7 @@ export class SourceMap {
 
   /** Range of the key at `pointer` (falls back to the value), for "unknown field" style errors. */
   keyRange(pointer: string): Range {
-    const slot = this.slots.get(pointer);
+    const slot = this.slotOf(pointer);
     if (slot !== undefined && this.ranges[slot + 2] >= 0)
       return { start: this.ranges[slot + 2], end: this.ranges[slot + 3] };
     return this.range(pointer);

@@ -36,15 +36,14 @@ export class YamlWalker {
   private aliasChars = 0;
   /** The outermost alias being expanded: where a limit crossed inside an expansion is reported. */
   private aliasSite: Range | undefined;
-  private readonly targets: Map<Alias, Node>;
+  /** Made on the first alias met: most documents have none, and finding targets walks the whole document. */
+  private targets: Map<Alias, Node> | undefined;
 
   constructor(
-    doc: Document,
+    private readonly doc: Document,
     private readonly map: SourceMap,
     private readonly offset: number,
-  ) {
-    this.targets = aliasTargets(doc);
-  }
+  ) {}
 
   /** The node's range, or (for a node without one) the range `fallback()` gives. */
   private range(node: Node | null | undefined, fallback: () => Range): Range {
@@ -104,7 +103,7 @@ export class YamlWalker {
           this.site(node, pointer),
         );
       }
-      const target = this.targets.get(node);
+      const target = (this.targets ??= aliasTargets(this.doc)).get(node);
       return target ? this.value(target, pointer, depth + 1) : null;
     } finally {
       if (outermost) this.aliasSite = undefined;

@@ -6,7 +6,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 /**
  * A small pool of worker threads (one per core, at least two cores) for the CPU-bound parts of
  * a compile whose items are independent: loading YAML files, building docs pages, rendering
- * the runbook workflows and printing the graphs. The
+ * the runbook workflows and the resume workflow's jobs, and printing the graphs. The
  * compiler's API is synchronous, so the calling thread posts a job, does other work, and then
  * waits for the items with `Atomics.wait`, collecting them with `receiveMessageOnPort`.
  *
@@ -25,7 +25,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
  */
 
 /** The tasks a worker knows (see `worker.ts`). */
-export type TaskName = 'load-files' | 'graph-pages' | 'runbook-workflows' | 'graph-files';
+export type TaskName = 'load-files' | 'graph-pages' | 'runbook-workflows' | 'graph-files' | 'resume-jobs';
 
 /** One job as each worker receives it. */
 export interface Job {

@@ -5,6 +5,7 @@ import { nextSlot, postedSlot, type ItemMessage, type Job, type TaskName } from 
 import type { GraphPagesPayload } from '../emit/docs/docs-context.js';
 import type { GraphFilesPayload } from '../emit/graph-json.js';
 import type { RunbookWorkflowsPayload } from '../emit/workflows/runbook-workflow.js';
+import type { ResumeJobsPayload } from '../emit/workflows/resume-workflow.js';
 import { sharedItem, type SharedList } from './share.js';
 
 /**
@@ -48,6 +49,13 @@ const tasks: Record<TaskName, () => Promise<Task>> = {
     return (payload) => {
       const { graphs, items } = payload as RunbookWorkflowsPayload;
       return (i) => renderRunbookWorkflow(sharedItem<IrGraph>(graphs, items[i].index), items[i].secrets);
+    };
+  },
+  'resume-jobs': async () => {
+    const { resumeJobPart } = await import('../emit/workflows/resume-workflow.js');
+    return (payload) => {
+      const { targets } = payload as ResumeJobsPayload;
+      return (i) => resumeJobPart(targets[i]);
     };
   },
 };

@@ -6,7 +6,8 @@ import { runJob, secretsEnv } from './job-steps.js';
 import { jobConcurrency, lockEnv, perJobArtifacts, runbookGroup } from './job-concurrency.js';
 import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { runSecrets } from './run-secrets.js';
-import { data, expr, renderWorkflow } from './workflow-yaml.js';
+import { data, expr, renderJobsPart, renderWorkflow } from './workflow-yaml.js';
+import { startParallel } from '../../parallel/pool.js';
 
 /** Path of the workflow that resumes a run on a new runner. */
 export const resumeWorkflowPath = '.github/workflows/runbook-resume.yml';
@@ -30,12 +31,11 @@ export const resumeWorkflowEmitter: Emitter = {
   id: 'workflows-resume',
   docs: 'The workflow that resumes a run from the audit database on a new runner (.github/workflows/runbook-resume.yml).',
   emit(result) {
-    const runbooks = resumable(result);
+    const { runbooks, targets, workflow } = resumeWorkflowOf(result);
     if (runbooks.length === 0) return [];
     // One file from every runbook: an incremental compile reuses its text while the workflow (the
     // render's whole input) is unchanged, as it is after most edits (compiler/cache/emit-memo.ts).
-    const workflow = resumeWorkflow(result, runbooks);
-    const render = () => renderWorkflow(workflow);
+    const render = () => renderResumeWorkflow(workflow, targets);
     return [
       {
         path: resumeWorkflowPath,
@@ -47,12 +47,28 @@ export const resumeWorkflowEmitter: Emitter = {
   owns: (path) => path === resumeWorkflowPath,
 };
 
+/** The workflow as data, with the runbooks it resumes and the secrets each one's run reads. */
+export function resumeWorkflowOf(result: CompileResult): {
+  runbooks: IrGraph[];
+  targets: ResumeTarget[];
+  workflow: ResumeWorkflow;
+} {
+  const runbooks = resumable(result);
+  const targets = runbooks.map((g) => resumeTargetOf(g, runSecrets(g, result.graphs)));
+  return { runbooks, targets, workflow: resumeWorkflow(runbooks, targets) };
+}
+
 /** The Runbooks of the tree (a BackupPlan's lowered runbook is one too), by name. */
 function resumable(result: CompileResult): IrGraph[] {
   return result.graphs.filter((g) => g.origin.kind === 'Runbook').sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function resumeWorkflow(result: CompileResult, runbooks: readonly IrGraph[]): Record<string, unknown> {
+/** The workflow as data; `jobs` is last, so its text can be printed in parts (`renderResumeWorkflow`). */
+export interface ResumeWorkflow extends Record<string, unknown> {
+  readonly jobs: Record<string, Record<string, unknown>>;
+}
+
+function resumeWorkflow(runbooks: readonly IrGraph[], targets: readonly ResumeTarget[]): ResumeWorkflow {
   return {
     name: 'runbook resume',
     on: {
@@ -79,24 +95,75 @@ function resumeWorkflow(result: CompileResult, runbooks: readonly IrGraph[]): Re
       },
     },
     permissions: { contents: 'read' },
-    jobs: Object.fromEntries(runbooks.map((g) => [`resume-${g.name}`, resumeJob(g, result.graphs)])),
+    jobs: Object.fromEntries(targets.map((t) => [jobId(t), resumeJob(t)])),
   };
 }
 
-function resumeJob(graph: IrGraph, graphs: readonly IrGraph[]): Record<string, unknown> {
+/** What one runbook's job is made of: plain data, so a worker thread can make the job too. */
+export interface ResumeTarget {
+  readonly name: string;
+  readonly environment?: string;
+  readonly timeoutMinutes: number;
+  readonly group: string;
+  /** The secrets its run reads (`runSecrets`, which needs every graph). */
+  readonly secrets: readonly string[];
+}
+
+function resumeTargetOf(graph: IrGraph, secrets: readonly string[]): ResumeTarget {
+  return {
+    name: graph.name,
+    ...(graph.environment ? { environment: graph.environment } : {}),
+    timeoutMinutes: graphTimeoutMinutes(graph),
+    group: runbookGroup(graph),
+    secrets,
+  };
+}
+
+const jobId = (target: ResumeTarget) => `resume-${target.name}`;
+
+/** Below this many jobs, printing them on worker threads does not pay for itself. */
+const minParallelJobs = 48;
+
+/**
+ * `renderWorkflow(workflow)`, its jobs printed in parts: on worker threads when there are many
+ * (compiler/parallel), from the same targets, so the same text. One YAML document of a
+ * thousand jobs was most of this emitter's time, all of it on the calling thread.
+ * test/emit/resume-workflow-parts.test.ts checks the joined parts are the whole document's bytes.
+ */
+export function renderResumeWorkflow(workflow: ResumeWorkflow, targets: readonly ResumeTarget[]): string {
+  const { jobs, ...head } = workflow;
+  const parts = startParallel<string>('resume-jobs', targets.length, {
+    minItems: minParallelJobs,
+    payload: (): ResumeJobsPayload => ({ targets }),
+    decode: (value) => (typeof value === 'string' ? value : undefined),
+  }).finish((i) => renderJobsPart({ [jobId(targets[i])]: jobs[jobId(targets[i])] }));
+  return renderWorkflow(head) + 'jobs:\n' + parts.join('');
+}
+
+/** One job's part of the workflow's text (what a worker prints for item `i`). */
+export function resumeJobPart(target: ResumeTarget): string {
+  return renderJobsPart({ [jobId(target)]: resumeJob(target) });
+}
+
+/** The `resume-jobs` job: item `i` is the job of `targets[i]` (a few fields each: cheap to copy). */
+export interface ResumeJobsPayload {
+  readonly targets: readonly ResumeTarget[];
+}
+
+function resumeJob(target: ResumeTarget): Record<string, unknown> {
   const job = runJob({
-    if: `inputs.runbook == '${graph.name}'`,
-    stepName: `Resume a run of ${graph.name}`,
+    if: `inputs.runbook == '${target.name}'`,
+    stepName: `Resume a run of ${target.name}`,
     // Runbook names are kebab-case (schema): safe as a word of the script.
-    command: `npx --no runbook resume "$RUN_ID" --runbook ${graph.name}`,
+    command: `npx --no runbook resume "$RUN_ID" --runbook ${target.name}`,
     env: {
       RUN_ID: expr('inputs.run_id'),
       RUNBOOK_DECIDE: expr('inputs.decide'),
-      ...secretsEnv(runSecrets(graph, graphs)),
+      ...secretsEnv(target.secrets),
       ...lockEnv(),
     },
-    ...(graph.environment ? { environment: graph.environment } : {}),
+    ...(target.environment ? { environment: target.environment } : {}),
     uploadAudit: true,
   });
-  return perJobArtifacts(withJobLimits(job, graphTimeoutMinutes(graph), jobConcurrency(runbookGroup(graph))));
+  return perJobArtifacts(withJobLimits(job, target.timeoutMinutes, jobConcurrency(target.group)));
 }

@@ -30,10 +30,26 @@ export function literal(value: string): Scalar<string> {
  * `uses:` values followed by their release (`# v4.2.2`).
  */
 export function renderWorkflow(content: Record<string, unknown>, header: readonly string[] = []): string {
+  return renderYaml(content, [generatedNotice, ...header]);
+}
+
+/**
+ * `renderWorkflow` of `{ jobs }` without the `jobs:` line or any header: the same bytes as those
+ * jobs have inside a whole workflow. Entries of a block mapping print one after another, each at
+ * its own indentation, and nothing folds (`lineWidth: 0`) or is aliased, so a workflow of many
+ * jobs can be printed in parts (on worker threads) and joined (resume-workflow.ts, tested there).
+ */
+export function renderJobsPart(jobs: Record<string, unknown>): string {
+  const text = renderYaml({ jobs }, []);
+  if (!text.startsWith('jobs:\n')) throw new Error('renderJobsPart: jobs did not print as a block mapping');
+  return text.slice('jobs:\n'.length);
+}
+
+function renderYaml(content: Record<string, unknown>, comment: readonly string[]): string {
   // No anchors/aliases: a workflow reads top to bottom, even where two steps share a value.
   const doc = new Document(content, { aliasDuplicateObjects: false });
   // One comment line per header entry, whatever it contains (a title may span lines in YAML).
-  doc.commentBefore = [generatedNotice, ...header].map((line) => ` ${line.replace(/\s*[\r\n]+\s*/g, ' ')}`).join('\n');
+  if (comment.length) doc.commentBefore = comment.map((line) => ` ${line.replace(/\s*[\r\n]+\s*/g, ' ')}`).join('\n');
   visit(doc, {
     Pair(_, pair) {
       if (!isScalar(pair.key) || pair.key.value !== 'uses' || !isScalar(pair.value)) return;
