@@ -47,8 +47,8 @@ const tasks: Record<TaskName, () => Promise<Task>> = {
   'runbook-workflows': async () => {
     const { renderRunbookWorkflow } = await import('../emit/workflows/runbook-workflow.js');
     return (payload) => {
-      const { graphs, items } = payload as RunbookWorkflowsPayload;
-      return (i) => renderRunbookWorkflow(sharedItem<IrGraph>(graphs, items[i].index), items[i].secrets);
+      const { items } = payload as RunbookWorkflowsPayload;
+      return (i) => renderRunbookWorkflow(items[i].graph, items[i].secrets);
     };
   },
   'resume-jobs': async () => {

@@ -26,7 +26,7 @@ export function drillInput(): Record<string, unknown> {
 }
 
 /** Every input of the runbook's workflow, in the runbook's order, then `dry_run` and `drill`. */
-export function dispatchInputs(graph: IrGraph): Record<string, unknown> {
+export function dispatchInputs(graph: Pick<IrGraph, 'inputs'>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, input] of Object.entries(graph.inputs)) out[name] = dispatchInput(input);
   return { ...out, dry_run: dryRunInput(), drill: drillInput() };
@@ -34,7 +34,7 @@ export function dispatchInputs(graph: IrGraph): Record<string, unknown> {
 
 /** `RUNBOOK_INPUT_<NAME>: ${{ inputs.<name> }}` per input, then the dry-run and drill flags. */
 export function dispatchEnv(
-  graph: IrGraph,
+  graph: Pick<IrGraph, 'inputs'>,
   flags: readonly ('dry_run' | 'drill')[] = ['dry_run', 'drill'],
 ): Record<string, string> {
   const env: Record<string, string> = {};

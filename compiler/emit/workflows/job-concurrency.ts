@@ -14,7 +14,7 @@ import { data, expr } from './workflow-yaml.js';
  * database, a PostgreSQL lock every runner shares: executor/run/run-lock.ts) still keeps two runs
  * of one group apart whatever GitHub does.
  */
-export function runbookGroup(graph: IrGraph): string {
+export function runbookGroup(graph: Pick<IrGraph, 'name' | 'concurrency'>): string {
   return graph.concurrency ?? `runbook-${graph.name}`;
 }
 

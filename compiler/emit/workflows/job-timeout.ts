@@ -29,7 +29,7 @@ export function jobTimeoutMinutes(worstCaseMs: number): number {
 }
 
 /** The job's limit for one runbook (or backup plan) graph. */
-export function graphTimeoutMinutes(graph: IrGraph): number {
+export function graphTimeoutMinutes(graph: { readonly rto: Pick<IrGraph['rto'], 'worstCaseMs'> }): number {
   return jobTimeoutMinutes(graph.rto.worstCaseMs);
 }
 

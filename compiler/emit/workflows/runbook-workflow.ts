@@ -8,7 +8,6 @@ import { runSecrets } from './run-secrets.js';
 import { data, literal, renderWorkflow } from './workflow-yaml.js';
 import { cronNote, emittedCron } from './spread-cron.js';
 import { startParallel } from '../../parallel/pool.js';
-import { indicesIn, sharedListOf, type SharedList } from '../../parallel/share.js';
 
 /**
  * The least a run needs: read the repository, open and update its tracking issue (progress
@@ -46,8 +45,7 @@ export const runbookWorkflowEmitter: Emitter = {
     const rendered = startParallel<string>('runbook-workflows', todo.length, {
       minItems: minParallelWorkflows,
       payload: (): RunbookWorkflowsPayload => ({
-        graphs: sharedListOf(result.graphs),
-        items: indicesIn(result.graphs, todo).map((index, i) => ({ index, secrets: secrets[i] })),
+        items: todo.map((graph, i) => ({ graph: workflowFieldsOf(graph), secrets: secrets[i] })),
       }),
       decode: (value) => (typeof value === 'string' ? value : undefined),
     }).finish((i) => renderRunbookWorkflow(todo[i], secrets[i]));
@@ -68,8 +66,31 @@ export const runbookWorkflowEmitter: Emitter = {
 /** Below this many workflows, rendering them on worker threads does not pay for itself. */
 const minParallelWorkflows = 48;
 
+/**
+ * What a runbook's workflow reads of its graph: not its steps, which are most of a graph. Workers
+ * get just this (a copy of every graph's steps would cost them more than the rendering).
+ */
+export type WorkflowFields = Pick<
+  IrGraph,
+  'name' | 'title' | 'origin' | 'schedule' | 'inputs' | 'environment' | 'concurrency'
+> & { readonly rto: Pick<IrGraph['rto'], 'worstCaseMs'> };
+
+export function workflowFieldsOf(graph: IrGraph): WorkflowFields {
+  const { name, title, origin, schedule, inputs, environment, concurrency } = graph;
+  return {
+    name,
+    title,
+    origin,
+    schedule,
+    inputs,
+    environment,
+    concurrency,
+    rto: { worstCaseMs: graph.rto.worstCaseMs },
+  };
+}
+
 /** The text of one runbook's workflow; `secrets` are those its run reads (`runSecrets`). */
-export function renderRunbookWorkflow(graph: IrGraph, secrets: readonly string[]): string {
+export function renderRunbookWorkflow(graph: WorkflowFields, secrets: readonly string[]): string {
   return renderWorkflow(runbookWorkflow(graph, secrets), [
     `source: ${graph.origin.file}`,
     `title: ${graph.title}`,
@@ -77,7 +98,7 @@ export function renderRunbookWorkflow(graph: IrGraph, secrets: readonly string[]
   ]);
 }
 
-function runbookWorkflow(graph: IrGraph, secrets: readonly string[]): Record<string, unknown> {
+function runbookWorkflow(graph: WorkflowFields, secrets: readonly string[]): Record<string, unknown> {
   return {
     name: `runbook ${graph.name}`,
     on: {
@@ -105,8 +126,7 @@ function runbookWorkflow(graph: IrGraph, secrets: readonly string[]): Record<str
   };
 }
 
-/** The `runbook-workflows` job: item `i` is the workflow of graph `items[i].index`, with its run's secrets. */
+/** The `runbook-workflows` job: item `i` is the workflow of `items[i].graph`, with its run's secrets. */
 export interface RunbookWorkflowsPayload {
-  readonly graphs: SharedList;
-  readonly items: readonly { readonly index: number; readonly secrets: readonly string[] }[];
+  readonly items: readonly { readonly graph: WorkflowFields; readonly secrets: readonly string[] }[];
 }
