@@ -41,8 +41,12 @@ interface Scope {
   readonly byCode: readonly (readonly Unsafe[] | undefined)[];
   /** In-scope patterns whose character is not ASCII (none in practice). */
   readonly other: readonly Unsafe[];
-  /** Answers of `passesUnchanged` under this scope, by `memoKey` (short texts only). */
-  readonly answers: Map<string, boolean>;
+  /**
+   * Answers of `passesUnchanged` under this scope (short texts only): by the text itself, then
+   * by its context. Keyed by the text as it is, a lookup hashes a string the page already holds
+   * (once per string), where one concatenated key was a new string to build and hash every time.
+   */
+  readonly answers: Map<string, Map<string, boolean>>;
 }
 
 interface ScopeNode {
@@ -135,19 +139,24 @@ export function passesUnchanged(state: State, input: string, before: string, aft
   // same short texts in the same places ("Runs:", " · ", a step's title), so it is kept.
   if (input.length + before.length + after.length > memoMaxLength)
     return checkPatterns(state, scope, input, before, after);
-  const key = `${before.length}:${after.length}:${before}${input}${after}`;
-  let answer = scope.answers.get(key);
+  let byContext = scope.answers.get(input);
+  if (!byContext) {
+    if (scope.answers.size >= memoCap) scope.answers.clear();
+    scope.answers.set(input, (byContext = new Map()));
+  }
+  // `before` and `after` are a character or two each; the length keeps "a|bc" from "ab|c".
+  const context = before.length + ':' + before + after;
+  let answer = byContext.get(context);
   if (answer === undefined) {
     answer = checkPatterns(state, scope, input, before, after);
-    if (scope.answers.size >= memoCap) scope.answers.clear();
-    scope.answers.set(key, answer);
+    byContext.set(context, answer);
   }
   return answer;
 }
 
 /** Texts longer than this (with their context) are checked each time: they rarely repeat. */
 const memoMaxLength = 160;
-/** Answers kept per scope before they are dropped (bounds memory over a large library). */
+/** Texts kept per scope before their answers are dropped (bounds memory over a large library). */
 const memoCap = 20_000;
 
 /** The check behind `passesUnchanged`: no in-scope pattern matches with its character inside `input`. */
