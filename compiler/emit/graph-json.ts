@@ -1,6 +1,6 @@
 import type { IrGraph } from '../../ir/types.js';
 import type { Emitter } from './emitter.js';
-import { startParallel } from '../parallel/pool.js';
+import { decodeText, startParallel } from '../parallel/pool.js';
 import { indicesIn, sharedListOf, type SharedList } from '../parallel/share.js';
 import { generatedNotice } from './emitter.js';
 
@@ -21,7 +21,7 @@ export const graphJsonEmitter: Emitter = {
         graphs: sharedListOf(result.graphs),
         indices: indicesIn(result.graphs, todo),
       }),
-      decode: (value) => (typeof value === 'string' ? value : undefined),
+      decode: decodeText,
     }).finish((i) => graphFileContent(todo[i]));
     let next = 0;
     return result.graphs.map((graph, i) => {

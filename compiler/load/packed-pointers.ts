@@ -26,18 +26,18 @@ function hashOf(text: string, start: number, end: number): number {
 
 /** Packs `slots` (pointer → offset into `ranges`, a multiple of 4) and their ranges. */
 export function packPointers(slots: ReadonlyMap<string, number>, ranges: ArrayLike<number>): PackedPointers {
-  const pointers = [...slots.keys()];
-  const ends = new Int32Array(pointers.length);
-  const packedRanges = new Int32Array(pointers.length * 4);
+  const pointers: string[] = [];
+  const ends = new Int32Array(slots.size);
+  const packedRanges = new Int32Array(slots.size * 4);
   let size = 1;
-  while (size < pointers.length * 2) size *= 2;
+  while (size < slots.size * 2) size *= 2;
   const table = new Int32Array(size);
   let at = 0;
-  pointers.forEach((pointer, e) => {
+  for (const [pointer, slot] of slots) {
+    const e = pointers.push(pointer) - 1;
     ends[e] = at += pointer.length;
-    const slot = slots.get(pointer)!;
     for (let k = 0; k < 4; k++) packedRanges[e * 4 + k] = ranges[slot + k];
-  });
+  }
   const text = pointers.join('');
   for (let e = 0; e < pointers.length; e++) {
     let i = hashOf(text, e ? ends[e - 1] : 0, ends[e]) & (size - 1);

@@ -55,6 +55,11 @@ export class SourceMap {
   }
 
   set(pointer: string, value: Range, key?: Range): void {
+    this.store(this.slotFor(pointer), value.start, value.end, key ? key.start : -1, key ? key.end : -1);
+  }
+
+  /** The slot of `pointer`, added (unpacking a packed map first) when it has none yet. */
+  private slotFor(pointer: string): number {
     const { slots, ranges } = this.writable();
     let slot = slots.get(pointer);
     if (slot === undefined) {
@@ -62,7 +67,7 @@ export class SourceMap {
       slots.set(pointer, slot);
       ranges.push(0, 0, 0, 0);
     }
-    this.store(slot, value.start, value.end, key ? key.start : -1, key ? key.end : -1);
+    return slot;
   }
 
   private store(slot: number, start: number, end: number, keyStart: number, keyEnd: number): void {
@@ -85,16 +90,8 @@ export class SourceMap {
   /** Copies another map's entries under `prefix` (e.g. a YAML block embedded in Markdown). */
   mount(prefix: string, other: SourceMap): void {
     const r = other.ranges;
-    const { slots, ranges } = this.writable();
-    for (const [pointer, s] of other.entries()) {
-      let slot = slots.get(prefix + pointer);
-      if (slot === undefined) {
-        slot = ranges.length;
-        slots.set(prefix + pointer, slot);
-        ranges.push(0, 0, 0, 0);
-      }
-      this.store(slot, r[s], r[s + 1], r[s + 2], r[s + 3]);
-    }
+    for (const [pointer, s] of other.entries())
+      this.store(this.slotFor(prefix + pointer), r[s], r[s + 1], r[s + 2], r[s + 3]);
   }
 
   /** Range of the value at `pointer`, or of its nearest ancestor that has one. */

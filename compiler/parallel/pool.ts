@@ -123,6 +123,11 @@ export interface ParallelOptions<T> {
   readonly decode: (value: unknown, index: number) => T | undefined;
 }
 
+/** `decode` for tasks whose items are texts (a page, a workflow, a file): anything else is made inline. */
+export function decodeText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Starts computing `count` items of `task` on the workers, when there are enough items. */
 export function startParallel<T>(task: TaskName, count: number, options: ParallelOptions<T>): ParallelItems<T> {
   const out: (T | undefined)[] = new Array(count).fill(undefined);

@@ -9,7 +9,7 @@ import { createDocsContext, graphPageSnapshot, type DocsContext, type GraphPages
 import { homePage, type DocsIndex } from './home-page.js';
 import * as names from './links.js';
 import { serialise } from '../../../common/markdown/mdast-builders.js';
-import { startParallel } from '../../parallel/pool.js';
+import { decodeText, startParallel } from '../../parallel/pool.js';
 import { indicesIn, sharedListOf } from '../../parallel/share.js';
 import { runbookPage } from './runbook-page.js';
 import { libraryPage } from './library-page.js';
@@ -62,7 +62,7 @@ function emitDocs(result: CompileResult, style: names.LinkStyle): GeneratedFile[
       graphs: sharedListOf(result.graphs),
       indices: indicesIn(result.graphs, todo),
     }),
-    decode: (value) => (typeof value === 'string' ? value : undefined),
+    decode: decodeText,
   });
   // One page at a time: build its tree, serialise it, drop the tree. Only the Markdown text of
   // the pages is kept, never all the trees at once.

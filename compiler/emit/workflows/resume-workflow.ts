@@ -7,7 +7,7 @@ import { jobConcurrency, lockEnv, perJobArtifacts, runbookGroup } from './job-co
 import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { runSecrets } from './run-secrets.js';
 import { data, expr, renderJobsPart, renderWorkflow } from './workflow-yaml.js';
-import { startParallel } from '../../parallel/pool.js';
+import { decodeText, startParallel } from '../../parallel/pool.js';
 
 /** Path of the workflow that resumes a run on a new runner. */
 export const resumeWorkflowPath = '.github/workflows/runbook-resume.yml';
@@ -135,7 +135,7 @@ export function renderResumeWorkflow(workflow: ResumeWorkflow, targets: readonly
   const parts = startParallel<string>('resume-jobs', targets.length, {
     minItems: minParallelJobs,
     payload: (): ResumeJobsPayload => ({ targets }),
-    decode: (value) => (typeof value === 'string' ? value : undefined),
+    decode: decodeText,
   }).finish((i) => renderJobsPart({ [jobId(targets[i])]: jobs[jobId(targets[i])] }));
   return renderWorkflow(head) + 'jobs:\n' + parts.join('');
 }

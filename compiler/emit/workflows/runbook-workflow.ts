@@ -7,7 +7,7 @@ import { graphTimeoutMinutes, withJobLimits } from './job-timeout.js';
 import { runSecrets } from './run-secrets.js';
 import { data, literal, renderWorkflow } from './workflow-yaml.js';
 import { cronNote, emittedCron } from './spread-cron.js';
-import { startParallel } from '../../parallel/pool.js';
+import { decodeText, startParallel } from '../../parallel/pool.js';
 
 /**
  * The least a run needs: read the repository, open and update its tracking issue (progress
@@ -47,7 +47,7 @@ export const runbookWorkflowEmitter: Emitter = {
       payload: (): RunbookWorkflowsPayload => ({
         items: todo.map((graph, i) => ({ graph: workflowFieldsOf(graph), secrets: secrets[i] })),
       }),
-      decode: (value) => (typeof value === 'string' ? value : undefined),
+      decode: decodeText,
     }).finish((i) => renderRunbookWorkflow(todo[i], secrets[i]));
     let next = 0;
     return graphs.map((graph, i) => {
